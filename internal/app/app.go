@@ -1,0 +1,141 @@
+// Package app wires Live Desk together: it opens the store, migrates it,
+// makes the first workspace on a first start, builds the domains and the
+// HTTP server, and runs and stops them in order. It is the only package
+// that imports everything.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/httpapi"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/team"
+	"github.com/querytel/livedesk/internal/workspace"
+)
+
+// Options are what tests and main inject; zero values mean production
+// defaults.
+type Options struct {
+	Clock clock.Clock  // nil: the wall clock
+	Log   *slog.Logger // nil: discard
+	Out   io.Writer    // where first-start credentials are printed; nil: discard
+}
+
+// App is a built server, not yet listening.
+type App struct {
+	Config  config.Config
+	Store   *store.Store
+	Clock   clock.Clock
+	Log     *slog.Logger
+	Handler http.Handler
+	Auth    *auth.Service
+	Team    *team.Service
+	Sites   *site.Service
+	// Bootstrap is what a first start created (zero on later starts).
+	Bootstrap Bootstrap
+}
+
+// New opens and migrates the store, bootstraps a first start and builds
+// every service. Close releases what it opened.
+func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	a := &App{Config: cfg, Clock: opts.Clock, Log: opts.Log}
+	if a.Clock == nil {
+		a.Clock = clock.Real{}
+	}
+	if a.Log == nil {
+		a.Log = slog.New(slog.DiscardHandler)
+	}
+	st, err := store.Open(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
+	if err != nil {
+		return nil, err
+	}
+	a.Store = st
+	if _, err := st.Migrate(ctx, a.Clock.Now()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: migrate: %w", err)
+	}
+
+	a.Auth = auth.New(st, a.Clock)
+	a.Team = team.New(st, a.Clock)
+	a.Sites = site.New(st, a.Clock)
+	workspaces := workspace.New(st, a.Clock)
+
+	a.Bootstrap, err = bootstrap(ctx, a, cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.Handler = httpapi.New(httpapi.Config{
+		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, DB: st,
+		Registry: reg, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		Extra: func(mux *http.ServeMux) { uiRoutes(mux, a) },
+	})
+	return a, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Serve listens on ln until ctx ends, then drains in-flight requests for up
+// to drain before returning.
+func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "drain", drain)
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("app: serve: %w", err)
+	}
+	return nil
+}
+
+// Run builds the app, prints where to open it, and serves until ctx ends.
+func Run(ctx context.Context, cfg config.Config, opts Options) error {
+	a, err := New(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen: %w", err)
+	}
+	a.Log.Info("listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect()))
+	if opts.Out != nil {
+		a.PrintWelcome(opts.Out)
+	}
+	return a.Serve(ctx, ln, 20*time.Second)
+}

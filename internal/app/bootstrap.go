@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/team"
+)
+
+// DefaultAdminEmail is the first owner's e-mail when none is configured.
+const DefaultAdminEmail = "owner@livedesk.local"
+
+// Bootstrap is what a first start created. Password is set only when it
+// was generated, to be printed once.
+type Bootstrap struct {
+	Created     bool
+	WorkspaceID string
+	Email       string
+	Password    string
+	DemoSiteKey string
+}
+
+// bootstrap makes a workspace, its owner and a demo site when the database
+// has no workspace yet. On PostgreSQL two nodes starting at once may both
+// see zero; the unique owner e-mail makes the loser fail cleanly, and it
+// retries as a later start.
+func bootstrap(ctx context.Context, a *App, cfg config.Config) (Bootstrap, error) {
+	n, err := a.Store.CountWorkspaces(ctx)
+	if err != nil {
+		return Bootstrap{}, err
+	}
+	if n > 0 {
+		return Bootstrap{}, nil
+	}
+	now := a.Clock.Now()
+	ws, err := a.Store.CreateWorkspace(ctx, "My workspace", now)
+	if err != nil {
+		return Bootstrap{}, fmt.Errorf("app: first workspace: %w", err)
+	}
+	b := Bootstrap{Created: true, WorkspaceID: ws.ID, Email: cfg.AdminEmail, Password: cfg.AdminPassword}
+	if b.Email == "" {
+		b.Email = DefaultAdminEmail
+	}
+	generated := b.Password == ""
+	if generated {
+		b.Password = auth.GeneratePassword()
+	}
+	role := string(auth.Owner)
+	name := "Owner"
+	if _, err := a.Team.CreateAgentUnchecked(ctx, ws.ID, team.AgentInput{Email: &b.Email, Name: &name, Role: &role, Password: &b.Password}); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return Bootstrap{}, nil
+		}
+		return Bootstrap{}, fmt.Errorf("app: first owner: %w", err)
+	}
+	siteName := "Demo site"
+	st, err := a.Sites.CreateUnchecked(ctx, ws.ID, site.Input{Name: &siteName})
+	if err != nil {
+		return Bootstrap{}, fmt.Errorf("app: demo site: %w", err)
+	}
+	b.DemoSiteKey = st.WidgetKey
+	if !generated {
+		b.Password = ""
+	}
+	return b, nil
+}
+
+// PrintWelcome tells a person where to go, and on a first start how to
+// sign in. Credentials are printed only on the start that made them.
+func (a *App) PrintWelcome(w io.Writer) {
+	base := a.Config.PublicURL
+	fmt.Fprintf(w, "\nLive Desk is running (%s).\n", a.Store.Dialect())
+	fmt.Fprintf(w, "  Desk:       %s/\n", base)
+	fmt.Fprintf(w, "  Demo page:  %s/demo\n", base)
+	if a.Bootstrap.Created {
+		fmt.Fprintf(w, "\nFirst start: created a workspace, a demo site and an owner account.\n")
+		fmt.Fprintf(w, "  E-mail:     %s\n", a.Bootstrap.Email)
+		if a.Bootstrap.Password != "" {
+			fmt.Fprintf(w, "  Password:   %s\n", a.Bootstrap.Password)
+			fmt.Fprintf(w, "  (shown only now; change it after signing in)\n")
+		} else {
+			fmt.Fprintf(w, "  Password:   the one set by LIVEDESK_ADMIN_PASSWORD\n")
+		}
+	}
+	fmt.Fprintln(w)
+}

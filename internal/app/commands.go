@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/team"
+)
+
+// MigrateCommand is `livedesk migrate`: apply pending migrations and exit.
+func MigrateCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Parse("migrate", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx, clock.Real{}.Now())
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "the schema is up to date")
+	}
+	return nil
+}
+
+// UserCreateCommand is `livedesk user create`: add an agent to a workspace
+// (the first one when -workspace is empty) and print its password when it
+// was generated.
+func UserCreateCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var (
+		cfg                               config.Config
+		email, name, role, wsID, password string
+	)
+	fs := cfg.FlagSet("user create", getenv, stderr)
+	fs.StringVar(&email, "email", "", "the agent's e-mail (required)")
+	fs.StringVar(&name, "name", "", "the agent's name (required)")
+	fs.StringVar(&role, "role", "agent", "owner, admin, supervisor or agent")
+	fs.StringVar(&wsID, "workspace", "", "workspace id (default: the first workspace)")
+	fs.StringVar(&password, "password", "", "password (default: generated and printed once)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if email == "" || name == "" {
+		return fmt.Errorf("user create: -email and -name are required")
+	}
+	st, err := store.Open(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if wsID == "" {
+		ws, err := st.FirstWorkspace(ctx)
+		if err != nil {
+			return fmt.Errorf("user create: no workspace yet; start the server once first: %w", err)
+		}
+		wsID = ws.ID
+	} else if _, err := st.GetWorkspace(ctx, wsID); err != nil {
+		return fmt.Errorf("user create: workspace %s: %w", wsID, err)
+	}
+	generated := password == ""
+	if generated {
+		password = auth.GeneratePassword()
+	}
+	a, err := team.New(st, clock.Real{}).CreateAgentUnchecked(ctx, wsID, team.AgentInput{
+		Email: &email, Name: &name, Role: &role, Password: &password})
+	if err != nil {
+		return fmt.Errorf("user create: %w", err)
+	}
+	fmt.Fprintf(stdout, "created %s %s (%s) in workspace %s\n", a.Role, a.Email, a.ID, wsID)
+	if generated {
+		fmt.Fprintf(stdout, "password: %s (shown only now)\n", password)
+	}
+	return nil
+}

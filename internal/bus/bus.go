@@ -1,0 +1,29 @@
+// Package bus fans events out to every node of a Live Desk cluster.
+//
+// Delivery is at most once: a subscriber may miss an event (a NATS
+// reconnect, a slow node), and nothing is replayed. That is enough because
+// the bus is only a hint: every persisted conversation event carries a
+// gap-free seq and clients recover anything missed from the database. Order
+// is kept per publisher connection only; clients order by seq.
+//
+// Domains publish after their transaction commits. Two backends pass the
+// same bustest suite: Memory (one node, in process) and NATS (a cluster).
+package bus
+
+import "context"
+
+// Handler receives every event published on any node (including this one).
+// It runs on the bus's delivery goroutine and must not block: hand work off
+// to bounded queues.
+type Handler func(topic string, data []byte)
+
+// Bus publishes events to all nodes and delivers them to local handlers.
+type Bus interface {
+	// Publish sends data on topic to every subscribed handler on every
+	// node. A nil error does not mean anyone received it.
+	Publish(ctx context.Context, topic string, data []byte) error
+	// Subscribe registers h for every topic; the returned func removes it.
+	Subscribe(h Handler) (unsubscribe func(), err error)
+	// Close stops delivery and releases connections.
+	Close() error
+}

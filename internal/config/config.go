@@ -1,0 +1,158 @@
+// Package config reads the server's settings from flags and LIVEDESK_*
+// environment variables. A flag wins over its variable, the variable over
+// the default. Every field documents what its zero value means.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// Config is every setting of `livedesk serve`.
+type Config struct {
+	// Addr is the listen address. Default 127.0.0.1:8420 (loopback only:
+	// a first start is never exposed to the network by surprise).
+	Addr string
+	// DataDir holds the SQLite database (and, later, uploads). Default
+	// ./livedesk_data.
+	DataDir string
+	// DatabaseURL selects PostgreSQL when it is a postgres:// URL. Empty
+	// means SQLite in DataDir.
+	DatabaseURL string
+	// NATSURL joins a cluster through NATS. Empty means the in-process bus
+	// (one node).
+	NATSURL string
+	// NATSPrefix prefixes every NATS subject, so several deployments can
+	// share one NATS server. Default "livedesk".
+	NATSPrefix string
+	// PublicURL is the URL people and widgets reach the server at. Empty
+	// means http://Addr. An https URL makes cookies Secure.
+	PublicURL string
+	// LogLevel is debug, info (default), warn or error.
+	LogLevel string
+	// LogFormat is text (default) or json.
+	LogFormat string
+	// TrustProxy takes client IPs from X-Forwarded-For. Off by default.
+	TrustProxy bool
+	// SQLiteSync is "normal" (default: survives process crashes) or "full"
+	// (also survives power loss, slower writes).
+	SQLiteSync string
+	// AdminEmail and AdminPassword set the first owner on a first start;
+	// empty means owner@livedesk.local with a generated password.
+	AdminEmail    string
+	AdminPassword string
+}
+
+type setting struct {
+	name, env, def, help string
+	dst                  *string
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"addr", "LIVEDESK_ADDR", "127.0.0.1:8420", "listen address (host:port)", &c.Addr},
+		{"data-dir", "LIVEDESK_DATA_DIR", "livedesk_data", "directory for the SQLite database", &c.DataDir},
+		{"database-url", "LIVEDESK_DATABASE_URL", "", "postgres://... to use PostgreSQL instead of SQLite", &c.DatabaseURL},
+		{"nats-url", "LIVEDESK_NATS_URL", "", "nats://... to fan events out across nodes (empty: single node)", &c.NATSURL},
+		{"nats-prefix", "LIVEDESK_NATS_PREFIX", "livedesk", "subject prefix on NATS", &c.NATSPrefix},
+		{"public-url", "LIVEDESK_PUBLIC_URL", "", "URL people reach the server at (default http://ADDR)", &c.PublicURL},
+		{"log-level", "LIVEDESK_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+		{"log-format", "LIVEDESK_LOG_FORMAT", "text", "text or json", &c.LogFormat},
+		{"sqlite-sync", "LIVEDESK_SQLITE_SYNC", "normal", "SQLite synchronous: normal (crash-safe) or full (power-loss-safe)", &c.SQLiteSync},
+		{"admin-email", "LIVEDESK_ADMIN_EMAIL", "", "first start only: the owner's e-mail (default owner@livedesk.local)", &c.AdminEmail},
+		{"admin-password", "LIVEDESK_ADMIN_PASSWORD", "", "first start only: the owner's password (default: generated and printed once)", &c.AdminPassword},
+	}
+}
+
+// FlagSet returns a flag set bound to c, with defaults taken from getenv.
+func (c *Config) FlagSet(name string, getenv func(string) string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, s := range c.settings() {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.name, def, fmt.Sprintf("%s [$%s]", s.help, s.env))
+	}
+	trust := getenv("LIVEDESK_TRUST_PROXY")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", trust == "1" || strings.EqualFold(trust, "true"),
+		"take client IPs from X-Forwarded-For (only behind a proxy that sets it) [$LIVEDESK_TRUST_PROXY]")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: livedesk %s [flags]\n\nEvery flag can also be set by the environment variable in brackets.\n\n", name)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// Parse reads args (after the subcommand) into a validated Config.
+func Parse(name string, args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := c.FlagSet(name, getenv, out)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the settings and fills derived defaults.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: %w", c.Addr, err))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("database-url must start with postgres:// (leave it empty for SQLite)"))
+	}
+	if c.PublicURL == "" {
+		host := c.Addr
+		if h, p, err := net.SplitHostPort(c.Addr); err == nil && (h == "" || h == "0.0.0.0" || h == "::") {
+			host = net.JoinHostPort("127.0.0.1", p)
+		}
+		c.PublicURL = "http://" + host
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("public-url %q must be an http(s) URL", c.PublicURL))
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	if _, err := c.Level(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format must be text or json, not %q", c.LogFormat))
+	}
+	if c.SQLiteSync != "normal" && c.SQLiteSync != "full" {
+		errs = append(errs, fmt.Errorf("sqlite-sync must be normal or full, not %q", c.SQLiteSync))
+	}
+	return errors.Join(errs...)
+}
+
+// Level parses LogLevel.
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("log-level must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	return l, nil
+}
+
+// DSN is what store.Open takes: the PostgreSQL URL or the SQLite file path.
+func (c *Config) DSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "livedesk.db")
+}
+
+// Secure reports whether cookies must be Secure.
+func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }

@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/team"
+	"github.com/querytel/livedesk/internal/workspace"
+)
+
+// Pinger reports whether the database answers (/readyz).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config wires an API. Every service is required unless noted.
+type Config struct {
+	Log        *slog.Logger // nil: discard
+	Auth       *auth.Service
+	Team       *team.Service
+	Sites      *site.Service
+	Workspaces *workspace.Service
+	DB         Pinger
+	// Registry receives the HTTP metrics and is served at /metrics; nil
+	// uses a fresh registry.
+	Registry *prometheus.Registry
+	// SecureCookies marks the session cookie Secure (set when the public
+	// URL is https or TLS terminates here).
+	SecureCookies bool
+	// TrustProxy takes the client IP from X-Forwarded-For (only behind a
+	// proxy that sets it).
+	TrustProxy bool
+	// Extra lets other transports (the realtime socket, the web UI) add
+	// routes to the same mux before CSRF protection and observation wrap it.
+	Extra func(mux *http.ServeMux)
+}
+
+// API is the HTTP surface.
+type API struct {
+	log        *slog.Logger
+	auth       *auth.Service
+	team       *team.Service
+	sites      *site.Service
+	workspaces *workspace.Service
+	db         Pinger
+	secure     bool
+	trustProxy bool
+	metrics    metrics
+	handler    http.Handler
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the API and its routes.
+func New(cfg Config) *API {
+	a := &API{
+		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces,
+		db: cfg.DB, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+	}
+	if a.log == nil {
+		a.log = discardLogger
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	a.metrics = metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "livedesk_http_requests_total", Help: "HTTP requests by route pattern and status.",
+		}, []string{"route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "livedesk_http_request_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+	}
+	reg.MustRegister(a.metrics.requests, a.metrics.latency)
+
+	mux := http.NewServeMux()
+	a.routes(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if cfg.Extra != nil {
+		cfg.Extra(mux)
+	}
+	csrf := http.NewCrossOriginProtection()
+	// The widget API is cross-origin by design and authenticates with a
+	// token in the body, never a cookie, so CSRF does not apply to it.
+	csrf.AddInsecureBypassPattern("/widget/")
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusForbidden, errorBody{Error: errorDetail{
+			Code: "cross_origin_request", Message: "cross-origin request refused", RequestID: requestID(r.Context())}})
+	}))
+	a.handler = a.observe(securityHeaders(csrf.Handler(mux)))
+	return a
+}
+
+// ServeHTTP serves every route.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }

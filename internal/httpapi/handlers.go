@@ -1,0 +1,270 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/team"
+	"github.com/querytel/livedesk/internal/workspace"
+)
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		a.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{
+			Code: "database_unavailable", Message: "the database does not answer", RequestID: requestID(r.Context())}})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// --- auth ---
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	var in loginRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	token, agent, err := a.auth.Login(r.Context(), in.Email, in.Password, a.clientIP(r), r.UserAgent())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.secure || r.TLS != nil,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(auth.SessionTTL / time.Second),
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"agent": agent})
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	if err := a.auth.Logout(r.Context(), p); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: a.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in passwordRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.auth.ChangePassword(r.Context(), p, in.CurrentPassword, in.NewPassword); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	ws, err := a.workspaces.Get(r.Context(), p)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agent": p.Agent, "workspace": ws})
+}
+
+// --- workspace ---
+
+func (a *API) getWorkspace(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.workspaces.Get(r.Context(), p))
+}
+
+func (a *API) updateWorkspace(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in workspace.Input
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.workspaces.Update(r.Context(), p, in))
+}
+
+// respond returns a function that writes a domain call's result or error,
+// so a handler can pass a domain call's two results straight to it.
+func (a *API) respond(w http.ResponseWriter, r *http.Request, status int) func(any, error) {
+	return func(v any, err error) {
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, status, v)
+	}
+}
+
+// noContent writes 204 or the error.
+func (a *API) noContent(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// --- sites ---
+
+func (a *API) listSites(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.sites.List(r.Context(), p)))
+}
+
+func (a *API) createSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in site.Input
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusCreated)(a.sites.Create(r.Context(), p, in))
+}
+
+func (a *API) getSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.sites.Get(r.Context(), p, r.PathValue("id")))
+}
+
+func (a *API) updateSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in site.Input
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.sites.Update(r.Context(), p, r.PathValue("id"), in))
+}
+
+func (a *API) deleteSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.noContent(w, r, a.sites.Delete(r.Context(), p, r.PathValue("id")))
+}
+
+func (a *API) rotateSiteKey(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.sites.RotateKey(r.Context(), p, r.PathValue("id")))
+}
+
+func (a *API) siteSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	secret, err := a.sites.IdentitySecret(r.Context(), p, r.PathValue("id"))
+	a.respond(w, r, http.StatusOK)(map[string]string{"identity_secret": secret}, err)
+}
+
+// --- agents ---
+
+func (a *API) listAgents(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.team.ListAgents(r.Context(), p)))
+}
+
+type createdAgent struct {
+	Agent store.Agent `json:"agent"`
+	// Password is set only when the server generated it; shown once.
+	Password string `json:"password,omitempty"`
+}
+
+func (a *API) createAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in team.AgentInput
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ag, pw, err := a.team.CreateAgent(r.Context(), p, in)
+	a.respond(w, r, http.StatusCreated)(createdAgent{Agent: ag, Password: pw}, err)
+}
+
+func (a *API) getAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.team.GetAgent(r.Context(), p, r.PathValue("id")))
+}
+
+func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in team.AgentInput
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.team.UpdateAgent(r.Context(), p, r.PathValue("id"), in))
+}
+
+func (a *API) deleteAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.noContent(w, r, a.team.DeleteAgent(r.Context(), p, r.PathValue("id")))
+}
+
+type resetPasswordRequest struct {
+	Password string `json:"password"`
+}
+
+func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in resetPasswordRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	pw, err := a.team.ResetPassword(r.Context(), p, r.PathValue("id"), in.Password)
+	if err == nil && pw == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(map[string]string{"password": pw}, err)
+}
+
+// --- departments ---
+
+type departmentRequest struct {
+	Name string `json:"name"`
+}
+
+func (a *API) listDepartments(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.team.ListDepartments(r.Context(), p)))
+}
+
+func (a *API) createDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in departmentRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusCreated)(a.team.CreateDepartment(r.Context(), p, in.Name))
+}
+
+func (a *API) getDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.team.GetDepartment(r.Context(), p, r.PathValue("id")))
+}
+
+func (a *API) renameDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in departmentRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.team.RenameDepartment(r.Context(), p, r.PathValue("id"), in.Name))
+}
+
+func (a *API) deleteDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.noContent(w, r, a.team.DeleteDepartment(r.Context(), p, r.PathValue("id")))
+}
+
+// listBody wraps lists as {"items":[...]} so they can grow paging fields.
+type listBody[T any] struct {
+	Items []T `json:"items"`
+}
+
+func list[T any](items []T, err error) (listBody[T], error) {
+	return listBody[T]{Items: items}, err
+}

@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+type ctxKey int
+
+const (
+	ridKey ctxKey = iota
+	principalKey
+)
+
+func requestID(ctx context.Context) string {
+	s, _ := ctx.Value(ridKey).(string)
+	return s
+}
+
+// statusRecorder remembers the status for logs and metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Hijack and Flush (WebSocket).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// observe assigns a request id, recovers panics, logs and counts requests.
+func (a *API) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rid := r.Header.Get("X-Request-Id")
+		if rid == "" || len(rid) > 64 {
+			rid = store.NewID()
+		}
+		w.Header().Set("X-Request-Id", rid)
+		r = r.WithContext(context.WithValue(r.Context(), ridKey, rid))
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.log.Error("panic", "panic", v, "request_id", rid, "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					writeJSON(rec, http.StatusInternalServerError, errorBody{Error: errorDetail{
+						Code: "internal", Message: "internal error", RequestID: rid}})
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			a.metrics.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+			a.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			level := slog.LevelDebug
+			if status >= 500 {
+				level = slog.LevelWarn
+			}
+			a.log.Log(r.Context(), level, "http", "method", r.Method, "route", route, "status", status,
+				"ms", time.Since(start).Milliseconds(), "request_id", rid)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// clientIP is the peer address (no X-Forwarded-For unless the operator
+// says a proxy is trusted, or anyone could dodge the login limit).
+func (a *API) clientIP(r *http.Request) string {
+	if a.trustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			for i := 0; i < len(f); i++ {
+				if f[i] == ',' {
+					return f[:i]
+				}
+			}
+			return f
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// SessionCookie is the desk's session cookie name.
+const SessionCookie = "livedesk_session"
+
+// authed wraps a handler that needs a signed-in agent.
+func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.principal(r)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		h(w, r, p)
+	}
+}
+
+// principal authenticates the request's session cookie.
+func (a *API) principal(r *http.Request) (auth.Principal, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return auth.Principal{}, auth.ErrNoSession
+	}
+	return a.auth.Authenticate(r.Context(), c.Value)
+}
+
+// securityHeaders sets the headers every response gets. The desk's CSP is
+// strict: scripts and styles only from this origin, no inline script.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,112 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/querytel/livedesk/internal/apperr"
+)
+
+// errorBody is the one error shape of every API:
+// {"error":{"code":"...","message":"...","field":"...","request_id":"..."}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Field     string `json:"field,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// statusOf maps an error kind to its HTTP status.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v) //nolint:errcheck // the client went away; nothing to do
+}
+
+// writeError maps err to a status and JSON body. Internal errors are logged
+// with the request id and sent without their cause.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.From(err)
+	status := statusOf(e.Kind)
+	rid := requestID(r.Context())
+	if status >= 500 {
+		a.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", rid,
+			"method", r.Method, "path", r.URL.Path)
+	}
+	if e.Kind == apperr.RateLimited {
+		w.Header().Set("Retry-After", "60")
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Field: e.Field, RequestID: rid}})
+}
+
+// maxBody bounds every JSON request body.
+const maxBody = 1 << 20
+
+// decode reads a JSON body into v, rejecting unknown fields, trailing data
+// and bodies over maxBody with a clear error.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return apperr.New(apperr.Invalid, "unsupported_media_type", "send Content-Type: application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return apperr.New(apperr.Invalid, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", maxBody))
+		case errors.Is(err, io.EOF):
+			return apperr.New(apperr.Invalid, "empty_body", "a JSON body is required")
+		case errors.As(err, &syn):
+			return apperr.New(apperr.Invalid, "invalid_json", fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
+		case errors.As(err, &typ):
+			return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_type", Field: typ.Field,
+				Message: fmt.Sprintf("%s must be %s", typ.Field, typ.Type)}
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return &apperr.Error{Kind: apperr.Invalid, Code: "unknown_field", Field: f, Message: "unknown field " + f}
+		}
+		return apperr.New(apperr.Invalid, "invalid_json", "malformed JSON")
+	}
+	if dec.More() {
+		return apperr.New(apperr.Invalid, "invalid_json", "one JSON value expected")
+	}
+	return nil
+}
+
+// discardLogger is used when no logger is configured.
+var discardLogger = slog.New(slog.DiscardHandler)

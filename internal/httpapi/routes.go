@@ -1,0 +1,47 @@
+package httpapi
+
+import "net/http"
+
+// routes lists every REST route of the desk API and the operational
+// endpoints. docs/api.md and docs/openapi.yaml describe the same list.
+func (a *API) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+
+	mux.HandleFunc("POST /api/v1/auth/login", a.login)
+	mux.HandleFunc("POST /api/v1/auth/logout", a.authed(a.logout))
+	mux.HandleFunc("POST /api/v1/auth/password", a.authed(a.changePassword))
+	mux.HandleFunc("GET /api/v1/me", a.authed(a.me))
+
+	mux.HandleFunc("GET /api/v1/workspace", a.authed(a.getWorkspace))
+	mux.HandleFunc("PATCH /api/v1/workspace", a.authed(a.updateWorkspace))
+
+	mux.HandleFunc("GET /api/v1/sites", a.authed(a.listSites))
+	mux.HandleFunc("POST /api/v1/sites", a.authed(a.createSite))
+	mux.HandleFunc("GET /api/v1/sites/{id}", a.authed(a.getSite))
+	mux.HandleFunc("PATCH /api/v1/sites/{id}", a.authed(a.updateSite))
+	mux.HandleFunc("DELETE /api/v1/sites/{id}", a.authed(a.deleteSite))
+	mux.HandleFunc("POST /api/v1/sites/{id}/rotate-key", a.authed(a.rotateSiteKey))
+	mux.HandleFunc("GET /api/v1/sites/{id}/identity-secret", a.authed(a.siteSecret))
+
+	mux.HandleFunc("GET /api/v1/agents", a.authed(a.listAgents))
+	mux.HandleFunc("POST /api/v1/agents", a.authed(a.createAgent))
+	mux.HandleFunc("GET /api/v1/agents/{id}", a.authed(a.getAgent))
+	mux.HandleFunc("PATCH /api/v1/agents/{id}", a.authed(a.updateAgent))
+	mux.HandleFunc("DELETE /api/v1/agents/{id}", a.authed(a.deleteAgent))
+	mux.HandleFunc("POST /api/v1/agents/{id}/password", a.authed(a.resetPassword))
+
+	mux.HandleFunc("GET /api/v1/departments", a.authed(a.listDepartments))
+	mux.HandleFunc("POST /api/v1/departments", a.authed(a.createDepartment))
+	mux.HandleFunc("GET /api/v1/departments/{id}", a.authed(a.getDepartment))
+	mux.HandleFunc("PATCH /api/v1/departments/{id}", a.authed(a.renameDepartment))
+	mux.HandleFunc("DELETE /api/v1/departments/{id}", a.authed(a.deleteDepartment))
+
+	// Anything else under the API prefixes is a JSON 404, not the UI.
+	mux.HandleFunc("/api/", a.notFound)
+}
+
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{
+		Code: "route_not_found", Message: "no such endpoint", RequestID: requestID(r.Context())}})
+}

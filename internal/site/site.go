@@ -1,0 +1,264 @@
+// Package site manages the websites that embed the widget: their public
+// widget keys, the origins allowed to open the widget, business hours, and
+// the per-site secret that verifies a visitor's claimed identity. A Service
+// is stateless and safe for concurrent use.
+package site
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// Store is what site needs from the database.
+type Store interface {
+	CreateSite(ctx context.Context, st store.Site, now time.Time) (store.Site, error)
+	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
+	ListSites(ctx context.Context, workspaceID string) ([]store.Site, error)
+	UpdateSite(ctx context.Context, st store.Site, now time.Time) (store.Site, error)
+	SetWidgetKey(ctx context.Context, workspaceID, id, key string, now time.Time) error
+	DeleteSite(ctx context.Context, workspaceID, id string) error
+}
+
+// Service manages sites.
+type Service struct {
+	store Store
+	clock clock.Clock
+}
+
+// New returns a Service.
+func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock: clk} }
+
+// Input is what a caller may set on a site; nil fields stay as they are.
+type Input struct {
+	Name                *string              `json:"name"`
+	AllowedOrigins      *[]string            `json:"allowed_origins"`
+	BusinessHours       *store.BusinessHours `json:"business_hours"`
+	DefaultDepartmentID *string              `json:"default_department_id"`
+}
+
+// NewWidgetKey returns a fresh public widget key: 128 random bits.
+func NewWidgetKey() string { return "wk_" + auth.RandomToken(16) }
+
+// newSecret returns a fresh identity-verification secret: 256 random bits.
+func newSecret() string { return auth.RandomToken(32) }
+
+var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+
+// Create adds a site with a fresh widget key and identity secret.
+func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (store.Site, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Site{}, errForbidden
+	}
+	if in.Name == nil {
+		return store.Site{}, apperr.Invalidf("name", "required", "a site needs a name")
+	}
+	return s.CreateUnchecked(ctx, actor.WorkspaceID(), in)
+}
+
+// CreateUnchecked adds a site without a role check (first start).
+func (s *Service) CreateUnchecked(ctx context.Context, workspaceID string, in Input) (store.Site, error) {
+	st := store.Site{WorkspaceID: workspaceID, WidgetKey: NewWidgetKey(), IdentitySecret: newSecret()}
+	if err := apply(&st, in); err != nil {
+		return store.Site{}, err
+	}
+	created, err := s.store.CreateSite(ctx, st, s.clock.Now())
+	return created, siteErr(err)
+}
+
+// Get reads one site.
+func (s *Service) Get(ctx context.Context, actor auth.Principal, id string) (store.Site, error) {
+	return s.store.GetSite(ctx, actor.WorkspaceID(), id)
+}
+
+// List lists the workspace's sites.
+func (s *Service) List(ctx context.Context, actor auth.Principal) ([]store.Site, error) {
+	return s.store.ListSites(ctx, actor.WorkspaceID())
+}
+
+// Update changes a site.
+func (s *Service) Update(ctx context.Context, actor auth.Principal, id string, in Input) (store.Site, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Site{}, errForbidden
+	}
+	st, err := s.store.GetSite(ctx, actor.WorkspaceID(), id)
+	if err != nil {
+		return store.Site{}, err
+	}
+	if err := apply(&st, in); err != nil {
+		return store.Site{}, err
+	}
+	updated, err := s.store.UpdateSite(ctx, st, s.clock.Now())
+	return updated, siteErr(err)
+}
+
+// RotateKey gives a site a new widget key; the old one stops working at
+// once (snippets on the site must be updated).
+func (s *Service) RotateKey(ctx context.Context, actor auth.Principal, id string) (store.Site, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Site{}, errForbidden
+	}
+	if err := s.store.SetWidgetKey(ctx, actor.WorkspaceID(), id, NewWidgetKey(), s.clock.Now()); err != nil {
+		return store.Site{}, err
+	}
+	return s.store.GetSite(ctx, actor.WorkspaceID(), id)
+}
+
+// IdentitySecret returns the site's identity-verification secret; only
+// managers may read it (they paste it into their back end).
+func (s *Service) IdentitySecret(ctx context.Context, actor auth.Principal, id string) (string, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return "", errForbidden
+	}
+	st, err := s.store.GetSite(ctx, actor.WorkspaceID(), id)
+	return st.IdentitySecret, err
+}
+
+// Delete removes a site with its visitors and conversations.
+func (s *Service) Delete(ctx context.Context, actor auth.Principal, id string) error {
+	if !actor.Role().CanManageWorkspace() {
+		return errForbidden
+	}
+	return s.store.DeleteSite(ctx, actor.WorkspaceID(), id)
+}
+
+func siteErr(err error) error {
+	if err != nil && apperr.Is(err, apperr.NotFound) && strings.Contains(err.Error(), "department") {
+		return &apperr.Error{Kind: apperr.Invalid, Code: "unknown_department", Field: "default_department_id", Message: "no such department", Err: err}
+	}
+	return err
+}
+
+const maxOrigins = 50
+
+var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
+
+func apply(st *store.Site, in Input) error {
+	if in.Name != nil {
+		n := strings.TrimSpace(*in.Name)
+		if n == "" || len(n) > 100 {
+			return apperr.Invalidf("name", "invalid_name", "a site name needs 1 to 100 characters")
+		}
+		st.Name = n
+	}
+	if in.AllowedOrigins != nil {
+		if len(*in.AllowedOrigins) > maxOrigins {
+			return apperr.Invalidf("allowed_origins", "too_many_origins", "at most %d origins", maxOrigins)
+		}
+		origins := make([]string, 0, len(*in.AllowedOrigins))
+		for _, o := range *in.AllowedOrigins {
+			norm, ok := normalizeOrigin(o)
+			if !ok {
+				return apperr.Invalidf("allowed_origins", "invalid_origin",
+					"%q is not an origin: use scheme://host[:port], optionally with *. before the host", o)
+			}
+			origins = append(origins, norm)
+		}
+		st.AllowedOrigins = origins
+	}
+	if in.BusinessHours != nil {
+		bh := *in.BusinessHours
+		if bh.TimeZone == "" {
+			bh.TimeZone = "UTC"
+		}
+		if _, err := time.LoadLocation(bh.TimeZone); err != nil {
+			return apperr.Invalidf("business_hours.time_zone", "invalid_time_zone", "unknown time zone %q", bh.TimeZone)
+		}
+		if len(bh.Days) > 7*4 {
+			return apperr.Invalidf("business_hours.days", "too_many_spans", "at most 28 opening spans")
+		}
+		for _, d := range bh.Days {
+			if d.Weekday < 0 || d.Weekday > 6 || !hhmm.MatchString(d.Open) || !hhmm.MatchString(d.Close) || d.Open >= d.Close {
+				return apperr.Invalidf("business_hours.days", "invalid_span",
+					"each span needs weekday 0-6 and open < close as HH:MM")
+			}
+		}
+		if bh.Days == nil {
+			bh.Days = []store.OpenSpan{}
+		}
+		st.BusinessHours = bh
+	}
+	if in.DefaultDepartmentID != nil {
+		st.DefaultDepartmentID = *in.DefaultDepartmentID
+	}
+	return nil
+}
+
+// normalizeOrigin accepts "scheme://host[:port]" with an optional "*."
+// label wildcard and returns it lower-cased.
+func normalizeOrigin(o string) (string, bool) {
+	o = strings.ToLower(strings.TrimSpace(o))
+	wild := false
+	probe := o
+	if i := strings.Index(o, "://*."); i > 0 {
+		wild = true
+		probe = o[:i+3] + o[i+5:]
+	}
+	u, err := url.Parse(probe)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.ContainsAny(u.Host, "*") {
+		return "", false
+	}
+	if wild {
+		return u.Scheme + "://*." + u.Host, true
+	}
+	return u.Scheme + "://" + u.Host, true
+}
+
+// OriginAllowed reports whether a browser Origin header may use the site's
+// widget. A site with no allowed origins accepts any origin: that is the
+// out-of-the-box state, and the widget key is public anyway; listing
+// origins narrows it.
+func OriginAllowed(st store.Site, origin string) bool {
+	if len(st.AllowedOrigins) == 0 {
+		return true
+	}
+	origin = strings.ToLower(origin)
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	for _, a := range st.AllowedOrigins {
+		if a == origin {
+			return true
+		}
+		if i := strings.Index(a, "://*."); i > 0 && a[:i] == u.Scheme {
+			suffix := a[i+4:] // ".example.com"
+			if strings.HasSuffix(u.Host, suffix) && len(u.Host) > len(suffix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// VerifyIdentity reports whether hash is the hex HMAC-SHA256 of externalID
+// under the site's secret, compared in constant time.
+func VerifyIdentity(st store.Site, externalID, hash string) bool {
+	if hash == "" || externalID == "" || st.IdentitySecret == "" {
+		return false
+	}
+	got, err := hex.DecodeString(hash)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal(got, IdentityHash(st.IdentitySecret, externalID))
+}
+
+// IdentityHash computes HMAC-SHA256(secret, externalID): what a site's back
+// end puts in identify({hash}).
+func IdentityHash(secret, externalID string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(externalID))
+	return m.Sum(nil)
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Agent is a person who answers chats in the desk.
+type Agent struct {
+	ID                string    `json:"id"`
+	WorkspaceID       string    `json:"workspace_id"`
+	Email             string    `json:"email"`
+	Name              string    `json:"name"`
+	Role              string    `json:"role"`
+	PasswordHash      string    `json:"-"`
+	MaxChats          int       `json:"max_chats"` // 0: the workspace default
+	Status            string    `json:"status"`
+	StatusChangedAt   time.Time `json:"status_changed_at"`
+	PasswordChangedAt time.Time `json:"-"`
+	DepartmentIDs     []string  `json:"department_ids"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+const agentColumns = `id, workspace_id, email, name, role, password_hash, max_chats, status, status_changed_at,
+	password_changed_at, created_at, updated_at`
+
+func scanAgent(sc scanner) (Agent, error) {
+	var (
+		a                  Agent
+		stat, pw, cre, upd int64
+	)
+	err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Email, &a.Name, &a.Role, &a.PasswordHash, &a.MaxChats, &a.Status,
+		&stat, &pw, &cre, &upd)
+	a.StatusChangedAt, a.PasswordChangedAt = fromMillis(stat), fromMillis(pw)
+	a.CreatedAt, a.UpdatedAt = fromMillis(cre), fromMillis(upd)
+	a.DepartmentIDs = []string{}
+	return a, err
+}
+
+// NormalizeEmail is how e-mails are compared and stored: trimmed, lower case.
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// CreateAgent inserts an agent and its department memberships.
+func (s *Store) CreateAgent(ctx context.Context, a Agent, now time.Time) (Agent, error) {
+	a.ID, a.Email = NewID(), NormalizeEmail(a.Email)
+	if a.Status == "" {
+		a.Status = "offline"
+	}
+	err := s.inTx(ctx, "store: create agent", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9)`,
+			a.ID, a.WorkspaceID, a.Email, a.Name, a.Role, a.PasswordHash, a.MaxChats, a.Status, millis(now))
+		if err != nil {
+			return mapErr("store: create agent", err)
+		}
+		return setMemberships(ctx, tx, a.WorkspaceID, a.ID, a.DepartmentIDs)
+	})
+	if err != nil {
+		return Agent{}, err
+	}
+	return s.GetAgent(ctx, a.WorkspaceID, a.ID)
+}
+
+// setMemberships replaces an agent's departments; every department must be
+// in the agent's workspace.
+func setMemberships(ctx context.Context, tx *sql.Tx, workspaceID, agentID string, deptIDs []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM department_members WHERE workspace_id = $1 AND agent_id = $2`, workspaceID, agentID); err != nil {
+		return mapErr("store: clear memberships", err)
+	}
+	for _, d := range deptIDs {
+		if err := ownedBy(ctx, tx, "departments", workspaceID, d); err != nil {
+			return fmt.Errorf("store: department %s: %w", d, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO department_members (workspace_id, department_id, agent_id)
+			VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, workspaceID, d, agentID); err != nil {
+			return mapErr("store: add membership", err)
+		}
+	}
+	return nil
+}
+
+// GetAgent reads one agent of a workspace, with its departments.
+func (s *Store) GetAgent(ctx context.Context, workspaceID, id string) (Agent, error) {
+	a, err := scanAgent(s.read.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	if err != nil {
+		return Agent{}, mapErr("store: get agent", err)
+	}
+	return s.withDepartments(ctx, a)
+}
+
+// AgentByEmail finds an agent by login e-mail. It is an entry point (login),
+// so it is not scoped by workspace; e-mails are unique across workspaces.
+func (s *Store) AgentByEmail(ctx context.Context, email string) (Agent, error) {
+	a, err := scanAgent(s.read.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE email = $1`, NormalizeEmail(email)))
+	if err != nil {
+		return Agent{}, mapErr("store: agent by email", err)
+	}
+	return s.withDepartments(ctx, a)
+}
+
+func (s *Store) withDepartments(ctx context.Context, a Agent) (Agent, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT department_id FROM department_members WHERE workspace_id = $1 AND agent_id = $2 ORDER BY department_id`,
+		a.WorkspaceID, a.ID)
+	ids, err := collect(rows, err, "store: agent departments", func(sc scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+	a.DepartmentIDs = ids
+	return a, err
+}
+
+// ListAgents lists a workspace's agents by name, with their departments.
+func (s *Store) ListAgents(ctx context.Context, workspaceID string) ([]Agent, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE workspace_id = $1 ORDER BY name, id`, workspaceID)
+	agents, err := collect(rows, err, "store: list agents", scanAgent)
+	if err != nil {
+		return nil, err
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT agent_id, department_id FROM department_members WHERE workspace_id = $1 ORDER BY department_id`, workspaceID)
+	pairs, err := collect(rows, err, "store: list memberships", func(sc scanner) ([2]string, error) {
+		var p [2]string
+		return p, sc.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		return nil, err
+	}
+	idx := make(map[string]int, len(agents))
+	for i, a := range agents {
+		idx[a.ID] = i
+	}
+	for _, p := range pairs {
+		if i, ok := idx[p[0]]; ok {
+			agents[i].DepartmentIDs = append(agents[i].DepartmentIDs, p[1])
+		}
+	}
+	return agents, nil
+}
+
+// UpdateAgent stores an agent's profile, role, limit and departments (not
+// its password or status, which have their own methods).
+func (s *Store) UpdateAgent(ctx context.Context, a Agent, now time.Time) (Agent, error) {
+	err := s.inTx(ctx, "store: update agent", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET email = $3, name = $4, role = $5, max_chats = $6, updated_at = $7
+			WHERE workspace_id = $1 AND id = $2`, a.WorkspaceID, a.ID, NormalizeEmail(a.Email), a.Name, a.Role, a.MaxChats, millis(now))
+		if err := mustAffect("store: update agent", res, err); err != nil {
+			return err
+		}
+		return setMemberships(ctx, tx, a.WorkspaceID, a.ID, a.DepartmentIDs)
+	})
+	if err != nil {
+		return Agent{}, err
+	}
+	return s.GetAgent(ctx, a.WorkspaceID, a.ID)
+}
+
+// SetAgentPassword stores a new password hash and revokes every session of
+// the agent except keepSession (the token hash of the session that made the
+// change; "" revokes all).
+func (s *Store) SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error {
+	return s.inTx(ctx, "store: set password", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET password_hash = $3, password_changed_at = $4, updated_at = $4
+			WHERE workspace_id = $1 AND id = $2`, workspaceID, id, hash, millis(now))
+		if err := mustAffect("store: set password", res, err); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = $1 AND agent_id = $2 AND token_hash <> $3`,
+			workspaceID, id, keepSession)
+		return mapErr("store: revoke sessions", err)
+	})
+}
+
+// SetAgentStatus stores an agent's availability (online, busy, offline).
+func (s *Store) SetAgentStatus(ctx context.Context, workspaceID, id, status string, now time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE agents SET status = $3, status_changed_at = $4 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, id, status, millis(now))
+	return mustAffect("store: set agent status", res, err)
+}
+
+// DeleteAgent removes an agent; its sessions and memberships go with it and
+// its conversations become unassigned.
+func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string) error {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	return mustAffect("store: delete agent", res, err)
+}
+
+// CountAgentsWithRole counts a workspace's agents of one role (to keep the
+// last owner from being removed).
+func (s *Store) CountAgentsWithRole(ctx context.Context, workspaceID, role string) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents WHERE workspace_id = $1 AND role = $2`, workspaceID, role).Scan(&n)
+	if err != nil {
+		return 0, mapErr("store: count agents", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Department groups agents; chats are routed to one.
+type Department struct {
+	ID          string    `json:"id"`
+	WorkspaceID string    `json:"workspace_id"`
+	Name        string    `json:"name"`
+	AgentIDs    []string  `json:"agent_ids"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func scanDepartment(sc scanner) (Department, error) {
+	var (
+		d        Department
+		cre, upd int64
+	)
+	err := sc.Scan(&d.ID, &d.WorkspaceID, &d.Name, &cre, &upd)
+	d.CreatedAt, d.UpdatedAt = fromMillis(cre), fromMillis(upd)
+	d.AgentIDs = []string{}
+	return d, err
+}
+
+// CreateDepartment inserts a department; names are unique in a workspace.
+func (s *Store) CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (Department, error) {
+	d := Department{ID: NewID(), WorkspaceID: workspaceID, Name: name, AgentIDs: []string{}, CreatedAt: now, UpdatedAt: now}
+	_, err := s.write.ExecContext(ctx, `INSERT INTO departments (id, workspace_id, name, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $4)`, d.ID, workspaceID, name, millis(now))
+	if err != nil {
+		return Department{}, mapErr("store: create department", err)
+	}
+	return d, nil
+}
+
+// GetDepartment reads one department of a workspace, with its members.
+func (s *Store) GetDepartment(ctx context.Context, workspaceID, id string) (Department, error) {
+	d, err := scanDepartment(s.read.QueryRowContext(ctx, `SELECT id, workspace_id, name, created_at, updated_at
+		FROM departments WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	if err != nil {
+		return Department{}, mapErr("store: get department", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT agent_id FROM department_members WHERE workspace_id = $1 AND department_id = $2 ORDER BY agent_id`,
+		workspaceID, id)
+	d.AgentIDs, err = collect(rows, err, "store: department members", func(sc scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+	return d, err
+}
+
+// ListDepartments lists a workspace's departments by name, with members.
+func (s *Store) ListDepartments(ctx context.Context, workspaceID string) ([]Department, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, workspace_id, name, created_at, updated_at
+		FROM departments WHERE workspace_id = $1 ORDER BY name, id`, workspaceID)
+	depts, err := collect(rows, err, "store: list departments", scanDepartment)
+	if err != nil {
+		return nil, err
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT department_id, agent_id FROM department_members WHERE workspace_id = $1 ORDER BY agent_id`, workspaceID)
+	pairs, err := collect(rows, err, "store: list members", func(sc scanner) ([2]string, error) {
+		var p [2]string
+		return p, sc.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		return nil, err
+	}
+	idx := make(map[string]int, len(depts))
+	for i, d := range depts {
+		idx[d.ID] = i
+	}
+	for _, p := range pairs {
+		if i, ok := idx[p[0]]; ok {
+			depts[i].AgentIDs = append(depts[i].AgentIDs, p[1])
+		}
+	}
+	return depts, nil
+}
+
+// RenameDepartment changes a department's name.
+func (s *Store) RenameDepartment(ctx context.Context, workspaceID, id, name string, now time.Time) (Department, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE departments SET name = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, id, name, millis(now))
+	if err := mustAffect("store: rename department", res, err); err != nil {
+		return Department{}, err
+	}
+	return s.GetDepartment(ctx, workspaceID, id)
+}
+
+// DeleteDepartment removes a department and its memberships; sites that
+// defaulted to it fall back to none.
+func (s *Store) DeleteDepartment(ctx context.Context, workspaceID, id string) error {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM departments WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	return mustAffect("store: delete department", res, err)
+}

@@ -1,0 +1,22 @@
+// Package store is the only place that speaks SQL. It runs the same
+// hand-written statements on SQLite (modernc.org/sqlite, the zero-setup
+// default) and PostgreSQL (pgx through database/sql); a small dialect value
+// holds the few things that differ.
+//
+// Tenancy: every method that reads or changes a tenant's row takes the
+// workspace id and puts it in the WHERE clause, so a handler cannot forget
+// it. The only lookups that are not workspace-scoped are the entry points
+// that establish the workspace in the first place: a widget key, a visitor
+// token hash, an agent's login e-mail and a session token hash.
+//
+// Concurrency: a Store is safe for concurrent use. On SQLite writes go
+// through one connection (so they queue in Go instead of failing with
+// "database is locked") and reads use a pool; on PostgreSQL both use one
+// pool. Times are stored as Unix milliseconds and always come from the
+// caller's clock, never from SQL now(), so both engines and the fake clock
+// in tests agree.
+//
+// Errors: ErrNotFound when a row does not exist in the caller's workspace,
+// ErrConflict when a unique key is taken; everything else is wrapped with
+// the operation that failed.
+package store

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// ErrSchemaTooNew means the database was migrated by a newer binary; an
+// older one refuses to serve it rather than corrupt it.
+var ErrSchemaTooNew = errors.New("store: database schema is newer than this binary")
+
+// Migrations lists the embedded migration names for a dialect, in order.
+func Migrations(d Dialect) ([]string, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations/"+string(d))
+	if err != nil {
+		return nil, fmt.Errorf("store: list migrations: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".sql"))
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Migrate applies every embedded migration not yet applied, each in its own
+// transaction, and returns the names it applied. It only goes forward.
+func (s *Store) Migrate(ctx context.Context, now time.Time) ([]string, error) {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	if s.dialect == Postgres {
+		// Two nodes starting at once must not both apply a migration: hold a
+		// session-level advisory lock on one dedicated connection meanwhile.
+		conn, err := s.write.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7412001)`); err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7412001)`) //nolint:errcheck
+	}
+	names, err := Migrations(s.dialect)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for v := range applied {
+		if !slices.Contains(names, v) {
+			return nil, fmt.Errorf("%w: it has migration %s", ErrSchemaTooNew, v)
+		}
+	}
+	var done []string
+	for _, name := range names {
+		if applied[name] {
+			continue
+		}
+		body, err := migrationFS.ReadFile("migrations/" + string(s.dialect) + "/" + name + ".sql")
+		if err != nil {
+			return done, fmt.Errorf("store: read migration %s: %w", name, err)
+		}
+		err = s.inTx(ctx, "store: migrate "+name, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("store: migration %s: %w", name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, name, millis(now))
+			return mapErr("store: record migration "+name, err)
+		})
+		if err != nil {
+			return done, err
+		}
+		done = append(done, name)
+	}
+	return done, nil
+}
+
+// CheckSchema fails unless every embedded migration is applied and the
+// database knows none this binary does not.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	names, err := Migrations(s.dialect)
+	if err != nil {
+		return err
+	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	for v := range applied {
+		if !slices.Contains(names, v) {
+			return fmt.Errorf("%w: it has migration %s", ErrSchemaTooNew, v)
+		}
+	}
+	for _, n := range names {
+		if !applied[n] {
+			return fmt.Errorf("store: migration %s not applied; run `livedesk migrate`", n)
+		}
+	}
+	return nil
+}
+
+func (s *Store) appliedMigrations(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	applied := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("store: read schema_migrations: %w", err)
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}

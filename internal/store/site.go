@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Site is one website that embeds the widget.
+type Site struct {
+	ID                  string        `json:"id"`
+	WorkspaceID         string        `json:"workspace_id"`
+	Name                string        `json:"name"`
+	WidgetKey           string        `json:"widget_key"`
+	AllowedOrigins      []string      `json:"allowed_origins"`
+	BusinessHours       BusinessHours `json:"business_hours"`
+	IdentitySecret      string        `json:"-"`
+	DefaultDepartmentID string        `json:"default_department_id,omitempty"`
+	CreatedAt           time.Time     `json:"created_at"`
+	UpdatedAt           time.Time     `json:"updated_at"`
+}
+
+// BusinessHours are a site's opening hours in its own time zone. An empty
+// Days list means "always open".
+type BusinessHours struct {
+	TimeZone string     `json:"time_zone"`
+	Days     []OpenSpan `json:"days"`
+}
+
+// OpenSpan is one opening span: Weekday 0 is Sunday, times are "HH:MM".
+type OpenSpan struct {
+	Weekday int    `json:"weekday"`
+	Open    string `json:"open"`
+	Close   string `json:"close"`
+}
+
+const siteColumns = `id, workspace_id, name, widget_key, allowed_origins, business_hours, identity_secret,
+	COALESCE(default_department_id, ''), created_at, updated_at`
+
+func scanSite(sc scanner) (Site, error) {
+	var (
+		st          Site
+		orig, hours string
+		cre, upd    int64
+	)
+	if err := sc.Scan(&st.ID, &st.WorkspaceID, &st.Name, &st.WidgetKey, &orig, &hours, &st.IdentitySecret,
+		&st.DefaultDepartmentID, &cre, &upd); err != nil {
+		return Site{}, err
+	}
+	if err := json.Unmarshal([]byte(orig), &st.AllowedOrigins); err != nil {
+		return Site{}, fmt.Errorf("site %s origins: %w", st.ID, err)
+	}
+	if err := json.Unmarshal([]byte(hours), &st.BusinessHours); err != nil {
+		return Site{}, fmt.Errorf("site %s hours: %w", st.ID, err)
+	}
+	if st.AllowedOrigins == nil {
+		st.AllowedOrigins = []string{}
+	}
+	st.CreatedAt, st.UpdatedAt = fromMillis(cre), fromMillis(upd)
+	return st, nil
+}
+
+func siteJSON(st Site) (orig, hours string) {
+	if st.AllowedOrigins == nil {
+		st.AllowedOrigins = []string{}
+	}
+	o, _ := json.Marshal(st.AllowedOrigins)
+	h, _ := json.Marshal(st.BusinessHours)
+	return string(o), string(h)
+}
+
+// CreateSite inserts a site; ID and timestamps are set here.
+func (s *Store) CreateSite(ctx context.Context, st Site, now time.Time) (Site, error) {
+	st.ID, st.CreatedAt, st.UpdatedAt = NewID(), now, now
+	orig, hours := siteJSON(st)
+	err := s.inTx(ctx, "store: create site", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
+			return fmt.Errorf("store: create site: default department: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
+			business_hours, identity_secret, default_department_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+			st.ID, st.WorkspaceID, st.Name, st.WidgetKey, orig, hours, st.IdentitySecret,
+			nullString(st.DefaultDepartmentID), millis(now))
+		return mapErr("store: create site", err)
+	})
+	if err != nil {
+		return Site{}, err
+	}
+	return s.GetSite(ctx, st.WorkspaceID, st.ID)
+}
+
+// GetSite reads one site of a workspace.
+func (s *Store) GetSite(ctx context.Context, workspaceID, id string) (Site, error) {
+	st, err := scanSite(s.read.QueryRowContext(ctx, `SELECT `+siteColumns+` FROM sites WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	if err != nil {
+		return Site{}, mapErr("store: get site", err)
+	}
+	return st, nil
+}
+
+// SiteByWidgetKey finds the site a public widget key belongs to. It is an
+// entry point: the key itself establishes the workspace.
+func (s *Store) SiteByWidgetKey(ctx context.Context, key string) (Site, error) {
+	st, err := scanSite(s.read.QueryRowContext(ctx, `SELECT `+siteColumns+` FROM sites WHERE widget_key = $1`, key))
+	if err != nil {
+		return Site{}, mapErr("store: site by widget key", err)
+	}
+	return st, nil
+}
+
+// ListSites lists a workspace's sites by name.
+func (s *Store) ListSites(ctx context.Context, workspaceID string) ([]Site, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+siteColumns+` FROM sites WHERE workspace_id = $1 ORDER BY name, id`, workspaceID)
+	return collect(rows, err, "store: list sites", scanSite)
+}
+
+// UpdateSite stores a site's editable fields (not its widget key).
+func (s *Store) UpdateSite(ctx context.Context, st Site, now time.Time) (Site, error) {
+	orig, hours := siteJSON(st)
+	err := s.inTx(ctx, "store: update site", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
+			return fmt.Errorf("store: update site: default department: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE sites SET name = $3, allowed_origins = $4, business_hours = $5,
+			default_department_id = $6, identity_secret = $7, updated_at = $8
+			WHERE workspace_id = $1 AND id = $2`,
+			st.WorkspaceID, st.ID, st.Name, orig, hours, nullString(st.DefaultDepartmentID), st.IdentitySecret, millis(now))
+		return mustAffect("store: update site", res, err)
+	})
+	if err != nil {
+		return Site{}, err
+	}
+	return s.GetSite(ctx, st.WorkspaceID, st.ID)
+}
+
+// SetWidgetKey replaces a site's public widget key (key rotation).
+func (s *Store) SetWidgetKey(ctx context.Context, workspaceID, id, key string, now time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE sites SET widget_key = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, id, key, millis(now))
+	return mustAffect("store: set widget key", res, err)
+}
+
+// DeleteSite removes a site and, by cascade, its visitors and conversations.
+func (s *Store) DeleteSite(ctx context.Context, workspaceID, id string) error {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM sites WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	return mustAffect("store: delete site", res, err)
+}

@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrNotFound means the row does not exist in the caller's workspace.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict means a unique key (an e-mail, a name, a widget key) is taken.
+var ErrConflict = errors.New("store: conflict")
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The two supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is the database behind every domain.
+type Store struct {
+	dialect Dialect
+	write   *sql.DB // SQLite: one connection; PostgreSQL: same pool as read
+	read    *sql.DB
+}
+
+// Options configures Open. The zero value of each field means "use the default".
+type Options struct {
+	// SQLiteSynchronous is SQLite's synchronous pragma: "normal" (default)
+	// survives a process crash; "full" also survives power loss.
+	SQLiteSynchronous string
+	// MaxConns caps PostgreSQL connections (default 20) and SQLite readers
+	// (default 2 × GOMAXPROCS, at least 4).
+	MaxConns int
+}
+
+// Open connects to the database named by dsn: a postgres:// or
+// postgresql:// URL for PostgreSQL, otherwise a path to an SQLite file,
+// whose directory is created when missing. It does not migrate.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn, opts)
+	}
+	return openSQLite(ctx, dsn, opts)
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	n := opts.MaxConns
+	if n <= 0 {
+		n = 20
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect postgres: %w", err)
+	}
+	return &Store{dialect: Postgres, write: db, read: db}, nil
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+	}
+	sync := strings.ToLower(opts.SQLiteSynchronous)
+	switch sync {
+	case "":
+		sync = "normal"
+	case "normal", "full":
+	default:
+		return nil, fmt.Errorf("store: sqlite synchronous must be normal or full, not %q", opts.SQLiteSynchronous)
+	}
+	// busy_timeout comes first so that the pragmas after it wait instead of
+	// failing while another process (a second `migrate`) holds the lock.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	base := "file:" + path + "?" + q.Encode()
+
+	// Writers BEGIN IMMEDIATE, so a transaction that reads then writes
+	// takes the lock up front instead of failing on upgrade.
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	n := opts.MaxConns
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	return &Store{dialect: SQLite, write: write, read: read}, nil
+}
+
+// Dialect reports which engine the store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	var one int
+	if err := s.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// NewID returns a fresh UUIDv7: unique, unguessable enough for row ids and
+// roughly time-ordered, which keeps B-tree inserts local.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// millis converts a time to the stored representation.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis converts a stored time back; zero stays the zero time.
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// nullMillis converts a nullable stored time.
+func fromNullMillis(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return fromMillis(ms.Int64)
+}
+
+// nullString turns "" into SQL NULL, for optional foreign keys.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// mapErr turns driver errors into the store's sentinel errors, keeping the cause.
+func mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", op, ErrNotFound)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return fmt.Errorf("%s: %w: %s", op, ErrConflict, pg.ConstraintName)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%s: %w: %v", op, ErrConflict, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// inTx runs fn in a write transaction and commits it when fn returns nil.
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", op, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return mapErr(op+": commit", err)
+	}
+	return nil
+}
+
+// mustAffect turns "no row changed" into ErrNotFound.
+func mustAffect(op string, res sql.Result, err error) error {
+	if err != nil {
+		return mapErr(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", op, ErrNotFound)
+	}
+	return nil
+}
+
+// ownedBy checks that row id of table belongs to the workspace; an empty id
+// passes (the reference is optional). It is how a reference from one row to
+// another (a site's default department) is kept inside one tenant.
+func ownedBy(ctx context.Context, tx *sql.Tx, table, workspaceID, id string) error {
+	if id == "" {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE workspace_id = $1 AND id = $2`, workspaceID, id).Scan(&one)
+	return mapErr("store: check "+table, err)
+}

@@ -1,0 +1,339 @@
+// Package team manages a workspace's agents and departments: who exists,
+// with which role, capacity and departments. It enforces the rules that
+// keep a workspace governable (roles are granted only by those above them,
+// the last owner cannot be removed or demoted). A Service is stateless and
+// safe for concurrent use.
+package team
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// Store is what team needs from the database.
+type Store interface {
+	CreateAgent(ctx context.Context, a store.Agent, now time.Time) (store.Agent, error)
+	GetAgent(ctx context.Context, workspaceID, id string) (store.Agent, error)
+	ListAgents(ctx context.Context, workspaceID string) ([]store.Agent, error)
+	UpdateAgent(ctx context.Context, a store.Agent, now time.Time) (store.Agent, error)
+	DeleteAgent(ctx context.Context, workspaceID, id string) error
+	CountAgentsWithRole(ctx context.Context, workspaceID, role string) (int, error)
+	SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error
+	CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (store.Department, error)
+	GetDepartment(ctx context.Context, workspaceID, id string) (store.Department, error)
+	ListDepartments(ctx context.Context, workspaceID string) ([]store.Department, error)
+	RenameDepartment(ctx context.Context, workspaceID, id, name string, now time.Time) (store.Department, error)
+	DeleteDepartment(ctx context.Context, workspaceID, id string) error
+}
+
+// Service manages agents and departments.
+type Service struct {
+	store Store
+	clock clock.Clock
+}
+
+// New returns a Service.
+func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock: clk} }
+
+// MaxChatsLimit bounds an agent's concurrent chat limit.
+const MaxChatsLimit = 100
+
+// AgentInput is what a caller may set on an agent. Nil fields are left as
+// they are on update.
+type AgentInput struct {
+	Email         *string   `json:"email"`
+	Name          *string   `json:"name"`
+	Role          *string   `json:"role"`
+	Password      *string   `json:"password"`
+	MaxChats      *int      `json:"max_chats"`
+	DepartmentIDs *[]string `json:"department_ids"`
+}
+
+var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+
+// CreateAgent adds an agent to the actor's workspace. A missing password is
+// generated and returned, to hand to the new agent once.
+func (s *Service) CreateAgent(ctx context.Context, actor auth.Principal, in AgentInput) (store.Agent, string, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Agent{}, "", errForbidden
+	}
+	a := store.Agent{WorkspaceID: actor.WorkspaceID(), Role: string(auth.Agent)}
+	if in.Email == nil || in.Name == nil {
+		return store.Agent{}, "", apperr.Invalidf("email", "required", "email and name are required")
+	}
+	if err := apply(&a, in); err != nil {
+		return store.Agent{}, "", err
+	}
+	if !actor.Role().CanGrant(auth.Role(a.Role)) {
+		return store.Agent{}, "", errForbidden
+	}
+	password := ""
+	if in.Password != nil {
+		password = *in.Password
+	} else {
+		password = auth.GeneratePassword()
+	}
+	if err := auth.ValidatePassword(password); err != nil {
+		return store.Agent{}, "", err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return store.Agent{}, "", err
+	}
+	a.PasswordHash = hash
+	created, err := s.store.CreateAgent(ctx, a, s.clock.Now())
+	if err != nil {
+		return store.Agent{}, "", agentErr(err)
+	}
+	if in.Password != nil {
+		password = "" // the caller chose it; never echo a password back
+	}
+	return created, password, nil
+}
+
+// CreateAgentUnchecked makes an agent outside any session, with no role
+// check
+// (first start and `livedesk user create`).
+func (s *Service) CreateAgentUnchecked(ctx context.Context, workspaceID string, in AgentInput) (store.Agent, error) {
+	a := store.Agent{WorkspaceID: workspaceID, Role: string(auth.Agent)}
+	if in.Email == nil || in.Name == nil || in.Password == nil {
+		return store.Agent{}, apperr.Invalidf("email", "required", "email, name and password are required")
+	}
+	if err := apply(&a, in); err != nil {
+		return store.Agent{}, err
+	}
+	if err := auth.ValidatePassword(*in.Password); err != nil {
+		return store.Agent{}, err
+	}
+	hash, err := auth.HashPassword(*in.Password)
+	if err != nil {
+		return store.Agent{}, err
+	}
+	a.PasswordHash = hash
+	created, err := s.store.CreateAgent(ctx, a, s.clock.Now())
+	return created, agentErr(err)
+}
+
+// apply validates in and copies it onto a.
+func apply(a *store.Agent, in AgentInput) error {
+	if in.Email != nil {
+		e := store.NormalizeEmail(*in.Email)
+		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e || len(e) > 254 {
+			return apperr.Invalidf("email", "invalid_email", "not a valid e-mail address")
+		}
+		a.Email = e
+	}
+	if in.Name != nil {
+		n := strings.TrimSpace(*in.Name)
+		if n == "" || len(n) > 100 {
+			return apperr.Invalidf("name", "invalid_name", "a name needs 1 to 100 characters")
+		}
+		a.Name = n
+	}
+	if in.Role != nil {
+		if !auth.Role(*in.Role).Valid() {
+			return apperr.Invalidf("role", "invalid_role", "role must be owner, admin, supervisor or agent")
+		}
+		a.Role = *in.Role
+	}
+	if in.MaxChats != nil {
+		if *in.MaxChats < 0 || *in.MaxChats > MaxChatsLimit {
+			return apperr.Invalidf("max_chats", "invalid_max_chats", "max_chats must be 0 (workspace default) to %d", MaxChatsLimit)
+		}
+		a.MaxChats = *in.MaxChats
+	}
+	if in.DepartmentIDs != nil {
+		a.DepartmentIDs = *in.DepartmentIDs
+	}
+	return nil
+}
+
+func agentErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	e := apperr.From(err)
+	switch e.Kind {
+	case apperr.Conflict:
+		return &apperr.Error{Kind: apperr.Conflict, Code: "email_taken", Field: "email", Message: "an agent with this e-mail exists", Err: err}
+	case apperr.NotFound:
+		if strings.Contains(err.Error(), "department") {
+			return &apperr.Error{Kind: apperr.Invalid, Code: "unknown_department", Field: "department_ids", Message: "no such department", Err: err}
+		}
+	}
+	return err
+}
+
+// GetAgent reads one agent.
+func (s *Service) GetAgent(ctx context.Context, actor auth.Principal, id string) (store.Agent, error) {
+	return s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+}
+
+// ListAgents lists the workspace's agents.
+func (s *Service) ListAgents(ctx context.Context, actor auth.Principal) ([]store.Agent, error) {
+	return s.store.ListAgents(ctx, actor.WorkspaceID())
+}
+
+// UpdateAgent changes an agent. Agents may edit their own name; managers
+// edit anyone they outrank or equal within their grant.
+func (s *Service) UpdateAgent(ctx context.Context, actor auth.Principal, id string, in AgentInput) (store.Agent, error) {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+	if err != nil {
+		return store.Agent{}, err
+	}
+	self := a.ID == actor.Agent.ID
+	manager := actor.Role().CanManageWorkspace() && actor.Role().CanGrant(auth.Role(a.Role))
+	if !manager && !(self && in.Role == nil && in.MaxChats == nil && in.DepartmentIDs == nil && in.Email == nil) {
+		return store.Agent{}, errForbidden
+	}
+	if in.Password != nil {
+		return store.Agent{}, apperr.Invalidf("password", "use_password_endpoint", "change passwords with POST /api/v1/auth/password or /api/v1/agents/{id}/password")
+	}
+	oldRole := a.Role
+	if err := apply(&a, in); err != nil {
+		return store.Agent{}, err
+	}
+	if a.Role != oldRole {
+		if !actor.Role().CanGrant(auth.Role(a.Role)) {
+			return store.Agent{}, errForbidden
+		}
+		if oldRole == string(auth.Owner) {
+			if err := s.keepAnOwner(ctx, actor.WorkspaceID()); err != nil {
+				return store.Agent{}, err
+			}
+		}
+	}
+	updated, err := s.store.UpdateAgent(ctx, a, s.clock.Now())
+	return updated, agentErr(err)
+}
+
+// ResetPassword sets another agent's password (managers only) and signs
+// that agent out everywhere. An empty password is generated and returned.
+func (s *Service) ResetPassword(ctx context.Context, actor auth.Principal, id, password string) (string, error) {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+	if err != nil {
+		return "", err
+	}
+	if !actor.Role().CanManageWorkspace() || !actor.Role().CanGrant(auth.Role(a.Role)) {
+		return "", errForbidden
+	}
+	generated := password == ""
+	if generated {
+		password = auth.GeneratePassword()
+	}
+	if err := auth.ValidatePassword(password); err != nil {
+		return "", err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	if err := s.store.SetAgentPassword(ctx, a.WorkspaceID, a.ID, hash, "", s.clock.Now()); err != nil {
+		return "", err
+	}
+	if !generated {
+		return "", nil
+	}
+	return password, nil
+}
+
+// DeleteAgent removes an agent. Nobody removes themselves or the last owner.
+func (s *Service) DeleteAgent(ctx context.Context, actor auth.Principal, id string) error {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+	if err != nil {
+		return err
+	}
+	if !actor.Role().CanManageWorkspace() || !actor.Role().CanGrant(auth.Role(a.Role)) {
+		return errForbidden
+	}
+	if a.ID == actor.Agent.ID {
+		return apperr.New(apperr.Conflict, "cannot_delete_self", "you cannot delete your own account")
+	}
+	if a.Role == string(auth.Owner) {
+		if err := s.keepAnOwner(ctx, actor.WorkspaceID()); err != nil {
+			return err
+		}
+	}
+	return s.store.DeleteAgent(ctx, actor.WorkspaceID(), id)
+}
+
+func (s *Service) keepAnOwner(ctx context.Context, workspaceID string) error {
+	n, err := s.store.CountAgentsWithRole(ctx, workspaceID, string(auth.Owner))
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return apperr.New(apperr.Conflict, "last_owner", "a workspace needs at least one owner")
+	}
+	return nil
+}
+
+// CreateDepartment adds a department.
+func (s *Service) CreateDepartment(ctx context.Context, actor auth.Principal, name string) (store.Department, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Department{}, errForbidden
+	}
+	name, err := departmentName(name)
+	if err != nil {
+		return store.Department{}, err
+	}
+	d, err := s.store.CreateDepartment(ctx, actor.WorkspaceID(), name, s.clock.Now())
+	return d, departmentErr(err)
+}
+
+// GetDepartment reads one department.
+func (s *Service) GetDepartment(ctx context.Context, actor auth.Principal, id string) (store.Department, error) {
+	return s.store.GetDepartment(ctx, actor.WorkspaceID(), id)
+}
+
+// ListDepartments lists the workspace's departments.
+func (s *Service) ListDepartments(ctx context.Context, actor auth.Principal) ([]store.Department, error) {
+	return s.store.ListDepartments(ctx, actor.WorkspaceID())
+}
+
+// RenameDepartment renames a department.
+func (s *Service) RenameDepartment(ctx context.Context, actor auth.Principal, id, name string) (store.Department, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Department{}, errForbidden
+	}
+	name, err := departmentName(name)
+	if err != nil {
+		return store.Department{}, err
+	}
+	d, err := s.store.RenameDepartment(ctx, actor.WorkspaceID(), id, name, s.clock.Now())
+	return d, departmentErr(err)
+}
+
+// DeleteDepartment removes a department.
+func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Principal, id string) error {
+	if !actor.Role().CanManageWorkspace() {
+		return errForbidden
+	}
+	return s.store.DeleteDepartment(ctx, actor.WorkspaceID(), id)
+}
+
+func departmentName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return "", apperr.Invalidf("name", "invalid_name", "a department name needs 1 to 100 characters")
+	}
+	return name, nil
+}
+
+func departmentErr(err error) error {
+	if apperr.Is(err, apperr.Conflict) {
+		return &apperr.Error{Kind: apperr.Conflict, Code: "name_taken", Field: "name", Message: "a department with this name exists", Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("team: %w", err)
+	}
+	return nil
+}

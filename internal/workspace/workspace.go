@@ -1,0 +1,93 @@
+// Package workspace reads and changes a workspace's name and preferences
+// (the timers and limits the chat lifecycle uses). A Service is stateless
+// and safe for concurrent use.
+package workspace
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// Store is what workspace needs from the database.
+type Store interface {
+	GetWorkspace(ctx context.Context, id string) (store.Workspace, error)
+	UpdateWorkspace(ctx context.Context, w store.Workspace, now time.Time) error
+}
+
+// Service reads and changes workspaces.
+type Service struct {
+	store Store
+	clock clock.Clock
+}
+
+// New returns a Service.
+func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock: clk} }
+
+// Input is what a manager may change; nil fields stay as they are.
+type Input struct {
+	Name     *string         `json:"name"`
+	Settings *store.Settings `json:"settings"`
+}
+
+// Get reads the actor's workspace.
+func (s *Service) Get(ctx context.Context, actor auth.Principal) (store.Workspace, error) {
+	return s.store.GetWorkspace(ctx, actor.WorkspaceID())
+}
+
+// Update changes the actor's workspace (owners and admins).
+func (s *Service) Update(ctx context.Context, actor auth.Principal, in Input) (store.Workspace, error) {
+	if !actor.Role().CanManageWorkspace() {
+		return store.Workspace{}, apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+	}
+	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID())
+	if err != nil {
+		return store.Workspace{}, err
+	}
+	if in.Name != nil {
+		n := strings.TrimSpace(*in.Name)
+		if n == "" || len(n) > 100 {
+			return store.Workspace{}, apperr.Invalidf("name", "invalid_name", "a workspace name needs 1 to 100 characters")
+		}
+		w.Name = n
+	}
+	if in.Settings != nil {
+		if err := validate(*in.Settings); err != nil {
+			return store.Workspace{}, err
+		}
+		w.Settings = in.Settings.WithDefaults()
+	}
+	if err := s.store.UpdateWorkspace(ctx, w, s.clock.Now()); err != nil {
+		return store.Workspace{}, err
+	}
+	return s.store.GetWorkspace(ctx, w.ID)
+}
+
+// validate bounds each setting; -1 means "off" where a rule can be off.
+func validate(st store.Settings) error {
+	checks := []struct {
+		field    string
+		v        int
+		min, max int
+	}{
+		{"settings.inactivity_close_minutes", st.InactivityCloseMinutes, -1, 7 * 24 * 60},
+		{"settings.pending_close_minutes", st.PendingCloseMinutes, 0, 90 * 24 * 60},
+		{"settings.reply_timeout_seconds", st.ReplyTimeoutSeconds, -1, 24 * 3600},
+		{"settings.default_max_chats", st.DefaultMaxChats, 0, 100},
+		{"settings.visitor_ttl_seconds", st.VisitorTTLSeconds, 0, 3600},
+	}
+	for _, c := range checks {
+		if c.v < c.min || c.v > c.max {
+			return apperr.Invalidf(c.field, "out_of_range", "%s must be between %d and %d", c.field, c.min, c.max)
+		}
+	}
+	if st.VisitorTTLSeconds != 0 && st.VisitorTTLSeconds < 15 {
+		return apperr.Invalidf("settings.visitor_ttl_seconds", "out_of_range", "visitor_ttl_seconds must be at least 15")
+	}
+	return nil
+}
