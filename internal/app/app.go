@@ -18,12 +18,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/bus"
+	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/httpapi"
+	"github.com/querytel/livedesk/internal/realtime"
+	"github.com/querytel/livedesk/internal/routing"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
+	"github.com/querytel/livedesk/internal/visitor"
 	"github.com/querytel/livedesk/internal/workspace"
 )
 
@@ -33,20 +39,33 @@ type Options struct {
 	Clock clock.Clock  // nil: the wall clock
 	Log   *slog.Logger // nil: discard
 	Out   io.Writer    // where first-start credentials are printed; nil: discard
+	// Realtime tunes the socket layer; zero fields take its defaults.
+	Realtime realtime.Options
+	// NoBackground skips the timer loops (presence expiry, session
+	// cleanup), so tests drive them by hand with a fake clock.
+	NoBackground bool
 }
 
 // App is a built server, not yet listening.
 type App struct {
-	Config  config.Config
-	Store   *store.Store
-	Clock   clock.Clock
-	Log     *slog.Logger
-	Handler http.Handler
-	Auth    *auth.Service
-	Team    *team.Service
-	Sites   *site.Service
+	Config   config.Config
+	Store    *store.Store
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Handler  http.Handler
+	Auth     *auth.Service
+	Team     *team.Service
+	Sites    *site.Service
+	Chat     *chat.Service
+	Visitors *visitor.Service
+	Routing  *routing.Service
+	Realtime *realtime.Server
+	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
 	Bootstrap Bootstrap
+
+	unsubscribe func()
+	background  bool
 }
 
 // New opens and migrates the store, bootstraps a first start and builds
@@ -80,18 +99,52 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 
+	if cfg.NATSURL != "" {
+		a.Bus, err = bus.NewNATS(ctx, cfg.NATSURL, cfg.NATSPrefix, a.Log)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("app: nats: %w", err)
+		}
+	} else {
+		a.Bus = bus.NewMemory()
+	}
+	pub := event.NewPublisher(a.Bus, a.Log)
+	a.Chat = chat.New(st, a.Clock, pub)
+	a.Visitors = visitor.New(st, a.Clock, pub)
+	a.Routing = routing.New(st, a.Clock, pub)
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.Handler = httpapi.New(httpapi.Config{
-		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, DB: st,
-		Registry: reg, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
-		Extra: func(mux *http.ServeMux) { uiRoutes(mux, a) },
+	a.Realtime = realtime.New(realtime.Config{
+		Log: a.Log, Clock: a.Clock, Store: st, Auth: a.Auth, Chat: a.Chat, Visitors: a.Visitors,
+		Routing: a.Routing, Registry: reg, Options: opts.Realtime,
 	})
+	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
+		a.Bus.Close()
+		st.Close()
+		return nil, fmt.Errorf("app: subscribe: %w", err)
+	}
+	a.Handler = httpapi.New(httpapi.Config{
+		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Chat: a.Chat,
+		Visitors: a.Visitors, DB: st, Registry: reg, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		Extra: func(mux *http.ServeMux) {
+			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)
+			mux.HandleFunc("GET /api/v1/ws", a.Realtime.ServeDesk)
+			uiRoutes(mux, a)
+		},
+	})
+	a.background = !opts.NoBackground
 	return a, nil
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the socket layer and releases the bus and the store.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a.Realtime.Shutdown(ctx) //nolint:errcheck // best effort on close
+	a.unsubscribe()
+	return errors.Join(a.Bus.Close(), a.Store.Close())
+}
 
 // Serve listens on ln until ctx ends, then drains in-flight requests for up
 // to drain before returning.
@@ -105,6 +158,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	bctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	if a.background {
+		go a.runTimers(bctx)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("app: serve: %w", err)
@@ -113,6 +171,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	a.Log.Info("shutting down", "drain", drain)
 	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
+	// Sockets are hijacked, so http.Server.Shutdown does not see them:
+	// close them first with "going away" so clients reconnect elsewhere.
+	a.Realtime.Shutdown(sctx) //nolint:errcheck // bounded by sctx
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("app: shutdown: %w", err)
 	}

@@ -189,3 +189,6 @@ func truncate(s string, n int) string {
 	}
 	return strings.ToValidUTF8(s[:n], "")
 }
+
+// SessionCookie is the name of the desk's session cookie.
+const SessionCookie = "livedesk_session"

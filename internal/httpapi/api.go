@@ -9,8 +9,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/team"
+	"github.com/querytel/livedesk/internal/visitor"
 	"github.com/querytel/livedesk/internal/workspace"
 )
 
@@ -26,6 +28,8 @@ type Config struct {
 	Team       *team.Service
 	Sites      *site.Service
 	Workspaces *workspace.Service
+	Chat       *chat.Service
+	Visitors   *visitor.Service
 	DB         Pinger
 	// Registry receives the HTTP metrics and is served at /metrics; nil
 	// uses a fresh registry.
@@ -48,6 +52,8 @@ type API struct {
 	team       *team.Service
 	sites      *site.Service
 	workspaces *workspace.Service
+	chat       *chat.Service
+	visitors   *visitor.Service
 	db         Pinger
 	secure     bool
 	trustProxy bool
@@ -64,7 +70,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces,
-		db: cfg.DB, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, visitors: cfg.Visitors, db: cfg.DB, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -112,7 +112,7 @@ func (a *API) clientIP(r *http.Request) string {
 }
 
 // SessionCookie is the desk's session cookie name.
-const SessionCookie = "livedesk_session"
+const SessionCookie = auth.SessionCookie
 
 // authed wraps a handler that needs a signed-in agent.
 func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal)) http.HandlerFunc {

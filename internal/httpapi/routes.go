@@ -37,6 +37,14 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/departments/{id}", a.authed(a.renameDepartment))
 	mux.HandleFunc("DELETE /api/v1/departments/{id}", a.authed(a.deleteDepartment))
 
+	mux.HandleFunc("GET /api/v1/conversations", a.authed(a.listConversations))
+	mux.HandleFunc("GET /api/v1/conversations/{id}", a.authed(a.getConversation))
+	mux.HandleFunc("GET /api/v1/conversations/{id}/messages", a.authed(a.listMessages))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/messages", a.authed(a.sendMessage))
+
+	mux.HandleFunc("GET /api/v1/visitors", a.authed(a.listVisitors))
+	mux.HandleFunc("GET /api/v1/visitors/{id}", a.authed(a.getVisitor))
+
 	// Anything else under the API prefixes is a JSON 404, not the UI.
 	mux.HandleFunc("/api/", a.notFound)
 }

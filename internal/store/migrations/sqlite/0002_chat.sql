@@ -25,10 +25,12 @@ CREATE TABLE visitors (
     online        INTEGER NOT NULL DEFAULT 0,
     session_start INTEGER NOT NULL,
     last_seen_at  INTEGER NOT NULL,
+    presence_expires_at INTEGER NOT NULL DEFAULT 0,
+    context       TEXT NOT NULL DEFAULT '{}',
     created_at    INTEGER NOT NULL
 );
-CREATE INDEX visitors_workspace_online ON visitors (workspace_id, online);
-CREATE INDEX visitors_presence ON visitors (online, last_seen_at);
+CREATE INDEX visitors_workspace_online ON visitors (workspace_id, online, last_seen_at);
+CREATE INDEX visitors_presence ON visitors (online, presence_expires_at);
 
 CREATE TABLE page_views (
     id           TEXT PRIMARY KEY,
@@ -77,3 +79,7 @@ CREATE TABLE messages (
     UNIQUE (conversation_id, seq),
     UNIQUE (conversation_id, client_msg_id)
 );
+
+-- At most one conversation per visitor that is not closed: two tabs that
+-- start a chat at once get the same one.
+CREATE UNIQUE INDEX conversations_one_open ON conversations (visitor_id) WHERE status <> 'closed';

@@ -1,0 +1,35 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// Timer loop periods. Each rule's due time lives in the database and is
+// claimed by one node, so the period only bounds how late a rule fires.
+const (
+	presenceEvery = 5 * time.Second
+	sessionsEvery = time.Hour
+)
+
+// runTimers runs the time-driven rules until ctx ends.
+func (a *App) runTimers(ctx context.Context) {
+	presence := time.NewTicker(presenceEvery)
+	defer presence.Stop()
+	sessions := time.NewTicker(sessionsEvery)
+	defer sessions.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-presence.C:
+			if _, err := a.Visitors.ExpireDue(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("presence expiry", "err", err)
+			}
+		case <-sessions.C:
+			if _, err := a.Store.DeleteExpiredSessions(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {
+				a.Log.Warn("session cleanup", "err", err)
+			}
+		}
+	}
+}

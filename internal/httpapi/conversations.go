@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+func actorOf(p auth.Principal) chat.Actor {
+	return chat.Actor{WorkspaceID: p.WorkspaceID(), AgentID: p.Agent.ID, Name: p.Agent.Name}
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, apperr.Invalidf(name, "invalid_"+name, "%s must be a non-negative integer", name)
+	}
+	return n, nil
+}
+
+func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	f := store.ConversationFilter{Statuses: r.URL.Query()["status"], VisitorID: r.URL.Query().Get("visitor_id"), Limit: int(limit)}
+	a.respond(w, r, http.StatusOK)(list(a.chat.List(r.Context(), actorOf(p), f)))
+}
+
+func (a *API) getConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.chat.Get(r.Context(), actorOf(p), r.PathValue("id")))
+}
+
+type messagesBody struct {
+	Items   []store.Message `json:"items"`
+	LastSeq int64           `json:"last_seq"`
+	More    bool            `json:"more"`
+}
+
+func (a *API) listMessages(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	after, err := queryInt(r, "after_seq")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	until, err := queryInt(r, "until_seq")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	msgs, conv, err := a.chat.History(r.Context(), actorOf(p), r.PathValue("id"), after, until, int(limit))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	more := len(msgs) > 0 && msgs[len(msgs)-1].Seq < conv.LastSeq && (until == 0 || msgs[len(msgs)-1].Seq < until)
+	writeJSON(w, http.StatusOK, messagesBody{Items: msgs, LastSeq: conv.LastSeq, More: more})
+}
+
+type sendRequest struct {
+	ClientMsgID string `json:"client_msg_id"`
+	Text        string `json:"text"`
+}
+
+// sendMessage stores an agent's message: 201 the first time, 200 with the
+// original message on a retry with the same client_msg_id.
+func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in sendRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	m, dup, err := a.chat.Send(r.Context(), actorOf(p), r.PathValue("id"), in.ClientMsgID, in.Text)
+	status := http.StatusCreated
+	if dup {
+		status = http.StatusOK
+	}
+	a.respond(w, r, status)(m, err)
+}
+
+func (a *API) listVisitors(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.visitors.Online(r.Context(), p.WorkspaceID())))
+}
+
+type visitorBody struct {
+	Visitor store.Visitor    `json:"visitor"`
+	Pages   []store.PageView `json:"pages"`
+}
+
+func (a *API) getVisitor(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	v, pages, err := a.visitors.Get(r.Context(), p.WorkspaceID(), r.PathValue("id"))
+	a.respond(w, r, http.StatusOK)(visitorBody{Visitor: v, Pages: pages}, err)
+}

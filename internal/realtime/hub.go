@@ -1,0 +1,140 @@
+package realtime
+
+import (
+	"encoding/json"
+	"hash/maphash"
+	"log/slog"
+	"sync"
+
+	"github.com/querytel/livedesk/internal/event"
+)
+
+const shardCount = 64 // a power of two; plenty for 2–64 cores
+
+// Hub indexes this node's connections and delivers bus events to them.
+type Hub struct {
+	seed    maphash.Seed
+	shards  [shardCount]shard
+	log     *slog.Logger
+	metrics *metrics
+}
+
+type shard struct {
+	mu       sync.RWMutex
+	desks    map[string]map[*conn]struct{} // by workspace id
+	visitors map[string]map[*conn]struct{} // by visitor id
+}
+
+func newHub(log *slog.Logger, m *metrics) *Hub {
+	h := &Hub{seed: maphash.MakeSeed(), log: log, metrics: m}
+	for i := range h.shards {
+		h.shards[i].desks = map[string]map[*conn]struct{}{}
+		h.shards[i].visitors = map[string]map[*conn]struct{}{}
+	}
+	return h
+}
+
+func (h *Hub) shard(key string) *shard {
+	return &h.shards[maphash.String(h.seed, key)&(shardCount-1)]
+}
+
+func add(m map[string]map[*conn]struct{}, key string, c *conn) {
+	set := m[key]
+	if set == nil {
+		set = map[*conn]struct{}{}
+		m[key] = set
+	}
+	set[c] = struct{}{}
+}
+
+func remove(m map[string]map[*conn]struct{}, key string, c *conn) {
+	if set := m[key]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(m, key)
+		}
+	}
+}
+
+// register adds c to the index under its workspace (desk) or visitor
+// (widget).
+func (h *Hub) register(c *conn) {
+	if c.visitorID != "" {
+		s := h.shard(c.visitorID)
+		s.mu.Lock()
+		add(s.visitors, c.visitorID, c)
+		s.mu.Unlock()
+		return
+	}
+	s := h.shard(c.workspaceID)
+	s.mu.Lock()
+	add(s.desks, c.workspaceID, c)
+	s.mu.Unlock()
+}
+
+func (h *Hub) unregister(c *conn) {
+	if c.visitorID != "" {
+		s := h.shard(c.visitorID)
+		s.mu.Lock()
+		remove(s.visitors, c.visitorID, c)
+		s.mu.Unlock()
+		return
+	}
+	s := h.shard(c.workspaceID)
+	s.mu.Lock()
+	remove(s.desks, c.workspaceID, c)
+	s.mu.Unlock()
+}
+
+// visitorConnected reports whether this node holds a socket of the visitor.
+func (h *Hub) visitorConnected(visitorID string) bool {
+	s := h.shard(visitorID)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.visitors[visitorID]) > 0
+}
+
+// HandleBus is the bus handler: it decodes the envelope once and enqueues
+// the frame bytes on every matching connection without blocking.
+func (h *Hub) HandleBus(topic string, data []byte) {
+	var env event.Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		h.log.Warn("realtime: bad bus event", "topic", topic, "err", err)
+		return
+	}
+	h.deliver(env)
+}
+
+// scratch pools the recipient snapshots taken under the read lock.
+var scratch = sync.Pool{New: func() any { s := make([]*conn, 0, 64); return &s }}
+
+func (h *Hub) deliver(env event.Envelope) {
+	frame := []byte(env.Frame)
+	if env.Audience&event.Desk != 0 && env.Workspace != "" {
+		h.fanout(h.shard(env.Workspace), env.Workspace, frame, true)
+	}
+	if env.Audience&event.Visitor != 0 && env.Visitor != "" {
+		h.fanout(h.shard(env.Visitor), env.Visitor, frame, false)
+	}
+}
+
+func (h *Hub) fanout(s *shard, key string, frame []byte, desks bool) {
+	p := scratch.Get().(*[]*conn)
+	list := (*p)[:0]
+	s.mu.RLock()
+	set := s.visitors[key]
+	if desks {
+		set = s.desks[key]
+	}
+	for c := range set {
+		list = append(list, c)
+	}
+	s.mu.RUnlock()
+	for _, c := range list {
+		c.enqueue(frame)
+	}
+	h.metrics.delivered.Add(float64(len(list)))
+	clear(list)
+	*p = list[:0]
+	scratch.Put(p)
+}

@@ -1,0 +1,35 @@
+package realtime
+
+import "github.com/prometheus/client_golang/prometheus"
+
+type metrics struct {
+	conns     *prometheus.GaugeVec
+	framesIn  *prometheus.CounterVec
+	framesOut prometheus.Counter
+	delivered prometheus.Counter
+	slow      prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		conns: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "livedesk_ws_connections", Help: "Open WebSocket connections by role.",
+		}, []string{"role"}),
+		framesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "livedesk_ws_frames_in_total", Help: "Client frames received, by type.",
+		}, []string{"type"}),
+		framesOut: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "livedesk_ws_frames_out_total", Help: "Frames written to clients.",
+		}),
+		delivered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "livedesk_ws_deliveries_total", Help: "Event frames enqueued to connections by the hub.",
+		}),
+		slow: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "livedesk_ws_slow_consumer_disconnects_total", Help: "Connections closed because their send queue overflowed.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.conns, m.framesIn, m.framesOut, m.delivered, m.slow)
+	}
+	return m
+}

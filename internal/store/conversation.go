@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Conversation statuses.
+const (
+	StatusOpen    = "open"
+	StatusPending = "pending"
+	StatusSnoozed = "snoozed"
+	StatusClosed  = "closed"
+)
+
+// Conversation is one chat between a visitor and the desk. LastSeq is the
+// seq of its latest event; events are numbered 1, 2, 3... with no gaps.
+type Conversation struct {
+	ID             string         `json:"id"`
+	WorkspaceID    string         `json:"workspace_id"`
+	SiteID         string         `json:"site_id"`
+	VisitorID      string         `json:"visitor_id"`
+	ContactID      string         `json:"contact_id,omitempty"`
+	DepartmentID   string         `json:"department_id,omitempty"`
+	AssigneeID     string         `json:"assignee_id,omitempty"`
+	Status         string         `json:"status"`
+	Context        map[string]any `json:"context"`
+	LastSeq        int64          `json:"last_seq"`
+	LastMessage    string         `json:"last_message"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	LastActivityAt time.Time      `json:"last_activity_at"`
+	ClosedAt       *time.Time     `json:"closed_at,omitempty"`
+	ClosedBy       string         `json:"closed_by,omitempty"`
+}
+
+const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(contact_id, ''), COALESCE(department_id, ''),
+	COALESCE(assignee_id, ''), status, context, last_seq, last_message, created_at, updated_at, last_activity_at,
+	closed_at, closed_by`
+
+func scanConversation(sc scanner) (Conversation, error) {
+	var (
+		c                  Conversation
+		ctxJSON            string
+		cre, upd, activity int64
+		closed             sql.NullInt64
+	)
+	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
+		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy); err != nil {
+		return Conversation{}, err
+	}
+	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
+		return Conversation{}, fmt.Errorf("conversation %s context: %w", c.ID, err)
+	}
+	c.CreatedAt, c.UpdatedAt, c.LastActivityAt = fromMillis(cre), fromMillis(upd), fromMillis(activity)
+	if closed.Valid {
+		t := fromNullMillis(closed)
+		c.ClosedAt = &t
+	}
+	return c, nil
+}
+
+// StartConversation returns the visitor's conversation that is not closed,
+// or creates one (created reports which). Two concurrent starts for one
+// visitor get the same conversation: a partial unique index allows one
+// open conversation per visitor.
+func (s *Store) StartConversation(ctx context.Context, workspaceID, visitorID, departmentID string, now time.Time) (Conversation, bool, error) {
+	for range 2 {
+		c, err := s.OpenConversation(ctx, workspaceID, visitorID)
+		if err == nil {
+			return c, false, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return Conversation{}, false, err
+		}
+		id := NewID()
+		err = s.inTx(ctx, "store: start conversation", func(tx *sql.Tx) error {
+			if err := ownedBy(ctx, tx, "departments", workspaceID, departmentID); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, contact_id,
+				department_id, status, context, created_at, updated_at, last_activity_at)
+				SELECT $1, workspace_id, site_id, id, contact_id, $3, $4, context, CAST($5 AS BIGINT), CAST($5 AS BIGINT), CAST($5 AS BIGINT)
+				FROM visitors WHERE workspace_id = $2 AND id = $6`,
+				id, workspaceID, nullString(departmentID), StatusOpen, millis(now), visitorID)
+			return mustAffect("store: start conversation", res, err)
+		})
+		if errors.Is(err, ErrConflict) {
+			continue // another tab won the race; read its conversation
+		}
+		if err != nil {
+			return Conversation{}, false, err
+		}
+		c, err = s.GetConversation(ctx, workspaceID, id)
+		return c, true, err
+	}
+	return Conversation{}, false, fmt.Errorf("store: start conversation: %w", ErrConflict)
+}
+
+// OpenConversation returns the visitor's conversation that is not closed.
+func (s *Store) OpenConversation(ctx context.Context, workspaceID, visitorID string) (Conversation, error) {
+	c, err := scanConversation(s.read.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE workspace_id = $1 AND visitor_id = $2 AND status <> 'closed'`, workspaceID, visitorID))
+	return c, mapErr("store: open conversation", err)
+}
+
+// GetConversation reads one conversation of a workspace.
+func (s *Store) GetConversation(ctx context.Context, workspaceID, id string) (Conversation, error) {
+	c, err := scanConversation(s.read.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	return c, mapErr("store: get conversation", err)
+}
+
+// ConversationFilter narrows ListConversations. Zero fields do not filter.
+type ConversationFilter struct {
+	Statuses  []string // any of these
+	VisitorID string
+	Limit     int // default and maximum 500
+}
+
+// ListConversations lists a workspace's conversations, latest activity
+// first.
+func (s *Store) ListConversations(ctx context.Context, workspaceID string, f ConversationFilter) ([]Conversation, error) {
+	q := `SELECT ` + conversationColumns + ` FROM conversations WHERE workspace_id = $1`
+	args := []any{workspaceID}
+	if f.VisitorID != "" {
+		args = append(args, f.VisitorID)
+		q += fmt.Sprintf(" AND visitor_id = $%d", len(args))
+	}
+	if len(f.Statuses) > 0 {
+		q += " AND status IN ("
+		for i, st := range f.Statuses {
+			args = append(args, st)
+			if i > 0 {
+				q += ", "
+			}
+			q += fmt.Sprintf("$%d", len(args))
+		}
+		q += ")"
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(" ORDER BY last_activity_at DESC, id DESC LIMIT $%d", len(args))
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	return collect(rows, err, "store: list conversations", scanConversation)
+}

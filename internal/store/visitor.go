@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Visitor is one browser on one site, known by a server-issued token.
+type Visitor struct {
+	ID                string         `json:"id"`
+	WorkspaceID       string         `json:"workspace_id"`
+	SiteID            string         `json:"site_id"`
+	ContactID         string         `json:"contact_id,omitempty"`
+	Name              string         `json:"name,omitempty"`
+	Email             string         `json:"email,omitempty"`
+	PageURL           string         `json:"page_url"`
+	PageTitle         string         `json:"page_title"`
+	Referrer          string         `json:"referrer"`
+	PagesSeen         int            `json:"pages_seen"`
+	Online            bool           `json:"online"`
+	Context           map[string]any `json:"context"`
+	SessionStart      time.Time      `json:"session_start"`
+	LastSeenAt        time.Time      `json:"last_seen_at"`
+	PresenceExpiresAt time.Time      `json:"-"`
+	CreatedAt         time.Time      `json:"created_at"`
+}
+
+// PageView is one page a visitor opened.
+type PageView struct {
+	URL      string    `json:"url"`
+	Title    string    `json:"title"`
+	Referrer string    `json:"referrer"`
+	ViewedAt time.Time `json:"viewed_at"`
+}
+
+const visitorColumns = `id, workspace_id, site_id, COALESCE(contact_id, ''), name, email, page_url, page_title, referrer,
+	pages_seen, online, context, session_start, last_seen_at, presence_expires_at, created_at`
+
+func scanVisitor(sc scanner) (Visitor, error) {
+	var (
+		v                         Visitor
+		ctxJSON                   string
+		start, seen, expires, cre int64
+	)
+	if err := sc.Scan(&v.ID, &v.WorkspaceID, &v.SiteID, &v.ContactID, &v.Name, &v.Email, &v.PageURL, &v.PageTitle,
+		&v.Referrer, &v.PagesSeen, &v.Online, &ctxJSON, &start, &seen, &expires, &cre); err != nil {
+		return Visitor{}, err
+	}
+	if err := json.Unmarshal([]byte(ctxJSON), &v.Context); err != nil {
+		return Visitor{}, fmt.Errorf("visitor %s context: %w", v.ID, err)
+	}
+	v.SessionStart, v.LastSeenAt, v.PresenceExpiresAt, v.CreatedAt = fromMillis(start), fromMillis(seen), fromMillis(expires), fromMillis(cre)
+	return v, nil
+}
+
+// CreateVisitor stores a new visitor of a site with the hash of its token.
+func (s *Store) CreateVisitor(ctx context.Context, workspaceID, siteID, tokenHash string, now time.Time) (Visitor, error) {
+	id := NewID()
+	err := s.inTx(ctx, "store: create visitor", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "sites", workspaceID, siteID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO visitors (id, workspace_id, site_id, token_hash, session_start, last_seen_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $5, $5)`, id, workspaceID, siteID, tokenHash, millis(now))
+		return mapErr("store: create visitor", err)
+	})
+	if err != nil {
+		return Visitor{}, err
+	}
+	return s.GetVisitor(ctx, workspaceID, id)
+}
+
+// VisitorByToken finds a site's visitor by token hash: the widget's entry
+// point. A token of another site finds nothing.
+func (s *Store) VisitorByToken(ctx context.Context, siteID, tokenHash string) (Visitor, error) {
+	v, err := scanVisitor(s.read.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE site_id = $1 AND token_hash = $2`,
+		siteID, tokenHash))
+	return v, mapErr("store: visitor by token", err)
+}
+
+// GetVisitor reads one visitor of a workspace.
+func (s *Store) GetVisitor(ctx context.Context, workspaceID, id string) (Visitor, error) {
+	v, err := scanVisitor(s.read.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, id))
+	return v, mapErr("store: get visitor", err)
+}
+
+// Presence is the outcome of a heartbeat.
+type Presence struct {
+	Visitor     Visitor
+	CameOnline  bool // it was offline (or new) before this heartbeat
+	PageChanged bool // the page differs from the last one seen
+}
+
+// TouchVisitor records a heartbeat: the visitor is online until expires,
+// and a new page (url differs from the current one) is counted and logged.
+// A new visit after presence expired restarts the session clock.
+func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page PageView, now, expires time.Time) (Presence, error) {
+	var p Presence
+	err := s.inTx(ctx, "store: touch visitor", func(tx *sql.Tx) error {
+		v, err := scanVisitor(tx.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id))
+		if err != nil {
+			return mapErr("store: touch visitor", err)
+		}
+		p.CameOnline = !v.Online
+		p.PageChanged = page.URL != "" && (page.URL != v.PageURL || page.Title != v.PageTitle)
+		start := v.SessionStart
+		if p.CameOnline {
+			start = now
+		}
+		if p.PageChanged {
+			v.PageURL, v.PageTitle, v.Referrer = page.URL, page.Title, page.Referrer
+			v.PagesSeen++
+			if _, err := tx.ExecContext(ctx, `INSERT INTO page_views (id, workspace_id, visitor_id, url, title, referrer, viewed_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, NewID(), workspaceID, id, page.URL, page.Title, page.Referrer, millis(now)); err != nil {
+				return mapErr("store: page view", err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE visitors SET online = $3, last_seen_at = $4, presence_expires_at = $5,
+			session_start = $6, page_url = $7, page_title = $8, referrer = $9, pages_seen = $10
+			WHERE workspace_id = $1 AND id = $2`, workspaceID, id, true, millis(now), millis(expires), millis(start),
+			v.PageURL, v.PageTitle, v.Referrer, v.PagesSeen)
+		if err != nil {
+			return mapErr("store: touch visitor", err)
+		}
+		v.Online, v.LastSeenAt, v.PresenceExpiresAt, v.SessionStart = true, now, expires, start
+		p.Visitor = v
+		return nil
+	})
+	return p, err
+}
+
+// ExpirePresence marks offline up to limit visitors whose presence expired
+// before now and returns them. Each expiry is claimed by exactly one
+// caller, on one node or many.
+func (s *Store) ExpirePresence(ctx context.Context, now time.Time, limit int) ([]Visitor, error) {
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := s.write.QueryContext(ctx, `UPDATE visitors SET online = $1 WHERE id IN (
+		SELECT id FROM visitors WHERE online = $2 AND presence_expires_at < $3 ORDER BY presence_expires_at LIMIT $4`+lock+`)
+		AND online = $2 RETURNING `+visitorColumns, false, true, millis(now), limit)
+	return collect(rows, err, "store: expire presence", scanVisitor)
+}
+
+// ListOnlineVisitors lists a workspace's online visitors, most recent first.
+func (s *Store) ListOnlineVisitors(ctx context.Context, workspaceID string, limit int) ([]Visitor, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE workspace_id = $1 AND online = $2
+		ORDER BY last_seen_at DESC, id LIMIT $3`, workspaceID, true, limit)
+	return collect(rows, err, "store: list online visitors", scanVisitor)
+}
+
+// ListPageViews lists a visitor's latest page views, newest first.
+func (s *Store) ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]PageView, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT url, title, referrer, viewed_at FROM page_views
+		WHERE workspace_id = $1 AND visitor_id = $2 ORDER BY viewed_at DESC, id DESC LIMIT $3`, workspaceID, visitorID, limit)
+	return collect(rows, err, "store: list page views", func(sc scanner) (PageView, error) {
+		var (
+			p  PageView
+			at int64
+		)
+		err := sc.Scan(&p.URL, &p.Title, &p.Referrer, &at)
+		p.ViewedAt = fromMillis(at)
+		return p, err
+	})
+}
+
+// SetVisitorIdentity stores who the visitor says (or proved) it is;
+// contactID is set only for a verified identity.
+func (s *Store) SetVisitorIdentity(ctx context.Context, workspaceID, id, name, email, contactID string) (Visitor, error) {
+	err := s.inTx(ctx, "store: set visitor identity", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "contacts", workspaceID, contactID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE visitors SET name = $3, email = $4, contact_id = $5 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id, name, email, nullString(contactID))
+		if err := mustAffect("store: set visitor identity", res, err); err != nil {
+			return err
+		}
+		if contactID != "" {
+			_, err = tx.ExecContext(ctx, `UPDATE conversations SET contact_id = $3 WHERE workspace_id = $1 AND visitor_id = $2 AND contact_id IS NULL`,
+				workspaceID, id, contactID)
+		}
+		return mapErr("store: link conversations", err)
+	})
+	if err != nil {
+		return Visitor{}, err
+	}
+	return s.GetVisitor(ctx, workspaceID, id)
+}
+
+// SetVisitorContext replaces the visitor's context data and copies it onto
+// the visitor's open conversation, if any.
+func (s *Store) SetVisitorContext(ctx context.Context, workspaceID, id string, data map[string]any, now time.Time) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("store: encode context: %w", err)
+	}
+	return s.inTx(ctx, "store: set visitor context", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE visitors SET context = $3 WHERE workspace_id = $1 AND id = $2`, workspaceID, id, string(b))
+		if err := mustAffect("store: set visitor context", res, err); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE conversations SET context = $3, updated_at = $4
+			WHERE workspace_id = $1 AND visitor_id = $2 AND status <> 'closed'`, workspaceID, id, string(b), millis(now))
+		return mapErr("store: set conversation context", err)
+	})
+}

@@ -1,0 +1,307 @@
+// Package visitor tracks the people browsing the sites: their sessions
+// (server-issued tokens bound to one site), presence (heartbeats with the
+// current page, expiring by TTL), identity (optionally verified by the
+// site's HMAC) and the context data the host page attaches.
+//
+// Presence lives in the database so that every node sees the same list and
+// one node claims each expiry. A Service is stateless and safe for
+// concurrent use.
+package visitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// Store is what visitor needs from the database.
+type Store interface {
+	GetWorkspace(ctx context.Context, id string) (store.Workspace, error)
+	CreateVisitor(ctx context.Context, workspaceID, siteID, tokenHash string, now time.Time) (store.Visitor, error)
+	VisitorByToken(ctx context.Context, siteID, tokenHash string) (store.Visitor, error)
+	GetVisitor(ctx context.Context, workspaceID, id string) (store.Visitor, error)
+	TouchVisitor(ctx context.Context, workspaceID, id string, page store.PageView, now, expires time.Time) (store.Presence, error)
+	ExpirePresence(ctx context.Context, now time.Time, limit int) ([]store.Visitor, error)
+	ListOnlineVisitors(ctx context.Context, workspaceID string, limit int) ([]store.Visitor, error)
+	ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]store.PageView, error)
+	UpsertContact(ctx context.Context, workspaceID, externalID, name, email string, now time.Time) (store.Contact, error)
+	SetVisitorIdentity(ctx context.Context, workspaceID, id, name, email, contactID string) (store.Visitor, error)
+	SetVisitorContext(ctx context.Context, workspaceID, id string, data map[string]any, now time.Time) error
+}
+
+// Service tracks visitors.
+type Service struct {
+	store Store
+	clock clock.Clock
+	pub   *event.Publisher
+}
+
+// New returns a Service.
+func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
+	return &Service{store: st, clock: clk, pub: pub}
+}
+
+// TokenBytes is the visitor token's entropy: 256 bits (DESIGN asks ≥128).
+const TokenBytes = 32
+
+// Session resumes the site's visitor that holds token, or makes a new
+// visitor with a new token when token is empty or unknown (a token of
+// another site is unknown here). The returned token is the one to keep.
+func (s *Service) Session(ctx context.Context, st store.Site, token string) (store.Visitor, string, error) {
+	if token != "" {
+		if len(token) > 128 {
+			return store.Visitor{}, "", apperr.Invalidf("token", "invalid_token", "malformed visitor token")
+		}
+		v, err := s.store.VisitorByToken(ctx, st.ID, auth.HashToken(token))
+		if err == nil {
+			return v, token, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Visitor{}, "", err
+		}
+	}
+	token = auth.RandomToken(TokenBytes)
+	v, err := s.store.CreateVisitor(ctx, st.WorkspaceID, st.ID, auth.HashToken(token), s.clock.Now())
+	if err != nil {
+		return store.Visitor{}, "", fmt.Errorf("visitor: new session: %w", err)
+	}
+	return v, token, nil
+}
+
+// Page is what a heartbeat reports.
+type Page struct {
+	URL      string `json:"url"`
+	Title    string `json:"title"`
+	Referrer string `json:"referrer"`
+}
+
+// Page field limits.
+const (
+	maxURL   = 2048
+	maxTitle = 300
+)
+
+func (p Page) validate() (store.PageView, error) {
+	for _, u := range []struct{ field, v string }{{"url", p.URL}, {"referrer", p.Referrer}} {
+		if u.v == "" {
+			continue
+		}
+		if len(u.v) > maxURL || !utf8.ValidString(u.v) {
+			return store.PageView{}, apperr.Invalidf(u.field, "invalid_url", "%s must be a URL of at most %d bytes", u.field, maxURL)
+		}
+		pu, err := url.Parse(u.v)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") {
+			return store.PageView{}, apperr.Invalidf(u.field, "invalid_url", "%s must be an http(s) URL", u.field)
+		}
+	}
+	if !utf8.ValidString(p.Title) || len(p.Title) > maxTitle*4 {
+		return store.PageView{}, apperr.Invalidf("title", "invalid_title", "title must be UTF-8 of at most %d characters", maxTitle)
+	}
+	title := p.Title
+	if utf8.RuneCountInString(title) > maxTitle {
+		title = string([]rune(title)[:maxTitle])
+	}
+	return store.PageView{URL: p.URL, Title: title, Referrer: p.Referrer}, nil
+}
+
+// Heartbeat marks the visitor present on page for the workspace's TTL and
+// tells the desk when it came online or changed page.
+func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, connected bool) (store.Visitor, error) {
+	pv, err := page.validate()
+	if err != nil {
+		return store.Visitor{}, err
+	}
+	ws, err := s.store.GetWorkspace(ctx, v.WorkspaceID)
+	if err != nil {
+		return store.Visitor{}, err
+	}
+	now := s.clock.Now()
+	ttl := time.Duration(ws.Settings.WithDefaults().VisitorTTLSeconds) * time.Second
+	p, err := s.store.TouchVisitor(ctx, v.WorkspaceID, v.ID, pv, now, now.Add(ttl))
+	if err != nil {
+		return store.Visitor{}, err
+	}
+	if p.CameOnline || p.PageChanged {
+		s.announce(ctx, p.Visitor, connected, p.CameOnline)
+	}
+	return p.Visitor, nil
+}
+
+// Connection tells the desk that a visitor's widget socket opened or
+// closed; presence itself runs on until its TTL.
+func (s *Service) Connection(ctx context.Context, v store.Visitor, connected bool) {
+	s.announce(ctx, v, connected, false)
+}
+
+func (s *Service) announce(ctx context.Context, v store.Visitor, connected, isNew bool) {
+	s.pub.Publish(ctx, v.WorkspaceID, v.ID, event.Desk, event.VisitorFrame{
+		Type: event.TypeVisitor, Visitor: event.VisitorView{Visitor: v, Connected: connected}, New: isNew})
+}
+
+// ExpireDue marks offline every visitor whose presence expired and tells
+// the desk; it returns how many. Each expiry is claimed by one node.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		gone, err := s.store.ExpirePresence(ctx, s.clock.Now(), 500)
+		if err != nil {
+			return total, err
+		}
+		for _, v := range gone {
+			s.pub.Publish(ctx, v.WorkspaceID, v.ID, event.Desk, event.VisitorLeftFrame{Type: event.TypeVisitorLeft, VisitorID: v.ID})
+		}
+		total += len(gone)
+		if len(gone) < 500 {
+			return total, nil
+		}
+	}
+}
+
+// Online lists a workspace's online visitors (the desk's snapshot).
+func (s *Service) Online(ctx context.Context, workspaceID string) ([]store.Visitor, error) {
+	return s.store.ListOnlineVisitors(ctx, workspaceID, 1000)
+}
+
+// Get reads one visitor with its latest pages.
+func (s *Service) Get(ctx context.Context, workspaceID, id string) (store.Visitor, []store.PageView, error) {
+	v, err := s.store.GetVisitor(ctx, workspaceID, id)
+	if err != nil {
+		return store.Visitor{}, nil, err
+	}
+	pages, err := s.store.ListPageViews(ctx, workspaceID, id, 50)
+	return v, pages, err
+}
+
+// Identity is what the host page says about the visitor.
+type Identity struct {
+	ExternalID string `json:"external_id"`
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	Hash       string `json:"hash"`
+}
+
+// ErrIdentityRejected means the identity hash does not verify.
+var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the identity hash does not match")
+
+// Identify records who the visitor is. With an external id and a hash that
+// verifies under the site's secret, the visitor is linked to that contact
+// (created when new). Without a hash, the name and e-mail are shown but
+// never linked to an existing contact; a wrong hash is refused.
+func (s *Service) Identify(ctx context.Context, st store.Site, v store.Visitor, id Identity) (store.Visitor, bool, error) {
+	id.Name, id.Email, id.ExternalID = strings.TrimSpace(id.Name), strings.TrimSpace(id.Email), strings.TrimSpace(id.ExternalID)
+	if len(id.Name) > 100 || !utf8.ValidString(id.Name) {
+		return store.Visitor{}, false, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters")
+	}
+	if len(id.Email) > 254 || (id.Email != "" && !strings.Contains(id.Email, "@")) {
+		return store.Visitor{}, false, apperr.Invalidf("email", "invalid_email", "not a valid e-mail address")
+	}
+	if len(id.ExternalID) > 128 {
+		return store.Visitor{}, false, apperr.Invalidf("external_id", "invalid_external_id", "external_id may have at most 128 characters")
+	}
+	contactID := v.ContactID
+	verified := false
+	if id.Hash != "" || id.ExternalID != "" {
+		if id.ExternalID == "" || id.Hash == "" {
+			if id.Hash != "" {
+				return store.Visitor{}, false, apperr.Invalidf("external_id", "required", "a hash needs an external_id")
+			}
+			// An unverified external id is not trusted: it is ignored.
+		} else if !site.VerifyIdentity(st, id.ExternalID, id.Hash) {
+			return store.Visitor{}, false, ErrIdentityRejected
+		} else {
+			c, err := s.store.UpsertContact(ctx, v.WorkspaceID, id.ExternalID, id.Name, id.Email, s.clock.Now())
+			if err != nil {
+				return store.Visitor{}, false, err
+			}
+			contactID, verified = c.ID, true
+		}
+	}
+	name, email := id.Name, id.Email
+	if name == "" {
+		name = v.Name
+	}
+	if email == "" {
+		email = v.Email
+	}
+	nv, err := s.store.SetVisitorIdentity(ctx, v.WorkspaceID, v.ID, name, email, contactID)
+	if err != nil {
+		return store.Visitor{}, false, err
+	}
+	s.announce(ctx, nv, true, false)
+	return nv, verified, nil
+}
+
+// Context limits: the host page passes small facts (plan, cart value), not
+// documents.
+const (
+	MaxContextKeys   = 50
+	MaxContextKey    = 64
+	MaxContextString = 1000
+	MaxContextBytes  = 8 << 10
+)
+
+var contextKey = regexp.MustCompile(`^[A-Za-z0-9_.\-]+$`)
+
+// SetContext merges data into the visitor's context: string, number and
+// bool values set a key, null removes it. The result is copied onto the
+// visitor's open conversation.
+func (s *Service) SetContext(ctx context.Context, v store.Visitor, data map[string]any) (map[string]any, error) {
+	if len(data) == 0 {
+		return nil, apperr.Invalidf("data", "empty_context", "data must have at least one key")
+	}
+	merged := make(map[string]any, len(v.Context)+len(data))
+	for k, val := range v.Context {
+		merged[k] = val
+	}
+	for k, val := range data {
+		if len(k) > MaxContextKey || !contextKey.MatchString(k) {
+			return nil, apperr.Invalidf("data."+k, "invalid_context_key", "keys need 1 to %d of A-Z a-z 0-9 _ . -", MaxContextKey)
+		}
+		switch x := val.(type) {
+		case nil:
+			delete(merged, k)
+			continue
+		case string:
+			if utf8.RuneCountInString(x) > MaxContextString || !utf8.ValidString(x) {
+				return nil, apperr.Invalidf("data."+k, "invalid_context_value", "strings may have at most %d characters", MaxContextString)
+			}
+		case float64:
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				return nil, apperr.Invalidf("data."+k, "invalid_context_value", "numbers must be finite")
+			}
+		case bool:
+		default:
+			return nil, apperr.Invalidf("data."+k, "invalid_context_value", "values must be a string, number, bool or null")
+		}
+		merged[k] = val
+	}
+	if len(merged) > MaxContextKeys {
+		return nil, apperr.Invalidf("data", "too_many_context_keys", "at most %d keys", MaxContextKeys)
+	}
+	size := 0
+	for k, val := range merged {
+		size += len(k) + len(fmt.Sprint(val)) + 8
+	}
+	if size > MaxContextBytes {
+		return nil, apperr.Invalidf("data", "context_too_large", "context data may hold at most %d bytes", MaxContextBytes)
+	}
+	if err := s.store.SetVisitorContext(ctx, v.WorkspaceID, v.ID, merged, s.clock.Now()); err != nil {
+		return nil, err
+	}
+	v.Context = merged
+	s.announce(ctx, v, true, false)
+	return merged, nil
+}
