@@ -52,7 +52,9 @@ func CheckPassword(hash, pw string) (bool, error) {
 	var m uint32
 	var t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+	// argon2.IDKey panics on zero rounds or lanes, so a corrupt stored hash
+	// must be refused here rather than crash the sign-in.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t < 1 || p < 1 {
 		return false, errBadHash
 	}
 	b64 := base64.RawStdEncoding
@@ -61,7 +63,7 @@ func CheckPassword(hash, pw string) (bool, error) {
 		return false, errBadHash
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) == 0 {
 		return false, errBadHash
 	}
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))

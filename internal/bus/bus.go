@@ -10,20 +10,37 @@
 // same bustest suite: Memory (one node, in process) and NATS (a cluster).
 package bus
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrClosed is returned by Publish and Subscribe once Close has been called,
+// so a late publisher during shutdown fails loudly instead of vanishing.
+var ErrClosed = errors.New("bus closed")
+
+// ErrInvalidTopic is returned by Publish for a topic that both backends
+// could not carry identically: topics are dot-separated tokens of ASCII
+// letters, digits, '-' and '_' (ws.<uuid>, conv.<uuid>, visitor.<uuid>), at
+// most 255 bytes, so NATS wildcards and whitespace can never sneak in.
+var ErrInvalidTopic = errors.New("invalid topic")
 
 // Handler receives every event published on any node (including this one).
 // It runs on the bus's delivery goroutine and must not block: hand work off
-// to bounded queues.
+// to bounded queues. It may be called concurrently with itself (Memory
+// delivers on each publisher's goroutine). data is shared by every handler
+// of the event: a handler may keep it but must never modify it.
 type Handler func(topic string, data []byte)
 
 // Bus publishes events to all nodes and delivers them to local handlers.
 type Bus interface {
 	// Publish sends data on topic to every subscribed handler on every
-	// node. A nil error does not mean anyone received it.
+	// node. A nil error does not mean anyone received it. The caller may
+	// reuse data as soon as Publish returns.
 	Publish(ctx context.Context, topic string, data []byte) error
 	// Subscribe registers h for every topic; the returned func removes it.
 	Subscribe(h Handler) (unsubscribe func(), err error)
-	// Close stops delivery and releases connections.
+	// Close stops delivery and releases connections. Later calls return
+	// nil, so shutdown paths may all close the bus.
 	Close() error
 }

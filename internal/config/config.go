@@ -10,9 +10,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // Config is every setting of `livedesk serve`.
@@ -39,7 +41,8 @@ type Config struct {
 	LogLevel string
 	// LogFormat is text (default) or json.
 	LogFormat string
-	// TrustProxy takes client IPs from X-Forwarded-For. Off by default.
+	// TrustProxy takes client IPs from X-Forwarded-For: the last entry,
+	// which the proxy in front of the server appended. Off by default.
 	TrustProxy bool
 	// SQLiteSync is "normal" (default: survives process crashes) or "full"
 	// (also survives power loss, slower writes).
@@ -49,6 +52,10 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 }
+
+// minAdminPassword is auth.MinPasswordLen (config does not import auth;
+// a test keeps the two equal).
+const minAdminPassword = 10
 
 type setting struct {
 	name, env, def, help string
@@ -133,6 +140,16 @@ func (c *Config) Validate() error {
 	}
 	if c.SQLiteSync != "normal" && c.SQLiteSync != "full" {
 		errs = append(errs, fmt.Errorf("sqlite-sync must be normal or full, not %q", c.SQLiteSync))
+	}
+	// The first owner is made on the first start; refuse bad credentials
+	// here, before anything is written, rather than half-way through it.
+	if e := strings.ToLower(strings.TrimSpace(c.AdminEmail)); e != "" {
+		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e {
+			errs = append(errs, fmt.Errorf("admin-email %q is not an e-mail address", c.AdminEmail))
+		}
+	}
+	if n := utf8.RuneCountInString(c.AdminPassword); n > 0 && n < minAdminPassword {
+		errs = append(errs, fmt.Errorf("admin-password needs at least %d characters", minAdminPassword))
 	}
 	return errors.Join(errs...)
 }

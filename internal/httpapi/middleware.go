@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/querytel/livedesk/internal/auth"
@@ -92,16 +93,19 @@ func (a *API) observe(next http.Handler) http.Handler {
 }
 
 // clientIP is the peer address (no X-Forwarded-For unless the operator
-// says a proxy is trusted, or anyone could dodge the login limit).
+// says a proxy is trusted, or anyone could dodge the login limit). Behind
+// the trusted proxy it is the last X-Forwarded-For entry: the one that
+// proxy appended. Earlier entries come from the client and may be forged.
 func (a *API) clientIP(r *http.Request) string {
 	if a.trustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			for i := 0; i < len(f); i++ {
-				if f[i] == ',' {
-					return f[:i]
-				}
+		if vs := r.Header.Values("X-Forwarded-For"); len(vs) > 0 {
+			last := vs[len(vs)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
 			}
-			return f
+			if ip := strings.TrimSpace(last); ip != "" {
+				return ip
+			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/realtime"
@@ -25,7 +26,7 @@ const (
 
 // server is one Live Desk node under test.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	App   *app.App
 	HTTP  *httptest.Server
 	Clock *clock.Fake
@@ -34,11 +35,12 @@ type server struct {
 type serverOpts struct {
 	databaseURL string // "" = SQLite in a temp dir
 	natsURL     string
+	natsPrefix  string // "" = a fresh one
 	dataDir     string
 	realtime    realtime.Options
 }
 
-func newServer(t *testing.T, o serverOpts) *server {
+func newServer(t testing.TB, o serverOpts) *server {
 	t.Helper()
 	if o.dataDir == "" {
 		o.dataDir = t.TempDir()
@@ -47,6 +49,9 @@ func newServer(t *testing.T, o serverOpts) *server {
 		Addr: "127.0.0.1:0", DataDir: o.dataDir, DatabaseURL: o.databaseURL, NATSURL: o.natsURL,
 		NATSPrefix: "t" + strings.ReplaceAll(store.NewID(), "-", "")[:16], LogLevel: "info", LogFormat: "text",
 		SQLiteSync: "normal", AdminEmail: adminEmail, AdminPassword: adminPassword,
+	}
+	if o.natsPrefix != "" {
+		cfg.NATSPrefix = o.natsPrefix
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -92,8 +97,13 @@ func (s *server) workspaceID() string {
 // login signs in and returns the session cookie header.
 func (s *server) login(email, password string) http.Header {
 	s.t.Helper()
+	return s.loginAt(s.HTTP.URL, email, password)
+}
+
+func (s *server) loginAt(base, email, password string) http.Header {
+	s.t.Helper()
 	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
-	resp, err := http.Post(s.HTTP.URL+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -169,6 +179,12 @@ func doErr(t *testing.T, ctx context.Context, c *client.Conn, typ string, fields
 	return pe.Code
 }
 
+func jsonUnmarshal(b []byte, v any) {
+	if err := json.Unmarshal(b, v); err != nil {
+		panic(err)
+	}
+}
+
 func msgOf(t *testing.T, f client.Frame) client.Message {
 	t.Helper()
 	m, err := f.Msg()
@@ -176,4 +192,34 @@ func msgOf(t *testing.T, f client.Frame) client.Message {
 		t.Fatalf("decode message: %v", err)
 	}
 	return m
+}
+
+type authPrincipal = auth.Principal
+
+type rtOpts = realtime.Options
+
+func realtimeOpts(f func(*rtOpts)) realtime.Options {
+	var o realtime.Options
+	f(&o)
+	return o
+}
+
+func getJSON(t *testing.T, ctx context.Context, url string, h http.Header, v any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = h
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
 }

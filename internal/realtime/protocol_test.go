@@ -117,4 +117,3 @@ func TestResumeReplaysMissedMessages(t *testing.T) {
 		t.Fatalf("sync sent seq %d, want 2", m.Seq)
 	}
 }
-

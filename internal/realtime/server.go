@@ -248,16 +248,23 @@ func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 
-	// hello
-	hctx, hcancel := context.WithTimeout(ctx, s.opts.HelloTimeout)
-	in, err := s.readFrame(hctx, c)
-	hcancel()
+	// hello. A read whose context ends tears the socket down without a
+	// close code, so the timeout closes it explicitly instead.
+	timer := time.AfterFunc(s.opts.HelloTimeout, func() {
+		ws.Close(CloseHelloTimeout, "send hello first") //nolint:errcheck
+	})
+	in, err := s.readFrame(ctx, c)
+	if !timer.Stop() {
+		return
+	}
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			ws.Close(CloseHelloTimeout, "send hello first") //nolint:errcheck
-		} else {
-			ws.CloseNow() //nolint:errcheck
+		var fe frameError
+		if errors.As(err, &fe) {
+			s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg})
+			ws.Close(CloseBadFrames, "hello required") //nolint:errcheck
+			return
 		}
+		ws.CloseNow() //nolint:errcheck
 		return
 	}
 	if in.Type != TypeHello {

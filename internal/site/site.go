@@ -209,10 +209,16 @@ func normalizeOrigin(o string) (string, bool) {
 		u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.ContainsAny(u.Host, "*") {
 		return "", false
 	}
-	if wild {
-		return u.Scheme + "://*." + u.Host, true
+	// Browsers leave the scheme's default port out of Origin, so a listed
+	// "https://example.com:443" must be stored without it to ever match.
+	host := u.Host
+	if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
+		host = strings.TrimSuffix(host, ":"+p)
 	}
-	return u.Scheme + "://" + u.Host, true
+	if wild {
+		return u.Scheme + "://*." + host, true
+	}
+	return u.Scheme + "://" + host, true
 }
 
 // OriginAllowed reports whether a browser Origin header may use the site's

@@ -28,7 +28,7 @@ func scanDepartment(sc scanner) (Department, error) {
 
 // CreateDepartment inserts a department; names are unique in a workspace.
 func (s *Store) CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (Department, error) {
-	d := Department{ID: NewID(), WorkspaceID: workspaceID, Name: name, AgentIDs: []string{}, CreatedAt: now, UpdatedAt: now}
+	d := Department{ID: NewID(), WorkspaceID: workspaceID, Name: name, AgentIDs: []string{}, CreatedAt: stored(now), UpdatedAt: stored(now)}
 	_, err := s.write.ExecContext(ctx, `INSERT INTO departments (id, workspace_id, name, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4)`, d.ID, workspaceID, name, millis(now))
 	if err != nil {

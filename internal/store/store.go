@@ -170,7 +170,12 @@ func fromMillis(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-// nullMillis converts a nullable stored time.
+// stored is t as a read will return it: millisecond precision, UTC. A
+// Create that returns its input without a read uses it, so that what it
+// returns equals what a later Get returns.
+func stored(t time.Time) time.Time { return time.UnixMilli(millis(t)).UTC() }
+
+// fromNullMillis converts a nullable stored time.
 func fromNullMillis(ms sql.NullInt64) time.Time {
 	if !ms.Valid {
 		return time.Time{}

@@ -69,7 +69,7 @@ func (s Settings) WithDefaults() Settings {
 
 // CreateWorkspace inserts a workspace.
 func (s *Store) CreateWorkspace(ctx context.Context, name string, now time.Time) (Workspace, error) {
-	w := Workspace{ID: NewID(), Name: name, Settings: DefaultSettings, CreatedAt: now, UpdatedAt: now}
+	w := Workspace{ID: NewID(), Name: name, Settings: DefaultSettings, CreatedAt: stored(now), UpdatedAt: stored(now)}
 	set, _ := json.Marshal(w.Settings)
 	_, err := s.write.ExecContext(ctx, `INSERT INTO workspaces (id, name, settings, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4)`, w.ID, name, string(set), millis(now))

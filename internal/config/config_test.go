@@ -1,0 +1,166 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/querytel/livedesk/internal/auth"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Addr: "127.0.0.1:8420", DataDir: "livedesk_data", NATSPrefix: "livedesk",
+		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal"}
+	if c != want {
+		t.Fatalf("defaults:\ngot  %+v\nwant %+v", c, want)
+	}
+	if c.DSN() != filepath.Join("livedesk_data", "livedesk.db") || c.Secure() {
+		t.Fatalf("DSN %q, Secure %v", c.DSN(), c.Secure())
+	}
+}
+
+// TestPrecedence: a flag beats its variable, which beats the default.
+func TestPrecedence(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{
+		"LIVEDESK_ADDR": "0.0.0.0:9000", "LIVEDESK_DATA_DIR": "/var/lib/livedesk",
+		"LIVEDESK_DATABASE_URL": "postgres://db/livedesk", "LIVEDESK_NATS_URL": "nats://nats:4222",
+		"LIVEDESK_NATS_PREFIX": "prod", "LIVEDESK_LOG_LEVEL": "debug", "LIVEDESK_LOG_FORMAT": "json",
+		"LIVEDESK_SQLITE_SYNC": "full", "LIVEDESK_ADMIN_EMAIL": "boss@example.com",
+		"LIVEDESK_ADMIN_PASSWORD": "from-the-environment", "LIVEDESK_TRUST_PROXY": "true",
+	}
+	c, err := Parse("serve", nil, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Addr: "0.0.0.0:9000", DataDir: "/var/lib/livedesk", DatabaseURL: "postgres://db/livedesk",
+		NATSURL: "nats://nats:4222", NATSPrefix: "prod", PublicURL: "http://127.0.0.1:9000", LogLevel: "debug",
+		LogFormat: "json", TrustProxy: true, SQLiteSync: "full", AdminEmail: "boss@example.com",
+		AdminPassword: "from-the-environment"}
+	if c != want {
+		t.Fatalf("from the environment:\ngot  %+v\nwant %+v", c, want)
+	}
+	if c.DSN() != "postgres://db/livedesk" {
+		t.Fatalf("DSN %q, want the database URL", c.DSN())
+	}
+
+	c, err = Parse("serve", []string{"--addr", "127.0.0.1:7000", "-log-level", "warn", "--trust-proxy=false",
+		"--public-url", "https://desk.example.com/", "--database-url="}, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || c.LogLevel != "warn" || c.TrustProxy || c.LogFormat != "json" ||
+		c.PublicURL != "https://desk.example.com" || !c.Secure() || c.DatabaseURL != "" ||
+		c.DSN() != filepath.Join("/var/lib/livedesk", "livedesk.db") {
+		t.Fatalf("flags over the environment: %+v", c)
+	}
+}
+
+func TestTrustProxyValues(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]bool{"1": true, "true": true, "TRUE": true, "0": false, "false": false, "": false, "yes": false} {
+		c, err := Parse("serve", nil, env(map[string]string{"LIVEDESK_TRUST_PROXY": v}), io.Discard)
+		if err != nil || c.TrustProxy != want {
+			t.Errorf("LIVEDESK_TRUST_PROXY=%q: %v, %v; want %v", v, c.TrustProxy, err, want)
+		}
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		args []string
+		vars map[string]string
+		want string // in the error
+	}{
+		{"addr without port", []string{"--addr", "localhost"}, nil, "addr"},
+		{"mysql url", []string{"--database-url", "mysql://db"}, nil, "database-url"},
+		{"bad variable", nil, map[string]string{"LIVEDESK_DATABASE_URL": "sqlite:///x.db"}, "database-url"},
+		{"ftp public url", []string{"--public-url", "ftp://desk.example.com"}, nil, "public-url"},
+		{"relative public url", []string{"--public-url", "desk.example.com"}, nil, "public-url"},
+		{"log level", []string{"--log-level", "loud"}, nil, "log-level"},
+		{"log format", nil, map[string]string{"LIVEDESK_LOG_FORMAT": "xml"}, "log-format"},
+		{"sqlite sync", []string{"--sqlite-sync", "off"}, nil, "sqlite-sync"},
+		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
+		{"unknown flag", []string{"--colour"}, nil, "colour"},
+		{"short admin password", nil, map[string]string{"LIVEDESK_ADMIN_PASSWORD": "short"}, "admin-password"},
+		{"admin e-mail", []string{"--admin-email", "owner"}, nil, "admin-email"},
+	}
+	for _, c := range cases {
+		_, err := Parse("serve", c.args, env(c.vars), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+	// Every problem is reported at once.
+	_, err := Parse("serve", []string{"--log-level", "loud", "--log-format", "xml"}, env(nil), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "log-level") || !strings.Contains(err.Error(), "log-format") {
+		t.Errorf("two bad settings: %v, want both named", err)
+	}
+}
+
+// TestHelpListsEverySetting: `serve --help` documents every flag with its
+// LIVEDESK_ variable and default.
+func TestHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	_, err := Parse("serve", []string{"--help"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v, want flag.ErrHelp", err)
+	}
+	help := out.String()
+	var c Config
+	for _, s := range c.settings() {
+		if !strings.Contains(help, "-"+s.name) || !strings.Contains(help, "$"+s.env) {
+			t.Errorf("help lacks -%s / $%s", s.name, s.env)
+		}
+		if s.def != "" && !strings.Contains(help, s.def) {
+			t.Errorf("help lacks the default %q of -%s", s.def, s.name)
+		}
+	}
+	for _, must := range []string{"-trust-proxy", "$LIVEDESK_TRUST_PROXY", "Usage: livedesk serve"} {
+		if !strings.Contains(help, must) {
+			t.Errorf("help lacks %q", must)
+		}
+	}
+	// The settings the issue names are all there.
+	for _, v := range []string{"ADDR", "DATA_DIR", "DATABASE_URL", "NATS_URL", "PUBLIC_URL", "LOG_LEVEL", "LOG_FORMAT"} {
+		if !strings.Contains(help, "$LIVEDESK_"+v) {
+			t.Errorf("help lacks $LIVEDESK_%s", v)
+		}
+	}
+}
+
+func TestAdminPasswordRuleMatchesAuth(t *testing.T) {
+	t.Parallel()
+	if minAdminPassword != auth.MinPasswordLen {
+		t.Fatalf("minAdminPassword %d, auth.MinPasswordLen %d", minAdminPassword, auth.MinPasswordLen)
+	}
+	if _, err := Parse("serve", []string{"--admin-password", "0123456789", "--admin-email", " Boss@Example.com"}, env(nil), io.Discard); err != nil {
+		t.Fatalf("valid admin credentials: %v", err)
+	}
+}
+
+func TestLevel(t *testing.T) {
+	t.Parallel()
+	for _, l := range []string{"debug", "info", "warn", "error", "DEBUG"} {
+		c := Config{LogLevel: l}
+		if _, err := c.Level(); err != nil {
+			t.Errorf("Level(%q): %v", l, err)
+		}
+	}
+}

@@ -1,0 +1,391 @@
+package httpapi_test
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+func TestWorkspaceAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(t, []scenario{
+		{name: "nobody reads it", method: "GET", path: "/api/v1/workspace", status: 401, code: "unauthenticated"},
+		{name: "an agent reads it", as: "agent", method: "GET", path: "/api/v1/workspace", status: 200,
+			has: []string{`"name":"My workspace"`, `"inactivity_close_minutes":30`}},
+		{name: "an agent may not change it", as: "agent", method: "PATCH", path: "/api/v1/workspace",
+			body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "a supervisor may not change it", as: "supervisor", method: "PATCH", path: "/api/v1/workspace",
+			body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "blank name", as: "owner", method: "PATCH", path: "/api/v1/workspace",
+			body: map[string]any{"name": " "}, status: 400, code: "invalid_name", field: "name"},
+		{name: "setting out of range", as: "owner", method: "PATCH", path: "/api/v1/workspace",
+			body:   map[string]any{"name": "Fine", "settings": map[string]any{"inactivity_close_minutes": -5}},
+			status: 400, code: "out_of_range", field: "settings.inactivity_close_minutes"},
+		{name: "setting of the wrong type", as: "owner", method: "PATCH", path: "/api/v1/workspace",
+			body:   `{"settings":{"default_max_chats":"5"}}`,
+			status: 400, code: "invalid_type", field: "settings.default_max_chats"},
+		{name: "unknown setting", as: "owner", method: "PATCH", path: "/api/v1/workspace",
+			body: `{"settings":{"colour":"red"}}`, status: 400, code: "unknown_field"},
+		{name: "an admin changes it", as: "admin", method: "PATCH", path: "/api/v1/workspace",
+			body:   map[string]any{"name": "Acme", "settings": map[string]any{"inactivity_close_minutes": -1, "default_max_chats": 3}},
+			status: 200, has: []string{`"name":"Acme"`, `"inactivity_close_minutes":-1`, `"default_max_chats":3`, `"visitor_ttl_seconds":90`}},
+		{name: "the change is visible to everyone", as: "agent", method: "GET", path: "/api/v1/workspace", status: 200,
+			has: []string{`"name":"Acme"`, `"inactivity_close_minutes":-1`}},
+	})
+}
+
+func TestMe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(t, []scenario{
+		{name: "nobody", method: "GET", path: "/api/v1/me", status: 401, code: "unauthenticated"},
+		{name: "a forged cookie", method: "GET", path: "/api/v1/me", header: map[string]string{"Cookie": "livedesk_session=forged"},
+			status: 401, code: "unauthenticated"},
+		{name: "the owner", as: "owner", method: "GET", path: "/api/v1/me", status: 200,
+			has:    []string{`"email":"owner@example.com"`, `"role":"owner"`, `"workspace":{`, `"name":"My workspace"`},
+			hasNot: []string{"password", "argon2"}},
+		{name: "an agent", as: "agent", method: "GET", path: "/api/v1/me", status: 200,
+			has: []string{`"email":"agent@example.com"`, `"role":"agent"`}},
+	})
+}
+
+func TestSitesAPIRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(t, []scenario{
+		{name: "nobody lists", method: "GET", path: "/api/v1/sites", status: 401, code: "unauthenticated"},
+		{name: "nobody creates", method: "POST", path: "/api/v1/sites", body: map[string]any{"name": "X"}, status: 401, code: "unauthenticated"},
+		{name: "an agent creates", as: "agent", method: "POST", path: "/api/v1/sites", body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "a supervisor creates", as: "supervisor", method: "POST", path: "/api/v1/sites", body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "an agent renames", as: "agent", method: "PATCH", path: "/api/v1/sites/{site}", body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "an agent deletes", as: "agent", method: "DELETE", path: "/api/v1/sites/{site}", status: 403, code: "forbidden"},
+		{name: "an agent rotates the key", as: "agent", method: "POST", path: "/api/v1/sites/{site}/rotate-key", status: 403, code: "forbidden"},
+		{name: "an agent reads the identity secret", as: "agent", method: "GET", path: "/api/v1/sites/{site}/identity-secret", status: 403, code: "forbidden"},
+		{name: "no name", as: "owner", method: "POST", path: "/api/v1/sites", body: map[string]any{}, status: 400, code: "required", field: "name"},
+		{name: "a name of the wrong type", as: "owner", method: "POST", path: "/api/v1/sites", body: `{"name":5}`, status: 400, code: "invalid_type", field: "name"},
+		{name: "a bad origin", as: "owner", method: "POST", path: "/api/v1/sites",
+			body: map[string]any{"name": "X", "allowed_origins": []string{"shop.example"}}, status: 400, code: "invalid_origin", field: "allowed_origins"},
+		{name: "a bad time zone", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body:   map[string]any{"business_hours": map[string]any{"time_zone": "Mars/Base", "days": []any{}}},
+			status: 400, code: "invalid_time_zone", field: "business_hours.time_zone"},
+		{name: "another workspace's department", as: "owner", method: "POST", path: "/api/v1/sites",
+			body: map[string]any{"name": "X", "default_department_id": "{b-dept}"}, status: 400, code: "unknown_department", field: "default_department_id"},
+		{name: "another workspace's department on update", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"default_department_id": "{b-dept}"}, status: 400, code: "unknown_department", field: "default_department_id"},
+		{name: "a widget key is not editable", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"widget_key": "wk_mine"}, status: 400, code: "unknown_field", field: "widget_key"},
+		{name: "an unknown site", as: "owner", method: "GET", path: "/api/v1/sites/" + store.NewID(), status: 404, code: "not_found"},
+		{name: "B's site: read", as: "owner", method: "GET", path: "/api/v1/sites/{b-site}", status: 404, code: "not_found"},
+		{name: "B's site: update", as: "owner", method: "PATCH", path: "/api/v1/sites/{b-site}", body: map[string]any{"name": "Mine"}, status: 404, code: "not_found"},
+		{name: "B's site: rotate", as: "owner", method: "POST", path: "/api/v1/sites/{b-site}/rotate-key", status: 404, code: "not_found"},
+		{name: "B's site: secret", as: "owner", method: "GET", path: "/api/v1/sites/{b-site}/identity-secret", status: 404, code: "not_found"},
+		{name: "B's site: delete", as: "owner", method: "DELETE", path: "/api/v1/sites/{b-site}", status: 404, code: "not_found"},
+		{name: "the list holds only this workspace", as: "agent", method: "GET", path: "/api/v1/sites", status: 200,
+			has: []string{`"items":[`, `"name":"Shop"`, `"name":"Demo site"`}, hasNot: []string{"B's shop", "{b-site}"}},
+		{name: "an agent reads a site, without its secret", as: "agent", method: "GET", path: "/api/v1/sites/{site}", status: 200,
+			has: []string{`"widget_key":"` + e.site.WidgetKey + `"`}, hasNot: []string{"identity_secret", e.site.IdentitySecret}},
+	})
+}
+
+type siteJSON struct {
+	ID                  string   `json:"id"`
+	Name                string   `json:"name"`
+	WidgetKey           string   `json:"widget_key"`
+	AllowedOrigins      []string `json:"allowed_origins"`
+	DefaultDepartmentID string   `json:"default_department_id"`
+}
+
+func TestSitesAPILifecycle(t *testing.T) {
+	t.Parallel()
+	eachDatabase(t, func(t *testing.T, opts ...apptest.Option) {
+		e := newEnv(t, opts...)
+		s, owner := e.srv, e.as["owner"]
+		ctx := t.Context()
+
+		status, body := s.Do(t, owner, "POST", "/api/v1/sites", map[string]any{"name": "Blog",
+			"allowed_origins": []string{"HTTPS://Blog.Example", "https://*.blog.example"}, "default_department_id": e.dept.ID,
+			"business_hours": map[string]any{"time_zone": "Europe/Berlin", "days": []any{map[string]any{"weekday": 1, "open": "09:00", "close": "17:00"}}}})
+		if status != http.StatusCreated {
+			t.Fatalf("create: %d %s", status, body)
+		}
+		created := apptest.Decode[siteJSON](t, body)
+		if created.Name != "Blog" || strings.Join(created.AllowedOrigins, " ") != "https://blog.example https://*.blog.example" ||
+			!strings.HasPrefix(created.WidgetKey, "wk_") || created.DefaultDepartmentID != e.dept.ID || strings.Contains(string(body), "identity_secret") {
+			t.Fatalf("created %s", body)
+		}
+		path := "/api/v1/sites/" + created.ID
+
+		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
+		if status != 200 || apptest.Decode[siteJSON](t, body).Name != "Blog" {
+			t.Fatalf("read: %d %s", status, body)
+		}
+		status, body = s.Do(t, e.as["admin"], "PATCH", path, map[string]any{"name": "Blog 2", "allowed_origins": []string{}})
+		if got := apptest.Decode[siteJSON](t, body); status != 200 || got.Name != "Blog 2" || len(got.AllowedOrigins) != 0 ||
+			got.WidgetKey != created.WidgetKey || got.DefaultDepartmentID != e.dept.ID {
+			t.Fatalf("update: %d %s", status, body)
+		}
+
+		status, body = s.Do(t, owner, "GET", path+"/identity-secret", nil)
+		secret := apptest.Decode[map[string]string](t, body)["identity_secret"]
+		stored, err := s.App.Store.GetSite(ctx, s.WorkspaceID(t), created.ID)
+		if err != nil || status != 200 || secret == "" || secret != stored.IdentitySecret {
+			t.Fatalf("identity secret: %d %s (err %v)", status, body, err)
+		}
+
+		status, body = s.Do(t, owner, "POST", path+"/rotate-key", nil)
+		rotated := apptest.Decode[siteJSON](t, body)
+		if status != 200 || rotated.WidgetKey == created.WidgetKey || !strings.HasPrefix(rotated.WidgetKey, "wk_") {
+			t.Fatalf("rotate: %d %s", status, body)
+		}
+		if _, err := s.App.Store.SiteByWidgetKey(ctx, created.WidgetKey); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the old widget key still finds the site: %v", err)
+		}
+		if got, err := s.App.Store.SiteByWidgetKey(ctx, rotated.WidgetKey); err != nil || got.ID != created.ID {
+			t.Fatalf("the new widget key: %v", err)
+		}
+
+		status, body = s.Do(t, e.as["agent"], "GET", "/api/v1/sites", nil)
+		list := apptest.Decode[struct{ Items []siteJSON }](t, body)
+		if status != 200 || len(list.Items) != 3 { // the demo site, Shop and Blog 2
+			t.Fatalf("list: %d %s", status, body)
+		}
+
+		if status, body = s.Do(t, owner, "DELETE", path, nil); status != http.StatusNoContent || len(body) != 0 {
+			t.Fatalf("delete: %d %s", status, body)
+		}
+		for _, method := range []string{"GET", "DELETE"} {
+			if status, body = s.Do(t, owner, method, path, nil); status != 404 {
+				t.Fatalf("%s after delete: %d %s", method, status, body)
+			}
+		}
+		if _, err := s.App.Store.SiteByWidgetKey(ctx, rotated.WidgetKey); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a deleted site's key still works: %v", err)
+		}
+	})
+}
+
+func TestAgentsAPIRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	newAgent := func(extra map[string]any) map[string]any {
+		m := map[string]any{"email": "new@example.com", "name": "New", "role": "agent"}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	e.run(t, []scenario{
+		{name: "nobody lists", method: "GET", path: "/api/v1/agents", status: 401, code: "unauthenticated"},
+		{name: "an agent creates an agent", as: "agent", method: "POST", path: "/api/v1/agents", body: newAgent(nil), status: 403, code: "forbidden"},
+		{name: "a supervisor creates an agent", as: "supervisor", method: "POST", path: "/api/v1/agents", body: newAgent(nil), status: 403, code: "forbidden"},
+		{name: "an admin creates an owner", as: "admin", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"role": "owner"}), status: 403, code: "forbidden"},
+		{name: "a taken e-mail, other case", as: "owner", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"email": "AGENT@example.com"}), status: 409, code: "email_taken", field: "email"},
+		{name: "another workspace's e-mail", as: "owner", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"email": "owner@b.example"}), status: 409, code: "email_taken", field: "email"},
+		{name: "not an e-mail", as: "owner", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"email": "new"}), status: 400, code: "invalid_email", field: "email"},
+		{name: "an unknown role", as: "owner", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"role": "root"}), status: 400, code: "invalid_role", field: "role"},
+		{name: "a short password", as: "owner", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"password": "short"}), status: 400, code: "password_too_short", field: "password"},
+		{name: "another workspace's department", as: "owner", method: "POST", path: "/api/v1/agents",
+			body: newAgent(map[string]any{"department_ids": []string{"{b-dept}"}}), status: 400, code: "unknown_department", field: "department_ids"},
+		{name: "an agent promotes themselves", as: "agent", method: "PATCH", path: "/api/v1/agents/{agent}",
+			body: map[string]any{"role": "admin"}, status: 403, code: "forbidden"},
+		{name: "an agent renames a colleague", as: "agent", method: "PATCH", path: "/api/v1/agents/{supervisor}",
+			body: map[string]any{"name": "Ha"}, status: 403, code: "forbidden"},
+		{name: "an admin edits the owner", as: "admin", method: "PATCH", path: "/api/v1/agents/{owner}",
+			body: map[string]any{"name": "Ha"}, status: 403, code: "forbidden"},
+		{name: "the last owner steps down", as: "owner", method: "PATCH", path: "/api/v1/agents/{owner}",
+			body: map[string]any{"role": "admin"}, status: 409, code: "last_owner"},
+		{name: "a password through update", as: "owner", method: "PATCH", path: "/api/v1/agents/{agent}",
+			body: map[string]any{"password": "a-fine-password"}, status: 400, code: "use_password_endpoint", field: "password"},
+		{name: "the owner deletes themselves", as: "owner", method: "DELETE", path: "/api/v1/agents/{owner}", status: 409, code: "cannot_delete_self"},
+		{name: "an admin deletes the owner", as: "admin", method: "DELETE", path: "/api/v1/agents/{owner}", status: 403, code: "forbidden"},
+		{name: "an agent deletes a colleague", as: "agent", method: "DELETE", path: "/api/v1/agents/{supervisor}", status: 403, code: "forbidden"},
+		{name: "an agent resets a password", as: "agent", method: "POST", path: "/api/v1/agents/{supervisor}/password",
+			body: map[string]any{}, status: 403, code: "forbidden"},
+		{name: "B's agent: read", as: "owner", method: "GET", path: "/api/v1/agents/{b-agent}", status: 404, code: "not_found"},
+		{name: "B's agent: update", as: "owner", method: "PATCH", path: "/api/v1/agents/{b-agent}", body: map[string]any{"name": "Mine"}, status: 404, code: "not_found"},
+		{name: "B's agent: reset password", as: "owner", method: "POST", path: "/api/v1/agents/{b-agent}/password",
+			body: map[string]any{"password": "known-password"}, status: 404, code: "not_found"},
+		{name: "B's agent: delete", as: "owner", method: "DELETE", path: "/api/v1/agents/{b-agent}", status: 404, code: "not_found"},
+		{name: "the list holds only this workspace, without hashes", as: "agent", method: "GET", path: "/api/v1/agents", status: 200,
+			has: []string{`"email":"owner@example.com"`, `"email":"agent@example.com"`}, hasNot: []string{"owner@b.example", "argon2", "password"}},
+	})
+}
+
+type agentJSON struct {
+	ID            string   `json:"id"`
+	Email         string   `json:"email"`
+	Role          string   `json:"role"`
+	Name          string   `json:"name"`
+	MaxChats      int      `json:"max_chats"`
+	DepartmentIDs []string `json:"department_ids"`
+}
+
+func TestAgentsAPILifecycle(t *testing.T) {
+	t.Parallel()
+	eachDatabase(t, func(t *testing.T, opts ...apptest.Option) {
+		e := newEnv(t, opts...)
+		s, owner := e.srv, e.as["owner"]
+
+		status, body := s.Do(t, owner, "POST", "/api/v1/agents", map[string]any{"email": " New@Example.com", "name": "New",
+			"role": "supervisor", "max_chats": 4, "department_ids": []string{e.dept.ID}})
+		created := apptest.Decode[struct {
+			Agent    agentJSON
+			Password string
+		}](t, body)
+		if status != http.StatusCreated || created.Agent.Email != "new@example.com" || created.Agent.Role != "supervisor" ||
+			created.Agent.MaxChats != 4 || len(created.Agent.DepartmentIDs) != 1 || len(created.Password) != 24 {
+			t.Fatalf("create: %d %s", status, body)
+		}
+		path := "/api/v1/agents/" + created.Agent.ID
+		newbie := s.Login(t, "new@example.com", created.Password) // the generated password works
+
+		status, body = s.Do(t, e.as["admin"], "POST", "/api/v1/agents", map[string]any{"email": "chosen@example.com",
+			"name": "Chosen", "password": "a-chosen-password"})
+		if status != http.StatusCreated || strings.Contains(string(body), "password") {
+			t.Fatalf("create with a chosen password: %d %s (the password must not be echoed)", status, body)
+		}
+
+		status, body = s.Do(t, newbie, "PATCH", path, map[string]any{"name": "Newbie"})
+		if status != 200 || apptest.Decode[agentJSON](t, body).Name != "Newbie" {
+			t.Fatalf("an agent renames themselves: %d %s", status, body)
+		}
+		status, body = s.Do(t, owner, "PATCH", path, map[string]any{"role": "agent", "max_chats": 0, "department_ids": []string{}})
+		if got := apptest.Decode[agentJSON](t, body); status != 200 || got.Role != "agent" || got.MaxChats != 0 || len(got.DepartmentIDs) != 0 {
+			t.Fatalf("update: %d %s", status, body)
+		}
+		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
+		if status != 200 || apptest.Decode[agentJSON](t, body).Name != "Newbie" {
+			t.Fatalf("read: %d %s", status, body)
+		}
+
+		// A manager's reset signs the agent out everywhere.
+		status, body = s.Do(t, e.as["admin"], "POST", path+"/password", map[string]any{})
+		reset := apptest.Decode[map[string]string](t, body)["password"]
+		if status != 200 || len(reset) != 24 {
+			t.Fatalf("reset: %d %s", status, body)
+		}
+		if status, _ = s.Do(t, newbie, "GET", "/api/v1/me", nil); status != 401 {
+			t.Fatalf("the agent's session after a reset: %d, want 401", status)
+		}
+		newbie = s.Login(t, "new@example.com", reset)
+		if status, body = s.Do(t, owner, "POST", path+"/password", map[string]any{"password": "another-fine-password"}); status != http.StatusNoContent {
+			t.Fatalf("reset to a chosen password: %d %s", status, body)
+		}
+
+		if status, body = s.Do(t, owner, "DELETE", path, nil); status != http.StatusNoContent {
+			t.Fatalf("delete: %d %s", status, body)
+		}
+		if status, _ = s.Do(t, newbie, "GET", "/api/v1/me", nil); status != 401 {
+			t.Fatalf("a deleted agent's session: %d, want 401", status)
+		}
+		status, body = s.Do(t, s.Client(t), "POST", "/api/v1/auth/login", map[string]string{"email": "new@example.com", "password": "another-fine-password"})
+		if status != 401 {
+			t.Fatalf("a deleted agent signs in: %d %s", status, body)
+		}
+		if status, _ = s.Do(t, owner, "GET", path, nil); status != 404 {
+			t.Fatalf("read after delete: %d", status)
+		}
+	})
+}
+
+func TestDepartmentsAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(t, []scenario{
+		{name: "nobody lists", method: "GET", path: "/api/v1/departments", status: 401, code: "unauthenticated"},
+		{name: "an agent creates", as: "agent", method: "POST", path: "/api/v1/departments", body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "an agent renames", as: "agent", method: "PATCH", path: "/api/v1/departments/{dept}", body: map[string]any{"name": "Mine"}, status: 403, code: "forbidden"},
+		{name: "an agent deletes", as: "agent", method: "DELETE", path: "/api/v1/departments/{dept}", status: 403, code: "forbidden"},
+		{name: "a blank name", as: "owner", method: "POST", path: "/api/v1/departments", body: map[string]any{"name": "  "}, status: 400, code: "invalid_name", field: "name"},
+		{name: "a taken name", as: "owner", method: "POST", path: "/api/v1/departments", body: map[string]any{"name": "Sales"}, status: 409, code: "name_taken", field: "name"},
+		{name: "B's department: read", as: "owner", method: "GET", path: "/api/v1/departments/{b-dept}", status: 404, code: "not_found"},
+		{name: "B's department: rename", as: "owner", method: "PATCH", path: "/api/v1/departments/{b-dept}", body: map[string]any{"name": "Mine"}, status: 404, code: "not_found"},
+		{name: "B's department: delete", as: "owner", method: "DELETE", path: "/api/v1/departments/{b-dept}", status: 404, code: "not_found"},
+		{name: "an agent lists", as: "agent", method: "GET", path: "/api/v1/departments", status: 200,
+			has: []string{`"name":"Sales"`, `"agent_ids":[]`}},
+		{name: "an admin creates", as: "admin", method: "POST", path: "/api/v1/departments", body: map[string]any{"name": " Billing "}, status: 201,
+			has: []string{`"name":"Billing"`}},
+		{name: "renaming onto a taken name", as: "owner", method: "PATCH", path: "/api/v1/departments/{dept}", body: map[string]any{"name": "Billing"},
+			status: 409, code: "name_taken"},
+		{name: "the owner renames", as: "owner", method: "PATCH", path: "/api/v1/departments/{dept}", body: map[string]any{"name": "Sales EU"}, status: 200,
+			has: []string{`"name":"Sales EU"`}},
+		{name: "read", as: "agent", method: "GET", path: "/api/v1/departments/{dept}", status: 200, has: []string{`"name":"Sales EU"`}},
+		{name: "the owner deletes", as: "owner", method: "DELETE", path: "/api/v1/departments/{dept}", status: 204},
+		{name: "read after delete", as: "owner", method: "GET", path: "/api/v1/departments/{dept}", status: 404, code: "not_found"},
+		{name: "the site's default department is cleared", as: "owner", method: "GET", path: "/api/v1/sites/{site}", status: 200,
+			hasNot: []string{"default_department_id"}},
+	})
+}
+
+// TestBadInput: every malformed request is refused with a clear code and
+// changes nothing.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	json := map[string]string{"Content-Type": "application/json"}
+	e.run(t, []scenario{
+		{name: "unknown field", as: "owner", method: "POST", path: "/api/v1/departments", body: `{"name":"X","colour":"red"}`,
+			status: 400, code: "unknown_field", field: "colour"},
+		{name: "malformed JSON", as: "owner", method: "POST", path: "/api/v1/departments", body: `{"name":`, status: 400, code: "invalid_json"},
+		{name: "not JSON at all", as: "owner", method: "POST", path: "/api/v1/departments", body: `name=X`, status: 400, code: "invalid_json"},
+		{name: "two JSON values", as: "owner", method: "POST", path: "/api/v1/departments", body: `{"name":"X"} {"name":"Y"}`, status: 400, code: "invalid_json"},
+		{name: "an array", as: "owner", method: "POST", path: "/api/v1/departments", body: `[{"name":"X"}]`, status: 400, code: "invalid_type"},
+		{name: "empty body", as: "owner", method: "POST", path: "/api/v1/departments", body: "", header: json, status: 400, code: "empty_body"},
+		{name: "form content type", as: "owner", method: "POST", path: "/api/v1/departments", body: `{"name":"X"}`,
+			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, status: 400, code: "unsupported_media_type"},
+		{name: "text content type", as: "owner", method: "PATCH", path: "/api/v1/workspace", body: `{"name":"X"}`,
+			header: map[string]string{"Content-Type": "text/plain"}, status: 400, code: "unsupported_media_type"},
+		{name: "too large", as: "owner", method: "POST", path: "/api/v1/departments",
+			body: `{"name":"` + strings.Repeat("x", 1<<20) + `"}`, status: 400, code: "body_too_large"},
+		{name: "login with unknown fields", method: "POST", path: "/api/v1/auth/login",
+			body: `{"email":"owner@example.com","password":"correct horse battery staple","remember":true}`, status: 400, code: "unknown_field", field: "remember"},
+		{name: "unknown API route", as: "owner", method: "GET", path: "/api/v1/nope", status: 404, code: "route_not_found"},
+		{name: "unknown API version", method: "POST", path: "/api/v2/sites", body: `{}`, status: 404, code: "route_not_found"},
+		{name: "JSON with a charset", as: "owner", method: "POST", path: "/api/v1/departments", body: `{"name":"Charset"}`,
+			header: map[string]string{"Content-Type": "application/json; charset=utf-8"}, status: 201},
+	})
+}
+
+// TestTenantIsolationAPI: an owner of workspace B, signed in, sees and
+// touches nothing of workspace A through the API.
+func TestTenantIsolationAPI(t *testing.T) {
+	t.Parallel()
+	eachDatabase(t, func(t *testing.T, opts ...apptest.Option) {
+		e := newEnv(t, opts...)
+		e.as["b-owner"] = e.srv.Login(t, e.bAgent, e.bPasswd)
+		e.run(t, []scenario{
+			{name: "B lists only its sites", as: "b-owner", method: "GET", path: "/api/v1/sites", status: 200,
+				has: []string{"B's shop"}, hasNot: []string{`"name":"Shop"`, "Demo site"}},
+			{name: "B lists only its agents", as: "b-owner", method: "GET", path: "/api/v1/agents", status: 200,
+				has: []string{"owner@b.example"}, hasNot: []string{"owner@example.com", "agent@example.com"}},
+			{name: "B reads its workspace", as: "b-owner", method: "GET", path: "/api/v1/workspace", status: 200,
+				has: []string{`"name":"B"`}, hasNot: []string{"My workspace"}},
+			{name: "A's site", as: "b-owner", method: "GET", path: "/api/v1/sites/{site}", status: 404, code: "not_found"},
+			{name: "A's site: update", as: "b-owner", method: "PATCH", path: "/api/v1/sites/{site}", body: map[string]any{"name": "Mine"}, status: 404, code: "not_found"},
+			{name: "A's site: rotate", as: "b-owner", method: "POST", path: "/api/v1/sites/{site}/rotate-key", status: 404, code: "not_found"},
+			{name: "A's site: secret", as: "b-owner", method: "GET", path: "/api/v1/sites/{site}/identity-secret", status: 404, code: "not_found"},
+			{name: "A's site: delete", as: "b-owner", method: "DELETE", path: "/api/v1/sites/{site}", status: 404, code: "not_found"},
+			{name: "A's owner", as: "b-owner", method: "GET", path: "/api/v1/agents/{owner}", status: 404, code: "not_found"},
+			{name: "A's agent: promote", as: "b-owner", method: "PATCH", path: "/api/v1/agents/{agent}", body: map[string]any{"role": "owner"}, status: 404, code: "not_found"},
+			{name: "A's agent: reset password", as: "b-owner", method: "POST", path: "/api/v1/agents/{agent}/password",
+				body: map[string]any{"password": "known-password"}, status: 404, code: "not_found"},
+			{name: "A's agent: delete", as: "b-owner", method: "DELETE", path: "/api/v1/agents/{agent}", status: 404, code: "not_found"},
+			{name: "A's department", as: "b-owner", method: "GET", path: "/api/v1/departments/{dept}", status: 404, code: "not_found"},
+			{name: "A's department: rename", as: "b-owner", method: "PATCH", path: "/api/v1/departments/{dept}", body: map[string]any{"name": "Mine"}, status: 404, code: "not_found"},
+			{name: "A's department: delete", as: "b-owner", method: "DELETE", path: "/api/v1/departments/{dept}", status: 404, code: "not_found"},
+			{name: "an agent of B in A's department", as: "b-owner", method: "POST", path: "/api/v1/agents",
+				body: map[string]any{"email": "spy@b.example", "name": "Spy", "department_ids": []string{"{dept}"}}, status: 400, code: "unknown_department"},
+		})
+	})
+}

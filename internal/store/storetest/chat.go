@@ -1,0 +1,344 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/store"
+)
+
+func runChat(t *testing.T, newStore NewStore) {
+	t.Helper()
+	cases := []struct {
+		name string
+		run  func(t *testing.T, s *store.Store)
+	}{
+		{"visitors/create, token lookup is per site, read", testVisitors},
+		{"visitors/heartbeats track pages and presence; each expiry is claimed once", testPresence},
+		{"visitors/identity and context", testVisitorIdentityAndContext},
+		{"conversations/one open per visitor, even when started concurrently", testStartConversation},
+		{"messages/seq is gap-free and a client_msg_id is stored once", testAppendMessage},
+		{"messages/concurrent appends and retries keep seq contiguous", testConcurrentAppends},
+		{"messages/list by seq range", testListMessages},
+		{"tenancy/chat rows of workspace B are invisible and unchangeable from A", testChatIsolation},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, newStore(t))
+		})
+	}
+}
+
+// chatTenant is a tenant with a visitor and its open conversation.
+type chatTenant struct {
+	tenant
+	visitor store.Visitor
+	conv    store.Conversation
+}
+
+func newChatTenant(t *testing.T, s *store.Store, name string) chatTenant {
+	t.Helper()
+	ct := chatTenant{tenant: newTenant(t, s, name)}
+	var err error
+	ct.visitor, err = s.CreateVisitor(t.Context(), ct.ws.ID, ct.site.ID, "token-"+name, Epoch)
+	noErr(t, "create visitor", err)
+	ct.conv, _, err = s.StartConversation(t.Context(), ct.ws.ID, ct.visitor.ID, "", Epoch)
+	noErr(t, "start conversation", err)
+	return ct
+}
+
+func textMessage(ws, conv, clientID, body string) store.Message {
+	return store.Message{WorkspaceID: ws, ConversationID: conv, ClientMsgID: clientID, Kind: store.KindText,
+		AuthorType: store.AuthorVisitor, AuthorID: "v", Body: body}
+}
+
+func testVisitors(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newTenant(t, s, "a")
+	other, err := s.CreateSite(ctx, store.Site{WorkspaceID: a.ws.ID, Name: "Other", WidgetKey: "wk_other", IdentitySecret: "x"}, Epoch)
+	noErr(t, "site", err)
+	v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, "hash-1", Epoch)
+	noErr(t, "create visitor", err)
+	equal(t, "new visitor is offline", v.Online, false)
+	got, err := s.VisitorByToken(ctx, a.site.ID, "hash-1")
+	noErr(t, "by token", err)
+	equal(t, "by token id", got.ID, v.ID)
+	_, err = s.VisitorByToken(ctx, other.ID, "hash-1")
+	wantErr(t, err, store.ErrNotFound) // a token is bound to its site
+	_, err = s.CreateVisitor(ctx, a.ws.ID, a.site.ID, "hash-1", Epoch)
+	wantErr(t, err, store.ErrConflict)
+	_, err = s.GetVisitor(ctx, a.ws.ID, "missing")
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testPresence(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newTenant(t, s, "a")
+	v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, "h", Epoch)
+	noErr(t, "visitor", err)
+	ttl := 90 * time.Second
+	now := Epoch.Add(time.Second)
+	p, err := s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/", Title: "Home"}, now, now.Add(ttl))
+	noErr(t, "touch", err)
+	equal(t, "came online", p.CameOnline, true)
+	equal(t, "page changed", p.PageChanged, true)
+	equal(t, "pages seen", p.Visitor.PagesSeen, 1)
+	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/", Title: "Home"}, now.Add(30*time.Second), now.Add(30*time.Second+ttl))
+	noErr(t, "touch again", err)
+	equal(t, "same page is not a change", p.PageChanged, false)
+	equal(t, "still online", p.CameOnline, false)
+	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/cart", Title: "Cart", Referrer: "https://a.example/"}, now.Add(60*time.Second), now.Add(60*time.Second+ttl))
+	noErr(t, "touch cart", err)
+	equal(t, "pages seen", p.Visitor.PagesSeen, 2)
+	pages, err := s.ListPageViews(ctx, a.ws.ID, v.ID, 10)
+	noErr(t, "pages", err)
+	equal(t, "page views newest first", []string{pages[0].URL, pages[1].URL}, []string{"https://a.example/cart", "https://a.example/"})
+	online, err := s.ListOnlineVisitors(ctx, a.ws.ID, 10)
+	noErr(t, "online", err)
+	equal(t, "online visitors", len(online), 1)
+
+	gone, err := s.ExpirePresence(ctx, now.Add(60*time.Second+ttl-time.Millisecond), 10)
+	noErr(t, "expire early", err)
+	equal(t, "nothing expires before its time", len(gone), 0)
+	// Two claimers race for the same expiry: exactly one wins.
+	at := now.Add(60*time.Second + ttl + time.Millisecond)
+	var wg sync.WaitGroup
+	counts := make([]int, 4)
+	for i := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g, err := s.ExpirePresence(ctx, at, 10)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = len(g)
+		}()
+	}
+	wg.Wait()
+	equal(t, "claimed exactly once", counts[0]+counts[1]+counts[2]+counts[3], 1)
+	online, err = s.ListOnlineVisitors(ctx, a.ws.ID, 10)
+	noErr(t, "online after expiry", err)
+	equal(t, "online visitors after expiry", len(online), 0)
+	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/cart", Title: "Cart"}, at.Add(time.Hour), at.Add(time.Hour+ttl))
+	noErr(t, "return", err)
+	equal(t, "a return visit comes online again", p.CameOnline, true)
+	equal(t, "a return visit restarts the session clock", p.Visitor.SessionStart, at.Add(time.Hour))
+}
+
+func testVisitorIdentityAndContext(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	c1, err := s.UpsertContact(ctx, a.ws.ID, "user-1", "Ann", "ann@a.example", Epoch)
+	noErr(t, "contact", err)
+	c2, err := s.UpsertContact(ctx, a.ws.ID, "user-1", "", "ann@new.example", Epoch)
+	noErr(t, "contact again", err)
+	equal(t, "same contact", c2.ID, c1.ID)
+	equal(t, "empty name keeps the old one", c2.Name, "Ann")
+	equal(t, "email updated", c2.Email, "ann@new.example")
+	v, err := s.SetVisitorIdentity(ctx, a.ws.ID, a.visitor.ID, "Ann", "ann@a.example", c1.ID)
+	noErr(t, "identity", err)
+	equal(t, "linked", v.ContactID, c1.ID)
+	conv, err := s.GetConversation(ctx, a.ws.ID, a.conv.ID)
+	noErr(t, "conversation", err)
+	equal(t, "conversation linked to the contact", conv.ContactID, c1.ID)
+
+	noErr(t, "context", s.SetVisitorContext(ctx, a.ws.ID, a.visitor.ID, map[string]any{"plan": "pro", "cart": 42.5, "vip": true}, Epoch))
+	v, err = s.GetVisitor(ctx, a.ws.ID, a.visitor.ID)
+	noErr(t, "visitor", err)
+	equal(t, "visitor context", v.Context, map[string]any{"plan": "pro", "cart": 42.5, "vip": true})
+	conv, err = s.GetConversation(ctx, a.ws.ID, a.conv.ID)
+	noErr(t, "conversation", err)
+	equal(t, "open conversation context", conv.Context, v.Context)
+}
+
+func testStartConversation(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newTenant(t, s, "a")
+	v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, "h", Epoch)
+	noErr(t, "visitor", err)
+	var wg sync.WaitGroup
+	got := make([]string, 8)
+	created := make([]bool, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, isNew, err := s.StartConversation(ctx, a.ws.ID, v.ID, a.dept.ID, Epoch)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got[i], created[i] = c.ID, isNew
+		}()
+	}
+	wg.Wait()
+	news := 0
+	for i := range got {
+		equal(t, "every start got the same conversation", got[i], got[0])
+		if created[i] {
+			news++
+		}
+	}
+	equal(t, "created once", news, 1)
+	c, err := s.GetConversation(ctx, a.ws.ID, got[0])
+	noErr(t, "get", err)
+	equal(t, "status", c.Status, store.StatusOpen)
+	equal(t, "department", c.DepartmentID, a.dept.ID)
+	equal(t, "site", c.SiteID, a.site.ID)
+	list, err := s.ListConversations(ctx, a.ws.ID, store.ConversationFilter{Statuses: []string{store.StatusOpen}})
+	noErr(t, "list", err)
+	equal(t, "listed", ids(list, func(c store.Conversation) string { return c.ID }), []string{c.ID})
+	list, err = s.ListConversations(ctx, a.ws.ID, store.ConversationFilter{Statuses: []string{store.StatusClosed}})
+	noErr(t, "list closed", err)
+	equal(t, "no closed", len(list), 0)
+}
+
+func testAppendMessage(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	for i := 1; i <= 3; i++ {
+		m, dup, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), fmt.Sprint("body ", i)), Epoch)
+		noErr(t, "append", err)
+		equal(t, "seq", m.Seq, int64(i))
+		equal(t, "not a duplicate", dup, false)
+	}
+	again, dup, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, "m2", "different body"), Epoch)
+	noErr(t, "retry", err)
+	equal(t, "retry is a duplicate", dup, true)
+	equal(t, "retry returns the original seq", again.Seq, int64(2))
+	equal(t, "retry returns the original body", again.Body, "body 2")
+	c, err := s.GetConversation(ctx, a.ws.ID, a.conv.ID)
+	noErr(t, "conversation", err)
+	equal(t, "last_seq", c.LastSeq, int64(3))
+	equal(t, "last message preview", c.LastMessage, "body 3")
+	m, err := s.MessageByClientID(ctx, a.ws.ID, a.conv.ID, "m1")
+	noErr(t, "by client id", err)
+	equal(t, "by client id seq", m.Seq, int64(1))
+	_, _, err = s.AppendMessage(ctx, textMessage(a.ws.ID, "missing", "x", "x"), Epoch)
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testConcurrentAppends(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				id := fmt.Sprintf("w%d-%d", w, k)
+				// Every message is sent twice, as a client retrying after
+				// a lost ack would.
+				for range 2 {
+					if _, _, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, id, id), Epoch); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	msgs, err := s.ListMessages(ctx, a.ws.ID, a.conv.ID, 0, 0, 1000)
+	noErr(t, "list", err)
+	equal(t, "stored once each", len(msgs), writers*each)
+	for i, m := range msgs {
+		if m.Seq != int64(i+1) {
+			t.Fatalf("seq %d at position %d: not contiguous", m.Seq, i+1)
+		}
+	}
+}
+
+func testListMessages(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	for i := 1; i <= 10; i++ {
+		_, _, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), "x"), Epoch)
+		noErr(t, "append", err)
+	}
+	seqs := func(after, until int64, limit int) []int64 {
+		msgs, err := s.ListMessages(ctx, a.ws.ID, a.conv.ID, after, until, limit)
+		noErr(t, "list", err)
+		out := []int64{}
+		for _, m := range msgs {
+			out = append(out, m.Seq)
+		}
+		return out
+	}
+	equal(t, "after 7", seqs(7, 0, 100), []int64{8, 9, 10})
+	equal(t, "range (2,4]", seqs(2, 4, 100), []int64{3, 4})
+	equal(t, "limit", seqs(0, 0, 2), []int64{1, 2})
+	equal(t, "after the end", seqs(10, 0, 100), []int64{})
+}
+
+func testChatIsolation(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	b := newChatTenant(t, s, "b")
+	_, _, err := s.AppendMessage(ctx, textMessage(b.ws.ID, b.conv.ID, "b1", "secret"), Epoch)
+	noErr(t, "append b", err)
+	before, err := s.GetConversation(ctx, b.ws.ID, b.conv.ID)
+	noErr(t, "b conversation", err)
+
+	notFound := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s across workspaces: %v, want ErrNotFound", what, err)
+		}
+	}
+	_, err = s.GetVisitor(ctx, a.ws.ID, b.visitor.ID)
+	notFound("GetVisitor", err)
+	_, err = s.TouchVisitor(ctx, a.ws.ID, b.visitor.ID, store.PageView{URL: "https://x.example/"}, Epoch, Epoch.Add(time.Hour))
+	notFound("TouchVisitor", err)
+	_, err = s.SetVisitorIdentity(ctx, a.ws.ID, b.visitor.ID, "x", "x@x.example", "")
+	notFound("SetVisitorIdentity", err)
+	notFound("SetVisitorContext", s.SetVisitorContext(ctx, a.ws.ID, b.visitor.ID, map[string]any{"x": 1}, Epoch))
+	_, err = s.GetConversation(ctx, a.ws.ID, b.conv.ID)
+	notFound("GetConversation", err)
+	_, _, err = s.AppendMessage(ctx, textMessage(a.ws.ID, b.conv.ID, "x", "intrusion"), Epoch)
+	notFound("AppendMessage", err)
+	_, err = s.MessageByClientID(ctx, a.ws.ID, b.conv.ID, "b1")
+	notFound("MessageByClientID", err)
+	_, _, err = s.StartConversation(ctx, a.ws.ID, b.visitor.ID, "", Epoch)
+	notFound("StartConversation for another workspace's visitor", err)
+	_, _, err = s.StartConversation(ctx, a.ws.ID, a.visitor.ID, b.dept.ID, Epoch)
+	if err == nil {
+		// a already has an open conversation, so the department is not
+		// used; check with a fresh visitor.
+		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, "fresh", Epoch)
+		noErr(t, "fresh visitor", err)
+		_, _, err = s.StartConversation(ctx, a.ws.ID, v.ID, b.dept.ID, Epoch)
+		notFound("StartConversation in another workspace's department", err)
+	}
+	_, err = s.CreateVisitor(ctx, a.ws.ID, b.site.ID, "x", Epoch)
+	notFound("CreateVisitor on another workspace's site", err)
+	bContact, err := s.UpsertContact(ctx, b.ws.ID, "u", "B", "", Epoch)
+	noErr(t, "b contact", err)
+	_, err = s.SetVisitorIdentity(ctx, a.ws.ID, a.visitor.ID, "x", "", bContact.ID)
+	notFound("linking another workspace's contact", err)
+	_, err = s.GetContact(ctx, a.ws.ID, bContact.ID)
+	notFound("GetContact", err)
+	msgs, err := s.ListMessages(ctx, a.ws.ID, b.conv.ID, 0, 0, 100)
+	noErr(t, "ListMessages", err)
+	equal(t, "ListMessages across workspaces", len(msgs), 0)
+	pages, err := s.ListPageViews(ctx, a.ws.ID, b.visitor.ID, 100)
+	noErr(t, "ListPageViews", err)
+	equal(t, "ListPageViews across workspaces", len(pages), 0)
+	convs, err := s.ListConversations(ctx, a.ws.ID, store.ConversationFilter{VisitorID: b.visitor.ID})
+	noErr(t, "ListConversations", err)
+	equal(t, "ListConversations across workspaces", len(convs), 0)
+
+	after, err := s.GetConversation(ctx, b.ws.ID, b.conv.ID)
+	noErr(t, "b conversation after", err)
+	equal(t, "b's conversation unchanged", after, before)
+	v, err := s.GetVisitor(ctx, b.ws.ID, b.visitor.ID)
+	noErr(t, "b visitor", err)
+	equal(t, "b's visitor unchanged", v, b.visitor)
+}

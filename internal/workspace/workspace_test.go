@@ -1,0 +1,127 @@
+package workspace_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/store/storetest"
+	"github.com/querytel/livedesk/internal/workspace"
+)
+
+type fixture struct {
+	svc   *workspace.Service
+	st    *store.Store
+	clock *clock.Fake
+	ws    store.Workspace
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	st := storetest.SQLite(t)
+	ws, err := st.CreateWorkspace(t.Context(), "Acme", storetest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(storetest.Epoch)
+	return fixture{svc: workspace.New(st, clk), st: st, clock: clk, ws: ws}
+}
+
+func (f fixture) as(role auth.Role) auth.Principal {
+	return auth.Principal{Agent: store.Agent{ID: store.NewID(), WorkspaceID: f.ws.ID, Role: string(role)}}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestUpdateWorkspace(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	f.clock.Advance(time.Minute)
+	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
+		DefaultMaxChats: 3, VisitorTTLSeconds: 15}
+	got, err := f.svc.Update(ctx, f.as(auth.Admin), workspace.Input{Name: ptr("  Acme Inc. "), Settings: &in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "Acme Inc." || got.Settings != in || !got.UpdatedAt.Equal(f.clock.Now()) {
+		t.Fatalf("updated: %+v", got)
+	}
+	read, err := f.svc.Get(ctx, f.as(auth.Agent))
+	if err != nil || read != got {
+		t.Fatalf("an agent reads %+v, %v; want %+v", read, err, got)
+	}
+
+	// Zero settings mean "the default".
+	got, err = f.svc.Update(ctx, f.as(auth.Owner), workspace.Input{Settings: &store.Settings{DefaultMaxChats: 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.DefaultSettings
+	want.DefaultMaxChats = 8
+	if got.Settings != want || got.Name != "Acme Inc." {
+		t.Fatalf("after a settings-only update: %+v, want settings %+v and the name kept", got, want)
+	}
+
+	// Only the name: settings stay.
+	got, err = f.svc.Update(ctx, f.as(auth.Owner), workspace.Input{Name: ptr("Acme")})
+	if err != nil || got.Settings != want {
+		t.Fatalf("a name-only update changed settings: %+v, %v", got.Settings, err)
+	}
+}
+
+func TestUpdateWorkspaceRefusals(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	settings := func(mod func(*store.Settings)) *store.Settings {
+		s := store.Settings{}
+		mod(&s)
+		return &s
+	}
+	cases := []struct {
+		name  string
+		actor auth.Role
+		in    workspace.Input
+		kind  apperr.Kind
+		code  string
+		field string
+	}{
+		{"an agent", auth.Agent, workspace.Input{Name: ptr("Mine")}, apperr.Forbidden, "forbidden", ""},
+		{"a supervisor", auth.Supervisor, workspace.Input{Name: ptr("Mine")}, apperr.Forbidden, "forbidden", ""},
+		{"blank name", auth.Owner, workspace.Input{Name: ptr(" ")}, apperr.Invalid, "invalid_name", "name"},
+		{"long name", auth.Owner, workspace.Input{Name: ptr(strings.Repeat("w", 101))}, apperr.Invalid, "invalid_name", "name"},
+		{"inactivity below -1", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.InactivityCloseMinutes = -2 })},
+			apperr.Invalid, "out_of_range", "settings.inactivity_close_minutes"},
+		{"inactivity over a week", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.InactivityCloseMinutes = 7*24*60 + 1 })},
+			apperr.Invalid, "out_of_range", "settings.inactivity_close_minutes"},
+		{"pending negative", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.PendingCloseMinutes = -1 })},
+			apperr.Invalid, "out_of_range", "settings.pending_close_minutes"},
+		{"reply timeout over a day", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.ReplyTimeoutSeconds = 24*3600 + 1 })},
+			apperr.Invalid, "out_of_range", "settings.reply_timeout_seconds"},
+		{"max chats over 100", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.DefaultMaxChats = 101 })},
+			apperr.Invalid, "out_of_range", "settings.default_max_chats"},
+		{"visitor ttl under 15 s", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.VisitorTTLSeconds = 14 })},
+			apperr.Invalid, "out_of_range", "settings.visitor_ttl_seconds"},
+		{"visitor ttl over an hour", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.VisitorTTLSeconds = 3601 })},
+			apperr.Invalid, "out_of_range", "settings.visitor_ttl_seconds"},
+		{"valid name, invalid settings", auth.Owner, workspace.Input{Name: ptr("New name"),
+			Settings: settings(func(s *store.Settings) { s.DefaultMaxChats = -1 })}, apperr.Invalid, "out_of_range", "settings.default_max_chats"},
+	}
+	for _, c := range cases {
+		f.clock.Advance(time.Second)
+		_, err := f.svc.Update(ctx, f.as(c.actor), c.in)
+		e := apperr.From(err)
+		if err == nil || e.Kind != c.kind || e.Code != c.code || e.Field != c.field {
+			t.Errorf("%s: %v; want kind %d code %s field %q", c.name, err, c.kind, c.code, c.field)
+		}
+		got, err := f.st.GetWorkspace(ctx, f.ws.ID)
+		if err != nil || got != f.ws {
+			t.Fatalf("%s changed the workspace: %+v (err %v)", c.name, got, err)
+		}
+	}
+}
