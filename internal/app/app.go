@@ -195,6 +195,13 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return fmt.Errorf("app: listen: %w", err)
 	}
 	a.Log.Info("listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect()))
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(cfg.PprofAddr, a.Log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if opts.Out != nil {
 		a.PrintWelcome(opts.Out)
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	// SQLiteSync is "normal" (default: survives process crashes) or "full"
 	// (also survives power loss, slower writes).
 	SQLiteSync string
+	// PprofAddr serves net/http/pprof on this loopback address (for
+	// profiles under load). Empty means off; a non-loopback host is refused.
+	PprofAddr string
 	// AdminEmail and AdminPassword set the first owner on a first start;
 	// empty means owner@livedesk.local with a generated password.
 	AdminEmail    string
@@ -73,6 +76,7 @@ func (c *Config) settings() []setting {
 		{"log-level", "LIVEDESK_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "LIVEDESK_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 		{"sqlite-sync", "LIVEDESK_SQLITE_SYNC", "normal", "SQLite synchronous: normal (crash-safe) or full (power-loss-safe)", &c.SQLiteSync},
+		{"pprof-addr", "LIVEDESK_PPROF_ADDR", "", "serve /debug/pprof on this loopback address, e.g. 127.0.0.1:6060 (empty: off)", &c.PprofAddr},
 		{"admin-email", "LIVEDESK_ADMIN_EMAIL", "", "first start only: the owner's e-mail (default owner@livedesk.local)", &c.AdminEmail},
 		{"admin-password", "LIVEDESK_ADMIN_PASSWORD", "", "first start only: the owner's password (default: generated and printed once)", &c.AdminPassword},
 	}
@@ -137,6 +141,13 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format must be text or json, not %q", c.LogFormat))
+	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		ip := net.ParseIP(host)
+		if err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			errs = append(errs, fmt.Errorf("pprof-addr %q must be a loopback address (127.0.0.1:PORT or [::1]:PORT)", c.PprofAddr))
+		}
 	}
 	if c.SQLiteSync != "normal" && c.SQLiteSync != "full" {
 		errs = append(errs, fmt.Errorf("sqlite-sync must be normal or full, not %q", c.SQLiteSync))
