@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	pub := event.NewPublisher(a.Bus, a.Log)
 	a.Chat = chat.New(st, a.Clock, pub)
 	a.Visitors = visitor.New(st, a.Clock, pub)
-	a.Routing = routing.New(st, a.Clock, pub)
+	a.Routing = routing.New(st, a.Clock, pub, a.Chat)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

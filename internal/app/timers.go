@@ -8,7 +8,7 @@ import (
 // Timer loop periods. Each rule's due time lives in the database and is
 // claimed by one node, so the period only bounds how late a rule fires.
 const (
-	presenceEvery = 5 * time.Second
+	presenceEvery = 5 * time.Second // presence expiry and conversation timers
 	sessionsEvery = time.Hour
 )
 
@@ -25,6 +25,9 @@ func (a *App) runTimers(ctx context.Context) {
 		case <-presence.C:
 			if _, err := a.Visitors.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("presence expiry", "err", err)
+			}
+			if _, err := a.Chat.RunDue(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("conversation timers", "err", err)
 			}
 		case <-sessions.C:
 			if _, err := a.Store.DeleteExpiredSessions(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {

@@ -32,6 +32,15 @@ const (
 // Store is what chat needs from the database.
 type Store interface {
 	StartConversation(ctx context.Context, workspaceID, visitorID, departmentID string, now time.Time) (store.Conversation, bool, error)
+	Transition(ctx context.Context, workspaceID, id string, tr store.Transition, now time.Time) (store.Conversation, *store.Message, error)
+	Assign(ctx context.Context, workspaceID, id string, p store.Pick, tr store.Transition, fill func(store.Agent) *store.Message, now time.Time) (store.Conversation, *store.Message, store.Agent, bool, error)
+	DueConversations(ctx context.Context, workspaceID string, cut store.Cutoffs, limit int) (store.Due, error)
+	ListWorkspaces(ctx context.Context) ([]store.Workspace, error)
+	GetWorkspace(ctx context.Context, id string) (store.Workspace, error)
+	GetAgent(ctx context.Context, workspaceID, id string) (store.Agent, error)
+	GetDepartment(ctx context.Context, workspaceID, id string) (store.Department, error)
+	Queue(ctx context.Context, workspaceID string, limit int) ([]store.Conversation, error)
+	OpenChats(ctx context.Context, workspaceID, agentID string) (int, error)
 	GetConversation(ctx context.Context, workspaceID, id string) (store.Conversation, error)
 	ListConversations(ctx context.Context, workspaceID string, f store.ConversationFilter) ([]store.Conversation, error)
 	AppendMessage(ctx context.Context, m store.Message, now time.Time) (store.Message, bool, error)
@@ -58,6 +67,7 @@ type Actor struct {
 	VisitorID   string
 	AgentID     string
 	Name        string
+	Role        string // an agent's role: owner, admin, supervisor, agent
 }
 
 func (a Actor) authorType() string {
@@ -109,7 +119,12 @@ func (s *Service) Start(ctx context.Context, a Actor, departmentID string) (stor
 		return store.Conversation{}, err
 	}
 	if created {
-		s.pub.Publish(ctx, a.WorkspaceID, a.VisitorID, event.All, event.ConversationFrame{Type: event.TypeConversation, Conversation: c})
+		s.publishConversation(ctx, c)
+		if routed, err := s.route(ctx, c); err == nil {
+			c = routed
+		} else if !errors.Is(err, store.ErrStale) {
+			return c, err
+		}
 	}
 	return c, nil
 }
@@ -172,12 +187,21 @@ func (s *Service) Send(ctx context.Context, a Actor, conversationID, clientMsgID
 		}
 		return store.Message{}, false, ErrConversationClosed
 	}
+	if a.VisitorID != "" && (c.Status == store.StatusPending || c.Status == store.StatusSnoozed) {
+		// The visitor's message brings a waiting chat back to the queue.
+		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil {
+			return prev, true, nil
+		}
+		if err := s.reopenForVisitor(ctx, c); err != nil && !errors.Is(err, store.ErrStale) {
+			return store.Message{}, false, err
+		}
+	}
 	stored, dup, err := s.store.AppendMessage(ctx, m, s.clock.Now())
 	if err != nil {
 		return store.Message{}, false, err
 	}
 	if !dup {
-		s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.All, event.MessageFrame{Type: event.TypeMessage, Message: stored})
+		s.publishMessage(ctx, c.VisitorID, stored)
 	}
 	return stored, dup, nil
 }
@@ -197,6 +221,12 @@ func (s *Service) History(ctx context.Context, a Actor, conversationID string, a
 		return nil, store.Conversation{}, err
 	}
 	msgs, err := s.store.ListMessages(ctx, a.WorkspaceID, c.ID, afterSeq, untilSeq, limit)
+	if a.VisitorID != "" {
+		for i := range msgs {
+			msgs[i] = msgs[i].Redacted()
+		}
+		c = visitorView(c)
+	}
 	return msgs, c, err
 }
 
@@ -222,7 +252,11 @@ func (s *Service) Typing(ctx context.Context, a Actor, conversationID string, on
 
 // Get reads one conversation the actor may see.
 func (s *Service) Get(ctx context.Context, a Actor, id string) (store.Conversation, error) {
-	return s.conversation(ctx, a, id)
+	c, err := s.conversation(ctx, a, id)
+	if a.VisitorID != "" {
+		c = visitorView(c)
+	}
+	return c, err
 }
 
 // List lists conversations: a visitor's own, or the workspace's for an agent.
@@ -237,5 +271,11 @@ func (s *Service) List(ctx context.Context, a Actor, f store.ConversationFilter)
 			return nil, apperr.Invalidf("status", "invalid_status", "status must be open, pending, snoozed or closed")
 		}
 	}
-	return s.store.ListConversations(ctx, a.WorkspaceID, f)
+	list, err := s.store.ListConversations(ctx, a.WorkspaceID, f)
+	if a.VisitorID != "" {
+		for i := range list {
+			list[i] = visitorView(list[i])
+		}
+	}
+	return list, err
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func actorOf(p auth.Principal) chat.Actor {
-	return chat.Actor{WorkspaceID: p.WorkspaceID(), AgentID: p.Agent.ID, Name: p.Agent.Name}
+	return chat.Actor{WorkspaceID: p.WorkspaceID(), AgentID: p.Agent.ID, Name: p.Agent.Name, Role: p.Agent.Role}
 }
 
 // queryInt reads an optional integer query parameter.

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
@@ -23,7 +24,7 @@ func messageFrame(m store.Message) event.MessageFrame {
 // agents, and the replay of every conversation named in resume.
 func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello Inbound) (handler, error) {
 	c.workspaceID, c.agentID, c.name = p.WorkspaceID(), p.Agent.ID, p.Agent.Name
-	actor := chat.Actor{WorkspaceID: c.workspaceID, AgentID: c.agentID, Name: c.name}
+	actor := chat.Actor{WorkspaceID: c.workspaceID, AgentID: c.agentID, Name: c.name, Role: p.Agent.Role}
 	s.hub.register(c)
 	active, err := s.chat.List(ctx, actor, store.ConversationFilter{
 		Statuses: []string{store.StatusOpen, store.StatusPending, store.StatusSnoozed}, Limit: deskConversations})
@@ -87,6 +88,33 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 				v, pages, err = s.visitors.Get(ctx, c.workspaceID, in.VisitorID)
 			}
 			s.reply(c, in.ID, AckFrame{Visitor: &v, Pages: nonNil(pages)}, err)
+		case TypeStatus:
+			var until time.Time
+			var err error
+			if in.SnoozeUntil != "" {
+				if until, err = time.Parse(time.RFC3339, in.SnoozeUntil); err != nil {
+					s.reply(c, in.ID, AckFrame{}, apperr.Invalidf("snooze_until", "invalid_snooze_until", "snooze_until must be an RFC 3339 time"))
+					return
+				}
+			}
+			conv, err := s.chat.SetStatus(ctx, actor, in.ConversationID, in.Status, until)
+			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
+		case TypeAssign:
+			conv, err := s.chat.Assign(ctx, actor, in.ConversationID, in.AgentID)
+			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
+		case TypeTransfer:
+			conv, err := s.chat.Transfer(ctx, actor, in.ConversationID, chat.TransferTarget{AgentID: in.AgentID, DepartmentID: in.DepartmentID, Note: in.Note})
+			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
+		case TypeFlag:
+			if in.Flagged == nil {
+				s.reply(c, in.ID, AckFrame{}, apperr.Invalidf("flagged", "required", "flagged is required"))
+				return
+			}
+			conv, err := s.chat.SetFlag(ctx, actor, in.ConversationID, *in.Flagged)
+			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
+		case TypeWrapup:
+			conv, err := s.chat.Wrapup(ctx, actor, in.ConversationID, in.Notes, in.Tags)
+			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
 		case TypeConversations:
 			var f store.ConversationFilter
 			if in.Status != "" {

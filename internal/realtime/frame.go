@@ -60,7 +60,13 @@ type Inbound struct {
 	Email      string `json:"email,omitempty"`
 	Hash       string `json:"hash,omitempty"`
 
-	Status string `json:"status,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	SnoozeUntil string   `json:"snooze_until,omitempty"` // RFC 3339
+	AgentID     string   `json:"agent_id,omitempty"`
+	Note        string   `json:"note,omitempty"`
+	Notes       string   `json:"notes,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Flagged     *bool    `json:"flagged,omitempty"`
 }
 
 // Client frame types.
@@ -77,6 +83,12 @@ const (
 	TypeAgentStatus   = "agent.status"
 	TypeVisitorGet    = "visitor.get"
 	TypeConversations = "conversations.list"
+	TypeStatus        = "conversation.status"
+	TypeAssign        = "conversation.assign"
+	TypeTransfer      = "conversation.transfer"
+	TypeFlag          = "conversation.flag"
+	TypeWrapup        = "conversation.wrapup"
+	TypeClose         = "conversation.close"
 )
 
 // Server-only frame types (event frame types live in package event).

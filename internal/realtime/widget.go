@@ -50,7 +50,11 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 			}
 			s.reply(c, in.ID, AckFrame{}, err)
 		case TypeStart:
-			conv, err := s.chat.Start(ctx, actor, in.DepartmentID)
+			dept := in.DepartmentID
+			if dept == "" {
+				dept = st.DefaultDepartmentID
+			}
+			conv, err := s.chat.Start(ctx, actor, dept)
 			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
 		case TypeSend:
 			s.send(ctx, c, actor, in)
@@ -65,6 +69,9 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 				data, err = s.visitors.SetContext(ctx, v, in.Data)
 			}
 			s.reply(c, in.ID, AckFrame{Context: data}, err)
+		case TypeClose:
+			conv, err := s.chat.CloseByVisitor(ctx, actor, in.ConversationID)
+			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
 		case TypeIdentify:
 			s.identify(ctx, c, st.ID, in)
 		case TypeConversations:

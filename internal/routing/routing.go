@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
@@ -31,11 +32,13 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	pub   *event.Publisher
+	chat  *chat.Service
 }
 
-// New returns a Service.
-func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
-	return &Service{store: st, clock: clk, pub: pub}
+// New returns a Service; chats uses it to hand queued chats to an agent
+// who comes online.
+func New(st Store, clk clock.Clock, pub *event.Publisher, chats *chat.Service) *Service {
+	return &Service{store: st, clock: clk, pub: pub, chat: chats}
 }
 
 // SetStatus stores an agent's status and tells every desk.
@@ -53,5 +56,8 @@ func (s *Service) SetStatus(ctx context.Context, workspaceID, agentID, status st
 		return store.Agent{}, err
 	}
 	s.pub.Publish(ctx, workspaceID, "", event.Desk, event.AgentFrame{Type: event.TypeAgent, Agent: event.ViewOfAgent(a)})
+	if status == Online {
+		s.chat.DrainQueue(ctx, workspaceID)
+	}
 	return a, nil
 }

@@ -35,32 +35,49 @@ type Conversation struct {
 	UpdatedAt      time.Time      `json:"updated_at"`
 	LastActivityAt time.Time      `json:"last_activity_at"`
 	ClosedAt       *time.Time     `json:"closed_at,omitempty"`
-	ClosedBy       string         `json:"closed_by,omitempty"`
+	// ClosedBy is "agent", "visitor" or "system"; ClosedByAgentID names
+	// the agent.
+	ClosedBy           string     `json:"closed_by,omitempty"`
+	ClosedByAgentID    string     `json:"closed_by_agent_id,omitempty"`
+	StatusChangedAt    time.Time  `json:"status_changed_at"`
+	SnoozeUntil        *time.Time `json:"snooze_until,omitempty"`
+	Flagged            bool       `json:"flagged"`
+	AssignedAt         *time.Time `json:"assigned_at,omitempty"`
+	AwaitingReplySince *time.Time `json:"awaiting_reply_since,omitempty"`
+	WrapupNotes        string     `json:"wrapup_notes,omitempty"`
+	WrapupTags         []string   `json:"wrapup_tags"`
 }
 
 const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(contact_id, ''), COALESCE(department_id, ''),
 	COALESCE(assignee_id, ''), status, context, last_seq, last_message, created_at, updated_at, last_activity_at,
-	closed_at, closed_by`
+	closed_at, closed_by, closed_by_agent_id, status_changed_at, snooze_until, flagged, assigned_at,
+	awaiting_reply_since, wrapup_notes, wrapup_tags`
 
 func scanConversation(sc scanner) (Conversation, error) {
 	var (
-		c                  Conversation
-		ctxJSON            string
-		cre, upd, activity int64
-		closed             sql.NullInt64
+		c                                  Conversation
+		ctxJSON, tagsJSON                  string
+		cre, upd, activity, changed        int64
+		closed, snooze, assigned, awaiting sql.NullInt64
 	)
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
-		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy); err != nil {
+		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
+		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
 		return Conversation{}, fmt.Errorf("conversation %s context: %w", c.ID, err)
 	}
-	c.CreatedAt, c.UpdatedAt, c.LastActivityAt = fromMillis(cre), fromMillis(upd), fromMillis(activity)
-	if closed.Valid {
-		t := fromNullMillis(closed)
-		c.ClosedAt = &t
+	if err := json.Unmarshal([]byte(tagsJSON), &c.WrapupTags); err != nil {
+		return Conversation{}, fmt.Errorf("conversation %s tags: %w", c.ID, err)
 	}
+	if c.WrapupTags == nil {
+		c.WrapupTags = []string{}
+	}
+	c.CreatedAt, c.UpdatedAt, c.LastActivityAt = fromMillis(cre), fromMillis(upd), fromMillis(activity)
+	c.StatusChangedAt = fromMillis(changed)
+	c.ClosedAt, c.SnoozeUntil = optTime(closed), optTime(snooze)
+	c.AssignedAt, c.AwaitingReplySince = optTime(assigned), optTime(awaiting)
 	return c, nil
 }
 
@@ -83,8 +100,9 @@ func (s *Store) StartConversation(ctx context.Context, workspaceID, visitorID, d
 				return err
 			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, contact_id,
-				department_id, status, context, created_at, updated_at, last_activity_at)
-				SELECT $1, workspace_id, site_id, id, contact_id, $3, $4, context, CAST($5 AS BIGINT), CAST($5 AS BIGINT), CAST($5 AS BIGINT)
+				department_id, status, context, created_at, updated_at, last_activity_at, status_changed_at)
+				SELECT $1, workspace_id, site_id, id, contact_id, $3, $4, context, CAST($5 AS BIGINT), CAST($5 AS BIGINT),
+				CAST($5 AS BIGINT), CAST($5 AS BIGINT)
 				FROM visitors WHERE workspace_id = $2 AND id = $6`,
 				id, workspaceID, nullString(departmentID), StatusOpen, millis(now), visitorID)
 			return mustAffect("store: start conversation", res, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -12,6 +13,7 @@ import (
 const (
 	KindText   = "text"
 	KindSystem = "system"
+	KindHidden = "hidden" // a private event as a visitor sees it
 
 	AuthorVisitor = "visitor"
 	AuthorAgent   = "agent"
@@ -32,19 +34,61 @@ type Message struct {
 	AuthorName     string    `json:"author_name,omitempty"`
 	Body           string    `json:"body"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Private events (transfer notes, wrap-ups) are for agents only;
+	// visitors receive them redacted, keeping their seq.
+	Private bool `json:"private,omitempty"`
+	// Meta holds a system event's structured data ({"event":"closed",...}).
+	Meta map[string]any `json:"meta,omitempty"`
 }
 
-const messageColumns = `id, workspace_id, conversation_id, seq, client_msg_id, kind, author_type, author_id, author_name, body, created_at`
+const messageColumns = `id, workspace_id, conversation_id, seq, client_msg_id, kind, author_type, author_id, author_name, body,
+	created_at, private, meta`
 
 func scanMessage(sc scanner) (Message, error) {
 	var (
-		m   Message
-		cre int64
+		m    Message
+		cre  int64
+		meta string
 	)
 	err := sc.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.ClientMsgID, &m.Kind, &m.AuthorType, &m.AuthorID,
-		&m.AuthorName, &m.Body, &cre)
+		&m.AuthorName, &m.Body, &cre, &m.Private, &meta)
+	if err != nil {
+		return Message{}, err
+	}
 	m.CreatedAt = fromMillis(cre)
-	return m, err
+	if meta != "{}" && meta != "" {
+		if err := json.Unmarshal([]byte(meta), &m.Meta); err != nil {
+			return Message{}, fmt.Errorf("message %s meta: %w", m.ID, err)
+		}
+	}
+	return m, nil
+}
+
+// Redacted is what a visitor may see of a private event: its place in the
+// sequence and nothing else.
+func (m Message) Redacted() Message {
+	if !m.Private {
+		return m
+	}
+	return Message{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, ClientMsgID: m.ClientMsgID, Kind: KindHidden,
+		AuthorType: AuthorSystem, CreatedAt: m.CreatedAt, Private: true}
+}
+
+// insertMessage stores m (its Seq already assigned) in tx.
+func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
+	meta := "{}"
+	if len(m.Meta) > 0 {
+		b, err := json.Marshal(m.Meta)
+		if err != nil {
+			return fmt.Errorf("store: encode meta: %w", err)
+		}
+		meta = string(b)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind, m.AuthorType, m.AuthorID,
+		m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta)
+	return mapErr("store: insert message", err)
 }
 
 // previewLen bounds the conversation's last_message preview.
@@ -76,18 +120,23 @@ func (s *Store) AppendMessage(ctx context.Context, m Message, now time.Time) (Me
 			if len(preview) > previewLen {
 				preview = truncateUTF8(preview, previewLen)
 			}
+			if m.Private {
+				preview = ""
+			}
+			// A visitor's message starts the reply clock unless it runs
+			// already; an agent's public reply stops it.
+			waits := m.AuthorType == AuthorVisitor
+			answers := m.AuthorType == AuthorAgent && !m.Private
 			err := tx.QueryRowContext(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
-				last_activity_at = $3, last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END
+				last_activity_at = $3, last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END,
+				awaiting_reply_since = CASE WHEN $5 THEN COALESCE(awaiting_reply_since, $3)
+					WHEN $6 THEN NULL ELSE awaiting_reply_since END
 				WHERE workspace_id = $1 AND id = $2 RETURNING last_seq`,
-				m.WorkspaceID, m.ConversationID, millis(now), preview).Scan(&m.Seq)
+				m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers).Scan(&m.Seq)
 			if err != nil {
 				return mapErr("store: next seq", err)
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind, m.AuthorType, m.AuthorID,
-				m.AuthorName, m.Body, millis(now))
-			return mapErr("store: insert message", err)
+			return insertMessage(ctx, tx, m)
 		})
 		if errors.Is(err, ErrConflict) {
 			continue // a concurrent retry of the same client_msg_id won; return its message

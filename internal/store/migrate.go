@@ -101,7 +101,8 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	}
 	applied, err := s.appliedMigrations(ctx)
 	if err != nil {
-		return err
+		// Most often a database no binary has migrated yet.
+		return fmt.Errorf("store: cannot read the schema version; run `livedesk migrate` first: %w", err)
 	}
 	for v := range applied {
 		if !slices.Contains(names, v) {

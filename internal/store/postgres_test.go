@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
@@ -57,6 +58,24 @@ func TestPostgresSchemaPerTest(t *testing.T) {
 		WHERE table_schema = $1 AND table_name IN ('workspaces', 'schema_migrations')`, schema).Scan(&tables)
 	if err != nil || tables != 2 || schema == "public" {
 		t.Fatalf("schema %q holds %d of the store's tables (err %v), want a private schema with both", schema, tables, err)
+	}
+}
+
+// TestPostgresSmallPool: Migrate holds a connection for its advisory lock
+// while it migrates on another, so even a pool of one must not deadlock.
+func TestPostgresSmallPool(t *testing.T) {
+	t.Parallel()
+	requirePostgres(t)
+	dsn := storetest.PostgresURL(t)
+	s, err := store.Open(t.Context(), dsn, store.Options{MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if _, err := s.Migrate(ctx, storetest.Epoch); err != nil {
+		t.Fatalf("migrate with MaxConns 1: %v", err)
 	}
 }
 

@@ -46,8 +46,8 @@ type Options struct {
 	// SQLiteSynchronous is SQLite's synchronous pragma: "normal" (default)
 	// survives a process crash; "full" also survives power loss.
 	SQLiteSynchronous string
-	// MaxConns caps PostgreSQL connections (default 20) and SQLite readers
-	// (default 2 × GOMAXPROCS, at least 4).
+	// MaxConns caps PostgreSQL connections (default 20, at least 2) and
+	// SQLite readers (default 2 × GOMAXPROCS, at least 4).
 	MaxConns int
 }
 
@@ -70,6 +70,9 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 	if n <= 0 {
 		n = 20
 	}
+	// Migrate holds one connection for its advisory lock while it works on
+	// another; with a single connection it would wait for itself forever.
+	n = max(n, 2)
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -175,12 +178,13 @@ func fromMillis(ms int64) time.Time {
 // returns equals what a later Get returns.
 func stored(t time.Time) time.Time { return time.UnixMilli(millis(t)).UTC() }
 
-// fromNullMillis converts a nullable stored time.
-func fromNullMillis(ms sql.NullInt64) time.Time {
+// optTime converts a nullable stored time; NULL is nil.
+func optTime(ms sql.NullInt64) *time.Time {
 	if !ms.Valid {
-		return time.Time{}
+		return nil
 	}
-	return fromMillis(ms.Int64)
+	t := fromMillis(ms.Int64)
+	return &t
 }
 
 // nullString turns "" into SQL NULL, for optional foreign keys.
