@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
@@ -33,7 +34,9 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p auth.P
 		a.writeError(w, r, err)
 		return
 	}
-	f := store.ConversationFilter{Statuses: r.URL.Query()["status"], VisitorID: r.URL.Query().Get("visitor_id"), Limit: int(limit)}
+	q := r.URL.Query()
+	f := store.ConversationFilter{Statuses: q["status"], VisitorID: q.Get("visitor_id"), AssigneeID: q.Get("assignee_id"),
+		ClosedByAgentID: q.Get("closed_by_agent_id"), Limit: int(limit)}
 	a.respond(w, r, http.StatusOK)(list(a.chat.List(r.Context(), actorOf(p), f)))
 }
 
@@ -105,4 +108,82 @@ type visitorBody struct {
 func (a *API) getVisitor(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	v, pages, err := a.visitors.Get(r.Context(), p.WorkspaceID(), r.PathValue("id"))
 	a.respond(w, r, http.StatusOK)(visitorBody{Visitor: v, Pages: pages}, err)
+}
+
+type statusRequest struct {
+	Status      string     `json:"status"`
+	SnoozeUntil *time.Time `json:"snooze_until"`
+}
+
+func (a *API) setStatus(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in statusRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var until time.Time
+	if in.SnoozeUntil != nil {
+		until = *in.SnoozeUntil
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.SetStatus(r.Context(), actorOf(p), r.PathValue("id"), in.Status, until))
+}
+
+type assignRequest struct {
+	AgentID string `json:"agent_id"`
+}
+
+func (a *API) assign(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in assignRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.Assign(r.Context(), actorOf(p), r.PathValue("id"), in.AgentID))
+}
+
+type transferRequest struct {
+	AgentID      string `json:"agent_id"`
+	DepartmentID string `json:"department_id"`
+	Note         string `json:"note"`
+}
+
+func (a *API) transfer(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in transferRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.Transfer(r.Context(), actorOf(p), r.PathValue("id"),
+		chat.TransferTarget{AgentID: in.AgentID, DepartmentID: in.DepartmentID, Note: in.Note}))
+}
+
+type flagRequest struct {
+	Flagged *bool `json:"flagged"`
+}
+
+func (a *API) flag(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in flagRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if in.Flagged == nil {
+		a.writeError(w, r, apperr.Invalidf("flagged", "required", "flagged is required"))
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.SetFlag(r.Context(), actorOf(p), r.PathValue("id"), *in.Flagged))
+}
+
+type wrapupRequest struct {
+	Notes string   `json:"notes"`
+	Tags  []string `json:"tags"`
+}
+
+func (a *API) wrapup(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in wrapupRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.Wrapup(r.Context(), actorOf(p), r.PathValue("id"), in.Notes, in.Tags))
 }

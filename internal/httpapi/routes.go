@@ -41,6 +41,11 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/conversations/{id}", a.authed(a.getConversation))
 	mux.HandleFunc("GET /api/v1/conversations/{id}/messages", a.authed(a.listMessages))
 	mux.HandleFunc("POST /api/v1/conversations/{id}/messages", a.authed(a.sendMessage))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/status", a.authed(a.setStatus))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/assign", a.authed(a.assign))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/transfer", a.authed(a.transfer))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/flag", a.authed(a.flag))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/wrapup", a.authed(a.wrapup))
 
 	mux.HandleFunc("GET /api/v1/visitors", a.authed(a.listVisitors))
 	mux.HandleFunc("GET /api/v1/visitors/{id}", a.authed(a.getVisitor))

@@ -67,6 +67,7 @@ type Inbound struct {
 	Notes       string   `json:"notes,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 	Flagged     *bool    `json:"flagged,omitempty"`
+	ClosedBy    string   `json:"closed_by_agent_id,omitempty"`
 }
 
 // Client frame types.

@@ -135,9 +135,11 @@ func (s *Store) GetConversation(ctx context.Context, workspaceID, id string) (Co
 
 // ConversationFilter narrows ListConversations. Zero fields do not filter.
 type ConversationFilter struct {
-	Statuses  []string // any of these
-	VisitorID string
-	Limit     int // default and maximum 500
+	Statuses        []string // any of these
+	VisitorID       string
+	AssigneeID      string // "none" for unassigned
+	ClosedByAgentID string
+	Limit           int // default and maximum 500
 }
 
 // ListConversations lists a workspace's conversations, latest activity
@@ -148,6 +150,16 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 	if f.VisitorID != "" {
 		args = append(args, f.VisitorID)
 		q += fmt.Sprintf(" AND visitor_id = $%d", len(args))
+	}
+	if f.AssigneeID == "none" {
+		q += " AND assignee_id IS NULL"
+	} else if f.AssigneeID != "" {
+		args = append(args, f.AssigneeID)
+		q += fmt.Sprintf(" AND assignee_id = $%d", len(args))
+	}
+	if f.ClosedByAgentID != "" {
+		args = append(args, f.ClosedByAgentID)
+		q += fmt.Sprintf(" AND closed_by_agent_id = $%d", len(args))
 	}
 	if len(f.Statuses) > 0 {
 		q += " AND status IN ("
