@@ -7,6 +7,8 @@ import (
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
+
+	"github.com/querytel/livedesk/internal/apperr"
 )
 
 // conn is one WebSocket client.
@@ -18,6 +20,7 @@ type conn struct {
 	visitorID   string // set for widgets
 	agentID     string // set for desks
 	name        string
+	session     string // a desk's session token, re-checked on every ping
 	limiter     *rate.Limiter
 
 	mu          sync.Mutex
@@ -171,6 +174,14 @@ func (c *conn) pingLoop(ctx context.Context) {
 					c.ws.Close(ClosePingTimeout, "ping timeout") //nolint:errcheck
 				}
 				return
+			}
+			// A desk whose session was revoked (logout, password change)
+			// or expired is closed within one ping interval.
+			if c.session != "" {
+				if _, err := c.srv.auth.Authenticate(ctx, c.session); apperr.Is(err, apperr.Unauthorized) {
+					c.closeWith(CloseUnauthorized, "session ended")
+					return
+				}
 			}
 		}
 	}

@@ -254,3 +254,24 @@ func ownerOf(t *testing.T, s *server) authPrincipal {
 	}
 	return authPrincipal{Agent: a}
 }
+
+// TestRevokedSessionClosesTheDesk: a desk socket whose session is logged
+// out is closed with 4401 at the next ping.
+func TestRevokedSessionClosesTheDesk(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.PingInterval = 20 * time.Millisecond })})
+	ctx := testCtx(t)
+	cookie := s.login(adminEmail, adminPassword)
+	desk := s.desk(ctx, cookie, nil)
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.HTTP.URL+"/api/v1/auth/logout", nil)
+	req.Header = cookie
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("logout: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	<-desk.Done()
+	if code := desk.CloseStatus(); code != 4401 {
+		t.Fatalf("close %d, want 4401", code)
+	}
+}

@@ -209,6 +209,7 @@ func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.run(ws, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
+		c.session = ck.Value
 		return s.helloDesk(ctx, c, p, hello)
 	})
 }
