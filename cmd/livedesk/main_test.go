@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
 )
@@ -112,8 +114,8 @@ func TestUserCreate(t *testing.T) {
 	ctx := t.Context()
 
 	_, _, err := livedesk(t, nil, "user", "create", "--data-dir", dir, "--email", "a@example.com", "--name", "A")
-	if err == nil {
-		t.Fatal("user create on an empty data dir succeeded")
+	if err == nil || !strings.Contains(err.Error(), "livedesk migrate") {
+		t.Fatalf("user create on an empty data dir: %v, want advice to run `livedesk migrate`", err)
 	}
 	if _, _, err := livedesk(t, nil, "migrate", "--data-dir", dir); err != nil {
 		t.Fatal(err)
@@ -253,4 +255,32 @@ func (w *watchWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// TestLogger: logs are structured, as text or as JSON, at the chosen level.
+func TestLogger(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	log, err := newLogger(config.Config{LogLevel: "warn", LogFormat: "json"}, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("hidden")
+	log.Warn("shown", "workspace_id", "w1")
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil || line["msg"] != "shown" || line["workspace_id"] != "w1" || line["level"] != "WARN" {
+		t.Fatalf("JSON log %q: %v", buf.String(), err)
+	}
+	buf.Reset()
+	log, err = newLogger(config.Config{LogLevel: "debug", LogFormat: "text"}, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Debug("hello", "conn_id", 7)
+	if got := buf.String(); !strings.Contains(got, "level=DEBUG msg=hello conn_id=7") {
+		t.Fatalf("text log %q", got)
+	}
+	if _, err := newLogger(config.Config{LogLevel: "loud"}, &buf); err == nil {
+		t.Fatal("an unknown level was accepted")
+	}
 }

@@ -148,6 +148,12 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 // ChangePassword checks the current password, stores the new one and
 // revokes every other session of the agent.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+	// Checking the current password is a password oracle like sign-in, so
+	// it draws on the same per-e-mail budget: a stolen session must not be
+	// able to guess the password and then lock the owner out.
+	if !s.byEmail.allow(store.NormalizeEmail(p.Agent.Email), s.clock.Now()) {
+		return ErrTooManyAttempts
+	}
 	ok, err := CheckPassword(p.Agent.PasswordHash, current)
 	if err != nil {
 		return fmt.Errorf("auth: change password: %w", err)

@@ -254,11 +254,40 @@ func TestChangePasswordRevokesOtherSessions(t *testing.T) {
 	if _, err := f.svc.Authenticate(ctx, there); !errors.Is(err, ErrNoSession) {
 		t.Fatalf("the other session: %v, want it revoked", err)
 	}
+	f.clock.Advance(time.Minute) // the attempts above used up the e-mail's burst
 	if _, err := f.login(t, "ann@example.com", annPassword, "203.0.113.5"); !errors.Is(err, ErrBadCredentials) {
 		t.Fatalf("old password: %v, want bad credentials", err)
 	}
 	if _, err := f.login(t, "ann@example.com", "brand-new-password", "203.0.113.5"); err != nil {
 		t.Fatalf("new password: %v", err)
+	}
+}
+
+// TestChangePasswordIsRateLimited: the current-password check cannot be
+// used to guess a password faster than sign-in allows.
+func TestChangePasswordIsRateLimited(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	tok, err := f.login(t, "ann@example.com", annPassword, "203.0.113.5") // one attempt of the five
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.svc.Authenticate(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range emailBurst - 1 {
+		if err := f.svc.ChangePassword(ctx, p, "guess-number-"+fmt.Sprint(i), "brand-new-password"); apperr.From(err).Code != "wrong_password" {
+			t.Fatalf("guess %d: %v, want wrong_password", i+1, err)
+		}
+	}
+	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password"); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("after %d rapid guesses: %v, want too many attempts", emailBurst, err)
+	}
+	f.clock.Advance(emailEvery)
+	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password"); err != nil {
+		t.Fatalf("after the refill: %v", err)
 	}
 }
 

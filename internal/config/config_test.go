@@ -97,6 +97,7 @@ func TestInvalid(t *testing.T) {
 		{"sqlite sync", []string{"--sqlite-sync", "off"}, nil, "sqlite-sync"},
 		{"stray argument", []string{"extra"}, nil, `unexpected argument "extra"`},
 		{"unknown flag", []string{"--colour"}, nil, "colour"},
+		{"pprof on a public address", []string{"--pprof-addr", "0.0.0.0:6060"}, nil, "pprof-addr"},
 		{"short admin password", nil, map[string]string{"LIVEDESK_ADMIN_PASSWORD": "short"}, "admin-password"},
 		{"admin e-mail", []string{"--admin-email", "owner"}, nil, "admin-email"},
 	}

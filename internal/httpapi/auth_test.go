@@ -204,6 +204,10 @@ func TestPasswordChange(t *testing.T) {
 			body: map[string]string{"current_password": apptest.AdminPassword, "new_password": newPassword}, status: 204},
 		{name: "this session lives on", as: "owner", method: "GET", path: "/api/v1/me", status: 200},
 		{name: "the other session is revoked", as: "there", method: "GET", path: "/api/v1/me", status: 401, code: "unauthenticated"},
+	})
+	// Sign-ins and password checks share one budget per e-mail; let it refill.
+	s.Clock.Advance(time.Minute)
+	e.run(t, []scenario{
 		{name: "the old password is refused", method: "POST", path: "/api/v1/auth/login",
 			body: map[string]string{"email": apptest.AdminEmail, "password": apptest.AdminPassword}, status: 401, code: "invalid_credentials"},
 		{name: "the new password signs in", method: "POST", path: "/api/v1/auth/login",
@@ -247,5 +251,25 @@ func TestLoginLimitPerAddress(t *testing.T) {
 				t.Fatalf("another client: %d, want %d", status, want)
 			}
 		})
+	}
+}
+
+// TestPasswordChangeIsRateLimited: a stolen session cannot use the
+// current-password check to guess the password.
+func TestPasswordChangeIsRateLimited(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	c := s.Admin(t) // one attempt of the e-mail's five
+	for i := range 4 {
+		status, body := s.Do(t, c, "POST", "/api/v1/auth/password",
+			map[string]string{"current_password": fmt.Sprintf("guess %d", i), "new_password": "a brand new passphrase"})
+		if status != 400 {
+			t.Fatalf("guess %d: %d %s, want 400", i+1, status, body)
+		}
+	}
+	status, body := s.Do(t, c, "POST", "/api/v1/auth/password",
+		map[string]string{"current_password": s.AdminPassword, "new_password": "a brand new passphrase"})
+	if e := apptest.Decode[apptest.Error](t, body); status != http.StatusTooManyRequests || e.Error.Code != "too_many_attempts" {
+		t.Fatalf("6th attempt: %d %s, want 429 too_many_attempts", status, body)
 	}
 }
