@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -193,6 +194,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("app: listen: %w", err)
+	}
+	if strings.HasSuffix(a.Config.PublicURL, ":0") {
+		// A port chosen by the kernel: tell people the real one.
+		a.Config.PublicURL = "http://" + ln.Addr().String()
 	}
 	a.Log.Info("listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect()))
 	if cfg.PprofAddr != "" {

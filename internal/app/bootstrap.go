@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -26,24 +25,10 @@ type Bootstrap struct {
 	DemoSiteKey string
 }
 
-// bootstrap makes a workspace, its owner and a demo site when the database
-// has no workspace yet. On PostgreSQL two nodes starting at once may both
-// see zero; the unique owner e-mail makes the loser fail cleanly, and it
-// retries as a later start.
+// bootstrap makes a workspace, its owner and a demo site when no owner
+// exists yet, atomically (see store.Bootstrap), and says what it made.
 func bootstrap(ctx context.Context, a *App, cfg config.Config) (Bootstrap, error) {
-	n, err := a.Store.CountWorkspaces(ctx)
-	if err != nil {
-		return Bootstrap{}, err
-	}
-	if n > 0 {
-		return Bootstrap{}, nil
-	}
-	now := a.Clock.Now()
-	ws, err := a.Store.CreateWorkspace(ctx, "My workspace", now)
-	if err != nil {
-		return Bootstrap{}, fmt.Errorf("app: first workspace: %w", err)
-	}
-	b := Bootstrap{Created: true, WorkspaceID: ws.ID, Email: cfg.AdminEmail, Password: cfg.AdminPassword}
+	b := Bootstrap{Email: cfg.AdminEmail, Password: cfg.AdminPassword}
 	if b.Email == "" {
 		b.Email = DefaultAdminEmail
 	}
@@ -51,20 +36,24 @@ func bootstrap(ctx context.Context, a *App, cfg config.Config) (Bootstrap, error
 	if generated {
 		b.Password = auth.GeneratePassword()
 	}
-	role := string(auth.Owner)
-	name := "Owner"
-	if _, err := a.Team.CreateAgentUnchecked(ctx, ws.ID, team.AgentInput{Email: &b.Email, Name: &name, Role: &role, Password: &b.Password}); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return Bootstrap{}, nil
-		}
+	role, name := string(auth.Owner), "Owner"
+	owner, err := team.PrepareAgent("", team.AgentInput{Email: &b.Email, Name: &name, Role: &role, Password: &b.Password})
+	if err != nil {
 		return Bootstrap{}, fmt.Errorf("app: first owner: %w", err)
 	}
 	siteName := "Demo site"
-	st, err := a.Sites.CreateUnchecked(ctx, ws.ID, site.Input{Name: &siteName})
+	demo, err := site.Prepare("", site.Input{Name: &siteName})
 	if err != nil {
 		return Bootstrap{}, fmt.Errorf("app: demo site: %w", err)
 	}
-	b.DemoSiteKey = st.WidgetKey
+	ws, created, err := a.Store.Bootstrap(ctx, store.FirstStart{WorkspaceName: "My workspace", Owner: owner, Site: demo}, a.Clock.Now())
+	if err != nil {
+		return Bootstrap{}, fmt.Errorf("app: first start: %w", err)
+	}
+	if !created {
+		return Bootstrap{}, nil
+	}
+	b.Created, b.WorkspaceID, b.DemoSiteKey = true, ws.ID, demo.WidgetKey
 	if !generated {
 		b.Password = ""
 	}

@@ -139,8 +139,8 @@ func (a *API) principal(r *http.Request) (auth.Principal, error) {
 	return a.auth.Authenticate(r.Context(), c.Value)
 }
 
-// securityHeaders sets the headers every response gets. The desk's CSP is
-// strict: scripts and styles only from this origin, no inline script.
+// securityHeaders sets the headers every response gets. The UI's
+// Content-Security-Policy is set where the UI is served (internal/app).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

@@ -66,14 +66,21 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (s
 	return s.CreateUnchecked(ctx, actor.WorkspaceID(), in)
 }
 
-// CreateUnchecked adds a site without a role check (first start).
+// CreateUnchecked adds a site without a role check.
 func (s *Service) CreateUnchecked(ctx context.Context, workspaceID string, in Input) (store.Site, error) {
-	st := store.Site{WorkspaceID: workspaceID, WidgetKey: NewWidgetKey(), IdentitySecret: newSecret()}
-	if err := apply(&st, in); err != nil {
+	st, err := Prepare(workspaceID, in)
+	if err != nil {
 		return store.Site{}, err
 	}
 	created, err := s.store.CreateSite(ctx, st, s.clock.Now())
 	return created, siteErr(err)
+}
+
+// Prepare validates a new site and gives it a fresh widget key and
+// identity secret, without storing it.
+func Prepare(workspaceID string, in Input) (store.Site, error) {
+	st := store.Site{WorkspaceID: workspaceID, WidgetKey: NewWidgetKey(), IdentitySecret: newSecret()}
+	return st, apply(&st, in)
 }
 
 // Get reads one site.

@@ -100,9 +100,19 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Principal, in Agen
 }
 
 // CreateAgentUnchecked makes an agent outside any session, with no role
-// check
-// (first start and `livedesk user create`).
+// check (`livedesk user create`).
 func (s *Service) CreateAgentUnchecked(ctx context.Context, workspaceID string, in AgentInput) (store.Agent, error) {
+	a, err := PrepareAgent(workspaceID, in)
+	if err != nil {
+		return store.Agent{}, err
+	}
+	created, err := s.store.CreateAgent(ctx, a, s.clock.Now())
+	return created, agentErr(err)
+}
+
+// PrepareAgent validates a complete agent (e-mail, name and password
+// required) and hashes its password, without storing it.
+func PrepareAgent(workspaceID string, in AgentInput) (store.Agent, error) {
 	a := store.Agent{WorkspaceID: workspaceID, Role: string(auth.Agent)}
 	if in.Email == nil || in.Name == nil || in.Password == nil {
 		return store.Agent{}, apperr.Invalidf("email", "required", "email, name and password are required")
@@ -118,8 +128,7 @@ func (s *Service) CreateAgentUnchecked(ctx context.Context, workspaceID string, 
 		return store.Agent{}, err
 	}
 	a.PasswordHash = hash
-	created, err := s.store.CreateAgent(ctx, a, s.clock.Now())
-	return created, agentErr(err)
+	return a, nil
 }
 
 // apply validates in and copies it onto a.

@@ -31,8 +31,38 @@ func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock:
 
 // Input is what a manager may change; nil fields stay as they are.
 type Input struct {
-	Name     *string         `json:"name"`
-	Settings *store.Settings `json:"settings"`
+	Name *string `json:"name"`
+	// Settings is merged into the current settings: fields left out keep
+	// their values; 0 resets a field to its default.
+	Settings *SettingsPatch `json:"settings"`
+}
+
+// SettingsPatch names the settings to change.
+type SettingsPatch struct {
+	InactivityCloseMinutes *int `json:"inactivity_close_minutes"`
+	PendingCloseMinutes    *int `json:"pending_close_minutes"`
+	ReplyTimeoutSeconds    *int `json:"reply_timeout_seconds"`
+	DefaultMaxChats        *int `json:"default_max_chats"`
+	VisitorTTLSeconds      *int `json:"visitor_ttl_seconds"`
+}
+
+// apply returns cur with the patch's fields set.
+func (p SettingsPatch) apply(cur store.Settings) store.Settings {
+	for _, f := range []struct {
+		v   *int
+		dst *int
+	}{
+		{p.InactivityCloseMinutes, &cur.InactivityCloseMinutes},
+		{p.PendingCloseMinutes, &cur.PendingCloseMinutes},
+		{p.ReplyTimeoutSeconds, &cur.ReplyTimeoutSeconds},
+		{p.DefaultMaxChats, &cur.DefaultMaxChats},
+		{p.VisitorTTLSeconds, &cur.VisitorTTLSeconds},
+	} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
+	}
+	return cur
 }
 
 // Get reads the actor's workspace.
@@ -57,10 +87,11 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, in Input) (s
 		w.Name = n
 	}
 	if in.Settings != nil {
-		if err := validate(*in.Settings); err != nil {
+		next := in.Settings.apply(w.Settings)
+		if err := validate(next); err != nil {
 			return store.Workspace{}, err
 		}
-		w.Settings = in.Settings.WithDefaults()
+		w.Settings = next.WithDefaults()
 	}
 	if err := s.store.UpdateWorkspace(ctx, w, s.clock.Now()); err != nil {
 		return store.Workspace{}, err

@@ -44,7 +44,7 @@ func TestUpdateWorkspace(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
 		DefaultMaxChats: 3, VisitorTTLSeconds: 15}
-	got, err := f.svc.Update(ctx, f.as(auth.Admin), workspace.Input{Name: ptr("  Acme Inc. "), Settings: &in})
+	got, err := f.svc.Update(ctx, f.as(auth.Admin), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +56,13 @@ func TestUpdateWorkspace(t *testing.T) {
 		t.Fatalf("an agent reads %+v, %v; want %+v", read, err, got)
 	}
 
-	// Zero settings mean "the default".
-	got, err = f.svc.Update(ctx, f.as(auth.Owner), workspace.Input{Settings: &store.Settings{DefaultMaxChats: 8}})
+	// A patch changes only the fields it names; the others keep their
+	// values (here the "off" -1s set above).
+	got, err = f.svc.Update(ctx, f.as(auth.Owner), workspace.Input{Settings: patchOf(store.Settings{DefaultMaxChats: 8})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.DefaultSettings
+	want := in
 	want.DefaultMaxChats = 8
 	if got.Settings != want || got.Name != "Acme Inc." {
 		t.Fatalf("after a settings-only update: %+v, want settings %+v and the name kept", got, want)
@@ -78,10 +79,10 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	settings := func(mod func(*store.Settings)) *store.Settings {
+	settings := func(mod func(*store.Settings)) *workspace.SettingsPatch {
 		s := store.Settings{}
 		mod(&s)
-		return &s
+		return patchOf(s)
 	}
 	cases := []struct {
 		name  string
@@ -124,4 +125,24 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 			t.Fatalf("%s changed the workspace: %+v (err %v)", c.name, got, err)
 		}
 	}
+}
+
+// patch sets every field of s.
+func patch(s store.Settings) *workspace.SettingsPatch {
+	return &workspace.SettingsPatch{InactivityCloseMinutes: &s.InactivityCloseMinutes, PendingCloseMinutes: &s.PendingCloseMinutes,
+		ReplyTimeoutSeconds: &s.ReplyTimeoutSeconds, DefaultMaxChats: &s.DefaultMaxChats, VisitorTTLSeconds: &s.VisitorTTLSeconds}
+}
+
+// patchOf sets only the non-zero fields of s.
+func patchOf(s store.Settings) *workspace.SettingsPatch {
+	p := &workspace.SettingsPatch{}
+	set := func(v int) *int {
+		if v == 0 {
+			return nil
+		}
+		return &v
+	}
+	p.InactivityCloseMinutes, p.PendingCloseMinutes = set(s.InactivityCloseMinutes), set(s.PendingCloseMinutes)
+	p.ReplyTimeoutSeconds, p.DefaultMaxChats, p.VisitorTTLSeconds = set(s.ReplyTimeoutSeconds), set(s.DefaultMaxChats), set(s.VisitorTTLSeconds)
+	return p
 }

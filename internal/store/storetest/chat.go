@@ -24,6 +24,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/concurrent appends and retries keep seq contiguous", testConcurrentAppends},
 		{"messages/list by seq range", testListMessages},
 		{"tenancy/chat rows of workspace B are invisible and unchangeable from A", testChatIsolation},
+		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -341,4 +342,44 @@ func testChatIsolation(t *testing.T, s *store.Store) {
 	v, err := s.GetVisitor(ctx, b.ws.ID, b.visitor.ID)
 	noErr(t, "b visitor", err)
 	equal(t, "b's visitor unchanged", v, b.visitor)
+}
+
+func testBootstrap(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	created := make([]bool, 4)
+	for i := range created {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, ok, err := s.Bootstrap(ctx, store.FirstStart{
+				WorkspaceName: "First",
+				Owner:         store.Agent{Email: fmt.Sprintf("owner%d@x.example", i), Name: "Owner", Role: "owner", PasswordHash: "h"},
+				Site:          store.Site{Name: "Demo", WidgetKey: fmt.Sprint("wk_demo", i), IdentitySecret: "s"},
+			}, Epoch)
+			if err != nil {
+				t.Error(err)
+			}
+			created[i] = ok
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, c := range created {
+		if c {
+			n++
+		}
+	}
+	equal(t, "first starts that created", n, 1)
+	count, err := s.CountWorkspaces(ctx)
+	noErr(t, "count", err)
+	equal(t, "workspaces", count, 1)
+	ws, err := s.FirstWorkspace(ctx)
+	noErr(t, "first", err)
+	owners, err := s.CountAgentsWithRole(ctx, ws.ID, "owner")
+	noErr(t, "owners", err)
+	equal(t, "owners", owners, 1)
+	sites, err := s.ListSites(ctx, ws.ID)
+	noErr(t, "sites", err)
+	equal(t, "sites", len(sites), 1)
 }
