@@ -25,6 +25,8 @@ const (
 	Conflict                 // 409: a unique value is taken, or the state forbids it
 	RateLimited              // 429: slow down
 	Unavailable              // 503: try again later
+	TooLarge                 // 413: the body is too large
+	Unsupported              // 415: the body is not JSON
 )
 
 // Error is a domain error with a stable code.

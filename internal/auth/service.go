@@ -162,6 +162,10 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 		return apperr.Invalidf("current_password", "wrong_password", "the current password is wrong")
 	}
 	if err := ValidatePassword(next); err != nil {
+		var e *apperr.Error
+		if errors.As(err, &e) {
+			e.Field = "new_password"
+		}
 		return err
 	}
 	h, err := HashPassword(next)

@@ -233,7 +233,7 @@ func TestChangePasswordRevokesOtherSessions(t *testing.T) {
 		name, current, next, code, field string
 	}{
 		{"wrong current password", "not-my-password", "brand-new-password", "wrong_password", "current_password"},
-		{"new password too short", annPassword, "short", "password_too_short", "password"},
+		{"new password too short", annPassword, "short", "password_too_short", "new_password"},
 	}
 	for _, c := range refusals {
 		err := f.svc.ChangePassword(ctx, p, c.current, c.next)

@@ -182,14 +182,14 @@ func (s *Service) Send(ctx context.Context, a Actor, conversationID, clientMsgID
 	}
 	if c.Status == store.StatusClosed {
 		// A retry of a message stored before the close still gets its ack.
-		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil {
+		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil && prev.AuthorID == a.authorID() {
 			return prev, true, nil
 		}
 		return store.Message{}, false, ErrConversationClosed
 	}
 	if a.VisitorID != "" && (c.Status == store.StatusPending || c.Status == store.StatusSnoozed) {
 		// The visitor's message brings a waiting chat back to the queue.
-		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil {
+		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil && prev.AuthorID == a.authorID() {
 			return prev, true, nil
 		}
 		if err := s.reopenForVisitor(ctx, c); err != nil && !errors.Is(err, store.ErrStale) {
@@ -197,6 +197,10 @@ func (s *Service) Send(ctx context.Context, a Actor, conversationID, clientMsgID
 		}
 	}
 	stored, dup, err := s.store.AppendMessage(ctx, m, s.clock.Now())
+	if errors.Is(err, store.ErrIDTaken) {
+		return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
+			Message: "this client_msg_id belongs to another message; generate a new one", Err: err}
+	}
 	if err != nil {
 		return store.Message{}, false, err
 	}

@@ -198,7 +198,7 @@ func TestPasswordChange(t *testing.T) {
 			status: 400, code: "wrong_password", field: "current_password"},
 		{name: "a short new password", as: "owner", method: "POST", path: "/api/v1/auth/password",
 			body:   map[string]string{"current_password": apptest.AdminPassword, "new_password": "short"},
-			status: 400, code: "password_too_short", field: "password"},
+			status: 400, code: "password_too_short", field: "new_password"},
 		{name: "the other session survived the refusals", as: "there", method: "GET", path: "/api/v1/me", status: 200},
 		{name: "change it", as: "owner", method: "POST", path: "/api/v1/auth/password",
 			body: map[string]string{"current_password": apptest.AdminPassword, "new_password": newPassword}, status: 204},

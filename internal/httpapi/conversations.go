@@ -111,8 +111,8 @@ func (a *API) getVisitor(w http.ResponseWriter, r *http.Request, p auth.Principa
 }
 
 type statusRequest struct {
-	Status      string     `json:"status"`
-	SnoozeUntil *time.Time `json:"snooze_until"`
+	Status      string `json:"status"`
+	SnoozeUntil string `json:"snooze_until"` // RFC 3339
 }
 
 func (a *API) setStatus(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -122,8 +122,12 @@ func (a *API) setStatus(w http.ResponseWriter, r *http.Request, p auth.Principal
 		return
 	}
 	var until time.Time
-	if in.SnoozeUntil != nil {
-		until = *in.SnoozeUntil
+	if in.SnoozeUntil != "" {
+		var err error
+		if until, err = time.Parse(time.RFC3339, in.SnoozeUntil); err != nil {
+			a.writeError(w, r, apperr.Invalidf("snooze_until", "invalid_snooze_until", "snooze_until must be an RFC 3339 time"))
+			return
+		}
 	}
 	a.respond(w, r, http.StatusOK)(a.chat.SetStatus(r.Context(), actorOf(p), r.PathValue("id"), in.Status, until))
 }

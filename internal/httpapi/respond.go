@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 )
@@ -42,6 +44,10 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusTooManyRequests
 	case apperr.Unavailable:
 		return http.StatusServiceUnavailable
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.Unsupported:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }
@@ -66,7 +72,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"method", r.Method, "path", r.URL.Path)
 	}
 	if e.Kind == apperr.RateLimited {
-		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Retry-After", "12") // one sign-in token refills in 12 s
 	}
 	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Field: e.Field, RequestID: rid}})
 }
@@ -78,7 +84,7 @@ const maxBody = 1 << 20
 // and bodies over maxBody with a clear error.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return apperr.New(apperr.Invalid, "unsupported_media_type", "send Content-Type: application/json")
+		return apperr.New(apperr.Unsupported, "unsupported_media_type", "send Content-Type: application/json")
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
@@ -88,14 +94,17 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &tooBig):
-			return apperr.New(apperr.Invalid, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", maxBody))
+			return apperr.New(apperr.TooLarge, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", maxBody))
 		case errors.Is(err, io.EOF):
 			return apperr.New(apperr.Invalid, "empty_body", "a JSON body is required")
 		case errors.As(err, &syn):
 			return apperr.New(apperr.Invalid, "invalid_json", fmt.Sprintf("malformed JSON at byte %d", syn.Offset))
 		case errors.As(err, &typ):
+			if typ.Field == "" {
+				return apperr.New(apperr.Invalid, "invalid_type", "the body must be a JSON object")
+			}
 			return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_type", Field: typ.Field,
-				Message: fmt.Sprintf("%s must be %s", typ.Field, typ.Type)}
+				Message: fmt.Sprintf("%s must be %s, not %s", typ.Field, jsonKind(typ.Type), typ.Value)}
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &apperr.Error{Kind: apperr.Invalid, Code: "unknown_field", Field: f, Message: "unknown field " + f}
@@ -110,3 +119,24 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 
 // discardLogger is used when no logger is configured.
 var discardLogger = slog.New(slog.DiscardHandler)
+
+// jsonKind names a Go type as the JSON value it decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	if t == reflect.TypeFor[time.Time]() {
+		return "an RFC 3339 time"
+	}
+	return "an object"
+}

@@ -1,6 +1,9 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // routes lists every REST route of the desk API and the operational
 // endpoints. docs/api.md and docs/openapi.yaml describe the same list.
@@ -50,11 +53,30 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/visitors", a.authed(a.listVisitors))
 	mux.HandleFunc("GET /api/v1/visitors/{id}", a.authed(a.getVisitor))
 
-	// Anything else under the API prefixes is a JSON 404, not the UI.
-	mux.HandleFunc("/api/", a.notFound)
+	// Anything else under the API prefixes is a JSON 404 (or 405), not the UI.
+	mux.HandleFunc("/api/", a.notFound(mux))
+	mux.HandleFunc("/widget/v1/", a.notFound(mux))
 }
 
-func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{
-		Code: "route_not_found", Message: "no such endpoint", RequestID: requestID(r.Context())}})
+// notFound answers unmatched API paths: 405 with Allow when the path
+// exists for other methods, else 404.
+func (a *API) notFound(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/" && pattern != "/widget/v1/" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{
+				Code: "method_not_allowed", Message: "use " + strings.Join(allow, ", "), RequestID: requestID(r.Context())}})
+			return
+		}
+		writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{
+			Code: "route_not_found", Message: "no such endpoint", RequestID: requestID(r.Context())}})
+	}
 }

@@ -116,7 +116,7 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 			conv, err := s.chat.Wrapup(ctx, actor, in.ConversationID, in.Notes, in.Tags)
 			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
 		case TypeConversations:
-			f := store.ConversationFilter{AssigneeID: in.AgentID, ClosedByAgentID: in.ClosedBy}
+			f := store.ConversationFilter{AssigneeID: in.AssigneeID, ClosedByAgentID: in.ClosedBy}
 			if in.Status != "" {
 				f.Statuses = []string{in.Status}
 			}

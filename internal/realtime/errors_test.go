@@ -275,3 +275,18 @@ func TestRevokedSessionClosesTheDesk(t *testing.T) {
 		t.Fatalf("close %d, want 4401", code)
 	}
 }
+
+// TestClientMsgIDOfAnotherAuthor: reusing another author's client_msg_id
+// is refused and never returns that author's message as a "retry".
+func TestClientMsgIDOfAnotherAuthor(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOpts{})
+	ctx := testCtx(t)
+	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "shared", "text": "visitor's"})
+	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+	if code := doErr(t, ctx, desk, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "shared", "text": "agent's"}); code != "client_msg_id_taken" {
+		t.Fatalf("reused id: %q, want client_msg_id_taken", code)
+	}
+}

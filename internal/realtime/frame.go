@@ -68,6 +68,7 @@ type Inbound struct {
 	Tags        []string `json:"tags,omitempty"`
 	Flagged     *bool    `json:"flagged,omitempty"`
 	ClosedBy    string   `json:"closed_by_agent_id,omitempty"`
+	AssigneeID  string   `json:"assignee_id,omitempty"`
 }
 
 // Client frame types.

@@ -79,7 +79,8 @@ func (s *Service) CreateUnchecked(ctx context.Context, workspaceID string, in In
 // Prepare validates a new site and gives it a fresh widget key and
 // identity secret, without storing it.
 func Prepare(workspaceID string, in Input) (store.Site, error) {
-	st := store.Site{WorkspaceID: workspaceID, WidgetKey: NewWidgetKey(), IdentitySecret: newSecret()}
+	st := store.Site{WorkspaceID: workspaceID, WidgetKey: NewWidgetKey(), IdentitySecret: newSecret(),
+		BusinessHours: store.BusinessHours{TimeZone: "UTC", Days: []store.OpenSpan{}}}
 	return st, apply(&st, in)
 }
 

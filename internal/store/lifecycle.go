@@ -169,7 +169,7 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 		return c, nil, nil
 	}
 	ev := *tr.Event
-	ev.ID, ev.WorkspaceID, ev.ConversationID, ev.Seq, ev.CreatedAt = NewID(), workspaceID, id, c.LastSeq, now
+	ev.ID, ev.WorkspaceID, ev.ConversationID, ev.Seq, ev.CreatedAt = NewID(), workspaceID, id, c.LastSeq, stored(now)
 	if ev.ClientMsgID == "" {
 		ev.ClientMsgID = "sys-" + ev.ID
 	}

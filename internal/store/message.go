@@ -91,6 +91,10 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 	return mapErr("store: insert message", err)
 }
 
+// ErrIDTaken means a client_msg_id is already used by another author in
+// the conversation.
+var ErrIDTaken = errors.New("client_msg_id taken by another author")
+
 // previewLen bounds the conversation's last_message preview.
 const previewLen = 200
 
@@ -107,11 +111,15 @@ func (s *Store) AppendMessage(ctx context.Context, m Message, now time.Time) (Me
 	}
 	for range 2 {
 		if prev, err := s.MessageByClientID(ctx, m.WorkspaceID, m.ConversationID, m.ClientMsgID); err == nil {
+			if prev.AuthorType != m.AuthorType || prev.AuthorID != m.AuthorID {
+				// Someone else's message: never hand it out as a retry.
+				return Message{}, false, fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
+			}
 			return prev, true, nil
 		} else if !errors.Is(err, ErrNotFound) {
 			return Message{}, false, err
 		}
-		m.ID, m.CreatedAt = NewID(), now
+		m.ID, m.CreatedAt = NewID(), stored(now)
 		err := s.inTx(ctx, "store: append message", func(tx *sql.Tx) error {
 			preview := m.Body
 			if m.Kind != KindText {

@@ -58,6 +58,12 @@ func scanSite(sc scanner) (Site, error) {
 	if st.AllowedOrigins == nil {
 		st.AllowedOrigins = []string{}
 	}
+	if st.BusinessHours.TimeZone == "" {
+		st.BusinessHours.TimeZone = "UTC"
+	}
+	if st.BusinessHours.Days == nil {
+		st.BusinessHours.Days = []OpenSpan{}
+	}
 	st.CreatedAt, st.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	return st, nil
 }
