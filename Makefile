@@ -27,3 +27,33 @@ run:
 
 clean:
 	rm -rf bin
+
+# --- web UI: web/ sources, built into web/dist (committed, embedded) ---
+# Node 20.19+ and npm. Playwright drives Debian's /usr/bin/chromium and
+# never downloads a browser.
+NPM ?= npm
+WEB_ENV = PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+.PHONY: web web-test e2e web-check
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && $(WEB_ENV) $(NPM) ci
+
+# web: a clean install, a type check and a fresh web/dist.
+web:
+	cd web && $(WEB_ENV) $(NPM) ci && $(NPM) run build
+
+# web-test: unit tests of the protocol client and the size budgets of web/dist.
+web-test: web/node_modules/.package-lock.json
+	cd web && $(NPM) test
+
+# e2e: browser tests against `go run ./cmd/livedesk` serving the committed web/dist.
+e2e: web/node_modules/.package-lock.json
+	@test -x /usr/bin/chromium || { echo "e2e needs Debian's chromium: apt-get install -y chromium"; exit 1; }
+	cd web && $(WEB_ENV) $(NPM) run e2e
+
+# web-check: fails when the committed web/dist differs from a fresh build.
+web-check: web
+	git diff --exit-code -- web/dist
+	@extra=$$(git ls-files --others --exclude-standard -- web/dist); \
+	if [ -n "$$extra" ]; then echo "web/dist has files that are not committed:"; echo "$$extra"; exit 1; fi

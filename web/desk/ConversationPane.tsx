@@ -1,0 +1,148 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { Composer } from '../shared/Composer';
+import { shortTime } from '../shared/format';
+import { CheckIcon, ClockIcon, SendIcon } from './icons';
+import type { DeskStore } from './store';
+
+const STATUS_LABEL: Record<string, string> = { open: 'Live', pending: 'Pending', snoozed: 'Snoozed', closed: 'Closed' };
+
+/** The open conversation: header, full history, typing, composer. */
+export function ConversationPane({ store }: { store: DeskStore }) {
+  const c = store.open$.value;
+  if (!c) {
+    const visitorId = store.selectedVisitorId.value;
+    return (
+      <main class="pane">
+        <div class="empty-state">
+          {visitorId ? (
+            <>
+              <strong>{store.displayName(visitorId)} is browsing</strong>
+              <span>They have not started a chat. Their pages and details are on the right.</span>
+            </>
+          ) : (
+            <>
+              <strong>No conversation open</strong>
+              <span>Pick a chat from the queue on the left. New chats show up in green.</span>
+            </>
+          )}
+        </div>
+      </main>
+    );
+  }
+  const visitor = store.visitors.value.get(c.visitor_id);
+  const connected = Boolean(visitor?.connected);
+  const name = store.displayName(c.visitor_id);
+  const site = store.siteNames.value.get(c.site_id) ?? 'Site';
+  const typing = store.typing.value.get(c.id);
+  const closed = c.status === 'closed';
+  return (
+    <main class="pane" aria-label={`Conversation with ${name}`}>
+      <header class="pane-head">
+        <span class="avatar" aria-hidden="true">
+          {name.slice(0, 1).toUpperCase()}
+        </span>
+        <div class="pane-title">
+          <h1>{name}</h1>
+          <p>
+            <span class="tag site">{site}</span>
+            <span class={`status-pill ${c.status}`}>{STATUS_LABEL[c.status]}</span>
+            <span class={connected ? 'presence-label on' : 'presence-label'}>
+              {connected ? 'On the site' : visitor?.online ? 'Visitor disconnected' : 'Visitor left'}
+            </span>
+          </p>
+        </div>
+        <button
+          type="button"
+          class={store.detailsTab.value === 'context' ? 'btn secondary on' : 'btn secondary'}
+          aria-pressed={store.detailsTab.value === 'context'}
+          onClick={() => (store.detailsTab.value = store.detailsTab.value === 'context' ? 'details' : 'context')}
+        >
+          Context
+        </button>
+      </header>
+      <History store={store} />
+      <div class="typing-line" aria-live="polite">
+        {typing && (
+          <>
+            <span class="dots" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+            {typing} is typing…
+          </>
+        )}
+      </div>
+      {closed ? (
+        <p class="closed-note">This conversation is closed.</p>
+      ) : (
+        <Composer key={c.id} placeholder={`Reply to ${name}… (Enter to send)`} onSend={(t) => store.send(t)} onInput={() => store.typingInput()}>
+          <SendIcon />
+          <span>Send</span>
+        </Composer>
+      )}
+    </main>
+  );
+}
+
+function History({ store }: { store: DeskStore }) {
+  const list = useRef<HTMLOListElement>(null);
+  const messages = store.messages.value;
+  const outgoing = store.outgoing.value;
+  const me = store.me.value?.id;
+  const count = messages.length + outgoing.length;
+  useEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count, store.openId.value]);
+
+  return (
+    <ol class="history" ref={list} aria-label="Messages">
+      {count === 0 && <li class="history-empty">No messages yet.</li>}
+      {messages.map((m, i) => {
+        if (m.kind === 'system') {
+          return (
+            <li key={m.seq} class="sys" data-seq={m.seq}>
+              {m.body}
+            </li>
+          );
+        }
+        const side = m.author_type === 'visitor' ? 'them' : 'us';
+        const first = i === 0 || messages[i - 1].author_id !== m.author_id;
+        return (
+          <li key={m.seq} class={`bubble-row ${side}`} data-seq={m.seq}>
+            {first && <span class="who">{m.author_type === 'visitor' ? store.displayName(m.author_id ?? '') : m.author_name || 'Agent'}</span>}
+            <p class="bubble">{m.body}</p>
+            <span class="meta">
+              {shortTime(m.created_at)}
+              {m.author_id === me && (
+                <span class="delivery sent" title="Stored and sent to the visitor">
+                  <CheckIcon /> Sent
+                </span>
+              )}
+            </span>
+          </li>
+        );
+      })}
+      {outgoing.map((o) => (
+        <li key={o.client_msg_id} class={`bubble-row us ${o.state}`}>
+          <p class="bubble">{o.text}</p>
+          <span class="meta">
+            {o.state === 'failed' ? (
+              <span class="delivery failed">
+                Not sent ({o.error}){' '}
+                <button type="button" class="link" onClick={() => store.retry(o.client_msg_id)}>
+                  Retry
+                </button>
+              </span>
+            ) : (
+              <span class="delivery">
+                <ClockIcon /> Sending…
+              </span>
+            )}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,56 @@
+import { useSignalEffect } from '@preact/signals';
+import { useEffect, useMemo } from 'preact/hooks';
+import { ApiError, getMe, listDepartments, listSites, type Me } from './api';
+import { ConversationPane } from './ConversationPane';
+import { DetailsPanel } from './DetailsPanel';
+import { Sidebar } from './Sidebar';
+import { DeskStore } from './store';
+import { Toasts } from './Toasts';
+import { TopBar } from './TopBar';
+
+/** The signed-in desk: top bar, sidebar, conversation, details. */
+export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+  const store = useMemo(() => new DeskStore(me.agent.id), [me.agent.id]);
+
+  useEffect(() => {
+    store.start();
+    listSites()
+      .then((s) => (store.sites.value = s))
+      .catch(() => undefined);
+    listDepartments()
+      .then((d) => (store.departments.value = d))
+      .catch(() => undefined);
+    return () => store.session.stop();
+  }, [store]);
+
+  useSignalEffect(() => {
+    const n = store.attention.value;
+    document.title = n > 0 ? `(${n}) Live Desk` : 'Live Desk';
+  });
+
+  useSignalEffect(() => {
+    if (store.conn.value === 'failed' && store.closeCode.value === 4401) onSignedOut();
+  });
+
+  // A browser cannot see why an upgrade failed: while reconnecting, ask the
+  // API whether the session is still valid, and sign out when it is not.
+  useSignalEffect(() => {
+    if (store.conn.value !== 'reconnecting') return;
+    const t = setTimeout(() => {
+      getMe().catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) onSignedOut();
+      });
+    }, 3000);
+    return () => clearTimeout(t);
+  });
+
+  return (
+    <div class="desk">
+      <TopBar store={store} me={me} onSignedOut={onSignedOut} />
+      <Sidebar store={store} />
+      <ConversationPane store={store} />
+      <DetailsPanel store={store} />
+      <Toasts store={store} />
+    </div>
+  );
+}

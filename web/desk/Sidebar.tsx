@@ -1,0 +1,98 @@
+import { ConversationList } from './ConversationList';
+import { SearchIcon } from './icons';
+import { type Sort, type Tab, type DeskStore } from './store';
+import { VisitorList } from './VisitorList';
+
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'live', label: 'Live' },
+  { id: 'pending', label: 'Pending' },
+  { id: 'closed', label: 'Closed' },
+  { id: 'visitors', label: 'Visitors' },
+];
+
+/** Queue tabs and live visitors, each with search and filters. */
+export function Sidebar({ store }: { store: DeskStore }) {
+  const tab = store.tab.value;
+  const counts = store.counts.value;
+  const agents = [...store.agents.value.values()];
+  return (
+    <nav class="sidebar" aria-label="Conversations and visitors">
+      <div class="tabs" role="tablist" aria-label="Queues">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls="queue"
+            class={tab === t.id ? 'tab on' : 'tab'}
+            onClick={() => (store.tab.value = t.id)}
+          >
+            {t.label}
+            {counts[t.id] > 0 && <span class="count">{counts[t.id]}</span>}
+          </button>
+        ))}
+      </div>
+      <div class="filters">
+        <label class="search">
+          <SearchIcon />
+          <input
+            type="search"
+            placeholder={tab === 'visitors' ? 'Search visitors' : 'Search conversations'}
+            aria-label="Search"
+            value={store.search.value}
+            onInput={(e) => (store.search.value = e.currentTarget.value)}
+          />
+        </label>
+        <div class="filter-row">
+          <select aria-label="Filter by site" value={store.siteFilter.value} onChange={(e) => (store.siteFilter.value = e.currentTarget.value)}>
+            <option value="">Site: all</option>
+            {store.sites.value.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+          {tab !== 'visitors' && (
+            <>
+              <select
+                aria-label="Filter by department"
+                value={store.departmentFilter.value}
+                onChange={(e) => (store.departmentFilter.value = e.currentTarget.value)}
+              >
+                <option value="">Dept: all</option>
+                {store.departments.value.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+              <select aria-label="Filter by agent" value={store.agentFilter.value} onChange={(e) => (store.agentFilter.value = e.currentTarget.value)}>
+                <option value="">Agent: all</option>
+                <option value="none">Unassigned</option>
+                {agents.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+        </div>
+        {tab === 'live' && (
+          <label class="sort">
+            Sort by
+            <select value={store.sort.value} onChange={(e) => (store.sort.value = e.currentTarget.value as Sort)}>
+              <option value="activity">New customer activity</option>
+              <option value="new">New chat</option>
+            </select>
+          </label>
+        )}
+      </div>
+      <div id="queue" role="tabpanel" aria-labelledby={`tab-${tab}`} class="queue">
+        {tab === 'visitors' ? <VisitorList store={store} /> : <ConversationList store={store} />}
+      </div>
+    </nav>
+  );
+}

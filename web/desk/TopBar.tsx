@@ -1,0 +1,88 @@
+import type { AgentStatus } from '../shared/protocol';
+import { logout, type Me } from './api';
+import { BellIcon, Logo } from './icons';
+import type { DeskStore } from './store';
+
+const STATUSES: { value: AgentStatus; label: string }[] = [
+  { value: 'online', label: 'Online' },
+  { value: 'busy', label: 'Busy' },
+  { value: 'offline', label: 'Offline' },
+];
+
+const HEALTH: Record<string, { label: string; tone: string }> = {
+  open: { label: 'Connected', tone: 'ok' },
+  connecting: { label: 'Connecting…', tone: 'idle' },
+  reconnecting: { label: 'Reconnecting…', tone: 'warn' },
+  failed: { label: 'Disconnected', tone: 'bad' },
+  closed: { label: 'Disconnected', tone: 'bad' },
+};
+
+/** Brand, connection health, agent status, notification settings, account. */
+export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; onSignedOut: () => void }) {
+  const status = store.me.value?.status ?? 'offline';
+  const health = HEALTH[store.conn.value];
+  const n = store.notifier;
+  const connected = store.conn.value === 'open';
+  return (
+    <header class="topbar">
+      <div class="brand">
+        <Logo />
+        <span>Live Desk</span>
+        <span class="workspace">{me.workspace.name}</span>
+      </div>
+      <div class={`health ${health.tone}`} role="status" aria-live="polite" title="Connection to Live Desk">
+        <span class="dot" aria-hidden="true" />
+        {health.label}
+      </div>
+      <div class="spacer" />
+      <div class="status-switch" role="radiogroup" aria-label="Your status">
+        {STATUSES.map((s) => (
+          <button
+            key={s.value}
+            type="button"
+            role="radio"
+            aria-checked={status === s.value}
+            class={`seg ${s.value}${status === s.value ? ' on' : ''}`}
+            disabled={!connected}
+            onClick={() => void store.setStatus(s.value).catch(() => undefined)}
+          >
+            <span class="dot" aria-hidden="true" />
+            {s.label}
+          </button>
+        ))}
+      </div>
+      <button
+        type="button"
+        class="btn ghost icon-btn"
+        aria-pressed={n.sound.value}
+        aria-label={n.sound.value ? 'Sound on' : 'Sound off'}
+        title={n.sound.value ? 'Sound on' : 'Sound off'}
+        onClick={() => n.toggleSound()}
+      >
+        <BellIcon off={!n.sound.value} />
+      </button>
+      {n.desktop.value === 'default' && (
+        <button type="button" class="btn ghost" onClick={() => void n.askDesktop()}>
+          Enable notifications
+        </button>
+      )}
+      <div class="me">
+        <span class="avatar small" aria-hidden="true">
+          {me.agent.name.slice(0, 1).toUpperCase()}
+        </span>
+        <span class="me-name">{me.agent.name}</span>
+      </div>
+      <button
+        type="button"
+        class="btn ghost"
+        onClick={() =>
+          void logout()
+            .catch(() => undefined)
+            .then(onSignedOut)
+        }
+      >
+        Sign out
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,50 @@
+// The desk's REST calls (/api/v1, same origin, session cookie).
+
+export interface Site {
+  id: string;
+  name: string;
+  widget_key: string;
+}
+
+export interface Department {
+  id: string;
+  name: string;
+}
+
+export interface Me {
+  agent: { id: string; name: string; email: string; role: string };
+  workspace: { id: string; name: string };
+}
+
+/** An error answer: its HTTP status and the API's error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  if (!res.ok) {
+    throw new ApiError(res.status, data.error?.code ?? `http_${res.status}`, data.error?.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+export const getMe = () => call<Me>('GET', '/me');
+export const login = (email: string, password: string) => call<unknown>('POST', '/auth/login', { email, password });
+export const logout = () => call<void>('POST', '/auth/logout');
+export const listSites = () => call<{ items: Site[] }>('GET', '/sites').then((r) => r.items);
+export const listDepartments = () => call<{ items: Department[] }>('GET', '/departments').then((r) => r.items);

@@ -1,0 +1,38 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, getMe, type Me } from './api';
+import { Desk } from './Desk';
+import { SignIn } from './SignIn';
+import './desk.css';
+
+/** Signs in when needed, then shows the desk. */
+function Root() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [error, setError] = useState('');
+  const check = () =>
+    getMe()
+      .then(setMe)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) setMe(null);
+        else setError('Live Desk cannot be reached. Retrying…');
+      });
+  useEffect(() => {
+    void check();
+  }, []);
+  useEffect(() => {
+    if (!error) return;
+    const t = setTimeout(() => {
+      setError('');
+      void check();
+    }, 3000);
+    return () => clearTimeout(t);
+  }, [error]);
+
+  if (error) return <p class="boot">{error}</p>;
+  if (me === undefined) return <p class="boot">Loading…</p>;
+  if (me === null) return <SignIn onSignedIn={() => void check()} />;
+  return <Desk me={me} onSignedOut={() => setMe(null)} />;
+}
+
+const app = document.getElementById('app');
+if (app) render(<Root />, app);

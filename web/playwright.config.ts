@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+// The server under test: `go run ./cmd/livedesk` on a fixed port with a
+// fresh data directory, so every run starts from a first start. The desk
+// is opened at 127.0.0.1 and the demo page at localhost: two origins, so
+// the widget runs cross-origin as it does on customers' sites.
+const port = Number(process.env.LIVEDESK_E2E_PORT ?? 18420);
+process.env.LIVEDESK_E2E_PORT = String(port);
+process.env.LIVEDESK_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'livedesk-e2e-'));
+process.env.LIVEDESK_E2E_PASSWORD ??= 'e2e password that is long enough';
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  globalTeardown: './e2e/teardown.ts',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    viewport: { width: 1280, height: 800 },
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: {
+    command: `go run ./cmd/livedesk --addr 127.0.0.1:${port} --data-dir ${process.env.LIVEDESK_E2E_DATA}`,
+    cwd: '..',
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 240_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      LIVEDESK_ADMIN_EMAIL: 'owner@livedesk.local',
+      LIVEDESK_ADMIN_PASSWORD: process.env.LIVEDESK_E2E_PASSWORD,
+      LIVEDESK_LOG_LEVEL: 'warn',
+    },
+  },
+});

@@ -1,0 +1,179 @@
+// Types of the realtime protocol (docs/protocol.md, subprotocol livedesk.v1).
+// Only the fields the UIs read are listed; unknown fields are ignored.
+
+export const SUBPROTOCOL = 'livedesk.v1';
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  client_msg_id: string;
+  kind: 'text' | 'system';
+  author_type: 'visitor' | 'agent' | 'system';
+  author_id?: string;
+  author_name?: string;
+  body: string;
+  created_at: string;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'closed';
+
+export type ContextData = Record<string, string | number | boolean | null>;
+
+export interface Conversation {
+  id: string;
+  site_id: string;
+  visitor_id: string;
+  contact_id?: string;
+  department_id?: string;
+  assignee_id?: string;
+  status: ConversationStatus;
+  context: ContextData | null;
+  last_seq: number;
+  last_message: string;
+  created_at: string;
+  updated_at: string;
+  last_activity_at: string;
+  closed_at?: string;
+}
+
+export interface Visitor {
+  id: string;
+  site_id: string;
+  contact_id?: string;
+  name?: string;
+  email?: string;
+  page_url: string;
+  page_title: string;
+  referrer: string;
+  pages_seen: number;
+  online: boolean;
+  context: ContextData | null;
+  session_start: string;
+  last_seen_at: string;
+  created_at: string;
+  /** A widget socket is open now (desk views only). */
+  connected?: boolean;
+}
+
+export interface PageView {
+  url: string;
+  title: string;
+  referrer: string;
+  viewed_at: string;
+}
+
+export type AgentStatus = 'online' | 'busy' | 'offline';
+
+export interface Agent {
+  id: string;
+  name: string;
+  role: string;
+  status: AgentStatus;
+  status_changed_at: string;
+  department_ids: string[];
+}
+
+export interface Welcome {
+  type: 'welcome';
+  id: string;
+  protocol: number;
+  conn_id: string;
+  role: 'visitor' | 'agent';
+  heartbeat_ms?: number;
+  server_time: number;
+  token?: string;
+  visitor?: Visitor;
+  site?: { id: string; name: string };
+  agent?: Agent;
+  conversations: Conversation[];
+}
+
+/** Answers a command; which fields are set depends on the command. */
+export interface Ack {
+  type: 'ack';
+  id: string;
+  conversation_id?: string;
+  seq?: number;
+  duplicate?: boolean;
+  message?: Message;
+  conversation?: Conversation;
+  last_seq?: number;
+  more?: boolean;
+  visitor?: Visitor;
+  pages?: PageView[];
+  context?: ContextData;
+  verified?: boolean;
+  agent?: Agent;
+  conversations?: Conversation[];
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  id?: string;
+  code: string;
+  message: string;
+  field?: string;
+  retry?: boolean;
+}
+
+export type ServerEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'conversation'; conversation: Conversation }
+  | {
+      type: 'typing';
+      conversation_id: string;
+      author_type: 'visitor' | 'agent';
+      author_id: string;
+      author_name?: string;
+      on: boolean;
+    }
+  | { type: 'visitor'; visitor: Visitor; new?: boolean }
+  | { type: 'visitor.left'; visitor_id: string }
+  | { type: 'agent'; agent: Agent }
+  | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
+
+export type ServerFrame =
+  | Welcome
+  | Ack
+  | ErrorFrame
+  | { type: 'pong'; id: string; server_time: number }
+  | ServerEvent;
+
+/** A command's error, as the server reported it or as the client saw it. */
+export class CommandError extends Error {
+  readonly code: string;
+  readonly retry: boolean;
+  readonly field?: string;
+
+  constructor(code: string, message: string, retry: boolean, field?: string) {
+    super(message);
+    this.name = 'CommandError';
+    this.code = code;
+    this.retry = retry;
+    this.field = field;
+  }
+}
+
+/** The code of a command that was cut off by a lost connection: retry it. */
+export const DISCONNECTED = 'disconnected';
+
+/**
+ * Splits one WebSocket message into frames: the server may batch several,
+ * separated by newlines. Lines that are not JSON objects are dropped.
+ */
+export function parseFrames(data: string): ServerFrame[] {
+  const out: ServerFrame[] = [];
+  for (const line of data.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const f: unknown = JSON.parse(line);
+      if (f && typeof f === 'object' && typeof (f as { type?: unknown }).type === 'string') {
+        out.push(f as ServerFrame);
+      }
+    } catch {
+      // A frame we cannot read is skipped; the seq machinery recovers any message in it.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type FakeSocket, fakeSockets } from '../test/fakesocket';
+import { msg } from '../test/fixtures';
+import type { Conversation } from './protocol';
+import { Session } from './session';
+
+function conv(id: string, lastSeq: number): Partial<Conversation> {
+  return { id, last_seq: lastSeq, status: 'open' };
+}
+
+function setup() {
+  const fs = fakeSockets();
+  let n = 0;
+  const s = new Session({
+    url: 'ws://desk.test/widget/v1/ws?key=K',
+    hello: () => ({ token: 'T' }),
+    connection: { socket: fs.factory, random: () => 0 },
+    newId: () => `m-${++n}`,
+  });
+  s.start();
+  /** Accepts the current socket and answers its hello with a welcome. */
+  const connect = (conversations: Partial<Conversation>[] = []): FakeSocket => {
+    const ws = fs.current();
+    ws.open();
+    ws.receive({ type: 'welcome', id: ws.last('hello').id, protocol: 1, conn_id: 'x', role: 'visitor', server_time: 0, conversations });
+    return ws;
+  };
+  /** Drops the socket and lets the (zero) backoff make the next one. */
+  const drop = () => {
+    fs.current().serverClose(1006);
+    vi.advanceTimersByTime(0);
+  };
+  const seqs = (id = 'C') => s.messages(id).map((m) => m.seq);
+  return { fs, s, connect, drop, seqs };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Session', () => {
+  it('loads a tracked conversation from seq 0 and drops duplicates by seq', async () => {
+    const { s, connect, seqs } = setup();
+    const ws = connect([conv('C', 2)]);
+    s.track('C');
+    const sync = ws.last('sync');
+    expect(sync).toMatchObject({ conversation_id: 'C', after_seq: 0 });
+    expect(sync.until_seq).toBeUndefined();
+    ws.receive({ type: 'message', message: msg(1) }, { type: 'message', message: msg(2) }, { type: 'ack', id: sync.id, last_seq: 2 });
+    ws.receive({ type: 'message', message: msg(2) }, { type: 'message', message: msg(1) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seqs()).toEqual([1, 2]);
+  });
+
+  it('resumes with the last seq of each tracked conversation, holding each event once', async () => {
+    const { s, connect, drop, seqs } = setup();
+    let ws = connect([conv('C', 0), conv('D', 0)]);
+    s.track('C');
+    s.track('D');
+    ws.receive({ type: 'message', message: msg(1) }, { type: 'message', message: msg(2) }, { type: 'message', message: msg(1, 'd', 'D') });
+    drop();
+    ws = connect([conv('C', 4), conv('D', 1)]);
+    expect(ws.last('hello')).toMatchObject({ token: 'T', resume: { C: 2, D: 1 } });
+    // The replay, then the same events again live (a bus echo): held once.
+    ws.receive({ type: 'message', message: msg(3) }, { type: 'message', message: msg(4) });
+    ws.receive({ type: 'message', message: msg(3) }, { type: 'message', message: msg(4) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seqs()).toEqual([1, 2, 3, 4]);
+    expect(seqs('D')).toEqual([1]);
+  });
+
+  it('fills a gap with a sync of exactly the missing range', async () => {
+    const { s, connect, seqs } = setup();
+    const ws = connect([conv('C', 1)]);
+    s.track('C');
+    const first = ws.last('sync');
+    ws.receive({ type: 'message', message: msg(1) }, { type: 'ack', id: first.id, last_seq: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+    ws.receive({ type: 'message', message: msg(4) });
+    expect(seqs()).toEqual([1]);
+    const gap = ws.last('sync');
+    expect(gap).toMatchObject({ conversation_id: 'C', after_seq: 1, until_seq: 3 });
+    ws.receive({ type: 'message', message: msg(2) }, { type: 'message', message: msg(3) }, { type: 'ack', id: gap.id, last_seq: 4 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seqs()).toEqual([1, 2, 3, 4]);
+    expect(ws.frames('sync')).toHaveLength(2);
+  });
+
+  it('pages through a long history while the server says more', async () => {
+    const { s, connect, seqs } = setup();
+    const ws = connect([conv('C', 3)]);
+    s.track('C');
+    const p1 = ws.last('sync');
+    ws.receive({ type: 'message', message: msg(1) }, { type: 'message', message: msg(2) }, { type: 'ack', id: p1.id, last_seq: 3, more: true });
+    await vi.advanceTimersByTimeAsync(0);
+    const p2 = ws.last('sync');
+    expect(p2).toMatchObject({ after_seq: 2 });
+    ws.receive({ type: 'message', message: msg(3) }, { type: 'ack', id: p2.id, last_seq: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seqs()).toEqual([1, 2, 3]);
+    expect(ws.frames('sync')).toHaveLength(2);
+  });
+
+  it('re-sends an unacknowledged message after reconnect with the same client_msg_id', async () => {
+    const { s, connect, drop, seqs } = setup();
+    let ws = connect([conv('C', 0)]);
+    s.track('C');
+    s.send('C', 'Are you there?');
+    const first = ws.last('message.send');
+    expect(first).toMatchObject({ client_msg_id: 'm-1', text: 'Are you there?' });
+    expect(s.outgoing('C').map((o) => o.state)).toEqual(['sending']);
+
+    drop(); // the ack never came
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.outgoing('C')).toHaveLength(1);
+    ws = connect([conv('C', 1)]);
+    const again = ws.last('message.send');
+    expect(again.client_msg_id).toBe('m-1');
+    expect(again.id).not.toBe(first.id);
+
+    // The first attempt had been stored: the server answers duplicate.
+    const stored = msg(1, 'Are you there?', 'C', 'm-1');
+    ws.receive({ type: 'message', message: stored }, { type: 'ack', id: again.id, conversation_id: 'C', seq: 1, duplicate: true, message: stored });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seqs()).toEqual([1]);
+    expect(s.outgoing('C')).toEqual([]);
+  });
+
+  it('keeps a message sent while offline and sends it after the welcome', async () => {
+    const { s, fs, connect, drop } = setup();
+    connect([conv('C', 0)]);
+    s.track('C');
+    drop();
+    s.send('C', 'offline text');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fs.current().frames('message.send')).toHaveLength(0);
+    expect(s.outgoing('C')[0].state).toBe('sending');
+    const ws = connect([conv('C', 0)]);
+    expect(ws.last('message.send')).toMatchObject({ client_msg_id: 'm-1', text: 'offline text' });
+  });
+
+  it('retries a message refused with retry: true, keeping its id', async () => {
+    const { s, connect } = setup();
+    const ws = connect([conv('C', 0)]);
+    s.track('C');
+    s.send('C', 'hi');
+    const first = ws.last('message.send');
+    ws.receive({ type: 'error', id: first.id, code: 'rate_limited', message: 'slow down', retry: true });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(ws.frames('message.send')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ws.frames('message.send')).toHaveLength(2);
+    expect(ws.last('message.send').client_msg_id).toBe(first.client_msg_id);
+  });
+
+  it('marks a refused message failed, and retry() sends it again with the same id', async () => {
+    const { s, connect } = setup();
+    const ws = connect([conv('C', 0)]);
+    s.track('C');
+    s.send('C', 'late');
+    const first = ws.last('message.send');
+    ws.receive({ type: 'error', id: first.id, code: 'conversation_closed', message: 'closed', retry: false });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.outgoing('C')[0]).toMatchObject({ state: 'failed', error: 'conversation_closed' });
+    s.retry('m-1');
+    expect(ws.last('message.send')).toMatchObject({ client_msg_id: 'm-1' });
+    expect(s.outgoing('C')[0].state).toBe('sending');
+  });
+
+  it('ignores events of conversations it does not track', () => {
+    const { s, connect } = setup();
+    const ws = connect([]);
+    ws.receive({ type: 'message', message: msg(1, 'x', 'Other') });
+    expect(s.messages('Other')).toEqual([]);
+    expect(ws.frames('sync')).toHaveLength(0);
+  });
+});

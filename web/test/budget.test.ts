@@ -1,0 +1,29 @@
+// Size budgets of the built widget (issue 4): the loader a site pastes
+// must stay under 3 KB gzipped, and the whole widget (loader and bundle)
+// under 30 KB gzipped. Run `npm run build` first; CI checks dist is fresh.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+const dist = fileURLToPath(new URL('../dist', import.meta.url));
+const gz = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
+
+describe('widget budgets', () => {
+  const loader = readFileSync(join(dist, 'widget.js'), 'utf8');
+  const bundle = /assets\/widget-[\w-]+\.js/.exec(loader)?.[0];
+
+  it('has a loader that names an existing bundle', () => {
+    expect(bundle).toBeDefined();
+    expect(() => readFileSync(join(dist, bundle ?? ''))).not.toThrow();
+  });
+
+  it('keeps the loader at most 3 KB gzipped', () => {
+    expect(gz('widget.js')).toBeLessThanOrEqual(3 * 1024);
+  });
+
+  it('keeps the whole widget at most 30 KB gzipped', () => {
+    expect(gz('widget.js') + gz(bundle ?? '')).toBeLessThanOrEqual(30 * 1024);
+  });
+});

@@ -1,0 +1,283 @@
+import { computed, signal } from '@preact/signals';
+import type { ConnState } from '../shared/connection';
+import type { ContextData, Conversation, Message, ServerEvent, Welcome } from '../shared/protocol';
+import { type Outgoing, Session } from '../shared/session';
+import { load, safeSession, save } from '../shared/storage';
+import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
+
+/** What the loader hands over: the site's widget key and the server's origin. */
+export interface WidgetConfig {
+  key: string;
+  origin: string;
+}
+
+export interface Identity {
+  id?: string;
+  name?: string;
+  email?: string;
+  hash?: string;
+}
+
+/** Events a host page can listen to with LiveDesk.on(name, fn). */
+export type WidgetEvent = 'ready' | 'open' | 'close' | 'message' | 'unread';
+
+/** A message the visitor wrote before its conversation existed. */
+export interface Draft {
+  id: string;
+  text: string;
+}
+
+/**
+ * WidgetStore is the widget's state: one Session to the server, the
+ * visitor's current conversation, and what the panel shows. It persists
+ * the visitor token (per site) so a navigation resumes the same visitor.
+ */
+export class WidgetStore {
+  readonly conn = signal<ConnState>('connecting');
+  readonly isOpen = signal(false);
+  readonly siteName = signal('');
+  readonly messages = signal<readonly Message[]>([]);
+  readonly outgoing = signal<Outgoing[]>([]);
+  readonly drafts = signal<Draft[]>([]);
+  readonly agentTyping = signal<string | null>(null);
+  readonly closed = signal(false);
+  readonly seenSeq = signal(0);
+  readonly unread = computed(
+    () => this.messages.value.filter((m) => m.author_type !== 'visitor' && m.seq > this.seenSeq.value).length,
+  );
+
+  private readonly session: Session;
+  private conversationId = '';
+  private starting = false;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private typingExpiry: ReturnType<typeof setTimeout> | undefined;
+  private readonly typing: TypingSignal;
+  private context: ContextData = {};
+  private identity: Identity | null = null;
+  private ready = false;
+  private readonly listeners = new Map<WidgetEvent, Set<(data: unknown) => void>>();
+  private readonly prefix: string;
+
+  constructor(readonly config: WidgetConfig) {
+    this.prefix = `livedesk:${config.key}:`;
+    this.isOpen.value = load(this.prefix + 'open', false, safeSession());
+    this.session = new Session({
+      url: `${config.origin.replace(/^http/, 'ws')}/widget/v1/ws?key=${encodeURIComponent(config.key)}`,
+      hello: () => {
+        const token = load<string>(this.prefix + 'token', '');
+        return token ? { token } : {};
+      },
+      onWelcome: (w) => this.welcome(w),
+      onEvent: (e) => this.event(e),
+      onState: (s) => {
+        this.conn.value = s;
+      },
+      onChange: (id) => {
+        if (id === this.conversationId) this.refresh();
+      },
+    });
+    this.typing = new TypingSignal((on) => {
+      if (this.conversationId) this.session.conn.notify('typing', { conversation_id: this.conversationId, on });
+    });
+  }
+
+  start(): void {
+    this.session.start();
+    window.addEventListener('online', () => this.session.conn.wake());
+    window.addEventListener('offline', () => this.session.conn.kick());
+    window.addEventListener('popstate', () => this.sendHeartbeat());
+    window.addEventListener('hashchange', () => this.sendHeartbeat());
+  }
+
+  // --- the host page's API ---
+
+  on(event: WidgetEvent, fn: (data: unknown) => void): void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(fn);
+  }
+
+  private emit(event: WidgetEvent, data?: unknown): void {
+    for (const fn of this.listeners.get(event) ?? []) {
+      try {
+        fn(data);
+      } catch (err) {
+        console.error('LiveDesk: listener failed', err);
+      }
+    }
+  }
+
+  open(): void {
+    if (this.isOpen.value) return;
+    this.isOpen.value = true;
+    save(this.prefix + 'open', true, safeSession());
+    this.markSeen();
+    this.emit('open');
+  }
+
+  close(): void {
+    if (!this.isOpen.value) return;
+    this.isOpen.value = false;
+    save(this.prefix + 'open', false, safeSession());
+    this.typing.stop();
+    this.emit('close');
+  }
+
+  addContext(data: ContextData): void {
+    this.context = { ...this.context, ...data };
+    this.flushContext();
+  }
+
+  identify(identity: Identity): void {
+    this.identity = identity;
+    this.flushIdentity();
+  }
+
+  // --- the panel ---
+
+  /** Sends the visitor's text, starting a conversation first when there is none. */
+  send(text: string): void {
+    const body = text.trim();
+    if (!body) return;
+    this.typing.stop();
+    if (this.conversationId && !this.closed.value) {
+      this.session.send(this.conversationId, body);
+      return;
+    }
+    this.drafts.value = [...this.drafts.value, { id: `d${Date.now()}${this.drafts.value.length}`, text: body }];
+    this.startConversation();
+  }
+
+  retry(clientMsgId: string): void {
+    this.session.retry(clientMsgId);
+  }
+
+  input(): void {
+    if (this.conversationId && !this.closed.value) this.typing.input();
+  }
+
+  markSeen(): void {
+    const last = this.messages.value.at(-1)?.seq ?? 0;
+    if (!this.conversationId || last <= this.seenSeq.value) return;
+    this.seenSeq.value = last;
+    save(this.prefix + 'seen', { conversation: this.conversationId, seq: last });
+  }
+
+  // --- the session ---
+
+  private welcome(w: Welcome): void {
+    if (w.token) save(this.prefix + 'token', w.token);
+    this.siteName.value = w.site?.name ?? '';
+    const current = w.conversations.find((c) => c.id === this.conversationId) ?? w.conversations.find((c) => c.status !== 'closed');
+    if (current) this.follow(current);
+    clearInterval(this.heartbeat);
+    this.sendHeartbeat();
+    this.heartbeat = setInterval(() => this.sendHeartbeat(), w.heartbeat_ms ?? 30000);
+    this.flushContext();
+    this.flushIdentity();
+    if (this.drafts.value.length > 0) this.startConversation();
+    if (!this.ready) {
+      this.ready = true;
+      this.emit('ready', { visitor_id: w.visitor?.id });
+    }
+  }
+
+  /** Makes c the conversation the panel shows. */
+  private follow(c: Conversation): void {
+    if (c.id !== this.conversationId) {
+      this.conversationId = c.id;
+      const seen = load<{ conversation?: string; seq?: number }>(this.prefix + 'seen', {});
+      this.seenSeq.value = seen.conversation === c.id ? (seen.seq ?? 0) : 0;
+      this.session.track(c.id);
+      this.refresh();
+    }
+    this.closed.value = c.status === 'closed';
+  }
+
+  private refresh(): void {
+    const before = this.unread.value;
+    this.messages.value = [...this.session.messages(this.conversationId)];
+    this.outgoing.value = this.session.outgoing(this.conversationId);
+    if (this.isOpen.value) this.markSeen();
+    const last = this.messages.value.at(-1);
+    if (last && last.author_type === 'agent') this.setTyping(null);
+    if (this.unread.value !== before) this.emit('unread', this.unread.value);
+  }
+
+  private event(e: ServerEvent): void {
+    switch (e.type) {
+      case 'conversation':
+        if (e.conversation.id === this.conversationId || (!this.conversationId && e.conversation.status !== 'closed')) {
+          this.follow(e.conversation);
+        }
+        break;
+      case 'typing':
+        if (e.conversation_id === this.conversationId && e.author_type === 'agent') {
+          this.setTyping(e.on ? e.author_name || 'Agent' : null);
+        }
+        break;
+      case 'message':
+        if (e.message.conversation_id === this.conversationId && e.message.author_type === 'agent') {
+          this.emit('message', { text: e.message.body, author: e.message.author_name ?? '' });
+        }
+        break;
+    }
+  }
+
+  private setTyping(name: string | null): void {
+    clearTimeout(this.typingExpiry);
+    this.agentTyping.value = name;
+    if (name) this.typingExpiry = setTimeout(() => (this.agentTyping.value = null), TYPING_EXPIRE_MS);
+  }
+
+  private startConversation(): void {
+    if (this.starting || this.conn.value !== 'open') return;
+    this.starting = true;
+    this.session
+      .request('conversation.start')
+      .then((ack) => {
+        if (ack.conversation) this.follow(ack.conversation);
+        const drafts = this.drafts.value;
+        this.drafts.value = [];
+        for (const d of drafts) this.session.send(this.conversationId, d.text);
+      })
+      .catch(() => undefined) // retried after the next welcome
+      .finally(() => {
+        this.starting = false;
+      });
+  }
+
+  private sendHeartbeat(): void {
+    if (this.conn.value !== 'open') return;
+    const page: Record<string, string> = { title: document.title.slice(0, 300) };
+    if (/^https?:/.test(location.href)) page.url = location.href.slice(0, 2048);
+    if (/^https?:/.test(document.referrer)) page.referrer = document.referrer.slice(0, 2048);
+    this.session.conn.notify('heartbeat', page);
+  }
+
+  private flushContext(): void {
+    if (this.conn.value !== 'open' || Object.keys(this.context).length === 0) return;
+    const data = this.context;
+    this.session
+      .request('context.set', { data })
+      .then(() => {
+        if (this.context === data) this.context = {};
+      })
+      .catch((err: { retry?: boolean; code?: string }) => {
+        if (!err.retry) console.warn('LiveDesk: addContext refused:', err.code);
+      });
+  }
+
+  private flushIdentity(): void {
+    const who = this.identity;
+    if (this.conn.value !== 'open' || !who) return;
+    this.session
+      .request('identify', { external_id: who.id, name: who.name, email: who.email, hash: who.hash })
+      .then(() => {
+        if (this.identity === who) this.identity = null;
+      })
+      .catch((err: { retry?: boolean; code?: string }) => {
+        if (!err.retry) console.warn('LiveDesk: identify refused:', err.code);
+      });
+  }
+}
