@@ -85,11 +85,21 @@ func TestHandshakeErrors(t *testing.T) {
 		}
 		return resp.StatusCode
 	}
-	if got := status("/widget/v1/ws?key=wk_unknown", nil); got != http.StatusNotFound {
-		t.Errorf("unknown widget key: %d, want 404", got)
+	// Refusals a browser must be able to see arrive as close codes.
+	closeCode := func(path string, h http.Header) websocket.StatusCode {
+		t.Helper()
+		ws, _, err := websocket.Dial(ctx, s.wsURL(path), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: h})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		_, _, err = ws.Read(ctx)
+		return websocket.CloseStatus(err)
 	}
-	if got := status("/api/v1/ws", nil); got != http.StatusUnauthorized {
-		t.Errorf("desk without session: %d, want 401", got)
+	if got := closeCode("/widget/v1/ws?key=wk_unknown", nil); got != 4404 {
+		t.Errorf("unknown widget key: close %d, want 4404", got)
+	}
+	if got := closeCode("/api/v1/ws", nil); got != 4401 {
+		t.Errorf("desk without session: close %d, want 4401", got)
 	}
 	h := s.login(adminEmail, adminPassword)
 	h.Set("Origin", "https://evil.example")
@@ -103,8 +113,8 @@ func TestHandshakeErrors(t *testing.T) {
 	if _, err := s.App.Sites.Update(ctx, ownerOf(t, s), st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
 		t.Fatal(err)
 	}
-	if got := status("/widget/v1/ws?key="+key, http.Header{"Origin": {"https://evil.example"}}); got != http.StatusForbidden {
-		t.Errorf("widget from a foreign origin: %d, want 403", got)
+	if got := closeCode("/widget/v1/ws?key="+key, http.Header{"Origin": {"https://evil.example"}}); got != 4403 {
+		t.Errorf("widget from a foreign origin: close %d, want 4403", got)
 	}
 	w, err := client.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), client.Options{Header: http.Header{"Origin": {"https://shop.example"}}})
 	if err != nil {

@@ -20,13 +20,15 @@ const ProtocolVersion = 1
 // Close codes. 4000–4099: the client should reconnect (with backoff) and
 // resume. 4400–4499: reconnecting the same way will fail again.
 const (
-	CloseGoingAway    websocket.StatusCode = 4000 // server shutting down
-	CloseSlowConsumer websocket.StatusCode = 4008 // the send queue overflowed
-	CloseHelloTimeout websocket.StatusCode = 4009 // no hello in time
-	ClosePingTimeout  websocket.StatusCode = 4010 // no pong in time
-	CloseBadFrames    websocket.StatusCode = 4400 // too many invalid frames
-	CloseUnauthorized websocket.StatusCode = 4401 // session expired or revoked
-	CloseBadProtocol  websocket.StatusCode = 4426 // subprotocol not offered
+	CloseGoingAway     websocket.StatusCode = 4000 // server shutting down
+	CloseSlowConsumer  websocket.StatusCode = 4008 // the send queue overflowed
+	CloseHelloTimeout  websocket.StatusCode = 4009 // no hello in time
+	ClosePingTimeout   websocket.StatusCode = 4010 // no pong in time
+	CloseBadFrames     websocket.StatusCode = 4400 // too many invalid frames
+	CloseUnauthorized  websocket.StatusCode = 4401 // no session, or it expired or was revoked
+	CloseOriginRefused websocket.StatusCode = 4403 // the site does not allow this origin
+	CloseUnknownKey    websocket.StatusCode = 4404 // no site has this widget key
+	CloseBadProtocol   websocket.StatusCode = 4426 // subprotocol not offered
 )
 
 // Inbound is any client frame. Fields unused by a type are ignored, and so

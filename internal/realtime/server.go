@@ -154,21 +154,26 @@ func writeHTTPError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // ServeWidget upgrades GET /widget/v1/ws?key=WIDGET_KEY. The key names the
-// site; the Origin header must be on the site's allow-list.
+// site; the Origin header must be on the site's allow-list. Refusals are
+// sent as close codes after the upgrade (4404 unknown key, 4403 origin),
+// because a browser cannot read the HTTP status of a failed upgrade and
+// would retry forever; a refused connection is closed before it can do
+// anything.
 func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 	st, err := s.store.SiteByWidgetKey(r.Context(), r.URL.Query().Get("key"))
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			writeHTTPError(w, http.StatusNotFound, "unknown_widget_key", "no site has this widget key")
-			return
-		}
+	var refuse websocket.StatusCode
+	var reason string
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		refuse, reason = CloseUnknownKey, "unknown_widget_key"
+	case err != nil:
 		s.log.Error("realtime: site lookup", "err", err)
 		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
 		return
-	}
-	if origin := r.Header.Get("Origin"); origin != "" && !site.OriginAllowed(st, origin) {
-		writeHTTPError(w, http.StatusForbidden, "origin_not_allowed", "this site does not allow the widget on this origin")
-		return
+	default:
+		if origin := r.Header.Get("Origin"); origin != "" && !site.OriginAllowed(st, origin) {
+			refuse, reason = CloseOriginRefused, "origin_not_allowed"
+		}
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols: []string{Subprotocol},
@@ -179,6 +184,10 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Accept wrote the HTTP error
 	}
+	if refuse != 0 {
+		ws.Close(refuse, reason) //nolint:errcheck
+		return
+	}
 	s.run(ws, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
 		return s.helloWidget(ctx, c, st, hello)
 	})
@@ -186,30 +195,33 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 
 // ServeDesk upgrades GET /api/v1/ws for a signed-in agent. The Origin must
 // be this server's own (coder/websocket checks it against Host), which
-// stops cross-site WebSocket hijacking with the session cookie.
+// stops cross-site WebSocket hijacking with the session cookie. A missing
+// or ended session is closed with 4401 after the upgrade.
 func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
-	ck, err := r.Cookie(auth.SessionCookie)
-	if err != nil {
-		writeHTTPError(w, http.StatusUnauthorized, "unauthenticated", "sign in first")
-		return
+	var (
+		p     auth.Principal
+		token string
+		err   error = auth.ErrNoSession
+	)
+	if ck, cerr := r.Cookie(auth.SessionCookie); cerr == nil {
+		token = ck.Value
+		p, err = s.auth.Authenticate(r.Context(), token)
 	}
-	p, err := s.auth.Authenticate(r.Context(), ck.Value)
-	if err != nil {
-		e := apperr.From(err)
-		if e.Kind == apperr.Unauthorized {
-			writeHTTPError(w, http.StatusUnauthorized, e.Code, e.Message)
-			return
-		}
+	if err != nil && !apperr.Is(err, apperr.Unauthorized) {
 		s.log.Error("realtime: authenticate", "err", err)
 		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+	ws, aerr := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+	if aerr != nil {
+		return
+	}
 	if err != nil {
+		ws.Close(CloseUnauthorized, "unauthenticated") //nolint:errcheck
 		return
 	}
 	s.run(ws, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
-		c.session = ck.Value
+		c.session = token
 		return s.helloDesk(ctx, c, p, hello)
 	})
 }
