@@ -427,27 +427,16 @@ func (s *Service) Transfer(ctx context.Context, a Actor, id string, to TransferT
 // agent has capacity; otherwise it stays queued. ErrStale means someone
 // assigned it meanwhile.
 func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conversation, error) {
-	return s.autoAssign(ctx, c, "", "auto")
-}
-
-func (s *Service) autoAssign(ctx context.Context, c store.Conversation, exclude, reason string) (store.Conversation, error) {
 	set, err := s.settings(ctx, c.WorkspaceID)
 	if err != nil {
 		return c, err
 	}
-	prev := c.AssigneeID
-	tr := store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &prev}
-	if reason == "reply_timeout" {
-		tr.Unflagged = true
-	}
+	none := ""
 	nc, ev, _, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
-		store.Pick{DepartmentID: c.DepartmentID, ExcludeAgentID: exclude, DefaultMaxChats: set.DefaultMaxChats}, tr,
+		store.Pick{DepartmentID: c.DepartmentID, DefaultMaxChats: set.DefaultMaxChats},
+		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none},
 		func(ag store.Agent) *store.Message {
-			body := "Assigned to " + ag.Name
-			if reason == "reply_timeout" {
-				body = "No reply in time: reassigned to " + ag.Name
-			}
-			return systemEvent(body, false, map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": reason})
+			return systemEvent("Assigned to "+ag.Name, false, map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": "auto"})
 		}, s.clock.Now())
 	if err != nil || !ok {
 		return c, err
