@@ -178,28 +178,47 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 	return c, nil
 }
 
-// split decodes one WebSocket message: one or more frames separated by
-// newlines.
-func split(data []byte) ([]Frame, error) {
-	var out []Frame
+// EachFrame calls fn with each frame of one WebSocket message from the
+// server (one or more frames separated by newlines; blank lines are
+// skipped) and stops at fn's first error. line aliases data. The load
+// generator in bench/ reads frames through it too.
+func EachFrame(data []byte, fn func(line []byte) error) error {
 	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
+		if err := fn(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CloseWaiters closes and forgets every channel in pending, so that each
+// command still waiting for its answer learns the connection ended. The
+// caller holds the lock guarding pending.
+func CloseWaiters[T any](pending map[string]chan T) {
+	for id, ch := range pending {
+		close(ch)
+		delete(pending, id)
+	}
+}
+
+// split decodes one WebSocket message into frames.
+func split(data []byte) ([]Frame, error) {
+	var out []Frame
+	err := EachFrame(data, func(line []byte) error {
 		var f Frame
 		if err := json.Unmarshal(line, &f); err != nil {
-			return out, fmt.Errorf("livedesk: bad frame: %w", err)
+			return fmt.Errorf("livedesk: bad frame: %w", err)
 		}
 		f.Raw = append([]byte(nil), line...)
 		out = append(out, f)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 func (c *Conn) readLoop() {
@@ -234,10 +253,7 @@ func (c *Conn) readLoop() {
 	}
 	c.mu.Lock()
 	c.closed, c.err = true, err
-	for id, ch := range c.pending {
-		close(ch)
-		delete(c.pending, id)
-	}
+	CloseWaiters(c.pending)
 	c.mu.Unlock()
 	close(c.done)
 }

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"github.com/coder/websocket"
+
+	"github.com/querytel/livedesk/client"
 )
 
 // subprotocol is the protocol version spoken (docs/protocol.md).
@@ -101,14 +103,9 @@ func Dial(ctx context.Context, wsURL string, o DialOptions, onFrame FrameFunc) (
 	return c, nil
 }
 
+// eachLine calls fn with each frame of one WebSocket message.
 func eachLine(data []byte, fn FrameFunc) {
-	for len(data) > 0 {
-		line, rest, _ := bytes.Cut(data, []byte{'\n'})
-		if len(line) > 0 {
-			fn(line)
-		}
-		data = rest
-	}
+	client.EachFrame(data, func(line []byte) error { fn(line); return nil }) //nolint:errcheck // fn never fails
 }
 
 func (c *Conn) readLoop() {
@@ -137,10 +134,7 @@ func (c *Conn) readLoop() {
 	}
 	c.mu.Lock()
 	c.err = err
-	for id, ch := range c.pending {
-		close(ch)
-		delete(c.pending, id)
-	}
+	client.CloseWaiters(c.pending)
 	c.mu.Unlock()
 	close(c.done)
 }

@@ -128,8 +128,7 @@ func (s *Store) OpenConversation(ctx context.Context, workspaceID, visitorID str
 
 // GetConversation reads one conversation of a workspace.
 func (s *Store) GetConversation(ctx context.Context, workspaceID, id string) (Conversation, error) {
-	c, err := scanConversation(s.read.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
-		WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	c, err := scanConversation(s.readRow(ctx, qGetConversation, workspaceID, id))
 	return c, mapErr("store: get conversation", err)
 }
 

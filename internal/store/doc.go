@@ -12,7 +12,11 @@
 // Concurrency: a Store is safe for concurrent use. On SQLite writes go
 // through one connection (so they queue in Go instead of failing with
 // "database is locked") and reads use a pool; on PostgreSQL both use one
-// pool. Times are stored as Unix milliseconds and always come from the
+// pool. Message appends are group-committed: Open starts committer
+// goroutines (one on SQLite, four on PostgreSQL) that store concurrent
+// AppendMessage calls in shared transactions, each caller answered with
+// its own result after the COMMIT; Close stops them (append.go). The hot
+// statements are prepared once per SQLite connection. Times are stored as Unix milliseconds and always come from the
 // caller's clock, never from SQL now(), so both engines and the fake clock
 // in tests agree.
 //

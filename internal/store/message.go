@@ -74,20 +74,26 @@ func (m Message) Redacted() Message {
 		AuthorType: AuthorSystem, CreatedAt: m.CreatedAt, Private: true}
 }
 
+// encodeMeta is m.Meta as stored.
+func encodeMeta(m Message) (string, error) {
+	if len(m.Meta) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(m.Meta)
+	if err != nil {
+		return "", fmt.Errorf("store: encode meta: %w", err)
+	}
+	return string(b), nil
+}
+
 // insertMessage stores m (its Seq already assigned) in tx.
 func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
-	meta := "{}"
-	if len(m.Meta) > 0 {
-		b, err := json.Marshal(m.Meta)
-		if err != nil {
-			return fmt.Errorf("store: encode meta: %w", err)
-		}
-		meta = string(b)
+	meta, err := encodeMeta(m)
+	if err != nil {
+		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind, m.AuthorType, m.AuthorID,
-		m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta)
+	_, err = tx.ExecContext(ctx, hotQueries[qInsertMessage], m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind,
+		m.AuthorType, m.AuthorID, m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta)
 	return mapErr("store: insert message", err)
 }
 
@@ -103,56 +109,98 @@ const previewLen = 200
 // same transaction, so seqs are gap-free; the row lock (PostgreSQL) or the
 // single writer (SQLite) serializes appends. A retry with a ClientMsgID
 // already stored returns the stored message and duplicate=true, changing
-// nothing. Whether the conversation accepts the event (its status) is the
-// caller's rule, not the store's.
+// nothing; a ClientMsgID stored by another author is ErrIDTaken. Whether
+// the conversation accepts the event (its status) is the caller's rule,
+// not the store's.
+//
+// Concurrent calls are group-committed (see appender): each is stored in a
+// shared transaction with its own checks and answered with its own result
+// only after that transaction's COMMIT.
 func (s *Store) AppendMessage(ctx context.Context, m Message, now time.Time) (Message, bool, error) {
 	if m.ClientMsgID == "" {
 		m.ClientMsgID = NewID()
 	}
+	// A retry of a stored message needs no write: answer it from a reader.
+	if prev, err := s.MessageByClientID(ctx, m.WorkspaceID, m.ConversationID, m.ClientMsgID); err == nil {
+		return retryOf(prev, m)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Message{}, false, err
+	}
+	r := s.appender.do(ctx, m, now)
+	return r.m, r.dup, r.err
+}
+
+// retryOf answers a send whose ClientMsgID is already stored as prev.
+func retryOf(prev, m Message) (Message, bool, error) {
+	if prev.AuthorType != m.AuthorType || prev.AuthorID != m.AuthorID {
+		// Someone else's message: never hand it out as a retry.
+		return Message{}, false, fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
+	}
+	return prev, true, nil
+}
+
+// appendOne stores m in tx, or finds it already stored there. It changes
+// nothing when it fails with ErrNotFound or ErrIDTaken, so the
+// transaction stays usable for the rest of a batch; any other error
+// leaves tx in an unknown state.
+func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Message, bool, error) {
+	prev, err := scanMessage(txRow(ctx, tx, p, qMessageByClientID, m.ConversationID, m.ClientMsgID, m.WorkspaceID))
+	if err == nil {
+		return retryOf(prev, m)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Message{}, false, mapErr("store: message by client id", err)
+	}
+	meta, err := encodeMeta(m)
+	if err != nil {
+		return Message{}, false, err
+	}
+	m.ID, m.CreatedAt = NewID(), stored(now)
+	preview := m.Body
+	if m.Kind != KindText || m.Private {
+		preview = ""
+	}
+	if len(preview) > previewLen {
+		preview = truncateUTF8(preview, previewLen)
+	}
+	// A visitor's message starts the reply clock unless it runs already;
+	// an agent's public reply stops it.
+	waits := m.AuthorType == AuthorVisitor
+	answers := m.AuthorType == AuthorAgent && !m.Private
+	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers).Scan(&m.Seq)
+	if err != nil {
+		// No row: an unknown conversation or another workspace's;
+		// nothing was changed.
+		return Message{}, false, mapErr("store: next seq", err)
+	}
+	_, err = txExec(ctx, tx, p, qInsertMessage, m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind,
+		m.AuthorType, m.AuthorID, m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta)
+	if err != nil {
+		return Message{}, false, mapErr("store: insert message", err)
+	}
+	return m, false, nil
+}
+
+// appendAlone stores m in a transaction of its own: the path a batch falls
+// back to when a statement fails inside it.
+func (s *Store) appendAlone(ctx context.Context, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Message, bool, error) {
 	for range 2 {
-		if prev, err := s.MessageByClientID(ctx, m.WorkspaceID, m.ConversationID, m.ClientMsgID); err == nil {
-			if prev.AuthorType != m.AuthorType || prev.AuthorID != m.AuthorID {
-				// Someone else's message: never hand it out as a retry.
-				return Message{}, false, fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
-			}
-			return prev, true, nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return Message{}, false, err
-		}
-		m.ID, m.CreatedAt = NewID(), stored(now)
+		var (
+			out Message
+			dup bool
+		)
 		err := s.inTx(ctx, "store: append message", func(tx *sql.Tx) error {
-			preview := m.Body
-			if m.Kind != KindText {
-				preview = ""
-			}
-			if len(preview) > previewLen {
-				preview = truncateUTF8(preview, previewLen)
-			}
-			if m.Private {
-				preview = ""
-			}
-			// A visitor's message starts the reply clock unless it runs
-			// already; an agent's public reply stops it.
-			waits := m.AuthorType == AuthorVisitor
-			answers := m.AuthorType == AuthorAgent && !m.Private
-			err := tx.QueryRowContext(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
-				last_activity_at = $3, last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END,
-				awaiting_reply_since = CASE WHEN $5 THEN COALESCE(awaiting_reply_since, $3)
-					WHEN $6 THEN NULL ELSE awaiting_reply_since END
-				WHERE workspace_id = $1 AND id = $2 RETURNING last_seq`,
-				m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers).Scan(&m.Seq)
-			if err != nil {
-				return mapErr("store: next seq", err)
-			}
-			return insertMessage(ctx, tx, m)
+			var err error
+			out, dup, err = appendOne(ctx, tx, p, m, now)
+			return err
 		})
 		if errors.Is(err, ErrConflict) {
-			continue // a concurrent retry of the same client_msg_id won; return its message
+			continue // a concurrent insert of the same client_msg_id (another node) won; find it
 		}
 		if err != nil {
 			return Message{}, false, err
 		}
-		return m, false, nil
+		return out, dup, nil
 	}
 	return Message{}, false, fmt.Errorf("store: append message: %w", ErrConflict)
 }
@@ -160,8 +208,7 @@ func (s *Store) AppendMessage(ctx context.Context, m Message, now time.Time) (Me
 // MessageByClientID finds a conversation's message by the id its author's
 // client gave it.
 func (s *Store) MessageByClientID(ctx context.Context, workspaceID, conversationID, clientMsgID string) (Message, error) {
-	m, err := scanMessage(s.read.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages
-		WHERE conversation_id = $1 AND client_msg_id = $2 AND workspace_id = $3`, conversationID, clientMsgID, workspaceID))
+	m, err := scanMessage(s.readRow(ctx, qMessageByClientID, conversationID, clientMsgID, workspaceID))
 	return m, mapErr("store: message by client id", err)
 }
 

@@ -39,6 +39,24 @@ type Store struct {
 	dialect Dialect
 	write   *sql.DB // SQLite: one connection; PostgreSQL: same pool as read
 	read    *sql.DB
+
+	writeStmts *stmtSet // nil on PostgreSQL: pgx caches statements per connection itself
+	readStmts  *stmtSet
+	appender   *appender
+}
+
+// newStore starts what a Store runs besides its connections.
+func newStore(dialect Dialect, write, read *sql.DB) *Store {
+	s := &Store{dialect: dialect, write: write, read: read}
+	committers := 1 // SQLite has one writer
+	if dialect == Postgres {
+		committers = 4
+	} else {
+		s.writeStmts = &stmtSet{db: write}
+		s.readStmts = &stmtSet{db: read}
+	}
+	s.appender = startAppender(s, committers)
+	return s
 }
 
 // Options configures Open. The zero value of each field means "use the default".
@@ -80,7 +98,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("store: connect postgres: %w", err)
 	}
-	return &Store{dialect: Postgres, write: db, read: db}, nil
+	return newStore(Postgres, db, db), nil
 }
 
 func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
@@ -131,7 +149,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	}
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &Store{dialect: SQLite, write: write, read: read}, nil
+	return newStore(SQLite, write, read), nil
 }
 
 // Dialect reports which engine the store runs on.
@@ -151,7 +169,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
-	err := s.write.Close()
+	s.appender.stop()
+	err := errors.Join(s.writeStmts.close(), s.readStmts.close(), s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}

@@ -83,8 +83,7 @@ func (s *Store) VisitorByToken(ctx context.Context, siteID, tokenHash string) (V
 
 // GetVisitor reads one visitor of a workspace.
 func (s *Store) GetVisitor(ctx context.Context, workspaceID, id string) (Visitor, error) {
-	v, err := scanVisitor(s.read.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id))
+	v, err := scanVisitor(s.readRow(ctx, qGetVisitor, workspaceID, id))
 	return v, mapErr("store: get visitor", err)
 }
 
@@ -101,13 +100,12 @@ type Presence struct {
 func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page PageView, now, expires time.Time) (Presence, error) {
 	var p Presence
 	err := s.inTx(ctx, "store: touch visitor", func(tx *sql.Tx) error {
-		v, err := scanVisitor(tx.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE workspace_id = $1 AND id = $2`,
-			workspaceID, id))
+		v, err := scanVisitor(tx.QueryRowContext(ctx, hotQueries[qGetVisitor], workspaceID, id))
 		if err != nil {
 			return mapErr("store: touch visitor", err)
 		}
 		p.CameOnline = !v.Online
-		p.PageChanged = page.URL != "" && (page.URL != v.PageURL || page.Title != v.PageTitle)
+		p.PageChanged = !v.OnPage(page)
 		start := v.SessionStart
 		if p.CameOnline {
 			start = now
@@ -132,6 +130,12 @@ func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page P
 		return nil
 	})
 	return p, err
+}
+
+// OnPage tells whether a heartbeat's page is the visitor's current page
+// (a heartbeat without a URL says nothing new), so no new page view.
+func (v Visitor) OnPage(page PageView) bool {
+	return page.URL == "" || (page.URL == v.PageURL && page.Title == v.PageTitle)
 }
 
 // ExpirePresence marks offline up to limit visitors whose presence expired

@@ -86,8 +86,7 @@ func (s *Store) GetWorkspace(ctx context.Context, id string) (Workspace, error) 
 		set      string
 		cre, upd int64
 	)
-	err := s.read.QueryRowContext(ctx, `SELECT id, name, settings, created_at, updated_at FROM workspaces WHERE id = $1`, id).
-		Scan(&w.ID, &w.Name, &set, &cre, &upd)
+	err := s.readRow(ctx, qGetWorkspace, id).Scan(&w.ID, &w.Name, &set, &cre, &upd)
 	if err != nil {
 		return Workspace{}, mapErr("store: get workspace", err)
 	}

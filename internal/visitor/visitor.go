@@ -5,7 +5,7 @@
 //
 // Presence lives in the database so that every node sees the same list and
 // one node claims each expiry. A Service is stateless and safe for
-// concurrent use.
+// concurrent use; it keeps only a short-lived cache of workspace settings.
 package visitor
 
 import (
@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -47,11 +48,53 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	pub   *event.Publisher
+
+	mu       sync.Mutex
+	settings map[string]cachedSettings // workspace id → settings, for heartbeats
 }
+
+type cachedSettings struct {
+	set store.Settings
+	at  time.Time // wall time of the read
+}
+
+// Settings cache bounds. Every heartbeat needs the workspace's visitor
+// TTL; reading the workspace each time was a third of a heartbeat's
+// queries. A changed TTL applies to heartbeats within settingsTTL (of
+// wall time: this bounds staleness, it is no rule of the product, so it
+// does not follow the injected clock).
+const (
+	settingsTTL     = 5 * time.Second
+	maxCachedWSpace = 10000
+)
 
 // New returns a Service.
 func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
-	return &Service{store: st, clock: clk, pub: pub}
+	return &Service{store: st, clock: clk, pub: pub, settings: map[string]cachedSettings{}}
+}
+
+// workspaceSettings returns a workspace's settings, read at most
+// settingsTTL ago.
+func (s *Service) workspaceSettings(ctx context.Context, workspaceID string) (store.Settings, error) {
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.settings[workspaceID]
+	s.mu.Unlock()
+	if ok && now.Sub(c.at) < settingsTTL {
+		return c.set, nil
+	}
+	ws, err := s.store.GetWorkspace(ctx, workspaceID)
+	if err != nil {
+		return store.Settings{}, err
+	}
+	set := ws.Settings.WithDefaults()
+	s.mu.Lock()
+	if len(s.settings) >= maxCachedWSpace {
+		clear(s.settings)
+	}
+	s.settings[workspaceID] = cachedSettings{set: set, at: now}
+	s.mu.Unlock()
+	return set, nil
 }
 
 // TokenBytes is the visitor token's entropy: 256 bits (DESIGN asks ≥128).
@@ -119,17 +162,29 @@ func (p Page) validate() (store.PageView, error) {
 
 // Heartbeat marks the visitor present on page for the workspace's TTL and
 // tells the desk when it came online or changed page.
+//
+// A heartbeat that changes nothing the desk sees (online, same page) is
+// not written while the stored expiry is more than half the TTL and more
+// than MaxHeartbeatGap away: the visitor stays online, and the due time
+// in the database is still one the next heartbeat renews before it
+// passes, so presence expiry stays exact. This spares the single SQLite
+// writer most heartbeats (a read instead of a write transaction);
+// last_seen_at then lags by at most half a TTL.
 func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, connected bool) (store.Visitor, error) {
 	pv, err := page.validate()
 	if err != nil {
 		return store.Visitor{}, err
 	}
-	ws, err := s.store.GetWorkspace(ctx, v.WorkspaceID)
+	set, err := s.workspaceSettings(ctx, v.WorkspaceID)
 	if err != nil {
 		return store.Visitor{}, err
 	}
 	now := s.clock.Now()
-	ttl := time.Duration(ws.Settings.WithDefaults().VisitorTTLSeconds) * time.Second
+	ttl := time.Duration(set.VisitorTTLSeconds) * time.Second
+	if cur, err := s.store.GetVisitor(ctx, v.WorkspaceID, v.ID); err == nil && cur.Online && cur.OnPage(pv) &&
+		cur.PresenceExpiresAt.Sub(now) > max(ttl/2, MaxHeartbeatGap) {
+		return cur, nil
+	}
 	p, err := s.store.TouchVisitor(ctx, v.WorkspaceID, v.ID, pv, now, now.Add(ttl))
 	if err != nil {
 		return store.Visitor{}, err
@@ -139,6 +194,12 @@ func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, con
 	}
 	return p.Visitor, nil
 }
+
+// MaxHeartbeatGap bounds the time between two heartbeats of a live widget:
+// the realtime server's default heartbeat period (30 s) plus slack for a
+// busy client or network. A heartbeat is skipped only while the stored
+// expiry is further away than this, so the next one always comes first.
+const MaxHeartbeatGap = 45 * time.Second
 
 // Connection tells the desk that a visitor's widget socket opened or
 // closed; presence itself runs on until its TTL.

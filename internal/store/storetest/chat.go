@@ -22,6 +22,8 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"conversations/one open per visitor, even when started concurrently", testStartConversation},
 		{"messages/seq is gap-free and a client_msg_id is stored once", testAppendMessage},
 		{"messages/concurrent appends and retries keep seq contiguous", testConcurrentAppends},
+		{"messages/concurrent appends get their own results: duplicates, unknown conversations, taken ids", testBatchedAppends},
+		{"messages/a message that fails mid-batch fails alone", testBatchFailureIsolated},
 		{"messages/list by seq range", testListMessages},
 		{"tenancy/chat rows of workspace B are invisible and unchangeable from A", testChatIsolation},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
@@ -251,6 +253,130 @@ func testConcurrentAppends(t *testing.T, s *store.Store) {
 	noErr(t, "list", err)
 	equal(t, "stored once each", len(msgs), writers*each)
 	for i, m := range msgs {
+		if m.Seq != int64(i+1) {
+			t.Fatalf("seq %d at position %d: not contiguous", m.Seq, i+1)
+		}
+	}
+}
+
+// appendOutcome is what one concurrent AppendMessage call got.
+type appendOutcome struct {
+	m   store.Message
+	dup bool
+	err error
+}
+
+// appendAll runs every message's AppendMessage at once (released together
+// so that they share transactions) and returns each call's outcome.
+func appendAll(t *testing.T, s *store.Store, msgs []store.Message) []appendOutcome {
+	t.Helper()
+	out := make([]appendOutcome, len(msgs))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, m := range msgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out[i].m, out[i].dup, out[i].err = s.AppendMessage(t.Context(), m, Epoch)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
+func testBatchedAppends(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a, b := newChatTenant(t, s, "a"), newChatTenant(t, s, "b")
+	_, _, err := s.AppendMessage(ctx, textMessage(b.ws.ID, b.conv.ID, "b-taken", "B's"), Epoch)
+	noErr(t, "seed b", err)
+	const rounds, each = 5, 20
+	for round := range rounds {
+		var msgs []store.Message
+		for k := range each {
+			id := fmt.Sprintf("r%d-%d", round, k)
+			// Each good message twice, as a client retrying at once would.
+			msgs = append(msgs, textMessage(a.ws.ID, a.conv.ID, id, id), textMessage(a.ws.ID, a.conv.ID, id, id),
+				textMessage(b.ws.ID, b.conv.ID, id, id))
+		}
+		agent := textMessage(b.ws.ID, b.conv.ID, "b-taken", "not B's")
+		agent.AuthorType, agent.AuthorID = store.AuthorAgent, "agent-1"
+		msgs = append(msgs,
+			textMessage(a.ws.ID, "missing", fmt.Sprint("x", round), "unknown conversation"),
+			textMessage(a.ws.ID, b.conv.ID, fmt.Sprint("y", round), "another workspace's conversation"),
+			agent)
+		out := appendAll(t, s, msgs)
+		for k := range each {
+			x, y, z := out[3*k], out[3*k+1], out[3*k+2]
+			noErr(t, "first send", x.err)
+			noErr(t, "second send", y.err)
+			noErr(t, "b send", z.err)
+			equal(t, "one of two sends is the original", x.dup != y.dup, true)
+			equal(t, "both sends get one seq", x.m.Seq, y.m.Seq)
+			equal(t, "both sends get one message", x.m.ID, y.m.ID)
+			equal(t, "b's message is not a duplicate", z.dup, false)
+		}
+		bad := out[3*each:]
+		wantErr(t, bad[0].err, store.ErrNotFound)
+		wantErr(t, bad[1].err, store.ErrNotFound)
+		wantErr(t, bad[2].err, store.ErrIDTaken)
+	}
+	for _, ct := range []chatTenant{a, b} {
+		msgs, err := s.ListMessages(ctx, ct.ws.ID, ct.conv.ID, 0, 0, 1000)
+		noErr(t, "list", err)
+		want := rounds * each
+		if ct.ws.ID == b.ws.ID {
+			want++
+		}
+		equal(t, "stored once each", len(msgs), want)
+		for i, m := range msgs {
+			if m.Seq != int64(i+1) {
+				t.Fatalf("seq %d at position %d: not contiguous", m.Seq, i+1)
+			}
+		}
+		c, err := s.GetConversation(ctx, ct.ws.ID, ct.conv.ID)
+		noErr(t, "conversation", err)
+		equal(t, "last_seq", c.LastSeq, int64(want))
+	}
+	m, err := s.MessageByClientID(ctx, b.ws.ID, b.conv.ID, "b-taken")
+	noErr(t, "taken id", err)
+	equal(t, "a taken id keeps its message", m.Body, "B's")
+}
+
+func testBatchFailureIsolated(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	var msgs []store.Message
+	for k := range 30 {
+		m := textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", k), fmt.Sprint("body ", k))
+		if k%10 == 5 {
+			// Fails after its checks pass, where the batch's
+			// transaction has to be given up.
+			m.Meta = map[string]any{"bad": func() {}}
+		}
+		msgs = append(msgs, m)
+	}
+	out := appendAll(t, s, msgs)
+	seqs := map[int64]bool{}
+	for k, o := range out {
+		if k%10 == 5 {
+			if o.err == nil {
+				t.Fatalf("message %d with unencodable meta was stored", k)
+			}
+			continue
+		}
+		noErr(t, fmt.Sprint("message ", k), o.err)
+		stored, err := s.MessageByClientID(ctx, a.ws.ID, a.conv.ID, o.m.ClientMsgID)
+		noErr(t, "acked message is stored", err)
+		equal(t, "stored seq", stored.Seq, o.m.Seq)
+		seqs[o.m.Seq] = true
+	}
+	equal(t, "27 distinct seqs", len(seqs), 27)
+	list, err := s.ListMessages(ctx, a.ws.ID, a.conv.ID, 0, 0, 100)
+	noErr(t, "list", err)
+	equal(t, "only the good ones", len(list), 27)
+	for i, m := range list {
 		if m.Seq != int64(i+1) {
 			t.Fatalf("seq %d at position %d: not contiguous", m.Seq, i+1)
 		}

@@ -1,0 +1,266 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxBatch bounds how many appends share one transaction: large enough to
+// amortize a commit (a WAL append and fsync on SQLite, a round trip and a
+// WAL flush on PostgreSQL) over many messages, small enough that the
+// first caller of a batch is not held long behind the others.
+const maxBatch = 128
+
+// appender group-commits AppendMessage calls. Callers hand their message
+// to a committer goroutine over an unbuffered channel; a committer takes
+// one, then every other caller already waiting (up to maxBatch), stores
+// them all in one transaction and answers each caller with its own
+// result after COMMIT. SQLite has one committer (it has one writer
+// anyway); PostgreSQL has a few, so that round trips overlap.
+//
+// Each message keeps its own checks in the shared transaction: the
+// idempotency lookup (which sees the batch's earlier inserts, so a retry
+// in the same batch is answered as a duplicate), then the seq update and
+// the insert. An unknown conversation or a taken client_msg_id changes
+// nothing and fails only its own caller. Any other statement error rolls
+// the batch back and stores each of its messages in a transaction of its
+// own, so one bad message never fails the others.
+//
+// On PostgreSQL a batch locks conversation rows in id order, so two
+// batches (on one node or two) cannot deadlock on each other.
+type appender struct {
+	s    *Store
+	reqs chan *appendReq
+	quit chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
+}
+
+type appendReq struct {
+	ctx  context.Context
+	m    Message
+	now  time.Time
+	res  appendResult
+	done chan struct{}
+}
+
+type appendResult struct {
+	m   Message
+	dup bool
+	err error
+}
+
+// errStoreClosed answers appends made after Close.
+var errStoreClosed = errors.New("store: closed")
+
+func startAppender(s *Store, committers int) *appender {
+	a := &appender{s: s, reqs: make(chan *appendReq), quit: make(chan struct{})}
+	for range committers {
+		a.wg.Add(1)
+		go a.run()
+	}
+	return a
+}
+
+// stop ends the committers; a call in progress is answered first.
+func (a *appender) stop() {
+	a.once.Do(func() { close(a.quit) })
+	a.wg.Wait()
+}
+
+// do stores m through a committer and waits for the outcome, which comes
+// only after the COMMIT that stored m (or after a failure).
+func (a *appender) do(ctx context.Context, m Message, now time.Time) appendResult {
+	r := &appendReq{ctx: ctx, m: m, now: now, done: make(chan struct{})}
+	select {
+	case a.reqs <- r:
+	case <-a.quit:
+		return appendResult{err: errStoreClosed}
+	case <-ctx.Done():
+		return appendResult{err: fmt.Errorf("store: append message: %w", ctx.Err())}
+	}
+	// Once handed over the message may be stored: wait for the answer
+	// even if ctx ends, so that a success is never reported as a failure.
+	<-r.done
+	return r.res
+}
+
+func (a *appender) run() {
+	defer a.wg.Done()
+	batch := make([]*appendReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-a.reqs:
+			batch = append(batch[:0], r)
+		case <-a.quit:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-a.reqs:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		a.commit(batch)
+		for _, r := range batch {
+			close(r.done)
+		}
+		clear(batch)
+	}
+}
+
+// commit stores a batch and sets every request's result.
+func (a *appender) commit(batch []*appendReq) {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.res.err = fmt.Errorf("store: append message: %w", err) // never stored
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// The batch serves several callers: no single caller's cancellation
+	// may abort it.
+	ctx := context.Background()
+	slices.SortStableFunc(live, func(x, y *appendReq) int { return cmp.Compare(x.m.ConversationID, y.m.ConversationID) })
+	q := a.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
+	err := a.s.inTx(ctx, "store: append messages", func(tx *sql.Tx) error {
+		for _, r := range live {
+			m, dup, err := appendOne(ctx, tx, q, r.m, r.now)
+			if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrIDTaken) {
+				return err // tx state unknown: roll back, then one by one
+			}
+			r.res = appendResult{m: m, dup: dup, err: err}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	for _, r := range live {
+		r.res = appendResult{}
+		r.res.m, r.res.dup, r.res.err = a.s.appendAlone(ctx, q, r.m, r.now)
+	}
+}
+
+// Hot statements, prepared once per connection instead of parsed on
+// every call (15–21 % of server CPU on SQLite before; see
+// docs/benchmarks.md).
+const (
+	qMessageByClientID = iota
+	qNextSeq
+	qInsertMessage
+	qGetConversation
+	qGetVisitor
+	qGetWorkspace
+	nQueries
+)
+
+var hotQueries = [nQueries]string{
+	qMessageByClientID: `SELECT ` + messageColumns + ` FROM messages
+		WHERE conversation_id = $1 AND client_msg_id = $2 AND workspace_id = $3`,
+	qNextSeq: `UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
+		last_activity_at = $3, last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END,
+		awaiting_reply_since = CASE WHEN $5 THEN COALESCE(awaiting_reply_since, $3)
+			WHEN $6 THEN NULL ELSE awaiting_reply_since END
+		WHERE workspace_id = $1 AND id = $2 RETURNING last_seq`,
+	qInsertMessage: `INSERT INTO messages (` + messageColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	qGetConversation: `SELECT ` + conversationColumns + ` FROM conversations WHERE workspace_id = $1 AND id = $2`,
+	qGetVisitor:      `SELECT ` + visitorColumns + ` FROM visitors WHERE workspace_id = $1 AND id = $2`,
+	qGetWorkspace:    `SELECT id, name, settings, created_at, updated_at FROM workspaces WHERE id = $1`,
+}
+
+// stmtSet is the hot statements prepared on one *sql.DB. database/sql
+// prepares each on a connection the first time it runs there and keeps
+// it. Preparing needs the schema, so it happens on first use (the store
+// is opened before it is migrated) and is retried until it succeeds; a
+// nil set means "run the SQL text".
+type stmtSet struct {
+	db  *sql.DB
+	set atomic.Pointer[[nQueries]*sql.Stmt]
+	mu  sync.Mutex
+}
+
+// prepared returns the prepared statements, or nil when they cannot be
+// prepared yet. On SQLite's write pool (one connection) it must not be
+// called inside a transaction: it would wait for that transaction's
+// connection.
+func (c *stmtSet) prepared(ctx context.Context) *[nQueries]*sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	if p := c.set.Load(); p != nil {
+		return p
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.set.Load(); p != nil {
+		return p
+	}
+	var p [nQueries]*sql.Stmt
+	for i, q := range hotQueries {
+		st, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range p[:i] {
+				st.Close()
+			}
+			return nil
+		}
+		p[i] = st
+	}
+	c.set.Store(&p)
+	return &p
+}
+
+func (c *stmtSet) close() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var err error
+	if p := c.set.Swap(nil); p != nil {
+		for _, st := range p {
+			err = errors.Join(err, st.Close())
+		}
+	}
+	return err
+}
+
+// readRow runs hot query i on the read pool.
+func (s *Store) readRow(ctx context.Context, i int, args ...any) *sql.Row {
+	if p := s.readStmts.prepared(ctx); p != nil {
+		return p[i].QueryRowContext(ctx, args...)
+	}
+	return s.read.QueryRowContext(ctx, hotQueries[i], args...)
+}
+
+// txRow runs hot query i in tx, prepared when p is not nil.
+func txRow(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, i int, args ...any) *sql.Row {
+	if p != nil {
+		return tx.StmtContext(ctx, p[i]).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, hotQueries[i], args...)
+}
+
+// txExec runs hot statement i in tx, prepared when p is not nil.
+func txExec(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, i int, args ...any) (sql.Result, error) {
+	if p != nil {
+		return tx.StmtContext(ctx, p[i]).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, hotQueries[i], args...)
+}
