@@ -139,7 +139,10 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, id, status string, unt
 	default:
 		return store.Conversation{}, apperr.Invalidf("status", "invalid_status", "status must be open, pending, snoozed or closed")
 	}
-	tr.Event = agentEvent(a, body, false, meta)
+	// Pending and snoozed are the desk's own bookkeeping: the visitor sees
+	// the status, not an event about it.
+	private := status == store.StatusPending || status == store.StatusSnoozed
+	tr.Event = agentEvent(a, body, private, meta)
 	nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, id, tr, now)
 	switch {
 	case errors.Is(err, store.ErrStale):
@@ -187,7 +190,7 @@ func (s *Service) CloseByVisitor(ctx context.Context, a Actor, id string) (store
 func (s *Service) reopenForVisitor(ctx context.Context, c store.Conversation) error {
 	nc, ev, err := s.store.Transition(ctx, c.WorkspaceID, c.ID, store.Transition{
 		FromStatuses: []string{store.StatusPending, store.StatusSnoozed}, Status: store.StatusOpen,
-		Event: systemEvent("The visitor wrote again: the conversation is open", false,
+		Event: systemEvent("The visitor wrote again: the conversation is open", true,
 			map[string]any{"event": "status", "status": store.StatusOpen, "by": "visitor"}),
 	}, s.clock.Now())
 	if err != nil {
@@ -520,7 +523,7 @@ func (s *Service) runDue(ctx context.Context, w store.Workspace) (DueCounts, err
 	}
 	for _, c := range due.Snoozed {
 		if fire(c, store.Transition{FromStatuses: []string{store.StatusSnoozed}, SnoozeDueBy: now, Status: store.StatusOpen,
-			Event: systemEvent("The snooze ended: the conversation is open", false, map[string]any{"event": "status", "status": "open", "by": "system", "reason": "snooze_ended"})}) {
+			Event: systemEvent("The snooze ended: the conversation is open", true, map[string]any{"event": "status", "status": "open", "by": "system", "reason": "snooze_ended"})}) {
 			n.Woken++
 		}
 	}

@@ -1,9 +1,13 @@
+import { useState } from 'preact/hooks';
 import { since } from '../shared/format';
+import { FlagIcon } from './icons';
+import { actionError, closedByLabel } from './lifecycle';
 import type { DeskStore } from './store';
 
 const EMPTY: Record<string, [string, string]> = {
   live: ['No live chats', 'New chats from your sites appear here, highlighted in green.'],
   pending: ['Nothing pending', 'Chats waiting on the customer show up here.'],
+  snoozed: ['Nothing snoozed', 'Snoozed chats wait here and come back to Live when their time comes.'],
   closed: ['No closed chats', 'Finished conversations are kept here.'],
 };
 
@@ -15,7 +19,11 @@ export function ConversationList({ store }: { store: DeskStore }) {
   const depts = store.departmentNames.value;
   const typing = store.typing.value;
   const now = store.now.value;
-  const filtered = Boolean(store.search.value || store.siteFilter.value || store.departmentFilter.value || store.agentFilter.value);
+  const me = store.me.value?.id ?? store.agentId;
+  const [pickError, setPickError] = useState<{ id: string; text: string } | null>(null);
+  const filtered = Boolean(
+    store.search.value || store.siteFilter.value || store.departmentFilter.value || store.agentFilter.value || (store.tab.value === 'closed' && store.closedByMe.value),
+  );
   if (list.length === 0) {
     const [title, hint] = filtered ? ['No matches', 'Try another search or filter.'] : EMPTY[store.tab.value];
     return (
@@ -25,6 +33,13 @@ export function ConversationList({ store }: { store: DeskStore }) {
       </div>
     );
   }
+  const pickUp = (id: string) => {
+    setPickError(null);
+    store
+      .pickUp(id)
+      .then(() => store.open(id))
+      .catch((err: { code?: string; message?: string }) => setPickError({ id, text: actionError(err.code ?? '', err.message) }));
+  };
   return (
     <ul class="rows">
       {list.map((c) => {
@@ -32,9 +47,11 @@ export function ConversationList({ store }: { store: DeskStore }) {
         const activity = !isNew && store.hasActivity(c);
         const name = store.displayName(c.visitor_id);
         const who = typing.get(c.id);
-        const cls = ['conv-row', c.id === openId && 'active', isNew && 'new'].filter(Boolean).join(' ');
+        const unassigned = !c.assignee_id && c.status !== 'closed';
+        const cls = ['conv-row', c.id === openId && 'active', isNew && 'new', unassigned && c.status === 'open' && 'pickable'].filter(Boolean).join(' ');
+        const assignee = c.assignee_id === me ? 'You' : store.agentName(c.assignee_id);
         return (
-          <li key={c.id}>
+          <li key={c.id} class="row-wrap">
             <button type="button" class={cls} aria-current={c.id === openId ? 'true' : undefined} onClick={() => store.open(c.id)}>
               <span class="avatar" aria-hidden="true">
                 {name.slice(0, 1).toUpperCase()}
@@ -42,17 +59,41 @@ export function ConversationList({ store }: { store: DeskStore }) {
               <span class="row-main">
                 <span class="row-top">
                   <span class="name">{name}</span>
+                  {c.flagged && (
+                    <span class="flag-mark" role="img" aria-label="Flagged" title="Flagged for follow-up">
+                      <FlagIcon />
+                    </span>
+                  )}
                   {isNew && <span class="pill green">New</span>}
-                  <span class="time">{since(c.last_activity_at, now)}</span>
+                  <span class="time">{since(c.status === 'closed' ? (c.closed_at ?? c.last_activity_at) : c.last_activity_at, now)}</span>
                 </span>
                 <span class={who ? 'preview typing-text' : 'preview'}>{who ? `${who} is typing…` : c.last_message || 'No messages yet'}</span>
                 <span class="row-tags">
                   <span class="tag site">{sites.get(c.site_id) ?? 'Site'}</span>
                   {c.department_id && depts.get(c.department_id) && <span class="tag">{depts.get(c.department_id)}</span>}
+                  {c.status === 'closed' ? (
+                    <span class="tag closed-by">{closedByLabel(c, (id) => store.agentName(id), me)}</span>
+                  ) : unassigned ? (
+                    <span class="tag unassigned">Unassigned</span>
+                  ) : (
+                    <span class="tag assignee" title="Assigned to">
+                      {assignee ?? 'Assigned'}
+                    </span>
+                  )}
                 </span>
               </span>
               {activity && <span class="blue-dot" role="img" aria-label="New activity" />}
             </button>
+            {unassigned && c.status === 'open' && (
+              <button type="button" class="btn primary pick-up" aria-label={`Pick up the chat with ${name}`} onClick={() => pickUp(c.id)}>
+                Pick up
+              </button>
+            )}
+            {pickError?.id === c.id && (
+              <p class="row-error" role="alert">
+                {pickError.text}
+              </p>
+            )}
           </li>
         );
       })}

@@ -1,8 +1,17 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
 import { shortTime } from '../shared/format';
-import { CheckIcon, ClockIcon, SendIcon } from './icons';
+import type { Message } from '../shared/protocol';
+import { ActionBar, WrapupForm } from './Actions';
+import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
+import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
 import type { DeskStore } from './store';
+
+const when = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const localTime = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : when.format(d);
+};
 
 const STATUS_LABEL: Record<string, string> = { open: 'Live', pending: 'Pending', snoozed: 'Snoozed', closed: 'Closed' };
 
@@ -35,6 +44,8 @@ export function ConversationPane({ store }: { store: DeskStore }) {
   const site = store.siteNames.value.get(c.site_id) ?? 'Site';
   const typing = store.typing.value.get(c.id);
   const closed = c.status === 'closed';
+  const me = store.me.value?.id ?? store.agentId;
+  const assignee = c.assignee_id === me ? 'you' : store.agentName(c.assignee_id);
   return (
     <main class="pane" aria-label={`Conversation with ${name}`}>
       <header class="pane-head">
@@ -45,7 +56,16 @@ export function ConversationPane({ store }: { store: DeskStore }) {
           <h1>{name}</h1>
           <p>
             <span class="tag site">{site}</span>
-            <span class={`status-pill ${c.status}`}>{STATUS_LABEL[c.status]}</span>
+            <span class={`status-pill ${c.status}`}>
+              {STATUS_LABEL[c.status]}
+              {c.status === 'snoozed' && c.snooze_until ? ` until ${localTime(c.snooze_until)}` : ''}
+            </span>
+            {c.flagged && (
+              <span class="flag-pill">
+                <FlagIcon size={12} /> Flagged
+              </span>
+            )}
+            {!closed && <span class="assigned-label">{c.assignee_id ? `Assigned to ${assignee ?? 'an agent'}` : 'Unassigned'}</span>}
             <span class={connected ? 'presence-label on' : 'presence-label'}>
               {connected ? 'On the site' : visitor?.online ? 'Visitor disconnected' : 'Visitor left'}
             </span>
@@ -60,6 +80,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
           Context
         </button>
       </header>
+      <ActionBar key={c.id} store={store} c={c} />
       <History store={store} />
       <div class="typing-line" aria-live="polite">
         {typing && (
@@ -74,7 +95,14 @@ export function ConversationPane({ store }: { store: DeskStore }) {
         )}
       </div>
       {closed ? (
-        <p class="closed-note">This conversation is closed.</p>
+        store.wrapupFor.value === c.id ? (
+          <WrapupForm key={c.id} store={store} c={c} />
+        ) : (
+          <p class="closed-note">
+            This conversation is closed. {closedByLabel(c, (id) => store.agentName(id), me)}
+            {c.closed_at ? `, ${localTime(c.closed_at)}.` : '.'}
+          </p>
+        )
       ) : (
         <Composer key={c.id} placeholder={`Reply to ${name}… (Enter to send)`} onSend={(t) => store.send(t)} onInput={() => store.typingInput()}>
           <SendIcon />
@@ -100,13 +128,8 @@ function History({ store }: { store: DeskStore }) {
     <ol class="history" ref={list} aria-label="Messages">
       {count === 0 && <li class="history-empty">No messages yet.</li>}
       {messages.map((m, i) => {
-        if (m.kind === 'system') {
-          return (
-            <li key={m.seq} class="sys" data-seq={m.seq}>
-              {m.body}
-            </li>
-          );
-        }
+        if (m.kind === 'hidden') return null;
+        if (m.kind === 'system') return <SystemEvent key={m.seq} m={m} />;
         const side = m.author_type === 'visitor' ? 'them' : 'us';
         const first = i === 0 || messages[i - 1].author_id !== m.author_id;
         return (
@@ -144,5 +167,48 @@ function History({ store }: { store: DeskStore }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+/** A system event, centered; private ones (transfer notes, wrap-ups) as internal notes. */
+function SystemEvent({ m }: { m: Message }) {
+  if (!m.private) {
+    return (
+      <li class="sys" data-seq={m.seq}>
+        {systemText(m, localTime)}
+      </li>
+    );
+  }
+  const wrap = wrapupOf(m);
+  const transfer = transferOf(m);
+  const who = m.author_name || 'An agent';
+  return (
+    <li class="sys note" data-seq={m.seq}>
+      <span class="note-label">Internal note · {shortTime(m.created_at)}</span>
+      {wrap ? (
+        <>
+          <strong>Wrap-up by {who}</strong>
+          {wrap.notes && <p class="note-text">{wrap.notes}</p>}
+          {wrap.tags.length > 0 && (
+            <span class="tag-row">
+              {wrap.tags.map((t) => (
+                <span key={t} class="tag outcome">
+                  {t}
+                </span>
+              ))}
+            </span>
+          )}
+        </>
+      ) : transfer ? (
+        <>
+          <strong>
+            {who} transferred the conversation{transfer.to ? ` to ${transfer.to}` : ''}
+          </strong>
+          {transfer.note && <p class="note-text">{transfer.note}</p>}
+        </>
+      ) : (
+        <p class="note-text">{m.body}</p>
+      )}
+    </li>
   );
 }

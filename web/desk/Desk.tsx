@@ -1,8 +1,9 @@
 import { useSignalEffect } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import { ApiError, getMe, listDepartments, listSites, type Me } from './api';
+import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from './api';
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
+import { Preferences } from './Preferences';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
 import { Toasts } from './Toasts';
@@ -19,6 +20,9 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
       .catch(() => undefined);
     listDepartments()
       .then((d) => (store.departments.value = d))
+      .catch(() => undefined);
+    listAgents()
+      .then((a) => (store.agentDirectory.value = new Map(a.map((x) => [x.id, x.name]))))
       .catch(() => undefined);
     return () => store.session.stop();
   }, [store]);
@@ -47,9 +51,15 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   return (
     <div class="desk">
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
-      <Sidebar store={store} />
-      <ConversationPane store={store} />
-      <DetailsPanel store={store} />
+      {store.view.value === 'preferences' ? (
+        <Preferences role={store.me.value?.role ?? me.agent.role} onBack={() => store.showView('desk')} />
+      ) : (
+        <>
+          <Sidebar store={store} />
+          <ConversationPane store={store} />
+          <DetailsPanel store={store} />
+        </>
+      )}
       <Toasts store={store} />
     </div>
   );

@@ -6,6 +6,7 @@ import { VisitorList } from './VisitorList';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'live', label: 'Live' },
   { id: 'pending', label: 'Pending' },
+  { id: 'snoozed', label: 'Snoozed' },
   { id: 'closed', label: 'Closed' },
   { id: 'visitors', label: 'Visitors' },
 ];
@@ -30,7 +31,7 @@ export function Sidebar({ store }: { store: DeskStore }) {
             onClick={() => (store.tab.value = t.id)}
           >
             {t.label}
-            {counts[t.id] > 0 && <span class="count">{counts[t.id]}</span>}
+            {t.id !== 'closed' && counts[t.id] > 0 && <span class="count">{counts[t.id]}</span>}
           </button>
         ))}
       </div>
@@ -80,6 +81,19 @@ export function Sidebar({ store }: { store: DeskStore }) {
             </>
           )}
         </div>
+        {tab === 'closed' && (
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={store.closedByMe.value}
+              onChange={(e) => {
+                store.closedByMe.value = e.currentTarget.checked;
+                if (e.currentTarget.checked) store.loadClosedByMe();
+              }}
+            />
+            Closed by me
+          </label>
+        )}
         {tab === 'live' && (
           <label class="sort">
             Sort by
@@ -90,6 +104,24 @@ export function Sidebar({ store }: { store: DeskStore }) {
           </label>
         )}
       </div>
+      {counts.unassigned > 0 && tab !== 'visitors' && (
+        <div class="queue-bar" role="status">
+          <span class="queue-dot" aria-hidden="true" />
+          <span class="queue-text">
+            {counts.unassigned === 1 ? '1 live chat waits for an agent' : `${counts.unassigned} live chats wait for an agent`}
+          </span>
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              store.tab.value = 'live';
+              store.agentFilter.value = store.agentFilter.value === 'none' ? '' : 'none';
+            }}
+          >
+            {store.agentFilter.value === 'none' && tab === 'live' ? 'Show all' : 'Show'}
+          </button>
+        </div>
+      )}
       <div id="queue" role="tabpanel" aria-labelledby={`tab-${tab}`} class="queue">
         {tab === 'visitors' ? <VisitorList store={store} /> : <ConversationList store={store} />}
       </div>

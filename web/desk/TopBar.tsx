@@ -1,6 +1,6 @@
 import type { AgentStatus } from '../shared/protocol';
 import { logout, type Me } from './api';
-import { BellIcon, Logo } from './icons';
+import { BellIcon, GearIcon, Logo } from './icons';
 import type { DeskStore } from './store';
 
 const STATUSES: { value: AgentStatus; label: string }[] = [
@@ -51,6 +51,16 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
           </button>
         ))}
       </div>
+      <button
+        type="button"
+        class={store.view.value === 'preferences' ? 'btn ghost on' : 'btn ghost'}
+        aria-pressed={store.view.value === 'preferences'}
+        title="Workspace preferences"
+        onClick={() => store.showView(store.view.value === 'preferences' ? 'desk' : 'preferences')}
+      >
+        <GearIcon />
+        <span class="hide-narrow">Preferences</span>
+      </button>
       <button
         type="button"
         class="btn ghost icon-btn"

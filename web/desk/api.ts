@@ -16,12 +16,44 @@ export interface Me {
   workspace: { id: string; name: string };
 }
 
+export interface AgentRecord {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  status: string;
+  max_chats: number;
+  department_ids: string[];
+}
+
+/** The workspace's lifecycle settings (docs/api.md, PATCH /api/v1/workspace). */
+export interface Settings {
+  inactivity_close_minutes: number;
+  pending_close_minutes: number;
+  reply_timeout_seconds: number;
+  default_max_chats: number;
+  visitor_ttl_seconds: number;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  settings: Settings;
+}
+
+/** Owners and admins manage the workspace. */
+export function isManager(role: string): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
 /** An error answer: its HTTP status and the API's error code. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The input at fault, e.g. settings.visitor_ttl_seconds. */
+    readonly field = '',
   ) {
     super(message);
     this.name = 'ApiError';
@@ -36,9 +68,9 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  const data = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; field?: string } };
   if (!res.ok) {
-    throw new ApiError(res.status, data.error?.code ?? `http_${res.status}`, data.error?.message ?? res.statusText);
+    throw new ApiError(res.status, data.error?.code ?? `http_${res.status}`, data.error?.message ?? res.statusText, data.error?.field ?? '');
   }
   return data as T;
 }
@@ -48,3 +80,6 @@ export const login = (email: string, password: string) => call<unknown>('POST', 
 export const logout = () => call<void>('POST', '/auth/logout');
 export const listSites = () => call<{ items: Site[] }>('GET', '/sites').then((r) => r.items);
 export const listDepartments = () => call<{ items: Department[] }>('GET', '/departments').then((r) => r.items);
+export const listAgents = () => call<{ items: AgentRecord[] }>('GET', '/agents').then((r) => r.items);
+export const getWorkspace = () => call<Workspace>('GET', '/workspace');
+export const patchSettings = (settings: Partial<Settings>) => call<Workspace>('PATCH', '/workspace', { settings });

@@ -15,16 +15,15 @@ import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
 import type { Department, Site } from './api';
+import { countQueues, inQueue, type QueueTab } from './lifecycle';
 import { Notifier } from './notify';
 
-export type Tab = 'live' | 'pending' | 'closed' | 'visitors';
+export type Tab = QueueTab | 'visitors';
 export type Sort = 'activity' | 'new';
+export type View = 'desk' | 'preferences';
 
-const TAB_STATUSES: Record<Exclude<Tab, 'visitors'>, ConversationStatus[]> = {
-  live: ['open'],
-  pending: ['pending', 'snoozed'],
-  closed: ['closed'],
-};
+/** A conversation as one lifecycle command left it, or the command's error. */
+type LifecycleCommand = 'conversation.status' | 'conversation.assign' | 'conversation.transfer' | 'conversation.flag' | 'conversation.wrapup' | 'conversations.list';
 
 interface VisitorDetails {
   visitor: Visitor;
@@ -56,6 +55,8 @@ export class DeskStore {
   readonly sites = signal<Site[]>([]);
   readonly departments = signal<Department[]>([]);
   readonly agents = signal(new Map<string, Agent>());
+  /** Every agent's name (GET /api/v1/agents), also for agents the snapshot lacks. */
+  readonly agentDirectory = signal(new Map<string, string>());
   readonly conversations = signal(new Map<string, Conversation>());
   readonly visitors = signal(new Map<string, Visitor>());
   readonly details = signal(new Map<string, VisitorDetails>());
@@ -71,7 +72,12 @@ export class DeskStore {
   readonly messages = signal<readonly Message[]>([]);
   readonly outgoing = signal<Outgoing[]>([]);
 
+  readonly view = signal<View>(location.hash === '#preferences' ? 'preferences' : 'desk');
   readonly tab = signal<Tab>('live');
+  /** Closed tab: only conversations this agent closed. */
+  readonly closedByMe = signal(false);
+  /** The conversation whose wrap-up form is open (after this agent closed it). */
+  readonly wrapupFor = signal('');
   readonly search = signal('');
   readonly siteFilter = signal('');
   readonly departmentFilter = signal('');
@@ -146,10 +152,15 @@ export class DeskStore {
     return visitorName(this.visitors.value.get(visitorId) ?? this.details.value.get(visitorId)?.visitor, visitorId);
   }
 
+  agentName(id: string | undefined): string | undefined {
+    if (!id) return undefined;
+    return this.agents.value.get(id)?.name ?? this.agentDirectory.value.get(id);
+  }
+
   readonly queue = computed(() => {
     const tab = this.tab.value;
     if (tab === 'visitors') return [];
-    const statuses = TAB_STATUSES[tab];
+    const filter = { tab, me: this.me.value?.id ?? this.agentId, closedByMe: this.closedByMe.value };
     const q = this.search.value.trim().toLowerCase();
     const site = this.siteFilter.value;
     const dept = this.departmentFilter.value;
@@ -157,7 +168,7 @@ export class DeskStore {
     const names = this.siteNames.value;
     const list = [...this.conversations.value.values()].filter(
       (c) =>
-        statuses.includes(c.status) &&
+        inQueue(c, filter) &&
         (!site || c.site_id === site) &&
         (!dept || c.department_id === dept) &&
         (!agent || (agent === 'none' ? !c.assignee_id : c.assignee_id === agent)) &&
@@ -183,12 +194,7 @@ export class DeskStore {
   });
 
   readonly counts = computed(() => {
-    const n = { live: 0, pending: 0, closed: 0, visitors: 0 };
-    for (const c of this.conversations.value.values()) {
-      if (c.status === 'open') n.live++;
-      else if (c.status === 'closed') n.closed++;
-      else n.pending++;
-    }
+    const n = { ...countQueues(this.conversations.value.values()), visitors: 0 };
     for (const v of this.visitors.value.values()) if (v.online) n.visitors++;
     return n;
   });
@@ -253,6 +259,56 @@ export class DeskStore {
     });
   }
 
+  // --- lifecycle (docs/lifecycle.md); each resolves with the updated conversation ---
+
+  private lifecycle(type: LifecycleCommand, fields: Record<string, unknown>): Promise<Conversation | undefined> {
+    return this.session.request(type, fields).then((ack) => {
+      if (ack.conversation) this.upsertConversation(ack.conversation);
+      for (const c of ack.conversations ?? []) this.upsertConversation(c);
+      return ack.conversation;
+    });
+  }
+
+  /** Marks pending, snoozes (with until), reopens (open) or closes the open conversation. */
+  setConversationStatus(id: string, status: ConversationStatus, until?: string): Promise<Conversation | undefined> {
+    return this.lifecycle('conversation.status', { conversation_id: id, status, ...(until ? { snooze_until: until } : {}) }).then((c) => {
+      if (status === 'closed') this.wrapupFor.value = id;
+      else if (this.wrapupFor.value === id) this.wrapupFor.value = '';
+      return c;
+    });
+  }
+
+  /** Takes an unassigned conversation for this agent. */
+  pickUp(id: string): Promise<Conversation | undefined> {
+    return this.lifecycle('conversation.assign', { conversation_id: id });
+  }
+
+  transfer(id: string, to: { agent_id: string } | { department_id: string }, note: string): Promise<Conversation | undefined> {
+    return this.lifecycle('conversation.transfer', { conversation_id: id, ...to, ...(note.trim() ? { note: note.trim() } : {}) });
+  }
+
+  setFlag(id: string, flagged: boolean): Promise<Conversation | undefined> {
+    return this.lifecycle('conversation.flag', { conversation_id: id, flagged });
+  }
+
+  wrapup(id: string, notes: string, tags: string[]): Promise<Conversation | undefined> {
+    return this.lifecycle('conversation.wrapup', { conversation_id: id, notes, tags }).then((c) => {
+      if (this.wrapupFor.value === id) this.wrapupFor.value = '';
+      return c;
+    });
+  }
+
+  /** Loads the closed conversations this agent closed (beyond the welcome's latest 100). */
+  loadClosedByMe(): void {
+    const me = this.me.value?.id ?? this.agentId;
+    void this.lifecycle('conversations.list', { status: 'closed', closed_by_agent_id: me, limit: 200 }).catch(() => undefined);
+  }
+
+  showView(view: View): void {
+    this.view.value = view;
+    history.replaceState(null, '', view === 'preferences' ? '#preferences' : location.pathname + location.search);
+  }
+
   loadVisitor(visitorId: string): void {
     this.session
       .request('visitor.get', { visitor_id: visitorId })
@@ -284,7 +340,8 @@ export class DeskStore {
       const c = this.conversations.value.get(id);
       const last = msgs.at(-1);
       if (c && last && last.seq > c.last_seq) {
-        this.conversations.value = put(this.conversations.value, id, { ...c, last_seq: last.seq, last_message: last.body });
+        const preview = last.kind === 'text' && !last.private ? last.body : c.last_message;
+        this.conversations.value = put(this.conversations.value, id, { ...c, last_seq: last.seq, last_message: preview });
       }
       const now = this.conversations.value.get(id);
       if (now && !document.hidden) this.markSeen(now);
@@ -294,8 +351,13 @@ export class DeskStore {
   private welcome(w: Welcome): void {
     batch(() => {
       if (w.agent) this.me.value = w.agent;
-      let convs = this.conversations.value;
-      for (const c of w.conversations) convs = put(convs, c.id, c);
+      // Snapshot, then deltas: the welcome's list replaces what was held
+      // (a chat that changed while disconnected shows in its new tab);
+      // the open conversation and earlier "closed by me" loads are kept.
+      const convs = new Map(w.conversations.map((c) => [c.id, c]));
+      for (const [id, c] of this.conversations.value) {
+        if (!convs.has(id) && (id === this.openId.value || c.status === 'closed')) convs.set(id, c);
+      }
       this.conversations.value = convs;
       const open = this.openId.value;
       if (open && convs.has(open)) this.open(open);
@@ -318,7 +380,7 @@ export class DeskStore {
         });
         break;
       case 'conversation':
-        this.conversationEvent(e.conversation);
+        this.upsertConversation(e.conversation);
         break;
       case 'message':
         this.messageEvent(e.message);
@@ -343,12 +405,25 @@ export class DeskStore {
     }
   }
 
-  private conversationEvent(c: Conversation): void {
-    const known = this.conversations.value.has(c.id);
-    this.conversations.value = put(this.conversations.value, c.id, c);
-    if (!known && this.welcomed && c.status === 'open') {
+  private upsertConversation(c: Conversation): void {
+    const before = this.conversations.value.get(c.id);
+    // An older copy (an ack racing its own event) never overwrites a newer one.
+    if (before && Date.parse(before.updated_at) > Date.parse(c.updated_at)) return;
+    // last_seq and the preview move with message events; keep the furthest.
+    const next = before && before.last_seq > c.last_seq ? { ...c, last_seq: before.last_seq, last_message: before.last_message } : c;
+    this.conversations.value = put(this.conversations.value, c.id, next);
+    if (!this.welcomed) return;
+    const me = this.me.value?.id ?? this.agentId;
+    if (!before && c.status === 'open') {
       this.notifier.notify({
         title: 'New chat',
+        body: `${this.displayName(c.visitor_id)} on ${this.siteNames.value.get(c.site_id) ?? 'a site'}`,
+        conversationId: c.id,
+        tone: 'new',
+      });
+    } else if (before && c.assignee_id === me && before.assignee_id !== me && c.status !== 'closed' && c.id !== this.openId.value) {
+      this.notifier.notify({
+        title: 'Chat assigned to you',
         body: `${this.displayName(c.visitor_id)} on ${this.siteNames.value.get(c.site_id) ?? 'a site'}`,
         conversationId: c.id,
         tone: 'new',
@@ -361,11 +436,12 @@ export class DeskStore {
     if (!c) return;
     batch(() => {
       if (m.seq > c.last_seq) {
+        const text = m.kind === 'text' && !m.private;
         this.conversations.value = put(this.conversations.value, c.id, {
           ...c,
           last_seq: m.seq,
-          last_message: m.body,
-          last_activity_at: m.created_at,
+          last_message: text ? m.body : c.last_message,
+          last_activity_at: text ? m.created_at : c.last_activity_at,
         });
       }
       if (m.author_type === 'visitor') {

@@ -1,4 +1,7 @@
-import { type Browser, type BrowserContext, expect, type Locator, type Page } from '@playwright/test';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 export const port = Number(process.env.LIVEDESK_E2E_PORT);
 /** The desk's origin. */
@@ -46,11 +49,24 @@ export function widgetHelpers(widget: Locator) {
   };
 }
 
-/** An agent signed in to the desk (through the API: the sign-in page has its own test). */
-export async function openDesk(browser: Browser, viewport = { width: 1280, height: 800 }) {
-  const ctx = await browser.newContext({ viewport, baseURL: deskURL });
-  const res = await ctx.request.post('/api/v1/auth/login', { data: { email: ownerEmail, password: ownerPassword } });
-  expect(res.ok()).toBe(true);
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+const sessions = new Map<string, StorageState>();
+
+/** An agent signed in to the desk (through the API: the sign-in page has its own test); the owner unless told. */
+export async function openDesk(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+  who = { email: ownerEmail, password: ownerPassword },
+) {
+  // Sign in once per agent and run: sign-ins are rate-limited per e-mail
+  // (5, then one every 12 s), and every spec opens desks.
+  const signedIn = sessions.get(who.email);
+  const ctx = await browser.newContext({ viewport, baseURL: deskURL, storageState: signedIn });
+  if (!signedIn) {
+    const res = await ctx.request.post('/api/v1/auth/login', { data: { email: who.email, password: who.password } });
+    expect(res.ok()).toBe(true);
+    sessions.set(who.email, await ctx.storageState());
+  }
   const { page, dialogs, cspViolations } = await watchedPage(ctx);
   await page.goto('/');
   await expect(page.locator('.health')).toHaveText('Connected');
@@ -75,4 +91,19 @@ export function deskHelpers(page: Page) {
 /** A short unique marker, so each test finds its own conversation. */
 export function marker(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Saves a screenshot as a test artifact; with LIVEDESK_DOCS_SCREENSHOTS=1
+ * also as the curated copy in docs/screenshots.
+ */
+export async function shot(page: Page, name: string, info: TestInfo): Promise<void> {
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await info.attach(name, { path, contentType: 'image/png' });
+  if (process.env.LIVEDESK_DOCS_SCREENSHOTS === '1') {
+    const docs = fileURLToPath(new URL('../../docs/screenshots', import.meta.url));
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(path, join(docs, `${name}.png`));
+  }
 }

@@ -1,23 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, type Page, test, type TestInfo } from '@playwright/test';
-import { deskURL, openDesk, openVisitor } from './fixtures';
-
-/**
- * Saves a screenshot as a test artifact; with LIVEDESK_DOCS_SCREENSHOTS=1
- * also as the curated copy in docs/screenshots.
- */
-async function shot(page: Page, name: string, info: TestInfo): Promise<void> {
-  const path = info.outputPath(`${name}.png`);
-  await page.screenshot({ path });
-  await info.attach(name, { path, contentType: 'image/png' });
-  if (process.env.LIVEDESK_DOCS_SCREENSHOTS === '1') {
-    const docs = fileURLToPath(new URL('../../docs/screenshots', import.meta.url));
-    mkdirSync(docs, { recursive: true });
-    copyFileSync(path, join(docs, `${name}.png`));
-  }
-}
+import { expect, type Page, test } from '@playwright/test';
+import { deskURL, openDesk, openVisitor, shot } from './fixtures';
 
 async function noHorizontalScroll(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);

@@ -8,12 +8,17 @@ export interface Message {
   conversation_id: string;
   seq: number;
   client_msg_id: string;
-  kind: 'text' | 'system';
+  /** hidden: a private event as a visitor receives it (counted for seq, never shown). */
+  kind: 'text' | 'system' | 'hidden';
   author_type: 'visitor' | 'agent' | 'system';
   author_id?: string;
   author_name?: string;
   body: string;
   created_at: string;
+  /** Agents only see these (transfer notes, wrap-ups). */
+  private?: boolean;
+  /** A system event's structured data: {event: 'status' | 'assigned' | 'transfer' | 'wrapup', …}. */
+  meta?: Record<string, unknown>;
 }
 
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'closed';
@@ -34,7 +39,15 @@ export interface Conversation {
   created_at: string;
   updated_at: string;
   last_activity_at: string;
+  status_changed_at?: string;
+  flagged?: boolean;
+  wrapup_tags?: string[];
+  wrapup_notes?: string;
   closed_at?: string;
+  closed_by?: 'agent' | 'visitor' | 'system';
+  closed_by_agent_id?: string;
+  snooze_until?: string;
+  assigned_at?: string;
 }
 
 export interface Visitor {

@@ -24,6 +24,8 @@ export function Messages({ store }: { store: WidgetStore }) {
         </li>
       )}
       {messages.map((m, i) => {
+        // A private event (an agent's note): counted for seq, never shown.
+        if (m.kind === 'hidden') return null;
         if (m.kind === 'system') {
           return (
             <li key={m.seq} class="system" data-seq={m.seq}>

@@ -41,9 +41,11 @@ export class WidgetStore {
   readonly drafts = signal<Draft[]>([]);
   readonly agentTyping = signal<string | null>(null);
   readonly closed = signal(false);
+  /** A conversation is under way (the panel offers to end it). */
+  readonly active = signal(false);
   readonly seenSeq = signal(0);
   readonly unread = computed(
-    () => this.messages.value.filter((m) => m.author_type !== 'visitor' && m.seq > this.seenSeq.value).length,
+    () => this.messages.value.filter((m) => m.kind !== 'hidden' && m.author_type !== 'visitor' && m.seq > this.seenSeq.value).length,
   );
 
   private readonly session: Session;
@@ -148,6 +150,28 @@ export class WidgetStore {
     this.startConversation();
   }
 
+  /** The visitor ends the chat (conversation.close). */
+  endChat(): Promise<void> {
+    const id = this.conversationId;
+    if (!id || this.closed.value) return Promise.resolve();
+    this.typing.stop();
+    return this.session.request('conversation.close', { conversation_id: id }).then((ack) => {
+      if (ack.conversation && ack.conversation.id === this.conversationId) this.follow(ack.conversation);
+    });
+  }
+
+  /** Leaves an ended chat for an empty panel; the next message starts a new conversation. */
+  startNew(): void {
+    if (!this.closed.value) return;
+    this.conversationId = '';
+    this.closed.value = false;
+    this.active.value = false;
+    this.messages.value = [];
+    this.outgoing.value = [];
+    this.seenSeq.value = 0;
+    this.setTyping(null);
+  }
+
   retry(clientMsgId: string): void {
     this.session.retry(clientMsgId);
   }
@@ -192,6 +216,7 @@ export class WidgetStore {
       this.refresh();
     }
     this.closed.value = c.status === 'closed';
+    this.active.value = c.status !== 'closed';
   }
 
   private refresh(): void {

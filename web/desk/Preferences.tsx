@@ -1,0 +1,163 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, getWorkspace, isManager, patchSettings, type Settings } from './api';
+import { type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
+
+type Values = Record<keyof Settings, string>;
+
+function toValues(s: Settings): Values {
+  const v = {} as Values;
+  for (const f of SETTING_FIELDS) v[f.key] = String(s[f.key]);
+  return v;
+}
+
+/** Workspace preferences: the lifecycle timers and limits. Owners and admins change them; others read them. */
+export function Preferences({ role, onBack }: { role: string; onBack: () => void }) {
+  const editable = isManager(role);
+  const [values, setValues] = useState<Values | null>(null);
+  const [loadError, setLoadError] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<keyof Settings, string>>>({});
+  const [formError, setFormError] = useState('');
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    getWorkspace()
+      .then((w) => setValues(toValues(w.settings)))
+      .catch(() => setLoadError('The preferences cannot be loaded right now.'));
+  }, []);
+
+  const set = (key: keyof Settings, value: string) => {
+    if (!values) return;
+    setValues({ ...values, [key]: value });
+    setSaved(false);
+    if (errors[key]) setErrors({ ...errors, [key]: undefined });
+  };
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!values || !editable) return;
+    const patch: Partial<Settings> = {};
+    const local: Partial<Record<keyof Settings, string>> = {};
+    for (const f of SETTING_FIELDS) {
+      const raw = values[f.key].trim();
+      if (!/^-?\d+$/.test(raw)) local[f.key] = 'Enter a whole number.';
+      else patch[f.key] = Number(raw);
+    }
+    setErrors(local);
+    setFormError('');
+    setSaved(false);
+    if (Object.keys(local).length > 0) return;
+    setBusy(true);
+    patchSettings(patch)
+      .then((w) => {
+        setValues(toValues(w.settings));
+        setSaved(true);
+      })
+      .catch((err: unknown) => {
+        const key = err instanceof ApiError ? (err.field.replace(/^settings\./, '') as keyof Settings) : undefined;
+        if (err instanceof ApiError && key && SETTING_FIELDS.some((f) => f.key === key)) {
+          setErrors({ [key]: settingErrorText(SETTING_FIELDS.find((f) => f.key === key) as FieldSpec, err.code, err.message) });
+        } else if (err instanceof ApiError && err.status === 403) {
+          setFormError('Only owners and admins can change the preferences.');
+        } else {
+          setFormError('The preferences could not be saved. Try again.');
+        }
+      })
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <main class="prefs" aria-labelledby="prefs-title">
+      <div class="prefs-inner">
+        <button type="button" class="link back" onClick={onBack}>
+          ← Back to conversations
+        </button>
+        <h1 id="prefs-title">Workspace preferences</h1>
+        <p class="muted">
+          How long chats stay open, when they move on by themselves, and how many each agent takes. Changes apply to every
+          conversation at the next timer pass (within seconds); 0 resets a setting to its default.
+        </p>
+        {!editable && (
+          <p class="notice" role="note">
+            Only owners and admins can change these. You can read them.
+          </p>
+        )}
+        {loadError && (
+          <p class="form-error" role="alert">
+            {loadError}
+          </p>
+        )}
+        {values && (
+          <form class="prefs-form" onSubmit={submit} noValidate>
+            {SETTING_FIELDS.map((f) => {
+              const id = `pref-${f.key}`;
+              const err = errors[f.key];
+              const off = f.off !== undefined && values[f.key].trim() === String(f.off);
+              return (
+                <div key={f.key} class={err ? 'pref invalid' : 'pref'}>
+                  <label for={id} class="pref-label">
+                    {f.label}
+                  </label>
+                  <p class="pref-help muted" id={`${id}-help`}>
+                    {f.help}
+                  </p>
+                  <div class="pref-input">
+                    <input
+                      id={id}
+                      type="number"
+                      inputMode="numeric"
+                      min={f.min}
+                      max={f.max}
+                      step={1}
+                      value={off ? '' : values[f.key]}
+                      placeholder={off ? 'Off' : ''}
+                      disabled={!editable || off}
+                      aria-invalid={err ? 'true' : undefined}
+                      aria-describedby={`${id}-help${err ? ` ${id}-error` : ''}`}
+                      onInput={(e) => set(f.key, e.currentTarget.value)}
+                    />
+                    <span class="unit">{f.unit}</span>
+                    {f.off === undefined && <span class="off-slot" aria-hidden="true" />}
+                    {f.off !== undefined && (
+                      <label class="check off-slot">
+                        <input
+                          type="checkbox"
+                          checked={off}
+                          disabled={!editable}
+                          onChange={(e) => set(f.key, e.currentTarget.checked ? String(f.off) : String(f.fallback))}
+                        />
+                        Off
+                      </label>
+                    )}
+                  </div>
+                  {err && (
+                    <p class="field-error" id={`${id}-error`} role="alert">
+                      {err}
+                    </p>
+                  )}
+                </div>
+              );
+            })}
+            {formError && (
+              <p class="form-error" role="alert">
+                {formError}
+              </p>
+            )}
+            {editable && (
+              <div class="prefs-buttons">
+                <button type="submit" class="btn primary" disabled={busy}>
+                  {busy ? 'Saving…' : 'Save preferences'}
+                </button>
+                {saved && (
+                  <span class="saved" role="status">
+                    Saved
+                  </span>
+                )}
+              </div>
+            )}
+          </form>
+        )}
+      </div>
+    </main>
+  );
+}

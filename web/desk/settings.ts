@@ -1,0 +1,72 @@
+// The workspace settings the preferences page edits (docs/api.md, PATCH /api/v1/workspace).
+import type { Settings } from './api';
+
+export interface FieldSpec {
+  key: keyof Settings;
+  label: string;
+  help: string;
+  unit: string;
+  min: number;
+  max: number;
+  /** The value that turns the rule off, when it can be. */
+  off?: number;
+  /** The value the field gets when "Off" is unticked. */
+  fallback?: number;
+}
+
+export const SETTING_FIELDS: FieldSpec[] = [
+  {
+    key: 'inactivity_close_minutes',
+    label: 'Close inactive chats after',
+    help: 'A live chat with no activity for this long is closed by the system. Flagged chats are never closed this way.',
+    unit: 'minutes',
+    min: 1,
+    max: 10080,
+    off: -1,
+    fallback: 30,
+  },
+  {
+    key: 'pending_close_minutes',
+    label: 'Close pending chats after',
+    help: 'A chat waiting on the customer closes this long after it became pending.',
+    unit: 'minutes',
+    min: 0,
+    max: 129600,
+  },
+  {
+    key: 'reply_timeout_seconds',
+    label: 'Reassign unanswered chats after',
+    help: 'When the assigned agent has not answered the visitor for this long, the chat goes to another available agent.',
+    unit: 'seconds',
+    min: 1,
+    max: 86400,
+    off: -1,
+    fallback: 120,
+  },
+  {
+    key: 'default_max_chats',
+    label: 'Default chats per agent',
+    help: 'How many live chats an agent takes at once, unless the agent has its own limit.',
+    unit: 'chats',
+    min: 0,
+    max: 100,
+  },
+  {
+    key: 'visitor_ttl_seconds',
+    label: 'Visitor presence lasts',
+    help: 'How long a visitor stays online after its last heartbeat: 15 to 3600 seconds.',
+    unit: 'seconds',
+    min: 15,
+    max: 3600,
+  },
+];
+
+/** The message shown under a field the API refused. */
+export function settingErrorText(f: FieldSpec, code: string, message: string): string {
+  if (code === 'out_of_range') {
+    const off = f.off !== undefined ? ` (or Off)` : '';
+    return `Out of range: use ${f.min} to ${f.max} ${f.unit}${off}.`;
+  }
+  if (code === 'invalid_type') return 'Enter a whole number.';
+  return message || code;
+}
