@@ -12,10 +12,17 @@ import (
 )
 
 // conn is one WebSocket client.
+//
+// An idle connection owns exactly one goroutine, its reader. The writer is
+// started on demand when the queue gains work and exits once it has drained
+// it; the pinger is a timer (no goroutine while it waits) whose callback
+// pings on a short-lived goroutine; commands run on a short-lived goroutine
+// each, so the reader's stack stays shallow while it waits.
 type conn struct {
 	id          string
 	ws          *websocket.Conn
 	srv         *Server
+	ctx         context.Context // the connection's; ends when run returns
 	workspaceID string
 	visitorID   string // set for widgets
 	agentID     string // set for desks
@@ -23,6 +30,17 @@ type conn struct {
 	session     string // a desk's session token, re-checked on every ping
 	limiter     *rate.Limiter
 
+	// mu guards the send queue and the writer's and pinger's state.
+	//
+	// Writer state machine: started is false during hello (frames are
+	// written directly; enqueued ones wait). Once started, whoever adds
+	// work (a frame, or closing) while writing is false sets writing and
+	// starts the writer. The writer pops frames under mu and, in the same
+	// critical section in which it finds the queue empty, clears writing
+	// and exits — so a frame enqueued after that point starts a new writer
+	// and one enqueued before it is seen: no lost wake-up, and never two
+	// writers. A writer that closes the socket (closing and drained) or
+	// fails a write leaves writing set for good: nothing is written after.
 	mu          sync.Mutex
 	queue       [][]byte // FIFO; head at queue[head]
 	head        int
@@ -30,24 +48,27 @@ type conn struct {
 	closing     bool
 	closeCode   websocket.StatusCode
 	closeReason string
-	wake        chan struct{} // cap 1: "the queue has work or we are closing"
-	done        chan struct{} // closed when the connection ends
+	started     bool        // the writer may run (hello is done)
+	writing     bool        // a writer goroutine owns the socket's writes
+	ended       bool        // run has returned: no more pings
+	ping        *time.Timer // next ping; nil until the writer starts
 }
 
 func newConn(srv *Server, ws *websocket.Conn, id string) *conn {
 	return &conn{
-		id: id, ws: ws, srv: srv,
+		id: id, ws: ws, srv: srv, ctx: context.Background(),
 		limiter: rate.NewLimiter(rate.Limit(srv.opts.FrameRate), srv.opts.FrameBurst),
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
 	}
 }
 
-func (c *conn) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// claimWriter reports whether the caller, which has just added work under
+// c.mu, must start the writer.
+func (c *conn) claimWriter() bool {
+	if !c.started || c.writing {
+		return false
 	}
+	c.writing = true
+	return true
 }
 
 // enqueue adds a frame to the send queue without blocking. When the queue
@@ -63,15 +84,21 @@ func (c *conn) enqueue(frame []byte) {
 	if len(c.queue)-c.head >= c.srv.opts.QueueFrames || c.queuedBytes+len(frame) > c.srv.opts.QueueBytes {
 		c.closing, c.closeCode, c.closeReason = true, CloseSlowConsumer, "slow consumer"
 		c.queue, c.head, c.queuedBytes = nil, 0, 0
+		start := c.claimWriter()
 		c.mu.Unlock()
 		c.srv.metrics.slow.Inc()
-		c.signal()
+		if start {
+			go c.writeLoop()
+		}
 		return
 	}
 	c.queue = append(c.queue, frame)
 	c.queuedBytes += len(frame)
+	start := c.claimWriter()
 	c.mu.Unlock()
-	c.signal()
+	if start {
+		go c.writeLoop()
+	}
 }
 
 // send encodes v and enqueues it.
@@ -81,18 +108,51 @@ func (c *conn) send(v any) { c.enqueue(encode(v)) }
 // flushed what is queued.
 func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 	c.mu.Lock()
-	if !c.closing {
-		c.closing, c.closeCode, c.closeReason = true, code, reason
+	if c.closing {
+		c.mu.Unlock()
+		return
+	}
+	c.closing, c.closeCode, c.closeReason = true, code, reason
+	start := c.claimWriter()
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// startWriter ends the hello phase: from now on the queue is written by
+// the on-demand writer, and the connection is pinged.
+func (c *conn) startWriter() {
+	c.mu.Lock()
+	c.started = true
+	start := (len(c.queue) > c.head || c.closing) && c.claimWriter()
+	if !c.ended {
+		c.ping = time.AfterFunc(c.srv.opts.PingInterval, c.pingOnce)
 	}
 	c.mu.Unlock()
-	c.signal()
+	if start {
+		go c.writeLoop()
+	}
+}
+
+// stopPing stops the pinger for good; a ping in flight ends with the
+// connection's context.
+func (c *conn) stopPing() {
+	c.mu.Lock()
+	c.ended = true
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	c.mu.Unlock()
 }
 
 // maxBatch frames go out in one WebSocket message, separated by newlines:
 // fewer syscalls and frames under load, no extra latency when idle.
 const maxBatch = 16
 
-// take pops up to maxBatch frames.
+// take pops up to maxBatch frames. It reports closing once the queue is
+// drained and the connection is closing; when the queue is drained and it
+// is not closing, it clears writing: the caller, the writer, must exit.
 func (c *conn) take(buf [][]byte) ([][]byte, bool, websocket.StatusCode, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -108,81 +168,109 @@ func (c *conn) take(buf [][]byte) ([][]byte, bool, websocket.StatusCode, string)
 		// holds no queue memory.
 		c.queue, c.head = nil, 0
 	}
+	if n == 0 && !c.closing {
+		c.writing = false
+	}
 	return buf, c.closing && n == 0, c.closeCode, c.closeReason
 }
 
-// writeLoop drains the queue until the connection closes.
-func (c *conn) writeLoop(ctx context.Context) {
+// writeLoop is the writer: it drains the queue in batches, then exits, or
+// closes the socket once the queue is drained and the connection is
+// closing. Only one runs at a time (see conn.mu).
+func (c *conn) writeLoop() {
 	var (
 		batch [][]byte
 		msg   []byte
 	)
 	for {
-		select {
-		case <-c.wake:
-		case <-ctx.Done():
+		var (
+			closing bool
+			code    websocket.StatusCode
+			reason  string
+		)
+		batch, closing, code, reason = c.take(batch)
+		if closing {
+			c.ws.Close(code, reason) //nolint:errcheck // the peer may be gone already
 			return
 		}
-		for {
-			var closing bool
-			var code websocket.StatusCode
-			var reason string
-			batch, closing, code, reason = c.take(batch)
-			if closing {
-				c.ws.Close(code, reason) //nolint:errcheck // the peer may be gone already
-				return
-			}
-			if len(batch) == 0 {
-				break
-			}
-			msg = msg[:0]
-			for i, f := range batch {
-				if i > 0 {
-					msg = append(msg, '\n')
-				}
-				msg = append(msg, f...)
-			}
-			wctx, cancel := context.WithTimeout(ctx, c.srv.opts.WriteTimeout)
-			err := c.ws.Write(wctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
-				c.ws.CloseNow() //nolint:errcheck
-				return
-			}
-			c.srv.metrics.framesOut.Add(float64(len(batch)))
-			if cap(msg) > 64<<10 {
-				msg = nil // do not keep a large buffer for an idle connection
-			}
+		if len(batch) == 0 {
+			return // writing was cleared by take
 		}
+		msg = msg[:0]
+		for i, f := range batch {
+			if i > 0 {
+				msg = append(msg, '\n')
+			}
+			msg = append(msg, f...)
+		}
+		clear(batch)
+		wctx, cancel := context.WithTimeout(c.ctx, c.srv.opts.WriteTimeout)
+		err := c.ws.Write(wctx, websocket.MessageText, msg)
+		cancel()
+		if err != nil {
+			c.ws.CloseNow() //nolint:errcheck
+			// Nothing more can be written: drop the queue and keep
+			// writing set so no writer starts again.
+			c.mu.Lock()
+			if !c.closing {
+				c.closing, c.closeCode, c.closeReason = true, websocket.StatusAbnormalClosure, "write failed"
+			}
+			c.queue, c.head, c.queuedBytes = nil, 0, 0
+			c.mu.Unlock()
+			return
+		}
+		c.srv.metrics.framesOut.Add(float64(len(batch)))
 	}
 }
 
-// pingLoop checks that the peer answers; one that does not is dropped.
-func (c *conn) pingLoop(ctx context.Context) {
-	t := time.NewTicker(c.srv.opts.PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			pctx, cancel := context.WithTimeout(ctx, c.srv.opts.PongTimeout)
-			err := c.ws.Ping(pctx)
-			cancel()
-			if err != nil {
-				if ctx.Err() == nil {
-					c.ws.Close(ClosePingTimeout, "ping timeout") //nolint:errcheck
-				}
-				return
-			}
-			// A desk whose session was revoked (logout, password change)
-			// or expired is closed within one ping interval.
-			if c.session != "" {
-				if _, err := c.srv.auth.Authenticate(ctx, c.session); apperr.Is(err, apperr.Unauthorized) {
-					c.closeWith(CloseUnauthorized, "session ended")
-					return
-				}
-			}
+// pingOnce runs on the ping timer's goroutine: it checks that the peer
+// answers (one that does not is dropped) and that a desk's session is
+// still valid, then arms the next ping.
+func (c *conn) pingOnce() {
+	ctx := c.ctx
+	pctx, cancel := context.WithTimeout(ctx, c.srv.opts.PongTimeout)
+	err := c.ws.Ping(pctx)
+	cancel()
+	if err != nil {
+		if ctx.Err() == nil {
+			c.ws.Close(ClosePingTimeout, "ping timeout") //nolint:errcheck
 		}
+		return
+	}
+	// A desk whose session was revoked (logout, password change) or
+	// expired is closed within one ping interval.
+	if c.session != "" {
+		if _, err := c.srv.auth.Authenticate(ctx, c.session); apperr.Is(err, apperr.Unauthorized) {
+			c.closeWith(CloseUnauthorized, "session ended")
+			return
+		}
+	}
+	c.mu.Lock()
+	if !c.ended {
+		c.ping.Reset(c.srv.opts.PingInterval)
+	}
+	c.mu.Unlock()
+}
+
+// offStack runs f on a short-lived goroutine and waits for it: a worker
+// started per command, so the commands of one connection still run in
+// order, one at a time, and the reader stays back-pressured by them. The
+// point is the stack: a command goes deep (the store, SQLite), and a
+// goroutine's stack, once grown, is kept while it lives. Run on the
+// reader, every idle connection would keep that depth; here it goes away
+// with the worker. A panic in f is re-raised on the caller.
+func offStack(f func()) {
+	var p any
+	done := make(chan struct{})
+	go func() {
+		defer func() {
+			p = recover()
+			close(done)
+		}()
+		f()
+	}()
+	<-done
+	if p != nil {
+		panic(p)
 	}
 }

@@ -1,13 +1,18 @@
 // Package realtime serves the WebSocket protocol (docs/protocol.md) to
 // widgets and desks.
 //
-// Concurrency model: each connection has one reader goroutine, which
-// decodes and handles commands in order (so a client's sends are stored in
-// the order it sent them), one writer goroutine, which drains the
-// connection's send queue in batches, and one pinger. Everything a
-// connection is sent — acks, errors, events — goes through its queue, so
-// the writer is the only goroutine that writes to the socket after the
-// handshake.
+// Concurrency model: an idle connection costs one goroutine, its reader,
+// started by the upgrade handler, which then returns (so net/http's
+// goroutine and request are not kept). The reader decodes frames and hands
+// each command to a short-lived worker goroutine and waits for it, so
+// commands run in order, one at a time (a client's sends are stored in the
+// order it sent them), while the deep store calls never grow the long-lived
+// reader's stack. The writer is started on demand when the send queue gains
+// work and exits once it has drained it (exactly one at a time; see conn.mu
+// for the state machine); the pinger is a timer per connection that pings
+// on a short-lived goroutine. Everything a connection is sent — acks,
+// errors, events — goes through its queue, so the writer is the only
+// goroutine that writes frames to the socket after the handshake.
 //
 // The Hub indexes connections by workspace (desks) and by visitor
 // (widgets) in power-of-two shards, each an RWMutex over maps. Bus events
@@ -17,7 +22,7 @@
 //
 // Lifecycle: a connection must say hello within HelloTimeout. The hello
 // handler subscribes the connection first, then writes the welcome, the
-// snapshots and the resume replay directly, and only then starts the
-// writer, so nothing published in between is lost (duplicates are dropped
-// by clients by (conversation, seq)).
+// snapshots and the resume replay directly, and only then allows the
+// writer to start, so nothing published in between is lost (duplicates
+// are dropped by clients by (conversation, seq)).
 package realtime

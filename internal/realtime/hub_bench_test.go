@@ -88,10 +88,6 @@ func BenchmarkFanout(b *testing.B) {
 						clear(c.queue)
 						c.queue, c.head, c.queuedBytes = c.queue[:0], 0, 0
 						c.mu.Unlock()
-						select {
-						case <-c.wake:
-						default:
-						}
 					}
 					b.StartTimer()
 				}

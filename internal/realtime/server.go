@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -234,7 +235,10 @@ type handler func(ctx context.Context, c *conn, in Inbound)
 // handler.
 type helloFunc func(ctx context.Context, c *conn, hello Inbound) (handler, error)
 
-// run drives one connection from upgrade to close.
+// run registers an upgraded connection and drives it, from hello to close,
+// on a goroutine of its own, then returns: the HTTP handler's goroutine
+// (deep net/http frames, the request and its headers) is not kept for the
+// connection's lifetime; the new reader starts with a small stack.
 func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 	if ws.Subprotocol() != Subprotocol {
 		ws.Close(CloseBadProtocol, "offer subprotocol "+Subprotocol) //nolint:errcheck
@@ -251,15 +255,30 @@ func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
+	go s.serve(ws, c, hello)
+}
+
+// serve is a connection's reader: it reads the hello, then every frame,
+// and hands each command to a short-lived worker (offStack).
+func (s *Server) serve(ws *websocket.Conn, c *conn, hello helloFunc) {
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
 		s.wg.Done()
 	}()
+	defer func() {
+		// As net/http would for the handler: a panic ends this
+		// connection, not the process.
+		if v := recover(); v != nil {
+			s.log.Error("realtime: panic", "panic", v, "conn_id", c.id, "stack", string(debug.Stack()))
+			ws.CloseNow() //nolint:errcheck
+		}
+	}()
 
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
+	c.ctx = ctx
 
 	// hello. A read whose context ends tears the socket down without a
 	// close code, so the timeout closes it explicitly instead.
@@ -285,7 +304,8 @@ func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 		ws.Close(CloseBadFrames, "hello required") //nolint:errcheck
 		return
 	}
-	handle, err := hello(ctx, c, in)
+	var handle handler
+	offStack(func() { handle, err = hello(ctx, c, in) })
 	if err != nil {
 		e := apperr.From(err)
 		if e.Kind == apperr.Internal {
@@ -303,8 +323,7 @@ func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 	defer s.metrics.conns.WithLabelValues(c.role()).Dec()
 	defer s.hub.unregister(c)
 
-	go c.writeLoop(ctx)
-	go c.pingLoop(ctx)
+	c.startWriter()
 
 	bad := 0
 	for {
@@ -333,8 +352,9 @@ func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 			c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "already_authenticated", Message: "hello was already accepted"})
 			continue
 		}
-		handle(ctx, c, in)
+		offStack(func() { handle(ctx, c, in) })
 	}
+	c.stopPing()
 	c.closeWith(websocket.StatusNormalClosure, "")
 	s.hub.unregister(c)
 	if c.visitorID != "" && !s.hub.visitorConnected(c.visitorID) {
