@@ -140,22 +140,10 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 	}
 	ws.SetReadLimit(16 << 20)
 	c := &Conn{ws: ws, pending: map[string]chan Frame{}, ready: make(chan struct{}, 1), done: make(chan struct{})}
-	hello := map[string]any{"type": "hello", "id": "hello"}
-	if opts.Token != "" {
-		hello["token"] = opts.Token
-	}
-	if len(opts.Resume) > 0 {
-		hello["resume"] = opts.Resume
-	}
-	b, _ := json.Marshal(hello)
-	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
-		ws.CloseNow()
-		return nil, fmt.Errorf("livedesk: hello: %w", err)
-	}
-	_, data, err := ws.Read(ctx)
+	data, err := Hello(ctx, ws, opts.Token, opts.Resume)
 	if err != nil {
 		ws.CloseNow()
-		return nil, fmt.Errorf("livedesk: welcome: %w", err)
+		return nil, err
 	}
 	frames, err := split(data)
 	if err != nil || len(frames) == 0 {
@@ -176,6 +164,31 @@ func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
 	c.queue = append(c.queue, frames[1:]...)
 	go c.readLoop()
 	return c, nil
+}
+
+// Hello sends the hello frame on a freshly dialed socket and returns the
+// server's first message (the welcome, possibly followed by more frames,
+// or an error frame). The load generator in bench/ uses it too.
+func Hello(ctx context.Context, ws *websocket.Conn, token string, resume map[string]int64) ([]byte, error) {
+	hello := map[string]any{"type": "hello", "id": "hello"}
+	if token != "" {
+		hello["token"] = token
+	}
+	if len(resume) > 0 {
+		hello["resume"] = resume
+	}
+	b, err := json.Marshal(hello)
+	if err != nil {
+		return nil, fmt.Errorf("livedesk: hello: %w", err)
+	}
+	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+		return nil, fmt.Errorf("livedesk: hello: %w", err)
+	}
+	_, data, err := ws.Read(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("livedesk: welcome: %w", err)
+	}
+	return data, nil
 }
 
 // EachFrame calls fn with each frame of one WebSocket message from the

@@ -76,22 +76,10 @@ func Dial(ctx context.Context, wsURL string, o DialOptions, onFrame FrameFunc) (
 		onFrame = func([]byte) {}
 	}
 	c := &Conn{ws: ws, onFrame: onFrame, pending: map[string]chan []byte{}, done: make(chan struct{})}
-	hello := map[string]any{"type": "hello", "id": "h"}
-	if o.Token != "" {
-		hello["token"] = o.Token
-	}
-	if len(o.Resume) > 0 {
-		hello["resume"] = o.Resume
-	}
-	b, _ := json.Marshal(hello)
-	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
-		ws.CloseNow() //nolint:errcheck
-		return nil, fmt.Errorf("hello: %w", err)
-	}
-	_, data, err := ws.Read(ctx)
+	data, err := client.Hello(ctx, ws, o.Token, o.Resume)
 	if err != nil {
 		ws.CloseNow() //nolint:errcheck
-		return nil, fmt.Errorf("welcome: %w", err)
+		return nil, err
 	}
 	first, rest, _ := bytes.Cut(data, []byte{'\n'})
 	if err := json.Unmarshal(first, &c.Welcome); err != nil || c.Welcome.Type != "welcome" {
