@@ -89,17 +89,6 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: migrate: %w", err)
 	}
 
-	a.Auth = auth.New(st, a.Clock)
-	a.Team = team.New(st, a.Clock)
-	a.Sites = site.New(st, a.Clock)
-	workspaces := workspace.New(st, a.Clock)
-
-	a.Bootstrap, err = bootstrap(ctx, a, cfg)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-
 	if cfg.NATSURL != "" {
 		a.Bus, err = bus.NewNATS(ctx, cfg.NATSURL, cfg.NATSPrefix, a.Log)
 		if err != nil {
@@ -110,6 +99,19 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		a.Bus = bus.NewMemory()
 	}
 	pub := event.NewPublisher(a.Bus, a.Log)
+
+	a.Auth = auth.New(st, a.Clock)
+	a.Team = team.New(st, a.Clock, pub)
+	a.Sites = site.New(st, a.Clock)
+	workspaces := workspace.New(st, a.Clock)
+
+	a.Bootstrap, err = bootstrap(ctx, a, cfg)
+	if err != nil {
+		a.Bus.Close()
+		st.Close()
+		return nil, err
+	}
+
 	a.Chat = chat.New(st, a.Clock, pub)
 	a.Visitors = visitor.New(st, a.Clock, pub)
 	a.Routing = routing.New(st, a.Clock, pub, a.Chat)

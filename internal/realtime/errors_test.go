@@ -300,3 +300,27 @@ func TestClientMsgIDOfAnotherAuthor(t *testing.T) {
 		t.Fatalf("reused id: %q, want client_msg_id_taken", code)
 	}
 }
+
+// TestNewAgentReachesOpenDesks: an agent created over REST appears on the
+// open desks at once (the transfer dialog lists it without a reload).
+func TestNewAgentReachesOpenDesks(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOpts{})
+	ctx := testCtx(t)
+	cookie := s.login(adminEmail, adminPassword)
+	desk := s.desk(ctx, cookie, nil)
+	await(t, ctx, desk, "snapshot", nil)
+	body := strings.NewReader(`{"email":"new@example.com","name":"Newcomer","role":"agent"}`)
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.HTTP.URL+"/api/v1/agents", body)
+	req.Header = cookie.Clone()
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create agent: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	f := await(t, ctx, desk, "agent", nil)
+	if !bytes.Contains(f.Raw, []byte(`"name":"Newcomer"`)) {
+		t.Fatalf("agent frame: %s", f.Raw)
+	}
+}

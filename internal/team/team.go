@@ -15,6 +15,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -38,10 +39,21 @@ type Store interface {
 type Service struct {
 	store Store
 	clock clock.Clock
+	pub   *event.Publisher // nil: no live events (CLI)
 }
 
-// New returns a Service.
-func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock: clk} }
+// New returns a Service; pub, when not nil, tells open desks about new and
+// changed agents.
+func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
+	return &Service{store: st, clock: clk, pub: pub}
+}
+
+// announce tells every desk of the workspace about an agent's new state.
+func (s *Service) announce(ctx context.Context, a store.Agent) {
+	if s.pub != nil {
+		s.pub.Publish(ctx, a.WorkspaceID, "", event.Desk, event.AgentFrame{Type: event.TypeAgent, Agent: event.ViewOfAgent(a)})
+	}
+}
 
 // MaxChatsLimit bounds an agent's concurrent chat limit.
 const MaxChatsLimit = 100
@@ -93,6 +105,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Principal, in Agen
 	if err != nil {
 		return store.Agent{}, "", agentErr(err)
 	}
+	s.announce(ctx, created)
 	if in.Password != nil {
 		password = "" // the caller chose it; never echo a password back
 	}
@@ -221,7 +234,11 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Principal, id stri
 		}
 	}
 	updated, err := s.store.UpdateAgent(ctx, a, s.clock.Now())
-	return updated, agentErr(err)
+	if err != nil {
+		return store.Agent{}, agentErr(err)
+	}
+	s.announce(ctx, updated)
+	return updated, nil
 }
 
 // ResetPassword sets another agent's password (managers only) and signs
