@@ -58,32 +58,24 @@ func remove(m map[string]map[*conn]struct{}, key string, c *conn) {
 
 // register adds c to the index under its workspace (desk) or visitor
 // (widget).
-func (h *Hub) register(c *conn) {
-	if c.visitorID != "" {
-		s := h.shard(c.visitorID)
-		s.mu.Lock()
-		add(s.visitors, c.visitorID, c)
-		s.mu.Unlock()
-		return
-	}
-	s := h.shard(c.workspaceID)
-	s.mu.Lock()
-	add(s.desks, c.workspaceID, c)
-	s.mu.Unlock()
-}
+func (h *Hub) register(c *conn) { h.update(c, add) }
 
-func (h *Hub) unregister(c *conn) {
-	if c.visitorID != "" {
-		s := h.shard(c.visitorID)
-		s.mu.Lock()
-		remove(s.visitors, c.visitorID, c)
-		s.mu.Unlock()
-		return
+func (h *Hub) unregister(c *conn) { h.update(c, remove) }
+
+// update applies op to the index entry c belongs to, under its shard's lock.
+func (h *Hub) update(c *conn, op func(m map[string]map[*conn]struct{}, key string, c *conn)) {
+	key, byVisitor := c.workspaceID, c.visitorID != ""
+	if byVisitor {
+		key = c.visitorID
 	}
-	s := h.shard(c.workspaceID)
+	s := h.shard(key)
 	s.mu.Lock()
-	remove(s.desks, c.workspaceID, c)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if byVisitor {
+		op(s.visitors, key, c)
+	} else {
+		op(s.desks, key, c)
+	}
 }
 
 // visitorConnected reports whether this node holds a socket of the visitor.
