@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
+import { TypingLine } from '../shared/TypingLine';
 import { shortTime } from '../shared/format';
 import type { Message } from '../shared/protocol';
 import { ActionBar, WrapupForm } from './Actions';
@@ -82,18 +83,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
       </header>
       <ActionBar key={c.id} store={store} c={c} />
       <History store={store} />
-      <div class="typing-line" aria-live="polite">
-        {typing && (
-          <>
-            <span class="dots" aria-hidden="true">
-              <i />
-              <i />
-              <i />
-            </span>
-            {typing} is typing…
-          </>
-        )}
-      </div>
+      <TypingLine class="typing-line" name={typing} />
       {closed ? (
         store.wrapupFor.value === c.id ? (
           <WrapupForm key={c.id} store={store} c={c} />

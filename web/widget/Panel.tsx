@@ -1,6 +1,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
+import { TypingLine } from '../shared/TypingLine';
 import { CloseIcon, SendIcon } from './icons';
 import { Messages } from './Messages';
 import type { WidgetStore } from './store';
@@ -79,18 +80,7 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
         </div>
       )}
       <Messages store={store} />
-      <div class="typing" aria-live="polite">
-        {typing && (
-          <>
-            <span class="dots" aria-hidden="true">
-              <i />
-              <i />
-              <i />
-            </span>
-            {typing} is typing…
-          </>
-        )}
-      </div>
+      <TypingLine class="typing" name={typing} />
       {ended ? (
         <div class="ended" role="status">
           <strong>This chat has ended</strong>
