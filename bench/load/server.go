@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -232,4 +233,55 @@ func FetchProfile(pprofAddr, what, path string) error {
 	}
 	_, err = io.Copy(f, resp.Body)
 	return errors.Join(err, f.Close())
+}
+
+// windowCPU is the CPU time the servers and this process spent in a
+// measured window.
+type windowCPU struct {
+	mu           sync.Mutex
+	done         bool
+	server, self time.Duration
+}
+
+// measure samples CPU times after wait and again after window; it gives
+// up when ctx ends first.
+func (w *windowCPU) measure(ctx context.Context, pids []int, wait, window time.Duration) {
+	sample := func() (server, self time.Duration, ok bool) {
+		for _, pid := range pids {
+			t, err := CPUTime(pid)
+			if err != nil {
+				return 0, 0, false
+			}
+			server += t
+		}
+		self, err := CPUTime(os.Getpid())
+		return server, self, err == nil && len(pids) > 0
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return
+	}
+	s0, m0, ok := sample()
+	if !ok {
+		return
+	}
+	select {
+	case <-time.After(window):
+	case <-ctx.Done():
+		return
+	}
+	s1, m1, ok := sample()
+	if !ok {
+		return
+	}
+	w.mu.Lock()
+	w.done, w.server, w.self = true, s1-s0, m1-m0
+	w.mu.Unlock()
+}
+
+func (w *windowCPU) result() (server, self time.Duration, ok bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.server, w.self, w.done
 }

@@ -11,6 +11,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,8 +44,7 @@ type Store interface {
 	OpenChats(ctx context.Context, workspaceID, agentID string) (int, error)
 	GetConversation(ctx context.Context, workspaceID, id string) (store.Conversation, error)
 	ListConversations(ctx context.Context, workspaceID string, f store.ConversationFilter) ([]store.Conversation, error)
-	AppendMessage(ctx context.Context, m store.Message, now time.Time) (store.Message, bool, error)
-	MessageByClientID(ctx context.Context, workspaceID, conversationID, clientMsgID string) (store.Message, error)
+	AppendMessage(ctx context.Context, m store.Message, now time.Time) (store.Appended, error)
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
 }
 
@@ -172,42 +172,48 @@ func (s *Service) Send(ctx context.Context, a Actor, conversationID, clientMsgID
 	if err != nil {
 		return store.Message{}, false, err
 	}
-	c, err := s.conversation(ctx, a, conversationID)
-	if err != nil {
-		return store.Message{}, false, err
+	if conversationID == "" {
+		return store.Message{}, false, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
 	}
 	m := store.Message{
-		WorkspaceID: a.WorkspaceID, ConversationID: c.ID, ClientMsgID: clientMsgID, Kind: store.KindText,
+		WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
 		AuthorType: a.authorType(), AuthorID: a.authorID(), AuthorName: a.Name, Body: text,
 	}
-	if c.Status == store.StatusClosed {
-		// A retry of a message stored before the close still gets its ack.
-		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil && prev.AuthorID == a.authorID() {
-			return prev, true, nil
-		}
-		return store.Message{}, false, ErrConversationClosed
-	}
-	if a.VisitorID != "" && (c.Status == store.StatusPending || c.Status == store.StatusSnoozed) {
-		// The visitor's message brings a waiting chat back to the queue.
-		if prev, err := s.store.MessageByClientID(ctx, a.WorkspaceID, c.ID, clientMsgID); err == nil && prev.AuthorID == a.authorID() {
-			return prev, true, nil
-		}
-		if err := s.reopenForVisitor(ctx, c); err != nil && !errors.Is(err, store.ErrStale) {
+	// The store checks the conversation's owner and status in the
+	// transaction that appends, so the common case costs no extra read.
+	// A refusal is looked at here: a visitor writing to a waiting chat
+	// reopens it and tries again (twice at most: a close may race it).
+	for range 3 {
+		res, err := s.store.AppendMessage(ctx, m, s.clock.Now())
+		switch {
+		case err == nil:
+			if !res.Duplicate {
+				s.publishMessage(ctx, res.VisitorID, res.Message)
+			}
+			return res.Message, res.Duplicate, nil
+		case errors.Is(err, store.ErrNotFound):
+			return store.Message{}, false, ErrConversationNotFound
+		case errors.Is(err, store.ErrIDTaken):
+			return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
+				Message: "this client_msg_id belongs to another message; generate a new one", Err: err}
+		case !errors.Is(err, store.ErrNotAccepting):
 			return store.Message{}, false, err
 		}
+		c, err := s.conversation(ctx, a, conversationID)
+		if err != nil {
+			return store.Message{}, false, err
+		}
+		switch {
+		case c.Status == store.StatusClosed:
+			return store.Message{}, false, ErrConversationClosed
+		case a.VisitorID != "" && (c.Status == store.StatusPending || c.Status == store.StatusSnoozed):
+			// The visitor's message brings a waiting chat back to the queue.
+			if err := s.reopenForVisitor(ctx, c); err != nil && !errors.Is(err, store.ErrStale) {
+				return store.Message{}, false, err
+			}
+		}
 	}
-	stored, dup, err := s.store.AppendMessage(ctx, m, s.clock.Now())
-	if errors.Is(err, store.ErrIDTaken) {
-		return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
-			Message: "this client_msg_id belongs to another message; generate a new one", Err: err}
-	}
-	if err != nil {
-		return store.Message{}, false, err
-	}
-	if !dup {
-		s.publishMessage(ctx, c.VisitorID, stored)
-	}
-	return stored, dup, nil
+	return store.Message{}, false, fmt.Errorf("chat: send: %w", store.ErrStale)
 }
 
 // History returns a conversation's events after afterSeq (and up to

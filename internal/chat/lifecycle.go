@@ -456,10 +456,23 @@ func (s *Service) DrainQueue(ctx context.Context, workspaceID string) int {
 		return 0
 	}
 	n := 0
+	// Once no agent has room for a department, the rest of its queue
+	// waits too: each try is a write transaction, and a pass over a long
+	// queue would otherwise hold the database's writer for nothing (with
+	// SQLite, messages wait behind it).
+	full := map[string]bool{}
 	for _, c := range queue {
+		if full[c.DepartmentID] {
+			continue
+		}
 		nc, err := s.route(ctx, c)
-		if err == nil && nc.AssigneeID != "" {
+		switch {
+		case err == nil && nc.AssigneeID != "":
 			n++
+		case err == nil && c.DepartmentID == "":
+			return n // no agent anywhere has room
+		case err == nil:
+			full[c.DepartmentID] = true
 		}
 	}
 	return n

@@ -38,8 +38,7 @@ type recorder struct {
 }
 
 func (r *recorder) handle(_ string, data []byte) {
-	var env event.Envelope
-	if err := jsonUnmarshal(data, &env); err == nil {
+	if env, err := event.Decode(data); err == nil {
 		r.mu.Lock()
 		r.events = append(r.events, env)
 		r.mu.Unlock()
@@ -209,6 +208,42 @@ func TestQueueDrainsInArrivalOrderAsCapacityFrees(t *testing.T) {
 		}
 		if d.get(second.ID).AssigneeID != ann.AgentID || d.get(third.ID).AssigneeID != "" {
 			t.Fatal("closing a chat did not hand the oldest queued chat to the freed agent")
+		}
+	})
+}
+
+// assignCounter counts the assignment transactions a service tries.
+type assignCounter struct {
+	chat.Store
+	tries int
+}
+
+func (a *assignCounter) Assign(ctx context.Context, workspaceID, id string, p store.Pick, tr store.Transition, fill func(store.Agent) *store.Message, now time.Time) (store.Conversation, *store.Message, store.Agent, bool, error) {
+	a.tries++
+	return a.Store.Assign(ctx, workspaceID, id, p, tr, fill, now)
+}
+
+// A queue no agent has room for costs one write per department and pass,
+// not one per waiting chat: each try holds the database's writer.
+func TestFullQueueIsTriedOncePerDepartment(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{DefaultMaxChats: 1})
+		ann := d.agent("ann", "agent", "online", 0)
+		var queued []store.Conversation
+		for i := range 6 {
+			_, c := d.visitorChat(fmt.Sprint("v", i))
+			queued = append(queued, c)
+		}
+		counter := &assignCounter{Store: d.st}
+		svc := chat.New(counter, d.clk, event.NewPublisher(bus.NewMemory(), nil))
+		if n := svc.DrainQueue(context.Background(), d.ws.ID); n != 0 || counter.tries != 1 {
+			t.Fatalf("assigned %d with %d tries, want 0 with 1", n, counter.tries)
+		}
+		if _, err := d.svc.SetStatus(context.Background(), ann, queued[0].ID, store.StatusClosed, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if d.get(queued[1].ID).AssigneeID != ann.AgentID {
+			t.Fatal("the freed agent did not get the oldest waiting chat")
 		}
 	})
 }

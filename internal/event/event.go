@@ -11,8 +11,11 @@
 package event
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -46,7 +49,41 @@ type Envelope struct {
 	Workspace string          `json:"w"`
 	Visitor   string          `json:"v,omitempty"`
 	Audience  Audience        `json:"a"`
-	Frame     json.RawMessage `json:"f"`
+	Frame     json.RawMessage `json:"f,omitempty"`
+}
+
+// Encode is an envelope as the bus carries it: the routing header as a
+// small JSON object, a newline, then the frame's bytes as they are.
+// Nesting the frame inside the header's JSON would make the encoder
+// re-validate and the decoder re-parse every frame (both were in the
+// send path's profile); a newline cannot occur in encoding/json's
+// output, so the first one ends the header.
+func Encode(workspaceID, visitorID string, aud Audience, frame []byte) ([]byte, error) {
+	head, err := json.Marshal(Envelope{Workspace: workspaceID, Visitor: visitorID, Audience: aud})
+	if err != nil {
+		return nil, fmt.Errorf("event: encode envelope: %w", err)
+	}
+	out := make([]byte, 0, len(head)+1+len(frame))
+	out = append(append(append(out, head...), '\n'), frame...)
+	return out, nil
+}
+
+// Decode reads what Encode wrote. Env.Frame shares data's bytes. An
+// envelope without a newline is the whole-JSON form that nodes before
+// this encoding publish, so a cluster can be upgraded node by node.
+func Decode(data []byte) (Envelope, error) {
+	var env Envelope
+	head, frame, split := bytes.Cut(data, []byte{'\n'})
+	if err := json.Unmarshal(head, &env); err != nil {
+		return Envelope{}, fmt.Errorf("event: decode envelope: %w", err)
+	}
+	if split {
+		if len(frame) == 0 {
+			return Envelope{}, errors.New("event: decode envelope: no frame")
+		}
+		env.Frame = frame
+	}
+	return env, nil
 }
 
 // Topic is the bus topic of a workspace's events.
@@ -140,7 +177,7 @@ func (p *Publisher) Publish(ctx context.Context, workspaceID, visitorID string, 
 		p.log.Error("event: encode frame", "err", err, "workspace_id", workspaceID)
 		return
 	}
-	env, err := json.Marshal(Envelope{Workspace: workspaceID, Visitor: visitorID, Audience: aud, Frame: f})
+	env, err := Encode(workspaceID, visitorID, aud, f)
 	if err != nil {
 		p.failed.Add(1)
 		p.log.Error("event: encode envelope", "err", err, "workspace_id", workspaceID)

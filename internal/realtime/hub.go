@@ -1,7 +1,6 @@
 package realtime
 
 import (
-	"encoding/json"
 	"hash/maphash"
 	"log/slog"
 	"sync"
@@ -89,8 +88,8 @@ func (h *Hub) visitorConnected(visitorID string) bool {
 // HandleBus is the bus handler: it decodes the envelope once and enqueues
 // the frame bytes on every matching connection without blocking.
 func (h *Hub) HandleBus(topic string, data []byte) {
-	var env event.Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
+	env, err := event.Decode(data)
+	if err != nil {
 		h.log.Warn("realtime: bad bus event", "topic", topic, "err", err)
 		return
 	}

@@ -31,7 +31,7 @@ func BenchmarkEncodeMessageEvent(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := json.Marshal(event.Envelope{Workspace: m.WorkspaceID, Visitor: m.AuthorID, Audience: event.All, Frame: f}); err != nil {
+		if _, err := event.Encode(m.WorkspaceID, m.AuthorID, event.All, f); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -76,7 +76,7 @@ func BenchmarkFanout(b *testing.B) {
 			}
 			m := benchMessage()
 			f, _ := json.Marshal(event.MessageFrame{Type: event.TypeMessage, Message: m})
-			env, _ := json.Marshal(event.Envelope{Workspace: ws, Audience: event.Desk, Frame: f})
+			env, _ := event.Encode(ws, "", event.Desk, f)
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {

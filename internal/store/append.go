@@ -16,7 +16,7 @@ import (
 // amortize a commit (a WAL append and fsync on SQLite, a round trip and a
 // WAL flush on PostgreSQL) over many messages, small enough that the
 // first caller of a batch is not held long behind the others.
-const maxBatch = 128
+const maxBatch = 512
 
 // appender group-commits AppendMessage calls. Callers hand their message
 // to a committer goroutine over an unbuffered channel; a committer takes
@@ -52,8 +52,7 @@ type appendReq struct {
 }
 
 type appendResult struct {
-	m   Message
-	dup bool
+	Appended
 	err error
 }
 
@@ -137,22 +136,27 @@ func (a *appender) commit(batch []*appendReq) {
 	ctx := context.Background()
 	slices.SortStableFunc(live, func(x, y *appendReq) int { return cmp.Compare(x.m.ConversationID, y.m.ConversationID) })
 	q := a.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
-	err := a.s.inTx(ctx, "store: append messages", func(tx *sql.Tx) error {
-		for _, r := range live {
-			m, dup, err := appendOne(ctx, tx, q, r.m, r.now)
-			if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrIDTaken) {
-				return err // tx state unknown: roll back, then one by one
+	var err error
+	if a.s.dialect == Postgres {
+		// The same steps and rules, the whole batch in one round trip.
+		err = a.storeBatchPostgres(ctx, live)
+	} else {
+		err = a.s.inTx(ctx, "store: append messages", func(tx *sql.Tx) error {
+			for _, r := range live {
+				out, err := appendOneSQLite(ctx, tx, q, r.m, r.now)
+				if err != nil && !refusesOne(err) {
+					return err // tx state unknown: roll back, then one by one
+				}
+				r.res = appendResult{Appended: out, err: err}
 			}
-			r.res = appendResult{m: m, dup: dup, err: err}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err == nil {
 		return
 	}
 	for _, r := range live {
-		r.res = appendResult{}
-		r.res.m, r.res.dup, r.res.err = a.s.appendAlone(ctx, q, r.m, r.now)
+		r.res.Appended, r.res.err = a.s.appendAlone(ctx, q, r.m, r.now)
 	}
 }
 
@@ -166,6 +170,8 @@ const (
 	qGetConversation
 	qGetVisitor
 	qGetWorkspace
+	qInsertNextSQLite
+	qSetSeqSQLite
 	nQueries
 )
 
@@ -176,12 +182,27 @@ var hotQueries = [nQueries]string{
 		last_activity_at = $3, last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END,
 		awaiting_reply_since = CASE WHEN $5 THEN COALESCE(awaiting_reply_since, $3)
 			WHEN $6 THEN NULL ELSE awaiting_reply_since END
-		WHERE workspace_id = $1 AND id = $2 RETURNING last_seq`,
+		WHERE workspace_id = $1 AND id = $2 AND status <> 'closed'
+			AND ($7 = '' OR (visitor_id = $7 AND status NOT IN ('pending', 'snoozed')))
+		RETURNING last_seq, visitor_id`,
 	qInsertMessage: `INSERT INTO messages (` + messageColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 	qGetConversation: `SELECT ` + conversationColumns + ` FROM conversations WHERE workspace_id = $1 AND id = $2`,
 	qGetVisitor:      `SELECT ` + visitorColumns + ` FROM visitors WHERE workspace_id = $1 AND id = $2`,
 	qGetWorkspace:    `SELECT id, name, settings, created_at, updated_at FROM workspaces WHERE id = $1`,
+	// SQLite's appendOneSQLite: the insert with qNextSeq's checks, then the
+	// row's update (see there).
+	qInsertNextSQLite: `INSERT INTO messages (` + messageColumns + `)
+		SELECT $1, workspace_id, id, last_seq + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM conversations
+		WHERE workspace_id = $2 AND id = $3 AND status <> 'closed'
+			AND ($13 = '' OR (visitor_id = $13 AND status NOT IN ('pending', 'snoozed')))
+		ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
+		RETURNING seq`,
+	qSetSeqSQLite: `UPDATE conversations SET last_seq = $3, updated_at = $4,
+		last_activity_at = $4, last_message = CASE WHEN $5 = '' THEN last_message ELSE $5 END,
+		awaiting_reply_since = CASE WHEN $6 THEN COALESCE(awaiting_reply_since, $4)
+			WHEN $7 THEN NULL ELSE awaiting_reply_since END
+		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id`,
 }
 
 // stmtSet is the hot statements prepared on one *sql.DB. database/sql

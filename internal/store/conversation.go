@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -141,6 +142,22 @@ type ConversationFilter struct {
 	Limit           int // default and maximum 500
 }
 
+// knownStatus reports whether st is one of the conversation statuses.
+func knownStatus(st string) bool {
+	return st == StatusOpen || st == StatusPending || st == StatusSnoozed || st == StatusClosed
+}
+
+// statusIn is the condition "status is one of statuses" (known statuses
+// only), with literals rather than parameters and "=" for a single one:
+// the planner must see the value to use the partial index of closed
+// conversations.
+func statusIn(statuses []string) string {
+	if len(statuses) == 1 {
+		return "status = '" + statuses[0] + "'"
+	}
+	return "status IN ('" + strings.Join(statuses, "', '") + "')"
+}
+
 // ListConversations lists a workspace's conversations, latest activity
 // first.
 func (s *Store) ListConversations(ctx context.Context, workspaceID string, f ConversationFilter) ([]Conversation, error) {
@@ -161,15 +178,12 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 		q += fmt.Sprintf(" AND closed_by_agent_id = $%d", len(args))
 	}
 	if len(f.Statuses) > 0 {
-		q += " AND status IN ("
-		for i, st := range f.Statuses {
-			args = append(args, st)
-			if i > 0 {
-				q += ", "
+		for _, st := range f.Statuses {
+			if !knownStatus(st) {
+				return nil, fmt.Errorf("store: list conversations: unknown status %q", st)
 			}
-			q += fmt.Sprintf("$%d", len(args))
 		}
-		q += ")"
+		q += " AND " + statusIn(f.Statuses)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500

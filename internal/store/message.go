@@ -101,108 +101,209 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 // the conversation.
 var ErrIDTaken = errors.New("client_msg_id taken by another author")
 
+// ErrNotAccepting means the conversation exists but does not take the
+// message now: it is closed, or the message is its visitor's and the
+// conversation waits (pending or snoozed: the caller reopens it first).
+// Nothing was changed.
+var ErrNotAccepting = errors.New("store: conversation does not accept the message")
+
+// refusesOne reports whether err fails one append and leaves its
+// transaction usable for the others of a batch.
+func refusesOne(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrIDTaken) || errors.Is(err, ErrNotAccepting)
+}
+
 // previewLen bounds the conversation's last_message preview.
 const previewLen = 200
+
+// Appended is what AppendMessage did.
+type Appended struct {
+	Message Message
+	// Duplicate: Message was stored before under the same ClientMsgID and
+	// nothing changed.
+	Duplicate bool
+	// VisitorID is the conversation's visitor (when not Duplicate), for
+	// addressing the new event.
+	VisitorID string
+}
 
 // AppendMessage stores m as the conversation's next event and returns it
 // with its seq. The seq comes from the conversation row, incremented in the
 // same transaction, so seqs are gap-free; the row lock (PostgreSQL) or the
-// single writer (SQLite) serializes appends. A retry with a ClientMsgID
-// already stored returns the stored message and duplicate=true, changing
-// nothing; a ClientMsgID stored by another author is ErrIDTaken. Whether
-// the conversation accepts the event (its status) is the caller's rule,
-// not the store's.
+// single writer (SQLite) serializes appends.
+//
+// The conversation's rules are checked in that transaction, so no close
+// can slip between the check and the write: a retry with a ClientMsgID
+// already stored returns the stored message with Duplicate (whatever the
+// status now); a ClientMsgID stored by another author is ErrIDTaken; an
+// unknown conversation, another workspace's, or (for a visitor's message)
+// another visitor's is ErrNotFound; a closed conversation, or a waiting one
+// for a visitor's message, is ErrNotAccepting. Failures change nothing.
 //
 // Concurrent calls are group-committed (see appender): each is stored in a
 // shared transaction with its own checks and answered with its own result
 // only after that transaction's COMMIT.
-func (s *Store) AppendMessage(ctx context.Context, m Message, now time.Time) (Message, bool, error) {
+func (s *Store) AppendMessage(ctx context.Context, m Message, now time.Time) (Appended, error) {
 	if m.ClientMsgID == "" {
 		m.ClientMsgID = NewID()
 	}
-	// A retry of a stored message needs no write: answer it from a reader.
-	if prev, err := s.MessageByClientID(ctx, m.WorkspaceID, m.ConversationID, m.ClientMsgID); err == nil {
-		return retryOf(prev, m)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Message{}, false, err
-	}
 	r := s.appender.do(ctx, m, now)
-	return r.m, r.dup, r.err
-}
-
-// retryOf answers a send whose ClientMsgID is already stored as prev.
-func retryOf(prev, m Message) (Message, bool, error) {
-	if prev.AuthorType != m.AuthorType || prev.AuthorID != m.AuthorID {
-		// Someone else's message: never hand it out as a retry.
-		return Message{}, false, fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
-	}
-	return prev, true, nil
+	return r.Appended, r.err
 }
 
 // appendOne stores m in tx, or finds it already stored there. It changes
-// nothing when it fails with ErrNotFound or ErrIDTaken, so the
+// nothing when it fails with an error refusesOne accepts, so the
 // transaction stays usable for the rest of a batch; any other error
 // leaves tx in an unknown state.
-func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Message, bool, error) {
-	prev, err := scanMessage(txRow(ctx, tx, p, qMessageByClientID, m.ConversationID, m.ClientMsgID, m.WorkspaceID))
-	if err == nil {
-		return retryOf(prev, m)
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return Message{}, false, mapErr("store: message by client id", err)
+func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Appended, error) {
+	if out, err := storedBefore(ctx, tx, p, m); !errors.Is(err, sql.ErrNoRows) {
+		return out, err
 	}
 	meta, err := encodeMeta(m)
 	if err != nil {
-		return Message{}, false, err
+		return Appended{}, err
 	}
 	m.ID, m.CreatedAt = NewID(), stored(now)
-	preview := m.Body
-	if m.Kind != KindText || m.Private {
-		preview = ""
+	preview, waits, answers := conversationUpdate(m)
+	var visitorID string
+	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers, visitorOnly(m)).
+		Scan(&m.Seq, &visitorID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Appended{}, whyRefused(ctx, tx, m) // nothing was changed
 	}
-	if len(preview) > previewLen {
-		preview = truncateUTF8(preview, previewLen)
-	}
-	// A visitor's message starts the reply clock unless it runs already;
-	// an agent's public reply stops it.
-	waits := m.AuthorType == AuthorVisitor
-	answers := m.AuthorType == AuthorAgent && !m.Private
-	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers).Scan(&m.Seq)
 	if err != nil {
-		// No row: an unknown conversation or another workspace's;
-		// nothing was changed.
-		return Message{}, false, mapErr("store: next seq", err)
+		return Appended{}, mapErr("store: next seq", err)
 	}
 	_, err = txExec(ctx, tx, p, qInsertMessage, m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind,
 		m.AuthorType, m.AuthorID, m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta)
 	if err != nil {
-		return Message{}, false, mapErr("store: insert message", err)
+		return Appended{}, mapErr("store: insert message", err)
 	}
-	return m, false, nil
+	return Appended{Message: m, VisitorID: visitorID}, nil
+}
+
+// appendOneSQLite is appendOne in two statements instead of three, which
+// only a single writer allows: the insert takes its seq from the
+// conversation row (and its status and owner checks from qNextSeq), and
+// skips a client_msg_id already stored; then the row takes the seq. With
+// one writer nothing can come between the two. Only when the insert
+// stored nothing does it look for why: a retry, someone else's id, or a
+// refusal.
+func appendOneSQLite(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Appended, error) {
+	meta, err := encodeMeta(m)
+	if err != nil {
+		return Appended{}, err
+	}
+	m.ID, m.CreatedAt = NewID(), stored(now)
+	err = txRow(ctx, tx, p, qInsertNextSQLite, m.ID, m.WorkspaceID, m.ConversationID, m.ClientMsgID, m.Kind,
+		m.AuthorType, m.AuthorID, m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta, visitorOnly(m)).Scan(&m.Seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return appendRefused(ctx, tx, p, m)
+	}
+	if err != nil {
+		return Appended{}, mapErr("store: insert message", err)
+	}
+	preview, waits, answers := conversationUpdate(m)
+	var visitorID string
+	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), preview, waits, answers).Scan(&visitorID)
+	if err != nil {
+		return Appended{}, mapErr("store: set seq", err) // unreachable with one writer; fails the batch
+	}
+	return Appended{Message: m, VisitorID: visitorID}, nil
+}
+
+// storedBefore answers m when its ClientMsgID is already stored: the
+// stored message for its author's retry, ErrIDTaken for anyone else (or
+// ErrNotFound for a visitor who does not own the conversation: not even a
+// guessed id may tell it the conversation exists). sql.ErrNoRows: not
+// stored.
+func storedBefore(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Message) (Appended, error) {
+	prev, err := scanMessage(txRow(ctx, tx, p, qMessageByClientID, m.ConversationID, m.ClientMsgID, m.WorkspaceID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Appended{}, err
+	case err != nil:
+		return Appended{}, mapErr("store: message by client id", err)
+	case prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID:
+		return Appended{Message: prev, Duplicate: true}, nil
+	}
+	if err := whyRefused(ctx, tx, m); errors.Is(err, ErrNotFound) {
+		return Appended{}, err
+	}
+	return Appended{}, fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
+}
+
+// appendRefused explains an append that changed nothing: a retry, a
+// taken id, or the conversation's refusal.
+func appendRefused(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Message) (Appended, error) {
+	out, err := storedBefore(ctx, tx, p, m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Appended{}, whyRefused(ctx, tx, m)
+	}
+	return out, err
+}
+
+// conversationUpdate is what a new message changes on its conversation
+// row besides the seq: the preview (none for private or system events),
+// and the reply clock, which a visitor's message starts unless it runs
+// already and an agent's public reply stops.
+func conversationUpdate(m Message) (preview string, waits, answers bool) {
+	if m.Kind == KindText && !m.Private {
+		preview = m.Body
+		if len(preview) > previewLen {
+			preview = truncateUTF8(preview, previewLen)
+		}
+	}
+	return preview, m.AuthorType == AuthorVisitor, m.AuthorType == AuthorAgent && !m.Private
+}
+
+// visitorOnly is the visitor a message's conversation must belong to ("":
+// any, for agents).
+func visitorOnly(m Message) string {
+	if m.AuthorType == AuthorVisitor {
+		return m.AuthorID
+	}
+	return ""
+}
+
+// whyRefused tells why m's conversation refused it: ErrNotFound when the
+// caller may not know it exists, else ErrNotAccepting.
+func whyRefused(ctx context.Context, tx *sql.Tx, m Message) error {
+	var visitorID string
+	err := tx.QueryRowContext(ctx, `SELECT visitor_id FROM conversations WHERE workspace_id = $1 AND id = $2`,
+		m.WorkspaceID, m.ConversationID).Scan(&visitorID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && visitorOnly(m) != "" && visitorID != visitorOnly(m)) {
+		return fmt.Errorf("store: conversation %s: %w", m.ConversationID, ErrNotFound)
+	}
+	if err != nil {
+		return mapErr("store: conversation state", err)
+	}
+	return fmt.Errorf("store: conversation %s: %w", m.ConversationID, ErrNotAccepting)
 }
 
 // appendAlone stores m in a transaction of its own: the path a batch falls
 // back to when a statement fails inside it.
-func (s *Store) appendAlone(ctx context.Context, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Message, bool, error) {
+func (s *Store) appendAlone(ctx context.Context, p *[nQueries]*sql.Stmt, m Message, now time.Time) (Appended, error) {
 	for range 2 {
-		var (
-			out Message
-			dup bool
-		)
+		var out Appended
 		err := s.inTx(ctx, "store: append message", func(tx *sql.Tx) error {
 			var err error
-			out, dup, err = appendOne(ctx, tx, p, m, now)
+			if s.dialect == SQLite {
+				out, err = appendOneSQLite(ctx, tx, p, m, now)
+			} else {
+				out, err = appendOne(ctx, tx, p, m, now)
+			}
 			return err
 		})
 		if errors.Is(err, ErrConflict) {
 			continue // a concurrent insert of the same client_msg_id (another node) won; find it
 		}
 		if err != nil {
-			return Message{}, false, err
+			return Appended{}, err
 		}
-		return out, dup, nil
+		return out, nil
 	}
-	return Message{}, false, fmt.Errorf("store: append message: %w", ErrConflict)
+	return Appended{}, fmt.Errorf("store: append message: %w", ErrConflict)
 }
 
 // MessageByClientID finds a conversation's message by the id its author's

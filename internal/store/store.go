@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ type Store struct {
 	writeStmts *stmtSet // nil on PostgreSQL: pgx caches statements per connection itself
 	readStmts  *stmtSet
 	appender   *appender
+	checkpoint *checkpointer // SQLite only
 }
 
 // newStore starts what a Store runs besides its connections.
@@ -126,7 +128,14 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 
 	// Writers BEGIN IMMEDIATE, so a transaction that reads then writes
 	// takes the lock up front instead of failing on upgrade.
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer never checkpoints below walCheckpointLimit pages: a
+	// background checkpointer does it (see checkpointer), so commits do not
+	// stall on copying the WAL back and fsyncing the database.
+	// Its page cache is larger than the readers' 2 MiB: every append
+	// touches a conversation row and two index pages per conversation, and
+	// a page missing from the cache is a read from the WAL or the file.
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(walCheckpointLimit)+")"+
+		"&_pragma=cache_size(-32768)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -149,7 +158,16 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	}
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return newStore(SQLite, write, read), nil
+	ckpt, err := sql.Open("sqlite", base)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s := newStore(SQLite, write, read)
+	s.checkpoint = startCheckpointer(ckpt)
+	return s, nil
 }
 
 // Dialect reports which engine the store runs on.
@@ -170,7 +188,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the connections.
 func (s *Store) Close() error {
 	s.appender.stop()
-	err := errors.Join(s.writeStmts.close(), s.readStmts.close(), s.write.Close())
+	err := errors.Join(s.checkpoint.stop(), s.writeStmts.close(), s.readStmts.close(), s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}

@@ -133,7 +133,8 @@ func run(ctx context.Context, o options) error {
 type env struct {
 	urls []string
 	dsn  string
-	pid  int
+	pid  int   // the first node's
+	pids []int // every node's started here
 	stop func()
 }
 
@@ -199,6 +200,7 @@ func startEnv(ctx context.Context, o options, nodes int, postgres bool) (*env, e
 		}
 		cleanups = append(cleanups, n.Stop)
 		e.urls = append(e.urls, n.URL)
+		e.pids = append(e.pids, n.PID)
 		if i == 0 {
 			e.dsn, e.pid = n.DSN, n.PID
 		}
@@ -226,7 +228,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		cfg := load.ChatConfig{
 			URLs: e.urls, Tenants: tenants, Conversations: o.conversations, Rate: o.rate,
-			Warmup: o.warmup, Duration: o.duration, Dialer: load.NewDialer(8), Log: logw,
+			Warmup: o.warmup, Duration: o.duration, Dialer: load.NewDialer(8), Log: logw, ServerPIDs: e.pids,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnMeasure = func(d time.Duration) {

@@ -24,6 +24,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/concurrent appends and retries keep seq contiguous", testConcurrentAppends},
 		{"messages/concurrent appends get their own results: duplicates, unknown conversations, taken ids", testBatchedAppends},
 		{"messages/a message that fails mid-batch fails alone", testBatchFailureIsolated},
+		{"messages/owner and status are checked where the message is stored", testAppendRules},
 		{"messages/list by seq range", testListMessages},
 		{"tenancy/chat rows of workspace B are invisible and unchangeable from A", testChatIsolation},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
@@ -56,7 +57,14 @@ func newChatTenant(t *testing.T, s *store.Store, name string) chatTenant {
 
 func textMessage(ws, conv, clientID, body string) store.Message {
 	return store.Message{WorkspaceID: ws, ConversationID: conv, ClientMsgID: clientID, Kind: store.KindText,
-		AuthorType: store.AuthorVisitor, AuthorID: "v", Body: body}
+		AuthorType: store.AuthorAgent, AuthorID: "agent-0", Body: body}
+}
+
+// visitorMessage is textMessage written by visitor v.
+func visitorMessage(v store.Visitor, conv, clientID, body string) store.Message {
+	m := textMessage(v.WorkspaceID, conv, clientID, body)
+	m.AuthorType, m.AuthorID = store.AuthorVisitor, v.ID
+	return m
 }
 
 func testVisitors(t *testing.T, s *store.Store) {
@@ -205,16 +213,17 @@ func testAppendMessage(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	a := newChatTenant(t, s, "a")
 	for i := 1; i <= 3; i++ {
-		m, dup, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), fmt.Sprint("body ", i)), Epoch)
+		res, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), fmt.Sprint("body ", i)), Epoch)
 		noErr(t, "append", err)
-		equal(t, "seq", m.Seq, int64(i))
-		equal(t, "not a duplicate", dup, false)
+		equal(t, "seq", res.Message.Seq, int64(i))
+		equal(t, "not a duplicate", res.Duplicate, false)
+		equal(t, "the conversation's visitor", res.VisitorID, a.visitor.ID)
 	}
-	again, dup, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, "m2", "different body"), Epoch)
+	again, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, "m2", "different body"), Epoch)
 	noErr(t, "retry", err)
-	equal(t, "retry is a duplicate", dup, true)
-	equal(t, "retry returns the original seq", again.Seq, int64(2))
-	equal(t, "retry returns the original body", again.Body, "body 2")
+	equal(t, "retry is a duplicate", again.Duplicate, true)
+	equal(t, "retry returns the original seq", again.Message.Seq, int64(2))
+	equal(t, "retry returns the original body", again.Message.Body, "body 2")
 	c, err := s.GetConversation(ctx, a.ws.ID, a.conv.ID)
 	noErr(t, "conversation", err)
 	equal(t, "last_seq", c.LastSeq, int64(3))
@@ -222,7 +231,7 @@ func testAppendMessage(t *testing.T, s *store.Store) {
 	m, err := s.MessageByClientID(ctx, a.ws.ID, a.conv.ID, "m1")
 	noErr(t, "by client id", err)
 	equal(t, "by client id seq", m.Seq, int64(1))
-	_, _, err = s.AppendMessage(ctx, textMessage(a.ws.ID, "missing", "x", "x"), Epoch)
+	_, err = s.AppendMessage(ctx, textMessage(a.ws.ID, "missing", "x", "x"), Epoch)
 	wantErr(t, err, store.ErrNotFound)
 }
 
@@ -240,7 +249,7 @@ func testConcurrentAppends(t *testing.T, s *store.Store) {
 				// Every message is sent twice, as a client retrying after
 				// a lost ack would.
 				for range 2 {
-					if _, _, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, id, id), Epoch); err != nil {
+					if _, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, id, id), Epoch); err != nil {
 						t.Error(err)
 						return
 					}
@@ -278,7 +287,8 @@ func appendAll(t *testing.T, s *store.Store, msgs []store.Message) []appendOutco
 		go func() {
 			defer wg.Done()
 			<-start
-			out[i].m, out[i].dup, out[i].err = s.AppendMessage(t.Context(), m, Epoch)
+			res, err := s.AppendMessage(t.Context(), m, Epoch)
+			out[i] = appendOutcome{m: res.Message, dup: res.Duplicate, err: err}
 		}()
 	}
 	close(start)
@@ -289,7 +299,7 @@ func appendAll(t *testing.T, s *store.Store, msgs []store.Message) []appendOutco
 func testBatchedAppends(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	a, b := newChatTenant(t, s, "a"), newChatTenant(t, s, "b")
-	_, _, err := s.AppendMessage(ctx, textMessage(b.ws.ID, b.conv.ID, "b-taken", "B's"), Epoch)
+	_, err := s.AppendMessage(ctx, textMessage(b.ws.ID, b.conv.ID, "b-taken", "B's"), Epoch)
 	noErr(t, "seed b", err)
 	const rounds, each = 5, 20
 	for round := range rounds {
@@ -383,11 +393,65 @@ func testBatchFailureIsolated(t *testing.T, s *store.Store) {
 	}
 }
 
+func testAppendRules(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	other, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, "token-other", Epoch)
+	noErr(t, "other visitor", err)
+	lastSeq := func() int64 {
+		t.Helper()
+		c, err := s.GetConversation(ctx, a.ws.ID, a.conv.ID)
+		noErr(t, "conversation", err)
+		return c.LastSeq
+	}
+	res, err := s.AppendMessage(ctx, visitorMessage(a.visitor, a.conv.ID, "v1", "hello"), Epoch)
+	noErr(t, "the visitor writes to its own conversation", err)
+	equal(t, "the conversation's visitor", res.VisitorID, a.visitor.ID)
+
+	_, err = s.AppendMessage(ctx, visitorMessage(other, a.conv.ID, "o1", "not mine"), Epoch)
+	wantErr(t, err, store.ErrNotFound)
+	// Not even a guessed client_msg_id tells another visitor that the
+	// conversation exists.
+	_, err = s.AppendMessage(ctx, visitorMessage(other, a.conv.ID, "v1", "not mine"), Epoch)
+	wantErr(t, err, store.ErrNotFound)
+	equal(t, "another visitor changed nothing", lastSeq(), int64(1))
+
+	_, _, err = s.Transition(ctx, a.ws.ID, a.conv.ID, store.Transition{Status: store.StatusPending}, Epoch)
+	noErr(t, "pending", err)
+	seq := lastSeq()
+	_, err = s.AppendMessage(ctx, visitorMessage(a.visitor, a.conv.ID, "v2", "still there?"), Epoch)
+	wantErr(t, err, store.ErrNotAccepting)
+	equal(t, "a refused message changes nothing", lastSeq(), seq)
+	res, err = s.AppendMessage(ctx, visitorMessage(a.visitor, a.conv.ID, "v1", "hello"), Epoch)
+	noErr(t, "a retry of a stored message", err)
+	equal(t, "is answered as a duplicate even while waiting", res.Duplicate, true)
+	_, err = s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, "a1", "an agent writes to a waiting chat"), Epoch)
+	noErr(t, "agent to pending", err)
+
+	_, _, err = s.Transition(ctx, a.ws.ID, a.conv.ID, store.Transition{Status: store.StatusClosed, ClosedBy: "agent"}, Epoch)
+	noErr(t, "close", err)
+	seq = lastSeq()
+	msgs := []store.Message{
+		textMessage(a.ws.ID, a.conv.ID, "a2", "too late"),
+		visitorMessage(a.visitor, a.conv.ID, "v3", "too late"),
+		textMessage(a.ws.ID, a.conv.ID, "a1", "a retry after the close"),
+	}
+	ok := newChatTenant(t, s, "b")
+	msgs = append(msgs, textMessage(ok.ws.ID, ok.conv.ID, "b1", "another conversation in the same batch"))
+	out := appendAll(t, s, msgs)
+	wantErr(t, out[0].err, store.ErrNotAccepting)
+	wantErr(t, out[1].err, store.ErrNotAccepting)
+	noErr(t, "retry after the close", out[2].err)
+	equal(t, "the retry is a duplicate", out[2].dup, true)
+	noErr(t, "the other conversation's message", out[3].err)
+	equal(t, "a closed conversation changes nothing", lastSeq(), seq)
+}
+
 func testListMessages(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	a := newChatTenant(t, s, "a")
 	for i := 1; i <= 10; i++ {
-		_, _, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), "x"), Epoch)
+		_, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), "x"), Epoch)
 		noErr(t, "append", err)
 	}
 	seqs := func(after, until int64, limit int) []int64 {
@@ -409,7 +473,7 @@ func testChatIsolation(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	a := newChatTenant(t, s, "a")
 	b := newChatTenant(t, s, "b")
-	_, _, err := s.AppendMessage(ctx, textMessage(b.ws.ID, b.conv.ID, "b1", "secret"), Epoch)
+	_, err := s.AppendMessage(ctx, textMessage(b.ws.ID, b.conv.ID, "b1", "secret"), Epoch)
 	noErr(t, "append b", err)
 	before, err := s.GetConversation(ctx, b.ws.ID, b.conv.ID)
 	noErr(t, "b conversation", err)
@@ -429,7 +493,7 @@ func testChatIsolation(t *testing.T, s *store.Store) {
 	notFound("SetVisitorContext", s.SetVisitorContext(ctx, a.ws.ID, b.visitor.ID, map[string]any{"x": 1}, Epoch))
 	_, err = s.GetConversation(ctx, a.ws.ID, b.conv.ID)
 	notFound("GetConversation", err)
-	_, _, err = s.AppendMessage(ctx, textMessage(a.ws.ID, b.conv.ID, "x", "intrusion"), Epoch)
+	_, err = s.AppendMessage(ctx, textMessage(a.ws.ID, b.conv.ID, "x", "intrusion"), Epoch)
 	notFound("AppendMessage", err)
 	_, err = s.MessageByClientID(ctx, a.ws.ID, b.conv.ID, "b1")
 	notFound("MessageByClientID", err)

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestSQLiteMessagesRebuildKeepsHistory: 0004 rebuilds the messages table
+// (clustered by conversation); every stored message must come through it
+// unchanged, and appends and retries must work on the new table.
+func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.migrate(ctx, now, "0003_lifecycle"); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := s.CreateWorkspace(ctx, "Before", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := s.CreateSite(ctx, Site{WorkspaceID: ws.ID, Name: "Shop", WidgetKey: "wk_before"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var convs []string
+	for i := range 3 {
+		v, err := s.CreateVisitor(ctx, ws.ID, site.ID, fmt.Sprint("token", i), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := s.StartConversation(ctx, ws.ID, v.ID, "", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		convs = append(convs, c.ID)
+		for k := range 4 {
+			m := Message{WorkspaceID: ws.ID, ConversationID: c.ID, ClientMsgID: fmt.Sprint("m", k), Kind: KindText,
+				AuthorType: AuthorVisitor, AuthorID: v.ID, Body: fmt.Sprintf("visitor %d, message %d", i, k)}
+			if k == 3 {
+				m.Kind, m.AuthorType, m.AuthorID, m.Private, m.Meta = KindSystem, AuthorSystem, "", true, map[string]any{"event": "note"}
+			}
+			if _, err := s.AppendMessage(ctx, m, now.Add(time.Duration(k)*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	before := map[string][]Message{}
+	for _, id := range convs {
+		before[id], err = s.ListMessages(ctx, ws.ID, id, 0, 0, 100)
+		if err != nil || len(before[id]) != 4 {
+			t.Fatalf("before: %d messages, %v", len(before[id]), err)
+		}
+	}
+
+	applied, err := s.Migrate(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends"}) {
+		t.Fatalf("applied %v", applied)
+	}
+	for _, id := range convs {
+		after, err := s.ListMessages(ctx, ws.ID, id, 0, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(after, before[id]) {
+			t.Errorf("conversation %s changed:\nbefore %+v\nafter  %+v", id, before[id], after)
+		}
+	}
+	retry := before[convs[0]][0]
+	res, err := s.AppendMessage(ctx, retry, now)
+	if err != nil || !res.Duplicate || res.Message.ID != retry.ID {
+		t.Errorf("retry after the rebuild: %+v, %v; want the stored message as a duplicate", res, err)
+	}
+	res, err = s.AppendMessage(ctx, Message{WorkspaceID: ws.ID, ConversationID: convs[0], ClientMsgID: "new", Kind: KindText,
+		AuthorType: AuthorAgent, AuthorID: "agent", Body: "after"}, now)
+	if err != nil || res.Message.Seq != 5 {
+		t.Errorf("append after the rebuild: seq %d, %v; want 5", res.Message.Seq, err)
+	}
+}
