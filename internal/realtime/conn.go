@@ -13,22 +13,32 @@ import (
 
 // conn is one WebSocket client.
 //
-// An idle connection owns exactly one goroutine, its reader. The writer is
-// started on demand when the queue gains work and exits once it has drained
-// it; the pinger is a timer (no goroutine while it waits) whose callback
-// pings on a short-lived goroutine; commands run on a short-lived goroutine
-// each, so the reader's stack stays shallow while it waits.
+// An idle connection owns exactly one goroutine, its reader, parked in
+// the library's Read with a small stack and no read buffer (see wire.go).
+// The writer is started on demand when the queue gains work and exits once
+// it has drained it; the pinger is a timer (no goroutine while it waits)
+// whose callback pings on a short-lived goroutine; each frame read is
+// decoded and handled on a short-lived goroutine, so the reader's stack
+// stays shallow while it waits.
+//
+// An idle connection holds no context of its own: reads take
+// context.Background() (the library then registers nothing per read; a
+// read ends when the socket is closed, which every way out of a connection
+// does), writes and pings a timeout of their own.
 type conn struct {
 	id          string
 	ws          *websocket.Conn
+	wire        *wireConn // the socket under ws, for write deadlines; nil in some tests
 	srv         *Server
-	ctx         context.Context // the connection's; ends when run returns
+	ctx         context.Context // commands' context: the server's, which ends at shutdown
 	workspaceID string
 	visitorID   string // set for widgets
 	agentID     string // set for desks
 	name        string
 	session     string // a desk's session token, re-checked on every ping
 	limiter     *rate.Limiter
+	handle      handler // the command handler hello returned
+	bad         int     // invalid frames so far; only the frame worker touches it
 
 	// mu guards the send queue and the writer's and pinger's state.
 	//
@@ -55,8 +65,12 @@ type conn struct {
 }
 
 func newConn(srv *Server, ws *websocket.Conn, id string) *conn {
+	ctx := srv.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return &conn{
-		id: id, ws: ws, srv: srv, ctx: context.Background(),
+		id: id, ws: ws, srv: srv, ctx: ctx,
 		limiter: rate.NewLimiter(rate.Limit(srv.opts.FrameRate), srv.opts.FrameBurst),
 	}
 }
@@ -204,10 +218,7 @@ func (c *conn) writeLoop() {
 			msg = append(msg, f...)
 		}
 		clear(batch)
-		wctx, cancel := context.WithTimeout(c.ctx, c.srv.opts.WriteTimeout)
-		err := c.ws.Write(wctx, websocket.MessageText, msg)
-		cancel()
-		if err != nil {
+		if err := c.write(msg); err != nil {
 			c.ws.CloseNow() //nolint:errcheck
 			// Nothing more can be written: drop the queue and keep
 			// writing set so no writer starts again.
@@ -223,16 +234,34 @@ func (c *conn) writeLoop() {
 	}
 }
 
+// write writes one message within WriteTimeout. The timeout is the
+// socket's write deadline rather than a context: the library keeps the
+// context of a connection's last write until its next one (a timer, a
+// channel and a context per idle connection) and registers a callback
+// on it for every write.
+func (c *conn) write(msg []byte) error {
+	if c.wire == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), c.srv.opts.WriteTimeout)
+		defer cancel()
+		return c.ws.Write(ctx, websocket.MessageText, msg)
+	}
+	c.wire.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteTimeout)) //nolint:errcheck // a closed socket fails the write
+	err := c.ws.Write(context.Background(), websocket.MessageText, msg)
+	c.wire.SetWriteDeadline(time.Time{}) //nolint:errcheck
+	return err
+}
+
 // pingOnce runs on the ping timer's goroutine: it checks that the peer
 // answers (one that does not is dropped) and that a desk's session is
-// still valid, then arms the next ping.
+// still valid, then arms the next ping. A ping in flight when the
+// connection ends fails at once (the library's Ping also waits on the
+// socket's close).
 func (c *conn) pingOnce() {
-	ctx := c.ctx
-	pctx, cancel := context.WithTimeout(ctx, c.srv.opts.PongTimeout)
+	pctx, cancel := context.WithTimeout(context.Background(), c.srv.opts.PongTimeout)
 	err := c.ws.Ping(pctx)
 	cancel()
 	if err != nil {
-		if ctx.Err() == nil {
+		if !c.isEnded() {
 			c.ws.Close(ClosePingTimeout, "ping timeout") //nolint:errcheck
 		}
 		return
@@ -240,7 +269,7 @@ func (c *conn) pingOnce() {
 	// A desk whose session was revoked (logout, password change) or
 	// expired is closed within one ping interval.
 	if c.session != "" {
-		if _, err := c.srv.auth.Authenticate(ctx, c.session); apperr.Is(err, apperr.Unauthorized) {
+		if _, err := c.srv.auth.Authenticate(c.ctx, c.session); apperr.Is(err, apperr.Unauthorized) {
 			c.closeWith(CloseUnauthorized, "session ended")
 			return
 		}
@@ -250,6 +279,12 @@ func (c *conn) pingOnce() {
 		c.ping.Reset(c.srv.opts.PingInterval)
 	}
 	c.mu.Unlock()
+}
+
+func (c *conn) isEnded() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ended
 }
 
 // offStack runs f on a short-lived goroutine and waits for it: a worker

@@ -3,6 +3,7 @@ package realtime
 import (
 	"hash/maphash"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"github.com/querytel/livedesk/internal/event"
@@ -18,17 +19,20 @@ type Hub struct {
 	metrics *metrics
 }
 
+// shard is one lock's worth of the index. A key's connections are a
+// slice, not a set: most keys hold one connection (a visitor's one tab),
+// and a map per key would cost an idle visitor ~200 bytes more.
 type shard struct {
 	mu       sync.RWMutex
-	desks    map[string]map[*conn]struct{} // by workspace id
-	visitors map[string]map[*conn]struct{} // by visitor id
+	desks    map[string][]*conn // by workspace id
+	visitors map[string][]*conn // by visitor id
 }
 
 func newHub(log *slog.Logger, m *metrics) *Hub {
 	h := &Hub{seed: maphash.MakeSeed(), log: log, metrics: m}
 	for i := range h.shards {
-		h.shards[i].desks = map[string]map[*conn]struct{}{}
-		h.shards[i].visitors = map[string]map[*conn]struct{}{}
+		h.shards[i].desks = map[string][]*conn{}
+		h.shards[i].visitors = map[string][]*conn{}
 	}
 	return h
 }
@@ -37,21 +41,29 @@ func (h *Hub) shard(key string) *shard {
 	return &h.shards[maphash.String(h.seed, key)&(shardCount-1)]
 }
 
-func add(m map[string]map[*conn]struct{}, key string, c *conn) {
+// add puts c under key once.
+func add(m map[string][]*conn, key string, c *conn) {
 	set := m[key]
-	if set == nil {
-		set = map[*conn]struct{}{}
-		m[key] = set
+	if slices.Contains(set, c) {
+		return
 	}
-	set[c] = struct{}{}
+	m[key] = append(set, c)
 }
 
-func remove(m map[string]map[*conn]struct{}, key string, c *conn) {
-	if set := m[key]; set != nil {
-		delete(set, c)
-		if len(set) == 0 {
-			delete(m, key)
-		}
+// remove takes c from under key, if there.
+func remove(m map[string][]*conn, key string, c *conn) {
+	set := m[key]
+	i := slices.Index(set, c)
+	if i < 0 {
+		return
+	}
+	last := len(set) - 1
+	set[i] = set[last]
+	set[last] = nil
+	if last == 0 {
+		delete(m, key)
+	} else {
+		m[key] = set[:last]
 	}
 }
 
@@ -62,7 +74,7 @@ func (h *Hub) register(c *conn) { h.update(c, add) }
 func (h *Hub) unregister(c *conn) { h.update(c, remove) }
 
 // update applies op to the index entry c belongs to, under its shard's lock.
-func (h *Hub) update(c *conn, op func(m map[string]map[*conn]struct{}, key string, c *conn)) {
+func (h *Hub) update(c *conn, op func(m map[string][]*conn, key string, c *conn)) {
 	key, byVisitor := c.workspaceID, c.visitorID != ""
 	if byVisitor {
 		key = c.visitorID
@@ -117,9 +129,7 @@ func (h *Hub) fanout(s *shard, key string, frame []byte, desks bool) {
 	if desks {
 		set = s.desks[key]
 	}
-	for c := range set {
-		list = append(list, c)
-	}
+	list = append(list, set...)
 	s.mu.RUnlock()
 	for _, c := range list {
 		c.enqueue(frame)

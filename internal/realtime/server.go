@@ -176,7 +176,7 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 			refuse, reason = CloseOriginRefused, "origin_not_allowed"
 		}
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, wc, err := accept(w, r, &websocket.AcceptOptions{
 		Subprotocols: []string{Subprotocol},
 		// The site's allow-list was checked above; the widget is
 		// cross-origin by nature and carries no cookies.
@@ -189,7 +189,7 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 		ws.Close(refuse, reason) //nolint:errcheck
 		return
 	}
-	s.run(ws, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
+	s.run(ws, wc, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
 		return s.helloWidget(ctx, c, st, hello)
 	})
 }
@@ -213,7 +213,7 @@ func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
 		return
 	}
-	ws, aerr := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+	ws, wc, aerr := accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
 	if aerr != nil {
 		return
 	}
@@ -221,7 +221,7 @@ func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
 		ws.Close(CloseUnauthorized, "unauthenticated") //nolint:errcheck
 		return
 	}
-	s.run(ws, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
+	s.run(ws, wc, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
 		c.session = token
 		return s.helloDesk(ctx, c, p, hello)
 	})
@@ -239,13 +239,14 @@ type helloFunc func(ctx context.Context, c *conn, hello Inbound) (handler, error
 // on a goroutine of its own, then returns: the HTTP handler's goroutine
 // (deep net/http frames, the request and its headers) is not kept for the
 // connection's lifetime; the new reader starts with a small stack.
-func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
+func (s *Server) run(ws *websocket.Conn, wc *wireConn, hello helloFunc) {
 	if ws.Subprotocol() != Subprotocol {
 		ws.Close(CloseBadProtocol, "offer subprotocol "+Subprotocol) //nolint:errcheck
 		return
 	}
 	ws.SetReadLimit(s.opts.ReadLimit)
 	c := newConn(s, ws, store.NewID())
+	c.wire = wc
 	s.mu.Lock()
 	if s.ctx.Err() != nil {
 		s.mu.Unlock()
@@ -255,112 +256,156 @@ func (s *Server) run(ws *websocket.Conn, hello helloFunc) {
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	go s.serve(ws, c, hello)
+	go s.serve(c, hello)
 }
 
-// serve is a connection's reader: it reads the hello, then every frame,
-// and hands each command to a short-lived worker (offStack).
-func (s *Server) serve(ws *websocket.Conn, c *conn, hello helloFunc) {
-	defer func() {
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		s.wg.Done()
-	}()
-	defer func() {
-		// As net/http would for the handler: a panic ends this
-		// connection, not the process.
-		if v := recover(); v != nil {
-			s.log.Error("realtime: panic", "panic", v, "conn_id", c.id, "stack", string(debug.Stack()))
-			ws.CloseNow() //nolint:errcheck
-		}
-	}()
-
-	ctx, cancel := context.WithCancel(s.ctx)
-	defer cancel()
-	c.ctx = ctx
-
-	// hello. A read whose context ends tears the socket down without a
-	// close code, so the timeout closes it explicitly instead.
-	timer := time.AfterFunc(s.opts.HelloTimeout, func() {
-		ws.Close(CloseHelloTimeout, "send hello first") //nolint:errcheck
-	})
-	in, err := s.readFrame(ctx, c)
-	if !timer.Stop() {
+// serve is a connection's reader: the hello, every frame, the teardown.
+// It only reads whole frames and hands each, undecoded, to a short-lived
+// worker (offStack) that decodes and handles it: JSON decoding and
+// commands grow and drop their own stacks. While parked in Read it holds
+// the library's read path (~2 KiB) under the frames of serve and readLoop,
+// which are kept small (the hello and the teardown are functions of their
+// own; serve's frame was 856 bytes when it held them) so that the reader's
+// deepest path fits a 4 KiB stack (~3 KiB usable): once grown to 8 KiB a
+// stack is halved by the GC only while under ~1.2 KiB of it is in use,
+// which a reader parked in Read never is.
+func (s *Server) serve(c *conn, hello helloFunc) {
+	defer s.done(c)
+	if !s.handshake(c, hello) {
 		return
+	}
+	s.readLoop(c)
+	s.hangUp(c)
+}
+
+// handshake reads the hello within HelloTimeout, runs it on a worker and
+// starts the writer; it reports whether the connection is established.
+func (s *Server) handshake(c *conn, hello helloFunc) bool {
+	// A read whose context ends tears the socket down without a close
+	// code, so the timeout closes it explicitly instead.
+	timer := time.AfterFunc(s.opts.HelloTimeout, func() {
+		c.ws.Close(CloseHelloTimeout, "send hello first") //nolint:errcheck
+	})
+	typ, data, err := c.ws.Read(context.Background())
+	if !timer.Stop() {
+		return false
 	}
 	if err != nil {
-		var fe frameError
-		if errors.As(err, &fe) {
-			s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg})
-			ws.Close(CloseBadFrames, "hello required") //nolint:errcheck
+		c.ws.CloseNow() //nolint:errcheck
+		return false
+	}
+	ok := false
+	offStack(func() { ok = s.helloFrame(c, typ, data, hello) })
+	if !ok {
+		return false
+	}
+	s.metrics.conns.WithLabelValues(c.role()).Inc()
+	c.startWriter()
+	return true
+}
+
+// readLoop reads frames until the socket closes or fails.
+func (s *Server) readLoop(c *conn) {
+	for {
+		typ, data, err := c.ws.Read(context.Background())
+		if err != nil {
 			return
 		}
-		ws.CloseNow() //nolint:errcheck
-		return
+		offStack(func() { s.frame(c, typ, data) })
+	}
+}
+
+// hangUp ends an established connection whose reading has ended: it
+// closes the socket after what is queued, and marks a visitor with no
+// other socket on this node offline.
+func (s *Server) hangUp(c *conn) {
+	c.stopPing()
+	c.closeWith(websocket.StatusNormalClosure, "")
+	s.hub.unregister(c)
+	if c.visitorID != "" && !s.hub.visitorConnected(c.visitorID) {
+		ctx := context.WithoutCancel(c.ctx)
+		if v, err := s.store.GetVisitor(ctx, c.workspaceID, c.visitorID); err == nil {
+			s.visitors.Connection(ctx, v, false)
+		}
+	}
+}
+
+// done runs when the reader returns, also by a panic: as net/http would
+// for a handler, a panic ends this connection, not the process.
+func (s *Server) done(c *conn) {
+	if v := recover(); v != nil {
+		s.log.Error("realtime: panic", "panic", v, "conn_id", c.id, "stack", string(debug.Stack()))
+		c.ws.CloseNow() //nolint:errcheck
+	}
+	if c.handle != nil { // established: see handshake
+		s.hub.unregister(c)
+		s.metrics.conns.WithLabelValues(c.role()).Dec()
+	}
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// helloFrame decodes the first frame, which must be hello, and runs the
+// hello handler, on a worker. It reports whether the connection is
+// established (c.handle set); if not, it has closed the socket.
+func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hello helloFunc) bool {
+	ctx := c.ctx
+	in, err := decodeFrame(typ, data)
+	if err != nil {
+		fe, _ := err.(frameError)                                                                     // decodeFrame returns no other error
+		s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg}) //nolint:errcheck
+		c.ws.Close(CloseBadFrames, "hello required")                                                  //nolint:errcheck
+		return false
 	}
 	if in.Type != TypeHello {
-		s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: in.ID, Code: "hello_required", Message: "the first frame must be hello"})
-		ws.Close(CloseBadFrames, "hello required") //nolint:errcheck
-		return
+		s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: in.ID, Code: "hello_required", Message: "the first frame must be hello"}) //nolint:errcheck
+		c.ws.Close(CloseBadFrames, "hello required")                                                                                    //nolint:errcheck
+		return false
 	}
-	var handle handler
-	offStack(func() { handle, err = hello(ctx, c, in) })
+	handle, err := hello(ctx, c, in)
 	if err != nil {
 		e := apperr.From(err)
 		if e.Kind == apperr.Internal {
 			s.log.Error("realtime: hello", "err", err, "conn_id", c.id)
 		}
-		s.writeDirect(ctx, c, errorFrame(in.ID, err))
+		s.writeDirect(ctx, c, errorFrame(in.ID, err)) //nolint:errcheck
 		code := CloseUnauthorized
 		if e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
 			code = CloseGoingAway
 		}
-		ws.Close(code, e.Code) //nolint:errcheck
+		c.ws.Close(code, e.Code) //nolint:errcheck
+		return false
+	}
+	c.handle = handle
+	return true
+}
+
+// frame decodes and handles one client frame after hello, on a worker:
+// frames are handled in order, one at a time.
+func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
+	in, err := decodeFrame(typ, data)
+	if err != nil {
+		fe, _ := err.(frameError) // decodeFrame returns no other error
+		c.send(ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg})
+		if c.bad++; c.bad >= 20 {
+			c.closeWith(CloseBadFrames, "too many invalid frames")
+		}
 		return
 	}
-	s.metrics.conns.WithLabelValues(c.role()).Inc()
-	defer s.metrics.conns.WithLabelValues(c.role()).Dec()
-	defer s.hub.unregister(c)
-
-	c.startWriter()
-
-	bad := 0
-	for {
-		in, err := s.readFrame(ctx, c)
-		if err != nil {
-			var fe frameError
-			if errors.As(err, &fe) {
-				c.send(ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg})
-				if bad++; bad >= 20 {
-					c.closeWith(CloseBadFrames, "too many invalid frames")
-				}
-				continue
-			}
-			break
-		}
-		if !c.limiter.Allow() {
-			c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "rate_limited", Message: "slow down", Retry: true})
-			continue
-		}
-		s.metrics.framesIn.WithLabelValues(in.Type).Inc()
-		if in.Type == TypePing {
-			c.send(PongFrame{Type: TypePong, ID: in.ID, ServerTime: s.clock.Now().UnixMilli()})
-			continue
-		}
-		if in.Type == TypeHello {
-			c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "already_authenticated", Message: "hello was already accepted"})
-			continue
-		}
-		offStack(func() { handle(ctx, c, in) })
+	if !c.limiter.Allow() {
+		c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "rate_limited", Message: "slow down", Retry: true})
+		return
 	}
-	c.stopPing()
-	c.closeWith(websocket.StatusNormalClosure, "")
-	s.hub.unregister(c)
-	if c.visitorID != "" && !s.hub.visitorConnected(c.visitorID) {
-		if v, err := s.store.GetVisitor(context.WithoutCancel(ctx), c.workspaceID, c.visitorID); err == nil {
-			s.visitors.Connection(context.WithoutCancel(ctx), v, false)
-		}
+	s.metrics.framesIn.WithLabelValues(in.Type).Inc()
+	switch in.Type {
+	case TypePing:
+		c.send(PongFrame{Type: TypePong, ID: in.ID, ServerTime: s.clock.Now().UnixMilli()})
+	case TypeHello:
+		c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "already_authenticated", Message: "hello was already accepted"})
+	default:
+		c.handle(c.ctx, c, in)
 	}
 }
 
@@ -376,13 +421,9 @@ type frameError struct{ id, code, msg string }
 
 func (e frameError) Error() string { return e.code + ": " + e.msg }
 
-// readFrame reads and decodes one client frame. A malformed frame is a
-// frameError (answered, not fatal); anything else ends the connection.
-func (s *Server) readFrame(ctx context.Context, c *conn) (Inbound, error) {
-	typ, data, err := c.ws.Read(ctx)
-	if err != nil {
-		return Inbound{}, err
-	}
+// decodeFrame decodes one client frame; every error is a frameError
+// (answered, not fatal).
+func decodeFrame(typ websocket.MessageType, data []byte) (Inbound, error) {
 	if typ != websocket.MessageText {
 		return Inbound{}, frameError{code: "invalid_frame", msg: "frames are JSON text"}
 	}
@@ -405,10 +446,12 @@ func decodeInbound(data []byte) (Inbound, error) {
 }
 
 // writeDirect writes a frame before the writer goroutine runs (hello).
+// It ends with ctx as well as on the write timeout.
 func (s *Server) writeDirect(ctx context.Context, c *conn, v any) error {
-	wctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
-	defer cancel()
-	return c.ws.Write(wctx, websocket.MessageText, encode(v))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.write(encode(v))
 }
 
 // replay writes a conversation's events after seq directly, in pages,
