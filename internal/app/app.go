@@ -119,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Realtime = realtime.New(realtime.Config{
-		Log: a.Log, Clock: a.Clock, Store: st, Auth: a.Auth, Chat: a.Chat, Visitors: a.Visitors,
+		Log: a.Log, Clock: a.Clock, Store: widgetSites{st, a.Sites}, Auth: a.Auth, Chat: a.Chat, Visitors: a.Visitors,
 		Routing: a.Routing, Registry: reg, Options: opts.Realtime,
 	})
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
@@ -213,4 +213,16 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		a.PrintWelcome(opts.Out)
 	}
 	return a.Serve(ctx, ln, 20*time.Second)
+}
+
+// widgetSites is the store as the realtime server reads it, except that a
+// widget key is looked up through the site service, whose cache the
+// service itself drops when a site changes (site.KeyCacheTTL).
+type widgetSites struct {
+	*store.Store
+	sites *site.Service
+}
+
+func (w widgetSites) SiteByWidgetKey(ctx context.Context, key string) (store.Site, error) {
+	return w.sites.ByWidgetKey(ctx, key)
 }

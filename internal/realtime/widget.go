@@ -12,29 +12,35 @@ import (
 // helloWidget resumes or creates the visitor session, subscribes the
 // connection to the visitor's events, and writes the welcome and the
 // replay of every conversation named in resume.
-func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello Inbound) (handler, error) {
+//
+// The connection is registered with the hub before the conversation list
+// is read: an event stored after that read is then queued live, and one
+// stored before it is within the list's last_seq and replayed, so a
+// conversation whose last_seq the client already holds needs no history
+// read (see writeWelcomeResume).
+func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello Inbound) (_ handler, err error) {
 	v, token, err := s.visitors.Session(ctx, st, hello.Token)
 	if err != nil {
 		return nil, err
 	}
 	c.workspaceID, c.visitorID, c.name = v.WorkspaceID, v.ID, v.Name
 	actor := chat.Actor{WorkspaceID: v.WorkspaceID, VisitorID: v.ID, Name: v.Name}
+	s.hub.register(c)
+	defer func() {
+		if err != nil {
+			s.hub.unregister(c) // serve unregisters only connections that said hello
+		}
+	}()
 	convs, err := s.chat.List(ctx, actor, store.ConversationFilter{Limit: 20})
 	if err != nil {
 		return nil, err
 	}
-	s.hub.register(c)
-	if err := s.writeDirect(ctx, c, WelcomeFrame{
+	if err = s.writeWelcomeResume(ctx, c, actor, WelcomeFrame{
 		Type: TypeWelcome, ID: hello.ID, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
 		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: &v,
 		Site: &SiteView{ID: st.ID, Name: st.Name}, Conversations: convs,
-	}); err != nil {
+	}, hello.Resume); err != nil {
 		return nil, err
-	}
-	for convID, after := range hello.Resume {
-		if err := s.replay(ctx, c, actor, convID, after); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid) {
-			return nil, err
-		}
 	}
 	s.visitors.Connection(ctx, v, true)
 

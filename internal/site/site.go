@@ -1,7 +1,8 @@
 // Package site manages the websites that embed the widget: their public
 // widget keys, the origins allowed to open the widget, business hours, and
 // the per-site secret that verifies a visitor's claimed identity. A Service
-// is stateless and safe for concurrent use.
+// is safe for concurrent use; its only state is a short-lived cache of
+// sites by widget key (see KeyCacheTTL), dropped by its own changes.
 package site
 
 import (
@@ -24,6 +25,7 @@ import (
 type Store interface {
 	CreateSite(ctx context.Context, st store.Site, now time.Time) (store.Site, error)
 	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
+	SiteByWidgetKey(ctx context.Context, key string) (store.Site, error)
 	ListSites(ctx context.Context, workspaceID string) ([]store.Site, error)
 	UpdateSite(ctx context.Context, st store.Site, now time.Time) (store.Site, error)
 	SetWidgetKey(ctx context.Context, workspaceID, id, key string, now time.Time) error
@@ -34,10 +36,21 @@ type Store interface {
 type Service struct {
 	store Store
 	clock clock.Clock
+	keys  *keyCache
 }
 
 // New returns a Service.
-func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock: clk} }
+func New(st Store, clk clock.Clock) *Service {
+	return &Service{store: st, clock: clk, keys: newKeyCache(clk)}
+}
+
+// ByWidgetKey finds the site a public widget key belongs to: the widget's
+// entry point, so it needs no actor (the key establishes the workspace).
+// It may answer from a cache up to KeyCacheTTL old; changes made through
+// this Service apply at once.
+func (s *Service) ByWidgetKey(ctx context.Context, key string) (store.Site, error) {
+	return s.keys.get(ctx, key, s.store.SiteByWidgetKey)
+}
 
 // Input is what a caller may set on a site; nil fields stay as they are.
 type Input struct {
@@ -107,6 +120,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id string, i
 		return store.Site{}, err
 	}
 	updated, err := s.store.UpdateSite(ctx, st, s.clock.Now())
+	s.keys.invalidate(id)
 	return updated, siteErr(err)
 }
 
@@ -116,7 +130,9 @@ func (s *Service) RotateKey(ctx context.Context, actor auth.Principal, id string
 	if !actor.Role().CanManageWorkspace() {
 		return store.Site{}, errForbidden
 	}
-	if err := s.store.SetWidgetKey(ctx, actor.WorkspaceID(), id, NewWidgetKey(), s.clock.Now()); err != nil {
+	err := s.store.SetWidgetKey(ctx, actor.WorkspaceID(), id, NewWidgetKey(), s.clock.Now())
+	s.keys.invalidate(id)
+	if err != nil {
 		return store.Site{}, err
 	}
 	return s.store.GetSite(ctx, actor.WorkspaceID(), id)
@@ -137,7 +153,9 @@ func (s *Service) Delete(ctx context.Context, actor auth.Principal, id string) e
 	if !actor.Role().CanManageWorkspace() {
 		return errForbidden
 	}
-	return s.store.DeleteSite(ctx, actor.WorkspaceID(), id)
+	err := s.store.DeleteSite(ctx, actor.WorkspaceID(), id)
+	s.keys.invalidate(id)
+	return err
 }
 
 func siteErr(err error) error {

@@ -172,6 +172,9 @@ const (
 	qGetWorkspace
 	qInsertNextSQLite
 	qSetSeqSQLite
+	qVisitorByToken
+	qListMessages
+	qVisitorConversations
 	nQueries
 )
 
@@ -203,6 +206,12 @@ var hotQueries = [nQueries]string{
 		awaiting_reply_since = CASE WHEN $6 THEN COALESCE(awaiting_reply_since, $4)
 			WHEN $7 THEN NULL ELSE awaiting_reply_since END
 		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id`,
+	// What a widget's resume reads (storm: 10,000 of each at once).
+	qVisitorByToken: `SELECT ` + visitorColumns + ` FROM visitors WHERE site_id = $1 AND token_hash = $2`,
+	qListMessages: `SELECT ` + messageColumns + ` FROM messages
+		WHERE workspace_id = $1 AND conversation_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5`,
+	qVisitorConversations: `SELECT ` + conversationColumns + ` FROM conversations WHERE workspace_id = $1 AND visitor_id = $2
+		ORDER BY last_activity_at DESC, id DESC LIMIT $3`,
 }
 
 // stmtSet is the hot statements prepared on one *sql.DB. database/sql
@@ -268,6 +277,14 @@ func (s *Store) readRow(ctx context.Context, i int, args ...any) *sql.Row {
 		return p[i].QueryRowContext(ctx, args...)
 	}
 	return s.read.QueryRowContext(ctx, hotQueries[i], args...)
+}
+
+// readRows runs hot query i on the read pool.
+func (s *Store) readRows(ctx context.Context, i int, args ...any) (*sql.Rows, error) {
+	if p := s.readStmts.prepared(ctx); p != nil {
+		return p[i].QueryContext(ctx, args...)
+	}
+	return s.read.QueryContext(ctx, hotQueries[i], args...)
 }
 
 // txRow runs hot query i in tx, prepared when p is not nil.

@@ -161,6 +161,14 @@ func statusIn(statuses []string) string {
 // ListConversations lists a workspace's conversations, latest activity
 // first.
 func (s *Store) ListConversations(ctx context.Context, workspaceID string, f ConversationFilter) ([]Conversation, error) {
+	if f.VisitorID != "" && f.AssigneeID == "" && f.ClosedByAgentID == "" && len(f.Statuses) == 0 {
+		// A widget's welcome: a prepared statement (storm: thousands at once).
+		if f.Limit <= 0 || f.Limit > 500 {
+			f.Limit = 500
+		}
+		rows, err := s.readRows(ctx, qVisitorConversations, workspaceID, f.VisitorID, f.Limit)
+		return collect(rows, err, "store: list conversations", scanConversation)
+	}
 	q := `SELECT ` + conversationColumns + ` FROM conversations WHERE workspace_id = $1`
 	args := []any{workspaceID}
 	if f.VisitorID != "" {

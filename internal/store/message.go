@@ -319,9 +319,7 @@ func (s *Store) ListMessages(ctx context.Context, workspaceID, conversationID st
 	if untilSeq <= 0 {
 		untilSeq = 1<<62 - 1
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages
-		WHERE workspace_id = $1 AND conversation_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5`,
-		workspaceID, conversationID, afterSeq, untilSeq, limit)
+	rows, err := s.readRows(ctx, qListMessages, workspaceID, conversationID, afterSeq, untilSeq, limit)
 	return collect(rows, err, "store: list messages", scanMessage)
 }
 

@@ -76,8 +76,7 @@ func (s *Store) CreateVisitor(ctx context.Context, workspaceID, siteID, tokenHas
 // VisitorByToken finds a site's visitor by token hash: the widget's entry
 // point. A token of another site finds nothing.
 func (s *Store) VisitorByToken(ctx context.Context, siteID, tokenHash string) (Visitor, error) {
-	v, err := scanVisitor(s.read.QueryRowContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE site_id = $1 AND token_hash = $2`,
-		siteID, tokenHash))
+	v, err := scanVisitor(s.readRow(ctx, qVisitorByToken, siteID, tokenHash))
 	return v, mapErr("store: visitor by token", err)
 }
 

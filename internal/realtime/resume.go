@@ -1,0 +1,98 @@
+package realtime
+
+import (
+	"context"
+
+	"github.com/coder/websocket"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// messageLister is the one history read a widget's resume makes itself.
+// The store behind Config.Store has it; a Store without it makes every
+// resume go through chat.History instead (a conversation read more).
+type messageLister interface {
+	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
+}
+
+// replayBatchBytes is when a batch of welcome and replay frames is
+// written out: one WebSocket message (frames separated by "\n", as the
+// protocol allows) instead of one per frame, bounded so that a long replay
+// does not build one huge message.
+const replayBatchBytes = 32 << 10
+
+// writeWelcomeResume writes a widget's welcome and then, for each
+// conversation in resume, its events after the seq the client holds.
+//
+// convs is the visitor's conversation list, read after the connection was
+// registered with the hub, with each conversation's last_seq. A listed
+// conversation is the visitor's own (the list is filtered by visitor), so
+// its replay needs no ownership read: nothing to send when the client
+// holds last_seq already, else only the messages, redacted as chat.History
+// redacts them for visitors (a private event becomes a hidden stub). An
+// event stored after the list was read is delivered live, since the
+// connection was registered first; one stored before it is replayed. A
+// conversation not in the list (older than the list's 20, another
+// visitor's, unknown) goes through chat.History, which checks ownership
+// and skips another visitor's conversation silently.
+func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Actor, welcome WelcomeFrame, resume map[string]int64) error {
+	buf := encode(welcome)
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		wctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
+		defer cancel()
+		err := c.ws.Write(wctx, websocket.MessageText, buf)
+		buf = buf[:0]
+		return err
+	}
+	lister, _ := s.store.(messageLister)
+	for convID, after := range resume {
+		conv, listed := findConversation(welcome.Conversations, convID)
+		if !listed || lister == nil {
+			if err := flush(); err != nil { // the welcome goes first
+				return err
+			}
+			if err := s.replay(ctx, c, actor, convID, after); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid) {
+				return err
+			}
+			continue
+		}
+		// A negative seq is skipped, as chat.History refuses it.
+		for after >= 0 && after < conv.LastSeq {
+			msgs, err := lister.ListMessages(ctx, actor.WorkspaceID, conv.ID, after, 0, chat.MaxHistoryPage)
+			if err != nil {
+				return err
+			}
+			for _, m := range msgs {
+				if len(buf) > 0 {
+					buf = append(buf, '\n')
+				}
+				buf = append(buf, encode(event.MessageFrame{Type: event.TypeMessage, Message: m.Redacted()})...)
+				if len(buf) >= replayBatchBytes {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				after = m.Seq
+			}
+			if len(msgs) < chat.MaxHistoryPage {
+				break
+			}
+		}
+	}
+	return flush()
+}
+
+func findConversation(convs []store.Conversation, id string) (store.Conversation, bool) {
+	for _, cv := range convs {
+		if cv.ID == id {
+			return cv, true
+		}
+	}
+	return store.Conversation{}, false
+}

@@ -1,0 +1,270 @@
+package realtime_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coder/websocket"
+
+	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/realtime"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// framesUntilPong pings and returns every event the server sent before
+// the pong: all of the welcome's replay, and whatever was queued live
+// during the hello.
+func framesUntilPong(t *testing.T, ctx context.Context, c *client.Conn) []client.Frame {
+	t.Helper()
+	do(t, ctx, c, "ping", nil)
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	var out []client.Frame
+	for {
+		f, err := c.Next(done)
+		if err != nil {
+			return out
+		}
+		out = append(out, f)
+	}
+}
+
+// seqs lists the seqs of the message frames of conversation conv.
+func seqs(t *testing.T, frames []client.Frame, conv string) []int64 {
+	t.Helper()
+	var out []int64
+	for _, f := range frames {
+		if f.Type != "message" {
+			continue
+		}
+		if m := msgOf(t, f); m.ConversationID == conv {
+			out = append(out, m.Seq)
+		}
+	}
+	return out
+}
+
+// TestResumeFromTheWelcomeList covers the resume paths: a listed
+// conversation is replayed from the client's seq with private events as
+// hidden stubs, an up-to-date one replays nothing and then gets live
+// events, one older than the welcome's list is still replayed, and
+// another visitor's replays nothing.
+func TestResumeFromTheWelcomeList(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOpts{})
+	ctx := testCtx(t)
+	key := s.demoSite().WidgetKey
+	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+
+	// An old conversation, then 20 newer ones: the old one is not in the
+	// welcome's list of 20.
+	w := s.widget(ctx, key, client.Options{})
+	token := w.Welcome.Token
+	var convs []string
+	for i := range 21 {
+		conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+		do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": fmt.Sprint("v", i), "text": "hello"})
+		do(t, ctx, w, "conversation.close", map[string]any{"conversation_id": conv})
+		convs = append(convs, conv)
+	}
+	old := convs[0]
+	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "v-last", "text": "first"})
+	w.Kill()
+
+	// While away: a reply, a close, and a private wrap-up note.
+	do(t, ctx, desk, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "a1", "text": "reply"})
+	do(t, ctx, desk, "conversation.status", map[string]any{"conversation_id": conv, "status": "closed"})
+	do(t, ctx, desk, "conversation.wrapup", map[string]any{"conversation_id": conv, "notes": "secret note"})
+
+	other := s.widget(ctx, key, client.Options{})
+	foreign := do(t, ctx, other, "conversation.start", nil).ConversationID
+	do(t, ctx, other, "message.send", map[string]any{"conversation_id": foreign, "client_msg_id": "o1", "text": "not yours"})
+
+	w2 := s.widget(ctx, key, client.Options{Token: token, Resume: map[string]int64{conv: 1, old: 0, foreign: 0}})
+	if w2.Welcome.Token != token {
+		t.Fatal("resume made a new visitor")
+	}
+	listed := map[string]int64{}
+	for _, cv := range w2.Welcome.Conversations {
+		listed[cv.ID] = cv.LastSeq
+	}
+	if _, ok := listed[old]; ok || len(listed) != 20 || listed[conv] != 4 {
+		t.Fatalf("welcome lists %d conversations (old one listed: %v, last_seq %d); want the latest 20 with last_seq 4", len(listed), ok, listed[conv])
+	}
+	frames := framesUntilPong(t, ctx, w2)
+	if got := seqs(t, frames, conv); fmt.Sprint(got) != "[2 3 4]" {
+		t.Errorf("replayed seqs %v of the listed conversation, want [2 3 4]", got)
+	}
+	if got := seqs(t, frames, old); fmt.Sprint(got) != "[1 2]" {
+		t.Errorf("replayed seqs %v of the unlisted own conversation, want [1 2]", got)
+	}
+	if got := seqs(t, frames, foreign); len(got) != 0 {
+		t.Errorf("replayed %v of another visitor's conversation", got)
+	}
+	for _, f := range frames {
+		if f.Type != "message" {
+			continue
+		}
+		if m := msgOf(t, f); m.Seq == 4 && m.ConversationID == conv {
+			if bytes.Contains(f.Raw, []byte("secret")) || !bytes.Contains(f.Raw, []byte(`"kind":"hidden"`)) {
+				t.Errorf("the private note reached the visitor as %s", f.Raw)
+			}
+		}
+	}
+	w2.Kill()
+
+	// Up to date: nothing is replayed, and what comes next arrives live.
+	open := do(t, ctx, other, "conversation.start", nil).ConversationID
+	w3 := s.widget(ctx, key, client.Options{Token: other.Welcome.Token, Resume: map[string]int64{open: 1}})
+	if got := seqs(t, framesUntilPong(t, ctx, w3), open); len(got) != 0 {
+		t.Errorf("an up-to-date resume replayed %v", got)
+	}
+	do(t, ctx, desk, "message.send", map[string]any{"conversation_id": open, "client_msg_id": "a2", "text": "live"})
+	if m := msgOf(t, await(t, ctx, w3, "message", nil)); m.Seq != 2 || m.ConversationID != open {
+		t.Errorf("live message seq %d of %s, want 2 of %s", m.Seq, m.ConversationID, open)
+	}
+}
+
+// listHook is the store as the chat service sees it, with a hook that runs
+// right after a visitor's conversation list is read.
+type listHook struct {
+	*store.Store
+	after func(f store.ConversationFilter)
+}
+
+func (h listHook) ListConversations(ctx context.Context, workspaceID string, f store.ConversationFilter) ([]store.Conversation, error) {
+	list, err := h.Store.ListConversations(ctx, workspaceID, f)
+	h.after(f)
+	return list, err
+}
+
+// TestResumeKeepsAMessageStoredDuringHello: a message stored just after
+// the welcome's list was read (so the list's last_seq, which the client
+// already holds, does not count it and nothing is replayed) still reaches
+// the visitor, live, because the connection was subscribed before the read.
+func TestResumeKeepsAMessageStoredDuringHello(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOpts{})
+	ctx := testCtx(t)
+	key := s.demoSite().WidgetKey
+	w := s.widget(ctx, key, client.Options{})
+	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "v1", "text": "hi"})
+	w.Kill()
+	visitorID := visitorIDOf(t, s, conv)
+
+	owner := ownerOf(t, s).Agent
+	agent := chat.Actor{WorkspaceID: owner.WorkspaceID, AgentID: owner.ID, Name: owner.Name, Role: owner.Role}
+	var once sync.Once
+	hooked := chat.New(listHook{Store: s.App.Store, after: func(f store.ConversationFilter) {
+		if f.VisitorID != visitorID {
+			return
+		}
+		once.Do(func() {
+			if _, _, err := s.App.Chat.Send(ctx, agent, conv, "during-hello", "stored during the hello"); err != nil {
+				t.Errorf("send during hello: %v", err)
+			}
+		})
+	}}, s.Clock, event.NewPublisher(s.App.Bus, nil))
+	rt := realtime.New(realtime.Config{Clock: s.Clock, Store: s.App.Store, Auth: s.App.Auth, Chat: hooked,
+		Visitors: s.App.Visitors, Routing: s.App.Routing})
+	unsubscribe, err := s.App.Bus.Subscribe(rt.Hub().HandleBus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /widget/v1/ws", rt.ServeWidget)
+	hs := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		hs.CloseClientConnections()
+		hs.Close()
+		unsubscribe()
+		rt.Shutdown(context.Background()) //nolint:errcheck
+	})
+
+	w2, err := client.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/widget/v1/ws?key="+key,
+		client.Options{Token: w.Welcome.Token, Resume: map[string]int64{conv: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w2.Kill() })
+	if len(w2.Welcome.Conversations) != 1 || w2.Welcome.Conversations[0].LastSeq != 1 {
+		t.Fatalf("welcome %+v: want the conversation at last_seq 1 (read before the send)", w2.Welcome.Conversations)
+	}
+	if got := seqs(t, framesUntilPong(t, ctx, w2), conv); fmt.Sprint(got) != "[2]" {
+		t.Fatalf("the visitor got seqs %v before the pong, want [2] (the message stored during its hello)", got)
+	}
+}
+
+func visitorIDOf(t *testing.T, s *server, conv string) string {
+	t.Helper()
+	c, err := s.App.Store.GetConversation(context.Background(), s.workspaceID(), conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.VisitorID
+}
+
+// TestSiteChangesApplyToTheNextSocket: the widget-key lookup is cached,
+// but a rotation, an origin change or a deletion made on this node applies
+// to the very next connection.
+func TestSiteChangesApplyToTheNextSocket(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOpts{})
+	ctx := testCtx(t)
+	st := s.demoSite()
+	owner := ownerOf(t, s)
+	closeCode := func(key, origin string) websocket.StatusCode {
+		t.Helper()
+		ws, _, err := websocket.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key),
+			&websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: http.Header{"Origin": {origin}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.CloseNow() //nolint:errcheck
+		if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","id":"h"}`)); err != nil {
+			t.Fatal(err)
+		}
+		_, data, err := ws.Read(ctx)
+		if err == nil && bytes.Contains(data, []byte(`"welcome"`)) {
+			return 0 // accepted
+		}
+		return websocket.CloseStatus(err)
+	}
+	if got := closeCode(st.WidgetKey, "https://evil.example"); got != 0 {
+		t.Fatalf("open site refused the connection: %d", got)
+	}
+	origins := []string{"https://shop.example"}
+	if _, err := s.App.Sites.Update(ctx, owner, st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
+		t.Fatal(err)
+	}
+	if got := closeCode(st.WidgetKey, "https://evil.example"); got != realtime.CloseOriginRefused {
+		t.Errorf("narrowed origins: close %d, want %d", got, realtime.CloseOriginRefused)
+	}
+	rotated, err := s.App.Sites.RotateKey(ctx, owner, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := closeCode(st.WidgetKey, "https://shop.example"); got != realtime.CloseUnknownKey {
+		t.Errorf("rotated-out key: close %d, want %d", got, realtime.CloseUnknownKey)
+	}
+	if got := closeCode(rotated.WidgetKey, "https://shop.example"); got != 0 {
+		t.Errorf("new key: close %d, want accepted", got)
+	}
+	if err := s.App.Sites.Delete(ctx, owner, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := closeCode(rotated.WidgetKey, "https://shop.example"); got != realtime.CloseUnknownKey {
+		t.Errorf("deleted site: close %d, want %d", got, realtime.CloseUnknownKey)
+	}
+}
