@@ -257,18 +257,11 @@ func (w *windowCPU) measure(ctx context.Context, pids []int, wait, window time.D
 		self, err := CPUTime(os.Getpid())
 		return server, self, err == nil && len(pids) > 0
 	}
-	select {
-	case <-time.After(wait):
-	case <-ctx.Done():
+	if !sleep(ctx, wait) {
 		return
 	}
 	s0, m0, ok := sample()
-	if !ok {
-		return
-	}
-	select {
-	case <-time.After(window):
-	case <-ctx.Done():
+	if !ok || !sleep(ctx, window) {
 		return
 	}
 	s1, m1, ok := sample()
@@ -284,4 +277,17 @@ func (w *windowCPU) result() (server, self time.Duration, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.server, w.self, w.done
+}
+
+// sleep waits d, or less when ctx ends first; it reports whether the whole
+// d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -222,22 +222,37 @@ func (s *Service) History(ctx context.Context, a Actor, conversationID string, a
 	if afterSeq < 0 || untilSeq < 0 {
 		return nil, store.Conversation{}, apperr.Invalidf("after_seq", "invalid_seq", "seq values must not be negative")
 	}
-	if limit <= 0 {
-		limit = defaultHistPage
-	}
-	limit = min(limit, MaxHistoryPage)
 	c, err := s.conversation(ctx, a, conversationID)
 	if err != nil {
 		return nil, store.Conversation{}, err
 	}
+	msgs, err := s.HistoryOf(ctx, a, c, afterSeq, untilSeq, limit)
+	if a.VisitorID != "" {
+		c = visitorView(c)
+	}
+	return msgs, c, err
+}
+
+// HistoryOf is History for a conversation a already holds as read through
+// this service (from List, say), so without reading it again: a widget's
+// resume replays the conversations of its welcome list this way. The
+// conversation must still be a's: another workspace's or another
+// visitor's is ErrConversationNotFound.
+func (s *Service) HistoryOf(ctx context.Context, a Actor, c store.Conversation, afterSeq, untilSeq int64, limit int) ([]store.Message, error) {
+	if c.WorkspaceID != a.WorkspaceID || (a.VisitorID != "" && c.VisitorID != a.VisitorID) {
+		return nil, ErrConversationNotFound
+	}
+	if limit <= 0 {
+		limit = defaultHistPage
+	}
+	limit = min(limit, MaxHistoryPage)
 	msgs, err := s.store.ListMessages(ctx, a.WorkspaceID, c.ID, afterSeq, untilSeq, limit)
 	if a.VisitorID != "" {
 		for i := range msgs {
 			msgs[i] = msgs[i].Redacted()
 		}
-		c = visitorView(c)
 	}
-	return msgs, c, err
+	return msgs, err
 }
 
 // Typing tells the other side that a is typing (or stopped). Nothing is

@@ -525,3 +525,26 @@ func TestTimersFireOnceAcrossNodes(t *testing.T) {
 		}
 	})
 }
+
+// HistoryOf skips the conversation read, not the rule: a conversation
+// handed in must still be the actor's.
+func TestHistoryOfKeepsOwnership(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{})
+		ctx := context.Background()
+		d.agent("ann", "agent", "online", 0)
+		v1, c1 := d.visitorChat("one")
+		v2, _ := d.visitorChat("two")
+		msgs, err := d.svc.HistoryOf(ctx, v1, c1, 0, 0, 0)
+		if err != nil || int64(len(msgs)) != d.get(c1.ID).LastSeq {
+			t.Fatalf("own history: %d messages, %v; want all %d", len(msgs), err, d.get(c1.ID).LastSeq)
+		}
+		if _, err := d.svc.HistoryOf(ctx, v2, c1, 0, 0, 0); !errors.Is(err, chat.ErrConversationNotFound) {
+			t.Errorf("another visitor's conversation: %v, want not found", err)
+		}
+		other := chat.Actor{WorkspaceID: "another workspace", AgentID: "x"}
+		if _, err := d.svc.HistoryOf(ctx, other, c1, 0, 0, 0); !errors.Is(err, chat.ErrConversationNotFound) {
+			t.Errorf("another workspace's conversation: %v, want not found", err)
+		}
+	})
+}

@@ -11,13 +11,6 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 )
 
-// messageLister is the one history read a widget's resume makes itself.
-// The store behind Config.Store has it; a Store without it makes every
-// resume go through chat.History instead (a conversation read more).
-type messageLister interface {
-	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
-}
-
 // replayBatchBytes is when a batch of welcome and replay frames is
 // written out: one WebSocket message (frames separated by "\n", as the
 // protocol allows) instead of one per frame, bounded so that a long replay
@@ -31,8 +24,8 @@ const replayBatchBytes = 32 << 10
 // registered with the hub, with each conversation's last_seq. A listed
 // conversation is the visitor's own (the list is filtered by visitor), so
 // its replay needs no ownership read: nothing to send when the client
-// holds last_seq already, else only the messages, redacted as chat.History
-// redacts them for visitors (a private event becomes a hidden stub). An
+// holds last_seq already, else only the messages (chat.HistoryOf, which
+// redacts private events to hidden stubs as History does). An
 // event stored after the list was read is delivered live, since the
 // connection was registered first; one stored before it is replayed. A
 // conversation not in the list (older than the list's 20, another
@@ -50,10 +43,9 @@ func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Act
 		buf = buf[:0]
 		return err
 	}
-	lister, _ := s.store.(messageLister)
 	for convID, after := range resume {
 		conv, listed := findConversation(welcome.Conversations, convID)
-		if !listed || lister == nil {
+		if !listed {
 			if err := flush(); err != nil { // the welcome goes first
 				return err
 			}
@@ -64,7 +56,7 @@ func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Act
 		}
 		// A negative seq is skipped, as chat.History refuses it.
 		for after >= 0 && after < conv.LastSeq {
-			msgs, err := lister.ListMessages(ctx, actor.WorkspaceID, conv.ID, after, 0, chat.MaxHistoryPage)
+			msgs, err := s.chat.HistoryOf(ctx, actor, conv, after, 0, chat.MaxHistoryPage)
 			if err != nil {
 				return err
 			}
@@ -72,7 +64,7 @@ func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Act
 				if len(buf) > 0 {
 					buf = append(buf, '\n')
 				}
-				buf = append(buf, encode(event.MessageFrame{Type: event.TypeMessage, Message: m.Redacted()})...)
+				buf = append(buf, encode(event.MessageFrame{Type: event.TypeMessage, Message: m})...)
 				if len(buf) >= replayBatchBytes {
 					if err := flush(); err != nil {
 						return err
