@@ -45,6 +45,13 @@ type Options struct {
 	// NoBackground skips the timer loops (presence expiry, session
 	// cleanup), so tests drive them by hand with a fake clock.
 	NoBackground bool
+	// Bus, when set, is the event bus instead of one made from the config
+	// (memory, or NATS with --nats-url); App.Close leaves it open. Tests
+	// join several nodes on one SQLite file with one shared memory bus.
+	Bus bus.Bus
+	// Hasher hashes passwords; zero means auth.DefaultHasher. Only tests
+	// set it (auth.TestHasher), to keep suites that sign in often fast.
+	Hasher auth.Hasher
 }
 
 // App is a built server, not yet listening.
@@ -67,6 +74,7 @@ type App struct {
 
 	unsubscribe func()
 	background  bool
+	ownBus      bool // Close closes the bus: it was made here
 }
 
 // New opens and migrates the store, bootstraps a first start and builds
@@ -89,25 +97,29 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: migrate: %w", err)
 	}
 
-	if cfg.NATSURL != "" {
+	switch {
+	case opts.Bus != nil:
+		a.Bus = opts.Bus
+	case cfg.NATSURL != "":
 		a.Bus, err = bus.NewNATS(ctx, cfg.NATSURL, cfg.NATSPrefix, a.Log)
 		if err != nil {
 			st.Close()
 			return nil, fmt.Errorf("app: nats: %w", err)
 		}
-	} else {
+	default:
 		a.Bus = bus.NewMemory()
 	}
+	a.ownBus = opts.Bus == nil
 	pub := event.NewPublisher(a.Bus, a.Log)
 
-	a.Auth = auth.New(st, a.Clock)
-	a.Team = team.New(st, a.Clock, pub)
+	a.Auth = auth.New(st, a.Clock, opts.Hasher)
+	a.Team = team.New(st, a.Clock, pub, opts.Hasher)
 	a.Sites = site.New(st, a.Clock)
 	workspaces := workspace.New(st, a.Clock)
 
 	a.Bootstrap, err = bootstrap(ctx, a, cfg)
 	if err != nil {
-		a.Bus.Close()
+		a.closeBus()
 		st.Close()
 		return nil, err
 	}
@@ -123,7 +135,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Routing: a.Routing, Registry: reg, Options: opts.Realtime,
 	})
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
-		a.Bus.Close()
+		a.closeBus()
 		st.Close()
 		return nil, fmt.Errorf("app: subscribe: %w", err)
 	}
@@ -146,7 +158,11 @@ func (a *App) Close() error {
 	defer cancel()
 	a.Realtime.Shutdown(ctx) //nolint:errcheck // best effort on close
 	a.unsubscribe()
-	return errors.Join(a.Bus.Close(), a.Store.Close())
+	var busErr error
+	if a.ownBus {
+		busErr = a.Bus.Close()
+	}
+	return errors.Join(busErr, a.Store.Close())
 }
 
 // Serve listens on ln until ctx ends, then drains in-flight requests for up
@@ -225,4 +241,10 @@ type widgetSites struct {
 
 func (w widgetSites) SiteByWidgetKey(ctx context.Context, key string) (store.Site, error) {
 	return w.sites.ByWidgetKey(ctx, key)
+}
+
+func (a *App) closeBus() {
+	if a.ownBus {
+		a.Bus.Close()
+	}
 }

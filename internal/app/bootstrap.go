@@ -37,7 +37,7 @@ func bootstrap(ctx context.Context, a *App, cfg config.Config) (Bootstrap, error
 		b.Password = auth.GeneratePassword()
 	}
 	role, name := string(auth.Owner), "Owner"
-	owner, err := team.PrepareAgent("", team.AgentInput{Email: &b.Email, Name: &name, Role: &role, Password: &b.Password})
+	owner, err := a.Team.PrepareAgent("", team.AgentInput{Email: &b.Email, Name: &name, Role: &role, Password: &b.Password})
 	if err != nil {
 		return Bootstrap{}, fmt.Errorf("app: first owner: %w", err)
 	}

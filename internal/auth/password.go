@@ -11,29 +11,53 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// argon2id parameters: OWASP's 2024 baseline (19 MiB, 2 passes, 1 lane),
-// about 25 ms per hash on this class of machine. They are written into each
-// hash, so raising them later keeps old hashes verifiable.
 const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
 	argonThreads = 1
 	argonKeyLen  = 32
 	saltLen      = 16
 )
 
+// Hasher hashes passwords with argon2id at a fixed cost. The cost is
+// written into each hash, so CheckPassword verifies a hash of any cost and
+// raising it later keeps old hashes valid. The zero Hasher is DefaultHasher.
+type Hasher struct {
+	Time      uint32 // passes over memory
+	MemoryKiB uint32
+}
+
+// DefaultHasher is OWASP's 2024 argon2id baseline (19 MiB, 2 passes, 1
+// lane): about 25 ms per hash on this class of machine.
+var DefaultHasher = Hasher{Time: 2, MemoryKiB: 19 * 1024}
+
+// TestHasher costs about a hundredth of DefaultHasher. It exists so test
+// suites that sign in hundreds of times stay fast; a server never uses it
+// (app.Options.Hasher is set only by tests).
+var TestHasher = Hasher{Time: 1, MemoryKiB: 64}
+
+func (h Hasher) orDefault() Hasher {
+	if h.Time == 0 || h.MemoryKiB == 0 {
+		return DefaultHasher
+	}
+	return h
+}
+
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
-// HashPassword returns a PHC-formatted argon2id hash of pw.
-func HashPassword(pw string) (string, error) {
+// HashPassword returns a PHC-formatted argon2id hash of pw at the
+// default cost.
+func HashPassword(pw string) (string, error) { return DefaultHasher.Hash(pw) }
+
+// Hash returns a PHC-formatted argon2id hash of pw at h's cost.
+func (h Hasher) Hash(pw string) (string, error) {
+	h = h.orDefault()
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(pw), salt, h.Time, h.MemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.MemoryKiB, h.Time, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 

@@ -43,11 +43,14 @@ type Service struct {
 	// e-mail costs the same time as a wrong password and e-mails cannot be
 	// discovered by timing.
 	dummyHash string
+	hasher    Hasher
 }
 
-// New returns a Service.
-func New(st Store, clk clock.Clock) *Service {
-	h, err := HashPassword(RandomToken(16))
+// New returns a Service that hashes new passwords with h (zero:
+// DefaultHasher).
+func New(st Store, clk clock.Clock, h Hasher) *Service {
+	h = h.orDefault()
+	dummy, err := h.Hash(RandomToken(16))
 	if err != nil {
 		panic(err)
 	}
@@ -55,7 +58,8 @@ func New(st Store, clk clock.Clock) *Service {
 		store: st, clock: clk,
 		byEmail:   newLimiter(emailEvery, emailBurst),
 		byIP:      newLimiter(ipEvery, ipBurst),
-		dummyHash: h,
+		dummyHash: dummy,
+		hasher:    h,
 	}
 }
 
@@ -168,7 +172,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 		}
 		return err
 	}
-	h, err := HashPassword(next)
+	h, err := s.hasher.Hash(next)
 	if err != nil {
 		return err
 	}

@@ -40,12 +40,13 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	pub   *event.Publisher // nil: no live events (CLI)
+	hash  auth.Hasher
 }
 
 // New returns a Service; pub, when not nil, tells open desks about new and
-// changed agents.
-func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
-	return &Service{store: st, clock: clk, pub: pub}
+// changed agents; h hashes their passwords (zero: auth.DefaultHasher).
+func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher) *Service {
+	return &Service{store: st, clock: clk, pub: pub, hash: h}
 }
 
 // announce tells every desk of the workspace about an agent's new state.
@@ -96,7 +97,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Principal, in Agen
 	if err := auth.ValidatePassword(password); err != nil {
 		return store.Agent{}, "", err
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hash.Hash(password)
 	if err != nil {
 		return store.Agent{}, "", err
 	}
@@ -115,7 +116,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Principal, in Agen
 // CreateAgentUnchecked makes an agent outside any session, with no role
 // check (`livedesk user create`).
 func (s *Service) CreateAgentUnchecked(ctx context.Context, workspaceID string, in AgentInput) (store.Agent, error) {
-	a, err := PrepareAgent(workspaceID, in)
+	a, err := s.PrepareAgent(workspaceID, in)
 	if err != nil {
 		return store.Agent{}, err
 	}
@@ -125,7 +126,7 @@ func (s *Service) CreateAgentUnchecked(ctx context.Context, workspaceID string, 
 
 // PrepareAgent validates a complete agent (e-mail, name and password
 // required) and hashes its password, without storing it.
-func PrepareAgent(workspaceID string, in AgentInput) (store.Agent, error) {
+func (s *Service) PrepareAgent(workspaceID string, in AgentInput) (store.Agent, error) {
 	a := store.Agent{WorkspaceID: workspaceID, Role: string(auth.Agent)}
 	if in.Email == nil || in.Name == nil || in.Password == nil {
 		return store.Agent{}, apperr.Invalidf("email", "required", "email, name and password are required")
@@ -136,7 +137,7 @@ func PrepareAgent(workspaceID string, in AgentInput) (store.Agent, error) {
 	if err := auth.ValidatePassword(*in.Password); err != nil {
 		return store.Agent{}, err
 	}
-	hash, err := auth.HashPassword(*in.Password)
+	hash, err := s.hash.Hash(*in.Password)
 	if err != nil {
 		return store.Agent{}, err
 	}
@@ -258,7 +259,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor auth.Principal, id, p
 	if err := auth.ValidatePassword(password); err != nil {
 		return "", err
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hash.Hash(password)
 	if err != nil {
 		return "", err
 	}
