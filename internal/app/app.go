@@ -26,7 +26,6 @@ import (
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/httpapi"
 	"github.com/querytel/livedesk/internal/realtime"
-	"github.com/querytel/livedesk/internal/routing"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
@@ -66,7 +65,6 @@ type App struct {
 	Sites    *site.Service
 	Chat     *chat.Service
 	Visitors *visitor.Service
-	Routing  *routing.Service
 	Realtime *realtime.Server
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
@@ -113,7 +111,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	pub := event.NewPublisher(a.Bus, a.Log)
 
 	a.Auth = auth.New(st, a.Clock, opts.Hasher)
-	a.Team = team.New(st, a.Clock, pub, opts.Hasher)
+	a.Chat = chat.New(st, a.Clock, pub)
+	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat)
 	a.Sites = site.New(st, a.Clock)
 	workspaces := workspace.New(st, a.Clock)
 
@@ -124,15 +123,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 
-	a.Chat = chat.New(st, a.Clock, pub)
 	a.Visitors = visitor.New(st, a.Clock, pub)
-	a.Routing = routing.New(st, a.Clock, pub, a.Chat)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Realtime = realtime.New(realtime.Config{
-		Log: a.Log, Clock: a.Clock, Store: widgetSites{st, a.Sites}, Auth: a.Auth, Chat: a.Chat, Visitors: a.Visitors,
-		Routing: a.Routing, Registry: reg, Options: opts.Realtime,
+		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
+		Registry: reg, Options: opts.Realtime,
 	})
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
 		a.closeBus()
@@ -229,18 +226,6 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		a.PrintWelcome(opts.Out)
 	}
 	return a.Serve(ctx, ln, 20*time.Second)
-}
-
-// widgetSites is the store as the realtime server reads it, except that a
-// widget key is looked up through the site service, whose cache the
-// service itself drops when a site changes (site.KeyCacheTTL).
-type widgetSites struct {
-	*store.Store
-	sites *site.Service
-}
-
-func (w widgetSites) SiteByWidgetKey(ctx context.Context, key string) (store.Site, error) {
-	return w.sites.ByWidgetKey(ctx, key)
 }
 
 func (a *App) closeBus() {

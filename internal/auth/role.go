@@ -31,9 +31,6 @@ func (r Role) rank() int {
 // AtLeast reports whether r is as powerful as other or more.
 func (r Role) AtLeast(other Role) bool { return r.rank() <= other.rank() }
 
-// CanManageWorkspace: sites, agents, departments and settings.
-func (r Role) CanManageWorkspace() bool { return r.AtLeast(Admin) }
-
 // CanGrant reports whether r may give (or take away) role other: owners
 // grant anything, admins anything below owner.
 func (r Role) CanGrant(other Role) bool {

@@ -1,6 +1,9 @@
 package auth
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestRoles(t *testing.T) {
 	t.Parallel()
@@ -9,20 +12,30 @@ func TestRoles(t *testing.T) {
 		role     Role
 		atLeast  [4]bool
 		canGrant [4]bool
-		manages  bool
+		perms    []Permission
 	}{
-		{Owner, [4]bool{true, true, true, true}, [4]bool{true, true, true, true}, true},
-		{Admin, [4]bool{false, true, true, true}, [4]bool{false, true, true, true}, true},
-		{Supervisor, [4]bool{false, false, true, true}, [4]bool{false, false, false, false}, false},
-		{Agent, [4]bool{false, false, false, true}, [4]bool{false, false, false, false}, false},
-		{"intern", [4]bool{false, false, false, false}, [4]bool{false, false, false, false}, false},
+		{Owner, [4]bool{true, true, true, true}, [4]bool{true, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace}},
+		{Admin, [4]bool{false, true, true, true}, [4]bool{false, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace}},
+		{Supervisor, [4]bool{false, false, true, true}, [4]bool{false, false, false, false}, []Permission{ManageAnyConversation}},
+		{Agent, [4]bool{false, false, false, true}, [4]bool{false, false, false, false}, []Permission{}},
+		{"intern", [4]bool{false, false, false, false}, [4]bool{false, false, false, false}, []Permission{}},
 	}
 	for _, c := range cases {
 		if c.role.Valid() != (c.role != "intern") {
 			t.Errorf("%s.Valid() = %v", c.role, c.role.Valid())
 		}
-		if got := c.role.CanManageWorkspace(); got != c.manages {
-			t.Errorf("%s.CanManageWorkspace() = %v, want %v", c.role, got, c.manages)
+		if got := c.role.Permissions(); !slices.Equal(got, c.perms) {
+			t.Errorf("%s.Permissions() = %v, want %v", c.role, got, c.perms)
+		}
+		agent := Actor{WorkspaceID: "w", AgentID: "a", Role: c.role}
+		visitor := Actor{WorkspaceID: "w", VisitorID: "v", Role: c.role}
+		for _, p := range Permissions {
+			if agent.Can(p) != slices.Contains(c.perms, p) {
+				t.Errorf("an agent with role %s: Can(%s) = %v", c.role, p, agent.Can(p))
+			}
+			if visitor.Can(p) {
+				t.Errorf("a visitor holds %s", p)
+			}
 		}
 		for i, other := range Roles {
 			if got := c.role.AtLeast(other); got != c.atLeast[i] {

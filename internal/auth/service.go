@@ -69,11 +69,10 @@ type Principal struct {
 	TokenHash string
 }
 
-// Role is the principal's role.
-func (p Principal) Role() Role { return Role(p.Agent.Role) }
-
-// WorkspaceID is the principal's workspace.
-func (p Principal) WorkspaceID() string { return p.Agent.WorkspaceID }
+// Actor is the principal as the domains see it.
+func (p Principal) Actor() Actor {
+	return Actor{WorkspaceID: p.Agent.WorkspaceID, AgentID: p.Agent.ID, Name: p.Agent.Name, Role: Role(p.Agent.Role)}
+}
 
 // ErrBadCredentials is returned for a wrong e-mail or password, alike.
 var ErrBadCredentials = apperr.New(apperr.Unauthorized, "invalid_credentials", "e-mail or password is wrong")
@@ -176,7 +175,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err != nil {
 		return err
 	}
-	return s.store.SetAgentPassword(ctx, p.WorkspaceID(), p.Agent.ID, h, p.TokenHash, s.clock.Now())
+	return s.store.SetAgentPassword(ctx, p.Agent.WorkspaceID, p.Agent.ID, h, p.TokenHash, s.clock.Now())
 }
 
 // ValidatePassword checks a new password's length.

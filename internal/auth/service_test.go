@@ -64,7 +64,7 @@ func TestLogin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("authenticate: %v", err)
 	}
-	if p.Agent.ID != f.ann.ID || p.WorkspaceID() != f.ann.WorkspaceID || p.Role() != Admin || p.TokenHash != HashToken(tok) {
+	if p.Agent.ID != f.ann.ID || p.Actor().WorkspaceID != f.ann.WorkspaceID || p.Actor().Role != Admin || p.TokenHash != HashToken(tok) {
 		t.Fatalf("principal %+v", p)
 	}
 	// Only the token's hash is stored, with the client's address and a

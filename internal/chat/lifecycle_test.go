@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
+	"github.com/querytel/livedesk/internal/workspace"
 )
 
 // desk is a workspace with a site, a department, agents and a fake clock.
@@ -59,7 +61,7 @@ func newDesk(t *testing.T, newStore storetest.NewStore, settings store.Settings)
 	if d.ws, err = st.CreateWorkspace(ctx, "W", clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	d.ws.Settings = settings.WithDefaults()
+	d.ws.Settings = workspace.Effective(settings)
 	if err := st.UpdateWorkspace(ctx, d.ws, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func newDesk(t *testing.T, newStore storetest.NewStore, settings store.Settings)
 }
 
 // agent adds an agent in the department with a status and a limit.
-func (d *desk) agent(name, role, status string, maxChats int) chat.Actor {
+func (d *desk) agent(name, role, status string, maxChats int) auth.Actor {
 	d.t.Helper()
 	ctx := context.Background()
 	a, err := d.st.CreateAgent(ctx, store.Agent{WorkspaceID: d.ws.ID, Email: name + "@x.example", Name: name, Role: role,
@@ -86,18 +88,18 @@ func (d *desk) agent(name, role, status string, maxChats int) chat.Actor {
 		d.t.Fatal(err)
 	}
 	d.agents[name] = a
-	return chat.Actor{WorkspaceID: d.ws.ID, AgentID: a.ID, Name: name, Role: role}
+	return auth.Actor{WorkspaceID: d.ws.ID, AgentID: a.ID, Name: name, Role: auth.Role(role)}
 }
 
 // visitorChat starts a conversation for a new visitor; it says hello.
-func (d *desk) visitorChat(name string) (chat.Actor, store.Conversation) {
+func (d *desk) visitorChat(name string) (auth.Actor, store.Conversation) {
 	d.t.Helper()
 	ctx := context.Background()
 	v, err := d.st.CreateVisitor(ctx, d.ws.ID, d.site.ID, "tok-"+name, d.clk.Now())
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	va := chat.Actor{WorkspaceID: d.ws.ID, VisitorID: v.ID, Name: name}
+	va := auth.Actor{WorkspaceID: d.ws.ID, VisitorID: v.ID, SiteID: v.SiteID, Name: name}
 	c, err := d.svc.Start(ctx, va, d.dept.ID)
 	if err != nil {
 		d.t.Fatal(err)
@@ -108,7 +110,7 @@ func (d *desk) visitorChat(name string) (chat.Actor, store.Conversation) {
 
 var msgN int
 
-func (d *desk) say(a chat.Actor, convID, text string) store.Message {
+func (d *desk) say(a auth.Actor, convID, text string) store.Message {
 	d.t.Helper()
 	msgN++
 	m, _, err := d.svc.Send(context.Background(), a, convID, fmt.Sprint("m", msgN), text)
@@ -386,7 +388,7 @@ func TestTransferAndPermissions(t *testing.T) {
 		d := newDesk(t, ns, store.Settings{DefaultMaxChats: 1})
 		ctx := context.Background()
 		ann := d.agent("ann", "agent", "online", 0)
-		_, c := d.visitorChat("v")
+		va, c := d.visitorChat("v")
 		bob := d.agent("bob", "agent", "online", 0)
 		sue := d.agent("sue", "supervisor", "online", 0)
 		_, other := d.visitorChat("other") // goes to bob (ann is full)
@@ -408,7 +410,11 @@ func TestTransferAndPermissions(t *testing.T) {
 		if !last.Private || last.Meta["event"] != "transfer" || last.Meta["note"] != "billing question" {
 			t.Fatalf("transfer event: %+v", last)
 		}
-		if r := last.Redacted(); r.Body != "" || r.Kind != store.KindHidden || r.Seq != last.Seq {
+		seen, err := d.svc.History(ctx, va, c.ID, last.Seq-1, 0, 0)
+		if err != nil || len(seen.Messages) != 1 {
+			t.Fatalf("the visitor's history after the transfer: %+v, %v", seen, err)
+		}
+		if r := seen.Messages[0]; r.Body != "" || r.Kind != store.KindHidden || r.Seq != last.Seq || r.Meta != nil {
 			t.Fatalf("a visitor would see the note: %+v", r)
 		}
 		// To a department: unassigned, then routed within it.
@@ -535,14 +541,14 @@ func TestHistoryOfKeepsOwnership(t *testing.T) {
 		d.agent("ann", "agent", "online", 0)
 		v1, c1 := d.visitorChat("one")
 		v2, _ := d.visitorChat("two")
-		msgs, err := d.svc.HistoryOf(ctx, v1, c1, 0, 0, 0)
-		if err != nil || int64(len(msgs)) != d.get(c1.ID).LastSeq {
-			t.Fatalf("own history: %d messages, %v; want all %d", len(msgs), err, d.get(c1.ID).LastSeq)
+		page, err := d.svc.HistoryOf(ctx, v1, c1, 0, 0, 0)
+		if err != nil || int64(len(page.Messages)) != d.get(c1.ID).LastSeq || page.More {
+			t.Fatalf("own history: %d messages (more %v), %v; want all %d", len(page.Messages), page.More, err, d.get(c1.ID).LastSeq)
 		}
 		if _, err := d.svc.HistoryOf(ctx, v2, c1, 0, 0, 0); !errors.Is(err, chat.ErrConversationNotFound) {
 			t.Errorf("another visitor's conversation: %v, want not found", err)
 		}
-		other := chat.Actor{WorkspaceID: "another workspace", AgentID: "x"}
+		other := auth.Actor{WorkspaceID: "another workspace", AgentID: "x"}
 		if _, err := d.svc.HistoryOf(ctx, other, c1, 0, 0, 0); !errors.Is(err, chat.ErrConversationNotFound) {
 			t.Errorf("another workspace's conversation: %v, want not found", err)
 		}

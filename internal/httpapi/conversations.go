@@ -11,10 +11,6 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 )
 
-func actorOf(p auth.Principal) chat.Actor {
-	return chat.Actor{WorkspaceID: p.WorkspaceID(), AgentID: p.Agent.ID, Name: p.Agent.Name, Role: p.Agent.Role}
-}
-
 // queryInt reads an optional integer query parameter.
 func queryInt(r *http.Request, name string) (int64, error) {
 	v := r.URL.Query().Get(name)
@@ -37,11 +33,11 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p auth.P
 	q := r.URL.Query()
 	f := store.ConversationFilter{Statuses: q["status"], VisitorID: q.Get("visitor_id"), AssigneeID: q.Get("assignee_id"),
 		ClosedByAgentID: q.Get("closed_by_agent_id"), Limit: int(limit)}
-	a.respond(w, r, http.StatusOK)(list(a.chat.List(r.Context(), actorOf(p), f)))
+	a.respond(w, r, http.StatusOK)(list(a.chat.List(r.Context(), p.Actor(), f)))
 }
 
 func (a *API) getConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.chat.Get(r.Context(), actorOf(p), r.PathValue("id")))
+	a.respond(w, r, http.StatusOK)(a.chat.Get(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 type messagesBody struct {
@@ -66,13 +62,12 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request, p auth.Princi
 		a.writeError(w, r, err)
 		return
 	}
-	msgs, conv, err := a.chat.History(r.Context(), actorOf(p), r.PathValue("id"), after, until, int(limit))
+	page, err := a.chat.History(r.Context(), p.Actor(), r.PathValue("id"), after, until, int(limit))
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	more := len(msgs) > 0 && msgs[len(msgs)-1].Seq < conv.LastSeq && (until == 0 || msgs[len(msgs)-1].Seq < until)
-	writeJSON(w, http.StatusOK, messagesBody{Items: msgs, LastSeq: conv.LastSeq, More: more})
+	writeJSON(w, http.StatusOK, messagesBody{Items: page.Messages, LastSeq: page.LastSeq(), More: page.More})
 }
 
 type sendRequest struct {
@@ -88,7 +83,7 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, p auth.Princip
 		a.writeError(w, r, err)
 		return
 	}
-	m, dup, err := a.chat.Send(r.Context(), actorOf(p), r.PathValue("id"), in.ClientMsgID, in.Text)
+	m, dup, err := a.chat.Send(r.Context(), p.Actor(), r.PathValue("id"), in.ClientMsgID, in.Text)
 	status := http.StatusCreated
 	if dup {
 		status = http.StatusOK
@@ -97,7 +92,7 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, p auth.Princip
 }
 
 func (a *API) listVisitors(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(list(a.visitors.Online(r.Context(), p.WorkspaceID())))
+	a.respond(w, r, http.StatusOK)(list(a.visitors.Online(r.Context(), p.Agent.WorkspaceID)))
 }
 
 type visitorBody struct {
@@ -106,7 +101,7 @@ type visitorBody struct {
 }
 
 func (a *API) getVisitor(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	v, pages, err := a.visitors.Get(r.Context(), p.WorkspaceID(), r.PathValue("id"))
+	v, pages, err := a.visitors.Get(r.Context(), p.Agent.WorkspaceID, r.PathValue("id"))
 	a.respond(w, r, http.StatusOK)(visitorBody{Visitor: v, Pages: pages}, err)
 }
 
@@ -129,7 +124,7 @@ func (a *API) setStatus(w http.ResponseWriter, r *http.Request, p auth.Principal
 			return
 		}
 	}
-	a.respond(w, r, http.StatusOK)(a.chat.SetStatus(r.Context(), actorOf(p), r.PathValue("id"), in.Status, until))
+	a.respond(w, r, http.StatusOK)(a.chat.SetStatus(r.Context(), p.Actor(), r.PathValue("id"), in.Status, until))
 }
 
 type assignRequest struct {
@@ -142,7 +137,7 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.chat.Assign(r.Context(), actorOf(p), r.PathValue("id"), in.AgentID))
+	a.respond(w, r, http.StatusOK)(a.chat.Assign(r.Context(), p.Actor(), r.PathValue("id"), in.AgentID))
 }
 
 type transferRequest struct {
@@ -157,7 +152,7 @@ func (a *API) transfer(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.chat.Transfer(r.Context(), actorOf(p), r.PathValue("id"),
+	a.respond(w, r, http.StatusOK)(a.chat.Transfer(r.Context(), p.Actor(), r.PathValue("id"),
 		chat.TransferTarget{AgentID: in.AgentID, DepartmentID: in.DepartmentID, Note: in.Note}))
 }
 
@@ -175,7 +170,7 @@ func (a *API) flag(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		a.writeError(w, r, apperr.Invalidf("flagged", "required", "flagged is required"))
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.chat.SetFlag(r.Context(), actorOf(p), r.PathValue("id"), *in.Flagged))
+	a.respond(w, r, http.StatusOK)(a.chat.SetFlag(r.Context(), p.Actor(), r.PathValue("id"), *in.Flagged))
 }
 
 type wrapupRequest struct {
@@ -189,5 +184,5 @@ func (a *API) wrapup(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.chat.Wrapup(r.Context(), actorOf(p), r.PathValue("id"), in.Notes, in.Tags))
+	a.respond(w, r, http.StatusOK)(a.chat.Wrapup(r.Context(), p.Actor(), r.PathValue("id"), in.Notes, in.Tags))
 }

@@ -82,18 +82,18 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, p auth.Prin
 }
 
 func (a *API) me(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	ws, err := a.workspaces.Get(r.Context(), p)
+	ws, err := a.workspaces.Get(r.Context(), p.Actor())
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"agent": p.Agent, "workspace": ws})
+	writeJSON(w, http.StatusOK, map[string]any{"agent": p.Agent, "workspace": ws, "permissions": p.Actor().Role.Permissions()})
 }
 
 // --- workspace ---
 
 func (a *API) getWorkspace(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.workspaces.Get(r.Context(), p))
+	a.respond(w, r, http.StatusOK)(a.workspaces.Get(r.Context(), p.Actor()))
 }
 
 func (a *API) updateWorkspace(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -102,7 +102,7 @@ func (a *API) updateWorkspace(w http.ResponseWriter, r *http.Request, p auth.Pri
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.workspaces.Update(r.Context(), p, in))
+	a.respond(w, r, http.StatusOK)(a.workspaces.Update(r.Context(), p.Actor(), in))
 }
 
 // respond returns a function that writes a domain call's result or error,
@@ -129,7 +129,7 @@ func (a *API) noContent(w http.ResponseWriter, r *http.Request, err error) {
 // --- sites ---
 
 func (a *API) listSites(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(list(a.sites.List(r.Context(), p)))
+	a.respond(w, r, http.StatusOK)(list(a.sites.List(r.Context(), p.Actor())))
 }
 
 func (a *API) createSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -138,11 +138,11 @@ func (a *API) createSite(w http.ResponseWriter, r *http.Request, p auth.Principa
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusCreated)(a.sites.Create(r.Context(), p, in))
+	a.respond(w, r, http.StatusCreated)(a.sites.Create(r.Context(), p.Actor(), in))
 }
 
 func (a *API) getSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.sites.Get(r.Context(), p, r.PathValue("id")))
+	a.respond(w, r, http.StatusOK)(a.sites.Get(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 func (a *API) updateSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -151,26 +151,26 @@ func (a *API) updateSite(w http.ResponseWriter, r *http.Request, p auth.Principa
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.sites.Update(r.Context(), p, r.PathValue("id"), in))
+	a.respond(w, r, http.StatusOK)(a.sites.Update(r.Context(), p.Actor(), r.PathValue("id"), in))
 }
 
 func (a *API) deleteSite(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.noContent(w, r, a.sites.Delete(r.Context(), p, r.PathValue("id")))
+	a.noContent(w, r, a.sites.Delete(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 func (a *API) rotateSiteKey(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.sites.RotateKey(r.Context(), p, r.PathValue("id")))
+	a.respond(w, r, http.StatusOK)(a.sites.RotateKey(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 func (a *API) siteSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	secret, err := a.sites.IdentitySecret(r.Context(), p, r.PathValue("id"))
+	secret, err := a.sites.IdentitySecret(r.Context(), p.Actor(), r.PathValue("id"))
 	a.respond(w, r, http.StatusOK)(map[string]string{"identity_secret": secret}, err)
 }
 
 // --- agents ---
 
 func (a *API) listAgents(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(list(a.team.ListAgents(r.Context(), p)))
+	a.respond(w, r, http.StatusOK)(list(a.team.ListAgents(r.Context(), p.Actor())))
 }
 
 type createdAgent struct {
@@ -185,12 +185,12 @@ func (a *API) createAgent(w http.ResponseWriter, r *http.Request, p auth.Princip
 		a.writeError(w, r, err)
 		return
 	}
-	ag, pw, err := a.team.CreateAgent(r.Context(), p, in)
+	ag, pw, err := a.team.CreateAgent(r.Context(), p.Actor(), in)
 	a.respond(w, r, http.StatusCreated)(createdAgent{Agent: ag, Password: pw}, err)
 }
 
 func (a *API) getAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.team.GetAgent(r.Context(), p, r.PathValue("id")))
+	a.respond(w, r, http.StatusOK)(a.team.GetAgent(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -199,11 +199,11 @@ func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, p auth.Princip
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.team.UpdateAgent(r.Context(), p, r.PathValue("id"), in))
+	a.respond(w, r, http.StatusOK)(a.team.UpdateAgent(r.Context(), p.Actor(), r.PathValue("id"), in))
 }
 
 func (a *API) deleteAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.noContent(w, r, a.team.DeleteAgent(r.Context(), p, r.PathValue("id")))
+	a.noContent(w, r, a.team.DeleteAgent(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 type resetPasswordRequest struct {
@@ -216,7 +216,7 @@ func (a *API) resetPassword(w http.ResponseWriter, r *http.Request, p auth.Princ
 		a.writeError(w, r, err)
 		return
 	}
-	pw, err := a.team.ResetPassword(r.Context(), p, r.PathValue("id"), in.Password)
+	pw, err := a.team.ResetPassword(r.Context(), p.Actor(), r.PathValue("id"), in.Password)
 	if err == nil && pw == "" {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -231,7 +231,7 @@ type departmentRequest struct {
 }
 
 func (a *API) listDepartments(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(list(a.team.ListDepartments(r.Context(), p)))
+	a.respond(w, r, http.StatusOK)(list(a.team.ListDepartments(r.Context(), p.Actor())))
 }
 
 func (a *API) createDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -240,11 +240,11 @@ func (a *API) createDepartment(w http.ResponseWriter, r *http.Request, p auth.Pr
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusCreated)(a.team.CreateDepartment(r.Context(), p, in.Name))
+	a.respond(w, r, http.StatusCreated)(a.team.CreateDepartment(r.Context(), p.Actor(), in.Name))
 }
 
 func (a *API) getDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.team.GetDepartment(r.Context(), p, r.PathValue("id")))
+	a.respond(w, r, http.StatusOK)(a.team.GetDepartment(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 func (a *API) renameDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -253,11 +253,11 @@ func (a *API) renameDepartment(w http.ResponseWriter, r *http.Request, p auth.Pr
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.team.RenameDepartment(r.Context(), p, r.PathValue("id"), in.Name))
+	a.respond(w, r, http.StatusOK)(a.team.RenameDepartment(r.Context(), p.Actor(), r.PathValue("id"), in.Name))
 }
 
 func (a *API) deleteDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.noContent(w, r, a.team.DeleteDepartment(r.Context(), p, r.PathValue("id")))
+	a.noContent(w, r, a.team.DeleteDepartment(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
 // listBody wraps lists as {"items":[...]} so they can grow paging fields.

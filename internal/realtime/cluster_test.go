@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/client"
-	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/workspace"
 )
 
 // TestTwoNodes: a visitor on node 1 and an agent on node 2 (PostgreSQL +
@@ -39,7 +39,7 @@ func TestTwoNodes(t *testing.T) {
 	}
 
 	// Presence expiry is claimed once across the two nodes.
-	ttl := time.Duration(store.DefaultSettings.VisitorTTLSeconds+1) * time.Second
+	ttl := time.Duration(workspace.Defaults.VisitorTTLSeconds+1) * time.Second
 	one.Clock.Advance(ttl)
 	two.Clock.Advance(ttl)
 	n1, err1 := one.App.Visitors.ExpireDue(ctx)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
 )
 
 // conn is one WebSocket client.
@@ -26,19 +27,16 @@ import (
 // read ends when the socket is closed, which every way out of a connection
 // does), writes and pings a timeout of their own.
 type conn struct {
-	id          string
-	ws          *websocket.Conn
-	wire        *wireConn // the socket under ws, for write deadlines; nil in some tests
-	srv         *Server
-	ctx         context.Context // commands' context: the server's, which ends at shutdown
-	workspaceID string
-	visitorID   string // set for widgets
-	agentID     string // set for desks
-	name        string
-	session     string // a desk's session token, re-checked on every ping
-	limiter     *rate.Limiter
-	handle      handler // the command handler hello returned
-	bad         int     // invalid frames so far; only the frame worker touches it
+	id       string
+	ws       *websocket.Conn
+	wire     *wireConn // the socket under ws, for write deadlines; nil in some tests
+	srv      *Server
+	ctx      context.Context // commands' context: the server's, which ends at shutdown
+	actor    auth.Actor      // who the client is, from its hello
+	session  string          // a desk's session token, re-checked on every ping
+	limiter  *rate.Limiter
+	commands commandTable // the role's commands; set once hello succeeded
+	bad      int          // invalid frames so far; only the frame worker touches it
 
 	// mu guards the send queue and the writer's and pinger's state.
 	//

@@ -11,44 +11,65 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 )
 
-// deskConversations is how many conversations the desk's welcome carries:
-// every one that is not closed plus the latest closed ones, up to this.
-const deskConversations = 500
+// deskCommands are the commands an agent's desk may send after hello.
+var deskCommands = newTable(
+	on(TypeSend, (*Server).send),
+	on(TypeTyping, (*Server).typing),
+	on(TypeSync, (*Server).sync),
+	on(TypeAgentStatus, (*Server).agentStatus),
+	on(TypeVisitorGet, (*Server).visitorGet),
+	on(TypeStatus, (*Server).setStatus),
+	on(TypeAssign, (*Server).assign),
+	on(TypeTransfer, (*Server).transfer),
+	on(TypeFlag, (*Server).flag),
+	on(TypeWrapup, (*Server).wrapup),
+	on(TypeConversations, (*Server).deskConversations),
+)
 
 func messageFrame(m store.Message) event.MessageFrame {
 	return event.MessageFrame{Type: event.TypeMessage, Message: m}
 }
 
 // helloDesk subscribes an agent's connection to its workspace and writes
-// the welcome (with the conversation list), the snapshot of visitors and
-// agents, and the replay of every conversation named in resume.
-func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello Inbound) (handler, error) {
-	c.workspaceID, c.agentID, c.name = p.WorkspaceID(), p.Agent.ID, p.Agent.Name
-	actor := chat.Actor{WorkspaceID: c.workspaceID, AgentID: c.agentID, Name: c.name, Role: p.Agent.Role}
+// the welcome (with the conversation list and the agent's permissions),
+// the snapshot of visitors and agents, and the replay of every
+// conversation named in resume.
+func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello HelloRequest, id string) error {
+	c.actor = p.Actor()
 	s.hub.register(c)
-	active, err := s.chat.List(ctx, actor, store.ConversationFilter{
-		Statuses: []string{store.StatusOpen, store.StatusPending, store.StatusSnoozed}, Limit: deskConversations})
+	convs, err := s.chat.Welcome(ctx, c.actor)
 	if err != nil {
-		return nil, err
-	}
-	closed, err := s.chat.List(ctx, actor, store.ConversationFilter{Statuses: []string{store.StatusClosed}, Limit: 100})
-	if err != nil {
-		return nil, err
+		return err
 	}
 	me := event.ViewOfAgent(p.Agent)
 	if err := s.writeDirect(ctx, c, WelcomeFrame{
-		Type: TypeWelcome, ID: hello.ID, Protocol: ProtocolVersion, ConnID: c.id, Role: "agent",
-		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Conversations: append(active, closed...),
+		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "agent",
+		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.actor.Role.Permissions(), Conversations: convs,
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	online, err := s.visitors.Online(ctx, c.workspaceID)
-	if err != nil {
-		return nil, err
+	if err := s.writeSnapshot(ctx, c); err != nil {
+		return err
 	}
-	agents, err := s.store.ListAgents(ctx, c.workspaceID)
+	for convID, after := range hello.Resume {
+		if err := s.replay(ctx, c, convID, after); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid) {
+			return err
+		}
+	}
+	c.commands = deskCommands
+	return nil
+}
+
+// writeSnapshot writes the desk's initial lists: online visitors (with
+// whether this node holds a socket of theirs) and the workspace's agents.
+func (s *Server) writeSnapshot(ctx context.Context, c *conn) error {
+	online, err := s.visitors.Online(ctx, c.actor.WorkspaceID)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	agents, err := s.team.ListAgents(ctx, c.actor)
+	if err != nil {
+		return err
 	}
 	snap := SnapshotFrame{Type: TypeSnap, Visitors: make([]event.VisitorView, 0, len(online)), Agents: make([]event.AgentView, 0, len(agents))}
 	for _, v := range online {
@@ -57,74 +78,88 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 	for _, a := range agents {
 		snap.Agents = append(snap.Agents, event.ViewOfAgent(a))
 	}
-	if err := s.writeDirect(ctx, c, snap); err != nil {
-		return nil, err
-	}
-	for convID, after := range hello.Resume {
-		if err := s.replay(ctx, c, actor, convID, after); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid) {
-			return nil, err
-		}
-	}
+	return s.writeDirect(ctx, c, snap)
+}
 
-	return func(ctx context.Context, c *conn, in Inbound) {
-		switch in.Type {
-		case TypeSend:
-			s.send(ctx, c, actor, in)
-		case TypeTyping:
-			s.typing(ctx, c, actor, in)
-		case TypeSync:
-			s.sync(ctx, c, actor, in)
-		case TypeAgentStatus:
-			a, err := s.routing.SetStatus(ctx, c.workspaceID, c.agentID, in.Status)
-			view := event.ViewOfAgent(a)
-			s.reply(c, in.ID, AckFrame{Agent: &view}, err)
-		case TypeVisitorGet:
-			var (
-				v     store.Visitor
-				pages []store.PageView
-				err   error = apperr.Invalidf("visitor_id", "required", "visitor_id is required")
-			)
-			if in.VisitorID != "" {
-				v, pages, err = s.visitors.Get(ctx, c.workspaceID, in.VisitorID)
-			}
-			s.reply(c, in.ID, AckFrame{Visitor: &v, Pages: nonNil(pages)}, err)
-		case TypeStatus:
-			var until time.Time
-			var err error
-			if in.SnoozeUntil != "" {
-				if until, err = time.Parse(time.RFC3339, in.SnoozeUntil); err != nil {
-					s.reply(c, in.ID, AckFrame{}, apperr.Invalidf("snooze_until", "invalid_snooze_until", "snooze_until must be an RFC 3339 time"))
-					return
-				}
-			}
-			conv, err := s.chat.SetStatus(ctx, actor, in.ConversationID, in.Status, until)
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeAssign:
-			conv, err := s.chat.Assign(ctx, actor, in.ConversationID, in.AgentID)
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeTransfer:
-			conv, err := s.chat.Transfer(ctx, actor, in.ConversationID, chat.TransferTarget{AgentID: in.AgentID, DepartmentID: in.DepartmentID, Note: in.Note})
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeFlag:
-			if in.Flagged == nil {
-				s.reply(c, in.ID, AckFrame{}, apperr.Invalidf("flagged", "required", "flagged is required"))
-				return
-			}
-			conv, err := s.chat.SetFlag(ctx, actor, in.ConversationID, *in.Flagged)
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeWrapup:
-			conv, err := s.chat.Wrapup(ctx, actor, in.ConversationID, in.Notes, in.Tags)
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeConversations:
-			f := store.ConversationFilter{AssigneeID: in.AssigneeID, ClosedByAgentID: in.ClosedBy}
-			if in.Status != "" {
-				f.Statuses = []string{in.Status}
-			}
-			f.Limit = in.Limit
-			convs, err := s.chat.List(ctx, actor, f)
-			s.reply(c, in.ID, AckFrame{Conversations: nonNil(convs)}, err)
-		default:
-			s.reply(c, in.ID, AckFrame{}, unknownType(in))
+// replay writes a conversation's events after seq directly, in pages,
+// before the writer starts.
+func (s *Server) replay(ctx context.Context, c *conn, conversationID string, after int64) error {
+	for {
+		page, err := s.chat.History(ctx, c.actor, conversationID, after, 0, chat.MaxHistoryPage)
+		if err != nil {
+			return err
 		}
-	}, nil
+		for _, m := range page.Messages {
+			if err := s.writeDirect(ctx, c, messageFrame(m)); err != nil {
+				return err
+			}
+			after = m.Seq
+		}
+		if !page.More {
+			return nil
+		}
+	}
+}
+
+func (s *Server) agentStatus(ctx context.Context, c *conn, r *AgentStatusRequest) (AckFrame, error) {
+	a, err := s.team.SetStatus(ctx, c.actor, r.Status)
+	view := event.ViewOfAgent(a)
+	return AckFrame{Agent: &view}, err
+}
+
+func (s *Server) visitorGet(ctx context.Context, c *conn, r *VisitorGetRequest) (AckFrame, error) {
+	if r.VisitorID == "" {
+		return AckFrame{}, errRequired("visitor_id")
+	}
+	v, pages, err := s.visitors.Get(ctx, c.actor.WorkspaceID, r.VisitorID)
+	return AckFrame{Visitor: &v, Pages: nonNil(pages)}, err
+}
+
+// conversationAck is the ack of a command that changes a conversation.
+func conversationAck(conv store.Conversation, err error) (AckFrame, error) {
+	return AckFrame{ConversationID: conv.ID, Conversation: &conv}, err
+}
+
+func (s *Server) setStatus(ctx context.Context, c *conn, r *StatusRequest) (AckFrame, error) {
+	var until time.Time
+	if r.SnoozeUntil != "" {
+		var err error
+		if until, err = time.Parse(time.RFC3339, r.SnoozeUntil); err != nil {
+			return AckFrame{}, apperr.Invalidf("snooze_until", "invalid_snooze_until", "snooze_until must be an RFC 3339 time")
+		}
+	}
+	return conversationAck(s.chat.SetStatus(ctx, c.actor, r.ConversationID, r.Status, until))
+}
+
+func (s *Server) assign(ctx context.Context, c *conn, r *AssignRequest) (AckFrame, error) {
+	return conversationAck(s.chat.Assign(ctx, c.actor, r.ConversationID, r.AgentID))
+}
+
+func (s *Server) transfer(ctx context.Context, c *conn, r *TransferRequest) (AckFrame, error) {
+	return conversationAck(s.chat.Transfer(ctx, c.actor, r.ConversationID,
+		chat.TransferTarget{AgentID: r.AgentID, DepartmentID: r.DepartmentID, Note: r.Note}))
+}
+
+func (s *Server) flag(ctx context.Context, c *conn, r *FlagRequest) (AckFrame, error) {
+	if r.Flagged == nil {
+		return AckFrame{}, errRequired("flagged")
+	}
+	return conversationAck(s.chat.SetFlag(ctx, c.actor, r.ConversationID, *r.Flagged))
+}
+
+func (s *Server) wrapup(ctx context.Context, c *conn, r *WrapupRequest) (AckFrame, error) {
+	return conversationAck(s.chat.Wrapup(ctx, c.actor, r.ConversationID, r.Notes, r.Tags))
+}
+
+func (s *Server) deskConversations(ctx context.Context, c *conn, r *DeskListRequest) (AckFrame, error) {
+	f := store.ConversationFilter{AssigneeID: r.AssigneeID, ClosedByAgentID: r.ClosedBy, Limit: r.Limit}
+	if r.Status != "" {
+		f.Statuses = []string{r.Status}
+	}
+	convs, err := s.chat.List(ctx, c.actor, f)
+	return AckFrame{Conversations: nonNil(convs)}, err
+}
+
+func errRequired(field string) error {
+	return apperr.Invalidf(field, "required", "%s is required", field)
 }

@@ -110,7 +110,7 @@ func TestHandshakeErrors(t *testing.T) {
 	// An allow-list on the site refuses other origins.
 	st := s.demoSite()
 	origins := []string{"https://shop.example"}
-	if _, err := s.App.Sites.Update(ctx, ownerOf(t, s), st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
+	if _, err := s.App.Sites.Update(ctx, ownerOf(t, s).Actor(), st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
 		t.Fatal(err)
 	}
 	if got := closeCode("/widget/v1/ws?key="+key, http.Header{"Origin": {"https://evil.example"}}); got != 4403 {

@@ -6,6 +6,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -31,46 +32,127 @@ const (
 	CloseBadProtocol   websocket.StatusCode = 4426 // subprotocol not offered
 )
 
-// Inbound is any client frame. Fields unused by a type are ignored, and so
-// are unknown fields (a newer client may send more).
-type Inbound struct {
+// envelope is what every client frame carries: its type and the
+// client's id for it, echoed in the reply. The rest of the frame is the
+// command's request, decoded into that command's own type (see
+// commands.go); fields a request does not name are ignored, so a newer
+// client may send more.
+type envelope struct {
 	Type string `json:"type"`
 	ID   string `json:"id"`
+}
 
-	Token  string           `json:"token,omitempty"`
-	Resume map[string]int64 `json:"resume,omitempty"`
+// HelloRequest opens a connection (both roles).
+type HelloRequest struct {
+	Token  string           `json:"token,omitempty"`  // a widget's visitor token
+	Resume map[string]int64 `json:"resume,omitempty"` // conversation id → last seq held
+}
 
-	ConversationID string `json:"conversation_id,omitempty"`
-	VisitorID      string `json:"visitor_id,omitempty"`
-	DepartmentID   string `json:"department_id,omitempty"`
-	ClientMsgID    string `json:"client_msg_id,omitempty"`
-	Text           string `json:"text,omitempty"`
-	On             *bool  `json:"on,omitempty"`
-
-	AfterSeq int64 `json:"after_seq,omitempty"`
-	UntilSeq int64 `json:"until_seq,omitempty"`
-	Limit    int   `json:"limit,omitempty"`
-
-	URL      string `json:"url,omitempty"`
+// HeartbeatRequest reports the page a visitor is on.
+type HeartbeatRequest struct {
+	URL      string `json:"url"`
 	Title    string `json:"title,omitempty"`
 	Referrer string `json:"referrer,omitempty"`
+}
 
-	Data map[string]any `json:"data,omitempty"`
+// StartRequest starts (or returns) the visitor's open conversation.
+type StartRequest struct {
+	DepartmentID string `json:"department_id,omitempty"`
+}
 
+// SendRequest stores a message (both roles).
+type SendRequest struct {
+	ConversationID string `json:"conversation_id"`
+	ClientMsgID    string `json:"client_msg_id"`
+	Text           string `json:"text"`
+}
+
+// TypingRequest says the sender is typing, or stopped (both roles).
+type TypingRequest struct {
+	ConversationID string `json:"conversation_id"`
+	On             *bool  `json:"on"`
+}
+
+// SyncRequest asks for a conversation's events in (after_seq, until_seq]
+// (both roles).
+type SyncRequest struct {
+	ConversationID string `json:"conversation_id"`
+	AfterSeq       int64  `json:"after_seq,omitempty"`
+	UntilSeq       int64  `json:"until_seq,omitempty"`
+	Limit          int    `json:"limit,omitempty"`
+}
+
+// ContextSetRequest merges host-page data into the visitor's context.
+type ContextSetRequest struct {
+	Data map[string]any `json:"data"`
+}
+
+// IdentifyRequest says who the visitor is, verified by an HMAC hash.
+type IdentifyRequest struct {
 	ExternalID string `json:"external_id,omitempty"`
 	Name       string `json:"name,omitempty"`
 	Email      string `json:"email,omitempty"`
 	Hash       string `json:"hash,omitempty"`
+}
 
-	Status      string   `json:"status,omitempty"`
-	SnoozeUntil string   `json:"snooze_until,omitempty"` // RFC 3339
-	AgentID     string   `json:"agent_id,omitempty"`
-	Note        string   `json:"note,omitempty"`
-	Notes       string   `json:"notes,omitempty"`
-	Tags        []string `json:"tags,omitempty"`
-	Flagged     *bool    `json:"flagged,omitempty"`
-	ClosedBy    string   `json:"closed_by_agent_id,omitempty"`
-	AssigneeID  string   `json:"assignee_id,omitempty"`
+// ConversationRequest names one conversation (conversation.close).
+type ConversationRequest struct {
+	ConversationID string `json:"conversation_id"`
+}
+
+// VisitorListRequest lists the visitor's own conversations.
+type VisitorListRequest struct{}
+
+// DeskListRequest lists the workspace's conversations with filters.
+type DeskListRequest struct {
+	Status     string `json:"status,omitempty"`
+	AssigneeID string `json:"assignee_id,omitempty"`
+	ClosedBy   string `json:"closed_by_agent_id,omitempty"`
+	Limit      int    `json:"limit,omitempty"`
+}
+
+// AgentStatusRequest sets the agent's availability.
+type AgentStatusRequest struct {
+	Status string `json:"status"`
+}
+
+// VisitorGetRequest reads a visitor with its pages.
+type VisitorGetRequest struct {
+	VisitorID string `json:"visitor_id"`
+}
+
+// StatusRequest moves a conversation to another status.
+type StatusRequest struct {
+	ConversationID string `json:"conversation_id"`
+	Status         string `json:"status"`
+	SnoozeUntil    string `json:"snooze_until,omitempty"` // RFC 3339
+}
+
+// AssignRequest gives a conversation to an agent (self when empty).
+type AssignRequest struct {
+	ConversationID string `json:"conversation_id"`
+	AgentID        string `json:"agent_id,omitempty"`
+}
+
+// TransferRequest hands a conversation to an agent or a department.
+type TransferRequest struct {
+	ConversationID string `json:"conversation_id"`
+	AgentID        string `json:"agent_id,omitempty"`
+	DepartmentID   string `json:"department_id,omitempty"`
+	Note           string `json:"note,omitempty"`
+}
+
+// FlagRequest flags a conversation for follow-up, or clears the flag.
+type FlagRequest struct {
+	ConversationID string `json:"conversation_id"`
+	Flagged        *bool  `json:"flagged"`
+}
+
+// WrapupRequest records a closed conversation's notes and tags.
+type WrapupRequest struct {
+	ConversationID string   `json:"conversation_id"`
+	Notes          string   `json:"notes,omitempty"`
+	Tags           []string `json:"tags,omitempty"`
 }
 
 // Client frame types.
@@ -146,17 +228,21 @@ type AckFrame struct {
 
 // WelcomeFrame answers hello.
 type WelcomeFrame struct {
-	Type          string               `json:"type"` // "welcome"
-	ID            string               `json:"id"`
-	Protocol      int                  `json:"protocol"`
-	ConnID        string               `json:"conn_id"`
-	Role          string               `json:"role"` // "visitor" or "agent"
-	HeartbeatMS   int                  `json:"heartbeat_ms,omitempty"`
-	ServerTime    int64                `json:"server_time"`
-	Token         string               `json:"token,omitempty"`
-	Visitor       *store.Visitor       `json:"visitor,omitempty"`
-	Site          *SiteView            `json:"site,omitempty"`
-	Agent         *event.AgentView     `json:"agent,omitempty"`
+	Type        string           `json:"type"` // "welcome"
+	ID          string           `json:"id"`
+	Protocol    int              `json:"protocol"`
+	ConnID      string           `json:"conn_id"`
+	Role        string           `json:"role"` // "visitor" or "agent"
+	HeartbeatMS int              `json:"heartbeat_ms,omitempty"`
+	ServerTime  int64            `json:"server_time"`
+	Token       string           `json:"token,omitempty"`
+	Visitor     *store.Visitor   `json:"visitor,omitempty"`
+	Site        *SiteView        `json:"site,omitempty"`
+	Agent       *event.AgentView `json:"agent,omitempty"`
+	// Permissions are what the agent may do beyond the basics (desk only):
+	// the desk shows what they allow and never re-derives them from the
+	// role.
+	Permissions   []auth.Permission    `json:"permissions,omitempty"`
 	Conversations []store.Conversation `json:"conversations"`
 }
 

@@ -75,9 +75,9 @@ func (h *Hub) unregister(c *conn) { h.update(c, remove) }
 
 // update applies op to the index entry c belongs to, under its shard's lock.
 func (h *Hub) update(c *conn, op func(m map[string][]*conn, key string, c *conn)) {
-	key, byVisitor := c.workspaceID, c.visitorID != ""
+	key, byVisitor := c.actor.WorkspaceID, c.actor.IsVisitor()
 	if byVisitor {
-		key = c.visitorID
+		key = c.actor.VisitorID
 	}
 	s := h.shard(key)
 	s.mu.Lock()

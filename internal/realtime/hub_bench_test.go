@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -46,14 +47,16 @@ func BenchmarkEncodeAck(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeInbound decodes a client's message.send.
+// BenchmarkDecodeInbound decodes a client's message.send: its envelope,
+// then its request.
 func BenchmarkDecodeInbound(b *testing.B) {
 	frame := []byte(`{"type":"message.send","id":"s12.34","conversation_id":"0193a1b2-0000-7000-8000-000000000001",` +
 		`"client_msg_id":"v-123-45-1700000000000000000","text":"Hello, I have a question about my order #12345."}`)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(frame)))
 	for b.Loop() {
-		if _, err := decodeInbound(frame); err != nil {
+		var r SendRequest
+		if _, err := decodeEnvelope(frame); err != nil || json.Unmarshal(frame, &r) != nil {
 			b.Fatal(err)
 		}
 	}
@@ -70,7 +73,7 @@ func BenchmarkFanout(b *testing.B) {
 			conns := make([]*conn, n)
 			for i := range conns {
 				c := newConn(srv, nil, fmt.Sprint("c", i))
-				c.workspaceID, c.agentID = ws, fmt.Sprint("a", i)
+				c.actor = auth.Actor{WorkspaceID: ws, AgentID: fmt.Sprint("a", i)}
 				h.register(c)
 				conns[i] = c
 			}

@@ -33,3 +33,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	return m
 }
+
+// frameIn counts a client frame by type: a command's name from the
+// tables, or "unknown". The label is never the client's own string, which
+// would add a series per distinct value and grow /metrics without bound.
+func (m *metrics) frameIn(typ string, known bool) {
+	if !known {
+		typ = "unknown"
+	}
+	m.framesIn.WithLabelValues(typ).Inc()
+}

@@ -63,7 +63,7 @@ func TestTakeBatchesAndReleasesMemory(t *testing.T) {
 	}
 }
 
-func TestDecodeInbound(t *testing.T) {
+func TestDecodeEnvelope(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		code string
@@ -74,9 +74,10 @@ func TestDecodeInbound(t *testing.T) {
 		{`{"id":"1"}`, "invalid_frame"},
 		{`{"type":"ping","id":"` + string(bytes.Repeat([]byte("x"), 65)) + `"}`, "invalid_frame"},
 		{`[]`, "invalid_frame"},
-		{`{"type":"message.send","id":"1","text":5}`, "invalid_frame"},
+		{`{"type":"message.send","id":"1","text":"\udc00"}`, "invalid_text"},
+		{"{\"type\":\"message.send\",\"id\":\"1\",\"text\":\"\xff\"}", "invalid_text"},
 	} {
-		_, err := decodeInbound([]byte(tc.in))
+		_, err := decodeEnvelope([]byte(tc.in))
 		code := ""
 		if fe, ok := err.(frameError); ok {
 			code = fe.code
@@ -90,7 +91,7 @@ func TestDecodeInbound(t *testing.T) {
 }
 
 // FuzzDecodeInbound: no input may panic the decoder, and anything it
-// accepts has a type and a bounded id and re-encodes.
+// accepts has a type and a bounded id, valid text, and re-encodes.
 func FuzzDecodeInbound(f *testing.F) {
 	for _, seed := range []string{
 		`{"type":"hello","id":"h","token":"t","resume":{"c":3}}`,
@@ -103,7 +104,7 @@ func FuzzDecodeInbound(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, err := decodeInbound(data)
+		in, err := decodeEnvelope(data)
 		if err != nil {
 			if _, ok := err.(frameError); !ok {
 				t.Fatalf("non-frame error %T", err)

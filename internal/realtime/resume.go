@@ -31,7 +31,7 @@ const replayBatchBytes = 32 << 10
 // conversation not in the list (older than the list's 20, another
 // visitor's, unknown) goes through chat.History, which checks ownership
 // and skips another visitor's conversation silently.
-func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Actor, welcome WelcomeFrame, resume map[string]int64) error {
+func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, welcome WelcomeFrame, resume map[string]int64) error {
 	buf := encode(welcome)
 	flush := func() error {
 		if len(buf) == 0 {
@@ -49,18 +49,18 @@ func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Act
 			if err := flush(); err != nil { // the welcome goes first
 				return err
 			}
-			if err := s.replay(ctx, c, actor, convID, after); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid) {
+			if err := s.replay(ctx, c, convID, after); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid) {
 				return err
 			}
 			continue
 		}
 		// A negative seq is skipped, as chat.History refuses it.
 		for after >= 0 && after < conv.LastSeq {
-			msgs, err := s.chat.HistoryOf(ctx, actor, conv, after, 0, chat.MaxHistoryPage)
+			page, err := s.chat.HistoryOf(ctx, c.actor, conv, after, 0, chat.MaxHistoryPage)
 			if err != nil {
 				return err
 			}
-			for _, m := range msgs {
+			for _, m := range page.Messages {
 				if len(buf) > 0 {
 					buf = append(buf, '\n')
 				}
@@ -72,7 +72,7 @@ func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, actor chat.Act
 				}
 				after = m.Seq
 			}
-			if len(msgs) < chat.MaxHistoryPage {
+			if !page.More {
 				break
 			}
 		}

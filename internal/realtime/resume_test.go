@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/realtime"
@@ -164,7 +165,7 @@ func TestResumeKeepsAMessageStoredDuringHello(t *testing.T) {
 	visitorID := visitorIDOf(t, s, conv)
 
 	owner := ownerOf(t, s).Agent
-	agent := chat.Actor{WorkspaceID: owner.WorkspaceID, AgentID: owner.ID, Name: owner.Name, Role: owner.Role}
+	agent := auth.Principal{Agent: owner}.Actor()
 	var once sync.Once
 	hooked := chat.New(listHook{Store: s.App.Store, after: func(f store.ConversationFilter) {
 		if f.VisitorID != visitorID {
@@ -176,8 +177,8 @@ func TestResumeKeepsAMessageStoredDuringHello(t *testing.T) {
 			}
 		})
 	}}, s.Clock, event.NewPublisher(s.App.Bus, nil))
-	rt := realtime.New(realtime.Config{Clock: s.Clock, Store: s.App.Store, Auth: s.App.Auth, Chat: hooked,
-		Visitors: s.App.Visitors, Routing: s.App.Routing})
+	rt := realtime.New(realtime.Config{Clock: s.Clock, Auth: s.App.Auth, Sites: s.App.Sites, Team: s.App.Team, Chat: hooked,
+		Visitors: s.App.Visitors})
 	unsubscribe, err := s.App.Bus.Subscribe(rt.Hub().HandleBus)
 	if err != nil {
 		t.Fatal(err)
@@ -245,13 +246,13 @@ func TestSiteChangesApplyToTheNextSocket(t *testing.T) {
 		t.Fatalf("open site refused the connection: %d", got)
 	}
 	origins := []string{"https://shop.example"}
-	if _, err := s.App.Sites.Update(ctx, owner, st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
+	if _, err := s.App.Sites.Update(ctx, owner.Actor(), st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
 		t.Fatal(err)
 	}
 	if got := closeCode(st.WidgetKey, "https://evil.example"); got != realtime.CloseOriginRefused {
 		t.Errorf("narrowed origins: close %d, want %d", got, realtime.CloseOriginRefused)
 	}
-	rotated, err := s.App.Sites.RotateKey(ctx, owner, st.ID)
+	rotated, err := s.App.Sites.RotateKey(ctx, owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +262,7 @@ func TestSiteChangesApplyToTheNextSocket(t *testing.T) {
 	if got := closeCode(rotated.WidgetKey, "https://shop.example"); got != 0 {
 		t.Errorf("new key: close %d, want accepted", got)
 	}
-	if err := s.App.Sites.Delete(ctx, owner, st.ID); err != nil {
+	if err := s.App.Sites.Delete(ctx, owner.Actor(), st.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := closeCode(rotated.WidgetKey, "https://shop.example"); got != realtime.CloseUnknownKey {

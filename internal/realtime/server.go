@@ -2,10 +2,7 @@ package realtime
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"log/slog"
-	"net/http"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -13,14 +10,12 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
-	"github.com/querytel/livedesk/internal/event"
-	"github.com/querytel/livedesk/internal/routing"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
 )
 
@@ -68,24 +63,16 @@ func (o *Options) defaults() {
 	}
 }
 
-// Store is what the socket layer reads directly: entry points and
-// snapshots. Everything that changes state goes through a domain service.
-type Store interface {
-	SiteByWidgetKey(ctx context.Context, key string) (store.Site, error)
-	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
-	GetVisitor(ctx context.Context, workspaceID, id string) (store.Visitor, error)
-	ListAgents(ctx context.Context, workspaceID string) ([]store.Agent, error)
-}
-
-// Config wires a Server.
+// Config wires a Server. The socket layer reads and changes nothing
+// itself: every read and every change goes through a domain service.
 type Config struct {
 	Log      *slog.Logger
 	Clock    clock.Clock
-	Store    Store
 	Auth     *auth.Service
+	Sites    *site.Service
+	Team     *team.Service
 	Chat     *chat.Service
 	Visitors *visitor.Service
-	Routing  *routing.Service
 	Registry prometheus.Registerer // nil: not registered
 	Options  Options
 }
@@ -94,11 +81,11 @@ type Config struct {
 type Server struct {
 	log      *slog.Logger
 	clock    clock.Clock
-	store    Store
 	auth     *auth.Service
+	sites    *site.Service
+	team     *team.Service
 	chat     *chat.Service
 	visitors *visitor.Service
-	routing  *routing.Service
 	opts     Options
 	hub      *Hub
 	metrics  *metrics
@@ -120,8 +107,8 @@ func New(cfg Config) *Server {
 	m := newMetrics(cfg.Registry)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		log: cfg.Log, clock: cfg.Clock, store: cfg.Store, auth: cfg.Auth, chat: cfg.Chat, visitors: cfg.Visitors,
-		routing: cfg.Routing, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
+		visitors: cfg.Visitors, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
 	}
 	s.hub = newHub(cfg.Log, m)
 	return s
@@ -148,92 +135,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func writeHTTPError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}}) //nolint:errcheck
-}
-
-// ServeWidget upgrades GET /widget/v1/ws?key=WIDGET_KEY. The key names the
-// site; the Origin header must be on the site's allow-list. Refusals are
-// sent as close codes after the upgrade (4404 unknown key, 4403 origin),
-// because a browser cannot read the HTTP status of a failed upgrade and
-// would retry forever; a refused connection is closed before it can do
-// anything.
-func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
-	st, err := s.store.SiteByWidgetKey(r.Context(), r.URL.Query().Get("key"))
-	var refuse websocket.StatusCode
-	var reason string
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		refuse, reason = CloseUnknownKey, "unknown_widget_key"
-	case err != nil:
-		s.log.Error("realtime: site lookup", "err", err)
-		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
-		return
-	default:
-		if origin := r.Header.Get("Origin"); origin != "" && !site.OriginAllowed(st, origin) {
-			refuse, reason = CloseOriginRefused, "origin_not_allowed"
-		}
-	}
-	ws, wc, err := accept(w, r, &websocket.AcceptOptions{
-		Subprotocols: []string{Subprotocol},
-		// The site's allow-list was checked above; the widget is
-		// cross-origin by nature and carries no cookies.
-		InsecureSkipVerify: true,
-	})
-	if err != nil {
-		return // Accept wrote the HTTP error
-	}
-	if refuse != 0 {
-		ws.Close(refuse, reason) //nolint:errcheck
-		return
-	}
-	s.run(ws, wc, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
-		return s.helloWidget(ctx, c, st, hello)
-	})
-}
-
-// ServeDesk upgrades GET /api/v1/ws for a signed-in agent. The Origin must
-// be this server's own (coder/websocket checks it against Host), which
-// stops cross-site WebSocket hijacking with the session cookie. A missing
-// or ended session is closed with 4401 after the upgrade.
-func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
-	var (
-		p     auth.Principal
-		token string
-		err   error = auth.ErrNoSession
-	)
-	if ck, cerr := r.Cookie(auth.SessionCookie); cerr == nil {
-		token = ck.Value
-		p, err = s.auth.Authenticate(r.Context(), token)
-	}
-	if err != nil && !apperr.Is(err, apperr.Unauthorized) {
-		s.log.Error("realtime: authenticate", "err", err)
-		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
-		return
-	}
-	ws, wc, aerr := accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
-	if aerr != nil {
-		return
-	}
-	if err != nil {
-		ws.Close(CloseUnauthorized, "unauthenticated") //nolint:errcheck
-		return
-	}
-	s.run(ws, wc, func(ctx context.Context, c *conn, hello Inbound) (handler, error) {
-		c.session = token
-		return s.helloDesk(ctx, c, p, hello)
-	})
-}
-
-// handler handles one command after hello.
-type handler func(ctx context.Context, c *conn, in Inbound)
-
 // helloFunc authenticates a connection from its hello, writes the welcome
-// and initial state directly to the socket, and returns the command
-// handler.
-type helloFunc func(ctx context.Context, c *conn, hello Inbound) (handler, error)
+// and initial state directly to the socket, and sets the connection's
+// actor and command table.
+type helloFunc func(ctx context.Context, c *conn, hello HelloRequest, id string) error
 
 // run registers an upgraded connection and drives it, from hello to close,
 // on a goroutine of its own, then returns: the HTTP handler's goroutine
@@ -278,32 +183,6 @@ func (s *Server) serve(c *conn, hello helloFunc) {
 	s.hangUp(c)
 }
 
-// handshake reads the hello within HelloTimeout, runs it on a worker and
-// starts the writer; it reports whether the connection is established.
-func (s *Server) handshake(c *conn, hello helloFunc) bool {
-	// A read whose context ends tears the socket down without a close
-	// code, so the timeout closes it explicitly instead.
-	timer := time.AfterFunc(s.opts.HelloTimeout, func() {
-		c.ws.Close(CloseHelloTimeout, "send hello first") //nolint:errcheck
-	})
-	typ, data, err := c.ws.Read(context.Background())
-	if !timer.Stop() {
-		return false
-	}
-	if err != nil {
-		c.ws.CloseNow() //nolint:errcheck
-		return false
-	}
-	ok := false
-	offStack(func() { ok = s.helloFrame(c, typ, data, hello) })
-	if !ok {
-		return false
-	}
-	s.metrics.conns.WithLabelValues(c.role()).Inc()
-	c.startWriter()
-	return true
-}
-
 // readLoop reads frames until the socket closes or fails.
 func (s *Server) readLoop(c *conn) {
 	for {
@@ -322,9 +201,9 @@ func (s *Server) hangUp(c *conn) {
 	c.stopPing()
 	c.closeWith(websocket.StatusNormalClosure, "")
 	s.hub.unregister(c)
-	if c.visitorID != "" && !s.hub.visitorConnected(c.visitorID) {
+	if c.actor.IsVisitor() && !s.hub.visitorConnected(c.actor.VisitorID) {
 		ctx := context.WithoutCancel(c.ctx)
-		if v, err := s.store.GetVisitor(ctx, c.workspaceID, c.visitorID); err == nil {
+		if v, err := s.visitors.Current(ctx, c.actor); err == nil {
 			s.visitors.Connection(ctx, v, false)
 		}
 	}
@@ -337,7 +216,7 @@ func (s *Server) done(c *conn) {
 		s.log.Error("realtime: panic", "panic", v, "conn_id", c.id, "stack", string(debug.Stack()))
 		c.ws.CloseNow() //nolint:errcheck
 	}
-	if c.handle != nil { // established: see handshake
+	if c.commands != nil { // established: see handshake
 		s.hub.unregister(c)
 		s.metrics.conns.WithLabelValues(c.role()).Dec()
 	}
@@ -347,147 +226,9 @@ func (s *Server) done(c *conn) {
 	s.wg.Done()
 }
 
-// helloFrame decodes the first frame, which must be hello, and runs the
-// hello handler, on a worker. It reports whether the connection is
-// established (c.handle set); if not, it has closed the socket.
-func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hello helloFunc) bool {
-	ctx := c.ctx
-	in, err := decodeFrame(typ, data)
-	if err != nil {
-		fe, _ := err.(frameError)                                                                     // decodeFrame returns no other error
-		s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg}) //nolint:errcheck
-		c.ws.Close(CloseBadFrames, "hello required")                                                  //nolint:errcheck
-		return false
-	}
-	if in.Type != TypeHello {
-		s.writeDirect(ctx, c, ErrorFrame{Type: TypeError, ID: in.ID, Code: "hello_required", Message: "the first frame must be hello"}) //nolint:errcheck
-		c.ws.Close(CloseBadFrames, "hello required")                                                                                    //nolint:errcheck
-		return false
-	}
-	handle, err := hello(ctx, c, in)
-	if err != nil {
-		e := apperr.From(err)
-		if e.Kind == apperr.Internal {
-			s.log.Error("realtime: hello", "err", err, "conn_id", c.id)
-		}
-		s.writeDirect(ctx, c, errorFrame(in.ID, err)) //nolint:errcheck
-		code := CloseUnauthorized
-		if e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
-			code = CloseGoingAway
-		}
-		c.ws.Close(code, e.Code) //nolint:errcheck
-		return false
-	}
-	c.handle = handle
-	return true
-}
-
-// frame decodes and handles one client frame after hello, on a worker:
-// frames are handled in order, one at a time.
-func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
-	in, err := decodeFrame(typ, data)
-	if err != nil {
-		fe, _ := err.(frameError) // decodeFrame returns no other error
-		c.send(ErrorFrame{Type: TypeError, ID: fe.id, Code: fe.code, Message: fe.msg})
-		if c.bad++; c.bad >= 20 {
-			c.closeWith(CloseBadFrames, "too many invalid frames")
-		}
-		return
-	}
-	if !c.limiter.Allow() {
-		c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "rate_limited", Message: "slow down", Retry: true})
-		return
-	}
-	s.metrics.framesIn.WithLabelValues(in.Type).Inc()
-	switch in.Type {
-	case TypePing:
-		c.send(PongFrame{Type: TypePong, ID: in.ID, ServerTime: s.clock.Now().UnixMilli()})
-	case TypeHello:
-		c.send(ErrorFrame{Type: TypeError, ID: in.ID, Code: "already_authenticated", Message: "hello was already accepted"})
-	default:
-		c.handle(c.ctx, c, in)
-	}
-}
-
 func (c *conn) role() string {
-	if c.visitorID != "" {
+	if c.actor.IsVisitor() {
 		return "visitor"
 	}
 	return "agent"
-}
-
-// frameError is a client frame that could not be decoded or lacks an id.
-type frameError struct{ id, code, msg string }
-
-func (e frameError) Error() string { return e.code + ": " + e.msg }
-
-// decodeFrame decodes one client frame; every error is a frameError
-// (answered, not fatal).
-func decodeFrame(typ websocket.MessageType, data []byte) (Inbound, error) {
-	if typ != websocket.MessageText {
-		return Inbound{}, frameError{code: "invalid_frame", msg: "frames are JSON text"}
-	}
-	return decodeInbound(data)
-}
-
-// decodeInbound parses one client frame and checks its envelope.
-func decodeInbound(data []byte) (Inbound, error) {
-	var in Inbound
-	if err := json.Unmarshal(data, &in); err != nil {
-		return Inbound{}, frameError{code: "invalid_frame", msg: "a frame is one JSON object"}
-	}
-	if in.Type == "" {
-		return Inbound{}, frameError{id: in.ID, code: "invalid_frame", msg: "type is required"}
-	}
-	if in.ID == "" || len(in.ID) > MaxIDLen {
-		return Inbound{}, frameError{code: "invalid_frame", msg: "id is required (1 to 64 characters)"}
-	}
-	return in, nil
-}
-
-// writeDirect writes a frame before the writer goroutine runs (hello).
-// It ends with ctx as well as on the write timeout.
-func (s *Server) writeDirect(ctx context.Context, c *conn, v any) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return c.write(encode(v))
-}
-
-// replay writes a conversation's events after seq directly, in pages,
-// before the writer starts. It returns the last seq written.
-func (s *Server) replay(ctx context.Context, c *conn, actor chat.Actor, conversationID string, after int64) error {
-	for {
-		msgs, _, err := s.chat.History(ctx, actor, conversationID, after, 0, chat.MaxHistoryPage)
-		if err != nil {
-			return err
-		}
-		for _, m := range msgs {
-			if err := s.writeDirect(ctx, c, event.MessageFrame{Type: event.TypeMessage, Message: m}); err != nil {
-				return err
-			}
-			after = m.Seq
-		}
-		if len(msgs) < chat.MaxHistoryPage {
-			return nil
-		}
-	}
-}
-
-// reply sends the ack, or the error frame for err.
-func (s *Server) reply(c *conn, id string, ack AckFrame, err error) {
-	if err != nil {
-		e := apperr.From(err)
-		if e.Kind == apperr.Internal {
-			s.log.Error("realtime: command failed", "err", err, "conn_id", c.id, "workspace_id", c.workspaceID)
-		}
-		c.send(errorFrame(id, err))
-		return
-	}
-	ack.Type, ack.ID = TypeAck, id
-	c.send(ack)
-}
-
-func unknownType(in Inbound) error {
-	return apperr.New(apperr.Invalid, "unknown_type", "unknown frame type "+in.Type)
 }

@@ -3,10 +3,23 @@ package realtime
 import (
 	"context"
 
-	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/visitor"
+)
+
+// widgetCommands are the commands a visitor's widget may send after hello.
+var widgetCommands = newTable(
+	on(TypeHeartbeat, (*Server).heartbeat),
+	on(TypeStart, (*Server).start),
+	on(TypeSend, (*Server).send),
+	on(TypeTyping, (*Server).typing),
+	on(TypeSync, (*Server).sync),
+	on(TypeContextSet, (*Server).setContext),
+	on(TypeClose, (*Server).closeByVisitor),
+	on(TypeIdentify, (*Server).identify),
+	on(TypeConversations, (*Server).visitorConversations),
 )
 
 // helloWidget resumes or creates the visitor session, subscribes the
@@ -18,75 +31,108 @@ import (
 // stored before it is within the list's last_seq and replayed, so a
 // conversation whose last_seq the client already holds needs no history
 // read (see writeWelcomeResume).
-func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello Inbound) (_ handler, err error) {
+func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello HelloRequest, id string) (err error) {
 	v, token, err := s.visitors.Session(ctx, st, hello.Token)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c.workspaceID, c.visitorID, c.name = v.WorkspaceID, v.ID, v.Name
-	actor := chat.Actor{WorkspaceID: v.WorkspaceID, VisitorID: v.ID, Name: v.Name}
+	c.actor = auth.Actor{WorkspaceID: v.WorkspaceID, VisitorID: v.ID, SiteID: v.SiteID, Name: v.Name}
 	s.hub.register(c)
 	defer func() {
 		if err != nil {
 			s.hub.unregister(c) // serve unregisters only connections that said hello
 		}
 	}()
-	convs, err := s.chat.List(ctx, actor, store.ConversationFilter{Limit: 20})
+	convs, err := s.chat.Welcome(ctx, c.actor)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err = s.writeWelcomeResume(ctx, c, actor, WelcomeFrame{
-		Type: TypeWelcome, ID: hello.ID, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
+	if err = s.writeWelcomeResume(ctx, c, WelcomeFrame{
+		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
 		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: &v,
 		Site: &SiteView{ID: st.ID, Name: st.Name}, Conversations: convs,
 	}, hello.Resume); err != nil {
-		return nil, err
+		return err
 	}
+	c.commands = widgetCommands
 	s.visitors.Connection(ctx, v, true)
+	return nil
+}
 
-	return func(ctx context.Context, c *conn, in Inbound) {
-		// Re-read the visitor for commands that depend on its current
-		// identity or context: another tab may have changed it.
-		actor := chat.Actor{WorkspaceID: c.workspaceID, VisitorID: c.visitorID, Name: c.name}
-		switch in.Type {
-		case TypeHeartbeat:
-			v, err := s.currentVisitor(ctx, c)
-			if err == nil {
-				_, err = s.visitors.Heartbeat(ctx, v, visitor.Page{URL: in.URL, Title: in.Title, Referrer: in.Referrer}, true)
-			}
-			s.reply(c, in.ID, AckFrame{}, err)
-		case TypeStart:
-			dept := in.DepartmentID
-			if dept == "" {
-				dept = st.DefaultDepartmentID
-			}
-			conv, err := s.chat.Start(ctx, actor, dept)
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeSend:
-			s.send(ctx, c, actor, in)
-		case TypeTyping:
-			s.typing(ctx, c, actor, in)
-		case TypeSync:
-			s.sync(ctx, c, actor, in)
-		case TypeContextSet:
-			v, err := s.currentVisitor(ctx, c)
-			var data map[string]any
-			if err == nil {
-				data, err = s.visitors.SetContext(ctx, v, in.Data)
-			}
-			s.reply(c, in.ID, AckFrame{Context: data}, err)
-		case TypeClose:
-			conv, err := s.chat.CloseByVisitor(ctx, actor, in.ConversationID)
-			s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, Conversation: &conv}, err)
-		case TypeIdentify:
-			s.identify(ctx, c, st.ID, in)
-		case TypeConversations:
-			convs, err := s.chat.List(ctx, actor, store.ConversationFilter{Limit: 50})
-			s.reply(c, in.ID, AckFrame{Conversations: nonNil(convs)}, err)
-		default:
-			s.reply(c, in.ID, AckFrame{}, unknownType(in))
-		}
-	}, nil
+// The visitor is re-read for commands that depend on its current identity
+// or context: another tab may have changed it.
+
+func (s *Server) heartbeat(ctx context.Context, c *conn, r *HeartbeatRequest) (AckFrame, error) {
+	v, err := s.visitors.Current(ctx, c.actor)
+	if err == nil {
+		_, err = s.visitors.Heartbeat(ctx, v, visitor.Page{URL: r.URL, Title: r.Title, Referrer: r.Referrer}, true)
+	}
+	return AckFrame{}, err
+}
+
+func (s *Server) start(ctx context.Context, c *conn, r *StartRequest) (AckFrame, error) {
+	return conversationAck(s.chat.Start(ctx, c.actor, r.DepartmentID))
+}
+
+func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) (AckFrame, error) {
+	v, err := s.visitors.Current(ctx, c.actor)
+	if err != nil {
+		return AckFrame{}, err
+	}
+	data, err := s.visitors.SetContext(ctx, v, r.Data)
+	return AckFrame{Context: data}, err
+}
+
+func (s *Server) closeByVisitor(ctx context.Context, c *conn, r *ConversationRequest) (AckFrame, error) {
+	return conversationAck(s.chat.CloseByVisitor(ctx, c.actor, r.ConversationID))
+}
+
+func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (AckFrame, error) {
+	v, err := s.visitors.Current(ctx, c.actor)
+	if err != nil {
+		return AckFrame{}, err
+	}
+	nv, verified, err := s.visitors.Identify(ctx, v, visitor.Identity{ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Hash: r.Hash})
+	if err != nil {
+		return AckFrame{}, err
+	}
+	c.actor.Name = nv.Name
+	return AckFrame{Visitor: &nv, Verified: &verified}, nil
+}
+
+func (s *Server) visitorConversations(ctx context.Context, c *conn, _ *VisitorListRequest) (AckFrame, error) {
+	convs, err := s.chat.List(ctx, c.actor, store.ConversationFilter{Limit: chat.VisitorListLimit})
+	return AckFrame{Conversations: nonNil(convs)}, err
+}
+
+// Commands both roles send.
+
+// send stores a message and acks it with its seq.
+func (s *Server) send(ctx context.Context, c *conn, r *SendRequest) (AckFrame, error) {
+	m, dup, err := s.chat.Send(ctx, c.actor, r.ConversationID, r.ClientMsgID, r.Text)
+	return AckFrame{ConversationID: m.ConversationID, Seq: m.Seq, Duplicate: dup, Message: &m}, err
+}
+
+func (s *Server) typing(ctx context.Context, c *conn, r *TypingRequest) (AckFrame, error) {
+	if r.On == nil {
+		return AckFrame{}, errRequired("on")
+	}
+	return AckFrame{}, s.chat.Typing(ctx, c.actor, r.ConversationID, *r.On)
+}
+
+// sync sends a page of a conversation's events in (after_seq, until_seq]
+// as message frames, then an ack with the conversation's last seq and
+// whether more remain (ask again from the last seq received).
+func (s *Server) sync(ctx context.Context, c *conn, r *SyncRequest) (AckFrame, error) {
+	page, err := s.chat.History(ctx, c.actor, r.ConversationID, r.AfterSeq, r.UntilSeq, r.Limit)
+	if err != nil {
+		return AckFrame{}, err
+	}
+	for i := range page.Messages {
+		c.send(messageFrame(page.Messages[i]))
+	}
+	last := page.LastSeq()
+	return AckFrame{ConversationID: page.Conversation.ID, LastSeq: &last, More: page.More}, nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -94,62 +140,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-func (s *Server) currentVisitor(ctx context.Context, c *conn) (store.Visitor, error) {
-	return s.store.GetVisitor(ctx, c.workspaceID, c.visitorID)
-}
-
-func (s *Server) identify(ctx context.Context, c *conn, siteID string, in Inbound) {
-	st, err := s.store.GetSite(ctx, c.workspaceID, siteID)
-	if err != nil {
-		s.reply(c, in.ID, AckFrame{}, err)
-		return
-	}
-	v, err := s.currentVisitor(ctx, c)
-	if err != nil {
-		s.reply(c, in.ID, AckFrame{}, err)
-		return
-	}
-	nv, verified, err := s.visitors.Identify(ctx, st, v, visitor.Identity{ExternalID: in.ExternalID, Name: in.Name, Email: in.Email, Hash: in.Hash})
-	if err == nil {
-		c.name = nv.Name
-	}
-	s.reply(c, in.ID, AckFrame{Visitor: &nv, Verified: &verified}, err)
-}
-
-// send stores a message and acks it with its seq (shared by both roles).
-func (s *Server) send(ctx context.Context, c *conn, actor chat.Actor, in Inbound) {
-	m, dup, err := s.chat.Send(ctx, actor, in.ConversationID, in.ClientMsgID, in.Text)
-	s.reply(c, in.ID, AckFrame{ConversationID: m.ConversationID, Seq: m.Seq, Duplicate: dup, Message: &m}, err)
-}
-
-func (s *Server) typing(ctx context.Context, c *conn, actor chat.Actor, in Inbound) {
-	if in.On == nil {
-		s.reply(c, in.ID, AckFrame{}, apperr.Invalidf("on", "required", "on is required"))
-		return
-	}
-	s.reply(c, in.ID, AckFrame{}, s.chat.Typing(ctx, actor, in.ConversationID, *in.On))
-}
-
-// sync sends the events of a conversation in (after_seq, until_seq] as
-// message frames, then an ack with the conversation's last seq and whether
-// more remain (ask again from the last seq received).
-func (s *Server) sync(ctx context.Context, c *conn, actor chat.Actor, in Inbound) {
-	limit := in.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 200 // bounded so a sync never overflows the send queue
-	}
-	msgs, conv, err := s.chat.History(ctx, actor, in.ConversationID, in.AfterSeq, in.UntilSeq, limit)
-	if err != nil {
-		s.reply(c, in.ID, AckFrame{}, err)
-		return
-	}
-	for i := range msgs {
-		c.send(messageFrame(msgs[i]))
-	}
-	last := conv.LastSeq
-	more := len(msgs) == limit && (len(msgs) == 0 || msgs[len(msgs)-1].Seq < last) &&
-		(in.UntilSeq == 0 || msgs[len(msgs)-1].Seq < in.UntilSeq)
-	s.reply(c, in.ID, AckFrame{ConversationID: conv.ID, LastSeq: &last, More: more}, nil)
 }

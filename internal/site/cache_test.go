@@ -65,7 +65,7 @@ func newCacheFixture(t *testing.T) cacheFixture {
 
 func (f cacheFixture) create(t *testing.T, origins ...string) store.Site {
 	t.Helper()
-	st, err := f.svc.Create(t.Context(), f.owner, Input{Name: ptr("Shop"), AllowedOrigins: &origins})
+	st, err := f.svc.Create(t.Context(), f.owner.Actor(), Input{Name: ptr("Shop"), AllowedOrigins: &origins})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestByWidgetKeyChangesOnThisNodeApplyAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := f.svc.Update(ctx, f.owner, st.ID, Input{AllowedOrigins: &[]string{"https://shop.example"}}); err != nil {
+	if _, err := f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{AllowedOrigins: &[]string{"https://shop.example"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.svc.ByWidgetKey(ctx, st.WidgetKey)
@@ -125,7 +125,7 @@ func TestByWidgetKeyChangesOnThisNodeApplyAtOnce(t *testing.T) {
 		t.Fatalf("a removed origin is still allowed (%v): %v", err, got.AllowedOrigins)
 	}
 
-	rotated, err := f.svc.RotateKey(ctx, f.owner, st.ID)
+	rotated, err := f.svc.RotateKey(ctx, f.owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestByWidgetKeyChangesOnThisNodeApplyAtOnce(t *testing.T) {
 		t.Fatalf("the new key: %v", err)
 	}
 
-	if err := f.svc.Delete(ctx, f.owner, st.ID); err != nil {
+	if err := f.svc.Delete(ctx, f.owner.Actor(), st.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.ByWidgetKey(ctx, rotated.WidgetKey); !errors.Is(err, store.ErrNotFound) {
@@ -158,10 +158,10 @@ func TestByWidgetKeyOtherNodeBound(t *testing.T) {
 	}
 
 	f.clk.Advance(KeyCacheTTL / 2)
-	if _, err := other.Update(ctx, f.owner, st.ID, Input{AllowedOrigins: &[]string{"https://shop.example"}}); err != nil {
+	if _, err := other.Update(ctx, f.owner.Actor(), st.ID, Input{AllowedOrigins: &[]string{"https://shop.example"}}); err != nil {
 		t.Fatal(err)
 	}
-	rotated, err := other.RotateKey(ctx, f.owner, st.ID)
+	rotated, err := other.RotateKey(ctx, f.owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestByWidgetKeyReadRacingAChange(t *testing.T) {
 		early <- err
 	}()
 	<-entered // the read has seen the old key
-	rotated, err := f.svc.RotateKey(ctx, f.owner, st.ID)
+	rotated, err := f.svc.RotateKey(ctx, f.owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

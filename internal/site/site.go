@@ -69,14 +69,14 @@ func newSecret() string { return auth.RandomToken(32) }
 var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
 
 // Create adds a site with a fresh widget key and identity secret.
-func (s *Service) Create(ctx context.Context, actor auth.Principal, in Input) (store.Site, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (store.Site, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Site{}, errForbidden
 	}
 	if in.Name == nil {
 		return store.Site{}, apperr.Invalidf("name", "required", "a site needs a name")
 	}
-	return s.CreateUnchecked(ctx, actor.WorkspaceID(), in)
+	return s.CreateUnchecked(ctx, actor.WorkspaceID, in)
 }
 
 // CreateUnchecked adds a site without a role check.
@@ -98,21 +98,21 @@ func Prepare(workspaceID string, in Input) (store.Site, error) {
 }
 
 // Get reads one site.
-func (s *Service) Get(ctx context.Context, actor auth.Principal, id string) (store.Site, error) {
-	return s.store.GetSite(ctx, actor.WorkspaceID(), id)
+func (s *Service) Get(ctx context.Context, actor auth.Actor, id string) (store.Site, error) {
+	return s.store.GetSite(ctx, actor.WorkspaceID, id)
 }
 
 // List lists the workspace's sites.
-func (s *Service) List(ctx context.Context, actor auth.Principal) ([]store.Site, error) {
-	return s.store.ListSites(ctx, actor.WorkspaceID())
+func (s *Service) List(ctx context.Context, actor auth.Actor) ([]store.Site, error) {
+	return s.store.ListSites(ctx, actor.WorkspaceID)
 }
 
 // Update changes a site.
-func (s *Service) Update(ctx context.Context, actor auth.Principal, id string, in Input) (store.Site, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) Update(ctx context.Context, actor auth.Actor, id string, in Input) (store.Site, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Site{}, errForbidden
 	}
-	st, err := s.store.GetSite(ctx, actor.WorkspaceID(), id)
+	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
 	if err != nil {
 		return store.Site{}, err
 	}
@@ -126,34 +126,34 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, id string, i
 
 // RotateKey gives a site a new widget key; the old one stops working at
 // once (snippets on the site must be updated).
-func (s *Service) RotateKey(ctx context.Context, actor auth.Principal, id string) (store.Site, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (store.Site, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Site{}, errForbidden
 	}
-	err := s.store.SetWidgetKey(ctx, actor.WorkspaceID(), id, NewWidgetKey(), s.clock.Now())
+	err := s.store.SetWidgetKey(ctx, actor.WorkspaceID, id, NewWidgetKey(), s.clock.Now())
 	s.keys.invalidate(id)
 	if err != nil {
 		return store.Site{}, err
 	}
-	return s.store.GetSite(ctx, actor.WorkspaceID(), id)
+	return s.store.GetSite(ctx, actor.WorkspaceID, id)
 }
 
 // IdentitySecret returns the site's identity-verification secret; only
 // managers may read it (they paste it into their back end).
-func (s *Service) IdentitySecret(ctx context.Context, actor auth.Principal, id string) (string, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id string) (string, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return "", errForbidden
 	}
-	st, err := s.store.GetSite(ctx, actor.WorkspaceID(), id)
+	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
 	return st.IdentitySecret, err
 }
 
 // Delete removes a site with its visitors and conversations.
-func (s *Service) Delete(ctx context.Context, actor auth.Principal, id string) error {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error {
+	if !actor.Can(auth.ManageWorkspace) {
 		return errForbidden
 	}
-	err := s.store.DeleteSite(ctx, actor.WorkspaceID(), id)
+	err := s.store.DeleteSite(ctx, actor.WorkspaceID, id)
 	s.keys.invalidate(id)
 	return err
 }

@@ -159,7 +159,7 @@ func TestCreateSite(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner, Input{
+	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{
 		Name:           ptr("  Shop "),
 		AllowedOrigins: &[]string{"HTTPS://Shop.Example", "https://*.example.com:443"},
 		BusinessHours: &store.BusinessHours{Days: []store.OpenSpan{
@@ -176,7 +176,7 @@ func TestCreateSite(t *testing.T) {
 	if !strings.HasPrefix(st.WidgetKey, "wk_") || len(st.WidgetKey) < 3+22 || len(st.IdentitySecret) < 43 {
 		t.Fatalf("widget key %q / secret %q are not ≥128 / 256 random bits", st.WidgetKey, st.IdentitySecret)
 	}
-	second, err := f.svc.Create(ctx, f.owner, Input{Name: ptr("Blog")})
+	second, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Blog")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestSiteInputErrors(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	existing, err := f.svc.Create(ctx, f.owner, Input{Name: ptr("Shop")})
+	existing, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,24 +220,24 @@ func TestSiteInputErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := f.svc.Create(ctx, f.owner, c.in)
+			_, err := f.svc.Create(ctx, f.owner.Actor(), c.in)
 			if e := apperr.From(err); err == nil || e.Kind != apperr.Invalid || e.Code != c.code || e.Field != c.field {
 				t.Errorf("Create: %v, want invalid %s on %s", err, c.code, c.field)
 			}
 			if c.in.Name == nil {
 				return
 			}
-			_, err = f.svc.Update(ctx, f.owner, existing.ID, c.in)
+			_, err = f.svc.Update(ctx, f.owner.Actor(), existing.ID, c.in)
 			if e := apperr.From(err); err == nil || e.Kind != apperr.Invalid || e.Code != c.code || e.Field != c.field {
 				t.Errorf("Update: %v, want invalid %s on %s", err, c.code, c.field)
 			}
 		})
 	}
-	list, err := f.svc.List(ctx, f.owner)
+	list, err := f.svc.List(ctx, f.owner.Actor())
 	if err != nil || len(list) != 1 {
 		t.Fatalf("after refused input: %d sites (err %v), want only the first", len(list), err)
 	}
-	got, err := f.svc.Get(ctx, f.owner, existing.ID)
+	got, err := f.svc.Get(ctx, f.owner.Actor(), existing.ID)
 	if err != nil || got.Name != "Shop" || !got.UpdatedAt.Equal(existing.UpdatedAt) {
 		t.Fatalf("the existing site changed: %+v (err %v)", got, err)
 	}
@@ -247,7 +247,7 @@ func TestAgentsCannotManageSites(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner, Input{Name: ptr("Shop")})
+	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,11 +255,11 @@ func TestAgentsCannotManageSites(t *testing.T) {
 		p := f.agent
 		p.Agent.Role = string(role)
 		calls := map[string]func() error{
-			"create": func() error { _, err := f.svc.Create(ctx, p, Input{Name: ptr("Mine")}); return err },
-			"update": func() error { _, err := f.svc.Update(ctx, p, st.ID, Input{Name: ptr("Mine")}); return err },
-			"rotate": func() error { _, err := f.svc.RotateKey(ctx, p, st.ID); return err },
-			"secret": func() error { _, err := f.svc.IdentitySecret(ctx, p, st.ID); return err },
-			"delete": func() error { return f.svc.Delete(ctx, p, st.ID) },
+			"create": func() error { _, err := f.svc.Create(ctx, p.Actor(), Input{Name: ptr("Mine")}); return err },
+			"update": func() error { _, err := f.svc.Update(ctx, p.Actor(), st.ID, Input{Name: ptr("Mine")}); return err },
+			"rotate": func() error { _, err := f.svc.RotateKey(ctx, p.Actor(), st.ID); return err },
+			"secret": func() error { _, err := f.svc.IdentitySecret(ctx, p.Actor(), st.ID); return err },
+			"delete": func() error { return f.svc.Delete(ctx, p.Actor(), st.ID) },
 		}
 		for name, call := range calls {
 			if err := call(); !apperr.Is(err, apperr.Forbidden) {
@@ -267,14 +267,14 @@ func TestAgentsCannotManageSites(t *testing.T) {
 			}
 		}
 		// Reading is allowed: every agent sees the workspace's sites.
-		if _, err := f.svc.Get(ctx, p, st.ID); err != nil {
+		if _, err := f.svc.Get(ctx, p.Actor(), st.ID); err != nil {
 			t.Errorf("%s reading a site: %v", role, err)
 		}
-		if list, err := f.svc.List(ctx, p); err != nil || len(list) != 1 {
+		if list, err := f.svc.List(ctx, p.Actor()); err != nil || len(list) != 1 {
 			t.Errorf("%s listing sites: %d, %v", role, len(list), err)
 		}
 	}
-	got, err := f.svc.Get(ctx, f.owner, st.ID)
+	got, err := f.svc.Get(ctx, f.owner.Actor(), st.ID)
 	if err != nil || got.Name != "Shop" || got.WidgetKey != st.WidgetKey {
 		t.Fatalf("site changed: %+v, %v", got, err)
 	}
@@ -284,11 +284,11 @@ func TestRotateKeyAndSecret(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner, Input{Name: ptr("Shop")})
+	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotated, err := f.svc.RotateKey(ctx, f.owner, st.ID)
+	rotated, err := f.svc.RotateKey(ctx, f.owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,14 +301,14 @@ func TestRotateKeyAndSecret(t *testing.T) {
 	if got, err := f.st.SiteByWidgetKey(ctx, rotated.WidgetKey); err != nil || got.ID != st.ID {
 		t.Fatalf("the new key: %v", err)
 	}
-	secret, err := f.svc.IdentitySecret(ctx, f.owner, st.ID)
+	secret, err := f.svc.IdentitySecret(ctx, f.owner.Actor(), st.ID)
 	if err != nil || secret != st.IdentitySecret || secret == "" {
 		t.Fatalf("identity secret %q, %v", secret, err)
 	}
-	if _, err := f.svc.RotateKey(ctx, f.owner, store.NewID()); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.svc.RotateKey(ctx, f.owner.Actor(), store.NewID()); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("rotating an unknown site: %v, want not found", err)
 	}
-	if _, err := f.svc.IdentitySecret(ctx, f.owner, store.NewID()); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.svc.IdentitySecret(ctx, f.owner.Actor(), store.NewID()); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("secret of an unknown site: %v, want not found", err)
 	}
 }
@@ -317,12 +317,12 @@ func TestUpdateKeepsUnsetFields(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner, Input{Name: ptr("Shop"), AllowedOrigins: &[]string{"https://shop.example"},
+	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop"), AllowedOrigins: &[]string{"https://shop.example"},
 		DefaultDepartmentID: &f.dept.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.svc.Update(ctx, f.owner, st.ID, Input{Name: ptr("Shop 2")})
+	got, err := f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{Name: ptr("Shop 2")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,17 +330,17 @@ func TestUpdateKeepsUnsetFields(t *testing.T) {
 		got.WidgetKey != st.WidgetKey || got.IdentitySecret != st.IdentitySecret {
 		t.Fatalf("update of the name changed other fields: %+v", got)
 	}
-	got, err = f.svc.Update(ctx, f.owner, st.ID, Input{AllowedOrigins: &[]string{}, DefaultDepartmentID: ptr("")})
+	got, err = f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{AllowedOrigins: &[]string{}, DefaultDepartmentID: ptr("")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.AllowedOrigins) != 0 || got.DefaultDepartmentID != "" {
 		t.Fatalf("clearing origins and department: %+v", got)
 	}
-	if err := f.svc.Delete(ctx, f.owner, st.ID); err != nil {
+	if err := f.svc.Delete(ctx, f.owner.Actor(), st.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Get(ctx, f.owner, st.ID); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.svc.Get(ctx, f.owner.Actor(), st.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("after delete: %v", err)
 	}
 }

@@ -42,7 +42,7 @@ func (s *Store) Bootstrap(ctx context.Context, fs FirstStart, now time.Time) (Wo
 		err := tx.QueryRowContext(ctx, `SELECT id FROM workspaces w WHERE NOT EXISTS (SELECT 1 FROM agents a WHERE a.workspace_id = w.id)
 			ORDER BY created_at, id LIMIT 1`).Scan(&ws.ID)
 		if errors.Is(err, sql.ErrNoRows) {
-			ws = Workspace{ID: NewID(), Name: fs.WorkspaceName, Settings: DefaultSettings, CreatedAt: stored(now), UpdatedAt: stored(now)}
+			ws = Workspace{ID: NewID(), Name: fs.WorkspaceName, CreatedAt: stored(now), UpdatedAt: stored(now)}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO workspaces (id, name, settings, created_at, updated_at) VALUES ($1, $2, '{}', $3, $3)`,
 				ws.ID, ws.Name, millis(now)); err != nil {
 				return mapErr("store: bootstrap workspace", err)

@@ -64,16 +64,6 @@ func scanMessage(sc scanner) (Message, error) {
 	return m, nil
 }
 
-// Redacted is what a visitor may see of a private event: its place in the
-// sequence and nothing else.
-func (m Message) Redacted() Message {
-	if !m.Private {
-		return m
-	}
-	return Message{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, ClientMsgID: m.ClientMsgID, Kind: KindHidden,
-		AuthorType: AuthorSystem, CreatedAt: m.CreatedAt, Private: true}
-}
-
 // encodeMeta is m.Meta as stored.
 func encodeMeta(m Message) (string, error) {
 	if len(m.Meta) == 0 {

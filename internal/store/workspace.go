@@ -17,9 +17,10 @@ type Workspace struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Settings are a workspace's preferences. A zero field means "use the
-// default" (see DefaultSettings), so rows written by older binaries keep
-// working when a setting is added.
+// Settings are a workspace's preferences as stored. A zero field means
+// "use the default" (the defaults are a rule of package workspace:
+// workspace.Effective), so rows written by older binaries keep working
+// when a setting is added.
 type Settings struct {
 	// InactivityCloseMinutes closes a live chat with no activity for this
 	// long. Negative disables it.
@@ -37,39 +38,9 @@ type Settings struct {
 	VisitorTTLSeconds int `json:"visitor_ttl_seconds,omitempty"`
 }
 
-// DefaultSettings are used for every zero field of Settings.
-var DefaultSettings = Settings{
-	InactivityCloseMinutes: 30,
-	PendingCloseMinutes:    24 * 60,
-	ReplyTimeoutSeconds:    120,
-	DefaultMaxChats:        5,
-	VisitorTTLSeconds:      90,
-}
-
-// WithDefaults fills zero fields from DefaultSettings.
-func (s Settings) WithDefaults() Settings {
-	d := DefaultSettings
-	if s.InactivityCloseMinutes == 0 {
-		s.InactivityCloseMinutes = d.InactivityCloseMinutes
-	}
-	if s.PendingCloseMinutes == 0 {
-		s.PendingCloseMinutes = d.PendingCloseMinutes
-	}
-	if s.ReplyTimeoutSeconds == 0 {
-		s.ReplyTimeoutSeconds = d.ReplyTimeoutSeconds
-	}
-	if s.DefaultMaxChats == 0 {
-		s.DefaultMaxChats = d.DefaultMaxChats
-	}
-	if s.VisitorTTLSeconds == 0 {
-		s.VisitorTTLSeconds = d.VisitorTTLSeconds
-	}
-	return s
-}
-
 // CreateWorkspace inserts a workspace.
 func (s *Store) CreateWorkspace(ctx context.Context, name string, now time.Time) (Workspace, error) {
-	w := Workspace{ID: NewID(), Name: name, Settings: DefaultSettings, CreatedAt: stored(now), UpdatedAt: stored(now)}
+	w := Workspace{ID: NewID(), Name: name, CreatedAt: stored(now), UpdatedAt: stored(now)}
 	set, _ := json.Marshal(w.Settings)
 	_, err := s.write.ExecContext(ctx, `INSERT INTO workspaces (id, name, settings, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4)`, w.ID, name, string(set), millis(now))
@@ -93,7 +64,6 @@ func (s *Store) GetWorkspace(ctx context.Context, id string) (Workspace, error) 
 	if err := json.Unmarshal([]byte(set), &w.Settings); err != nil {
 		return Workspace{}, fmt.Errorf("store: workspace %s settings: %w", id, err)
 	}
-	w.Settings = w.Settings.WithDefaults()
 	w.CreatedAt, w.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	return w, nil
 }

@@ -1,8 +1,8 @@
 // Package team manages a workspace's agents and departments: who exists,
-// with which role, capacity and departments. It enforces the rules that
-// keep a workspace governable (roles are granted only by those above them,
-// the last owner cannot be removed or demoted). A Service is stateless and
-// safe for concurrent use.
+// with which role, capacity and departments, and who is available (online,
+// busy, offline). It enforces the rules that keep a workspace governable
+// (roles are granted only by those above them, the last owner cannot be
+// removed or demoted). A Service is stateless and safe for concurrent use.
 package team
 
 import (
@@ -28,6 +28,7 @@ type Store interface {
 	DeleteAgent(ctx context.Context, workspaceID, id string) error
 	CountAgentsWithRole(ctx context.Context, workspaceID, role string) (int, error)
 	SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error
+	SetAgentStatus(ctx context.Context, workspaceID, id, status string, now time.Time) error
 	CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (store.Department, error)
 	GetDepartment(ctx context.Context, workspaceID, id string) (store.Department, error)
 	ListDepartments(ctx context.Context, workspaceID string) ([]store.Department, error)
@@ -41,12 +42,20 @@ type Service struct {
 	clock clock.Clock
 	pub   *event.Publisher // nil: no live events (CLI)
 	hash  auth.Hasher
+	queue Queue // nil: nothing waits for agents (CLI)
+}
+
+// Queue is where conversations wait for an agent with room: an agent who
+// comes online is offered them at once (chat.Service).
+type Queue interface {
+	DrainQueue(ctx context.Context, workspaceID string) int
 }
 
 // New returns a Service; pub, when not nil, tells open desks about new and
-// changed agents; h hashes their passwords (zero: auth.DefaultHasher).
-func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher) *Service {
-	return &Service{store: st, clock: clk, pub: pub, hash: h}
+// changed agents; h hashes their passwords (zero: auth.DefaultHasher);
+// queue, when not nil, is drained when an agent comes online.
+func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher, queue Queue) *Service {
+	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue}
 }
 
 // announce tells every desk of the workspace about an agent's new state.
@@ -74,18 +83,18 @@ var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not
 
 // CreateAgent adds an agent to the actor's workspace. A missing password is
 // generated and returned, to hand to the new agent once.
-func (s *Service) CreateAgent(ctx context.Context, actor auth.Principal, in AgentInput) (store.Agent, string, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInput) (store.Agent, string, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Agent{}, "", errForbidden
 	}
-	a := store.Agent{WorkspaceID: actor.WorkspaceID(), Role: string(auth.Agent)}
+	a := store.Agent{WorkspaceID: actor.WorkspaceID, Role: string(auth.Agent)}
 	if in.Email == nil || in.Name == nil {
 		return store.Agent{}, "", apperr.Invalidf("email", "required", "email and name are required")
 	}
 	if err := apply(&a, in); err != nil {
 		return store.Agent{}, "", err
 	}
-	if !actor.Role().CanGrant(auth.Role(a.Role)) {
+	if !actor.Role.CanGrant(auth.Role(a.Role)) {
 		return store.Agent{}, "", errForbidden
 	}
 	password := ""
@@ -196,24 +205,24 @@ func agentErr(err error) error {
 }
 
 // GetAgent reads one agent.
-func (s *Service) GetAgent(ctx context.Context, actor auth.Principal, id string) (store.Agent, error) {
-	return s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+func (s *Service) GetAgent(ctx context.Context, actor auth.Actor, id string) (store.Agent, error) {
+	return s.store.GetAgent(ctx, actor.WorkspaceID, id)
 }
 
 // ListAgents lists the workspace's agents.
-func (s *Service) ListAgents(ctx context.Context, actor auth.Principal) ([]store.Agent, error) {
-	return s.store.ListAgents(ctx, actor.WorkspaceID())
+func (s *Service) ListAgents(ctx context.Context, actor auth.Actor) ([]store.Agent, error) {
+	return s.store.ListAgents(ctx, actor.WorkspaceID)
 }
 
 // UpdateAgent changes an agent. Agents may edit their own name; managers
 // edit anyone they outrank or equal within their grant.
-func (s *Service) UpdateAgent(ctx context.Context, actor auth.Principal, id string, in AgentInput) (store.Agent, error) {
-	a, err := s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, in AgentInput) (store.Agent, error) {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID, id)
 	if err != nil {
 		return store.Agent{}, err
 	}
-	self := a.ID == actor.Agent.ID
-	manager := actor.Role().CanManageWorkspace() && actor.Role().CanGrant(auth.Role(a.Role))
+	self := a.ID == actor.AgentID
+	manager := actor.Can(auth.ManageWorkspace) && actor.Role.CanGrant(auth.Role(a.Role))
 	if !manager && !(self && in.Role == nil && in.MaxChats == nil && in.DepartmentIDs == nil && in.Email == nil) {
 		return store.Agent{}, errForbidden
 	}
@@ -225,11 +234,11 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Principal, id stri
 		return store.Agent{}, err
 	}
 	if a.Role != oldRole {
-		if !actor.Role().CanGrant(auth.Role(a.Role)) {
+		if !actor.Role.CanGrant(auth.Role(a.Role)) {
 			return store.Agent{}, errForbidden
 		}
 		if oldRole == string(auth.Owner) {
-			if err := s.keepAnOwner(ctx, actor.WorkspaceID()); err != nil {
+			if err := s.keepAnOwner(ctx, actor.WorkspaceID); err != nil {
 				return store.Agent{}, err
 			}
 		}
@@ -244,12 +253,12 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Principal, id stri
 
 // ResetPassword sets another agent's password (managers only) and signs
 // that agent out everywhere. An empty password is generated and returned.
-func (s *Service) ResetPassword(ctx context.Context, actor auth.Principal, id, password string) (string, error) {
-	a, err := s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+func (s *Service) ResetPassword(ctx context.Context, actor auth.Actor, id, password string) (string, error) {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID, id)
 	if err != nil {
 		return "", err
 	}
-	if !actor.Role().CanManageWorkspace() || !actor.Role().CanGrant(auth.Role(a.Role)) {
+	if !actor.Can(auth.ManageWorkspace) || !actor.Role.CanGrant(auth.Role(a.Role)) {
 		return "", errForbidden
 	}
 	generated := password == ""
@@ -273,23 +282,23 @@ func (s *Service) ResetPassword(ctx context.Context, actor auth.Principal, id, p
 }
 
 // DeleteAgent removes an agent. Nobody removes themselves or the last owner.
-func (s *Service) DeleteAgent(ctx context.Context, actor auth.Principal, id string) error {
-	a, err := s.store.GetAgent(ctx, actor.WorkspaceID(), id)
+func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) error {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID, id)
 	if err != nil {
 		return err
 	}
-	if !actor.Role().CanManageWorkspace() || !actor.Role().CanGrant(auth.Role(a.Role)) {
+	if !actor.Can(auth.ManageWorkspace) || !actor.Role.CanGrant(auth.Role(a.Role)) {
 		return errForbidden
 	}
-	if a.ID == actor.Agent.ID {
+	if a.ID == actor.AgentID {
 		return apperr.New(apperr.Conflict, "cannot_delete_self", "you cannot delete your own account")
 	}
 	if a.Role == string(auth.Owner) {
-		if err := s.keepAnOwner(ctx, actor.WorkspaceID()); err != nil {
+		if err := s.keepAnOwner(ctx, actor.WorkspaceID); err != nil {
 			return err
 		}
 	}
-	return s.store.DeleteAgent(ctx, actor.WorkspaceID(), id)
+	return s.store.DeleteAgent(ctx, actor.WorkspaceID, id)
 }
 
 func (s *Service) keepAnOwner(ctx context.Context, workspaceID string) error {
@@ -304,47 +313,47 @@ func (s *Service) keepAnOwner(ctx context.Context, workspaceID string) error {
 }
 
 // CreateDepartment adds a department.
-func (s *Service) CreateDepartment(ctx context.Context, actor auth.Principal, name string) (store.Department, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) CreateDepartment(ctx context.Context, actor auth.Actor, name string) (store.Department, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Department{}, errForbidden
 	}
 	name, err := departmentName(name)
 	if err != nil {
 		return store.Department{}, err
 	}
-	d, err := s.store.CreateDepartment(ctx, actor.WorkspaceID(), name, s.clock.Now())
+	d, err := s.store.CreateDepartment(ctx, actor.WorkspaceID, name, s.clock.Now())
 	return d, departmentErr(err)
 }
 
 // GetDepartment reads one department.
-func (s *Service) GetDepartment(ctx context.Context, actor auth.Principal, id string) (store.Department, error) {
-	return s.store.GetDepartment(ctx, actor.WorkspaceID(), id)
+func (s *Service) GetDepartment(ctx context.Context, actor auth.Actor, id string) (store.Department, error) {
+	return s.store.GetDepartment(ctx, actor.WorkspaceID, id)
 }
 
 // ListDepartments lists the workspace's departments.
-func (s *Service) ListDepartments(ctx context.Context, actor auth.Principal) ([]store.Department, error) {
-	return s.store.ListDepartments(ctx, actor.WorkspaceID())
+func (s *Service) ListDepartments(ctx context.Context, actor auth.Actor) ([]store.Department, error) {
+	return s.store.ListDepartments(ctx, actor.WorkspaceID)
 }
 
 // RenameDepartment renames a department.
-func (s *Service) RenameDepartment(ctx context.Context, actor auth.Principal, id, name string) (store.Department, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) RenameDepartment(ctx context.Context, actor auth.Actor, id, name string) (store.Department, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Department{}, errForbidden
 	}
 	name, err := departmentName(name)
 	if err != nil {
 		return store.Department{}, err
 	}
-	d, err := s.store.RenameDepartment(ctx, actor.WorkspaceID(), id, name, s.clock.Now())
+	d, err := s.store.RenameDepartment(ctx, actor.WorkspaceID, id, name, s.clock.Now())
 	return d, departmentErr(err)
 }
 
 // DeleteDepartment removes a department.
-func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Principal, id string) error {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Actor, id string) error {
+	if !actor.Can(auth.ManageWorkspace) {
 		return errForbidden
 	}
-	return s.store.DeleteDepartment(ctx, actor.WorkspaceID(), id)
+	return s.store.DeleteDepartment(ctx, actor.WorkspaceID, id)
 }
 
 func departmentName(name string) (string, error) {
@@ -363,4 +372,36 @@ func departmentErr(err error) error {
 		return fmt.Errorf("team: %w", err)
 	}
 	return nil
+}
+
+// Agent statuses.
+const (
+	Online  = "online"  // receives new chats
+	Busy    = "busy"    // keeps its chats, receives no new ones
+	Offline = "offline" // unavailable
+)
+
+// SetStatus stores the acting agent's availability and tells every desk;
+// an agent coming online is offered the waiting conversations at once.
+func (s *Service) SetStatus(ctx context.Context, actor auth.Actor, status string) (store.Agent, error) {
+	if actor.AgentID == "" {
+		return store.Agent{}, errForbidden
+	}
+	switch status {
+	case Online, Busy, Offline:
+	default:
+		return store.Agent{}, apperr.Invalidf("status", "invalid_status", "status must be online, busy or offline")
+	}
+	if err := s.store.SetAgentStatus(ctx, actor.WorkspaceID, actor.AgentID, status, s.clock.Now()); err != nil {
+		return store.Agent{}, err
+	}
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID, actor.AgentID)
+	if err != nil {
+		return store.Agent{}, err
+	}
+	s.announce(ctx, a)
+	if status == Online && s.queue != nil {
+		s.queue.DrainQueue(ctx, actor.WorkspaceID)
+	}
+	return a, nil
 }

@@ -34,7 +34,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	st := storetest.SQLite(t)
 	ctx := t.Context()
-	f := &fixture{svc: team.New(st, clock.NewFake(storetest.Epoch), nil, auth.TestHasher), st: st, ctx: ctx}
+	f := &fixture{svc: team.New(st, clock.NewFake(storetest.Epoch), nil, auth.TestHasher, nil), st: st, ctx: ctx}
 	var err error
 	if f.ws, err = st.CreateWorkspace(ctx, "Acme", storetest.Epoch); err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestWhoMayCreateWhom(t *testing.T) {
 			n++
 			in := team.AgentInput{Email: ptr(fmt.Sprintf("new%d@example.com", n)), Name: ptr("New"), Role: ptr(string(role)),
 				Password: ptr("a-fine-password")}
-			a, _, err := f.svc.CreateAgent(f.ctx, f.principals[actor], in)
+			a, _, err := f.svc.CreateAgent(f.ctx, f.principals[actor].Actor(), in)
 			want := false
 			for _, r := range allowed[actor] {
 				want = want || r == role
@@ -129,7 +129,7 @@ func TestWhoMayCreateWhom(t *testing.T) {
 func TestCreateAgentPasswords(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	a, pw, err := f.svc.CreateAgent(f.ctx, f.owner, team.AgentInput{Email: ptr("Gen@Example.com"), Name: ptr(" Gen "),
+	a, pw, err := f.svc.CreateAgent(f.ctx, f.owner.Actor(), team.AgentInput{Email: ptr("Gen@Example.com"), Name: ptr(" Gen "),
 		DepartmentIDs: &[]string{f.dept.ID}, MaxChats: ptr(7)})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestCreateAgentPasswords(t *testing.T) {
 	if ok, err := auth.CheckPassword(a.PasswordHash, pw); !ok || err != nil {
 		t.Fatalf("the generated password does not match the stored hash: %v", err)
 	}
-	_, pw, err = f.svc.CreateAgent(f.ctx, f.owner, team.AgentInput{Email: ptr("chosen@example.com"), Name: ptr("Chosen"),
+	_, pw, err = f.svc.CreateAgent(f.ctx, f.owner.Actor(), team.AgentInput{Email: ptr("chosen@example.com"), Name: ptr("Chosen"),
 		Password: ptr("chosen-password")})
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestCreateAgentInputErrors(t *testing.T) {
 		{"taken e-mail", base(func(in *team.AgentInput) { in.Email = ptr(strings.ToUpper(f.agent.Agent.Email)) }), apperr.Conflict, "email_taken", "email"},
 	}
 	for _, c := range cases {
-		_, _, err := f.svc.CreateAgent(f.ctx, f.owner, c.in)
+		_, _, err := f.svc.CreateAgent(f.ctx, f.owner.Actor(), c.in)
 		wantAppErr(t, c.name, err, c.kind, c.code, c.field)
 	}
 	if after := f.agents(t); len(after) != len(before) {
@@ -225,7 +225,7 @@ func TestUpdateAgentRules(t *testing.T) {
 		if err != nil && c.kind != apperr.NotFound {
 			t.Fatal(err)
 		}
-		got, err := f.svc.UpdateAgent(f.ctx, c.actor, c.target, c.in)
+		got, err := f.svc.UpdateAgent(f.ctx, c.actor.Actor(), c.target, c.in)
 		if c.kind == 0 {
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)
@@ -244,7 +244,7 @@ func TestUpdateAgentRules(t *testing.T) {
 
 	// With a second owner, an owner may step down.
 	f.add(t, auth.Owner)
-	if _, err := f.svc.UpdateAgent(f.ctx, f.owner, f.owner.Agent.ID, team.AgentInput{Role: ptr("admin")}); err != nil {
+	if _, err := f.svc.UpdateAgent(f.ctx, f.owner.Actor(), f.owner.Agent.ID, team.AgentInput{Role: ptr("admin")}); err != nil {
 		t.Fatalf("stepping down beside another owner: %v", err)
 	}
 }
@@ -269,26 +269,26 @@ func TestDeleteAgentRules(t *testing.T) {
 		{"an unknown agent", f.owner, store.NewID(), apperr.NotFound, "not_found"},
 	}
 	for _, c := range cases {
-		err := f.svc.DeleteAgent(f.ctx, c.actor, c.target)
+		err := f.svc.DeleteAgent(f.ctx, c.actor.Actor(), c.target)
 		wantAppErr(t, c.name, err, c.kind, c.code, "")
 	}
 	if got := len(f.agents(t)); got != 5 {
 		t.Fatalf("refused deletions removed agents: %d left, want 5", got)
 	}
-	if err := f.svc.DeleteAgent(f.ctx, f.admin, victim.Agent.ID); err != nil {
+	if err := f.svc.DeleteAgent(f.ctx, f.admin.Actor(), victim.Agent.ID); err != nil {
 		t.Fatalf("an admin deletes an agent: %v", err)
 	}
-	if _, err := f.svc.GetAgent(f.ctx, f.owner, victim.Agent.ID); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.svc.GetAgent(f.ctx, f.owner.Actor(), victim.Agent.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("deleted agent: %v", err)
 	}
 
 	// Two owners: one may remove the other, but nobody removes the last
 	// one, not even through a principal loaded before its own removal.
 	second := f.add(t, auth.Owner)
-	if err := f.svc.DeleteAgent(f.ctx, f.owner, second.Agent.ID); err != nil {
+	if err := f.svc.DeleteAgent(f.ctx, f.owner.Actor(), second.Agent.ID); err != nil {
 		t.Fatalf("an owner deletes another owner: %v", err)
 	}
-	err := f.svc.DeleteAgent(f.ctx, second, f.owner.Agent.ID)
+	err := f.svc.DeleteAgent(f.ctx, second.Actor(), f.owner.Agent.ID)
 	wantAppErr(t, "deleting the last owner", err, apperr.Conflict, "last_owner", "")
 }
 
@@ -301,7 +301,7 @@ func TestResetPassword(t *testing.T) {
 		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	pw, err := f.svc.ResetPassword(ctx, f.admin, f.agent.Agent.ID, "")
+	pw, err := f.svc.ResetPassword(ctx, f.admin.Actor(), f.agent.Agent.ID, "")
 	if err != nil || len(pw) != 24 {
 		t.Fatalf("reset: %q, %v", pw, err)
 	}
@@ -315,15 +315,15 @@ func TestResetPassword(t *testing.T) {
 	if _, _, err := f.st.SessionAgent(ctx, "agent-session", now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the agent's session survived a reset: %v", err)
 	}
-	pw, err = f.svc.ResetPassword(ctx, f.owner, f.agent.Agent.ID, "chosen-password")
+	pw, err = f.svc.ResetPassword(ctx, f.owner.Actor(), f.agent.Agent.ID, "chosen-password")
 	if err != nil || pw != "" {
 		t.Fatalf("reset to a chosen password: %q, %v", pw, err)
 	}
-	_, err = f.svc.ResetPassword(ctx, f.owner, f.agent.Agent.ID, "short")
+	_, err = f.svc.ResetPassword(ctx, f.owner.Actor(), f.agent.Agent.ID, "short")
 	wantAppErr(t, "short password", err, apperr.Invalid, "password_too_short", "password")
-	_, err = f.svc.ResetPassword(ctx, f.agent, f.supervisor.Agent.ID, "")
+	_, err = f.svc.ResetPassword(ctx, f.agent.Actor(), f.supervisor.Agent.ID, "")
 	wantAppErr(t, "an agent resets a supervisor", err, apperr.Forbidden, "forbidden", "")
-	_, err = f.svc.ResetPassword(ctx, f.admin, f.owner.Agent.ID, "")
+	_, err = f.svc.ResetPassword(ctx, f.admin.Actor(), f.owner.Agent.ID, "")
 	wantAppErr(t, "an admin resets the owner", err, apperr.Forbidden, "forbidden", "")
 	owner, err := f.st.GetAgent(ctx, f.ws.ID, f.owner.Agent.ID)
 	if err != nil || owner.PasswordHash != "unused" {
@@ -336,45 +336,45 @@ func TestDepartments(t *testing.T) {
 	f := newFixture(t)
 	ctx := f.ctx
 	for _, p := range []auth.Principal{f.agent, f.supervisor} {
-		_, err := f.svc.CreateDepartment(ctx, p, "Mine")
+		_, err := f.svc.CreateDepartment(ctx, p.Actor(), "Mine")
 		wantAppErr(t, p.Agent.Role+" creates a department", err, apperr.Forbidden, "forbidden", "")
-		_, err = f.svc.RenameDepartment(ctx, p, f.dept.ID, "Mine")
+		_, err = f.svc.RenameDepartment(ctx, p.Actor(), f.dept.ID, "Mine")
 		wantAppErr(t, p.Agent.Role+" renames a department", err, apperr.Forbidden, "forbidden", "")
-		err = f.svc.DeleteDepartment(ctx, p, f.dept.ID)
+		err = f.svc.DeleteDepartment(ctx, p.Actor(), f.dept.ID)
 		wantAppErr(t, p.Agent.Role+" deletes a department", err, apperr.Forbidden, "forbidden", "")
-		if list, err := f.svc.ListDepartments(ctx, p); err != nil || len(list) != 1 {
+		if list, err := f.svc.ListDepartments(ctx, p.Actor()); err != nil || len(list) != 1 {
 			t.Errorf("%s lists departments: %d, %v", p.Agent.Role, len(list), err)
 		}
 	}
-	d, err := f.svc.CreateDepartment(ctx, f.admin, "  Support ")
+	d, err := f.svc.CreateDepartment(ctx, f.admin.Actor(), "  Support ")
 	if err != nil || d.Name != "Support" {
 		t.Fatalf("create: %+v, %v", d, err)
 	}
 	for name, in := range map[string]string{"blank": "  ", "long": strings.Repeat("d", 101)} {
-		_, err = f.svc.CreateDepartment(ctx, f.admin, in)
+		_, err = f.svc.CreateDepartment(ctx, f.admin.Actor(), in)
 		wantAppErr(t, name+" name", err, apperr.Invalid, "invalid_name", "name")
-		_, err = f.svc.RenameDepartment(ctx, f.admin, d.ID, in)
+		_, err = f.svc.RenameDepartment(ctx, f.admin.Actor(), d.ID, in)
 		wantAppErr(t, name+" rename", err, apperr.Invalid, "invalid_name", "name")
 	}
-	_, err = f.svc.CreateDepartment(ctx, f.admin, "Sales")
+	_, err = f.svc.CreateDepartment(ctx, f.admin.Actor(), "Sales")
 	wantAppErr(t, "duplicate", err, apperr.Conflict, "name_taken", "name")
-	_, err = f.svc.RenameDepartment(ctx, f.admin, d.ID, "Sales")
+	_, err = f.svc.RenameDepartment(ctx, f.admin.Actor(), d.ID, "Sales")
 	wantAppErr(t, "rename to a taken name", err, apperr.Conflict, "name_taken", "name")
-	_, err = f.svc.RenameDepartment(ctx, f.admin, f.otherDept.ID, "Stolen")
+	_, err = f.svc.RenameDepartment(ctx, f.admin.Actor(), f.otherDept.ID, "Stolen")
 	wantAppErr(t, "rename another workspace's department", err, apperr.NotFound, "not_found", "")
-	err = f.svc.DeleteDepartment(ctx, f.admin, f.otherDept.ID)
+	err = f.svc.DeleteDepartment(ctx, f.admin.Actor(), f.otherDept.ID)
 	wantAppErr(t, "delete another workspace's department", err, apperr.NotFound, "not_found", "")
-	_, err = f.svc.GetDepartment(ctx, f.admin, f.otherDept.ID)
+	_, err = f.svc.GetDepartment(ctx, f.admin.Actor(), f.otherDept.ID)
 	wantAppErr(t, "read another workspace's department", err, apperr.NotFound, "not_found", "")
 
-	got, err := f.svc.RenameDepartment(ctx, f.admin, d.ID, "Help")
+	got, err := f.svc.RenameDepartment(ctx, f.admin.Actor(), d.ID, "Help")
 	if err != nil || got.Name != "Help" {
 		t.Fatalf("rename: %+v, %v", got, err)
 	}
-	if err := f.svc.DeleteDepartment(ctx, f.owner, d.ID); err != nil {
+	if err := f.svc.DeleteDepartment(ctx, f.owner.Actor(), d.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.GetDepartment(ctx, f.owner, d.ID); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.svc.GetDepartment(ctx, f.owner.Actor(), d.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("deleted department: %v", err)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/workspace"
 )
 
 // Store is what visitor needs from the database.
@@ -34,6 +35,7 @@ type Store interface {
 	CreateVisitor(ctx context.Context, workspaceID, siteID, tokenHash string, now time.Time) (store.Visitor, error)
 	VisitorByToken(ctx context.Context, siteID, tokenHash string) (store.Visitor, error)
 	GetVisitor(ctx context.Context, workspaceID, id string) (store.Visitor, error)
+	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
 	TouchVisitor(ctx context.Context, workspaceID, id string, page store.PageView, now, expires time.Time) (store.Presence, error)
 	ExpirePresence(ctx context.Context, now time.Time, limit int) ([]store.Visitor, error)
 	ListOnlineVisitors(ctx context.Context, workspaceID string, limit int) ([]store.Visitor, error)
@@ -87,7 +89,7 @@ func (s *Service) workspaceSettings(ctx context.Context, workspaceID string) (st
 	if err != nil {
 		return store.Settings{}, err
 	}
-	set := ws.Settings.WithDefaults()
+	set := workspace.Effective(ws.Settings)
 	s.mu.Lock()
 	if len(s.settings) >= maxCachedWSpace {
 		clear(s.settings)
@@ -236,6 +238,15 @@ func (s *Service) Online(ctx context.Context, workspaceID string) ([]store.Visit
 	return s.store.ListOnlineVisitors(ctx, workspaceID, 1000)
 }
 
+// Current reads the acting visitor as it is now (another tab of the same
+// visitor may have changed its identity or context).
+func (s *Service) Current(ctx context.Context, a auth.Actor) (store.Visitor, error) {
+	if !a.IsVisitor() {
+		return store.Visitor{}, apperr.New(apperr.Forbidden, "forbidden", "only a visitor has a visitor session")
+	}
+	return s.store.GetVisitor(ctx, a.WorkspaceID, a.VisitorID)
+}
+
 // Get reads one visitor with its latest pages.
 func (s *Service) Get(ctx context.Context, workspaceID, id string) (store.Visitor, []store.PageView, error) {
 	v, err := s.store.GetVisitor(ctx, workspaceID, id)
@@ -258,10 +269,11 @@ type Identity struct {
 var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the identity hash does not match")
 
 // Identify records who the visitor is. With an external id and a hash that
-// verifies under the site's secret, the visitor is linked to that contact
-// (created when new). Without a hash, the name and e-mail are shown but
-// never linked to an existing contact; a wrong hash is refused.
-func (s *Service) Identify(ctx context.Context, st store.Site, v store.Visitor, id Identity) (store.Visitor, bool, error) {
+// verifies under the site's secret (read fresh, never cached), the visitor
+// is linked to that contact (created when new). Without a hash, the name
+// and e-mail are shown but never linked to an existing contact; a wrong
+// hash is refused.
+func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (store.Visitor, bool, error) {
 	id.Name, id.Email, id.ExternalID = strings.TrimSpace(id.Name), strings.TrimSpace(id.Email), strings.TrimSpace(id.ExternalID)
 	if len(id.Name) > 100 || !utf8.ValidString(id.Name) {
 		return store.Visitor{}, false, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters")
@@ -280,6 +292,8 @@ func (s *Service) Identify(ctx context.Context, st store.Site, v store.Visitor, 
 				return store.Visitor{}, false, apperr.Invalidf("external_id", "required", "a hash needs an external_id")
 			}
 			// An unverified external id is not trusted: it is ignored.
+		} else if st, err := s.store.GetSite(ctx, v.WorkspaceID, v.SiteID); err != nil {
+			return store.Visitor{}, false, fmt.Errorf("visitor: identify: the visitor's site: %w", err)
 		} else if !site.VerifyIdentity(st, id.ExternalID, id.Hash) {
 			return store.Visitor{}, false, ErrIdentityRejected
 		} else {

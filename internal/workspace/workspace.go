@@ -66,16 +66,25 @@ func (p SettingsPatch) apply(cur store.Settings) store.Settings {
 }
 
 // Get reads the actor's workspace.
-func (s *Service) Get(ctx context.Context, actor auth.Principal) (store.Workspace, error) {
-	return s.store.GetWorkspace(ctx, actor.WorkspaceID())
+func (s *Service) Get(ctx context.Context, actor auth.Actor) (store.Workspace, error) {
+	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
+	w.Settings = Effective(w.Settings)
+	return w, err
+}
+
+// Settings reads a workspace's effective settings, for the domains whose
+// rules use them (no actor: they act for the system).
+func (s *Service) Settings(ctx context.Context, workspaceID string) (store.Settings, error) {
+	w, err := s.store.GetWorkspace(ctx, workspaceID)
+	return Effective(w.Settings), err
 }
 
 // Update changes the actor's workspace (owners and admins).
-func (s *Service) Update(ctx context.Context, actor auth.Principal, in Input) (store.Workspace, error) {
-	if !actor.Role().CanManageWorkspace() {
+func (s *Service) Update(ctx context.Context, actor auth.Actor, in Input) (store.Workspace, error) {
+	if !actor.Can(auth.ManageWorkspace) {
 		return store.Workspace{}, apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
 	}
-	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID())
+	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
 	if err != nil {
 		return store.Workspace{}, err
 	}
@@ -91,12 +100,44 @@ func (s *Service) Update(ctx context.Context, actor auth.Principal, in Input) (s
 		if err := validate(next); err != nil {
 			return store.Workspace{}, err
 		}
-		w.Settings = next.WithDefaults()
+		w.Settings = Effective(next)
 	}
 	if err := s.store.UpdateWorkspace(ctx, w, s.clock.Now()); err != nil {
 		return store.Workspace{}, err
 	}
-	return s.store.GetWorkspace(ctx, w.ID)
+	return s.Get(ctx, actor)
+}
+
+// Defaults are the settings used for every zero field of a workspace's
+// stored settings.
+var Defaults = store.Settings{
+	InactivityCloseMinutes: 30,
+	PendingCloseMinutes:    24 * 60,
+	ReplyTimeoutSeconds:    120,
+	DefaultMaxChats:        5,
+	VisitorTTLSeconds:      90,
+}
+
+// Effective is s with every zero field taken from Defaults: the settings
+// the rules apply. Every reader of a workspace's settings goes through it.
+func Effective(s store.Settings) store.Settings {
+	d := Defaults
+	if s.InactivityCloseMinutes == 0 {
+		s.InactivityCloseMinutes = d.InactivityCloseMinutes
+	}
+	if s.PendingCloseMinutes == 0 {
+		s.PendingCloseMinutes = d.PendingCloseMinutes
+	}
+	if s.ReplyTimeoutSeconds == 0 {
+		s.ReplyTimeoutSeconds = d.ReplyTimeoutSeconds
+	}
+	if s.DefaultMaxChats == 0 {
+		s.DefaultMaxChats = d.DefaultMaxChats
+	}
+	if s.VisitorTTLSeconds == 0 {
+		s.VisitorTTLSeconds = d.VisitorTTLSeconds
+	}
+	return s
 }
 
 // validate bounds each setting; -1 means "off" where a rule can be off.

@@ -44,21 +44,21 @@ func TestUpdateWorkspace(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
 		DefaultMaxChats: 3, VisitorTTLSeconds: 15}
-	got, err := f.svc.Update(ctx, f.as(auth.Admin), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
+	got, err := f.svc.Update(ctx, f.as(auth.Admin).Actor(), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Name != "Acme Inc." || got.Settings != in || !got.UpdatedAt.Equal(f.clock.Now()) {
 		t.Fatalf("updated: %+v", got)
 	}
-	read, err := f.svc.Get(ctx, f.as(auth.Agent))
+	read, err := f.svc.Get(ctx, f.as(auth.Agent).Actor())
 	if err != nil || read != got {
 		t.Fatalf("an agent reads %+v, %v; want %+v", read, err, got)
 	}
 
 	// A patch changes only the fields it names; the others keep their
 	// values (here the "off" -1s set above).
-	got, err = f.svc.Update(ctx, f.as(auth.Owner), workspace.Input{Settings: patchOf(store.Settings{DefaultMaxChats: 8})})
+	got, err = f.svc.Update(ctx, f.as(auth.Owner).Actor(), workspace.Input{Settings: patchOf(store.Settings{DefaultMaxChats: 8})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestUpdateWorkspace(t *testing.T) {
 	}
 
 	// Only the name: settings stay.
-	got, err = f.svc.Update(ctx, f.as(auth.Owner), workspace.Input{Name: ptr("Acme")})
+	got, err = f.svc.Update(ctx, f.as(auth.Owner).Actor(), workspace.Input{Name: ptr("Acme")})
 	if err != nil || got.Settings != want {
 		t.Fatalf("a name-only update changed settings: %+v, %v", got.Settings, err)
 	}
@@ -115,7 +115,7 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		f.clock.Advance(time.Second)
-		_, err := f.svc.Update(ctx, f.as(c.actor), c.in)
+		_, err := f.svc.Update(ctx, f.as(c.actor).Actor(), c.in)
 		e := apperr.From(err)
 		if err == nil || e.Kind != c.kind || e.Code != c.code || e.Field != c.field {
 			t.Errorf("%s: %v; want kind %d code %s field %q", c.name, err, c.kind, c.code, c.field)

@@ -81,7 +81,7 @@ func testWorkspaces(t *testing.T, s *store.Store) {
 	if first.ID == "" || first.ID == later.ID {
 		t.Fatalf("ids %q and %q", first.ID, later.ID)
 	}
-	equal(t, "new workspace settings", first.Settings, store.DefaultSettings)
+	equal(t, "new workspace settings (zero: the defaults)", first.Settings, store.Settings{})
 	got, err := s.GetWorkspace(ctx, first.ID)
 	noErr(t, "get", err)
 	equal(t, "GetWorkspace after CreateWorkspace", got, first)
@@ -103,12 +103,13 @@ func testWorkspaces(t *testing.T, s *store.Store) {
 	want.UpdatedAt = Epoch.Add(time.Minute)
 	equal(t, "workspace after update", got, want)
 
-	// Zero settings read back as the defaults.
+	// Zero settings read back as zero ("use the default": a rule of
+	// package workspace, not of the store).
 	first.Settings = store.Settings{}
 	noErr(t, "update", s.UpdateWorkspace(ctx, first, Epoch.Add(2*time.Minute)))
 	got, err = s.GetWorkspace(ctx, first.ID)
 	noErr(t, "get", err)
-	equal(t, "zero settings", got.Settings, store.DefaultSettings)
+	equal(t, "zero settings", got.Settings, store.Settings{})
 
 	stranger := first
 	stranger.ID = store.NewID()

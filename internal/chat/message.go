@@ -1,0 +1,121 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// ValidateClientMsgID checks a client-generated id.
+func ValidateClientMsgID(id string) error {
+	if id == "" || len(id) > MaxClientMsgID {
+		return apperr.Invalidf("client_msg_id", "invalid_client_msg_id", "client_msg_id needs 1 to %d characters", MaxClientMsgID)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
+			return apperr.Invalidf("client_msg_id", "invalid_client_msg_id", "client_msg_id may hold letters, digits and - _ . : only")
+		}
+	}
+	return nil
+}
+
+// validateText checks a message's text and returns it trimmed of
+// surrounding blank lines (inner whitespace is the author's).
+func validateText(text string) (string, error) {
+	if !utf8.ValidString(text) {
+		return "", apperr.Invalidf("text", "invalid_text", "text must be valid UTF-8")
+	}
+	text = strings.Trim(text, " \t\r\n")
+	if text == "" {
+		return "", apperr.Invalidf("text", "empty_text", "text must not be empty")
+	}
+	if utf8.RuneCountInString(text) > MaxTextRunes {
+		return "", apperr.Invalidf("text", "text_too_long", "text may have at most %d characters", MaxTextRunes)
+	}
+	if strings.ContainsRune(text, 0) {
+		return "", apperr.Invalidf("text", "invalid_text", "text must not contain NUL")
+	}
+	return text, nil
+}
+
+// Send stores a text message and returns it with its seq. A retry with a
+// client_msg_id already stored returns the original (duplicate=true) and
+// publishes nothing new.
+func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, clientMsgID, text string) (store.Message, bool, error) {
+	if err := ValidateClientMsgID(clientMsgID); err != nil {
+		return store.Message{}, false, err
+	}
+	text, err := validateText(text)
+	if err != nil {
+		return store.Message{}, false, err
+	}
+	if conversationID == "" {
+		return store.Message{}, false, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
+	}
+	m := store.Message{
+		WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
+		AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, Body: text,
+	}
+	// The store checks the conversation's owner and status in the
+	// transaction that appends, so the common case costs no extra read.
+	// A refusal is looked at here: a visitor writing to a waiting chat
+	// reopens it and tries again (twice at most: a close may race it).
+	for range 3 {
+		res, err := s.store.AppendMessage(ctx, m, s.clock.Now())
+		switch {
+		case err == nil:
+			if !res.Duplicate {
+				s.publishMessage(ctx, res.VisitorID, res.Message)
+			}
+			return res.Message, res.Duplicate, nil
+		case errors.Is(err, store.ErrNotFound):
+			return store.Message{}, false, ErrConversationNotFound
+		case errors.Is(err, store.ErrIDTaken):
+			return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
+				Message: "this client_msg_id belongs to another message; generate a new one", Err: err}
+		case !errors.Is(err, store.ErrNotAccepting):
+			return store.Message{}, false, err
+		}
+		c, err := s.conversation(ctx, a, conversationID)
+		if err != nil {
+			return store.Message{}, false, err
+		}
+		switch {
+		case c.Status == store.StatusClosed:
+			return store.Message{}, false, ErrConversationClosed
+		case a.VisitorID != "" && (c.Status == store.StatusPending || c.Status == store.StatusSnoozed):
+			// The visitor's message brings a waiting chat back to the queue.
+			if err := s.reopenForVisitor(ctx, c); err != nil && !errors.Is(err, store.ErrStale) {
+				return store.Message{}, false, err
+			}
+		}
+	}
+	return store.Message{}, false, fmt.Errorf("chat: send: %w", store.ErrStale)
+}
+
+// Typing tells the other side that a is typing (or stopped). Nothing is
+// stored; a closed conversation ignores it.
+func (s *Service) Typing(ctx context.Context, a auth.Actor, conversationID string, on bool) error {
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	if c.Status == store.StatusClosed {
+		return nil
+	}
+	aud := event.All
+	if a.VisitorID != "" {
+		aud = event.Desk // a visitor's own widget needs no echo
+	}
+	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, aud, event.TypingFrame{
+		Type: event.TypeTyping, ConversationID: c.ID, AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, On: on,
+	})
+	return nil
+}

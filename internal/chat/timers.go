@@ -1,0 +1,95 @@
+package chat
+
+import (
+	"context"
+	"time"
+
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/workspace"
+)
+
+// DueCounts says what a timer pass did.
+type DueCounts struct {
+	Woken, PendingClosed, InactiveClosed, Reassigned, Assigned int
+}
+
+// RunDue fires every due timer of every workspace once: snoozed chats
+// wake, pending chats close, inactive chats close, unanswered chats are
+// reassigned, and queued chats are assigned where capacity allows. Each
+// change is a conditional transition, so two nodes running RunDue at the
+// same moment fire each timer exactly once.
+func (s *Service) RunDue(ctx context.Context) (DueCounts, error) {
+	var total DueCounts
+	wss, err := s.store.ListWorkspaces(ctx)
+	if err != nil {
+		return total, err
+	}
+	for _, w := range wss {
+		n, err := s.runDue(ctx, w)
+		if err != nil {
+			return total, err
+		}
+		total.Woken += n.Woken
+		total.PendingClosed += n.PendingClosed
+		total.InactiveClosed += n.InactiveClosed
+		total.Reassigned += n.Reassigned
+		total.Assigned += n.Assigned
+	}
+	return total, nil
+}
+
+func (s *Service) runDue(ctx context.Context, w store.Workspace) (DueCounts, error) {
+	var n DueCounts
+	set := workspace.Effective(w.Settings)
+	now := s.clock.Now()
+	cut := store.Cutoffs{Now: now, Pending: now.Add(-time.Duration(set.PendingCloseMinutes) * time.Minute)}
+	if set.InactivityCloseMinutes > 0 {
+		cut.Inactive = now.Add(-time.Duration(set.InactivityCloseMinutes) * time.Minute)
+	}
+	if set.ReplyTimeoutSeconds > 0 {
+		cut.Reply = now.Add(-time.Duration(set.ReplyTimeoutSeconds) * time.Second)
+	}
+	due, err := s.store.DueConversations(ctx, w.ID, cut, 200)
+	if err != nil {
+		return n, err
+	}
+	fire := func(c store.Conversation, tr store.Transition) bool {
+		nc, ev, err := s.store.Transition(ctx, w.ID, c.ID, tr, now)
+		if err != nil {
+			return false // ErrStale: another node or a person got there first
+		}
+		s.publish(ctx, nc, ev)
+		if nc.Status == store.StatusOpen && nc.AssigneeID == "" {
+			s.route(ctx, nc) //nolint:errcheck // it stays queued
+		}
+		return true
+	}
+	for _, c := range due.Snoozed {
+		if fire(c, store.Transition{FromStatuses: []string{store.StatusSnoozed}, SnoozeDueBy: now, Status: store.StatusOpen,
+			Event: systemEvent("The snooze ended: the conversation is open", true, map[string]any{"event": "status", "status": "open", "by": "system", "reason": "snooze_ended"})}) {
+			n.Woken++
+		}
+	}
+	for _, c := range due.Pending {
+		if fire(c, store.Transition{FromStatuses: []string{store.StatusPending}, StatusChangedBefore: cut.Pending, Status: store.StatusClosed,
+			ClosedBy: store.AuthorSystem, Event: systemEvent("Closed: no answer while pending", false,
+				map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "pending_timeout"})}) {
+			n.PendingClosed++
+		}
+	}
+	for _, c := range due.Inactive {
+		if fire(c, store.Transition{FromStatuses: []string{store.StatusOpen}, ActivityBefore: cut.Inactive, Unflagged: true,
+			Status: store.StatusClosed, ClosedBy: store.AuthorSystem, Event: systemEvent("Closed for inactivity", false,
+				map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "inactivity"})}) {
+			n.InactiveClosed++
+		}
+	}
+	for _, c := range due.ReplyOverdue {
+		nc, err := s.autoAssignOverdue(ctx, c, cut.Reply)
+		if err == nil && nc.AssigneeID != c.AssigneeID {
+			n.Reassigned++
+		}
+	}
+	n.Assigned = s.DrainQueue(ctx, w.ID)
+	return n, nil
+}

@@ -1,0 +1,168 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+func writeHTTPError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}}) //nolint:errcheck
+}
+
+// ServeWidget upgrades GET /widget/v1/ws?key=WIDGET_KEY. The key names the
+// site; the Origin header must be on the site's allow-list. Refusals are
+// sent as close codes after the upgrade (4404 unknown key, 4403 origin),
+// because a browser cannot read the HTTP status of a failed upgrade and
+// would retry forever; a refused connection is closed before it can do
+// anything.
+func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
+	st, err := s.sites.ByWidgetKey(r.Context(), r.URL.Query().Get("key"))
+	var refuse websocket.StatusCode
+	var reason string
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		refuse, reason = CloseUnknownKey, "unknown_widget_key"
+	case err != nil:
+		s.log.Error("realtime: site lookup", "err", err)
+		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
+		return
+	default:
+		if origin := r.Header.Get("Origin"); origin != "" && !site.OriginAllowed(st, origin) {
+			refuse, reason = CloseOriginRefused, "origin_not_allowed"
+		}
+	}
+	ws, wc, err := accept(w, r, &websocket.AcceptOptions{
+		Subprotocols: []string{Subprotocol},
+		// The site's allow-list was checked above; the widget is
+		// cross-origin by nature and carries no cookies.
+		InsecureSkipVerify: true,
+	})
+	if err != nil {
+		return // Accept wrote the HTTP error
+	}
+	if refuse != 0 {
+		ws.Close(refuse, reason) //nolint:errcheck
+		return
+	}
+	s.run(ws, wc, func(ctx context.Context, c *conn, hello HelloRequest, id string) error {
+		return s.helloWidget(ctx, c, st, hello, id)
+	})
+}
+
+// ServeDesk upgrades GET /api/v1/ws for a signed-in agent. The Origin must
+// be this server's own (coder/websocket checks it against Host), which
+// stops cross-site WebSocket hijacking with the session cookie. A missing
+// or ended session is closed with 4401 after the upgrade.
+func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
+	var (
+		p     auth.Principal
+		token string
+		err   error = auth.ErrNoSession
+	)
+	if ck, cerr := r.Cookie(auth.SessionCookie); cerr == nil {
+		token = ck.Value
+		p, err = s.auth.Authenticate(r.Context(), token)
+	}
+	if err != nil && !apperr.Is(err, apperr.Unauthorized) {
+		s.log.Error("realtime: authenticate", "err", err)
+		writeHTTPError(w, http.StatusServiceUnavailable, "unavailable", "try again")
+		return
+	}
+	ws, wc, aerr := accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+	if aerr != nil {
+		return
+	}
+	if err != nil {
+		ws.Close(CloseUnauthorized, "unauthenticated") //nolint:errcheck
+		return
+	}
+	s.run(ws, wc, func(ctx context.Context, c *conn, hello HelloRequest, id string) error {
+		c.session = token
+		return s.helloDesk(ctx, c, p, hello, id)
+	})
+}
+
+// handshake reads the hello within HelloTimeout, runs it on a worker and
+// starts the writer; it reports whether the connection is established.
+func (s *Server) handshake(c *conn, hello helloFunc) bool {
+	// A read whose context ends tears the socket down without a close
+	// code, so the timeout closes it explicitly instead.
+	timer := time.AfterFunc(s.opts.HelloTimeout, func() {
+		c.ws.Close(CloseHelloTimeout, "send hello first") //nolint:errcheck
+	})
+	typ, data, err := c.ws.Read(context.Background())
+	if !timer.Stop() {
+		return false
+	}
+	if err != nil {
+		c.ws.CloseNow() //nolint:errcheck
+		return false
+	}
+	ok := false
+	offStack(func() { ok = s.helloFrame(c, typ, data, hello) })
+	if !ok {
+		return false
+	}
+	s.metrics.conns.WithLabelValues(c.role()).Inc()
+	c.startWriter()
+	return true
+}
+
+// helloFrame decodes the first frame, which must be hello, and runs the
+// hello handler, on a worker. It reports whether the connection is
+// established (c.commands set); if not, it has closed the socket.
+func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hello helloFunc) bool {
+	ctx := c.ctx
+	refuse := func(f ErrorFrame) bool {
+		f.Type = TypeError
+		s.writeDirect(ctx, c, f)                     //nolint:errcheck
+		c.ws.Close(CloseBadFrames, "hello required") //nolint:errcheck
+		return false
+	}
+	env, err := decodeFrame(typ, data)
+	if err != nil {
+		fe, _ := err.(frameError) // decodeFrame returns no other error
+		return refuse(ErrorFrame{ID: fe.id, Code: fe.code, Message: fe.msg, Field: fe.field})
+	}
+	if env.Type != TypeHello {
+		return refuse(ErrorFrame{ID: env.ID, Code: "hello_required", Message: "the first frame must be hello"})
+	}
+	var req HelloRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return refuse(ErrorFrame{ID: env.ID, Code: "invalid_frame", Message: "a field has the wrong type"})
+	}
+	if err := hello(ctx, c, req, env.ID); err != nil {
+		e := apperr.From(err)
+		if e.Kind == apperr.Internal {
+			s.log.Error("realtime: hello", "err", err, "conn_id", c.id)
+		}
+		s.writeDirect(ctx, c, errorFrame(env.ID, err)) //nolint:errcheck
+		code := CloseUnauthorized
+		if e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
+			code = CloseGoingAway
+		}
+		c.ws.Close(code, e.Code) //nolint:errcheck
+		return false
+	}
+	return true
+}
+
+// writeDirect writes a frame before the writer goroutine runs (hello).
+// It ends with ctx as well as on the write timeout.
+func (s *Server) writeDirect(ctx context.Context, c *conn, v any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return c.write(encode(v))
+}
