@@ -554,3 +554,34 @@ func TestHistoryOfKeepsOwnership(t *testing.T) {
 		}
 	})
 }
+
+// TestStartTakesTheSiteDefaultDepartment: a visitor who names no
+// department lands in its site's default one (chat decides it, not the
+// transport), and the visitor gets its own view of the conversation.
+func TestStartTakesTheSiteDefaultDepartment(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{})
+		ctx := context.Background()
+		v, err := d.st.CreateVisitor(ctx, d.ws.ID, d.site.ID, "tok-default", d.clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		va := auth.Actor{WorkspaceID: d.ws.ID, VisitorID: v.ID, SiteID: v.SiteID, Name: "v"}
+		c, err := d.svc.Start(ctx, va, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DepartmentID != d.dept.ID || d.get(c.ID).DepartmentID != d.dept.ID {
+			t.Fatalf("department %q (stored %q), want the site's default %q", c.DepartmentID, d.get(c.ID).DepartmentID, d.dept.ID)
+		}
+		// A flag set by the desk never reaches the visitor through Start.
+		sue := d.agent("sue", "supervisor", "online", 0)
+		if _, err := d.svc.SetFlag(ctx, sue, c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		again, err := d.svc.Start(ctx, va, "")
+		if err != nil || again.ID != c.ID || again.Flagged || len(again.WrapupTags) != 0 {
+			t.Fatalf("second start: %+v, %v; want the same conversation without agent-only fields", again, err)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/jsontext"
 )
 
 // errorBody is the one error shape of every API:
@@ -86,15 +88,24 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return apperr.New(apperr.Unsupported, "unsupported_media_type", "send Content-Type: application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return apperr.New(apperr.TooLarge, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", maxBody))
+	case err != nil:
+		return apperr.New(apperr.Invalid, "invalid_json", "the body could not be read")
+	case !jsontext.Valid(body):
+		// Decoding would replace bad bytes and lone surrogates with U+FFFD
+		// and store that; the text is refused instead, as documented.
+		return apperr.New(apperr.Invalid, "invalid_text", "text must be valid UTF-8, without lone surrogate escapes")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &tooBig):
-			return apperr.New(apperr.TooLarge, "body_too_large", fmt.Sprintf("the body exceeds %d bytes", maxBody))
 		case errors.Is(err, io.EOF):
 			return apperr.New(apperr.Invalid, "empty_body", "a JSON body is required")
 		case errors.As(err, &syn):

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -14,10 +15,42 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 )
 
+// writeHTTPError answers a request that never became a socket with the
+// API's JSON error shape, with the request id the HTTP layer assigned.
 func writeHTTPError(w http.ResponseWriter, status int, code, msg string) {
+	e := map[string]string{"code": code, "message": msg}
+	if rid := w.Header().Get("X-Request-Id"); rid != "" {
+		e["request_id"] = rid
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}}) //nolint:errcheck
+	json.NewEncoder(w).Encode(map[string]any{"error": e}) //nolint:errcheck
+}
+
+// upgradeRequested reports whether r asks for a WebSocket. Anything else
+// (a browser opening the URL, a plain GET from a script) is answered 426
+// in JSON here, rather than by the WebSocket library's plain-text error.
+func upgradeRequested(w http.ResponseWriter, r *http.Request) bool {
+	if headerHas(r.Header, "Connection", "upgrade") && headerHas(r.Header, "Upgrade", "websocket") {
+		return true
+	}
+	w.Header().Set("Upgrade", "websocket")
+	writeHTTPError(w, http.StatusUpgradeRequired, "upgrade_required",
+		"this URL is a WebSocket endpoint: connect with the "+Subprotocol+" subprotocol")
+	return false
+}
+
+// headerHas reports whether a comma-separated header lists token
+// (case-insensitively).
+func headerHas(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ServeWidget upgrades GET /widget/v1/ws?key=WIDGET_KEY. The key names the
@@ -27,6 +60,9 @@ func writeHTTPError(w http.ResponseWriter, status int, code, msg string) {
 // would retry forever; a refused connection is closed before it can do
 // anything.
 func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
+	if !upgradeRequested(w, r) {
+		return
+	}
 	st, err := s.sites.ByWidgetKey(r.Context(), r.URL.Query().Get("key"))
 	var refuse websocket.StatusCode
 	var reason string
@@ -65,6 +101,9 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 // stops cross-site WebSocket hijacking with the session cookie. A missing
 // or ended session is closed with 4401 after the upgrade.
 func (s *Server) ServeDesk(w http.ResponseWriter, r *http.Request) {
+	if !upgradeRequested(w, r) {
+		return
+	}
 	var (
 		p     auth.Principal
 		token string

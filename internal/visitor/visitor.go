@@ -152,14 +152,10 @@ func (p Page) validate() (store.PageView, error) {
 			return store.PageView{}, apperr.Invalidf(u.field, "invalid_url", "%s must be an http(s) URL", u.field)
 		}
 	}
-	if !utf8.ValidString(p.Title) || len(p.Title) > maxTitle*4 {
+	if !utf8.ValidString(p.Title) || utf8.RuneCountInString(p.Title) > maxTitle {
 		return store.PageView{}, apperr.Invalidf("title", "invalid_title", "title must be UTF-8 of at most %d characters", maxTitle)
 	}
-	title := p.Title
-	if utf8.RuneCountInString(title) > maxTitle {
-		title = string([]rune(title)[:maxTitle])
-	}
-	return store.PageView{URL: p.URL, Title: title, Referrer: p.Referrer}, nil
+	return store.PageView{URL: p.URL, Title: p.Title, Referrer: p.Referrer}, nil
 }
 
 // Heartbeat marks the visitor present on page for the workspace's TTL and
