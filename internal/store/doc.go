@@ -16,9 +16,18 @@
 // goroutines (one on SQLite, four on PostgreSQL) that store concurrent
 // AppendMessage calls in shared transactions, each caller answered with
 // its own result after the COMMIT; Close stops them (append.go). The hot
-// statements are prepared once per SQLite connection. Times are stored as Unix milliseconds and always come from the
-// caller's clock, never from SQL now(), so both engines and the fake clock
-// in tests agree.
+// statements are prepared once per SQLite connection. Times are stored as
+// Unix milliseconds and always come from the caller's clock, never from
+// SQL now(), so both engines and the fake clock in tests agree.
+//
+// Rules live in the domain packages; the store holds none, with one
+// deliberate exception: whom Assign picks (the least-loaded online agent
+// of the department with room, ties to the one idle longest) is decided by
+// its SQL, inside the transaction that assigns, under a per-workspace lock
+// (PostgreSQL) or the single writer (SQLite). Choosing in Go and assigning
+// after would let two nodes fill one agent's last place at once. The
+// policy is described where it is used (package chat, doc.go); a change to
+// it changes Assign's ORDER BY (lifecycle.go) and chat's doc together.
 //
 // Errors: ErrNotFound when a row does not exist in the caller's workspace,
 // ErrConflict when a unique key is taken; everything else is wrapped with
