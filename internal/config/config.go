@@ -134,6 +134,10 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("public-url %q must be an http(s) URL", c.PublicURL))
+	} else {
+		// Schemes are case-insensitive (RFC 3986): HTTPS://… is https, and
+		// must make cookies Secure like https://… does.
+		c.PublicURL = u.Scheme + c.PublicURL[len(u.Scheme):]
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	if _, err := c.Level(); err != nil {

@@ -69,6 +69,21 @@ func TestPrecedence(t *testing.T) {
 	}
 }
 
+// TestPublicURLSchemeIsCaseInsensitive: HTTPS://… makes cookies Secure,
+// as https://… does (it did not: the scheme was compared as written).
+func TestPublicURLSchemeIsCaseInsensitive(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"HTTPS://desk.example.com", "Https://desk.example.com/"} {
+		c, err := Parse("serve", []string{"--public-url", u}, env(nil), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Secure() || c.PublicURL != "https://desk.example.com" {
+			t.Errorf("%s: Secure %v, public URL %q", u, c.Secure(), c.PublicURL)
+		}
+	}
+}
+
 func TestTrustProxyValues(t *testing.T) {
 	t.Parallel()
 	for v, want := range map[string]bool{"1": true, "true": true, "TRUE": true, "0": false, "false": false, "": false, "yes": false} {

@@ -105,9 +105,12 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 
 func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("store: create data dir: %w", err)
 		}
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	sync := strings.ToLower(opts.SQLiteSynchronous)
 	switch sync {
@@ -290,4 +293,22 @@ func ownedBy(ctx context.Context, tx *sql.Tx, table, workspaceID, id string) err
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE workspace_id = $1 AND id = $2`, workspaceID, id).Scan(&one)
 	return mapErr("store: check "+table, err)
+}
+
+// ownerOnly creates the database file readable by its owner alone (0600),
+// or takes group and other access away from one made by an older version:
+// it holds password hashes and identity secrets. SQLite creates its -wal
+// and -shm files with the main file's mode, so they follow.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: create database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store: restrict %s: %w", p, err)
+		}
+	}
+	return nil
 }
