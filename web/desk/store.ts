@@ -7,6 +7,7 @@ import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
 import type { Department, Site } from './api';
 import type { QueueTab } from './lifecycle';
 import { Notifier } from './notify';
+import { granted, has, type Permission } from './permissions';
 import {
   applyEvent,
   applyHistory,
@@ -51,6 +52,8 @@ export class DeskStore {
   readonly conn = signal<ConnState>('connecting');
   readonly closeCode = signal<number | undefined>(undefined);
   readonly me = signal<Agent | null>(null);
+  /** What this agent may do, as the server says (welcome, else GET /me); none until told. */
+  readonly permissions = signal<readonly string[]>([]);
   readonly sites = signal<Site[]>([]);
   readonly departments = signal<Department[]>([]);
   readonly agents = signal<ReadonlyMap<string, Agent>>(new Map());
@@ -92,7 +95,12 @@ export class DeskStore {
   private readonly typingOut: TypingSignal;
   private welcomed = false;
 
-  constructor(readonly agentId: string) {
+  /** permissions: GET /me's, until the socket's welcome says. */
+  constructor(
+    readonly agentId: string,
+    permissions?: readonly string[],
+  ) {
+    this.permissions.value = granted(permissions);
     this.seen.value = load(this.seenKey(), {});
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.session = new Session({
@@ -123,6 +131,11 @@ export class DeskStore {
     });
     const last = load<string>('livedesk:open', '', safeSession());
     if (last) this.openId.value = last;
+  }
+
+  /** Whether the server lets this agent do p. */
+  can(p: Permission): boolean {
+    return has(this.permissions.value, p);
   }
 
   // --- derived views ---
@@ -331,6 +344,8 @@ export class DeskStore {
   private welcome(w: Welcome): void {
     batch(() => {
       if (w.agent) this.me.value = w.agent;
+      // A desk welcome without permissions (an older server) grants none.
+      this.permissions.value = granted(w.permissions);
       this.conversations.value = applyWelcome(this.conversations.value, w.conversations, this.openId.value);
       const open = this.openId.value;
       if (open && this.conversations.value.has(open)) this.open(open);
