@@ -2,18 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Conversation } from '../shared/protocol';
 import { FlagIcon } from './icons';
 import { actionError, MAX_NOTE, MAX_NOTES, parseTags, rfc3339, snoozePresets, tagsProblem } from './lifecycle';
+import { conversationActions } from './permissions';
 import type { DeskStore } from './store';
 
 type Failure = { code?: string; message?: string };
-
-const SUPERVISORS = new Set(['owner', 'admin', 'supervisor']);
-
-/** Whether this agent may change a conversation: its own, an unassigned one, or any as a supervisor. */
-export function mayManage(store: DeskStore, c: Conversation): boolean {
-  const me = store.me.value;
-  if (!me) return false;
-  return SUPERVISORS.has(me.role) || !c.assignee_id || c.assignee_id === me.id;
-}
 
 /**
  * The lifecycle actions of the open conversation, by status: pick up, flag,
@@ -24,9 +16,7 @@ export function ActionBar({ store, c }: { store: DeskStore; c: Conversation }) {
   const [error, setError] = useState('');
   const [transferring, setTransferring] = useState(false);
   useEffect(() => setError(''), [c.id]);
-  const me = store.me.value;
-  const supervisor = Boolean(me && SUPERVISORS.has(me.role));
-  const allowed = mayManage(store, c);
+  const may = conversationActions(c, store.me.value?.id, store.permissions.value);
   const run = (p: () => Promise<unknown>) => {
     setBusy(true);
     setError('');
@@ -35,61 +25,53 @@ export function ActionBar({ store, c }: { store: DeskStore; c: Conversation }) {
       .finally(() => setBusy(false));
   };
   const status = (s: Conversation['status'], until?: string) => run(() => store.setConversationStatus(c.id, s, until));
-  const closed = c.status === 'closed';
-  const canTransfer = !closed && (supervisor || c.status === 'open');
   const owner = store.agentName(c.assignee_id) ?? 'another agent';
 
   return (
     <div class="pane-actions-wrap">
-      {allowed ? (
+      {may.manage ? (
         <div class="pane-actions" role="toolbar" aria-label="Conversation actions">
-          {!c.assignee_id && c.status === 'open' && (
+          {may.pickUp && (
             <button type="button" class="btn primary small" disabled={busy} onClick={() => run(() => store.pickUp(c.id))}>
               Pick up
             </button>
           )}
-          {closed ? (
+          {may.reopen && (
             <button type="button" class="btn secondary small" disabled={busy} onClick={() => status('open')}>
               Reopen
             </button>
-          ) : (
-            <>
-              {c.status !== 'open' && (
-                <button type="button" class="btn secondary small" disabled={busy} onClick={() => status('open')}>
-                  Reopen
-                </button>
-              )}
-              {c.status !== 'pending' && (
-                <button type="button" class="btn secondary small" disabled={busy} onClick={() => status('pending')}>
-                  Mark pending
-                </button>
-              )}
-              <SnoozeMenu disabled={busy} onPick={(until) => status('snoozed', rfc3339(until))} />
-              {canTransfer && (
-                <button type="button" class="btn secondary small" disabled={busy} aria-haspopup="dialog" onClick={() => setTransferring(true)}>
-                  Transfer
-                </button>
-              )}
-            </>
           )}
-          <button
-            type="button"
-            class={c.flagged ? 'btn secondary small flag on' : 'btn secondary small flag'}
-            aria-pressed={Boolean(c.flagged)}
-            disabled={busy}
-            title="A flagged chat is never closed for inactivity nor reassigned"
-            onClick={() => run(() => store.setFlag(c.id, !c.flagged))}
-          >
-            <FlagIcon />
-            {c.flagged ? 'Flagged' : 'Flag'}
-          </button>
+          {may.markPending && (
+            <button type="button" class="btn secondary small" disabled={busy} onClick={() => status('pending')}>
+              Mark pending
+            </button>
+          )}
+          {may.snooze && <SnoozeMenu disabled={busy} onPick={(until) => status('snoozed', rfc3339(until))} />}
+          {may.transfer && (
+            <button type="button" class="btn secondary small" disabled={busy} aria-haspopup="dialog" onClick={() => setTransferring(true)}>
+              Transfer
+            </button>
+          )}
+          {may.flag && (
+            <button
+              type="button"
+              class={c.flagged ? 'btn secondary small flag on' : 'btn secondary small flag'}
+              aria-pressed={Boolean(c.flagged)}
+              disabled={busy}
+              title="A flagged chat is never closed for inactivity nor reassigned"
+              onClick={() => run(() => store.setFlag(c.id, !c.flagged))}
+            >
+              <FlagIcon />
+              {c.flagged ? 'Flagged' : 'Flag'}
+            </button>
+          )}
           <span class="spacer" />
-          {!closed && (
+          {may.close && (
             <button type="button" class="btn danger small" disabled={busy} onClick={() => status('closed')}>
               Close
             </button>
           )}
-          {closed && store.wrapupFor.value !== c.id && (
+          {may.wrapup && store.wrapupFor.value !== c.id && (
             <button type="button" class="btn secondary small" onClick={() => (store.wrapupFor.value = c.id)}>
               {c.wrapup_notes || (c.wrapup_tags?.length ?? 0) > 0 ? 'Edit wrap-up' : 'Add wrap-up'}
             </button>

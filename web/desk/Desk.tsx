@@ -3,6 +3,7 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from './api';
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
+import { MANAGE_WORKSPACE } from './permissions';
 import { Preferences } from './Preferences';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
@@ -11,7 +12,7 @@ import { TopBar } from './TopBar';
 
 /** The signed-in desk: top bar, sidebar, conversation, details. */
 export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
-  const store = useMemo(() => new DeskStore(me.agent.id), [me.agent.id]);
+  const store = useMemo(() => new DeskStore(me.agent.id, me.permissions), [me.agent.id]);
 
   useEffect(() => {
     store.start();
@@ -52,7 +53,7 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     <div class="desk">
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {store.view.value === 'preferences' ? (
-        <Preferences role={store.me.value?.role ?? me.agent.role} onBack={() => store.showView('desk')} />
+        <Preferences editable={store.can(MANAGE_WORKSPACE)} onBack={() => store.showView('desk')} />
       ) : (
         <>
           <Sidebar store={store} />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, getWorkspace, isManager, patchSettings, type Settings } from './api';
+import { ApiError, getWorkspace, patchSettings, type Settings } from './api';
 import { type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
 
 type Values = Record<keyof Settings, string>;
@@ -10,9 +10,11 @@ function toValues(s: Settings): Values {
   return v;
 }
 
-/** Workspace preferences: the lifecycle timers and limits. Owners and admins change them; others read them. */
-export function Preferences({ role, onBack }: { role: string; onBack: () => void }) {
-  const editable = isManager(role);
+/**
+ * Workspace preferences: the lifecycle timers and limits. Agents with
+ * workspace.manage (owners and admins) change them (editable); others read them.
+ */
+export function Preferences({ editable, onBack }: { editable: boolean; onBack: () => void }) {
   const [values, setValues] = useState<Values | null>(null);
   const [loadError, setLoadError] = useState('');
   const [errors, setErrors] = useState<Partial<Record<keyof Settings, string>>>({});

@@ -14,6 +14,8 @@ export interface Department {
 export interface Me {
   agent: { id: string; name: string; email: string; role: string };
   workspace: { id: string; name: string };
+  /** What the agent may do (desk/permissions.ts); absent means none. */
+  permissions?: string[];
 }
 
 export interface AgentRecord {
@@ -39,11 +41,6 @@ export interface Workspace {
   id: string;
   name: string;
   settings: Settings;
-}
-
-/** Owners and admins manage the workspace. */
-export function isManager(role: string): boolean {
-  return role === 'owner' || role === 'admin';
 }
 
 /** An error answer: its HTTP status and the API's error code. */

@@ -1,71 +1,73 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import type {
-  Agent,
-  AgentStatus,
-  Conversation,
-  ConversationStatus,
-  Message,
-  PageView,
-  ServerEvent,
-  Visitor,
-  Welcome,
-} from '../shared/protocol';
+import type { Agent, AgentStatus, Conversation, ConversationStatus, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
 import type { Department, Site } from './api';
-import { countQueues, inQueue, type QueueTab } from './lifecycle';
+import type { QueueTab } from './lifecycle';
 import { Notifier } from './notify';
+import { granted, has, type Permission } from './permissions';
+import {
+  applyEvent,
+  applyHistory,
+  applyWelcome,
+  attention,
+  chatting,
+  conversationNotice,
+  counts,
+  type DeskData,
+  displayName,
+  hasActivity,
+  isNew,
+  markSeen,
+  messageNotice,
+  type Notice,
+  put,
+  queue,
+  type Seen,
+  setTyping,
+  type Sort,
+  type VisitorDetails,
+  visitorList,
+} from './state';
 
+export { visitorName } from './state';
+export type { Sort } from './state';
 export type Tab = QueueTab | 'visitors';
-export type Sort = 'activity' | 'new';
 export type View = 'desk' | 'preferences';
 
 /** A conversation as one lifecycle command left it, or the command's error. */
 type LifecycleCommand = 'conversation.status' | 'conversation.assign' | 'conversation.transfer' | 'conversation.flag' | 'conversation.wrapup' | 'conversations.list';
-
-interface VisitorDetails {
-  visitor: Visitor;
-  pages: PageView[];
-}
-
-/** A name for a visitor who has not said who they are. */
-export function visitorName(v: Pick<Visitor, 'id' | 'name' | 'email'> | undefined, id = v?.id ?? ''): string {
-  return v?.name || v?.email || `Visitor ${id.slice(-4).toUpperCase()}`;
-}
-
-/** Replaces one entry of a signal's map, so readers see a new map. */
-function put<K, V>(m: Map<K, V>, key: K, value: V): Map<K, V> {
-  const next = new Map(m);
-  next.set(key, value);
-  return next;
-}
 
 /**
  * DeskStore is the agent's view of the workspace: conversations, online
  * visitors and agents from the socket's welcome and snapshot, kept current
  * by live deltas; the open conversation's history from the Session; and
  * what this agent has seen (per browser) for the green and blue markers.
+ * The state updates are the pure functions of state.ts; this class holds
+ * them in signals and does the side effects (socket, storage, timers, toasts).
  */
 export class DeskStore {
   readonly conn = signal<ConnState>('connecting');
   readonly closeCode = signal<number | undefined>(undefined);
   readonly me = signal<Agent | null>(null);
+  /** What this agent may do, as the server says (welcome, else GET /me); none until told. */
+  readonly permissions = signal<readonly string[]>([]);
   readonly sites = signal<Site[]>([]);
   readonly departments = signal<Department[]>([]);
-  readonly agents = signal(new Map<string, Agent>());
+  readonly agents = signal<ReadonlyMap<string, Agent>>(new Map());
   /** Every agent's name (GET /api/v1/agents), also for agents the snapshot lacks. */
-  readonly agentDirectory = signal(new Map<string, string>());
-  readonly conversations = signal(new Map<string, Conversation>());
-  readonly visitors = signal(new Map<string, Visitor>());
-  readonly details = signal(new Map<string, VisitorDetails>());
+  readonly agentDirectory = signal<ReadonlyMap<string, string>>(new Map());
+  readonly conversations = signal<ReadonlyMap<string, Conversation>>(new Map());
+  readonly visitors = signal<ReadonlyMap<string, Visitor>>(new Map());
+  readonly details = signal<ReadonlyMap<string, VisitorDetails>>(new Map());
   /** Conversation id → who is typing there (visitors and other agents). */
-  readonly typing = signal(new Map<string, string>());
+  readonly typing = signal<ReadonlyMap<string, string>>(new Map());
   /** Conversation id → when its visitor last wrote. */
-  readonly customerAt = signal(new Map<string, string>());
+  readonly customerAt = signal<ReadonlyMap<string, string>>(new Map());
   /** Conversation id → the last seq this agent has seen. */
-  readonly seen = signal<Record<string, number>>({});
+  readonly seen = signal<Seen>({});
 
   readonly openId = signal('');
   readonly selectedVisitorId = signal('');
@@ -93,7 +95,12 @@ export class DeskStore {
   private readonly typingOut: TypingSignal;
   private welcomed = false;
 
-  constructor(readonly agentId: string) {
+  /** permissions: GET /me's, until the socket's welcome says. */
+  constructor(
+    readonly agentId: string,
+    permissions?: readonly string[],
+  ) {
+    this.permissions.value = granted(permissions);
     this.seen.value = load(this.seenKey(), {});
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.session = new Session({
@@ -126,30 +133,30 @@ export class DeskStore {
     if (last) this.openId.value = last;
   }
 
+  /** Whether the server lets this agent do p. */
+  can(p: Permission): boolean {
+    return has(this.permissions.value, p);
+  }
+
   // --- derived views ---
 
   readonly siteNames = computed(() => new Map(this.sites.value.map((s) => [s.id, s.name])));
   readonly departmentNames = computed(() => new Map(this.departments.value.map((d) => [d.id, d.name])));
 
   /** Visitors with a conversation that is not closed: "chatting" rather than "browsing". */
-  readonly chatting = computed(() => {
-    const m = new Map<string, string>();
-    for (const c of this.conversations.value.values()) if (c.status !== 'closed') m.set(c.visitor_id, c.id);
-    return m;
-  });
+  readonly chatting = computed(() => chatting(this.conversations.value.values()));
 
   /** A live chat this agent has never opened (green in the queue). */
   isNew(c: Conversation): boolean {
-    return c.status === 'open' && this.seen.value[c.id] === undefined;
+    return isNew(c, this.seen.value);
   }
 
   hasActivity(c: Conversation): boolean {
-    const seen = this.seen.value[c.id];
-    return c.id !== this.openId.value && seen !== undefined && c.last_seq > seen;
+    return hasActivity(c, this.seen.value, this.openId.value);
   }
 
   displayName(visitorId: string): string {
-    return visitorName(this.visitors.value.get(visitorId) ?? this.details.value.get(visitorId)?.visitor, visitorId);
+    return displayName({ visitors: this.visitors.value, details: this.details.value }, visitorId);
   }
 
   agentName(id: string | undefined): string | undefined {
@@ -160,53 +167,27 @@ export class DeskStore {
   readonly queue = computed(() => {
     const tab = this.tab.value;
     if (tab === 'visitors') return [];
-    const filter = { tab, me: this.me.value?.id ?? this.agentId, closedByMe: this.closedByMe.value };
-    const q = this.search.value.trim().toLowerCase();
-    const site = this.siteFilter.value;
-    const dept = this.departmentFilter.value;
-    const agent = this.agentFilter.value;
-    const names = this.siteNames.value;
-    const list = [...this.conversations.value.values()].filter(
-      (c) =>
-        inQueue(c, filter) &&
-        (!site || c.site_id === site) &&
-        (!dept || c.department_id === dept) &&
-        (!agent || (agent === 'none' ? !c.assignee_id : c.assignee_id === agent)) &&
-        (!q ||
-          [this.displayName(c.visitor_id), c.last_message, names.get(c.site_id) ?? '', c.id]
-            .join(' ')
-            .toLowerCase()
-            .includes(q)),
-    );
-    const customer = this.customerAt.value;
-    const key = (c: Conversation) =>
-      tab === 'live' && this.sort.value === 'new' ? c.created_at : (customer.get(c.id) ?? c.last_activity_at);
-    return list.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+    return queue(this.conversations.value.values(), {
+      tab,
+      me: this.myId(),
+      closedByMe: this.closedByMe.value,
+      search: this.search.value,
+      site: this.siteFilter.value,
+      department: this.departmentFilter.value,
+      agent: this.agentFilter.value,
+      sort: this.sort.value,
+      name: (id) => this.displayName(id),
+      siteNames: this.siteNames.value,
+      customerAt: this.customerAt.value,
+    });
   });
 
-  readonly visitorList = computed(() => {
-    const q = this.search.value.trim().toLowerCase();
-    const site = this.siteFilter.value;
-    return [...this.visitors.value.values()]
-      .filter((v) => v.online && (!site || v.site_id === site))
-      .filter((v) => !q || [visitorName(v), v.page_url, v.page_title].join(' ').toLowerCase().includes(q))
-      .sort((a, b) => (a.session_start < b.session_start ? 1 : -1));
-  });
+  readonly visitorList = computed(() => visitorList(this.visitors.value.values(), this.search.value, this.siteFilter.value));
 
-  readonly counts = computed(() => {
-    const n = { ...countQueues(this.conversations.value.values()), visitors: 0 };
-    for (const v of this.visitors.value.values()) if (v.online) n.visitors++;
-    return n;
-  });
+  readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values()));
 
   /** Conversations that want attention: new, or with activity since last seen. */
-  readonly attention = computed(() => {
-    let n = 0;
-    for (const c of this.conversations.value.values()) {
-      if (c.status !== 'closed' && (this.isNew(c) || this.hasActivity(c))) n++;
-    }
-    return n;
-  });
+  readonly attention = computed(() => attention(this.conversations.value.values(), this.seen.value, this.openId.value));
 
   readonly open$ = computed(() => this.conversations.value.get(this.openId.value));
 
@@ -255,7 +236,7 @@ export class DeskStore {
 
   setStatus(status: AgentStatus): Promise<void> {
     return this.session.request('agent.status', { status }).then((ack) => {
-      if (ack.agent) this.upsertAgent(ack.agent);
+      if (ack.agent) this.event({ type: 'agent', agent: ack.agent });
     });
   }
 
@@ -300,8 +281,7 @@ export class DeskStore {
 
   /** Loads the closed conversations this agent closed (beyond the welcome's latest 100). */
   loadClosedByMe(): void {
-    const me = this.me.value?.id ?? this.agentId;
-    void this.lifecycle('conversations.list', { status: 'closed', closed_by_agent_id: me, limit: 200 }).catch(() => undefined);
+    void this.lifecycle('conversations.list', { status: 'closed', closed_by_agent_id: this.myId(), limit: 200 }).catch(() => undefined);
   }
 
   showView(view: View): void {
@@ -320,14 +300,32 @@ export class DeskStore {
 
   // --- the socket ---
 
+  private myId(): string {
+    return this.me.value?.id ?? this.agentId;
+  }
+
   private seenKey(): string {
     return `livedesk:seen:${this.agentId}`;
   }
 
   private markSeen(c: Conversation): void {
-    if (this.seen.value[c.id] === c.last_seq) return;
-    this.seen.value = { ...this.seen.value, [c.id]: c.last_seq };
-    save(this.seenKey(), this.seen.value);
+    const seen = markSeen(this.seen.value, c);
+    if (seen === this.seen.value) return;
+    this.seen.value = seen;
+    save(this.seenKey(), seen);
+  }
+
+  private notify(n: Notice | null): void {
+    if (n) this.notifier.notify(n);
+  }
+
+  private noticeContext() {
+    return {
+      me: this.myId(),
+      openId: this.openId.value,
+      name: (id: string) => this.displayName(id),
+      siteName: (id: string) => this.siteNames.value.get(id),
+    };
   }
 
   /** Copies the open conversation's history from the session. */
@@ -337,12 +335,7 @@ export class DeskStore {
     batch(() => {
       this.messages.value = [...msgs];
       this.outgoing.value = this.session.outgoing(id);
-      const c = this.conversations.value.get(id);
-      const last = msgs.at(-1);
-      if (c && last && last.seq > c.last_seq) {
-        const preview = last.kind === 'text' && !last.private ? last.body : c.last_message;
-        this.conversations.value = put(this.conversations.value, id, { ...c, last_seq: last.seq, last_message: preview });
-      }
+      this.conversations.value = applyHistory(this.conversations.value, id, msgs);
       const now = this.conversations.value.get(id);
       if (now && !document.hidden) this.markSeen(now);
     });
@@ -351,142 +344,79 @@ export class DeskStore {
   private welcome(w: Welcome): void {
     batch(() => {
       if (w.agent) this.me.value = w.agent;
-      // Snapshot, then deltas: the welcome's list replaces what was held
-      // (a chat that changed while disconnected shows in its new tab);
-      // the open conversation and earlier "closed by me" loads are kept.
-      const convs = new Map(w.conversations.map((c) => [c.id, c]));
-      for (const [id, c] of this.conversations.value) {
-        if (!convs.has(id) && (id === this.openId.value || c.status === 'closed')) convs.set(id, c);
-      }
-      this.conversations.value = convs;
+      // A desk welcome without permissions (an older server) grants none.
+      this.permissions.value = granted(w.permissions);
+      this.conversations.value = applyWelcome(this.conversations.value, w.conversations, this.openId.value);
       const open = this.openId.value;
-      if (open && convs.has(open)) this.open(open);
+      if (open && this.conversations.value.has(open)) this.open(open);
       else if (this.selectedVisitorId.value) this.loadVisitor(this.selectedVisitorId.value);
     });
     this.welcomed = true;
   }
 
-  private upsertAgent(a: Agent): void {
-    this.agents.value = put(this.agents.value, a.id, a);
-    if (a.id === this.me.value?.id) this.me.value = a;
+  /** The socket-fed signals as one DeskData. */
+  private data(): DeskData {
+    return {
+      conversations: this.conversations.value,
+      visitors: this.visitors.value,
+      agents: this.agents.value,
+      details: this.details.value,
+      typing: this.typing.value,
+      customerAt: this.customerAt.value,
+    };
   }
 
   private event(e: ServerEvent): void {
+    const before = this.data();
+    const after = applyEvent(before, e, this.me.value?.id ?? '');
+    batch(() => {
+      this.conversations.value = after.conversations;
+      this.visitors.value = after.visitors;
+      this.agents.value = after.agents;
+      this.details.value = after.details;
+      this.typing.value = after.typing;
+      this.customerAt.value = after.customerAt;
+      if (e.type === 'agent' && e.agent.id === this.me.value?.id) this.me.value = e.agent;
+    });
     switch (e.type) {
-      case 'snapshot':
-        batch(() => {
-          this.visitors.value = new Map(e.visitors.map((v) => [v.id, v]));
-          this.agents.value = new Map(e.agents.map((a) => [a.id, a]));
-        });
-        break;
       case 'conversation':
-        this.upsertConversation(e.conversation);
-        break;
-      case 'message':
-        this.messageEvent(e.message);
-        break;
-      case 'typing':
-        if (e.author_id !== this.me.value?.id) {
-          this.setTyping(e.conversation_id, e.on ? e.author_name || this.displayName(e.author_id) : null);
+        if (after.conversations !== before.conversations && this.welcomed) {
+          this.notify(conversationNotice(before.conversations.get(e.conversation.id), e.conversation, this.noticeContext()));
         }
         break;
+      case 'message': {
+        const c = before.conversations.get(e.message.conversation_id);
+        const looking = c?.id === this.openId.value && !document.hidden;
+        this.notify(messageNotice(c, e.message, this.seen.value, looking, (id) => this.displayName(id)));
+        if (after.typing !== before.typing) this.expireTyping(e.message.conversation_id);
+        break;
+      }
+      case 'typing':
+        if (after.typing !== before.typing) this.expireTyping(e.conversation_id);
+        break;
       case 'visitor':
-        this.visitorEvent(e.visitor);
-        break;
-      case 'visitor.left': {
-        const next = new Map(this.visitors.value);
-        next.delete(e.visitor_id);
-        this.visitors.value = next;
-        break;
-      }
-      case 'agent':
-        this.upsertAgent(e.agent);
+        // A visitor event means a new page or a socket change: refresh the pages shown.
+        if (e.visitor.id === this.selectedVisitorId.value) this.loadVisitor(e.visitor.id);
         break;
     }
   }
 
+  /** A conversation from a command's ack: applied as a conversation event. */
   private upsertConversation(c: Conversation): void {
-    const before = this.conversations.value.get(c.id);
-    // An older copy (an ack racing its own event) never overwrites a newer one.
-    if (before && Date.parse(before.updated_at) > Date.parse(c.updated_at)) return;
-    // last_seq and the preview move with message events; keep the furthest.
-    const next = before && before.last_seq > c.last_seq ? { ...c, last_seq: before.last_seq, last_message: before.last_message } : c;
-    this.conversations.value = put(this.conversations.value, c.id, next);
-    if (!this.welcomed) return;
-    const me = this.me.value?.id ?? this.agentId;
-    if (!before && c.status === 'open') {
-      this.notifier.notify({
-        title: 'New chat',
-        body: `${this.displayName(c.visitor_id)} on ${this.siteNames.value.get(c.site_id) ?? 'a site'}`,
-        conversationId: c.id,
-        tone: 'new',
-      });
-    } else if (before && c.assignee_id === me && before.assignee_id !== me && c.status !== 'closed' && c.id !== this.openId.value) {
-      this.notifier.notify({
-        title: 'Chat assigned to you',
-        body: `${this.displayName(c.visitor_id)} on ${this.siteNames.value.get(c.site_id) ?? 'a site'}`,
-        conversationId: c.id,
-        tone: 'new',
-      });
-    }
+    this.event({ type: 'conversation', conversation: c });
   }
 
-  private messageEvent(m: Message): void {
-    const c = this.conversations.value.get(m.conversation_id);
-    if (!c) return;
-    batch(() => {
-      if (m.seq > c.last_seq) {
-        const text = m.kind === 'text' && !m.private;
-        this.conversations.value = put(this.conversations.value, c.id, {
-          ...c,
-          last_seq: m.seq,
-          last_message: text ? m.body : c.last_message,
-          last_activity_at: text ? m.created_at : c.last_activity_at,
-        });
-      }
-      if (m.author_type === 'visitor') {
-        this.customerAt.value = put(this.customerAt.value, c.id, m.created_at);
-        this.setTyping(c.id, null);
-      }
-    });
-    const looking = c.id === this.openId.value && !document.hidden;
-    const fresh = m.seq > (this.seen.value[c.id] ?? 0);
-    if (m.author_type === 'visitor' && !looking && fresh) {
-      this.notifier.notify({
-        title: `Message from ${this.displayName(c.visitor_id)}`,
-        body: m.body.length > 120 ? `${m.body.slice(0, 117)}…` : m.body,
-        conversationId: c.id,
-        tone: 'info',
-      });
-    }
-  }
-
-  private visitorEvent(v: Visitor): void {
-    batch(() => {
-      const next = new Map(this.visitors.value);
-      if (v.online) next.set(v.id, v);
-      else next.delete(v.id);
-      this.visitors.value = next;
-      const d = this.details.value.get(v.id);
-      if (d) this.details.value = put(this.details.value, v.id, { ...d, visitor: v });
-    });
-    // A visitor event means a new page or a socket change: refresh the pages shown.
-    if (v.id === this.selectedVisitorId.value) this.loadVisitor(v.id);
-  }
-
-  private setTyping(conversationId: string, who: string | null): void {
+  /** (Re)starts the expiry of a typing indicator: a lost "off" must not stick. */
+  private expireTyping(conversationId: string): void {
     clearTimeout(this.typingTimers.get(conversationId));
-    if (!who && !this.typing.value.has(conversationId)) return;
-    const next = new Map(this.typing.value);
-    if (who) {
-      next.set(conversationId, who);
-      this.typingTimers.set(
-        conversationId,
-        setTimeout(() => this.setTyping(conversationId, null), TYPING_EXPIRE_MS),
-      );
-    } else {
-      next.delete(conversationId);
-    }
-    this.typing.value = next;
+    this.typingTimers.delete(conversationId);
+    if (!this.typing.value.has(conversationId)) return;
+    this.typingTimers.set(
+      conversationId,
+      setTimeout(() => {
+        this.typingTimers.delete(conversationId);
+        this.typing.value = setTyping(this.typing.value, conversationId, null);
+      }, TYPING_EXPIRE_MS),
+    );
   }
 }

@@ -99,6 +99,11 @@ export interface Welcome {
   visitor?: Visitor;
   site?: { id: string; name: string };
   agent?: Agent;
+  /**
+   * What the signed-in agent may do (desk sockets only): conversations.manage_any,
+   * workspace.manage. Absent means none.
+   */
+  permissions?: string[];
   conversations: Conversation[];
 }
 

@@ -1,9 +1,26 @@
-import { computed, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
 import type { ContextData, Conversation, Message, ServerEvent, Welcome } from '../shared/protocol';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
+import {
+  addDraft,
+  agentTyping,
+  concerns,
+  type Draft,
+  endsTyping,
+  follow,
+  hostMessage,
+  NO_THREAD,
+  pickConversation,
+  type SeenMark,
+  seenUpTo,
+  type Thread,
+  unreadCount,
+} from './state';
+
+export type { Draft } from './state';
 
 /** What the loader hands over: the site's widget key and the server's origin. */
 export interface WidgetConfig {
@@ -21,16 +38,12 @@ export interface Identity {
 /** Events a host page can listen to with LiveDesk.on(name, fn). */
 export type WidgetEvent = 'ready' | 'open' | 'close' | 'message' | 'unread';
 
-/** A message the visitor wrote before its conversation existed. */
-export interface Draft {
-  id: string;
-  text: string;
-}
-
 /**
  * WidgetStore is the widget's state: one Session to the server, the
  * visitor's current conversation, and what the panel shows. It persists
  * the visitor token (per site) so a navigation resumes the same visitor.
+ * The state updates are the pure functions of state.ts; this class holds
+ * them in signals and does the side effects (socket, storage, timers, events).
  */
 export class WidgetStore {
   readonly conn = signal<ConnState>('connecting');
@@ -44,9 +57,7 @@ export class WidgetStore {
   /** A conversation is under way (the panel offers to end it). */
   readonly active = signal(false);
   readonly seenSeq = signal(0);
-  readonly unread = computed(
-    () => this.messages.value.filter((m) => m.kind !== 'hidden' && m.author_type !== 'visitor' && m.seq > this.seenSeq.value).length,
-  );
+  readonly unread = computed(() => unreadCount(this.messages.value, this.seenSeq.value));
 
   private readonly session: Session;
   private conversationId = '';
@@ -146,7 +157,7 @@ export class WidgetStore {
       this.session.send(this.conversationId, body);
       return;
     }
-    this.drafts.value = [...this.drafts.value, { id: `d${Date.now()}${this.drafts.value.length}`, text: body }];
+    this.drafts.value = addDraft(this.drafts.value, body, Date.now());
     this.startConversation();
   }
 
@@ -163,12 +174,11 @@ export class WidgetStore {
   /** Leaves an ended chat for an empty panel; the next message starts a new conversation. */
   startNew(): void {
     if (!this.closed.value) return;
-    this.conversationId = '';
-    this.closed.value = false;
-    this.active.value = false;
-    this.messages.value = [];
-    this.outgoing.value = [];
-    this.seenSeq.value = 0;
+    batch(() => {
+      this.setThread(NO_THREAD);
+      this.messages.value = [];
+      this.outgoing.value = [];
+    });
     this.setTyping(null);
   }
 
@@ -181,10 +191,10 @@ export class WidgetStore {
   }
 
   markSeen(): void {
-    const last = this.messages.value.at(-1)?.seq ?? 0;
-    if (!this.conversationId || last <= this.seenSeq.value) return;
-    this.seenSeq.value = last;
-    save(this.prefix + 'seen', { conversation: this.conversationId, seq: last });
+    const seq = seenUpTo(this.thread(), this.messages.value);
+    if (seq === null) return;
+    this.seenSeq.value = seq;
+    save(this.prefix + 'seen', { conversation: this.conversationId, seq });
   }
 
   // --- the session ---
@@ -192,7 +202,7 @@ export class WidgetStore {
   private welcome(w: Welcome): void {
     if (w.token) save(this.prefix + 'token', w.token);
     this.siteName.value = w.site?.name ?? '';
-    const current = w.conversations.find((c) => c.id === this.conversationId) ?? w.conversations.find((c) => c.status !== 'closed');
+    const current = pickConversation(w.conversations, this.conversationId);
     if (current) this.follow(current);
     clearInterval(this.heartbeat);
     this.sendHeartbeat();
@@ -206,17 +216,29 @@ export class WidgetStore {
     }
   }
 
+  /** What the panel shows, as state.ts's Thread. */
+  private thread(): Thread {
+    return { conversationId: this.conversationId, closed: this.closed.value, active: this.active.value, seenSeq: this.seenSeq.value };
+  }
+
+  private setThread(t: Thread): void {
+    this.conversationId = t.conversationId;
+    batch(() => {
+      this.closed.value = t.closed;
+      this.active.value = t.active;
+      this.seenSeq.value = t.seenSeq;
+    });
+  }
+
   /** Makes c the conversation the panel shows. */
   private follow(c: Conversation): void {
-    if (c.id !== this.conversationId) {
-      this.conversationId = c.id;
-      const seen = load<{ conversation?: string; seq?: number }>(this.prefix + 'seen', {});
-      this.seenSeq.value = seen.conversation === c.id ? (seen.seq ?? 0) : 0;
+    const switching = c.id !== this.conversationId;
+    const stored = switching ? load<SeenMark>(this.prefix + 'seen', {}) : {};
+    this.setThread(follow(this.thread(), c, stored));
+    if (switching) {
       this.session.track(c.id);
       this.refresh();
     }
-    this.closed.value = c.status === 'closed';
-    this.active.value = c.status !== 'closed';
   }
 
   private refresh(): void {
@@ -224,28 +246,25 @@ export class WidgetStore {
     this.messages.value = [...this.session.messages(this.conversationId)];
     this.outgoing.value = this.session.outgoing(this.conversationId);
     if (this.isOpen.value) this.markSeen();
-    const last = this.messages.value.at(-1);
-    if (last && last.author_type === 'agent') this.setTyping(null);
+    if (endsTyping(this.messages.value)) this.setTyping(null);
     if (this.unread.value !== before) this.emit('unread', this.unread.value);
   }
 
   private event(e: ServerEvent): void {
     switch (e.type) {
       case 'conversation':
-        if (e.conversation.id === this.conversationId || (!this.conversationId && e.conversation.status !== 'closed')) {
-          this.follow(e.conversation);
-        }
+        if (concerns(this.thread(), e.conversation)) this.follow(e.conversation);
         break;
-      case 'typing':
-        if (e.conversation_id === this.conversationId && e.author_type === 'agent') {
-          this.setTyping(e.on ? e.author_name || 'Agent' : null);
-        }
+      case 'typing': {
+        const name = agentTyping(this.thread(), e);
+        if (name !== undefined) this.setTyping(name);
         break;
-      case 'message':
-        if (e.message.conversation_id === this.conversationId && e.message.author_type === 'agent') {
-          this.emit('message', { text: e.message.body, author: e.message.author_name ?? '' });
-        }
+      }
+      case 'message': {
+        const m = hostMessage(this.thread(), e.message);
+        if (m) this.emit('message', m);
         break;
+      }
     }
   }
 

@@ -1,0 +1,372 @@
+import { describe, expect, it } from 'vitest';
+import type { Agent, Conversation, Message, ServerEvent, Visitor } from '../shared/protocol';
+import {
+  applyEvent,
+  applyHistory,
+  applyWelcome,
+  attention,
+  chatting,
+  conversationNotice,
+  counts,
+  type DeskData,
+  displayName,
+  emptyData,
+  hasActivity,
+  isNew,
+  markSeen,
+  messageNotice,
+  type NoticeContext,
+  queue,
+  type QueueView,
+  setTyping,
+  visitorList,
+} from './state';
+
+const ME = 'agent-me';
+
+function conv(over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: 'c1',
+    site_id: 's1',
+    visitor_id: 'v1',
+    status: 'open',
+    context: null,
+    last_seq: 1,
+    last_message: 'hello',
+    created_at: '2026-01-05T10:00:00Z',
+    updated_at: '2026-01-05T10:00:00Z',
+    last_activity_at: '2026-01-05T10:00:00Z',
+    ...over,
+  };
+}
+
+function message(over: Partial<Message> = {}): Message {
+  return {
+    id: 'm2',
+    conversation_id: 'c1',
+    seq: 2,
+    client_msg_id: 'x2',
+    kind: 'text',
+    author_type: 'visitor',
+    author_id: 'v1',
+    body: 'where is my order?',
+    created_at: '2026-01-05T10:05:00Z',
+    ...over,
+  };
+}
+
+function visitor(over: Partial<Visitor> = {}): Visitor {
+  return {
+    id: 'v1',
+    site_id: 's1',
+    page_url: 'https://shop.example/cart',
+    page_title: 'Cart',
+    referrer: '',
+    pages_seen: 3,
+    online: true,
+    context: null,
+    session_start: '2026-01-05T09:00:00Z',
+    last_seen_at: '2026-01-05T10:00:00Z',
+    created_at: '2026-01-05T09:00:00Z',
+    ...over,
+  };
+}
+
+function agent(over: Partial<Agent> = {}): Agent {
+  return { id: 'a2', name: 'Ana', role: 'agent', status: 'online', status_changed_at: '2026-01-05T09:00:00Z', department_ids: [], ...over };
+}
+
+/** A desk holding these conversations (and nothing else). */
+function holding(...cs: Conversation[]): DeskData {
+  return { ...emptyData(), conversations: new Map(cs.map((c) => [c.id, c])) };
+}
+
+/** Applies frames in order, as the socket delivers them. */
+function apply(d: DeskData, ...events: ServerEvent[]): DeskData {
+  return events.reduce((acc, e) => applyEvent(acc, e, ME), d);
+}
+
+function view(over: Partial<QueueView> = {}): QueueView {
+  return {
+    tab: 'live',
+    me: ME,
+    closedByMe: false,
+    search: '',
+    site: '',
+    department: '',
+    agent: '',
+    sort: 'activity',
+    name: (id) => `Visitor ${id}`,
+    siteNames: new Map([['s1', 'Shop']]),
+    customerAt: new Map(),
+    ...over,
+  };
+}
+
+/** The ids a queue tab shows. */
+const tabIds = (d: DeskData, over: Partial<QueueView> = {}) => queue(d.conversations.values(), view({ customerAt: d.customerAt, ...over })).map((c) => c.id);
+
+describe('the welcome (snapshot)', () => {
+  it('replaces the list: a chat that changed while disconnected shows in its new tab', () => {
+    const held = new Map([['c1', conv()]]);
+    const next = applyWelcome(held, [conv({ status: 'pending', updated_at: '2026-01-05T11:00:00Z' })], '');
+    const d = { ...emptyData(), conversations: next };
+    expect(tabIds(d, { tab: 'live' })).toEqual([]);
+    expect(tabIds(d, { tab: 'pending' })).toEqual(['c1']);
+  });
+
+  it('drops chats it no longer lists, but keeps the open one and closed ones loaded earlier', () => {
+    const held = new Map([
+      ['gone', conv({ id: 'gone' })],
+      ['open', conv({ id: 'open', status: 'pending' })],
+      ['old', conv({ id: 'old', status: 'closed', closed_by: 'agent', closed_by_agent_id: ME })],
+    ]);
+    const next = applyWelcome(held, [conv({ id: 'c9' })], 'open');
+    expect([...next.keys()].sort()).toEqual(['c9', 'old', 'open']);
+  });
+});
+
+describe('conversation frames', () => {
+  it('move a chat from Live to Pending, with the tab counts', () => {
+    const d = apply(holding(conv()), { type: 'conversation', conversation: conv({ status: 'pending', updated_at: '2026-01-05T10:10:00Z' }) });
+    expect(tabIds(d, { tab: 'live' })).toEqual([]);
+    expect(tabIds(d, { tab: 'pending' })).toEqual(['c1']);
+    expect(counts(d.conversations.values(), []).live).toBe(0);
+    expect(counts(d.conversations.values(), []).pending).toBe(1);
+  });
+
+  it('add a new chat to Live, counted as waiting while nobody has it', () => {
+    const d = apply(emptyData(), { type: 'conversation', conversation: conv({ id: 'c2' }) });
+    expect(tabIds(d)).toEqual(['c2']);
+    expect(counts(d.conversations.values(), []).unassigned).toBe(1);
+    const taken = apply(d, { type: 'conversation', conversation: conv({ id: 'c2', assignee_id: ME, updated_at: '2026-01-05T10:01:00Z' }) });
+    expect(counts(taken.conversations.values(), []).unassigned).toBe(0);
+  });
+
+  it('never let an older copy (an ack racing its event) undo a newer one', () => {
+    const d = holding(conv({ status: 'pending', updated_at: '2026-01-05T10:10:00Z' }));
+    const after = apply(d, { type: 'conversation', conversation: conv({ status: 'open', updated_at: '2026-01-05T10:09:00Z' }) });
+    expect(after).toBe(d);
+    expect(after.conversations.get('c1')?.status).toBe('pending');
+  });
+
+  it('keep the furthest last seq and preview that messages brought', () => {
+    const d = holding(conv({ last_seq: 5, last_message: 'newest' }));
+    const after = apply(d, { type: 'conversation', conversation: conv({ last_seq: 3, last_message: 'older', flagged: true, updated_at: '2026-01-05T10:10:00Z' }) });
+    expect(after.conversations.get('c1')).toMatchObject({ last_seq: 5, last_message: 'newest', flagged: true });
+  });
+});
+
+describe('message frames', () => {
+  it('move the preview and the activity time of the chat', () => {
+    const d = apply(holding(conv()), { type: 'message', message: message() });
+    expect(d.conversations.get('c1')).toMatchObject({ last_seq: 2, last_message: 'where is my order?', last_activity_at: '2026-01-05T10:05:00Z' });
+  });
+
+  it('drop a duplicate by (conversation, seq): the list does not change again', () => {
+    const once = apply(holding(conv()), { type: 'message', message: message() });
+    const twice = apply(once, { type: 'message', message: message() });
+    expect(twice.conversations).toBe(once.conversations);
+    expect(twice.customerAt).toBe(once.customerAt);
+  });
+
+  it('never roll the preview back for an older message arriving late', () => {
+    const d = apply(holding(conv()), { type: 'message', message: message({ seq: 3, body: 'third' }) }, { type: 'message', message: message({ seq: 2, body: 'second' }) });
+    expect(d.conversations.get('c1')).toMatchObject({ last_seq: 3, last_message: 'third' });
+  });
+
+  it('keep internal notes and system events out of the preview, but count their seq', () => {
+    const d = apply(
+      holding(conv()),
+      { type: 'message', message: message({ seq: 2, kind: 'system', author_type: 'system', body: 'Ana marked the conversation pending', private: true }) },
+      { type: 'message', message: message({ seq: 3, author_type: 'agent', author_id: 'a2', private: true, body: 'internal' }) },
+    );
+    expect(d.conversations.get('c1')).toMatchObject({ last_seq: 3, last_message: 'hello', last_activity_at: '2026-01-05T10:00:00Z' });
+  });
+
+  it('change nothing for a conversation the desk does not hold', () => {
+    const d = holding(conv());
+    expect(apply(d, { type: 'message', message: message({ conversation_id: 'elsewhere' }) })).toBe(d);
+  });
+
+  it('from the visitor sort the queue by customer activity and end their typing line', () => {
+    let d = holding(conv({ id: 'a', last_activity_at: '2026-01-05T10:00:00Z' }), conv({ id: 'b', visitor_id: 'v2', last_activity_at: '2026-01-05T10:01:00Z' }));
+    expect(tabIds(d)).toEqual(['b', 'a']);
+    d = apply(d, { type: 'typing', conversation_id: 'a', author_type: 'visitor', author_id: 'v1', on: true });
+    expect(d.typing.get('a')).toBe('Visitor V1');
+    d = apply(d, { type: 'message', message: message({ conversation_id: 'a', created_at: '2026-01-05T10:30:00Z' }) });
+    expect(tabIds(d)).toEqual(['a', 'b']);
+    expect(d.typing.has('a')).toBe(false);
+  });
+
+  it('from an agent leave the customer activity as it was', () => {
+    const d = apply(holding(conv()), { type: 'message', message: message({ author_type: 'agent', author_id: 'a2' }) });
+    expect(d.customerAt.size).toBe(0);
+  });
+});
+
+describe('the open conversation\'s history', () => {
+  it('moves the row\'s preview as soon as the session holds a newer message', () => {
+    const held = new Map([['c1', conv()]]);
+    const next = applyHistory(held, 'c1', [message({ seq: 1, body: 'hi' }), message({ seq: 2, author_type: 'agent', body: 'Hi! How can I help?' })]);
+    expect(next.get('c1')).toMatchObject({ last_seq: 2, last_message: 'Hi! How can I help?' });
+    expect(applyHistory(next, 'c1', [message({ seq: 1 })])).toBe(next);
+  });
+});
+
+describe('typing frames', () => {
+  it('show who types, by their name or the visitor\'s', () => {
+    const d = apply(
+      { ...holding(conv()), visitors: new Map([['v1', visitor({ name: 'Maria' })]]) },
+      { type: 'typing', conversation_id: 'c1', author_type: 'visitor', author_id: 'v1', on: true },
+      { type: 'typing', conversation_id: 'c2', author_type: 'agent', author_id: 'a2', author_name: 'Ana', on: true },
+    );
+    expect(d.typing.get('c1')).toBe('Maria');
+    expect(d.typing.get('c2')).toBe('Ana');
+    expect(apply(d, { type: 'typing', conversation_id: 'c1', author_type: 'visitor', author_id: 'v1', on: false }).typing.has('c1')).toBe(false);
+  });
+
+  it('never show this agent\'s own typing', () => {
+    const d = holding(conv());
+    expect(apply(d, { type: 'typing', conversation_id: 'c1', author_type: 'agent', author_id: ME, author_name: 'Me', on: true })).toBe(d);
+  });
+
+  it('give a new map on every "on", so the expiry restarts; an "off" for nobody changes nothing', () => {
+    const a = setTyping(new Map(), 'c1', 'Ana');
+    expect(setTyping(a, 'c1', 'Ana')).not.toBe(a);
+    const none = new Map<string, string>();
+    expect(setTyping(none, 'c1', null)).toBe(none);
+  });
+});
+
+describe('visitor frames', () => {
+  it('add an online visitor to the Visitors tab and its count', () => {
+    const d = apply(emptyData(), { type: 'visitor', visitor: visitor() }, { type: 'visitor', visitor: visitor({ id: 'v2', session_start: '2026-01-05T09:30:00Z' }) });
+    expect(visitorList(d.visitors.values(), '', '').map((v) => v.id)).toEqual(['v2', 'v1']);
+    expect(counts([], d.visitors.values()).visitors).toBe(2);
+  });
+
+  it('remove a visitor who left (visitor.left, or offline)', () => {
+    let d = apply(emptyData(), { type: 'snapshot', visitors: [visitor(), visitor({ id: 'v2' })], agents: [] });
+    d = apply(d, { type: 'visitor.left', visitor_id: 'v1' });
+    expect(visitorList(d.visitors.values(), '', '').map((v) => v.id)).toEqual(['v2']);
+    d = apply(d, { type: 'visitor', visitor: visitor({ id: 'v2', online: false }) });
+    expect(visitorList(d.visitors.values(), '', '')).toEqual([]);
+    expect(counts([], d.visitors.values()).visitors).toBe(0);
+    expect(apply(d, { type: 'visitor.left', visitor_id: 'nobody' })).toBe(d);
+  });
+
+  it('update the details shown of that visitor (their new page)', () => {
+    const d = { ...emptyData(), details: new Map([['v1', { visitor: visitor(), pages: [] }]]) };
+    const after = apply(d, { type: 'visitor', visitor: visitor({ page_title: 'Checkout', online: false }) });
+    expect(after.details.get('v1')?.visitor.page_title).toBe('Checkout');
+    // An offline visitor's name still comes from the details.
+    expect(displayName({ ...after, details: new Map([['v1', { visitor: visitor({ name: 'Maria', online: false }), pages: [] }]]) }, 'v1')).toBe('Maria');
+  });
+
+  it('are searched by name, page and title, and filtered by site', () => {
+    const vs = [visitor({ name: 'Maria' }), visitor({ id: 'v2', site_id: 's2', page_title: 'Pricing' })];
+    expect(visitorList(vs, 'maria', '').map((v) => v.id)).toEqual(['v1']);
+    expect(visitorList(vs, 'PRICING', '').map((v) => v.id)).toEqual(['v2']);
+    expect(visitorList(vs, '', 's2').map((v) => v.id)).toEqual(['v2']);
+  });
+});
+
+describe('snapshot and agent frames', () => {
+  it('replace the visitors and agents held, then update one agent', () => {
+    let d = apply({ ...emptyData(), visitors: new Map([['old', visitor({ id: 'old' })]]) }, { type: 'snapshot', visitors: [visitor()], agents: [agent()] });
+    expect([...d.visitors.keys()]).toEqual(['v1']);
+    d = apply(d, { type: 'agent', agent: agent({ status: 'busy' }) });
+    expect(d.agents.get('a2')?.status).toBe('busy');
+  });
+});
+
+describe('unread markers and the attention count', () => {
+  it('count a live chat never opened as new (green), until seen', () => {
+    const c = conv();
+    expect(isNew(c, {})).toBe(true);
+    expect(attention([c], {}, '')).toBe(1);
+    const seen = markSeen({}, c);
+    expect(isNew(c, seen)).toBe(false);
+    expect(attention([c], seen, '')).toBe(0);
+    expect(markSeen(seen, c)).toBe(seen);
+  });
+
+  it('show activity (blue) when a seen chat moves on, except on screen', () => {
+    const seen = markSeen({}, conv());
+    const d = apply(holding(conv()), { type: 'message', message: message() });
+    const c = d.conversations.get('c1') as Conversation;
+    expect(hasActivity(c, seen, '')).toBe(true);
+    expect(attention([c], seen, '')).toBe(1);
+    expect(hasActivity(c, seen, 'c1')).toBe(false);
+    expect(attention([c], seen, 'c1')).toBe(0);
+  });
+
+  it('never count closed chats', () => {
+    expect(attention([conv({ status: 'closed', last_seq: 9 })], { c1: 1 }, '')).toBe(0);
+  });
+});
+
+describe('notices', () => {
+  const ctx: NoticeContext = { me: ME, openId: '', name: () => 'Maria', siteName: (id) => (id === 's1' ? 'Shop' : undefined) };
+
+  it('announce a new live chat', () => {
+    expect(conversationNotice(undefined, conv(), ctx)).toEqual({ title: 'New chat', body: 'Maria on Shop', conversationId: 'c1', tone: 'new' });
+    expect(conversationNotice(undefined, conv({ status: 'pending' }), ctx)).toBeNull();
+  });
+
+  it('announce a chat someone else assigned to this agent, unless it is on screen or closed', () => {
+    const before = conv({ assignee_id: 'a2' });
+    expect(conversationNotice(before, conv({ assignee_id: ME }), ctx)?.title).toBe('Chat assigned to you');
+    expect(conversationNotice(before, conv({ assignee_id: ME }), { ...ctx, openId: 'c1' })).toBeNull();
+    expect(conversationNotice(before, conv({ assignee_id: ME, status: 'closed' }), ctx)).toBeNull();
+    expect(conversationNotice(conv({ assignee_id: ME }), conv({ assignee_id: ME, flagged: true }), ctx)).toBeNull();
+  });
+
+  it('announce a visitor\'s message not seen yet, unless the agent is looking at it', () => {
+    const name = () => 'Maria';
+    expect(messageNotice(conv(), message(), {}, false, name)).toMatchObject({ title: 'Message from Maria', body: 'where is my order?', tone: 'info' });
+    expect(messageNotice(conv(), message(), {}, true, name)).toBeNull();
+    expect(messageNotice(conv(), message(), { c1: 2 }, false, name)).toBeNull();
+    expect(messageNotice(conv(), message({ author_type: 'agent' }), {}, false, name)).toBeNull();
+    expect(messageNotice(undefined, message(), {}, false, name)).toBeNull();
+    const long = messageNotice(conv(), message({ body: 'x'.repeat(200) }), {}, false, name);
+    expect(long?.body).toHaveLength(118);
+    expect(long?.body.endsWith('…')).toBe(true);
+  });
+});
+
+describe('queue tabs', () => {
+  const cs = [
+    conv({ id: 'mine', assignee_id: ME, last_message: 'refund please', created_at: '2026-01-05T08:00:00Z', last_activity_at: '2026-01-05T10:03:00Z' }),
+    conv({ id: 'free', site_id: 's2', department_id: 'd1', created_at: '2026-01-05T09:00:00Z', last_activity_at: '2026-01-05T10:01:00Z' }),
+    conv({ id: 'hers', assignee_id: 'a2', created_at: '2026-01-05T07:00:00Z', last_activity_at: '2026-01-05T10:02:00Z' }),
+    conv({ id: 'done', status: 'closed', closed_by: 'agent', closed_by_agent_id: 'a2' }),
+    conv({ id: 'byme', status: 'closed', closed_by: 'agent', closed_by_agent_id: ME }),
+  ];
+  const ids = (over: Partial<QueueView>) => queue(cs, view(over)).map((c) => c.id);
+
+  it('list latest activity first, or on Live the newest chat first', () => {
+    expect(ids({})).toEqual(['mine', 'hers', 'free']);
+    expect(ids({ sort: 'new' })).toEqual(['free', 'mine', 'hers']);
+  });
+
+  it('filter by assignee, site, department and a search', () => {
+    expect(ids({ agent: 'none' })).toEqual(['free']);
+    expect(ids({ agent: 'a2' })).toEqual(['hers']);
+    expect(ids({ site: 's2' })).toEqual(['free']);
+    expect(ids({ department: 'd1' })).toEqual(['free']);
+    expect(ids({ search: 'REFUND' })).toEqual(['mine']);
+    expect(ids({ search: 'shop' })).toEqual(['mine', 'hers']);
+  });
+
+  it('show on Closed every closed chat, or only this agent\'s with "Closed by me"', () => {
+    expect(ids({ tab: 'closed' }).sort()).toEqual(['byme', 'done']);
+    expect(ids({ tab: 'closed', closedByMe: true })).toEqual(['byme']);
+  });
+
+  it('mark visitors with a chat that is not closed as chatting', () => {
+    const m = chatting([conv({ id: 'x', visitor_id: 'v1' }), conv({ id: 'y', visitor_id: 'v2', status: 'closed' })]);
+    expect([...m]).toEqual([['v1', 'x']]);
+  });
+});

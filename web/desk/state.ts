@@ -1,0 +1,300 @@
+// The desk's state updates as pure functions: the state held and a frame in,
+// the next state out. Inputs are never changed; a part that does not change
+// is returned as the same object, so a signal assigned with it stays quiet.
+// No signals, no DOM, no timers: store.ts calls these and assigns its
+// signals, and state.test.ts holds the rules.
+import type { Agent, Conversation, Message, PageView, ServerEvent, Visitor } from '../shared/protocol';
+import { countQueues, inQueue, type QueueTab } from './lifecycle';
+
+export interface VisitorDetails {
+  visitor: Visitor;
+  pages: PageView[];
+}
+
+/** What the socket keeps current: the welcome and snapshot, then live deltas. */
+export interface DeskData {
+  conversations: ReadonlyMap<string, Conversation>;
+  /** Online visitors. */
+  visitors: ReadonlyMap<string, Visitor>;
+  agents: ReadonlyMap<string, Agent>;
+  /** Visitors this agent looked at (visitor.get), online or not. */
+  details: ReadonlyMap<string, VisitorDetails>;
+  /** Conversation id → who is typing there (visitors and other agents). */
+  typing: ReadonlyMap<string, string>;
+  /** Conversation id → when its visitor last wrote. */
+  customerAt: ReadonlyMap<string, string>;
+}
+
+/** Conversation id → the last seq this agent has seen there. */
+export type Seen = Readonly<Record<string, number>>;
+
+export function emptyData(): DeskData {
+  return { conversations: new Map(), visitors: new Map(), agents: new Map(), details: new Map(), typing: new Map(), customerAt: new Map() };
+}
+
+/** m with key set to value, as a new map. */
+export function put<K, V>(m: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> {
+  const next = new Map(m);
+  next.set(key, value);
+  return next;
+}
+
+/** m without key: a new map, or m itself when it has no such key. */
+export function drop<K, V>(m: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> {
+  if (!m.has(key)) return m;
+  const next = new Map(m);
+  next.delete(key);
+  return next;
+}
+
+/** A name for a visitor who has not said who they are. */
+export function visitorName(v: Pick<Visitor, 'id' | 'name' | 'email'> | undefined, id = v?.id ?? ''): string {
+  return v?.name || v?.email || `Visitor ${id.slice(-4).toUpperCase()}`;
+}
+
+/** A visitor's name from what is held: online, else looked at, else made up from the id. */
+export function displayName(d: Pick<DeskData, 'visitors' | 'details'>, visitorId: string): string {
+  return visitorName(d.visitors.get(visitorId) ?? d.details.get(visitorId)?.visitor, visitorId);
+}
+
+// --- frames ---
+
+/**
+ * The welcome's list is the snapshot: it replaces the conversations held, so
+ * a chat that changed while disconnected shows in its new tab. The open
+ * conversation and closed ones loaded earlier ("closed by me") stay when the
+ * list lacks them.
+ */
+export function applyWelcome(held: ReadonlyMap<string, Conversation>, list: readonly Conversation[], openId: string): Map<string, Conversation> {
+  const next = new Map(list.map((c) => [c.id, c]));
+  for (const [id, c] of held) {
+    if (!next.has(id) && (id === openId || c.status === 'closed')) next.set(id, c);
+  }
+  return next;
+}
+
+/**
+ * A conversation from an event or an ack. An older copy (an ack racing its
+ * own event) never overwrites a newer one; last_seq and the preview move
+ * with message events, so the furthest of the two is kept.
+ */
+export function upsertConversation(held: ReadonlyMap<string, Conversation>, c: Conversation): ReadonlyMap<string, Conversation> {
+  const before = held.get(c.id);
+  if (before && Date.parse(before.updated_at) > Date.parse(c.updated_at)) return held;
+  const next = before && before.last_seq > c.last_seq ? { ...c, last_seq: before.last_seq, last_message: before.last_message } : c;
+  return put(held, c.id, next);
+}
+
+/**
+ * A message moves its conversation's last seq and, when it is public text,
+ * the preview and the activity time. One the list already counts (a
+ * duplicate, or an older one) changes nothing.
+ */
+export function applyMessageToList(held: ReadonlyMap<string, Conversation>, m: Message): ReadonlyMap<string, Conversation> {
+  const c = held.get(m.conversation_id);
+  if (!c || m.seq <= c.last_seq) return held;
+  const text = m.kind === 'text' && !m.private;
+  return put(held, c.id, {
+    ...c,
+    last_seq: m.seq,
+    last_message: text ? m.body : c.last_message,
+    last_activity_at: text ? m.created_at : c.last_activity_at,
+  });
+}
+
+/** The open conversation's history, as the session holds it, moves its last seq and preview. */
+export function applyHistory(held: ReadonlyMap<string, Conversation>, id: string, history: readonly Message[]): ReadonlyMap<string, Conversation> {
+  const c = held.get(id);
+  const last = history.at(-1);
+  if (!c || !last || last.seq <= c.last_seq) return held;
+  const preview = last.kind === 'text' && !last.private ? last.body : c.last_message;
+  return put(held, id, { ...c, last_seq: last.seq, last_message: preview });
+}
+
+/**
+ * Someone starts (a name) or stops (null) typing in a conversation. Every
+ * "on" gives a new map, even a repeated one, so the store restarts the
+ * indicator's expiry.
+ */
+export function setTyping(typing: ReadonlyMap<string, string>, conversationId: string, who: string | null): ReadonlyMap<string, string> {
+  return who ? put(typing, conversationId, who) : drop(typing, conversationId);
+}
+
+/** An online visitor is held; one that went offline is dropped. Details shown of it follow. */
+function applyVisitor(d: DeskData, v: Visitor): DeskData {
+  const visitors = v.online ? put(d.visitors, v.id, v) : drop(d.visitors, v.id);
+  const shown = d.details.get(v.id);
+  return { ...d, visitors, details: shown ? put(d.details, v.id, { ...shown, visitor: v }) : d.details };
+}
+
+/**
+ * Applies one live frame (anything but the welcome) to what the desk
+ * holds. me is the signed-in agent, whose own typing is not shown.
+ */
+export function applyEvent(d: DeskData, e: ServerEvent, me: string): DeskData {
+  switch (e.type) {
+    case 'snapshot':
+      return { ...d, visitors: new Map(e.visitors.map((v) => [v.id, v])), agents: new Map(e.agents.map((a) => [a.id, a])) };
+    case 'conversation': {
+      const conversations = upsertConversation(d.conversations, e.conversation);
+      return conversations === d.conversations ? d : { ...d, conversations };
+    }
+    case 'message': {
+      const m = e.message;
+      // A message of a conversation the desk does not hold changes nothing.
+      if (!d.conversations.has(m.conversation_id)) return d;
+      const next = { ...d, conversations: applyMessageToList(d.conversations, m) };
+      if (m.author_type === 'visitor') {
+        // The visitor wrote: they stopped typing, and the "customer activity" sort moves.
+        if (d.customerAt.get(m.conversation_id) !== m.created_at) next.customerAt = put(d.customerAt, m.conversation_id, m.created_at);
+        next.typing = setTyping(d.typing, m.conversation_id, null);
+      }
+      return next;
+    }
+    case 'typing': {
+      if (e.author_id === me) return d;
+      const typing = setTyping(d.typing, e.conversation_id, e.on ? e.author_name || displayName(d, e.author_id) : null);
+      return typing === d.typing ? d : { ...d, typing };
+    }
+    case 'visitor':
+      return applyVisitor(d, e.visitor);
+    case 'visitor.left': {
+      const visitors = drop(d.visitors, e.visitor_id);
+      return visitors === d.visitors ? d : { ...d, visitors };
+    }
+    case 'agent':
+      return { ...d, agents: put(d.agents, e.agent.id, e.agent) };
+    default:
+      return d;
+  }
+}
+
+/** Marks a conversation seen up to its last seq. */
+export function markSeen(seen: Seen, c: Conversation): Seen {
+  return seen[c.id] === c.last_seq ? seen : { ...seen, [c.id]: c.last_seq };
+}
+
+// --- notices (what the store turns into toasts, beeps and notifications) ---
+
+export interface Notice {
+  title: string;
+  body: string;
+  conversationId: string;
+  tone: 'info' | 'new';
+}
+
+export interface NoticeContext {
+  /** The signed-in agent. */
+  me: string;
+  /** The conversation on screen. */
+  openId: string;
+  name: (visitorId: string) => string;
+  siteName: (siteId: string) => string | undefined;
+}
+
+/**
+ * What an accepted conversation update (before → after) tells the agent: a
+ * new live chat, or a chat someone else assigned to them that is not on screen.
+ */
+export function conversationNotice(before: Conversation | undefined, after: Conversation, ctx: NoticeContext): Notice | null {
+  const body = () => `${ctx.name(after.visitor_id)} on ${ctx.siteName(after.site_id) ?? 'a site'}`;
+  if (!before && after.status === 'open') return { title: 'New chat', body: body(), conversationId: after.id, tone: 'new' };
+  if (before && after.assignee_id === ctx.me && before.assignee_id !== ctx.me && after.status !== 'closed' && after.id !== ctx.openId) {
+    return { title: 'Chat assigned to you', body: body(), conversationId: after.id, tone: 'new' };
+  }
+  return null;
+}
+
+/**
+ * What a message tells the agent: a visitor's message they have not seen
+ * and are not looking at (looking: its conversation is open and the tab shows).
+ */
+export function messageNotice(c: Conversation | undefined, m: Message, seen: Seen, looking: boolean, name: (visitorId: string) => string): Notice | null {
+  if (!c || m.author_type !== 'visitor' || looking || m.seq <= (seen[c.id] ?? 0)) return null;
+  return {
+    title: `Message from ${name(c.visitor_id)}`,
+    body: m.body.length > 120 ? `${m.body.slice(0, 117)}…` : m.body,
+    conversationId: c.id,
+    tone: 'info',
+  };
+}
+
+// --- views ---
+
+/** A live chat this agent has never opened (green in the queue). */
+export function isNew(c: Conversation, seen: Seen): boolean {
+  return c.status === 'open' && seen[c.id] === undefined;
+}
+
+/** A chat this agent opened before that has moved on since, and is not on screen (the blue dot). */
+export function hasActivity(c: Conversation, seen: Seen, openId: string): boolean {
+  const s = seen[c.id];
+  return c.id !== openId && s !== undefined && c.last_seq > s;
+}
+
+/** Conversations that want attention (the count in the page title): new, or with activity since last seen. */
+export function attention(convs: Iterable<Conversation>, seen: Seen, openId: string): number {
+  let n = 0;
+  for (const c of convs) if (c.status !== 'closed' && (isNew(c, seen) || hasActivity(c, seen, openId))) n++;
+  return n;
+}
+
+/** Visitor id → their conversation that is not closed: "chatting" rather than "browsing". */
+export function chatting(convs: Iterable<Conversation>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const c of convs) if (c.status !== 'closed') m.set(c.visitor_id, c.id);
+  return m;
+}
+
+/** Conversations per queue tab, live ones waiting for an agent, and online visitors. */
+export function counts(convs: Iterable<Conversation>, visitors: Iterable<Visitor>): ReturnType<typeof countQueues> & { visitors: number } {
+  const n = { ...countQueues(convs), visitors: 0 };
+  for (const v of visitors) if (v.online) n.visitors++;
+  return n;
+}
+
+export type Sort = 'activity' | 'new';
+
+export interface QueueView {
+  tab: QueueTab;
+  /** The signed-in agent, for "closed by me". */
+  me: string;
+  closedByMe: boolean;
+  search: string;
+  site: string;
+  department: string;
+  /** An agent id, 'none' for unassigned, or '' for all. */
+  agent: string;
+  sort: Sort;
+  name: (visitorId: string) => string;
+  siteNames: ReadonlyMap<string, string>;
+  customerAt: ReadonlyMap<string, string>;
+}
+
+/**
+ * One queue tab's rows: filtered by site, department, assignee and a search
+ * over name, preview, site and id; latest customer activity first (or, on
+ * Live sorted by "new chat", latest created first).
+ */
+export function queue(convs: Iterable<Conversation>, v: QueueView): Conversation[] {
+  const q = v.search.trim().toLowerCase();
+  const list = [...convs].filter(
+    (c) =>
+      inQueue(c, { tab: v.tab, me: v.me, closedByMe: v.closedByMe }) &&
+      (!v.site || c.site_id === v.site) &&
+      (!v.department || c.department_id === v.department) &&
+      (!v.agent || (v.agent === 'none' ? !c.assignee_id : c.assignee_id === v.agent)) &&
+      (!q || [v.name(c.visitor_id), c.last_message, v.siteNames.get(c.site_id) ?? '', c.id].join(' ').toLowerCase().includes(q)),
+  );
+  const key = (c: Conversation) => (v.tab === 'live' && v.sort === 'new' ? c.created_at : (v.customerAt.get(c.id) ?? c.last_activity_at));
+  return list.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+}
+
+/** The Visitors tab: online visitors, filtered by site and a search, latest arrival first. */
+export function visitorList(visitors: Iterable<Visitor>, search: string, site: string): Visitor[] {
+  const q = search.trim().toLowerCase();
+  return [...visitors]
+    .filter((v) => v.online && (!site || v.site_id === site))
+    .filter((v) => !q || [visitorName(v), v.page_url, v.page_title].join(' ').toLowerCase().includes(q))
+    .sort((a, b) => (a.session_start < b.session_start ? 1 : a.session_start > b.session_start ? -1 : 0));
+}
