@@ -180,7 +180,7 @@ func TestUserCreate(t *testing.T) {
 func firstStart(t *testing.T, dir string) string {
 	t.Helper()
 	out := serveUntilWelcome(t, dir)
-	if !strings.Contains(out, "Password:") || !strings.Contains(out, "owner@livedesk.local") {
+	if !strings.Contains(out, "Password:") || !regexp.MustCompile(`owner-[a-z0-9_-]{8}@livedesk\.local`).MatchString(out) {
 		t.Fatalf("first start printed no credentials:\n%s", out)
 	}
 	st := storetest.Open(t, filepath.Join(dir, "livedesk.db"))

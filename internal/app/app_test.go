@@ -68,15 +68,18 @@ func testFirstAndSecondStart(t *testing.T, args ...string) {
 
 	first := newApp(t, cfg)
 	b := first.Bootstrap
-	if !b.Created || b.Email != app.DefaultAdminEmail || len(b.Password) != 24 || b.DemoSiteKey == "" || b.WorkspaceID == "" {
+	if !b.Created || !strings.HasPrefix(b.Email, "owner-") || !strings.HasSuffix(b.Email, "@"+app.DefaultAdminDomain) || len(b.Password) != 24 || b.DemoSiteKey == "" || b.WorkspaceID == "" {
 		t.Fatalf("first start: %+v", b)
+	}
+	if other := newApp(t, parse(t, "--data-dir", t.TempDir())).Bootstrap.Email; other == b.Email {
+		t.Fatalf("two first starts made the same owner e-mail %s: it can be guessed", other)
 	}
 	demo, err := first.Store.SiteByWidgetKey(t.Context(), b.DemoSiteKey)
 	if err != nil || demo.WorkspaceID != b.WorkspaceID {
 		t.Fatalf("demo site: %+v, %v", demo, err)
 	}
 	out := welcome(first)
-	for _, want := range []string{"http://desk.example.com:8420/", "http://desk.example.com:8420/demo", app.DefaultAdminEmail, b.Password} {
+	for _, want := range []string{"http://desk.example.com:8420/", "http://desk.example.com:8420/demo", b.Email, b.Password} {
 		if !strings.Contains(out, want) {
 			t.Errorf("first welcome lacks %q:\n%s", want, out)
 		}
@@ -100,7 +103,7 @@ func testFirstAndSecondStart(t *testing.T, args ...string) {
 
 	srv := httptest.NewServer(second.Handler)
 	defer srv.Close()
-	body := `{"email":"` + app.DefaultAdminEmail + `","password":"` + b.Password + `"}`
+	body := `{"email":"` + b.Email + `","password":"` + b.Password + `"}`
 	resp, err := http.Post(srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +157,7 @@ func TestSchemaTooNew(t *testing.T) {
 // already being handled finish, then returns nil.
 func TestServeDrainsInFlightRequests(t *testing.T) {
 	t.Parallel()
-	cfg := parse(t, "--data-dir", t.TempDir(), "--admin-password", "drain-test-password")
+	cfg := parse(t, "--data-dir", t.TempDir(), "--admin-email", "owner@livedesk.local", "--admin-password", "drain-test-password")
 	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true})
 	if err != nil {
 		t.Fatal(err)

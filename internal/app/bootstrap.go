@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/config"
@@ -12,8 +13,16 @@ import (
 	"github.com/querytel/livedesk/internal/team"
 )
 
-// DefaultAdminEmail is the first owner's e-mail when none is configured.
-const DefaultAdminEmail = "owner@livedesk.local"
+// DefaultAdminDomain is the domain of the first owner's e-mail when none
+// is configured: owner-XXXXXXXX@livedesk.local, with eight random
+// characters printed once with the password, so an attacker cannot aim a
+// sign-in limit at the owner's account by guessing its e-mail.
+const DefaultAdminDomain = "livedesk.local"
+
+// defaultAdminEmail makes a first owner's e-mail nobody can guess.
+func defaultAdminEmail() string {
+	return "owner-" + strings.ToLower(auth.RandomToken(6)[:8]) + "@" + DefaultAdminDomain
+}
 
 // Bootstrap is what a first start created. Password is set only when it
 // was generated, to be printed once.
@@ -30,7 +39,7 @@ type Bootstrap struct {
 func bootstrap(ctx context.Context, a *App, cfg config.Config) (Bootstrap, error) {
 	b := Bootstrap{Email: cfg.AdminEmail, Password: cfg.AdminPassword}
 	if b.Email == "" {
-		b.Email = DefaultAdminEmail
+		b.Email = defaultAdminEmail()
 	}
 	generated := b.Password == ""
 	if generated {

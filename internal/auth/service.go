@@ -17,11 +17,27 @@ import (
 // SessionTTL is how long a desk session lasts from sign-in.
 const SessionTTL = 14 * 24 * time.Hour
 
-// Login attempts: a burst of 5 per e-mail and 20 per IP, refilling one every
-// 12 s (5 a minute) and 3 s. The 6th rapid attempt on one e-mail gets 429.
+// Sign-in limits, as token buckets on the injected clock:
+//
+//   - per client address: 20 attempts, one more every 3 s, charged by
+//     every attempt (each costs an argon2 hash);
+//   - per e-mail and address: 5 failures, one more every 12 s: the 6th
+//     rapid attempt from one address on one account gets 429, even with
+//     the right password;
+//   - per e-mail from anywhere: 20 failures, one more every 12 s, so a
+//     guesser spread over many addresses still gets 5 a minute. An address
+//     the account already holds a live session from is not held back by
+//     this one: an attacker's failures cannot lock the owner out of a
+//     known address (the targeted lockout of a per-account limit alone).
+//
+// Failures, not attempts, are charged per account, so signing in often
+// costs nothing. E-mails over 254 bytes are refused before any bucket is
+// made, and each limiter's memory is bounded (maxLimiterKeys).
 const (
-	emailBurst, emailEvery = 5, 12 * time.Second
-	ipBurst, ipEvery       = 20, 3 * time.Second
+	ipBurst, ipEvery           = 20, 3 * time.Second
+	pairBurst, pairEvery       = 5, 12 * time.Second
+	accountBurst, accountEvery = 20, 12 * time.Second
+	maxEmailLen                = 254 // RFC 5321's path limit
 )
 
 // Store is what auth needs from the database.
@@ -31,14 +47,16 @@ type Store interface {
 	SessionAgent(ctx context.Context, tokenHash string, now time.Time) (store.Session, store.Agent, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 	SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error
+	SignedInFrom(ctx context.Context, workspaceID, agentID, ip string, now time.Time) (bool, error)
 }
 
 // Service signs agents in and out.
 type Service struct {
-	store   Store
-	clock   clock.Clock
-	byEmail *limiter
-	byIP    *limiter
+	store     Store
+	clock     clock.Clock
+	byIP      *limiter // every attempt
+	byPair    *limiter // failures, by e-mail and address
+	byAccount *limiter // failures, by e-mail
 	// dummyHash is checked against when the e-mail is unknown, so a wrong
 	// e-mail costs the same time as a wrong password and e-mails cannot be
 	// discovered by timing.
@@ -56,8 +74,9 @@ func New(st Store, clk clock.Clock, h Hasher) *Service {
 	}
 	return &Service{
 		store: st, clock: clk,
-		byEmail:   newLimiter(emailEvery, emailBurst),
 		byIP:      newLimiter(ipEvery, ipBurst),
+		byPair:    newLimiter(pairEvery, pairBurst),
+		byAccount: newLimiter(accountEvery, accountBurst),
 		dummyHash: dummy,
 		hasher:    h,
 	}
@@ -91,26 +110,40 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	if email == "" || password == "" {
 		return "", store.Agent{}, apperr.Invalidf("email", "missing_credentials", "e-mail and password are required")
 	}
-	// Both buckets are charged, so neither one address nor one e-mail can
-	// be hammered.
-	okIP := s.byIP.allow(ip, now)
-	okEmail := s.byEmail.allow(email, now)
-	if !okIP || !okEmail {
+	if len(email) > maxEmailLen || len(password) > maxPasswordBytes {
+		return "", store.Agent{}, ErrBadCredentials // no account has one: nothing to count
+	}
+	pair := email + "\x00" + ip
+	if !s.byIP.allow(ip, now) || !s.byPair.ready(pair, now) {
 		return "", store.Agent{}, ErrTooManyAttempts
 	}
 	a, err := s.store.AgentByEmail(ctx, email)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			CheckPassword(s.dummyHash, password) //nolint:errcheck // timing only
-			return "", store.Agent{}, ErrBadCredentials
-		}
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", store.Agent{}, fmt.Errorf("auth: login: %w", err)
 	}
-	ok, err := CheckPassword(a.PasswordHash, password)
-	if err != nil {
-		return "", store.Agent{}, fmt.Errorf("auth: login %s: %w", a.ID, err)
+	if !s.byAccount.ready(email, now) {
+		known := false
+		if found {
+			if known, err = s.store.SignedInFrom(ctx, a.WorkspaceID, a.ID, ip, now); err != nil {
+				return "", store.Agent{}, fmt.Errorf("auth: login: %w", err)
+			}
+		}
+		if !known {
+			return "", store.Agent{}, ErrTooManyAttempts
+		}
+	}
+	ok := false
+	if found {
+		if ok, err = CheckPassword(a.PasswordHash, password); err != nil {
+			return "", store.Agent{}, fmt.Errorf("auth: login %s: %w", a.ID, err)
+		}
+	} else {
+		CheckPassword(s.dummyHash, password) //nolint:errcheck // the same time as a wrong password
 	}
 	if !ok {
+		s.byPair.fail(pair, now)
+		s.byAccount.fail(email, now)
 		return "", store.Agent{}, ErrBadCredentials
 	}
 	token := RandomToken(32)
@@ -150,11 +183,14 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 
 // ChangePassword checks the current password, stores the new one and
 // revokes every other session of the agent.
-func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
+func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next, ip string) error {
 	// Checking the current password is a password oracle like sign-in, so
-	// it draws on the same per-e-mail budget: a stolen session must not be
-	// able to guess the password and then lock the owner out.
-	if !s.byEmail.allow(store.NormalizeEmail(p.Agent.Email), s.clock.Now()) {
+	// its failures draw on the account's sign-in budgets: a stolen session
+	// must not be able to guess the password.
+	now := s.clock.Now()
+	email := store.NormalizeEmail(p.Agent.Email)
+	pair := email + "\x00" + ip
+	if !s.byPair.ready(pair, now) || !s.byAccount.ready(email, now) {
 		return ErrTooManyAttempts
 	}
 	ok, err := CheckPassword(p.Agent.PasswordHash, current)
@@ -162,6 +198,8 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 		return fmt.Errorf("auth: change password: %w", err)
 	}
 	if !ok {
+		s.byPair.fail(pair, now)
+		s.byAccount.fail(email, now)
 		return apperr.Invalidf("current_password", "wrong_password", "the current password is wrong")
 	}
 	if err := ValidatePassword(next); err != nil {
@@ -178,13 +216,17 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	return s.store.SetAgentPassword(ctx, p.Agent.WorkspaceID, p.Agent.ID, h, p.TokenHash, s.clock.Now())
 }
 
+// maxPasswordBytes bounds a password (argon2 hashes any length, but there
+// is no reason to hash a megabyte).
+const maxPasswordBytes = 512
+
 // ValidatePassword checks a new password's length.
 func ValidatePassword(pw string) error {
 	if len([]rune(pw)) < MinPasswordLen {
 		return apperr.Invalidf("password", "password_too_short", "a password needs at least %d characters", MinPasswordLen)
 	}
-	if len(pw) > 512 {
-		return apperr.Invalidf("password", "password_too_long", "a password may have at most 512 bytes")
+	if len(pw) > maxPasswordBytes {
+		return apperr.Invalidf("password", "password_too_long", "a password may have at most %d bytes", maxPasswordBytes)
 	}
 	return nil
 }

@@ -108,35 +108,90 @@ func TestLoginRefusals(t *testing.T) {
 	}
 }
 
-// TestLoginLimitPerEmail: five rapid attempts on one e-mail, then
-// too_many_attempts even with the right password and from other addresses,
-// until 12 s have refilled one attempt.
-func TestLoginLimitPerEmail(t *testing.T) {
+// TestLoginLimitPerAccount: five rapid failures from one address on one
+// account, then too_many_attempts from that address even with the right
+// password, until 12 s refill one; other addresses are not held back by
+// them (so an attacker cannot lock the owner out from one address).
+func TestLoginLimitPerAccount(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for i := range 5 {
-		ip := fmt.Sprintf("203.0.113.%d", i+1) // spreading over addresses does not help
-		if _, err := f.login(t, "ann@example.com", "wrong-password", ip); !errors.Is(err, ErrBadCredentials) {
+	const attacker, owner = "203.0.113.1", "198.51.100.1"
+	for i := range pairBurst {
+		if _, err := f.login(t, "ann@example.com", "wrong-password", attacker); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("attempt %d: %v, want bad credentials", i+1, err)
 		}
 	}
-	if _, err := f.login(t, "ANN@example.com", annPassword, "198.51.100.1"); !errors.Is(err, ErrTooManyAttempts) {
-		t.Fatalf("6th attempt: %v, want too many attempts", err)
+	if _, err := f.login(t, "ANN@example.com", annPassword, attacker); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("6th attempt from the same address: %v, want too many attempts", err)
 	}
-	// Another e-mail from the same address is not affected.
-	if _, err := f.login(t, "bob@example.com", "whatever-pass", "203.0.113.1"); !errors.Is(err, ErrBadCredentials) {
+	if _, err := f.login(t, "ann@example.com", annPassword, owner); err != nil {
+		t.Fatalf("the owner from another address: %v, want a successful sign-in", err)
+	}
+	// Another e-mail from the attacker's address is not affected.
+	if _, err := f.login(t, "bob@example.com", "whatever-pass", attacker); !errors.Is(err, ErrBadCredentials) {
 		t.Fatalf("another e-mail: %v, want bad credentials", err)
 	}
-	f.clock.Advance(emailEvery - time.Millisecond)
-	if _, err := f.login(t, "ann@example.com", annPassword, "203.0.113.1"); !errors.Is(err, ErrTooManyAttempts) {
+	f.clock.Advance(pairEvery - time.Millisecond)
+	if _, err := f.login(t, "ann@example.com", annPassword, attacker); !errors.Is(err, ErrTooManyAttempts) {
 		t.Fatalf("just before the refill: %v, want too many attempts", err)
 	}
 	f.clock.Advance(time.Millisecond)
-	if _, err := f.login(t, "ann@example.com", annPassword, "203.0.113.1"); err != nil {
+	if _, err := f.login(t, "ann@example.com", annPassword, attacker); err != nil {
 		t.Fatalf("after 12 s: %v, want a successful sign-in", err)
 	}
-	if _, err := f.login(t, "ann@example.com", annPassword, "203.0.113.1"); !errors.Is(err, ErrTooManyAttempts) {
-		t.Fatalf("right after the refilled attempt: %v, want too many attempts", err)
+	// Successes cost nothing: signing in often is never limited.
+	for i := range 2 * pairBurst {
+		if _, err := f.login(t, "ann@example.com", annPassword, owner); err != nil {
+			t.Fatalf("sign-in %d: %v", i+1, err)
+		}
+	}
+}
+
+// TestLoginLimitSpreadOverAddresses: a guesser spread over many addresses
+// gets 20 failures on one account, then 429 from any new address; the
+// owner still signs in from an address it already holds a session from.
+func TestLoginLimitSpreadOverAddresses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const known = "198.51.100.7"
+	if _, err := f.login(t, "ann@example.com", annPassword, known); err != nil {
+		t.Fatal(err)
+	}
+	for i := range accountBurst {
+		ip := fmt.Sprintf("203.0.113.%d", i+1)
+		if _, err := f.login(t, "ann@example.com", "wrong-password", ip); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("failure %d: %v, want bad credentials", i+1, err)
+		}
+	}
+	if _, err := f.login(t, "ann@example.com", annPassword, "192.0.2.50"); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("a new address after %d failures: %v, want too many attempts", accountBurst, err)
+	}
+	if _, err := f.login(t, "ann@example.com", annPassword, known); err != nil {
+		t.Fatalf("the owner's known address: %v, want a successful sign-in", err)
+	}
+	if _, err := f.login(t, "ann@example.com", "wrong-password", known); !errors.Is(err, ErrBadCredentials) {
+		t.Fatalf("a wrong password from the known address: %v, want bad credentials", err)
+	}
+	f.clock.Advance(accountEvery)
+	if _, err := f.login(t, "ann@example.com", annPassword, "192.0.2.50"); err != nil {
+		t.Fatalf("after %v: %v, want a successful sign-in", accountEvery, err)
+	}
+}
+
+// TestLoginRefusesHugeEmails: an e-mail no account can have is refused
+// before any limiter keeps it, so a flood of 1 MiB strings costs no
+// memory.
+func TestLoginRefusesHugeEmails(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for i := range 50 {
+		huge := strings.Repeat("x", 1<<20) + fmt.Sprint(i) + "@example.com"
+		if _, err := f.login(t, huge, "wrong-password", fmt.Sprintf("203.0.113.%d", i)); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("huge e-mail: %v, want bad credentials", err)
+		}
+	}
+	if n := f.svc.byPair.size() + f.svc.byAccount.size(); n != 0 {
+		t.Fatalf("the limiters keep %d keys for refused e-mails", n)
 	}
 }
 
@@ -236,7 +291,7 @@ func TestChangePasswordRevokesOtherSessions(t *testing.T) {
 		{"new password too short", annPassword, "short", "password_too_short", "new_password"},
 	}
 	for _, c := range refusals {
-		err := f.svc.ChangePassword(ctx, p, c.current, c.next)
+		err := f.svc.ChangePassword(ctx, p, c.current, c.next, "203.0.113.5")
 		if e := apperr.From(err); err == nil || e.Kind != apperr.Invalid || e.Code != c.code || e.Field != c.field {
 			t.Fatalf("%s: %v, want invalid %s on %s", c.name, err, c.code, c.field)
 		}
@@ -245,7 +300,7 @@ func TestChangePasswordRevokesOtherSessions(t *testing.T) {
 		}
 	}
 
-	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password"); err != nil {
+	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password", "203.0.113.5"); err != nil {
 		t.Fatalf("change password: %v", err)
 	}
 	if _, err := f.svc.Authenticate(ctx, here); err != nil {
@@ -269,7 +324,7 @@ func TestChangePasswordIsRateLimited(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	tok, err := f.login(t, "ann@example.com", annPassword, "203.0.113.5") // one attempt of the five
+	tok, err := f.login(t, "ann@example.com", annPassword, "203.0.113.5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,16 +332,20 @@ func TestChangePasswordIsRateLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range emailBurst - 1 {
-		if err := f.svc.ChangePassword(ctx, p, "guess-number-"+fmt.Sprint(i), "brand-new-password"); apperr.From(err).Code != "wrong_password" {
+	for i := range pairBurst {
+		if err := f.svc.ChangePassword(ctx, p, "guess-number-"+fmt.Sprint(i), "brand-new-password", "203.0.113.5"); apperr.From(err).Code != "wrong_password" {
 			t.Fatalf("guess %d: %v, want wrong_password", i+1, err)
 		}
 	}
-	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password"); !errors.Is(err, ErrTooManyAttempts) {
-		t.Fatalf("after %d rapid guesses: %v, want too many attempts", emailBurst, err)
+	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password", "203.0.113.5"); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("after %d rapid guesses: %v, want too many attempts", pairBurst, err)
 	}
-	f.clock.Advance(emailEvery)
-	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password"); err != nil {
+	// The guesses count against sign-in from that address too.
+	if _, err := f.login(t, "ann@example.com", annPassword, "203.0.113.5"); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("sign-in after the guesses: %v, want too many attempts", err)
+	}
+	f.clock.Advance(pairEvery)
+	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password", "203.0.113.5"); err != nil {
 		t.Fatalf("after the refill: %v", err)
 	}
 }
@@ -319,5 +378,27 @@ func TestLimiterForgetsIdleKeys(t *testing.T) {
 	}
 	if l.allow("busy", now) {
 		t.Fatal("the sweep reset a limited key")
+	}
+}
+
+// TestLimiterMemoryIsBounded: a flood of distinct keys that have not yet
+// refilled cannot grow a limiter past its bound; the keys past it share
+// one overflow bucket, which limits them together.
+func TestLimiterMemoryIsBounded(t *testing.T) {
+	t.Parallel()
+	l := newLimiter(time.Minute, 1)
+	l.maxKeys = 100
+	now := storetest.Epoch
+	for i := range 1000 {
+		l.fail(fmt.Sprint("key", i), now) // each key drained: none is swept
+	}
+	if n := l.size(); n != 100 {
+		t.Fatalf("%d keys kept, want the bound of 100", n)
+	}
+	if l.ready("one more key", now) {
+		t.Fatal("a key past the bound has a token although the overflow bucket was drained")
+	}
+	if !l.ready("one more key", now.Add(time.Minute)) {
+		t.Fatal("the overflow bucket never refills")
 	}
 }

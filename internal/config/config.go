@@ -51,7 +51,8 @@ type Config struct {
 	// profiles under load). Empty means off; a non-loopback host is refused.
 	PprofAddr string
 	// AdminEmail and AdminPassword set the first owner on a first start;
-	// empty means owner@livedesk.local with a generated password.
+	// empty means owner-XXXXXXXX@livedesk.local (eight random characters,
+	// so it cannot be guessed), printed with the password.
 	AdminEmail    string
 	AdminPassword string
 }
@@ -77,7 +78,7 @@ func (c *Config) settings() []setting {
 		{"log-format", "LIVEDESK_LOG_FORMAT", "text", "text or json", &c.LogFormat},
 		{"sqlite-sync", "LIVEDESK_SQLITE_SYNC", "normal", "SQLite synchronous: normal (crash-safe) or full (power-loss-safe)", &c.SQLiteSync},
 		{"pprof-addr", "LIVEDESK_PPROF_ADDR", "", "serve /debug/pprof on this loopback address, e.g. 127.0.0.1:6060 (empty: off)", &c.PprofAddr},
-		{"admin-email", "LIVEDESK_ADMIN_EMAIL", "", "first start only: the owner's e-mail (default owner@livedesk.local)", &c.AdminEmail},
+		{"admin-email", "LIVEDESK_ADMIN_EMAIL", "", "first start only: the owner's e-mail (default owner-XXXXXXXX@livedesk.local, random)", &c.AdminEmail},
 		{"admin-password", "LIVEDESK_ADMIN_PASSWORD", "", "first start only: the owner's password (default: generated and printed once)", &c.AdminPassword},
 	}
 }

@@ -74,7 +74,7 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request, p auth.Prin
 		a.writeError(w, r, err)
 		return
 	}
-	if err := a.auth.ChangePassword(r.Context(), p, in.CurrentPassword, in.NewPassword); err != nil {
+	if err := a.auth.ChangePassword(r.Context(), p, in.CurrentPassword, in.NewPassword, a.clientIP(r)); err != nil {
 		a.writeError(w, r, err)
 		return
 	}

@@ -63,3 +63,16 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 	}
 	return res.RowsAffected()
 }
+
+// SignedInFrom reports whether the agent holds an unexpired session made
+// from ip: an address the account is known to sign in from, which the
+// per-account sign-in limit does not hold back (auth.Login).
+func (s *Store) SignedInFrom(ctx context.Context, workspaceID, agentID, ip string, now time.Time) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE workspace_id = $1 AND agent_id = $2 AND ip = $3 AND expires_at > $4`,
+		workspaceID, agentID, ip, millis(now)).Scan(&n)
+	if err != nil {
+		return false, mapErr("store: signed in from", err)
+	}
+	return n > 0, nil
+}
