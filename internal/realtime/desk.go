@@ -35,6 +35,9 @@ func messageFrame(m store.Message) event.MessageFrame {
 // the snapshot of visitors and agents, and the replay of every
 // conversation named in resume.
 func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello HelloRequest, id string) error {
+	if err := checkResume(hello.Resume, MaxResumeDesk); err != nil {
+		return err
+	}
 	c.actor = p.Actor()
 	s.hub.register(c)
 	convs, err := s.chat.Welcome(ctx, c.actor)

@@ -189,6 +189,23 @@ const (
 // MaxIDLen bounds a command id.
 const MaxIDLen = 64
 
+// Resume bounds: how many conversations a hello's resume may name. Each
+// costs the server a read, so a hello naming hundreds of made-up ids is
+// refused whole (too_many_resume) instead of costing hundreds of reads. A
+// widget holds the welcome's 20 and the few it started since; a desk the
+// welcome's 600 and those that arrived live.
+const (
+	MaxResumeVisitor = 50
+	MaxResumeDesk    = 2000
+)
+
+func checkResume(resume map[string]int64, max int) error {
+	if len(resume) > max {
+		return apperr.Invalidf("resume", "too_many_resume", "resume may name at most %d conversations", max)
+	}
+	return nil
+}
+
 // ErrorFrame reports a failed command (ID set) or a connection-level
 // problem (ID empty).
 type ErrorFrame struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/realtime"
 )
 
 // boundary is a full server with its demo site's key, for the refusals
@@ -232,5 +234,35 @@ func TestFrameTypeMetricIsBounded(t *testing.T) {
 		if !bytes.Contains(metrics, []byte(line)) {
 			t.Errorf("/metrics lacks %s", line)
 		}
+	}
+}
+
+// TestResumeIsBounded: a hello naming more conversations than a client
+// can hold is refused whole, before it costs a read per made-up id.
+func TestResumeIsBounded(t *testing.T) {
+	t.Parallel()
+	b := newBoundary(t)
+	ctx := timeout(t)
+	resume := func(n int) map[string]int64 {
+		m := map[string]int64{}
+		for i := range n {
+			m[fmt.Sprintf("made-up-%d", i)] = 1
+		}
+		return m
+	}
+	c, err := client.Dial(ctx, b.ws("/widget/v1/ws?key="+b.key), client.Options{Resume: resume(realtime.MaxResumeVisitor)})
+	if err != nil {
+		t.Fatalf("%d conversations: %v", realtime.MaxResumeVisitor, err)
+	}
+	c.Kill()
+	_, err = client.Dial(ctx, b.ws("/widget/v1/ws?key="+b.key), client.Options{Resume: resume(realtime.MaxResumeVisitor + 1)})
+	var e *client.Error
+	if !asErr(err, &e) || e.Code != "too_many_resume" {
+		t.Fatalf("%d conversations: %v, want too_many_resume", realtime.MaxResumeVisitor+1, err)
+	}
+	email, pw := b.srv.AddAgent(t, "agent", "resumer@example.com")
+	_, err = client.Dial(ctx, b.ws("/api/v1/ws"), client.Options{HTTPClient: b.srv.Login(t, email, pw), Resume: resume(realtime.MaxResumeDesk + 1)})
+	if !asErr(err, &e) || e.Code != "too_many_resume" {
+		t.Fatalf("a desk naming %d conversations: %v, want too_many_resume", realtime.MaxResumeDesk+1, err)
 	}
 }

@@ -32,6 +32,9 @@ var widgetCommands = newTable(
 // conversation whose last_seq the client already holds needs no history
 // read (see writeWelcomeResume).
 func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello HelloRequest, id string) (err error) {
+	if err := checkResume(hello.Resume, MaxResumeVisitor); err != nil {
+		return err
+	}
 	v, token, err := s.visitors.Session(ctx, st, hello.Token)
 	if err != nil {
 		return err

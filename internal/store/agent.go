@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -144,6 +145,11 @@ func (s *Store) ListAgents(ctx context.Context, workspaceID string) ([]Agent, er
 // its password or status, which have their own methods).
 func (s *Store) UpdateAgent(ctx context.Context, a Agent, now time.Time) (Agent, error) {
 	err := s.inTx(ctx, "store: update agent", func(tx *sql.Tx) error {
+		if a.Role != "owner" {
+			if err := s.keepAnOwner(ctx, tx, a.WorkspaceID, a.ID); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE agents SET email = $3, name = $4, role = $5, max_chats = $6, updated_at = $7
 			WHERE workspace_id = $1 AND id = $2`, a.WorkspaceID, a.ID, NormalizeEmail(a.Email), a.Name, a.Role, a.MaxChats, millis(now))
 		if err := mustAffect("store: update agent", res, err); err != nil {
@@ -183,8 +189,52 @@ func (s *Store) SetAgentStatus(ctx context.Context, workspaceID, id, status stri
 // DeleteAgent removes an agent; its sessions and memberships go with it and
 // its conversations become unassigned.
 func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
-	return mustAffect("store: delete agent", res, err)
+	return s.inTx(ctx, "store: delete agent", func(tx *sql.Tx) error {
+		if err := s.keepAnOwner(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+		return mustAffect("store: delete agent", res, err)
+	})
+}
+
+// ErrLastOwner refuses a change that would leave a workspace without an
+// owner. It is checked inside the changing transaction, so two owners
+// demoting each other at once cannot both succeed.
+var ErrLastOwner = errors.New("store: the workspace's last owner")
+
+// keepAnOwner fails with ErrLastOwner when agent id is its workspace's
+// only owner, in tx, before tx demotes or deletes it. On PostgreSQL it
+// locks the owners' rows first, so concurrent demotions serialize and the
+// second sees the first; SQLite's single writer serializes them already.
+// (An integrity rule, kept here like a constraint: the store cannot let
+// it be broken between a domain's check and its write.)
+func (s *Store) keepAnOwner(ctx context.Context, tx *sql.Tx, workspaceID, id string) error {
+	q := `SELECT id FROM agents WHERE workspace_id = $1 AND role = 'owner'`
+	if s.dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	rows, err := tx.QueryContext(ctx, q, workspaceID)
+	if err != nil {
+		return mapErr("store: owners", err)
+	}
+	defer rows.Close()
+	n, isOwner := 0, false
+	for rows.Next() {
+		var oid string
+		if err := rows.Scan(&oid); err != nil {
+			return mapErr("store: owners", err)
+		}
+		n++
+		isOwner = isOwner || oid == id
+	}
+	if err := rows.Err(); err != nil {
+		return mapErr("store: owners", err)
+	}
+	if isOwner && n == 1 {
+		return ErrLastOwner
+	}
+	return nil
 }
 
 // CountAgentsWithRole counts a workspace's agents of one role (to keep the

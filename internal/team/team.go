@@ -7,6 +7,7 @@ package team
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -26,7 +27,6 @@ type Store interface {
 	ListAgents(ctx context.Context, workspaceID string) ([]store.Agent, error)
 	UpdateAgent(ctx context.Context, a store.Agent, now time.Time) (store.Agent, error)
 	DeleteAgent(ctx context.Context, workspaceID, id string) error
-	CountAgentsWithRole(ctx context.Context, workspaceID, role string) (int, error)
 	SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error
 	SetAgentStatus(ctx context.Context, workspaceID, id, status string, now time.Time) error
 	CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (store.Department, error)
@@ -192,6 +192,9 @@ func agentErr(err error) error {
 	if err == nil {
 		return nil
 	}
+	if errors.Is(err, store.ErrLastOwner) {
+		return &apperr.Error{Kind: apperr.Conflict, Code: "last_owner", Message: "a workspace needs at least one owner", Err: err}
+	}
 	e := apperr.From(err)
 	switch e.Kind {
 	case apperr.Conflict:
@@ -236,11 +239,6 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 	if a.Role != oldRole {
 		if !actor.Role.CanGrant(auth.Role(a.Role)) {
 			return store.Agent{}, errForbidden
-		}
-		if oldRole == string(auth.Owner) {
-			if err := s.keepAnOwner(ctx, actor.WorkspaceID); err != nil {
-				return store.Agent{}, err
-			}
 		}
 	}
 	updated, err := s.store.UpdateAgent(ctx, a, s.clock.Now())
@@ -293,23 +291,7 @@ func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) 
 	if a.ID == actor.AgentID {
 		return apperr.New(apperr.Conflict, "cannot_delete_self", "you cannot delete your own account")
 	}
-	if a.Role == string(auth.Owner) {
-		if err := s.keepAnOwner(ctx, actor.WorkspaceID); err != nil {
-			return err
-		}
-	}
-	return s.store.DeleteAgent(ctx, actor.WorkspaceID, id)
-}
-
-func (s *Service) keepAnOwner(ctx context.Context, workspaceID string) error {
-	n, err := s.store.CountAgentsWithRole(ctx, workspaceID, string(auth.Owner))
-	if err != nil {
-		return err
-	}
-	if n <= 1 {
-		return apperr.New(apperr.Conflict, "last_owner", "a workspace needs at least one owner")
-	}
-	return nil
+	return agentErr(s.store.DeleteAgent(ctx, actor.WorkspaceID, id))
 }
 
 // CreateDepartment adds a department.
