@@ -525,8 +525,17 @@ func testDeleteAgentCascades(t *testing.T, s *store.Store) {
 	tn := newTenant(t, s, "a")
 	noErr(t, "session", s.CreateSession(ctx, store.Session{TokenHash: "colleague", WorkspaceID: tn.ws.ID,
 		AgentID: tn.agent.ID, CreatedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)}))
+	// The only owner can be neither deleted nor demoted.
+	wantErr(t, s.DeleteAgent(ctx, tn.ws.ID, tn.owner.ID), store.ErrLastOwner)
+	demoted := tn.owner
+	demoted.Role = "admin"
+	_, err := s.UpdateAgent(ctx, demoted, Epoch)
+	wantErr(t, err, store.ErrLastOwner)
+	_, err = s.CreateAgent(ctx, store.Agent{WorkspaceID: tn.ws.ID, Email: "second-owner@a.example", Name: "Second owner",
+		Role: "owner", PasswordHash: "h"}, Epoch)
+	noErr(t, "a second owner", err)
 	noErr(t, "delete", s.DeleteAgent(ctx, tn.ws.ID, tn.owner.ID))
-	_, _, err := s.SessionAgent(ctx, tn.session.TokenHash, Epoch)
+	_, _, err = s.SessionAgent(ctx, tn.session.TokenHash, Epoch)
 	wantErr(t, err, store.ErrNotFound)
 	d, err := s.GetDepartment(ctx, tn.ws.ID, tn.dept.ID)
 	noErr(t, "get department", err)
