@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,6 +100,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		// Decoding would replace bad bytes and lone surrogates with U+FFFD
 		// and store that; the text is refused instead, as documented.
 		return apperr.New(apperr.Invalid, "invalid_text", "text must be valid UTF-8, without lone surrogate escapes")
+	}
+	if key, dup := jsontext.DuplicateKey(body); dup {
+		return &apperr.Error{Kind: apperr.Invalid, Code: "invalid_json", Field: key, Message: "the key " + strconv.Quote(key) + " appears twice"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -6,6 +6,8 @@ package jsontext
 
 import (
 	"bytes"
+	"encoding/json"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -70,4 +72,90 @@ func hex4(doc []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// DuplicateKey returns the first key that appears twice in one object of a
+// JSON document, compared as encoding/json matches struct fields
+// (unescaped, case folded), and whether there is one. encoding/json keeps
+// the last of two, so {"text":"hi","Text":"<other>"} would be read as
+// something its sender's own parser may not agree on; such documents are
+// refused instead. The document is assumed to be syntactically valid JSON
+// (the decoder checks that); on anything else it reports none.
+//
+// It allocates nothing for the small objects clients send: the keys seen
+// are slices of doc, kept on one stack shared by all nesting levels and
+// compared linearly (an object of n keys costs n²/2 comparisons, fine for
+// the tens of keys a frame or a body has).
+func DuplicateKey(doc []byte) (string, bool) {
+	var (
+		keysBuf [32][]byte
+		keys    = keysBuf[:0] // keys of every open object, innermost last
+		openBuf [16]int
+		open    = openBuf[:0] // per open container: where its keys start in keys, or -1 for an array
+	)
+	expectKey := false
+	for i := 0; i < len(doc); i++ {
+		switch doc[i] {
+		case '{':
+			open = append(open, len(keys))
+			expectKey = true
+		case '[':
+			open = append(open, -1)
+			expectKey = false
+		case '}', ']':
+			if n := len(open); n > 0 {
+				if from := open[n-1]; from >= 0 {
+					keys = keys[:from]
+				}
+				open = open[:n-1]
+			}
+			expectKey = false
+		case ',':
+			expectKey = len(open) > 0 && open[len(open)-1] >= 0
+		case '"':
+			end := stringEnd(doc, i)
+			if end < 0 {
+				return "", false
+			}
+			if expectKey {
+				key := unquoteKey(doc[i : end+1])
+				for _, k := range keys[open[len(open)-1]:] {
+					if bytes.EqualFold(k, key) {
+						return strings.ToLower(string(key)), true
+					}
+				}
+				keys = append(keys, key)
+				expectKey = false
+			}
+			i = end
+		}
+	}
+	return "", false
+}
+
+// stringEnd returns the index of the quote that closes the string opened
+// at doc[start], or -1.
+func stringEnd(doc []byte, start int) int {
+	for i := start + 1; i < len(doc); i++ {
+		switch doc[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+// unquoteKey is a quoted key's text: a slice of doc, unless it holds an
+// escape (rare in keys), which is decoded.
+func unquoteKey(quoted []byte) []byte {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return quoted[1 : len(quoted)-1]
+	}
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return quoted[1 : len(quoted)-1]
+	}
+	return []byte(s)
 }

@@ -59,3 +59,40 @@ func FuzzValid(f *testing.F) {
 func containsReplacement(doc []byte) bool {
 	return strings.ContainsRune(string(doc), utf8.RuneError) || strings.Contains(strings.ToLower(string(doc)), `\ufffd`)
 }
+
+func TestDuplicateKey(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		doc, dup string
+	}{
+		{`{"type":"a","id":"1","text":"hi"}`, ""},
+		{`{"text":"a","text":"b"}`, "text"},
+		{`{"text":"a","Text":"b"}`, "text"},      // encoding/json matches fields case-insensitively
+		{`{"text":"a","\u0074ext":"b"}`, "text"}, // an escaped spelling of the same key
+		{`{"a":{"x":1},"b":{"x":2}}`, ""},        // the same key in two objects
+		{`{"a":{"x":1,"x":2}}`, "x"},             // in a nested object
+		{`{"a":[{"x":1},{"x":1}],"b":"x"}`, ""},  // array elements are separate objects
+		{`{"a":"\"b\":1,\"b\":2","b":3}`, ""},    // quotes inside a string value
+		{`{"data":{"k":1},"data2":{"k":null}}`, ""},
+		{`["a","a"]`, ""},
+	} {
+		dup, ok := DuplicateKey([]byte(tc.doc))
+		if dup != tc.dup || ok != (tc.dup != "") {
+			t.Errorf("DuplicateKey(%s) = %q %v, want %q", tc.doc, dup, ok, tc.dup)
+		}
+	}
+}
+
+func BenchmarkChecks(b *testing.B) {
+	frame := []byte(`{"type":"message.send","id":"s12.34","conversation_id":"0193a1b2-0000-7000-8000-000000000001",` +
+		`"client_msg_id":"v-123-45-1700000000000000000","text":"Hello, I have a question about my order #12345."}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Valid(frame) {
+			b.Fatal("invalid")
+		}
+		if _, dup := DuplicateKey(frame); dup {
+			b.Fatal("dup")
+		}
+	}
+}

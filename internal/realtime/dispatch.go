@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strconv"
 
 	"github.com/coder/websocket"
 
@@ -108,8 +109,9 @@ func decodeFrame(typ websocket.MessageType, data []byte) (envelope, error) {
 
 // decodeEnvelope parses one client frame's envelope and checks it, and
 // that the frame's text is valid: JSON decoding would silently turn
-// invalid UTF-8 and lone surrogate escapes into U+FFFD, so they are
-// refused here, before any field is read.
+// invalid UTF-8 and lone surrogate escapes into U+FFFD, and keep the last
+// of two equal keys, so both are refused here, before any field is read.
+// (Trailing data after the object is refused by json.Unmarshal itself.)
 func decodeEnvelope(data []byte) (envelope, error) {
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
@@ -123,6 +125,9 @@ func decodeEnvelope(data []byte) (envelope, error) {
 	}
 	if !jsontext.Valid(data) {
 		return envelope{}, frameError{id: env.ID, code: "invalid_text", msg: "text must be valid UTF-8, without lone surrogate escapes"}
+	}
+	if key, dup := jsontext.DuplicateKey(data); dup {
+		return envelope{}, frameError{id: env.ID, code: "invalid_frame", msg: "the key " + strconv.Quote(key) + " appears twice"}
 	}
 	return env, nil
 }

@@ -75,6 +75,8 @@ func TestDecodeEnvelope(t *testing.T) {
 		{`{"type":"ping","id":"` + string(bytes.Repeat([]byte("x"), 65)) + `"}`, "invalid_frame"},
 		{`[]`, "invalid_frame"},
 		{`{"type":"message.send","id":"1","text":"\udc00"}`, "invalid_text"},
+		{`{"type":"message.send","id":"1","text":"a","Text":"b"}`, "invalid_frame"},
+		{`{"type":"ping","id":"1"} {"type":"ping","id":"2"}`, "invalid_frame"},
 		{"{\"type\":\"message.send\",\"id\":\"1\",\"text\":\"\xff\"}", "invalid_text"},
 	} {
 		_, err := decodeEnvelope([]byte(tc.in))
