@@ -18,6 +18,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -171,9 +172,9 @@ var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
 
 func apply(st *store.Site, in Input) error {
 	if in.Name != nil {
-		n := strings.TrimSpace(*in.Name)
-		if n == "" || len(n) > 100 {
-			return apperr.Invalidf("name", "invalid_name", "a site name needs 1 to 100 characters")
+		n, ok := printable.Name(*in.Name, 100, false)
+		if !ok {
+			return apperr.Invalidf("name", "invalid_name", "a site name needs 1 to 100 characters, without control characters")
 		}
 		st.Name = n
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -164,9 +165,9 @@ func apply(a *store.Agent, in AgentInput) error {
 		a.Email = e
 	}
 	if in.Name != nil {
-		n := strings.TrimSpace(*in.Name)
-		if n == "" || len(n) > 100 {
-			return apperr.Invalidf("name", "invalid_name", "a name needs 1 to 100 characters")
+		n, ok := printable.Name(*in.Name, 100, false)
+		if !ok {
+			return apperr.Invalidf("name", "invalid_name", "a name needs 1 to 100 characters, without control characters")
 		}
 		a.Name = n
 	}
@@ -339,9 +340,9 @@ func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Actor, id str
 }
 
 func departmentName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return "", apperr.Invalidf("name", "invalid_name", "a department name needs 1 to 100 characters")
+	name, ok := printable.Name(name, 100, false)
+	if !ok {
+		return "", apperr.Invalidf("name", "invalid_name", "a department name needs 1 to 100 characters, without control characters")
 	}
 	return name, nil
 }

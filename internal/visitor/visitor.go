@@ -24,6 +24,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/workspace"
@@ -155,7 +156,9 @@ func (p Page) validate() (store.PageView, error) {
 	if !utf8.ValidString(p.Title) || utf8.RuneCountInString(p.Title) > maxTitle {
 		return store.PageView{}, apperr.Invalidf("title", "invalid_title", "title must be UTF-8 of at most %d characters", maxTitle)
 	}
-	return store.PageView{URL: p.URL, Title: p.Title, Referrer: p.Referrer}, nil
+	// The host page chose the title, not the visitor or an agent: hidden
+	// characters are dropped rather than refused.
+	return store.PageView{URL: p.URL, Title: printable.Clean(p.Title), Referrer: p.Referrer}, nil
 }
 
 // Heartbeat marks the visitor present on page for the workspace's TTL and
@@ -270,10 +273,12 @@ var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the
 // and e-mail are shown but never linked to an existing contact; a wrong
 // hash is refused.
 func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (store.Visitor, bool, error) {
-	id.Name, id.Email, id.ExternalID = strings.TrimSpace(id.Name), strings.TrimSpace(id.Email), strings.TrimSpace(id.ExternalID)
-	if len(id.Name) > 100 || !utf8.ValidString(id.Name) {
-		return store.Visitor{}, false, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters")
+	id.Email, id.ExternalID = strings.TrimSpace(id.Email), strings.TrimSpace(id.ExternalID)
+	name, ok := printable.Name(id.Name, 100, true)
+	if !ok {
+		return store.Visitor{}, false, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters, without control characters")
 	}
+	id.Name = name
 	if len(id.Email) > 254 || (id.Email != "" && !strings.Contains(id.Email, "@")) {
 		return store.Visitor{}, false, apperr.Invalidf("email", "invalid_email", "not a valid e-mail address")
 	}

@@ -5,12 +5,12 @@ package workspace
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -89,9 +89,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, in Input) (store
 		return store.Workspace{}, err
 	}
 	if in.Name != nil {
-		n := strings.TrimSpace(*in.Name)
-		if n == "" || len(n) > 100 {
-			return store.Workspace{}, apperr.Invalidf("name", "invalid_name", "a workspace name needs 1 to 100 characters")
+		n, ok := printable.Name(*in.Name, 100, false)
+		if !ok {
+			return store.Workspace{}, apperr.Invalidf("name", "invalid_name", "a workspace name needs 1 to 100 characters, without control characters")
 		}
 		w.Name = n
 	}
