@@ -1,5 +1,6 @@
 import type { ComponentChildren, Ref } from 'preact';
 import { useRef } from 'preact/hooks';
+import { MAX_TEXT } from './protocol';
 
 interface Props {
   onSend: (text: string) => void;
@@ -36,7 +37,7 @@ export function Composer({ onSend, onInput, inputRef, placeholder, disabled, chi
       <textarea
         ref={inputRef}
         rows={1}
-        maxLength={4000}
+        maxLength={MAX_TEXT}
         aria-label="Message"
         placeholder={placeholder}
         disabled={disabled}

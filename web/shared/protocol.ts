@@ -176,6 +176,16 @@ export class CommandError extends Error {
 /** The code of a command that was cut off by a lost connection: retry it. */
 export const DISCONNECTED = 'disconnected';
 
+// Limits the UIs apply before sending (docs/protocol.md). The contract
+// test in internal/realtime fails when one differs from the server's.
+
+/** A message's text, in characters (a textarea counts UTF-16 units: stricter than the server). */
+export const MAX_TEXT = 4000;
+/** A heartbeat's page title, in characters. */
+export const MAX_PAGE_TITLE = 300;
+/** A heartbeat's url and referrer, in bytes (a URL is ASCII once encoded). */
+export const MAX_PAGE_URL = 2048;
+
 /**
  * Splits one WebSocket message into frames: the server may batch several,
  * separated by newlines. Lines that are not JSON objects are dropped.

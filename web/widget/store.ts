@@ -1,6 +1,6 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import type { ContextData, Conversation, Message, ServerEvent, Welcome } from '../shared/protocol';
+import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type Welcome } from '../shared/protocol';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
@@ -293,9 +293,9 @@ export class WidgetStore {
 
   private sendHeartbeat(): void {
     if (this.conn.value !== 'open') return;
-    const page: Record<string, string> = { title: document.title.slice(0, 300) };
-    if (/^https?:/.test(location.href)) page.url = location.href.slice(0, 2048);
-    if (/^https?:/.test(document.referrer)) page.referrer = document.referrer.slice(0, 2048);
+    const page: Record<string, string> = { title: document.title.slice(0, MAX_PAGE_TITLE) };
+    if (/^https?:/.test(location.href)) page.url = location.href.slice(0, MAX_PAGE_URL);
+    if (/^https?:/.test(document.referrer)) page.referrer = document.referrer.slice(0, MAX_PAGE_URL);
     this.session.conn.notify('heartbeat', page);
   }
 
