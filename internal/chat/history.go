@@ -12,7 +12,7 @@ import (
 // sync and the resume replay).
 const (
 	// DefaultHistoryPage is a page's size when the caller names none.
-	DefaultHistoryPage = 100
+	DefaultHistoryPage = 200
 	// MaxHistoryPage bounds a page. A socket sends a page as one frame per
 	// event into the connection's send queue (1,024 frames), so a page must
 	// stay well under it.
