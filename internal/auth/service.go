@@ -11,6 +11,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/ratelimit"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -32,7 +33,7 @@ const SessionTTL = 14 * 24 * time.Hour
 //
 // Failures, not attempts, are charged per account, so signing in often
 // costs nothing. E-mails over 254 bytes are refused before any bucket is
-// made, and each limiter's memory is bounded (maxLimiterKeys).
+// made, and each limiter's memory is bounded (ratelimit.MaxKeys).
 const (
 	ipBurst, ipEvery           = 20, 3 * time.Second
 	pairBurst, pairEvery       = 5, 12 * time.Second
@@ -54,9 +55,9 @@ type Store interface {
 type Service struct {
 	store     Store
 	clock     clock.Clock
-	byIP      *limiter // every attempt
-	byPair    *limiter // failures, by e-mail and address
-	byAccount *limiter // failures, by e-mail
+	byIP      *ratelimit.Keyed // every attempt
+	byPair    *ratelimit.Keyed // failures, by e-mail and address
+	byAccount *ratelimit.Keyed // failures, by e-mail
 	// dummyHash is checked against when the e-mail is unknown, so a wrong
 	// e-mail costs the same time as a wrong password and e-mails cannot be
 	// discovered by timing.
@@ -74,9 +75,9 @@ func New(st Store, clk clock.Clock, h Hasher) *Service {
 	}
 	return &Service{
 		store: st, clock: clk,
-		byIP:      newLimiter(ipEvery, ipBurst),
-		byPair:    newLimiter(pairEvery, pairBurst),
-		byAccount: newLimiter(accountEvery, accountBurst),
+		byIP:      ratelimit.New(ipEvery, ipBurst),
+		byPair:    ratelimit.New(pairEvery, pairBurst),
+		byAccount: ratelimit.New(accountEvery, accountBurst),
 		dummyHash: dummy,
 		hasher:    h,
 	}
@@ -114,7 +115,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		return "", store.Agent{}, ErrBadCredentials // no account has one: nothing to count
 	}
 	pair := email + "\x00" + ip
-	if !s.byIP.allow(ip, now) || !s.byPair.ready(pair, now) {
+	if !s.byIP.Allow(ip, now) || !s.byPair.Ready(pair, now) {
 		return "", store.Agent{}, ErrTooManyAttempts
 	}
 	a, err := s.store.AgentByEmail(ctx, email)
@@ -122,7 +123,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", store.Agent{}, fmt.Errorf("auth: login: %w", err)
 	}
-	if !s.byAccount.ready(email, now) {
+	if !s.byAccount.Ready(email, now) {
 		known := false
 		if found {
 			if known, err = s.store.SignedInFrom(ctx, a.WorkspaceID, a.ID, ip, now); err != nil {
@@ -142,8 +143,8 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		CheckPassword(s.dummyHash, password) //nolint:errcheck // the same time as a wrong password
 	}
 	if !ok {
-		s.byPair.fail(pair, now)
-		s.byAccount.fail(email, now)
+		s.byPair.Take(pair, now)
+		s.byAccount.Take(email, now)
 		return "", store.Agent{}, ErrBadCredentials
 	}
 	token := RandomToken(32)
@@ -190,7 +191,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	now := s.clock.Now()
 	email := store.NormalizeEmail(p.Agent.Email)
 	pair := email + "\x00" + ip
-	if !s.byPair.ready(pair, now) || !s.byAccount.ready(email, now) {
+	if !s.byPair.Ready(pair, now) || !s.byAccount.Ready(email, now) {
 		return ErrTooManyAttempts
 	}
 	ok, err := CheckPassword(p.Agent.PasswordHash, current)
@@ -198,8 +199,8 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 		return fmt.Errorf("auth: change password: %w", err)
 	}
 	if !ok {
-		s.byPair.fail(pair, now)
-		s.byAccount.fail(email, now)
+		s.byPair.Take(pair, now)
+		s.byAccount.Take(email, now)
 		return apperr.Invalidf("current_password", "wrong_password", "the current password is wrong")
 	}
 	if err := ValidatePassword(next); err != nil {

@@ -190,7 +190,7 @@ func TestLoginRefusesHugeEmails(t *testing.T) {
 			t.Fatalf("huge e-mail: %v, want bad credentials", err)
 		}
 	}
-	if n := f.svc.byPair.size() + f.svc.byAccount.size(); n != 0 {
+	if n := f.svc.byPair.Size() + f.svc.byAccount.Size(); n != 0 {
 		t.Fatalf("the limiters keep %d keys for refused e-mails", n)
 	}
 }
@@ -347,58 +347,5 @@ func TestChangePasswordIsRateLimited(t *testing.T) {
 	f.clock.Advance(pairEvery)
 	if err := f.svc.ChangePassword(ctx, p, annPassword, "brand-new-password", "203.0.113.5"); err != nil {
 		t.Fatalf("after the refill: %v", err)
-	}
-}
-
-// TestLimiterForgetsIdleKeys: buckets that have refilled are dropped, so
-// guessing with many e-mails cannot grow memory without bound, while a key
-// that is still limited keeps its bucket.
-func TestLimiterForgetsIdleKeys(t *testing.T) {
-	t.Parallel()
-	l := newLimiter(time.Second, 2) // full again 2 s after draining
-	now := storetest.Epoch
-	for i := range 1000 {
-		l.allow(fmt.Sprint(i), now)
-	}
-	if len(l.buckets) != 1000 {
-		t.Fatalf("%d buckets, want 1000", len(l.buckets))
-	}
-	now = now.Add(2 * time.Second)
-	l.allow("busy", now)
-	l.allow("busy", now)
-	if l.allow("busy", now) {
-		t.Fatal("a third attempt within the burst of 2 was allowed")
-	}
-	now = now.Add(500 * time.Millisecond) // the next call sweeps
-	if !l.allow("fresh", now) {
-		t.Fatal("a new key was refused")
-	}
-	if len(l.buckets) != 2 {
-		t.Fatalf("%d buckets after the sweep, want the drained key and the new one", len(l.buckets))
-	}
-	if l.allow("busy", now) {
-		t.Fatal("the sweep reset a limited key")
-	}
-}
-
-// TestLimiterMemoryIsBounded: a flood of distinct keys that have not yet
-// refilled cannot grow a limiter past its bound; the keys past it share
-// one overflow bucket, which limits them together.
-func TestLimiterMemoryIsBounded(t *testing.T) {
-	t.Parallel()
-	l := newLimiter(time.Minute, 1)
-	l.maxKeys = 100
-	now := storetest.Epoch
-	for i := range 1000 {
-		l.fail(fmt.Sprint("key", i), now) // each key drained: none is swept
-	}
-	if n := l.size(); n != 100 {
-		t.Fatalf("%d keys kept, want the bound of 100", n)
-	}
-	if l.ready("one more key", now) {
-		t.Fatal("a key past the bound has a token although the overflow bucket was drained")
-	}
-	if !l.ready("one more key", now.Add(time.Minute)) {
-		t.Fatal("the overflow bucket never refills")
 	}
 }

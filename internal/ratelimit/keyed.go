@@ -1,0 +1,95 @@
+// Package ratelimit holds token buckets keyed by a string (a client
+// address, an e-mail, a site), on the caller's clock, with bounded memory.
+// A Keyed is safe for concurrent use.
+package ratelimit
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// MaxKeys bounds the buckets one limiter keeps. Idle buckets that
+// have refilled are dropped on a sweep, so normally it holds only the keys
+// seen in the last refill period; past this many (a flood of distinct
+// e-mails or addresses), new keys share one overflow bucket instead of
+// growing memory. 100,000 buckets are about 10 MB.
+const MaxKeys = 100_000
+
+// Keyed is a set of token buckets keyed by a string. Keys are bounded in
+// length by the callers.
+type Keyed struct {
+	mu        sync.Mutex
+	every     time.Duration
+	burst     int
+	maxKeys   int
+	buckets   map[string]*rate.Limiter
+	overflow  *rate.Limiter
+	lastSweep time.Time
+}
+
+// New returns a Keyed whose buckets hold burst tokens and gain one every
+// every.
+func New(every time.Duration, burst int) *Keyed {
+	return NewBounded(every, burst, MaxKeys)
+}
+
+// NewBounded is New with at most maxKeys buckets.
+func NewBounded(every time.Duration, burst, maxKeys int) *Keyed {
+	return &Keyed{every: every, burst: burst, maxKeys: maxKeys, buckets: map[string]*rate.Limiter{},
+		overflow: rate.NewLimiter(rate.Every(every), burst)}
+}
+
+// bucket returns key's bucket; l.mu is held.
+func (l *Keyed) bucket(key string, now time.Time) *rate.Limiter {
+	if b, ok := l.buckets[key]; ok {
+		return b
+	}
+	full := l.every * time.Duration(l.burst)
+	if now.Sub(l.lastSweep) > full || len(l.buckets) >= l.maxKeys {
+		for k, b := range l.buckets {
+			if b.TokensAt(now) >= float64(l.burst) {
+				delete(l.buckets, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	if len(l.buckets) >= l.maxKeys {
+		return l.overflow
+	}
+	b := rate.NewLimiter(rate.Every(l.every), l.burst)
+	l.buckets[key] = b
+	return b
+}
+
+// Allow takes one token from key's bucket at time now, and reports
+// whether there was one.
+func (l *Keyed) Allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bucket(key, now).AllowN(now, 1)
+}
+
+// Ready reports whether key's bucket holds a token, taking none: for
+// limits charged only by failures.
+func (l *Keyed) Ready(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bucket(key, now).TokensAt(now) >= 1
+}
+
+// Take takes one token from key's bucket, if one is left (a failure, for
+// limits checked with Ready).
+func (l *Keyed) Take(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(key, now).AllowN(now, 1)
+}
+
+// Size is how many keys l holds.
+func (l *Keyed) Size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
