@@ -55,6 +55,12 @@ type Config struct {
 	// so it cannot be guessed), printed with the password.
 	AdminEmail    string
 	AdminPassword string
+	// Limits bound unauthenticated traffic and what it may store
+	// (limits.go). The zero Limits means no limit; Parse fills the
+	// defaults.
+	Limits Limits
+
+	limitFlags *limitFlags // the raw flags behind Limits, for Validate
 }
 
 // minAdminPassword is auth.MinPasswordLen (config does not import auth;
@@ -94,6 +100,18 @@ func (c *Config) FlagSet(name string, getenv func(string) string, out io.Writer)
 		}
 		fs.StringVar(s.dst, s.name, def, fmt.Sprintf("%s [$%s]", s.help, s.env))
 	}
+	c.limitFlags = &limitFlags{list: c.Limits.settings()}
+	for _, s := range c.limitFlags.list {
+		env := "LIVEDESK_" + strings.ToUpper(strings.ReplaceAll(s.name, "-", "_"))
+		def := s.def
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(&s.raw, s.name, def, fmt.Sprintf("%s [$%s]", s.help, env))
+	}
+	perIP := getenv("LIVEDESK_LIMITS_PER_IP")
+	fs.BoolVar(&c.Limits.PerIP, "limits-per-ip", perIP == "" || perIP == "1" || strings.EqualFold(perIP, "true"),
+		"apply the per-address limits (off behind a proxy without -trust-proxy, or for load tests) [$LIVEDESK_LIMITS_PER_IP]")
 	trust := getenv("LIVEDESK_TRUST_PROXY")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", trust == "1" || strings.EqualFold(trust, "true"),
 		"take client IPs from X-Forwarded-For (only behind a proxy that sets it) [$LIVEDESK_TRUST_PROXY]")
@@ -114,7 +132,9 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	return c, c.Validate()
+	err := c.Validate()
+	c.limitFlags = nil // parsed into c.Limits
+	return c, err
 }
 
 // Validate checks the settings and fills derived defaults.
@@ -166,6 +186,9 @@ func (c *Config) Validate() error {
 	}
 	if n := utf8.RuneCountInString(c.AdminPassword); n > 0 && n < minAdminPassword {
 		errs = append(errs, fmt.Errorf("admin-password needs at least %d characters", minAdminPassword))
+	}
+	if c.limitFlags != nil {
+		errs = append(errs, c.Limits.parse(c.limitFlags.list)...)
 	}
 	return errors.Join(errs...)
 }

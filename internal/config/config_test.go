@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/querytel/livedesk/internal/auth"
 )
@@ -23,7 +24,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:8420", DataDir: "livedesk_data", NATSPrefix: "livedesk",
-		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal"}
+		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal", Limits: DefaultLimits()}
 	if c != want {
 		t.Fatalf("defaults:\ngot  %+v\nwant %+v", c, want)
 	}
@@ -49,7 +50,7 @@ func TestPrecedence(t *testing.T) {
 	want := Config{Addr: "0.0.0.0:9000", DataDir: "/var/lib/livedesk", DatabaseURL: "postgres://db/livedesk",
 		NATSURL: "nats://nats:4222", NATSPrefix: "prod", PublicURL: "http://127.0.0.1:9000", LogLevel: "debug",
 		LogFormat: "json", TrustProxy: true, SQLiteSync: "full", AdminEmail: "boss@example.com",
-		AdminPassword: "from-the-environment"}
+		AdminPassword: "from-the-environment", Limits: DefaultLimits()}
 	if c != want {
 		t.Fatalf("from the environment:\ngot  %+v\nwant %+v", c, want)
 	}
@@ -178,5 +179,32 @@ func TestLevel(t *testing.T) {
 		if _, err := c.Level(); err != nil {
 			t.Errorf("Level(%q): %v", l, err)
 		}
+	}
+}
+
+// TestLimits: every limit has a sane default, can be set by flag or
+// variable, turned off with 0, and a malformed one is refused.
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	d := DefaultLimits()
+	if d.IPMessages != (Rate{120, time.Minute}) || d.MaxConnsPerIP != 256 || !d.PerIP || d.PageViewsPerVisitor != 50 {
+		t.Fatalf("defaults: %+v", d)
+	}
+	c, err := Parse("serve", []string{"--limit-ip-messages", "10/1s", "--limit-site-starts", "0", "--limits-per-ip=false"},
+		env(map[string]string{"LIVEDESK_MAX_CONNS": "7", "LIVEDESK_LIMIT_IP_MESSAGES": "1/1h"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Limits.IPMessages != (Rate{10, time.Second}) || !c.Limits.SiteStarts.Off() || c.Limits.MaxConns != 7 || c.Limits.PerIP {
+		t.Fatalf("set: %+v", c.Limits)
+	}
+	for _, bad := range [][]string{{"--limit-ip-messages", "ten/1m"}, {"--limit-ip-messages", "10/forever"},
+		{"--limit-ip-messages", "10"}, {"--max-conns", "-1"}, {"--page-views-per-visitor", "0"}} {
+		if _, err := Parse("serve", bad, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("%v: %v, want an error naming the flag", bad, err)
+		}
+	}
+	if s := (Rate{120, time.Minute}).String(); s != "120/1m" {
+		t.Errorf("Rate.String = %q", s)
 	}
 }
