@@ -3,14 +3,13 @@ package httpapi
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clientip"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -92,28 +91,8 @@ func (a *API) observe(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address (no X-Forwarded-For unless the operator
-// says a proxy is trusted, or anyone could dodge the login limit). Behind
-// the trusted proxy it is the last X-Forwarded-For entry: the one that
-// proxy appended. Earlier entries come from the client and may be forged.
-func (a *API) clientIP(r *http.Request) string {
-	if a.trustProxy {
-		if vs := r.Header.Values("X-Forwarded-For"); len(vs) > 0 {
-			last := vs[len(vs)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			if ip := strings.TrimSpace(last); ip != "" {
-				return ip
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address (see clientip.Of).
+func (a *API) clientIP(r *http.Request) string { return clientip.Of(r, a.trustProxy) }
 
 // SessionCookie is the desk's session cookie name.
 const SessionCookie = auth.SessionCookie
