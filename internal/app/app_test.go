@@ -18,6 +18,7 @@ import (
 	"github.com/querytel/livedesk/internal/app"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/pgtest"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
 )
@@ -59,7 +60,7 @@ func TestFirstAndSecondStart(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		testFirstAndSecondStart(t, "--data-dir", t.TempDir(), "--database-url", storetest.PostgresURL(t))
+		testFirstAndSecondStart(t, "--data-dir", t.TempDir(), "--database-url", pgtest.URL(t))
 	})
 }
 

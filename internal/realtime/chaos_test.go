@@ -13,8 +13,8 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/pgtest"
 	"github.com/querytel/livedesk/internal/store"
-	"github.com/querytel/livedesk/internal/store/storetest"
 	"github.com/querytel/livedesk/internal/team"
 )
 
@@ -48,7 +48,7 @@ func cluster(t *testing.T, n int, postgres bool) []*server {
 	t.Helper()
 	o := serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.FrameRate, o.FrameBurst = 10000, 10000 })}
 	if postgres {
-		o.databaseURL = storetest.PostgresURL(t)
+		o.databaseURL = pgtest.URL(t)
 	}
 	if n > 1 {
 		o.natsURL = startNATS(t)

@@ -25,6 +25,7 @@ import (
 	"github.com/querytel/livedesk/internal/app"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/pgtest"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
 	"github.com/querytel/livedesk/internal/team"
@@ -62,7 +63,7 @@ type options struct {
 // Option changes how New builds a Server.
 type Option func(*options)
 
-// Postgres runs the server on a fresh PostgreSQL schema (storetest.PostgresURL):
+// Postgres runs the server on a fresh PostgreSQL schema (pgtest.URL):
 // the test is skipped when LIVEDESK_TEST_POSTGRES_URL is unset, and fails
 // under CI=true.
 func Postgres() Option { return func(o *options) { o.postgres = true } }
@@ -95,7 +96,7 @@ func New(t *testing.T, opts ...Option) *Server {
 	}
 	args := []string{"--data-dir", o.dataDir, "--admin-email", AdminEmail, "--admin-password", AdminPassword}
 	if o.postgres {
-		args = append(args, "--database-url", storetest.PostgresURL(t))
+		args = append(args, "--database-url", pgtest.URL(t))
 	}
 	cfg, err := config.Parse("serve", args, func(string) string { return "" }, io.Discard)
 	if err != nil {
