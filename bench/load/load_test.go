@@ -10,6 +10,7 @@ import (
 
 	"github.com/querytel/livedesk/bench/load"
 	"github.com/querytel/livedesk/internal/app"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -24,7 +25,7 @@ func startServer(t *testing.T) (*app.App, string) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{NoBackground: true})
+	a, err := app.New(context.Background(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
 	if err != nil {
 		t.Fatal(err)
 	}
