@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	runFoundation(t, newStore)
 	runChat(t, newStore)
+	runIsolation(t, newStore)
 }
 
 // SQLiteDSN returns the path of a not yet existing SQLite database in a
