@@ -55,7 +55,8 @@ type Server struct {
 	// arranging fixtures and checking effects.
 	App *app.App
 	// Clock is the server's clock; advance it to expire sessions or refill
-	// rate limits.
+	// rate limits. (A test that sets app.Options.Clock through AppOptions,
+	// as the load generator's does, runs on that clock instead.)
 	Clock *clock.Fake
 	// AdminEmail and AdminPassword sign in as the first owner.
 	AdminEmail, AdminPassword string
