@@ -15,6 +15,7 @@ package apptest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -316,15 +318,18 @@ func (s *Server) WSURL(path string) string {
 	return "ws" + strings.TrimPrefix(s.URL, "http") + path
 }
 
-// DemoSite is the site the first start made: the first site of the first
-// workspace, on every node of a Cluster.
+// DemoSite is the site the first start made: the oldest site of the first
+// workspace (ids are time-ordered, so it stays the oldest even when the fake
+// clock has not moved), read alike on every node of a Cluster.
 func (s *Server) DemoSite(t testing.TB) store.Site {
 	t.Helper()
 	sites, err := s.App.Store.ListSites(t.Context(), s.WorkspaceID(t))
 	if err != nil || len(sites) == 0 {
 		t.Fatalf("apptest: demo site: %d sites, %v", len(sites), err)
 	}
-	return sites[0]
+	return slices.MinFunc(sites, func(a, b store.Site) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
 }
 
 // LoginHeader signs in and returns a header carrying the session cookie,
