@@ -5,6 +5,10 @@
 // packages' tests: SQLite in t.TempDir(), and PostgreSQL in a new schema
 // per test (pgtest.URL) that is dropped in t.Cleanup.
 //
+// Tenant isolation (isolation.go) is part of the contract: every method
+// that can name a row is aimed, as one workspace, at another's rows, and a
+// check fails the suite when a new such method has no case.
+//
 // Fixtures are built through the store API, never loaded from a committed
 // database file, so every fixture is reviewable Go.
 package storetest
