@@ -2,7 +2,6 @@ package load_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -10,31 +9,17 @@ import (
 
 	"github.com/querytel/livedesk/bench/load"
 	"github.com/querytel/livedesk/internal/app"
-	"github.com/querytel/livedesk/internal/config"
-	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/clock"
 )
 
-// startServer runs a whole node in process on a loopback port.
+// startServer runs a whole node in process on a loopback port, on the
+// wall clock: the load generator paces by real time, and Seed dates its
+// sessions by it.
 func startServer(t *testing.T) (*app.App, string) {
 	t.Helper()
-	cfg := config.Config{
-		Addr: "127.0.0.1:0", DataDir: t.TempDir(), NATSPrefix: "t" + strings.ReplaceAll(store.NewID(), "-", "")[:16],
-		LogLevel: "info", LogFormat: "text", SQLiteSync: "normal", AdminEmail: "owner@example.com", AdminPassword: "correct horse battery",
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{NoBackground: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
-		a.Close()
-	})
-	return a, ts.URL
+	s := apptest.New(t, apptest.AppOptions(func(o *app.Options) { o.Clock = clock.Real{} }))
+	return s.App, s.URL
 }
 
 func TestCheckLoopback(t *testing.T) {

@@ -2,9 +2,6 @@ package load
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for schema set-up
+	"github.com/querytel/livedesk/internal/pgtest"
 )
 
 // AdminPassword is the owner's password on servers the harness starts.
@@ -195,25 +192,11 @@ func CreateSchema(ctx context.Context, base string) (string, func() error, error
 	if !loopbackHost(u.Hostname()) {
 		return "", nil, fmt.Errorf("load: postgres at %q: %w", u.Host, ErrNotLoopback)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "ldload_" + hex.EncodeToString(b[:])
-	exec := func(q string) error {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		_, err = db.ExecContext(context.WithoutCancel(ctx), q)
-		return err
+	dsn, drop, err := pgtest.CreateSchema(ctx, base, "ldload_")
+	if err != nil {
+		return "", nil, fmt.Errorf("load: %w", err)
 	}
-	if err := exec("CREATE SCHEMA " + schema); err != nil {
-		return "", nil, fmt.Errorf("load: create schema: %w", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), func() error { return exec("DROP SCHEMA " + schema + " CASCADE") }, nil
+	return dsn, drop, nil
 }
 
 // FetchProfile saves /debug/pprof/WHAT (e.g. "profile?seconds=20" or

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,8 +17,10 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/app"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/pgtest"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
 )
@@ -34,7 +37,7 @@ func parse(t *testing.T, args ...string) config.Config {
 
 func newApp(t *testing.T, cfg config.Config) *app.App {
 	t.Helper()
-	a, err := app.New(t.Context(), cfg, app.Options{Clock: clock.NewFake(storetest.Epoch), NoBackground: true})
+	a, err := app.New(t.Context(), cfg, app.Options{Clock: clock.NewFake(storetest.Epoch), NoBackground: true, Hasher: auth.TestHasher})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
@@ -59,7 +62,7 @@ func TestFirstAndSecondStart(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		testFirstAndSecondStart(t, "--data-dir", t.TempDir(), "--database-url", storetest.PostgresURL(t))
+		testFirstAndSecondStart(t, "--data-dir", t.TempDir(), "--database-url", pgtest.URL(t))
 	})
 }
 
@@ -134,6 +137,26 @@ func TestConfiguredAdmin(t *testing.T) {
 }
 
 // TestSchemaTooNew: a binary refuses a database migrated by a newer one.
+// TestProductionHashCost: app.Options without a Hasher, as main passes
+// them, hash at auth.DefaultHasher's cost; only tests ask for
+// auth.TestHasher (apptest does, by default).
+func TestProductionHashCost(t *testing.T) {
+	t.Parallel()
+	a, err := app.New(t.Context(), parse(t, "--data-dir", t.TempDir()), app.Options{NoBackground: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	owner, err := a.Store.AgentByEmail(t.Context(), a.Bootstrap.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=1$", auth.DefaultHasher.MemoryKiB, auth.DefaultHasher.Time)
+	if !strings.HasPrefix(owner.PasswordHash, want) {
+		t.Fatalf("the first owner's hash %.40s… does not start with %s", owner.PasswordHash, want)
+	}
+}
+
 func TestSchemaTooNew(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -146,7 +169,7 @@ func TestSchemaTooNew(t *testing.T) {
 	if _, err := db.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_future', 0)`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := app.New(t.Context(), cfg, app.Options{NoBackground: true})
+	_, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("app.New on a newer schema: %v, want ErrSchemaTooNew", err)
 	}
@@ -158,7 +181,7 @@ func TestSchemaTooNew(t *testing.T) {
 func TestServeDrainsInFlightRequests(t *testing.T) {
 	t.Parallel()
 	cfg := parse(t, "--data-dir", t.TempDir(), "--admin-email", "owner@livedesk.local", "--admin-password", "drain-test-password")
-	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true})
+	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
 	if err != nil {
 		t.Fatal(err)
 	}

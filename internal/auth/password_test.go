@@ -21,6 +21,17 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("hash %q is not a PHC argon2id string with the documented parameters", h)
 	}
+	if ok, err := CheckPassword(h, "correct horse battery"); !ok || err != nil {
+		t.Fatalf("CheckPassword of the default hash = %v, %v", ok, err)
+	}
+	// The rest does not depend on the cost: TestHasher keeps it cheap.
+	h, err = TestHasher.Hash("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("hash %q does not carry TestHasher's parameters", h)
+	}
 	if strings.Contains(h, "correct horse") {
 		t.Fatal("the hash contains the password")
 	}
@@ -35,7 +46,7 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 			t.Errorf("CheckPassword(%q) = %v, %v; want %v", pw, ok, err, want)
 		}
 	}
-	h2, err := HashPassword("correct horse battery")
+	h2, err := TestHasher.Hash("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
-
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/store"
-	"github.com/querytel/livedesk/internal/store/storetest"
 	"github.com/querytel/livedesk/internal/team"
 )
 
@@ -28,53 +27,27 @@ type chaosSize struct {
 
 var fullChaos = chaosSize{visitors: 50, agents: 5, perVisitor: 60, perAgent: 400, minCuts: 200}
 
-// startNATS runs an in-process NATS server on a free loopback port.
-func startNATS(t *testing.T) string {
-	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats server did not start")
-	}
-	t.Cleanup(ns.Shutdown)
-	return ns.ClientURL()
-}
-
-// cluster starts n nodes sharing one database (and NATS when n > 1).
-func cluster(t *testing.T, n int, postgres bool) []*server {
-	t.Helper()
-	o := serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.FrameRate, o.FrameBurst = 10000, 10000 })}
-	if postgres {
-		o.databaseURL = storetest.PostgresURL(t)
-	}
-	if n > 1 {
-		o.natsURL = startNATS(t)
-	}
-	first := newServer(t, o)
-	nodes := []*server{first}
-	prefix := first.App.Config.NATSPrefix
-	for range n - 1 {
-		oo := o
-		oo.natsPrefix = prefix
-		if !postgres {
-			oo.dataDir = first.App.Config.DataDir
-		}
-		nodes = append(nodes, newServer(t, oo))
-	}
-	return nodes
-}
+// chaosOpts lifts the frame rate limit: every chaos client sends as fast
+// as it is acknowledged.
+var chaosOpts = withRealtime(func(o *realtime.Options) { o.FrameRate, o.FrameBurst = 10000, 10000 })
 
 func TestChaosSQLite(t *testing.T) {
 	t.Parallel()
-	runChaos(t, cluster(t, 1, false), fullChaos)
+	runChaos(t, []*apptest.Server{apptest.New(t, chaosOpts)}, fullChaos)
 }
 
-func TestChaosPostgresTwoNodes(t *testing.T) {
+// TestChaosTwoNodes runs the chaos on two nodes: on one SQLite file with
+// the in-process bus at a third of the load (it runs in every `make test`),
+// and in full on PostgreSQL + NATS.
+func TestChaosTwoNodes(t *testing.T) {
 	t.Parallel()
-	runChaos(t, cluster(t, 2, true), fullChaos)
+	eachDeployment(t, func(t *testing.T, d deployment) {
+		size := fullChaos
+		if !d.postgres {
+			size = chaosSize{visitors: 20, agents: 3, perVisitor: 40, perAgent: 200, minCuts: 70}
+		}
+		runChaos(t, apptest.Cluster(t, 2, append(d.opts, chaosOpts)...), size)
+	})
 }
 
 // chaosClient is one visitor or agent with its reconnecting session.
@@ -119,19 +92,19 @@ func (c *chaosClient) send(ctx context.Context, conv, clientMsgID, text string) 
 	}
 }
 
-func runChaos(t *testing.T, nodes []*server, size chaosSize) {
+func runChaos(t *testing.T, nodes []*apptest.Server, size chaosSize) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	first := nodes[0]
-	wsID := first.workspaceID()
-	key := first.demoSite().WidgetKey
+	wsID := first.WorkspaceID(t)
+	key := first.DemoSite(t).WidgetKey
 
 	var clients []*chaosClient
 	var visitors, agents []*chaosClient
 	convs := make([]string, size.visitors)
 	for i := range size.visitors {
 		node := nodes[i%len(nodes)]
-		c := &chaosClient{name: fmt.Sprint("v", i), session: client.NewSession(node.wsURL("/widget/v1/ws?key="+key), client.Options{}, nil)}
+		c := &chaosClient{name: fmt.Sprint("v", i), session: client.NewSession(node.WSURL("/widget/v1/ws?key="+key), client.Options{}, nil)}
 		if err := c.session.Connect(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +122,7 @@ func runChaos(t *testing.T, nodes []*server, size chaosSize) {
 			t.Fatal(err)
 		}
 		node := nodes[(j+1)%len(nodes)]
-		c := &chaosClient{name: name, session: client.NewSession(node.wsURL("/api/v1/ws"), client.Options{Header: node.login(email, pw)}, nil)}
+		c := &chaosClient{name: name, session: client.NewSession(node.WSURL("/api/v1/ws"), client.Options{Header: node.LoginHeader(t, email, pw)}, nil)}
 		if err := c.session.Connect(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -2,24 +2,90 @@ package realtime_test
 
 import (
 	"bytes"
+	"os"
 	"testing"
 	"time"
 
+	natsserver "github.com/nats-io/nats-server/v2/server"
+
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/pgtest"
 	"github.com/querytel/livedesk/internal/workspace"
 )
 
-// TestTwoNodes: a visitor on node 1 and an agent on node 2 (PostgreSQL +
-// NATS) chat both ways and see typing and presence.
+// deployment is how the nodes of an apptest.Cluster share their state.
+type deployment struct {
+	postgres bool
+	opts     []apptest.Option
+}
+
+// eachDeployment runs test on both kinds of cluster: one SQLite file with
+// the in-process memory bus (always, so `make test` needs no service), and
+// PostgreSQL with NATS (skipped without LIVEDESK_TEST_POSTGRES_URL, and
+// failing under CI=true).
+func eachDeployment(t *testing.T, test func(t *testing.T, d deployment)) {
+	t.Helper()
+	t.Run("sqlite+memory", func(t *testing.T) {
+		t.Parallel()
+		test(t, deployment{})
+	})
+	t.Run("postgres+nats", func(t *testing.T) {
+		t.Parallel()
+		pgtest.Require(t)
+		test(t, deployment{postgres: true, opts: []apptest.Option{apptest.Postgres(), apptest.NATS(natsURL(t))}})
+	})
+}
+
+// natsEnv names the NATS server the tests use when it is set, for example
+// nats://127.0.0.1:4222.
+const natsEnv = "LIVEDESK_TEST_NATS_URL"
+
+// natsURL is the server in LIVEDESK_TEST_NATS_URL. Without it, an
+// in-process server stands in, except under CI=true, where the run fails:
+// CI tests against a real one.
+func natsURL(t *testing.T) string {
+	t.Helper()
+	if u := os.Getenv(natsEnv); u != "" {
+		return u
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal(natsEnv + " must be set in CI")
+	}
+	return startNATS(t)
+}
+
+// startNATS runs an in-process NATS server on a free loopback port.
+func startNATS(t *testing.T) string {
+	t.Helper()
+	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server did not start")
+	}
+	t.Cleanup(ns.Shutdown)
+	return ns.ClientURL()
+}
+
+// TestTwoNodes: a visitor on node 1 and an agent on node 2 chat both ways
+// and see typing and presence, and a timer due on both nodes fires once.
 func TestTwoNodes(t *testing.T) {
 	t.Parallel()
-	nodes := cluster(t, 2, true)
+	eachDeployment(t, func(t *testing.T, d deployment) {
+		testTwoNodes(t, apptest.Cluster(t, 2, append(d.opts, chaosOpts)...))
+	})
+}
+
+func testTwoNodes(t *testing.T, nodes []*apptest.Server) {
 	one, two := nodes[0], nodes[1]
 	ctx := testCtx(t)
-	desk := two.desk(ctx, two.login(adminEmail, adminPassword), nil)
+	desk := two.DialDesk(t, client.Options{Header: two.AdminHeader(t)})
 	await(t, ctx, desk, "snapshot", nil)
 
-	w := one.widget(ctx, one.demoSite().WidgetKey, client.Options{})
+	w := one.DialWidget(t, one.DemoSite(t).WidgetKey, client.Options{})
 	do(t, ctx, w, "heartbeat", map[string]any{"url": "https://shop.example/", "title": "Home"})
 	await(t, ctx, desk, "visitor", func(f client.Frame) bool { return bytes.Contains(f.Raw, []byte(`"new":true`)) })
 

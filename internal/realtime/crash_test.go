@@ -2,9 +2,12 @@ package realtime_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +18,8 @@ import (
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/config"
 )
 
@@ -32,13 +37,13 @@ func TestMain(m *testing.M) {
 // serveChild runs a node on dir and prints its address.
 func serveChild(dir string) int {
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: dir, LogLevel: "error", LogFormat: "text", SQLiteSync: "normal",
-		NATSPrefix: "livedesk", AdminEmail: adminEmail, AdminPassword: adminPassword}
+		NATSPrefix: "livedesk", AdminEmail: apptest.AdminEmail, AdminPassword: apptest.AdminPassword}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	ctx := context.Background()
-	a, err := app.New(ctx, cfg, app.Options{})
+	a, err := app.New(ctx, cfg, app.Options{Hasher: auth.TestHasher})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -168,15 +173,39 @@ func TestCrashKeepsAcknowledgedMessages(t *testing.T) {
 // childWidgetKey signs in to the child and reads the demo site's key.
 func childWidgetKey(t *testing.T, ctx context.Context, wsBase string) string {
 	t.Helper()
-	s := &server{t: t}
 	httpBase := "http" + strings.TrimPrefix(wsBase, "ws")
-	h := s.loginAt(httpBase, adminEmail, adminPassword)
+	login, _ := json.Marshal(map[string]string{"email": apptest.AdminEmail, "password": apptest.AdminPassword})
+	resp, err := http.Post(httpBase+"/api/v1/auth/login", "application/json", bytes.NewReader(login))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login to the child: %d", resp.StatusCode)
+	}
+	req, err := http.NewRequestWithContext(ctx, "GET", httpBase+"/api/v1/sites", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range resp.Cookies() {
+		req.AddCookie(c)
+	}
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
 	var sites struct {
 		Items []struct {
 			WidgetKey string `json:"widget_key"`
 		} `json:"items"`
 	}
-	getJSON(t, ctx, httpBase+"/api/v1/sites", h, &sites)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/sites on the child: %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&sites); err != nil {
+		t.Fatal(err)
+	}
 	if len(sites.Items) == 0 {
 		t.Fatal("no demo site")
 	}

@@ -14,14 +14,17 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/site"
 )
 
 func TestBadInputGetsClearErrorsAndChangesNothing(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
 	long := strings.Repeat("é", 4001)
 	cases := []struct {
@@ -65,7 +68,7 @@ func TestBadInputGetsClearErrorsAndChangesNothing(t *testing.T) {
 	}
 	do(t, ctx, w, "ping", nil) // still connected
 
-	c, err := s.App.Store.GetConversation(ctx, s.workspaceID(), conv)
+	c, err := s.App.Store.GetConversation(ctx, s.WorkspaceID(t), conv)
 	if err != nil || c.LastSeq != 0 || len(c.Context) != 0 {
 		t.Fatalf("bad input changed the conversation: last_seq %d context %v (%v)", c.LastSeq, c.Context, err)
 	}
@@ -73,13 +76,13 @@ func TestBadInputGetsClearErrorsAndChangesNothing(t *testing.T) {
 
 func TestHandshakeErrors(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	key := s.demoSite().WidgetKey
+	key := s.DemoSite(t).WidgetKey
 
 	status := func(path string, h http.Header) int {
 		t.Helper()
-		_, resp, err := websocket.Dial(ctx, s.wsURL(path), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: h})
+		_, resp, err := websocket.Dial(ctx, s.WSURL(path), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: h})
 		if err == nil {
 			t.Fatalf("%s: upgrade succeeded", path)
 		}
@@ -88,7 +91,7 @@ func TestHandshakeErrors(t *testing.T) {
 	// Refusals a browser must be able to see arrive as close codes.
 	closeCode := func(path string, h http.Header) websocket.StatusCode {
 		t.Helper()
-		ws, _, err := websocket.Dial(ctx, s.wsURL(path), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: h})
+		ws, _, err := websocket.Dial(ctx, s.WSURL(path), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: h})
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
@@ -101,14 +104,14 @@ func TestHandshakeErrors(t *testing.T) {
 	if got := closeCode("/api/v1/ws", nil); got != 4401 {
 		t.Errorf("desk without session: close %d, want 4401", got)
 	}
-	h := s.login(adminEmail, adminPassword)
+	h := s.AdminHeader(t)
 	h.Set("Origin", "https://evil.example")
 	if got := status("/api/v1/ws", h); got != http.StatusForbidden {
 		t.Errorf("desk from a foreign origin: %d, want 403", got)
 	}
 
 	// An allow-list on the site refuses other origins.
-	st := s.demoSite()
+	st := s.DemoSite(t)
 	origins := []string{"https://shop.example"}
 	if _, err := s.App.Sites.Update(ctx, ownerOf(t, s).Actor(), st.ID, site.Input{AllowedOrigins: &origins}); err != nil {
 		t.Fatal(err)
@@ -116,14 +119,14 @@ func TestHandshakeErrors(t *testing.T) {
 	if got := closeCode("/widget/v1/ws?key="+key, http.Header{"Origin": {"https://evil.example"}}); got != 4403 {
 		t.Errorf("widget from a foreign origin: close %d, want 4403", got)
 	}
-	w, err := client.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), client.Options{Header: http.Header{"Origin": {"https://shop.example"}}})
+	w, err := client.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), client.Options{Header: http.Header{"Origin": {"https://shop.example"}}})
 	if err != nil {
 		t.Fatalf("widget from an allowed origin: %v", err)
 	}
 	w.Kill()
 
 	// No subprotocol: closed with 4426.
-	ws, _, err := websocket.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), nil)
+	ws, _, err := websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +135,7 @@ func TestHandshakeErrors(t *testing.T) {
 	}
 
 	// First frame not hello: error then close 4400.
-	ws, _, err = websocket.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}})
+	ws, _, err = websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,9 +151,9 @@ func TestHandshakeErrors(t *testing.T) {
 
 func TestHelloTimeout(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.HelloTimeout = 50 * time.Millisecond })})
+	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.HelloTimeout = 50 * time.Millisecond }))
 	ctx := testCtx(t)
-	ws, _, err := websocket.Dial(ctx, s.wsURL("/widget/v1/ws?key="+s.demoSite().WidgetKey), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}})
+	ws, _, err := websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+s.DemoSite(t).WidgetKey), &websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,12 +164,12 @@ func TestHelloTimeout(t *testing.T) {
 
 func TestPresenceContextAndIdentity(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+	desk := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
 	await(t, ctx, desk, "snapshot", nil)
-	st := s.demoSite()
-	w := s.widget(ctx, st.WidgetKey, client.Options{})
+	st := s.DemoSite(t)
+	w := s.DialWidget(t, st.WidgetKey, client.Options{})
 	vid := stolenVisitorID(tenant{conn: w})
 
 	do(t, ctx, w, "heartbeat", map[string]any{"url": "https://shop.example/", "title": "Home"})
@@ -224,11 +227,11 @@ func TestPresenceContextAndIdentity(t *testing.T) {
 
 func TestAgentStatusReachesOtherDesks(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	cookie := s.login(adminEmail, adminPassword)
-	one := s.desk(ctx, cookie, nil)
-	two := s.desk(ctx, cookie, nil)
+	cookie := s.AdminHeader(t)
+	one := s.DialDesk(t, client.Options{Header: cookie})
+	two := s.DialDesk(t, client.Options{Header: cookie})
 	await(t, ctx, two, "snapshot", nil)
 	if code := doErr(t, ctx, one, "agent.status", map[string]any{"status": "away"}); code != "invalid_status" {
 		t.Fatalf("bad status: %q", code)
@@ -238,7 +241,7 @@ func TestAgentStatusReachesOtherDesks(t *testing.T) {
 	if !bytes.Contains(f.Raw, []byte(`"status":"busy"`)) {
 		t.Fatalf("agent frame: %s", f.Raw)
 	}
-	a, err := s.App.Store.AgentByEmail(ctx, adminEmail)
+	a, err := s.App.Store.AgentByEmail(ctx, apptest.AdminEmail)
 	if err != nil || a.Status != "busy" {
 		t.Fatalf("status not persisted: %q %v", a.Status, err)
 	}
@@ -246,34 +249,34 @@ func TestAgentStatusReachesOtherDesks(t *testing.T) {
 
 func TestVisitorDisconnectReachesDesk(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+	desk := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
 	await(t, ctx, desk, "snapshot", nil)
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	await(t, ctx, desk, "visitor", func(f client.Frame) bool { return bytes.Contains(f.Raw, []byte(`"connected":true`)) })
 	w.Kill()
 	await(t, ctx, desk, "visitor", func(f client.Frame) bool { return bytes.Contains(f.Raw, []byte(`"connected":false`)) })
 }
 
-func ownerOf(t *testing.T, s *server) authPrincipal {
+func ownerOf(t *testing.T, s *apptest.Server) auth.Principal {
 	t.Helper()
-	a, err := s.App.Store.AgentByEmail(context.Background(), adminEmail)
+	a, err := s.App.Store.AgentByEmail(context.Background(), apptest.AdminEmail)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return authPrincipal{Agent: a}
+	return auth.Principal{Agent: a}
 }
 
 // TestRevokedSessionClosesTheDesk: a desk socket whose session is logged
 // out is closed with 4401 at the next ping.
 func TestRevokedSessionClosesTheDesk(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.PingInterval = 20 * time.Millisecond })})
+	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.PingInterval = 20 * time.Millisecond }))
 	ctx := testCtx(t)
-	cookie := s.login(adminEmail, adminPassword)
-	desk := s.desk(ctx, cookie, nil)
-	req, _ := http.NewRequestWithContext(ctx, "POST", s.HTTP.URL+"/api/v1/auth/logout", nil)
+	cookie := s.AdminHeader(t)
+	desk := s.DialDesk(t, client.Options{Header: cookie})
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/api/v1/auth/logout", nil)
 	req.Header = cookie
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
@@ -290,12 +293,12 @@ func TestRevokedSessionClosesTheDesk(t *testing.T) {
 // is refused and never returns that author's message as a "retry".
 func TestClientMsgIDOfAnotherAuthor(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
 	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "shared", "text": "visitor's"})
-	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+	desk := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
 	if code := doErr(t, ctx, desk, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "shared", "text": "agent's"}); code != "client_msg_id_taken" {
 		t.Fatalf("reused id: %q, want client_msg_id_taken", code)
 	}
@@ -305,13 +308,13 @@ func TestClientMsgIDOfAnotherAuthor(t *testing.T) {
 // open desks at once (the transfer dialog lists it without a reload).
 func TestNewAgentReachesOpenDesks(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	cookie := s.login(adminEmail, adminPassword)
-	desk := s.desk(ctx, cookie, nil)
+	cookie := s.AdminHeader(t)
+	desk := s.DialDesk(t, client.Options{Header: cookie})
 	await(t, ctx, desk, "snapshot", nil)
 	body := strings.NewReader(`{"email":"new@example.com","name":"Newcomer","role":"agent"}`)
-	req, _ := http.NewRequestWithContext(ctx, "POST", s.HTTP.URL+"/api/v1/agents", body)
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL+"/api/v1/agents", body)
 	req.Header = cookie.Clone()
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)

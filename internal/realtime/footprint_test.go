@@ -15,6 +15,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/realtime"
 )
 
 // TestIdleFootprint: an idle visitor socket (hello done, one heartbeat
@@ -38,15 +40,15 @@ func TestIdleFootprint(t *testing.T) {
 		runtime.MemProfileRate = 1
 		defer func() { runtime.MemProfileRate = 512 * 1024 }()
 	}
-	s := newServer(t, serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.PingInterval = time.Hour })})
-	key := s.demoSite().WidgetKey
+	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.PingInterval = time.Hour }))
+	key := s.DemoSite(t).WidgetKey
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
 	// The client ends read nothing between commands, so they own no
 	// goroutine: every goroutine and stack added is the server's.
 	open := func() *websocket.Conn {
-		ws, _, err := websocket.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), &websocket.DialOptions{Subprotocols: []string{client.Subprotocol}})
+		ws, _, err := websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), &websocket.DialOptions{Subprotocols: []string{client.Subprotocol}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/realtime"
 )
 
 // FuzzWidgetFrames sends arbitrary frames as a visitor to a live server.
@@ -28,9 +30,9 @@ func FuzzWidgetFrames(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	ctx := context.Background()
-	s := newServer(f, serverOpts{realtime: realtimeOpts(func(o *rtOpts) { o.FrameRate, o.FrameBurst = 1e6, 1e6 })})
-	key, wsID := s.demoSite().WidgetKey, s.workspaceID()
-	victim, err := client.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), client.Options{})
+	s := apptest.New(f, withRealtime(func(o *realtime.Options) { o.FrameRate, o.FrameBurst = 1e6, 1e6 }))
+	key, wsID := s.DemoSite(f).WidgetKey, s.WorkspaceID(f)
+	victim, err := client.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), client.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func FuzzWidgetFrames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		if w == nil || isClosed(w.Done()) {
 			var err error
-			w, err = client.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key), client.Options{})
+			w, err = client.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), client.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
@@ -19,15 +20,15 @@ type tenant struct {
 	conv  string
 }
 
-func newTenant(t *testing.T, ctx context.Context, s *server, st store.Site) tenant {
+func newTenant(t *testing.T, ctx context.Context, s *apptest.Server, st store.Site) tenant {
 	t.Helper()
-	w := s.widget(ctx, st.WidgetKey, client.Options{})
+	w := s.DialWidget(t, st.WidgetKey, client.Options{})
 	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
 	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "own", "text": "mine"})
 	return tenant{site: st, conn: w, token: w.Welcome.Token, conv: conv}
 }
 
-func mustSite(t *testing.T, s *server, workspaceID, name string) store.Site {
+func mustSite(t *testing.T, s *apptest.Server, workspaceID, name string) store.Site {
 	t.Helper()
 	st, err := s.App.Sites.CreateUnchecked(context.Background(), workspaceID, site.Input{Name: &name})
 	if err != nil {
@@ -41,9 +42,9 @@ func mustSite(t *testing.T, s *server, workspaceID, name string) store.Site {
 // anything of site B or workspace 2, and change nothing there.
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	ws1 := s.workspaceID()
+	ws1 := s.WorkspaceID(t)
 	ws2, err := s.App.Store.CreateWorkspace(ctx, "Other", s.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +58,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	a := newTenant(t, ctx, s, s.demoSite())                // site A, workspace 1
+	a := newTenant(t, ctx, s, s.DemoSite(t))               // site A, workspace 1
 	b := newTenant(t, ctx, s, mustSite(t, s, ws1, "B"))    // site B, workspace 1
 	c := newTenant(t, ctx, s, mustSite(t, s, ws2.ID, "C")) // site C, workspace 2
 
@@ -75,14 +76,14 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 	}
-	fresh := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	fresh := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	if code := doErr(t, ctx, fresh, "conversation.start", map[string]any{"department_id": dept2.ID}); code != "unknown_department" {
 		t.Errorf("start in another workspace's department: %q, want unknown_department", code)
 	}
 
 	// A token of site B presented on site A makes a new visitor: it does
 	// not resume B's visitor, and B's conversation is not listed.
-	stolen := s.widget(ctx, a.site.WidgetKey, client.Options{Token: b.token, Resume: map[string]int64{b.conv: 0, c.conv: 0}})
+	stolen := s.DialWidget(t, a.site.WidgetKey, client.Options{Token: b.token, Resume: map[string]int64{b.conv: 0, c.conv: 0}})
 	if stolen.Welcome.Token == b.token {
 		t.Error("site B's token resumed a session on site A")
 	}
@@ -95,7 +96,7 @@ func TestTenantIsolation(t *testing.T) {
 	drainNoMessages(t, ctx, stolen)
 
 	// The desk of workspace 2 sees nothing of workspace 1.
-	desk2 := s.desk(ctx, s.login(email, pw), map[string]int64{a.conv: 0})
+	desk2 := s.DialDesk(t, client.Options{Header: s.LoginHeader(t, email, pw), Resume: map[string]int64{a.conv: 0}})
 	for _, cv := range desk2.Welcome.Conversations {
 		if cv.ID == a.conv || cv.ID == b.conv {
 			t.Errorf("workspace 2's desk lists workspace 1's conversation %s", cv.ID)
@@ -117,8 +118,8 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	do(t, ctx, desk2, "ping", nil)
 	drainNoMessages(t, ctx, desk2)
-	req, _ := http.NewRequestWithContext(ctx, "GET", s.HTTP.URL+"/api/v1/conversations/"+a.conv, nil)
-	req.Header = s.login(email, pw)
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/v1/conversations/"+a.conv, nil)
+	req.Header = s.LoginHeader(t, email, pw)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

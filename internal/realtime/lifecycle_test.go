@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/team"
 )
 
@@ -14,18 +15,18 @@ import (
 // private event but never its text.
 func TestLifecycleOverTheSocket(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
 	email, name, role, pw := "bob@example.com", "Bob", "agent", "bob password long"
-	bob, err := s.App.Team.CreateAgentUnchecked(ctx, s.workspaceID(), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
+	bob, err := s.App.Team.CreateAgentUnchecked(ctx, s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
-	bobDesk := s.desk(ctx, s.login(email, pw), nil)
+	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	bobDesk := s.DialDesk(t, client.Options{Header: s.LoginHeader(t, email, pw)})
 	do(t, ctx, owner, "agent.status", map[string]any{"status": "online"})
 
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	started := do(t, ctx, w, "conversation.start", nil)
 	conv := started.ConversationID
 	if started.Conversation.AssigneeID == "" {
@@ -37,7 +38,7 @@ func TestLifecycleOverTheSocket(t *testing.T) {
 	await(t, ctx, w, "conversation", func(f client.Frame) bool { return f.Conversation != nil && f.Conversation.Status == "pending" })
 	await(t, ctx, bobDesk, "conversation", func(f client.Frame) bool { return f.Conversation != nil && f.Conversation.Status == "pending" })
 
-	until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	until := s.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	if code := doErr(t, ctx, owner, "conversation.status", map[string]any{"conversation_id": conv, "status": "snoozed", "snooze_until": "tomorrow"}); code != "invalid_snooze_until" {
 		t.Fatalf("bad snooze time: %q", code)
 	}

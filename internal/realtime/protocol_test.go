@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
 )
 
 func TestVisitorAndAgentChat(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+	desk := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
 	await(t, ctx, desk, "snapshot", nil)
 
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	if len(w.Welcome.Token) < 22 {
 		t.Fatalf("visitor token %q is too short", w.Welcome.Token)
 	}
@@ -61,9 +62,9 @@ func TestVisitorAndAgentChat(t *testing.T) {
 
 func TestSendIsIdempotent(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	convID := do(t, ctx, w, "conversation.start", nil).ConversationID
 	first := do(t, ctx, w, "message.send", map[string]any{"conversation_id": convID, "client_msg_id": "same", "text": "once"})
 	again := do(t, ctx, w, "message.send", map[string]any{"conversation_id": convID, "client_msg_id": "same", "text": "once"})
@@ -77,7 +78,7 @@ func TestSendIsIdempotent(t *testing.T) {
 	if next.Seq != 2 {
 		t.Fatalf("next seq = %d, want 2 (no gap, no second copy)", next.Seq)
 	}
-	msgs, err := s.App.Store.ListMessages(ctx, s.workspaceID(), convID, 0, 0, 100)
+	msgs, err := s.App.Store.ListMessages(ctx, s.WorkspaceID(t), convID, 0, 0, 100)
 	if err != nil || len(msgs) != 2 {
 		t.Fatalf("stored %d messages (%v), want 2", len(msgs), err)
 	}
@@ -85,11 +86,11 @@ func TestSendIsIdempotent(t *testing.T) {
 
 func TestResumeReplaysMissedMessages(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	cookie := s.login(adminEmail, adminPassword)
-	desk := s.desk(ctx, cookie, nil)
-	w := s.widget(ctx, s.demoSite().WidgetKey, client.Options{})
+	cookie := s.AdminHeader(t)
+	desk := s.DialDesk(t, client.Options{Header: cookie})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	token := w.Welcome.Token
 	convID := do(t, ctx, w, "conversation.start", nil).ConversationID
 	do(t, ctx, w, "message.send", map[string]any{"conversation_id": convID, "client_msg_id": "v1", "text": "first"})
@@ -98,7 +99,7 @@ func TestResumeReplaysMissedMessages(t *testing.T) {
 	for i := range 3 {
 		do(t, ctx, desk, "message.send", map[string]any{"conversation_id": convID, "client_msg_id": fmt.Sprint("a", i), "text": fmt.Sprint("missed ", i)})
 	}
-	w2 := s.widget(ctx, s.demoSite().WidgetKey, client.Options{Token: token, Resume: map[string]int64{convID: 1}})
+	w2 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{Token: token, Resume: map[string]int64{convID: 1}})
 	if w2.Welcome.Token != token {
 		t.Fatal("resume with a valid token made a new visitor")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
@@ -61,14 +62,14 @@ func seqs(t *testing.T, frames []client.Frame, conv string) []int64 {
 // another visitor's replays nothing.
 func TestResumeFromTheWelcomeList(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	key := s.demoSite().WidgetKey
-	desk := s.desk(ctx, s.login(adminEmail, adminPassword), nil)
+	key := s.DemoSite(t).WidgetKey
+	desk := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
 
 	// An old conversation, then 20 newer ones: the old one is not in the
 	// welcome's list of 20.
-	w := s.widget(ctx, key, client.Options{})
+	w := s.DialWidget(t, key, client.Options{})
 	token := w.Welcome.Token
 	var convs []string
 	for i := range 21 {
@@ -87,11 +88,11 @@ func TestResumeFromTheWelcomeList(t *testing.T) {
 	do(t, ctx, desk, "conversation.status", map[string]any{"conversation_id": conv, "status": "closed"})
 	do(t, ctx, desk, "conversation.wrapup", map[string]any{"conversation_id": conv, "notes": "secret note"})
 
-	other := s.widget(ctx, key, client.Options{})
+	other := s.DialWidget(t, key, client.Options{})
 	foreign := do(t, ctx, other, "conversation.start", nil).ConversationID
 	do(t, ctx, other, "message.send", map[string]any{"conversation_id": foreign, "client_msg_id": "o1", "text": "not yours"})
 
-	w2 := s.widget(ctx, key, client.Options{Token: token, Resume: map[string]int64{conv: 1, old: 0, foreign: 0}})
+	w2 := s.DialWidget(t, key, client.Options{Token: token, Resume: map[string]int64{conv: 1, old: 0, foreign: 0}})
 	if w2.Welcome.Token != token {
 		t.Fatal("resume made a new visitor")
 	}
@@ -126,7 +127,7 @@ func TestResumeFromTheWelcomeList(t *testing.T) {
 
 	// Up to date: nothing is replayed, and what comes next arrives live.
 	open := do(t, ctx, other, "conversation.start", nil).ConversationID
-	w3 := s.widget(ctx, key, client.Options{Token: other.Welcome.Token, Resume: map[string]int64{open: 1}})
+	w3 := s.DialWidget(t, key, client.Options{Token: other.Welcome.Token, Resume: map[string]int64{open: 1}})
 	if got := seqs(t, framesUntilPong(t, ctx, w3), open); len(got) != 0 {
 		t.Errorf("an up-to-date resume replayed %v", got)
 	}
@@ -155,10 +156,10 @@ func (h listHook) ListConversations(ctx context.Context, workspaceID string, f s
 // the visitor, live, because the connection was subscribed before the read.
 func TestResumeKeepsAMessageStoredDuringHello(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	key := s.demoSite().WidgetKey
-	w := s.widget(ctx, key, client.Options{})
+	key := s.DemoSite(t).WidgetKey
+	w := s.DialWidget(t, key, client.Options{})
 	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
 	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "v1", "text": "hi"})
 	w.Kill()
@@ -207,9 +208,9 @@ func TestResumeKeepsAMessageStoredDuringHello(t *testing.T) {
 	}
 }
 
-func visitorIDOf(t *testing.T, s *server, conv string) string {
+func visitorIDOf(t *testing.T, s *apptest.Server, conv string) string {
 	t.Helper()
-	c, err := s.App.Store.GetConversation(context.Background(), s.workspaceID(), conv)
+	c, err := s.App.Store.GetConversation(context.Background(), s.WorkspaceID(t), conv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,13 +222,13 @@ func visitorIDOf(t *testing.T, s *server, conv string) string {
 // to the very next connection.
 func TestSiteChangesApplyToTheNextSocket(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, serverOpts{})
+	s := apptest.New(t)
 	ctx := testCtx(t)
-	st := s.demoSite()
+	st := s.DemoSite(t)
 	owner := ownerOf(t, s)
 	closeCode := func(key, origin string) websocket.StatusCode {
 		t.Helper()
-		ws, _, err := websocket.Dial(ctx, s.wsURL("/widget/v1/ws?key="+key),
+		ws, _, err := websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key),
 			&websocket.DialOptions{Subprotocols: []string{"livedesk.v1"}, HTTPHeader: http.Header{"Origin": {origin}}})
 		if err != nil {
 			t.Fatal(err)

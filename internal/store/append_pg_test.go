@@ -3,19 +3,17 @@ package store
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/querytel/livedesk/internal/pgtest"
 )
 
 // These tests drive the PostgreSQL batch (storeBatchPostgres) directly,
@@ -25,48 +23,6 @@ import (
 // skipped without it, except under CI=true.
 
 var pgEpoch = time.Date(2025, time.March, 14, 9, 26, 53, 0, time.UTC)
-
-// pgTestURL makes a fresh schema, dropped when the test ends, and returns
-// a URL whose connections use it. (storetest.PostgresURL does the same; this
-// package's own tests cannot import storetest, which imports it.)
-func pgTestURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("LIVEDESK_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("LIVEDESK_TEST_POSTGRES_URL must be set in CI")
-		}
-		t.Skip("LIVEDESK_TEST_POSTGRES_URL is not set; skipping the PostgreSQL run")
-	}
-	var b [8]byte
-	rand.Read(b[:])
-	schema := "livedesk_test_" + hex.EncodeToString(b[:])
-	admin := func(stmt string) error {
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		_, err = db.ExecContext(context.Background(), stmt)
-		return err
-	}
-	if err := admin(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := admin(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 func openPG(t *testing.T, dsn string, opts Options) *Store {
 	t.Helper()
@@ -212,7 +168,7 @@ func reqs(msgs []Message, nows []time.Time) []*appendReq {
 // transaction, and compares every answer and every conversation row.
 func TestPostgresBatchMatchesAppendOne(t *testing.T) {
 	t.Parallel()
-	s := openPG(t, pgTestURL(t), Options{})
+	s := openPG(t, pgtest.URL(t), Options{})
 	ctx := t.Context()
 	fp, fo := newPGFixture(t, s, "pipe"), newPGFixture(t, s, "one")
 
@@ -315,7 +271,7 @@ func TestPostgresBatchMatchesAppendOne(t *testing.T) {
 // AppendMessage the message then fails alone.
 func TestPostgresBatchStatementFailure(t *testing.T) {
 	t.Parallel()
-	s := openPG(t, pgTestURL(t), Options{MaxConns: 2})
+	s := openPG(t, pgtest.URL(t), Options{MaxConns: 2})
 	ctx := t.Context()
 	f := newPGFixture(t, s, "fail")
 	msg := func(client, body string) Message {
@@ -386,7 +342,7 @@ func TestPostgresBatchStatementFailure(t *testing.T) {
 // answered as the duplicate; seq stays gap-free.
 func TestPostgresTwoStores(t *testing.T) {
 	t.Parallel()
-	dsn := pgTestURL(t)
+	dsn := pgtest.URL(t)
 	s1 := openPG(t, dsn, Options{})
 	s2, err := Open(context.Background(), dsn, Options{})
 	if err != nil {
@@ -457,7 +413,7 @@ func TestPostgresTwoStores(t *testing.T) {
 // both directions, neither stalls nor splits.
 func TestPostgresLargeBatch(t *testing.T) {
 	t.Parallel()
-	s := openPG(t, pgTestURL(t), Options{})
+	s := openPG(t, pgtest.URL(t), Options{})
 	ctx := t.Context()
 	f := newPGFixture(t, s, "large")
 	const n = 1000

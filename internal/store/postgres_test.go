@@ -3,10 +3,10 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/querytel/livedesk/internal/pgtest"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/store/storetest"
 )
@@ -16,23 +16,23 @@ import (
 
 func TestPostgres(t *testing.T) {
 	t.Parallel()
-	requirePostgres(t)
+	pgtest.Require(t)
 	storetest.Run(t, storetest.Postgres)
 }
 
 func TestPostgresMigrations(t *testing.T) {
 	t.Parallel()
-	requirePostgres(t)
-	storetest.RunMigrations(t, storetest.PostgresURL)
+	pgtest.Require(t)
+	storetest.RunMigrations(t, pgtest.URL)
 }
 
 // TestPostgresSchemaPerTest proves the isolation the suite relies on: each
 // test's store lives in its own schema and sees nothing of another's.
 func TestPostgresSchemaPerTest(t *testing.T) {
 	t.Parallel()
-	requirePostgres(t)
+	pgtest.Require(t)
 	ctx := t.Context()
-	dsn := storetest.PostgresURL(t)
+	dsn := pgtest.URL(t)
 	s1 := storetest.Open(t, dsn)
 	s2 := storetest.Postgres(t)
 	if s1.Dialect() != store.Postgres {
@@ -65,8 +65,8 @@ func TestPostgresSchemaPerTest(t *testing.T) {
 // while it migrates on another, so even a pool of one must not deadlock.
 func TestPostgresSmallPool(t *testing.T) {
 	t.Parallel()
-	requirePostgres(t)
-	dsn := storetest.PostgresURL(t)
+	pgtest.Require(t)
+	dsn := pgtest.URL(t)
 	s, err := store.Open(t.Context(), dsn, store.Options{MaxConns: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -87,15 +87,4 @@ func TestPostgresUnreachable(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open succeeded against a closed port")
 	}
-}
-
-func requirePostgres(t *testing.T) {
-	t.Helper()
-	if os.Getenv(storetest.PostgresEnv) != "" {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal(storetest.PostgresEnv + " must be set in CI")
-	}
-	t.Skip(storetest.PostgresEnv + " is not set; skipping the PostgreSQL run")
 }

@@ -126,8 +126,9 @@ func takeSnapshot(t *testing.T, s *store.Store, tn tenant) snapshot {
 	return sn
 }
 
-// sameSnapshot fails the test when after differs from before in any field.
-func sameSnapshot(t *testing.T, what string, before, after snapshot) {
+// sameSnapshot fails the test when after differs from before in any field
+// (T is a snapshot struct).
+func sameSnapshot[T any](t *testing.T, what string, before, after T) {
 	t.Helper()
 	bv, av := reflect.ValueOf(before), reflect.ValueOf(after)
 	for i := range bv.NumField() {

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -13,8 +12,9 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 )
 
-// runFoundation covers workspaces, sites, agents, departments, sessions and
-// tenant isolation: every method of the store's foundation files.
+// runFoundation covers workspaces, sites, agents, departments and sessions:
+// every method of the store's foundation files. Tenant isolation is
+// isolation.go's.
 func runFoundation(t *testing.T, newStore NewStore) {
 	t.Helper()
 	cases := []struct {
@@ -32,7 +32,6 @@ func runFoundation(t *testing.T, newStore NewStore) {
 		{"sessions/password change revokes all but the kept session", testPasswordRevokesSessions},
 		{"cascades/deleting an agent removes its sessions and memberships", testDeleteAgentCascades},
 		{"cascades/deleting a department clears defaults and memberships", testDeleteDepartmentCascades},
-		{"tenancy/workspace A can neither read nor change workspace B", testTenantIsolation},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -563,115 +562,4 @@ func testDeleteDepartmentCascades(t *testing.T, s *store.Store) {
 			t.Errorf("agent %s still lists departments %v", a.Name, a.DepartmentIDs)
 		}
 	}
-}
-
-// testTenantIsolation aims every id-bearing method, called with workspace
-// A's id, at a row of workspace B. Each must fail with ErrNotFound or return
-// nothing of B, and afterwards B (and A) must read back exactly as before.
-// Every case gets its own pair of tenants, so one leak fails one case.
-func testTenantIsolation(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	now := Epoch.Add(time.Hour)
-	mustFail := []struct {
-		name string
-		call func(a, b tenant) error
-	}{
-		{"GetSite", func(a, b tenant) error { _, err := s.GetSite(ctx, a.ws.ID, b.site.ID); return err }},
-		{"UpdateSite", func(a, b tenant) error {
-			st := b.site
-			st.WorkspaceID, st.Name, st.IdentitySecret, st.AllowedOrigins = a.ws.ID, "hijacked", "known", []string{"https://evil.example"}
-			_, err := s.UpdateSite(ctx, st, now)
-			return err
-		}},
-		{"UpdateSite with B's department", func(a, b tenant) error {
-			st := a.site
-			st.DefaultDepartmentID = b.dept.ID
-			_, err := s.UpdateSite(ctx, st, now)
-			return err
-		}},
-		{"CreateSite with B's department", func(a, b tenant) error {
-			_, err := s.CreateSite(ctx, store.Site{WorkspaceID: a.ws.ID, Name: "Sneaky", WidgetKey: "wk_sneaky_" + a.ws.ID,
-				IdentitySecret: "x", DefaultDepartmentID: b.dept.ID}, now)
-			return err
-		}},
-		{"SetWidgetKey", func(a, b tenant) error { return s.SetWidgetKey(ctx, a.ws.ID, b.site.ID, "wk_hijacked", now) }},
-		{"DeleteSite", func(a, b tenant) error { return s.DeleteSite(ctx, a.ws.ID, b.site.ID) }},
-		{"GetAgent", func(a, b tenant) error { _, err := s.GetAgent(ctx, a.ws.ID, b.owner.ID); return err }},
-		{"UpdateAgent", func(a, b tenant) error {
-			ag := b.agent
-			ag.WorkspaceID, ag.Role, ag.Name, ag.DepartmentIDs = a.ws.ID, "owner", "hijacked", []string{a.dept.ID}
-			_, err := s.UpdateAgent(ctx, ag, now)
-			return err
-		}},
-		{"UpdateAgent with B's department", func(a, b tenant) error {
-			ag := a.agent
-			ag.DepartmentIDs = []string{b.dept.ID}
-			_, err := s.UpdateAgent(ctx, ag, now)
-			return err
-		}},
-		{"CreateAgent with B's department", func(a, b tenant) error {
-			_, err := s.CreateAgent(ctx, store.Agent{WorkspaceID: a.ws.ID, Email: "sneaky@" + a.ws.ID + ".example", Name: "Sneaky",
-				Role: "agent", PasswordHash: "h", DepartmentIDs: []string{b.dept.ID}}, now)
-			return err
-		}},
-		{"SetAgentPassword", func(a, b tenant) error { return s.SetAgentPassword(ctx, a.ws.ID, b.owner.ID, "known-hash", "", now) }},
-		{"SetAgentStatus", func(a, b tenant) error { return s.SetAgentStatus(ctx, a.ws.ID, b.owner.ID, "online", now) }},
-		{"DeleteAgent", func(a, b tenant) error { return s.DeleteAgent(ctx, a.ws.ID, b.agent.ID) }},
-		{"CreateSession for B's agent", func(a, b tenant) error {
-			return s.CreateSession(ctx, store.Session{TokenHash: "hijack-" + a.ws.ID, WorkspaceID: a.ws.ID, AgentID: b.owner.ID,
-				CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
-		}},
-		{"GetDepartment", func(a, b tenant) error { _, err := s.GetDepartment(ctx, a.ws.ID, b.dept.ID); return err }},
-		{"RenameDepartment", func(a, b tenant) error {
-			_, err := s.RenameDepartment(ctx, a.ws.ID, b.dept.ID, "hijacked", now)
-			return err
-		}},
-		{"DeleteDepartment", func(a, b tenant) error { return s.DeleteDepartment(ctx, a.ws.ID, b.dept.ID) }},
-	}
-	for i, c := range mustFail {
-		t.Run(c.name, func(t *testing.T) {
-			a := newTenant(t, s, fmt.Sprintf("a%02d", i))
-			b := newTenant(t, s, fmt.Sprintf("b%02d", i))
-			beforeA, beforeB := takeSnapshot(t, s, a), takeSnapshot(t, s, b)
-			sameSnapshot(t, "fixture A", takeSnapshotAt(t, s, a), beforeA)
-			wantErr(t, c.call(a, b), store.ErrNotFound)
-			sameSnapshot(t, "workspace B", beforeB, takeSnapshot(t, s, b))
-			sameSnapshot(t, "workspace A", beforeA, takeSnapshot(t, s, a))
-			_, err := s.AgentByEmail(ctx, "sneaky@"+a.ws.ID+".example")
-			wantErr(t, err, store.ErrNotFound)
-			_, err = s.SiteByWidgetKey(ctx, "wk_sneaky_"+a.ws.ID)
-			wantErr(t, err, store.ErrNotFound)
-			_, _, err = s.SessionAgent(ctx, "hijack-"+a.ws.ID, now)
-			wantErr(t, err, store.ErrNotFound)
-		})
-	}
-
-	// Lists and counts, with B (and every tenant above) in the same tables.
-	a := newTenant(t, s, "a")
-	newTenant(t, s, "b")
-	A := a.ws.ID
-	t.Run("lists and counts of A hold nothing of B", func(t *testing.T) {
-		sites, err := s.ListSites(ctx, A)
-		noErr(t, "list sites", err)
-		equal(t, "A's sites", ids(sites, siteID), []string{a.site.ID})
-		agents, err := s.ListAgents(ctx, A)
-		noErr(t, "list agents", err)
-		equal(t, "A's agents", ids(agents, agentID), []string{a.agent.ID, a.owner.ID})
-		for _, ag := range agents {
-			for _, d := range ag.DepartmentIDs {
-				if d != a.dept.ID {
-					t.Errorf("A's agent %s lists department %s", ag.Name, d)
-				}
-			}
-		}
-		depts, err := s.ListDepartments(ctx, A)
-		noErr(t, "list departments", err)
-		equal(t, "A's departments", ids(depts, deptID), []string{a.dept.ID})
-		equal(t, "A's department members", depts[0].AgentIDs, []string{a.owner.ID})
-		for _, role := range []string{"owner", "agent"} {
-			n, err := s.CountAgentsWithRole(ctx, A, role)
-			noErr(t, "count", err)
-			equal(t, "A's "+role+"s", n, 1)
-		}
-	})
 }

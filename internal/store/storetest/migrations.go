@@ -11,10 +11,10 @@ import (
 )
 
 // RunMigrations checks the migration runner on empty databases made by
-// newDSN (SQLiteDSN or PostgresURL). It needs a DSN rather than a store
+// newDSN (SQLiteDSN or pgtest.URL). It needs a DSN rather than a store
 // because one case writes a row the store has no method for: a migration
 // from a newer binary.
-func RunMigrations(t *testing.T, newDSN func(t *testing.T) string) {
+func RunMigrations(t *testing.T, newDSN func(t testing.TB) string) {
 	t.Helper()
 	open := func(t *testing.T, dsn string) *store.Store {
 		t.Helper()

@@ -1,0 +1,678 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// The tenant-isolation suite. Every *store.Store method that can name a
+// row is either aimed by a case below, called with workspace A's id, at
+// workspace B's rows, or listed in isolationExempt with the reason it
+// cannot reach another workspace. checkIsolationCoverage holds the two
+// lists against the Store's method set by reflection, so a new method
+// fails the suite until it gets a case or an exemption.
+
+// isolationCase aims one store method, called as workspace A, at workspace
+// B. Each case gets its own pair of tenants (see isoTenant); afterwards B,
+// and unless changesA A too, must read back exactly as before through every
+// read the store offers.
+type isolationCase struct {
+	method string // the *store.Store method it covers
+	name   string // what it tries, when a method has several cases
+	// arrange, when set, adds rows before the snapshots are taken.
+	arrange func(t *testing.T, s *store.Store, a, b *isoTenant)
+	// run calls the method and fails t when it reached B.
+	run func(t *testing.T, s *store.Store, a, b isoTenant)
+	// changesA: the call may legitimately change A (it creates in A).
+	changesA bool
+}
+
+func (c isolationCase) title() string {
+	if c.name == "" {
+		return c.method
+	}
+	return c.method + " " + c.name
+}
+
+// arranged returns c with rows added first.
+func (c isolationCase) arranged(fn func(t *testing.T, s *store.Store, a, b *isoTenant)) isolationCase {
+	c.arrange = fn
+	return c
+}
+
+// refused is a case whose call must fail with ErrNotFound.
+func refused(method, name string, call func(ctx context.Context, s *store.Store, a, b isoTenant) error) isolationCase {
+	return isolationCase{method: method, name: name, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		wantErr(t, call(t.Context(), s, a, b), store.ErrNotFound)
+	}}
+}
+
+// isolationExempt lists the methods that take something naming a row but
+// cannot reach another workspace's rows through a workspace id, and why.
+var isolationExempt = map[string]string{
+	"AgentByEmail":    "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
+	"Bootstrap":       "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
+	"CreateWorkspace": "makes a new workspace; there is no other workspace's row to name",
+	"DeleteSession":   "keyed by a session's token hash, a secret only its holder has",
+	"GetWorkspace":    "the workspace id is the tenant itself; callers pass their own",
+	"SessionAgent":    "keyed by a session's token hash, a secret only its holder has; the row names its workspace",
+	"SiteByWidgetKey": "widget keys are public and global: the socket learns the workspace from the key",
+	"UpdateWorkspace": "the workspace id is the tenant itself; callers pass their own",
+}
+
+// isolationCases is the registry the coverage check reads: each case names
+// the method it covers.
+var isolationCases = []isolationCase{
+	// Sites.
+	refused("GetSite", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetSite(ctx, a.ws.ID, b.site.ID)
+		return err
+	}),
+	refused("UpdateSite", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		st := b.site
+		st.WorkspaceID, st.Name, st.IdentitySecret, st.AllowedOrigins = a.ws.ID, "hijacked", "known", []string{"https://evil.example"}
+		_, err := s.UpdateSite(ctx, st, isoNow)
+		return err
+	}),
+	refused("UpdateSite", "with B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		st := a.site
+		st.DefaultDepartmentID = b.dept.ID
+		_, err := s.UpdateSite(ctx, st, isoNow)
+		return err
+	}),
+	refused("CreateSite", "with B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateSite(ctx, store.Site{WorkspaceID: a.ws.ID, Name: "Sneaky", WidgetKey: "wk_sneaky_" + a.ws.ID,
+			IdentitySecret: "x", DefaultDepartmentID: b.dept.ID}, isoNow)
+		return err
+	}),
+	refused("SetWidgetKey", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.SetWidgetKey(ctx, a.ws.ID, b.site.ID, "wk_hijacked_"+a.ws.ID, isoNow)
+	}),
+	refused("DeleteSite", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteSite(ctx, a.ws.ID, b.site.ID)
+	}),
+	{method: "ListSites", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		sites, err := s.ListSites(t.Context(), a.ws.ID)
+		noErr(t, "list sites", err)
+		equal(t, "A's sites", ids(sites, siteID), []string{a.site.ID})
+	}},
+
+	// Agents.
+	refused("GetAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetAgent(ctx, a.ws.ID, b.owner.ID)
+		return err
+	}),
+	refused("UpdateAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		ag := b.agent
+		ag.WorkspaceID, ag.Role, ag.Name, ag.DepartmentIDs = a.ws.ID, "owner", "hijacked", []string{a.dept.ID}
+		_, err := s.UpdateAgent(ctx, ag, isoNow)
+		return err
+	}),
+	refused("UpdateAgent", "with B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		ag := a.agent
+		ag.DepartmentIDs = []string{b.dept.ID}
+		_, err := s.UpdateAgent(ctx, ag, isoNow)
+		return err
+	}),
+	refused("CreateAgent", "with B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateAgent(ctx, store.Agent{WorkspaceID: a.ws.ID, Email: "sneaky@" + a.ws.ID + ".example", Name: "Sneaky",
+			Role: "agent", PasswordHash: "h", DepartmentIDs: []string{b.dept.ID}}, isoNow)
+		return err
+	}),
+	refused("SetAgentPassword", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.SetAgentPassword(ctx, a.ws.ID, b.owner.ID, "known-hash", "", isoNow)
+	}),
+	refused("SetAgentStatus", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.SetAgentStatus(ctx, a.ws.ID, b.owner.ID, "online", isoNow)
+	}),
+	refused("DeleteAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteAgent(ctx, a.ws.ID, b.agent.ID)
+	}),
+	{method: "ListAgents", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		agents, err := s.ListAgents(t.Context(), a.ws.ID)
+		noErr(t, "list agents", err)
+		equal(t, "A's agents", ids(agents, agentID), []string{a.agent.ID, a.owner.ID})
+		for _, ag := range agents {
+			for _, d := range ag.DepartmentIDs {
+				if d != a.dept.ID {
+					t.Errorf("A's agent %s lists department %s", ag.Name, d)
+				}
+			}
+		}
+	}},
+	{method: "CountAgentsWithRole", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		for _, role := range []string{"owner", "agent"} {
+			n, err := s.CountAgentsWithRole(t.Context(), a.ws.ID, role)
+			noErr(t, "count", err)
+			equal(t, "A's "+role+"s", n, 1)
+		}
+	}},
+	refused("CreateSession", "for B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.CreateSession(ctx, store.Session{TokenHash: "hijack-" + a.ws.ID, WorkspaceID: a.ws.ID, AgentID: b.owner.ID,
+			CreatedAt: isoNow, ExpiresAt: isoNow.Add(time.Hour)})
+	}),
+
+	// Departments.
+	refused("GetDepartment", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetDepartment(ctx, a.ws.ID, b.dept.ID)
+		return err
+	}),
+	refused("RenameDepartment", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.RenameDepartment(ctx, a.ws.ID, b.dept.ID, "hijacked", isoNow)
+		return err
+	}),
+	refused("DeleteDepartment", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteDepartment(ctx, a.ws.ID, b.dept.ID)
+	}),
+	{method: "ListDepartments", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		depts, err := s.ListDepartments(t.Context(), a.ws.ID)
+		noErr(t, "list departments", err)
+		equal(t, "A's departments", ids(depts, deptID), []string{a.dept.ID})
+		equal(t, "A's department members", depts[0].AgentIDs, []string{a.owner.ID})
+	}},
+	isolationCase{method: "CreateDepartment", name: "named like one only B has", changesA: true,
+		run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+			d, err := s.CreateDepartment(t.Context(), a.ws.ID, "Billing", isoNow)
+			noErr(t, "a name B uses is free in A", err)
+			if d.WorkspaceID != a.ws.ID || d.ID == b.billing.ID || len(d.AgentIDs) != 0 {
+				t.Fatalf("A's new department %+v: want a fresh one of A's, not B's %s", d, b.billing.ID)
+			}
+		}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		var err error
+		b.billing, err = s.CreateDepartment(t.Context(), b.ws.ID, "Billing", Epoch)
+		noErr(t, "B's billing", err)
+		_, err = s.UpdateAgent(t.Context(), withDepartments(b.agent, b.billing.ID), Epoch)
+		noErr(t, "B's billing member", err)
+	}),
+
+	// Visitors and contacts.
+	refused("CreateVisitor", "on B's site", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateVisitor(ctx, a.ws.ID, b.site.ID, "sneaky-token", isoNow)
+		return err
+	}),
+	refused("VisitorByToken", "of B's visitor on A's site", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.VisitorByToken(ctx, a.site.ID, b.token)
+		return err
+	}),
+	refused("GetVisitor", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetVisitor(ctx, a.ws.ID, b.visitor.ID)
+		return err
+	}),
+	refused("TouchVisitor", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.TouchVisitor(ctx, a.ws.ID, b.visitor.ID, store.PageView{URL: "https://x.example/"}, isoNow, isoNow.Add(time.Hour))
+		return err
+	}),
+	refused("SetVisitorIdentity", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.SetVisitorIdentity(ctx, a.ws.ID, b.visitor.ID, "x", "x@x.example", "")
+		return err
+	}),
+	refused("SetVisitorIdentity", "linking B's contact", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.SetVisitorIdentity(ctx, a.ws.ID, a.idle.ID, "x", "", b.contact.ID)
+		return err
+	}),
+	refused("SetVisitorContext", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.SetVisitorContext(ctx, a.ws.ID, b.visitor.ID, map[string]any{"x": 1}, isoNow)
+	}),
+	{method: "ListPageViews", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		pages, err := s.ListPageViews(t.Context(), a.ws.ID, b.visitor.ID, 100)
+		noErr(t, "list page views", err)
+		equal(t, "B's visitor's pages read as A", len(pages), 0)
+	}},
+	{method: "ListOnlineVisitors", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		online, err := s.ListOnlineVisitors(t.Context(), a.ws.ID, 100)
+		noErr(t, "list online visitors", err)
+		equal(t, "A's online visitors", ids(online, visitorID), []string{a.visitor.ID})
+	}},
+	refused("GetContact", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetContact(ctx, a.ws.ID, b.contact.ID)
+		return err
+	}),
+	{method: "UpsertContact", name: "with an external id both have", changesA: true,
+		run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+			c, err := s.UpsertContact(t.Context(), a.ws.ID, b.contact.ExternalID, "Renamed", "renamed@a.example", isoNow)
+			noErr(t, "upsert", err)
+			if c.ID != a.contact.ID || c.WorkspaceID != a.ws.ID {
+				t.Fatalf("upserting A's external id %q gave %+v, want A's contact %s", b.contact.ExternalID, c, a.contact.ID)
+			}
+		}},
+	isolationCase{method: "UpsertContact", name: "with an external id only B has", changesA: true,
+		run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+			c, err := s.UpsertContact(t.Context(), a.ws.ID, "only-b", "Mine", "", isoNow)
+			noErr(t, "upsert", err)
+			if c.WorkspaceID != a.ws.ID || c.ID == b.onlyB.ID || c.Name != "Mine" {
+				t.Fatalf("upserting an id only B has gave %+v, want a new contact of A's (B's is %s)", c, b.onlyB.ID)
+			}
+		}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		var err error
+		b.onlyB, err = s.UpsertContact(t.Context(), b.ws.ID, "only-b", "B's own", "own@b.example", Epoch)
+		noErr(t, "B's contact", err)
+		b.contacts = append(b.contacts, b.onlyB.ID)
+	}),
+
+	// Conversations.
+	refused("StartConversation", "for B's visitor", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.StartConversation(ctx, a.ws.ID, b.idle.ID, "", isoNow)
+		return err
+	}),
+	refused("StartConversation", "in B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.StartConversation(ctx, a.ws.ID, a.idle.ID, b.dept.ID, isoNow)
+		return err
+	}),
+	refused("OpenConversation", "of B's visitor", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.OpenConversation(ctx, a.ws.ID, b.visitor.ID)
+		return err
+	}),
+	refused("GetConversation", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetConversation(ctx, a.ws.ID, b.conv.ID)
+		return err
+	}),
+	{method: "ListConversations", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		for _, f := range []store.ConversationFilter{{}, {VisitorID: b.visitor.ID}, {AssigneeID: b.owner.ID},
+			{Statuses: []string{store.StatusOpen}, AssigneeID: "none"}} {
+			convs, err := s.ListConversations(t.Context(), a.ws.ID, f)
+			noErr(t, "list conversations", err)
+			for _, c := range convs {
+				if c.WorkspaceID != a.ws.ID {
+					t.Errorf("ListConversations(A, %+v) returned another workspace's conversation %s", f, c.ID)
+				}
+			}
+		}
+		all, err := s.ListConversations(t.Context(), a.ws.ID, store.ConversationFilter{})
+		noErr(t, "list conversations", err)
+		got, want := ids(all, convID), []string{a.assigned.ID, a.conv.ID}
+		slices.Sort(got)
+		slices.Sort(want)
+		equal(t, "A's conversations", got, want)
+	}},
+	refused("Transition", "of B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		ev := textMessage(a.ws.ID, b.conv.ID, "", "closed by A")
+		_, _, err := s.Transition(ctx, a.ws.ID, b.conv.ID, store.Transition{Status: store.StatusClosed, ClosedBy: "agent",
+			ClosedByAgentID: a.owner.ID, Event: &ev}, isoNow)
+		return err
+	}),
+	refused("Transition", "to B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.Transition(ctx, a.ws.ID, a.conv.ID, store.Transition{SetAssignee: &b.owner.ID}, isoNow)
+		return err
+	}),
+	refused("Transition", "into B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.Transition(ctx, a.ws.ID, a.conv.ID, store.Transition{SetDepartmentID: &b.dept.ID}, isoNow)
+		return err
+	}),
+	refused("Assign", "B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, _, _, err := s.Assign(ctx, a.ws.ID, b.conv.ID, store.Pick{DefaultMaxChats: 5}, store.Transition{},
+			assignedEvent, isoNow)
+		return err
+	}).arranged(online(func(a, b *isoTenant) store.Agent { return a.owner })),
+	isolationCase{method: "Assign", name: "with only B's agents online", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		_, ev, ag, ok, err := s.Assign(t.Context(), a.ws.ID, a.conv.ID, store.Pick{DefaultMaxChats: 5}, store.Transition{},
+			assignedEvent, isoNow)
+		if err != nil || ok || ev != nil || ag.ID != "" {
+			t.Fatalf("Assign with no agent of A online: agent %q of workspace %q, ok %v, event %v, err %v; want nobody",
+				ag.ID, ag.WorkspaceID, ok, ev != nil, err)
+		}
+	}}.arranged(online(func(a, b *isoTenant) store.Agent { return b.owner })),
+	isolationCase{method: "Assign", name: "in B's department", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		_, ev, ag, ok, err := s.Assign(t.Context(), a.ws.ID, a.conv.ID, store.Pick{DepartmentID: b.dept.ID, DefaultMaxChats: 5},
+			store.Transition{}, assignedEvent, isoNow)
+		if err != nil || ok || ev != nil || ag.ID != "" {
+			t.Fatalf("Assign in B's department: agent %q of workspace %q, ok %v, event %v, err %v; want nobody",
+				ag.ID, ag.WorkspaceID, ok, ev != nil, err)
+		}
+	}}.arranged(online(func(a, b *isoTenant) store.Agent { return a.owner })),
+	{method: "Queue", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		queue, err := s.Queue(t.Context(), a.ws.ID, 100)
+		noErr(t, "queue", err)
+		equal(t, "A's queue", ids(queue, convID), []string{a.conv.ID})
+	}},
+	{method: "OpenChats", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		n, err := s.OpenChats(t.Context(), a.ws.ID, b.owner.ID)
+		noErr(t, "open chats", err)
+		equal(t, "B's owner's open chats counted as A", n, 0)
+		n, err = s.OpenChats(t.Context(), b.ws.ID, b.owner.ID)
+		noErr(t, "open chats", err)
+		equal(t, "B's owner's open chats (fixture)", n, 1)
+	}},
+	isolationCase{method: "DueConversations", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		due, err := s.DueConversations(t.Context(), b.ws.ID, isoCutoffs, 100)
+		noErr(t, "B's due", err)
+		for kind, list := range dueLists(due) {
+			if len(list) == 0 {
+				t.Fatalf("fixture: B has no %s conversation due, so the case proves nothing", kind)
+			}
+		}
+		due, err = s.DueConversations(t.Context(), a.ws.ID, isoCutoffs, 100)
+		noErr(t, "A's due", err)
+		for kind, list := range dueLists(due) {
+			var foreign []string
+			for _, c := range list {
+				if c.WorkspaceID != a.ws.ID {
+					foreign = append(foreign, c.ID)
+				}
+			}
+			if len(foreign) > 0 {
+				t.Errorf("A's due %s conversations hold %d of other workspaces, such as %s", kind, len(foreign), foreign[0])
+			}
+		}
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		// B also has a pending and a snoozed conversation.
+		ctx := t.Context()
+		until := Epoch.Add(time.Minute)
+		for i, tr := range []store.Transition{{Status: store.StatusPending}, {Status: store.StatusSnoozed, SnoozeUntil: &until}} {
+			v, err := s.CreateVisitor(ctx, b.ws.ID, b.site.ID, fmt.Sprint("token-due-", i, "-", b.ws.ID), Epoch)
+			noErr(t, "visitor", err)
+			c, _, err := s.StartConversation(ctx, b.ws.ID, v.ID, "", Epoch)
+			noErr(t, "start", err)
+			_, _, err = s.Transition(ctx, b.ws.ID, c.ID, tr, Epoch)
+			noErr(t, "transition", err)
+		}
+	}),
+
+	// Messages.
+	refused("AppendMessage", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.AppendMessage(ctx, textMessage(a.ws.ID, b.conv.ID, "x", "intrusion"), isoNow)
+		return err
+	}),
+	refused("AppendMessage", "as B's visitor", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		m := visitorMessage(b.visitor, a.conv.ID, "x", "intrusion")
+		m.WorkspaceID = a.ws.ID
+		_, err := s.AppendMessage(ctx, m, isoNow)
+		return err
+	}),
+	refused("MessageByClientID", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MessageByClientID(ctx, a.ws.ID, b.conv.ID, "v1")
+		return err
+	}),
+	{method: "ListMessages", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		msgs, err := s.ListMessages(t.Context(), a.ws.ID, b.conv.ID, 0, 0, 100)
+		noErr(t, "list messages", err)
+		equal(t, "B's messages read as A", len(msgs), 0)
+	}},
+}
+
+// isoNow is when the cases act: an hour after the fixtures were made.
+var isoNow = Epoch.Add(time.Hour)
+
+// isoCutoffs makes every timer of every conversation due.
+var isoCutoffs = store.Cutoffs{Now: Epoch.Add(1000 * time.Hour), Pending: Epoch.Add(1000 * time.Hour),
+	Inactive: Epoch.Add(1000 * time.Hour), Reply: Epoch.Add(1000 * time.Hour)}
+
+// assignedEvent is the event Assign appends, naming the chosen agent.
+func assignedEvent(ag store.Agent) *store.Message {
+	return &store.Message{Kind: store.KindSystem, AuthorType: store.AuthorSystem, Body: "assigned to " + ag.Name}
+}
+
+// online arranges for one agent to be online (Assign picks online agents).
+func online(who func(a, b *isoTenant) store.Agent) func(t *testing.T, s *store.Store, a, b *isoTenant) {
+	return func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		ag := who(a, b)
+		noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", Epoch))
+	}
+}
+
+func withDepartments(a store.Agent, deptIDs ...string) store.Agent {
+	a.DepartmentIDs = append(slices.Clone(a.DepartmentIDs), deptIDs...)
+	return a
+}
+
+func dueLists(d store.Due) map[string][]store.Conversation {
+	return map[string][]store.Conversation{"snoozed": d.Snoozed, "pending": d.Pending, "inactive": d.Inactive,
+		"reply overdue": d.ReplyOverdue}
+}
+
+func visitorID(v store.Visitor) string   { return v.ID }
+func convID(c store.Conversation) string { return c.ID }
+
+// isoTenant is a tenant with chat rows in every state the scoped methods
+// read: an online, identified visitor (with context and a page view) whose
+// open, unassigned conversation holds one message; a second visitor whose
+// conversation is assigned to the owner and waits for a reply; and a
+// visitor who never started one.
+type isoTenant struct {
+	tenant
+	token          string // the online visitor's token hash
+	visitor, idle  store.Visitor
+	contact        store.Contact
+	conv, assigned store.Conversation
+	contacts       []string         // every contact id, for the snapshot
+	billing        store.Department // made by a case's arrange
+	onlyB          store.Contact    // made by a case's arrange
+}
+
+func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
+	t.Helper()
+	ctx := t.Context()
+	it := isoTenant{tenant: newTenant(t, s, name), token: "token-" + name}
+	ws := it.ws.ID
+	var err error
+	it.visitor, err = s.CreateVisitor(ctx, ws, it.site.ID, it.token, Epoch)
+	noErr(t, "visitor", err)
+	_, err = s.TouchVisitor(ctx, ws, it.visitor.ID, store.PageView{URL: "https://" + name + ".example/", Title: "Home"},
+		Epoch, Epoch.Add(time.Hour))
+	noErr(t, "touch", err)
+	it.contact, err = s.UpsertContact(ctx, ws, "user-1", "Customer "+name, "customer@"+name+".example", Epoch)
+	noErr(t, "contact", err)
+	it.contacts = []string{it.contact.ID}
+	_, err = s.SetVisitorIdentity(ctx, ws, it.visitor.ID, "Customer "+name, "customer@"+name+".example", it.contact.ID)
+	noErr(t, "identity", err)
+	noErr(t, "context", s.SetVisitorContext(ctx, ws, it.visitor.ID, map[string]any{"plan": name}, Epoch))
+	it.conv, _, err = s.StartConversation(ctx, ws, it.visitor.ID, it.dept.ID, Epoch)
+	noErr(t, "start", err)
+	_, err = s.AppendMessage(ctx, visitorMessage(it.visitor, it.conv.ID, "v1", "hello from "+name), Epoch)
+	noErr(t, "message", err)
+
+	waiting, err := s.CreateVisitor(ctx, ws, it.site.ID, "token-waiting-"+name, Epoch)
+	noErr(t, "visitor", err)
+	c, _, err := s.StartConversation(ctx, ws, waiting.ID, "", Epoch)
+	noErr(t, "start", err)
+	_, err = s.AppendMessage(ctx, visitorMessage(waiting, c.ID, "w1", "anyone?"), Epoch)
+	noErr(t, "message", err)
+	it.assigned, _, err = s.Transition(ctx, ws, c.ID, store.Transition{SetAssignee: &it.owner.ID}, Epoch)
+	noErr(t, "assign", err)
+
+	it.idle, err = s.CreateVisitor(ctx, ws, it.site.ID, "token-idle-"+name, Epoch)
+	noErr(t, "visitor", err)
+	if it.visitor, err = s.GetVisitor(ctx, ws, it.visitor.ID); err != nil {
+		t.Fatal(err)
+	}
+	if it.conv, err = s.GetConversation(ctx, ws, it.conv.ID); err != nil {
+		t.Fatal(err)
+	}
+	return it
+}
+
+// chatSnapshot is everything a tenant's chat rows look like through every
+// read the store offers.
+type chatSnapshot struct {
+	Conversations []store.Conversation
+	Messages      [][]store.Message
+	Visitors      []store.Visitor
+	PageViews     [][]store.PageView
+	Contacts      []store.Contact
+	Online        []store.Visitor
+	Queue         []store.Conversation
+	OpenChats     []int // the owner's, the agent's
+	Due           store.Due
+	VisitorByKey  store.Visitor
+	OpenConv      store.Conversation
+}
+
+func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
+	t.Helper()
+	ctx := t.Context()
+	ws := it.ws.ID
+	var sn chatSnapshot
+	var err error
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("snapshot of %s: %s: %v", it.ws.Name, what, err)
+		}
+	}
+	sn.Conversations, err = s.ListConversations(ctx, ws, store.ConversationFilter{Limit: 500})
+	must("conversations", err)
+	visitors := []string{it.visitor.ID, it.idle.ID}
+	for _, c := range sn.Conversations {
+		msgs, err := s.ListMessages(ctx, ws, c.ID, 0, 0, 1000)
+		must("messages", err)
+		sn.Messages = append(sn.Messages, msgs)
+		visitors = append(visitors, c.VisitorID)
+	}
+	sort.Strings(visitors)
+	for _, id := range slices.Compact(visitors) {
+		v, err := s.GetVisitor(ctx, ws, id)
+		must("visitor", err)
+		pages, err := s.ListPageViews(ctx, ws, id, 100)
+		must("page views", err)
+		sn.Visitors, sn.PageViews = append(sn.Visitors, v), append(sn.PageViews, pages)
+	}
+	for _, id := range it.contacts {
+		c, err := s.GetContact(ctx, ws, id)
+		must("contact", err)
+		sn.Contacts = append(sn.Contacts, c)
+	}
+	sn.Online, err = s.ListOnlineVisitors(ctx, ws, 100)
+	must("online", err)
+	sn.Queue, err = s.Queue(ctx, ws, 100)
+	must("queue", err)
+	for _, ag := range []store.Agent{it.owner, it.agent} {
+		n, err := s.OpenChats(ctx, ws, ag.ID)
+		must("open chats", err)
+		sn.OpenChats = append(sn.OpenChats, n)
+	}
+	sn.Due, err = s.DueConversations(ctx, ws, isoCutoffs, 100)
+	must("due", err)
+	sn.VisitorByKey, err = s.VisitorByToken(ctx, it.site.ID, it.token)
+	must("visitor by token", err)
+	sn.OpenConv, err = s.OpenConversation(ctx, ws, it.visitor.ID)
+	must("open conversation", err)
+	return sn
+}
+
+// runIsolation checks that the cases cover every workspace-scoped method,
+// then runs them.
+func runIsolation(t *testing.T, newStore NewStore) {
+	t.Helper()
+	t.Run("tenancy/every workspace-scoped method has an isolation case or an exemption", func(t *testing.T) {
+		t.Parallel()
+		checkIsolationCoverage(t, isolationCases, isolationExempt)
+	})
+	t.Run("tenancy/workspace A can neither read nor change workspace B", func(t *testing.T) {
+		t.Parallel()
+		testTenantIsolation(t, newStore(t))
+	})
+}
+
+// testTenantIsolation runs every case on its own pair of tenants, all in
+// one database, in parallel: B's rows sit in the same tables as A's and as
+// every other case's.
+func testTenantIsolation(t *testing.T, s *store.Store) {
+	for i, c := range isolationCases {
+		t.Run(c.title(), func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			a := newIsoTenant(t, s, fmt.Sprintf("a%02d", i))
+			b := newIsoTenant(t, s, fmt.Sprintf("b%02d", i))
+			if c.arrange != nil {
+				c.arrange(t, s, &a, &b)
+			}
+			beforeA, beforeB := takeSnapshot(t, s, a.tenant), takeSnapshot(t, s, b.tenant)
+			chatA, chatB := takeChatSnapshot(t, s, a), takeChatSnapshot(t, s, b)
+			c.run(t, s, a, b)
+			sameSnapshot(t, "workspace B", beforeB, takeSnapshot(t, s, b.tenant))
+			sameSnapshot(t, "workspace B", chatB, takeChatSnapshot(t, s, b))
+			if !c.changesA {
+				sameSnapshot(t, "workspace A", beforeA, takeSnapshot(t, s, a.tenant))
+				sameSnapshot(t, "workspace A", chatA, takeChatSnapshot(t, s, a))
+			}
+			// Nothing a refused call would have created exists.
+			_, err := s.AgentByEmail(ctx, "sneaky@"+a.ws.ID+".example")
+			wantErr(t, err, store.ErrNotFound)
+			_, err = s.SiteByWidgetKey(ctx, "wk_sneaky_"+a.ws.ID)
+			wantErr(t, err, store.ErrNotFound)
+			_, err = s.SiteByWidgetKey(ctx, "wk_hijacked_"+a.ws.ID)
+			wantErr(t, err, store.ErrNotFound)
+			_, _, err = s.SessionAgent(ctx, "hijack-"+a.ws.ID, isoNow)
+			wantErr(t, err, store.ErrNotFound)
+		})
+	}
+}
+
+// scopedMethods lists the exported methods of *store.Store that take,
+// besides their context, anything that can name a row: a string (an id, a
+// key, a name) or a struct (a row, a filter, a transition), or slices, maps
+// or pointers of those. Times, numbers and callbacks name nothing.
+func scopedMethods() []string {
+	typ := reflect.TypeFor[*store.Store]()
+	var out []string
+	for m := range typ.Methods() {
+		for i := 1; i < m.Type.NumIn(); i++ { // In(0) is the receiver
+			if namesRows(m.Type.In(i)) {
+				out = append(out, m.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func namesRows(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String:
+		return true
+	case reflect.Struct:
+		return t != reflect.TypeFor[time.Time]()
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return namesRows(t.Elem())
+	case reflect.Map:
+		return namesRows(t.Key()) || namesRows(t.Elem())
+	}
+	return false
+}
+
+// checkIsolationCoverage fails for a workspace-scoped store method with
+// neither an isolation case nor an exemption, and for registry entries
+// that name no such method (renamed or removed ones).
+func checkIsolationCoverage(t *testing.T, cases []isolationCase, exempt map[string]string) {
+	t.Helper()
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.method] = true
+	}
+	scoped := map[string]bool{}
+	var missing []string
+	for _, name := range scopedMethods() {
+		scoped[name] = true
+		_, isExempt := exempt[name]
+		switch {
+		case covered[name] && isExempt:
+			t.Errorf("store.%s has isolation cases and an exemption: drop the exemption", name)
+		case !covered[name] && !isExempt:
+			missing = append(missing, name)
+		}
+	}
+	for name := range covered {
+		if !scoped[name] {
+			t.Errorf("an isolation case covers store.%s, which is not a workspace-scoped method of *store.Store", name)
+		}
+	}
+	for name := range exempt {
+		if !scoped[name] {
+			t.Errorf("isolationExempt lists store.%s, which is not a workspace-scoped method of *store.Store", name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Errorf("workspace-scoped store methods without a tenant-isolation case: %s\n"+
+			"Add a case to isolationCases (storetest/isolation.go) that calls each with workspace A's id on workspace B's rows,\n"+
+			"or list it in isolationExempt with the reason it cannot reach another workspace's rows.",
+			strings.Join(missing, ", "))
+	}
+}
