@@ -155,6 +155,17 @@ var isolationCases = []isolationCase{
 			equal(t, "A's "+role+"s", n, 1)
 		}
 	}},
+	{method: "SignedInFrom", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		ip := b.session.IP
+		known, err := s.SignedInFrom(t.Context(), a.ws.ID, b.owner.ID, ip, isoNow)
+		noErr(t, "signed in from", err)
+		if known {
+			t.Error("A's workspace id answers for B's owner's session address")
+		}
+		known, err = s.SignedInFrom(t.Context(), b.ws.ID, b.owner.ID, ip, isoNow)
+		noErr(t, "signed in from", err)
+		equal(t, "B's own owner from its session's address", known, true)
+	}},
 	refused("CreateSession", "for B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.CreateSession(ctx, store.Session{TokenHash: "hijack-" + a.ws.ID, WorkspaceID: a.ws.ID, AgentID: b.owner.ID,
 			CreatedAt: isoNow, ExpiresAt: isoNow.Add(time.Hour)})
