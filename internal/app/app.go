@@ -23,7 +23,9 @@ import (
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/connlimit"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/httpapi"
 	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/site"
@@ -48,6 +50,9 @@ type Options struct {
 	// (memory, or NATS with --nats-url); App.Close leaves it open. Tests
 	// join several nodes on one SQLite file with one shared memory bus.
 	Bus bus.Bus
+	// BodyReadTimeout bounds reading one request, headers and body; zero
+	// means DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// Hasher hashes passwords; zero means auth.DefaultHasher. Only tests
 	// set it (auth.TestHasher), to keep suites that sign in often fast.
 	Hasher auth.Hasher
@@ -66,12 +71,15 @@ type App struct {
 	Chat     *chat.Service
 	Visitors *visitor.Service
 	Realtime *realtime.Server
+	Guard    *guard.Guard
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
 	Bootstrap Bootstrap
 
 	unsubscribe func()
 	background  bool
+	registry    *prometheus.Registry
+	bodyTimeout time.Duration
 	ownBus      bool // Close closes the bus: it was made here
 }
 
@@ -127,9 +135,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.registry = reg
+	dataDir := cfg.DataDir
+	if cfg.DatabaseURL != "" {
+		dataDir = "" // PostgreSQL's disk is not ours to watch
+	}
+	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
-		Registry: reg, Options: opts.Realtime,
+		Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
 	})
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
 		a.closeBus()
@@ -138,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Chat: a.Chat,
-		Visitors: a.Visitors, DB: st, Registry: reg, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		Visitors: a.Visitors, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)
 			mux.HandleFunc("GET /api/v1/ws", a.Realtime.ServeDesk)
@@ -146,8 +160,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		},
 	})
 	a.background = !opts.NoBackground
+	a.bodyTimeout = opts.BodyReadTimeout
+	if a.bodyTimeout <= 0 {
+		a.bodyTimeout = DefaultBodyReadTimeout
+	}
 	return a, nil
 }
+
+// DefaultBodyReadTimeout bounds reading one request, headers and body:
+// bodies are at most 1 MiB, which any client sends well within it.
+const DefaultBodyReadTimeout = 30 * time.Second
 
 // Close stops the socket layer and releases the bus and the store.
 func (a *App) Close() error {
@@ -168,9 +190,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// A request's body must arrive within ReadTimeout (bodies are at
+		// most 1 MiB): a client that sends headers and then trickles, or
+		// nothing, does not hold its connection longer. Sockets clear the
+		// deadline when they take the connection over (realtime/wire.go).
+		ReadTimeout:  a.bodyTimeout,
+		WriteTimeout: 60 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -210,6 +238,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("app: listen: %w", err)
 	}
+	ln = a.LimitConns(ln)
 	if strings.HasSuffix(a.Config.PublicURL, ":0") {
 		// A port chosen by the kernel: tell people the real one.
 		a.Config.PublicURL = "http://" + ln.Addr().String()
@@ -232,4 +261,21 @@ func (a *App) closeBus() {
 	if a.ownBus {
 		a.Bus.Close()
 	}
+}
+
+// LimitConns bounds the connections ln hands out, in all and per client
+// address (config.Limits), counting refusals in
+// livedesk_conn_refusals_total{reason}. Per-address bounds apply only with
+// Limits.PerIP: behind a proxy every connection has the proxy's address.
+func (a *App) LimitConns(ln net.Listener) net.Listener {
+	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "livedesk_conn_refusals_total",
+		Help: "Connections closed at accept because a bound was reached, by reason (total, per_ip).",
+	}, []string{"reason"})
+	a.registry.MustRegister(refused)
+	perIP := a.Config.Limits.MaxConnsPerIP
+	if !a.Config.Limits.PerIP {
+		perIP = 0
+	}
+	return connlimit.New(ln, a.Config.Limits.MaxConns, perIP, func(reason string) { refused.WithLabelValues(reason).Inc() })
 }

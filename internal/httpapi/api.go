@@ -31,6 +31,9 @@ type Config struct {
 	Chat       *chat.Service
 	Visitors   *visitor.Service
 	DB         Pinger
+	// DiskLow, when set, reports that the data directory is short of space:
+	// /readyz then says not ready (storage_low). nil: never.
+	DiskLow func() bool
 	// Registry receives the HTTP metrics and is served at /metrics; nil
 	// uses a fresh registry.
 	Registry *prometheus.Registry
@@ -55,6 +58,7 @@ type API struct {
 	chat       *chat.Service
 	visitors   *visitor.Service
 	db         Pinger
+	diskLow    func() bool
 	secure     bool
 	trustProxy bool
 	metrics    metrics
@@ -70,7 +74,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces,
-		chat: cfg.Chat, visitors: cfg.Visitors, db: cfg.DB, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, visitors: cfg.Visitors, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -25,6 +25,14 @@ func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
 			Code: "database_unavailable", Message: "the database does not answer", RequestID: requestID(r.Context())}})
 		return
 	}
+	if a.diskLow != nil && a.diskLow() {
+		// Not ready, so a balancer sends new visitors elsewhere; the server
+		// still serves, and refuses new widget data (guard.ErrStorageLow).
+		a.log.Warn("not ready: the data directory is short of space")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{
+			Code: "storage_low", Message: "the data directory is short of free space", RequestID: requestID(r.Context())}})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 

@@ -33,6 +33,7 @@ type conn struct {
 	srv      *Server
 	ctx      context.Context // commands' context: the server's, which ends at shutdown
 	actor    auth.Actor      // who the client is, from its hello
+	ip       string          // the client's address (clientip), for the limits
 	session  string          // a desk's session token, re-checked on every ping
 	limiter  *rate.Limiter
 	commands commandTable // the role's commands; set once hello succeeded

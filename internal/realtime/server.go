@@ -13,6 +13,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
@@ -73,8 +74,13 @@ type Config struct {
 	Team     *team.Service
 	Chat     *chat.Service
 	Visitors *visitor.Service
-	Registry prometheus.Registerer // nil: not registered
-	Options  Options
+	// Guard bounds widget traffic per client address and per site; nil
+	// allows everything.
+	Guard *guard.Guard
+	// TrustProxy takes client addresses from X-Forwarded-For (clientip).
+	TrustProxy bool
+	Registry   prometheus.Registerer // nil: not registered
+	Options    Options
 }
 
 // Server accepts WebSocket connections.
@@ -86,6 +92,8 @@ type Server struct {
 	team     *team.Service
 	chat     *chat.Service
 	visitors *visitor.Service
+	guard    *guard.Guard
+	trust    bool // TrustProxy
 	opts     Options
 	hub      *Hub
 	metrics  *metrics
@@ -108,7 +116,7 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
-		visitors: cfg.Visitors, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		visitors: cfg.Visitors, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
 	}
 	s.hub = newHub(cfg.Log, m)
 	return s

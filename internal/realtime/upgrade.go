@@ -11,6 +11,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clientip"
+	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -63,6 +65,7 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 	if !upgradeRequested(w, r) {
 		return
 	}
+	ip := clientip.Of(r, s.trust)
 	st, err := s.sites.ByWidgetKey(r.Context(), r.URL.Query().Get("key"))
 	var refuse websocket.StatusCode
 	var reason string
@@ -76,6 +79,12 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 	default:
 		if origin := r.Header.Get("Origin"); origin != "" && !site.OriginAllowed(st, origin) {
 			refuse, reason = CloseOriginRefused, "origin_not_allowed"
+		} else if err := s.guard.Allow(guard.Socket, ip, st.ID); err != nil {
+			// Refused before the upgrade, where it costs least; a browser
+			// sees a failed connection and backs off, as for any other.
+			w.Header().Set("Retry-After", "10")
+			writeHTTPError(w, http.StatusTooManyRequests, apperr.From(err).Code, apperr.From(err).Message)
+			return
 		}
 	}
 	ws, wc, err := accept(w, r, &websocket.AcceptOptions{
@@ -92,6 +101,7 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.run(ws, wc, func(ctx context.Context, c *conn, hello HelloRequest, id string) error {
+		c.ip = ip
 		return s.helloWidget(ctx, c, st, hello, id)
 	})
 }
@@ -188,8 +198,11 @@ func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hel
 		}
 		s.writeDirect(ctx, c, errorFrame(env.ID, err)) //nolint:errcheck
 		code := CloseUnauthorized
-		if e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
+		switch e.Kind {
+		case apperr.Internal:
 			code = CloseGoingAway
+		case apperr.RateLimited, apperr.Unavailable:
+			code = CloseTryLater // a limit: the same hello may pass later
 		}
 		c.ws.Close(code, e.Code) //nolint:errcheck
 		return false

@@ -5,6 +5,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/visitor"
 )
@@ -35,7 +36,9 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err := checkResume(hello.Resume, MaxResumeVisitor); err != nil {
 		return err
 	}
-	v, token, err := s.visitors.Session(ctx, st, hello.Token)
+	v, token, err := s.visitors.Session(ctx, st, hello.Token, func() error {
+		return s.guard.Allow(guard.Visitor, c.ip, st.ID)
+	})
 	if err != nil {
 		return err
 	}
@@ -66,6 +69,9 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 // or context: another tab may have changed it.
 
 func (s *Server) heartbeat(ctx context.Context, c *conn, r *HeartbeatRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Heartbeat, c.ip, c.actor.SiteID); err != nil {
+		return AckFrame{}, err
+	}
 	v, err := s.visitors.Current(ctx, c.actor)
 	if err == nil {
 		_, err = s.visitors.Heartbeat(ctx, v, visitor.Page{URL: r.URL, Title: r.Title, Referrer: r.Referrer}, true)
@@ -74,10 +80,16 @@ func (s *Server) heartbeat(ctx context.Context, c *conn, r *HeartbeatRequest) (A
 }
 
 func (s *Server) start(ctx context.Context, c *conn, r *StartRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Start, c.ip, c.actor.SiteID); err != nil {
+		return AckFrame{}, err
+	}
 	return conversationAck(s.chat.Start(ctx, c.actor, r.DepartmentID))
 }
 
 func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) (AckFrame, error) {
+	if err := s.guard.Writable(); err != nil {
+		return AckFrame{}, err
+	}
 	v, err := s.visitors.Current(ctx, c.actor)
 	if err != nil {
 		return AckFrame{}, err
@@ -91,6 +103,9 @@ func (s *Server) closeByVisitor(ctx context.Context, c *conn, r *ConversationReq
 }
 
 func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (AckFrame, error) {
+	if err := s.guard.Writable(); err != nil {
+		return AckFrame{}, err
+	}
 	v, err := s.visitors.Current(ctx, c.actor)
 	if err != nil {
 		return AckFrame{}, err
@@ -112,6 +127,11 @@ func (s *Server) visitorConversations(ctx context.Context, c *conn, _ *VisitorLi
 
 // send stores a message and acks it with its seq.
 func (s *Server) send(ctx context.Context, c *conn, r *SendRequest) (AckFrame, error) {
+	if c.actor.IsVisitor() {
+		if err := s.guard.Allow(guard.Message, c.ip, c.actor.SiteID); err != nil {
+			return AckFrame{}, err
+		}
+	}
 	m, dup, err := s.chat.Send(ctx, c.actor, r.ConversationID, r.ClientMsgID, r.Text)
 	return AckFrame{ConversationID: m.ConversationID, Seq: m.Seq, Duplicate: dup, Message: &m}, err
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -63,6 +64,13 @@ func (h *leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			nc.Close() //nolint:errcheck
 			return nil, nil, err
 		}
+	}
+	// net/http's ReadTimeout and WriteTimeout deadlines are still set on
+	// the connection: a socket lives for hours, reads with no deadline and
+	// sets one per write itself.
+	if err := nc.SetDeadline(time.Time{}); err != nil {
+		nc.Close() //nolint:errcheck
+		return nil, nil, err
 	}
 	wc := &wireConn{Conn: nc}
 	if n := brw.Reader.Buffered(); n > 0 {

@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -209,5 +210,47 @@ func TestWireReadsThroughSmallBuffer(t *testing.T) {
 		if typ != websocket.MessageText || !bytes.Equal(data, bytes.Repeat([]byte{'a' + byte(n%26)}, n)) {
 			t.Fatalf("the %d-byte frame arrived as %d bytes", n, len(data))
 		}
+	}
+}
+
+// deadlineConn records the deadlines set on it.
+type deadlineConn struct {
+	net.Conn
+	read, write []time.Time
+}
+
+func (d *deadlineConn) SetDeadline(t time.Time) error {
+	d.read, d.write = append(d.read, t), append(d.write, t)
+	return nil
+}
+func (d *deadlineConn) SetReadDeadline(t time.Time) error  { d.read = append(d.read, t); return nil }
+func (d *deadlineConn) SetWriteDeadline(t time.Time) error { d.write = append(d.write, t); return nil }
+
+type hijackable struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h hijackable) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return h.conn, bufio.NewReadWriter(bufio.NewReader(h.conn), bufio.NewWriter(h.conn)), nil
+}
+
+// TestHijackClearsServerDeadlines: net/http's ReadTimeout (which bounds a
+// request's body) leaves a deadline on the connection it hands over; a
+// socket that kept it would be cut after 30 s of life. The hijack clears
+// both deadlines.
+func TestHijackClearsServerDeadlines(t *testing.T) {
+	t.Parallel()
+	a, b := net.Pipe()
+	defer b.Close()
+	dc := &deadlineConn{Conn: a}
+	h := &leanHijacker{ResponseWriter: hijackable{ResponseWriter: httptest.NewRecorder(), conn: dc}}
+	nc, _, err := h.Hijack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if len(dc.read) == 0 || !dc.read[len(dc.read)-1].IsZero() || len(dc.write) == 0 || !dc.write[len(dc.write)-1].IsZero() {
+		t.Fatalf("deadlines after the hijack: read %v, write %v; want both cleared", dc.read, dc.write)
 	}
 }

@@ -106,7 +106,9 @@ const TokenBytes = 32
 // Session resumes the site's visitor that holds token, or makes a new
 // visitor with a new token when token is empty or unknown (a token of
 // another site is unknown here). The returned token is the one to keep.
-func (s *Service) Session(ctx context.Context, st store.Site, token string) (store.Visitor, string, error) {
+// allowNew, when not nil, is asked before a new visitor is made (the
+// limits on new visitors); its error is returned as is.
+func (s *Service) Session(ctx context.Context, st store.Site, token string, allowNew func() error) (store.Visitor, string, error) {
 	if token != "" {
 		if len(token) > 128 {
 			return store.Visitor{}, "", apperr.Invalidf("token", "invalid_token", "malformed visitor token")
@@ -116,6 +118,11 @@ func (s *Service) Session(ctx context.Context, st store.Site, token string) (sto
 			return v, token, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
+			return store.Visitor{}, "", err
+		}
+	}
+	if allowNew != nil {
+		if err := allowNew(); err != nil {
 			return store.Visitor{}, "", err
 		}
 	}

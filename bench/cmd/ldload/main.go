@@ -138,7 +138,7 @@ type env struct {
 	stop func()
 }
 
-func startEnv(ctx context.Context, o options, nodes int, postgres bool) (*env, error) {
+func startEnv(ctx context.Context, o options, nodes int, postgres bool, args ...string) (*env, error) {
 	if o.url != "" {
 		if nodes > 1 {
 			return nil, errors.New("cluster starts its own nodes; drop -url")
@@ -172,7 +172,7 @@ func startEnv(ctx context.Context, o options, nodes int, postgres bool) (*env, e
 			return fail(err)
 		}
 	}
-	nc := load.NodeConfig{Bin: bin}
+	nc := load.NodeConfig{Bin: bin, Args: args}
 	if postgres {
 		u, drop, err := load.CreateSchema(ctx, o.pgURL)
 		if err != nil {
@@ -246,7 +246,9 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		res.Params["database"] = map[bool]string{true: "postgres", false: "sqlite"}[pg]
 		return res, nil
 	case "idle":
-		e, err := startEnv(ctx, o, 1, o.db == "postgres")
+		// Thousands of visitors of one site arrive within seconds: more
+		// than a site's default budget of new visitors and sockets.
+		e, err := startEnv(ctx, o, 1, o.db == "postgres", "--limit-site-visitors", "0", "--limit-site-sockets", "0")
 		if err != nil {
 			return nil, err
 		}

@@ -179,6 +179,9 @@ func start(t testing.TB, o options, prefix string, shared bus.Bus) *Server {
 	hs := httptest.NewUnstartedServer(nil)
 	cfg.Addr = hs.Listener.Addr().String()
 	cfg.PublicURL = "http://" + cfg.Addr
+	// Every test client comes from 127.0.0.1: the per-address limits are
+	// for tests that ask for them (apptest.Configure).
+	cfg.Limits.PerIP = false
 	for _, fn := range o.configure {
 		fn(&cfg)
 	}

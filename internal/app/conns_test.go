@@ -1,0 +1,124 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/app"
+	"github.com/querytel/livedesk/internal/auth"
+)
+
+// serving runs a on a loopback listener wrapped by its connection limits
+// until the test ends, and returns the address.
+func serving(t *testing.T, a *app.App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, a.LimitConns(ln), time.Second) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String()
+}
+
+// TestSlowBodiesAreCut: a client that sends a request's headers and then
+// holds back its body loses the connection when the read timeout passes,
+// instead of holding it forever.
+func TestSlowBodiesAreCut(t *testing.T) {
+	t.Parallel()
+	cfg := parse(t, "--data-dir", t.TempDir())
+	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher, BodyReadTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	addr := serving(t, a)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em") //nolint:errcheck
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))                                                                           //nolint:errcheck // a bound on the test, far above the server's
+	start := time.Now()
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err == nil {
+		// net/http may answer before it closes; either way the connection ends.
+		resp.Body.Close()
+		_, err = c.Read(make([]byte, 1))
+	}
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server still held the connection after %v", time.Since(start))
+	}
+}
+
+// TestConnectionsPerAddressAreBounded: past max-conns-per-ip, a client's
+// further connections are closed at accept and counted.
+func TestConnectionsPerAddressAreBounded(t *testing.T) {
+	t.Parallel()
+	cfg := parse(t, "--data-dir", t.TempDir(), "--max-conns-per-ip", "2")
+	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	addr := serving(t, a)
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// A request proves the connection was accepted and served.
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") //nolint:errcheck
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("an allowed connection: %v", err)
+		}
+		resp.Body.Close()
+		held = append(held, c)
+	}
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	third.SetReadDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck
+	if n, err := third.Read(make([]byte, 1)); err == nil || n > 0 {
+		t.Fatalf("a third connection from one address was served (%d, %v)", n, err)
+	}
+	held[0].Close()
+	// The refusal is counted (metrics over a fresh connection: one was freed).
+	var metrics string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			metrics = string(b)
+			break
+		}
+	}
+	if !strings.Contains(metrics, `livedesk_conn_refusals_total{reason="per_ip"} 1`) {
+		t.Fatalf("the refusal is not counted:\n%s", grepLines(metrics, "conn_refusals"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
