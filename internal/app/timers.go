@@ -9,7 +9,7 @@ import (
 // claimed by one node, so the period only bounds how late a rule fires.
 const (
 	presenceEvery = 5 * time.Second // presence expiry and conversation timers
-	sessionsEvery = time.Hour
+	sessionsEvery = time.Hour       // session cleanup and the retention jobs
 )
 
 // runTimers runs the time-driven rules until ctx ends.
@@ -33,6 +33,24 @@ func (a *App) runTimers(ctx context.Context) {
 			if _, err := a.Store.DeleteExpiredSessions(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {
 				a.Log.Warn("session cleanup", "err", err)
 			}
+			a.RunRetention(ctx)
 		}
+	}
+}
+
+// RunRetention deletes what the retention rules say is kept no longer:
+// idle anonymous visitors (-visitor-retention-days) and, per workspace,
+// closed conversations (closed_retention_days). Every node runs it; a row
+// is deleted once.
+func (a *App) RunRetention(ctx context.Context) {
+	if n, err := a.Visitors.DeleteIdle(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("visitor retention", "err", err)
+	} else if n > 0 {
+		a.Log.Info("visitor retention", "deleted", n)
+	}
+	if n, err := a.Chat.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("conversation retention", "err", err)
+	} else if n > 0 {
+		a.Log.Info("conversation retention", "deleted", n)
 	}
 }

@@ -37,6 +37,7 @@ type Store interface {
 	ListConversations(ctx context.Context, workspaceID string, f store.ConversationFilter) ([]store.Conversation, error)
 	AppendMessage(ctx context.Context, m store.Message, now time.Time) (store.Appended, error)
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
+	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
 }
 
 // Service runs conversations.

@@ -93,3 +93,34 @@ func (s *Service) runDue(ctx context.Context, w store.Workspace) (DueCounts, err
 	n.Assigned = s.DrainQueue(ctx, w.ID)
 	return n, nil
 }
+
+// DeleteExpired deletes, in every workspace that keeps closed
+// conversations for a limited time (its closed_retention_days setting),
+// the conversations closed longer ago than that, with their messages. It
+// returns how many. It is the retention job: off by default, run hourly;
+// deleting the same rows from two nodes is harmless.
+func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
+	wss, err := s.store.ListWorkspaces(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, w := range wss {
+		days := workspace.Effective(w.Settings).ClosedRetentionDays
+		if days <= 0 {
+			continue
+		}
+		cutoff := s.clock.Now().Add(-time.Duration(days) * 24 * time.Hour)
+		for {
+			n, err := s.store.DeleteClosedConversations(ctx, w.ID, cutoff, 500)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
+	return total, nil
+}

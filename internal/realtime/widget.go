@@ -36,7 +36,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err := checkResume(hello.Resume, MaxResumeVisitor); err != nil {
 		return err
 	}
-	v, token, err := s.visitors.Session(ctx, st, hello.Token, func() error {
+	v, token, err := s.visitors.Session(ctx, st, hello.Token, c.ip, func() error {
 		return s.guard.Allow(guard.Visitor, c.ip, st.ID)
 	})
 	if err != nil {

@@ -201,3 +201,18 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	return collect(rows, err, "store: list conversations", scanConversation)
 }
+
+// DeleteClosedConversations deletes up to limit of a workspace's
+// conversations closed before cutoff, with their messages (the retention
+// job, per workspace setting); it returns how many. Deleting twice is
+// harmless, so two nodes may run it at once.
+func (s *Store) DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (
+		SELECT id FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND closed_at < $2 LIMIT $3)`,
+		workspaceID, millis(cutoff), limit)
+	if err != nil {
+		return 0, mapErr("store: delete closed conversations", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("store: delete closed conversations", err)
+}

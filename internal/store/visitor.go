@@ -20,6 +20,7 @@ type Visitor struct {
 	PageTitle         string         `json:"page_title"`
 	Referrer          string         `json:"referrer"`
 	PagesSeen         int            `json:"pages_seen"`
+	IP                string         `json:"ip,omitempty"` // the address it last connected from
 	Online            bool           `json:"online"`
 	Context           map[string]any `json:"context"`
 	SessionStart      time.Time      `json:"session_start"`
@@ -37,7 +38,7 @@ type PageView struct {
 }
 
 const visitorColumns = `id, workspace_id, site_id, COALESCE(contact_id, ''), name, email, page_url, page_title, referrer,
-	pages_seen, online, context, session_start, last_seen_at, presence_expires_at, created_at`
+	pages_seen, online, context, session_start, last_seen_at, presence_expires_at, created_at, ip`
 
 func scanVisitor(sc scanner) (Visitor, error) {
 	var (
@@ -46,7 +47,7 @@ func scanVisitor(sc scanner) (Visitor, error) {
 		start, seen, expires, cre int64
 	)
 	if err := sc.Scan(&v.ID, &v.WorkspaceID, &v.SiteID, &v.ContactID, &v.Name, &v.Email, &v.PageURL, &v.PageTitle,
-		&v.Referrer, &v.PagesSeen, &v.Online, &ctxJSON, &start, &seen, &expires, &cre); err != nil {
+		&v.Referrer, &v.PagesSeen, &v.Online, &ctxJSON, &start, &seen, &expires, &cre, &v.IP); err != nil {
 		return Visitor{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &v.Context); err != nil {
@@ -94,9 +95,10 @@ type Presence struct {
 }
 
 // TouchVisitor records a heartbeat: the visitor is online until expires,
-// and a new page (url differs from the current one) is counted and logged.
+// and a new page (url differs from the current one) is counted and logged,
+// keeping only the latest keepPages page views of the visitor (0: all).
 // A new visit after presence expired restarts the session clock.
-func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page PageView, now, expires time.Time) (Presence, error) {
+func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page PageView, now, expires time.Time, keepPages int) (Presence, error) {
 	var p Presence
 	err := s.inTx(ctx, "store: touch visitor", func(tx *sql.Tx) error {
 		v, err := scanVisitor(tx.QueryRowContext(ctx, hotQueries[qGetVisitor], workspaceID, id))
@@ -115,6 +117,15 @@ func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page P
 			if _, err := tx.ExecContext(ctx, `INSERT INTO page_views (id, workspace_id, visitor_id, url, title, referrer, viewed_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, NewID(), workspaceID, id, page.URL, page.Title, page.Referrer, millis(now)); err != nil {
 				return mapErr("store: page view", err)
+			}
+			if keepPages > 0 && v.PagesSeen > keepPages {
+				// Page views are kept to the latest keepPages: a visitor who
+				// never stops browsing (or a script posing as one) cannot
+				// grow the table without bound.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM page_views WHERE visitor_id = $1 AND id NOT IN (
+					SELECT id FROM page_views WHERE visitor_id = $1 ORDER BY viewed_at DESC, id DESC LIMIT $2)`, id, keepPages); err != nil {
+					return mapErr("store: trim page views", err)
+				}
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE visitors SET online = $3, last_seen_at = $4, presence_expires_at = $5,
@@ -213,4 +224,27 @@ func (s *Store) SetVisitorContext(ctx context.Context, workspaceID, id string, d
 			WHERE workspace_id = $1 AND visitor_id = $2 AND status <> 'closed'`, workspaceID, id, string(b), millis(now))
 		return mapErr("store: set conversation context", err)
 	})
+}
+
+// SetVisitorIP records the address a visitor connected from (for blocks by
+// address); it writes only when the address changed.
+func (s *Store) SetVisitorIP(ctx context.Context, workspaceID, id, ip string) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE visitors SET ip = $3 WHERE workspace_id = $1 AND id = $2 AND ip <> $3`, workspaceID, id, ip)
+	return mapErr("store: set visitor ip", err)
+}
+
+// DeleteIdleVisitors deletes up to limit anonymous visitors (no contact)
+// who are offline, were last seen before cutoff, and never started a
+// conversation, with their page views; it returns how many. It is a sweep
+// over every workspace (the retention job): deleting the same rows twice
+// is harmless, so two nodes may run it at once.
+func (s *Store) DeleteIdleVisitors(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM visitors WHERE id IN (
+		SELECT v.id FROM visitors v WHERE v.contact_id IS NULL AND v.online = $1 AND v.last_seen_at < $2
+		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id) LIMIT $3)`, false, millis(cutoff), limit)
+	if err != nil {
+		return 0, mapErr("store: delete idle visitors", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("store: delete idle visitors", err)
 }

@@ -36,6 +36,10 @@ type Settings struct {
 	// VisitorTTLSeconds is how long a visitor stays "online" after its last
 	// heartbeat.
 	VisitorTTLSeconds int `json:"visitor_ttl_seconds,omitempty"`
+	// ClosedRetentionDays deletes closed conversations, with their
+	// messages, this many days after they closed. 0 (the default) keeps
+	// them.
+	ClosedRetentionDays int `json:"closed_retention_days,omitempty"`
 }
 
 // CreateWorkspace inserts a workspace.

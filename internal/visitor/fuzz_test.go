@@ -65,7 +65,7 @@ func FuzzSetContext(f *testing.F) {
 			return
 		}
 		st := &contextStore{}
-		svc := New(st, clock.NewFake(time.Unix(0, 0)), event.NewPublisher(bus.NewMemory(), nil))
+		svc := New(st, clock.NewFake(time.Unix(0, 0)), event.NewPublisher(bus.NewMemory(), nil), Options{})
 		merged, err := svc.SetContext(context.Background(), store.Visitor{ID: "v", WorkspaceID: "w"}, data)
 		if err != nil {
 			if st.stored != nil {

@@ -37,7 +37,9 @@ type Store interface {
 	VisitorByToken(ctx context.Context, siteID, tokenHash string) (store.Visitor, error)
 	GetVisitor(ctx context.Context, workspaceID, id string) (store.Visitor, error)
 	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
-	TouchVisitor(ctx context.Context, workspaceID, id string, page store.PageView, now, expires time.Time) (store.Presence, error)
+	TouchVisitor(ctx context.Context, workspaceID, id string, page store.PageView, now, expires time.Time, keepPages int) (store.Presence, error)
+	SetVisitorIP(ctx context.Context, workspaceID, id, ip string) error
+	DeleteIdleVisitors(ctx context.Context, cutoff time.Time, limit int) (int, error)
 	ExpirePresence(ctx context.Context, now time.Time, limit int) ([]store.Visitor, error)
 	ListOnlineVisitors(ctx context.Context, workspaceID string, limit int) ([]store.Visitor, error)
 	ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]store.PageView, error)
@@ -51,6 +53,7 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	pub   *event.Publisher
+	opts  Options
 
 	mu       sync.Mutex
 	settings map[string]cachedSettings // workspace id → settings, for heartbeats
@@ -71,9 +74,38 @@ const (
 	maxCachedWSpace = 10000
 )
 
+// Options are the visitor data retention rules; the zero Options keep
+// everything.
+type Options struct {
+	// PageViews keeps a visitor's latest page views only; 0 keeps all.
+	PageViews int
+	// RetentionDays deletes anonymous visitors who never chatted this many
+	// days after they were last seen (DeleteIdle); 0 keeps them.
+	RetentionDays int
+}
+
 // New returns a Service.
-func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
-	return &Service{store: st, clock: clk, pub: pub, settings: map[string]cachedSettings{}}
+func New(st Store, clk clock.Clock, pub *event.Publisher, opts Options) *Service {
+	return &Service{store: st, clock: clk, pub: pub, opts: opts, settings: map[string]cachedSettings{}}
+}
+
+// DeleteIdle deletes anonymous visitors who never started a conversation
+// and were last seen more than RetentionDays ago, with their page views
+// (the retention job; a no-op when RetentionDays is 0). It returns how
+// many; run on every node, each visitor is deleted once.
+func (s *Service) DeleteIdle(ctx context.Context) (int, error) {
+	if s.opts.RetentionDays <= 0 {
+		return 0, nil
+	}
+	cutoff := s.clock.Now().Add(-time.Duration(s.opts.RetentionDays) * 24 * time.Hour)
+	total := 0
+	for {
+		n, err := s.store.DeleteIdleVisitors(ctx, cutoff, 1000)
+		total += n
+		if err != nil || n < 1000 {
+			return total, err
+		}
+	}
 }
 
 // workspaceSettings returns a workspace's settings, read at most
@@ -105,10 +137,23 @@ const TokenBytes = 32
 
 // Session resumes the site's visitor that holds token, or makes a new
 // visitor with a new token when token is empty or unknown (a token of
-// another site is unknown here). The returned token is the one to keep.
-// allowNew, when not nil, is asked before a new visitor is made (the
-// limits on new visitors); its error is returned as is.
-func (s *Service) Session(ctx context.Context, st store.Site, token string, allowNew func() error) (store.Visitor, string, error) {
+// another site is unknown here), and records ip as the address it came
+// from. The returned token is the one to keep. allowNew, when not nil, is
+// asked before a new visitor is made (the limits on new visitors); its
+// error is returned as is.
+func (s *Service) Session(ctx context.Context, st store.Site, token, ip string, allowNew func() error) (store.Visitor, string, error) {
+	v, token, err := s.session(ctx, st, token, allowNew)
+	if err != nil || v.IP == ip {
+		return v, token, err
+	}
+	if err := s.store.SetVisitorIP(ctx, v.WorkspaceID, v.ID, ip); err != nil {
+		return store.Visitor{}, "", err
+	}
+	v.IP = ip
+	return v, token, nil
+}
+
+func (s *Service) session(ctx context.Context, st store.Site, token string, allowNew func() error) (store.Visitor, string, error) {
 	if token != "" {
 		if len(token) > 128 {
 			return store.Visitor{}, "", apperr.Invalidf("token", "invalid_token", "malformed visitor token")
@@ -193,7 +238,7 @@ func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, con
 		cur.PresenceExpiresAt.Sub(now) > max(ttl/2, MaxHeartbeatGap) {
 		return cur, nil
 	}
-	p, err := s.store.TouchVisitor(ctx, v.WorkspaceID, v.ID, pv, now, now.Add(ttl))
+	p, err := s.store.TouchVisitor(ctx, v.WorkspaceID, v.ID, pv, now, now.Add(ttl), s.opts.PageViews)
 	if err != nil {
 		return store.Visitor{}, err
 	}

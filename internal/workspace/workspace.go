@@ -44,6 +44,7 @@ type SettingsPatch struct {
 	ReplyTimeoutSeconds    *int `json:"reply_timeout_seconds"`
 	DefaultMaxChats        *int `json:"default_max_chats"`
 	VisitorTTLSeconds      *int `json:"visitor_ttl_seconds"`
+	ClosedRetentionDays    *int `json:"closed_retention_days"`
 }
 
 // apply returns cur with the patch's fields set.
@@ -57,6 +58,7 @@ func (p SettingsPatch) apply(cur store.Settings) store.Settings {
 		{p.ReplyTimeoutSeconds, &cur.ReplyTimeoutSeconds},
 		{p.DefaultMaxChats, &cur.DefaultMaxChats},
 		{p.VisitorTTLSeconds, &cur.VisitorTTLSeconds},
+		{p.ClosedRetentionDays, &cur.ClosedRetentionDays},
 	} {
 		if f.v != nil {
 			*f.dst = *f.v
@@ -152,6 +154,7 @@ func validate(st store.Settings) error {
 		{"settings.reply_timeout_seconds", st.ReplyTimeoutSeconds, -1, 24 * 3600},
 		{"settings.default_max_chats", st.DefaultMaxChats, 0, 100},
 		{"settings.visitor_ttl_seconds", st.VisitorTTLSeconds, 0, 3600},
+		{"settings.closed_retention_days", st.ClosedRetentionDays, 0, 3650},
 	}
 	for _, c := range checks {
 		if c.v < c.min || c.v > c.max {

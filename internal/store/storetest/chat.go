@@ -26,6 +26,9 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/owner and status are checked where the message is stored", testAppendRules},
 		{"messages/list by seq range", testListMessages},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
+		{"retention/a visitor keeps only its latest page views", testPageViewsKept},
+		{"retention/idle anonymous visitors who never chatted are deleted, no one else", testDeleteIdleVisitors},
+		{"visitors/the address a visitor came from", testVisitorIP},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,16 +94,16 @@ func testPresence(t *testing.T, s *store.Store) {
 	noErr(t, "visitor", err)
 	ttl := 90 * time.Second
 	now := Epoch.Add(time.Second)
-	p, err := s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/", Title: "Home"}, now, now.Add(ttl))
+	p, err := s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/", Title: "Home"}, now, now.Add(ttl), 0)
 	noErr(t, "touch", err)
 	equal(t, "came online", p.CameOnline, true)
 	equal(t, "page changed", p.PageChanged, true)
 	equal(t, "pages seen", p.Visitor.PagesSeen, 1)
-	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/", Title: "Home"}, now.Add(30*time.Second), now.Add(30*time.Second+ttl))
+	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/", Title: "Home"}, now.Add(30*time.Second), now.Add(30*time.Second+ttl), 0)
 	noErr(t, "touch again", err)
 	equal(t, "same page is not a change", p.PageChanged, false)
 	equal(t, "still online", p.CameOnline, false)
-	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/cart", Title: "Cart", Referrer: "https://a.example/"}, now.Add(60*time.Second), now.Add(60*time.Second+ttl))
+	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/cart", Title: "Cart", Referrer: "https://a.example/"}, now.Add(60*time.Second), now.Add(60*time.Second+ttl), 0)
 	noErr(t, "touch cart", err)
 	equal(t, "pages seen", p.Visitor.PagesSeen, 2)
 	pages, err := s.ListPageViews(ctx, a.ws.ID, v.ID, 10)
@@ -133,7 +136,7 @@ func testPresence(t *testing.T, s *store.Store) {
 	online, err = s.ListOnlineVisitors(ctx, a.ws.ID, 10)
 	noErr(t, "online after expiry", err)
 	equal(t, "online visitors after expiry", len(online), 0)
-	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/cart", Title: "Cart"}, at.Add(time.Hour), at.Add(time.Hour+ttl))
+	p, err = s.TouchVisitor(ctx, a.ws.ID, v.ID, store.PageView{URL: "https://a.example/cart", Title: "Cart"}, at.Add(time.Hour), at.Add(time.Hour+ttl), 0)
 	noErr(t, "return", err)
 	equal(t, "a return visit comes online again", p.CameOnline, true)
 	equal(t, "a return visit restarts the session clock", p.Visitor.SessionStart, at.Add(time.Hour))

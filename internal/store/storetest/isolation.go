@@ -218,7 +218,7 @@ var isolationCases = []isolationCase{
 		return err
 	}),
 	refused("TouchVisitor", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.TouchVisitor(ctx, a.ws.ID, b.visitor.ID, store.PageView{URL: "https://x.example/"}, isoNow, isoNow.Add(time.Hour))
+		_, err := s.TouchVisitor(ctx, a.ws.ID, b.visitor.ID, store.PageView{URL: "https://x.example/"}, isoNow, isoNow.Add(time.Hour), 0)
 		return err
 	}),
 	refused("SetVisitorIdentity", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
@@ -236,6 +236,19 @@ var isolationCases = []isolationCase{
 		pages, err := s.ListPageViews(t.Context(), a.ws.ID, b.visitor.ID, 100)
 		noErr(t, "list page views", err)
 		equal(t, "B's visitor's pages read as A", len(pages), 0)
+	}},
+	isolationCase{method: "DeleteClosedConversations", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		n, err := s.DeleteClosedConversations(t.Context(), a.ws.ID, Epoch.Add(1000*time.Hour), 100)
+		noErr(t, "delete closed", err)
+		equal(t, "conversations deleted with A's id", n, 1) // A's own; B's are the snapshot's to check
+	}},
+	{method: "SetVisitorIP", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		noErr(t, "set ip", s.SetVisitorIP(t.Context(), a.ws.ID, b.visitor.ID, "203.0.113.66"))
+		v, err := s.GetVisitor(t.Context(), b.ws.ID, b.visitor.ID)
+		noErr(t, "get", err)
+		if v.IP == "203.0.113.66" {
+			t.Error("A's workspace id changed B's visitor's address")
+		}
 	}},
 	{method: "ListOnlineVisitors", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		online, err := s.ListOnlineVisitors(t.Context(), a.ws.ID, 100)
@@ -298,7 +311,7 @@ var isolationCases = []isolationCase{
 		}
 		all, err := s.ListConversations(t.Context(), a.ws.ID, store.ConversationFilter{})
 		noErr(t, "list conversations", err)
-		got, want := ids(all, convID), []string{a.assigned.ID, a.conv.ID}
+		got, want := ids(all, convID), []string{a.assigned.ID, a.conv.ID, a.closed.ID}
 		slices.Sort(got)
 		slices.Sort(want)
 		equal(t, "A's conversations", got, want)
@@ -452,6 +465,7 @@ type isoTenant struct {
 	visitor, idle  store.Visitor
 	contact        store.Contact
 	conv, assigned store.Conversation
+	closed         store.Conversation
 	contacts       []string         // every contact id, for the snapshot
 	billing        store.Department // made by a case's arrange
 	onlyB          store.Contact    // made by a case's arrange
@@ -466,7 +480,7 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 	it.visitor, err = s.CreateVisitor(ctx, ws, it.site.ID, it.token, Epoch)
 	noErr(t, "visitor", err)
 	_, err = s.TouchVisitor(ctx, ws, it.visitor.ID, store.PageView{URL: "https://" + name + ".example/", Title: "Home"},
-		Epoch, Epoch.Add(time.Hour))
+		Epoch, Epoch.Add(time.Hour), 0)
 	noErr(t, "touch", err)
 	it.contact, err = s.UpsertContact(ctx, ws, "user-1", "Customer "+name, "customer@"+name+".example", Epoch)
 	noErr(t, "contact", err)
@@ -487,6 +501,13 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 	noErr(t, "message", err)
 	it.assigned, _, err = s.Transition(ctx, ws, c.ID, store.Transition{SetAssignee: &it.owner.ID}, Epoch)
 	noErr(t, "assign", err)
+
+	done, err := s.CreateVisitor(ctx, ws, it.site.ID, "token-done-"+name, Epoch)
+	noErr(t, "visitor", err)
+	dc, _, err := s.StartConversation(ctx, ws, done.ID, "", Epoch)
+	noErr(t, "start", err)
+	it.closed, _, err = s.Transition(ctx, ws, dc.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorSystem}, Epoch)
+	noErr(t, "close", err)
 
 	it.idle, err = s.CreateVisitor(ctx, ws, it.site.ID, "token-idle-"+name, Epoch)
 	noErr(t, "visitor", err)
