@@ -42,6 +42,7 @@ const (
 	TypeVisitor      = "visitor"
 	TypeVisitorLeft  = "visitor.left"
 	TypeAgent        = "agent"
+	TypeAgentRemoved = "agent.removed"
 )
 
 // Envelope routes one encoded frame.
@@ -151,6 +152,13 @@ func ViewOfAgent(a store.Agent) AgentView {
 type AgentFrame struct {
 	Type  string    `json:"type"` // "agent"
 	Agent AgentView `json:"agent"`
+}
+
+// AgentRemovedFrame tells desks an agent was deleted: it leaves their
+// lists, and its own open desks are closed (4401).
+type AgentRemovedFrame struct {
+	Type    string `json:"type"` // "agent.removed"
+	AgentID string `json:"agent_id"`
 }
 
 // Publisher encodes frames and publishes them on the bus.

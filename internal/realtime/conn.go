@@ -63,6 +63,33 @@ type conn struct {
 	ping        *time.Timer // next ping; nil until the writer starts
 }
 
+// who is the client as it acts now. An agent's role follows changes while
+// its desk is open: pushed by the hub (agent events) and re-read on every
+// ping (a backstop for a missed bus event), so each command is judged by
+// the current role. The hub and the pinger write under c.mu.
+func (c *conn) who() auth.Actor {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.actor
+}
+
+// setName records a visitor's new name (identify).
+func (c *conn) setName(name string) {
+	c.mu.Lock()
+	c.actor.Name = name
+	c.mu.Unlock()
+}
+
+// setAgent applies an agent's current role and name to its desk and
+// reports whether the role changed.
+func (c *conn) setAgent(role auth.Role, name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	changed := c.actor.Role != role
+	c.actor.Role, c.actor.Name = role, name
+	return changed
+}
+
 func newConn(srv *Server, ws *websocket.Conn, id string) *conn {
 	ctx := srv.ctx
 	if ctx == nil {
@@ -268,8 +295,13 @@ func (c *conn) pingOnce() {
 	// A desk whose session was revoked (logout, password change) or
 	// expired is closed within one ping interval.
 	if c.session != "" {
-		if _, err := c.srv.auth.Authenticate(c.ctx, c.session); apperr.Is(err, apperr.Unauthorized) {
+		p, err := c.srv.auth.Authenticate(c.ctx, c.session)
+		if apperr.Is(err, apperr.Unauthorized) {
 			c.closeWith(CloseUnauthorized, "session ended")
+			return
+		}
+		if err == nil && c.setAgent(auth.Role(p.Agent.Role), p.Agent.Name) {
+			c.closeWith(CloseRoleChanged, "role changed") // a bus event was missed
 			return
 		}
 	}

@@ -43,6 +43,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeVisitor:      reflect.TypeFor[event.VisitorFrame](),
 	event.TypeVisitorLeft:  reflect.TypeFor[event.VisitorLeftFrame](),
 	event.TypeAgent:        reflect.TypeFor[event.AgentFrame](),
+	event.TypeAgentRemoved: reflect.TypeFor[event.AgentRemovedFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.

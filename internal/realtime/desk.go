@@ -40,14 +40,14 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 	}
 	c.actor = p.Actor()
 	s.hub.register(c)
-	convs, err := s.chat.Welcome(ctx, c.actor)
+	convs, err := s.chat.Welcome(ctx, c.who())
 	if err != nil {
 		return err
 	}
 	me := event.ViewOfAgent(p.Agent)
 	if err := s.writeDirect(ctx, c, WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "agent",
-		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.actor.Role.Permissions(), Conversations: convs,
+		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.who().Role.Permissions(), Conversations: convs,
 	}); err != nil {
 		return err
 	}
@@ -66,11 +66,11 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 // writeSnapshot writes the desk's initial lists: online visitors (with
 // whether this node holds a socket of theirs) and the workspace's agents.
 func (s *Server) writeSnapshot(ctx context.Context, c *conn) error {
-	online, err := s.visitors.Online(ctx, c.actor.WorkspaceID)
+	online, err := s.visitors.Online(ctx, c.who().WorkspaceID)
 	if err != nil {
 		return err
 	}
-	agents, err := s.team.ListAgents(ctx, c.actor)
+	agents, err := s.team.ListAgents(ctx, c.who())
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) writeSnapshot(ctx context.Context, c *conn) error {
 // before the writer starts.
 func (s *Server) replay(ctx context.Context, c *conn, conversationID string, after int64) error {
 	for {
-		page, err := s.chat.History(ctx, c.actor, conversationID, after, 0, chat.MaxHistoryPage)
+		page, err := s.chat.History(ctx, c.who(), conversationID, after, 0, chat.MaxHistoryPage)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (s *Server) replay(ctx context.Context, c *conn, conversationID string, aft
 }
 
 func (s *Server) agentStatus(ctx context.Context, c *conn, r *AgentStatusRequest) (AckFrame, error) {
-	a, err := s.team.SetStatus(ctx, c.actor, r.Status)
+	a, err := s.team.SetStatus(ctx, c.who(), r.Status)
 	view := event.ViewOfAgent(a)
 	return AckFrame{Agent: &view}, err
 }
@@ -114,7 +114,7 @@ func (s *Server) visitorGet(ctx context.Context, c *conn, r *VisitorGetRequest) 
 	if r.VisitorID == "" {
 		return AckFrame{}, errRequired("visitor_id")
 	}
-	v, pages, err := s.visitors.Get(ctx, c.actor.WorkspaceID, r.VisitorID)
+	v, pages, err := s.visitors.Get(ctx, c.who().WorkspaceID, r.VisitorID)
 	return AckFrame{Visitor: &v, Pages: nonNil(pages)}, err
 }
 
@@ -131,15 +131,15 @@ func (s *Server) setStatus(ctx context.Context, c *conn, r *StatusRequest) (AckF
 			return AckFrame{}, apperr.Invalidf("snooze_until", "invalid_snooze_until", "snooze_until must be an RFC 3339 time")
 		}
 	}
-	return conversationAck(s.chat.SetStatus(ctx, c.actor, r.ConversationID, r.Status, until))
+	return conversationAck(s.chat.SetStatus(ctx, c.who(), r.ConversationID, r.Status, until))
 }
 
 func (s *Server) assign(ctx context.Context, c *conn, r *AssignRequest) (AckFrame, error) {
-	return conversationAck(s.chat.Assign(ctx, c.actor, r.ConversationID, r.AgentID))
+	return conversationAck(s.chat.Assign(ctx, c.who(), r.ConversationID, r.AgentID))
 }
 
 func (s *Server) transfer(ctx context.Context, c *conn, r *TransferRequest) (AckFrame, error) {
-	return conversationAck(s.chat.Transfer(ctx, c.actor, r.ConversationID,
+	return conversationAck(s.chat.Transfer(ctx, c.who(), r.ConversationID,
 		chat.TransferTarget{AgentID: r.AgentID, DepartmentID: r.DepartmentID, Note: r.Note}))
 }
 
@@ -147,11 +147,11 @@ func (s *Server) flag(ctx context.Context, c *conn, r *FlagRequest) (AckFrame, e
 	if r.Flagged == nil {
 		return AckFrame{}, errRequired("flagged")
 	}
-	return conversationAck(s.chat.SetFlag(ctx, c.actor, r.ConversationID, *r.Flagged))
+	return conversationAck(s.chat.SetFlag(ctx, c.who(), r.ConversationID, *r.Flagged))
 }
 
 func (s *Server) wrapup(ctx context.Context, c *conn, r *WrapupRequest) (AckFrame, error) {
-	return conversationAck(s.chat.Wrapup(ctx, c.actor, r.ConversationID, r.Notes, r.Tags))
+	return conversationAck(s.chat.Wrapup(ctx, c.who(), r.ConversationID, r.Notes, r.Tags))
 }
 
 func (s *Server) deskConversations(ctx context.Context, c *conn, r *DeskListRequest) (AckFrame, error) {
@@ -159,7 +159,7 @@ func (s *Server) deskConversations(ctx context.Context, c *conn, r *DeskListRequ
 	if r.Status != "" {
 		f.Statuses = []string{r.Status}
 	}
-	convs, err := s.chat.List(ctx, c.actor, f)
+	convs, err := s.chat.List(ctx, c.who(), f)
 	return AckFrame{Conversations: nonNil(convs)}, err
 }
 

@@ -25,6 +25,7 @@ const (
 	CloseSlowConsumer  websocket.StatusCode = 4008 // the send queue overflowed
 	CloseHelloTimeout  websocket.StatusCode = 4009 // no hello in time
 	ClosePingTimeout   websocket.StatusCode = 4010 // no pong in time
+	CloseRoleChanged   websocket.StatusCode = 4011 // the agent's role changed: reconnect for the new permissions
 	CloseTryLater      websocket.StatusCode = 4029 // hello refused by a limit (rate_limited, storage_low)
 	CloseBadFrames     websocket.StatusCode = 4400 // too many invalid frames
 	CloseUnauthorized  websocket.StatusCode = 4401 // no session, or it expired or was revoked

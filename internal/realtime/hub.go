@@ -1,11 +1,14 @@
 package realtime
 
 import (
+	"bytes"
+	"encoding/json"
 	"hash/maphash"
 	"log/slog"
 	"slices"
 	"sync"
 
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/event"
 )
 
@@ -113,6 +116,9 @@ var scratch = sync.Pool{New: func() any { s := make([]*conn, 0, 64); return &s }
 
 func (h *Hub) deliver(env event.Envelope) {
 	frame := []byte(env.Frame)
+	if env.Audience&event.Desk != 0 && bytes.HasPrefix(frame, agentFramePrefix) {
+		h.agentChanged(env.Workspace, frame)
+	}
 	if env.Audience&event.Desk != 0 && env.Workspace != "" {
 		h.fanout(h.shard(env.Workspace), env.Workspace, frame, true)
 	}
@@ -138,4 +144,54 @@ func (h *Hub) fanout(s *shard, key string, frame []byte, desks bool) {
 	clear(list)
 	*p = list[:0]
 	scratch.Put(p)
+}
+
+// agentFramePrefix starts the frames about an agent ("agent" and
+// "agent.removed"): encoding/json writes a struct's fields in order, and
+// Type comes first.
+var agentFramePrefix = []byte(`{"type":"agent`)
+
+// agentChanged applies an agent's new role (an "agent" frame) to its own
+// open desks on this node, or closes them when the agent was removed, so
+// the next command is judged by the role the agent has now. These frames
+// are rare (an admin's change), so decoding them here costs nothing that
+// matters.
+func (h *Hub) agentChanged(workspaceID string, frame []byte) {
+	var f struct {
+		Type  string `json:"type"`
+		Agent struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+			Role string `json:"role"`
+		} `json:"agent"`
+		AgentID string `json:"agent_id"`
+	}
+	if json.Unmarshal(frame, &f) != nil {
+		return
+	}
+	id := f.Agent.ID
+	if f.Type == event.TypeAgentRemoved {
+		id = f.AgentID
+	}
+	s := h.shard(workspaceID)
+	s.mu.RLock()
+	var mine []*conn
+	for _, c := range s.desks[workspaceID] {
+		if c.actor.AgentID == id {
+			mine = append(mine, c)
+		}
+	}
+	s.mu.RUnlock()
+	for _, c := range mine {
+		switch f.Type {
+		case event.TypeAgent:
+			if changed := c.setAgent(auth.Role(f.Agent.Role), f.Agent.Name); changed {
+				// The desk shows what its welcome's permissions allow: it
+				// reconnects for the new ones. Commands already use them.
+				c.closeWith(CloseRoleChanged, "role changed")
+			}
+		case event.TypeAgentRemoved:
+			c.closeWith(CloseUnauthorized, "account removed")
+		}
+	}
 }

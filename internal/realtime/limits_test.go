@@ -168,7 +168,7 @@ func TestNewVisitorsAndSocketsPerAddress(t *testing.T) {
 	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{realtime.Subprotocol}, HTTPHeader: from("203.0.113.7")})
 	if err == nil {
 		ws.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","id":"h"}`)) //nolint:errcheck
-		ws.Read(ctx)                                                          //nolint:errcheck // the error frame
+		ws.Read(ctx)                                                              //nolint:errcheck // the error frame
 		_, _, err = ws.Read(ctx)
 		if websocket.CloseStatus(err) != realtime.CloseTryLater {
 			t.Fatalf("a refused new visitor: %v, want close %d", err, realtime.CloseTryLater)

@@ -56,7 +56,7 @@ func (s *Server) writeWelcomeResume(ctx context.Context, c *conn, welcome Welcom
 		}
 		// A negative seq is skipped, as chat.History refuses it.
 		for after >= 0 && after < conv.LastSeq {
-			page, err := s.chat.HistoryOf(ctx, c.actor, conv, after, 0, chat.MaxHistoryPage)
+			page, err := s.chat.HistoryOf(ctx, c.who(), conv, after, 0, chat.MaxHistoryPage)
 			if err != nil {
 				return err
 			}

@@ -49,7 +49,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 			s.hub.unregister(c) // serve unregisters only connections that said hello
 		}
 	}()
-	convs, err := s.chat.Welcome(ctx, c.actor)
+	convs, err := s.chat.Welcome(ctx, c.who())
 	if err != nil {
 		return err
 	}
@@ -69,10 +69,10 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 // or context: another tab may have changed it.
 
 func (s *Server) heartbeat(ctx context.Context, c *conn, r *HeartbeatRequest) (AckFrame, error) {
-	if err := s.guard.Allow(guard.Heartbeat, c.ip, c.actor.SiteID); err != nil {
+	if err := s.guard.Allow(guard.Heartbeat, c.ip, c.who().SiteID); err != nil {
 		return AckFrame{}, err
 	}
-	v, err := s.visitors.Current(ctx, c.actor)
+	v, err := s.visitors.Current(ctx, c.who())
 	if err == nil {
 		_, err = s.visitors.Heartbeat(ctx, v, visitor.Page{URL: r.URL, Title: r.Title, Referrer: r.Referrer}, true)
 	}
@@ -80,17 +80,17 @@ func (s *Server) heartbeat(ctx context.Context, c *conn, r *HeartbeatRequest) (A
 }
 
 func (s *Server) start(ctx context.Context, c *conn, r *StartRequest) (AckFrame, error) {
-	if err := s.guard.Allow(guard.Start, c.ip, c.actor.SiteID); err != nil {
+	if err := s.guard.Allow(guard.Start, c.ip, c.who().SiteID); err != nil {
 		return AckFrame{}, err
 	}
-	return conversationAck(s.chat.Start(ctx, c.actor, r.DepartmentID))
+	return conversationAck(s.chat.Start(ctx, c.who(), r.DepartmentID))
 }
 
 func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) (AckFrame, error) {
 	if err := s.guard.Writable(); err != nil {
 		return AckFrame{}, err
 	}
-	v, err := s.visitors.Current(ctx, c.actor)
+	v, err := s.visitors.Current(ctx, c.who())
 	if err != nil {
 		return AckFrame{}, err
 	}
@@ -99,14 +99,14 @@ func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) 
 }
 
 func (s *Server) closeByVisitor(ctx context.Context, c *conn, r *ConversationRequest) (AckFrame, error) {
-	return conversationAck(s.chat.CloseByVisitor(ctx, c.actor, r.ConversationID))
+	return conversationAck(s.chat.CloseByVisitor(ctx, c.who(), r.ConversationID))
 }
 
 func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (AckFrame, error) {
 	if err := s.guard.Writable(); err != nil {
 		return AckFrame{}, err
 	}
-	v, err := s.visitors.Current(ctx, c.actor)
+	v, err := s.visitors.Current(ctx, c.who())
 	if err != nil {
 		return AckFrame{}, err
 	}
@@ -114,12 +114,12 @@ func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (Ack
 	if err != nil {
 		return AckFrame{}, err
 	}
-	c.actor.Name = nv.Name
+	c.setName(nv.Name)
 	return AckFrame{Visitor: &nv, Verified: &verified}, nil
 }
 
 func (s *Server) visitorConversations(ctx context.Context, c *conn, _ *VisitorListRequest) (AckFrame, error) {
-	convs, err := s.chat.List(ctx, c.actor, store.ConversationFilter{Limit: chat.VisitorListLimit})
+	convs, err := s.chat.List(ctx, c.who(), store.ConversationFilter{Limit: chat.VisitorListLimit})
 	return AckFrame{Conversations: nonNil(convs)}, err
 }
 
@@ -127,12 +127,12 @@ func (s *Server) visitorConversations(ctx context.Context, c *conn, _ *VisitorLi
 
 // send stores a message and acks it with its seq.
 func (s *Server) send(ctx context.Context, c *conn, r *SendRequest) (AckFrame, error) {
-	if c.actor.IsVisitor() {
-		if err := s.guard.Allow(guard.Message, c.ip, c.actor.SiteID); err != nil {
+	if c.who().IsVisitor() {
+		if err := s.guard.Allow(guard.Message, c.ip, c.who().SiteID); err != nil {
 			return AckFrame{}, err
 		}
 	}
-	m, dup, err := s.chat.Send(ctx, c.actor, r.ConversationID, r.ClientMsgID, r.Text)
+	m, dup, err := s.chat.Send(ctx, c.who(), r.ConversationID, r.ClientMsgID, r.Text)
 	return AckFrame{ConversationID: m.ConversationID, Seq: m.Seq, Duplicate: dup, Message: &m}, err
 }
 
@@ -140,14 +140,14 @@ func (s *Server) typing(ctx context.Context, c *conn, r *TypingRequest) (AckFram
 	if r.On == nil {
 		return AckFrame{}, errRequired("on")
 	}
-	return AckFrame{}, s.chat.Typing(ctx, c.actor, r.ConversationID, *r.On)
+	return AckFrame{}, s.chat.Typing(ctx, c.who(), r.ConversationID, *r.On)
 }
 
 // sync sends a page of a conversation's events in (after_seq, until_seq]
 // as message frames, then an ack with the conversation's last seq and
 // whether more remain (ask again from the last seq received).
 func (s *Server) sync(ctx context.Context, c *conn, r *SyncRequest) (AckFrame, error) {
-	page, err := s.chat.History(ctx, c.actor, r.ConversationID, r.AfterSeq, r.UntilSeq, r.Limit)
+	page, err := s.chat.History(ctx, c.who(), r.ConversationID, r.AfterSeq, r.UntilSeq, r.Limit)
 	if err != nil {
 		return AckFrame{}, err
 	}

@@ -292,7 +292,13 @@ func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) 
 	if a.ID == actor.AgentID {
 		return apperr.New(apperr.Conflict, "cannot_delete_self", "you cannot delete your own account")
 	}
-	return agentErr(s.store.DeleteAgent(ctx, actor.WorkspaceID, id))
+	if err := s.store.DeleteAgent(ctx, actor.WorkspaceID, id); err != nil {
+		return agentErr(err)
+	}
+	if s.pub != nil {
+		s.pub.Publish(ctx, actor.WorkspaceID, "", event.Desk, event.AgentRemovedFrame{Type: event.TypeAgentRemoved, AgentID: id})
+	}
+	return nil
 }
 
 // CreateDepartment adds a department.

@@ -279,6 +279,12 @@ describe('snapshot and agent frames', () => {
     d = apply(d, { type: 'agent', agent: agent({ status: 'busy' }) });
     expect(d.agents.get('a2')?.status).toBe('busy');
   });
+
+  it('drop a removed agent from the list (the transfer dialog no longer offers it)', () => {
+    const d = apply(apply(emptyData(), { type: 'snapshot', visitors: [], agents: [agent()] }), { type: 'agent.removed', agent_id: 'a2' });
+    expect(d.agents.has('a2')).toBe(false);
+    expect(apply(d, { type: 'agent.removed', agent_id: 'a2' })).toBe(d);
+  });
 });
 
 describe('unread markers and the attention count', () => {

@@ -164,6 +164,10 @@ export function applyEvent(d: DeskData, e: ServerEvent, me: string): DeskData {
     }
     case 'agent':
       return { ...d, agents: put(d.agents, e.agent.id, e.agent) };
+    case 'agent.removed': {
+      const agents = drop(d.agents, e.agent_id);
+      return agents === d.agents ? d : { ...d, agents };
+    }
     default:
       return d;
   }

@@ -149,6 +149,7 @@ export type ServerEvent =
   | { type: 'visitor'; visitor: Visitor; new?: boolean }
   | { type: 'visitor.left'; visitor_id: string }
   | { type: 'agent'; agent: Agent }
+  | { type: 'agent.removed'; agent_id: string }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 
 export type ServerFrame =
