@@ -47,7 +47,7 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	}
 	defer c.Close()
 	io.WriteString(c, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"em") //nolint:errcheck
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))                                                                           //nolint:errcheck // a bound on the test, far above the server's
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))                                                                                    //nolint:errcheck // a bound on the test, far above the server's
 	start := time.Now()
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err == nil {

@@ -20,8 +20,8 @@ func hidden(r rune) bool {
 	case unicode.IsControl(r): // C0, DEL, C1; NUL included
 		return true
 	case r == '\u061C', r == '\u200E', r == '\u200F', // arabic letter mark, LRM, RLM
-		r >= '\u202A' && r <= '\u202E', // LRE, RLE, PDF, LRO, RLO
-		r >= '\u2066' && r <= '\u2069', // LRI, RLI, FSI, PDI
+		r >= '\u202A' && r <= '\u202E',              // LRE, RLE, PDF, LRO, RLO
+		r >= '\u2066' && r <= '\u2069',              // LRI, RLI, FSI, PDI
 		r == '\u2028', r == '\u2029', r == '\uFEFF': // separators, BOM
 		return true
 	}
