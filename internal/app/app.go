@@ -153,7 +153,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Chat: a.Chat,
-		Visitors: a.Visitors, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		Visitors: a.Visitors, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)
 			mux.HandleFunc("GET /api/v1/ws", a.Realtime.ServeDesk)
@@ -245,6 +246,13 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		a.Config.PublicURL = "http://" + ln.Addr().String()
 	}
 	a.Log.Info("listening", "addr", ln.Addr().String(), "database", string(a.Store.Dialect()))
+	if cfg.MetricsAddr != "" {
+		stop, err := a.ServeMetrics(cfg.MetricsAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if cfg.PprofAddr != "" {
 		stop, err := servePprof(cfg.PprofAddr, a.Log)
 		if err != nil {
@@ -279,4 +287,19 @@ func (a *App) LimitConns(ln net.Listener) net.Listener {
 		perIP = 0
 	}
 	return connlimit.New(ln, a.Config.Limits.MaxConns, perIP, func(reason string) { refused.WithLabelValues(reason).Inc() })
+}
+
+// ServeMetrics serves /metrics alone on addr (-metrics-addr), for a
+// network only the monitoring reaches; stop closes it.
+func (a *App) ServeMetrics(addr string) (stop func(), err error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", httpapi.MetricsHandler(a.registry, a.Config.MetricsToken))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("app: metrics listen: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	a.Log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { srv.Close() }, nil
 }

@@ -67,7 +67,7 @@ func TestFirstAndSecondStart(t *testing.T) {
 }
 
 func testFirstAndSecondStart(t *testing.T, args ...string) {
-	cfg := parse(t, append(args, "--public-url", "http://desk.example.com:8420")...)
+	cfg := parse(t, append(args, "--public-url", "http://desk.example.com:8420", "--demo", "on")...)
 
 	first := newApp(t, cfg)
 	b := first.Bootstrap

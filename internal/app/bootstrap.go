@@ -75,7 +75,9 @@ func (a *App) PrintWelcome(w io.Writer) {
 	base := a.Config.PublicURL
 	fmt.Fprintf(w, "\nLive Desk is running (%s).\n", a.Store.Dialect())
 	fmt.Fprintf(w, "  Desk:       %s/\n", base)
-	fmt.Fprintf(w, "  Demo page:  %s/demo\n", base)
+	if a.Config.DemoEnabled() {
+		fmt.Fprintf(w, "  Demo page:  %s/demo\n", base)
+	}
 	if a.Bootstrap.Created {
 		fmt.Fprintf(w, "\nFirst start: created a workspace, a demo site and an owner account.\n")
 		fmt.Fprintf(w, "  E-mail:     %s\n", a.Bootstrap.Email)

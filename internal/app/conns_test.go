@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +124,90 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestDemoAndMetricsCanBeClosed: a server whose public URL is not this
+// machine serves no demo page by default, and -metrics-token keeps
+// /metrics to whoever holds the token.
+func TestDemoAndMetricsCanBeClosed(t *testing.T) {
+	t.Parallel()
+	cfg := parse(t, "--data-dir", t.TempDir(), "--public-url", "https://desk.example.com", "--metrics-token", "s3cret-metrics")
+	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	get := func(path, auth string) int {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get("/demo", ""); s != 404 {
+		t.Errorf("/demo on a public URL: %d, want 404", s)
+	}
+	if s := get("/metrics", ""); s != 401 {
+		t.Errorf("/metrics without the token: %d, want 401", s)
+	}
+	if s := get("/metrics", "Bearer wrong"); s != 401 {
+		t.Errorf("/metrics with a wrong token: %d, want 401", s)
+	}
+	if s := get("/metrics", "Bearer s3cret-metrics"); s != 200 {
+		t.Errorf("/metrics with the token: %d, want 200", s)
+	}
+	var out strings.Builder
+	a.PrintWelcome(&out)
+	if strings.Contains(out.String(), "/demo") {
+		t.Errorf("the welcome names a demo page that is not served:\n%s", out.String())
+	}
+}
+
+// TestMetricsOnTheirOwnAddress: with -metrics-addr, /metrics leaves the
+// main listener for its own.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
+	cfg := parse(t, "--data-dir", t.TempDir(), "--metrics-addr", "127.0.0.1:0")
+	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("/metrics on the main listener: %d, want 404", resp.StatusCode)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	stop, err := a.ServeMetrics(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("/metrics on its own address: %d", resp.StatusCode)
+	}
 }

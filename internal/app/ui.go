@@ -43,7 +43,9 @@ func uiRoutes(mux *http.ServeMux, a *App) {
 		}
 		http.NotFound(w, r)
 	})
-	demoRoutes(mux, a)
+	if a.Config.DemoEnabled() {
+		demoRoutes(mux, a)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

@@ -55,6 +55,16 @@ type Config struct {
 	// so it cannot be guessed), printed with the password.
 	AdminEmail    string
 	AdminPassword string
+	// Demo serves the demo page at /demo: "auto" (default) when the public
+	// URL is a loopback address (a first try on one's own machine), "on"
+	// or "off".
+	Demo string
+	// MetricsAddr serves /metrics on its own listener (say 127.0.0.1:9100)
+	// instead of the main one. Empty: on the main listener.
+	MetricsAddr string
+	// MetricsToken, when set, makes /metrics ask for
+	// "Authorization: Bearer TOKEN". Empty: open to whoever reaches it.
+	MetricsToken string
 	// Limits bound unauthenticated traffic and what it may store
 	// (limits.go). The zero Limits means no limit; Parse fills the
 	// defaults.
@@ -86,6 +96,9 @@ func (c *Config) settings() []setting {
 		{"pprof-addr", "LIVEDESK_PPROF_ADDR", "", "serve /debug/pprof on this loopback address, e.g. 127.0.0.1:6060 (empty: off)", &c.PprofAddr},
 		{"admin-email", "LIVEDESK_ADMIN_EMAIL", "", "first start only: the owner's e-mail (default owner-XXXXXXXX@livedesk.local, random)", &c.AdminEmail},
 		{"admin-password", "LIVEDESK_ADMIN_PASSWORD", "", "first start only: the owner's password (default: generated and printed once)", &c.AdminPassword},
+		{"demo", "LIVEDESK_DEMO", "auto", "serve the demo page at /demo: auto (only when the public URL is loopback), on or off", &c.Demo},
+		{"metrics-addr", "LIVEDESK_METRICS_ADDR", "", "serve /metrics on this address instead of the main one (empty: the main one)", &c.MetricsAddr},
+		{"metrics-token", "LIVEDESK_METRICS_TOKEN", "", "require Authorization: Bearer TOKEN on /metrics (empty: open)", &c.MetricsToken},
 	}
 }
 
@@ -174,6 +187,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("pprof-addr %q must be a loopback address (127.0.0.1:PORT or [::1]:PORT)", c.PprofAddr))
 		}
 	}
+	if c.Demo != "auto" && c.Demo != "on" && c.Demo != "off" {
+		errs = append(errs, fmt.Errorf("demo must be auto, on or off, not %q", c.Demo))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("metrics-addr %q: %w", c.MetricsAddr, err))
+		}
+	}
 	if c.SQLiteSync != "normal" && c.SQLiteSync != "full" {
 		errs = append(errs, fmt.Errorf("sqlite-sync must be normal or full, not %q", c.SQLiteSync))
 	}
@@ -212,3 +233,25 @@ func (c *Config) DSN() string {
 
 // Secure reports whether cookies must be Secure.
 func (c *Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// DemoEnabled reports whether /demo is served: on, or auto with a public
+// URL whose host is loopback. A demo page on a public server would give
+// anyone a page that talks to its demo site.
+func (c *Config) DemoEnabled() bool {
+	switch c.Demo {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

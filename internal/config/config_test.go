@@ -24,7 +24,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:8420", DataDir: "livedesk_data", NATSPrefix: "livedesk",
-		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal", Limits: DefaultLimits()}
+		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal", Demo: "auto", Limits: DefaultLimits()}
 	if c != want {
 		t.Fatalf("defaults:\ngot  %+v\nwant %+v", c, want)
 	}
@@ -50,7 +50,7 @@ func TestPrecedence(t *testing.T) {
 	want := Config{Addr: "0.0.0.0:9000", DataDir: "/var/lib/livedesk", DatabaseURL: "postgres://db/livedesk",
 		NATSURL: "nats://nats:4222", NATSPrefix: "prod", PublicURL: "http://127.0.0.1:9000", LogLevel: "debug",
 		LogFormat: "json", TrustProxy: true, SQLiteSync: "full", AdminEmail: "boss@example.com",
-		AdminPassword: "from-the-environment", Limits: DefaultLimits()}
+		AdminPassword: "from-the-environment", Demo: "auto", Limits: DefaultLimits()}
 	if c != want {
 		t.Fatalf("from the environment:\ngot  %+v\nwant %+v", c, want)
 	}
@@ -206,5 +206,34 @@ func TestLimits(t *testing.T) {
 	}
 	if s := (Rate{120, time.Minute}).String(); s != "120/1m" {
 		t.Errorf("Rate.String = %q", s)
+	}
+}
+
+// TestDemoDefault: the demo page is served by default only where the
+// public URL is this machine; on and off say so for any URL.
+func TestDemoDefault(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url, demo string
+		want      bool
+	}{
+		{"http://127.0.0.1:8420", "auto", true},
+		{"http://localhost:8420", "auto", true},
+		{"http://[::1]:8420", "auto", true},
+		{"https://desk.example.com", "auto", false},
+		{"http://10.0.0.5:8420", "auto", false},
+		{"https://desk.example.com", "on", true},
+		{"http://127.0.0.1:8420", "off", false},
+	} {
+		c, err := Parse("serve", []string{"--public-url", tc.url, "--demo", tc.demo}, env(nil), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DemoEnabled() != tc.want {
+			t.Errorf("%s with demo=%s: %v, want %v", tc.url, tc.demo, c.DemoEnabled(), tc.want)
+		}
+	}
+	if _, err := Parse("serve", []string{"--demo", "maybe"}, env(nil), io.Discard); err == nil {
+		t.Error("demo=maybe was accepted")
 	}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
 
@@ -43,6 +44,11 @@ type Config struct {
 	// TrustProxy takes the client IP from X-Forwarded-For (only behind a
 	// proxy that sets it).
 	TrustProxy bool
+	// Metrics serves /metrics on the API's own mux; false when it has a
+	// listener of its own (app: -metrics-addr).
+	Metrics bool
+	// MetricsToken, when set, is asked for as a bearer token on /metrics.
+	MetricsToken string
 	// Extra lets other transports (the realtime socket, the web UI) add
 	// routes to the same mux before CSRF protection and observation wrap it.
 	Extra func(mux *http.ServeMux)
@@ -96,7 +102,9 @@ func New(cfg Config) *API {
 
 	mux := http.NewServeMux()
 	a.routes(mux)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if cfg.Metrics {
+		mux.Handle("GET /metrics", MetricsHandler(reg, cfg.MetricsToken))
+	}
 	if cfg.Extra != nil {
 		cfg.Extra(mux)
 	}
@@ -114,3 +122,24 @@ func New(cfg Config) *API {
 
 // ServeHTTP serves every route.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// MetricsHandler serves reg in Prometheus' format, asking for
+// "Authorization: Bearer token" when token is not empty (compared in
+// constant time): the metrics tell load, sizes and refusals, which an
+// operator may not want public.
+func MetricsHandler(reg *prometheus.Registry, token string) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			writeJSON(w, http.StatusUnauthorized, errorBody{Error: errorDetail{Code: "unauthenticated",
+				Message: "send Authorization: Bearer with the metrics token", RequestID: requestID(r.Context())}})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
