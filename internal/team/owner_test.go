@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
@@ -80,5 +81,42 @@ func TestOwnersDemotingEachOtherKeepOne(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAgentAddsAreBudgeted: e-mails are unique across workspaces, so a
+// refused address tells an admin it has an account somewhere; new agents
+// and e-mail changes are budgeted per workspace so that this cannot be
+// turned into a scan of addresses.
+func TestAgentAddsAreBudgeted(t *testing.T) {
+	t.Parallel()
+	st := storetest.SQLite(t)
+	ctx := context.Background()
+	clk := clock.NewFake(storetest.Epoch)
+	svc := team.New(st, clk, nil, auth.TestHasher, nil)
+	ws, err := st.CreateWorkspace(ctx, "W", storetest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner, err := st.CreateAgent(ctx, store.Agent{WorkspaceID: ws.ID, Email: "boss@example.com", Name: "Boss", Role: "owner", PasswordHash: "x"}, storetest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := auth.Principal{Agent: owner}.Actor()
+	name := "Probe"
+	for i := range 30 {
+		email := fmt.Sprintf("probe%d@example.com", i)
+		if _, _, err := svc.CreateAgent(ctx, actor, team.AgentInput{Email: &email, Name: &name}); err != nil {
+			t.Fatalf("agent %d: %v", i+1, err)
+		}
+	}
+	email := "one-more@example.com"
+	_, _, err = svc.CreateAgent(ctx, actor, team.AgentInput{Email: &email, Name: &name})
+	if apperr.From(err).Code != "too_many_attempts" {
+		t.Fatalf("the 31st new agent at once: %v, want too_many_attempts", err)
+	}
+	clk.Advance(2 * time.Minute)
+	if _, _, err := svc.CreateAgent(ctx, actor, team.AgentInput{Email: &email, Name: &name}); err != nil {
+		t.Fatalf("after two minutes: %v", err)
 	}
 }

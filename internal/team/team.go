@@ -18,6 +18,7 @@ import (
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/printable"
+	"github.com/querytel/livedesk/internal/ratelimit"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -44,7 +45,20 @@ type Service struct {
 	pub   *event.Publisher // nil: no live events (CLI)
 	hash  auth.Hasher
 	queue Queue // nil: nothing waits for agents (CLI)
+	// adds bounds new agents and e-mail changes per workspace: e-mails are
+	// unique across workspaces (sign-in is by e-mail alone), so each
+	// refusal tells an admin that an address has an account somewhere; a
+	// budget keeps that from becoming a scan.
+	adds *ratelimit.Keyed
 }
+
+// AgentAdds is the budget of new agents and e-mail changes per workspace:
+// 30 at once, then one every two minutes (a team set up by hand is far
+// below it; a probe of addresses hits it).
+const (
+	agentAddsBurst = 30
+	agentAddsEvery = 2 * time.Minute
+)
 
 // Queue is where conversations wait for an agent with room: an agent who
 // comes online is offered them at once (chat.Service).
@@ -56,7 +70,7 @@ type Queue interface {
 // changed agents; h hashes their passwords (zero: auth.DefaultHasher);
 // queue, when not nil, is drained when an agent comes online.
 func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher, queue Queue) *Service {
-	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue}
+	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue, adds: ratelimit.New(agentAddsEvery, agentAddsBurst)}
 }
 
 // announce tells every desk of the workspace about an agent's new state.
@@ -80,7 +94,10 @@ type AgentInput struct {
 	DepartmentIDs *[]string `json:"department_ids"`
 }
 
-var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+var (
+	errForbidden   = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+	errTooManyAdds = apperr.New(apperr.RateLimited, "too_many_attempts", "too many new agents or e-mail changes at once; wait a few minutes")
+)
 
 // CreateAgent adds an agent to the actor's workspace. A missing password is
 // generated and returned, to hand to the new agent once.
@@ -97,6 +114,9 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInp
 	}
 	if !actor.Role.CanGrant(auth.Role(a.Role)) {
 		return store.Agent{}, "", errForbidden
+	}
+	if !s.adds.Allow(actor.WorkspaceID, s.clock.Now()) {
+		return store.Agent{}, "", errTooManyAdds
 	}
 	password := ""
 	if in.Password != nil {
@@ -233,9 +253,12 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 	if in.Password != nil {
 		return store.Agent{}, apperr.Invalidf("password", "use_password_endpoint", "change passwords with POST /api/v1/auth/password or /api/v1/agents/{id}/password")
 	}
-	oldRole := a.Role
+	oldRole, oldEmail := a.Role, a.Email
 	if err := apply(&a, in); err != nil {
 		return store.Agent{}, err
+	}
+	if a.Email != oldEmail && !s.adds.Allow(actor.WorkspaceID, s.clock.Now()) {
+		return store.Agent{}, errTooManyAdds
 	}
 	if a.Role != oldRole {
 		if !actor.Role.CanGrant(auth.Role(a.Role)) {
