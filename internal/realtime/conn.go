@@ -38,6 +38,10 @@ type conn struct {
 	limiter  *rate.Limiter
 	commands commandTable // the role's commands; set once hello succeeded
 	bad      int          // invalid frames so far; only the frame worker touches it
+	// afterReply, when set by a command, closes the connection once the
+	// command's reply is queued (closeAfterReply); frame worker only.
+	afterReply     websocket.StatusCode
+	afterReplyNote string
 
 	// mu guards the send queue and the writer's and pinger's state.
 	//
@@ -71,6 +75,11 @@ func (c *conn) who() auth.Actor {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.actor
+}
+
+// closeAfterReply closes the connection after the current command's reply.
+func (c *conn) closeAfterReply(code websocket.StatusCode, reason string) {
+	c.afterReply, c.afterReplyNote = code, reason
 }
 
 // setName records a visitor's new name (identify).

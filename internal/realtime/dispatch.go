@@ -46,6 +46,9 @@ func on[R any](name string, h func(s *Server, ctx context.Context, c *conn, r *R
 		}
 		ack, err := h(s, ctx, c, &r)
 		s.reply(c, id, ack, err)
+		if c.afterReply != 0 {
+			c.closeWith(c.afterReply, c.afterReplyNote)
+		}
 	}}
 }
 

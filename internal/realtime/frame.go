@@ -21,17 +21,18 @@ const ProtocolVersion = 1
 // Close codes. 4000–4099: the client should reconnect (with backoff) and
 // resume. 4400–4499: reconnecting the same way will fail again.
 const (
-	CloseGoingAway     websocket.StatusCode = 4000 // server shutting down
-	CloseSlowConsumer  websocket.StatusCode = 4008 // the send queue overflowed
-	CloseHelloTimeout  websocket.StatusCode = 4009 // no hello in time
-	ClosePingTimeout   websocket.StatusCode = 4010 // no pong in time
-	CloseRoleChanged   websocket.StatusCode = 4011 // the agent's role changed: reconnect for the new permissions
-	CloseTryLater      websocket.StatusCode = 4029 // hello refused by a limit (rate_limited, storage_low)
-	CloseBadFrames     websocket.StatusCode = 4400 // too many invalid frames
-	CloseUnauthorized  websocket.StatusCode = 4401 // no session, or it expired or was revoked
-	CloseOriginRefused websocket.StatusCode = 4403 // the site does not allow this origin
-	CloseUnknownKey    websocket.StatusCode = 4404 // no site has this widget key
-	CloseBadProtocol   websocket.StatusCode = 4426 // subprotocol not offered
+	CloseGoingAway       websocket.StatusCode = 4000 // server shutting down
+	CloseSlowConsumer    websocket.StatusCode = 4008 // the send queue overflowed
+	CloseHelloTimeout    websocket.StatusCode = 4009 // no hello in time
+	ClosePingTimeout     websocket.StatusCode = 4010 // no pong in time
+	CloseRoleChanged     websocket.StatusCode = 4011 // the agent's role changed: reconnect for the new permissions
+	CloseVisitorReplaced websocket.StatusCode = 4012 // identify named another person: reconnect with the token of the ack
+	CloseTryLater        websocket.StatusCode = 4029 // hello refused by a limit (rate_limited, storage_low)
+	CloseBadFrames       websocket.StatusCode = 4400 // too many invalid frames
+	CloseUnauthorized    websocket.StatusCode = 4401 // no session, or it expired or was revoked
+	CloseOriginRefused   websocket.StatusCode = 4403 // the site does not allow this origin
+	CloseUnknownKey      websocket.StatusCode = 4404 // no site has this widget key
+	CloseBadProtocol     websocket.StatusCode = 4426 // subprotocol not offered
 )
 
 // envelope is what every client frame carries: its type and the
@@ -241,6 +242,7 @@ type AckFrame struct {
 	Pages          []store.PageView     `json:"pages,omitempty"`
 	Context        map[string]any       `json:"context,omitempty"`
 	Verified       *bool                `json:"verified,omitempty"`
+	Token          string               `json:"token,omitempty"` // identify: a new visitor's token (then close 4012)
 	Agent          *event.AgentView     `json:"agent,omitempty"`
 	Conversations  []store.Conversation `json:"conversations,omitempty"`
 }

@@ -110,12 +110,20 @@ func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (Ack
 	if err != nil {
 		return AckFrame{}, err
 	}
-	nv, verified, err := s.visitors.Identify(ctx, v, visitor.Identity{ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Hash: r.Hash})
+	res, err := s.visitors.Identify(ctx, v, visitor.Identity{ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Hash: r.Hash})
 	if err != nil {
 		return AckFrame{}, err
 	}
-	c.setName(nv.Name)
-	return AckFrame{Visitor: &nv, Verified: &verified}, nil
+	if res.Token != "" {
+		// Another person on this browser: the ack hands over the new
+		// visitor's token, then the socket closes so that the widget says
+		// hello again as that visitor (and never sees the previous
+		// person's conversations on this connection).
+		c.closeAfterReply(CloseVisitorReplaced, "another person signed in")
+		return AckFrame{Visitor: &res.Visitor, Verified: &res.Verified, Token: res.Token}, nil
+	}
+	c.setName(res.Visitor.Name)
+	return AckFrame{Visitor: &res.Visitor, Verified: &res.Verified}, nil
 }
 
 func (s *Server) visitorConversations(ctx context.Context, c *conn, _ *VisitorListRequest) (AckFrame, error) {

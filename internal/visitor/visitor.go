@@ -324,38 +324,58 @@ var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the
 // is linked to that contact (created when new). Without a hash, the name
 // and e-mail are shown but never linked to an existing contact; a wrong
 // hash is refused.
-func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (store.Visitor, bool, error) {
+//
+// A browser shared by two people (a family computer, a kiosk) keeps one
+// visitor token. When a verified identify names a different person than
+// the one the visitor is already linked to, the visitor is not reused: a
+// new visitor is made for the new person, with a new token (returned in
+// Identified.Token; the widget must switch to it), so the second person
+// never sees the first one's conversations.
+func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (Identified, error) {
 	id.Email, id.ExternalID = strings.TrimSpace(id.Email), strings.TrimSpace(id.ExternalID)
 	name, ok := printable.Name(id.Name, 100, true)
 	if !ok {
-		return store.Visitor{}, false, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters, without control characters")
+		return Identified{}, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters, without control characters")
 	}
 	id.Name = name
 	if len(id.Email) > 254 || (id.Email != "" && !strings.Contains(id.Email, "@")) {
-		return store.Visitor{}, false, apperr.Invalidf("email", "invalid_email", "not a valid e-mail address")
+		return Identified{}, apperr.Invalidf("email", "invalid_email", "not a valid e-mail address")
 	}
 	if len(id.ExternalID) > 128 {
-		return store.Visitor{}, false, apperr.Invalidf("external_id", "invalid_external_id", "external_id may have at most 128 characters")
+		return Identified{}, apperr.Invalidf("external_id", "invalid_external_id", "external_id may have at most 128 characters")
 	}
 	contactID := v.ContactID
 	verified := false
 	if id.Hash != "" || id.ExternalID != "" {
 		if id.ExternalID == "" || id.Hash == "" {
 			if id.Hash != "" {
-				return store.Visitor{}, false, apperr.Invalidf("external_id", "required", "a hash needs an external_id")
+				return Identified{}, apperr.Invalidf("external_id", "required", "a hash needs an external_id")
 			}
 			// An unverified external id is not trusted: it is ignored.
 		} else if st, err := s.store.GetSite(ctx, v.WorkspaceID, v.SiteID); err != nil {
-			return store.Visitor{}, false, fmt.Errorf("visitor: identify: the visitor's site: %w", err)
+			return Identified{}, fmt.Errorf("visitor: identify: the visitor's site: %w", err)
 		} else if !site.VerifyIdentity(st, id.ExternalID, id.Hash) {
-			return store.Visitor{}, false, ErrIdentityRejected
+			return Identified{}, ErrIdentityRejected
 		} else {
 			c, err := s.store.UpsertContact(ctx, v.WorkspaceID, id.ExternalID, id.Name, id.Email, s.clock.Now())
 			if err != nil {
-				return store.Visitor{}, false, err
+				return Identified{}, err
 			}
 			contactID, verified = c.ID, true
 		}
+	}
+	token := ""
+	if verified && v.ContactID != "" && v.ContactID != contactID {
+		nv, tok, err := s.session(ctx, store.Site{ID: v.SiteID, WorkspaceID: v.WorkspaceID}, "", nil)
+		if err != nil {
+			return Identified{}, err
+		}
+		if v.IP != "" {
+			if err := s.store.SetVisitorIP(ctx, nv.WorkspaceID, nv.ID, v.IP); err != nil {
+				return Identified{}, err
+			}
+		}
+		v, token = nv, tok
 	}
 	name, email := id.Name, id.Email
 	if name == "" {
@@ -366,10 +386,17 @@ func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (s
 	}
 	nv, err := s.store.SetVisitorIdentity(ctx, v.WorkspaceID, v.ID, name, email, contactID)
 	if err != nil {
-		return store.Visitor{}, false, err
+		return Identified{}, err
 	}
-	s.announce(ctx, nv, true, false)
-	return nv, verified, nil
+	s.announce(ctx, nv, true, token != "")
+	return Identified{Visitor: nv, Verified: verified, Token: token}, nil
+}
+
+// Identified is the outcome of Identify.
+type Identified struct {
+	Visitor  store.Visitor
+	Verified bool   // the external id was verified: the visitor is linked to its contact
+	Token    string // set when a new visitor was made for another person: the widget's new token
 }
 
 // Context limits: the host page passes small facts (plan, cart value), not

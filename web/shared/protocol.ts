@@ -122,6 +122,8 @@ export interface Ack {
   pages?: PageView[];
   context?: ContextData;
   verified?: boolean;
+  /** identify: a new visitor's token when another person signed in (the socket then closes with 4012). */
+  token?: string;
   agent?: Agent;
   conversations?: Conversation[];
 }

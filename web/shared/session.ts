@@ -106,6 +106,17 @@ export class Session {
     this.transmit(o);
   }
 
+  /**
+   * Forgets every conversation held and every unsent message: the visitor
+   * changed (another person signed in, or the site signed the visitor
+   * out), so nothing of the previous one may be resumed or re-sent.
+   */
+  forget(): void {
+    this.timelines.clear();
+    this.outbox.clear();
+    this.syncing.clear();
+  }
+
   private changed(conversationId: string): void {
     this.opts.onChange?.(conversationId);
   }

@@ -20,6 +20,14 @@ export function save(key: string, value: unknown, store: Storage | undefined = s
   }
 }
 
+export function remove(key: string, store: Storage | undefined = safeLocal()): void {
+  try {
+    store?.removeItem(key);
+  } catch {
+    // blocked: nothing was kept
+  }
+}
+
 function safeLocal(): Storage | undefined {
   try {
     return window.localStorage;

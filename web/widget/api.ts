@@ -1,7 +1,7 @@
 import type { WidgetConfig } from './store';
 
 /** The public methods of window.LiveDesk. */
-export const METHODS = ['addContext', 'identify', 'open', 'close', 'on'] as const;
+export const METHODS = ['addContext', 'identify', 'reset', 'open', 'close', 'on'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** A call made before the widget was ready: [method, arguments]. */

@@ -36,6 +36,7 @@ function boot(): void {
   const methods: Record<Method, (...args: never[]) => void> = {
     addContext: (data: ContextData) => store.addContext(data),
     identify: (who: Identity) => store.identify(who),
+    reset: () => store.reset(),
     open: () => store.open(),
     close: () => store.close(),
     on: (event: WidgetEvent, fn: (data: unknown) => void) => store.on(event, fn),

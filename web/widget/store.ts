@@ -2,7 +2,7 @@ import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
 import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type Welcome } from '../shared/protocol';
 import { type Outgoing, Session } from '../shared/session';
-import { load, safeSession, save } from '../shared/storage';
+import { load, remove, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
 import {
   addDraft,
@@ -144,6 +144,32 @@ export class WidgetStore {
   identify(identity: Identity): void {
     this.identity = identity;
     this.flushIdentity();
+  }
+
+  /**
+   * Forgets the visitor in this browser (LiveDesk.reset(), for a site's
+   * sign-out): the next hello makes a new, anonymous visitor, and nothing of
+   * the previous one's conversations stays on screen or in storage.
+   */
+  reset(): void {
+    remove(this.prefix + 'token');
+    remove(this.prefix + 'seen');
+    this.identity = null;
+    this.forgetVisitor();
+    this.session.conn.kick();
+  }
+
+  /** Drops what the panel shows of the visitor that was. */
+  private forgetVisitor(): void {
+    this.session.forget();
+    this.conversationId = '';
+    this.messages.value = [];
+    this.outgoing.value = [];
+    this.drafts.value = [];
+    this.agentTyping.value = null;
+    this.closed.value = false;
+    this.active.value = false;
+    this.seenSeq.value = 0;
   }
 
   // --- the panel ---
@@ -317,8 +343,15 @@ export class WidgetStore {
     if (this.conn.value !== 'open' || !who) return;
     this.session
       .request('identify', { external_id: who.id, name: who.name, email: who.email, hash: who.hash })
-      .then(() => {
+      .then((ack) => {
         if (this.identity === who) this.identity = null;
+        // Another person signed in on this browser: the server made a new
+        // visitor for them and closes the socket (4012); reconnect as that
+        // visitor, showing nothing of the previous one.
+        if (ack.token) {
+          save(this.prefix + 'token', ack.token);
+          this.forgetVisitor();
+        }
       })
       .catch((err: { retry?: boolean; code?: string }) => {
         if (!err.retry) console.warn('LiveDesk: identify refused:', err.code);

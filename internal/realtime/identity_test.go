@@ -1,0 +1,67 @@
+package realtime_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+
+	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/realtime"
+	"github.com/querytel/livedesk/internal/site"
+)
+
+// TestSharedBrowserStartsANewVisitor: on a browser shared by two people,
+// a verified identify as the second person must not reuse the first one's
+// visitor (it did, and the second person received the first one's chat
+// history): the server makes a new visitor, hands over its token, and
+// closes the socket (4012); the new visitor sees none of the first
+// person's conversations. Identifying again as the same person changes
+// nothing.
+func TestSharedBrowserStartsANewVisitor(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	ctx := timeout(t)
+	st := srv.DemoSite(t)
+	hash := func(id string) string { return hex.EncodeToString(site.IdentityHash(st.IdentitySecret, id)) }
+
+	w := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	first := do(t, ctx, w, "identify", map[string]any{"external_id": "alice", "name": "Alice", "hash": hash("alice")})
+	if first.Token != "" {
+		t.Fatal("a first identify handed over a new token")
+	}
+	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "a1", "text": "my order 4711"})
+	if again := do(t, ctx, w, "identify", map[string]any{"external_id": "alice", "hash": hash("alice")}); again.Token != "" {
+		t.Fatal("identifying again as the same person made a new visitor")
+	}
+
+	bob := do(t, ctx, w, "identify", map[string]any{"external_id": "bob", "name": "Bob", "hash": hash("bob")})
+	if bob.Token == "" || bob.Token == w.Welcome.Token {
+		t.Fatalf("another person's identify: token %q, want a new visitor's", bob.Token)
+	}
+	<-w.Done()
+	if code := w.CloseStatus(); code != realtime.CloseVisitorReplaced {
+		t.Fatalf("the socket closed with %d, want %d", code, realtime.CloseVisitorReplaced)
+	}
+	// The widget reconnects with the new token, resuming what it held.
+	w2, err := client.Dial(ctx, srv.WSURL("/widget/v1/ws?key="+st.WidgetKey), client.Options{Token: bob.Token, Resume: map[string]int64{conv: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Kill()
+	var v struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		ContactID string `json:"contact_id"`
+	}
+	if err := json.Unmarshal(w2.Welcome.Visitor, &v); err != nil || v.Name != "Bob" || v.ContactID == "" {
+		t.Fatalf("the new visitor: %+v (%v)", v, err)
+	}
+	if len(w2.Welcome.Conversations) != 0 {
+		t.Fatalf("Bob's welcome lists %d conversations, want none of Alice's", len(w2.Welcome.Conversations))
+	}
+	if _, err := w2.Do(ctx, "sync", map[string]any{"conversation_id": conv}); err == nil {
+		t.Fatal("Bob can read Alice's conversation")
+	}
+}
