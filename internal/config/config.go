@@ -55,9 +55,9 @@ type Config struct {
 	// so it cannot be guessed), printed with the password.
 	AdminEmail    string
 	AdminPassword string
-	// Demo serves the demo page at /demo: "auto" (default) when the public
-	// URL is a loopback address (a first try on one's own machine), "on"
-	// or "off".
+	// Demo serves the demo page at /demo: "auto" (default; also what ""
+	// means) when the public URL is a loopback address (a first try on
+	// one's own machine), "on" or "off".
 	Demo string
 	// MetricsAddr serves /metrics on its own listener (say 127.0.0.1:9100)
 	// instead of the main one. Empty: on the main listener.
@@ -186,6 +186,9 @@ func (c *Config) Validate() error {
 		if err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 			errs = append(errs, fmt.Errorf("pprof-addr %q must be a loopback address (127.0.0.1:PORT or [::1]:PORT)", c.PprofAddr))
 		}
+	}
+	if c.Demo == "" {
+		c.Demo = "auto"
 	}
 	if c.Demo != "auto" && c.Demo != "on" && c.Demo != "off" {
 		errs = append(errs, fmt.Errorf("demo must be auto, on or off, not %q", c.Demo))
