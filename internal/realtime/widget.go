@@ -55,7 +55,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	}
 	if err = s.writeWelcomeResume(ctx, c, WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
-		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: &v,
+		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: ptr(visitor.Own(v)),
 		Site: &SiteView{ID: st.ID, Name: st.Name}, Conversations: convs,
 	}, hello.Resume); err != nil {
 		return err
@@ -114,6 +114,7 @@ func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (Ack
 	if err != nil {
 		return AckFrame{}, err
 	}
+	res.Visitor = visitor.Own(res.Visitor)
 	if res.Token != "" {
 		// Another person on this browser: the ack hands over the new
 		// visitor's token, then the socket closes so that the widget says
@@ -172,3 +173,5 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -460,3 +460,12 @@ func (s *Service) SetContext(ctx context.Context, v store.Visitor, data map[stri
 	s.announce(ctx, v, true, false)
 	return merged, nil
 }
+
+// Own is what a visitor's widget is told about the visitor itself: what
+// the visitor gave (name, e-mail, context) and where it is, without what
+// only agents see (the address it came from, the contact it is linked
+// to). Every visitor object sent to a widget goes through it.
+func Own(v store.Visitor) store.Visitor {
+	v.IP, v.ContactID = "", ""
+	return v
+}
