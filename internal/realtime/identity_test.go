@@ -55,8 +55,11 @@ func TestSharedBrowserStartsANewVisitor(t *testing.T) {
 		Name      string `json:"name"`
 		ContactID string `json:"contact_id"`
 	}
-	if err := json.Unmarshal(w2.Welcome.Visitor, &v); err != nil || v.Name != "Bob" || v.ContactID == "" {
+	if err := json.Unmarshal(w2.Welcome.Visitor, &v); err != nil || v.Name != "Bob" || v.ID == "" {
 		t.Fatalf("the new visitor: %+v (%v)", v, err)
+	}
+	if sv, err := srv.App.Store.GetVisitor(ctx, srv.WorkspaceID(t), v.ID); err != nil || sv.ContactID == "" {
+		t.Fatalf("the new visitor is not linked to Bob's contact: %+v (%v)", sv, err)
 	}
 	if len(w2.Welcome.Conversations) != 0 {
 		t.Fatalf("Bob's welcome lists %d conversations, want none of Alice's", len(w2.Welcome.Conversations))
