@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
@@ -70,6 +71,7 @@ type App struct {
 	Sites    *site.Service
 	Chat     *chat.Service
 	Visitors *visitor.Service
+	Blocks   *block.Service
 	Realtime *realtime.Server
 	Guard    *guard.Guard
 	Bus      bus.Bus
@@ -131,6 +133,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 
+	a.Blocks = block.New(st, a.Clock, pub)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
 
@@ -144,7 +147,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
-		Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
+		Blocks: a.Blocks, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
 	})
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
 		a.closeBus()
@@ -153,7 +156,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Chat: a.Chat,
-		Visitors: a.Visitors, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Visitors: a.Visitors, Blocks: a.Blocks, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

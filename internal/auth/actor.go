@@ -34,16 +34,19 @@ const (
 	ManageAnyConversation Permission = "conversations.manage_any"
 	// ManageWorkspace: sites, agents, departments and workspace settings.
 	ManageWorkspace Permission = "workspace.manage"
+	// BlockVisitors: block (and unblock) visitors, addresses and contacts.
+	BlockVisitors Permission = "visitors.block"
 )
 
 // permissionFloor is the least powerful role holding each permission.
 var permissionFloor = map[Permission]Role{
 	ManageAnyConversation: Supervisor,
 	ManageWorkspace:       Admin,
+	BlockVisitors:         Supervisor,
 }
 
 // Permissions lists every permission, in a stable order.
-var Permissions = []Permission{ManageAnyConversation, ManageWorkspace}
+var Permissions = []Permission{ManageAnyConversation, ManageWorkspace, BlockVisitors}
 
 // Has reports whether role r holds permission p.
 func (r Role) Has(p Permission) bool {

@@ -14,9 +14,9 @@ func TestRoles(t *testing.T) {
 		canGrant [4]bool
 		perms    []Permission
 	}{
-		{Owner, [4]bool{true, true, true, true}, [4]bool{true, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace}},
-		{Admin, [4]bool{false, true, true, true}, [4]bool{false, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace}},
-		{Supervisor, [4]bool{false, false, true, true}, [4]bool{false, false, false, false}, []Permission{ManageAnyConversation}},
+		{Owner, [4]bool{true, true, true, true}, [4]bool{true, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace, BlockVisitors}},
+		{Admin, [4]bool{false, true, true, true}, [4]bool{false, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace, BlockVisitors}},
+		{Supervisor, [4]bool{false, false, true, true}, [4]bool{false, false, false, false}, []Permission{ManageAnyConversation, BlockVisitors}},
 		{Agent, [4]bool{false, false, false, true}, [4]bool{false, false, false, false}, []Permission{}},
 		{"intern", [4]bool{false, false, false, false}, [4]bool{false, false, false, false}, []Permission{}},
 	}

@@ -43,6 +43,7 @@ const (
 	TypeVisitorLeft  = "visitor.left"
 	TypeAgent        = "agent"
 	TypeAgentRemoved = "agent.removed"
+	TypeBlocked      = "visitor.blocked"
 )
 
 // Envelope routes one encoded frame.
@@ -199,3 +200,13 @@ func (p *Publisher) Publish(ctx context.Context, workspaceID, visitorID string, 
 
 // Failed counts events that could not be published.
 func (p *Publisher) Failed() uint64 { return p.failed.Load() }
+
+// BlockFrame tells desks of a new block; the realtime hub of every node
+// also closes the widget sockets it matches (VisitorIDs, or every visitor
+// of the workspace connected from IP) with 4405.
+type BlockFrame struct {
+	Type       string      `json:"type"` // "visitor.blocked"
+	Block      store.Block `json:"block"`
+	VisitorIDs []string    `json:"visitor_ids,omitempty"`
+	IP         string      `json:"ip,omitempty"`
+}

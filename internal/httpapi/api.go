@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/team"
@@ -31,6 +32,7 @@ type Config struct {
 	Workspaces *workspace.Service
 	Chat       *chat.Service
 	Visitors   *visitor.Service
+	Blocks     *block.Service
 	DB         Pinger
 	// DiskLow, when set, reports that the data directory is short of space:
 	// /readyz then says not ready (storage_low). nil: never.
@@ -63,6 +65,7 @@ type API struct {
 	workspaces *workspace.Service
 	chat       *chat.Service
 	visitors   *visitor.Service
+	blocks     *block.Service
 	db         Pinger
 	diskLow    func() bool
 	secure     bool
@@ -80,7 +83,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces,
-		chat: cfg.Chat, visitors: cfg.Visitors, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, visitors: cfg.Visitors, blocks: cfg.Blocks, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -23,6 +23,7 @@ import (
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/visitor"
@@ -44,6 +45,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeVisitorLeft:  reflect.TypeFor[event.VisitorLeftFrame](),
 	event.TypeAgent:        reflect.TypeFor[event.AgentFrame](),
 	event.TypeAgentRemoved: reflect.TypeFor[event.AgentRemovedFrame](),
+	event.TypeBlocked:      reflect.TypeFor[event.BlockFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.
@@ -283,6 +285,7 @@ func readLimits(s *spec, root string) error {
 		"text":            chat.MaxTextRunes,
 		"client_msg_id":   chat.MaxClientMsgID,
 		"note":            chat.MaxNote,
+		"block_reason":    block.MaxReason,
 		"notes":           chat.MaxWrapupNotes,
 		"tags":            chat.MaxWrapupTags,
 		"tag_bytes":       chat.MaxTagLen,

@@ -21,6 +21,7 @@ var uiLimits = map[string]string{
 	"MAX_TAG_BYTES":  "tag_bytes",
 	"MAX_PAGE_TITLE": "page_title",
 	"MAX_PAGE_URL":   "page_url",
+	"MAX_REASON":     "block_reason",
 }
 
 const (
@@ -349,6 +350,7 @@ var docsLimits = []struct {
 	{"context_keys", `at most (\d+) keys`, 1},
 	{"context_string", `strings ≤ (\d+) characters`, 1},
 	{"context_bytes", `(\d+) KiB in all`, 1 << 10},
+	{"block_reason", "`reason` \\(≤ (\\d+) characters\\)", 1},
 }
 
 // mdSection returns the text under the first heading whose title starts

@@ -31,6 +31,7 @@ const (
 	CloseBadFrames       websocket.StatusCode = 4400 // too many invalid frames
 	CloseUnauthorized    websocket.StatusCode = 4401 // no session, or it expired or was revoked
 	CloseOriginRefused   websocket.StatusCode = 4403 // the site does not allow this origin
+	CloseBlocked         websocket.StatusCode = 4405 // the visitor, its address or its contact is blocked
 	CloseUnknownKey      websocket.StatusCode = 4404 // no site has this widget key
 	CloseBadProtocol     websocket.StatusCode = 4426 // subprotocol not offered
 )

@@ -119,6 +119,9 @@ func (h *Hub) deliver(env event.Envelope) {
 	if env.Audience&event.Desk != 0 && bytes.HasPrefix(frame, agentFramePrefix) {
 		h.agentChanged(env.Workspace, frame)
 	}
+	if env.Audience&event.Desk != 0 && bytes.HasPrefix(frame, blockFramePrefix) {
+		h.blocked(env.Workspace, frame)
+	}
 	if env.Audience&event.Desk != 0 && env.Workspace != "" {
 		h.fanout(h.shard(env.Workspace), env.Workspace, frame, true)
 	}
@@ -193,5 +196,46 @@ func (h *Hub) agentChanged(workspaceID string, frame []byte) {
 		case event.TypeAgentRemoved:
 			c.closeWith(CloseUnauthorized, "account removed")
 		}
+	}
+}
+
+// blockFramePrefix starts a "visitor.blocked" frame.
+var blockFramePrefix = []byte(`{"type":"visitor.blocked"`)
+
+// blocked closes the widget sockets on this node that a new block
+// matches: the visitors it names, or every visitor of the workspace
+// connected from its address. Blocks are rare; the scan over every shard
+// for an address costs a lock per shard.
+func (h *Hub) blocked(workspaceID string, frame []byte) {
+	var f struct {
+		VisitorIDs []string `json:"visitor_ids"`
+		IP         string   `json:"ip"`
+	}
+	if json.Unmarshal(frame, &f) != nil {
+		return
+	}
+	var hit []*conn
+	for _, id := range f.VisitorIDs {
+		s := h.shard(id)
+		s.mu.RLock()
+		hit = append(hit, s.visitors[id]...)
+		s.mu.RUnlock()
+	}
+	if f.IP != "" {
+		for i := range h.shards {
+			s := &h.shards[i]
+			s.mu.RLock()
+			for _, set := range s.visitors {
+				for _, c := range set {
+					if c.ip == f.IP && c.actor.WorkspaceID == workspaceID {
+						hit = append(hit, c)
+					}
+				}
+			}
+			s.mu.RUnlock()
+		}
+	}
+	for _, c := range hit {
+		c.closeWith(CloseBlocked, "blocked")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/guard"
@@ -74,6 +75,7 @@ type Config struct {
 	Team     *team.Service
 	Chat     *chat.Service
 	Visitors *visitor.Service
+	Blocks   *block.Service // nil: nobody is blocked
 	// Guard bounds widget traffic per client address and per site; nil
 	// allows everything.
 	Guard *guard.Guard
@@ -92,6 +94,7 @@ type Server struct {
 	team     *team.Service
 	chat     *chat.Service
 	visitors *visitor.Service
+	blocks   *block.Service
 	guard    *guard.Guard
 	trust    bool // TrustProxy
 	opts     Options
@@ -116,7 +119,7 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
-		visitors: cfg.Visitors, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		visitors: cfg.Visitors, blocks: cfg.Blocks, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
 	}
 	s.hub = newHub(cfg.Log, m)
 	return s

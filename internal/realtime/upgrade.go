@@ -198,10 +198,12 @@ func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hel
 		}
 		s.writeDirect(ctx, c, errorFrame(env.ID, err)) //nolint:errcheck
 		code := CloseUnauthorized
-		switch e.Kind {
-		case apperr.Internal:
+		switch {
+		case e.Code == "blocked":
+			code = CloseBlocked
+		case e.Kind == apperr.Internal:
 			code = CloseGoingAway
-		case apperr.RateLimited, apperr.Unavailable:
+		case e.Kind == apperr.RateLimited, e.Kind == apperr.Unavailable:
 			code = CloseTryLater // a limit: the same hello may pass later
 		}
 		c.ws.Close(code, e.Code) //nolint:errcheck

@@ -42,6 +42,11 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err != nil {
 		return err
 	}
+	if s.blocks != nil {
+		if err := s.blocks.Check(ctx, v, c.ip); err != nil {
+			return err
+		}
+	}
 	c.actor = auth.Actor{WorkspaceID: v.WorkspaceID, VisitorID: v.ID, SiteID: v.SiteID, Name: v.Name}
 	s.hub.register(c)
 	defer func() {

@@ -3,7 +3,7 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from './api';
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
-import { MANAGE_WORKSPACE } from './permissions';
+import { BLOCK_VISITORS, MANAGE_WORKSPACE } from './permissions';
 import { Preferences } from './Preferences';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
@@ -53,7 +53,7 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     <div class="desk">
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {store.view.value === 'preferences' ? (
-        <Preferences editable={store.can(MANAGE_WORKSPACE)} onBack={() => store.showView('desk')} />
+        <Preferences editable={store.can(MANAGE_WORKSPACE)} canBlock={store.can(BLOCK_VISITORS)} onBack={() => store.showView('desk')} />
       ) : (
         <>
           <Sidebar store={store} />

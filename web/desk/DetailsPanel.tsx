@@ -1,5 +1,7 @@
 import { duration, shortTime } from '../shared/format';
 import type { ContextData } from '../shared/protocol';
+import { BlockControls } from './Blocking';
+import { BLOCK_VISITORS } from './permissions';
 import type { DeskStore } from './store';
 
 /** Who the visitor is, where they have been, and what the site told us. */
@@ -57,7 +59,13 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
         </span>
         <div>
           <h2>{name}</h2>
-          {v.contact_id ? <span class="pill green">Verified contact</span> : <span class="pill">Anonymous</span>}
+          {v.contact_id ? (
+            <span class="pill green" title="The site vouched for this visitor's ID (identify with a hash)">
+              Verified ID
+            </span>
+          ) : (
+            <span class="pill">Anonymous</span>
+          )}
         </div>
       </section>
       <section class="card">
@@ -91,6 +99,7 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
           <p class="muted">No pages recorded yet.</p>
         )}
       </section>
+      {store.can(BLOCK_VISITORS) && <BlockControls visitor={v} />}
     </>
   );
 }

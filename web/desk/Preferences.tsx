@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { BlockList } from './Blocking';
 import { ApiError, getWorkspace, patchSettings, type Settings } from './api';
 import { type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
 
@@ -14,7 +15,7 @@ function toValues(s: Settings): Values {
  * Workspace preferences: the lifecycle timers and limits. Agents with
  * workspace.manage (owners and admins) change them (editable); others read them.
  */
-export function Preferences({ editable, onBack }: { editable: boolean; onBack: () => void }) {
+export function Preferences({ editable, canBlock, onBack }: { editable: boolean; canBlock: boolean; onBack: () => void }) {
   const [values, setValues] = useState<Values | null>(null);
   const [loadError, setLoadError] = useState('');
   const [errors, setErrors] = useState<Partial<Record<keyof Settings, string>>>({});
@@ -159,6 +160,7 @@ export function Preferences({ editable, onBack }: { editable: boolean; onBack: (
             )}
           </form>
         )}
+        {canBlock && <BlockList />}
       </div>
     </main>
   );

@@ -1,4 +1,5 @@
 // The desk's REST calls (/api/v1, same origin, session cookie).
+import type { Block } from '../shared/protocol';
 
 export interface Site {
   id: string;
@@ -35,6 +36,7 @@ export interface Settings {
   reply_timeout_seconds: number;
   default_max_chats: number;
   visitor_ttl_seconds: number;
+  closed_retention_days: number;
 }
 
 export interface Workspace {
@@ -80,3 +82,9 @@ export const listDepartments = () => call<{ items: Department[] }>('GET', '/depa
 export const listAgents = () => call<{ items: AgentRecord[] }>('GET', '/agents').then((r) => r.items);
 export const getWorkspace = () => call<Workspace>('GET', '/workspace');
 export const patchSettings = (settings: Partial<Settings>) => call<Workspace>('PATCH', '/workspace', { settings });
+
+export type BlockKind = 'visitor' | 'ip' | 'contact';
+export const listBlocks = () => call<{ items: Block[] }>('GET', '/blocks').then((r) => r.items);
+export const blockVisitor = (kind: BlockKind, visitorId: string, reason: string) =>
+  call<Block>('POST', '/blocks', { kind, visitor_id: visitorId, reason });
+export const unblock = (id: string) => call<void>('DELETE', `/blocks/${encodeURIComponent(id)}`);

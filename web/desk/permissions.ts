@@ -9,7 +9,10 @@ export const MANAGE_ANY = 'conversations.manage_any';
 /** Manage sites, agents, departments and the workspace's settings (admins and above). */
 export const MANAGE_WORKSPACE = 'workspace.manage';
 
-export type Permission = typeof MANAGE_ANY | typeof MANAGE_WORKSPACE;
+/** Block visitors, addresses and contacts (supervisors and above). */
+export const BLOCK_VISITORS = 'visitors.block';
+
+export type Permission = typeof MANAGE_ANY | typeof MANAGE_WORKSPACE | typeof BLOCK_VISITORS;
 
 /** The permission names in a frame's field; anything but a list of strings grants nothing. */
 export function granted(field: unknown): string[] {

@@ -59,6 +59,16 @@ export const SETTING_FIELDS: FieldSpec[] = [
     min: 15,
     max: 3600,
   },
+  {
+    key: 'closed_retention_days',
+    label: 'Delete closed chats after',
+    help: 'Closed chats, with their messages, are deleted this many days after they closed. Off keeps them.',
+    unit: 'days',
+    min: 1,
+    max: 3650,
+    off: 0,
+    fallback: 365,
+  },
 ];
 
 /** The message shown under a field the API refused. */

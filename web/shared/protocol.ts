@@ -61,6 +61,8 @@ export interface Visitor {
   referrer: string;
   pages_seen: number;
   online: boolean;
+  /** The address it last connected from (desk views only). */
+  ip?: string;
   context: ContextData | null;
   session_start: string;
   last_seen_at: string;
@@ -152,6 +154,7 @@ export type ServerEvent =
   | { type: 'visitor.left'; visitor_id: string }
   | { type: 'agent'; agent: Agent }
   | { type: 'agent.removed'; agent_id: string }
+  | { type: 'visitor.blocked'; block: Block; visitor_ids?: string[]; ip?: string }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 
 export type ServerFrame =
@@ -207,4 +210,15 @@ export function parseFrames(data: string): ServerFrame[] {
     }
   }
   return out;
+}
+
+/** A block keeps a visitor, an address or a contact out of the widgets. */
+export interface Block {
+  id: string;
+  workspace_id: string;
+  kind: 'visitor' | 'ip' | 'contact';
+  value: string;
+  reason: string;
+  created_by?: string;
+  created_at: string;
 }

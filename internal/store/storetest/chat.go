@@ -29,6 +29,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"retention/a visitor keeps only its latest page views", testPageViewsKept},
 		{"retention/idle anonymous visitors who never chatted are deleted, no one else", testDeleteIdleVisitors},
 		{"visitors/the address a visitor came from", testVisitorIP},
+		{"blocks/by visitor, address and contact", testBlocks},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

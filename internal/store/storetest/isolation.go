@@ -242,6 +242,36 @@ var isolationCases = []isolationCase{
 		noErr(t, "delete closed", err)
 		equal(t, "conversations deleted with A's id", n, 1) // A's own; B's are the snapshot's to check
 	}},
+	refused("GetBlock", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetBlock(ctx, a.ws.ID, b.block.ID)
+		return err
+	}),
+	refused("DeleteBlock", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteBlock(ctx, a.ws.ID, b.block.ID)
+	}),
+	refused("CreateBlock", "made by B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateBlock(ctx, store.Block{WorkspaceID: a.ws.ID, Kind: store.BlockIP, Value: "203.0.113.9", CreatedBy: b.owner.ID}, isoNow)
+		return err
+	}),
+	{method: "ListBlocks", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		blocks, err := s.ListBlocks(t.Context(), a.ws.ID)
+		noErr(t, "list blocks", err)
+		equal(t, "A's blocks", len(blocks), 1)
+		equal(t, "A's block", blocks[0].ID, a.block.ID)
+	}},
+	{method: "Blocked", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		blocked, err := s.Blocked(t.Context(), a.ws.ID, b.idle.ID, "", "")
+		noErr(t, "blocked", err)
+		equal(t, "B's block seen from A", blocked, false)
+		blocked, err = s.Blocked(t.Context(), b.ws.ID, b.idle.ID, "", "")
+		noErr(t, "blocked", err)
+		equal(t, "B's block in B", blocked, true)
+	}},
+	{method: "VisitorsOfContact", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		ids, err := s.VisitorsOfContact(t.Context(), a.ws.ID, b.contact.ID)
+		noErr(t, "visitors of contact", err)
+		equal(t, "B's contact's visitors seen from A", len(ids), 0)
+	}},
 	{method: "SetVisitorIP", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		noErr(t, "set ip", s.SetVisitorIP(t.Context(), a.ws.ID, b.visitor.ID, "203.0.113.66"))
 		v, err := s.GetVisitor(t.Context(), b.ws.ID, b.visitor.ID)
@@ -466,6 +496,7 @@ type isoTenant struct {
 	contact        store.Contact
 	conv, assigned store.Conversation
 	closed         store.Conversation
+	block          store.Block
 	contacts       []string         // every contact id, for the snapshot
 	billing        store.Department // made by a case's arrange
 	onlyB          store.Contact    // made by a case's arrange
@@ -511,6 +542,9 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 
 	it.idle, err = s.CreateVisitor(ctx, ws, it.site.ID, "token-idle-"+name, Epoch)
 	noErr(t, "visitor", err)
+	noErr(t, "set ip", s.SetVisitorIP(ctx, ws, it.idle.ID, "198.51.100."+map[string]string{"a": "1", "b": "2"}[name]))
+	it.block, err = s.CreateBlock(ctx, store.Block{WorkspaceID: ws, Kind: store.BlockVisitor, Value: it.idle.ID, Reason: "spam", CreatedBy: it.owner.ID}, Epoch)
+	noErr(t, "block", err)
 	if it.visitor, err = s.GetVisitor(ctx, ws, it.visitor.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -534,6 +568,7 @@ type chatSnapshot struct {
 	Due           store.Due
 	VisitorByKey  store.Visitor
 	OpenConv      store.Conversation
+	Blocks        []store.Block
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -585,6 +620,8 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	must("visitor by token", err)
 	sn.OpenConv, err = s.OpenConversation(ctx, ws, it.visitor.ID)
 	must("open conversation", err)
+	sn.Blocks, err = s.ListBlocks(ctx, ws)
+	must("blocks", err)
 	return sn
 }
 
