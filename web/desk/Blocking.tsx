@@ -54,7 +54,7 @@ export function BlockControls({ visitor }: { visitor: Visitor }) {
             <button type="submit" class="btn small danger">
               Block {KIND_TEXT[asking]}
             </button>
-            <button type="button" class="btn small" onClick={() => setAsking(null)}>
+            <button type="button" class="btn secondary small" onClick={() => setAsking(null)}>
               Cancel
             </button>
           </div>
@@ -62,7 +62,7 @@ export function BlockControls({ visitor }: { visitor: Visitor }) {
       ) : (
         <div class="block-actions">
           {kinds.map((k) => (
-            <button key={k} type="button" class="btn small" onClick={() => (setAsking(k), setState({}))}>
+            <button key={k} type="button" class="btn secondary small" onClick={() => (setAsking(k), setState({}))}>
               Block {KIND_TEXT[k]}
             </button>
           ))}
@@ -115,7 +115,7 @@ export function BlockList() {
               </span>
               <span class="muted">{b.reason || 'no reason given'}</span>
               <span class="when">{shortTime(b.created_at)}</span>
-              <button type="button" class="btn small" onClick={() => void unblock(b.id).then(load, () => setError('Could not lift the block.'))}>
+              <button type="button" class="btn secondary small" onClick={() => void unblock(b.id).then(load, () => setError('Could not lift the block.'))}>
                 Unblock
               </button>
             </li>
