@@ -50,10 +50,11 @@ type Store interface {
 
 // Service tracks visitors.
 type Service struct {
-	store Store
-	clock clock.Clock
-	pub   *event.Publisher
-	opts  Options
+	store  Store
+	clock  clock.Clock
+	pub    *event.Publisher
+	opts   Options
+	deltas *deltas
 
 	mu       sync.Mutex
 	settings map[string]cachedSettings // workspace id → settings, for heartbeats
@@ -86,7 +87,13 @@ type Options struct {
 
 // New returns a Service.
 func New(st Store, clk clock.Clock, pub *event.Publisher, opts Options) *Service {
-	return &Service{store: st, clock: clk, pub: pub, opts: opts, settings: map[string]cachedSettings{}}
+	s := &Service{store: st, clock: clk, pub: pub, opts: opts, settings: map[string]cachedSettings{}}
+	s.deltas = newDeltas(func(f event.VisitorFrame) {
+		// The change is stored; its announcement may outlive the request
+		// that made it (a merged delta goes out up to a second later).
+		pub.Publish(context.Background(), f.Visitor.WorkspaceID, f.Visitor.ID, event.Desk, f)
+	})
+	return s
 }
 
 // DeleteIdle deletes anonymous visitors who never started a conversation
@@ -260,9 +267,10 @@ func (s *Service) Connection(ctx context.Context, v store.Visitor, connected boo
 	s.announce(ctx, v, connected, false)
 }
 
-func (s *Service) announce(ctx context.Context, v store.Visitor, connected, isNew bool) {
-	s.pub.Publish(ctx, v.WorkspaceID, v.ID, event.Desk, event.VisitorFrame{
-		Type: event.TypeVisitor, Visitor: event.VisitorView{Visitor: v, Connected: connected}, New: isNew})
+// announce tells the desks of a visitor's new state, at most once a
+// second per visitor (deltas.go).
+func (s *Service) announce(_ context.Context, v store.Visitor, connected, isNew bool) {
+	s.deltas.offer(event.VisitorFrame{Type: event.TypeVisitor, Visitor: event.VisitorView{Visitor: v, Connected: connected}, New: isNew})
 }
 
 // ExpireDue marks offline every visitor whose presence expired and tells
@@ -275,6 +283,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			return total, err
 		}
 		for _, v := range gone {
+			s.deltas.drop(v.ID)
 			s.pub.Publish(ctx, v.WorkspaceID, v.ID, event.Desk, event.VisitorLeftFrame{Type: event.TypeVisitorLeft, VisitorID: v.ID})
 		}
 		total += len(gone)
