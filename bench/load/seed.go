@@ -44,7 +44,7 @@ func (a Agent) Header(baseURL string) http.Header {
 // by design costs tens of milliseconds).
 func Seed(ctx context.Context, st *store.Store, tenants, agents int) ([]Tenant, error) {
 	clk := clock.Real{}
-	sites := site.New(st, clk)
+	sites := site.New(st, clk, nil)
 	now := clk.Now()
 	out := make([]Tenant, 0, tenants)
 	for t := range tenants {

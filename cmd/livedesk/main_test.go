@@ -140,7 +140,7 @@ func TestUserCreate(t *testing.T) {
 	st := storetest.Open(t, filepath.Join(dir, "livedesk.db"))
 	// Login checks each hash at the cost written in it (the CLI's default);
 	// the cheap hasher only makes the service's own dummy hash cheap.
-	svc := auth.New(st, clock.Real{}, auth.TestHasher)
+	svc := auth.New(st, clock.Real{}, auth.TestHasher, nil)
 	_, agent, err := svc.Login(ctx, "sam@example.com", password, "127.0.0.1", "test")
 	if err != nil || agent.ID != m[1] || agent.Role != "admin" || agent.WorkspaceID != wsID {
 		t.Fatalf("signing in with the printed password: %+v, %v", agent, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/querytel/livedesk/internal/audit"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/bus"
@@ -72,6 +73,7 @@ type App struct {
 	Chat     *chat.Service
 	Visitors *visitor.Service
 	Blocks   *block.Service
+	Audit    *audit.Service
 	Realtime *realtime.Server
 	Guard    *guard.Guard
 	Bus      bus.Bus
@@ -120,10 +122,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.ownBus = opts.Bus == nil
 	pub := event.NewPublisher(a.Bus, a.Log)
 
-	a.Auth = auth.New(st, a.Clock, opts.Hasher)
+	a.Audit = audit.New(st, a.Clock, a.Log)
+	a.Auth = auth.New(st, a.Clock, opts.Hasher, a.Audit)
 	a.Chat = chat.New(st, a.Clock, pub)
-	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat)
-	a.Sites = site.New(st, a.Clock)
+	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat, a.Audit)
+	a.Sites = site.New(st, a.Clock, a.Audit)
 	workspaces := workspace.New(st, a.Clock)
 
 	a.Bootstrap, err = bootstrap(ctx, a, cfg)
@@ -133,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 
-	a.Blocks = block.New(st, a.Clock, pub)
+	a.Blocks = block.New(st, a.Clock, pub, a.Audit)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
 
@@ -156,7 +159,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Chat: a.Chat,
-		Visitors: a.Visitors, Blocks: a.Blocks, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Visitors: a.Visitors, Blocks: a.Blocks, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

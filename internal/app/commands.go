@@ -80,7 +80,7 @@ func UserCreateCommand(ctx context.Context, args []string, getenv func(string) s
 	if generated {
 		password = auth.GeneratePassword()
 	}
-	a, err := team.New(st, clock.Real{}, nil, auth.Hasher{}, nil).CreateAgentUnchecked(ctx, wsID, team.AgentInput{
+	a, err := team.New(st, clock.Real{}, nil, auth.Hasher{}, nil, nil).CreateAgentUnchecked(ctx, wsID, team.AgentInput{
 		Email: &email, Name: &name, Role: &role, Password: &password})
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)

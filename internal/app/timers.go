@@ -48,6 +48,9 @@ func (a *App) RunRetention(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("visitor retention", "deleted", n)
 	}
+	if _, err := a.Audit.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("audit retention", "err", err)
+	}
 	if n, err := a.Chat.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("conversation retention", "err", err)
 	} else if n > 0 {

@@ -12,7 +12,8 @@ type Actor struct {
 	VisitorID   string
 	SiteID      string // a visitor's site (each visitor belongs to one)
 	Name        string
-	Role        Role // an agent's role; empty for a visitor
+	Role        Role   // an agent's role; empty for a visitor
+	IP          string // the client's address, when a transport knows it (for the audit log)
 }
 
 // IsVisitor reports whether a visitor acts.

@@ -51,6 +51,12 @@ type Store interface {
 	SignedInFrom(ctx context.Context, workspaceID, agentID, ip string, now time.Time) (bool, error)
 }
 
+// Recorder keeps the audit log of security-relevant actions (package
+// audit); nil records nothing.
+type Recorder interface {
+	Record(ctx context.Context, actor Actor, action, targetType, targetID string, detail map[string]any)
+}
+
 // Service signs agents in and out.
 type Service struct {
 	store     Store
@@ -63,11 +69,12 @@ type Service struct {
 	// discovered by timing.
 	dummyHash string
 	hasher    Hasher
+	audit     Recorder
 }
 
 // New returns a Service that hashes new passwords with h (zero:
 // DefaultHasher).
-func New(st Store, clk clock.Clock, h Hasher) *Service {
+func New(st Store, clk clock.Clock, h Hasher, rec Recorder) *Service {
 	h = h.orDefault()
 	dummy, err := h.Hash(RandomToken(16))
 	if err != nil {
@@ -80,6 +87,7 @@ func New(st Store, clk clock.Clock, h Hasher) *Service {
 		byAccount: ratelimit.New(accountEvery, accountBurst),
 		dummyHash: dummy,
 		hasher:    h,
+		audit:     rec,
 	}
 }
 
@@ -87,11 +95,12 @@ func New(st Store, clk clock.Clock, h Hasher) *Service {
 type Principal struct {
 	Agent     store.Agent
 	TokenHash string
+	IP        string // the client's address, set by the transport
 }
 
 // Actor is the principal as the domains see it.
 func (p Principal) Actor() Actor {
-	return Actor{WorkspaceID: p.Agent.WorkspaceID, AgentID: p.Agent.ID, Name: p.Agent.Name, Role: Role(p.Agent.Role)}
+	return Actor{WorkspaceID: p.Agent.WorkspaceID, AgentID: p.Agent.ID, Name: p.Agent.Name, Role: Role(p.Agent.Role), IP: p.IP}
 }
 
 // ErrBadCredentials is returned for a wrong e-mail or password, alike.
@@ -145,6 +154,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	if !ok {
 		s.byPair.Take(pair, now)
 		s.byAccount.Take(email, now)
+		if found {
+			s.record(ctx, Actor{WorkspaceID: a.WorkspaceID, IP: ip}, "sign_in_failed", "agent", a.ID, nil)
+		}
 		return "", store.Agent{}, ErrBadCredentials
 	}
 	token := RandomToken(32)
@@ -155,6 +167,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	if err != nil {
 		return "", store.Agent{}, fmt.Errorf("auth: login: %w", err)
 	}
+	s.record(ctx, Principal{Agent: a, IP: ip}.Actor(), "sign_in", "agent", a.ID, nil)
 	return token, a, nil
 }
 
@@ -214,7 +227,19 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err != nil {
 		return err
 	}
-	return s.store.SetAgentPassword(ctx, p.Agent.WorkspaceID, p.Agent.ID, h, p.TokenHash, s.clock.Now())
+	if err := s.store.SetAgentPassword(ctx, p.Agent.WorkspaceID, p.Agent.ID, h, p.TokenHash, s.clock.Now()); err != nil {
+		return err
+	}
+	actor := p.Actor()
+	actor.IP = ip
+	s.record(ctx, actor, "password_changed", "agent", p.Agent.ID, nil)
+	return nil
+}
+
+func (s *Service) record(ctx context.Context, actor Actor, action, targetType, targetID string, detail map[string]any) {
+	if s.audit != nil {
+		s.audit.Record(ctx, actor, action, targetType, targetID, detail)
+	}
 }
 
 // maxPasswordBytes bounds a password (argon2 hashes any length, but there

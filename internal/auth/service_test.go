@@ -40,7 +40,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{svc: New(st, clk, TestHasher), clock: clk, st: st, ann: ann}
+	return fixture{svc: New(st, clk, TestHasher, nil), clock: clk, st: st, ann: ann}
 }
 
 func (f fixture) login(t *testing.T, email, password, ip string) (string, error) {

@@ -38,11 +38,18 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	pub   *event.Publisher
+	audit Recorder
+}
+
+// Recorder keeps the audit log of security-relevant actions (package
+// audit); nil records nothing.
+type Recorder interface {
+	Record(ctx context.Context, actor auth.Actor, action, targetType, targetID string, detail map[string]any)
 }
 
 // New returns a Service.
-func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
-	return &Service{store: st, clock: clk, pub: pub}
+func New(st Store, clk clock.Clock, pub *event.Publisher, rec Recorder) *Service {
+	return &Service{store: st, clock: clk, pub: pub, audit: rec}
 }
 
 // Errors.
@@ -85,6 +92,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (store
 	}
 	if err != nil {
 		return store.Block{}, err
+	}
+	if s.audit != nil {
+		s.audit.Record(ctx, actor, "block_created", "block", b.ID, map[string]any{"kind": b.Kind, "value": b.Value, "reason": b.Reason})
 	}
 	f := event.BlockFrame{Type: event.TypeBlocked, Block: b}
 	switch b.Kind {
@@ -163,7 +173,17 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error
 	if !actor.Can(auth.BlockVisitors) {
 		return errForbidden
 	}
-	return s.store.DeleteBlock(ctx, actor.WorkspaceID, id)
+	b, err := s.store.GetBlock(ctx, actor.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteBlock(ctx, actor.WorkspaceID, id); err != nil {
+		return err
+	}
+	if s.audit != nil {
+		s.audit.Record(ctx, actor, "block_deleted", "block", id, map[string]any{"kind": b.Kind, "value": b.Value})
+	}
+	return nil
 }
 
 // Check refuses a visitor that a block matches (by itself, the address it

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/querytel/livedesk/internal/audit"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
@@ -33,6 +34,7 @@ type Config struct {
 	Chat       *chat.Service
 	Visitors   *visitor.Service
 	Blocks     *block.Service
+	Audit      *audit.Service
 	DB         Pinger
 	// DiskLow, when set, reports that the data directory is short of space:
 	// /readyz then says not ready (storage_low). nil: never.
@@ -66,6 +68,7 @@ type API struct {
 	chat       *chat.Service
 	visitors   *visitor.Service
 	blocks     *block.Service
+	audit      *audit.Service
 	db         Pinger
 	diskLow    func() bool
 	secure     bool
@@ -83,7 +86,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces,
-		chat: cfg.Chat, visitors: cfg.Visitors, blocks: cfg.Blocks, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, visitors: cfg.Visitors, blocks: cfg.Blocks, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -105,6 +105,7 @@ func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal))
 			a.writeError(w, r, err)
 			return
 		}
+		p.IP = a.clientIP(r)
 		h(w, r, p)
 	}
 }

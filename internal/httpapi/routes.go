@@ -44,6 +44,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/blocks", a.authed(a.createBlock))
 	mux.HandleFunc("DELETE /api/v1/blocks/{id}", a.authed(a.deleteBlock))
 
+	mux.HandleFunc("GET /api/v1/audit", a.authed(a.listAudit))
+
 	mux.HandleFunc("GET /api/v1/conversations", a.authed(a.listConversations))
 	mux.HandleFunc("GET /api/v1/conversations/{id}", a.authed(a.getConversation))
 	mux.HandleFunc("GET /api/v1/conversations/{id}/messages", a.authed(a.listMessages))

@@ -59,7 +59,7 @@ func newCacheFixture(t *testing.T) cacheFixture {
 	f := newFixture(t)
 	clk := clock.NewFake(storetest.Epoch)
 	db := &countingStore{Store: f.st}
-	f.svc = New(db, clk)
+	f.svc = New(db, clk, nil)
 	return cacheFixture{fixture: f, db: db, clk: clk}
 }
 
@@ -151,7 +151,7 @@ func TestByWidgetKeyOtherNodeBound(t *testing.T) {
 	t.Parallel()
 	f := newCacheFixture(t)
 	ctx := t.Context()
-	other := New(f.st, f.clk) // node A; f.svc is node B
+	other := New(f.st, f.clk, nil) // node A; f.svc is node B
 	st := f.create(t, "https://shop.example", "https://partner.example")
 	if _, err := f.svc.ByWidgetKey(ctx, st.WidgetKey); err != nil {
 		t.Fatal(err)

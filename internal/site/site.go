@@ -38,11 +38,18 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	keys  *keyCache
+	audit Recorder
+}
+
+// Recorder keeps the audit log of security-relevant actions (package
+// audit); nil records nothing.
+type Recorder interface {
+	Record(ctx context.Context, actor auth.Actor, action, targetType, targetID string, detail map[string]any)
 }
 
 // New returns a Service.
-func New(st Store, clk clock.Clock) *Service {
-	return &Service{store: st, clock: clk, keys: newKeyCache(clk)}
+func New(st Store, clk clock.Clock, rec Recorder) *Service {
+	return &Service{store: st, clock: clk, keys: newKeyCache(clk), audit: rec}
 }
 
 // ByWidgetKey finds the site a public widget key belongs to: the widget's
@@ -136,6 +143,9 @@ func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (s
 	if err != nil {
 		return store.Site{}, err
 	}
+	if s.audit != nil {
+		s.audit.Record(ctx, actor, "widget_key_rotated", "site", id, nil)
+	}
 	return s.store.GetSite(ctx, actor.WorkspaceID, id)
 }
 
@@ -146,6 +156,9 @@ func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id strin
 		return "", errForbidden
 	}
 	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
+	if err == nil && s.audit != nil {
+		s.audit.Record(ctx, actor, "identity_secret_read", "site", id, nil)
+	}
 	return st.IdentitySecret, err
 }
 

@@ -149,7 +149,7 @@ func newFixture(t *testing.T) fixture {
 	principal := func(role auth.Role) auth.Principal {
 		return auth.Principal{Agent: store.Agent{ID: store.NewID(), WorkspaceID: ws.ID, Role: string(role)}}
 	}
-	return fixture{svc: New(st, clock.NewFake(storetest.Epoch)), st: st, owner: principal(auth.Owner),
+	return fixture{svc: New(st, clock.NewFake(storetest.Epoch), nil), st: st, owner: principal(auth.Owner),
 		agent: principal(auth.Agent), dept: dept}
 }
 

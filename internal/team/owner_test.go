@@ -28,7 +28,7 @@ func TestOwnersDemotingEachOtherKeepOne(t *testing.T) {
 			t.Parallel()
 			st := db.open(t)
 			ctx := context.Background()
-			svc := team.New(st, clock.NewFake(storetest.Epoch), nil, auth.TestHasher, nil)
+			svc := team.New(st, clock.NewFake(storetest.Epoch), nil, auth.TestHasher, nil, nil)
 			for round := range 20 {
 				ws, err := st.CreateWorkspace(ctx, fmt.Sprint("W", round), storetest.Epoch)
 				if err != nil {
@@ -93,7 +93,7 @@ func TestAgentAddsAreBudgeted(t *testing.T) {
 	st := storetest.SQLite(t)
 	ctx := context.Background()
 	clk := clock.NewFake(storetest.Epoch)
-	svc := team.New(st, clk, nil, auth.TestHasher, nil)
+	svc := team.New(st, clk, nil, auth.TestHasher, nil, nil)
 	ws, err := st.CreateWorkspace(ctx, "W", storetest.Epoch)
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,14 @@ type Service struct {
 	// unique across workspaces (sign-in is by e-mail alone), so each
 	// refusal tells an admin that an address has an account somewhere; a
 	// budget keeps that from becoming a scan.
-	adds *ratelimit.Keyed
+	adds  *ratelimit.Keyed
+	audit Recorder
+}
+
+// Recorder keeps the audit log of security-relevant actions (package
+// audit); nil records nothing.
+type Recorder interface {
+	Record(ctx context.Context, actor auth.Actor, action, targetType, targetID string, detail map[string]any)
 }
 
 // AgentAdds is the budget of new agents and e-mail changes per workspace:
@@ -69,8 +76,8 @@ type Queue interface {
 // New returns a Service; pub, when not nil, tells open desks about new and
 // changed agents; h hashes their passwords (zero: auth.DefaultHasher);
 // queue, when not nil, is drained when an agent comes online.
-func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher, queue Queue) *Service {
-	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue, adds: ratelimit.New(agentAddsEvery, agentAddsBurst)}
+func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher, queue Queue, rec Recorder) *Service {
+	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue, adds: ratelimit.New(agentAddsEvery, agentAddsBurst), audit: rec}
 }
 
 // announce tells every desk of the workspace about an agent's new state.
@@ -137,6 +144,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInp
 		return store.Agent{}, "", agentErr(err)
 	}
 	s.announce(ctx, created)
+	s.record(ctx, actor, "agent_created", created.ID, map[string]any{"email": created.Email, "role": created.Role})
 	if in.Password != nil {
 		password = "" // the caller chose it; never echo a password back
 	}
@@ -270,6 +278,12 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 		return store.Agent{}, agentErr(err)
 	}
 	s.announce(ctx, updated)
+	if updated.Role != oldRole {
+		s.record(ctx, actor, "role_changed", updated.ID, map[string]any{"from": oldRole, "to": updated.Role})
+	}
+	if updated.Email != oldEmail {
+		s.record(ctx, actor, "email_changed", updated.ID, map[string]any{"from": oldEmail, "to": updated.Email})
+	}
 	return updated, nil
 }
 
@@ -297,6 +311,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor auth.Actor, id, passw
 	if err := s.store.SetAgentPassword(ctx, a.WorkspaceID, a.ID, hash, "", s.clock.Now()); err != nil {
 		return "", err
 	}
+	s.record(ctx, actor, "password_reset", a.ID, nil)
 	if !generated {
 		return "", nil
 	}
@@ -318,6 +333,7 @@ func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) 
 	if err := s.store.DeleteAgent(ctx, actor.WorkspaceID, id); err != nil {
 		return agentErr(err)
 	}
+	s.record(ctx, actor, "agent_deleted", id, map[string]any{"email": a.Email, "role": a.Role})
 	if s.pub != nil {
 		s.pub.Publish(ctx, actor.WorkspaceID, "", event.Desk, event.AgentRemovedFrame{Type: event.TypeAgentRemoved, AgentID: id})
 	}
@@ -416,4 +432,10 @@ func (s *Service) SetStatus(ctx context.Context, actor auth.Actor, status string
 		s.queue.DrainQueue(ctx, actor.WorkspaceID)
 	}
 	return a, nil
+}
+
+func (s *Service) record(ctx context.Context, actor auth.Actor, action, targetID string, detail map[string]any) {
+	if s.audit != nil {
+		s.audit.Record(ctx, actor, action, "agent", targetID, detail)
+	}
 }

@@ -34,7 +34,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	st := storetest.SQLite(t)
 	ctx := t.Context()
-	f := &fixture{svc: team.New(st, clock.NewFake(storetest.Epoch), nil, auth.TestHasher, nil), st: st, ctx: ctx}
+	f := &fixture{svc: team.New(st, clock.NewFake(storetest.Epoch), nil, auth.TestHasher, nil, nil), st: st, ctx: ctx}
 	var err error
 	if f.ws, err = st.CreateWorkspace(ctx, "Acme", storetest.Epoch); err != nil {
 		t.Fatal(err)

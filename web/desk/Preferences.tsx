@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { AuditLog } from './AuditLog';
 import { BlockList } from './Blocking';
 import { ApiError, getWorkspace, patchSettings, type Settings } from './api';
 import { type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
@@ -7,7 +8,8 @@ type Values = Record<keyof Settings, string>;
 
 function toValues(s: Settings): Values {
   const v = {} as Values;
-  for (const f of SETTING_FIELDS) v[f.key] = String(s[f.key]);
+  // A setting at its zero (like closed_retention_days 0: off) may be absent.
+  for (const f of SETTING_FIELDS) v[f.key] = String(s[f.key] ?? 0);
   return v;
 }
 
@@ -161,6 +163,7 @@ export function Preferences({ editable, canBlock, onBack }: { editable: boolean;
           </form>
         )}
         {canBlock && <BlockList />}
+        {editable && <AuditLog />}
       </div>
     </main>
   );

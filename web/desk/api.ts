@@ -88,3 +88,17 @@ export const listBlocks = () => call<{ items: Block[] }>('GET', '/blocks').then(
 export const blockVisitor = (kind: BlockKind, visitorId: string, reason: string) =>
   call<Block>('POST', '/blocks', { kind, visitor_id: visitorId, reason });
 export const unblock = (id: string) => call<void>('DELETE', `/blocks/${encodeURIComponent(id)}`);
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor_id?: string;
+  actor_name?: string;
+  action: string;
+  target_type?: string;
+  target_id?: string;
+  ip?: string;
+  detail?: Record<string, unknown>;
+}
+export const listAudit = (before = '') =>
+  call<{ items: AuditEntry[] }>('GET', `/audit?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`).then((r) => r.items);

@@ -30,6 +30,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"retention/idle anonymous visitors who never chatted are deleted, no one else", testDeleteIdleVisitors},
 		{"visitors/the address a visitor came from", testVisitorIP},
 		{"blocks/by visitor, address and contact", testBlocks},
+		{"audit/append, page newest first, retention", testAudit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -272,6 +272,18 @@ var isolationCases = []isolationCase{
 		noErr(t, "visitors of contact", err)
 		equal(t, "B's contact's visitors seen from A", len(ids), 0)
 	}},
+	isolationCase{method: "AppendAudit", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		_, err := s.AppendAudit(t.Context(), store.AuditEntry{WorkspaceID: a.ws.ID, Action: "sign_in", TargetID: b.owner.ID}, isoNow)
+		noErr(t, "append audit", err)
+	}},
+	{method: "ListAudit", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		entries, err := s.ListAudit(t.Context(), a.ws.ID, "", 100)
+		noErr(t, "list audit", err)
+		equal(t, "A's audit entries", len(entries), 1)
+		equal(t, "A's entry", entries[0].ID, a.audit.ID)
+		_, err = s.ListAudit(t.Context(), a.ws.ID, b.audit.ID, 100) // paging from B's entry finds nothing of B
+		noErr(t, "list audit before B's entry", err)
+	}},
 	{method: "SetVisitorIP", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		noErr(t, "set ip", s.SetVisitorIP(t.Context(), a.ws.ID, b.visitor.ID, "203.0.113.66"))
 		v, err := s.GetVisitor(t.Context(), b.ws.ID, b.visitor.ID)
@@ -497,6 +509,7 @@ type isoTenant struct {
 	conv, assigned store.Conversation
 	closed         store.Conversation
 	block          store.Block
+	audit          store.AuditEntry
 	contacts       []string         // every contact id, for the snapshot
 	billing        store.Department // made by a case's arrange
 	onlyB          store.Contact    // made by a case's arrange
@@ -543,6 +556,8 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 	it.idle, err = s.CreateVisitor(ctx, ws, it.site.ID, "token-idle-"+name, Epoch)
 	noErr(t, "visitor", err)
 	noErr(t, "set ip", s.SetVisitorIP(ctx, ws, it.idle.ID, "198.51.100."+map[string]string{"a": "1", "b": "2"}[name]))
+	it.audit, err = s.AppendAudit(ctx, store.AuditEntry{WorkspaceID: ws, ActorID: it.owner.ID, Action: "sign_in", IP: "192.0.2.9"}, Epoch)
+	noErr(t, "audit", err)
 	it.block, err = s.CreateBlock(ctx, store.Block{WorkspaceID: ws, Kind: store.BlockVisitor, Value: it.idle.ID, Reason: "spam", CreatedBy: it.owner.ID}, Epoch)
 	noErr(t, "block", err)
 	if it.visitor, err = s.GetVisitor(ctx, ws, it.visitor.ID); err != nil {
@@ -569,6 +584,7 @@ type chatSnapshot struct {
 	VisitorByKey  store.Visitor
 	OpenConv      store.Conversation
 	Blocks        []store.Block
+	Audit         []store.AuditEntry
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -622,6 +638,8 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	must("open conversation", err)
 	sn.Blocks, err = s.ListBlocks(ctx, ws)
 	must("blocks", err)
+	sn.Audit, err = s.ListAudit(ctx, ws, "", 100)
+	must("audit", err)
 	return sn
 }
 

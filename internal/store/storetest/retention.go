@@ -137,3 +137,26 @@ func testBlocks(t *testing.T, s *store.Store) {
 	noErr(t, "visitors of contact", err)
 	equal(t, "the contact's visitors", ids, []string{v.ID})
 }
+
+func testAudit(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newTenant(t, s, "a")
+	var ids []string
+	for i := range 5 {
+		e, err := s.AppendAudit(ctx, store.AuditEntry{WorkspaceID: a.ws.ID, ActorID: a.owner.ID, ActorName: "Owner", Action: "sign_in",
+			TargetType: "agent", TargetID: a.owner.ID, IP: "192.0.2.1", Detail: map[string]any{"n": float64(i)}}, Epoch.Add(time.Duration(i)*time.Second))
+		noErr(t, "append", err)
+		ids = append(ids, e.ID)
+	}
+	page, err := s.ListAudit(ctx, a.ws.ID, "", 2)
+	noErr(t, "list", err)
+	equal(t, "the newest two", []string{page[0].ID, page[1].ID}, []string{ids[4], ids[3]})
+	equal(t, "detail read back", page[0].Detail["n"], any(float64(4)))
+	page, err = s.ListAudit(ctx, a.ws.ID, page[1].ID, 10)
+	noErr(t, "next page", err)
+	equal(t, "the rest, newest first", len(page), 3)
+	equal(t, "the oldest last", page[2].ID, ids[0])
+	n, err := s.DeleteAuditBefore(ctx, Epoch.Add(2*time.Second), 100)
+	noErr(t, "delete", err)
+	equal(t, "entries older than the cutoff", n, 2)
+}
