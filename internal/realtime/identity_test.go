@@ -68,3 +68,39 @@ func TestSharedBrowserStartsANewVisitor(t *testing.T) {
 		t.Fatal("Bob can read Alice's conversation")
 	}
 }
+
+// TestOnlySignedFieldsAreVerified: a hash of the external id alone links
+// the visitor to its contact, but the name and e-mail sent with it are
+// only the visitor's claim: they never overwrite the verified contact's
+// (they could be forged next to the "Verified" badge). A hash over the id,
+// e-mail and name vouches for all three.
+func TestOnlySignedFieldsAreVerified(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	ctx := timeout(t)
+	st := srv.DemoSite(t)
+	w := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	signed := hex.EncodeToString(site.ProfileHash(st.IdentitySecret, "cust-1", "ann@example.com", "Ann Real"))
+	do(t, ctx, w, "identify", map[string]any{"external_id": "cust-1", "name": "Ann Real", "email": "ann@example.com", "hash": signed})
+	idOnly := hex.EncodeToString(site.IdentityHash(st.IdentitySecret, "cust-1"))
+	do(t, ctx, w, "identify", map[string]any{"external_id": "cust-1", "name": "CEO of Your Bank", "email": "ceo@bank.example", "hash": idOnly})
+
+	var v struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(w.Welcome.Visitor, &v) //nolint:errcheck
+	sv, err := srv.App.Store.GetVisitor(ctx, srv.WorkspaceID(t), v.ID)
+	if err != nil || sv.ContactID == "" {
+		t.Fatalf("visitor: %+v %v", sv, err)
+	}
+	c, err := srv.App.Store.GetContact(ctx, srv.WorkspaceID(t), sv.ContactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "Ann Real" || c.Email != "ann@example.com" {
+		t.Fatalf("the verified contact holds %q <%s>: an unsigned claim overwrote it", c.Name, c.Email)
+	}
+	if sv.Name != "CEO of Your Bank" {
+		t.Fatalf("the visitor's own claim is kept on the visitor: %q", sv.Name)
+	}
+}

@@ -308,3 +308,39 @@ func IdentityHash(secret, externalID string) []byte {
 	m.Write([]byte(externalID))
 	return m.Sum(nil)
 }
+
+// ProfileHash computes HMAC-SHA256(secret, externalID + "\n" + email +
+// "\n" + name): what a site's back end puts in identify({hash}) to vouch
+// for the name and e-mail as well as the id.
+func ProfileHash(secret, externalID, email, name string) []byte {
+	return IdentityHash(secret, externalID+"\n"+email+"\n"+name)
+}
+
+// Vouched says what an identify hash vouches for.
+type Vouched int
+
+// What a hash vouches for.
+const (
+	VouchedNothing Vouched = iota // a wrong or missing hash
+	VouchedID                     // the external id only (HMAC of the id)
+	VouchedProfile                // the id, the name and the e-mail (ProfileHash)
+)
+
+// VerifyProfile reports what hash vouches for: the whole profile, the
+// external id alone, or nothing. Compared in constant time.
+func VerifyProfile(st store.Site, externalID, email, name, hash string) Vouched {
+	if hash == "" || externalID == "" || st.IdentitySecret == "" {
+		return VouchedNothing
+	}
+	got, err := hex.DecodeString(hash)
+	if err != nil {
+		return VouchedNothing
+	}
+	switch {
+	case hmac.Equal(got, ProfileHash(st.IdentitySecret, externalID, email, name)):
+		return VouchedProfile
+	case hmac.Equal(got, IdentityHash(st.IdentitySecret, externalID)):
+		return VouchedID
+	}
+	return VouchedNothing
+}

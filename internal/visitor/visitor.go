@@ -363,10 +363,18 @@ func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (I
 			// An unverified external id is not trusted: it is ignored.
 		} else if st, err := s.store.GetSite(ctx, v.WorkspaceID, v.SiteID); err != nil {
 			return Identified{}, fmt.Errorf("visitor: identify: the visitor's site: %w", err)
-		} else if !site.VerifyIdentity(st, id.ExternalID, id.Hash) {
+		} else if vouched := site.VerifyProfile(st, id.ExternalID, id.Email, id.Name, id.Hash); vouched == site.VouchedNothing {
 			return Identified{}, ErrIdentityRejected
 		} else {
-			c, err := s.store.UpsertContact(ctx, v.WorkspaceID, id.ExternalID, id.Name, id.Email, s.clock.Now())
+			// The contact's name and e-mail are what the site vouched
+			// for: with a hash of the id alone, the name and e-mail of
+			// this call are the visitor's claim (kept on the visitor,
+			// shown as such), never written to the verified contact.
+			cname, cemail := "", ""
+			if vouched == site.VouchedProfile {
+				cname, cemail = id.Name, id.Email
+			}
+			c, err := s.store.UpsertContact(ctx, v.WorkspaceID, id.ExternalID, cname, cemail, s.clock.Now())
 			if err != nil {
 				return Identified{}, err
 			}
