@@ -35,12 +35,7 @@ func serving(t *testing.T, a *app.App) string {
 // instead of holding it forever.
 func TestSlowBodiesAreCut(t *testing.T) {
 	t.Parallel()
-	cfg := parse(t, "--data-dir", t.TempDir())
-	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher, BodyReadTimeout: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t, app.Options{BodyReadTimeout: 200 * time.Millisecond}, "--data-dir", t.TempDir())
 	addr := serving(t, a)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -65,12 +60,7 @@ func TestSlowBodiesAreCut(t *testing.T) {
 // further connections are closed at accept and counted.
 func TestConnectionsPerAddressAreBounded(t *testing.T) {
 	t.Parallel()
-	cfg := parse(t, "--data-dir", t.TempDir(), "--max-conns-per-ip", "2")
-	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t, app.Options{}, "--data-dir", t.TempDir(), "--max-conns-per-ip", "2")
 	addr := serving(t, a)
 	var held []net.Conn
 	for range 2 {
@@ -131,12 +121,7 @@ func grepLines(s, sub string) string {
 // /metrics to whoever holds the token.
 func TestDemoAndMetricsCanBeClosed(t *testing.T) {
 	t.Parallel()
-	cfg := parse(t, "--data-dir", t.TempDir(), "--public-url", "https://desk.example.com", "--metrics-token", "s3cret-metrics")
-	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t, app.Options{}, "--data-dir", t.TempDir(), "--public-url", "https://desk.example.com", "--metrics-token", "s3cret-metrics")
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
 	get := func(path, auth string) int {
@@ -174,12 +159,7 @@ func TestDemoAndMetricsCanBeClosed(t *testing.T) {
 // main listener for its own.
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	t.Parallel()
-	cfg := parse(t, "--data-dir", t.TempDir(), "--metrics-addr", "127.0.0.1:0")
-	a, err := app.New(t.Context(), cfg, app.Options{NoBackground: true, Hasher: auth.TestHasher})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t, app.Options{}, "--data-dir", t.TempDir(), "--metrics-addr", "127.0.0.1:0")
 	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")
@@ -210,4 +190,17 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
 		t.Errorf("/metrics on its own address: %d", resp.StatusCode)
 	}
+}
+
+// newTestApp builds an app from flags, without its timers and with cheap
+// password hashes, and closes it when the test ends.
+func newTestApp(t *testing.T, opts app.Options, args ...string) *app.App {
+	t.Helper()
+	opts.NoBackground, opts.Hasher = true, auth.TestHasher
+	a, err := app.New(t.Context(), parse(t, args...), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
 }

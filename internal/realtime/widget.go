@@ -91,11 +91,17 @@ func (s *Server) start(ctx context.Context, c *conn, r *StartRequest) (AckFrame,
 	return conversationAck(s.chat.Start(ctx, c.who(), r.DepartmentID))
 }
 
-func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) (AckFrame, error) {
+// visitorToChange reads the visitor as it is now, for a command that
+// stores something of it (so refused while the disk is short).
+func (s *Server) visitorToChange(ctx context.Context, c *conn) (store.Visitor, error) {
 	if err := s.guard.Writable(); err != nil {
-		return AckFrame{}, err
+		return store.Visitor{}, err
 	}
-	v, err := s.visitors.Current(ctx, c.who())
+	return s.visitors.Current(ctx, c.who())
+}
+
+func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) (AckFrame, error) {
+	v, err := s.visitorToChange(ctx, c)
 	if err != nil {
 		return AckFrame{}, err
 	}
@@ -108,10 +114,7 @@ func (s *Server) closeByVisitor(ctx context.Context, c *conn, r *ConversationReq
 }
 
 func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (AckFrame, error) {
-	if err := s.guard.Writable(); err != nil {
-		return AckFrame{}, err
-	}
-	v, err := s.visitors.Current(ctx, c.who())
+	v, err := s.visitorToChange(ctx, c)
 	if err != nil {
 		return AckFrame{}, err
 	}
