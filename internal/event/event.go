@@ -119,6 +119,23 @@ type TypingFrame struct {
 type VisitorView struct {
 	store.Visitor
 	Connected bool `json:"connected"`
+	// SameContext leaves "context" out of the JSON: the context is what the
+	// desk received last for this visitor (a visitor's context may hold
+	// 8 KiB, and most deltas are page changes and heartbeats).
+	SameContext bool `json:"-"`
+}
+
+// MarshalJSON is the view's JSON, without "context" when SameContext.
+func (v VisitorView) MarshalJSON() ([]byte, error) {
+	type plain VisitorView // no MarshalJSON: no recursion
+	if !v.SameContext {
+		return json.Marshal(plain(v))
+	}
+	// A field of the outer struct hides the embedded one of the same name.
+	return json.Marshal(struct {
+		plain
+		Context *struct{} `json:"context,omitempty"`
+	}{plain: plain(v)})
 }
 
 // VisitorFrame carries a visitor's new state (an upsert) to the desk.

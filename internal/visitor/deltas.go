@@ -1,6 +1,8 @@
 package visitor
 
 import (
+	"encoding/json"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -29,12 +31,13 @@ type deltas struct {
 	mu      sync.Mutex
 	last    map[string]time.Time          // visitor id → when its last delta went out
 	pending map[string]event.VisitorFrame // visitor id → the delta waiting for its turn
+	context map[string]uint64             // visitor id → a hash of the context last sent
 	swept   time.Time
 }
 
 func newDeltas(publish func(event.VisitorFrame)) *deltas {
 	return &deltas{every: DeltaEvery, now: time.Now, after: func(d time.Duration, f func()) { time.AfterFunc(d, f) },
-		publish: publish, last: map[string]time.Time{}, pending: map[string]event.VisitorFrame{}}
+		publish: publish, last: map[string]time.Time{}, pending: map[string]event.VisitorFrame{}, context: map[string]uint64{}}
 }
 
 // offer publishes f now, or merges it into the visitor's waiting delta.
@@ -46,6 +49,7 @@ func (d *deltas) offer(f event.VisitorFrame) {
 	last, seen := d.last[id]
 	if !seen || now.Sub(last) >= d.every {
 		d.last[id] = now
+		d.trim(&f)
 		d.mu.Unlock()
 		d.publish(f)
 		return
@@ -66,6 +70,7 @@ func (d *deltas) flush(id string) {
 	delete(d.pending, id)
 	if ok {
 		d.last[id] = d.now()
+		d.trim(&f)
 	}
 	d.mu.Unlock()
 	if ok {
@@ -83,8 +88,24 @@ func (d *deltas) sweep(now time.Time) {
 	for id, t := range d.last {
 		if _, waiting := d.pending[id]; !waiting && now.Sub(t) >= d.every {
 			delete(d.last, id)
+			delete(d.context, id) // the next delta carries the context again
 		}
 	}
+}
+
+// trim leaves the context out of f when it is the one this node sent
+// last for the visitor (desks keep what they have); d.mu is held. The
+// first delta after a quiet spell always carries it (sweep forgets).
+func (d *deltas) trim(f *event.VisitorFrame) {
+	h := fnv.New64a()
+	json.NewEncoder(h).Encode(f.Visitor.Context) //nolint:errcheck // writing to a hash cannot fail; maps encode sorted
+	sum := h.Sum64()
+	id := f.Visitor.ID
+	if prev, ok := d.context[id]; ok && prev == sum {
+		f.Visitor.SameContext = true
+		return
+	}
+	d.context[id] = sum
 }
 
 // drop forgets a visitor's waiting delta (it left: a late delta would bring
@@ -92,5 +113,6 @@ func (d *deltas) sweep(now time.Time) {
 func (d *deltas) drop(id string) {
 	d.mu.Lock()
 	delete(d.pending, id)
+	delete(d.context, id)
 	d.mu.Unlock()
 }

@@ -1,6 +1,8 @@
 package visitor
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -64,5 +66,39 @@ func TestDeltasAtMostOncePerSecond(t *testing.T) {
 	timers[len(timers)-1]()
 	if len(sent) != n {
 		t.Fatal("a delta went out after its visitor left")
+	}
+}
+
+// TestDeltasLeaveOutAnUnchangedContext: a delta carries the visitor's
+// context only when it differs from the one this node sent last; its JSON
+// then has no "context" key at all (desks keep theirs).
+func TestDeltasLeaveOutAnUnchangedContext(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	var sent []event.VisitorFrame
+	d := newDeltas(func(f event.VisitorFrame) { sent = append(sent, f) })
+	d.now = func() time.Time { return now }
+	d.after = func(time.Duration, func()) {}
+	offer := func(page string, ctx map[string]any) []byte {
+		d.offer(event.VisitorFrame{Type: event.TypeVisitor, Visitor: event.VisitorView{Visitor: store.Visitor{ID: "v1", PageURL: page, Context: ctx}}})
+		now = now.Add(2 * time.Second)
+		b, err := json.Marshal(sent[len(sent)-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	big := map[string]any{"plan": "pro", "cart": 42.5}
+	if b := offer("/a", big); !bytes.Contains(b, []byte(`"context":{"cart":42.5,"plan":"pro"}`)) {
+		t.Fatalf("the first delta lacks the context: %s", b)
+	}
+	if b := offer("/b", map[string]any{"cart": 42.5, "plan": "pro"}); bytes.Contains(b, []byte(`"context"`)) || !bytes.Contains(b, []byte(`"page_url":"/b"`)) {
+		t.Fatalf("a page change with the same context: %s", b)
+	}
+	if b := offer("/b", map[string]any{"plan": "enterprise"}); !bytes.Contains(b, []byte(`"context":{"plan":"enterprise"}`)) {
+		t.Fatalf("a changed context was left out: %s", b)
+	}
+	if b := offer("/c", nil); !bytes.Contains(b, []byte(`"context":null`)) {
+		t.Fatalf("a context emptied to nothing must be sent: %s", b)
 	}
 }

@@ -280,6 +280,16 @@ describe('snapshot and agent frames', () => {
     expect(d.agents.get('a2')?.status).toBe('busy');
   });
 
+  it('keep a visitor\'s context when a delta leaves it out, and take a new one', () => {
+    let d = apply(emptyData(), { type: 'snapshot', visitors: [visitor({ context: { plan: 'pro' } })], agents: [] });
+    const { context: _omitted, ...noContext } = visitor({ page_url: 'https://shop.example/cart' });
+    d = apply(d, { type: 'visitor', visitor: noContext });
+    expect(d.visitors.get('v1')?.context).toEqual({ plan: 'pro' });
+    expect(d.visitors.get('v1')?.page_url).toBe('https://shop.example/cart');
+    d = apply(d, { type: 'visitor', visitor: visitor({ context: { plan: 'enterprise' } }) });
+    expect(d.visitors.get('v1')?.context).toEqual({ plan: 'enterprise' });
+  });
+
   it('drop a removed agent from the list (the transfer dialog no longer offers it)', () => {
     const d = apply(apply(emptyData(), { type: 'snapshot', visitors: [], agents: [agent()] }), { type: 'agent.removed', agent_id: 'a2' });
     expect(d.agents.has('a2')).toBe(false);

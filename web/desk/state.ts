@@ -121,7 +121,10 @@ export function setTyping(typing: ReadonlyMap<string, string>, conversationId: s
 }
 
 /** An online visitor is held; one that went offline is dropped. Details shown of it follow. */
-function applyVisitor(d: DeskData, v: Visitor): DeskData {
+function applyVisitor(d: DeskData, delta: Visitor): DeskData {
+  // A delta leaves the context out when it has not changed: keep the one held.
+  const held = d.visitors.get(delta.id) ?? d.details.get(delta.id)?.visitor;
+  const v = delta.context === undefined && held ? { ...delta, context: held.context } : delta;
   const visitors = v.online ? put(d.visitors, v.id, v) : drop(d.visitors, v.id);
   const shown = d.details.get(v.id);
   return { ...d, visitors, details: shown ? put(d.details, v.id, { ...shown, visitor: v }) : d.details };

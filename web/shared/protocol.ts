@@ -63,7 +63,8 @@ export interface Visitor {
   online: boolean;
   /** The address it last connected from (desk views only). */
   ip?: string;
-  context: ContextData | null;
+  /** Absent in a `visitor` delta when unchanged since the last one: keep the one held. */
+  context?: ContextData | null;
   session_start: string;
   last_seen_at: string;
   created_at: string;
