@@ -152,6 +152,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
 		Blocks: a.Blocks, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
 	})
+	a.Bus.OnGap(a.Realtime.Resync)
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
 		a.closeBus()
 		st.Close()

@@ -43,4 +43,17 @@ type Bus interface {
 	// Close stops delivery and releases connections. Later calls return
 	// nil, so shutdown paths may all close the bus.
 	Close() error
+	// OnGap registers fn to be told when this node may have missed events
+	// (a slow-consumer drop, a reconnect after an outage), with the cause
+	// (GapSlowConsumer, GapReconnect). Nothing is replayed by the bus: the
+	// node makes its clients catch up from the database. fn runs on the
+	// bus's callback goroutine and must not block. One fn per bus; a later
+	// call replaces it.
+	OnGap(fn func(cause string))
 }
+
+// Gap causes.
+const (
+	GapSlowConsumer = "slow_consumer" // this node fell behind and events were dropped
+	GapReconnect    = "reconnect"     // the connection was lost: events published meanwhile were not received
+)

@@ -61,3 +61,7 @@ func (m *Memory) Close() error {
 	m.reg.close()
 	return nil
 }
+
+// OnGap does nothing: an in-process bus delivers every event (handlers run
+// on the publisher's goroutine), so it never has a gap.
+func (m *Memory) OnGap(func(cause string)) {}

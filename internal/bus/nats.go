@@ -45,6 +45,19 @@ type NATS struct {
 	// dropped keeps the subscription's drop count once Close has removed
 	// the subscription, whose own counter is then unreadable.
 	dropped atomic.Uint64
+	// onGap is OnGap's fn (a func(string)), or nil.
+	onGap atomic.Value
+}
+
+// OnGap registers fn for the moments this node may have missed events:
+// nats.go dropped some (slow consumer), or the connection came back after
+// an outage (called once re-subscribed, so what follows is received).
+func (n *NATS) OnGap(fn func(cause string)) { n.onGap.Store(fn) }
+
+func (n *NATS) gap(cause string) {
+	if fn, _ := n.onGap.Load().(func(string)); fn != nil {
+		fn(cause)
+	}
 }
 
 var _ Bus = (*NATS)(nil)
@@ -270,7 +283,11 @@ func (n *NATS) onDisconnect(_ *nats.Conn, err error) {
 }
 
 func (n *NATS) onReconnect(nc *nats.Conn) {
-	n.log.Info("nats reconnected", "server", nc.ConnectedUrlRedacted())
+	n.log.Info("nats reconnected: events published meanwhile were missed; clients catch up", "server", nc.ConnectedUrlRedacted())
+	// Clients told to catch up must then receive what follows: make sure
+	// the server has our subscription again before telling them.
+	nc.FlushTimeout(2 * time.Second) //nolint:errcheck // on failure the next reconnect tells again
+	n.gap(GapReconnect)
 	if n.cfg.onReconnect != nil {
 		n.cfg.onReconnect()
 	}
@@ -283,6 +300,7 @@ func (n *NATS) onClosed(*nats.Conn) {
 func (n *NATS) onAsyncError(_ *nats.Conn, _ *nats.Subscription, err error) {
 	switch {
 	case errors.Is(err, nats.ErrSlowConsumer):
+		n.gap(GapSlowConsumer)
 		if ok, suppressed := n.slowLog.allow(); ok {
 			n.log.Warn("nats slow consumer: events dropped, clients will resume by seq",
 				"dropped_total", n.Dropped(), "warnings_suppressed", suppressed)

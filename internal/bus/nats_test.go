@@ -101,12 +101,12 @@ func TestNATSReconnect(t *testing.T) {
 	prefix := uniquePrefix(t)
 
 	type node struct {
-		bus      *bus.NATS
-		rec      *bustest.Recorder
-		down, up chan struct{}
+		bus           *bus.NATS
+		rec           *bustest.Recorder
+		down, up, gap chan struct{}
 	}
 	open := func() node {
-		nd := node{rec: bustest.NewRecorder(), down: make(chan struct{}, 8), up: make(chan struct{}, 8)}
+		nd := node{rec: bustest.NewRecorder(), down: make(chan struct{}, 8), up: make(chan struct{}, 8), gap: make(chan struct{}, 8)}
 		n, err := bus.NewNATSForTest(t.Context(), url, prefix, testLogger(t), bus.NATSTestConfig{
 			ReconnectWait: 20 * time.Millisecond,
 			OnDisconnect:  func() { notify(nd.down) },
@@ -117,6 +117,11 @@ func TestNATSReconnect(t *testing.T) {
 		}
 		t.Cleanup(func() { closeBus(t, n) })
 		nd.bus = n
+		n.OnGap(func(cause string) {
+			if cause == bus.GapReconnect {
+				notify(nd.gap)
+			}
+		})
 		mustSubscribe(t, n, nd.rec.Handle)
 		return nd
 	}
@@ -145,6 +150,9 @@ func TestNATSReconnect(t *testing.T) {
 	startServer(t, port)
 	wait(t, a.up, "a to reconnect")
 	wait(t, b.up, "b to reconnect")
+	// Each node says it may have missed events, so its clients catch up.
+	wait(t, a.gap, "a to report a gap")
+	wait(t, b.gap, "b to report a gap")
 	ctx, cancel := context.WithTimeout(t.Context(), bustest.Timeout)
 	defer cancel()
 	if err := bus.FlushForTest(ctx, b.bus); err != nil { // b's SUB is on the server
@@ -173,6 +181,8 @@ func TestNATSSlowConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { closeBus(t, n) })
+	gaps := make(chan string, 100)
+	n.OnGap(func(cause string) { gaps <- cause })
 
 	entered, release := make(chan struct{}), make(chan struct{})
 	blocked := false
@@ -202,6 +212,14 @@ func TestNATSSlowConsumer(t *testing.T) {
 	dropped := int(n.Dropped())
 	if dropped < burst-2 {
 		t.Errorf("Dropped() = %d, want at least %d", dropped, burst-2)
+	}
+	select {
+	case cause := <-gaps:
+		if cause != bus.GapSlowConsumer {
+			t.Fatalf("gap cause %q, want %q", cause, bus.GapSlowConsumer)
+		}
+	case <-time.After(bustest.Timeout):
+		t.Fatal("dropped events were not reported as a gap")
 	}
 	timer := time.NewTimer(bustest.Timeout)
 	defer timer.Stop()

@@ -27,6 +27,7 @@ const (
 	ClosePingTimeout     websocket.StatusCode = 4010 // no pong in time
 	CloseRoleChanged     websocket.StatusCode = 4011 // the agent's role changed: reconnect for the new permissions
 	CloseVisitorReplaced websocket.StatusCode = 4012 // identify named another person: reconnect with the token of the ack
+	CloseResync          websocket.StatusCode = 4013 // this node may have missed events: reconnect and resume
 	CloseTryLater        websocket.StatusCode = 4029 // hello refused by a limit (rate_limited, storage_low)
 	CloseBadFrames       websocket.StatusCode = 4400 // too many invalid frames
 	CloseUnauthorized    websocket.StatusCode = 4401 // no session, or it expired or was revoked

@@ -12,6 +12,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
+	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/guard"
@@ -101,11 +102,12 @@ type Server struct {
 	hub      *Hub
 	metrics  *metrics
 
-	mu     sync.Mutex
-	conns  map[*conn]struct{}
-	ctx    context.Context // ends at shutdown
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	mu         sync.Mutex
+	conns      map[*conn]struct{}
+	lastResync time.Time       // guarded by mu
+	ctx        context.Context // ends at shutdown
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
 }
 
 // New returns a Server. Subscribe Hub().HandleBus to the bus to deliver
@@ -242,4 +244,41 @@ func (c *conn) role() string {
 		return "visitor"
 	}
 	return "agent"
+}
+
+// ResyncEvery bounds how often a node sends its clients to catch up: a
+// flapping link or a node that keeps falling behind reports gap after gap,
+// and one reconnect per client covers them all.
+const ResyncEvery = 5 * time.Second
+
+// Resync is the bus's gap report (bus.Bus.OnGap): this node may have
+// missed events that its clients were owed, and nothing would tell them
+// (no later event need come to reveal a seq gap). Every established
+// connection is closed with 4013; clients reconnect with backoff and
+// resume from their last seq, which the database answers in full, and
+// desks reload their lists. Reports within ResyncEvery of the last one are
+// counted but send nobody again.
+func (s *Server) Resync(cause string) {
+	if cause != bus.GapReconnect && cause != bus.GapSlowConsumer {
+		cause = "other" // a fixed label set
+	}
+	s.metrics.gaps.WithLabelValues(cause).Inc()
+	now := time.Now()
+	s.mu.Lock()
+	if now.Sub(s.lastResync) < ResyncEvery {
+		s.mu.Unlock()
+		return
+	}
+	s.lastResync = now
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	s.log.Warn("realtime: events may have been missed; clients reconnect and resume", "cause", cause, "connections", len(conns))
+	for _, c := range conns {
+		// A connection still in its hello is closed too (after its welcome,
+		// if it gets that far): it may have read its state before the gap.
+		c.closeWith(CloseResync, "events may have been missed")
+	}
 }
