@@ -68,6 +68,8 @@ type chatRun struct {
 	lat, ackLat Latencies
 
 	sent, sentWin, acked, ackedWin, delivered, deliveredWin, dups atomic.Int64
+	busy                                                          atomic.Int64 // sends answered busy (then sent again)
+	inflight                                                      sync.Map     // frame id → *inflight, until acked
 	errMu                                                         sync.Mutex
 	errs                                                          map[string]int
 	stopping                                                      atomic.Bool
@@ -158,13 +160,39 @@ func (r *chatRun) received(line []byte, want byte, owner func(*chatConv) bool) {
 	}
 }
 
+// inflight is a send not yet acknowledged: what to send again when the
+// server answers busy.
+type inflight struct {
+	conn  *Conn
+	frame []byte
+}
+
 // answered handles acks and errors of message sends (and counts other
-// errors).
+// errors). A send answered busy goes out again, the same frame (same
+// client_msg_id), after a short backoff with jitter, as a real client does.
 func (r *chatRun) answered(line []byte) {
 	switch Type(line) {
 	case "error":
+		if Str(line, "code") == "busy" {
+			if v, ok := r.inflight.Load(Str(line, "id")); ok {
+				r.busy.Add(1)
+				f := v.(*inflight)
+				time.AfterFunc(50*time.Millisecond+time.Duration(rand.Int64N(int64(100*time.Millisecond))), func() {
+					if r.stopping.Load() {
+						return
+					}
+					wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					if err := f.conn.Write(wctx, f.frame); err != nil {
+						r.errorf("write:resend")
+					}
+				})
+				return
+			}
+		}
 		r.errorf("error:" + Str(line, "code"))
 	case "ack":
+		r.inflight.Delete(Str(line, "id"))
 		_, ci, n, sent, ok := parseClientMsgID(StrBytes(line, "client_msg_id"))
 		if !ok || ci < 0 || ci >= len(r.convs) {
 			return // a heartbeat's ack
@@ -374,6 +402,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	res.add("undelivered after drain", lost, "")
 	res.add("unacked", unacked, "")
 	res.add("duplicates", r.dups.Load(), "")
+	res.add("busy answers", r.busy.Load(), "")
 	r.errMu.Lock()
 	nerr := 0
 	for code, k := range r.errs {
@@ -421,6 +450,7 @@ func (r *chatRun) converse(ctx context.Context, c *chatConv, begin, period time.
 		id = clientMsgID(id[:0], who, c.idx, n, now)
 		fid := strconv.AppendInt(append(strconv.AppendInt(append(frameID[:0], 's'), int64(c.idx), 10), '.'), int64(n), 10)
 		buf = sendFrame(buf[:0], string(fid), c.id, string(id), "Hello from the load generator, message "+string(fid))
+		r.inflight.Store(string(fid), &inflight{conn: conn, frame: bytes.Clone(buf)})
 		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err := conn.Write(wctx, buf)
 		cancel()

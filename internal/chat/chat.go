@@ -70,6 +70,10 @@ func authorID(a auth.Actor) string {
 var (
 	ErrConversationNotFound = apperr.New(apperr.NotFound, "conversation_not_found", "no such conversation")
 	ErrConversationClosed   = apperr.New(apperr.Conflict, "conversation_closed", "the conversation is closed; start a new one")
+	// ErrBusy: the server is past the rate it can store with low latency;
+	// nothing was stored. Send the same message (same client_msg_id) again
+	// after a short backoff.
+	ErrBusy = apperr.New(apperr.Unavailable, "busy", "the server is busy: send the message again shortly, with the same client_msg_id")
 )
 
 // Errors of the lifecycle.

@@ -75,6 +75,8 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 				s.publishMessage(ctx, res.VisitorID, res.Message)
 			}
 			return res.Message, res.Duplicate, nil
+		case errors.Is(err, store.ErrBusy):
+			return store.Message{}, false, ErrBusy
 		case errors.Is(err, store.ErrNotFound):
 			return store.Message{}, false, ErrConversationNotFound
 		case errors.Is(err, store.ErrIDTaken):

@@ -74,6 +74,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", rid,
 			"method", r.Method, "path", r.URL.Path)
 	}
+	if e.Code == "busy" {
+		w.Header().Set("Retry-After", "1")
+	}
 	if e.Kind == apperr.RateLimited {
 		w.Header().Set("Retry-After", "12") // one sign-in token refills in 12 s
 	}

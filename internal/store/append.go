@@ -41,6 +41,52 @@ type appender struct {
 	quit chan struct{}
 	once sync.Once
 	wg   sync.WaitGroup
+
+	// Admission (see admit): the appends waiting for a committer, and the
+	// recent cost of committing one message (an EWMA, in nanoseconds).
+	budget  time.Duration // 0: admit everything
+	waiting atomic.Int64
+	perMsg  atomic.Int64
+}
+
+// ErrBusy refuses an append that would wait longer than the store's
+// latency budget (Options.AppendBudget) behind the appends already
+// queued: under overload the store keeps the latency of what it accepts
+// bounded and answers the rest at once, instead of queueing for seconds.
+// Nothing was stored; the same message may be sent again later.
+var ErrBusy = errors.New("store: busy")
+
+// admit reports whether an append may join the queue: the appends
+// waiting, each costing about perMsg to commit, plus a batch in flight,
+// must clear within the budget.
+func (a *appender) admit() bool {
+	if a.budget <= 0 {
+		return true
+	}
+	per := time.Duration(a.perMsg.Load())
+	if per <= 0 {
+		return true // no commit measured yet
+	}
+	return time.Duration(a.waiting.Load()+maxBatch)*per <= a.budget
+}
+
+// measure folds one commit's cost per message into the EWMA (weight 1/8:
+// it follows a change of load within a few batches, not one slow fsync).
+func (a *appender) measure(d time.Duration, n int) {
+	if n == 0 {
+		return
+	}
+	cur := int64(d) / int64(n)
+	for {
+		old := a.perMsg.Load()
+		next := cur
+		if old > 0 {
+			next = old + (cur-old)/8
+		}
+		if a.perMsg.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }
 
 type appendReq struct {
@@ -59,8 +105,8 @@ type appendResult struct {
 // errStoreClosed answers appends made after Close.
 var errStoreClosed = errors.New("store: closed")
 
-func startAppender(s *Store, committers int) *appender {
-	a := &appender{s: s, reqs: make(chan *appendReq), quit: make(chan struct{})}
+func startAppender(s *Store, committers int, budget time.Duration) *appender {
+	a := &appender{s: s, reqs: make(chan *appendReq), quit: make(chan struct{}), budget: budget}
 	for range committers {
 		a.wg.Add(1)
 		go a.run()
@@ -77,12 +123,19 @@ func (a *appender) stop() {
 // do stores m through a committer and waits for the outcome, which comes
 // only after the COMMIT that stored m (or after a failure).
 func (a *appender) do(ctx context.Context, m Message, now time.Time) appendResult {
+	if !a.admit() {
+		return appendResult{err: ErrBusy}
+	}
 	r := &appendReq{ctx: ctx, m: m, now: now, done: make(chan struct{})}
+	a.waiting.Add(1)
 	select {
 	case a.reqs <- r:
+		a.waiting.Add(-1)
 	case <-a.quit:
+		a.waiting.Add(-1)
 		return appendResult{err: errStoreClosed}
 	case <-ctx.Done():
+		a.waiting.Add(-1)
 		return appendResult{err: fmt.Errorf("store: append message: %w", ctx.Err())}
 	}
 	// Once handed over the message may be stored: wait for the answer
@@ -110,7 +163,9 @@ func (a *appender) run() {
 				break more
 			}
 		}
+		began := time.Now()
 		a.commit(batch)
+		a.measure(time.Since(began), len(batch))
 		for _, r := range batch {
 			close(r.done)
 		}

@@ -48,7 +48,7 @@ type Store struct {
 }
 
 // newStore starts what a Store runs besides its connections.
-func newStore(dialect Dialect, write, read *sql.DB) *Store {
+func newStore(dialect Dialect, write, read *sql.DB, budget time.Duration) *Store {
 	s := &Store{dialect: dialect, write: write, read: read}
 	committers := 1 // SQLite has one writer
 	if dialect == Postgres {
@@ -57,7 +57,13 @@ func newStore(dialect Dialect, write, read *sql.DB) *Store {
 		s.writeStmts = &stmtSet{db: write}
 		s.readStmts = &stmtSet{db: read}
 	}
-	s.appender = startAppender(s, committers)
+	switch {
+	case budget == 0:
+		budget = DefaultAppendBudget
+	case budget < 0:
+		budget = 0 // admit everything
+	}
+	s.appender = startAppender(s, committers, budget)
 	return s
 }
 
@@ -69,7 +75,17 @@ type Options struct {
 	// MaxConns caps PostgreSQL connections (default 20, at least 2) and
 	// SQLite readers (default 2 × GOMAXPROCS, at least 4).
 	MaxConns int
+	// AppendBudget is the longest a message append may expect to wait
+	// behind those already queued; past it AppendMessage answers ErrBusy
+	// at once. Zero means DefaultAppendBudget; negative admits everything.
+	AppendBudget time.Duration
 }
+
+// DefaultAppendBudget keeps a stored message's wait for its commit under
+// about a fifth of a second, so an accepted message is acknowledged well
+// within the 250 ms the product promises under twice its sustainable
+// rate, and the rest is refused at once as busy.
+const DefaultAppendBudget = 200 * time.Millisecond
 
 // Open connects to the database named by dsn: a postgres:// or
 // postgresql:// URL for PostgreSQL, otherwise a path to an SQLite file,
@@ -100,7 +116,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 		db.Close()
 		return nil, fmt.Errorf("store: connect postgres: %w", err)
 	}
-	return newStore(Postgres, db, db), nil
+	return newStore(Postgres, db, db, opts.AppendBudget), nil
 }
 
 func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
@@ -168,7 +184,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := newStore(SQLite, write, read)
+	s := newStore(SQLite, write, read, opts.AppendBudget)
 	s.checkpoint = startCheckpointer(ckpt)
 	return s, nil
 }
