@@ -163,21 +163,24 @@ func (r *chatRun) received(line []byte, want byte, owner func(*chatConv) bool) {
 // inflight is a send not yet acknowledged: what to send again when the
 // server answers busy.
 type inflight struct {
-	conn  *Conn
-	frame []byte
+	conn     *Conn
+	frame    []byte
+	attempts atomic.Int32
 }
 
 // answered handles acks and errors of message sends (and counts other
-// errors). A send answered busy goes out again, the same frame (same
-// client_msg_id), after a short backoff with jitter, as a real client does.
+// errors). A send answered busy or rate_limited goes out again, the same
+// frame (same client_msg_id), after an exponential backoff with full
+// jitter (100 ms doubling to 3.2 s), as a real client does.
 func (r *chatRun) answered(line []byte) {
 	switch Type(line) {
 	case "error":
-		if Str(line, "code") == "busy" {
+		if code := Str(line, "code"); code == "busy" || code == "rate_limited" {
 			if v, ok := r.inflight.Load(Str(line, "id")); ok {
 				r.busy.Add(1)
 				f := v.(*inflight)
-				time.AfterFunc(50*time.Millisecond+time.Duration(rand.Int64N(int64(100*time.Millisecond))), func() {
+				ceiling := 100 * time.Millisecond << min(f.attempts.Add(1)-1, 5)
+				time.AfterFunc(time.Duration(rand.Int64N(int64(ceiling)))+time.Millisecond, func() {
 					if r.stopping.Load() {
 						return
 					}
@@ -402,7 +405,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	res.add("undelivered after drain", lost, "")
 	res.add("unacked", unacked, "")
 	res.add("duplicates", r.dups.Load(), "")
-	res.add("busy answers", r.busy.Load(), "")
+	res.add("busy answers (sent again)", r.busy.Load(), "")
 	r.errMu.Lock()
 	nerr := 0
 	for code, k := range r.errs {

@@ -42,59 +42,50 @@ type appender struct {
 	once sync.Once
 	wg   sync.WaitGroup
 
-	// Admission (see admit): the appends waiting for a committer, and the
-	// recent cost of committing one message (an EWMA, in nanoseconds).
+	// Admission (see admit): the appends waiting for a committer, and how
+	// long the recent ones waited before a committer took them (an EWMA, in
+	// nanoseconds).
 	budget  time.Duration // 0: admit everything
 	waiting atomic.Int64
-	perMsg  atomic.Int64
+	sojourn atomic.Int64
 }
 
-// ErrBusy refuses an append that would wait longer than the store's
-// latency budget (Options.AppendBudget) behind the appends already
-// queued: under overload the store keeps the latency of what it accepts
-// bounded and answers the rest at once, instead of queueing for seconds.
-// Nothing was stored; the same message may be sent again later.
+// ErrBusy refuses an append while the appends ahead of it are waiting
+// longer than the store's latency budget (Options.AppendBudget): under
+// overload the store keeps the latency of what it accepts bounded and
+// answers the rest at once, instead of queueing for seconds. Nothing was
+// stored; the same message may be sent again later.
 var ErrBusy = errors.New("store: busy")
 
-// admit reports whether an append may join the queue: the appends
-// waiting, each costing about perMsg to commit, plus a batch in flight,
-// must clear within the budget.
+// admit reports whether an append may join the queue. The signal is the
+// queueing delay itself, as CoDel uses it: how long recent appends waited
+// for a committer, whatever the disk, the batch sizes or the CPU make that
+// cost. An empty queue always admits, so the estimate can never lock the
+// door for good: the appends it then lets in wait little, and pull the
+// estimate back down.
 func (a *appender) admit() bool {
-	if a.budget <= 0 {
-		return true
-	}
-	per := time.Duration(a.perMsg.Load())
-	if per <= 0 {
-		return true // no commit measured yet
-	}
-	return time.Duration(a.waiting.Load()+maxBatch)*per <= a.budget
+	return a.budget <= 0 || a.waiting.Load() == 0 || time.Duration(a.sojourn.Load()) <= a.budget
 }
 
-// measure folds one commit's cost per message into the EWMA (weight 1/8:
-// it follows a change of load within a few batches, not one slow fsync).
-func (a *appender) measure(d time.Duration, n int) {
-	if n == 0 {
-		return
-	}
-	cur := int64(d) / int64(n)
+// waited folds one append's wait into the EWMA (weight 1/8: it follows a
+// change of load within a batch or two, not one slow fsync).
+func (a *appender) waited(d time.Duration) {
 	for {
-		old := a.perMsg.Load()
-		next := cur
-		if old > 0 {
-			next = old + (cur-old)/8
-		}
-		if a.perMsg.CompareAndSwap(old, next) {
+		old := a.sojourn.Load()
+		next := old + (int64(d)-old)/8
+		if a.sojourn.CompareAndSwap(old, next) {
 			return
 		}
 	}
 }
 
 type appendReq struct {
-	ctx  context.Context
-	m    Message
-	now  time.Time
-	res  appendResult
-	done chan struct{}
+	ctx    context.Context
+	m      Message
+	now    time.Time
+	queued time.Time // when it began to wait for a committer
+	res    appendResult
+	done   chan struct{}
 }
 
 type appendResult struct {
@@ -126,7 +117,7 @@ func (a *appender) do(ctx context.Context, m Message, now time.Time) appendResul
 	if !a.admit() {
 		return appendResult{err: ErrBusy}
 	}
-	r := &appendReq{ctx: ctx, m: m, now: now, done: make(chan struct{})}
+	r := &appendReq{ctx: ctx, m: m, now: now, done: make(chan struct{}), queued: time.Now()}
 	a.waiting.Add(1)
 	select {
 	case a.reqs <- r:
@@ -150,6 +141,7 @@ func (a *appender) run() {
 	for {
 		select {
 		case r := <-a.reqs:
+			a.waited(time.Since(r.queued))
 			batch = append(batch[:0], r)
 		case <-a.quit:
 			return
@@ -158,14 +150,13 @@ func (a *appender) run() {
 		for len(batch) < maxBatch {
 			select {
 			case r := <-a.reqs:
+				a.waited(time.Since(r.queued))
 				batch = append(batch, r)
 			default:
 				break more
 			}
 		}
-		began := time.Now()
 		a.commit(batch)
-		a.measure(time.Since(began), len(batch))
 		for _, r := range batch {
 			close(r.done)
 		}
