@@ -97,7 +97,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if a.Log == nil {
 		a.Log = slog.New(slog.DiscardHandler)
 	}
-	st, err := store.Open(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync})
+	budget := time.Duration(cfg.Limits.AppendBudgetMS) * time.Millisecond
+	if budget == 0 {
+		budget = -1 // off (store.Options' zero means its default)
+	}
+	st, err := store.Open(ctx, cfg.DSN(), store.Options{SQLiteSynchronous: cfg.SQLiteSync, AppendBudget: budget})
 	if err != nil {
 		return nil, err
 	}

@@ -77,6 +77,11 @@ type Limits struct {
 	VisitorRetentionDays int
 	// PageViewsPerVisitor keeps only a visitor's latest page views.
 	PageViewsPerVisitor int
+	// AppendBudgetMS: a message is refused as busy (retryable) while the
+	// messages ahead of it wait longer than this for the database's
+	// writer, so overload answers at once instead of queueing for
+	// seconds. 0 turns it off.
+	AppendBudgetMS int
 }
 
 // limitFlags holds the raw flag values (a pointer, so Config stays
@@ -113,6 +118,7 @@ func (l *Limits) settings() []*limitSetting {
 		n("min-free-disk-mb", "512", "free MiB below which the data directory counts as full (0: not watched)", &l.MinFreeDiskMB),
 		n("visitor-retention-days", "30", "delete anonymous visitors who never chatted this long after they were last seen (0: keep)", &l.VisitorRetentionDays),
 		n("page-views-per-visitor", "50", "page views kept per visitor (the latest)", &l.PageViewsPerVisitor),
+		n("append-budget-ms", "200", "refuse messages as busy while those ahead wait longer than this for the writer (0: never)", &l.AppendBudgetMS),
 	}
 }
 
