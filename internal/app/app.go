@@ -286,7 +286,8 @@ func (a *App) closeBus() {
 // LimitConns bounds the connections ln hands out, in all and per client
 // address (config.Limits), counting refusals in
 // livedesk_conn_refusals_total{reason}. Per-address bounds apply only with
-// Limits.PerIP: behind a proxy every connection has the proxy's address.
+// Limits.PerIP and without -trust-proxy: behind a proxy every connection
+// has the proxy's address.
 func (a *App) LimitConns(ln net.Listener) net.Listener {
 	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "livedesk_conn_refusals_total",
@@ -294,7 +295,10 @@ func (a *App) LimitConns(ln net.Listener) net.Listener {
 	}, []string{"reason"})
 	a.registry.MustRegister(refused)
 	perIP := a.Config.Limits.MaxConnsPerIP
-	if !a.Config.Limits.PerIP {
+	if !a.Config.Limits.PerIP || a.Config.TrustProxy {
+		// Behind a proxy every connection is the proxy's: the per-address
+		// bound would cap the whole server. The buckets still see the
+		// client's address (X-Forwarded-For); the connection count cannot.
 		perIP = 0
 	}
 	return connlimit.New(ln, a.Config.Limits.MaxConns, perIP, func(reason string) { refused.WithLabelValues(reason).Inc() })

@@ -124,26 +124,38 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		return "", store.Agent{}, ErrBadCredentials // no account has one: nothing to count
 	}
 	pair := email + "\x00" + ip
-	if !s.byIP.Allow(ip, now) || !s.byPair.Ready(pair, now) {
+	if !s.byIP.Allow(ip, now) {
+		return "", store.Agent{}, ErrTooManyAttempts
+	}
+	// The failure tokens are taken before the password is checked and given
+	// back when it is right: parallel guesses cannot all pass a check made
+	// before any of them was charged.
+	pairBack, ok := s.byPair.Hold(pair, now)
+	if !ok {
 		return "", store.Agent{}, ErrTooManyAttempts
 	}
 	a, err := s.store.AgentByEmail(ctx, email)
 	found := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		pairBack()
 		return "", store.Agent{}, fmt.Errorf("auth: login: %w", err)
 	}
-	if !s.byAccount.Ready(email, now) {
+	accountBack, held := s.byAccount.Hold(email, now)
+	if !held {
 		known := false
 		if found {
 			if known, err = s.store.SignedInFrom(ctx, a.WorkspaceID, a.ID, ip, now); err != nil {
+				pairBack()
 				return "", store.Agent{}, fmt.Errorf("auth: login: %w", err)
 			}
 		}
 		if !known {
+			pairBack()
 			return "", store.Agent{}, ErrTooManyAttempts
 		}
+		accountBack = func() {} // a known address: the account's budget is not drawn on
 	}
-	ok := false
+	ok = false
 	if found {
 		if ok, err = CheckPassword(a.PasswordHash, password); err != nil {
 			return "", store.Agent{}, fmt.Errorf("auth: login %s: %w", a.ID, err)
@@ -152,13 +164,13 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 		CheckPassword(s.dummyHash, password) //nolint:errcheck // the same time as a wrong password
 	}
 	if !ok {
-		s.byPair.Take(pair, now)
-		s.byAccount.Take(email, now)
 		if found {
 			s.record(ctx, Actor{WorkspaceID: a.WorkspaceID, IP: ip}, "sign_in_failed", "agent", a.ID, nil)
 		}
 		return "", store.Agent{}, ErrBadCredentials
 	}
+	pairBack()
+	accountBack()
 	token := RandomToken(32)
 	err = s.store.CreateSession(ctx, store.Session{
 		TokenHash: HashToken(token), WorkspaceID: a.WorkspaceID, AgentID: a.ID,
@@ -199,23 +211,29 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 // revokes every other session of the agent.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next, ip string) error {
 	// Checking the current password is a password oracle like sign-in, so
-	// its failures draw on the account's sign-in budgets: a stolen session
-	// must not be able to guess the password.
+	// its failures draw on the sign-in budgets: a stolen session must not
+	// be able to guess the password. It is held back by its own address's
+	// budget only, not by failures from elsewhere: the session already
+	// proves who is asking, and an attack on the account must not stop
+	// its owner from changing the password.
 	now := s.clock.Now()
 	email := store.NormalizeEmail(p.Agent.Email)
 	pair := email + "\x00" + ip
-	if !s.byPair.Ready(pair, now) || !s.byAccount.Ready(email, now) {
+	pairBack, held := s.byPair.Hold(pair, now)
+	if !held {
 		return ErrTooManyAttempts
 	}
 	ok, err := CheckPassword(p.Agent.PasswordHash, current)
 	if err != nil {
+		pairBack()
 		return fmt.Errorf("auth: change password: %w", err)
 	}
 	if !ok {
-		s.byPair.Take(pair, now)
 		s.byAccount.Take(email, now)
+		s.record(ctx, Actor{WorkspaceID: p.Agent.WorkspaceID, AgentID: p.Agent.ID, Name: p.Agent.Name, IP: ip}, "password_check_failed", "agent", p.Agent.ID, nil)
 		return apperr.Invalidf("current_password", "wrong_password", "the current password is wrong")
 	}
+	pairBack()
 	if err := ValidatePassword(next); err != nil {
 		var e *apperr.Error
 		if errors.As(err, &e) {

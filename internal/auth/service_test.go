@@ -349,3 +349,49 @@ func TestChangePasswordIsRateLimited(t *testing.T) {
 		t.Fatalf("after the refill: %v", err)
 	}
 }
+
+// TestParallelGuessesAreCharged: guesses sent at once from one address
+// get no more password checks than the documented five (each is charged
+// before its check, and given back only when right).
+func TestParallelGuessesAreCharged(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const n = 20
+	results := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := f.login(t, "ann@example.com", "wrong-password", "203.0.113.40")
+			results <- err
+		}()
+	}
+	checked := 0
+	for range n {
+		if errors.Is(<-results, ErrBadCredentials) {
+			checked++
+		}
+	}
+	if checked != pairBurst {
+		t.Fatalf("%d of %d parallel guesses were checked, want %d", checked, n, pairBurst)
+	}
+}
+
+// TestOwnerChangesPasswordUnderAttack: failures on the account from many
+// addresses do not stop its signed-in owner from changing the password.
+func TestOwnerChangesPasswordUnderAttack(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tok, err := f.login(t, "ann@example.com", annPassword, "198.51.100.77")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.svc.Authenticate(t.Context(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range accountBurst + 5 {
+		f.login(t, "ann@example.com", "wrong-password", fmt.Sprintf("203.0.113.%d", 100+i)) //nolint:errcheck
+	}
+	if err := f.svc.ChangePassword(t.Context(), p, annPassword, "a brand new passphrase", "198.51.100.77"); err != nil {
+		t.Fatalf("the owner's password change under attack: %v", err)
+	}
+}

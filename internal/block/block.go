@@ -186,6 +186,19 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error
 	return nil
 }
 
+// CheckAddress refuses an address that a block of the workspace matches,
+// before anything is made for it (no visitor row for a blocked address).
+func (s *Service) CheckAddress(ctx context.Context, workspaceID, ip string) error {
+	blocked, err := s.store.Blocked(ctx, workspaceID, "", ip, "")
+	if err != nil {
+		return err
+	}
+	if blocked {
+		return ErrBlocked
+	}
+	return nil
+}
+
 // Check refuses a visitor that a block matches (by itself, the address it
 // connects from, or its contact), with ErrBlocked.
 func (s *Service) Check(ctx context.Context, v store.Visitor, ip string) error {

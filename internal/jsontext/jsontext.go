@@ -75,8 +75,10 @@ func hex4(doc []byte, i int) (rune, bool) {
 }
 
 // DuplicateKey returns the first key that appears twice in one object of a
-// JSON document, compared as encoding/json matches struct fields
-// (unescaped, case folded), and whether there is one. encoding/json keeps
+// JSON document, and whether there is one: in the top-level object keys
+// are compared as encoding/json matches struct fields (unescaped, case
+// folded); in nested objects, which may be maps with case-sensitive keys,
+// exactly (unescaped). encoding/json keeps
 // the last of two, so {"text":"hi","Text":"<other>"} would be read as
 // something its sender's own parser may not agree on; such documents are
 // refused instead. The document is assumed to be syntactically valid JSON
@@ -119,8 +121,12 @@ func DuplicateKey(doc []byte) (string, bool) {
 			}
 			if expectKey {
 				key := unquoteKey(doc[i : end+1])
+				// The top-level object decodes into a struct, whose fields
+				// encoding/json matches case-insensitively; deeper ones may
+				// be maps (a visitor's context), whose keys are exact.
+				fold := len(open) == 1
 				for _, k := range keys[open[len(open)-1]:] {
-					if bytes.EqualFold(k, key) {
+					if (fold && bytes.EqualFold(k, key)) || (!fold && bytes.Equal(k, key)) {
 						return strings.ToLower(string(key)), true
 					}
 				}

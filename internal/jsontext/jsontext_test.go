@@ -71,6 +71,7 @@ func TestDuplicateKey(t *testing.T) {
 		{`{"text":"a","\u0074ext":"b"}`, "text"}, // an escaped spelling of the same key
 		{`{"a":{"x":1},"b":{"x":2}}`, ""},        // the same key in two objects
 		{`{"a":{"x":1,"x":2}}`, "x"},             // in a nested object
+		{`{"data":{"Plan":"a","plan":"b"}}`, ""}, // a map's keys are case-sensitive
 		{`{"a":[{"x":1},{"x":1}],"b":"x"}`, ""},  // array elements are separate objects
 		{`{"a":"\"b\":1,\"b\":2","b":3}`, ""},    // quotes inside a string value
 		{`{"data":{"k":1},"data2":{"k":null}}`, ""},

@@ -93,3 +93,22 @@ func (l *Keyed) Size() int {
 	defer l.mu.Unlock()
 	return len(l.buckets)
 }
+
+// Hold takes one token from key's bucket now, if one is left, and returns
+// a func that gives it back. Taking before a costly check and giving back
+// when the check passes charges only failures, and parallel attempts
+// cannot all pass a check made before any of them was charged.
+func (l *Keyed) Hold(key string, now time.Time) (giveBack func(), ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.bucket(key, now).ReserveN(now, 1)
+	if !r.OK() || r.DelayFrom(now) > 0 {
+		r.CancelAt(now)
+		return nil, false
+	}
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		r.CancelAt(now)
+	}, true
+}

@@ -59,3 +59,23 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 		t.Fatal("the overflow bucket never refills")
 	}
 }
+
+// TestHoldChargesOnlyWhatIsKept: tokens held are gone for everyone until
+// given back; given back, they are there again.
+func TestHoldChargesOnlyWhatIsKept(t *testing.T) {
+	t.Parallel()
+	l := New(time.Minute, 2)
+	now := epoch
+	back1, ok1 := l.Hold("k", now)
+	_, ok2 := l.Hold("k", now)
+	if !ok1 || !ok2 {
+		t.Fatal("two holds within a burst of 2 were refused")
+	}
+	if _, ok := l.Hold("k", now); ok {
+		t.Fatal("a third hold passed while two were held")
+	}
+	back1()
+	if _, ok := l.Hold("k", now); !ok {
+		t.Fatal("a token given back cannot be held again")
+	}
+}

@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/realtime"
+	"github.com/querytel/livedesk/internal/site"
 )
 
 // TestBlockClosesAndRefuses: blocking a visitor, or an address, closes
@@ -75,4 +77,45 @@ func TestBlockClosesAndRefuses(t *testing.T) {
 		t.Fatalf("after the block was lifted: %v", err)
 	}
 	back.Kill()
+}
+
+// TestBlockedContactCannotComeBackAnonymously: a blocked contact who
+// returns as a fresh anonymous visitor is refused and cut off as soon as
+// it identifies; a blocked address is refused at hello (before a visitor
+// is made for it).
+func TestBlockedContactCannotComeBackAnonymously(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Configure(func(c *config.Config) { c.TrustProxy = true }))
+	ctx := timeout(t)
+	st := srv.DemoSite(t)
+	hash := hex.EncodeToString(site.IdentityHash(st.IdentitySecret, "troll-1"))
+	w := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	do(t, ctx, w, "identify", map[string]any{"external_id": "troll-1", "hash": hash})
+	var v struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(w.Welcome.Visitor, &v) //nolint:errcheck
+	owner := srv.Admin(t)
+	if status, body := srv.Do(t, owner, "POST", "/api/v1/blocks", map[string]any{"kind": "contact", "visitor_id": v.ID}); status != 201 {
+		t.Fatalf("block contact: %d %s", status, body)
+	}
+	<-w.Done()
+
+	fresh, err := client.Dial(ctx, srv.WSURL("/widget/v1/ws?key="+st.WidgetKey), client.Options{Header: from("198.51.100.200")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fresh.Do(ctx, "identify", map[string]any{"external_id": "troll-1", "hash": hash})
+	wantCode(t, err, "blocked")
+	<-fresh.Done()
+	if code := fresh.CloseStatus(); code != realtime.CloseBlocked {
+		t.Fatalf("the identified blocked contact's socket closed with %d, want %d", code, realtime.CloseBlocked)
+	}
+
+	// A blocked address is refused at hello.
+	if status, body := srv.Do(t, owner, "POST", "/api/v1/blocks", map[string]any{"kind": "ip", "value": "203.0.113.250"}); status != 201 {
+		t.Fatalf("block address: %d %s", status, body)
+	}
+	_, err = client.Dial(ctx, srv.WSURL("/widget/v1/ws?key="+st.WidgetKey), client.Options{Header: from("203.0.113.250")})
+	wantCode(t, err, "blocked")
 }

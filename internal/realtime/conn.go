@@ -321,6 +321,13 @@ func (c *conn) pingOnce() {
 	c.mu.Unlock()
 }
 
+// isClosing reports whether the connection is being closed.
+func (c *conn) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
+}
+
 func (c *conn) isEnded() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()

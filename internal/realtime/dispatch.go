@@ -55,6 +55,12 @@ func on[R any](name string, h func(s *Server, ctx context.Context, c *conn, r *R
 // frame decodes and handles one client frame after hello, on a worker:
 // frames are handled in order, one at a time.
 func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
+	if c.afterReply != 0 || c.isClosing() {
+		// A close is decided (a block, another person's identify, a
+		// resync): nothing more runs as this client, even if frames it
+		// sent before it knew are still arriving.
+		return
+	}
 	env, err := decodeFrame(typ, data)
 	if err != nil {
 		fe, _ := err.(frameError) // decodeFrame returns no other error

@@ -36,6 +36,11 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err := checkResume(hello.Resume, MaxResumeVisitor); err != nil {
 		return err
 	}
+	if s.blocks != nil {
+		if err := s.blocks.CheckAddress(ctx, st.WorkspaceID, c.ip); err != nil {
+			return err
+		}
+	}
 	v, token, err := s.visitors.Session(ctx, st, hello.Token, c.ip, func() error {
 		return s.guard.Allow(guard.Visitor, c.ip, st.ID)
 	})
@@ -121,6 +126,13 @@ func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (Ack
 	res, err := s.visitors.Identify(ctx, v, visitor.Identity{ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Hash: r.Hash})
 	if err != nil {
 		return AckFrame{}, err
+	}
+	if s.blocks != nil {
+		// A blocked contact may have come in as a fresh anonymous visitor.
+		if err := s.blocks.Check(ctx, res.Visitor, c.ip); err != nil {
+			c.closeAfterReply(CloseBlocked, "blocked")
+			return AckFrame{}, err
+		}
 	}
 	res.Visitor = visitor.Own(res.Visitor)
 	if res.Token != "" {
