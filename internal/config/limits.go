@@ -64,8 +64,13 @@ type Limits struct {
 	// Per client address: widget sockets opened, new visitors, conversations
 	// started, messages, heartbeats.
 	IPSockets, IPVisitors, IPStarts, IPMessages, IPHeartbeats Rate
+	// Per client address: typing signals (each goes to every desk),
+	// updates (context.set, identify: writes) and reads (sync,
+	// conversations.list).
+	IPTyping, IPUpdates, IPReads Rate
 	// Per site, whatever the addresses: the same.
 	SiteSockets, SiteVisitors, SiteStarts, SiteMessages, SiteHeartbeats Rate
+	SiteTyping, SiteUpdates, SiteReads                                  Rate
 	// MinFreeDiskMB: below this much free space in the data directory
 	// (SQLite), /readyz says not ready and widget writes are refused with
 	// storage_low, so the disk never fills and agents can still sign in.
@@ -110,11 +115,17 @@ func (l *Limits) settings() []*limitSetting {
 		r("limit-ip-starts", "20/1m", "conversations started from one client address", &l.IPStarts),
 		r("limit-ip-messages", "120/1m", "widget messages from one client address", &l.IPMessages),
 		r("limit-ip-heartbeats", "240/1m", "widget heartbeats from one client address", &l.IPHeartbeats),
+		r("limit-ip-typing", "240/1m", "widget typing signals from one client address", &l.IPTyping),
+		r("limit-ip-updates", "60/1m", "widget context.set and identify from one client address", &l.IPUpdates),
+		r("limit-ip-reads", "300/1m", "widget sync and conversations.list from one client address", &l.IPReads),
 		r("limit-site-sockets", "30000/1m", "widget sockets opened on one site", &l.SiteSockets),
 		r("limit-site-visitors", "12000/1m", "new visitors on one site", &l.SiteVisitors),
 		r("limit-site-starts", "3000/1m", "conversations started on one site", &l.SiteStarts),
 		r("limit-site-messages", "30000/1m", "visitor messages on one site", &l.SiteMessages),
 		r("limit-site-heartbeats", "240000/1m", "widget heartbeats on one site", &l.SiteHeartbeats),
+		r("limit-site-typing", "60000/1m", "widget typing signals on one site", &l.SiteTyping),
+		r("limit-site-updates", "30000/1m", "widget context.set and identify on one site", &l.SiteUpdates),
+		r("limit-site-reads", "120000/1m", "widget sync and conversations.list on one site", &l.SiteReads),
 		n("min-free-disk-mb", "512", "free MiB below which the data directory counts as full (0: not watched)", &l.MinFreeDiskMB),
 		n("visitor-retention-days", "30", "delete anonymous visitors who never chatted this long after they were last seen (0: keep)", &l.VisitorRetentionDays),
 		n("page-views-per-visitor", "50", "page views kept per visitor (the latest)", &l.PageViewsPerVisitor),

@@ -32,10 +32,13 @@ const (
 	Start                   // a conversation started
 	Message                 // a visitor's message
 	Heartbeat               // a heartbeat
+	Typing                  // a typing signal (it goes to every desk)
+	Update                  // context.set, identify (each a write)
+	Read                    // sync, conversations.list (database reads)
 	nActions
 )
 
-var actionNames = [nActions]string{"sockets", "visitors", "starts", "messages", "heartbeats"}
+var actionNames = [nActions]string{"sockets", "visitors", "starts", "messages", "heartbeats", "typing", "updates", "reads"}
 
 func (a Action) String() string { return actionNames[a] }
 
@@ -75,11 +78,13 @@ func New(limits config.Limits, dataDir string, clk clock.Clock, reg prometheus.R
 		return ratelimit.New(r.Per/time.Duration(r.N), r.N)
 	}
 	if limits.PerIP {
-		for a, r := range [nActions]config.Rate{limits.IPSockets, limits.IPVisitors, limits.IPStarts, limits.IPMessages, limits.IPHeartbeats} {
+		for a, r := range [nActions]config.Rate{limits.IPSockets, limits.IPVisitors, limits.IPStarts, limits.IPMessages, limits.IPHeartbeats,
+			limits.IPTyping, limits.IPUpdates, limits.IPReads} {
 			g.ip[a] = keyed(r)
 		}
 	}
-	for a, r := range [nActions]config.Rate{limits.SiteSockets, limits.SiteVisitors, limits.SiteStarts, limits.SiteMessages, limits.SiteHeartbeats} {
+	for a, r := range [nActions]config.Rate{limits.SiteSockets, limits.SiteVisitors, limits.SiteStarts, limits.SiteMessages, limits.SiteHeartbeats,
+		limits.SiteTyping, limits.SiteUpdates, limits.SiteReads} {
 		g.site[a] = keyed(r)
 	}
 	if limits.MinFreeDiskMB > 0 && dataDir != "" {
@@ -97,7 +102,7 @@ func (g *Guard) Allow(a Action, ip, siteID string) error {
 	if g == nil {
 		return nil
 	}
-	if a != Socket {
+	if a != Socket && a != Typing && a != Read {
 		if err := g.Writable(); err != nil {
 			return err
 		}

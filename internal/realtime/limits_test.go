@@ -234,3 +234,49 @@ func TestLowDiskRefusesWidgetWrites(t *testing.T) {
 		t.Error("storage_low refusals are not counted")
 	}
 }
+
+// TestTypingUpdatesAndReadsPerAddress: typing (which goes to every desk),
+// context and identity writes, and history reads have budgets per
+// address too, not only the 50 frames/s of a connection.
+func TestTypingUpdatesAndReadsPerAddress(t *testing.T) {
+	t.Parallel()
+	srv, key := limited(t, func(l *config.Limits) {
+		l.IPTyping = config.Rate{N: 2, Per: 3600e9}
+		l.IPUpdates = config.Rate{N: 1, Per: 3600e9}
+		l.IPReads = config.Rate{N: 1, Per: 3600e9}
+	})
+	ctx := timeout(t)
+	w, err := client.Dial(ctx, srv.WSURL("/widget/v1/ws?key="+key), client.Options{Header: from("203.0.113.9")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Kill()
+	conv, err := w.Do(ctx, "conversation.start", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typing := map[string]any{"conversation_id": conv.ConversationID, "on": true}
+	for range 2 {
+		if _, err := w.Do(ctx, "typing", typing); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = w.Do(ctx, "typing", typing)
+	wantCode(t, err, "rate_limited")
+	if _, err := w.Do(ctx, "context.set", map[string]any{"data": map[string]any{"a": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Do(ctx, "identify", map[string]any{"name": "Vic"})
+	wantCode(t, err, "rate_limited")
+	if _, err := w.Do(ctx, "sync", map[string]any{"conversation_id": conv.ConversationID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.Do(ctx, "conversations.list", nil)
+	wantCode(t, err, "rate_limited")
+	m := metricsOf(t, srv)
+	for _, l := range []string{`limit="ip_typing"} 1`, `limit="ip_updates"} 1`, `limit="ip_reads"} 1`} {
+		if !strings.Contains(m, l) {
+			t.Errorf("/metrics lacks %s", l)
+		}
+	}
+}

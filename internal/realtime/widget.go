@@ -97,9 +97,10 @@ func (s *Server) start(ctx context.Context, c *conn, r *StartRequest) (AckFrame,
 }
 
 // visitorToChange reads the visitor as it is now, for a command that
-// stores something of it (so refused while the disk is short).
+// stores something of it (budgeted as an update; refused while the disk
+// is short).
 func (s *Server) visitorToChange(ctx context.Context, c *conn) (store.Visitor, error) {
-	if err := s.guard.Writable(); err != nil {
+	if err := s.guard.Allow(guard.Update, c.ip, c.who().SiteID); err != nil {
 		return store.Visitor{}, err
 	}
 	return s.visitors.Current(ctx, c.who())
@@ -148,6 +149,9 @@ func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (Ack
 }
 
 func (s *Server) visitorConversations(ctx context.Context, c *conn, _ *VisitorListRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Read, c.ip, c.who().SiteID); err != nil {
+		return AckFrame{}, err
+	}
 	convs, err := s.chat.List(ctx, c.who(), store.ConversationFilter{Limit: chat.VisitorListLimit})
 	return AckFrame{Conversations: nonNil(convs)}, err
 }
@@ -166,6 +170,11 @@ func (s *Server) send(ctx context.Context, c *conn, r *SendRequest) (AckFrame, e
 }
 
 func (s *Server) typing(ctx context.Context, c *conn, r *TypingRequest) (AckFrame, error) {
+	if c.who().IsVisitor() {
+		if err := s.guard.Allow(guard.Typing, c.ip, c.who().SiteID); err != nil {
+			return AckFrame{}, err
+		}
+	}
 	if r.On == nil {
 		return AckFrame{}, errRequired("on")
 	}
@@ -176,6 +185,11 @@ func (s *Server) typing(ctx context.Context, c *conn, r *TypingRequest) (AckFram
 // as message frames, then an ack with the conversation's last seq and
 // whether more remain (ask again from the last seq received).
 func (s *Server) sync(ctx context.Context, c *conn, r *SyncRequest) (AckFrame, error) {
+	if c.who().IsVisitor() {
+		if err := s.guard.Allow(guard.Read, c.ip, c.who().SiteID); err != nil {
+			return AckFrame{}, err
+		}
+	}
 	page, err := s.chat.History(ctx, c.who(), r.ConversationID, r.AfterSeq, r.UntilSeq, r.Limit)
 	if err != nil {
 		return AckFrame{}, err
