@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Chat = chat.New(st, a.Clock, pub)
 	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat, a.Audit)
 	a.Sites = site.New(st, a.Clock, a.Audit)
-	workspaces := workspace.New(st, a.Clock)
+	workspaces := workspace.New(st, a.Clock, a.Audit)
 
 	a.Bootstrap, err = bootstrap(ctx, a, cfg)
 	if err != nil {

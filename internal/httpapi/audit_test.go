@@ -36,6 +36,9 @@ func TestAuditLog(t *testing.T) {
 		t.Fatalf("block: %d %s", status, body)
 	}
 
+	if status, body := srv.Do(t, owner, "PATCH", "/api/v1/workspace", map[string]any{"settings": map[string]any{"closed_retention_days": 1}}); status != 200 {
+		t.Fatalf("settings: %d %s", status, body)
+	}
 	if status, _ := srv.Do(t, ann, "GET", "/api/v1/audit", nil); status != 401 && status != 403 {
 		t.Fatalf("a non-admin reads the audit log: %d", status) // 401: the reset signed Ann out
 	}
@@ -60,11 +63,11 @@ func TestAuditLog(t *testing.T) {
 		}
 	}
 	// Newest first.
-	want := "block_created,password_reset,role_changed,sign_in,sign_in_failed,sign_in" // Ann was added by the CLI path, which records nothing
+	want := "workspace_updated,block_created,password_reset,role_changed,sign_in,sign_in_failed,sign_in" // Ann was added by the CLI path, which records nothing
 	if strings.Join(actions, ",") != want {
 		t.Fatalf("actions %s, want %s", strings.Join(actions, ","), want)
 	}
-	if d := got.Items[2].Detail; d["from"] != "agent" || d["to"] != "supervisor" || got.Items[2].TargetID != annID {
-		t.Fatalf("role change entry: %+v", got.Items[2])
+	if d := got.Items[3].Detail; d["from"] != "agent" || d["to"] != "supervisor" || got.Items[3].TargetID != annID {
+		t.Fatalf("role change entry: %+v", got.Items[3])
 	}
 }

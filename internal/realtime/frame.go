@@ -51,6 +51,10 @@ type envelope struct {
 type HelloRequest struct {
 	Token  string           `json:"token,omitempty"`  // a widget's visitor token
 	Resume map[string]int64 `json:"resume,omitempty"` // conversation id → last seq held
+	// Identify (widget) applies a verified identity before the welcome is
+	// built, so a browser shared by two people never receives the first
+	// one's conversations in the second one's welcome.
+	Identify *IdentifyRequest `json:"identify,omitempty"`
 }
 
 // HeartbeatRequest reports the page a visitor is on.

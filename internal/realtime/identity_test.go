@@ -3,8 +3,10 @@ package realtime_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"testing"
 
+	"github.com/coder/websocket"
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/realtime"
@@ -102,5 +104,43 @@ func TestOnlySignedFieldsAreVerified(t *testing.T) {
 	}
 	if sv.Name != "CEO of Your Bank" {
 		t.Fatalf("the visitor's own claim is kept on the visitor: %q", sv.Name)
+	}
+}
+
+// TestHelloIdentifiesBeforeTheWelcome: a hello that carries a verified
+// identity of another person than the browser's visitor gets the new
+// person's welcome: a new token and none of the first person's
+// conversations, not even in the list.
+func TestHelloIdentifiesBeforeTheWelcome(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	ctx := timeout(t)
+	st := srv.DemoSite(t)
+	hash := func(id string) string { return hex.EncodeToString(site.IdentityHash(st.IdentitySecret, id)) }
+	alice := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	do(t, ctx, alice, "identify", map[string]any{"external_id": "alice", "hash": hash("alice")})
+	conv := do(t, ctx, alice, "conversation.start", nil).ConversationID
+	do(t, ctx, alice, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "a1", "text": "SECRET-ORDER-4711"})
+	alice.Kill()
+
+	ws, _, err := websocket.Dial(ctx, srv.WSURL("/widget/v1/ws?key="+st.WidgetKey), &websocket.DialOptions{Subprotocols: []string{realtime.Subprotocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow() //nolint:errcheck
+	hello, _ := json.Marshal(map[string]any{"type": "hello", "id": "h", "token": alice.Welcome.Token,
+		"identify": map[string]any{"external_id": "bob", "name": "Bob", "hash": hash("bob")}})
+	if err := ws.Write(ctx, websocket.MessageText, hello); err != nil {
+		t.Fatal(err)
+	}
+	_, welcome, err := ws.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(welcome), conv) || strings.Contains(string(welcome), "SECRET-ORDER") || strings.Contains(string(welcome), alice.Welcome.Token) {
+		t.Fatalf("Bob's welcome holds Alice's conversation or token: %s", welcome)
+	}
+	if !strings.Contains(string(welcome), `"name":"Bob"`) || !strings.Contains(string(welcome), `"token":"`) {
+		t.Fatalf("Bob's welcome: %s", welcome)
 	}
 }

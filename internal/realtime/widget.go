@@ -47,6 +47,16 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err != nil {
 		return err
 	}
+	if id := hello.Identify; id != nil && id.Hash != "" && s.guard.Allow(guard.Update, c.ip, st.ID) == nil {
+		// A failed identity here leaves the visitor as it was: the widget
+		// sends identify again after the welcome, which reports the error.
+		if res, err := s.visitors.Identify(ctx, v, visitor.Identity{ExternalID: id.ExternalID, Name: id.Name, Email: id.Email, Hash: id.Hash}); err == nil {
+			v = res.Visitor
+			if res.Token != "" {
+				token = res.Token // another person: a new visitor, a new token
+			}
+		}
+	}
 	if s.blocks != nil {
 		if err := s.blocks.Check(ctx, v, c.ip); err != nil {
 			return err

@@ -84,7 +84,17 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (store
 	if in.Name == nil {
 		return store.Site{}, apperr.Invalidf("name", "required", "a site needs a name")
 	}
-	return s.CreateUnchecked(ctx, actor.WorkspaceID, in)
+	st, err := s.CreateUnchecked(ctx, actor.WorkspaceID, in)
+	if err == nil {
+		s.record(ctx, actor, "site_created", st.ID, map[string]any{"name": st.Name, "allowed_origins": st.AllowedOrigins})
+	}
+	return st, err
+}
+
+func (s *Service) record(ctx context.Context, actor auth.Actor, action, id string, detail map[string]any) {
+	if s.audit != nil {
+		s.audit.Record(ctx, actor, action, "site", id, detail)
+	}
 }
 
 // CreateUnchecked adds a site without a role check.
@@ -129,6 +139,9 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id string, in In
 	}
 	updated, err := s.store.UpdateSite(ctx, st, s.clock.Now())
 	s.keys.invalidate(id)
+	if err == nil {
+		s.record(ctx, actor, "site_updated", id, map[string]any{"name": updated.Name, "allowed_origins": updated.AllowedOrigins})
+	}
 	return updated, siteErr(err)
 }
 
@@ -143,9 +156,7 @@ func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (s
 	if err != nil {
 		return store.Site{}, err
 	}
-	if s.audit != nil {
-		s.audit.Record(ctx, actor, "widget_key_rotated", "site", id, nil)
-	}
+	s.record(ctx, actor, "widget_key_rotated", id, nil)
 	return s.store.GetSite(ctx, actor.WorkspaceID, id)
 }
 
@@ -156,8 +167,8 @@ func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id strin
 		return "", errForbidden
 	}
 	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
-	if err == nil && s.audit != nil {
-		s.audit.Record(ctx, actor, "identity_secret_read", "site", id, nil)
+	if err == nil {
+		s.record(ctx, actor, "identity_secret_read", id, nil)
 	}
 	return st.IdentitySecret, err
 }
@@ -169,6 +180,9 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error
 	}
 	err := s.store.DeleteSite(ctx, actor.WorkspaceID, id)
 	s.keys.invalidate(id)
+	if err == nil {
+		s.record(ctx, actor, "site_deleted", id, nil)
+	}
 	return err
 }
 

@@ -24,10 +24,19 @@ type Store interface {
 type Service struct {
 	store Store
 	clock clock.Clock
+	audit Recorder
+}
+
+// Recorder keeps the audit log of security-relevant actions (package
+// audit); nil records nothing.
+type Recorder interface {
+	Record(ctx context.Context, actor auth.Actor, action, targetType, targetID string, detail map[string]any)
 }
 
 // New returns a Service.
-func New(st Store, clk clock.Clock) *Service { return &Service{store: st, clock: clk} }
+func New(st Store, clk clock.Clock, rec Recorder) *Service {
+	return &Service{store: st, clock: clk, audit: rec}
+}
 
 // Input is what a manager may change; nil fields stay as they are.
 type Input struct {
@@ -106,6 +115,11 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, in Input) (store
 	}
 	if err := s.store.UpdateWorkspace(ctx, w, s.clock.Now()); err != nil {
 		return store.Workspace{}, err
+	}
+	if s.audit != nil {
+		// Settings decide when chats close and whether closed ones are
+		// deleted: who changed them, and to what, is on the record.
+		s.audit.Record(ctx, actor, "workspace_updated", "workspace", w.ID, map[string]any{"name": w.Name, "settings": w.Settings})
 	}
 	return s.Get(ctx, actor)
 }

@@ -28,7 +28,7 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(storetest.Epoch)
-	return fixture{svc: workspace.New(st, clk), st: st, clock: clk, ws: ws}
+	return fixture{svc: workspace.New(st, clk, nil), st: st, clock: clk, ws: ws}
 }
 
 func (f fixture) as(role auth.Role) auth.Principal {

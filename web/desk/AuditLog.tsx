@@ -15,6 +15,11 @@ const ACTIONS: Record<string, string> = {
   identity_secret_read: 'read an identity secret',
   block_created: 'blocked',
   block_deleted: 'lifted a block',
+  password_check_failed: 'gave a wrong current password',
+  site_created: 'added a site',
+  site_updated: 'changed a site',
+  site_deleted: 'removed a site',
+  workspace_updated: 'changed the workspace settings',
 };
 
 /** What an entry's detail says, in a few words. */

@@ -77,8 +77,14 @@ export class WidgetStore {
     this.session = new Session({
       url: `${config.origin.replace(/^http/, 'ws')}/widget/v1/ws?key=${encodeURIComponent(config.key)}`,
       hello: () => {
+        const fields: Record<string, unknown> = {};
         const token = load<string>(this.prefix + 'token', '');
-        return token ? { token } : {};
+        if (token) fields.token = token;
+        // A verified identity goes with the hello, so that on a shared
+        // browser the welcome is already the right person's.
+        const who = this.identity;
+        if (who?.hash) fields.identify = { external_id: who.id, name: who.name, email: who.email, hash: who.hash };
+        return fields;
       },
       onWelcome: (w) => this.welcome(w),
       onEvent: (e) => this.event(e),
