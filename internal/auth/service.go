@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/clientip"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/ratelimit"
 	"github.com/querytel/livedesk/internal/store"
@@ -123,8 +124,9 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	if len(email) > maxEmailLen || len(password) > maxPasswordBytes {
 		return "", store.Agent{}, ErrBadCredentials // no account has one: nothing to count
 	}
-	pair := email + "\x00" + ip
-	if !s.byIP.Allow(ip, now) {
+	key := clientip.Key(ip) // an IPv6 client's /64: it could rotate within it
+	pair := email + "\x00" + key
+	if !s.byIP.Allow(key, now) {
 		return "", store.Agent{}, ErrTooManyAttempts
 	}
 	// The failure tokens are taken before the password is checked and given
@@ -218,7 +220,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	// its owner from changing the password.
 	now := s.clock.Now()
 	email := store.NormalizeEmail(p.Agent.Email)
-	pair := email + "\x00" + ip
+	pair := email + "\x00" + clientip.Key(ip)
 	pairBack, held := s.byPair.Hold(pair, now)
 	if !held {
 		return ErrTooManyAttempts

@@ -6,6 +6,7 @@ package clientip
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -31,4 +32,25 @@ func Of(r *http.Request, trustProxy bool) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// Key is the part of an address that one client controls, for limits
+// keyed by address: an IPv4 address as it is, and an IPv6 address's /64
+// network (one subscriber gets a whole /64 and can take a new address in
+// it at will, so a bucket per /128 would be no bucket). Anything that does
+// not parse is its own key.
+func Key(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

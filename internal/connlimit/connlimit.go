@@ -17,6 +17,8 @@ package connlimit
 import (
 	"net"
 	"sync"
+
+	"github.com/querytel/livedesk/internal/clientip"
 )
 
 // Listener wraps a net.Listener with the bounds.
@@ -89,9 +91,11 @@ func (l *Listener) Open() int {
 	return l.open
 }
 
+// hostOf is the client behind a connection, as clientip.Key counts it:
+// an IPv6 client's /64.
 func hostOf(a net.Addr) string {
 	if ta, ok := a.(*net.TCPAddr); ok {
-		return ta.IP.String()
+		return clientip.Key(ta.IP.String())
 	}
 	host, _, err := net.SplitHostPort(a.String())
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/clientip"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/ratelimit"
@@ -108,7 +109,7 @@ func (g *Guard) Allow(a Action, ip, siteID string) error {
 		}
 	}
 	now := g.clock.Now()
-	if b := g.ip[a]; b != nil && !b.Allow(ip, now) {
+	if b := g.ip[a]; b != nil && !b.Allow(clientip.Key(ip), now) {
 		g.refused.WithLabelValues("ip_" + a.String()).Inc()
 		return ErrLimited
 	}
