@@ -58,7 +58,14 @@ func natsURL(t *testing.T) string {
 // startNATS runs an in-process NATS server on a free loopback port.
 func startNATS(t *testing.T) string {
 	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	return startNATSOn(t, -1).ClientURL()
+}
+
+// startNATSOn runs an in-process NATS server on loopback port (-1: a free
+// one), stopped when the test ends.
+func startNATSOn(t *testing.T, port int) *natsserver.Server {
+	t.Helper()
+	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +74,7 @@ func startNATS(t *testing.T) string {
 		t.Fatal("nats server did not start")
 	}
 	t.Cleanup(ns.Shutdown)
-	return ns.ClientURL()
+	return ns
 }
 
 // TestTwoNodes: a visitor on node 1 and an agent on node 2 chat both ways

@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
@@ -31,19 +28,7 @@ func TestNodeThatMissedEventsSendsItsClientsToCatchUp(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	start := func() *natsserver.Server {
-		ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go ns.Start()
-		if !ns.ReadyForConnections(10 * time.Second) {
-			t.Fatal("nats server did not start")
-		}
-		t.Cleanup(ns.Shutdown)
-		return ns
-	}
-	ns := start()
+	ns := startNATSOn(t, port)
 	nodes := apptest.Cluster(t, 2, apptest.NATS(ns.ClientURL()))
 	one, two := nodes[0], nodes[1]
 	ctx := timeout(t)
@@ -58,7 +43,7 @@ func TestNodeThatMissedEventsSendsItsClientsToCatchUp(t *testing.T) {
 	ns.Shutdown()
 	ns.WaitForShutdown()
 	do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "v2", "text": "during the outage"})
-	start()
+	startNATSOn(t, port)
 
 	select {
 	case <-desk.Done():
