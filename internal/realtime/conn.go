@@ -333,26 +333,3 @@ func (c *conn) isEnded() bool {
 	defer c.mu.Unlock()
 	return c.ended
 }
-
-// offStack runs f on a short-lived goroutine and waits for it: a worker
-// started per command, so the commands of one connection still run in
-// order, one at a time, and the reader stays back-pressured by them. The
-// point is the stack: a command goes deep (the store, SQLite), and a
-// goroutine's stack, once grown, is kept while it lives. Run on the
-// reader, every idle connection would keep that depth; here it goes away
-// with the worker. A panic in f is re-raised on the caller.
-func offStack(f func()) {
-	var p any
-	done := make(chan struct{})
-	go func() {
-		defer func() {
-			p = recover()
-			close(done)
-		}()
-		f()
-	}()
-	<-done
-	if p != nil {
-		panic(p)
-	}
-}
