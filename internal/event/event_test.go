@@ -2,6 +2,7 @@ package event_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/querytel/livedesk/internal/event"
@@ -45,4 +46,70 @@ func TestDecodeRefusesBrokenEnvelopes(t *testing.T) {
 			t.Errorf("Decode(%q) = %+v, want an error", data, env)
 		}
 	}
+}
+
+// The header is written by hand for plain ids; every node, an older one
+// reading it with encoding/json included, must read the same routing.
+func TestHeaderIsWhatEncodingJSONWrites(t *testing.T) {
+	frame := []byte(`{"type":"typing"}`)
+	for _, c := range []struct{ w, v string }{
+		{"01JD8ZK3M7", ""},
+		{"01JD8ZK3M7", "01JD8ZK3M8"},
+		{`ws"quoted`, `v\slash`}, // escaped: through encoding/json
+		{"ws<&>", "vé"},          // HTML-escaped and non-ASCII likewise
+	} {
+		data, err := event.Encode(c.w, c.v, event.All, frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(string(data), "\n")
+		want, _ := json.Marshal(event.Envelope{Workspace: c.w, Visitor: c.v, Audience: event.All})
+		if head != string(want) {
+			t.Errorf("header for %q %q = %s, want %s", c.w, c.v, head, want)
+		}
+		env, err := event.Decode(data)
+		if err != nil || env.Workspace != c.w || env.Visitor != c.v || env.Audience != event.All || string(env.Frame) != string(frame) {
+			t.Errorf("Decode(Encode(%q, %q)) = %+v, %v", c.w, c.v, env, err)
+		}
+	}
+}
+
+// Headers in any other shape (another writer's field order or spacing)
+// are read through encoding/json.
+func TestDecodeReadsOtherHeaderShapes(t *testing.T) {
+	for _, head := range []string{
+		`{"a":3,"w":"ws-1","v":"v-1"}`,
+		`{ "w": "ws-1", "v": "v-1", "a": 3 }`,
+		`{"w":"ws-1","v":"v-1","a":3,"x":1}`,
+		`{"w":"ws\u002d1","v":"v-1","a":3}`,
+	} {
+		env, err := event.Decode([]byte(head + "\n{}"))
+		if err != nil {
+			t.Fatalf("Decode(%s): %v", head, err)
+		}
+		if env.Workspace != "ws-1" || env.Visitor != "v-1" || env.Audience != event.All {
+			t.Errorf("Decode(%s) = %+v", head, env)
+		}
+	}
+}
+
+// FuzzDecode: Decode reads every header exactly as encoding/json does.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"w":"ws-1","v":"v-1","a":3}`, `{"w":"ws-1","a":1}`, `{"w":"","a":0}`, `{"w":"a","v":"","a":256}`, `{"w":"a","a":01}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, head string) {
+		if strings.Contains(head, "\n") {
+			return
+		}
+		var want event.Envelope
+		werr := json.Unmarshal([]byte(head), &want)
+		got, err := event.Decode([]byte(head + "\n{}"))
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("Decode(%q) error %v, encoding/json %v", head, err, werr)
+		}
+		if err == nil && (got.Workspace != want.Workspace || got.Visitor != want.Visitor || got.Audience != want.Audience) {
+			t.Fatalf("Decode(%q) = %+v, encoding/json %+v", head, got, want)
+		}
+	})
 }
