@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -16,9 +17,12 @@ import (
 // A worker started per command paid for growing a fresh stack every time
 // (runtime.copystack was ~6 % of the server's CPU at 5,000 msg/s). Workers
 // are therefore kept while there is work: one that finishes a command
-// waits up to workerIdle for the next one from any connection, then
-// exits. A busy server reuses stacks already grown to a command's depth;
-// an idle one holds no worker at all.
+// waits up to workerIdle for the next one, then exits. The worker that
+// became idle last is handed the next command (a stack, not a queue), so
+// after a burst the workers it needed and the steady load does not are
+// the ones left waiting, and they exit: a steady trickle of heartbeats
+// keeps one or two workers, not the burst's hundreds of grown stacks. An
+// idle server holds none.
 const workerIdle = 2 * time.Second
 
 // job is one command handed to a worker; done carries its panic, if any.
@@ -27,11 +31,14 @@ type job struct {
 	done chan any
 }
 
+// worker is an idle worker's mailbox.
+type worker struct{ next chan *job }
+
 var (
-	// idleWorkers is unbuffered: a send succeeds only when a worker is
-	// waiting for work, so a job is never queued behind another.
-	idleWorkers = make(chan *job)
-	jobs        = sync.Pool{New: func() any { return &job{done: make(chan any, 1)} }}
+	jobs = sync.Pool{New: func() any { return &job{done: make(chan any, 1)} }}
+
+	idleMu sync.Mutex
+	idle   []*worker // the last one became idle last
 )
 
 // offStack runs f on a worker and waits for it. A panic in f is re-raised
@@ -39,9 +46,16 @@ var (
 func offStack(f func()) {
 	j := jobs.Get().(*job)
 	j.f = f
-	select {
-	case idleWorkers <- j:
-	default:
+	idleMu.Lock()
+	var w *worker
+	if n := len(idle); n > 0 {
+		w, idle[n-1] = idle[n-1], nil
+		idle = idle[:n-1]
+	}
+	idleMu.Unlock()
+	if w != nil {
+		w.next <- j // buffered: a popped worker is always waiting for it
+	} else {
 		go work(j)
 	}
 	p := <-j.done
@@ -54,16 +68,30 @@ func offStack(f func()) {
 
 // work runs j, then further jobs until none comes for workerIdle.
 func work(j *job) {
-	idle := time.NewTimer(workerIdle)
-	defer idle.Stop()
+	w := &worker{next: make(chan *job, 1)}
+	timer := time.NewTimer(workerIdle)
+	defer timer.Stop()
 	for {
 		j.done <- run(j.f)
-		idle.Reset(workerIdle)
+		idleMu.Lock()
+		idle = append(idle, w)
+		idleMu.Unlock()
+		timer.Reset(workerIdle)
 		select {
-		case j = <-idleWorkers:
-		case <-idle.C:
+		case j = <-w.next:
+			continue
+		case <-timer.C:
+		}
+		idleMu.Lock()
+		i := slices.Index(idle, w)
+		if i >= 0 {
+			idle = slices.Delete(idle, i, i+1)
+		}
+		idleMu.Unlock()
+		if i >= 0 {
 			return
 		}
+		j = <-w.next // popped just as the timer fired: its job is coming
 	}
 }
 

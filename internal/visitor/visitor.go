@@ -229,7 +229,8 @@ func (p Page) validate() (store.PageView, error) {
 // in the database is still one the next heartbeat renews before it
 // passes, so presence expiry stays exact. This spares the single SQLite
 // writer most heartbeats (a read instead of a write transaction);
-// last_seen_at then lags by at most half a TTL.
+// last_seen_at then lags by at most half a TTL. v is the visitor as the
+// caller has just read it (Current): it is not read again.
 func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, connected bool) (store.Visitor, error) {
 	pv, err := page.validate()
 	if err != nil {
@@ -241,9 +242,8 @@ func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, con
 	}
 	now := s.clock.Now()
 	ttl := time.Duration(set.VisitorTTLSeconds) * time.Second
-	if cur, err := s.store.GetVisitor(ctx, v.WorkspaceID, v.ID); err == nil && cur.Online && cur.OnPage(pv) &&
-		cur.PresenceExpiresAt.Sub(now) > max(ttl/2, MaxHeartbeatGap) {
-		return cur, nil
+	if v.Online && v.OnPage(pv) && v.PresenceExpiresAt.Sub(now) > max(ttl/2, MaxHeartbeatGap) {
+		return v, nil
 	}
 	p, err := s.store.TouchVisitor(ctx, v.WorkspaceID, v.ID, pv, now, now.Add(ttl), s.opts.PageViews)
 	if err != nil {
