@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -194,6 +196,39 @@ func (c *Conn) Do(ctx context.Context, typ string, fields map[string]any) ([]byt
 	case <-ctx.Done():
 		drop()
 		return nil, ctx.Err()
+	}
+}
+
+// Retryable reports whether err is a server's answer that asks the client
+// to send the same command again later: busy (the store's admission) or
+// rate_limited.
+func Retryable(err error) bool {
+	var ef *ErrorFrame
+	return errors.As(err, &ef) && (ef.Code == "busy" || ef.Code == "rate_limited")
+}
+
+// DoRetrying is Do that sends the command again, the same fields (so a
+// message keeps its client_msg_id), while the server answers it with a
+// retryable error, after an exponential backoff with full jitter (100 ms
+// doubling to 3.2 s), as the desk and the widget do. It gives up when ctx
+// ends. retries counts the answers that asked it to retry.
+func (c *Conn) DoRetrying(ctx context.Context, typ string, fields map[string]any, retries *atomic.Int64) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		line, err := c.Do(ctx, typ, fields)
+		if !Retryable(err) {
+			return line, err
+		}
+		if retries != nil {
+			retries.Add(1)
+		}
+		ceiling := 100 * time.Millisecond << min(attempt, 5)
+		t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
 	}
 }
 

@@ -100,6 +100,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 60 * time.Second
 	}
+	var busy atomic.Int64 // retryable answers (busy, rate_limited), each sent again
 	if cfg.Dialer == nil {
 		cfg.Dialer = NewDialer(cfg.Visitors/20000 + 2)
 	}
@@ -140,12 +141,12 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		live[i] = c
 		keep(c)
 		v.token = c.Welcome.Token
-		ack, err := c.Do(runCtx, "conversation.start", nil)
+		ack, err := c.DoRetrying(runCtx, "conversation.start", nil, &busy)
 		if err != nil {
 			return err
 		}
 		v.conv = Str(ack, "conversation_id")
-		_, err = c.Do(runCtx, "message.send", map[string]any{"conversation_id": v.conv, "client_msg_id": "p-" + strconv.Itoa(i), "text": "before the storm"})
+		_, err = c.DoRetrying(runCtx, "message.send", map[string]any{"conversation_id": v.conv, "client_msg_id": "p-" + strconv.Itoa(i), "text": "before the storm"}, &busy)
 		return err
 	})
 	if err != nil {
@@ -196,7 +197,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 						return
 					}
 					id := "m-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
-					if _, err := desks[t].Do(runCtx, "message.send", map[string]any{"conversation_id": vs[i].conv, "client_msg_id": id, "text": "while you were away"}); err != nil {
+					if _, err := desks[t].DoRetrying(runCtx, "message.send", map[string]any{"conversation_id": vs[i].conv, "client_msg_id": id, "text": "while you were away"}, &busy); err != nil {
 						missErr.Store(err)
 						return
 					}
@@ -227,7 +228,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := v.resume(rctx, widget(v.tenant), cfg.Dialer, &attempts)
+			c, err := v.resume(rctx, widget(v.tenant), cfg.Dialer, &attempts, &busy)
 			if err != nil {
 				failMu.Lock()
 				fails[firstWords(err.Error())]++
@@ -310,6 +311,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 	res.add("resume p99", pct(0.99), "s")
 	res.add("connect attempts", attempts.Load(), "")
 	res.add("in-flight sends already stored", retried.Load(), "")
+	res.add("busy answers (sent again)", busy.Load(), "")
 	res.add("lost", lost.Load(), "")
 	res.add("doubled in history", doubled.Load(), "")
 	res.add("acked but not held once", missing.Load(), "")
@@ -353,7 +355,7 @@ func (v *stormVisitor) waitFor(ctx context.Context, seq int64) error {
 // resume reconnects as the protocol says: full-jitter backoff from 100 ms
 // doubling to 5 s, hello with the token and the last seq held, then the
 // retry of the in-flight message with its original client_msg_id.
-func (v *stormVisitor) resume(ctx context.Context, url string, d *Dialer, attempts *atomic.Int64) (*Conn, error) {
+func (v *stormVisitor) resume(ctx context.Context, url string, d *Dialer, attempts, busy *atomic.Int64) (*Conn, error) {
 	backoff := 100 * time.Millisecond
 	for {
 		select {
@@ -374,7 +376,7 @@ func (v *stormVisitor) resume(ctx context.Context, url string, d *Dialer, attemp
 					want = cv.LastSeq
 				}
 			}
-			ack, err := c.Do(ctx, "message.send", map[string]any{"conversation_id": v.conv, "client_msg_id": v.inflight, "text": "sent as the network dropped"})
+			ack, err := c.DoRetrying(ctx, "message.send", map[string]any{"conversation_id": v.conv, "client_msg_id": v.inflight, "text": "sent as the network dropped"}, busy)
 			if err == nil {
 				v.dupAck = bytes.Contains(ack, []byte(`"duplicate":true`))
 				want = max(want, Int(ack, "seq"))
