@@ -33,6 +33,9 @@ type StormConfig struct {
 	Timeout time.Duration
 	Dialer  *Dialer
 	Log     io.Writer
+	// OnStorm, if set, runs on its own goroutine as everyone starts to
+	// reconnect (to profile the server through the storm).
+	OnStorm func()
 }
 
 type stormVisitor struct {
@@ -214,6 +217,9 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 
 	// 4. Everyone reconnects at once, with the protocol's backoff and
 	// jitter, resumes, and retries its in-flight message.
+	if cfg.OnStorm != nil {
+		go cfg.OnStorm()
+	}
 	t0 := time.Now()
 	rctx, rcancel := context.WithTimeout(runCtx, cfg.Timeout)
 	defer rcancel()

@@ -92,9 +92,7 @@ func (s *Store) DeleteBlock(ctx context.Context, workspaceID, id string) error {
 // the address or the contact (empty ones match nothing).
 func (s *Store) Blocked(ctx context.Context, workspaceID, visitorID, ip, contactID string) (bool, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM blocks WHERE workspace_id = $1 AND (
-		(kind = 'visitor' AND value = $2) OR (kind = 'ip' AND value = $3) OR (kind = 'contact' AND value = $4))`,
-		workspaceID, nonEmpty(visitorID), nonEmpty(ip), nonEmpty(contactID)).Scan(&n)
+	err := s.readRow(ctx, qBlocked, workspaceID, nonEmpty(visitorID), nonEmpty(ip), nonEmpty(contactID)).Scan(&n)
 	if err != nil {
 		return false, mapErr("store: blocked", err)
 	}
