@@ -72,7 +72,7 @@ func main() {
 	fs.IntVar(&o.missed, "missed", 1, "storm: agent messages per conversation while visitors are away")
 	fs.Float64Var(&o.connectRate, "connect-rate", 2000, "idle, storm: first connects per second")
 	fs.StringVar(&o.pprofAddr, "pprof-addr", "", "start the (first) server with --pprof-addr, e.g. 127.0.0.1:6060")
-	fs.StringVar(&o.profileOut, "profile-out", "", "with -pprof-addr: save the server's CPU profile of the measured window (storm: the reconnect's first 8 s; idle: heap) here")
+	fs.StringVar(&o.profileOut, "profile-out", "", "with -pprof-addr: save the server's CPU profile of the measured window (storm: the reconnect's first 5 s; idle: heap) here")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	fs.IntVar(&o.runs, "runs", 1, "repeat on a fresh server and print the medians")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directory")
@@ -295,8 +295,8 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnStorm = func() {
-				// The reconnect lasts seconds: 8 covers its bulk today.
-				if err := load.FetchProfile(o.pprofAddr, "profile?seconds=8", o.profileOut); err != nil {
+				// The reconnect lasts seconds: 5 covers its bulk today.
+				if err := load.FetchProfile(o.pprofAddr, "profile?seconds=5", o.profileOut); err != nil {
 					fmt.Fprintln(os.Stderr, "ldload: profile:", err)
 				}
 			}
