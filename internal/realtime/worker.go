@@ -70,9 +70,20 @@ func offStack(f func()) {
 func work(j *job) {
 	w := &worker{next: make(chan *job, 1)}
 	timer := time.NewTimer(workerIdle)
-	defer timer.Stop()
+	running := false
+	defer func() {
+		timer.Stop()
+		if running {
+			// runtime.Goexit in a command ended this worker; as when
+			// the command returns, its caller goes on.
+			j.done <- nil
+		}
+	}()
 	for {
-		j.done <- run(j.f)
+		running = true
+		p := run(j.f)
+		running = false
+		j.done <- p
 		idleMu.Lock()
 		idle = append(idle, w)
 		idleMu.Unlock()

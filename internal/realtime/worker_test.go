@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -52,5 +53,17 @@ func TestCommandPanicReachesItsConnection(t *testing.T) {
 	offStack(func() { ran = true })
 	if !ran {
 		t.Fatal("a command after a panic did not run")
+	}
+}
+
+// TestCommandThatEndsItsGoroutine: a command that calls runtime.Goexit
+// (t.FailNow in a test double does) ends like one that returns: its
+// connection goes on to the next command instead of waiting forever.
+func TestCommandThatEndsItsGoroutine(t *testing.T) {
+	offStack(runtime.Goexit)
+	ran := false
+	offStack(func() { ran = true })
+	if !ran {
+		t.Fatal("the next command did not run")
 	}
 }
