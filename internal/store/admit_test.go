@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -16,15 +15,8 @@ import (
 func TestAppendsPastTheBudgetAreBusy(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{AppendBudget: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	now := time.Unix(1_700_000_000, 0)
-	if _, err := s.Migrate(ctx, now); err != nil {
-		t.Fatal(err)
-	}
+	s := migratedSQLite(t, Options{AppendBudget: 100 * time.Millisecond}, now)
 	ws, err := s.CreateWorkspace(ctx, "W", now)
 	if err != nil {
 		t.Fatal(err)

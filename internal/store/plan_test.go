@@ -13,15 +13,7 @@ import (
 // (workspace_id, status).
 func TestSQLiteListPlans(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s := migratedSQLite(t, Options{}, time.Now())
 	plan := func(statuses ...string) string {
 		t.Helper()
 		return explain(t, s, `SELECT id FROM conversations WHERE workspace_id = $1 AND `+statusIn(statuses)+
@@ -41,15 +33,7 @@ func TestSQLiteListPlans(t *testing.T) {
 // and its blocks by the whole key (not every block of the workspace).
 func TestSQLiteHelloPlans(t *testing.T) {
 	t.Parallel()
-	ctx := t.Context()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	s := migratedSQLite(t, Options{}, time.Now())
 	if p := explain(t, s, hotQueries[qVisitorConversations], "w", "v", 20); !strings.Contains(p, "conversations_visitor (visitor_id=? AND workspace_id=?)") {
 		t.Errorf("a visitor's conversations: %s", p)
 	}
@@ -77,4 +61,19 @@ func explain(t *testing.T, s *Store, q string, args ...any) string {
 		out = append(out, detail)
 	}
 	return strings.Join(out, "; ")
+}
+
+// migratedSQLite opens a migrated SQLite store in a temporary directory,
+// closed when the test ends.
+func migratedSQLite(t *testing.T, opts Options, now time.Time) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "livedesk.db"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(t.Context(), now); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
