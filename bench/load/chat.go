@@ -179,8 +179,7 @@ func (r *chatRun) answered(line []byte) {
 			if v, ok := r.inflight.Load(Str(line, "id")); ok {
 				r.busy.Add(1)
 				f := v.(*inflight)
-				ceiling := 100 * time.Millisecond << min(f.attempts.Add(1)-1, 5)
-				time.AfterFunc(time.Duration(rand.Int64N(int64(ceiling)))+time.Millisecond, func() {
+				time.AfterFunc(RetryDelay(int(f.attempts.Add(1)-1)), func() {
 					if r.stopping.Load() {
 						return
 					}

@@ -221,8 +221,7 @@ func (c *Conn) DoRetrying(ctx context.Context, typ string, fields map[string]any
 		if retries != nil {
 			retries.Add(1)
 		}
-		ceiling := 100 * time.Millisecond << min(attempt, 5)
-		t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond)
+		t := time.NewTimer(RetryDelay(attempt))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -230,6 +229,14 @@ func (c *Conn) DoRetrying(ctx context.Context, typ string, fields map[string]any
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// RetryDelay is the wait before sending a command again after its
+// attempt'th retryable answer (from 0): exponential backoff with full
+// jitter, 100 ms doubling to 3.2 s, as the desk and the widget wait.
+func RetryDelay(attempt int) time.Duration {
+	ceiling := 100 * time.Millisecond << min(attempt, 5)
+	return time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
 }
 
 // Kill drops the socket without a close handshake, as a network cut does.
