@@ -6,7 +6,7 @@ PKGS     ?= ./...
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test test-race build lint fuzz run clean
+.PHONY: test test-race build lint fuzz run clean bench
 
 test:
 	$(GO) test -count=1 $(PKGS)
@@ -28,6 +28,28 @@ run:
 
 clean:
 	rm -rf bin
+
+# bench: the load scenarios of docs/benchmarks.md, BENCH_RUNS runs each on a
+# fresh server (medians printed), loopback only; about 20 minutes. A run
+# that loses, doubles or refuses anything is reported and the rest go on.
+# PostgreSQL and NATS at ldload's defaults (see ldload -h). idle holds
+# BENCH_IDLE sockets in one process: 100,000 needs a file limit above that
+# (this machine's is 20,000). BENCH_FLAGS adds flags to every run.
+BENCH_RUNS  ?= 3
+BENCH_IDLE  ?= 15000
+BENCH_FLAGS ?=
+LDLOAD       = bin/ldload -server-bin bin/livedesk-bench -runs $(BENCH_RUNS) $(BENCH_FLAGS)
+bench:
+	@mkdir -p bin
+	$(GO) build -o bin/ldload ./bench/cmd/ldload
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/livedesk-bench ./cmd/livedesk
+	-$(LDLOAD) -rate 2500 chat
+	-$(LDLOAD) -rate 5000 chat
+	-$(LDLOAD) -rate 10000 chat
+	-$(LDLOAD) -db postgres -rate 5000 chat
+	-$(LDLOAD) -rate 5000 cluster
+	-$(LDLOAD) -n 10000 storm
+	-$(LDLOAD) -n $(BENCH_IDLE) idle
 
 # --- web UI: web/ sources, built into web/dist (committed, embedded) ---
 # Node 20.19+ and npm. Playwright drives Debian's /usr/bin/chromium and

@@ -66,9 +66,13 @@ type chatRun struct {
 	convs       []*chatConv
 	desks       [][]*Conn // by tenant, by agent
 	lat, ackLat Latencies
+	// Per attempt: send → ack of the attempt the server accepted, and
+	// send → busy answer of the attempts it refused (graceful overload:
+	// both stay short while the end-to-end latency includes the backoff).
+	acceptLat, refuseLat Latencies
 
 	sent, sentWin, acked, ackedWin, delivered, deliveredWin, dups atomic.Int64
-	busy                                                          atomic.Int64 // sends answered busy (then sent again)
+	busy, limited                                                 atomic.Int64 // sends answered busy or rate_limited (then sent again)
 	inflight                                                      sync.Map     // frame id → *inflight, until acked
 	errMu                                                         sync.Mutex
 	errs                                                          map[string]int
@@ -166,6 +170,7 @@ type inflight struct {
 	conn     *Conn
 	frame    []byte
 	attempts atomic.Int32
+	last     atomic.Int64 // the latest attempt's send time, since the run's epoch
 }
 
 // answered handles acks and errors of message sends (and counts other
@@ -177,14 +182,22 @@ func (r *chatRun) answered(line []byte) {
 	case "error":
 		if code := Str(line, "code"); code == "busy" || code == "rate_limited" {
 			if v, ok := r.inflight.Load(Str(line, "id")); ok {
-				r.busy.Add(1)
+				if code == "busy" {
+					r.busy.Add(1)
+				} else {
+					r.limited.Add(1)
+				}
 				f := v.(*inflight)
+				if at := time.Duration(f.last.Load()); at >= r.start && at < r.end {
+					r.refuseLat.Add(r.now() - at)
+				}
 				time.AfterFunc(RetryDelay(int(f.attempts.Add(1)-1)), func() {
 					if r.stopping.Load() {
 						return
 					}
 					wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
+					f.last.Store(int64(r.now()))
 					if err := f.conn.Write(wctx, f.frame); err != nil {
 						r.errorf("write:resend")
 					}
@@ -194,12 +207,16 @@ func (r *chatRun) answered(line []byte) {
 		}
 		r.errorf("error:" + Str(line, "code"))
 	case "ack":
-		r.inflight.Delete(Str(line, "id"))
+		now := r.now()
+		if v, ok := r.inflight.LoadAndDelete(Str(line, "id")); ok {
+			if at := time.Duration(v.(*inflight).last.Load()); at >= r.start && at < r.end {
+				r.acceptLat.Add(now - at)
+			}
+		}
 		_, ci, n, sent, ok := parseClientMsgID(StrBytes(line, "client_msg_id"))
 		if !ok || ci < 0 || ci >= len(r.convs) {
 			return // a heartbeat's ack
 		}
-		now := r.now()
 		c := r.convs[ci]
 		c.mu.Lock()
 		c.acked = grow(c.acked, n)
@@ -392,6 +409,13 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	_, ap50, _, ap99, _ := r.ackLat.Percentiles()
 	res.add("ack p50", ap50, "ms")
 	res.add("ack p99", ap99, "ms")
+	if r.busy.Load()+r.limited.Load() > 0 {
+		_, cp50, _, cp99, _ := r.acceptLat.Percentiles()
+		res.add("accepted attempt: ack p50", cp50, "ms")
+		res.add("accepted attempt: ack p99", cp99, "ms")
+		_, _, _, rp99, _ := r.refuseLat.Percentiles()
+		res.add("refused attempt: answer p99", rp99, "ms")
+	}
 	if server, self, ok := cpu.result(); ok {
 		res.add("server cpu", round(server.Seconds()/secs*100, 1), "%")
 		if n := r.ackedWin.Load(); n > 0 {
@@ -405,6 +429,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	res.add("unacked", unacked, "")
 	res.add("duplicates", r.dups.Load(), "")
 	res.add("busy answers (sent again)", r.busy.Load(), "")
+	res.add("rate_limited answers (sent again)", r.limited.Load(), "")
 	r.errMu.Lock()
 	nerr := 0
 	for code, k := range r.errs {
@@ -452,7 +477,9 @@ func (r *chatRun) converse(ctx context.Context, c *chatConv, begin, period time.
 		id = clientMsgID(id[:0], who, c.idx, n, now)
 		fid := strconv.AppendInt(append(strconv.AppendInt(append(frameID[:0], 's'), int64(c.idx), 10), '.'), int64(n), 10)
 		buf = sendFrame(buf[:0], string(fid), c.id, string(id), "Hello from the load generator, message "+string(fid))
-		r.inflight.Store(string(fid), &inflight{conn: conn, frame: bytes.Clone(buf)})
+		f := &inflight{conn: conn, frame: bytes.Clone(buf)}
+		f.last.Store(int64(now))
+		r.inflight.Store(string(fid), f)
 		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		err := conn.Write(wctx, buf)
 		cancel()
