@@ -54,18 +54,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return app.MigrateCommand(ctx, args, getenv, stdout, stderr)
 	case "user":
 		if len(args) == 0 || args[0] != "create" {
-			return errors.New("usage: livedesk user create -email E -name N [-role R] [-workspace ID]")
+			return errors.New("usage: " + usageUser)
 		}
 		return app.UserCreateCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "workspace":
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New("usage: " + usageWorkspace)
+		}
+		return app.WorkspaceCreateCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "livedesk", version)
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: livedesk [serve|migrate|user create|version] [flags]; livedesk serve --help lists every setting")
+		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (serve, migrate, user create, version)", cmd)
+	return fmt.Errorf("unknown command %q (serve, migrate, user create, workspace create, version, help)", cmd)
 }
+
+const (
+	usageUser      = "livedesk user create -email E -name N [-role owner|admin|supervisor|agent] [-workspace ID] [-password P]"
+	usageWorkspace = "livedesk workspace create -name N -owner-email E [-owner-name N] [-owner-password P] [-site-name S]"
+	usage          = `usage:
+  livedesk [serve] [flags]   serve the desk, the widget and the API (the default)
+  livedesk migrate [flags]   apply pending database migrations and exit
+  ` + usageUser + `
+                             add an agent (the password is generated and printed when not given)
+  ` + usageWorkspace + `
+                             add a workspace (another tenant) with its owner and first site
+  livedesk version           print the version
+  livedesk help              this text
+
+Every command takes the server's database flags (-data-dir, -database-url, …);
+livedesk <command> --help lists a command's flags, livedesk serve --help every setting.
+`
+)
 
 func newLogger(cfg config.Config, w io.Writer) (*slog.Logger, error) {
 	level, err := cfg.Level()

@@ -36,14 +36,14 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Fatalf("version: %q, %v", out, err)
 	}
 	out, _, err = livedesk(t, nil, "help")
-	if err != nil || !strings.Contains(out, "serve") || !strings.Contains(out, "user create") {
+	if err != nil || !strings.Contains(out, "serve") || !strings.Contains(out, "user create") || !strings.Contains(out, "workspace create -name N -owner-email E") {
 		t.Fatalf("help: %q, %v", out, err)
 	}
 }
 
 func TestUnknownCommands(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "delete"}, {"serve", "extra"}, {"serve", "--colour"}} {
+	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "delete"}, {"workspace"}, {"workspace", "delete"}, {"serve", "extra"}, {"serve", "--colour"}} {
 		if _, _, err := livedesk(t, nil, args...); err == nil {
 			t.Errorf("livedesk %v succeeded", args)
 		}
@@ -174,6 +174,67 @@ func TestUserCreate(t *testing.T) {
 	}
 	if agents, err := st.ListAgents(ctx, wsID); err != nil || len(agents) != 3 {
 		t.Fatalf("%d agents (err %v), want the owner, Sam and Kim", len(agents), err)
+	}
+}
+
+// TestWorkspaceCreate: `workspace create` makes another tenant with its
+// owner and first site, prints what the owner needs (a password that
+// signs in, the widget key), and refuses bad input leaving nothing
+// behind.
+func TestWorkspaceCreate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := t.Context()
+	if _, _, err := livedesk(t, nil, "migrate", "--data-dir", dir); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := livedesk(t, nil, "workspace", "create", "--data-dir", dir, "--name", "Acme", "--owner-email", "o@acme.example")
+	if err == nil || !strings.Contains(err.Error(), "start the server once first") {
+		t.Fatalf("workspace create before a first start: %v", err)
+	}
+	first := firstStart(t, dir)
+
+	out, _, err := livedesk(t, nil, "workspace", "create", "--data-dir", dir, "--name", "Acme", "--owner-email", "Ops@Acme.example", "--site-name", "Acme shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`^created workspace "Acme" \(([0-9a-f-]{36})\)\nowner: ops@acme\.example\npassword: (\S+) \(shown only now\)\n` +
+		`widget key of "Acme shop": (wk_\S+)\n$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("workspace create printed:\n%s", out)
+	}
+	if m[1] == first {
+		t.Fatal("the new workspace is the first one")
+	}
+	st := storetest.Open(t, filepath.Join(dir, "livedesk.db"))
+	svc := auth.New(st, clock.Real{}, auth.TestHasher, nil)
+	_, owner, err := svc.Login(ctx, "ops@acme.example", m[2], "127.0.0.1", "test")
+	if err != nil || owner.WorkspaceID != m[1] || owner.Role != "owner" {
+		t.Fatalf("signing in as the new owner: %+v, %v", owner, err)
+	}
+	site, err := st.SiteByWidgetKey(ctx, m[3])
+	if err != nil || site.WorkspaceID != m[1] || site.Name != "Acme shop" {
+		t.Fatalf("the printed widget key: %+v, %v", site, err)
+	}
+
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"taken e-mail", []string{"--name", "Other", "--owner-email", "OPS@acme.example"}, "email_taken"},
+		{"no name", []string{"--owner-email", "x@acme.example"}, "required"},
+		{"control characters", []string{"--name", "A\x07B", "--owner-email", "x@acme.example"}, "invalid_name"},
+		{"bad e-mail", []string{"--name", "X", "--owner-email", "not-an-email"}, "invalid_email"},
+		{"short password", []string{"--name", "X", "--owner-email", "x@acme.example", "--owner-password", "short"}, "password_too_short"},
+	} {
+		_, _, err := livedesk(t, nil, append([]string{"workspace", "create", "--data-dir", dir}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error mentioning %q", c.name, err, c.want)
+		}
+	}
+	if all, err := st.ListWorkspaces(ctx); err != nil || len(all) != 2 {
+		t.Fatalf("%d workspaces (err %v), want the first and Acme: a refused create left something behind", len(all), err)
 	}
 }
 

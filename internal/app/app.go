@@ -132,6 +132,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat, a.Audit)
 	a.Sites = site.New(st, a.Clock, a.Audit)
 	workspaces := workspace.New(st, a.Clock, a.Audit)
+	tenants := workspace.NewTenants(st, a.Team, workspaces)
 
 	a.Bootstrap, err = bootstrap(ctx, a, cfg)
 	if err != nil {
@@ -163,7 +164,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("app: subscribe: %w", err)
 	}
 	a.Handler = httpapi.New(httpapi.Config{
-		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Chat: a.Chat,
+		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
 		Visitors: a.Visitors, Blocks: a.Blocks, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {

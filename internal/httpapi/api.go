@@ -31,6 +31,7 @@ type Config struct {
 	Team       *team.Service
 	Sites      *site.Service
 	Workspaces *workspace.Service
+	Tenants    *workspace.Tenants
 	Chat       *chat.Service
 	Visitors   *visitor.Service
 	Blocks     *block.Service
@@ -65,6 +66,7 @@ type API struct {
 	team       *team.Service
 	sites      *site.Service
 	workspaces *workspace.Service
+	tenants    *workspace.Tenants
 	chat       *chat.Service
 	visitors   *visitor.Service
 	blocks     *block.Service
@@ -85,7 +87,7 @@ type metrics struct {
 // New builds the API and its routes.
 func New(cfg Config) *API {
 	a := &API{
-		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces,
+		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
 		chat: cfg.Chat, visitors: cfg.Visitors, blocks: cfg.Blocks, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {

@@ -104,6 +104,15 @@ func (a *API) getWorkspace(w http.ResponseWriter, r *http.Request, p auth.Princi
 	a.respond(w, r, http.StatusOK)(a.workspaces.Get(r.Context(), p.Actor()))
 }
 
+func (a *API) createWorkspace(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in workspace.NewWorkspace
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusCreated)(a.tenants.Create(r.Context(), p.Actor(), in))
+}
+
 func (a *API) updateWorkspace(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	var in workspace.Input
 	if err := decode(w, r, &in); err != nil {
@@ -173,6 +182,10 @@ func (a *API) rotateSiteKey(w http.ResponseWriter, r *http.Request, p auth.Princ
 func (a *API) siteSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	secret, err := a.sites.IdentitySecret(r.Context(), p.Actor(), r.PathValue("id"))
 	a.respond(w, r, http.StatusOK)(map[string]string{"identity_secret": secret}, err)
+}
+
+func (a *API) refusedOrigins(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.sites.RefusedOrigins(r.Context(), p.Actor(), r.PathValue("id"))))
 }
 
 // --- agents ---

@@ -39,6 +39,36 @@ func TestWorkspaceAPI(t *testing.T) {
 	})
 }
 
+// TestWorkspacesAPI: only an owner of the server's first workspace (the
+// operator's) makes another workspace; it comes with its owner and first
+// site, and bad input is refused with the field at fault.
+func TestWorkspacesAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.as["b-owner"] = e.srv.Login(t, e.bAgent, e.bPasswd)
+	good := map[string]any{"name": "Acme", "owner_email": "boss@acme.example", "owner_name": "Boss", "site_name": "Acme shop"}
+	e.run(t, []scenario{
+		{name: "nobody", method: "POST", path: "/api/v1/workspaces", body: good, status: 401, code: "unauthenticated"},
+		{name: "an admin", as: "admin", method: "POST", path: "/api/v1/workspaces", body: good, status: 403, code: "forbidden"},
+		{name: "an agent", as: "agent", method: "POST", path: "/api/v1/workspaces", body: good, status: 403, code: "forbidden"},
+		{name: "the owner of another tenant", as: "b-owner", method: "POST", path: "/api/v1/workspaces", body: good, status: 403, code: "forbidden"},
+		{name: "no name", as: "owner", method: "POST", path: "/api/v1/workspaces",
+			body: map[string]any{"owner_email": "x@acme.example"}, status: 400, code: "invalid_name", field: "name"},
+		{name: "a bad owner e-mail", as: "owner", method: "POST", path: "/api/v1/workspaces",
+			body: map[string]any{"name": "X", "owner_email": "nope"}, status: 400, code: "invalid_email", field: "owner_email"},
+		{name: "a taken owner e-mail", as: "owner", method: "POST", path: "/api/v1/workspaces",
+			body: map[string]any{"name": "X", "owner_email": "agent@example.com"}, status: 409, code: "email_taken", field: "owner_email"},
+		{name: "an unknown field", as: "owner", method: "POST", path: "/api/v1/workspaces",
+			body: `{"name":"X","owner_email":"x@acme.example","plan":"gold"}`, status: 400, code: "unknown_field"},
+		{name: "the operator's owner", as: "owner", method: "POST", path: "/api/v1/workspaces", body: good, status: 201,
+			has: []string{`"name":"Acme"`, `"owner_email":"boss@acme.example"`, `"owner_password":"`, `"widget_key":"wk_`}},
+	})
+	ws, err := e.srv.App.Store.ListWorkspaces(t.Context())
+	if err != nil || len(ws) != 3 {
+		t.Fatalf("%d workspaces (%v), want the first, B and Acme", len(ws), err)
+	}
+}
+
 func TestMe(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -18,6 +18,7 @@ func (a *API) routes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /api/v1/workspace", a.authed(a.getWorkspace))
 	mux.HandleFunc("PATCH /api/v1/workspace", a.authed(a.updateWorkspace))
+	mux.HandleFunc("POST /api/v1/workspaces", a.authed(a.createWorkspace))
 
 	mux.HandleFunc("GET /api/v1/sites", a.authed(a.listSites))
 	mux.HandleFunc("POST /api/v1/sites", a.authed(a.createSite))
@@ -26,6 +27,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/sites/{id}", a.authed(a.deleteSite))
 	mux.HandleFunc("POST /api/v1/sites/{id}/rotate-key", a.authed(a.rotateSiteKey))
 	mux.HandleFunc("GET /api/v1/sites/{id}/identity-secret", a.authed(a.siteSecret))
+	mux.HandleFunc("GET /api/v1/sites/{id}/refused-origins", a.authed(a.refusedOrigins))
 
 	mux.HandleFunc("GET /api/v1/agents", a.authed(a.listAgents))
 	mux.HandleFunc("POST /api/v1/agents", a.authed(a.createAgent))

@@ -28,6 +28,10 @@ func hidden(r rune) bool {
 	return false
 }
 
+// MaxName is the longest name of a workspace, site, department or agent,
+// in bytes after trimming.
+const MaxName = 100
+
 // Name trims surrounding white space from s and reports whether the rest
 // is a valid name: valid UTF-8, at most max characters (and at least one
 // unless optional), with no hidden character.

@@ -26,6 +26,7 @@ import (
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/visitor"
 )
 
@@ -286,6 +287,7 @@ func readLimits(s *spec, root string) error {
 		"client_msg_id":   chat.MaxClientMsgID,
 		"note":            chat.MaxNote,
 		"block_reason":    block.MaxReason,
+		"name":            printable.MaxName,
 		"notes":           chat.MaxWrapupNotes,
 		"tags":            chat.MaxWrapupTags,
 		"tag_bytes":       chat.MaxTagLen,

@@ -22,6 +22,7 @@ var uiLimits = map[string]string{
 	"MAX_PAGE_TITLE": "page_title",
 	"MAX_PAGE_URL":   "page_url",
 	"MAX_REASON":     "block_reason",
+	"MAX_NAME":       "name",
 }
 
 const (
@@ -351,6 +352,7 @@ var docsLimits = []struct {
 	{"context_string", `strings ≤ (\d+) characters`, 1},
 	{"context_bytes", `(\d+) KiB in all`, 1 << 10},
 	{"block_reason", "`reason` \\(≤ (\\d+) characters\\)", 1},
+	{"name", "`name` ≤ (\\d+) bytes after trimming", 1},
 }
 
 // mdSection returns the text under the first heading whose title starts

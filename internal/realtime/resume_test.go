@@ -253,6 +253,17 @@ func TestSiteChangesApplyToTheNextSocket(t *testing.T) {
 	if got := closeCode(st.WidgetKey, "https://evil.example"); got != realtime.CloseOriginRefused {
 		t.Errorf("narrowed origins: close %d, want %d", got, realtime.CloseOriginRefused)
 	}
+	// The site's admins see where the widget was refused, to fix the
+	// allow-list; agents may not look.
+	closeCode(st.WidgetKey, "https://evil.example")
+	code, body := s.Do(t, s.Admin(t), http.MethodGet, "/api/v1/sites/"+st.ID+"/refused-origins", nil)
+	if code != http.StatusOK || !bytes.Contains(body, []byte(`"origin":"https://evil.example","count":2`)) {
+		t.Errorf("refused origins: %d %s, want evil.example twice", code, body)
+	}
+	email, pw := s.AddAgent(t, "agent", "refused-reader@example.com")
+	if code, body := s.Do(t, s.Login(t, email, pw), http.MethodGet, "/api/v1/sites/"+st.ID+"/refused-origins", nil); code != http.StatusForbidden {
+		t.Errorf("an agent read the refused origins: %d %s", code, body)
+	}
 	rotated, err := s.App.Sites.RotateKey(ctx, owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)

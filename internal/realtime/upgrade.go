@@ -79,6 +79,7 @@ func (s *Server) ServeWidget(w http.ResponseWriter, r *http.Request) {
 	default:
 		if origin := r.Header.Get("Origin"); origin != "" && !site.OriginAllowed(st, origin) {
 			refuse, reason = CloseOriginRefused, "origin_not_allowed"
+			s.sites.OriginRefused(st.ID, origin) // shown to the site's admins
 		} else if err := s.guard.Allow(guard.Socket, ip, st.ID); err != nil {
 			// Refused before the upgrade, where it costs least; a browser
 			// sees a failed connection and backs off, as for any other.

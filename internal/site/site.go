@@ -39,6 +39,8 @@ type Service struct {
 	clock clock.Clock
 	keys  *keyCache
 	audit Recorder
+	// refused: the origins widgets were refused from lately (refused.go).
+	refused refusals
 }
 
 // Recorder keeps the audit log of security-relevant actions (package
@@ -181,6 +183,7 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error
 	err := s.store.DeleteSite(ctx, actor.WorkspaceID, id)
 	s.keys.invalidate(id)
 	if err == nil {
+		s.refused.forget(id)
 		s.record(ctx, actor, "site_deleted", id, nil)
 	}
 	return err
@@ -199,7 +202,7 @@ var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
 
 func apply(st *store.Site, in Input) error {
 	if in.Name != nil {
-		n, ok := printable.Name(*in.Name, 100, false)
+		n, ok := printable.Name(*in.Name, printable.MaxName, false)
 		if !ok {
 			return apperr.Invalidf("name", "invalid_name", "a site name needs 1 to 100 characters, without control characters")
 		}

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// FirstStart is what a first start creates: a workspace, its owner and a
-// demo site.
+// FirstStart is what a first start (or CreateTenant) creates: a
+// workspace, its owner and a first site.
 type FirstStart struct {
 	WorkspaceName string
 	Owner         Agent // WorkspaceID is filled in
@@ -50,17 +50,8 @@ func (s *Store) Bootstrap(ctx context.Context, fs FirstStart, now time.Time) (Wo
 		} else if err != nil {
 			return mapErr("store: bootstrap", err)
 		}
-		fs.Owner.ID, fs.Owner.WorkspaceID, fs.Owner.Email = NewID(), ws.ID, NormalizeEmail(fs.Owner.Email)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9)`,
-			fs.Owner.ID, ws.ID, fs.Owner.Email, fs.Owner.Name, fs.Owner.Role, fs.Owner.PasswordHash, fs.Owner.MaxChats, "offline", millis(now)); err != nil {
-			return mapErr("store: bootstrap owner", err)
-		}
-		orig, hours := siteJSON(fs.Site)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
-			business_hours, identity_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-			NewID(), ws.ID, fs.Site.Name, fs.Site.WidgetKey, orig, hours, fs.Site.IdentitySecret, millis(now)); err != nil {
-			return mapErr("store: bootstrap site", err)
+		if err := insertOwnerAndSite(ctx, tx, ws.ID, fs, now); err != nil {
+			return err
 		}
 		created = true
 		return nil
@@ -70,4 +61,39 @@ func (s *Store) Bootstrap(ctx context.Context, fs FirstStart, now time.Time) (Wo
 	}
 	ws, err = s.GetWorkspace(ctx, ws.ID)
 	return ws, err == nil, err
+}
+
+// insertOwnerAndSite adds a new workspace's owner and first site in tx.
+func insertOwnerAndSite(ctx context.Context, tx *sql.Tx, workspaceID string, fs FirstStart, now time.Time) error {
+	fs.Owner.ID, fs.Owner.Email = NewID(), NormalizeEmail(fs.Owner.Email)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9)`,
+		fs.Owner.ID, workspaceID, fs.Owner.Email, fs.Owner.Name, fs.Owner.Role, fs.Owner.PasswordHash, fs.Owner.MaxChats, "offline", millis(now)); err != nil {
+		return mapErr("store: new workspace's owner", err)
+	}
+	orig, hours := siteJSON(fs.Site)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
+		business_hours, identity_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+		NewID(), workspaceID, fs.Site.Name, fs.Site.WidgetKey, orig, hours, fs.Site.IdentitySecret, millis(now)); err != nil {
+		return mapErr("store: new workspace's site", err)
+	}
+	return nil
+}
+
+// CreateTenant makes another workspace with its owner and first site, in
+// one transaction: an e-mail already taken (ErrConflict) leaves nothing
+// behind.
+func (s *Store) CreateTenant(ctx context.Context, fs FirstStart, now time.Time) (Workspace, error) {
+	ws := Workspace{ID: NewID(), Name: fs.WorkspaceName, CreatedAt: stored(now), UpdatedAt: stored(now)}
+	err := s.inTx(ctx, "store: create workspace", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO workspaces (id, name, settings, created_at, updated_at) VALUES ($1, $2, '{}', $3, $3)`,
+			ws.ID, ws.Name, millis(now)); err != nil {
+			return mapErr("store: create workspace", err)
+		}
+		return insertOwnerAndSite(ctx, tx, ws.ID, fs, now)
+	})
+	if err != nil {
+		return Workspace{}, err
+	}
+	return s.GetWorkspace(ctx, ws.ID)
 }

@@ -193,7 +193,7 @@ func apply(a *store.Agent, in AgentInput) error {
 		a.Email = e
 	}
 	if in.Name != nil {
-		n, ok := printable.Name(*in.Name, 100, false)
+		n, ok := printable.Name(*in.Name, printable.MaxName, false)
 		if !ok {
 			return apperr.Invalidf("name", "invalid_name", "a name needs 1 to 100 characters, without control characters")
 		}
@@ -385,7 +385,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Actor, id str
 }
 
 func departmentName(name string) (string, error) {
-	name, ok := printable.Name(name, 100, false)
+	name, ok := printable.Name(name, printable.MaxName, false)
 	if !ok {
 		return "", apperr.Invalidf("name", "invalid_name", "a department name needs 1 to 100 characters, without control characters")
 	}

@@ -342,7 +342,7 @@ var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the
 // never sees the first one's conversations.
 func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (Identified, error) {
 	id.Email, id.ExternalID = strings.TrimSpace(id.Email), strings.TrimSpace(id.ExternalID)
-	name, ok := printable.Name(id.Name, 100, true)
+	name, ok := printable.Name(id.Name, printable.MaxName, true)
 	if !ok {
 		return Identified{}, apperr.Invalidf("name", "invalid_name", "name may have at most 100 characters, without control characters")
 	}

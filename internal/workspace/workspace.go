@@ -100,7 +100,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, in Input) (store
 		return store.Workspace{}, err
 	}
 	if in.Name != nil {
-		n, ok := printable.Name(*in.Name, 100, false)
+		n, ok := printable.Name(*in.Name, printable.MaxName, false)
 		if !ok {
 			return store.Workspace{}, apperr.Invalidf("name", "invalid_name", "a workspace name needs 1 to 100 characters, without control characters")
 		}

@@ -1,10 +1,9 @@
 import { useSignalEffect } from '@preact/signals';
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from './api';
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
-import { BLOCK_VISITORS, MANAGE_WORKSPACE } from './permissions';
-import { Preferences } from './Preferences';
+import { type AdminPage, route } from './router';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
 import { Toasts } from './Toasts';
@@ -52,8 +51,8 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   return (
     <div class="desk">
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
-      {store.view.value === 'preferences' ? (
-        <Preferences editable={store.can(MANAGE_WORKSPACE)} canBlock={store.can(BLOCK_VISITORS)} onBack={() => store.showView('desk')} />
+      {route.value.area === 'admin' ? (
+        <AdminArea store={store} meId={me.agent.id} page={route.value.page} id={route.value.id} />
       ) : (
         <>
           <Sidebar store={store} />
@@ -64,4 +63,18 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
       <Toasts store={store} />
     </div>
   );
+}
+
+type AdminModule = typeof import('./admin/Admin');
+
+/** AdminArea loads the settings area on first use (its own chunk). */
+function AdminArea(props: { store: DeskStore; meId: string; page: AdminPage; id: string }) {
+  const [mod, setMod] = useState<AdminModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./admin/Admin').then(setMod, () => setFailed(true));
+  }, []);
+  if (failed) return <p class="boot admin-loading">The settings cannot be loaded. Reload the page to try again.</p>;
+  if (!mod) return <p class="boot admin-loading">Loading settings…</p>;
+  return <mod.Admin {...props} />;
 }

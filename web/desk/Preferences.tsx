@@ -17,7 +17,7 @@ function toValues(s: Settings): Values {
  * Workspace preferences: the lifecycle timers and limits. Agents with
  * workspace.manage (owners and admins) change them (editable); others read them.
  */
-export function Preferences({ editable, canBlock, onBack }: { editable: boolean; canBlock: boolean; onBack: () => void }) {
+export function Preferences({ editable, canBlock }: { editable: boolean; canBlock: boolean }) {
   const [values, setValues] = useState<Values | null>(null);
   const [loadError, setLoadError] = useState('');
   const [errors, setErrors] = useState<Partial<Record<keyof Settings, string>>>({});
@@ -72,12 +72,9 @@ export function Preferences({ editable, canBlock, onBack }: { editable: boolean;
   };
 
   return (
-    <main class="prefs" aria-labelledby="prefs-title">
+    <section class="prefs" aria-labelledby="prefs-title">
       <div class="prefs-inner">
-        <button type="button" class="link back" onClick={onBack}>
-          ← Back to conversations
-        </button>
-        <h1 id="prefs-title">Workspace preferences</h1>
+        <h2 id="prefs-title">Workspace preferences</h2>
         <p class="muted">
           How long chats stay open, when they move on by themselves, and how many each agent takes. Changes apply to every
           conversation at the next timer pass (within seconds); 0 resets a setting to its default.
@@ -165,6 +162,6 @@ export function Preferences({ editable, canBlock, onBack }: { editable: boolean;
         {canBlock && <BlockList />}
         {editable && <AuditLog />}
       </div>
-    </main>
+    </section>
   );
 }

@@ -1,6 +1,7 @@
 import type { AgentStatus } from '../shared/protocol';
 import { logout, type Me } from './api';
 import { BellIcon, GearIcon, Logo } from './icons';
+import { go, route } from './router';
 import type { DeskStore } from './store';
 
 const STATUSES: { value: AgentStatus; label: string }[] = [
@@ -53,13 +54,13 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
       </div>
       <button
         type="button"
-        class={store.view.value === 'preferences' ? 'btn ghost on' : 'btn ghost'}
-        aria-pressed={store.view.value === 'preferences'}
-        title="Workspace preferences"
-        onClick={() => store.showView(store.view.value === 'preferences' ? 'desk' : 'preferences')}
+        class={route.value.area === 'admin' ? 'btn ghost on' : 'btn ghost'}
+        aria-pressed={route.value.area === 'admin'}
+        title="Settings: preferences, sites, team, departments"
+        onClick={() => go(route.value.area === 'admin' ? { area: 'live' } : { area: 'admin', page: 'preferences', id: '' })}
       >
         <GearIcon />
-        <span class="hide-narrow">Preferences</span>
+        <span class="hide-narrow">Settings</span>
       </button>
       <button
         type="button"

@@ -35,7 +35,6 @@ import {
 export { visitorName } from './state';
 export type { Sort } from './state';
 export type Tab = QueueTab | 'visitors';
-export type View = 'desk' | 'preferences';
 
 /** A conversation as one lifecycle command left it, or the command's error. */
 type LifecycleCommand = 'conversation.status' | 'conversation.assign' | 'conversation.transfer' | 'conversation.flag' | 'conversation.wrapup' | 'conversations.list';
@@ -74,7 +73,6 @@ export class DeskStore {
   readonly messages = signal<readonly Message[]>([]);
   readonly outgoing = signal<Outgoing[]>([]);
 
-  readonly view = signal<View>(location.hash === '#preferences' ? 'preferences' : 'desk');
   readonly tab = signal<Tab>('live');
   /** Closed tab: only conversations this agent closed. */
   readonly closedByMe = signal(false);
@@ -282,11 +280,6 @@ export class DeskStore {
   /** Loads the closed conversations this agent closed (beyond the welcome's latest 100). */
   loadClosedByMe(): void {
     void this.lifecycle('conversations.list', { status: 'closed', closed_by_agent_id: this.myId(), limit: 200 }).catch(() => undefined);
-  }
-
-  showView(view: View): void {
-    this.view.value = view;
-    history.replaceState(null, '', view === 'preferences' ? '#preferences' : location.pathname + location.search);
   }
 
   loadVisitor(visitorId: string): void {

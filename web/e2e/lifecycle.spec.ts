@@ -184,7 +184,7 @@ test('a visitor ends the chat from the widget; the desk shows "closed by visitor
 
 test('workspace preferences: owners edit them with per-field errors; agents only read them', async ({ browser }, info) => {
   const owner = await openDesk(browser);
-  await owner.page.getByRole('button', { name: 'Preferences' }).click();
+  await owner.page.getByRole('button', { name: 'Settings' }).click();
   await expect(owner.page.getByRole('heading', { name: 'Workspace preferences' })).toBeVisible();
   const ttl = owner.page.getByLabel('Visitor presence lasts');
   await expect(ttl).toHaveValue(/^\d+$/);
@@ -204,7 +204,7 @@ test('workspace preferences: owners edit them with per-field errors; agents only
 
   const agent = await createAgent(owner.page, 'Reader');
   const reader = await openDesk(browser, undefined, agent);
-  await reader.page.getByRole('button', { name: 'Preferences' }).click();
+  await reader.page.getByRole('button', { name: 'Settings' }).click();
   await expect(reader.page.getByRole('note')).toContainText('Only owners and admins can change these');
   await expect(reader.page.getByLabel('Close pending chats after')).toBeDisabled();
   await expect(reader.page.getByRole('button', { name: 'Save preferences' })).toHaveCount(0);

@@ -27,3 +27,23 @@ describe('widget budgets', () => {
     expect(gz('widget.js') + gz(bundle ?? '')).toBeLessThanOrEqual(30 * 1024);
   });
 });
+
+// The desk's first load (issue 11): what index.html loads is the live
+// desk only; the settings area is a chunk of its own, fetched when opened.
+describe('desk budgets', () => {
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  const entry = /assets\/desk-[\w-]+\.js/.exec(html)?.[0] ?? '';
+  const entryText = readFileSync(join(dist, entry), 'utf8');
+
+  it('keeps the first load at most 28 KB of JavaScript gzipped', () => {
+    expect(gz(entry)).toBeLessThanOrEqual(28 * 1024);
+  });
+
+  it('loads the settings area on demand, not with the live desk', () => {
+    const admin = /desk-Admin-[\w-]+\.js/.exec(entryText)?.[0];
+    expect(admin).toBeDefined();
+    expect(readFileSync(join(dist, 'assets', admin ?? ''), 'utf8')).toContain('Identity verification secret');
+    expect(entryText).not.toContain('Identity verification secret');
+    expect(entryText).not.toContain('Workspace preferences');
+  });
+});

@@ -26,6 +26,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/owner and status are checked where the message is stored", testAppendRules},
 		{"messages/list by seq range", testListMessages},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
+		{"tenants/another workspace comes with its owner and site, or not at all", testCreateTenant},
 		{"retention/a visitor keeps only its latest page views", testPageViewsKept},
 		{"retention/idle anonymous visitors who never chatted are deleted, no one else", testDeleteIdleVisitors},
 		{"visitors/the address a visitor came from", testVisitorIP},
@@ -510,4 +511,38 @@ func testBootstrap(t *testing.T, s *store.Store) {
 	sites, err := s.ListSites(ctx, ws.ID)
 	noErr(t, "sites", err)
 	equal(t, "sites", len(sites), 1)
+}
+
+func testCreateTenant(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	before, err := s.CountWorkspaces(ctx)
+	noErr(t, "count", err)
+	fs := store.FirstStart{
+		WorkspaceName: "Acme",
+		Owner:         store.Agent{Email: "Boss@Acme.example", Name: "Boss", Role: "owner", PasswordHash: "h"},
+		Site:          store.Site{Name: "Shop", WidgetKey: "wk_acme_tenant", IdentitySecret: "s"},
+	}
+	ws, err := s.CreateTenant(ctx, fs, Epoch)
+	noErr(t, "create", err)
+	equal(t, "name", ws.Name, "Acme")
+	if ws.ID == a.ws.ID {
+		t.Fatal("the new workspace reused another's id")
+	}
+	owner, err := s.AgentByEmail(ctx, "boss@acme.example")
+	noErr(t, "owner by e-mail", err)
+	equal(t, "owner's workspace", owner.WorkspaceID, ws.ID)
+	site, err := s.SiteByWidgetKey(ctx, "wk_acme_tenant")
+	noErr(t, "site by key", err)
+	equal(t, "site's workspace", site.WorkspaceID, ws.ID)
+
+	// The same owner e-mail again: refused, and no workspace is left behind.
+	fs.Site.WidgetKey = "wk_acme_other"
+	_, err = s.CreateTenant(ctx, fs, Epoch)
+	wantErr(t, err, store.ErrConflict)
+	after, err := s.CountWorkspaces(ctx)
+	noErr(t, "count", err)
+	equal(t, "workspaces", after, before+1)
+	_, err = s.SiteByWidgetKey(ctx, "wk_acme_other")
+	wantErr(t, err, store.ErrNotFound)
 }

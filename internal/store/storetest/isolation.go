@@ -60,6 +60,7 @@ func refused(method, name string, call func(ctx context.Context, s *store.Store,
 var isolationExempt = map[string]string{
 	"AgentByEmail":    "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
 	"Bootstrap":       "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
+	"CreateTenant":    "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",
 	"CreateWorkspace": "makes a new workspace; there is no other workspace's row to name",
 	"DeleteSession":   "keyed by a session's token hash, a secret only its holder has",
 	"GetWorkspace":    "the workspace id is the tenant itself; callers pass their own",

@@ -1,0 +1,61 @@
+// The settings area: workspace preferences, sites, team and departments.
+// It is its own chunk, loaded when first opened (Desk.tsx), so the live
+// desk's first load carries none of it.
+import { useEffect, useState } from 'preact/hooks';
+import { type Department, listDepartments } from '../api';
+import { BLOCK_VISITORS, MANAGE_WORKSPACE } from '../permissions';
+import { Preferences } from '../Preferences';
+import { type AdminPage, go, href } from '../router';
+import type { DeskStore } from '../store';
+import { Departments } from './Departments';
+import { Sites } from './Sites';
+import { Team } from './Team';
+import './admin.css';
+
+const PAGES: { page: AdminPage; label: string }[] = [
+  { page: 'preferences', label: 'Preferences' },
+  { page: 'sites', label: 'Sites' },
+  { page: 'team', label: 'Team' },
+  { page: 'departments', label: 'Departments' },
+];
+
+export function Admin({ store, meId, page, id }: { store: DeskStore; meId: string; page: AdminPage; id: string }) {
+  const editable = store.can(MANAGE_WORKSPACE);
+  const [departments, setDepartments] = useState<Department[]>(store.departments.value);
+  useEffect(() => {
+    listDepartments()
+      .then(setDepartments)
+      .catch(() => undefined);
+  }, []);
+  const changeDepartments = (d: Department[]) => {
+    setDepartments(d);
+    store.departments.value = d; // the live desk's transfer menu follows
+  };
+  const back = () => go({ area: 'live' });
+  return (
+    <main class="admin" aria-labelledby="admin-title">
+      <nav class="admin-nav" aria-label="Settings">
+        <button type="button" class="link back" onClick={back}>
+          ← Back to conversations
+        </button>
+        <h1 id="admin-title">Settings</h1>
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.page}>
+              <a href={href({ area: 'admin', page: p.page, id: '' })} aria-current={p.page === page ? 'page' : undefined} class={p.page === page ? 'on' : ''}>
+                {p.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        {!editable && <p class="notice small">Only owners and admins change settings. You can read them.</p>}
+      </nav>
+      <div class="admin-page">
+        {page === 'preferences' && <Preferences editable={editable} canBlock={store.can(BLOCK_VISITORS)} />}
+        {page === 'sites' && <Sites id={id} editable={editable} departments={departments} />}
+        {page === 'team' && <Team editable={editable} meId={meId} departments={departments} />}
+        {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
+      </div>
+    </main>
+  );
+}

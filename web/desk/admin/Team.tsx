@@ -1,0 +1,247 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type AgentRecord, type Department, listAgents } from '../api';
+import { createAgent, deleteAgent, MAX_NAME, resetPassword, updateAgent } from './api';
+import { errorText, Field, FormError } from './form';
+
+const ROLES = [
+  { value: 'agent', label: 'Agent', help: 'answers chats' },
+  { value: 'supervisor', label: 'Supervisor', help: 'also manages any chat' },
+  { value: 'admin', label: 'Admin', help: 'also manages the workspace and team' },
+  { value: 'owner', label: 'Owner', help: 'everything, including other owners' },
+];
+
+/** Team: every agent with role, departments and chat limit; admins add and change them. */
+export function Team({ editable, meId, departments }: { editable: boolean; meId: string; departments: Department[] }) {
+  const [agents, setAgents] = useState<AgentRecord[] | null>(null);
+  const [error, setError] = useState('');
+  const [shown, setShown] = useState<{ name: string; password: string } | null>(null);
+  useEffect(() => {
+    listAgents()
+      .then(setAgents)
+      .catch((err: unknown) => setError(errorText(err, 'Loading the team')));
+  }, []);
+  const replace = (a: AgentRecord) => setAgents((l) => (l ?? []).map((x) => (x.id === a.id ? a : x)));
+  const deptName = (id: string) => departments.find((d) => d.id === id)?.name ?? '';
+
+  return (
+    <section aria-labelledby="team-title">
+      <h2 id="team-title">Team</h2>
+      <p class="muted">Who answers chats, what each may do, and how many chats each takes at once (0: the workspace default).</p>
+      <FormError text={error} />
+      {shown && (
+        <p class="notice" role="status">
+          Password for <strong>{shown.name}</strong>: <code class="secret">{shown.password}</code> — hand it over now; it is not shown again.
+          <button type="button" class="link" onClick={() => setShown(null)}>
+            Done
+          </button>
+        </p>
+      )}
+      {agents && (
+        <table class="admin-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Departments</th>
+              <th scope="col">Max chats</th>
+              <th scope="col">Status</th>
+              {editable && <th scope="col"><span class="sr-only">Actions</span></th>}
+            </tr>
+          </thead>
+          <tbody>
+            {agents.map((a) => (
+              <AgentRow
+                key={a.id}
+                agent={a}
+                self={a.id === meId}
+                editable={editable}
+                departments={departments}
+                deptName={deptName}
+                onSaved={replace}
+                onDeleted={() => setAgents((l) => (l ?? []).filter((x) => x.id !== a.id))}
+                onPassword={(password) => setShown({ name: a.name, password })}
+                onError={setError}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editable && (
+        <NewAgent
+          departments={departments}
+          onCreated={(a, password) => {
+            setAgents((l) => [...(l ?? []), a]);
+            if (password) setShown({ name: a.name, password });
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function AgentRow(p: {
+  agent: AgentRecord;
+  self: boolean;
+  editable: boolean;
+  departments: Department[];
+  deptName: (id: string) => string;
+  onSaved: (a: AgentRecord) => void;
+  onDeleted: () => void;
+  onPassword: (pw: string) => void;
+  onError: (e: string) => void;
+}) {
+  const a = p.agent;
+  const [confirm, setConfirm] = useState(false);
+  const patch = (in_: Parameters<typeof updateAgent>[1]) => {
+    p.onError('');
+    updateAgent(a.id, in_).then(p.onSaved).catch((err: unknown) => p.onError(errorText(err, `Changing ${a.name}`)));
+  };
+  const toggleDept = (id: string, on: boolean) =>
+    patch({ department_ids: on ? [...a.department_ids, id] : a.department_ids.filter((d) => d !== id) });
+  return (
+    <tr>
+      <th scope="row">
+        {a.name}
+        <span class="muted block">{a.email}</span>
+      </th>
+      <td>
+        {p.editable && !p.self ? (
+          <select aria-label={`Role of ${a.name}`} value={a.role} onChange={(e) => patch({ role: e.currentTarget.value })}>
+            {ROLES.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        ) : (
+          ROLES.find((r) => r.value === a.role)?.label ?? a.role
+        )}
+      </td>
+      <td>
+        {p.editable
+          ? p.departments.map((d) => (
+              <label key={d.id} class="check chip">
+                <input type="checkbox" checked={a.department_ids.includes(d.id)} onChange={(e) => toggleDept(d.id, e.currentTarget.checked)} />
+                {d.name}
+              </label>
+            ))
+          : a.department_ids.map(p.deptName).join(', ') || <span class="muted">none</span>}
+      </td>
+      <td>
+        {p.editable ? (
+          <input
+            type="number"
+            class="narrow"
+            min={0}
+            max={100}
+            aria-label={`Max chats of ${a.name}`}
+            value={a.max_chats}
+            onChange={(e) => patch({ max_chats: Number(e.currentTarget.value) })}
+          />
+        ) : (
+          a.max_chats || 'default'
+        )}
+      </td>
+      <td class="nowrap">
+        <span class={`status-dot ${a.status}`} aria-hidden="true" /> {a.status}
+      </td>
+      {p.editable && (
+        <td>
+          <div class="row-actions">
+            {!p.self && (
+              <button type="button" class="btn ghost" onClick={() => void resetPassword(a.id).then(p.onPassword).catch((err: unknown) => p.onError(errorText(err, 'Resetting the password')))}>
+                Reset password
+              </button>
+            )}
+            {!p.self && !confirm && (
+              <button type="button" class="btn ghost danger-text" onClick={() => setConfirm(true)}>
+                Remove…
+              </button>
+            )}
+            {confirm && (
+              <span class="confirm" role="alertdialog" aria-label={`Remove ${a.name}`}>
+                Remove {a.name}? They are signed out at once and their chats become unassigned.
+                <button type="button" class="btn danger" onClick={() => void deleteAgent(a.id).then(p.onDeleted).catch((err: unknown) => p.onError(errorText(err, `Removing ${a.name}`)))}>
+                  Remove
+                </button>
+                <button type="button" class="btn ghost" onClick={() => setConfirm(false)}>
+                  Cancel
+                </button>
+              </span>
+            )}
+          </div>
+        </td>
+      )}
+    </tr>
+  );
+}
+
+function NewAgent({ departments, onCreated }: { departments: Department[]; onCreated: (a: AgentRecord, password: string) => void }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState('agent');
+  const [depts, setDepts] = useState<string[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!name.trim()) local.name = 'Enter a name.';
+    if (!/^[^@\s]+@[^@\s]+$/.test(email.trim())) local.email = 'Enter an e-mail address.';
+    setErrors(local);
+    setFormError('');
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    createAgent({ name: name.trim(), email: email.trim(), role, department_ids: depts })
+      .then((r) => {
+        setName('');
+        setEmail('');
+        setDepts([]);
+        onCreated(r.agent, r.password ?? '');
+      })
+      .catch((err: unknown) => {
+        const field = (err as { field?: string }).field ?? '';
+        if (field === 'name' || field === 'email') setErrors({ [field]: errorText(err, 'Adding the agent') });
+        else setFormError(errorText(err, 'Adding the agent'));
+      })
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form class="prefs-form admin-new" onSubmit={submit} noValidate aria-labelledby="new-agent-title">
+      <h3 id="new-agent-title">Add an agent</h3>
+      <Field id="agent-name" label="Name" help="Shown to visitors." error={errors.name}>
+        <input id="agent-name" value={name} maxLength={MAX_NAME} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <Field id="agent-email" label="E-mail" help="They sign in with it; a password is made for you to hand over." error={errors.email}>
+        <input id="agent-email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+      </Field>
+      <Field id="agent-role" label="Role" help={ROLES.find((r) => r.value === role)?.help}>
+        <select id="agent-role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+          {ROLES.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {departments.length > 0 && (
+        <fieldset class="field">
+          <legend class="pref-label">Departments</legend>
+          {departments.map((d) => (
+            <label key={d.id} class="check chip">
+              <input type="checkbox" checked={depts.includes(d.id)} onChange={(e) => setDepts(e.currentTarget.checked ? [...depts, d.id] : depts.filter((x) => x !== d.id))} />
+              {d.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <FormError text={formError} />
+      <div class="prefs-buttons">
+        <button type="submit" class="btn primary" disabled={busy}>
+          Add agent
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+// The settings area's REST calls (docs/api.md): sites, agents, departments.
+import { type AgentRecord, call, type Department } from '../api';
+
+/** The longest name of a site, department or agent (bytes, as the server counts). */
+export const MAX_NAME = 100;
+
+export interface OpenSpan {
+  weekday: number; // 0 is Sunday
+  open: string; // "HH:MM"
+  close: string;
+}
+
+export interface BusinessHours {
+  time_zone: string;
+  days: OpenSpan[] | null;
+}
+
+export interface SiteRecord {
+  id: string;
+  name: string;
+  widget_key: string;
+  allowed_origins: string[] | null;
+  business_hours: BusinessHours;
+  default_department_id?: string;
+  created_at: string;
+}
+
+export interface SiteInput {
+  name?: string;
+  allowed_origins?: string[];
+  business_hours?: BusinessHours;
+  default_department_id?: string;
+}
+
+const site = (id: string) => `/sites/${encodeURIComponent(id)}`;
+export const listSites = () => call<{ items: SiteRecord[] }>('GET', '/sites').then((r) => r.items);
+export const createSite = (in_: SiteInput) => call<SiteRecord>('POST', '/sites', in_);
+export const updateSite = (id: string, in_: SiteInput) => call<SiteRecord>('PATCH', site(id), in_);
+export const deleteSite = (id: string) => call<void>('DELETE', site(id));
+export const rotateKey = (id: string) => call<SiteRecord>('POST', `${site(id)}/rotate-key`);
+export interface RefusedOrigin {
+  origin: string;
+  count: number;
+  last_seen: string;
+}
+/** The origins the widget was refused from lately (owners and admins). */
+export const refusedOrigins = (id: string) => call<{ items: RefusedOrigin[] }>('GET', `${site(id)}/refused-origins`).then((r) => r.items);
+export const identitySecret = (id: string) =>
+  call<{ identity_secret: string }>('GET', `${site(id)}/identity-secret`).then((r) => r.identity_secret);
+
+export interface AgentInput {
+  name?: string;
+  email?: string;
+  role?: string;
+  password?: string;
+  max_chats?: number;
+  department_ids?: string[];
+}
+
+const agent = (id: string) => `/agents/${encodeURIComponent(id)}`;
+export const createAgent = (in_: AgentInput) => call<{ agent: AgentRecord; password?: string }>('POST', '/agents', in_);
+export const updateAgent = (id: string, in_: AgentInput) => call<AgentRecord>('PATCH', agent(id), in_);
+export const deleteAgent = (id: string) => call<void>('DELETE', agent(id));
+/** Resets a password; with none given the server makes one and returns it (shown once). */
+export const resetPassword = (id: string) =>
+  call<{ password: string } | undefined>('POST', `${agent(id)}/password`, {}).then((r) => r?.password ?? '');
+
+const dept = (id: string) => `/departments/${encodeURIComponent(id)}`;
+export const createDepartment = (name: string) => call<Department>('POST', '/departments', { name });
+export const renameDepartment = (id: string, name: string) => call<Department>('PATCH', dept(id), { name });
+export const deleteDepartment = (id: string) => call<void>('DELETE', dept(id));
+
+/** The tag a site pastes into its pages (docs/ui.md). */
+export function snippet(origin: string, widgetKey: string): string {
+  return `<script src="${origin}/widget.js" data-site="${widgetKey}" async></script>`;
+}
+
+/** originsFrom reads a textarea: one origin per line, blanks dropped. */
+export function originsFrom(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

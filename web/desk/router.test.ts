@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { href, parse } from './router';
+
+describe('router', () => {
+  it('reads the live desk from an empty or unknown hash', () => {
+    expect(parse('')).toEqual({ area: 'live' });
+    expect(parse('#/')).toEqual({ area: 'live' });
+    expect(parse('#/admin/nonsense')).toEqual({ area: 'live' });
+    expect(parse('#conversation')).toEqual({ area: 'live' });
+  });
+  it('reads admin pages and an item id', () => {
+    expect(parse('#/admin')).toEqual({ area: 'admin', page: 'preferences', id: '' });
+    expect(parse('#/admin/sites')).toEqual({ area: 'admin', page: 'sites', id: '' });
+    expect(parse('#/admin/sites/s%201')).toEqual({ area: 'admin', page: 'sites', id: 's 1' });
+    expect(parse('#preferences')).toEqual({ area: 'admin', page: 'preferences', id: '' });
+  });
+  it('writes what it reads', () => {
+    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc']) expect(href(parse(h))).toBe(h);
+  });
+});

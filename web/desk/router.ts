@@ -1,0 +1,40 @@
+// The desk's areas, addressed by the URL's hash so a reload or a shared
+// link opens the same screen: '' or '#/' is the live desk, '#/admin/…' the
+// settings area (loaded on demand: the live path never downloads it).
+import { signal } from '@preact/signals';
+
+export type AdminPage = 'preferences' | 'sites' | 'team' | 'departments';
+export const ADMIN_PAGES: readonly AdminPage[] = ['preferences', 'sites', 'team', 'departments'];
+
+export type Route = { area: 'live' } | { area: 'admin'; page: AdminPage; id: string };
+
+/** parse reads a location hash; anything unknown is the live desk. */
+export function parse(hash: string): Route {
+  if (hash === '#preferences') return { area: 'admin', page: 'preferences', id: '' }; // links from before the router
+  const m = /^#\/admin(?:\/([a-z]+)(?:\/([^/]+))?)?\/?$/.exec(hash);
+  if (!m) return { area: 'live' };
+  const page = (m[1] ?? 'preferences') as AdminPage;
+  if (!ADMIN_PAGES.includes(page)) return { area: 'live' };
+  return { area: 'admin', page, id: m[2] ? decodeURIComponent(m[2]) : '' };
+}
+
+/** href is the hash of a route. */
+export function href(r: Route): string {
+  if (r.area === 'live') return '#/';
+  return `#/admin/${r.page}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
+}
+
+export const route = signal<Route>(typeof location === 'undefined' ? { area: 'live' } : parse(location.hash));
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', () => {
+    route.value = parse(location.hash);
+  });
+}
+
+/** go shows a route and records it in the history (Back returns). */
+export function go(r: Route): void {
+  const h = href(r);
+  if (location.hash !== h) location.hash = h;
+  route.value = r;
+}
