@@ -81,6 +81,7 @@ type App struct {
 	Bootstrap Bootstrap
 
 	unsubscribe func()
+	started     time.Time // for ExpireAbsentAgents
 	background  bool
 	registry    *prometheus.Registry
 	bodyTimeout time.Duration
@@ -94,6 +95,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if a.Clock == nil {
 		a.Clock = clock.Real{}
 	}
+	a.started = a.Clock.Now()
 	if a.Log == nil {
 		a.Log = slog.New(slog.DiscardHandler)
 	}

@@ -26,6 +26,9 @@ func (a *App) runTimers(ctx context.Context) {
 			if _, err := a.Visitors.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("presence expiry", "err", err)
 			}
+			if _, err := a.ExpireAbsentAgents(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("agent presence", "err", err)
+			}
 			if _, err := a.Chat.RunDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("conversation timers", "err", err)
 			}
@@ -36,6 +39,18 @@ func (a *App) runTimers(ctx context.Context) {
 			a.RunRetention(ctx)
 		}
 	}
+}
+
+// ExpireAbsentAgents makes away the agents whose desks have all been gone
+// for -agent-away-seconds (team.ExpireAbsent). Not during that long after
+// this node started: after an outage every desk is gone, and they need the
+// grace period to reconnect before anyone counts as absent.
+func (a *App) ExpireAbsentAgents(ctx context.Context) (int, error) {
+	grace := time.Duration(a.Config.Limits.AgentAwaySeconds) * time.Second
+	if grace <= 0 || a.Clock.Now().Sub(a.started) < grace {
+		return 0, nil
+	}
+	return a.Team.ExpireAbsent(ctx, grace)
 }
 
 // RunRetention deletes what the retention rules say is kept no longer:

@@ -241,3 +241,36 @@ func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, c
 	s.DrainQueue(ctx, c.WorkspaceID)
 	return nc, nil
 }
+
+// Requeue gives back the open chats of an agent who went away (every desk
+// gone for the grace period): each goes to the queue with a public system
+// event and is routed to an available agent when there is one. Flagged
+// chats stay with the agent: a flag means "keep this one". It returns how
+// many went back.
+func (s *Service) Requeue(ctx context.Context, a store.Agent) int {
+	open, err := s.store.ListConversations(ctx, a.WorkspaceID, store.ConversationFilter{
+		Statuses: []string{store.StatusOpen}, AssigneeID: a.ID, Limit: 500})
+	if err != nil {
+		return 0
+	}
+	none, n := "", 0
+	for _, c := range open {
+		if c.Flagged {
+			continue
+		}
+		nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, c.ID, store.Transition{
+			FromStatuses: []string{store.StatusOpen}, Assignee: &a.ID, Unflagged: true, SetAssignee: &none,
+			Event: systemEvent(a.Name+" is offline (desk closed): back to the queue", false,
+				map[string]any{"event": "unassigned", "agent_id": a.ID, "agent_name": a.Name, "reason": "agent_away"}),
+		}, s.clock.Now())
+		if err != nil {
+			continue // ErrStale: someone took or closed it meanwhile
+		}
+		s.publish(ctx, nc, ev)
+		n++
+	}
+	if n > 0 {
+		s.DrainQueue(ctx, a.WorkspaceID)
+	}
+	return n
+}

@@ -87,6 +87,10 @@ type Limits struct {
 	// writer, so overload answers at once instead of queueing for
 	// seconds. 0 turns it off.
 	AppendBudgetMS int
+	// AgentAwaySeconds: an agent who chose online or busy and whose desks
+	// have all been closed this long counts as offline (away): offered no
+	// chats, its open chats requeued, until a desk returns. 0: never.
+	AgentAwaySeconds int
 }
 
 // limitFlags holds the raw flag values (a pointer, so Config stays
@@ -130,6 +134,7 @@ func (l *Limits) settings() []*limitSetting {
 		n("visitor-retention-days", "30", "delete anonymous visitors who never chatted this long after they were last seen (0: keep)", &l.VisitorRetentionDays),
 		n("page-views-per-visitor", "50", "page views kept per visitor (the latest)", &l.PageViewsPerVisitor),
 		n("append-budget-ms", "200", "refuse messages as busy while those ahead wait longer than this for the writer (0: never)", &l.AppendBudgetMS),
+		n("agent-away-seconds", "60", "an online or busy agent with no desk open this long goes offline and its open chats are requeued (0: never)", &l.AgentAwaySeconds),
 	}
 }
 

@@ -230,17 +230,20 @@ type VisitorLeftFrame struct {
 
 // AgentView is an agent as other agents see it.
 type AgentView struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Role            string    `json:"role"`
-	Status          string    `json:"status"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Status string `json:"status"`
+	// Away: every desk of the agent has been gone for the grace period;
+	// it is offline in effect, whatever Status it chose.
+	Away            bool      `json:"away"`
 	StatusChangedAt time.Time `json:"status_changed_at"`
 	DepartmentIDs   []string  `json:"department_ids"`
 }
 
 // ViewOfAgent is the public part of an agent.
 func ViewOfAgent(a store.Agent) AgentView {
-	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs}
+	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs}
 }
 
 // AgentFrame carries an agent's status change.

@@ -313,6 +313,9 @@ func (c *conn) pingOnce() {
 			c.closeWith(CloseRoleChanged, "role changed") // a bus event was missed
 			return
 		}
+		if err == nil {
+			c.srv.deskSeen(c)
+		}
 	}
 	c.mu.Lock()
 	if !c.ended {

@@ -40,6 +40,12 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 	}
 	c.actor = p.Actor()
 	s.hub.register(c)
+	// A desk is open: an agent who was away is back (announced to every
+	// desk, offered waiting chats when online).
+	if err := s.team.DeskSeen(ctx, p.Agent.WorkspaceID, p.Agent.ID); err != nil {
+		return err
+	}
+	p.Agent.Away = false
 	convs, err := s.chat.Welcome(ctx, c.who())
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/bus"
@@ -214,11 +215,23 @@ func (s *Server) hangUp(c *conn) {
 	c.stopPing()
 	c.closeWith(websocket.StatusNormalClosure, "")
 	s.hub.unregister(c)
+	if c.who().AgentID != "" {
+		s.deskSeen(c) // the grace period runs from the last desk's close
+	}
 	if c.actor.IsVisitor() && !s.hub.visitorConnected(c.actor.VisitorID) {
 		ctx := context.WithoutCancel(c.ctx)
 		if v, err := s.visitors.Current(ctx, c.actor); err == nil {
 			s.visitors.Connection(ctx, v, false)
 		}
+	}
+}
+
+// deskSeen records that an agent's desk was connected just now (see
+// team.DeskSeen); a failure only delays the agent's return.
+func (s *Server) deskSeen(c *conn) {
+	who := c.who()
+	if err := s.team.DeskSeen(context.WithoutCancel(c.ctx), who.WorkspaceID, who.AgentID); err != nil && !apperr.Is(err, apperr.NotFound) {
+		s.log.Warn("realtime: desk presence", "err", err, "conn_id", c.id)
 	}
 }
 

@@ -11,14 +11,18 @@ import (
 
 // Agent is a person who answers chats in the desk.
 type Agent struct {
-	ID                string    `json:"id"`
-	WorkspaceID       string    `json:"workspace_id"`
-	Email             string    `json:"email"`
-	Name              string    `json:"name"`
-	Role              string    `json:"role"`
-	PasswordHash      string    `json:"-"`
-	MaxChats          int       `json:"max_chats"` // 0: the workspace default
-	Status            string    `json:"status"`
+	ID           string `json:"id"`
+	WorkspaceID  string `json:"workspace_id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	PasswordHash string `json:"-"`
+	MaxChats     int    `json:"max_chats"` // 0: the workspace default
+	Status       string `json:"status"`
+	// Away: every desk of the agent has been gone for the grace period.
+	// The agent is offered no chats meanwhile; Status is what it chose,
+	// and applies again when a desk returns.
+	Away              bool      `json:"away"`
 	StatusChangedAt   time.Time `json:"status_changed_at"`
 	PasswordChangedAt time.Time `json:"-"`
 	DepartmentIDs     []string  `json:"department_ids"`
@@ -26,8 +30,13 @@ type Agent struct {
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 
-const agentColumns = `id, workspace_id, email, name, role, password_hash, max_chats, status, status_changed_at,
+// agentInsertColumns are the columns an insert sets; agentColumns are
+// those every read scans (scanAgent).
+const (
+	agentInsertColumns = `id, workspace_id, email, name, role, password_hash, max_chats, status, status_changed_at,
 	password_changed_at, created_at, updated_at`
+	agentColumns = agentInsertColumns + `, away`
+)
 
 func scanAgent(sc scanner) (Agent, error) {
 	var (
@@ -35,7 +44,7 @@ func scanAgent(sc scanner) (Agent, error) {
 		stat, pw, cre, upd int64
 	)
 	err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Email, &a.Name, &a.Role, &a.PasswordHash, &a.MaxChats, &a.Status,
-		&stat, &pw, &cre, &upd)
+		&stat, &pw, &cre, &upd, &a.Away)
 	a.StatusChangedAt, a.PasswordChangedAt = fromMillis(stat), fromMillis(pw)
 	a.CreatedAt, a.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	a.DepartmentIDs = []string{}
@@ -52,7 +61,7 @@ func (s *Store) CreateAgent(ctx context.Context, a Agent, now time.Time) (Agent,
 		a.Status = "offline"
 	}
 	err := s.inTx(ctx, "store: create agent", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentInsertColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9)`,
 			a.ID, a.WorkspaceID, a.Email, a.Name, a.Role, a.PasswordHash, a.MaxChats, a.Status, millis(now))
 		if err != nil {
@@ -184,6 +193,50 @@ func (s *Store) SetAgentStatus(ctx context.Context, workspaceID, id, status stri
 	res, err := s.write.ExecContext(ctx, `UPDATE agents SET status = $3, status_changed_at = $4 WHERE workspace_id = $1 AND id = $2`,
 		workspaceID, id, status, millis(now))
 	return mustAffect("store: set agent status", res, err)
+}
+
+// TouchDesk records that a desk of the agent is connected now (its hello,
+// its pings, its hang-up) and brings it back when it was away; back
+// reports that it was.
+func (s *Store) TouchDesk(ctx context.Context, workspaceID, id string, now time.Time) (back bool, err error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE agents SET away = $3, desk_seen_at = $4
+		WHERE workspace_id = $1 AND id = $2 AND away = $5`, workspaceID, id, false, millis(now), true)
+	if n, _ := affected(res, err); n == 1 {
+		return true, nil
+	}
+	if err != nil {
+		return false, mapErr("store: touch desk", err)
+	}
+	res, err = s.write.ExecContext(ctx, `UPDATE agents SET desk_seen_at = $3 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, id, millis(now))
+	return false, mustAffect("store: touch desk", res, err)
+}
+
+// AbsentAgents lists a workspace's agents that chose online or busy, are
+// not away yet, and whose desks were last seen before cutoff (or never).
+func (s *Store) AbsentAgents(ctx context.Context, workspaceID string, cutoff time.Time) ([]Agent, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents
+		WHERE workspace_id = $1 AND status IN ('online', 'busy') AND away = $2
+			AND (desk_seen_at IS NULL OR desk_seen_at < $3) ORDER BY id`, workspaceID, false, millis(cutoff))
+	return collect(rows, err, "store: absent agents", scanAgent)
+}
+
+// MarkAway marks an agent away when it still meets AbsentAgents' terms
+// for cutoff; ok reports that this call did it (of two nodes, one does).
+func (s *Store) MarkAway(ctx context.Context, workspaceID, id string, cutoff time.Time) (ok bool, err error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE agents SET away = $3
+		WHERE workspace_id = $1 AND id = $2 AND away = $4 AND status IN ('online', 'busy')
+			AND (desk_seen_at IS NULL OR desk_seen_at < $5)`, workspaceID, id, true, false, millis(cutoff))
+	n, err := affected(res, err)
+	if err != nil {
+		return false, mapErr("store: mark away", err)
+	}
+	if n == 0 {
+		if _, err := s.GetAgent(ctx, workspaceID, id); err != nil {
+			return false, err
+		}
+	}
+	return n == 1, nil
 }
 
 // DeleteAgent removes an agent; its sessions and memberships go with it and

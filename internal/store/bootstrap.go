@@ -66,7 +66,7 @@ func (s *Store) Bootstrap(ctx context.Context, fs FirstStart, now time.Time) (Wo
 // insertOwnerAndSite adds a new workspace's owner and first site in tx.
 func insertOwnerAndSite(ctx context.Context, tx *sql.Tx, workspaceID string, fs FirstStart, now time.Time) error {
 	fs.Owner.ID, fs.Owner.Email = NewID(), NormalizeEmail(fs.Owner.Email)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentColumns+`)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentInsertColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9)`,
 		fs.Owner.ID, workspaceID, fs.Owner.Email, fs.Owner.Name, fs.Owner.Role, fs.Owner.PasswordHash, fs.Owner.MaxChats, "offline", millis(now)); err != nil {
 		return mapErr("store: new workspace's owner", err)

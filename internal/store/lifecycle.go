@@ -280,11 +280,11 @@ func (s *Store) Assign(ctx context.Context, workspaceID, id string, p Pick, tr T
 		load := `(SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status = 'open')`
 		var err error
 		a, err = scanAgent(tx.QueryRowContext(ctx, `SELECT `+prefixed("a.", agentColumns)+` FROM agents a
-			WHERE a.workspace_id = $1 AND a.status = 'online' AND a.id <> $3
+			WHERE a.workspace_id = $1 AND a.status = 'online' AND a.away = $5 AND a.id <> $3
 			AND ($2 = '' OR EXISTS (SELECT 1 FROM department_members m WHERE m.agent_id = a.id AND m.department_id = $2))
 			AND `+load+` < CASE WHEN a.max_chats > 0 THEN a.max_chats ELSE $4 END
 			ORDER BY `+load+`, a.last_assigned_at, a.id LIMIT 1`,
-			workspaceID, p.DepartmentID, p.ExcludeAgentID, p.DefaultMaxChats))
+			workspaceID, p.DepartmentID, p.ExcludeAgentID, p.DefaultMaxChats, false))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

@@ -285,6 +285,14 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 }
 
 // mustAffect turns "no row changed" into ErrNotFound.
+// affected is how many rows an Exec changed.
+func affected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 func mustAffect(op string, res sql.Result, err error) error {
 	if err != nil {
 		return mapErr(op, err)

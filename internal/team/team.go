@@ -36,6 +36,10 @@ type Store interface {
 	ListDepartments(ctx context.Context, workspaceID string) ([]store.Department, error)
 	RenameDepartment(ctx context.Context, workspaceID, id, name string, now time.Time) (store.Department, error)
 	DeleteDepartment(ctx context.Context, workspaceID, id string) error
+	TouchDesk(ctx context.Context, workspaceID, id string, now time.Time) (bool, error)
+	AbsentAgents(ctx context.Context, workspaceID string, cutoff time.Time) ([]store.Agent, error)
+	MarkAway(ctx context.Context, workspaceID, id string, cutoff time.Time) (bool, error)
+	ListWorkspaces(ctx context.Context) ([]store.Workspace, error)
 }
 
 // Service manages agents and departments.
@@ -71,6 +75,8 @@ const (
 // comes online is offered them at once (chat.Service).
 type Queue interface {
 	DrainQueue(ctx context.Context, workspaceID string) int
+	// Requeue gives back an away agent's open chats.
+	Requeue(ctx context.Context, a store.Agent) int
 }
 
 // New returns a Service; pub, when not nil, tells open desks about new and
@@ -432,6 +438,58 @@ func (s *Service) SetStatus(ctx context.Context, actor auth.Actor, status string
 		s.queue.DrainQueue(ctx, actor.WorkspaceID)
 	}
 	return a, nil
+}
+
+// DeskSeen records that a desk of the agent is connected (its hello, its
+// pings, its hang-up). An agent back from away is announced with the
+// status it chose and, when that is online, offered the waiting chats.
+func (s *Service) DeskSeen(ctx context.Context, workspaceID, agentID string) error {
+	back, err := s.store.TouchDesk(ctx, workspaceID, agentID, s.clock.Now())
+	if err != nil || !back {
+		return err
+	}
+	a, err := s.store.GetAgent(ctx, workspaceID, agentID)
+	if err != nil {
+		return err
+	}
+	s.announce(ctx, a)
+	if a.Status == Online && s.queue != nil {
+		s.queue.DrainQueue(ctx, workspaceID)
+	}
+	return nil
+}
+
+// ExpireAbsent makes away every agent, in every workspace, who chose
+// online or busy and whose desks have all been gone for longer than
+// grace: it is announced (desks show it offline), offered no new chats,
+// and its open chats go back to the queue, except flagged ones. Its
+// chosen status is kept for its return (DeskSeen). Two nodes may run it
+// at once: each agent is marked by one. It returns how many went away.
+func (s *Service) ExpireAbsent(ctx context.Context, grace time.Duration) (int, error) {
+	wss, err := s.store.ListWorkspaces(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cutoff, n := s.clock.Now().Add(-grace), 0
+	for _, w := range wss {
+		absent, err := s.store.AbsentAgents(ctx, w.ID, cutoff)
+		if err != nil {
+			return n, err
+		}
+		for _, a := range absent {
+			ok, err := s.store.MarkAway(ctx, w.ID, a.ID, cutoff)
+			if err != nil || !ok {
+				continue // back meanwhile, or another node did it
+			}
+			a.Away = true
+			s.announce(ctx, a)
+			if s.queue != nil {
+				s.queue.Requeue(ctx, a)
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (s *Service) record(ctx context.Context, actor auth.Actor, action, targetID string, detail map[string]any) {

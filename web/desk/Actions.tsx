@@ -157,7 +157,10 @@ function TransferDialog({ store, c, onDone }: { store: DeskStore; c: Conversatio
   const ids = new Set([...live.keys(), ...store.agentDirectory.value.keys()]);
   const agents = [...ids]
     .filter((id) => id !== c.assignee_id)
-    .map((id) => ({ id, name: store.agentName(id) ?? id, status: live.get(id)?.status ?? 'offline' }))
+    .map((id) => {
+      const a = live.get(id);
+      return { id, name: store.agentName(id) ?? id, status: a?.away ? 'away (desk closed)' : (a?.status ?? 'offline') };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
   const departments = store.departments.value;
   const options = kind === 'agent' ? agents.map((a) => ({ id: a.id, label: `${a.name} — ${a.status}` })) : departments.map((d) => ({ id: d.id, label: d.name }));

@@ -36,6 +36,15 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
         {health.label}
       </div>
       <div class="spacer" />
+      {connected && status !== 'online' && (
+        <p
+          class={`status-note ${status}`}
+          role="status"
+          title={status === 'offline' ? 'You are offline: no chats come to you' : 'You are busy: you keep your chats, new ones go to others'}
+        >
+          No new chats
+        </p>
+      )}
       <div class="status-switch" role="radiogroup" aria-label="Your status">
         {STATUSES.map((s) => (
           <button

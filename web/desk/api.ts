@@ -25,6 +25,8 @@ export interface AgentRecord {
   email: string;
   role: string;
   status: string;
+  /** Every desk closed for the grace period: offered no chats until one opens. */
+  away?: boolean;
   max_chats: number;
   department_ids: string[];
 }

@@ -86,6 +86,8 @@ export interface Agent {
   name: string;
   role: string;
   status: AgentStatus;
+  /** Every desk of the agent has been closed for the grace period: offline in effect, whatever status it chose. */
+  away?: boolean;
   status_changed_at: string;
   department_ids: string[];
 }

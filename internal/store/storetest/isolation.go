@@ -134,6 +134,23 @@ var isolationCases = []isolationCase{
 	refused("SetAgentStatus", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.SetAgentStatus(ctx, a.ws.ID, b.owner.ID, "online", isoNow)
 	}),
+	refused("TouchDesk", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.TouchDesk(ctx, a.ws.ID, b.owner.ID, isoNow)
+		return err
+	}),
+	refused("MarkAway", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MarkAway(ctx, a.ws.ID, b.owner.ID, isoNow.Add(time.Hour))
+		return err
+	}),
+	isolationCase{method: "AbsentAgents", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		absent, err := s.AbsentAgents(t.Context(), a.ws.ID, isoNow.Add(time.Hour))
+		noErr(t, "absent agents", err)
+		equal(t, "A's absent agents", ids(absent, agentID), []string{a.owner.ID})
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		for _, ag := range []store.Agent{a.owner, b.owner} {
+			noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", isoNow))
+		}
+	}),
 	refused("DeleteAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.DeleteAgent(ctx, a.ws.ID, b.agent.ID)
 	}),

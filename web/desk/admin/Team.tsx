@@ -142,8 +142,8 @@ function AgentRow(p: {
           a.max_chats || 'default'
         )}
       </td>
-      <td class="nowrap">
-        <span class={`status-dot ${a.status}`} aria-hidden="true" /> {a.status}
+      <td class="nowrap" title={a.away ? 'Every desk of theirs has been closed for a while: they get no chats until one opens.' : undefined}>
+        <span class={`status-dot ${a.away ? 'offline' : a.status}`} aria-hidden="true" /> {a.away ? `away (${a.status})` : a.status}
       </td>
       {p.editable && (
         <td>

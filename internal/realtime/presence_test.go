@@ -1,0 +1,96 @@
+package realtime_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/client"
+	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/team"
+)
+
+// TestAgentWhoLeavesGoesAwayAndComesBack: an agent who closes the desk
+// keeps its chats through the grace period (a reload, a flaky network);
+// after it, the agent counts as offline on every desk, gets no new chats,
+// and its open chats go back to the queue with a system event, except a
+// flagged one. A desk that returns brings back the status it chose, and
+// the waiting chats come back to it.
+func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	ctx := testCtx(t)
+	email, name, role, pw := "ana@example.com", "Ana", "agent", "ana password long"
+	ana, err := s.App.Team.CreateAgentUnchecked(ctx, s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grace := time.Duration(s.App.Config.Limits.AgentAwaySeconds) * time.Second
+	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	anaHeader := s.LoginHeader(t, email, pw)
+	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
+	do(t, ctx, anaDesk, "agent.status", map[string]any{"status": "online"})
+
+	start := func() string {
+		t.Helper()
+		w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+		c := do(t, ctx, w, "conversation.start", nil)
+		if c.Conversation.AssigneeID != ana.ID {
+			t.Fatalf("the only online agent did not get the chat: %+v", c.Conversation)
+		}
+		return c.ConversationID
+	}
+	plain, flagged := start(), start()
+	do(t, ctx, anaDesk, "conversation.flag", map[string]any{"conversation_id": flagged, "flagged": true})
+
+	// Ana closes the tab. Within the grace period nothing changes.
+	anaDesk.Close()
+	for s.App.Realtime.DeskCount(ana.ID) > 0 { // its hang-up starts the grace period
+		select {
+		case <-ctx.Done():
+			t.Fatal("the server never hung up Ana's desk")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	s.Clock.Advance(grace / 2)
+	if n, err := s.App.ExpireAbsentAgents(ctx); err != nil || n != 0 {
+		t.Fatalf("within the grace period: %d away, %v", n, err)
+	}
+	s.Clock.Advance(grace)
+	if n, err := s.App.ExpireAbsentAgents(ctx); err != nil || n != 1 {
+		t.Fatalf("after the grace period: %d away (want Ana), %v", n, err)
+	}
+	await(t, ctx, owner, "agent", func(f client.Frame) bool {
+		return bytes.Contains(f.Raw, []byte(ana.ID)) && bytes.Contains(f.Raw, []byte(`"away":true`))
+	})
+	back := await(t, ctx, owner, "message", func(f client.Frame) bool { return bytes.Contains(f.Raw, []byte(`"reason":"agent_away"`)) })
+	if msgOf(t, back).ConversationID != plain {
+		t.Fatalf("requeued %s, want the unflagged chat %s", msgOf(t, back).ConversationID, plain)
+	}
+	if c, err := s.App.Store.GetConversation(ctx, s.WorkspaceID(t), plain); err != nil || c.AssigneeID != "" {
+		t.Fatalf("the unflagged chat: assignee %q, %v; want the queue", c.AssigneeID, err)
+	}
+	if c, err := s.App.Store.GetConversation(ctx, s.WorkspaceID(t), flagged); err != nil || c.AssigneeID != ana.ID {
+		t.Fatalf("the flagged chat: assignee %q, %v; want Ana still", c.AssigneeID, err)
+	}
+	if n, err := s.App.ExpireAbsentAgents(ctx); err != nil || n != 0 {
+		t.Fatalf("a second pass: %d away, %v; each absence is handled once", n, err)
+	}
+	// Away, Ana is offered nothing new, though her chosen status is online.
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	if c := do(t, ctx, w, "conversation.start", nil); c.Conversation.AssigneeID != "" {
+		t.Fatalf("a new chat went to an away agent: %+v", c.Conversation)
+	}
+
+	// Ana comes back: online again, announced, and the waiting chats are hers.
+	anaDesk = s.DialDesk(t, client.Options{Header: anaHeader})
+	if bytes.Contains(anaDesk.Welcome.Raw, []byte(`"away":true`)) || !bytes.Contains(anaDesk.Welcome.Raw, []byte(`"status":"online"`)) {
+		t.Fatalf("Ana's welcome: %s", anaDesk.Welcome.Raw)
+	}
+	await(t, ctx, owner, "agent", func(f client.Frame) bool {
+		return bytes.Contains(f.Raw, []byte(ana.ID)) && bytes.Contains(f.Raw, []byte(`"away":false`))
+	})
+	if c, err := s.App.Store.GetConversation(ctx, s.WorkspaceID(t), plain); err != nil || c.AssigneeID != ana.ID {
+		t.Fatalf("after Ana's return the waiting chat is assigned to %q (%v), want Ana", c.AssigneeID, err)
+	}
+}

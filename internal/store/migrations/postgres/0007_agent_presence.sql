@@ -1,0 +1,6 @@
+-- Presence that follows the agent: an agent whose desks have all been gone
+-- for the grace period is away (offered no chats, open ones requeued)
+-- while keeping the status it chose, which applies again when a desk
+-- returns. desk_seen_at is when one of its desks was last connected.
+ALTER TABLE agents ADD COLUMN away BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE agents ADD COLUMN desk_seen_at BIGINT;
