@@ -227,15 +227,38 @@ func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, c
 		return c, err
 	}
 	prev := c.AssigneeID
+	// Every agent the chat was already taken from during this wait is
+	// left out, so it never bounces between agents who do not answer.
+	var tried []string
+	waiting := false
+	if c.AwaitingReplySince != nil {
+		if tried, waiting, err = s.store.ReplyTimeouts(ctx, c.WorkspaceID, c.ID, *c.AwaitingReplySince); err != nil {
+			return c, err
+		}
+	}
 	tr := store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &prev, Unflagged: true, AwaitingBefore: cutoff}
 	nc, ev, _, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
-		store.Pick{DepartmentID: c.DepartmentID, ExcludeAgentID: prev, DefaultMaxChats: set.DefaultMaxChats}, tr,
+		store.Pick{DepartmentID: c.DepartmentID, ExcludeAgentIDs: append(tried, prev), DefaultMaxChats: set.DefaultMaxChats}, tr,
 		func(ag store.Agent) *store.Message {
 			return systemEvent("No reply in time: reassigned to "+ag.Name, false,
 				map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": "reply_timeout", "from_agent_id": prev})
 		}, s.clock.Now())
-	if err != nil || !ok {
+	if err != nil {
 		return c, err
+	}
+	if !ok {
+		if waiting {
+			return c, nil // said once already; the chat stays, its wait shows on every desk
+		}
+		// Nobody else is free: the chat stays with its agent, and every
+		// desk is told (once per wait) that the visitor is waiting.
+		tr.Event = systemEvent("No reply in time and no other agent is free: the visitor is waiting", true,
+			map[string]any{"event": "waiting", "agent_id": prev, "reason": "reply_timeout"})
+		nc, ev, err := s.store.Transition(ctx, c.WorkspaceID, c.ID, tr, s.clock.Now())
+		if err == nil {
+			s.publish(ctx, nc, ev)
+		}
+		return c, nil
 	}
 	s.publish(ctx, nc, ev)
 	s.DrainQueue(ctx, c.WorkspaceID)

@@ -38,6 +38,7 @@ type Store interface {
 	AppendMessage(ctx context.Context, m store.Message, now time.Time) (store.Appended, error)
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
 	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
+	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
 }
 
 // Service runs conversations.

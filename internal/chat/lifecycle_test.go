@@ -383,6 +383,48 @@ func TestReplyTimeoutReassignsButNeverFlagged(t *testing.T) {
 	})
 }
 
+// TestReplyTimeoutNeverBounces: a chat nobody answers moves on once per
+// agent during one wait, never back to an agent it was taken from; with
+// nobody else left it stays and the desks are told once that the visitor
+// is waiting. A new wait (after an answer) starts afresh.
+func TestReplyTimeoutNeverBounces(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{ReplyTimeoutSeconds: 120, InactivityCloseMinutes: -1})
+		ann := d.agent("ann", "agent", "online", 0)
+		v, c := d.visitorChat("v")
+		bob := d.agent("bob", "agent", "online", 0)
+		d.say(v, c.ID, "hello?")
+		d.clk.Advance(121 * time.Second)
+		if n := d.run(); n.Reassigned != 1 || d.get(c.ID).AssigneeID != bob.AgentID {
+			t.Fatalf("first timeout: assignee %s, want bob", d.get(c.ID).AssigneeID)
+		}
+		waitingEvents := func() int {
+			n := 0
+			for _, m := range d.history(c.ID) {
+				if m.Meta["event"] == "waiting" {
+					n++
+				}
+			}
+			return n
+		}
+		for pass := range 3 {
+			d.clk.Advance(121 * time.Second)
+			if n := d.run(); n.Reassigned != 0 || d.get(c.ID).AssigneeID != bob.AgentID {
+				t.Fatalf("pass %d: assignee %s, want bob still (ann already let it wait)", pass, d.get(c.ID).AssigneeID)
+			}
+			if got := waitingEvents(); got != 1 {
+				t.Fatalf("pass %d: %d waiting events, want exactly one", pass, got)
+			}
+		}
+		d.say(bob, c.ID, "sorry, here now")
+		d.say(v, c.ID, "one more question")
+		d.clk.Advance(121 * time.Second)
+		if n := d.run(); n.Reassigned != 1 || d.get(c.ID).AssigneeID != ann.AgentID {
+			t.Fatalf("a new wait: assignee %s, want ann again", d.get(c.ID).AssigneeID)
+		}
+	})
+}
+
 func TestTransferAndPermissions(t *testing.T) {
 	both(t, func(t *testing.T, ns storetest.NewStore) {
 		d := newDesk(t, ns, store.Settings{DefaultMaxChats: 1})

@@ -251,7 +251,7 @@ func (s *Store) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 // Pick describes whom Assign may choose.
 type Pick struct {
 	DepartmentID    string // "" = any agent of the workspace
-	ExcludeAgentID  string // never this agent (reassignment)
+	ExcludeAgentIDs []string // never these agents (reassignment)
 	DefaultMaxChats int    // for agents without their own limit
 }
 
@@ -279,12 +279,17 @@ func (s *Store) Assign(ctx context.Context, workspaceID, id string, p Pick, tr T
 		}
 		load := `(SELECT COUNT(*) FROM conversations c WHERE c.assignee_id = a.id AND c.status = 'open')`
 		var err error
+		args := []any{workspaceID, p.DepartmentID, p.DefaultMaxChats, false}
+		var exclude strings.Builder
+		for _, id := range p.ExcludeAgentIDs {
+			args = append(args, id)
+			fmt.Fprintf(&exclude, " AND a.id <> $%d", len(args))
+		}
 		a, err = scanAgent(tx.QueryRowContext(ctx, `SELECT `+prefixed("a.", agentColumns)+` FROM agents a
-			WHERE a.workspace_id = $1 AND a.status = 'online' AND a.away = $5 AND a.id <> $3
+			WHERE a.workspace_id = $1 AND a.status = 'online' AND a.away = $4`+exclude.String()+`
 			AND ($2 = '' OR EXISTS (SELECT 1 FROM department_members m WHERE m.agent_id = a.id AND m.department_id = $2))
-			AND `+load+` < CASE WHEN a.max_chats > 0 THEN a.max_chats ELSE $4 END
-			ORDER BY `+load+`, a.last_assigned_at, a.id LIMIT 1`,
-			workspaceID, p.DepartmentID, p.ExcludeAgentID, p.DefaultMaxChats, false))
+			AND `+load+` < CASE WHEN a.max_chats > 0 THEN a.max_chats ELSE $3 END
+			ORDER BY `+load+`, a.last_assigned_at, a.id LIMIT 1`, args...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -298,6 +303,43 @@ func (s *Store) Assign(ctx context.Context, workspaceID, id string, p Pick, tr T
 		return err
 	})
 	return c, ev, a, ok, err
+}
+
+// ReplyTimeouts reads, from a conversation's system events since the
+// visitor began waiting (since), the agents it was already taken from for
+// not replying in time, and whether it was already marked as waiting for
+// want of anyone else. The reply-timeout rule reads it to never hand a
+// chat back to an agent who let it wait.
+func (s *Store) ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) (tried []string, waiting bool, err error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT meta FROM messages
+		WHERE workspace_id = $1 AND conversation_id = $2 AND kind = $3 AND created_at >= $4 ORDER BY seq`,
+		workspaceID, conversationID, KindSystem, millis(since))
+	if err != nil {
+		return nil, false, mapErr("store: reply timeouts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, false, mapErr("store: reply timeouts", err)
+		}
+		var m struct {
+			Event, Reason string
+			From          string `json:"from_agent_id"`
+		}
+		if json.Unmarshal([]byte(raw), &m) != nil || m.Reason != "reply_timeout" {
+			continue
+		}
+		switch m.Event {
+		case "assigned":
+			if m.From != "" {
+				tried = append(tried, m.From)
+			}
+		case "waiting":
+			waiting = true
+		}
+	}
+	return tried, waiting, mapErr("store: reply timeouts", rows.Err())
 }
 
 // prefixed qualifies each column of a list with p.

@@ -470,6 +470,18 @@ var isolationCases = []isolationCase{
 		_, err := s.AppendMessage(ctx, m, isoNow)
 		return err
 	}),
+	isolationCase{method: "ReplyTimeouts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		tried, waiting, err := s.ReplyTimeouts(t.Context(), a.ws.ID, b.conv.ID, isoNow.Add(-time.Hour))
+		noErr(t, "reply timeouts", err)
+		if len(tried) != 0 || waiting {
+			t.Fatalf("A read B's reply timeouts: %v, waiting %v", tried, waiting)
+		}
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		m := store.Message{WorkspaceID: b.ws.ID, ConversationID: b.conv.ID, Kind: store.KindSystem, AuthorType: store.AuthorSystem,
+			Body: "No reply in time", Meta: map[string]any{"event": "assigned", "reason": "reply_timeout", "from_agent_id": b.agent.ID}}
+		_, err := s.AppendMessage(t.Context(), m, isoNow)
+		noErr(t, "B's event", err)
+	}),
 	refused("MessageByClientID", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.MessageByClientID(ctx, a.ws.ID, b.conv.ID, "v1")
 		return err
