@@ -250,9 +250,9 @@ func (s *Store) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 
 // Pick describes whom Assign may choose.
 type Pick struct {
-	DepartmentID    string // "" = any agent of the workspace
+	DepartmentID    string   // "" = any agent of the workspace
 	ExcludeAgentIDs []string // never these agents (reassignment)
-	DefaultMaxChats int    // for agents without their own limit
+	DefaultMaxChats int      // for agents without their own limit
 }
 
 // Assign gives a conversation to the least-loaded online agent with free
