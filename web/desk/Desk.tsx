@@ -52,7 +52,7 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
     <div class="desk">
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {route.value.area === 'admin' ? (
-        <AdminArea store={store} meId={me.agent.id} page={route.value.page} id={route.value.id} />
+        <AdminArea store={store} me={me} page={route.value.page} id={route.value.id} />
       ) : (
         <>
           <Sidebar store={store} />
@@ -68,7 +68,7 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
 type AdminModule = typeof import('./admin/Admin');
 
 /** AdminArea loads the settings area on first use (its own chunk). */
-function AdminArea(props: { store: DeskStore; meId: string; page: AdminPage; id: string }) {
+function AdminArea(props: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
   const [mod, setMod] = useState<AdminModule | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {

@@ -1,4 +1,5 @@
 import { ConversationList } from './ConversationList';
+import { tabOf } from './lifecycle';
 import { SearchIcon } from './icons';
 import { type Sort, type Tab, type DeskStore } from './store';
 import { VisitorList } from './VisitorList';
@@ -36,6 +37,7 @@ export function Sidebar({ store }: { store: DeskStore }) {
         ))}
       </div>
       <div class="filters">
+        {tab !== 'visitors' && tab !== 'closed' && <Views store={store} />}
         <label class="search">
           <SearchIcon />
           <input
@@ -126,5 +128,46 @@ export function Sidebar({ store }: { store: DeskStore }) {
         {tab === 'visitors' ? <VisitorList store={store} /> : <ConversationList store={store} />}
       </div>
     </nav>
+  );
+}
+
+/**
+ * Whose chats a queue shows: mine, unassigned, or all (the agent filter
+ * below says the same, and can name another agent). The counts are of the
+ * current tab.
+ */
+function Views({ store }: { store: DeskStore }) {
+  const me = store.me.value?.id ?? '';
+  const tab = store.tab.value;
+  const filter = store.agentFilter.value;
+  let mine = 0;
+  let unassigned = 0;
+  let all = 0;
+  for (const c of store.conversations.value.values()) {
+    if (tabOf(c.status) !== tab) continue;
+    all++;
+    if (!c.assignee_id) unassigned++;
+    else if (c.assignee_id === me) mine++;
+  }
+  const views = [
+    { value: me, label: 'Mine', n: mine },
+    { value: 'none', label: 'Unassigned', n: unassigned },
+    { value: '', label: 'All', n: all },
+  ];
+  return (
+    <div class="views" role="group" aria-label="Whose chats">
+      {views.map((v) => (
+        <button
+          key={v.label}
+          type="button"
+          class={filter === v.value ? 'seg on' : 'seg'}
+          aria-pressed={filter === v.value}
+          onClick={() => (store.agentFilter.value = v.value)}
+        >
+          {v.label}
+          <span class="view-count">{v.n}</span>
+        </button>
+      ))}
+    </div>
   );
 }

@@ -21,6 +21,7 @@ const HEALTH: Record<string, { label: string; tone: string }> = {
 /** Brand, connection health, agent status, notification settings, account. */
 export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; onSignedOut: () => void }) {
   const status = store.me.value?.status ?? 'offline';
+  const name = store.me.value?.name ?? me.agent.name; // follows a rename (Profile)
   const health = HEALTH[store.conn.value];
   const n = store.notifier;
   const connected = store.conn.value === 'open';
@@ -88,9 +89,9 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
       )}
       <div class="me">
         <span class="avatar small" aria-hidden="true">
-          {me.agent.name.slice(0, 1).toUpperCase()}
+          {name.slice(0, 1).toUpperCase()}
         </span>
-        <span class="me-name">{me.agent.name}</span>
+        <span class="me-name">{name}</span>
       </div>
       <button
         type="button"

@@ -3,8 +3,8 @@
 // settings area (loaded on demand: the live path never downloads it).
 import { signal } from '@preact/signals';
 
-export type AdminPage = 'preferences' | 'sites' | 'team' | 'departments';
-export const ADMIN_PAGES: readonly AdminPage[] = ['preferences', 'sites', 'team', 'departments'];
+export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments';
+export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments'];
 
 export type Route = { area: 'live' } | { area: 'admin'; page: AdminPage; id: string };
 

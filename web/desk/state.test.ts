@@ -300,11 +300,11 @@ describe('snapshot and agent frames', () => {
 describe('unread markers and the attention count', () => {
   it('count a live chat never opened as new (green), until seen', () => {
     const c = conv();
-    expect(isNew(c, {})).toBe(true);
-    expect(attention([c], {}, '')).toBe(1);
+    expect(isNew(c, {}, ME)).toBe(true);
+    expect(attention([c], {}, '', ME)).toBe(1);
     const seen = markSeen({}, c);
-    expect(isNew(c, seen)).toBe(false);
-    expect(attention([c], seen, '')).toBe(0);
+    expect(isNew(c, seen, ME)).toBe(false);
+    expect(attention([c], seen, '', ME)).toBe(0);
     expect(markSeen(seen, c)).toBe(seen);
   });
 
@@ -313,13 +313,22 @@ describe('unread markers and the attention count', () => {
     const d = apply(holding(conv()), { type: 'message', message: message() });
     const c = d.conversations.get('c1') as Conversation;
     expect(hasActivity(c, seen, '')).toBe(true);
-    expect(attention([c], seen, '')).toBe(1);
+    expect(attention([c], seen, '', ME)).toBe(1);
     expect(hasActivity(c, seen, 'c1')).toBe(false);
-    expect(attention([c], seen, 'c1')).toBe(0);
+    expect(attention([c], seen, 'c1', ME)).toBe(0);
   });
 
   it('never count closed chats', () => {
-    expect(attention([conv({ status: 'closed', last_seq: 9 })], { c1: 1 }, '')).toBe(0);
+    expect(attention([conv({ status: 'closed', last_seq: 9 })], { c1: 1 }, '', ME)).toBe(0);
+  });
+
+  it("leave another agent's chats out: not new for me, not in my count", () => {
+    const theirs = conv({ assignee_id: 'agent-ana' });
+    expect(isNew(theirs, {}, ME)).toBe(false);
+    expect(attention([theirs], {}, '', ME)).toBe(0);
+    const mine = conv({ id: 'c2', assignee_id: ME });
+    expect(isNew(mine, {}, ME)).toBe(true);
+    expect(attention([theirs, mine, conv({ id: 'c3' })], {}, '', ME)).toBe(2);
   });
 });
 
@@ -328,6 +337,7 @@ describe('notices', () => {
 
   it('announce a new live chat', () => {
     expect(conversationNotice(undefined, conv(), ctx)).toEqual({ title: 'New chat', body: 'Maria on Shop', conversationId: 'c1', tone: 'new' });
+    expect(conversationNotice(undefined, conv({ assignee_id: 'agent-ana' }), ctx)).toBeNull(); // another agent's new chat is not news for me
     expect(conversationNotice(undefined, conv({ status: 'pending' }), ctx)).toBeNull();
   });
 
@@ -341,12 +351,13 @@ describe('notices', () => {
 
   it('announce a visitor\'s message not seen yet, unless the agent is looking at it', () => {
     const name = () => 'Maria';
-    expect(messageNotice(conv(), message(), {}, false, name)).toMatchObject({ title: 'Message from Maria', body: 'where is my order?', tone: 'info' });
-    expect(messageNotice(conv(), message(), {}, true, name)).toBeNull();
-    expect(messageNotice(conv(), message(), { c1: 2 }, false, name)).toBeNull();
-    expect(messageNotice(conv(), message({ author_type: 'agent' }), {}, false, name)).toBeNull();
-    expect(messageNotice(undefined, message(), {}, false, name)).toBeNull();
-    const long = messageNotice(conv(), message({ body: 'x'.repeat(200) }), {}, false, name);
+    expect(messageNotice(conv(), message(), {}, false, name, ME)).toMatchObject({ title: 'Message from Maria', body: 'where is my order?', tone: 'info' });
+    expect(messageNotice(conv(), message(), {}, true, name, ME)).toBeNull();
+    expect(messageNotice(conv(), message(), { c1: 2 }, false, name, ME)).toBeNull();
+    expect(messageNotice(conv(), message({ author_type: 'agent' }), {}, false, name, ME)).toBeNull();
+    expect(messageNotice(undefined, message(), {}, false, name, ME)).toBeNull();
+    expect(messageNotice(conv({ assignee_id: 'agent-ana' }), message(), {}, false, name, ME)).toBeNull(); // another agent's chat
+    const long = messageNotice(conv(), message({ body: 'x'.repeat(200) }), {}, false, name, ME);
     expect(long?.body).toHaveLength(118);
     expect(long?.body.endsWith('…')).toBe(true);
   });

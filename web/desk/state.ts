@@ -205,7 +205,7 @@ export interface NoticeContext {
  */
 export function conversationNotice(before: Conversation | undefined, after: Conversation, ctx: NoticeContext): Notice | null {
   const body = () => `${ctx.name(after.visitor_id)} on ${ctx.siteName(after.site_id) ?? 'a site'}`;
-  if (!before && after.status === 'open') return { title: 'New chat', body: body(), conversationId: after.id, tone: 'new' };
+  if (!before && after.status === 'open' && forMe(after, ctx.me)) return { title: 'New chat', body: body(), conversationId: after.id, tone: 'new' };
   if (before && after.assignee_id === ctx.me && before.assignee_id !== ctx.me && after.status !== 'closed' && after.id !== ctx.openId) {
     return { title: 'Chat assigned to you', body: body(), conversationId: after.id, tone: 'new' };
   }
@@ -213,11 +213,19 @@ export function conversationNotice(before: Conversation | undefined, after: Conv
 }
 
 /**
- * What a message tells the agent: a visitor's message they have not seen
- * and are not looking at (looking: its conversation is open and the tab shows).
+ * What a message tells the agent: a visitor's message in one of its own
+ * (or unassigned) chats that it has not seen and is not looking at
+ * (looking: its conversation is open and the tab shows).
  */
-export function messageNotice(c: Conversation | undefined, m: Message, seen: Seen, looking: boolean, name: (visitorId: string) => string): Notice | null {
-  if (!c || m.author_type !== 'visitor' || looking || m.seq <= (seen[c.id] ?? 0)) return null;
+export function messageNotice(
+  c: Conversation | undefined,
+  m: Message,
+  seen: Seen,
+  looking: boolean,
+  name: (visitorId: string) => string,
+  me: string,
+): Notice | null {
+  if (!c || !forMe(c, me) || m.author_type !== 'visitor' || looking || m.seq <= (seen[c.id] ?? 0)) return null;
   return {
     title: `Message from ${name(c.visitor_id)}`,
     body: m.body.length > 120 ? `${m.body.slice(0, 117)}…` : m.body,
@@ -228,9 +236,14 @@ export function messageNotice(c: Conversation | undefined, m: Message, seen: See
 
 // --- views ---
 
-/** A live chat this agent has never opened (green in the queue). */
-export function isNew(c: Conversation, seen: Seen): boolean {
-  return c.status === 'open' && seen[c.id] === undefined;
+/** Whether c is this agent's business: its own, or waiting for anyone. Another agent's chat is not "new" for me. */
+export function forMe(c: Conversation, me: string): boolean {
+  return !c.assignee_id || c.assignee_id === me;
+}
+
+/** A live chat of mine (or unassigned) this agent has never opened (green in the queue). */
+export function isNew(c: Conversation, seen: Seen, me: string): boolean {
+  return c.status === 'open' && seen[c.id] === undefined && forMe(c, me);
 }
 
 /** A chat this agent opened before that has moved on since, and is not on screen (the blue dot). */
@@ -239,10 +252,10 @@ export function hasActivity(c: Conversation, seen: Seen, openId: string): boolea
   return c.id !== openId && s !== undefined && c.last_seq > s;
 }
 
-/** Conversations that want attention (the count in the page title): new, or with activity since last seen. */
-export function attention(convs: Iterable<Conversation>, seen: Seen, openId: string): number {
+/** Conversations that want this agent's attention (the count in the page title): its own or unassigned ones, new or with activity since last seen. */
+export function attention(convs: Iterable<Conversation>, seen: Seen, openId: string, me: string): number {
   let n = 0;
-  for (const c of convs) if (c.status !== 'closed' && (isNew(c, seen) || hasActivity(c, seen, openId))) n++;
+  for (const c of convs) if (c.status !== 'closed' && forMe(c, me) && (isNew(c, seen, me) || hasActivity(c, seen, openId))) n++;
   return n;
 }
 

@@ -146,7 +146,7 @@ export class DeskStore {
 
   /** A live chat this agent has never opened (green in the queue). */
   isNew(c: Conversation): boolean {
-    return isNew(c, this.seen.value);
+    return isNew(c, this.seen.value, this.myId());
   }
 
   hasActivity(c: Conversation): boolean {
@@ -185,7 +185,7 @@ export class DeskStore {
   readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values()));
 
   /** Conversations that want attention: new, or with activity since last seen. */
-  readonly attention = computed(() => attention(this.conversations.value.values(), this.seen.value, this.openId.value));
+  readonly attention = computed(() => attention(this.conversations.value.values(), this.seen.value, this.openId.value, this.myId()));
 
   readonly open$ = computed(() => this.conversations.value.get(this.openId.value));
 
@@ -380,7 +380,7 @@ export class DeskStore {
       case 'message': {
         const c = before.conversations.get(e.message.conversation_id);
         const looking = c?.id === this.openId.value && !document.hidden;
-        this.notify(messageNotice(c, e.message, this.seen.value, looking, (id) => this.displayName(id)));
+        this.notify(messageNotice(c, e.message, this.seen.value, looking, (id) => this.displayName(id), this.myId()));
         if (after.typing !== before.typing) this.expireTyping(e.message.conversation_id);
         break;
       }

@@ -95,6 +95,20 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await expect(bea.page.getByRole('button', { name: 'Add agent' })).toHaveCount(0);
   await expect(bea.page.getByRole('combobox', { name: /Role of/ })).toHaveCount(0);
 
+  // Her own profile: the name visitors see (the top bar follows), her password.
+  await bea.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Your profile' }).click();
+  await bea.page.getByLabel('Display name').fill('Bea from Billing');
+  await bea.page.getByRole('button', { name: 'Save name' }).click();
+  await expect(bea.page.locator('.me-name')).toHaveText('Bea from Billing');
+  await bea.page.getByLabel('Current password').fill('not my password at all');
+  await bea.page.getByLabel('New password').fill('a brand new password for bea');
+  await bea.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(bea.page.locator('#pw-current-error')).toHaveText('the current password is wrong');
+  await bea.page.getByLabel('Current password').fill(password);
+  await bea.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(bea.page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
+  await shot(bea.page, 'desk-settings-profile', info);
+
   await visitorCtx.close();
   shop.close();
   await bea.ctx.close();

@@ -2,24 +2,26 @@
 // It is its own chunk, loaded when first opened (Desk.tsx), so the live
 // desk's first load carries none of it.
 import { useEffect, useState } from 'preact/hooks';
-import { type Department, listDepartments } from '../api';
+import { type Department, listDepartments, type Me } from '../api';
 import { BLOCK_VISITORS, MANAGE_WORKSPACE } from '../permissions';
 import { Preferences } from '../Preferences';
 import { type AdminPage, go, href } from '../router';
 import type { DeskStore } from '../store';
 import { Departments } from './Departments';
+import { Profile } from './Profile';
 import { Sites } from './Sites';
 import { Team } from './Team';
 import './admin.css';
 
 const PAGES: { page: AdminPage; label: string }[] = [
+  { page: 'profile', label: 'Your profile' },
   { page: 'preferences', label: 'Preferences' },
   { page: 'sites', label: 'Sites' },
   { page: 'team', label: 'Team' },
   { page: 'departments', label: 'Departments' },
 ];
 
-export function Admin({ store, meId, page, id }: { store: DeskStore; meId: string; page: AdminPage; id: string }) {
+export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
   const editable = store.can(MANAGE_WORKSPACE);
   const [departments, setDepartments] = useState<Department[]>(store.departments.value);
   useEffect(() => {
@@ -48,12 +50,13 @@ export function Admin({ store, meId, page, id }: { store: DeskStore; meId: strin
             </li>
           ))}
         </ul>
-        {!editable && <p class="notice small">Only owners and admins change settings. You can read them.</p>}
+        {!editable && <p class="notice small">Only owners and admins change the workspace's settings. You can read them.</p>}
       </nav>
       <div class="admin-page">
+        {page === 'profile' && <Profile me={me} notifier={store.notifier} />}
         {page === 'preferences' && <Preferences editable={editable} canBlock={store.can(BLOCK_VISITORS)} />}
         {page === 'sites' && <Sites id={id} editable={editable} departments={departments} />}
-        {page === 'team' && <Team editable={editable} meId={meId} departments={departments} />}
+        {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} />}
         {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
       </div>
     </main>

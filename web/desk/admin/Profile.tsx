@@ -1,0 +1,126 @@
+import { useState } from 'preact/hooks';
+import { ApiError, call, type Me } from '../api';
+import type { Notifier } from '../notify';
+import { MAX_NAME, updateAgent } from './api';
+import { errorText, Field, FormError } from './form';
+
+/**
+ * Profile: the agent's own name (the one visitors see), password and
+ * notification choices. Every role has it.
+ */
+export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
+  return (
+    <section aria-labelledby="profile-title">
+      <h2 id="profile-title">Your profile</h2>
+      <p class="muted">
+        Signed in as {me.agent.email} ({me.agent.role}).
+      </p>
+      <NameForm me={me} />
+      <PasswordForm />
+      <div class="admin-new">
+        <h3>Notifications</h3>
+        <label class="check">
+          <input type="checkbox" checked={notifier.sound.value} onChange={() => notifier.toggleSound()} />
+          Play a sound for new chats and messages
+        </label>
+        <p class="pref-help muted">
+          {notifier.desktop.value === 'granted'
+            ? 'Browser notifications are on: they show while this tab is in the background.'
+            : notifier.desktop.value === 'denied'
+              ? 'Browser notifications are blocked for this site in your browser settings.'
+              : notifier.desktop.value === 'unsupported'
+                ? 'This browser has no notifications.'
+                : 'Browser notifications are off.'}
+        </p>
+        {notifier.desktop.value === 'default' && (
+          <button type="button" class="btn" onClick={() => void notifier.askDesktop()}>
+            Turn on browser notifications
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function NameForm({ me }: { me: Me }) {
+  const [name, setName] = useState(me.agent.name);
+  const [error, setError] = useState('');
+  const [saved, setSaved] = useState(false);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    if (!name.trim()) return setError('Enter the name visitors see.');
+    updateAgent(me.agent.id, { name: name.trim() })
+      .then(() => {
+        setError(''); // the top bar follows through the agent event
+        setSaved(true);
+      })
+      .catch((err: unknown) => setError(errorText(err, 'Saving your name')));
+  };
+  return (
+    <form class="prefs-form admin-new" onSubmit={submit} noValidate aria-labelledby="name-title">
+      <h3 id="name-title">Name</h3>
+      <Field id="my-name" label="Display name" help="Visitors see it on your messages; other agents see it everywhere." error={error}>
+        <input id="my-name" value={name} maxLength={MAX_NAME} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <div class="prefs-buttons">
+        <button type="submit" class="btn primary">
+          Save name
+        </button>
+        {saved && (
+          <span class="saved" role="status">
+            Saved
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function PasswordForm() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [errors, setErrors] = useState<{ current?: string; next?: string }>({});
+  const [formError, setFormError] = useState('');
+  const [saved, setSaved] = useState(false);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    setFormError('');
+    if (!current || !next) return setErrors({ current: current ? undefined : 'Enter your current password.', next: next ? undefined : 'Enter a new password.' });
+    call<void>('POST', '/auth/password', { current_password: current, new_password: next })
+      .then(() => {
+        setErrors({});
+        setCurrent('');
+        setNext('');
+        setSaved(true);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.field === 'new_password') setErrors({ next: err.message });
+        else if (err instanceof ApiError && (err.field === 'current_password' || err.status === 401)) setErrors({ current: err.message });
+        else setFormError(errorText(err, 'Changing your password'));
+      });
+  };
+  return (
+    <form class="prefs-form admin-new" onSubmit={submit} noValidate aria-labelledby="pw-title">
+      <h3 id="pw-title">Password</h3>
+      <Field id="pw-current" label="Current password" error={errors.current}>
+        <input id="pw-current" type="password" autocomplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
+      </Field>
+      <Field id="pw-new" label="New password" help="At least 12 characters. Your other sessions are signed out; this one stays." error={errors.next}>
+        <input id="pw-new" type="password" autocomplete="new-password" value={next} onInput={(e) => setNext(e.currentTarget.value)} />
+      </Field>
+      <FormError text={formError} />
+      <div class="prefs-buttons">
+        <button type="submit" class="btn primary">
+          Change password
+        </button>
+        {saved && (
+          <span class="saved" role="status">
+            Password changed
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
