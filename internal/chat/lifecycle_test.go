@@ -425,6 +425,37 @@ func TestReplyTimeoutNeverBounces(t *testing.T) {
 	})
 }
 
+// TestFlagLeavesATrace: setting and removing a flag are private events in
+// the history, with who did it; setting it again records nothing.
+func TestFlagLeavesATrace(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{InactivityCloseMinutes: -1})
+		ann := d.agent("ann", "agent", "online", 0)
+		_, c := d.visitorChat("v")
+		flags := func() []store.Message {
+			var out []store.Message
+			for _, m := range d.history(c.ID) {
+				if m.Meta["event"] == "flag" {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+		for _, on := range []bool{true, true, false} {
+			if _, err := d.svc.SetFlag(context.Background(), ann, c.ID, on); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := flags()
+		if len(got) != 2 || got[0].Meta["action"] != "flagged" || got[1].Meta["action"] != "unflagged" {
+			t.Fatalf("flag events %+v, want flagged then unflagged (the repeat records nothing)", got)
+		}
+		if !got[0].Private || got[0].AuthorID != ann.AgentID {
+			t.Fatalf("the flag event must be private and name ann: %+v", got[0])
+		}
+	})
+}
+
 func TestTransferAndPermissions(t *testing.T) {
 	both(t, func(t *testing.T, ns storetest.NewStore) {
 		d := newDesk(t, ns, store.Settings{DefaultMaxChats: 1})

@@ -130,11 +130,21 @@ func (s *Service) SetFlag(ctx context.Context, a auth.Actor, id string, flagged 
 	if !mayManage(a, c) {
 		return store.Conversation{}, ErrForbidden
 	}
-	nc, _, err := s.store.Transition(ctx, a.WorkspaceID, id, store.Transition{SetFlagged: &flagged}, s.clock.Now())
+	if c.Flagged == flagged {
+		return c, nil // nothing changes, nothing to record
+	}
+	body, verb := a.Name+" flagged the conversation", "flagged"
+	if !flagged {
+		body, verb = a.Name+" removed the flag", "unflagged"
+	}
+	// The flag decides what timers and requeues may do to the chat: who
+	// set or removed it is in the history (desks only).
+	nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, id, store.Transition{SetFlagged: &flagged,
+		Event: agentEvent(a, body, true, map[string]any{"event": "flag", "flagged": flagged, "action": verb})}, s.clock.Now())
 	if err != nil {
 		return store.Conversation{}, err
 	}
-	s.publishConversation(ctx, nc)
+	s.publish(ctx, nc, ev)
 	return nc, nil
 }
 

@@ -184,6 +184,11 @@ func (a *API) siteSecret(w http.ResponseWriter, r *http.Request, p auth.Principa
 	a.respond(w, r, http.StatusOK)(map[string]string{"identity_secret": secret}, err)
 }
 
+func (a *API) rotateSiteSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	secret, err := a.sites.RotateIdentitySecret(r.Context(), p.Actor(), r.PathValue("id"))
+	a.respond(w, r, http.StatusOK)(map[string]string{"identity_secret": secret}, err)
+}
+
 func (a *API) refusedOrigins(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	a.respond(w, r, http.StatusOK)(list(a.sites.RefusedOrigins(r.Context(), p.Actor(), r.PathValue("id"))))
 }

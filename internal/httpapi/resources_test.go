@@ -96,6 +96,8 @@ func TestSitesAPIRefusals(t *testing.T) {
 		{name: "an agent deletes", as: "agent", method: "DELETE", path: "/api/v1/sites/{site}", status: 403, code: "forbidden"},
 		{name: "an agent rotates the key", as: "agent", method: "POST", path: "/api/v1/sites/{site}/rotate-key", status: 403, code: "forbidden"},
 		{name: "an agent reads the identity secret", as: "agent", method: "GET", path: "/api/v1/sites/{site}/identity-secret", status: 403, code: "forbidden"},
+		{name: "an agent rotates the identity secret", as: "agent", method: "POST", path: "/api/v1/sites/{site}/identity-secret/rotate", status: 403, code: "forbidden"},
+		{name: "a supervisor rotates the identity secret", as: "supervisor", method: "POST", path: "/api/v1/sites/{site}/identity-secret/rotate", status: 403, code: "forbidden"},
 		{name: "no name", as: "owner", method: "POST", path: "/api/v1/sites", body: map[string]any{}, status: 400, code: "required", field: "name"},
 		{name: "a name of the wrong type", as: "owner", method: "POST", path: "/api/v1/sites", body: `{"name":5}`, status: 400, code: "invalid_type", field: "name"},
 		{name: "a bad origin", as: "owner", method: "POST", path: "/api/v1/sites",
@@ -114,6 +116,7 @@ func TestSitesAPIRefusals(t *testing.T) {
 		{name: "B's site: update", as: "owner", method: "PATCH", path: "/api/v1/sites/{b-site}", body: map[string]any{"name": "Mine"}, status: 404, code: "not_found"},
 		{name: "B's site: rotate", as: "owner", method: "POST", path: "/api/v1/sites/{b-site}/rotate-key", status: 404, code: "not_found"},
 		{name: "B's site: secret", as: "owner", method: "GET", path: "/api/v1/sites/{b-site}/identity-secret", status: 404, code: "not_found"},
+		{name: "B's site: rotate its secret", as: "owner", method: "POST", path: "/api/v1/sites/{b-site}/identity-secret/rotate", status: 404, code: "not_found"},
 		{name: "B's site: delete", as: "owner", method: "DELETE", path: "/api/v1/sites/{b-site}", status: 404, code: "not_found"},
 		{name: "the list holds only this workspace", as: "agent", method: "GET", path: "/api/v1/sites", status: 200,
 			has: []string{`"items":[`, `"name":"Shop"`, `"name":"Demo site"`}, hasNot: []string{"B's shop", "{b-site}"}},
@@ -165,6 +168,13 @@ func TestSitesAPILifecycle(t *testing.T) {
 		stored, err := s.App.Store.GetSite(ctx, s.WorkspaceID(t), created.ID)
 		if err != nil || status != 200 || secret == "" || secret != stored.IdentitySecret {
 			t.Fatalf("identity secret: %d %s (err %v)", status, body, err)
+		}
+
+		status, body = s.Do(t, owner, "POST", path+"/identity-secret/rotate", nil)
+		fresh := apptest.Decode[map[string]string](t, body)["identity_secret"]
+		stored, err = s.App.Store.GetSite(ctx, s.WorkspaceID(t), created.ID)
+		if err != nil || status != 200 || fresh == "" || fresh == secret || fresh != stored.IdentitySecret {
+			t.Fatalf("rotated identity secret: %d %s (err %v)", status, body, err)
 		}
 
 		status, body = s.Do(t, owner, "POST", path+"/rotate-key", nil)

@@ -27,6 +27,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/sites/{id}", a.authed(a.deleteSite))
 	mux.HandleFunc("POST /api/v1/sites/{id}/rotate-key", a.authed(a.rotateSiteKey))
 	mux.HandleFunc("GET /api/v1/sites/{id}/identity-secret", a.authed(a.siteSecret))
+	mux.HandleFunc("POST /api/v1/sites/{id}/identity-secret/rotate", a.authed(a.rotateSiteSecret))
 	mux.HandleFunc("GET /api/v1/sites/{id}/refused-origins", a.authed(a.refusedOrigins))
 
 	mux.HandleFunc("GET /api/v1/agents", a.authed(a.listAgents))

@@ -30,6 +30,7 @@ type Store interface {
 	ListSites(ctx context.Context, workspaceID string) ([]store.Site, error)
 	UpdateSite(ctx context.Context, st store.Site, now time.Time) (store.Site, error)
 	SetWidgetKey(ctx context.Context, workspaceID, id, key string, now time.Time) error
+	SetIdentitySecret(ctx context.Context, workspaceID, id, secret string, now time.Time) error
 	DeleteSite(ctx context.Context, workspaceID, id string) error
 }
 
@@ -173,6 +174,22 @@ func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id strin
 		s.record(ctx, actor, "identity_secret_read", id, nil)
 	}
 	return st.IdentitySecret, err
+}
+
+// RotateIdentitySecret gives a site a new identity-verification secret and
+// returns it (owners and admins). Identities signed with the old one stop
+// verifying at once: the site's back end must sign with the new one.
+func (s *Service) RotateIdentitySecret(ctx context.Context, actor auth.Actor, id string) (string, error) {
+	if !actor.Can(auth.ManageWorkspace) {
+		return "", errForbidden
+	}
+	secret := newSecret()
+	if err := s.store.SetIdentitySecret(ctx, actor.WorkspaceID, id, secret, s.clock.Now()); err != nil {
+		return "", err
+	}
+	s.keys.invalidate(id) // the cached site holds the secret identify checks with
+	s.record(ctx, actor, "identity_secret_rotated", id, nil)
+	return secret, nil
 }
 
 // Delete removes a site with its visitors and conversations.

@@ -149,6 +149,13 @@ func (s *Store) SetWidgetKey(ctx context.Context, workspaceID, id, key string, n
 	return mustAffect("store: set widget key", res, err)
 }
 
+// SetIdentitySecret replaces a site's identity-verification secret.
+func (s *Store) SetIdentitySecret(ctx context.Context, workspaceID, id, secret string, now time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE sites SET identity_secret = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, id, secret, millis(now))
+	return mustAffect("store: set identity secret", res, err)
+}
+
 // DeleteSite removes a site and, by cascade, its visitors and conversations.
 func (s *Store) DeleteSite(ctx context.Context, workspaceID, id string) error {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM sites WHERE workspace_id = $1 AND id = $2`, workspaceID, id)

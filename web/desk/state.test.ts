@@ -15,6 +15,7 @@ import {
   isNew,
   markSeen,
   messageNotice,
+  needsWrapup,
   type NoticeContext,
   queue,
   type QueueView,
@@ -329,6 +330,17 @@ describe('unread markers and the attention count', () => {
     const mine = conv({ id: 'c2', assignee_id: ME });
     expect(isNew(mine, {}, ME)).toBe(true);
     expect(attention([theirs, mine, conv({ id: 'c3' })], {}, '', ME)).toBe(2);
+  });
+});
+
+describe('wrap-up', () => {
+  it('is asked of the assigned agent whenever its chat closes, once, unless it has one', () => {
+    const open = conv({ assignee_id: ME });
+    expect(needsWrapup(open, conv({ assignee_id: ME, status: 'closed', closed_by: 'visitor' }), ME)).toBe(true);
+    expect(needsWrapup(open, conv({ assignee_id: ME, status: 'closed', wrapup_notes: 'done' }), ME)).toBe(false);
+    expect(needsWrapup(conv({ assignee_id: ME, status: 'closed' }), conv({ assignee_id: ME, status: 'closed' }), ME)).toBe(false);
+    expect(needsWrapup(conv({ assignee_id: 'agent-ana' }), conv({ assignee_id: 'agent-ana', status: 'closed' }), ME)).toBe(false);
+    expect(needsWrapup(undefined, conv({ assignee_id: ME, status: 'closed' }), ME)).toBe(false);
   });
 });
 

@@ -213,6 +213,21 @@ export function conversationNotice(before: Conversation | undefined, after: Conv
 }
 
 /**
+ * Whether a change asks this agent for a wrap-up: its chat was just closed,
+ * by anyone (itself, the visitor, another agent or a timer), and has none.
+ */
+export function needsWrapup(before: Conversation | undefined, after: Conversation, me: string): boolean {
+  return (
+    before !== undefined &&
+    before.status !== 'closed' &&
+    after.status === 'closed' &&
+    after.assignee_id === me &&
+    !after.wrapup_notes &&
+    (after.wrapup_tags?.length ?? 0) === 0
+  );
+}
+
+/**
  * What a message tells the agent: a visitor's message in one of its own
  * (or unassigned) chats that it has not seen and is not looking at
  * (looking: its conversation is open and the tab shows).

@@ -22,6 +22,7 @@ import {
   isNew,
   markSeen,
   messageNotice,
+  needsWrapup,
   type Notice,
   put,
   queue,
@@ -372,11 +373,17 @@ export class DeskStore {
       if (e.type === 'agent' && e.agent.id === this.me.value?.id) this.me.value = e.agent;
     });
     switch (e.type) {
-      case 'conversation':
+      case 'conversation': {
+        const was = before.conversations.get(e.conversation.id);
         if (after.conversations !== before.conversations && this.welcomed) {
-          this.notify(conversationNotice(before.conversations.get(e.conversation.id), e.conversation, this.noticeContext()));
+          this.notify(conversationNotice(was, e.conversation, this.noticeContext()));
+        }
+        // My chat closed, whoever closed it: the wrap-up form opens for it.
+        if (needsWrapup(was, e.conversation, this.myId()) && (!this.wrapupFor.value || this.openId.value === e.conversation.id)) {
+          this.wrapupFor.value = e.conversation.id;
         }
         break;
+      }
       case 'message': {
         const c = before.conversations.get(e.message.conversation_id);
         const looking = c?.id === this.openId.value && !document.hidden;

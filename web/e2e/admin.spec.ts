@@ -32,6 +32,16 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await expect(p.getByRole('button', { name: 'Copied' })).toBeVisible();
   expect(await p.evaluate(() => navigator.clipboard.readText())).toBe(snippet);
 
+  // The identity secret: revealed on demand, rotated after a warning.
+  await p.getByRole('button', { name: 'Reveal secret' }).click();
+  const secret = p.locator('code.secret');
+  await expect(secret).toHaveText(/^[\w-]{40,}$/);
+  const before = await secret.textContent();
+  await p.getByRole('button', { name: 'Rotate secret' }).click();
+  await p.getByRole('alertdialog', { name: 'Rotate the identity secret' }).getByRole('button', { name: 'Rotate now' }).click();
+  await expect(secret).not.toHaveText(before ?? '');
+  await expect(secret).toHaveText(/^[\w-]{40,}$/);
+
   await p.getByLabel('Allowed origins').fill('https://shop.example');
   await p.getByLabel('Default department').selectOption({ label: dept });
   await p.getByRole('button', { name: 'Save site' }).click();

@@ -94,6 +94,9 @@ var isolationCases = []isolationCase{
 			IdentitySecret: "x", DefaultDepartmentID: b.dept.ID}, isoNow)
 		return err
 	}),
+	refused("SetIdentitySecret", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.SetIdentitySecret(ctx, a.ws.ID, b.site.ID, "known-secret", isoNow)
+	}),
 	refused("SetWidgetKey", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.SetWidgetKey(ctx, a.ws.ID, b.site.ID, "wk_hijacked_"+a.ws.ID, isoNow)
 	}),

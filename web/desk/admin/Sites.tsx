@@ -11,6 +11,7 @@ import {
   originsFrom,
   type RefusedOrigin,
   refusedOrigins,
+  rotateIdentitySecret,
   rotateKey,
   type SiteRecord,
   snippet,
@@ -116,6 +117,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
   const [copied, setCopied] = useState(false);
   const [secret, setSecret] = useState('');
   const [confirmRotate, setConfirmRotate] = useState(false);
+  const [confirmSecret, setConfirmSecret] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [refused, setRefused] = useState<RefusedOrigin[]>([]);
   const code = snippet(location.origin, site.widget_key);
@@ -192,12 +194,39 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
         <div class="field">
           <span class="pref-label">Identity verification secret</span>
           <p class="pref-help muted">Your back end signs a signed-in customer's id with it (HMAC-SHA256), so the desk can trust who they are.</p>
-          {secret ? (
-            <code class="secret">{secret}</code>
-          ) : (
-            <button type="button" class="btn" onClick={() => void identitySecret(site.id).then(setSecret).catch(fail('Reading the secret'))}>
-              Reveal secret
-            </button>
+          <div class="snippet">
+            {secret ? (
+              <code class="secret">{secret}</code>
+            ) : (
+              <button type="button" class="btn" onClick={() => void identitySecret(site.id).then(setSecret).catch(fail('Reading the secret'))}>
+                Reveal secret
+              </button>
+            )}
+            {!confirmSecret && (
+              <button type="button" class="btn" onClick={() => setConfirmSecret(true)}>
+                Rotate secret
+              </button>
+            )}
+          </div>
+          {confirmSecret && (
+            <div class="confirm" role="alertdialog" aria-label="Rotate the identity secret">
+              <p>Signed-in customers stop being verified until your back end signs with the new secret.</p>
+              <button
+                type="button"
+                class="btn danger"
+                onClick={() =>
+                  void rotateIdentitySecret(site.id)
+                    .then(setSecret)
+                    .catch(fail('Rotating the secret'))
+                    .finally(() => setConfirmSecret(false))
+                }
+              >
+                Rotate now
+              </button>
+              <button type="button" class="btn ghost" onClick={() => setConfirmSecret(false)}>
+                Cancel
+              </button>
+            </div>
           )}
         </div>
       )}

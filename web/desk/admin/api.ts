@@ -45,6 +45,9 @@ export interface RefusedOrigin {
 }
 /** The origins the widget was refused from lately (owners and admins). */
 export const refusedOrigins = (id: string) => call<{ items: RefusedOrigin[] }>('GET', `${site(id)}/refused-origins`).then((r) => r.items);
+/** A new identity secret (the old one stops verifying), returned once. */
+export const rotateIdentitySecret = (id: string) =>
+  call<{ identity_secret: string }>('POST', `${site(id)}/identity-secret/rotate`).then((r) => r.identity_secret);
 export const identitySecret = (id: string) =>
   call<{ identity_secret: string }>('GET', `${site(id)}/identity-secret`).then((r) => r.identity_secret);
 
