@@ -102,6 +102,19 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 	return store.Message{}, false, fmt.Errorf("chat: send: %w", store.ErrStale)
 }
 
+// Viewing tells every desk that agent a has a conversation on screen (on)
+// or no longer has. Nothing is stored.
+func (s *Service) Viewing(ctx context.Context, a auth.Actor, conversationID string, on bool) error {
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.ViewingFrame{
+		Type: event.TypeViewing, ConversationID: c.ID, AgentID: a.AgentID, AgentName: a.Name, On: on,
+	})
+	return nil
+}
+
 // Typing tells the other side that a is typing (or stopped). Nothing is
 // stored; a closed conversation ignores it.
 func (s *Service) Typing(ctx context.Context, a auth.Actor, conversationID string, on bool) error {

@@ -39,6 +39,7 @@ const (
 const (
 	TypeMessage      = "message"
 	TypeTyping       = "typing"
+	TypeViewing      = "viewing"
 	TypeConversation = "conversation"
 	TypeVisitor      = "visitor"
 	TypeVisitorLeft  = "visitor.left"
@@ -187,6 +188,16 @@ type TypingFrame struct {
 	AuthorType     string `json:"author_type"`
 	AuthorID       string `json:"author_id"`
 	AuthorName     string `json:"author_name,omitempty"`
+	On             bool   `json:"on"`
+}
+
+// ViewingFrame says an agent has a conversation on screen, or no longer
+// has (desks only; never stored). Two agents on one chat see each other.
+type ViewingFrame struct {
+	Type           string `json:"type"` // "viewing"
+	ConversationID string `json:"conversation_id"`
+	AgentID        string `json:"agent_id"`
+	AgentName      string `json:"agent_name"`
 	On             bool   `json:"on"`
 }
 

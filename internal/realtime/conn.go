@@ -42,6 +42,9 @@ type conn struct {
 	// command's reply is queued (closeAfterReply); frame worker only.
 	afterReply     websocket.StatusCode
 	afterReplyNote string
+	// viewing is the conversation this desk shows (conversation.view);
+	// frame worker, then hangUp.
+	viewing string
 
 	// mu guards the send queue and the writer's and pinger's state.
 	//

@@ -24,6 +24,7 @@ var deskCommands = newTable(
 	on(TypeFlag, (*Server).flag),
 	on(TypeWrapup, (*Server).wrapup),
 	on(TypeConversations, (*Server).deskConversations),
+	on(TypeView, (*Server).view),
 )
 
 func messageFrame(m store.Message) event.MessageFrame {
@@ -171,4 +172,29 @@ func (s *Server) deskConversations(ctx context.Context, c *conn, r *DeskListRequ
 
 func errRequired(field string) error {
 	return apperr.Invalidf(field, "required", "%s is required", field)
+}
+
+// view tells every desk which conversation this desk shows. The desk's
+// previous one, if another, is left; its socket's end leaves it too
+// (hangUp), so a closed tab never keeps "Ana is viewing" up.
+func (s *Server) view(ctx context.Context, c *conn, r *ViewRequest) (AckFrame, error) {
+	if r.On == nil {
+		return AckFrame{}, errRequired("on")
+	}
+	if r.ConversationID == "" {
+		return AckFrame{}, errRequired("conversation_id")
+	}
+	if *r.On && c.viewing != "" && c.viewing != r.ConversationID {
+		s.chat.Viewing(ctx, c.who(), c.viewing, false) //nolint:errcheck // it may be gone; the desks expire it
+		c.viewing = ""
+	}
+	if err := s.chat.Viewing(ctx, c.who(), r.ConversationID, *r.On); err != nil {
+		return AckFrame{}, err
+	}
+	if *r.On {
+		c.viewing = r.ConversationID
+	} else if c.viewing == r.ConversationID {
+		c.viewing = ""
+	}
+	return AckFrame{}, nil
 }

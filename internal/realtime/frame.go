@@ -82,6 +82,13 @@ type TypingRequest struct {
 	On             *bool  `json:"on"`
 }
 
+// ViewRequest says the agent has a conversation on screen, or left it
+// (desk). A desk has at most one: viewing another leaves the first.
+type ViewRequest struct {
+	ConversationID string `json:"conversation_id"`
+	On             *bool  `json:"on"`
+}
+
 // SyncRequest asks for a conversation's events in (after_seq, until_seq]
 // (both roles).
 type SyncRequest struct {
@@ -184,6 +191,7 @@ const (
 	TypeFlag          = "conversation.flag"
 	TypeWrapup        = "conversation.wrapup"
 	TypeClose         = "conversation.close"
+	TypeView          = "conversation.view"
 )
 
 // Server-only frame types (event frame types live in package event).

@@ -94,3 +94,68 @@ func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
 		t.Fatalf("after Ana's return the waiting chat is assigned to %q (%v), want Ana", c.AssigneeID, err)
 	}
 }
+
+// TestAgentsSeeWhoViewsAChat: a desk that opens a conversation is shown
+// to the other desks as viewing it; opening another leaves the first;
+// closing the tab leaves it too. Widgets learn nothing of it and may not
+// send it.
+func TestAgentsSeeWhoViewsAChat(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	ctx := testCtx(t)
+	email, name, role, pw := "ana@example.com", "Ana", "agent", "ana password long"
+	ana, err := s.App.Team.CreateAgentUnchecked(ctx, s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	anaDesk := s.DialDesk(t, client.Options{Header: s.LoginHeader(t, email, pw)})
+	w1 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	c1 := do(t, ctx, w1, "conversation.start", nil).ConversationID
+	w2 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	c2 := do(t, ctx, w2, "conversation.start", nil).ConversationID
+
+	viewing := func(conv string, on bool) func(client.Frame) bool {
+		want := []byte(`"on":false`)
+		if on {
+			want = []byte(`"on":true`)
+		}
+		return func(f client.Frame) bool {
+			return bytes.Contains(f.Raw, []byte(conv)) && bytes.Contains(f.Raw, []byte(ana.ID)) && bytes.Contains(f.Raw, want)
+		}
+	}
+	if code := doErr(t, ctx, anaDesk, "conversation.view", map[string]any{"conversation_id": c1}); code != "required" {
+		t.Fatalf("view without on: %q", code)
+	}
+	if code := doErr(t, ctx, anaDesk, "conversation.view", map[string]any{"conversation_id": "nope", "on": true}); code != "conversation_not_found" {
+		t.Fatalf("view of an unknown conversation: %q", code)
+	}
+	do(t, ctx, anaDesk, "conversation.view", map[string]any{"conversation_id": c1, "on": true})
+	if f := await(t, ctx, owner, "viewing", viewing(c1, true)); !bytes.Contains(f.Raw, []byte(`"agent_name":"Ana"`)) {
+		t.Fatalf("viewing frame: %s", f.Raw)
+	}
+	do(t, ctx, anaDesk, "conversation.view", map[string]any{"conversation_id": c2, "on": true})
+	await(t, ctx, owner, "viewing", viewing(c1, false))
+	await(t, ctx, owner, "viewing", viewing(c2, true))
+	anaDesk.Close()
+	await(t, ctx, owner, "viewing", viewing(c2, false))
+
+	if code := doErr(t, ctx, w1, "conversation.view", map[string]any{"conversation_id": c1, "on": true}); code != "unknown_type" {
+		t.Fatalf("a widget sent conversation.view: %q", code)
+	}
+	// The widget never got a viewing frame: none comes before the agent's
+	// message, sent after all of the above.
+	do(t, ctx, owner, "message.send", map[string]any{"conversation_id": c1, "client_msg_id": "a1", "text": "hi"})
+	for {
+		f, err := w1.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Type == "viewing" {
+			t.Fatalf("a widget got %s", f.Raw)
+		}
+		if f.Type == "message" {
+			break
+		}
+	}
+}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
 import { TypingLine } from '../shared/TypingLine';
 import { shortTime } from '../shared/format';
@@ -6,6 +6,8 @@ import type { Message } from '../shared/protocol';
 import { ActionBar, WrapupForm } from './Actions';
 import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
 import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
+import { MANAGE_ANY } from './permissions';
+import { viewingText } from './state';
 import type { DeskStore } from './store';
 
 const when = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -47,6 +49,9 @@ export function ConversationPane({ store }: { store: DeskStore }) {
   const closed = c.status === 'closed';
   const me = store.me.value?.id ?? store.agentId;
   const assignee = c.assignee_id === me ? 'you' : store.agentName(c.assignee_id);
+  const viewing = viewingText([...(store.viewers.value.get(c.id)?.values() ?? [])]);
+  // Someone else's chat: an agent confirms before replying (supervisors and up need not).
+  const othersChat = Boolean(c.assignee_id) && c.assignee_id !== me && !store.can(MANAGE_ANY);
   return (
     <main class="pane" aria-label={`Conversation with ${name}`}>
       <header class="pane-head">
@@ -54,7 +59,14 @@ export function ConversationPane({ store }: { store: DeskStore }) {
           {name.slice(0, 1).toUpperCase()}
         </span>
         <div class="pane-title">
-          <h1>{name}</h1>
+          <h1>
+            {name}
+            {viewing && (
+              <span class="viewing-label" role="status">
+                {viewing}
+              </span>
+            )}
+          </h1>
           <p>
             <span class="tag site">{site}</span>
             <span class={`status-pill ${c.status}`}>
@@ -70,6 +82,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
             <span class={connected ? 'presence-label on' : 'presence-label'}>
               {connected ? 'On the site' : visitor?.online ? 'Visitor disconnected' : 'Visitor left'}
             </span>
+
           </p>
         </div>
         <button
@@ -94,12 +107,35 @@ export function ConversationPane({ store }: { store: DeskStore }) {
           </p>
         )
       ) : (
-        <Composer key={c.id} placeholder={`Reply to ${name}… (Enter to send)`} onSend={(t) => store.send(t)} onInput={() => store.typingInput()}>
-          <SendIcon />
-          <span>Send</span>
-        </Composer>
+        <Reply key={c.id} store={store} name={name} owner={othersChat ? (assignee ?? 'another agent') : ''} />
       )}
     </main>
+  );
+}
+
+/**
+ * The composer; on another agent's chat (owner set) it first asks whether
+ * to reply anyway, so two agents do not answer one visitor unknowingly.
+ */
+function Reply({ store, name, owner }: { store: DeskStore; name: string; owner: string }) {
+  const [confirmed, setConfirmed] = useState(false);
+  if (owner && !confirmed) {
+    return (
+      <div class="reply-guard" role="note">
+        <span>
+          This chat is assigned to <strong>{owner}</strong>. Your reply would go to their visitor.
+        </span>
+        <button type="button" class="btn secondary small" onClick={() => setConfirmed(true)}>
+          Reply anyway
+        </button>
+      </div>
+    );
+  }
+  return (
+    <Composer placeholder={`Reply to ${name}… (Enter to send)`} onSend={(t) => store.send(t)} onInput={() => store.typingInput()}>
+      <SendIcon />
+      <span>Send</span>
+    </Composer>
   );
 }
 

@@ -16,6 +16,8 @@ import {
   markSeen,
   messageNotice,
   needsWrapup,
+  setViewer,
+  viewingText,
   type NoticeContext,
   queue,
   type QueueView,
@@ -330,6 +332,25 @@ describe('unread markers and the attention count', () => {
     const mine = conv({ id: 'c2', assignee_id: ME });
     expect(isNew(mine, {}, ME)).toBe(true);
     expect(attention([theirs, mine, conv({ id: 'c3' })], {}, '', ME)).toBe(2);
+  });
+});
+
+describe('viewers', () => {
+  it('add, rename and drop agents per conversation, keeping unchanged maps', () => {
+    let v = setViewer(new Map(), 'c1', 'a1', 'Ana');
+    expect([...(v.get('c1')?.values() ?? [])]).toEqual(['Ana']);
+    expect(setViewer(v, 'c1', 'a1', 'Ana')).toBe(v);
+    v = setViewer(v, 'c1', 'a2', 'Bo');
+    expect(viewingText([...(v.get('c1')?.values() ?? [])])).toBe('Ana and Bo are viewing');
+    v = setViewer(v, 'c1', 'a1', null);
+    v = setViewer(v, 'c1', 'a2', null);
+    expect(v.has('c1')).toBe(false);
+    expect(setViewer(v, 'c9', 'a1', null)).toBe(v);
+  });
+  it('say who views', () => {
+    expect(viewingText([])).toBe('');
+    expect(viewingText(['Ana'])).toBe('Ana is viewing');
+    expect(viewingText(['A', 'B', 'C'])).toBe('3 agents are viewing');
   });
 });
 

@@ -130,6 +130,29 @@ function applyVisitor(d: DeskData, delta: Visitor): DeskData {
   return { ...d, visitors, details: shown ? put(d.details, v.id, { ...shown, visitor: v }) : d.details };
 }
 
+/** Conversation id → agent id → name: the other agents who have it on screen. */
+export type Viewers = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** An agent opened a conversation on screen (a name) or left it (null). */
+export function setViewer(v: Viewers, conversationId: string, agentId: string, name: string | null): Viewers {
+  const cur = v.get(conversationId);
+  if (name === null) {
+    if (!cur?.has(agentId)) return v;
+    const next = drop(cur, agentId);
+    return next.size === 0 ? drop(v, conversationId) : put(v, conversationId, next);
+  }
+  if (cur?.get(agentId) === name) return v;
+  return put(v, conversationId, put(cur ?? new Map(), agentId, name));
+}
+
+/** "Ana is viewing", "Ana and Bo are viewing", "3 agents are viewing". */
+export function viewingText(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is viewing`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are viewing`;
+  return `${names.length} agents are viewing`;
+}
+
 /**
  * Applies one live frame (anything but the welcome) to what the desk
  * holds. me is the signed-in agent, whose own typing is not shown.

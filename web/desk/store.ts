@@ -4,6 +4,10 @@ import type { Agent, AgentStatus, Conversation, ConversationStatus, Message, Ser
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
+
+/** How often a desk repeats conversation.view, and when others drop a viewer not repeated. */
+const VIEW_REPEAT_MS = 60_000;
+const VIEWER_EXPIRE_MS = 2 * VIEW_REPEAT_MS;
 import type { Department, Site } from './api';
 import type { QueueTab } from './lifecycle';
 import { Notifier } from './notify';
@@ -23,6 +27,8 @@ import {
   markSeen,
   messageNotice,
   needsWrapup,
+  setViewer,
+  type Viewers,
   type Notice,
   put,
   queue,
@@ -64,6 +70,9 @@ export class DeskStore {
   readonly details = signal<ReadonlyMap<string, VisitorDetails>>(new Map());
   /** Conversation id → who is typing there (visitors and other agents). */
   readonly typing = signal<ReadonlyMap<string, string>>(new Map());
+  /** Conversation id → the other agents who have it on screen. */
+  readonly viewers = signal<Viewers>(new Map());
+  private readonly viewerTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Conversation id → when its visitor last wrote. */
   readonly customerAt = signal<ReadonlyMap<string, string>>(new Map());
   /** Conversation id → the last seq this agent has seen. */
@@ -122,6 +131,8 @@ export class DeskStore {
   start(): void {
     this.session.start();
     setInterval(() => (this.now.value = Date.now()), 20000);
+    // Other desks drop a viewer not repeated within VIEWER_EXPIRE_MS.
+    setInterval(() => this.announceViewing(), VIEW_REPEAT_MS);
     window.addEventListener('online', () => this.session.conn.wake());
     window.addEventListener('offline', () => this.session.conn.kick());
     // Messages that arrived while the tab was hidden count as seen once it shows.
@@ -200,6 +211,7 @@ export class DeskStore {
     });
     save('livedesk:open', id, safeSession());
     if (!c) return;
+    this.announceViewing();
     this.session.track(id);
     this.refresh();
     this.loadVisitor(c.visitor_id);
@@ -394,6 +406,9 @@ export class DeskStore {
       case 'typing':
         if (after.typing !== before.typing) this.expireTyping(e.conversation_id);
         break;
+      case 'viewing':
+        if (e.agent_id !== this.myId()) this.setViewer(e.conversation_id, e.agent_id, e.on ? e.agent_name : null);
+        break;
       case 'visitor':
         // A visitor event means a new page or a socket change: refresh the pages shown.
         if (e.visitor.id === this.selectedVisitorId.value) this.loadVisitor(e.visitor.id);
@@ -404,6 +419,26 @@ export class DeskStore {
   /** A conversation from a command's ack: applied as a conversation event. */
   private upsertConversation(c: Conversation): void {
     this.event({ type: 'conversation', conversation: c });
+  }
+
+  /** Records a viewer, expiring it unless repeated: a desk that vanished must not stay "viewing". */
+  private setViewer(conversationId: string, agentId: string, name: string | null): void {
+    const key = `${conversationId} ${agentId}`;
+    clearTimeout(this.viewerTimers.get(key));
+    this.viewerTimers.delete(key);
+    this.viewers.value = setViewer(this.viewers.value, conversationId, agentId, name);
+    if (name !== null) {
+      this.viewerTimers.set(
+        key,
+        setTimeout(() => this.setViewer(conversationId, agentId, null), VIEWER_EXPIRE_MS),
+      );
+    }
+  }
+
+  /** Tells the other desks which conversation this one shows (repeated: see start). */
+  private announceViewing(): void {
+    const id = this.openId.value;
+    if (id && !document.hidden) this.session.conn.notify('conversation.view', { conversation_id: id, on: true });
   }
 
   /** (Re)starts the expiry of a typing indicator: a lost "off" must not stick. */

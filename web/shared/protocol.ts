@@ -153,6 +153,7 @@ export type ServerEvent =
       author_name?: string;
       on: boolean;
     }
+  | { type: 'viewing'; conversation_id: string; agent_id: string; agent_name: string; on: boolean }
   | { type: 'visitor'; visitor: Visitor; new?: boolean }
   | { type: 'visitor.left'; visitor_id: string }
   | { type: 'agent'; agent: Agent }
