@@ -39,6 +39,8 @@ type Store interface {
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
 	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
 	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
+	MarkRead(ctx context.Context, workspaceID, agentID, conversationID string, seq int64, now time.Time) (bool, error)
+	ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error)
 }
 
 // Service runs conversations.
@@ -183,6 +185,39 @@ const (
 	// VisitorListLimit bounds a widget's conversations.list.
 	VisitorListLimit = 50
 )
+
+// MarkRead records that agent a has read a conversation up to seq (at
+// most its last seq) and tells the agent's other desks. A marker never
+// moves back.
+func (s *Service) MarkRead(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
+	if a.AgentID == "" {
+		return ErrForbidden
+	}
+	if seq < 0 {
+		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
+	}
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	seq = min(seq, c.LastSeq)
+	moved, err := s.store.MarkRead(ctx, a.WorkspaceID, a.AgentID, c.ID, seq, s.clock.Now())
+	if err != nil || !moved {
+		return err
+	}
+	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.SeenFrame{
+		Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: seq})
+	return nil
+}
+
+// ReadMarkers returns how far agent a has read each of convs.
+func (s *Service) ReadMarkers(ctx context.Context, a auth.Actor, convs []store.Conversation) (map[string]int64, error) {
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		ids[i] = c.ID
+	}
+	return s.store.ReadMarkers(ctx, a.WorkspaceID, a.AgentID, ids)
+}
 
 // Welcome lists the conversations a connection starts with: for an agent,
 // every conversation of the workspace that is not closed (up to

@@ -40,6 +40,7 @@ const (
 	TypeMessage      = "message"
 	TypeTyping       = "typing"
 	TypeViewing      = "viewing"
+	TypeSeen         = "seen"
 	TypeConversation = "conversation"
 	TypeVisitor      = "visitor"
 	TypeVisitorLeft  = "visitor.left"
@@ -199,6 +200,15 @@ type ViewingFrame struct {
 	AgentID        string `json:"agent_id"`
 	AgentName      string `json:"agent_name"`
 	On             bool   `json:"on"`
+}
+
+// SeenFrame says an agent has read a conversation up to Seq (desks only:
+// the agent's other desks follow, so a second tab agrees).
+type SeenFrame struct {
+	Type           string `json:"type"` // "seen"
+	ConversationID string `json:"conversation_id"`
+	AgentID        string `json:"agent_id"`
+	Seq            int64  `json:"seq"`
 }
 
 // VisitorView is a visitor as the desk sees it. Connected is whether a

@@ -25,6 +25,7 @@ var deskCommands = newTable(
 	on(TypeWrapup, (*Server).wrapup),
 	on(TypeConversations, (*Server).deskConversations),
 	on(TypeView, (*Server).view),
+	on(TypeSeenCmd, (*Server).seen),
 )
 
 func messageFrame(m store.Message) event.MessageFrame {
@@ -51,10 +52,15 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 	if err != nil {
 		return err
 	}
+	seen, err := s.chat.ReadMarkers(ctx, c.who(), convs)
+	if err != nil {
+		return err
+	}
 	me := event.ViewOfAgent(p.Agent)
 	if err := s.writeDirect(ctx, c, WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "agent",
 		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.who().Role.Permissions(), Conversations: convs,
+		Seen: seen,
 	}); err != nil {
 		return err
 	}
@@ -197,4 +203,13 @@ func (s *Server) view(ctx context.Context, c *conn, r *ViewRequest) (AckFrame, e
 		c.viewing = ""
 	}
 	return AckFrame{}, nil
+}
+
+// seen records how far this agent has read a conversation; its other
+// desks are told (a "seen" event), so green and blue dots agree.
+func (s *Server) seen(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, error) {
+	if r.ConversationID == "" {
+		return AckFrame{}, errRequired("conversation_id")
+	}
+	return AckFrame{}, s.chat.MarkRead(ctx, c.who(), r.ConversationID, r.Seq)
 }

@@ -89,6 +89,12 @@ type ViewRequest struct {
 	On             *bool  `json:"on"`
 }
 
+// SeenRequest says the agent has read a conversation up to seq (desk).
+type SeenRequest struct {
+	ConversationID string `json:"conversation_id"`
+	Seq            int64  `json:"seq"`
+}
+
 // SyncRequest asks for a conversation's events in (after_seq, until_seq]
 // (both roles).
 type SyncRequest struct {
@@ -192,6 +198,7 @@ const (
 	TypeWrapup        = "conversation.wrapup"
 	TypeClose         = "conversation.close"
 	TypeView          = "conversation.view"
+	TypeSeenCmd       = "conversation.seen"
 )
 
 // Server-only frame types (event frame types live in package event).
@@ -279,6 +286,9 @@ type WelcomeFrame struct {
 	// role.
 	Permissions   []auth.Permission    `json:"permissions,omitempty"`
 	Conversations []store.Conversation `json:"conversations"`
+	// Seen is how far this agent has read each listed conversation (desk
+	// only; conversations never read are absent).
+	Seen map[string]int64 `json:"seen,omitempty"`
 }
 
 // SiteView is what a widget learns about its site.

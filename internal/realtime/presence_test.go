@@ -2,6 +2,7 @@ package realtime_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -157,5 +158,42 @@ func TestAgentsSeeWhoViewsAChat(t *testing.T) {
 		if f.Type == "message" {
 			break
 		}
+	}
+}
+
+// TestReadMarkersFollowTheAgent: how far an agent has read a chat is kept
+// by the server: its other tab hears of it at once, a new desk gets it in
+// its welcome, it never moves back or past the last message, and bad
+// input is refused.
+func TestReadMarkersFollowTheAgent(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	ctx := testCtx(t)
+	tab1 := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	tab2 := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+	for i := range 3 {
+		do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": fmt.Sprint("v", i), "text": "hello"})
+	}
+
+	do(t, ctx, tab1, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 99})
+	f := await(t, ctx, tab2, "seen", func(f client.Frame) bool { return bytes.Contains(f.Raw, []byte(conv)) })
+	if !bytes.Contains(f.Raw, []byte(`"seq":3`)) {
+		t.Fatalf("seen frame %s: want seq 3 (the last message, not 99)", f.Raw)
+	}
+	do(t, ctx, tab1, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 1}) // never moves back
+	fresh := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	if !bytes.Contains(fresh.Welcome.Raw, []byte(`"seen":{"`+conv+`":3}`)) {
+		t.Fatalf("a new desk's welcome lacks the marker: %s", fresh.Welcome.Raw)
+	}
+	if code := doErr(t, ctx, tab1, "conversation.seen", map[string]any{"conversation_id": conv, "seq": -1}); code != "invalid_seq" {
+		t.Fatalf("negative seq: %q", code)
+	}
+	if code := doErr(t, ctx, tab1, "conversation.seen", map[string]any{"conversation_id": "nope", "seq": 1}); code != "conversation_not_found" {
+		t.Fatalf("unknown conversation: %q", code)
+	}
+	if code := doErr(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 1}); code != "unknown_type" {
+		t.Fatalf("a widget sent conversation.seen: %q", code)
 	}
 }

@@ -14,6 +14,7 @@ import {
   hasActivity,
   isNew,
   markSeen,
+  mergeSeen,
   messageNotice,
   needsWrapup,
   setViewer,
@@ -332,6 +333,15 @@ describe('unread markers and the attention count', () => {
     const mine = conv({ id: 'c2', assignee_id: ME });
     expect(isNew(mine, {}, ME)).toBe(true);
     expect(attention([theirs, mine, conv({ id: 'c3' })], {}, '', ME)).toBe(2);
+  });
+});
+
+describe('read markers', () => {
+  it("take the furthest marker of the server's and this browser's", () => {
+    const local = { c1: 5, c2: 2 };
+    expect(mergeSeen(local, undefined)).toBe(local);
+    expect(mergeSeen(local, { c1: 3 })).toBe(local);
+    expect(mergeSeen(local, { c1: 7, c3: 1 })).toEqual({ c1: 7, c2: 2, c3: 1 });
   });
 });
 

@@ -199,6 +199,18 @@ export function applyEvent(d: DeskData, e: ServerEvent, me: string): DeskData {
   }
 }
 
+/** Seen with every marker of from that is further along (the server's, another tab's). */
+export function mergeSeen(seen: Seen, from: Readonly<Record<string, number>> | undefined): Seen {
+  let out: Record<string, number> | null = null;
+  for (const [id, seq] of Object.entries(from ?? {})) {
+    if (seq > (seen[id] ?? -1)) {
+      out ??= { ...seen };
+      out[id] = seq;
+    }
+  }
+  return out ?? seen;
+}
+
 /** Marks a conversation seen up to its last seq. */
 export function markSeen(seen: Seen, c: Conversation): Seen {
   return seen[c.id] === c.last_seq ? seen : { ...seen, [c.id]: c.last_seq };

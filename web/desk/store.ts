@@ -25,6 +25,7 @@ import {
   hasActivity,
   isNew,
   markSeen,
+  mergeSeen,
   messageNotice,
   needsWrapup,
   setViewer,
@@ -317,6 +318,13 @@ export class DeskStore {
   private markSeen(c: Conversation): void {
     const seen = markSeen(this.seen.value, c);
     if (seen === this.seen.value) return;
+    this.setSeen(seen);
+    // Kept by the server too, so this agent's other tabs and browsers agree.
+    this.session.conn.notify('conversation.seen', { conversation_id: c.id, seq: c.last_seq });
+  }
+
+  private setSeen(seen: Seen): void {
+    if (seen === this.seen.value) return;
     this.seen.value = seen;
     save(this.seenKey(), seen);
   }
@@ -352,6 +360,7 @@ export class DeskStore {
       if (w.agent) this.me.value = w.agent;
       // A desk welcome without permissions (an older server) grants none.
       this.permissions.value = granted(w.permissions);
+      this.setSeen(mergeSeen(this.seen.value, w.seen));
       this.conversations.value = applyWelcome(this.conversations.value, w.conversations, this.openId.value);
       const open = this.openId.value;
       if (open && this.conversations.value.has(open)) this.open(open);
@@ -405,6 +414,9 @@ export class DeskStore {
       }
       case 'typing':
         if (after.typing !== before.typing) this.expireTyping(e.conversation_id);
+        break;
+      case 'seen':
+        if (e.agent_id === this.myId()) this.setSeen(mergeSeen(this.seen.value, { [e.conversation_id]: e.seq }));
         break;
       case 'viewing':
         if (e.agent_id !== this.myId()) this.setViewer(e.conversation_id, e.agent_id, e.on ? e.agent_name : null);

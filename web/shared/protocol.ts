@@ -110,6 +110,8 @@ export interface Welcome {
    */
   permissions?: string[];
   conversations: Conversation[];
+  /** Desk: how far this agent has read each listed conversation (absent: never). */
+  seen?: Record<string, number>;
 }
 
 /** Answers a command; which fields are set depends on the command. */
@@ -154,6 +156,7 @@ export type ServerEvent =
       on: boolean;
     }
   | { type: 'viewing'; conversation_id: string; agent_id: string; agent_name: string; on: boolean }
+  | { type: 'seen'; conversation_id: string; agent_id: string; seq: number }
   | { type: 'visitor'; visitor: Visitor; new?: boolean }
   | { type: 'visitor.left'; visitor_id: string }
   | { type: 'agent'; agent: Agent }

@@ -25,6 +25,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/a message that fails mid-batch fails alone", testBatchFailureIsolated},
 		{"messages/owner and status are checked where the message is stored", testAppendRules},
 		{"messages/list by seq range", testListMessages},
+		{"reads/an agent's read markers only move forward", testReadMarkers},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
 		{"tenants/another workspace comes with its owner and site, or not at all", testCreateTenant},
 		{"retention/a visitor keeps only its latest page views", testPageViewsKept},
@@ -544,5 +545,28 @@ func testCreateTenant(t *testing.T, s *store.Store) {
 	noErr(t, "count", err)
 	equal(t, "workspaces", after, before+1)
 	_, err = s.SiteByWidgetKey(ctx, "wk_acme_other")
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testReadMarkers(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	for i := range 3 {
+		_, err := s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, fmt.Sprint("m", i), "x"), Epoch)
+		noErr(t, "append", err)
+	}
+	got, err := s.ReadMarkers(ctx, a.ws.ID, a.owner.ID, []string{a.conv.ID})
+	noErr(t, "markers", err)
+	equal(t, "never read", len(got), 0)
+	moved, err := s.MarkRead(ctx, a.ws.ID, a.owner.ID, a.conv.ID, 2, Epoch)
+	noErr(t, "read to 2", err)
+	equal(t, "moved", moved, true)
+	moved, err = s.MarkRead(ctx, a.ws.ID, a.owner.ID, a.conv.ID, 1, Epoch)
+	noErr(t, "read to 1", err)
+	equal(t, "a marker never moves back", moved, false)
+	got, err = s.ReadMarkers(ctx, a.ws.ID, a.owner.ID, []string{a.conv.ID, "unknown"})
+	noErr(t, "markers", err)
+	equal(t, "marker", got[a.conv.ID], int64(2))
+	_, err = s.MarkRead(ctx, a.ws.ID, a.owner.ID, "missing", 1, Epoch)
 	wantErr(t, err, store.ErrNotFound)
 }

@@ -485,6 +485,24 @@ var isolationCases = []isolationCase{
 		_, err := s.AppendMessage(t.Context(), m, isoNow)
 		noErr(t, "B's event", err)
 	}),
+	refused("MarkRead", "B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MarkRead(ctx, a.ws.ID, a.owner.ID, b.conv.ID, 1, isoNow)
+		return err
+	}),
+	refused("MarkRead", "as B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MarkRead(ctx, a.ws.ID, b.owner.ID, a.conv.ID, 1, isoNow)
+		return err
+	}),
+	isolationCase{method: "ReadMarkers", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.ReadMarkers(t.Context(), a.ws.ID, b.owner.ID, []string{b.conv.ID, a.conv.ID})
+		noErr(t, "read markers", err)
+		if len(got) != 0 {
+			t.Fatalf("A's query read B's markers: %v", got)
+		}
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		_, err := s.MarkRead(t.Context(), b.ws.ID, b.owner.ID, b.conv.ID, 1, isoNow)
+		noErr(t, "B reads its chat", err)
+	}),
 	refused("MessageByClientID", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.MessageByClientID(ctx, a.ws.ID, b.conv.ID, "v1")
 		return err
