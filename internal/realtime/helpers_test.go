@@ -3,6 +3,8 @@ package realtime_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,8 @@ import (
 	"github.com/querytel/livedesk/internal/app"
 	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/realtime"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/team"
 )
 
 // The servers under test come from apptest (New, Cluster); these helpers
@@ -59,6 +63,18 @@ func doErr(t *testing.T, ctx context.Context, c *client.Conn, typ string, fields
 		t.Fatalf("%s: want an error frame, got %v", typ, err)
 	}
 	return pe.Code
+}
+
+// agentNamed adds an agent (role agent) called name to the first workspace
+// and returns it with the header its desk signs in with.
+func agentNamed(t *testing.T, s *apptest.Server, name string) (store.Agent, http.Header) {
+	t.Helper()
+	email, role, pw := strings.ToLower(name)+"@example.com", "agent", strings.ToLower(name)+" password long"
+	a, err := s.App.Team.CreateAgentUnchecked(t.Context(), s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, s.LoginHeader(t, email, pw)
 }
 
 func jsonUnmarshal(b []byte, v any) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
-	"github.com/querytel/livedesk/internal/team"
 )
 
 // TestLifecycleOverTheSocket: status changes, transfers and wrap-ups reach
@@ -17,13 +16,9 @@ func TestLifecycleOverTheSocket(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
 	ctx := testCtx(t)
-	email, name, role, pw := "bob@example.com", "Bob", "agent", "bob password long"
-	bob, err := s.App.Team.CreateAgentUnchecked(ctx, s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bob, bobHeader := agentNamed(t, s, "Bob")
 	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
-	bobDesk := s.DialDesk(t, client.Options{Header: s.LoginHeader(t, email, pw)})
+	bobDesk := s.DialDesk(t, client.Options{Header: bobHeader})
 	do(t, ctx, owner, "agent.status", map[string]any{"status": "online"})
 
 	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})

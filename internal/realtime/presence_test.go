@@ -8,7 +8,6 @@ import (
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
-	"github.com/querytel/livedesk/internal/team"
 )
 
 // TestAgentWhoLeavesGoesAwayAndComesBack: an agent who closes the desk
@@ -21,14 +20,9 @@ func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
 	ctx := testCtx(t)
-	email, name, role, pw := "ana@example.com", "Ana", "agent", "ana password long"
-	ana, err := s.App.Team.CreateAgentUnchecked(ctx, s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana, anaHeader := agentNamed(t, s, "Ana")
 	grace := time.Duration(s.App.Config.Limits.AgentAwaySeconds) * time.Second
 	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
-	anaHeader := s.LoginHeader(t, email, pw)
 	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
 	do(t, ctx, anaDesk, "agent.status", map[string]any{"status": "online"})
 
@@ -104,13 +98,9 @@ func TestAgentsSeeWhoViewsAChat(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
 	ctx := testCtx(t)
-	email, name, role, pw := "ana@example.com", "Ana", "agent", "ana password long"
-	ana, err := s.App.Team.CreateAgentUnchecked(ctx, s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ana, anaHeader := agentNamed(t, s, "Ana")
 	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
-	anaDesk := s.DialDesk(t, client.Options{Header: s.LoginHeader(t, email, pw)})
+	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
 	w1 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	c1 := do(t, ctx, w1, "conversation.start", nil).ConversationID
 	w2 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})

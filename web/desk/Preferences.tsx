@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { AuditLog } from './AuditLog';
 import { BlockList } from './Blocking';
+import { SubmitRow } from './admin/form';
 import { ApiError, getWorkspace, patchSettings, type Settings } from './api';
 import { type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
 
@@ -145,18 +146,7 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
                 {formError}
               </p>
             )}
-            {editable && (
-              <div class="prefs-buttons">
-                <button type="submit" class="btn primary" disabled={busy}>
-                  {busy ? 'Saving…' : 'Save preferences'}
-                </button>
-                {saved && (
-                  <span class="saved" role="status">
-                    Saved
-                  </span>
-                )}
-              </div>
-            )}
+            {editable && <SubmitRow label="Save preferences" busy={busy} done={saved ? 'Saved' : ''} />}
           </form>
         )}
         {canBlock && <BlockList />}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, call, type Me } from '../api';
 import type { Notifier } from '../notify';
 import { MAX_NAME, updateAgent } from './api';
-import { errorText, Field, FormError } from './form';
+import { errorText, Field, FormError, SubmitRow } from './form';
 
 /**
  * Profile: the agent's own name (the one visitors see), password and
@@ -63,16 +63,7 @@ function NameForm({ me }: { me: Me }) {
       <Field id="my-name" label="Display name" help="Visitors see it on your messages; other agents see it everywhere." error={error}>
         <input id="my-name" value={name} maxLength={MAX_NAME} onInput={(e) => setName(e.currentTarget.value)} />
       </Field>
-      <div class="prefs-buttons">
-        <button type="submit" class="btn primary">
-          Save name
-        </button>
-        {saved && (
-          <span class="saved" role="status">
-            Saved
-          </span>
-        )}
-      </div>
+      <SubmitRow label="Save name" done={saved ? 'Saved' : ''} />
     </form>
   );
 }
@@ -111,16 +102,7 @@ function PasswordForm() {
         <input id="pw-new" type="password" autocomplete="new-password" value={next} onInput={(e) => setNext(e.currentTarget.value)} />
       </Field>
       <FormError text={formError} />
-      <div class="prefs-buttons">
-        <button type="submit" class="btn primary">
-          Change password
-        </button>
-        {saved && (
-          <span class="saved" role="status">
-            Password changed
-          </span>
-        )}
-      </div>
+      <SubmitRow label="Change password" done={saved ? 'Password changed' : ''} />
     </form>
   );
 }

@@ -17,7 +17,7 @@ import {
   snippet,
   updateSite,
 } from './api';
-import { errorText, Field, FormError } from './form';
+import { errorText, Field, FormError, SubmitRow } from './form';
 import { Hours } from './Hours';
 
 /** Sites: the list, a form to add one, and the chosen site's settings. */
@@ -276,18 +276,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
         </Field>
         <Hours value={hours} editable={editable} error={errors.business_hours} onChange={setHours} />
         <FormError text={formError} />
-        {editable && (
-          <div class="prefs-buttons">
-            <button type="submit" class="btn primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Save site'}
-            </button>
-            {saved && (
-              <span class="saved" role="status">
-                Saved
-              </span>
-            )}
-          </div>
-        )}
+        {editable && <SubmitRow label="Save site" busy={busy} done={saved ? 'Saved' : ''} />}
       </form>
       {editable && (
         <div class="danger-zone">

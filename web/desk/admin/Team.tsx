@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AgentRecord, type Department, listAgents } from '../api';
 import { createAgent, deleteAgent, MAX_NAME, resetPassword, updateAgent } from './api';
-import { errorText, Field, FormError } from './form';
+import { errorText, Field, FormError, SubmitRow } from './form';
 
 const ROLES = [
   { value: 'agent', label: 'Agent', help: 'answers chats' },
@@ -237,11 +237,7 @@ function NewAgent({ departments, onCreated }: { departments: Department[]; onCre
         </fieldset>
       )}
       <FormError text={formError} />
-      <div class="prefs-buttons">
-        <button type="submit" class="btn primary" disabled={busy}>
-          Add agent
-        </button>
-      </div>
+      <SubmitRow label="Add agent" busy={busy} />
     </form>
   );
 }

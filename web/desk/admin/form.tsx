@@ -44,3 +44,19 @@ export function FormError({ text }: { text: string }) {
     </p>
   );
 }
+
+/** SubmitRow is a form's submit button, with what a success said (done) beside it. */
+export function SubmitRow({ label, busy = false, done = '' }: { label: string; busy?: boolean; done?: string }) {
+  return (
+    <div class="prefs-buttons">
+      <button type="submit" class="btn primary" disabled={busy}>
+        {busy ? 'Saving…' : label}
+      </button>
+      {done && (
+        <span class="saved" role="status">
+          {done}
+        </span>
+      )}
+    </div>
+  );
+}
