@@ -110,6 +110,9 @@ var ErrBadCredentials = apperr.New(apperr.Unauthorized, "invalid_credentials", "
 // ErrTooManyAttempts is returned when the login rate limit is hit.
 var ErrTooManyAttempts = apperr.New(apperr.RateLimited, "too_many_attempts", "too many sign-in attempts; wait a minute")
 
+// ErrDisabled refuses the right password of a disabled account.
+var ErrDisabled = apperr.New(apperr.Forbidden, "account_disabled", "this account is disabled; ask an admin of your workspace")
+
 // ErrNoSession is returned for a missing, unknown or expired session.
 var ErrNoSession = apperr.New(apperr.Unauthorized, "unauthenticated", "sign in first")
 
@@ -173,6 +176,10 @@ func (s *Service) Login(ctx context.Context, email, password, ip, userAgent stri
 	}
 	pairBack()
 	accountBack()
+	if a.Disabled {
+		// Said only to whoever knows the password: it reveals nothing more.
+		return "", store.Agent{}, ErrDisabled
+	}
 	token := RandomToken(32)
 	err = s.store.CreateSession(ctx, store.Session{
 		TokenHash: HashToken(token), WorkspaceID: a.WorkspaceID, AgentID: a.ID,

@@ -257,14 +257,16 @@ type AgentView struct {
 	Status string `json:"status"`
 	// Away: every desk of the agent has been gone for the grace period;
 	// it is offline in effect, whatever Status it chose.
-	Away            bool      `json:"away"`
+	Away bool `json:"away"`
+	// Disabled: the account is disabled (its desks are closed).
+	Disabled        bool      `json:"disabled,omitempty"`
 	StatusChangedAt time.Time `json:"status_changed_at"`
 	DepartmentIDs   []string  `json:"department_ids"`
 }
 
 // ViewOfAgent is the public part of an agent.
 func ViewOfAgent(a store.Agent) AgentView {
-	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs}
+	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, Disabled: a.Disabled, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs}
 }
 
 // AgentFrame carries an agent's status change.

@@ -232,6 +232,14 @@ func (a *API) deleteAgent(w http.ResponseWriter, r *http.Request, p auth.Princip
 	a.noContent(w, r, a.team.DeleteAgent(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
+func (a *API) disableAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.team.SetDisabled(r.Context(), p.Actor(), r.PathValue("id"), true))
+}
+
+func (a *API) enableAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.team.SetDisabled(r.Context(), p.Actor(), r.PathValue("id"), false))
+}
+
 type resetPasswordRequest struct {
 	Password string `json:"password"`
 }

@@ -271,6 +271,32 @@ type agentJSON struct {
 	DepartmentIDs []string `json:"department_ids"`
 }
 
+// TestDisableAgentAPI: managers disable and enable agents they may
+// manage; a disabled agent's session ends at once and its right password
+// is refused with account_disabled; each refusal changes nothing.
+func TestDisableAgentAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(t, []scenario{
+		{name: "nobody", method: "POST", path: "/api/v1/agents/{agent}/disable", status: 401, code: "unauthenticated"},
+		{name: "an agent", as: "agent", method: "POST", path: "/api/v1/agents/{supervisor}/disable", status: 403, code: "forbidden"},
+		{name: "a supervisor", as: "supervisor", method: "POST", path: "/api/v1/agents/{agent}/disable", status: 403, code: "forbidden"},
+		{name: "an admin disables the owner", as: "admin", method: "POST", path: "/api/v1/agents/{owner}/disable", status: 403, code: "forbidden"},
+		{name: "oneself", as: "admin", method: "POST", path: "/api/v1/agents/{admin}/disable", status: 409, code: "cannot_disable_self"},
+		{name: "B's agent", as: "owner", method: "POST", path: "/api/v1/agents/{b-agent}/disable", status: 404, code: "not_found"},
+		{name: "an admin disables an agent", as: "admin", method: "POST", path: "/api/v1/agents/{agent}/disable", status: 200,
+			has: []string{`"disabled":true`, `"status":"offline"`}},
+		{name: "the disabled agent's session is gone", as: "agent", method: "GET", path: "/api/v1/me", status: 401, code: "unauthenticated"},
+		{name: "the right password is refused", method: "POST", path: "/api/v1/auth/login",
+			body: map[string]any{"email": "agent@example.com", "password": "password-of-agent"}, status: 403, code: "account_disabled"},
+		{name: "a wrong password says nothing more", method: "POST", path: "/api/v1/auth/login",
+			body: map[string]any{"email": "agent@example.com", "password": "not the password"}, status: 401, code: "invalid_credentials"},
+		{name: "enabled again", as: "owner", method: "POST", path: "/api/v1/agents/{agent}/enable", status: 200, has: []string{`"disabled":false`}},
+		{name: "signs in again", method: "POST", path: "/api/v1/auth/login",
+			body: map[string]any{"email": "agent@example.com", "password": "password-of-agent"}, status: 200},
+	})
+}
+
 func TestAgentsAPILifecycle(t *testing.T) {
 	t.Parallel()
 	eachDatabase(t, func(t *testing.T, opts ...apptest.Option) {

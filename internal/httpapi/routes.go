@@ -36,6 +36,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/agents/{id}", a.authed(a.updateAgent))
 	mux.HandleFunc("DELETE /api/v1/agents/{id}", a.authed(a.deleteAgent))
 	mux.HandleFunc("POST /api/v1/agents/{id}/password", a.authed(a.resetPassword))
+	mux.HandleFunc("POST /api/v1/agents/{id}/disable", a.authed(a.disableAgent))
+	mux.HandleFunc("POST /api/v1/agents/{id}/enable", a.authed(a.enableAgent))
 
 	mux.HandleFunc("GET /api/v1/departments", a.authed(a.listDepartments))
 	mux.HandleFunc("POST /api/v1/departments", a.authed(a.createDepartment))

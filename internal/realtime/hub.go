@@ -163,9 +163,10 @@ func (h *Hub) agentChanged(workspaceID string, frame []byte) {
 	var f struct {
 		Type  string `json:"type"`
 		Agent struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-			Role string `json:"role"`
+			ID       string `json:"id"`
+			Name     string `json:"name"`
+			Role     string `json:"role"`
+			Disabled bool   `json:"disabled"`
 		} `json:"agent"`
 		AgentID string `json:"agent_id"`
 	}
@@ -188,6 +189,10 @@ func (h *Hub) agentChanged(workspaceID string, frame []byte) {
 	for _, c := range mine {
 		switch f.Type {
 		case event.TypeAgent:
+			if f.Agent.Disabled {
+				c.closeWith(CloseUnauthorized, "account disabled")
+				continue
+			}
 			if changed := c.setAgent(auth.Role(f.Agent.Role), f.Agent.Name); changed {
 				// The desk shows what its welcome's permissions allow: it
 				// reconnects for the new ones. Commands already use them.

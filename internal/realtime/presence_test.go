@@ -3,11 +3,13 @@ package realtime_test
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/realtime"
 )
 
 // TestAgentWhoLeavesGoesAwayAndComesBack: an agent who closes the desk
@@ -186,4 +188,40 @@ func TestReadMarkersFollowTheAgent(t *testing.T) {
 	if code := doErr(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 1}); code != "unknown_type" {
 		t.Fatalf("a widget sent conversation.seen: %q", code)
 	}
+}
+
+// TestDisabledAgentIsSignedOutAtOnce: disabling an agent closes its open
+// desk at once (4401), every desk hears of it, and its open chats go back
+// to the queue.
+func TestDisabledAgentIsSignedOutAtOnce(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	ctx := testCtx(t)
+	ana, anaHeader := agentNamed(t, s, "Ana")
+	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
+	do(t, ctx, anaDesk, "agent.status", map[string]any{"status": "online"})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	conv := do(t, ctx, w, "conversation.start", nil)
+	if conv.Conversation.AssigneeID != ana.ID {
+		t.Fatalf("setup: the chat went to %q, want Ana", conv.Conversation.AssigneeID)
+	}
+
+	if code, body := s.Do(t, s.Admin(t), http.MethodPost, "/api/v1/agents/"+ana.ID+"/disable", nil); code != http.StatusOK {
+		t.Fatalf("disable: %d %s", code, body)
+	}
+	select {
+	case <-anaDesk.Done():
+	case <-ctx.Done():
+		t.Fatal("Ana's desk stayed open")
+	}
+	if got := anaDesk.CloseStatus(); got != realtime.CloseUnauthorized {
+		t.Fatalf("Ana's desk closed with %d, want %d", got, realtime.CloseUnauthorized)
+	}
+	await(t, ctx, owner, "agent", func(f client.Frame) bool {
+		return bytes.Contains(f.Raw, []byte(ana.ID)) && bytes.Contains(f.Raw, []byte(`"disabled":true`))
+	})
+	await(t, ctx, owner, "message", func(f client.Frame) bool {
+		return bytes.Contains(f.Raw, []byte(conv.ConversationID)) && bytes.Contains(f.Raw, []byte(`"reason":"agent_disabled"`))
+	})
 }

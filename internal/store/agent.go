@@ -22,7 +22,9 @@ type Agent struct {
 	// Away: every desk of the agent has been gone for the grace period.
 	// The agent is offered no chats meanwhile; Status is what it chose,
 	// and applies again when a desk returns.
-	Away              bool      `json:"away"`
+	Away bool `json:"away"`
+	// Disabled: cannot sign in, has no sessions, is offered no chats.
+	Disabled          bool      `json:"disabled"`
 	StatusChangedAt   time.Time `json:"status_changed_at"`
 	PasswordChangedAt time.Time `json:"-"`
 	DepartmentIDs     []string  `json:"department_ids"`
@@ -35,7 +37,7 @@ type Agent struct {
 const (
 	agentInsertColumns = `id, workspace_id, email, name, role, password_hash, max_chats, status, status_changed_at,
 	password_changed_at, created_at, updated_at`
-	agentColumns = agentInsertColumns + `, away`
+	agentColumns = agentInsertColumns + `, away, disabled`
 )
 
 func scanAgent(sc scanner) (Agent, error) {
@@ -44,7 +46,7 @@ func scanAgent(sc scanner) (Agent, error) {
 		stat, pw, cre, upd int64
 	)
 	err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Email, &a.Name, &a.Role, &a.PasswordHash, &a.MaxChats, &a.Status,
-		&stat, &pw, &cre, &upd, &a.Away)
+		&stat, &pw, &cre, &upd, &a.Away, &a.Disabled)
 	a.StatusChangedAt, a.PasswordChangedAt = fromMillis(stat), fromMillis(pw)
 	a.CreatedAt, a.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	a.DepartmentIDs = []string{}
@@ -193,6 +195,23 @@ func (s *Store) SetAgentStatus(ctx context.Context, workspaceID, id, status stri
 	res, err := s.write.ExecContext(ctx, `UPDATE agents SET status = $3, status_changed_at = $4 WHERE workspace_id = $1 AND id = $2`,
 		workspaceID, id, status, millis(now))
 	return mustAffect("store: set agent status", res, err)
+}
+
+// SetAgentDisabled disables an agent (its sessions are deleted and its
+// status set offline, in the same transaction) or enables it again.
+func (s *Store) SetAgentDisabled(ctx context.Context, workspaceID, id string, disabled bool, now time.Time) error {
+	return s.inTx(ctx, "store: disable agent", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET disabled = $3, updated_at = $4,
+			status = CASE WHEN $3 THEN 'offline' ELSE status END WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id, disabled, millis(now))
+		if err := mustAffect("store: disable agent", res, err); err != nil || !disabled {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
+			return mapErr("store: disable agent: sessions", err)
+		}
+		return nil
+	})
 }
 
 // TouchDesk records that a desk of the agent is connected now (its hello,

@@ -286,7 +286,7 @@ func (s *Store) Assign(ctx context.Context, workspaceID, id string, p Pick, tr T
 			fmt.Fprintf(&exclude, " AND a.id <> $%d", len(args))
 		}
 		a, err = scanAgent(tx.QueryRowContext(ctx, `SELECT `+prefixed("a.", agentColumns)+` FROM agents a
-			WHERE a.workspace_id = $1 AND a.status = 'online' AND a.away = $4`+exclude.String()+`
+			WHERE a.workspace_id = $1 AND a.status = 'online' AND a.away = $4 AND a.disabled = $4`+exclude.String()+`
 			AND ($2 = '' OR EXISTS (SELECT 1 FROM department_members m WHERE m.agent_id = a.id AND m.department_id = $2))
 			AND `+load+` < CASE WHEN a.max_chats > 0 THEN a.max_chats ELSE $3 END
 			ORDER BY `+load+`, a.last_assigned_at, a.id LIMIT 1`, args...))

@@ -67,7 +67,7 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads"}) {
+	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled"}) {
 		t.Fatalf("applied %v", applied)
 	}
 	for _, id := range convs {

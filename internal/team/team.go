@@ -37,6 +37,7 @@ type Store interface {
 	RenameDepartment(ctx context.Context, workspaceID, id, name string, now time.Time) (store.Department, error)
 	DeleteDepartment(ctx context.Context, workspaceID, id string) error
 	TouchDesk(ctx context.Context, workspaceID, id string, now time.Time) (bool, error)
+	SetAgentDisabled(ctx context.Context, workspaceID, id string, disabled bool, now time.Time) error
 	AbsentAgents(ctx context.Context, workspaceID string, cutoff time.Time) ([]store.Agent, error)
 	MarkAway(ctx context.Context, workspaceID, id string, cutoff time.Time) (bool, error)
 	ListWorkspaces(ctx context.Context) ([]store.Workspace, error)
@@ -75,8 +76,9 @@ const (
 // comes online is offered them at once (chat.Service).
 type Queue interface {
 	DrainQueue(ctx context.Context, workspaceID string) int
-	// Requeue gives back an away agent's open chats.
-	Requeue(ctx context.Context, a store.Agent) int
+	// Requeue gives back an away or disabled agent's open chats
+	// (reason: chat.RequeueAway, chat.RequeueDisabled).
+	Requeue(ctx context.Context, a store.Agent, reason string) int
 }
 
 // New returns a Service; pub, when not nil, tells open desks about new and
@@ -324,6 +326,42 @@ func (s *Service) ResetPassword(ctx context.Context, actor auth.Actor, id, passw
 	return password, nil
 }
 
+// SetDisabled disables an agent (it is signed out everywhere at once, its
+// desks close, it cannot sign in, and its open chats go back to the
+// queue) or enables it again. Managers, for agents they may manage;
+// nobody disables themselves.
+func (s *Service) SetDisabled(ctx context.Context, actor auth.Actor, id string, disabled bool) (store.Agent, error) {
+	a, err := s.store.GetAgent(ctx, actor.WorkspaceID, id)
+	if err != nil {
+		return store.Agent{}, err
+	}
+	if !actor.Can(auth.ManageWorkspace) || !actor.Role.CanGrant(auth.Role(a.Role)) {
+		return store.Agent{}, errForbidden
+	}
+	if a.ID == actor.AgentID {
+		return store.Agent{}, apperr.New(apperr.Conflict, "cannot_disable_self", "you cannot disable your own account")
+	}
+	if a.Disabled == disabled {
+		return a, nil
+	}
+	if err := s.store.SetAgentDisabled(ctx, actor.WorkspaceID, id, disabled, s.clock.Now()); err != nil {
+		return store.Agent{}, err
+	}
+	action := "agent_enabled"
+	if disabled {
+		action = "agent_disabled"
+	}
+	s.record(ctx, actor, action, id, map[string]any{"email": a.Email})
+	if a, err = s.store.GetAgent(ctx, actor.WorkspaceID, id); err != nil {
+		return store.Agent{}, err
+	}
+	s.announce(ctx, a) // its desks close (the hub), every desk shows it
+	if disabled && s.queue != nil {
+		s.queue.Requeue(ctx, a, "agent_disabled")
+	}
+	return a, nil
+}
+
 // DeleteAgent removes an agent. Nobody removes themselves or the last owner.
 func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) error {
 	a, err := s.store.GetAgent(ctx, actor.WorkspaceID, id)
@@ -484,7 +522,7 @@ func (s *Service) ExpireAbsent(ctx context.Context, grace time.Duration) (int, e
 			a.Away = true
 			s.announce(ctx, a)
 			if s.queue != nil {
-				s.queue.Requeue(ctx, a)
+				s.queue.Requeue(ctx, a, "agent_away")
 			}
 			n++
 		}

@@ -27,6 +27,8 @@ export interface AgentRecord {
   status: string;
   /** Every desk closed for the grace period: offered no chats until one opens. */
   away?: boolean;
+  /** Cannot sign in; offered no chats. */
+  disabled?: boolean;
   max_chats: number;
   department_ids: string[];
 }

@@ -119,6 +119,14 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await expect(bea.page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
   await shot(bea.page, 'desk-settings-profile', info);
 
+  // Bea is disabled: her desk signs out at once; enabled, she may come back.
+  const beaRow = p.getByRole('row', { name: /Bea/ });
+  await beaRow.getByRole('button', { name: 'Disable' }).click();
+  await expect(beaRow).toContainText('disabled');
+  await expect(bea.page.getByRole('heading', { name: 'Sign in to your workspace' })).toBeVisible();
+  await beaRow.getByRole('button', { name: 'Enable' }).click();
+  await expect(beaRow.getByRole('button', { name: 'Disable' })).toBeVisible();
+
   await visitorCtx.close();
   shop.close();
   await bea.ctx.close();

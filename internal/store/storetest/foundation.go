@@ -30,6 +30,7 @@ func runFoundation(t *testing.T, newStore NewStore) {
 		{"departments/names are unique per workspace", testDepartmentConflicts},
 		{"sessions/create, authenticate, expire, delete", testSessions},
 		{"sessions/password change revokes all but the kept session", testPasswordRevokesSessions},
+		{"agents/a disabled agent has no sessions, is offline, and can be enabled again", testDisableAgent},
 		{"cascades/deleting an agent removes its sessions and memberships", testDeleteAgentCascades},
 		{"cascades/deleting a department clears defaults and memberships", testDeleteDepartmentCascades},
 	}
@@ -562,4 +563,24 @@ func testDeleteDepartmentCascades(t *testing.T, s *store.Store) {
 			t.Errorf("agent %s still lists departments %v", a.Name, a.DepartmentIDs)
 		}
 	}
+}
+
+func testDisableAgent(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	noErr(t, "online", s.SetAgentStatus(ctx, tn.ws.ID, tn.agent.ID, "online", Epoch))
+	ss := store.Session{TokenHash: "tok-d", WorkspaceID: tn.ws.ID, AgentID: tn.agent.ID, CreatedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)}
+	noErr(t, "session", s.CreateSession(ctx, ss))
+	noErr(t, "disable", s.SetAgentDisabled(ctx, tn.ws.ID, tn.agent.ID, true, Epoch))
+	_, _, err := s.SessionAgent(ctx, "tok-d", Epoch)
+	wantErr(t, err, store.ErrNotFound)
+	got, err := s.GetAgent(ctx, tn.ws.ID, tn.agent.ID)
+	noErr(t, "get", err)
+	equal(t, "disabled", got.Disabled, true)
+	equal(t, "status", got.Status, "offline")
+	noErr(t, "enable", s.SetAgentDisabled(ctx, tn.ws.ID, tn.agent.ID, false, Epoch))
+	got, err = s.GetAgent(ctx, tn.ws.ID, tn.agent.ID)
+	noErr(t, "get", err)
+	equal(t, "enabled", got.Disabled, false)
+	wantErr(t, s.SetAgentDisabled(ctx, tn.ws.ID, store.NewID(), true, Epoch), store.ErrNotFound)
 }

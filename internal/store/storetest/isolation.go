@@ -137,6 +137,9 @@ var isolationCases = []isolationCase{
 	refused("SetAgentStatus", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.SetAgentStatus(ctx, a.ws.ID, b.owner.ID, "online", isoNow)
 	}),
+	refused("SetAgentDisabled", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.SetAgentDisabled(ctx, a.ws.ID, b.owner.ID, true, isoNow)
+	}),
 	refused("TouchDesk", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.TouchDesk(ctx, a.ws.ID, b.owner.ID, isoNow)
 		return err

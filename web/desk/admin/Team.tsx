@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AgentRecord, type Department, listAgents } from '../api';
-import { createAgent, deleteAgent, MAX_NAME, resetPassword, updateAgent } from './api';
+import { createAgent, deleteAgent, MAX_NAME, resetPassword, setDisabled, updateAgent } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 
 const ROLES = [
@@ -143,7 +143,8 @@ function AgentRow(p: {
         )}
       </td>
       <td class="nowrap" title={a.away ? 'Every desk of theirs has been closed for a while: they get no chats until one opens.' : undefined}>
-        <span class={`status-dot ${a.away ? 'offline' : a.status}`} aria-hidden="true" /> {a.away ? `away (${a.status})` : a.status}
+        <span class={`status-dot ${a.away || a.disabled ? 'offline' : a.status}`} aria-hidden="true" />{' '}
+        {a.disabled ? 'disabled' : a.away ? `away (${a.status})` : a.status}
       </td>
       {p.editable && (
         <td>
@@ -151,6 +152,20 @@ function AgentRow(p: {
             {!p.self && (
               <button type="button" class="btn ghost" onClick={() => void resetPassword(a.id).then(p.onPassword).catch((err: unknown) => p.onError(errorText(err, 'Resetting the password')))}>
                 Reset password
+              </button>
+            )}
+            {!p.self && (
+              <button
+                type="button"
+                class="btn ghost"
+                title={a.disabled ? undefined : 'Signed out at once, cannot sign in, their chats go back to the queue'}
+                onClick={() =>
+                  void setDisabled(a.id, !a.disabled)
+                    .then(p.onSaved)
+                    .catch((err: unknown) => p.onError(errorText(err, a.disabled ? `Enabling ${a.name}` : `Disabling ${a.name}`)))
+                }
+              >
+                {a.disabled ? 'Enable' : 'Disable'}
               </button>
             )}
             {!p.self && !confirm && (

@@ -64,6 +64,8 @@ const agent = (id: string) => `/agents/${encodeURIComponent(id)}`;
 export const createAgent = (in_: AgentInput) => call<{ agent: AgentRecord; password?: string }>('POST', '/agents', in_);
 export const updateAgent = (id: string, in_: AgentInput) => call<AgentRecord>('PATCH', agent(id), in_);
 export const deleteAgent = (id: string) => call<void>('DELETE', agent(id));
+/** Disables (signed out at once, no sign-in, chats requeued) or enables an agent. */
+export const setDisabled = (id: string, disabled: boolean) => call<AgentRecord>('POST', `${agent(id)}/${disabled ? 'disable' : 'enable'}`);
 /** Resets a password; with none given the server makes one and returns it (shown once). */
 export const resetPassword = (id: string) =>
   call<{ password: string } | undefined>('POST', `${agent(id)}/password`, {}).then((r) => r?.password ?? '');
