@@ -31,6 +31,7 @@ type Store interface {
 	GetAgent(ctx context.Context, workspaceID, id string) (store.Agent, error)
 	GetDepartment(ctx context.Context, workspaceID, id string) (store.Department, error)
 	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
+	GetVisitor(ctx context.Context, workspaceID, id string) (store.Visitor, error)
 	Queue(ctx context.Context, workspaceID string, limit int) ([]store.Conversation, error)
 	OpenChats(ctx context.Context, workspaceID, agentID string) (int, error)
 	GetConversation(ctx context.Context, workspaceID, id string) (store.Conversation, error)

@@ -26,6 +26,7 @@ var deskCommands = newTable(
 	on(TypeConversations, (*Server).deskConversations),
 	on(TypeView, (*Server).view),
 	on(TypeSeenCmd, (*Server).seen),
+	on(TypeInvite, (*Server).invite),
 )
 
 func messageFrame(m store.Message) event.MessageFrame {
@@ -212,4 +213,14 @@ func (s *Server) seen(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, e
 		return AckFrame{}, errRequired("conversation_id")
 	}
 	return AckFrame{}, s.chat.MarkRead(ctx, c.who(), r.ConversationID, r.Seq)
+}
+
+// invite starts a chat with a browsing visitor; the ack carries the
+// conversation and the first message (as message.send's would).
+func (s *Server) invite(ctx context.Context, c *conn, r *InviteRequest) (AckFrame, error) {
+	conv, m, dup, err := s.chat.Invite(ctx, c.who(), r.VisitorID, r.ClientMsgID, r.Text)
+	if err != nil {
+		return AckFrame{}, err
+	}
+	return AckFrame{ConversationID: conv.ID, Conversation: &conv, Seq: m.Seq, Duplicate: dup, Message: &m}, nil
 }

@@ -89,6 +89,14 @@ type ViewRequest struct {
 	On             *bool  `json:"on"`
 }
 
+// InviteRequest starts a chat with a browsing visitor (desk): the agent
+// takes it and its first message goes to the visitor.
+type InviteRequest struct {
+	VisitorID   string `json:"visitor_id"`
+	ClientMsgID string `json:"client_msg_id"`
+	Text        string `json:"text"`
+}
+
 // SeenRequest says the agent has read a conversation up to seq (desk).
 type SeenRequest struct {
 	ConversationID string `json:"conversation_id"`
@@ -199,6 +207,7 @@ const (
 	TypeClose         = "conversation.close"
 	TypeView          = "conversation.view"
 	TypeSeenCmd       = "conversation.seen"
+	TypeInvite        = "conversation.invite"
 )
 
 // Server-only frame types (event frame types live in package event).

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
 import { TypingLine } from '../shared/TypingLine';
 import { shortTime } from '../shared/format';
-import type { Message } from '../shared/protocol';
+import { newId } from '../shared/ids';
+import { MAX_TEXT, type Message } from '../shared/protocol';
 import { ActionBar, WrapupForm } from './Actions';
 import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
 import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
@@ -30,6 +31,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
             <>
               <strong>{store.displayName(visitorId)} is browsing</strong>
               <span>They have not started a chat. Their pages and details are on the right.</span>
+              <Invite key={visitorId} store={store} visitorId={visitorId} />
             </>
           ) : (
             <>
@@ -110,6 +112,40 @@ export function ConversationPane({ store }: { store: DeskStore }) {
         <Reply key={c.id} store={store} name={name} owner={othersChat ? (assignee ?? 'another agent') : ''} />
       )}
     </main>
+  );
+}
+
+/** Starts a chat with the browsing visitor: the first message goes to their widget at once. */
+function Invite({ store, visitorId }: { store: DeskStore; visitorId: string }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [id] = useState(newId); // one invitation, however often it is retried
+  const submit = (e: Event) => {
+    e.preventDefault();
+    if (!text.trim()) return setError('Write the first message.');
+    setBusy(true);
+    setError('');
+    store
+      .invite(visitorId, text.trim(), id)
+      .catch((err: { code?: string; message?: string }) =>
+        setError(err.code === 'visitor_in_chat' ? 'They are already chatting with another agent.' : (err.message ?? 'The chat could not be started. Try again.')),
+      )
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form class="invite" onSubmit={submit} noValidate>
+      <label for="invite-text">Start a chat</label>
+      <textarea id="invite-text" rows={3} maxLength={MAX_TEXT} placeholder="Hi! Can I help you find something?" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="btn primary" disabled={busy}>
+        Send and open the chat
+      </button>
+    </form>
   );
 }
 

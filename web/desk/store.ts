@@ -296,6 +296,19 @@ export class DeskStore {
     void this.lifecycle('conversations.list', { status: 'closed', closed_by_agent_id: this.myId(), limit: 200 }).catch(() => undefined);
   }
 
+  /**
+   * Starts a chat with a browsing visitor (conversation.invite): the chat is
+   * this agent's and opens here; the text is its first message. Retrying
+   * the same invitation (same id) stores nothing twice.
+   */
+  invite(visitorId: string, text: string, clientMsgId: string): Promise<void> {
+    return this.session.request('conversation.invite', { visitor_id: visitorId, client_msg_id: clientMsgId, text }).then((ack) => {
+      if (!ack.conversation) return;
+      this.upsertConversation(ack.conversation);
+      this.open(ack.conversation.id);
+    });
+  }
+
   loadVisitor(visitorId: string): void {
     this.session
       .request('visitor.get', { visitor_id: visitorId })

@@ -66,6 +66,9 @@ describe('the conversation the panel shows', () => {
     expect(concerns(showing('a'), conv('b'))).toBe(false);
     expect(concerns(NO_THREAD, conv('b'))).toBe(true);
     expect(concerns(NO_THREAD, conv('b', 'closed'))).toBe(false);
+    // After a closed chat, a new live one (an agent's invitation) takes the panel.
+    expect(concerns({ ...showing('a'), closed: true }, conv('b'))).toBe(true);
+    expect(concerns({ ...showing('a'), closed: true }, conv('b', 'closed'))).toBe(false);
   });
 
   it('shows that a chat ended, and offers to end one under way', () => {

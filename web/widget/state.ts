@@ -34,9 +34,13 @@ export function pickConversation(list: readonly Conversation[], currentId: strin
   return list.find((c) => c.id === currentId) ?? list.find((c) => c.status !== 'closed');
 }
 
-/** Whether a conversation event concerns the panel: its conversation, or a new one while there is none. */
+/**
+ * Whether a conversation event concerns the panel: its conversation, or a
+ * new live one while it shows none or a closed one (another tab started
+ * one, or an agent invited the visitor to chat).
+ */
 export function concerns(t: Thread, c: Conversation): boolean {
-  return c.id === t.conversationId || (!t.conversationId && c.status !== 'closed');
+  return c.id === t.conversationId || ((!t.conversationId || t.closed) && c.status !== 'closed');
 }
 
 /**
