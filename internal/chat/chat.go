@@ -149,7 +149,10 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id string) (store.Conve
 // List lists conversations: a visitor's own, or the workspace's for an agent.
 func (s *Service) List(ctx context.Context, a auth.Actor, f store.ConversationFilter) ([]store.Conversation, error) {
 	if a.VisitorID != "" {
-		f.VisitorID = a.VisitorID
+		f.VisitorID, f.Query = a.VisitorID, ""
+	}
+	if len(f.Query) > MaxListQuery {
+		return nil, apperr.Invalidf("q", "invalid_query", "q may have at most %d bytes", MaxListQuery)
 	}
 	for _, st := range f.Statuses {
 		switch st {
@@ -167,10 +170,26 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f store.ConversationFi
 	return list, err
 }
 
+// ListPage is List from after the conversation beforeID (the last one of
+// the previous page), which the actor must be able to see.
+func (s *Service) ListPage(ctx context.Context, a auth.Actor, f store.ConversationFilter, beforeID string) ([]store.Conversation, error) {
+	if beforeID != "" {
+		c, err := s.conversation(ctx, a, beforeID)
+		if err != nil {
+			return nil, apperr.Invalidf("before_id", "unknown_conversation", "before_id names no conversation you can see")
+		}
+		f.Before = &c
+	}
+	return s.List(ctx, a, f)
+}
+
 func (s *Service) settings(ctx context.Context, workspaceID string) (store.Settings, error) {
 	w, err := s.store.GetWorkspace(ctx, workspaceID)
 	return workspace.Effective(w.Settings), err
 }
+
+// MaxListQuery bounds a conversation search's text.
+const MaxListQuery = 100
 
 // Conversation list sizes a connection starts with and asks for.
 const (

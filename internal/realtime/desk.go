@@ -169,11 +169,11 @@ func (s *Server) wrapup(ctx context.Context, c *conn, r *WrapupRequest) (AckFram
 }
 
 func (s *Server) deskConversations(ctx context.Context, c *conn, r *DeskListRequest) (AckFrame, error) {
-	f := store.ConversationFilter{AssigneeID: r.AssigneeID, ClosedByAgentID: r.ClosedBy, Limit: r.Limit}
+	f := store.ConversationFilter{AssigneeID: r.AssigneeID, ClosedByAgentID: r.ClosedBy, Query: r.Query, Limit: r.Limit}
 	if r.Status != "" {
 		f.Statuses = []string{r.Status}
 	}
-	convs, err := s.chat.List(ctx, c.who(), f)
+	convs, err := s.chat.ListPage(ctx, c.who(), f, r.BeforeID)
 	return AckFrame{Conversations: nonNil(convs)}, err
 }
 

@@ -138,6 +138,8 @@ type DeskListRequest struct {
 	Status     string `json:"status,omitempty"`
 	AssigneeID string `json:"assignee_id,omitempty"`
 	ClosedBy   string `json:"closed_by_agent_id,omitempty"`
+	BeforeID   string `json:"before_id,omitempty"`
+	Query      string `json:"q,omitempty"`
 	Limit      int    `json:"limit,omitempty"`
 }
 

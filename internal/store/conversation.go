@@ -139,7 +139,13 @@ type ConversationFilter struct {
 	VisitorID       string
 	AssigneeID      string // "none" for unassigned
 	ClosedByAgentID string
-	Limit           int // default and maximum 500
+	// Before pages: only conversations after this one in the list's order
+	// (newest activity first); its id breaks ties of equal times.
+	Before *Conversation
+	// Query keeps conversations whose last message, or whose visitor's name
+	// or e-mail, contains it (case-insensitively for ASCII).
+	Query string
+	Limit int // default and maximum 500
 }
 
 // knownStatus reports whether st is one of the conversation statuses.
@@ -193,6 +199,16 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 		}
 		q += " AND " + statusIn(f.Statuses)
 	}
+	if f.Before != nil {
+		args = append(args, millis(f.Before.LastActivityAt), f.Before.ID)
+		q += fmt.Sprintf(" AND (last_activity_at < $%d OR (last_activity_at = $%d AND id < $%d))", len(args)-1, len(args)-1, len(args))
+	}
+	if f.Query != "" {
+		args = append(args, "%"+likeEscaper.Replace(strings.ToLower(f.Query))+"%")
+		n := len(args)
+		q += fmt.Sprintf(` AND (LOWER(last_message) LIKE $%d ESCAPE '\' OR visitor_id IN (SELECT id FROM visitors
+			WHERE workspace_id = $1 AND (LOWER(name) LIKE $%d ESCAPE '\' OR LOWER(email) LIKE $%d ESCAPE '\')))`, n, n, n)
+	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
@@ -201,6 +217,9 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	return collect(rows, err, "store: list conversations", scanConversation)
 }
+
+// likeEscaper makes text match itself in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // DeleteClosedConversations deletes up to limit of a workspace's
 // conversations closed before cutoff, with their messages (the retention

@@ -30,6 +30,7 @@ export function ConversationList({ store }: { store: DeskStore }) {
       <div class="empty-state small">
         <strong>{title}</strong>
         <span>{hint}</span>
+        {store.tab.value === 'closed' && <OlderClosed store={store} />}
       </div>
     );
   }
@@ -97,6 +98,33 @@ export function ConversationList({ store }: { store: DeskStore }) {
           </li>
         );
       })}
+      {store.tab.value === 'closed' && (
+        <li class="row-wrap more">
+          <OlderClosed store={store} />
+        </li>
+      )}
     </ul>
+  );
+}
+
+/** Pages through older closed chats (the desk starts with the latest 100). */
+function OlderClosed({ store }: { store: DeskStore }) {
+  const [state, setState] = useState<'idle' | 'loading' | 'done' | 'failed'>('idle');
+  if (state === 'done') return <p class="muted small-note">No older closed chats.</p>;
+  return (
+    <button
+      type="button"
+      class="btn secondary small"
+      disabled={state === 'loading'}
+      onClick={() => {
+        setState('loading');
+        store
+          .loadOlderClosed()
+          .then((n) => setState(n === 0 ? 'done' : 'idle'))
+          .catch(() => setState('failed'));
+      }}
+    >
+      {state === 'failed' ? 'Loading failed: try again' : state === 'loading' ? 'Loading…' : 'Load older closed chats'}
+    </button>
   );
 }

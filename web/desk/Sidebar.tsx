@@ -45,7 +45,10 @@ export function Sidebar({ store }: { store: DeskStore }) {
             placeholder={tab === 'visitors' ? 'Search visitors' : 'Search conversations'}
             aria-label="Search"
             value={store.search.value}
-            onInput={(e) => (store.search.value = e.currentTarget.value)}
+            onInput={(e) => {
+              store.search.value = e.currentTarget.value;
+              if (tab === 'closed') store.searchClosed(e.currentTarget.value);
+            }}
           />
         </label>
         <div class="filter-row">

@@ -8,6 +8,8 @@ import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
 /** How often a desk repeats conversation.view, and when others drop a viewer not repeated. */
 const VIEW_REPEAT_MS = 60_000;
 const VIEWER_EXPIRE_MS = 2 * VIEW_REPEAT_MS;
+/** Closed conversations per page (conversations.list). */
+const CLOSED_PAGE = 100;
 import type { Department, Site } from './api';
 import type { QueueTab } from './lifecycle';
 import { Notifier } from './notify';
@@ -74,6 +76,7 @@ export class DeskStore {
   /** Conversation id → the other agents who have it on screen. */
   readonly viewers = signal<Viewers>(new Map());
   private readonly viewerTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private closedSearch: ReturnType<typeof setTimeout> | undefined;
   /** Conversation id → when its visitor last wrote. */
   readonly customerAt = signal<ReadonlyMap<string, string>>(new Map());
   /** Conversation id → the last seq this agent has seen. */
@@ -289,6 +292,33 @@ export class DeskStore {
       if (this.wrapupFor.value === id) this.wrapupFor.value = '';
       return c;
     });
+  }
+
+  /**
+   * Loads the next page of closed conversations, older than the oldest
+   * held (the welcome holds the latest 100). Resolves to how many came.
+   */
+  loadOlderClosed(): Promise<number> {
+    let oldest: Conversation | undefined;
+    for (const c of this.conversations.value.values()) {
+      if (c.status !== 'closed') continue;
+      if (!oldest || c.last_activity_at < oldest.last_activity_at || (c.last_activity_at === oldest.last_activity_at && c.id < oldest.id)) oldest = c;
+    }
+    return this.session
+      .request('conversations.list', { status: 'closed', limit: CLOSED_PAGE, ...(oldest ? { before_id: oldest.id } : {}) })
+      .then((ack) => {
+        for (const c of ack.conversations ?? []) this.upsertConversation(c);
+        return ack.conversations?.length ?? 0;
+      });
+  }
+
+  /** Searches every closed conversation on the server (debounced), beyond those held. */
+  searchClosed(q: string): void {
+    clearTimeout(this.closedSearch);
+    if (q.trim().length < 2) return;
+    this.closedSearch = setTimeout(() => {
+      void this.lifecycle('conversations.list', { status: 'closed', q: q.trim().slice(0, 100), limit: CLOSED_PAGE }).catch(() => undefined);
+    }, 300);
   }
 
   /** Loads the closed conversations this agent closed (beyond the welcome's latest 100). */

@@ -26,6 +26,11 @@ test('an agent starts a chat with a browsing visitor, who gets it at once', asyn
   await visitor.input.fill('Yes, a two-person one');
   await visitor.input.press('Enter');
   await expect(desk.history.filter({ hasText: 'Yes, a two-person one' })).toHaveCount(1);
+
+  // The Closed tab pages back through older chats (here: all are held already).
+  await desk.page.getByRole('tab', { name: /^Closed/ }).click();
+  await desk.page.getByRole('button', { name: 'Load older closed chats' }).click();
+  await expect(desk.page.getByText('No older closed chats.')).toBeVisible();
   await visitor.ctx.close();
   await desk.ctx.close();
 });

@@ -26,6 +26,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/owner and status are checked where the message is stored", testAppendRules},
 		{"messages/list by seq range", testListMessages},
 		{"reads/an agent's read markers only move forward", testReadMarkers},
+		{"conversations/closed lists page and search", testListPagesAndSearch},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
 		{"tenants/another workspace comes with its owner and site, or not at all", testCreateTenant},
 		{"retention/a visitor keeps only its latest page views", testPageViewsKept},
@@ -569,4 +570,53 @@ func testReadMarkers(t *testing.T, s *store.Store) {
 	equal(t, "marker", got[a.conv.ID], int64(2))
 	_, err = s.MarkRead(ctx, a.ws.ID, a.owner.ID, "missing", 1, Epoch)
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// testListPagesAndSearch: a list pages by its order (newest activity
+// first, ties by id) without skipping or repeating, and a search matches
+// the last message or the visitor's name or e-mail, with LIKE's wildcards
+// taken literally.
+func testListPagesAndSearch(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	var made []string
+	for i := range 7 {
+		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint("tok-page-", i), Epoch)
+		noErr(t, "visitor", err)
+		c, _, err := s.StartConversation(ctx, a.ws.ID, v.ID, "", Epoch.Add(time.Duration(i%3)*time.Minute))
+		noErr(t, "start", err)
+		body := fmt.Sprint("order number ", i)
+		if i == 4 {
+			body = "100% sure_thing"
+		}
+		_, err = s.AppendMessage(ctx, textMessage(a.ws.ID, c.ID, fmt.Sprint("m", i), body), Epoch.Add(time.Duration(i%3)*time.Minute))
+		noErr(t, "append", err)
+		made = append(made, c.ID)
+	}
+	all, err := s.ListConversations(ctx, a.ws.ID, store.ConversationFilter{})
+	noErr(t, "all", err)
+	var paged []string
+	f := store.ConversationFilter{Limit: 3}
+	for range 10 {
+		page, err := s.ListConversations(ctx, a.ws.ID, f)
+		noErr(t, "page", err)
+		if len(page) == 0 {
+			break
+		}
+		for _, c := range page {
+			paged = append(paged, c.ID)
+		}
+		last := page[len(page)-1]
+		f.Before = &last
+	}
+	equal(t, "pages in order, nothing skipped or repeated", paged, ids(all, func(c store.Conversation) string { return c.ID }))
+
+	hits, err := s.ListConversations(ctx, a.ws.ID, store.ConversationFilter{Query: "ORDER NUMBER 5"})
+	noErr(t, "search", err)
+	equal(t, "search by last message, any case", ids(hits, func(c store.Conversation) string { return c.ID }), []string{made[5]})
+	for _, q := range []string{"100%", "e_t", "_"} {
+		hits, err = s.ListConversations(ctx, a.ws.ID, store.ConversationFilter{Query: q})
+		noErr(t, "search", err)
+		equal(t, "wildcards are literal: "+q, ids(hits, func(c store.Conversation) string { return c.ID }), []string{made[4]})
+	}
 }
