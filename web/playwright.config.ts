@@ -53,6 +53,11 @@ export default defineConfig({
       LIVEDESK_ADMIN_EMAIL: 'owner@livedesk.local',
       LIVEDESK_ADMIN_PASSWORD: process.env.LIVEDESK_E2E_PASSWORD,
       LIVEDESK_LOG_LEVEL: 'warn',
+      // The specs share this server and open and close desks as they go:
+      // an agent would go away (no desk for a minute) depending on how
+      // long the previous spec took. Presence after the last desk closes
+      // is tested in Go (TestAgentWhoLeavesGoesAwayAndComesBack).
+      LIVEDESK_AGENT_AWAY_SECONDS: '0',
     },
   },
 });

@@ -11,6 +11,20 @@ export interface Toast {
 }
 
 const TOAST_MS = 6000;
+/** At most this many toasts show at once. */
+const MAX_TOASTS = 4;
+
+/**
+ * stackToast adds t to the toasts shown. One conversation has one toast:
+ * a newer notice for it replaces the older one (a new chat's first message
+ * does not stack a second toast), keeping "new" if either was, and moves
+ * it to the end; beyond MAX_TOASTS the oldest go.
+ */
+export function stackToast(list: readonly Toast[], t: Toast): Toast[] {
+  const same = t.conversationId ? list.find((x) => x.conversationId === t.conversationId) : undefined;
+  const merged: Toast = same && same.tone === 'new' && t.tone !== 'new' ? { ...t, title: same.title, tone: 'new' } : t;
+  return [...list.filter((x) => x !== same), merged].slice(-MAX_TOASTS);
+}
 
 /**
  * Notifier tells the agent about new chats and messages: in-app toasts,
@@ -20,6 +34,8 @@ const TOAST_MS = 6000;
 export class Notifier {
   readonly toasts = signal<Toast[]>([]);
   readonly sound = signal<boolean>(load('livedesk:sound', true));
+  /** Which notices make a sound (while sound is on): new or assigned chats, visitor messages. */
+  readonly soundFor = signal<Record<Toast['tone'], boolean>>(load('livedesk:sound-for', { new: true, info: true }));
   readonly desktop = signal<NotificationPermission | 'unsupported'>(
     typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
   );
@@ -30,9 +46,9 @@ export class Notifier {
 
   notify(t: Omit<Toast, 'id'>): void {
     const toast = { ...t, id: this.next++ };
-    this.toasts.value = [...this.toasts.value.slice(-3), toast];
+    this.toasts.value = stackToast(this.toasts.value, toast);
     setTimeout(() => this.dismiss(toast.id), TOAST_MS);
-    if (this.sound.value) this.beep();
+    if (this.sound.value && this.soundFor.value[t.tone]) this.beep();
     if (this.desktop.value === 'granted' && (document.hidden || !document.hasFocus())) {
       const n = new Notification(t.title, { body: t.body, tag: t.conversationId });
       n.onclick = () => {
@@ -51,6 +67,11 @@ export class Notifier {
     this.sound.value = !this.sound.value;
     save('livedesk:sound', this.sound.value);
     if (this.sound.value) this.beep(); // also unlocks audio: this runs in a click
+  }
+
+  setSoundFor(tone: Toast['tone'], on: boolean): void {
+    this.soundFor.value = { ...this.soundFor.value, [tone]: on };
+    save('livedesk:sound-for', this.soundFor.value);
   }
 
   async askDesktop(): Promise<void> {

@@ -26,6 +26,9 @@ test('an agent starts a chat with a browsing visitor, who gets it at once', asyn
   await visitor.input.fill('Yes, a two-person one');
   await visitor.input.press('Enter');
   await expect(desk.history.filter({ hasText: 'Yes, a two-person one' })).toHaveCount(1);
+  // Closed again, so the owner's capacity is free for the specs after this one.
+  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Close' }).click();
+  await expect(desk.page.getByRole('form', { name: 'Wrap-up' })).toBeVisible();
 
   // The Closed tab pages back through older chats (here: all are held already).
   await desk.page.getByRole('tab', { name: /^Closed/ }).click();

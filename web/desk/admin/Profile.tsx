@@ -21,7 +21,25 @@ export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
         <h3>Notifications</h3>
         <label class="check">
           <input type="checkbox" checked={notifier.sound.value} onChange={() => notifier.toggleSound()} />
-          Play a sound for new chats and messages
+          Play sounds (the bell in the top bar says the same)
+        </label>
+        <label class="check indent">
+          <input
+            type="checkbox"
+            disabled={!notifier.sound.value}
+            checked={notifier.soundFor.value.new}
+            onChange={(e) => notifier.setSoundFor('new', e.currentTarget.checked)}
+          />
+          for a new chat, or one assigned to me
+        </label>
+        <label class="check indent">
+          <input
+            type="checkbox"
+            disabled={!notifier.sound.value}
+            checked={notifier.soundFor.value.info}
+            onChange={(e) => notifier.setSoundFor('info', e.currentTarget.checked)}
+          />
+          for a visitor's message in one of my chats
         </label>
         <p class="pref-help muted">
           {notifier.desktop.value === 'granted'
