@@ -69,13 +69,16 @@ func doErr(t *testing.T, ctx context.Context, c *client.Conn, typ string, fields
 // and returns it with the header its desk signs in with.
 func agentNamed(t *testing.T, s *apptest.Server, name string) (store.Agent, http.Header) {
 	t.Helper()
-	email, role, pw := strings.ToLower(name)+"@example.com", "agent", strings.ToLower(name)+" password long"
+	email, role, pw := strings.ToLower(name)+"@example.com", "agent", agentPassword(name)
 	a, err := s.App.Team.CreateAgentUnchecked(t.Context(), s.WorkspaceID(t), team.AgentInput{Email: &email, Name: &name, Role: &role, Password: &pw})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a, s.LoginHeader(t, email, pw)
 }
+
+// agentPassword is the password agentNamed gives an agent called name.
+func agentPassword(name string) string { return strings.ToLower(name) + " password long" }
 
 func jsonUnmarshal(b []byte, v any) {
 	if err := json.Unmarshal(b, v); err != nil {

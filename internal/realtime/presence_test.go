@@ -2,6 +2,7 @@ package realtime_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/querytel/livedesk/client"
 	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/realtime"
+	"github.com/querytel/livedesk/internal/store"
 )
 
 // TestAgentWhoLeavesGoesAwayAndComesBack: an agent who closes the desk
@@ -20,12 +22,8 @@ import (
 // the waiting chats come back to it.
 func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
 	t.Parallel()
-	s := apptest.New(t)
-	ctx := testCtx(t)
-	ana, anaHeader := agentNamed(t, s, "Ana")
+	s, ctx, ana, owner, anaDesk := ownerAndAna(t)
 	grace := time.Duration(s.App.Config.Limits.AgentAwaySeconds) * time.Second
-	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
-	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
 	do(t, ctx, anaDesk, "agent.status", map[string]any{"status": "online"})
 
 	start := func() string {
@@ -80,7 +78,7 @@ func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
 	}
 
 	// Ana comes back: online again, announced, and the waiting chats are hers.
-	anaDesk = s.DialDesk(t, client.Options{Header: anaHeader})
+	anaDesk = s.DialDesk(t, client.Options{Header: s.LoginHeader(t, ana.Email, agentPassword("Ana"))})
 	if bytes.Contains(anaDesk.Welcome.Raw, []byte(`"away":true`)) || !bytes.Contains(anaDesk.Welcome.Raw, []byte(`"status":"online"`)) {
 		t.Fatalf("Ana's welcome: %s", anaDesk.Welcome.Raw)
 	}
@@ -98,11 +96,7 @@ func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
 // send it.
 func TestAgentsSeeWhoViewsAChat(t *testing.T) {
 	t.Parallel()
-	s := apptest.New(t)
-	ctx := testCtx(t)
-	ana, anaHeader := agentNamed(t, s, "Ana")
-	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
-	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
+	s, ctx, ana, owner, anaDesk := ownerAndAna(t)
 	w1 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	c1 := do(t, ctx, w1, "conversation.start", nil).ConversationID
 	w2 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
@@ -195,11 +189,7 @@ func TestReadMarkersFollowTheAgent(t *testing.T) {
 // to the queue.
 func TestDisabledAgentIsSignedOutAtOnce(t *testing.T) {
 	t.Parallel()
-	s := apptest.New(t)
-	ctx := testCtx(t)
-	ana, anaHeader := agentNamed(t, s, "Ana")
-	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
-	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
+	s, ctx, ana, owner, anaDesk := ownerAndAna(t)
 	do(t, ctx, anaDesk, "agent.status", map[string]any{"status": "online"})
 	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
 	conv := do(t, ctx, w, "conversation.start", nil)
@@ -224,4 +214,15 @@ func TestDisabledAgentIsSignedOutAtOnce(t *testing.T) {
 	await(t, ctx, owner, "message", func(f client.Frame) bool {
 		return bytes.Contains(f.Raw, []byte(conv.ConversationID)) && bytes.Contains(f.Raw, []byte(`"reason":"agent_disabled"`))
 	})
+}
+
+// ownerAndAna is a server with the owner's desk and an agent Ana's, both
+// open.
+func ownerAndAna(t *testing.T) (*apptest.Server, context.Context, store.Agent, *client.Conn, *client.Conn) {
+	t.Helper()
+	s := apptest.New(t)
+	ana, anaHeader := agentNamed(t, s, "Ana")
+	owner := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	anaDesk := s.DialDesk(t, client.Options{Header: anaHeader})
+	return s, testCtx(t), ana, owner, anaDesk
 }
