@@ -41,6 +41,7 @@ type Store interface {
 	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
 	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
 	MarkRead(ctx context.Context, workspaceID, agentID, conversationID string, seq int64, now time.Time) (bool, error)
+	MarkSeen(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error)
 	ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error)
 }
 
@@ -227,6 +228,34 @@ func (s *Service) MarkRead(ctx context.Context, a auth.Actor, conversationID str
 	}
 	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.SeenFrame{
 		Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: seq})
+	return s.markSeen(ctx, c, false, seq)
+}
+
+// VisitorSeen records that the visitor has had its conversation on screen
+// up to seq (at most its last seq, never back); the desks show "Seen" on
+// the agents' messages.
+func (s *Service) VisitorSeen(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
+	if a.VisitorID == "" {
+		return ErrForbidden
+	}
+	if seq < 0 {
+		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
+	}
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	return s.markSeen(ctx, c, true, seq)
+}
+
+// markSeen moves a side's seen marker on the conversation and, when it
+// moved, shows both sides the conversation with it (seen states).
+func (s *Service) markSeen(ctx context.Context, c store.Conversation, visitor bool, seq int64) error {
+	nc, moved, err := s.store.MarkSeen(ctx, c.WorkspaceID, c.ID, visitor, seq)
+	if err != nil || !moved {
+		return err
+	}
+	s.publishConversation(ctx, nc)
 	return nil
 }
 

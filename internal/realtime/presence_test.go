@@ -150,7 +150,7 @@ func TestAgentsSeeWhoViewsAChat(t *testing.T) {
 // TestReadMarkersFollowTheAgent: how far an agent has read a chat is kept
 // by the server: its other tab hears of it at once, a new desk gets it in
 // its welcome, it never moves back or past the last message, and bad
-// input is refused.
+// input is refused. Each side learns how far the other has seen.
 func TestReadMarkersFollowTheAgent(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
@@ -179,8 +179,17 @@ func TestReadMarkersFollowTheAgent(t *testing.T) {
 	if code := doErr(t, ctx, tab1, "conversation.seen", map[string]any{"conversation_id": "nope", "seq": 1}); code != "conversation_not_found" {
 		t.Fatalf("unknown conversation: %q", code)
 	}
-	if code := doErr(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 1}); code != "unknown_type" {
-		t.Fatalf("a widget sent conversation.seen: %q", code)
+	// Seen states: the visitor learns how far the agents have read, and the
+	// desks how far the visitor has.
+	await(t, ctx, w, "conversation", func(f client.Frame) bool {
+		return f.Conversation != nil && f.Conversation.ID == conv && bytes.Contains(f.Raw, []byte(`"agent_read_seq":3`))
+	})
+	do(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 2})
+	await(t, ctx, tab2, "conversation", func(f client.Frame) bool {
+		return f.Conversation != nil && f.Conversation.ID == conv && bytes.Contains(f.Raw, []byte(`"visitor_read_seq":2`))
+	})
+	if code := doErr(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": "nope", "seq": 1}); code != "conversation_not_found" {
+		t.Fatalf("a widget's seen for an unknown conversation: %q", code)
 	}
 }
 

@@ -21,6 +21,7 @@ var widgetCommands = newTable(
 	on(TypeClose, (*Server).closeByVisitor),
 	on(TypeIdentify, (*Server).identify),
 	on(TypeConversations, (*Server).visitorConversations),
+	on(TypeSeenCmd, (*Server).visitorSeen),
 )
 
 // helloWidget resumes or creates the visitor session, subscribes the
@@ -219,3 +220,15 @@ func nonNil[T any](s []T) []T {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// visitorSeen records how far the visitor has had its chat on screen; the
+// desks show "Seen" on the agents' messages.
+func (s *Server) visitorSeen(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Read, c.ip, c.who().SiteID); err != nil {
+		return AckFrame{}, err
+	}
+	if r.ConversationID == "" {
+		return AckFrame{}, errRequired("conversation_id")
+	}
+	return AckFrame{}, s.chat.VisitorSeen(ctx, c.who(), r.ConversationID, r.Seq)
+}

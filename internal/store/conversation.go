@@ -21,21 +21,25 @@ const (
 // Conversation is one chat between a visitor and the desk. LastSeq is the
 // seq of its latest event; events are numbered 1, 2, 3... with no gaps.
 type Conversation struct {
-	ID             string         `json:"id"`
-	WorkspaceID    string         `json:"workspace_id"`
-	SiteID         string         `json:"site_id"`
-	VisitorID      string         `json:"visitor_id"`
-	ContactID      string         `json:"contact_id,omitempty"`
-	DepartmentID   string         `json:"department_id,omitempty"`
-	AssigneeID     string         `json:"assignee_id,omitempty"`
-	Status         string         `json:"status"`
-	Context        map[string]any `json:"context"`
-	LastSeq        int64          `json:"last_seq"`
-	LastMessage    string         `json:"last_message"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
-	LastActivityAt time.Time      `json:"last_activity_at"`
-	ClosedAt       *time.Time     `json:"closed_at,omitempty"`
+	ID           string         `json:"id"`
+	WorkspaceID  string         `json:"workspace_id"`
+	SiteID       string         `json:"site_id"`
+	VisitorID    string         `json:"visitor_id"`
+	ContactID    string         `json:"contact_id,omitempty"`
+	DepartmentID string         `json:"department_id,omitempty"`
+	AssigneeID   string         `json:"assignee_id,omitempty"`
+	Status       string         `json:"status"`
+	Context      map[string]any `json:"context"`
+	LastSeq      int64          `json:"last_seq"`
+	// VisitorReadSeq and AgentReadSeq: how far the visitor, and the agent
+	// furthest along, have had the conversation on screen (seen states).
+	VisitorReadSeq int64      `json:"visitor_read_seq"`
+	AgentReadSeq   int64      `json:"agent_read_seq"`
+	LastMessage    string     `json:"last_message"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty"`
 	// ClosedBy is "agent", "visitor" or "system"; ClosedByAgentID names
 	// the agent.
 	ClosedBy           string     `json:"closed_by,omitempty"`
@@ -52,7 +56,7 @@ type Conversation struct {
 const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(contact_id, ''), COALESCE(department_id, ''),
 	COALESCE(assignee_id, ''), status, context, last_seq, last_message, created_at, updated_at, last_activity_at,
 	closed_at, closed_by, closed_by_agent_id, status_changed_at, snooze_until, flagged, assigned_at,
-	awaiting_reply_since, wrapup_notes, wrapup_tags`
+	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq`
 
 func scanConversation(sc scanner) (Conversation, error) {
 	var (
@@ -63,7 +67,8 @@ func scanConversation(sc scanner) (Conversation, error) {
 	)
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
 		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
-		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON); err != nil {
+		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON,
+		&c.VisitorReadSeq, &c.AgentReadSeq); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
@@ -216,6 +221,24 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 	q += fmt.Sprintf(" ORDER BY last_activity_at DESC, id DESC LIMIT $%d", len(args))
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	return collect(rows, err, "store: list conversations", scanConversation)
+}
+
+// MarkSeen moves a conversation's seen marker of one side forward (never
+// back, never past its last seq): the visitor's (visitor true) or the
+// agents'. It reports whether it moved, and returns the conversation.
+func (s *Store) MarkSeen(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (Conversation, bool, error) {
+	col := "agent_read_seq"
+	if visitor {
+		col = "visitor_read_seq"
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE conversations SET `+col+` = CASE WHEN $3 > last_seq THEN last_seq ELSE $3 END
+		WHERE workspace_id = $1 AND id = $2 AND `+col+` < $3 AND `+col+` < last_seq`, workspaceID, id, seq)
+	n, err := affected(res, err)
+	if err != nil {
+		return Conversation{}, false, mapErr("store: mark seen", err)
+	}
+	c, err := s.GetConversation(ctx, workspaceID, id)
+	return c, n > 0, err
 }
 
 // likeEscaper makes text match itself in a LIKE pattern with ESCAPE '\'.

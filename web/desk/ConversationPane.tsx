@@ -180,6 +180,7 @@ function History({ store }: { store: DeskStore }) {
   const messages = store.messages.value;
   const outgoing = store.outgoing.value;
   const me = store.me.value?.id;
+  const visitorSeen = store.open$.value?.visitor_read_seq ?? 0;
   const count = messages.length + outgoing.length;
   useEffect(() => {
     const el = list.current;
@@ -200,11 +201,16 @@ function History({ store }: { store: DeskStore }) {
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}
-              {m.author_id === me && (
-                <span class="delivery sent" title="Stored and sent to the visitor">
-                  <CheckIcon /> Sent
-                </span>
-              )}
+              {m.author_id === me &&
+                (m.seq <= visitorSeen ? (
+                  <span class="delivery seen" title="The visitor has had it on screen">
+                    <CheckIcon /> Seen
+                  </span>
+                ) : (
+                  <span class="delivery sent" title="Stored and sent to the visitor">
+                    <CheckIcon /> Sent
+                  </span>
+                ))}
             </span>
           </li>
         );

@@ -10,11 +10,13 @@ test('a visitor and an agent chat both ways, each seeing the other type', async 
   await visitor.input.press('Enter');
   const mine = visitor.messages.filter({ hasText: hello });
   await expect(mine).toHaveCount(1);
-  await expect(mine.locator('.meta')).toContainText('Sent');
+  await expect(mine.locator('.meta')).toContainText(/Sent|Seen/);
 
   const desk = await openDesk(browser);
   await desk.openConversation(hello);
   await expect(desk.history.filter({ hasText: hello })).toHaveCount(1);
+  // The agent has it on screen: the visitor's message shows as seen.
+  await expect(mine.locator('.meta')).toContainText('Seen');
   await expect(desk.page.locator('.pane-head')).toContainText('On the site');
 
   // The visitor types: the agent sees it, and it stops when the text is sent.
@@ -27,7 +29,8 @@ test('a visitor and an agent chat both ways, each seeing the other type', async 
   await desk.composer.pressSequentially(' — it takes 3 to 5 days.');
   await desk.composer.press('Enter');
   const reply = 'Yes, we do — it takes 3 to 5 days.';
-  await expect(desk.history.filter({ hasText: reply }).locator('.delivery')).toHaveText('Sent');
+  // The visitor has the panel open: the reply shows as seen.
+  await expect(desk.history.filter({ hasText: reply }).locator('.delivery')).toHaveText('Seen');
   await expect(visitor.theirs.filter({ hasText: reply })).toHaveCount(1);
   await expect(visitor.typing).not.toContainText('is typing');
 
@@ -81,7 +84,7 @@ test('an agent message to a closed panel shows an unread badge', async ({ browse
   await visitor.launcher.click();
   await visitor.input.fill(text);
   await visitor.input.press('Enter');
-  await expect(visitor.messages.filter({ hasText: text }).locator('.meta')).toContainText('Sent');
+  await expect(visitor.messages.filter({ hasText: text }).locator('.meta')).toContainText(/Sent|Seen/);
   await visitor.widget.getByRole('button', { name: 'Close chat' }).first().click();
 
   const desk = await openDesk(browser);

@@ -36,7 +36,7 @@ test('the desk and the widget, screen by screen', async ({ browser }, info) => {
   await maya.launcher.click();
   await maya.input.fill(question);
   await maya.input.press('Enter');
-  await expect(maya.messages.filter({ hasText: question }).locator('.meta')).toContainText('Sent');
+  await expect(maya.messages.filter({ hasText: question }).locator('.meta')).toContainText(/Sent|Seen/);
 
   const desk = await openDesk(browser);
   await desk.page.getByRole('radio', { name: 'Online' }).click();
@@ -102,7 +102,7 @@ test('the desk and the widget, screen by screen', async ({ browser }, info) => {
   await phone.launcher.click();
   await phone.input.fill('Hello from my phone');
   await phone.input.press('Enter');
-  await expect(phone.messages.filter({ hasText: 'Hello from my phone' }).locator('.meta')).toContainText('Sent');
+  await expect(phone.messages.filter({ hasText: 'Hello from my phone' }).locator('.meta')).toContainText(/Sent|Seen/);
   const panel = await phone.widget.locator('.panel').boundingBox();
   expect(panel?.width).toBe(360);
   await noHorizontalScroll(phone.page);

@@ -35,6 +35,10 @@ export interface Conversation {
   status: ConversationStatus;
   context: ContextData | null;
   last_seq: number;
+  /** How far the visitor has had the conversation on screen (seen states). */
+  visitor_read_seq?: number;
+  /** How far the agent furthest along has had it on screen. */
+  agent_read_seq?: number;
   last_message: string;
   created_at: string;
   updated_at: string;

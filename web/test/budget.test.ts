@@ -35,8 +35,10 @@ describe('desk budgets', () => {
   const entry = /assets\/desk-[\w-]+\.js/.exec(html)?.[0] ?? '';
   const entryText = readFileSync(join(dist, entry), 'utf8');
 
-  it('keeps the first load at most 28 KB of JavaScript gzipped', () => {
-    expect(gz(entry)).toBeLessThanOrEqual(28 * 1024);
+  it('keeps the first load at most 29 KB of JavaScript gzipped', () => {
+    // 27.3 KB before issue 11's live features (views, collision, invites,
+    // seen states, paging); docs/ui.md keeps the history.
+    expect(gz(entry)).toBeLessThanOrEqual(29 * 1024);
   });
 
   it('loads the settings area on demand, not with the live desk', () => {

@@ -41,7 +41,7 @@ export function Messages({ store }: { store: WidgetStore }) {
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}
-              {mine && <span class="state"> · Sent</span>}
+              {mine && <span class="state"> · {m.seq <= store.agentSeen.value ? 'Seen' : 'Sent'}</span>}
             </span>
           </li>
         );

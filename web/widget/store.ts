@@ -57,6 +57,8 @@ export class WidgetStore {
   /** A conversation is under way (the panel offers to end it). */
   readonly active = signal(false);
   readonly seenSeq = signal(0);
+  /** How far the agents have seen the shown conversation: "Seen" on my messages up to it. */
+  readonly agentSeen = signal(0);
   readonly unread = computed(() => unreadCount(this.messages.value, this.seenSeq.value));
 
   private readonly session: Session;
@@ -227,6 +229,8 @@ export class WidgetStore {
     if (seq === null) return;
     this.seenSeq.value = seq;
     save(this.prefix + 'seen', { conversation: this.conversationId, seq });
+    // The agents see "Seen" on their messages up to it.
+    if (this.conversationId) this.session.conn.notify('conversation.seen', { conversation_id: this.conversationId, seq });
   }
 
   // --- the session ---
@@ -265,6 +269,7 @@ export class WidgetStore {
   /** Makes c the conversation the panel shows. */
   private follow(c: Conversation): void {
     const switching = c.id !== this.conversationId;
+    this.agentSeen.value = c.agent_read_seq ?? 0;
     const stored = switching ? load<SeenMark>(this.prefix + 'seen', {}) : {};
     this.setThread(follow(this.thread(), c, stored));
     if (switching) {

@@ -570,6 +570,22 @@ func testReadMarkers(t *testing.T, s *store.Store) {
 	equal(t, "marker", got[a.conv.ID], int64(2))
 	_, err = s.MarkRead(ctx, a.ws.ID, a.owner.ID, "missing", 1, Epoch)
 	wantErr(t, err, store.ErrNotFound)
+
+	// The conversation's seen markers, per side: forward only, bounded by
+	// the last seq.
+	c, moved, err := s.MarkSeen(ctx, a.ws.ID, a.conv.ID, true, 99)
+	noErr(t, "visitor seen", err)
+	equal(t, "moved", moved, true)
+	equal(t, "bounded by the last seq", c.VisitorReadSeq, int64(3))
+	equal(t, "the agents' side unchanged", c.AgentReadSeq, int64(0))
+	_, moved, err = s.MarkSeen(ctx, a.ws.ID, a.conv.ID, true, 2)
+	noErr(t, "back", err)
+	equal(t, "never back", moved, false)
+	c, _, err = s.MarkSeen(ctx, a.ws.ID, a.conv.ID, false, 2)
+	noErr(t, "agent seen", err)
+	equal(t, "agents' marker", c.AgentReadSeq, int64(2))
+	_, _, err = s.MarkSeen(ctx, a.ws.ID, "missing", false, 1)
+	wantErr(t, err, store.ErrNotFound)
 }
 
 // testListPagesAndSearch: a list pages by its order (newest activity
