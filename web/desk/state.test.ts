@@ -17,6 +17,8 @@ import {
   mergeSeen,
   messageNotice,
   needsWrapup,
+  agentNotice,
+  visitorDropNotice,
   setViewer,
   viewingText,
   type NoticeContext,
@@ -361,6 +363,23 @@ describe('viewers', () => {
     expect(viewingText([])).toBe('');
     expect(viewingText(['Ana'])).toBe('Ana is viewing');
     expect(viewingText(['A', 'B', 'C'])).toBe('3 agents are viewing');
+  });
+});
+
+describe('connection notices', () => {
+  const ana: Agent = { id: 'a2', name: 'Ana', role: 'agent', status: 'online', status_changed_at: '', department_ids: [] };
+  it('tell when another agent goes away, once', () => {
+    expect(agentNotice({ ...ana }, { ...ana, away: true }, ME)).toMatchObject({ title: 'Ana is away' });
+    expect(agentNotice({ ...ana, away: true }, { ...ana, away: true }, ME)).toBeNull();
+    expect(agentNotice({ ...ana, id: ME }, { ...ana, id: ME, away: true }, ME)).toBeNull();
+  });
+  it("tell when a visitor of one of my chats disconnects, on that chat's toast", () => {
+    const v = visitor({ connected: true, online: true });
+    const gone = { ...v, connected: false };
+    expect(visitorDropNotice(v, gone, conv({ assignee_id: ME }), ME, 'Maria')).toMatchObject({ title: 'Maria disconnected', conversationId: 'c1' });
+    expect(visitorDropNotice(v, gone, conv({ assignee_id: 'agent-ana' }), ME, 'Maria')).toBeNull();
+    expect(visitorDropNotice(v, gone, undefined, ME, 'Maria')).toBeNull();
+    expect(visitorDropNotice(gone, gone, conv(), ME, 'Maria')).toBeNull();
   });
 });
 

@@ -262,6 +262,18 @@ export function needsWrapup(before: Conversation | undefined, after: Conversatio
   );
 }
 
+/** An agent's desk has been gone for the grace period (away): its chats went back to the queue. */
+export function agentNotice(before: Agent | undefined, after: Agent, me: string): Notice | null {
+  if (!before || after.id === me || before.away || !after.away) return null;
+  return { title: `${after.name} is away`, body: 'Their desk closed: their open chats went back to the queue.', conversationId: '', tone: 'info' };
+}
+
+/** A visitor in one of my (or an unassigned) chats lost their connection. */
+export function visitorDropNotice(before: Visitor | undefined, after: Visitor, c: Conversation | undefined, me: string, name: string): Notice | null {
+  if (!before?.connected || after.connected || !c || c.status === 'closed' || !forMe(c, me)) return null;
+  return { title: `${name} disconnected`, body: 'They may be back in a moment; their chat stays open.', conversationId: c.id, tone: 'info' };
+}
+
 /**
  * What a message tells the agent: a visitor's message in one of its own
  * (or unassigned) chats that it has not seen and is not looking at

@@ -30,6 +30,8 @@ import {
   mergeSeen,
   messageNotice,
   needsWrapup,
+  agentNotice,
+  visitorDropNotice,
   setViewer,
   type Viewers,
   type Notice,
@@ -464,9 +466,15 @@ export class DeskStore {
       case 'viewing':
         if (e.agent_id !== this.myId()) this.setViewer(e.conversation_id, e.agent_id, e.on ? e.agent_name : null);
         break;
-      case 'visitor':
+      case 'visitor': {
         // A visitor event means a new page or a socket change: refresh the pages shown.
         if (e.visitor.id === this.selectedVisitorId.value) this.loadVisitor(e.visitor.id);
+        const conv = this.conversations.value.get(this.chatting.value.get(e.visitor.id) ?? '');
+        this.notify(visitorDropNotice(before.visitors.get(e.visitor.id), e.visitor, conv, this.myId(), this.displayName(e.visitor.id)));
+        break;
+      }
+      case 'agent':
+        this.notify(agentNotice(before.agents.get(e.agent.id), e.agent, this.myId()));
         break;
     }
   }
