@@ -265,18 +265,16 @@ func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, c
 	return nc, nil
 }
 
-// Requeue reasons.
-const (
-	RequeueAway     = "agent_away"     // every desk gone for the grace period
-	RequeueDisabled = "agent_disabled" // the account was disabled
-)
-
-// Requeue gives back the open chats of an agent who went away or was
-// disabled (reason): each goes to the queue with a public system event
-// and is routed to an available agent when there is one. Flagged chats
-// stay with the agent: a flag means "keep this one". It returns how many
-// went back.
-func (s *Service) Requeue(ctx context.Context, a store.Agent, reason string) int {
+// Requeue gives back the open chats of an agent who went away (every desk
+// gone for the grace period) or was disabled (a.Disabled): each goes to
+// the queue with a public system event and is routed to an available
+// agent when there is one. Flagged chats stay with the agent: a flag
+// means "keep this one". It returns how many went back.
+func (s *Service) Requeue(ctx context.Context, a store.Agent) int {
+	reason, body := "agent_away", a.Name+" is offline (desk closed): back to the queue"
+	if a.Disabled {
+		reason, body = "agent_disabled", a.Name+" is no longer available: back to the queue"
+	}
 	open, err := s.store.ListConversations(ctx, a.WorkspaceID, store.ConversationFilter{
 		Statuses: []string{store.StatusOpen}, AssigneeID: a.ID, Limit: 500})
 	if err != nil {
@@ -289,7 +287,7 @@ func (s *Service) Requeue(ctx context.Context, a store.Agent, reason string) int
 		}
 		nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, c.ID, store.Transition{
 			FromStatuses: []string{store.StatusOpen}, Assignee: &a.ID, Unflagged: true, SetAssignee: &none,
-			Event: systemEvent(requeueText(a.Name, reason), false,
+			Event: systemEvent(body, false,
 				map[string]any{"event": "unassigned", "agent_id": a.ID, "agent_name": a.Name, "reason": reason}),
 		}, s.clock.Now())
 		if err != nil {
@@ -302,11 +300,4 @@ func (s *Service) Requeue(ctx context.Context, a store.Agent, reason string) int
 		s.DrainQueue(ctx, a.WorkspaceID)
 	}
 	return n
-}
-
-func requeueText(name, reason string) string {
-	if reason == RequeueDisabled {
-		return name + " is no longer available: back to the queue"
-	}
-	return name + " is offline (desk closed): back to the queue"
 }

@@ -207,19 +207,21 @@ const (
 	VisitorListLimit = 50
 )
 
-// MarkRead records that agent a has read a conversation up to seq (at
-// most its last seq) and tells the agent's other desks. A marker never
-// moves back.
-func (s *Service) MarkRead(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
-	if a.AgentID == "" {
-		return ErrForbidden
-	}
+// Seen records that a side has had a conversation on screen up to seq
+// (at most its last seq; a marker never moves back). For an agent it moves
+// the agent's own read marker, which its other desks are told of, and the
+// conversation's agent_read_seq; for the visitor, visitor_read_seq. The
+// other side then shows "Seen" on its messages.
+func (s *Service) Seen(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
 	if seq < 0 {
 		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
 	}
 	c, err := s.conversation(ctx, a, conversationID)
 	if err != nil {
 		return err
+	}
+	if a.IsVisitor() {
+		return s.markSeen(ctx, c, true, seq)
 	}
 	seq = min(seq, c.LastSeq)
 	moved, err := s.store.MarkRead(ctx, a.WorkspaceID, a.AgentID, c.ID, seq, s.clock.Now())
@@ -229,23 +231,6 @@ func (s *Service) MarkRead(ctx context.Context, a auth.Actor, conversationID str
 	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.SeenFrame{
 		Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: seq})
 	return s.markSeen(ctx, c, false, seq)
-}
-
-// VisitorSeen records that the visitor has had its conversation on screen
-// up to seq (at most its last seq, never back); the desks show "Seen" on
-// the agents' messages.
-func (s *Service) VisitorSeen(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
-	if a.VisitorID == "" {
-		return ErrForbidden
-	}
-	if seq < 0 {
-		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
-	}
-	c, err := s.conversation(ctx, a, conversationID)
-	if err != nil {
-		return err
-	}
-	return s.markSeen(ctx, c, true, seq)
 }
 
 // markSeen moves a side's seen marker on the conversation and, when it

@@ -212,7 +212,7 @@ func (s *Server) seen(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, e
 	if r.ConversationID == "" {
 		return AckFrame{}, errRequired("conversation_id")
 	}
-	return AckFrame{}, s.chat.MarkRead(ctx, c.who(), r.ConversationID, r.Seq)
+	return AckFrame{}, s.chat.Seen(ctx, c.who(), r.ConversationID, r.Seq)
 }
 
 // invite starts a chat with a browsing visitor; the ack carries the

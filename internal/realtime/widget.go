@@ -230,5 +230,5 @@ func (s *Server) visitorSeen(ctx context.Context, c *conn, r *SeenRequest) (AckF
 	if r.ConversationID == "" {
 		return AckFrame{}, errRequired("conversation_id")
 	}
-	return AckFrame{}, s.chat.VisitorSeen(ctx, c.who(), r.ConversationID, r.Seq)
+	return AckFrame{}, s.chat.Seen(ctx, c.who(), r.ConversationID, r.Seq)
 }

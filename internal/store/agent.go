@@ -218,17 +218,24 @@ func (s *Store) SetAgentDisabled(ctx context.Context, workspaceID, id string, di
 // its pings, its hang-up) and brings it back when it was away; back
 // reports that it was.
 func (s *Store) TouchDesk(ctx context.Context, workspaceID, id string, now time.Time) (back bool, err error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE agents SET away = $3, desk_seen_at = $4
-		WHERE workspace_id = $1 AND id = $2 AND away = $5`, workspaceID, id, false, millis(now), true)
-	if n, _ := affected(res, err); n == 1 {
-		return true, nil
+	// Every desk ping lands here: the usual case (not away) is one statement.
+	res, err := s.write.ExecContext(ctx, `UPDATE agents SET desk_seen_at = $3
+		WHERE workspace_id = $1 AND id = $2 AND away = $4`, workspaceID, id, millis(now), false)
+	if n, err := affected(res, err); err != nil || n == 1 {
+		return false, mapErr("store: touch desk", err)
 	}
+	res, err = s.write.ExecContext(ctx, `UPDATE agents SET away = $3, desk_seen_at = $4
+		WHERE workspace_id = $1 AND id = $2 AND away = $5`, workspaceID, id, false, millis(now), true)
+	n, err := affected(res, err)
 	if err != nil {
 		return false, mapErr("store: touch desk", err)
 	}
-	res, err = s.write.ExecContext(ctx, `UPDATE agents SET desk_seen_at = $3 WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id, millis(now))
-	return false, mustAffect("store: touch desk", res, err)
+	if n == 0 {
+		// No such agent here, or another desk brought it back meanwhile.
+		_, err := s.GetAgent(ctx, workspaceID, id)
+		return false, err
+	}
+	return true, nil
 }
 
 // AbsentAgents lists a workspace's agents that chose online or busy, are

@@ -76,9 +76,9 @@ const (
 // comes online is offered them at once (chat.Service).
 type Queue interface {
 	DrainQueue(ctx context.Context, workspaceID string) int
-	// Requeue gives back an away or disabled agent's open chats
-	// (reason: chat.RequeueAway, chat.RequeueDisabled).
-	Requeue(ctx context.Context, a store.Agent, reason string) int
+	// Requeue gives back the open chats of an agent who went away, or
+	// was disabled (a.Disabled).
+	Requeue(ctx context.Context, a store.Agent) int
 }
 
 // New returns a Service; pub, when not nil, tells open desks about new and
@@ -357,7 +357,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor auth.Actor, id string, 
 	}
 	s.announce(ctx, a) // its desks close (the hub), every desk shows it
 	if disabled && s.queue != nil {
-		s.queue.Requeue(ctx, a, "agent_disabled")
+		s.queue.Requeue(ctx, a)
 	}
 	return a, nil
 }
@@ -522,7 +522,7 @@ func (s *Service) ExpireAbsent(ctx context.Context, grace time.Duration) (int, e
 			a.Away = true
 			s.announce(ctx, a)
 			if s.queue != nil {
-				s.queue.Requeue(ctx, a, "agent_away")
+				s.queue.Requeue(ctx, a)
 			}
 			n++
 		}
