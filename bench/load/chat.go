@@ -41,6 +41,11 @@ type ChatConfig struct {
 	// OnMeasure, if set, runs (in its own goroutine) when the measured
 	// window starts, e.g. to take a CPU profile of the server.
 	OnMeasure func(window time.Duration)
+	// Receipts makes every client report what it receives, as real ones
+	// do: a visitor a conversation.delivered for each agent message (its
+	// panel closed), a desk a conversation.seen for each visitor message
+	// (the chat on screen). Each is one more frame in and one marker write.
+	Receipts bool
 	// ServerPIDs, when known, are the nodes' processes: their CPU time in
 	// the measured window is reported per message, a figure that noise
 	// from other work on the machine disturbs far less than latency.
@@ -138,14 +143,14 @@ func grow(s []uint8, n int) []uint8 {
 }
 
 // received records a counterpart's receipt of a message event.
-func (r *chatRun) received(line []byte, want byte, owner func(*chatConv) bool) {
+func (r *chatRun) received(line []byte, want byte, owner func(*chatConv) bool) bool {
 	who, ci, n, sent, ok := parseClientMsgID(StrBytes(line, "client_msg_id"))
 	if !ok || who != want || ci < 0 || ci >= len(r.convs) {
-		return
+		return false
 	}
 	c := r.convs[ci]
 	if owner != nil && !owner(c) {
-		return
+		return false
 	}
 	now := r.now()
 	c.mu.Lock()
@@ -155,12 +160,26 @@ func (r *chatRun) received(line []byte, want byte, owner func(*chatConv) bool) {
 	c.mu.Unlock()
 	if !first {
 		r.dups.Add(1)
-		return
+		return false
 	}
 	r.delivered.Add(1)
 	if sent >= r.start && sent < r.end {
 		r.deliveredWin.Add(1)
 		r.lat.Add(now - sent)
+	}
+	return true
+}
+
+// receipt reports a received message back on conn (ChatConfig.Receipts):
+// typ is conversation.delivered or conversation.seen, sent without an id
+// (no ack), as the widget and the desk send them.
+func (r *chatRun) receipt(conn *Conn, typ string, line []byte) {
+	if conn == nil || r.stopping.Load() {
+		return
+	}
+	frame := fmt.Appendf(nil, `{"type":%q,"conversation_id":%q,"seq":%d}`, typ, StrBytes(line, "conversation_id"), Int(line, "seq"))
+	if err := conn.Write(context.Background(), frame); err != nil && !r.stopping.Load() {
+		r.errorf("receipt:" + typ)
 	}
 }
 
@@ -288,10 +307,13 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 			t, a := t, a
 			owner := func(c *chatConv) bool { return c.tenant == t && c.agent == a }
 			base := agentNode(a)
+			var self atomic.Pointer[Conn]
 			c, err := Dial(runCtx, wsURL(base, "/api/v1/ws"), DialOptions{Client: cfg.Dialer.Client(), Header: ag.Header(base)},
 				func(line []byte) {
 					if Type(line) == "message" {
-						r.received(line, 'v', owner)
+						if r.received(line, 'v', owner) && cfg.Receipts {
+							r.receipt(self.Load(), "conversation.seen", line)
+						}
 						return
 					}
 					r.answered(line)
@@ -299,6 +321,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("chat: desk: %w", err)
 			}
+			self.Store(c)
 			watch(c, "desk")
 			r.desks[t] = append(r.desks[t], c)
 		}
@@ -321,10 +344,13 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			base := visitorNode(c.agent)
+			var self atomic.Pointer[Conn]
 			vc, err := Dial(runCtx, wsURL(base, "/widget/v1/ws?key="+cfg.Tenants[c.tenant].SiteKey),
 				DialOptions{Client: cfg.Dialer.Client()}, func(line []byte) {
 					if Type(line) == "message" {
-						r.received(line, 'a', nil)
+						if r.received(line, 'a', nil) && cfg.Receipts {
+							r.receipt(self.Load(), "conversation.delivered", line)
+						}
 						return
 					}
 					r.answered(line)
@@ -348,6 +374,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 				return
 			}
 			c.visitor, c.id = vc, Str(ack, "conversation_id")
+			self.Store(vc)
 			watch(vc, "visitor")
 		}()
 	}
@@ -394,7 +421,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 
 	res := &Result{Scenario: "chat", Pass: true, Params: map[string]any{
 		"nodes": nodes, "workspaces": W, "agents_per_workspace": A, "conversations": cfg.Conversations,
-		"rate": cfg.Rate, "duration_s": cfg.Duration.Seconds(), "warmup_s": cfg.Warmup.Seconds(),
+		"rate": cfg.Rate, "duration_s": cfg.Duration.Seconds(), "warmup_s": cfg.Warmup.Seconds(), "receipts": cfg.Receipts,
 	}}
 	secs := cfg.Duration.Seconds()
 	res.add("offered", round(float64(r.sentWin.Load())/secs, 1), "msg/s")

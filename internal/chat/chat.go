@@ -42,6 +42,7 @@ type Store interface {
 	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
 	MarkRead(ctx context.Context, workspaceID, agentID, conversationID string, seq int64, now time.Time) (bool, error)
 	MarkSeen(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error)
+	MarkDelivered(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error)
 	ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error)
 }
 
@@ -232,6 +233,33 @@ func (s *Service) Seen(ctx context.Context, a auth.Actor, conversationID string,
 		Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: seq})
 	return s.markSeen(ctx, c, false, seq)
 }
+
+// Delivered records that a side's device has received a conversation up
+// to seq, without (yet) showing it: the visitor's widget, or a desk of the
+// assigned agent (the desks of other agents receive every chat and would
+// say nothing about the one who answers). Seen carries delivery with it,
+// so a client sends this only for what is not on screen. The other side
+// then shows "Delivered" on its messages.
+func (s *Service) Delivered(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
+	if seq < 0 {
+		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
+	}
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return err
+	}
+	if !a.IsVisitor() && c.AssigneeID != a.AgentID {
+		return errNotAssignee
+	}
+	nc, moved, err := s.store.MarkDelivered(ctx, c.WorkspaceID, c.ID, a.IsVisitor(), seq)
+	if err != nil || !moved {
+		return err
+	}
+	s.publishConversation(ctx, nc)
+	return nil
+}
+
+var errNotAssignee = apperr.New(apperr.Forbidden, "not_assignee", "only the assigned agent's desks report delivery")
 
 // markSeen moves a side's seen marker on the conversation and, when it
 // moved, shows both sides the conversation with it (seen states).

@@ -109,6 +109,38 @@ func TestSitesAPIRefusals(t *testing.T) {
 			body: map[string]any{"name": "X", "default_department_id": "{b-dept}"}, status: 400, code: "unknown_department", field: "default_department_id"},
 		{name: "another workspace's department on update", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
 			body: map[string]any{"default_department_id": "{b-dept}"}, status: 400, code: "unknown_department", field: "default_department_id"},
+		{name: "an agent changes the look", as: "agent", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"color": "#000000"}}, status: 403, code: "forbidden"},
+		{name: "a supervisor changes the look", as: "supervisor", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"agent_names": false, "team_name": "Us"}}, status: 403, code: "forbidden"},
+		{name: "an agent sets closed days", as: "agent", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"business_hours": map[string]any{"time_zone": "UTC", "days": []any{}, "closed_days": []string{"2026-12-25"}}}, status: 403, code: "forbidden"},
+		{name: "a supervisor sets closed days", as: "supervisor", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"business_hours": map[string]any{"time_zone": "UTC", "days": []any{}, "closed_days": []string{"2026-12-25"}}}, status: 403, code: "forbidden"},
+		{name: "a closed day that is no date", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body:   map[string]any{"business_hours": map[string]any{"time_zone": "UTC", "closed_days": []string{"25/12/2026"}}},
+			status: 400, code: "invalid_closed_day", field: "business_hours.closed_days"},
+		{name: "a closed day twice", as: "owner", method: "POST", path: "/api/v1/sites",
+			body:   map[string]any{"name": "X", "business_hours": map[string]any{"closed_days": []string{"2026-12-25", "2026-12-25"}}},
+			status: 400, code: "invalid_closed_day", field: "business_hours.closed_days"},
+		{name: "closed days of the wrong type", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: `{"business_hours":{"closed_days":"2026-12-25"}}`, status: 400, code: "invalid_type", field: "business_hours.closed_days"},
+		{name: "a colour that is not #rrggbb", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"color": "blue"}}, status: 400, code: "invalid_color", field: "look.color"},
+		{name: "a colour on create", as: "owner", method: "POST", path: "/api/v1/sites",
+			body: map[string]any{"name": "X", "look": map[string]any{"color": "#12345"}}, status: 400, code: "invalid_color", field: "look.color"},
+		{name: "a long greeting", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"greeting": strings.Repeat("g", 201)}}, status: 400, code: "too_long", field: "look.greeting"},
+		{name: "a greeting with a bidi override", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"greeting": "Hi \u202Ethere"}}, status: 400, code: "invalid_text", field: "look.greeting"},
+		{name: "a long team name", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"team_name": strings.Repeat("t", 61)}}, status: 400, code: "too_long", field: "look.team_name"},
+		{name: "a team name with a control character", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"team_name": "Team\x1b[31m"}}, status: 400, code: "invalid_name", field: "look.team_name"},
+		{name: "agent_names of the wrong type", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: `{"look":{"agent_names":"no"}}`, status: 400, code: "invalid_type", field: "look.agent_names"},
+		{name: "an unknown look field", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: `{"look":{"font":"Comic Sans"}}`, status: 400, code: "unknown_field", field: "font"},
 		{name: "a widget key is not editable", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
 			body: map[string]any{"widget_key": "wk_mine"}, status: 400, code: "unknown_field", field: "widget_key"},
 		{name: "an unknown site", as: "owner", method: "GET", path: "/api/v1/sites/" + store.NewID(), status: 404, code: "not_found"},
@@ -161,6 +193,27 @@ func TestSitesAPILifecycle(t *testing.T) {
 		if got := apptest.Decode[siteJSON](t, body); status != 200 || got.Name != "Blog 2" || len(got.AllowedOrigins) != 0 ||
 			got.WidgetKey != created.WidgetKey || got.DefaultDepartmentID != e.dept.ID {
 			t.Fatalf("update: %d %s", status, body)
+		}
+
+		// The look and closed days: an admin may set them; a look with
+		// some fields changes only those; every role reads them back.
+		status, body = s.Do(t, e.as["admin"], "PATCH", path, map[string]any{
+			"look": map[string]any{"color": "#0A7F5A", "greeting": "Hello!\nAsk away.", "agent_names": false, "team_name": "Blog team"},
+			"business_hours": map[string]any{"time_zone": "America/Los_Angeles", "days": []any{},
+				"closed_days": []string{"2027-01-01", "2026-12-25"}}})
+		if status != 200 {
+			t.Fatalf("look: %d %s", status, body)
+		}
+		status, body = s.Do(t, owner, "PATCH", path, map[string]any{"look": map[string]any{"color": "#111111"}})
+		if status != 200 {
+			t.Fatalf("colour only: %d %s", status, body)
+		}
+		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
+		for _, want := range []string{`"look":{"color":"#111111","greeting":"Hello!\nAsk away.","agent_names":false,"team_name":"Blog team"}`,
+			`"closed_days":["2026-12-25","2027-01-01"]`} {
+			if status != 200 || !strings.Contains(string(body), want) {
+				t.Fatalf("read back: %d %s, want %s", status, body, want)
+			}
 		}
 
 		status, body = s.Do(t, owner, "GET", path+"/identity-secret", nil)

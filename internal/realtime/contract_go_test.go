@@ -27,6 +27,7 @@ import (
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/printable"
+	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/visitor"
 )
 
@@ -290,6 +291,8 @@ func readLimits(s *spec, root string) error {
 		"note":            chat.MaxNote,
 		"block_reason":    block.MaxReason,
 		"name":            printable.MaxName,
+		"greeting":        site.MaxGreeting,
+		"team_name":       site.MaxTeamName,
 		"notes":           chat.MaxWrapupNotes,
 		"tags":            chat.MaxWrapupTags,
 		"tag_bytes":       chat.MaxTagLen,

@@ -23,6 +23,8 @@ var uiLimits = map[string]string{
 	"MAX_PAGE_URL":   "page_url",
 	"MAX_REASON":     "block_reason",
 	"MAX_NAME":       "name",
+	"MAX_GREETING":   "greeting",
+	"MAX_TEAM_NAME":  "team_name",
 }
 
 const (
@@ -340,6 +342,8 @@ var docsLimits = []struct {
 	{"sync_max", "`limit` \\(optional, ≤ (\\d+)\\)", 1},
 	{"sync_default", "at most `limit` \\(default (\\d+),", 1},
 	{"sync_max", "at most `limit` \\(default \\d+, maximum (\\d+)\\)", 1},
+	{"greeting", "`greeting` \\(≤ (\\d+) characters\\)", 1},
+	{"team_name", "`team_name` \\(≤ (\\d+) characters", 1},
 	{"note", "`note` \\(optional, ≤ (\\d+) characters\\)", 1},
 	{"notes", "`notes` \\(≤ (\\d+) characters\\)", 1},
 	{"tags", "`tags` \\(≤ (\\d+), each", 1},

@@ -8,6 +8,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -26,6 +27,7 @@ var deskCommands = newTable(
 	on(TypeConversations, (*Server).deskConversations),
 	on(TypeView, (*Server).view),
 	on(TypeSeenCmd, (*Server).seen),
+	on(TypeDeliveredCmd, (*Server).delivered),
 	on(TypeInvite, (*Server).invite),
 )
 
@@ -206,13 +208,32 @@ func (s *Server) view(ctx context.Context, c *conn, r *ViewRequest) (AckFrame, e
 	return AckFrame{}, nil
 }
 
-// seen records how far this agent has read a conversation; its other
-// desks are told (a "seen" event), so green and blue dots agree.
+// seen records how far a side has had a conversation on screen
+// (chat.Seen): an agent's read marker, which its other desks are told of
+// so green and blue dots agree, and the seen states both sides show.
 func (s *Server) seen(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, error) {
-	if r.ConversationID == "" {
-		return AckFrame{}, errRequired("conversation_id")
+	return AckFrame{}, s.receipt(ctx, c, r, s.chat.Seen)
+}
+
+// delivered records how far a side's device has received a conversation
+// (chat.Delivered): the delivered states both sides show.
+func (s *Server) delivered(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, error) {
+	return AckFrame{}, s.receipt(ctx, c, r, s.chat.Delivered)
+}
+
+// receipt checks a seen or delivered report and hands it to mark; a
+// widget's count against its read limits.
+func (s *Server) receipt(ctx context.Context, c *conn, r *SeenRequest, mark func(context.Context, auth.Actor, string, int64) error) error {
+	who := c.who()
+	if who.IsVisitor() {
+		if err := s.guard.Allow(guard.Read, c.ip, who.SiteID); err != nil {
+			return err
+		}
 	}
-	return AckFrame{}, s.chat.Seen(ctx, c.who(), r.ConversationID, r.Seq)
+	if r.ConversationID == "" {
+		return errRequired("conversation_id")
+	}
+	return mark(ctx, who, r.ConversationID, r.Seq)
 }
 
 // invite starts a chat with a browsing visitor; the ack carries the

@@ -97,7 +97,8 @@ type InviteRequest struct {
 	Text        string `json:"text"`
 }
 
-// SeenRequest says the agent has read a conversation up to seq (desk).
+// SeenRequest says a side has had a conversation on screen, or received
+// it (conversation.delivered), up to seq.
 type SeenRequest struct {
 	ConversationID string `json:"conversation_id"`
 	Seq            int64  `json:"seq"`
@@ -209,6 +210,7 @@ const (
 	TypeClose         = "conversation.close"
 	TypeView          = "conversation.view"
 	TypeSeenCmd       = "conversation.seen"
+	TypeDeliveredCmd  = "conversation.delivered"
 	TypeInvite        = "conversation.invite"
 )
 
@@ -306,6 +308,9 @@ type WelcomeFrame struct {
 type SiteView struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Look is how the widget shows itself: colour, greeting, and agents'
+	// names or a team name (display only: frames keep author names).
+	Look store.SiteLook `json:"look"`
 }
 
 // SnapshotFrame is the desk's initial state after welcome; live deltas

@@ -193,6 +193,59 @@ func TestReadMarkersFollowTheAgent(t *testing.T) {
 	}
 }
 
+// TestDeliveredStatesBothWays: a device that receives messages without
+// showing them says so, and the other side sees how far: the visitor from
+// the assigned agent's desk (another agent's desk may not say it), the
+// desks from the widget. A read marker carries delivery with it; a marker
+// never moves back, and bad input is refused and changes nothing.
+func TestDeliveredStatesBothWays(t *testing.T) {
+	t.Parallel()
+	s, ctx, ana, owner, anaDesk := ownerAndAna(t)
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	conv := do(t, ctx, w, "conversation.start", nil).ConversationID
+	for i := range 3 {
+		do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": fmt.Sprint("v", i), "text": "hello"})
+	}
+	do(t, ctx, owner, "conversation.assign", map[string]any{"conversation_id": conv, "agent_id": ana.ID})
+	hasConv := func(field string) func(client.Frame) bool {
+		return func(f client.Frame) bool {
+			return f.Conversation != nil && f.Conversation.ID == conv && bytes.Contains(f.Raw, []byte(field))
+		}
+	}
+
+	if code := doErr(t, ctx, owner, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 3}); code != "not_assignee" {
+		t.Fatalf("delivered from another agent's desk: %q", code)
+	}
+	do(t, ctx, anaDesk, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 99})
+	f := await(t, ctx, w, "conversation", hasConv(`"agent_delivered_seq":4`)) // 4 (the assignment is 4): the last seq, not 99
+	if !bytes.Contains(f.Raw, []byte(`"agent_read_seq":0`)) {
+		t.Fatalf("the visitor's conversation: %s (delivered is not seen)", f.Raw)
+	}
+	if code := doErr(t, ctx, anaDesk, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": -1}); code != "invalid_seq" {
+		t.Fatalf("negative seq: %q", code)
+	}
+	if code := doErr(t, ctx, anaDesk, "conversation.delivered", map[string]any{"conversation_id": "nope", "seq": 1}); code != "conversation_not_found" {
+		t.Fatalf("unknown conversation: %q", code)
+	}
+
+	// Ana answers; the visitor's widget has it but the panel is closed.
+	do(t, ctx, anaDesk, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "a1", "text": "hi"})
+	do(t, ctx, w, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 5})
+	await(t, ctx, anaDesk, "conversation", hasConv(`"visitor_delivered_seq":5`))
+	do(t, ctx, w, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 2}) // never back
+	if code := doErr(t, ctx, w, "conversation.delivered", map[string]any{"seq": 1}); code != "required" {
+		t.Fatalf("no conversation_id: %q", code)
+	}
+
+	// A new desk gets the markers in its welcome; seen carries delivery.
+	fresh := s.DialDesk(t, client.Options{Header: s.AdminHeader(t)})
+	if !bytes.Contains(fresh.Welcome.Raw, []byte(`"visitor_delivered_seq":5`)) || !bytes.Contains(fresh.Welcome.Raw, []byte(`"agent_delivered_seq":4`)) {
+		t.Fatalf("a new desk's welcome lacks the delivered markers: %s", fresh.Welcome.Raw)
+	}
+	do(t, ctx, anaDesk, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 5})
+	await(t, ctx, w, "conversation", hasConv(`"agent_delivered_seq":5`))
+}
+
 // TestDisabledAgentIsSignedOutAtOnce: disabling an agent closes its open
 // desk at once (4401), every desk hears of it, and its open chats go back
 // to the queue.

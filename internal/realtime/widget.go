@@ -21,7 +21,8 @@ var widgetCommands = newTable(
 	on(TypeClose, (*Server).closeByVisitor),
 	on(TypeIdentify, (*Server).identify),
 	on(TypeConversations, (*Server).visitorConversations),
-	on(TypeSeenCmd, (*Server).visitorSeen),
+	on(TypeSeenCmd, (*Server).seen),
+	on(TypeDeliveredCmd, (*Server).delivered),
 )
 
 // helloWidget resumes or creates the visitor session, subscribes the
@@ -77,7 +78,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err = s.writeWelcomeResume(ctx, c, WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
 		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: ptr(visitor.Own(v)),
-		Site: &SiteView{ID: st.ID, Name: st.Name}, Conversations: convs,
+		Site: &SiteView{ID: st.ID, Name: st.Name, Look: st.Look}, Conversations: convs,
 	}, hello.Resume); err != nil {
 		return err
 	}
@@ -220,15 +221,3 @@ func nonNil[T any](s []T) []T {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// visitorSeen records how far the visitor has had its chat on screen; the
-// desks show "Seen" on the agents' messages.
-func (s *Server) visitorSeen(ctx context.Context, c *conn, r *SeenRequest) (AckFrame, error) {
-	if err := s.guard.Allow(guard.Read, c.ip, c.who().SiteID); err != nil {
-		return AckFrame{}, err
-	}
-	if r.ConversationID == "" {
-		return AckFrame{}, errRequired("conversation_id")
-	}
-	return AckFrame{}, s.chat.Seen(ctx, c.who(), r.ConversationID, r.Seq)
-}

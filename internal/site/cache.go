@@ -128,5 +128,6 @@ func (c *keyCache) invalidate(id string) {
 func cloneSite(st store.Site) store.Site {
 	st.AllowedOrigins = slices.Clone(st.AllowedOrigins)
 	st.BusinessHours.Days = slices.Clone(st.BusinessHours.Days)
+	st.BusinessHours.ClosedDays = slices.Clone(st.BusinessHours.ClosedDays)
 	return st
 }

@@ -1,6 +1,6 @@
 // Package site manages the websites that embed the widget: their public
-// widget keys, the origins allowed to open the widget, business hours, and
-// the per-site secret that verifies a visitor's claimed identity. A Service
+// widget keys, the origins allowed to open the widget, business hours
+// (OpenAt), the widget's look, and the per-site secret that verifies a visitor's claimed identity. A Service
 // is safe for concurrent use; its only state is a short-lived cache of
 // sites by widget key (see KeyCacheTTL), dropped by its own changes.
 package site
@@ -69,6 +69,7 @@ type Input struct {
 	AllowedOrigins      *[]string            `json:"allowed_origins"`
 	BusinessHours       *store.BusinessHours `json:"business_hours"`
 	DefaultDepartmentID *string              `json:"default_department_id"`
+	Look                *LookInput           `json:"look"`
 }
 
 // NewWidgetKey returns a fresh public widget key: 128 random bits.
@@ -114,7 +115,7 @@ func (s *Service) CreateUnchecked(ctx context.Context, workspaceID string, in In
 // identity secret, without storing it.
 func Prepare(workspaceID string, in Input) (store.Site, error) {
 	st := store.Site{WorkspaceID: workspaceID, WidgetKey: NewWidgetKey(), IdentitySecret: newSecret(),
-		BusinessHours: store.BusinessHours{TimeZone: "UTC", Days: []store.OpenSpan{}}}
+		BusinessHours: store.BusinessHours{TimeZone: "UTC", Days: []store.OpenSpan{}, ClosedDays: []string{}}, Look: defaultLook()}
 	return st, apply(&st, in)
 }
 
@@ -260,10 +261,18 @@ func apply(st *store.Site, in Input) error {
 		if bh.Days == nil {
 			bh.Days = []store.OpenSpan{}
 		}
+		days, err := closedDays(bh.ClosedDays)
+		if err != nil {
+			return err
+		}
+		bh.ClosedDays = days
 		st.BusinessHours = bh
 	}
 	if in.DefaultDepartmentID != nil {
 		st.DefaultDepartmentID = *in.DefaultDepartmentID
+	}
+	if in.Look != nil {
+		return applyLook(&st.Look, *in.Look)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
@@ -200,6 +201,13 @@ func TestSiteInputErrors(t *testing.T) {
 	hours := func(tz string, spans ...store.OpenSpan) *store.BusinessHours {
 		return &store.BusinessHours{TimeZone: tz, Days: spans}
 	}
+	closed := func(days ...string) *store.BusinessHours {
+		return &store.BusinessHours{TimeZone: "UTC", ClosedDays: days}
+	}
+	var tooManyDays []string
+	for d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); len(tooManyDays) <= maxClosedDays; d = d.AddDate(0, 0, 1) {
+		tooManyDays = append(tooManyDays, d.Format("2006-01-02"))
+	}
 	cases := []struct {
 		name  string
 		in    Input
@@ -217,6 +225,22 @@ func TestSiteInputErrors(t *testing.T) {
 		{"not HH:MM", Input{Name: ptr("x"), BusinessHours: hours("UTC", store.OpenSpan{Weekday: 1, Open: "9:00", Close: "10:00"})}, "invalid_span", "business_hours.days"},
 		{"25:00", Input{Name: ptr("x"), BusinessHours: hours("UTC", store.OpenSpan{Weekday: 1, Open: "09:00", Close: "25:00"})}, "invalid_span", "business_hours.days"},
 		{"unknown department", Input{Name: ptr("x"), DefaultDepartmentID: ptr(store.NewID())}, "unknown_department", "default_department_id"},
+		{"closed day not a date", Input{Name: ptr("x"), BusinessHours: closed("2026-12-25", "Christmas")}, "invalid_closed_day", "business_hours.closed_days"},
+		{"closed day that does not exist", Input{Name: ptr("x"), BusinessHours: closed("2026-02-30")}, "invalid_closed_day", "business_hours.closed_days"},
+		{"closed day without leading zeros", Input{Name: ptr("x"), BusinessHours: closed("2026-1-1")}, "invalid_closed_day", "business_hours.closed_days"},
+		{"closed day with a time", Input{Name: ptr("x"), BusinessHours: closed("2026-12-25T00:00:00Z")}, "invalid_closed_day", "business_hours.closed_days"},
+		{"closed day twice", Input{Name: ptr("x"), BusinessHours: closed("2026-12-25", "2027-01-01", "2026-12-25")}, "invalid_closed_day", "business_hours.closed_days"},
+		{"too many closed days", Input{Name: ptr("x"), BusinessHours: closed(tooManyDays...)}, "too_many_closed_days", "business_hours.closed_days"},
+		{"colour without #", Input{Name: ptr("x"), Look: &LookInput{Color: ptr("3056d3")}}, "invalid_color", "look.color"},
+		{"short colour", Input{Name: ptr("x"), Look: &LookInput{Color: ptr("#fff")}}, "invalid_color", "look.color"},
+		{"colour by name", Input{Name: ptr("x"), Look: &LookInput{Color: ptr("red")}}, "invalid_color", "look.color"},
+		{"empty colour", Input{Name: ptr("x"), Look: &LookInput{Color: ptr("")}}, "invalid_color", "look.color"},
+		{"CSS in the colour", Input{Name: ptr("x"), Look: &LookInput{Color: ptr("#000000;background:url(x)")}}, "invalid_color", "look.color"},
+		{"long greeting", Input{Name: ptr("x"), Look: &LookInput{Greeting: ptr(strings.Repeat("é", MaxGreeting+1))}}, "too_long", "look.greeting"},
+		{"greeting with a bidi override", Input{Name: ptr("x"), Look: &LookInput{Greeting: ptr("Hi \u202Ethere")}}, "invalid_text", "look.greeting"},
+		{"greeting with a control character", Input{Name: ptr("x"), Look: &LookInput{Greeting: ptr("Hi\x07")}}, "invalid_text", "look.greeting"},
+		{"long team name", Input{Name: ptr("x"), Look: &LookInput{TeamName: ptr(strings.Repeat("t", MaxTeamName+1))}}, "too_long", "look.team_name"},
+		{"team name on two lines", Input{Name: ptr("x"), Look: &LookInput{TeamName: ptr("Shop\nteam")}}, "invalid_name", "look.team_name"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -33,13 +33,18 @@ type Conversation struct {
 	LastSeq      int64          `json:"last_seq"`
 	// VisitorReadSeq and AgentReadSeq: how far the visitor, and the agent
 	// furthest along, have had the conversation on screen (seen states).
-	VisitorReadSeq int64      `json:"visitor_read_seq"`
-	AgentReadSeq   int64      `json:"agent_read_seq"`
-	LastMessage    string     `json:"last_message"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	LastActivityAt time.Time  `json:"last_activity_at"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
+	VisitorReadSeq int64 `json:"visitor_read_seq"`
+	AgentReadSeq   int64 `json:"agent_read_seq"`
+	// VisitorDeliveredSeq and AgentDeliveredSeq: how far a device of the
+	// visitor, and a desk of the assigned agent, has received it
+	// (delivered states); never behind the same side's read marker.
+	VisitorDeliveredSeq int64      `json:"visitor_delivered_seq"`
+	AgentDeliveredSeq   int64      `json:"agent_delivered_seq"`
+	LastMessage         string     `json:"last_message"`
+	CreatedAt           time.Time  `json:"created_at"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	LastActivityAt      time.Time  `json:"last_activity_at"`
+	ClosedAt            *time.Time `json:"closed_at,omitempty"`
 	// ClosedBy is "agent", "visitor" or "system"; ClosedByAgentID names
 	// the agent.
 	ClosedBy           string     `json:"closed_by,omitempty"`
@@ -56,7 +61,8 @@ type Conversation struct {
 const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(contact_id, ''), COALESCE(department_id, ''),
 	COALESCE(assignee_id, ''), status, context, last_seq, last_message, created_at, updated_at, last_activity_at,
 	closed_at, closed_by, closed_by_agent_id, status_changed_at, snooze_until, flagged, assigned_at,
-	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq`
+	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq,
+	visitor_delivered_seq, agent_delivered_seq`
 
 func scanConversation(sc scanner) (Conversation, error) {
 	var (
@@ -68,7 +74,7 @@ func scanConversation(sc scanner) (Conversation, error) {
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
 		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
 		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON,
-		&c.VisitorReadSeq, &c.AgentReadSeq); err != nil {
+		&c.VisitorReadSeq, &c.AgentReadSeq, &c.VisitorDeliveredSeq, &c.AgentDeliveredSeq); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
@@ -225,17 +231,41 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 
 // MarkSeen moves a conversation's seen marker of one side forward (never
 // back, never past its last seq): the visitor's (visitor true) or the
-// agents'. It reports whether it moved, and returns the conversation.
+// agents'. What was seen was delivered, so the side's delivered marker
+// follows. It reports whether the seen marker moved, and returns the
+// conversation.
 func (s *Store) MarkSeen(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (Conversation, bool, error) {
-	col := "agent_read_seq"
+	col, delivered := receiptColumns(visitor)
+	return s.markReceipt(ctx, "store: mark seen", workspaceID, id, col, col+` = `+boundedSeq+`, `+
+		delivered+` = CASE WHEN `+delivered+` > `+boundedSeq+` THEN `+delivered+` ELSE `+boundedSeq+` END`, seq)
+}
+
+// MarkDelivered moves a conversation's delivered marker of one side
+// forward, as MarkSeen does the seen marker.
+func (s *Store) MarkDelivered(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (Conversation, bool, error) {
+	_, col := receiptColumns(visitor)
+	return s.markReceipt(ctx, "store: mark delivered", workspaceID, id, col, col+` = `+boundedSeq, seq)
+}
+
+// boundedSeq is $3, the marker asked for, at most the last seq.
+const boundedSeq = `CASE WHEN $3 > last_seq THEN last_seq ELSE $3 END`
+
+// receiptColumns names a side's seen and delivered markers.
+func receiptColumns(visitor bool) (seen, delivered string) {
 	if visitor {
-		col = "visitor_read_seq"
+		return "visitor_read_seq", "visitor_delivered_seq"
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE conversations SET `+col+` = CASE WHEN $3 > last_seq THEN last_seq ELSE $3 END
+	return "agent_read_seq", "agent_delivered_seq"
+}
+
+// markReceipt runs set when the marker col is behind both seq and the last
+// seq, and returns the conversation and whether it moved.
+func (s *Store) markReceipt(ctx context.Context, op, workspaceID, id, col, set string, seq int64) (Conversation, bool, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE conversations SET `+set+`
 		WHERE workspace_id = $1 AND id = $2 AND `+col+` < $3 AND `+col+` < last_seq`, workspaceID, id, seq)
 	n, err := affected(res, err)
 	if err != nil {
-		return Conversation{}, false, mapErr("store: mark seen", err)
+		return Conversation{}, false, mapErr(op, err)
 	}
 	c, err := s.GetConversation(ctx, workspaceID, id)
 	return c, n > 0, err

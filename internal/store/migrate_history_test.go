@@ -27,8 +27,10 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	site, err := s.CreateSite(ctx, Site{WorkspaceID: ws.ID, Name: "Shop", WidgetKey: "wk_before"}, now)
-	if err != nil {
+	// Raw SQL: CreateSite writes columns of later schemas.
+	site := Site{ID: NewID()}
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, identity_secret, created_at, updated_at)
+		VALUES ($1, $2, 'Shop', 'wk_before', '', $3, $3)`, site.ID, ws.ID, millis(now)); err != nil {
 		t.Fatal(err)
 	}
 	var convs []string
@@ -69,7 +71,7 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts"}) {
+	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery"}) {
 		t.Fatalf("applied %v", applied)
 	}
 	for _, id := range convs {
@@ -90,5 +92,46 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 		AuthorType: AuthorAgent, AuthorID: "agent", Body: "after"}, now)
 	if err != nil || res.Message.Seq != 5 {
 		t.Errorf("append after the rebuild: seq %d, %v; want 5", res.Message.Seq, err)
+	}
+}
+
+// TestSiteLookDefaultsForOlderSites: a site stored before 0011 reads back
+// with the default look and no closed days (the new column's default is
+// '{}' and the old business hours lack the key; scanSite fills both in,
+// the same code on either engine).
+func TestSiteLookDefaultsForOlderSites(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.migrate(ctx, now, "0010_read_receipts"); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := s.CreateWorkspace(ctx, "Before", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := NewID()
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, business_hours, identity_secret, created_at, updated_at)
+		VALUES ($1, $2, 'Shop', 'wk_old', '{"time_zone":"Europe/Paris","days":[{"weekday":1,"open":"09:00","close":"17:00"}]}', '', $3, $3)`,
+		id, ws.ID, millis(now)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetSite(ctx, ws.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (SiteLook{Color: DefaultLookColor, AgentNames: true}); got.Look != want {
+		t.Errorf("look of an older site = %+v, want %+v", got.Look, want)
+	}
+	if got.BusinessHours.ClosedDays == nil || len(got.BusinessHours.ClosedDays) != 0 || len(got.BusinessHours.Days) != 1 {
+		t.Errorf("business hours of an older site = %+v, want its day and no closed days", got.BusinessHours)
 	}
 }

@@ -18,16 +18,38 @@ type Site struct {
 	BusinessHours       BusinessHours `json:"business_hours"`
 	IdentitySecret      string        `json:"-"`
 	DefaultDepartmentID string        `json:"default_department_id,omitempty"`
+	Look                SiteLook      `json:"look"`
 	CreatedAt           time.Time     `json:"created_at"`
 	UpdatedAt           time.Time     `json:"updated_at"`
 }
 
 // BusinessHours are a site's opening hours in its own time zone. An empty
-// Days list means "always open".
+// Days list means "always open" (except on ClosedDays).
 type BusinessHours struct {
 	TimeZone string     `json:"time_zone"`
 	Days     []OpenSpan `json:"days"`
+	// ClosedDays are whole dates ("YYYY-MM-DD", in TimeZone, sorted) on
+	// which the site is closed whatever Days say: holidays.
+	ClosedDays []string `json:"closed_days"`
 }
+
+// SiteLook is how a site's widget looks to its visitors. It is display
+// only: agents' names still travel in the protocol's frames.
+type SiteLook struct {
+	// Color is the accent colour, "#rrggbb".
+	Color string `json:"color"`
+	// Greeting heads an empty conversation; "" means the widget's own.
+	Greeting string `json:"greeting"`
+	// AgentNames: visitors see the agent's name on replies; false shows
+	// TeamName instead.
+	AgentNames bool `json:"agent_names"`
+	// TeamName is shown instead of agents' names; "" means the site's name.
+	TeamName string `json:"team_name"`
+}
+
+// DefaultLookColor is the widget's own accent (--accent in
+// web/widget/widget.css): the colour of a site that chose none.
+const DefaultLookColor = "#3056d3"
 
 // OpenSpan is one opening span: Weekday 0 is Sunday, times are "HH:MM".
 type OpenSpan struct {
@@ -37,16 +59,16 @@ type OpenSpan struct {
 }
 
 const siteColumns = `id, workspace_id, name, widget_key, allowed_origins, business_hours, identity_secret,
-	COALESCE(default_department_id, ''), created_at, updated_at`
+	COALESCE(default_department_id, ''), look, created_at, updated_at`
 
 func scanSite(sc scanner) (Site, error) {
 	var (
-		st          Site
-		orig, hours string
-		cre, upd    int64
+		st                Site
+		orig, hours, look string
+		cre, upd          int64
 	)
 	if err := sc.Scan(&st.ID, &st.WorkspaceID, &st.Name, &st.WidgetKey, &orig, &hours, &st.IdentitySecret,
-		&st.DefaultDepartmentID, &cre, &upd); err != nil {
+		&st.DefaultDepartmentID, &look, &cre, &upd); err != nil {
 		return Site{}, err
 	}
 	if err := json.Unmarshal([]byte(orig), &st.AllowedOrigins); err != nil {
@@ -54,6 +76,12 @@ func scanSite(sc scanner) (Site, error) {
 	}
 	if err := json.Unmarshal([]byte(hours), &st.BusinessHours); err != nil {
 		return Site{}, fmt.Errorf("site %s hours: %w", st.ID, err)
+	}
+	// A site stored before 0011_site_look has '{}': the keys it lacks
+	// keep these defaults.
+	st.Look = SiteLook{Color: DefaultLookColor, AgentNames: true}
+	if err := json.Unmarshal([]byte(look), &st.Look); err != nil {
+		return Site{}, fmt.Errorf("site %s look: %w", st.ID, err)
 	}
 	if st.AllowedOrigins == nil {
 		st.AllowedOrigins = []string{}
@@ -64,32 +92,36 @@ func scanSite(sc scanner) (Site, error) {
 	if st.BusinessHours.Days == nil {
 		st.BusinessHours.Days = []OpenSpan{}
 	}
+	if st.BusinessHours.ClosedDays == nil {
+		st.BusinessHours.ClosedDays = []string{}
+	}
 	st.CreatedAt, st.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	return st, nil
 }
 
-func siteJSON(st Site) (orig, hours string) {
+func siteJSON(st Site) (orig, hours, look string) {
 	if st.AllowedOrigins == nil {
 		st.AllowedOrigins = []string{}
 	}
 	o, _ := json.Marshal(st.AllowedOrigins)
 	h, _ := json.Marshal(st.BusinessHours)
-	return string(o), string(h)
+	l, _ := json.Marshal(st.Look)
+	return string(o), string(h), string(l)
 }
 
 // CreateSite inserts a site; ID and timestamps are set here.
 func (s *Store) CreateSite(ctx context.Context, st Site, now time.Time) (Site, error) {
 	st.ID, st.CreatedAt, st.UpdatedAt = NewID(), now, now
-	orig, hours := siteJSON(st)
+	orig, hours, look := siteJSON(st)
 	err := s.inTx(ctx, "store: create site", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
 			return fmt.Errorf("store: create site: default department: %w", err)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
-			business_hours, identity_secret, default_department_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+			business_hours, identity_secret, default_department_id, look, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
 			st.ID, st.WorkspaceID, st.Name, st.WidgetKey, orig, hours, st.IdentitySecret,
-			nullString(st.DefaultDepartmentID), millis(now))
+			nullString(st.DefaultDepartmentID), look, millis(now))
 		return mapErr("store: create site", err)
 	})
 	if err != nil {
@@ -125,15 +157,15 @@ func (s *Store) ListSites(ctx context.Context, workspaceID string) ([]Site, erro
 
 // UpdateSite stores a site's editable fields (not its widget key).
 func (s *Store) UpdateSite(ctx context.Context, st Site, now time.Time) (Site, error) {
-	orig, hours := siteJSON(st)
+	orig, hours, look := siteJSON(st)
 	err := s.inTx(ctx, "store: update site", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
 			return fmt.Errorf("store: update site: default department: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE sites SET name = $3, allowed_origins = $4, business_hours = $5,
-			default_department_id = $6, identity_secret = $7, updated_at = $8
+			default_department_id = $6, identity_secret = $7, look = $8, updated_at = $9
 			WHERE workspace_id = $1 AND id = $2`,
-			st.WorkspaceID, st.ID, st.Name, orig, hours, nullString(st.DefaultDepartmentID), st.IdentitySecret, millis(now))
+			st.WorkspaceID, st.ID, st.Name, orig, hours, nullString(st.DefaultDepartmentID), st.IdentitySecret, look, millis(now))
 		return mustAffect("store: update site", res, err)
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import { TypingLine } from '../shared/TypingLine';
 import { shortTime } from '../shared/format';
 import { newId } from '../shared/ids';
 import { MAX_TEXT, type Message } from '../shared/protocol';
+import { type Receipt as ReceiptState, RECEIPT_LABEL, receipt } from '../shared/receipts';
 import { ActionBar, WrapupForm } from './Actions';
 import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
 import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
@@ -175,12 +176,29 @@ function Reply({ store, name, owner }: { store: DeskStore; name: string; owner: 
   );
 }
 
+const RECEIPT_TITLE: Record<ReceiptState, string> = {
+  sent: 'Stored and sent to the visitor',
+  delivered: "On the visitor's device, not yet on screen",
+  seen: 'The visitor has had it on screen',
+};
+
+/** Sent, Delivered or Seen on one of my messages. */
+function Receipt({ seq, delivered, seen }: { seq: number; delivered: number; seen: number }) {
+  const r = receipt(seq, delivered, seen);
+  return (
+    <span class={`delivery ${r}`} title={RECEIPT_TITLE[r]}>
+      <CheckIcon /> {RECEIPT_LABEL[r]}
+    </span>
+  );
+}
+
 function History({ store }: { store: DeskStore }) {
   const list = useRef<HTMLOListElement>(null);
   const messages = store.messages.value;
   const outgoing = store.outgoing.value;
   const me = store.me.value?.id;
   const visitorSeen = store.open$.value?.visitor_read_seq ?? 0;
+  const visitorDelivered = store.open$.value?.visitor_delivered_seq ?? 0;
   const count = messages.length + outgoing.length;
   useEffect(() => {
     const el = list.current;
@@ -201,16 +219,7 @@ function History({ store }: { store: DeskStore }) {
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}
-              {m.author_id === me &&
-                (m.seq <= visitorSeen ? (
-                  <span class="delivery seen" title="The visitor has had it on screen">
-                    <CheckIcon /> Seen
-                  </span>
-                ) : (
-                  <span class="delivery sent" title="Stored and sent to the visitor">
-                    <CheckIcon /> Sent
-                  </span>
-                ))}
+              {m.author_id === me && <Receipt seq={m.seq} delivered={visitorDelivered} seen={visitorSeen} />}
             </span>
           </li>
         );

@@ -33,6 +33,10 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
   });
 
   useSignalEffect(() => {
+    if (route.value.area === 'live') store.backOnScreen();
+  });
+
+  useSignalEffect(() => {
     if (store.conn.value === 'failed' && store.closeCode.value === 4401) onSignedOut();
   });
 

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { ConversationList } from './ConversationList';
 import { tabOf } from './lifecycle';
 import { SearchIcon } from './icons';
@@ -9,128 +10,182 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'pending', label: 'Pending' },
   { id: 'snoozed', label: 'Snoozed' },
   { id: 'closed', label: 'Closed' },
-  { id: 'visitors', label: 'Visitors' },
 ];
 
-/** Queue tabs and live visitors, each with search and filters. */
+/**
+ * Queue tabs with search and filters, and below them the visitors online,
+ * always in view (folded to a bar on request) so an agent working a queue
+ * still sees who arrives and where they are.
+ */
 export function Sidebar({ store }: { store: DeskStore }) {
   const tab = store.tab.value;
   const counts = store.counts.value;
   const agents = [...store.agents.value.values()];
   return (
     <nav class="sidebar" aria-label="Conversations and visitors">
-      <div class="tabs" role="tablist" aria-label="Queues">
-        {TABS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls="queue"
-            class={tab === t.id ? 'tab on' : 'tab'}
-            onClick={() => (store.tab.value = t.id)}
-          >
-            {t.label}
-            {t.id !== 'closed' && counts[t.id] > 0 && <span class="count">{counts[t.id]}</span>}
-          </button>
-        ))}
-      </div>
-      <div class="filters">
-        {tab !== 'visitors' && tab !== 'closed' && <Views store={store} />}
-        <label class="search">
-          <SearchIcon />
-          <input
-            type="search"
-            placeholder={tab === 'visitors' ? 'Search visitors' : 'Search conversations'}
-            aria-label="Search"
-            value={store.search.value}
-            onInput={(e) => {
-              store.search.value = e.currentTarget.value;
-              if (tab === 'closed') store.searchClosed(e.currentTarget.value);
-            }}
-          />
-        </label>
-        <div class="filter-row">
-          <select aria-label="Filter by site" value={store.siteFilter.value} onChange={(e) => (store.siteFilter.value = e.currentTarget.value)}>
-            <option value="">Site: all</option>
-            {store.sites.value.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-          {tab !== 'visitors' && (
-            <>
-              <select
-                aria-label="Filter by department"
-                value={store.departmentFilter.value}
-                onChange={(e) => (store.departmentFilter.value = e.currentTarget.value)}
-              >
-                <option value="">Dept: all</option>
-                {store.departments.value.map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name}
-                  </option>
-                ))}
-              </select>
-              <select aria-label="Filter by agent" value={store.agentFilter.value} onChange={(e) => (store.agentFilter.value = e.currentTarget.value)}>
-                <option value="">Agent: all</option>
-                <option value="none">Unassigned</option>
-                {agents.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {a.name}
-                  </option>
-                ))}
-              </select>
-            </>
-          )}
+      <div class="queues">
+        <GoOnline store={store} />
+        <div class="tabs" role="tablist" aria-label="Queues">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              id={`tab-${t.id}`}
+              aria-selected={tab === t.id}
+              aria-controls="queue"
+              class={tab === t.id ? 'tab on' : 'tab'}
+              onClick={() => (store.tab.value = t.id)}
+            >
+              {t.label}
+              {t.id !== 'closed' && counts[t.id] > 0 && <span class="count">{counts[t.id]}</span>}
+            </button>
+          ))}
         </div>
-        {tab === 'closed' && (
-          <label class="check">
+        <div class="filters">
+          {tab !== 'closed' && <Views store={store} />}
+          <label class="search">
+            <SearchIcon />
             <input
-              type="checkbox"
-              checked={store.closedByMe.value}
-              onChange={(e) => {
-                store.closedByMe.value = e.currentTarget.checked;
-                if (e.currentTarget.checked) store.loadClosedByMe();
+              type="search"
+              placeholder="Search conversations"
+              aria-label="Search conversations"
+              value={store.search.value}
+              onInput={(e) => {
+                store.search.value = e.currentTarget.value;
+                if (tab === 'closed') store.searchClosed(e.currentTarget.value);
               }}
             />
-            Closed by me
           </label>
-        )}
-        {tab === 'live' && (
-          <label class="sort">
-            Sort by
-            <select value={store.sort.value} onChange={(e) => (store.sort.value = e.currentTarget.value as Sort)}>
-              <option value="activity">New customer activity</option>
-              <option value="new">New chat</option>
+          <div class="filter-row">
+            <select aria-label="Filter by site" value={store.siteFilter.value} onChange={(e) => (store.siteFilter.value = e.currentTarget.value)}>
+              <option value="">Site: all</option>
+              {store.sites.value.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
             </select>
+            <select
+              aria-label="Filter by department"
+              value={store.departmentFilter.value}
+              onChange={(e) => (store.departmentFilter.value = e.currentTarget.value)}
+            >
+              <option value="">Dept: all</option>
+              {store.departments.value.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+            <select aria-label="Filter by agent" value={store.agentFilter.value} onChange={(e) => (store.agentFilter.value = e.currentTarget.value)}>
+              <option value="">Agent: all</option>
+              <option value="none">Unassigned</option>
+              {agents.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {tab === 'closed' && (
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={store.closedByMe.value}
+                onChange={(e) => {
+                  store.closedByMe.value = e.currentTarget.checked;
+                  if (e.currentTarget.checked) store.loadClosedByMe();
+                }}
+              />
+              Closed by me
+            </label>
+          )}
+          {tab === 'live' && (
+            <label class="sort">
+              Sort by
+              <select value={store.sort.value} onChange={(e) => (store.sort.value = e.currentTarget.value as Sort)}>
+                <option value="activity">New customer activity</option>
+                <option value="new">New chat</option>
+              </select>
+            </label>
+          )}
+        </div>
+        {counts.unassigned > 0 && (
+          <div class="queue-bar" role="status">
+            <span class="queue-dot" aria-hidden="true" />
+            <span class="queue-text">
+              {counts.unassigned === 1 ? '1 live chat waits for an agent' : `${counts.unassigned} live chats wait for an agent`}
+            </span>
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                store.tab.value = 'live';
+                store.agentFilter.value = store.agentFilter.value === 'none' ? '' : 'none';
+              }}
+            >
+              {store.agentFilter.value === 'none' && tab === 'live' ? 'Show all' : 'Show'}
+            </button>
+          </div>
+        )}
+        <div id="queue" role="tabpanel" aria-labelledby={`tab-${tab}`} class="queue">
+          <ConversationList store={store} />
+        </div>
+      </div>
+      <VisitorDock store={store} />
+    </nav>
+  );
+}
+
+/**
+ * An agent who signs in offline (the status it last chose is kept) is
+ * asked to go online, since until then no chat comes to it.
+ */
+function GoOnline({ store }: { store: DeskStore }) {
+  const [failed, setFailed] = useState(false);
+  if (store.conn.value !== 'open' || store.me.value?.status !== 'offline') return null;
+  return (
+    <div class="go-online" role="status">
+      <span>{failed ? 'Your status could not be changed. Try again.' : 'You are offline: no chats come to you.'}</span>
+      <button type="button" class="btn primary small" onClick={() => store.setStatus('online').then(() => setFailed(false), () => setFailed(true))}>
+        Go online
+      </button>
+    </div>
+  );
+}
+
+/** The visitors online, with their own search; the site filter above applies to both. */
+function VisitorDock({ store }: { store: DeskStore }) {
+  const open = store.visitorsOpen.value;
+  const online = store.counts.value.visitors;
+  return (
+    <section class={open ? 'visitor-dock open' : 'visitor-dock'} aria-labelledby="visitors-head">
+      <div class="dock-head">
+        <button type="button" id="visitors-head" class="dock-toggle" aria-expanded={open} aria-controls="visitor-list" onClick={() => store.toggleVisitors()}>
+          <span class="chevron" aria-hidden="true" />
+          Visitors online
+          <span class="count">{online}</span>
+        </button>
+        {open && (
+          <label class="search small">
+            <SearchIcon />
+            <input
+              type="search"
+              placeholder="Search visitors"
+              aria-label="Search visitors"
+              value={store.visitorSearch.value}
+              onInput={(e) => (store.visitorSearch.value = e.currentTarget.value)}
+            />
           </label>
         )}
       </div>
-      {counts.unassigned > 0 && tab !== 'visitors' && (
-        <div class="queue-bar" role="status">
-          <span class="queue-dot" aria-hidden="true" />
-          <span class="queue-text">
-            {counts.unassigned === 1 ? '1 live chat waits for an agent' : `${counts.unassigned} live chats wait for an agent`}
-          </span>
-          <button
-            type="button"
-            class="link"
-            onClick={() => {
-              store.tab.value = 'live';
-              store.agentFilter.value = store.agentFilter.value === 'none' ? '' : 'none';
-            }}
-          >
-            {store.agentFilter.value === 'none' && tab === 'live' ? 'Show all' : 'Show'}
-          </button>
+      {open && (
+        <div id="visitor-list" class="dock-list">
+          <VisitorList store={store} />
         </div>
       )}
-      <div id="queue" role="tabpanel" aria-labelledby={`tab-${tab}`} class="queue">
-        {tab === 'visitors' ? <VisitorList store={store} /> : <ConversationList store={store} />}
-      </div>
-    </nav>
+    </section>
   );
 }
 

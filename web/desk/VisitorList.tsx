@@ -1,7 +1,7 @@
 import { duration } from '../shared/format';
 import { type DeskStore, visitorName } from './store';
 
-/** Online visitors: where they are and whether they chat. */
+/** Online visitors: where they are and whether they chat (the site is named when there are several). */
 export function VisitorList({ store }: { store: DeskStore }) {
   const list = store.visitorList.value;
   const chatting = store.chatting.value;
@@ -31,14 +31,16 @@ export function VisitorList({ store }: { store: DeskStore }) {
               <span class="row-main">
                 <span class="row-top">
                   <span class="name">{name}</span>
+                  {sites.size > 1 && <span class="tag site">{sites.get(v.site_id) ?? 'Site'}</span>}
                   <span class={chat ? 'pill blue' : 'pill'}>{chat ? 'Chatting' : 'Browsing'}</span>
                 </span>
-                <span class="preview" title={v.page_url}>
-                  {v.page_title || v.page_url || 'Unknown page'}
-                </span>
-                <span class="row-tags">
-                  <span class="tag site">{sites.get(v.site_id) ?? 'Site'}</span>
-                  <span class="tag plain">{duration(v.session_start, now)} on site</span>
+                <span class="row-page">
+                  <span class="preview" title={v.page_url}>
+                    {v.page_title || v.page_url || 'Unknown page'}
+                  </span>
+                  <span class="on-site" title="Time on site">
+                    {duration(v.session_start, now)}
+                  </span>
                 </span>
               </span>
             </button>

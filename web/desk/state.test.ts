@@ -246,7 +246,7 @@ describe('typing frames', () => {
 });
 
 describe('visitor frames', () => {
-  it('add an online visitor to the Visitors tab and its count', () => {
+  it('add an online visitor to the visitor sidebar and its count', () => {
     const d = apply(emptyData(), { type: 'visitor', visitor: visitor() }, { type: 'visitor', visitor: visitor({ id: 'v2', session_start: '2026-01-05T09:30:00Z' }) });
     expect(visitorList(d.visitors.values(), '', '').map((v) => v.id)).toEqual(['v2', 'v1']);
     expect(counts([], d.visitors.values()).visitors).toBe(2);

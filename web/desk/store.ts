@@ -1,6 +1,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
 import type { Agent, AgentStatus, Conversation, ConversationStatus, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
+import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
@@ -13,6 +14,7 @@ const CLOSED_PAGE = 100;
 import type { Department, Site } from './api';
 import type { QueueTab } from './lifecycle';
 import { Notifier } from './notify';
+import { route } from './router';
 import { granted, has, type Permission } from './permissions';
 import {
   applyEvent,
@@ -46,7 +48,7 @@ import {
 
 export { visitorName } from './state';
 export type { Sort } from './state';
-export type Tab = QueueTab | 'visitors';
+export type Tab = QueueTab;
 
 /** A conversation as one lifecycle command left it, or the command's error. */
 type LifecycleCommand = 'conversation.status' | 'conversation.assign' | 'conversation.transfer' | 'conversation.flag' | 'conversation.wrapup' | 'conversations.list';
@@ -79,6 +81,8 @@ export class DeskStore {
   readonly viewers = signal<Viewers>(new Map());
   private readonly viewerTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private closedSearch: ReturnType<typeof setTimeout> | undefined;
+  /** Conversation id → the last conversation.delivered this desk sent. */
+  private readonly delivered = new Map<string, number>();
   /** Conversation id → when its visitor last wrote. */
   readonly customerAt = signal<ReadonlyMap<string, string>>(new Map());
   /** Conversation id → the last seq this agent has seen. */
@@ -95,6 +99,9 @@ export class DeskStore {
   /** The conversation whose wrap-up form is open (after this agent closed it). */
   readonly wrapupFor = signal('');
   readonly search = signal('');
+  /** The visitor sidebar's own search, and whether it is folded away (kept per browser). */
+  readonly visitorSearch = signal('');
+  readonly visitorsOpen = signal(load<boolean>('livedesk:visitors-open', true));
   readonly siteFilter = signal('');
   readonly departmentFilter = signal('');
   readonly agentFilter = signal('');
@@ -143,10 +150,25 @@ export class DeskStore {
     window.addEventListener('offline', () => this.session.conn.kick());
     // Messages that arrived while the tab was hidden count as seen once it shows.
     document.addEventListener('visibilitychange', () => {
-      if (!document.hidden && this.openId.value) this.refresh();
+      if (this.onScreen(this.openId.value)) this.refresh();
     });
     const last = load<string>('livedesk:open', '', safeSession());
     if (last) this.openId.value = last;
+  }
+
+  /**
+   * Whether conversation id is on this agent's screen: open, in a visible
+   * tab, and not behind the settings area.
+   */
+  onScreen(id: string): boolean {
+    return id !== '' && id === this.openId.value && !document.hidden && route.value.area === 'live';
+  }
+
+  /** Back from the settings area: what arrived meanwhile is on screen now. */
+  backOnScreen(): void {
+    if (!this.onScreen(this.openId.value)) return;
+    this.refresh();
+    this.announceViewing();
   }
 
   /** Whether the server lets this agent do p. */
@@ -182,7 +204,6 @@ export class DeskStore {
 
   readonly queue = computed(() => {
     const tab = this.tab.value;
-    if (tab === 'visitors') return [];
     return queue(this.conversations.value.values(), {
       tab,
       me: this.myId(),
@@ -198,7 +219,7 @@ export class DeskStore {
     });
   });
 
-  readonly visitorList = computed(() => visitorList(this.visitors.value.values(), this.search.value, this.siteFilter.value));
+  readonly visitorList = computed(() => visitorList(this.visitors.value.values(), this.visitorSearch.value, this.siteFilter.value));
 
   readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values()));
 
@@ -223,6 +244,11 @@ export class DeskStore {
     this.loadVisitor(c.visitor_id);
   }
 
+  toggleVisitors(): void {
+    this.visitorsOpen.value = !this.visitorsOpen.value;
+    save('livedesk:visitors-open', this.visitorsOpen.value);
+  }
+
   selectVisitor(visitorId: string): void {
     const conv = this.chatting.value.get(visitorId);
     if (conv) {
@@ -236,10 +262,17 @@ export class DeskStore {
     this.loadVisitor(visitorId);
   }
 
+  /**
+   * Sends a message in the open chat. Answering a live chat nobody has
+   * taken takes it, as an agent expects (the assignment may be refused,
+   * e.g. at capacity: the message goes anyway).
+   */
   send(text: string): void {
     const id = this.openId.value;
     if (!id || !text.trim()) return;
     this.typingOut.stop();
+    const c = this.conversations.value.get(id);
+    if (c && c.status === 'open' && !c.assignee_id) void this.pickUp(id).catch(() => undefined);
     this.session.send(id, text.trim());
   }
 
@@ -396,8 +429,21 @@ export class DeskStore {
       this.outgoing.value = this.session.outgoing(id);
       this.conversations.value = applyHistory(this.conversations.value, id, msgs);
       const now = this.conversations.value.get(id);
-      if (now && !document.hidden) this.markSeen(now);
+      if (now && this.onScreen(id)) this.markSeen(now);
     });
+  }
+
+  /**
+   * Tells the visitor a message of theirs reached my desk while the chat is
+   * not on my screen: only for my own chats (conversation.delivered).
+   */
+  private markDelivered(c: Conversation, m: Message): void {
+    if (c.assignee_id !== this.myId()) return;
+    const reported = Math.max(this.delivered.get(c.id) ?? 0, c.agent_delivered_seq ?? 0, c.agent_read_seq ?? 0);
+    const seq = deliveredUpTo([m], (x) => x.author_type !== 'visitor', reported);
+    if (seq === null) return;
+    this.delivered.set(c.id, seq);
+    this.session.conn.notify('conversation.delivered', { conversation_id: c.id, seq });
   }
 
   private welcome(w: Welcome): void {
@@ -452,7 +498,8 @@ export class DeskStore {
       }
       case 'message': {
         const c = before.conversations.get(e.message.conversation_id);
-        const looking = c?.id === this.openId.value && !document.hidden;
+        const looking = c !== undefined && this.onScreen(c.id);
+        if (c && !looking) this.markDelivered(c, e.message);
         this.notify(messageNotice(c, e.message, this.seen.value, looking, (id) => this.displayName(id), this.myId()));
         if (after.typing !== before.typing) this.expireTyping(e.message.conversation_id);
         break;
@@ -501,7 +548,7 @@ export class DeskStore {
   /** Tells the other desks which conversation this one shows (repeated: see start). */
   private announceViewing(): void {
     const id = this.openId.value;
-    if (id && !document.hidden) this.session.conn.notify('conversation.view', { conversation_id: id, on: true });
+    if (this.onScreen(id)) this.session.conn.notify('conversation.view', { conversation_id: id, on: true });
   }
 
   /** (Re)starts the expiry of a typing indicator: a lost "off" must not stick. */

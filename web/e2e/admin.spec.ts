@@ -1,16 +1,27 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { deskURL, marker, openDesk, shot, widgetHelpers } from './fixtures';
+import { deskHelpers, marker, openDesk, ownerEmail, ownerPassword, shot, teamURL, widgetHelpers } from './fixtures';
 
-// A new team sets itself up from the desk alone: a department, a site whose
+// A new team sets itself up from the desk alone, on a server of its own
+// (first start): the owner signs in, makes a department, a site whose
 // snippet goes onto a page on another origin (refused until that origin is
-// allowed, and the owner can see why), an agent who signs in with the
-// password the desk showed once and finds the settings read-only.
-test('a new team sets up from the desk: department, site, snippet, origin, agent', async ({ browser }, info) => {
-  const owner = await openDesk(browser);
-  const p = owner.page;
-  await owner.ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: deskURL });
+// allowed, and the owner can see why), and an agent, who signs in with the
+// password the desk showed once, finds the settings read-only, goes online
+// and gets the visitor's chat; when she closes the desk the chat goes back
+// to the queue after the grace period (2 s on this server).
+test('a new team sets up from the desk: department, site, snippet, origin, agent, presence', async ({ browser }, info) => {
+  const ownerCtx = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: teamURL });
+  const p = await ownerCtx.newPage();
+  await p.goto('/');
+  await p.getByLabel('E-mail').fill(ownerEmail);
+  await p.getByLabel('Password').fill(ownerPassword);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await expect(p.locator('.health')).toHaveText('Connected');
+  // Offline until they say otherwise: the desk says so and offers the way out.
+  await expect(p.locator('.go-online')).toContainText('You are offline');
+  const owner = { ctx: ownerCtx, page: p };
+  await owner.ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: teamURL });
   await p.getByRole('button', { name: 'Settings' }).click();
   const nav = p.getByRole('navigation', { name: 'Settings' });
 
@@ -98,7 +109,7 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await expect(p.getByRole('row', { name: /Bea/ })).toContainText(dept);
   await shot(p, 'desk-settings-team', info);
 
-  const bea = await openDesk(browser, undefined, { email, password });
+  const bea = await openDesk(browser, undefined, { email, password }, teamURL);
   await bea.page.getByRole('button', { name: 'Settings' }).click();
   await bea.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Team' }).click();
   await expect(bea.page.getByRole('row', { name: /Bea/ })).toBeVisible();
@@ -119,7 +130,43 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await expect(bea.page.getByRole('status').filter({ hasText: 'Password changed' })).toBeVisible();
   await shot(bea.page, 'desk-settings-profile', info);
 
+  // Bea goes online from the prompt and gets the waiting chat (her
+  // department's; the owner is offline and in none).
+  await bea.page.getByRole('button', { name: '← Back to conversations' }).click();
+  await bea.page.locator('.go-online').getByRole('button', { name: 'Go online' }).click();
+  await expect(bea.page.getByRole('radio', { name: 'Online' })).toHaveAttribute('aria-checked', 'true');
+  await expect(bea.page.locator('.go-online')).toHaveCount(0);
+  const beaDesk = deskHelpers(bea.page);
+  const row = bea.page.locator('#queue .conv-row', { hasText: hello });
+  await row.click();
+  await expect(bea.page.locator('.pane-head')).toContainText('Assigned to you');
+  const reply = marker('Bea here, happy to help');
+  await beaDesk.composer.fill(reply);
+  await beaDesk.composer.press('Enter');
+  await expect(w.theirs.filter({ hasText: reply })).toHaveCount(1);
+
+  // She closes the tab: after the grace period she is offline in effect
+  // and the chat is back in the queue, with a line saying why.
+  await bea.page.close();
+  const ownerRow = p.locator('#queue .conv-row', { hasText: reply });
+  await p.getByRole('button', { name: '← Back to conversations' }).click();
+  await p.getByRole('button', { name: 'Unassigned' }).click();
+  await expect(ownerRow).toHaveCount(1);
+  await ownerRow.click();
+  await expect(p.locator('.history')).toContainText('Bea from Billing is offline (desk closed): back to the queue');
+  // The owner answers it, and so takes it.
+  const owned = deskHelpers(p);
+  await owned.composer.fill('The owner here, I can help');
+  await owned.composer.press('Enter');
+  await expect(p.locator('.pane-head')).toContainText('Assigned to you');
+  await expect(w.theirs.filter({ hasText: 'The owner here, I can help' })).toHaveCount(1);
+
   // Bea is disabled: her desk signs out at once; enabled, she may come back.
+  bea.page = await bea.ctx.newPage();
+  await bea.page.goto('/');
+  await expect(bea.page.locator('.health')).toHaveText('Connected');
+  await p.getByRole('button', { name: 'Settings' }).click();
+  await nav.getByRole('link', { name: 'Team' }).click();
   const beaRow = p.getByRole('row', { name: /Bea/ });
   await beaRow.getByRole('button', { name: 'Disable' }).click();
   await expect(beaRow).toContainText('disabled');

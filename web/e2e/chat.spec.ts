@@ -85,16 +85,65 @@ test('an agent message to a closed panel shows an unread badge', async ({ browse
   await visitor.input.fill(text);
   await visitor.input.press('Enter');
   await expect(visitor.messages.filter({ hasText: text }).locator('.meta')).toContainText(/Sent|Seen/);
-  await visitor.widget.getByRole('button', { name: 'Close chat' }).first().click();
 
+  // The agent takes the chat first (its "picked up" line is news for the
+  // visitor too), then writes while the panel is closed.
   const desk = await openDesk(browser);
   await desk.openConversation(text);
+  const pick = desk.page.locator('.row-wrap', { hasText: text }).getByRole('button', { name: 'Pick up' });
+  if (await pick.isVisible()) await pick.click();
+  await expect(desk.page.locator('.pane-head')).toContainText('Assigned to you');
+  await visitor.widget.getByRole('button', { name: 'Close chat' }).first().click();
   await desk.composer.fill('Anything else I can help with?');
   await desk.composer.press('Enter');
   await expect(visitor.launcher).toHaveAttribute('aria-label', 'Open chat, 1 unread');
   await expect(visitor.widget.locator('.badge')).toHaveText('1');
   await visitor.launcher.click();
   await expect(visitor.widget.locator('.badge')).toHaveCount(0);
+  await visitor.ctx.close();
+  await desk.ctx.close();
+});
+
+// Delivered (on the other side's device) and Seen (on its screen), both
+// ways: the widget reports while its panel is closed, the assigned agent's
+// desk while the chat is not on screen.
+test('messages are sent, then delivered, then seen, both ways', async ({ browser }) => {
+  const visitor = await openVisitor(browser);
+  const m = marker('Is anybody there?');
+  await visitor.launcher.click();
+  await visitor.input.fill(m);
+  await visitor.input.press('Enter');
+
+  const desk = await openDesk(browser);
+  await desk.page.locator('#queue .conv-row', { hasText: m }).click();
+  const pick = desk.page.locator('.row-wrap', { hasText: m }).getByRole('button', { name: 'Pick up' });
+  if (await pick.isVisible()) await pick.click();
+  await expect(desk.page.locator('.pane-head')).toContainText('Assigned to you');
+  const mine = (text: string) => desk.history.filter({ hasText: text }).locator('.delivery');
+
+  // The panel is open: Seen at once.
+  await desk.composer.fill('Yes, I am here.');
+  await desk.composer.press('Enter');
+  await expect(mine('Yes, I am here.')).toHaveText(/Seen/);
+  // The panel is closed: Delivered, then Seen when the visitor opens it.
+  await visitor.widget.getByRole('button', { name: 'Close chat' }).first().click();
+  await desk.composer.fill('How can I help?');
+  await desk.composer.press('Enter');
+  await expect(visitor.widget.locator('.badge')).toHaveText('1');
+  await expect(mine('How can I help?')).toHaveText(/Delivered/);
+  await visitor.launcher.click();
+  await expect(mine('How can I help?')).toHaveText(/Seen/);
+
+  // The agent is in the settings: the visitor's next message is Delivered,
+  // and Seen once the agent is back with the chat.
+  await desk.page.getByRole('button', { name: 'Settings' }).click();
+  const next = marker('My order never arrived');
+  await visitor.input.fill(next);
+  await visitor.input.press('Enter');
+  const theirs = visitor.messages.filter({ hasText: next }).locator('.meta');
+  await expect(theirs).toContainText('Delivered');
+  await desk.page.getByRole('button', { name: '← Back to conversations' }).click();
+  await expect(theirs).toContainText('Seen');
   await visitor.ctx.close();
   await desk.ctx.close();
 });

@@ -6,6 +6,8 @@ import { type Browser, type BrowserContext, expect, type Locator, type Page, typ
 export const port = Number(process.env.LIVEDESK_E2E_PORT);
 /** The desk's origin. */
 export const deskURL = `http://127.0.0.1:${port}`;
+/** The new team's server (admin.spec.ts): a first start of its own, agents away 2 s after their last desk closes. */
+export const teamURL = `http://127.0.0.1:${process.env.LIVEDESK_E2E_TEAM_PORT}`;
 /** The demo page, on another origin than the desk and the widget's server. */
 export const demoURL = `http://localhost:${port}/demo`;
 export const ownerEmail = 'owner@livedesk.local';
@@ -52,20 +54,25 @@ export function widgetHelpers(widget: Locator) {
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
 const sessions = new Map<string, StorageState>();
 
-/** An agent signed in to the desk (through the API: the sign-in page has its own test); the owner unless told. */
+/**
+ * An agent signed in to the desk (through the API: the sign-in page has its
+ * own test); the owner unless told, on the shared server unless told.
+ */
 export async function openDesk(
   browser: Browser,
   viewport = { width: 1280, height: 800 },
   who = { email: ownerEmail, password: ownerPassword },
+  base = deskURL,
 ) {
   // Sign in once per agent and run: sign-ins are rate-limited per e-mail
   // (5, then one every 12 s), and every spec opens desks.
-  const signedIn = sessions.get(who.email);
-  const ctx = await browser.newContext({ viewport, baseURL: deskURL, storageState: signedIn });
+  const key = `${base} ${who.email}`;
+  const signedIn = sessions.get(key);
+  const ctx = await browser.newContext({ viewport, baseURL: base, storageState: signedIn });
   if (!signedIn) {
     const res = await ctx.request.post('/api/v1/auth/login', { data: { email: who.email, password: who.password } });
     expect(res.ok()).toBe(true);
-    sessions.set(who.email, await ctx.storageState());
+    sessions.set(key, await ctx.storageState());
   }
   const { page, dialogs, cspViolations } = await watchedPage(ctx);
   await page.goto('/');
@@ -81,9 +88,9 @@ export function deskHelpers(page: Page) {
     /** Finds a conversation by text in the Live queue and opens it. */
     async openConversation(text: string) {
       await page.getByRole('tab', { name: /Live/ }).click();
-      await page.getByRole('searchbox', { name: 'Search' }).fill(text);
+      await page.getByRole('searchbox', { name: 'Search conversations' }).fill(text);
       await page.locator('.conv-row').first().click();
-      await page.getByRole('searchbox', { name: 'Search' }).fill('');
+      await page.getByRole('searchbox', { name: 'Search conversations' }).fill('');
     },
   };
 }

@@ -7,7 +7,7 @@ test('an agent starts a chat with a browsing visitor, who gets it at once', asyn
   const name = marker('Browsing Bob');
   await visitor.page.evaluate((n) => (window as unknown as { LiveDesk: { identify: (x: object) => void } }).LiveDesk.identify({ name: n }), name);
   const desk = await openDesk(browser);
-  await desk.page.getByRole('tab', { name: /Visitors/ }).click();
+  await desk.page.getByRole('searchbox', { name: 'Search visitors' }).fill(name);
   const row = desk.page.locator('.visitor-row', { hasText: name });
   await expect(row).toContainText('Browsing');
   await row.click();

@@ -84,13 +84,19 @@ test('the desk and the widget, screen by screen', async ({ browser }, info) => {
   await shot(desk.page, 'desk-context', info);
   await desk.page.getByRole('button', { name: 'Context' }).click();
 
-  // Visitors tab.
-  await desk.page.getByRole('tab', { name: /Visitors/ }).click();
-  await expect(desk.page.locator('.visitor-row')).not.toHaveCount(0);
+  // The visitors online, beside the queues: the dock folds to a bar and
+  // stays folded across a reload.
+  const dock = desk.page.getByRole('region', { name: /Visitors online/ });
+  await expect(dock.locator('.visitor-row')).not.toHaveCount(0);
   await expect(desk.page.locator('.visitor-row', { hasText: 'Maya Lindqvist' })).toContainText('Chatting');
   await expect(desk.page.locator('.visitor-row', { hasText: 'Browsing' }).first()).toBeVisible();
   await shot(desk.page, 'desk-visitors', info);
-  await desk.page.getByRole('tab', { name: /Live/ }).click();
+  await dock.getByRole('button', { name: /Visitors online/ }).click();
+  await expect(dock.locator('.visitor-row')).toHaveCount(0);
+  await desk.page.reload();
+  await expect(dock.getByRole('button', { name: /Visitors online/ })).toHaveAttribute('aria-expanded', 'false');
+  await dock.getByRole('button', { name: /Visitors online/ }).click();
+  await expect(dock.locator('.visitor-row')).not.toHaveCount(0);
 
   // A smaller laptop: nothing overflows.
   await desk.page.setViewportSize({ width: 1024, height: 700 });
@@ -110,6 +116,7 @@ test('the desk and the widget, screen by screen', async ({ browser }, info) => {
 
   // The launcher with an unread badge.
   await maya.widget.getByRole('button', { name: 'Close chat' }).first().click();
+  await desk.composer.fill('It does: Moss and Fern'); // the draft did not outlive the reload above
   await desk.composer.press('Enter');
   await expect(maya.widget.locator('.badge')).toHaveText('1');
   await shot(maya.page, 'widget-unread', info);

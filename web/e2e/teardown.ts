@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 
-/** Removes the server's temporary data directory. */
+/** Removes the servers' temporary data directories. */
 export default function teardown(): void {
-  const dir = process.env.LIVEDESK_E2E_DATA;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [process.env.LIVEDESK_E2E_DATA, process.env.LIVEDESK_E2E_TEAM_DATA]) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -39,6 +39,10 @@ export interface Conversation {
   visitor_read_seq?: number;
   /** How far the agent furthest along has had it on screen. */
   agent_read_seq?: number;
+  /** How far a device of the visitor has received it (delivered states; never behind visitor_read_seq). */
+  visitor_delivered_seq?: number;
+  /** How far a desk of the assigned agent has received it. */
+  agent_delivered_seq?: number;
   last_message: string;
   created_at: string;
   updated_at: string;
@@ -96,6 +100,18 @@ export interface Agent {
   department_ids: string[];
 }
 
+/**
+ * How the widget shows itself on a site (display only: agents' names still
+ * travel in frames). greeting '' means the widget's own; team_name '' means
+ * the site's name.
+ */
+export interface SiteLook {
+  color: string;
+  greeting: string;
+  agent_names: boolean;
+  team_name: string;
+}
+
 export interface Welcome {
   type: 'welcome';
   id: string;
@@ -106,7 +122,7 @@ export interface Welcome {
   server_time: number;
   token?: string;
   visitor?: Visitor;
-  site?: { id: string; name: string };
+  site?: { id: string; name: string; look: SiteLook };
   agent?: Agent;
   /**
    * What the signed-in agent may do (desk sockets only): conversations.manage_any,

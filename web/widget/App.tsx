@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { inkOn } from '../shared/look';
 import { Launcher } from './Launcher';
 import { Panel } from './Panel';
 import type { WidgetStore } from './store';
@@ -16,8 +17,13 @@ export function App({ store }: { store: WidgetStore }) {
     wasOpen.current = open;
   }, [open]);
 
+  // The site's colour, with the ink that reads on it; links on white take
+  // the accent only when it is dark enough for white ink (the same contrast).
+  const color = store.look.value?.color;
+  const ink = color && inkOn(color);
+  const style = ink ? { '--accent': color, '--accent-ink': ink, '--accent-text': ink === '#ffffff' ? color : 'var(--text)' } : undefined;
   return (
-    <div class="root">
+    <div class="root" style={style}>
       {open && <Panel store={store} inputRef={input} />}
       <Launcher store={store} buttonRef={launcher} />
     </div>

@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { shortTime } from '../shared/format';
+import { agentLabel, systemText } from '../shared/look';
+import { RECEIPT_LABEL, receipt } from '../shared/receipts';
 import type { WidgetStore } from './store';
 
 /** The conversation: stored messages, then what is still on its way. */
@@ -9,6 +11,8 @@ export function Messages({ store }: { store: WidgetStore }) {
   const outgoing = store.outgoing.value;
   const drafts = store.drafts.value;
   const count = messages.length + outgoing.length + drafts.length;
+  const look = store.look.value;
+  const greeting = look?.greeting;
 
   useEffect(() => {
     const el = list.current;
@@ -19,8 +23,14 @@ export function Messages({ store }: { store: WidgetStore }) {
     <ol class="messages" ref={list} aria-live="polite" aria-label="Messages">
       {count === 0 && (
         <li class="empty">
-          <strong>Hi there 👋</strong>
-          <span>Ask us anything. We usually answer within a few minutes.</span>
+          {greeting ? (
+            <span class="greeting">{greeting}</span>
+          ) : (
+            <>
+              <strong>Hi there 👋</strong>
+              <span>Ask us anything. We usually answer within a few minutes.</span>
+            </>
+          )}
         </li>
       )}
       {messages.map((m, i) => {
@@ -29,19 +39,22 @@ export function Messages({ store }: { store: WidgetStore }) {
         if (m.kind === 'system') {
           return (
             <li key={m.seq} class="system" data-seq={m.seq}>
-              {m.body}
+              {systemText(look, store.siteName.value, m)}
             </li>
           );
         }
         const mine = m.author_type === 'visitor';
-        const first = i === 0 || messages[i - 1].author_type !== m.author_type;
+        // The author line heads each run of one side's messages; a system
+        // line between them (an agent's event has author_type agent) ends the run.
+        const prev = messages[i - 1];
+        const first = !prev || prev.kind === 'system' || prev.author_type !== m.author_type;
         return (
           <li key={m.seq} class={mine ? 'msg mine' : 'msg theirs'} data-seq={m.seq}>
-            {!mine && first && <span class="author">{m.author_name || 'Agent'}</span>}
+            {!mine && first && <span class="author">{agentLabel(look, store.siteName.value, m.author_name)}</span>}
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}
-              {mine && <span class="state"> · {m.seq <= store.agentSeen.value ? 'Seen' : 'Sent'}</span>}
+              {mine && <span class="state"> · {RECEIPT_LABEL[receipt(m.seq, store.agentDelivered.value, store.agentSeen.value)]}</span>}
             </span>
           </li>
         );

@@ -1,6 +1,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
+import { agentLabel } from '../shared/look';
 import { TypingLine } from '../shared/TypingLine';
 import { CloseIcon, SendIcon } from './icons';
 import { Messages } from './Messages';
@@ -80,7 +81,7 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
         </div>
       )}
       <Messages store={store} />
-      <TypingLine class="typing" name={typing} />
+      <TypingLine class="typing" name={typing && agentLabel(store.look.value, store.siteName.value, typing)} />
       {ended ? (
         <div class="ended" role="status">
           <strong>This chat has ended</strong>

@@ -1,6 +1,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type Welcome } from '../shared/protocol';
+import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
+import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, remove, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
@@ -49,6 +50,8 @@ export class WidgetStore {
   readonly conn = signal<ConnState>('connecting');
   readonly isOpen = signal(false);
   readonly siteName = signal('');
+  /** The site's look (welcome.site.look); kept per site so a navigation does not flash the default colour. */
+  readonly look = signal<SiteLook | null>(null);
   readonly messages = signal<readonly Message[]>([]);
   readonly outgoing = signal<Outgoing[]>([]);
   readonly drafts = signal<Draft[]>([]);
@@ -59,10 +62,14 @@ export class WidgetStore {
   readonly seenSeq = signal(0);
   /** How far the agents have seen the shown conversation: "Seen" on my messages up to it. */
   readonly agentSeen = signal(0);
+  /** How far a desk of the assigned agent has received it: "Delivered". */
+  readonly agentDelivered = signal(0);
   readonly unread = computed(() => unreadCount(this.messages.value, this.seenSeq.value));
 
   private readonly session: Session;
   private conversationId = '';
+  /** The last conversation.delivered sent for the shown conversation. */
+  private delivered = 0;
   private starting = false;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private typingExpiry: ReturnType<typeof setTimeout> | undefined;
@@ -76,6 +83,7 @@ export class WidgetStore {
   constructor(readonly config: WidgetConfig) {
     this.prefix = `livedesk:${config.key}:`;
     this.isOpen.value = load(this.prefix + 'open', false, safeSession());
+    this.look.value = load(this.prefix + 'look', null);
     this.session = new Session({
       url: `${config.origin.replace(/^http/, 'ws')}/widget/v1/ws?key=${encodeURIComponent(config.key)}`,
       hello: () => {
@@ -233,11 +241,21 @@ export class WidgetStore {
     if (this.conversationId) this.session.conn.notify('conversation.seen', { conversation_id: this.conversationId, seq });
   }
 
+  /** Tells the agents their messages reached this device while the panel is closed. */
+  private markDelivered(): void {
+    const seq = deliveredUpTo(this.messages.value, (m) => m.author_type === 'visitor', Math.max(this.delivered, this.seenSeq.value));
+    if (seq === null || !this.conversationId) return;
+    this.delivered = seq;
+    this.session.conn.notify('conversation.delivered', { conversation_id: this.conversationId, seq });
+  }
+
   // --- the session ---
 
   private welcome(w: Welcome): void {
     if (w.token) save(this.prefix + 'token', w.token);
     this.siteName.value = w.site?.name ?? '';
+    this.look.value = w.site?.look ?? null;
+    save(this.prefix + 'look', this.look.value);
     const current = pickConversation(w.conversations, this.conversationId);
     if (current) this.follow(current);
     clearInterval(this.heartbeat);
@@ -270,9 +288,11 @@ export class WidgetStore {
   private follow(c: Conversation): void {
     const switching = c.id !== this.conversationId;
     this.agentSeen.value = c.agent_read_seq ?? 0;
+    this.agentDelivered.value = c.agent_delivered_seq ?? 0;
     const stored = switching ? load<SeenMark>(this.prefix + 'seen', {}) : {};
     this.setThread(follow(this.thread(), c, stored));
     if (switching) {
+      this.delivered = c.visitor_delivered_seq ?? 0;
       this.session.track(c.id);
       this.refresh();
     }
@@ -283,6 +303,7 @@ export class WidgetStore {
     this.messages.value = [...this.session.messages(this.conversationId)];
     this.outgoing.value = this.session.outgoing(this.conversationId);
     if (this.isOpen.value) this.markSeen();
+    else this.markDelivered();
     if (endsTyping(this.messages.value)) this.setTyping(null);
     if (this.unread.value !== before) this.emit('unread', this.unread.value);
   }

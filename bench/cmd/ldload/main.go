@@ -38,6 +38,7 @@ type options struct {
 	hold          time.Duration
 	workspaces    int
 	agents        int
+	receipts      bool
 	missed        int
 	connectRate   float64
 	pprofAddr     string
@@ -69,6 +70,7 @@ func main() {
 	fs.DurationVar(&o.hold, "hold", 40*time.Second, "idle: time all sockets are held (≥ one heartbeat period)")
 	fs.IntVar(&o.workspaces, "workspaces", 0, "seeded workspaces: chat [50], storm [100]")
 	fs.IntVar(&o.agents, "agents", 2, "chat: agents (desk sockets) per workspace")
+	fs.BoolVar(&o.receipts, "receipts", false, "chat: clients report what they receive (visitors conversation.delivered, desks conversation.seen)")
 	fs.IntVar(&o.missed, "missed", 1, "storm: agent messages per conversation while visitors are away")
 	fs.Float64Var(&o.connectRate, "connect-rate", 2000, "idle, storm: first connects per second")
 	fs.StringVar(&o.pprofAddr, "pprof-addr", "", "start the (first) server with --pprof-addr, e.g. 127.0.0.1:6060")
@@ -229,6 +231,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		cfg := load.ChatConfig{
 			URLs: e.urls, Tenants: tenants, Conversations: o.conversations, Rate: o.rate,
 			Warmup: o.warmup, Duration: o.duration, Dialer: load.NewDialer(8), Log: logw, ServerPIDs: e.pids,
+			Receipts: o.receipts,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnMeasure = func(d time.Duration) {

@@ -586,6 +586,24 @@ func testReadMarkers(t *testing.T, s *store.Store) {
 	equal(t, "agents' marker", c.AgentReadSeq, int64(2))
 	_, _, err = s.MarkSeen(ctx, a.ws.ID, "missing", false, 1)
 	wantErr(t, err, store.ErrNotFound)
+
+	// Delivered markers: seen carries delivery with it; delivery alone
+	// moves forward only, bounded by the last seq, and leaves seen alone.
+	equal(t, "seen is delivered", c.VisitorDeliveredSeq, int64(3))
+	equal(t, "seen is delivered (agents)", c.AgentDeliveredSeq, int64(2))
+	c, moved, err = s.MarkDelivered(ctx, a.ws.ID, a.conv.ID, false, 99)
+	noErr(t, "agent delivered", err)
+	equal(t, "moved", moved, true)
+	equal(t, "delivered bounded by the last seq", c.AgentDeliveredSeq, int64(3))
+	equal(t, "seen unchanged by delivery", c.AgentReadSeq, int64(2))
+	_, moved, err = s.MarkDelivered(ctx, a.ws.ID, a.conv.ID, false, 1)
+	noErr(t, "delivered back", err)
+	equal(t, "delivered never back", moved, false)
+	_, moved, err = s.MarkSeen(ctx, a.ws.ID, a.conv.ID, false, 3)
+	noErr(t, "seen after delivered", err)
+	equal(t, "seen moves past delivered's equal", moved, true)
+	_, _, err = s.MarkDelivered(ctx, a.ws.ID, "missing", true, 1)
+	wantErr(t, err, store.ErrNotFound)
 }
 
 // testListPagesAndSearch: a list pages by its order (newest activity

@@ -131,8 +131,10 @@ func testSites(t *testing.T, s *store.Store) {
 		WorkspaceID: ws.ID, Name: "Shop", WidgetKey: "wk_shop",
 		AllowedOrigins: []string{"https://shop.example", "https://*.shop.example"},
 		BusinessHours: store.BusinessHours{TimeZone: "America/New_York", Days: []store.OpenSpan{
-			{Weekday: 1, Open: "09:00", Close: "12:00"}, {Weekday: 1, Open: "13:00", Close: "17:30"}}},
+			{Weekday: 1, Open: "09:00", Close: "12:00"}, {Weekday: 1, Open: "13:00", Close: "17:30"}},
+			ClosedDays: []string{"2026-12-25", "2027-01-01"}},
 		IdentitySecret: "s3cret", DefaultDepartmentID: dept.ID,
+		Look: store.SiteLook{Color: "#0a7f5a", Greeting: "Hello!\nHow can we help?", AgentNames: false, TeamName: "Shop team"},
 	}
 	shop, err := s.CreateSite(ctx, in, Epoch)
 	noErr(t, "create site", err)
@@ -167,7 +169,8 @@ func testSites(t *testing.T, s *store.Store) {
 	upd := shop
 	upd.Name = "Shop EU"
 	upd.AllowedOrigins = []string{"https://shop.example.eu"}
-	upd.BusinessHours = store.BusinessHours{TimeZone: "Europe/Paris", Days: []store.OpenSpan{}}
+	upd.BusinessHours = store.BusinessHours{TimeZone: "Europe/Paris", Days: []store.OpenSpan{}, ClosedDays: []string{}}
+	upd.Look = store.SiteLook{Color: "#ffcc00", AgentNames: true}
 	upd.IdentitySecret = "rotated"
 	upd.DefaultDepartmentID = ""
 	upd.WidgetKey = "wk_ignored" // UpdateSite never changes the key

@@ -492,6 +492,10 @@ var isolationCases = []isolationCase{
 		_, _, err := s.MarkSeen(ctx, a.ws.ID, b.conv.ID, true, 1)
 		return err
 	}),
+	refused("MarkDelivered", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.MarkDelivered(ctx, a.ws.ID, b.conv.ID, false, 1)
+		return err
+	}),
 	refused("MarkRead", "B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.MarkRead(ctx, a.ws.ID, a.owner.ID, b.conv.ID, 1, isoNow)
 		return err

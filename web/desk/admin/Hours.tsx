@@ -1,7 +1,16 @@
+import { useState } from 'preact/hooks';
 import type { BusinessHours, OpenSpan } from './api';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const WEEK = [1, 2, 3, 4, 5, 6, 0]; // shown Monday first
+/** The server's limit on closed days (docs/api.md). */
+const MAX_CLOSED = 100;
+
+/** "Fri, Dec 25, 2026" for "2026-12-25": a calendar date, read at local midnight. */
+function dayLabel(d: string): string {
+  const t = new Date(`${d}T00:00:00`);
+  return isNaN(t.getTime()) ? d : t.toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
+}
 
 function localZone(): string {
   try {
@@ -13,13 +22,25 @@ function localZone(): string {
 
 /**
  * Hours edits a site's opening hours: always open (no spans), or one span a
- * day on the chosen days, in the site's time zone.
+ * day on the chosen days, in the site's time zone; and the closed days
+ * (holidays), closed all day either way. closedError is the server's
+ * refusal of a closed day; error any other refusal of the hours.
  */
-export function Hours({ value, editable, error, onChange }: { value: BusinessHours; editable: boolean; error?: string; onChange: (h: BusinessHours) => void }) {
+export function Hours({ value, editable, error, closedError, onChange }: {
+  value: BusinessHours;
+  editable: boolean;
+  error?: string;
+  closedError?: string;
+  onChange: (h: BusinessHours) => void;
+}) {
   const days = value.days ?? [];
+  const closed = value.closed_days ?? [];
+  const [pick, setPick] = useState('');
   const always = days.length === 0;
   const span = (wd: number) => days.find((d) => d.weekday === wd);
-  const set = (next: OpenSpan[]) => onChange({ time_zone: value.time_zone || localZone(), days: next.sort((a, b) => a.weekday - b.weekday) });
+  const set = (next: OpenSpan[]) => onChange({ ...value, time_zone: value.time_zone || localZone(), days: next.sort((a, b) => a.weekday - b.weekday) });
+  const setClosed = (next: string[]) => onChange({ ...value, closed_days: next.sort() });
+  const canAdd = /^\d{4}-\d{2}-\d{2}$/.test(pick) && !closed.includes(pick) && closed.length < MAX_CLOSED;
   const toggle = (wd: number, on: boolean) => set(on ? [...days, { weekday: wd, open: '09:00', close: '17:00' }] : days.filter((d) => d.weekday !== wd));
   const edit = (wd: number, key: 'open' | 'close', v: string) => set(days.map((d) => (d.weekday === wd ? { ...d, [key]: v } : d)));
   return (
@@ -32,18 +53,20 @@ export function Hours({ value, editable, error, onChange }: { value: BusinessHou
           checked={always}
           onChange={(e) =>
             e.currentTarget.checked
-              ? onChange({ time_zone: value.time_zone, days: [] })
+              ? onChange({ ...value, days: [] })
               : set([1, 2, 3, 4, 5].map((wd) => ({ weekday: wd, open: '09:00', close: '17:00' })))
           }
         />
         Always open
       </label>
+      {(!always || closed.length > 0) && (
+        <label class="hours-zone">
+          Time zone
+          <input value={value.time_zone} placeholder="Europe/Paris" onInput={(e) => onChange({ ...value, time_zone: e.currentTarget.value.trim() })} />
+        </label>
+      )}
       {!always && (
         <>
-          <label class="hours-zone">
-            Time zone
-            <input value={value.time_zone} placeholder="Europe/Paris" onInput={(e) => onChange({ ...value, time_zone: e.currentTarget.value.trim() })} />
-          </label>
           <table class="hours-table">
             <tbody>
               {WEEK.map((wd) => {
@@ -79,6 +102,49 @@ export function Hours({ value, editable, error, onChange }: { value: BusinessHou
           {error}
         </p>
       )}
+      <div class={closedError ? 'closed-days invalid' : 'closed-days'} role="group" aria-labelledby="closed-days-label">
+        <span class="pref-label" id="closed-days-label">
+          Closed days
+        </span>
+        <p class="pref-help muted">Holidays and days off, in the site's time zone: closed all day, whatever the weekly hours say.</p>
+        {closed.length > 0 && (
+          <ul class="closed-list" aria-label="Closed days">
+            {closed.map((d) => (
+              <li key={d}>
+                <time dateTime={d}>{dayLabel(d)}</time>
+                {editable && (
+                  <button type="button" class="btn ghost" aria-label={`Remove ${dayLabel(d)}`} onClick={() => setClosed(closed.filter((x) => x !== d))}>
+                    Remove
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        {editable && (
+          <div class="closed-add">
+            <input type="date" aria-label="Closed day to add" value={pick} onInput={(e) => setPick(e.currentTarget.value)} />
+            <button
+              type="button"
+              class="btn"
+              disabled={!canAdd}
+              onClick={() => {
+                setClosed([...closed, pick]);
+                setPick('');
+              }}
+            >
+              Add closed day
+            </button>
+            {closed.includes(pick) && <span class="muted">Already listed</span>}
+            {closed.length >= MAX_CLOSED && <span class="muted">At most {MAX_CLOSED} closed days</span>}
+          </div>
+        )}
+        {closedError && (
+          <p class="field-error" role="alert">
+            {closedError}
+          </p>
+        )}
+      </div>
     </fieldset>
   );
 }

@@ -13,12 +13,14 @@ import {
   refusedOrigins,
   rotateIdentitySecret,
   rotateKey,
+  type SiteLook,
   type SiteRecord,
   snippet,
   updateSite,
 } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 import { Hours } from './Hours';
+import { LookFields } from './Look';
 
 /** Sites: the list, a form to add one, and the chosen site's settings. */
 export function Sites({ id, editable, departments }: { id: string; editable: boolean; departments: Department[] }) {
@@ -110,6 +112,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
   const [origins, setOrigins] = useState((site.allowed_origins ?? []).join('\n'));
   const [dept, setDept] = useState(site.default_department_id ?? '');
   const [hours, setHours] = useState<BusinessHours>(site.business_hours);
+  const [look, setLook] = useState<SiteLook>(site.look);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState('');
   const [saved, setSaved] = useState(false);
@@ -131,7 +134,11 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
 
   const fail = (what: string) => (err: unknown) => {
     const field = (err as { field?: string }).field ?? '';
-    if (field) setErrors({ [field.split('.')[0].split('[')[0]]: errorText(err, what) });
+    // Keyed by the top field (what most inputs show) and by the full one
+    // ("look.color", "business_hours.closed_days") for the inputs that
+    // show their own.
+    const text = errorText(err, what);
+    if (field) setErrors({ [field.split('.')[0].split('[')[0]]: text, [field]: text });
     else setFormError(errorText(err, what));
   };
   const save = (e: Event) => {
@@ -141,7 +148,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
     setSaved(false);
     if (!name.trim()) return setErrors({ name: 'The site needs a name.' });
     setBusy(true);
-    updateSite(site.id, { name: name.trim(), allowed_origins: originsFrom(origins), default_department_id: dept, business_hours: hours })
+    updateSite(site.id, { name: name.trim(), allowed_origins: originsFrom(origins), default_department_id: dept, business_hours: hours, look })
       .then((s) => {
         onSaved(s);
         setSaved(true);
@@ -274,7 +281,14 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
             ))}
           </select>
         </Field>
-        <Hours value={hours} editable={editable} error={errors.business_hours} onChange={setHours} />
+        <Hours
+          value={hours}
+          editable={editable}
+          error={errors['business_hours.closed_days'] ? '' : errors.business_hours}
+          closedError={errors['business_hours.closed_days']}
+          onChange={setHours}
+        />
+        <LookFields value={look} siteName={name.trim() || site.name} editable={editable} errors={errors} onChange={setLook} />
         <FormError text={formError} />
         {editable && <SubmitRow label="Save site" busy={busy} done={saved ? 'Saved' : ''} />}
       </form>

@@ -1,5 +1,8 @@
 // The settings area's REST calls (docs/api.md): sites, agents, departments.
+import type { SiteLook } from '../../shared/protocol';
 import { type AgentRecord, call, type Department } from '../api';
+
+export type { SiteLook };
 
 /** The longest name of a site, department or agent (bytes, as the server counts). */
 export const MAX_NAME = 100;
@@ -13,7 +16,13 @@ export interface OpenSpan {
 export interface BusinessHours {
   time_zone: string;
   days: OpenSpan[] | null;
+  /** Whole dates ("YYYY-MM-DD", in time_zone) when the site is closed; sorted. */
+  closed_days?: string[] | null;
 }
+
+/** The limits of a site's look (docs/api.md), in characters. */
+export const MAX_GREETING = 200;
+export const MAX_TEAM_NAME = 60;
 
 export interface SiteRecord {
   id: string;
@@ -22,6 +31,7 @@ export interface SiteRecord {
   allowed_origins: string[] | null;
   business_hours: BusinessHours;
   default_department_id?: string;
+  look: SiteLook;
   created_at: string;
 }
 
@@ -30,6 +40,7 @@ export interface SiteInput {
   allowed_origins?: string[];
   business_hours?: BusinessHours;
   default_department_id?: string;
+  look?: Partial<SiteLook>;
 }
 
 const site = (id: string) => `/sites/${encodeURIComponent(id)}`;

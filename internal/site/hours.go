@@ -1,0 +1,74 @@
+package site
+
+import (
+	"slices"
+	"time"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// maxClosedDays bounds a site's closed days: two years of public holidays
+// and company days off fit with room to spare, and the list travels with
+// every read of the site.
+const maxClosedDays = 100
+
+// dateLayout is a closed day's form: a calendar date in the site's zone.
+const dateLayout = "2006-01-02"
+
+// closedDays validates a site's closed days and returns them sorted.
+// Each must be a real calendar date written "YYYY-MM-DD", listed once.
+func closedDays(days []string) ([]string, error) {
+	if len(days) > maxClosedDays {
+		return nil, apperr.Invalidf("business_hours.closed_days", "too_many_closed_days", "at most %d closed days", maxClosedDays)
+	}
+	out := make([]string, 0, len(days))
+	for _, d := range days {
+		// time.Parse refuses "2026-02-30" and "2026-2-3"; the round trip
+		// refuses what it would still accept in another spelling.
+		if t, err := time.Parse(dateLayout, d); err != nil || t.Format(dateLayout) != d {
+			return nil, apperr.Invalidf("business_hours.closed_days", "invalid_closed_day", "%q is not a date: use YYYY-MM-DD", d)
+		}
+		out = append(out, d)
+	}
+	slices.Sort(out) // the layout sorts as the calendar does
+	for i := 1; i < len(out); i++ {
+		if out[i] == out[i-1] {
+			return nil, apperr.Invalidf("business_hours.closed_days", "invalid_closed_day", "%s is listed twice", out[i])
+		}
+	}
+	return out, nil
+}
+
+// OpenAt reports whether a site with hours h is open at instant t, by the
+// wall clock of the site's time zone: closed all day on a closed day;
+// otherwise always open when h has no spans, else open when t falls in a
+// span of its weekday (open ≤ HH:MM < close, so a span closing at 17:00 is
+// closed at 17:00:00). Across a DST change the spans stay in wall time: a
+// span over a skipped hour is that much shorter, one over a repeated hour
+// that much longer.
+//
+// Nothing acts on business hours yet: the out-of-hours flow (issue 12)
+// will ask OpenAt.
+func OpenAt(h store.BusinessHours, t time.Time) bool {
+	loc, err := time.LoadLocation(h.TimeZone)
+	if err != nil {
+		// Validated on save (and "" is UTC); a zone that a newer tzdata
+		// dropped falls back to UTC rather than to "always closed".
+		loc = time.UTC
+	}
+	local := t.In(loc)
+	if slices.Contains(h.ClosedDays, local.Format(dateLayout)) {
+		return false
+	}
+	if len(h.Days) == 0 {
+		return true
+	}
+	wd, hm := int(local.Weekday()), local.Format("15:04")
+	for _, d := range h.Days {
+		if d.Weekday == wd && d.Open <= hm && hm < d.Close {
+			return true
+		}
+	}
+	return false
+}
