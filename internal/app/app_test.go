@@ -225,7 +225,14 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 		resp.Body.Close()
 		done <- result{status: resp.StatusCode}
 	}()
-	go pw.Write([]byte(`{"email":"owner@livedesk.local",`)) //nolint:errcheck // the rest follows below
+	// The first half goes once the transport reads the body (after 100
+	// Continue); the second may only follow it, or the server would get
+	// them the wrong way round on a slow machine.
+	firstHalf := make(chan error, 1)
+	go func() {
+		_, err := pw.Write([]byte(`{"email":"owner@livedesk.local",`))
+		firstHalf <- err
+	}()
 	<-reading
 
 	cancel()
@@ -241,6 +248,9 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 	case err := <-served:
 		t.Fatalf("Serve returned (%v) while a request was in flight", err)
 	default:
+	}
+	if err := <-firstHalf; err != nil {
+		t.Fatal(err)
 	}
 	if _, err := pw.Write([]byte(`"password":"drain-test-password"}`)); err != nil {
 		t.Fatal(err)

@@ -1,44 +1,29 @@
 package app
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/querytel/livedesk/web"
 )
 
-// Cache policies. Vite names every file under assets/ by its content hash,
-// so those never change; index.html and the widget loader keep their names
-// and must be revalidated so a new release reaches browsers at once.
-const (
-	cacheImmutable  = "public, max-age=31536000, immutable"
-	cacheRevalidate = "no-cache"
-)
-
 // uiRoutes serves the built desk and widget from the embedded web/dist,
-// and the demo page.
+// precompressed (static.go), and the demo page.
 func uiRoutes(mux *http.ServeMux, a *App) {
-	dist := web.Dist()
-	index := mustEntry(dist, "index.html")
-	loader := mustEntry(dist, "widget.js")
-	assets := http.FileServerFS(dist)
+	assets, err := loadAssets(web.Dist())
+	if err != nil {
+		panic("app: read the embedded web/dist: " + err.Error()) // embedded at build time
+	}
+	index, loader := mustAsset(assets, "index.html"), mustAsset(assets, "widget.js")
 
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		deskHeaders(w, r)
-		index.serve(w, r, "text/html; charset=utf-8")
+		index.serve(w, r)
 	})
-	mux.HandleFunc("GET /widget.js", func(w http.ResponseWriter, r *http.Request) {
-		loader.serve(w, r, "text/javascript; charset=utf-8")
-	})
+	mux.HandleFunc("GET /widget.js", loader.serve)
 	mux.HandleFunc("GET /assets/", func(w http.ResponseWriter, r *http.Request) {
-		if st, err := fs.Stat(dist, strings.TrimPrefix(r.URL.Path, "/")); err == nil && !st.IsDir() {
-			w.Header().Set("Cache-Control", cacheImmutable)
-			assets.ServeHTTP(w, r)
+		if f, ok := assets[strings.TrimPrefix(r.URL.Path, "/")]; ok {
+			f.serve(w, r)
 			return
 		}
 		http.NotFound(w, r)
@@ -56,27 +41,12 @@ func uiRoutes(mux *http.ServeMux, a *App) {
 	})
 }
 
-// entry is a file served under a fixed name, revalidated by its ETag.
-type entry struct {
-	body []byte
-	etag string
-}
-
-func mustEntry(dist fs.FS, name string) entry {
-	b, err := fs.ReadFile(dist, name)
-	if err != nil {
+func mustAsset(assets map[string]*asset, name string) *asset {
+	f, ok := assets[name]
+	if !ok {
 		panic("app: web/dist lacks " + name + ": run make web") // embedded at build time
 	}
-	sum := sha256.Sum256(b)
-	return entry{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-}
-
-func (e entry) serve(w http.ResponseWriter, r *http.Request, contentType string) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Cache-Control", cacheRevalidate)
-	h.Set("ETag", e.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(e.body))
+	return f
 }
 
 // deskHeaders sets the desk's strict Content-Security-Policy: code, styles

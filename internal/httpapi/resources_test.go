@@ -139,6 +139,37 @@ func TestSitesAPIRefusals(t *testing.T) {
 			body: map[string]any{"look": map[string]any{"team_name": "Team\x1b[31m"}}, status: 400, code: "invalid_name", field: "look.team_name"},
 		{name: "agent_names of the wrong type", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
 			body: `{"look":{"agent_names":"no"}}`, status: 400, code: "invalid_type", field: "look.agent_names"},
+		{name: "an agent changes the languages", as: "agent", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"languages": []string{"en", "de"}}}, status: 403, code: "forbidden"},
+		{name: "an agent changes the texts", as: "agent", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"en": map[string]string{"send": "Go"}}}}, status: 403, code: "forbidden"},
+		{name: "a supervisor changes the texts", as: "supervisor", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"en": map[string]string{"send": "Go"}}}}, status: 403, code: "forbidden"},
+		{name: "no language", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: `{"look":{"languages":[]}}`, status: 400, code: "required", field: "look.languages"},
+		{name: "a language the widget lacks", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"languages": []string{"en", "fr"}}}, status: 400, code: "invalid_language", field: "look.languages"},
+		{name: "a language twice", as: "owner", method: "POST", path: "/api/v1/sites",
+			body: map[string]any{"name": "X", "look": map[string]any{"languages": []string{"de", "de"}}}, status: 400, code: "invalid_language", field: "look.languages"},
+		{name: "languages of the wrong type", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: `{"look":{"languages":"en"}}`, status: 400, code: "invalid_type", field: "look.languages"},
+		{name: "texts in a language not enabled", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"de": map[string]string{"send": "Los"}}}}, status: 400, code: "invalid_language", field: "look.texts.de"},
+		{name: "texts in a language the widget lacks", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"fr": map[string]string{"send": "Envoyer"}}}}, status: 400, code: "invalid_language", field: "look.texts"},
+		{name: "an unknown text", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"en": map[string]string{"offline_form": "Leave a message"}}}}, status: 400, code: "unknown_text", field: "look.texts.en"},
+		{name: "a long text", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"en": map[string]string{"greeting": strings.Repeat("g", 301)}}}}, status: 400, code: "too_long", field: "look.texts.en.greeting"},
+		{name: "a text with a bidi override", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"en": map[string]string{"send": "Send ‮now"}}}}, status: 400, code: "invalid_text", field: "look.texts.en.send"},
+		{name: "a button label on two lines", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: map[string]any{"look": map[string]any{"texts": map[string]any{"en": map[string]string{"send": "Send\nnow"}}}}, status: 400, code: "invalid_text", field: "look.texts.en.send"},
+		{name: "a text without its placeholder", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body:   map[string]any{"look": map[string]any{"languages": []string{"en", "de"}, "texts": map[string]any{"de": map[string]string{"typing": "Jemand schreibt…"}}}},
+			status: 400, code: "missing_placeholder", field: "look.texts.de.typing"},
+		{name: "texts of the wrong type", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
+			body: `{"look":{"texts":{"en":"Hello"}}}`, status: 400, code: "invalid_type", field: "look.texts"},
 		{name: "an unknown look field", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
 			body: `{"look":{"font":"Comic Sans"}}`, status: 400, code: "unknown_field", field: "font"},
 		{name: "a widget key is not editable", as: "owner", method: "PATCH", path: "/api/v1/sites/{site}",
@@ -209,11 +240,23 @@ func TestSitesAPILifecycle(t *testing.T) {
 			t.Fatalf("colour only: %d %s", status, body)
 		}
 		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
-		for _, want := range []string{`"look":{"color":"#111111","greeting":"Hello!\nAsk away.","agent_names":false,"team_name":"Blog team"}`,
+		for _, want := range []string{`"look":{"color":"#111111","greeting":"Hello!\nAsk away.","agent_names":false,"team_name":"Blog team","languages":["en"],"texts":{}}`,
 			`"closed_days":["2026-12-25","2027-01-01"]`} {
 			if status != 200 || !strings.Contains(string(body), want) {
 				t.Fatalf("read back: %d %s, want %s", status, body, want)
 			}
+		}
+
+		// Languages and texts: German enabled with a text of the owner's,
+		// read back by every role; empty texts are the widget's own.
+		status, body = s.Do(t, e.as["admin"], "PATCH", path, map[string]any{"look": map[string]any{"languages": []string{"de", "en"},
+			"texts": map[string]any{"de": map[string]string{"typing": " {name} tippt… ", "send": ""}, "en": map[string]string{}}}})
+		if status != 200 {
+			t.Fatalf("texts: %d %s", status, body)
+		}
+		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
+		if want := `"team_name":"Blog team","languages":["de","en"],"texts":{"de":{"typing":"{name} tippt…"}}}`; status != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("texts read back: %d %s, want %s", status, body, want)
 		}
 
 		status, body = s.Do(t, owner, "GET", path+"/identity-secret", nil)

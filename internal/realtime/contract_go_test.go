@@ -293,6 +293,7 @@ func readLimits(s *spec, root string) error {
 		"name":            printable.MaxName,
 		"greeting":        site.MaxGreeting,
 		"team_name":       site.MaxTeamName,
+		"widget_text":     site.MaxWidgetText,
 		"notes":           chat.MaxWrapupNotes,
 		"tags":            chat.MaxWrapupTags,
 		"tag_bytes":       chat.MaxTagLen,

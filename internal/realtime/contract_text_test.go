@@ -14,17 +14,18 @@ import (
 // uiLimits maps the UIs' MAX_* constants to the contract's limit names.
 // A MAX_* constant missing here is reported: name its server limit.
 var uiLimits = map[string]string{
-	"MAX_TEXT":       "text",
-	"MAX_NOTE":       "note",
-	"MAX_NOTES":      "notes",
-	"MAX_TAGS":       "tags",
-	"MAX_TAG_BYTES":  "tag_bytes",
-	"MAX_PAGE_TITLE": "page_title",
-	"MAX_PAGE_URL":   "page_url",
-	"MAX_REASON":     "block_reason",
-	"MAX_NAME":       "name",
-	"MAX_GREETING":   "greeting",
-	"MAX_TEAM_NAME":  "team_name",
+	"MAX_TEXT":        "text",
+	"MAX_NOTE":        "note",
+	"MAX_NOTES":       "notes",
+	"MAX_TAGS":        "tags",
+	"MAX_TAG_BYTES":   "tag_bytes",
+	"MAX_PAGE_TITLE":  "page_title",
+	"MAX_PAGE_URL":    "page_url",
+	"MAX_REASON":      "block_reason",
+	"MAX_NAME":        "name",
+	"MAX_GREETING":    "greeting",
+	"MAX_TEAM_NAME":   "team_name",
+	"MAX_WIDGET_TEXT": "widget_text",
 }
 
 const (
@@ -344,6 +345,7 @@ var docsLimits = []struct {
 	{"sync_max", "at most `limit` \\(default \\d+, maximum (\\d+)\\)", 1},
 	{"greeting", "`greeting` \\(≤ (\\d+) characters\\)", 1},
 	{"team_name", "`team_name` \\(≤ (\\d+) characters", 1},
+	{"widget_text", "each text \\(≤ (\\d+) characters\\)", 1},
 	{"note", "`note` \\(optional, ≤ (\\d+) characters\\)", 1},
 	{"notes", "`notes` \\(≤ (\\d+) characters\\)", 1},
 	{"tags", "`tags` \\(≤ (\\d+), each", 1},

@@ -2,6 +2,8 @@ package realtime_test
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/querytel/livedesk/client"
@@ -37,7 +39,7 @@ func TestWidgetWelcomeCarriesTheLook(t *testing.T) {
 	}
 
 	fields, look := welcomeSite()
-	if want := (store.SiteLook{Color: store.DefaultLookColor, AgentNames: true}); look != want {
+	if want := store.DefaultLook(); !reflect.DeepEqual(look, want) {
 		t.Fatalf("the demo site's look %+v, want the default %+v", look, want)
 	}
 	if len(fields) != 3 {
@@ -50,7 +52,17 @@ func TestWidgetWelcomeCarriesTheLook(t *testing.T) {
 		Color: &color, Greeting: &greeting, AgentNames: &names, TeamName: &team}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, look = welcomeSite(); look != (store.SiteLook{Color: color, Greeting: greeting, AgentNames: false, TeamName: team}) {
+	if _, look = welcomeSite(); !reflect.DeepEqual(look, store.SiteLook{Color: color, Greeting: greeting, AgentNames: false, TeamName: team,
+		Languages: []string{"en"}, Texts: map[string]map[string]string{}}) {
 		t.Fatalf("after the change the welcome has %+v", look)
+	}
+	// The enabled languages and the owner's texts travel with it, for the
+	// widget to pick its language and show the owner's words.
+	langs, texts := []string{"de", "en"}, map[string]map[string]string{"de": {"send": "Abschicken", "typing": "{name} tippt…"}}
+	if _, err := srv.App.Sites.Update(ctx, owner, st.ID, site.Input{Look: &site.LookInput{Languages: &langs, Texts: &texts}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, look = welcomeSite(); !slices.Equal(look.Languages, langs) || !reflect.DeepEqual(look.Texts, texts) {
+		t.Fatalf("after setting languages and texts the welcome has %+v", look)
 	}
 }

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -122,13 +123,9 @@ func TestClosedDaysAreStoredSorted(t *testing.T) {
 
 func TestLook(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f, st := withShop(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (store.SiteLook{Color: store.DefaultLookColor, AgentNames: true}); st.Look != want {
+	if want := store.DefaultLook(); !reflect.DeepEqual(st.Look, want) {
 		t.Fatalf("a new site's look %+v, want %+v", st.Look, want)
 	}
 	got, err := f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{Look: &LookInput{
@@ -136,20 +133,21 @@ func TestLook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.SiteLook{Color: "#0a7f5a", Greeting: "Hello!\nHow can we help?", AgentNames: false, TeamName: "Shop team"}
-	if got.Look != want {
+	want := store.SiteLook{Color: "#0a7f5a", Greeting: "Hello!\nHow can we help?", AgentNames: false, TeamName: "Shop team",
+		Languages: []string{"en"}, Texts: map[string]map[string]string{}}
+	if !reflect.DeepEqual(got.Look, want) {
 		t.Fatalf("look %+v, want %+v", got.Look, want)
 	}
 	// A look with one field changes that field only.
 	got, err = f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{Look: &LookInput{Color: ptr("#111111")}})
 	want.Color = "#111111"
-	if err != nil || got.Look != want {
+	if err != nil || !reflect.DeepEqual(got.Look, want) {
 		t.Fatalf("colour only: %+v (%v), want %+v", got.Look, err, want)
 	}
 	// Empty texts go back to the defaults (the widget's greeting, the site's name).
 	got, err = f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{Look: &LookInput{Greeting: ptr(""), TeamName: ptr("   ")}})
 	want.Greeting, want.TeamName = "", ""
-	if err != nil || got.Look != want {
+	if err != nil || !reflect.DeepEqual(got.Look, want) {
 		t.Fatalf("cleared texts: %+v (%v), want %+v", got.Look, err, want)
 	}
 	// A greeting of exactly the limit, in multi-byte characters, fits.

@@ -12,12 +12,15 @@ import (
 
 // LookInput changes a site's widget look; nil fields stay as they are, so
 // {"look":{"color":"#0a7f5a"}} changes the colour alone (a whole-object
-// replace would turn an absent agent_names into false).
+// replace would turn an absent agent_names into false). Languages and
+// Texts each replace the whole list or map when sent (texts.go).
 type LookInput struct {
-	Color      *string `json:"color"`
-	Greeting   *string `json:"greeting"`
-	AgentNames *bool   `json:"agent_names"`
-	TeamName   *string `json:"team_name"`
+	Color      *string                       `json:"color"`
+	Greeting   *string                       `json:"greeting"`
+	AgentNames *bool                         `json:"agent_names"`
+	TeamName   *string                       `json:"team_name"`
+	Languages  *[]string                     `json:"languages"`
+	Texts      *map[string]map[string]string `json:"texts"`
 }
 
 // Limits of a site's look, in characters.
@@ -30,10 +33,9 @@ const (
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-// defaultLook is a new site's look: the widget's own colour and texts.
-func defaultLook() store.SiteLook {
-	return store.SiteLook{Color: store.DefaultLookColor, AgentNames: true}
-}
+// defaultLook is a new site's look: the widget's own colour and texts, in
+// English.
+func defaultLook() store.SiteLook { return store.DefaultLook() }
 
 // applyLook validates in and sets it on l.
 func applyLook(l *store.SiteLook, in LookInput) error {
@@ -60,6 +62,16 @@ func applyLook(l *store.SiteLook, in LookInput) error {
 		}
 		l.TeamName = n
 	}
+	// Languages first: the texts are checked against the languages sent
+	// with them.
+	if in.Languages != nil {
+		if err := applyLanguages(l, *in.Languages); err != nil {
+			return err
+		}
+	}
+	if in.Texts != nil {
+		return applyTexts(l, *in.Texts)
+	}
 	return nil
 }
 
@@ -74,6 +86,8 @@ func lookText(field, code, s string, max int, multiline bool) (string, error) {
 	lines := []string{s}
 	if multiline {
 		lines = strings.Split(s, "\n")
+	} else if strings.Contains(s, "\n") {
+		return "", apperr.Invalidf(field, code, "one line only: line breaks are not allowed")
 	}
 	for _, line := range lines {
 		if _, ok := printable.Name(line, max, true); !ok {

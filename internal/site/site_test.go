@@ -135,6 +135,17 @@ type fixture struct {
 	dept         store.Department
 }
 
+// withShop is a fixture with one site, "Shop", made by the owner.
+func withShop(t *testing.T) (fixture, store.Site) {
+	t.Helper()
+	f := newFixture(t)
+	st, err := f.svc.Create(t.Context(), f.owner.Actor(), Input{Name: ptr("Shop")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, st
+}
+
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	st := storetest.SQLite(t)
@@ -188,12 +199,8 @@ func TestCreateSite(t *testing.T) {
 
 func TestSiteInputErrors(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f, existing := withShop(t)
 	ctx := t.Context()
-	existing, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tooMany := make([]string, 51)
 	for i := range tooMany {
 		tooMany[i] = "https://example.com"
@@ -269,12 +276,8 @@ func TestSiteInputErrors(t *testing.T) {
 
 func TestAgentsCannotManageSites(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f, st := withShop(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, role := range []auth.Role{auth.Agent, auth.Supervisor} {
 		p := f.agent
 		p.Agent.Role = string(role)
@@ -306,12 +309,8 @@ func TestAgentsCannotManageSites(t *testing.T) {
 
 func TestRotateKeyAndSecret(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f, st := withShop(t)
 	ctx := t.Context()
-	st, err := f.svc.Create(ctx, f.owner.Actor(), Input{Name: ptr("Shop")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	rotated, err := f.svc.RotateKey(ctx, f.owner.Actor(), st.ID)
 	if err != nil {
 		t.Fatal(err)

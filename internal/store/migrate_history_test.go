@@ -14,19 +14,7 @@ import (
 func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	now := time.UnixMilli(1_700_000_000_000).UTC()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.migrate(ctx, now, "0003_lifecycle"); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := s.CreateWorkspace(ctx, "Before", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ws, now := migratedTo(t, "0003_lifecycle")
 	// Raw SQL: CreateSite writes columns of later schemas.
 	site := Site{ID: NewID()}
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, identity_secret, created_at, updated_at)
@@ -61,6 +49,7 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	}
 	before := map[string][]Message{}
 	for _, id := range convs {
+		var err error
 		before[id], err = s.ListMessages(ctx, ws.ID, id, 0, 0, 100)
 		if err != nil || len(before[id]) != 4 {
 			t.Fatalf("before: %d messages, %v", len(before[id]), err)
@@ -96,25 +85,13 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 }
 
 // TestSiteLookDefaultsForOlderSites: a site stored before 0011 reads back
-// with the default look and no closed days (the new column's default is
+// with the default look (in English) and no closed days (the new column's default is
 // '{}' and the old business hours lack the key; scanSite fills both in,
 // the same code on either engine).
 func TestSiteLookDefaultsForOlderSites(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	now := time.UnixMilli(1_700_000_000_000).UTC()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.migrate(ctx, now, "0010_read_receipts"); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := s.CreateWorkspace(ctx, "Before", now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ws, now := migratedTo(t, "0010_read_receipts")
 	id := NewID()
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, business_hours, identity_secret, created_at, updated_at)
 		VALUES ($1, $2, 'Shop', 'wk_old', '{"time_zone":"Europe/Paris","days":[{"weekday":1,"open":"09:00","close":"17:00"}]}', '', $3, $3)`,
@@ -128,10 +105,45 @@ func TestSiteLookDefaultsForOlderSites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (SiteLook{Color: DefaultLookColor, AgentNames: true}); got.Look != want {
+	want := SiteLook{Color: DefaultLookColor, AgentNames: true, Languages: []string{"en"}, Texts: map[string]map[string]string{}}
+	if !reflect.DeepEqual(got.Look, want) {
 		t.Errorf("look of an older site = %+v, want %+v", got.Look, want)
+	}
+	// A look stored before widget languages (or with them null) reads back
+	// in English with no texts of the owner's, its other keys kept.
+	for _, look := range []string{`{"color":"#0a7f5a","greeting":"Hi","agent_names":false,"team_name":"Shop"}`,
+		`{"color":"#0a7f5a","greeting":"Hi","agent_names":false,"team_name":"Shop","languages":null,"texts":null}`} {
+		if _, err := s.write.ExecContext(ctx, `UPDATE sites SET look = $2 WHERE id = $1`, id, look); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetSite(ctx, ws.ID, id)
+		want := SiteLook{Color: "#0a7f5a", Greeting: "Hi", TeamName: "Shop", Languages: []string{"en"}, Texts: map[string]map[string]string{}}
+		if err != nil || !reflect.DeepEqual(got.Look, want) {
+			t.Errorf("look %s reads back as %+v (%v), want %+v", look, got.Look, err, want)
+		}
 	}
 	if got.BusinessHours.ClosedDays == nil || len(got.BusinessHours.ClosedDays) != 0 || len(got.BusinessHours.Days) != 1 {
 		t.Errorf("business hours of an older site = %+v, want its day and no closed days", got.BusinessHours)
 	}
+}
+
+// migratedTo opens a fresh SQLite store migrated up to and including
+// version, with one workspace made then: the state an older release left.
+func migratedTo(t *testing.T, version string) (*Store, Workspace, time.Time) {
+	t.Helper()
+	ctx := t.Context()
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "livedesk.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.migrate(ctx, now, version); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := s.CreateWorkspace(ctx, "Before", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ws, now
 }

@@ -45,11 +45,27 @@ type SiteLook struct {
 	AgentNames bool `json:"agent_names"`
 	// TeamName is shown instead of agents' names; "" means the site's name.
 	TeamName string `json:"team_name"`
+	// Languages are the widget languages the site enabled, in order (never
+	// empty; package site knows which the widget ships).
+	Languages []string `json:"languages"`
+	// Texts are the owner's own widget texts: language → text key → text
+	// (never nil; a text not listed is the widget's own).
+	Texts map[string]map[string]string `json:"texts"`
 }
 
 // DefaultLookColor is the widget's own accent (--accent in
 // web/widget/widget.css): the colour of a site that chose none.
 const DefaultLookColor = "#3056d3"
+
+// DefaultLanguage is the widget language of a site that chose none.
+const DefaultLanguage = "en"
+
+// DefaultLook is the look of a site that chose none, and what the keys a
+// stored look lacks read back as (older rows, 0011_site_look's '{}').
+func DefaultLook() SiteLook {
+	return SiteLook{Color: DefaultLookColor, AgentNames: true, Languages: []string{DefaultLanguage},
+		Texts: map[string]map[string]string{}}
+}
 
 // OpenSpan is one opening span: Weekday 0 is Sunday, times are "HH:MM".
 type OpenSpan struct {
@@ -77,11 +93,18 @@ func scanSite(sc scanner) (Site, error) {
 	if err := json.Unmarshal([]byte(hours), &st.BusinessHours); err != nil {
 		return Site{}, fmt.Errorf("site %s hours: %w", st.ID, err)
 	}
-	// A site stored before 0011_site_look has '{}': the keys it lacks
-	// keep these defaults.
-	st.Look = SiteLook{Color: DefaultLookColor, AgentNames: true}
+	// A site stored before 0011_site_look has '{}', and one stored before
+	// widget languages has no languages or texts: the keys it lacks keep
+	// the defaults (no migration needed, the column is JSON text).
+	st.Look = DefaultLook()
 	if err := json.Unmarshal([]byte(look), &st.Look); err != nil {
 		return Site{}, fmt.Errorf("site %s look: %w", st.ID, err)
+	}
+	if len(st.Look.Languages) == 0 {
+		st.Look.Languages = []string{DefaultLanguage}
+	}
+	if st.Look.Texts == nil {
+		st.Look.Texts = map[string]map[string]string{}
 	}
 	if st.AllowedOrigins == nil {
 		st.AllowedOrigins = []string{}

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { since } from '../shared/format';
+import { focusPane } from './focus';
 import { FlagIcon } from './icons';
 import { actionError, closedByLabel } from './lifecycle';
 import type { DeskStore } from './store';
@@ -38,7 +39,10 @@ export function ConversationList({ store }: { store: DeskStore }) {
     setPickError(null);
     store
       .pickUp(id)
-      .then(() => store.open(id))
+      .then(() => {
+        store.open(id);
+        focusPane();
+      })
       .catch((err: { code?: string; message?: string }) => setPickError({ id, text: actionError(err.code ?? '', err.message) }));
   };
   return (
@@ -53,7 +57,15 @@ export function ConversationList({ store }: { store: DeskStore }) {
         const assignee = c.assignee_id === me ? 'You' : store.agentName(c.assignee_id);
         return (
           <li key={c.id} class="row-wrap">
-            <button type="button" class={cls} aria-current={c.id === openId ? 'true' : undefined} onClick={() => store.open(c.id)}>
+            <button
+              type="button"
+              class={cls}
+              aria-current={c.id === openId ? 'true' : undefined}
+              onClick={() => {
+                store.open(c.id);
+                focusPane();
+              }}
+            >
               <span class="avatar" aria-hidden="true">
                 {name.slice(0, 1).toUpperCase()}
               </span>

@@ -30,13 +30,13 @@ export function ConversationPane({ store }: { store: DeskStore }) {
         <div class="empty-state">
           {visitorId ? (
             <>
-              <strong>{store.displayName(visitorId)} is browsing</strong>
+              <h1>{store.displayName(visitorId)} is browsing</h1>
               <span>They have not started a chat. Their pages and details are on the right.</span>
               <Invite key={visitorId} store={store} visitorId={visitorId} />
             </>
           ) : (
             <>
-              <strong>No conversation open</strong>
+              <h1>No conversation open</h1>
               <span>Pick a chat from the queue on the left. New chats show up in green.</span>
             </>
           )}
@@ -62,7 +62,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
           {name.slice(0, 1).toUpperCase()}
         </span>
         <div class="pane-title">
-          <h1>
+          <h1 tabIndex={-1}>
             {name}
             {viewing && (
               <span class="viewing-label" role="status">
@@ -99,6 +99,9 @@ export function ConversationPane({ store }: { store: DeskStore }) {
       </header>
       <ActionBar key={c.id} store={store} c={c} />
       <History store={store} />
+      <p class="sr-only" aria-live="polite">
+        {store.said.value}
+      </p>
       <TypingLine class="typing-line" name={typing} />
       {closed ? (
         store.wrapupFor.value === c.id ? (
@@ -206,7 +209,7 @@ function History({ store }: { store: DeskStore }) {
   }, [count, store.openId.value]);
 
   return (
-    <ol class="history" ref={list} aria-label="Messages">
+    <ol class="history" ref={list} aria-label="Messages" tabIndex={0}>
       {count === 0 && <li class="history-empty">No messages yet.</li>}
       {messages.map((m, i) => {
         if (m.kind === 'hidden') return null;

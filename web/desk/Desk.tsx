@@ -1,17 +1,22 @@
 import { useSignalEffect } from '@preact/signals';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from './api';
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
+import { focusSoon, QUEUE } from './focus';
 import { type AdminPage, route } from './router';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
 import { Toasts } from './Toasts';
 import { TopBar } from './TopBar';
 
-/** The signed-in desk: top bar, sidebar, conversation, details. */
-export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
+/**
+ * The signed-in desk: a skip link, top bar, sidebar, conversation, details.
+ * Just after signing in (signedIn), the focus goes to the queue.
+ */
+export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean; onSignedOut: () => void }) {
   const store = useMemo(() => new DeskStore(me.agent.id, me.permissions), [me.agent.id]);
+  const live = route.value.area === 'live';
 
   useEffect(() => {
     store.start();
@@ -26,6 +31,14 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
       .catch(() => undefined);
     return () => store.session.stop();
   }, [store]);
+
+  // Just signed in: once the welcome has filled the queue, focus its first chat.
+  const focusQueue = useRef(signedIn);
+  useSignalEffect(() => {
+    if (!store.me.value || !focusQueue.current) return;
+    focusQueue.current = false;
+    focusSoon(...QUEUE, '.skip');
+  });
 
   useSignalEffect(() => {
     const n = store.attention.value;
@@ -54,6 +67,16 @@ export function Desk({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
 
   return (
     <div class="desk">
+      <a
+        class="skip"
+        href="#queue"
+        onClick={(e) => {
+          e.preventDefault();
+          focusSoon(...(live ? QUEUE : ['.admin-page']));
+        }}
+      >
+        {live ? 'Skip to conversations' : 'Skip to settings'}
+      </a>
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {route.value.area === 'admin' ? (
         <AdminArea store={store} me={me} page={route.value.page} id={route.value.id} />

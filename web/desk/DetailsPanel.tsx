@@ -111,7 +111,7 @@ function Context({ store, visitorId }: { store: DeskStore; visitorId: string }) 
   const keys = Object.keys(data).sort();
   return (
     <section class="card">
-      <h3>Context data</h3>
+      <h2 class="card-title">Context data</h2>
       {keys.length === 0 ? (
         <p class="muted">The site has not sent context for this visitor. Sites send it with LiveDesk.addContext().</p>
       ) : (

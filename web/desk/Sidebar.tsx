@@ -129,7 +129,7 @@ export function Sidebar({ store }: { store: DeskStore }) {
             </button>
           </div>
         )}
-        <div id="queue" role="tabpanel" aria-labelledby={`tab-${tab}`} class="queue">
+        <div id="queue" role="tabpanel" aria-labelledby={`tab-${tab}`} class="queue" tabIndex={-1}>
           <ConversationList store={store} />
         </div>
       </div>

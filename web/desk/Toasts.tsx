@@ -1,3 +1,4 @@
+import { focusPane } from './focus';
 import type { DeskStore } from './store';
 
 /** In-app notifications, top right; a click opens the conversation. */
@@ -11,7 +12,10 @@ export function Toasts({ store }: { store: DeskStore }) {
             type="button"
             class="toast-body"
             onClick={() => {
-              if (t.conversationId) store.open(t.conversationId);
+              if (t.conversationId) {
+                store.open(t.conversationId);
+                focusPane();
+              }
               store.notifier.dismiss(t.id);
             }}
           >

@@ -1,4 +1,5 @@
 import { duration } from '../shared/format';
+import { focusPane } from './focus';
 import { type DeskStore, visitorName } from './store';
 
 /** Online visitors: where they are and whether they chat (the site is named when there are several). */
@@ -23,7 +24,14 @@ export function VisitorList({ store }: { store: DeskStore }) {
         const selected = store.selectedVisitorId.value === v.id;
         return (
           <li key={v.id}>
-            <button type="button" class={selected ? 'visitor-row active' : 'visitor-row'} onClick={() => store.selectVisitor(v.id)}>
+            <button
+              type="button"
+              class={selected ? 'visitor-row active' : 'visitor-row'}
+              onClick={() => {
+                store.selectVisitor(v.id);
+                focusPane();
+              }}
+            >
               <span class="avatar" aria-hidden="true">
                 {name.slice(0, 1).toUpperCase()}
                 <span class={v.connected ? 'presence on' : 'presence'} />

@@ -9,6 +9,7 @@ import './desk.css';
 function Root() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState('');
+  const [signedIn, setSignedIn] = useState(false);
   const check = () =>
     getMe()
       .then(setMe)
@@ -30,8 +31,17 @@ function Root() {
 
   if (error) return <p class="boot">{error}</p>;
   if (me === undefined) return <p class="boot">Loading…</p>;
-  if (me === null) return <SignIn onSignedIn={() => void check()} />;
-  return <Desk me={me} onSignedOut={() => setMe(null)} />;
+  if (me === null) {
+    return (
+      <SignIn
+        onSignedIn={() => {
+          setSignedIn(true);
+          void check();
+        }}
+      />
+    );
+  }
+  return <Desk me={me} signedIn={signedIn} onSignedOut={() => setMe(null)} />;
 }
 
 const app = document.getElementById('app');

@@ -91,6 +91,8 @@ export class DeskStore {
   readonly openId = signal('');
   readonly selectedVisitorId = signal('');
   readonly messages = signal<readonly Message[]>([]);
+  /** The open chat's newest visitor message, for screen readers (a polite live region). */
+  readonly said = signal('');
   readonly outgoing = signal<Outgoing[]>([]);
 
   readonly tab = signal<Tab>('live');
@@ -235,6 +237,7 @@ export class DeskStore {
     batch(() => {
       this.openId.value = id;
       this.selectedVisitorId.value = c?.visitor_id ?? '';
+      this.said.value = '';
     });
     save('livedesk:open', id, safeSession());
     if (!c) return;
@@ -500,6 +503,7 @@ export class DeskStore {
         const c = before.conversations.get(e.message.conversation_id);
         const looking = c !== undefined && this.onScreen(c.id);
         if (c && !looking) this.markDelivered(c, e.message);
+        else if (looking && e.message.author_type === 'visitor') this.said.value = `${this.displayName(c.visitor_id)}: ${e.message.body}`;
         this.notify(messageNotice(c, e.message, this.seen.value, looking, (id) => this.displayName(id), this.myId()));
         if (after.typing !== before.typing) this.expireTyping(e.message.conversation_id);
         break;

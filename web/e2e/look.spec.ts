@@ -41,7 +41,7 @@ test("an owner sets a site's look and closed days; the visitor's widget follows"
 
     await hex.fill(amber);
     await expect(p.getByLabel('Colour', { exact: true })).toHaveValue(amber);
-    await p.getByLabel('Greeting').fill(greeting);
+    await p.getByLabel('Greeting', { exact: true }).fill(greeting);
     await expect(p.locator('.counter')).toHaveText(`${[...greeting].length} / 200`);
     await p.getByRole('radio', { name: 'Show a team name' }).check();
     await p.getByRole('textbox', { name: 'Team name' }).fill(team);
@@ -65,7 +65,7 @@ test("an owner sets a site's look and closed days; the visitor's widget follows"
     await expect(p.getByRole('heading', { name: 'Demo site' })).toBeVisible();
     await expect(p.getByRole('list', { name: 'Closed days' }).locator('time[datetime="2026-12-25"]')).toHaveCount(1);
     await expect(p.getByLabel('Colour (hex)')).toHaveValue(amber);
-    await expect(p.getByLabel('Greeting')).toHaveValue(greeting);
+    await expect(p.getByLabel('Greeting', { exact: true })).toHaveValue(greeting);
     await expect(p.getByRole('textbox', { name: 'Team name' })).toHaveValue(team);
     // The closed days and the look in one screen.
     await p.getByRole('group', { name: 'Closed days' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));

@@ -23,7 +23,8 @@ test('sign-in page', async ({ browser }, info) => {
 
 test('the desk and the widget, screen by screen', async ({ browser }, info) => {
   test.setTimeout(240_000); // five browser contexts on a small, busy machine
-  // A visitor who says who they are and chats.
+  // A visitor who says who they are and chats. She leaves the page before
+  // the widget has started: what the page said follows her to the next.
   const maya = await openVisitor(browser);
   await maya.page.evaluate(() =>
     (window as unknown as { LiveDesk: { identify: (x: object) => void } }).LiveDesk.identify({

@@ -7,6 +7,9 @@ interface Props {
   onInput: () => void;
   inputRef?: Ref<HTMLTextAreaElement>;
   placeholder: string;
+  /** The accessible names of the box and of the send button (the widget's are translated). */
+  label?: string;
+  sendLabel?: string;
   disabled?: boolean;
   /** The send button's content (an icon). */
   children: ComponentChildren;
@@ -16,7 +19,7 @@ interface Props {
  * A message box that sends on Enter (Shift+Enter adds a line) and grows
  * with its text. The widget and the desk style it their own way.
  */
-export function Composer({ onSend, onInput, inputRef, placeholder, disabled, children }: Props) {
+export function Composer({ onSend, onInput, inputRef, placeholder, label = 'Message', sendLabel = 'Send message', disabled, children }: Props) {
   const form = useRef<HTMLFormElement>(null);
   const submit = (ta: HTMLTextAreaElement) => {
     if (!ta.value.trim()) return;
@@ -38,7 +41,7 @@ export function Composer({ onSend, onInput, inputRef, placeholder, disabled, chi
         ref={inputRef}
         rows={1}
         maxLength={MAX_TEXT}
-        aria-label="Message"
+        aria-label={label}
         placeholder={placeholder}
         disabled={disabled}
         onKeyDown={(e) => {
@@ -52,7 +55,7 @@ export function Composer({ onSend, onInput, inputRef, placeholder, disabled, chi
           onInput();
         }}
       />
-      <button type="submit" class="send" aria-label="Send message" disabled={disabled}>
+      <button type="submit" class="send" aria-label={sendLabel} disabled={disabled}>
         {children}
       </button>
     </form>

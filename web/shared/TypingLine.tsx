@@ -3,17 +3,18 @@
  * The live region is always rendered, so screen readers announce the text
  * when it appears; with nobody typing it is empty.
  */
-export function TypingLine({ name, class: cls }: { name: string | null | undefined; class: string }) {
+export function TypingLine({ name, text, class: cls }: { name?: string | null; text?: string | null; class: string }) {
+  const line = text ?? (name ? `${name} is typing…` : null);
   return (
     <div class={cls} aria-live="polite">
-      {name && (
+      {line && (
         <>
           <span class="dots" aria-hidden="true">
             <i />
             <i />
             <i />
           </span>
-          {name} is typing…
+          {line}
         </>
       )}
     </div>

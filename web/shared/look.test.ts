@@ -50,7 +50,7 @@ describe('inkOn', () => {
 });
 
 describe('agentLabel', () => {
-  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team' };
+  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {} };
   const team: SiteLook = { ...names, agent_names: false };
 
   it("shows the agent's name when the site shows names", () => {
@@ -68,7 +68,7 @@ describe('agentLabel', () => {
 });
 
 describe('systemText', () => {
-  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team' };
+  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {} };
   const team: SiteLook = { ...names, agent_names: false };
   const event = (body: string, author_name?: string, agent_name?: string): Message => ({
     id: 'm',

@@ -110,6 +110,10 @@ export interface SiteLook {
   greeting: string;
   agent_names: boolean;
   team_name: string;
+  /** The widget languages the site enabled, in order (never empty): the widget picks one (web/widget/i18n.ts). */
+  languages: string[];
+  /** The owner's texts: language → text key → text; a text not listed is the widget's own. */
+  texts: Record<string, Record<string, string>>;
 }
 
 export interface Welcome {

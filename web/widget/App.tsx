@@ -26,6 +26,9 @@ export function App({ store }: { store: WidgetStore }) {
     <div class="root" style={style}>
       {open && <Panel store={store} inputRef={input} />}
       <Launcher store={store} buttonRef={launcher} />
+      <p class="sr-only" aria-live="polite">
+        {store.announcement.value}
+      </p>
     </div>
   );
 }

@@ -6,7 +6,7 @@ import type { WidgetStore } from './store';
 export function Launcher({ store, buttonRef }: { store: WidgetStore; buttonRef: Ref<HTMLButtonElement> }) {
   const open = store.isOpen.value;
   const unread = store.unread.value;
-  const label = open ? 'Close chat' : unread > 0 ? `Open chat, ${unread} unread` : 'Open chat';
+  const label = open ? store.text('close') : unread > 0 ? store.text('open_unread', { n: unread }) : store.text('open');
   return (
     <button
       ref={buttonRef}

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { shortTime } from '../shared/format';
 import { agentLabel, systemText } from '../shared/look';
-import { RECEIPT_LABEL, receipt } from '../shared/receipts';
+import { receipt } from '../shared/receipts';
 import type { WidgetStore } from './store';
 
 /** The conversation: stored messages, then what is still on its way. */
@@ -12,7 +12,10 @@ export function Messages({ store }: { store: WidgetStore }) {
   const drafts = store.drafts.value;
   const count = messages.length + outgoing.length + drafts.length;
   const look = store.look.value;
-  const greeting = look?.greeting;
+  // The site's own greeting replaces the widget's title and text; a title
+  // the site wrote itself for this language still heads it.
+  const own = look?.texts?.[store.lang.value];
+  const greeting = own?.greeting || look?.greeting;
 
   useEffect(() => {
     const el = list.current;
@@ -20,15 +23,18 @@ export function Messages({ store }: { store: WidgetStore }) {
   }, [count, store.agentTyping.value]);
 
   return (
-    <ol class="messages" ref={list} aria-live="polite" aria-label="Messages">
+    <ol class="messages" ref={list} aria-label={store.text('messages_label')}>
       {count === 0 && (
         <li class="empty">
           {greeting ? (
-            <span class="greeting">{greeting}</span>
+            <>
+              {own?.greeting_title && <strong>{own.greeting_title}</strong>}
+              <span class="greeting">{greeting}</span>
+            </>
           ) : (
             <>
-              <strong>Hi there 👋</strong>
-              <span>Ask us anything. We usually answer within a few minutes.</span>
+              <strong>{store.text('greeting_title')}</strong>
+              <span>{store.text('greeting')}</span>
             </>
           )}
         </li>
@@ -54,7 +60,7 @@ export function Messages({ store }: { store: WidgetStore }) {
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}
-              {mine && <span class="state"> · {RECEIPT_LABEL[receipt(m.seq, store.agentDelivered.value, store.agentSeen.value)]}</span>}
+              {mine && <span class="state"> · {store.text(receipt(m.seq, store.agentDelivered.value, store.agentSeen.value))}</span>}
             </span>
           </li>
         );
@@ -65,13 +71,13 @@ export function Messages({ store }: { store: WidgetStore }) {
           <span class="meta">
             {o.state === 'failed' ? (
               <>
-                Not sent{' '}
+                {store.text('not_sent')}{' '}
                 <button type="button" class="link" onClick={() => store.retry(o.client_msg_id)}>
-                  Retry
+                  {store.text('retry')}
                 </button>
               </>
             ) : (
-              'Sending…'
+              store.text('sending')
             )}
           </span>
         </li>
@@ -79,7 +85,7 @@ export function Messages({ store }: { store: WidgetStore }) {
       {drafts.map((d) => (
         <li key={d.id} class="msg mine pending">
           <p class="bubble">{d.text}</p>
-          <span class="meta">Sending…</span>
+          <span class="meta">{store.text('sending')}</span>
         </li>
       ))}
     </ol>

@@ -1,21 +1,48 @@
 import type { RefObject } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Composer } from '../shared/Composer';
 import { agentLabel } from '../shared/look';
 import { TypingLine } from '../shared/TypingLine';
+import type { TextKey } from './i18n';
 import { CloseIcon, SendIcon } from './icons';
 import { Messages } from './Messages';
 import type { WidgetStore } from './store';
 
-const banners: Partial<Record<string, string>> = {
-  connecting: 'Connecting…',
-  reconnecting: 'Reconnecting…',
-  failed: 'Chat is unavailable right now.',
+const banners: Partial<Record<string, TextKey>> = {
+  connecting: 'connecting',
+  reconnecting: 'reconnecting',
+  failed: 'unavailable',
 };
 
-/** The chat panel: header, connection banner, messages, typing, composer. */
+/** Where the open panel takes the whole screen (widget.css agrees). */
+const SMALL = '(max-width: 480px)';
+
+/**
+ * The chat panel: header, connection banner, messages, typing, composer.
+ * A <dialog>: beside the launcher on a large screen; on a small one, where
+ * it covers the page, a modal one, so focus stays in it and the host page
+ * is inert to the keyboard and to screen readers while it is open.
+ */
 export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefObject<HTMLTextAreaElement> }) {
-  const banner = banners[store.conn.value];
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    const small = matchMedia(SMALL);
+    const show = () => {
+      if (d.open) d.close();
+      if (small.matches) d.showModal();
+      else d.show();
+    };
+    show();
+    small.addEventListener('change', show);
+    return () => {
+      small.removeEventListener('change', show);
+      if (d.open) d.close();
+    };
+  }, []);
+  const bannerKey = banners[store.conn.value];
+  const banner = bannerKey && store.text(bannerKey);
   const typing = store.agentTyping.value;
   const name = store.siteName.value || 'Chat';
   const ended = store.closed.value;
@@ -25,38 +52,42 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
     if (!store.active.value) setConfirming(false);
   }, [store.active.value]);
   return (
-    <section
+    <dialog
+      ref={dialog}
       id="ld-panel"
       class="panel"
-      role="dialog"
-      aria-label={`Chat with ${name}`}
+      aria-label={store.text('chat_with', { name })}
+      onCancel={(e) => {
+        e.preventDefault(); // Escape on the modal: closing is the store's to do
+        store.close();
+      }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') store.close();
       }}
     >
-      <header class="head">
+      <div class="head">
         <div class="avatar" aria-hidden="true">
           {name.slice(0, 1).toUpperCase()}
         </div>
         <div class="title">
           <h2>{name}</h2>
-          <p>We reply as soon as we can</p>
+          <p>{store.text('subtitle')}</p>
         </div>
         {store.active.value && (
           <button type="button" class="end" aria-expanded={confirming} onClick={() => setConfirming(!confirming)}>
-            End chat
+            {store.text('end_chat')}
           </button>
         )}
-        <button type="button" class="icon" aria-label="Close chat" onClick={() => store.close()}>
+        <button type="button" class="icon" aria-label={store.text('close')} onClick={() => store.close()}>
           <CloseIcon />
         </button>
-      </header>
+      </div>
       {confirming && (
-        <div class="confirm" role="alertdialog" aria-label="End this chat?">
-          <span>End this chat? You can start a new one at any time.</span>
+        <div class="confirm" role="alertdialog" aria-labelledby="ld-end-q">
+          <span id="ld-end-q">{store.text('end_confirm')}</span>
           <span class="confirm-buttons">
             <button type="button" class="ghost" onClick={() => setConfirming(false)}>
-              Keep chatting
+              {store.text('keep_chatting')}
             </button>
             <button
               type="button"
@@ -66,10 +97,10 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
                 store
                   .endChat()
                   .then(() => setConfirming(false))
-                  .catch(() => setEndError('The chat could not be ended. Try again.'));
+                  .catch(() => setEndError(store.text('end_failed')));
               }}
             >
-              End chat
+              {store.text('end_chat')}
             </button>
           </span>
           {endError && <span class="error">{endError}</span>}
@@ -81,11 +112,11 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
         </div>
       )}
       <Messages store={store} />
-      <TypingLine class="typing" name={typing && agentLabel(store.look.value, store.siteName.value, typing)} />
+      <TypingLine class="typing" text={typing ? store.text('typing', { name: agentLabel(store.look.value, store.siteName.value, typing) }) : null} />
       {ended ? (
         <div class="ended" role="status">
-          <strong>This chat has ended</strong>
-          <span>Thanks for talking to us. Need anything else?</span>
+          <strong>{store.text('ended_title')}</strong>
+          <span>{store.text('ended_text')}</span>
           <button
             type="button"
             class="solid"
@@ -94,14 +125,19 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
               setTimeout(() => inputRef.current?.focus(), 0);
             }}
           >
-            Start a new chat
+            {store.text('start_new')}
           </button>
         </div>
       ) : (
-        <Composer inputRef={inputRef} placeholder="Write a message…" onSend={(t) => store.send(t)} onInput={() => store.input()}>
+        <Composer
+          inputRef={inputRef}
+          placeholder={store.text('placeholder')}
+          label={store.text('message_label')}
+          sendLabel={store.text('send')}
+          onSend={(t) => store.send(t)} onInput={() => store.input()}>
           <SendIcon />
         </Composer>
       )}
-    </section>
+    </dialog>
   );
 }

@@ -1,8 +1,13 @@
-// The widget loader (served as /widget.js, not cached): a site pastes
+// The widget loader (served as /widget.js, cached briefly): a site pastes
 // <script src="https://DESK/widget.js" data-site="WIDGET_KEY" async></script>.
 // It reads the key and the server's origin from its own tag, defines
 // window.LiveDesk with methods that queue their calls, and loads the widget
-// bundle (hashed, cached for good) from the same origin.
+// bundle (hashed, cached for good) from the same origin — not before the
+// host page has loaded and the browser is idle, so the widget costs the
+// host's first paint and load nothing, unless the page opens the widget
+// itself (LiveDesk.open()). Nothing is lost meanwhile: the calls wait in
+// the queue (identify and addContext follow the visitor to the next page
+// if it leaves first), and what agents sent waits on the server.
 import { type LoaderApi, METHODS, type QueuedCall } from './api';
 
 declare const __WIDGET_BUNDLE__: string;
@@ -28,8 +33,40 @@ type Global = { LiveDesk?: Partial<LoaderApi> & Record<string, unknown> };
     };
   }
   g.LiveDesk = api;
-  const s = document.createElement('script');
-  s.src = `${origin}/${__WIDGET_BUNDLE__}`;
-  s.async = true;
-  document.head.appendChild(s);
+  // What the page said before a navigation took it away, before the widget
+  // had started: said again on this page (sessionStorage is per tab).
+  const carried = `livedesk:${key}:queue`;
+  try {
+    const old = JSON.parse(sessionStorage.getItem(carried) ?? '[]') as QueuedCall[];
+    if (Array.isArray(old)) api.q.unshift(...old);
+    sessionStorage.removeItem(carried);
+  } catch {
+    // storage off: nothing carried
+  }
+  addEventListener('pagehide', () => {
+    if (api.booted) return;
+    try {
+      sessionStorage.setItem(carried, JSON.stringify(api.q.filter(([m]) => m === 'identify' || m === 'addContext')));
+    } catch {
+      // storage off or full: the page says it again, as pages do on every load
+    }
+  });
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    const s = document.createElement('script');
+    s.src = `${origin}/${__WIDGET_BUNDLE__}`;
+    s.async = true;
+    document.head.appendChild(s);
+  };
+  api.open = (...args: unknown[]) => {
+    api.q.push(['open', args]);
+    start();
+  };
+  if (api.q.some(([m]) => m === 'open')) start();
+  // requestIdleCallback's timeout bounds the wait on a page that is never idle.
+  const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(start, { timeout: 3000 }) : setTimeout(start, 200));
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
 })();

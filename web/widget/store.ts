@@ -1,6 +1,8 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
 import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
+import { agentLabel } from '../shared/look';
+import { type Lang, pickLanguage, t, type TextKey } from './i18n';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, remove, safeSession, save } from '../shared/storage';
@@ -64,6 +66,10 @@ export class WidgetStore {
   readonly agentSeen = signal(0);
   /** How far a desk of the assigned agent has received it: "Delivered". */
   readonly agentDelivered = signal(0);
+  /** The language shown: the visitor's browser's, among the site's (web/widget/i18n.ts). */
+  readonly lang = computed<Lang>(() => pickLanguage(navigator.languages ?? [navigator.language], this.look.value?.languages ?? ['en']));
+  /** What the widget's live region says: the latest agent message, once (App.tsx). */
+  readonly announcement = signal('');
   readonly unread = computed(() => unreadCount(this.messages.value, this.seenSeq.value));
 
   private readonly session: Session;
@@ -228,6 +234,12 @@ export class WidgetStore {
     this.session.retry(clientMsgId);
   }
 
+  /** A text of the widget in the visitor's language, the site's own where it set one. */
+  text(key: TextKey, vars?: Record<string, string | number>): string {
+    const lang = this.lang.value;
+    return t(lang, key, this.look.value?.texts?.[lang], vars);
+  }
+
   input(): void {
     if (this.conversationId && !this.closed.value) this.typing.input();
   }
@@ -320,7 +332,11 @@ export class WidgetStore {
       }
       case 'message': {
         const m = hostMessage(this.thread(), e.message);
-        if (m) this.emit('message', m);
+        if (!m) break;
+        // The host page and screen readers get the name the visitor sees.
+        m.author = agentLabel(this.look.value, this.siteName.value, m.author);
+        this.emit('message', m);
+        this.announcement.value = this.isOpen.value ? `${m.author}: ${m.text}` : this.text('new_message_from', { name: m.author });
         break;
       }
     }

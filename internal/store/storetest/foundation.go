@@ -134,7 +134,8 @@ func testSites(t *testing.T, s *store.Store) {
 			{Weekday: 1, Open: "09:00", Close: "12:00"}, {Weekday: 1, Open: "13:00", Close: "17:30"}},
 			ClosedDays: []string{"2026-12-25", "2027-01-01"}},
 		IdentitySecret: "s3cret", DefaultDepartmentID: dept.ID,
-		Look: store.SiteLook{Color: "#0a7f5a", Greeting: "Hello!\nHow can we help?", AgentNames: false, TeamName: "Shop team"},
+		Look: store.SiteLook{Color: "#0a7f5a", Greeting: "Hello!\nHow can we help?", AgentNames: false, TeamName: "Shop team",
+			Languages: []string{"de", "en"}, Texts: map[string]map[string]string{"de": {"send": "Abschicken", "typing": "{name} tippt…"}}},
 	}
 	shop, err := s.CreateSite(ctx, in, Epoch)
 	noErr(t, "create site", err)
@@ -156,6 +157,9 @@ func testSites(t *testing.T, s *store.Store) {
 	if blog.AllowedOrigins == nil || len(blog.AllowedOrigins) != 0 || blog.DefaultDepartmentID != "" {
 		t.Fatalf("a site with no origins and no department reads back as %+v", blog)
 	}
+	if !slices.Equal(blog.Look.Languages, []string{store.DefaultLanguage}) || blog.Look.Texts == nil || len(blog.Look.Texts) != 0 {
+		t.Fatalf("a site with no languages or texts reads back with %v and %#v, want English and none", blog.Look.Languages, blog.Look.Texts)
+	}
 	list, err := s.ListSites(ctx, ws.ID)
 	noErr(t, "list", err)
 	equal(t, "ListSites (by name)", list, []store.Site{blog, shop})
@@ -170,7 +174,7 @@ func testSites(t *testing.T, s *store.Store) {
 	upd.Name = "Shop EU"
 	upd.AllowedOrigins = []string{"https://shop.example.eu"}
 	upd.BusinessHours = store.BusinessHours{TimeZone: "Europe/Paris", Days: []store.OpenSpan{}, ClosedDays: []string{}}
-	upd.Look = store.SiteLook{Color: "#ffcc00", AgentNames: true}
+	upd.Look = store.SiteLook{Color: "#ffcc00", AgentNames: true, Languages: []string{"en"}, Texts: map[string]map[string]string{}}
 	upd.IdentitySecret = "rotated"
 	upd.DefaultDepartmentID = ""
 	upd.WidgetKey = "wk_ignored" // UpdateSite never changes the key

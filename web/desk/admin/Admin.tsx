@@ -52,7 +52,7 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         </ul>
         {!editable && <p class="notice small">Only owners and admins change the workspace's settings. You can read them.</p>}
       </nav>
-      <div class="admin-page">
+      <div class="admin-page" tabIndex={-1}>
         {page === 'profile' && <Profile me={me} notifier={store.notifier} />}
         {page === 'preferences' && <Preferences editable={editable} canBlock={store.can(BLOCK_VISITORS)} />}
         {page === 'sites' && <Sites id={id} editable={editable} departments={departments} />}

@@ -1,14 +1,13 @@
 // The "Widget look" part of a site's settings: colour, greeting, agents'
 // names or a team name, and a small preview of the widget in that look.
 import { agentLabel, inkOn } from '../../shared/look';
+import { pickLanguage, t } from '../../widget/i18n';
 import { MAX_GREETING, MAX_TEAM_NAME, type SiteLook } from './api';
 import { Field } from './form';
 
 /** The widget's own blue (--accent in web/widget/widget.css), for a colour that is not #rrggbb yet. */
 const DEFAULT_COLOR = '#3056d3';
 const HEX = /^#[0-9a-f]{6}$/i;
-/** The widget's greeting when a site sets none (web/widget/Messages.tsx). */
-const DEFAULT_GREETING = 'Hi there 👋 Ask us anything. We usually answer within a few minutes.';
 
 /** Characters as the server counts them (code points, not UTF-16 units). */
 const chars = (s: string) => [...s].length;
@@ -30,7 +29,15 @@ export function LookFields({ value, siteName, editable, errors, onChange }: {
   const ink = inkOn(color);
   const accent = { background: color, color: ink };
   const greetingLength = chars(value.greeting.trim());
-  const other = errors.look && !errors['look.color'] && !errors['look.greeting'] && !errors['look.team_name'] ? errors.look : '';
+  // The preview speaks what a visitor whose browser language is not enabled
+  // sees; "Languages and texts" (Texts.tsx) shows its own errors.
+  const lang = pickLanguage([], value.languages);
+  const text = (key: Parameters<typeof t>[1]) => t(lang, key, value.texts[lang]);
+  const defaultGreeting = `${text('greeting_title')} ${text('greeting')}`;
+  // As the widget shows it (web/widget/Messages.tsx): the language's own greeting, the look's, the default.
+  const greeting = value.texts[lang]?.greeting?.trim() || value.greeting.trim() || defaultGreeting;
+  const shown = ['look.color', 'look.greeting', 'look.team_name', 'look.languages', 'look.texts'];
+  const other = errors.look && !Object.keys(errors).some((k) => shown.includes(k) || k.startsWith('look.texts.')) ? errors.look : '';
   return (
     <fieldset class="field look" disabled={!editable}>
       <legend class="pref-label">Widget look</legend>
@@ -43,8 +50,8 @@ export function LookFields({ value, siteName, editable, errors, onChange }: {
               <input aria-label="Colour (hex)" class="hex" value={value.color} spellcheck={false} onInput={(e) => set({ color: e.currentTarget.value.trim() })} />
             </div>
           </Field>
-          <Field id="look-greeting" label="Greeting" help="Shown at the top of a new conversation. Leave empty for the default." error={errors['look.greeting']}>
-            <textarea id="look-greeting" rows={3} value={value.greeting} placeholder={DEFAULT_GREETING} onInput={(e) => set({ greeting: e.currentTarget.value })} />
+          <Field id="look-greeting" label="Greeting" help="Shown at the top of a new conversation in every language without a greeting of its own (Languages and texts). Leave empty for the default." error={errors['look.greeting']}>
+            <textarea id="look-greeting" rows={3} value={value.greeting} placeholder={defaultGreeting} onInput={(e) => set({ greeting: e.currentTarget.value })} />
             <span class={greetingLength > MAX_GREETING ? 'counter over' : 'counter muted'} aria-live="polite">
               {greetingLength} / {MAX_GREETING}
             </span>
@@ -75,16 +82,16 @@ export function LookFields({ value, siteName, editable, errors, onChange }: {
         </div>
         <div class="look-preview" data-testid="look-preview">
           <span class="pref-label">Preview</span>
-          <div class="lp-panel" aria-hidden="true">
+          <div class="lp-panel" aria-hidden="true" lang={lang}>
             <div class="lp-head" style={accent}>
               <span class="lp-avatar">{siteName.slice(0, 1).toUpperCase()}</span>
               <span class="lp-title">
                 <strong>{siteName}</strong>
-                <small>We reply as soon as we can</small>
+                <small>{text('subtitle')}</small>
               </span>
             </div>
             <div class="lp-body">
-              <p class="lp-greeting">{value.greeting.trim() || DEFAULT_GREETING}</p>
+              <p class="lp-greeting">{greeting}</p>
               <span class="lp-author">{agentLabel(value, siteName, 'Ann')}</span>
               <span class="lp-bubble theirs">Hello! How can I help?</span>
               <span class="lp-bubble mine" style={accent}>

@@ -8,6 +8,7 @@ import {
   identitySecret,
   MAX_NAME,
   listSites,
+  lookInput,
   originsFrom,
   type RefusedOrigin,
   refusedOrigins,
@@ -21,6 +22,7 @@ import {
 import { errorText, Field, FormError, SubmitRow } from './form';
 import { Hours } from './Hours';
 import { LookFields } from './Look';
+import { TextFields } from './Texts';
 
 /** Sites: the list, a form to add one, and the chosen site's settings. */
 export function Sites({ id, editable, departments }: { id: string; editable: boolean; departments: Department[] }) {
@@ -148,7 +150,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
     setSaved(false);
     if (!name.trim()) return setErrors({ name: 'The site needs a name.' });
     setBusy(true);
-    updateSite(site.id, { name: name.trim(), allowed_origins: originsFrom(origins), default_department_id: dept, business_hours: hours, look })
+    updateSite(site.id, { name: name.trim(), allowed_origins: originsFrom(origins), default_department_id: dept, business_hours: hours, look: lookInput(look) })
       .then((s) => {
         onSaved(s);
         setSaved(true);
@@ -289,6 +291,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
           onChange={setHours}
         />
         <LookFields value={look} siteName={name.trim() || site.name} editable={editable} errors={errors} onChange={setLook} />
+        <TextFields value={look} editable={editable} errors={errors} onChange={setLook} />
         <FormError text={formError} />
         {editable && <SubmitRow label="Save site" busy={busy} done={saved ? 'Saved' : ''} />}
       </form>

@@ -23,6 +23,22 @@ export interface BusinessHours {
 /** The limits of a site's look (docs/api.md), in characters. */
 export const MAX_GREETING = 200;
 export const MAX_TEAM_NAME = 60;
+/** The longest of an owner's own widget texts (look.texts). */
+export const MAX_WIDGET_TEXT = 300;
+
+/**
+ * The look as saved: texts of enabled languages only, and none left empty
+ * (an empty text is the widget's own; the server would refuse the texts of
+ * a language that is not enabled).
+ */
+export function lookInput(l: SiteLook): SiteLook {
+  const texts: SiteLook['texts'] = {};
+  for (const lang of l.languages) {
+    const own = Object.entries(l.texts[lang] ?? {}).filter(([, v]) => v.trim());
+    if (own.length) texts[lang] = Object.fromEntries(own);
+  }
+  return { ...l, texts };
+}
 
 export interface SiteRecord {
   id: string;

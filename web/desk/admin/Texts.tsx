@@ -1,0 +1,152 @@
+// The "Languages and texts" part of a site's settings: which of the
+// widget's languages the site enables, and the owner's own words for any
+// of the widget's texts in each (look.languages and look.texts,
+// docs/api.md). The catalogue is the widget's own (web/widget/i18n.ts):
+// its texts are the placeholders, so an empty input is visibly the default.
+import { LANGUAGES, type Lang, TEXTS, type TextKey } from '../../widget/i18n';
+import { MAX_WIDGET_TEXT, type SiteLook } from './api';
+
+/** Each language by its own name, as a speaker looks for it. */
+const NAMES: Record<Lang, string> = { en: 'English', de: 'Deutsch' };
+
+/** What each text is, for the owner (in the catalogue's order). */
+const LABELS: Record<TextKey, string> = {
+  greeting_title: 'Greeting title',
+  greeting: 'Greeting',
+  subtitle: 'Header subtitle',
+  placeholder: 'Message box placeholder',
+  message_label: 'Message box label (screen readers)',
+  messages_label: 'Message list label (screen readers)',
+  send: 'Send button',
+  open: 'Launcher label',
+  open_unread: 'Launcher label with unread messages',
+  close: 'Close button',
+  chat_with: 'Panel label',
+  end_chat: 'End chat button',
+  end_confirm: 'End chat question',
+  keep_chatting: 'Keep chatting button',
+  end_failed: 'End chat failed',
+  ended_title: 'Ended chat title',
+  ended_text: 'Ended chat text',
+  start_new: 'Start new chat button',
+  connecting: 'Connecting',
+  reconnecting: 'Reconnecting',
+  unavailable: 'Chat unavailable',
+  sending: 'Message sending',
+  not_sent: 'Message not sent',
+  retry: 'Retry button',
+  sent: 'Message sent',
+  delivered: 'Message delivered',
+  seen: 'Message seen',
+  typing: 'Agent typing',
+  new_message_from: 'New message announcement',
+  agent: "Agent's name when unknown",
+};
+
+/** The texts that are paragraphs (line breaks allowed, as on the server). */
+const PARAGRAPHS: TextKey[] = ['greeting', 'end_confirm', 'ended_text'];
+const KEYS = Object.keys(TEXTS.en) as TextKey[];
+/** Show the counter from 80 % of the limit on. */
+const NEAR = MAX_WIDGET_TEXT * 0.8;
+
+const chars = (s: string) => [...s].length;
+const shipped = (l: string): l is Lang => (LANGUAGES as readonly string[]).includes(l);
+
+/**
+ * TextFields edits a site's languages and texts; errors are the server's
+ * refusals by field ("look.languages", "look.texts.de.typing", ...).
+ */
+export function TextFields({ value, editable, errors, onChange }: {
+  value: SiteLook;
+  editable: boolean;
+  errors: Record<string, string>;
+  onChange: (l: SiteLook) => void;
+}) {
+  const enabled = value.languages.filter(shipped);
+  const toggle = (lang: Lang, on: boolean) =>
+    onChange({ ...value, languages: on ? [...value.languages, lang] : value.languages.filter((l) => l !== lang) });
+  const setText = (lang: Lang, key: TextKey, text: string) =>
+    onChange({ ...value, texts: { ...value.texts, [lang]: { ...value.texts[lang], [key]: text } } });
+  // A refusal that names no single text: a language, or an unknown key.
+  const general = errors['look.texts'] ?? LANGUAGES.map((l) => errors[`look.texts.${l}`]).find(Boolean);
+  return (
+    <fieldset class="field texts" disabled={!editable}>
+      <legend class="pref-label">Languages and texts</legend>
+      <p class="pref-help muted">
+        The widget speaks the visitor's browser language when it is enabled here, else English, else the first enabled language. Any text can be
+        reworded per language; leave it empty to keep the widget's own, shown greyed.
+      </p>
+      <div class="lang-checks" role="group" aria-label="Enabled languages" aria-describedby={errors['look.languages'] ? 'look-languages-error' : undefined}>
+        {LANGUAGES.map((lang) => (
+          <label class="check" key={lang} lang={lang}>
+            <input type="checkbox" checked={enabled.includes(lang)} onChange={(e) => toggle(lang, e.currentTarget.checked)} />
+            {NAMES[lang]}
+          </label>
+        ))}
+      </div>
+      {errors['look.languages'] && (
+        <p class="field-error" id="look-languages-error" role="alert">
+          {errors['look.languages']}
+        </p>
+      )}
+      {general && (
+        <p class="field-error" role="alert">
+          {general}
+        </p>
+      )}
+      {enabled.map((lang) => {
+        const own = value.texts[lang] ?? {};
+        const changed = KEYS.filter((k) => own[k]?.trim()).length;
+        const invalid = KEYS.some((k) => errors[`look.texts.${lang}.${k}`]);
+        return (
+          <details class="texts-lang" key={lang} open={invalid || undefined}>
+            <summary>
+              {NAMES[lang]}{' '}
+              <span class="muted">
+                · {changed === 0 ? 'the widget’s own texts' : `${changed} of ${KEYS.length} reworded`}
+              </span>
+            </summary>
+            <div class="texts-list">
+              {KEYS.map((key) => (
+                <TextRow key={key} lang={lang} name={key} value={own[key] ?? ''} error={errors[`look.texts.${lang}.${key}`]} onInput={(t) => setText(lang, key, t)} />
+              ))}
+            </div>
+          </details>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+function TextRow({ lang, name, value, error, onInput }: { lang: Lang; name: TextKey; value: string; error?: string; onInput: (t: string) => void }) {
+  const id = `text-${lang}-${name}`;
+  const fallback = TEXTS[lang][name];
+  const keep = fallback.match(/\{\w+\}/g);
+  const n = chars(value.trim());
+  const described = [keep && `${id}-help`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  // Named with its language: every enabled language lists the same texts.
+  const input = { id, lang, value, placeholder: fallback, 'aria-label': `${LABELS[name]} (${NAMES[lang]})`, 'aria-describedby': described, 'aria-invalid': error ? true : undefined, onInput: (e: Event) => onInput((e.currentTarget as HTMLInputElement).value) };
+  return (
+    <div class={error ? 'text-row invalid' : 'text-row'}>
+      <label for={id}>{LABELS[name]}</label>
+      <div class="text-input">
+        {PARAGRAPHS.includes(name) ? <textarea rows={2} {...input} /> : <input {...input} />}
+        {keep && (
+          <span class="muted" id={`${id}-help`}>
+            Keep {keep.join(' and ')}: the widget fills {keep.length > 1 ? 'them' : 'it'} in.
+          </span>
+        )}
+        {n >= NEAR && (
+          <span class={n > MAX_WIDGET_TEXT ? 'counter over' : 'counter muted'} aria-live="polite">
+            {n} / {MAX_WIDGET_TEXT}
+          </span>
+        )}
+        {error && (
+          <p class="field-error" id={`${id}-error`} role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,266 @@
+// Accessibility (issue 22): axe-core on every desk screen and on the widget
+// (closed, open, and open on a phone), failing on any critical or serious
+// WCAG 2.0/2.1/2.2 A or AA violation; and the desk's keyboard path, from a
+// fresh load to a sent reply.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { deskURL, marker, openDesk, openVisitor, ownerEmail, ownerPassword } from './fixtures';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+/**
+ * Axe's best-practice rules for a page's outline, run besides the WCAG
+ * tags and failing at any impact: one h1, headings in order, landmarks
+ * that are unique (named when there are several) and at the top level.
+ */
+const STRUCTURE = [
+  'page-has-heading-one',
+  'heading-order',
+  'landmark-unique',
+  'landmark-one-main',
+  'landmark-no-duplicate-banner',
+  'landmark-no-duplicate-main',
+  'landmark-banner-is-top-level',
+  'landmark-main-is-top-level',
+  'landmark-complementary-is-top-level',
+];
+
+/**
+ * Runs axe on the page as it is (open shadow roots included: the widget's)
+ * and fails, softly so that every screen of a test is reported, on each
+ * critical or serious violation and each outline one, naming its rule,
+ * impact and elements.
+ */
+async function axe(page: Page, screen: string, shadowHost?: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(TAGS)
+    .options({ rules: Object.fromEntries(STRUCTURE.map((r) => [r, { enabled: true }])) })
+    .analyze();
+  if (shadowHost) {
+    // Axe names an element in a shadow root by a path: [host, inside].
+    const reached = [...results.passes, ...results.violations, ...results.incomplete].some((r) =>
+      r.nodes.some((n) => n.target.some((t) => Array.isArray(t) && String(t[0]).includes(shadowHost))),
+    );
+    expect.soft(reached, `axe checked inside <${shadowHost}> on ${screen}`).toBe(true);
+  }
+  const { violations } = results;
+  const bad = violations.filter((v) => v.impact === 'critical' || v.impact === 'serious' || STRUCTURE.includes(v.id));
+  const report = bad
+    .map((v) => {
+      const nodes = v.nodes.map((n) => {
+        const where = n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' | ');
+        return `    ${where}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n\s*/g, ' ')}` : ''}`;
+      });
+      return `  ${v.id} (${v.impact}): ${v.help}\n${nodes.join('\n')}`;
+    })
+    .join('\n');
+  expect.soft(report, `axe on ${screen}:\n${report}`).toBe('');
+}
+
+/**
+ * Tabs through a freshly loaded page from its top, up to max stops, and returns each
+ * focused element that shows no focus ring: a 2 px or wider outline on the
+ * element or, for a box like the composer whose input has none, on an
+ * ancestor (its :focus-within ring). It checks that it got past the top bar.
+ */
+async function withoutRing(page: Page, max = 80): Promise<string[]> {
+  const missing: string[] = [];
+  let i = 0;
+  for (; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const seen = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const ring = (e: Element) => {
+        const cs = getComputedStyle(e);
+        return cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+      };
+      let shown = false;
+      for (let e: Element | null = el; e && !shown; e = e.parentElement) shown = ring(e);
+      const name = `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).trim().replace(/\s+/g, '.')}` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`;
+      return { shown, name };
+    });
+    if (!seen) break; // past the last control
+    if (!seen.shown && !missing.includes(seen.name)) missing.push(seen.name);
+  }
+  expect(i, 'focus stops walked').toBeGreaterThan(15);
+  return missing;
+}
+
+/** What the keyboard focuses, as a short description (tag, text, classes). */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'body';
+    return `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} ${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}`;
+  });
+}
+
+test('the sign-in page, and focus after signing in', async ({ browser }) => {
+  // A chat waits, so the queue has something to focus.
+  const visitor = await openVisitor(browser);
+  await visitor.launcher.click();
+  const text = `Waiting ${marker('a11y-sign-in')}`;
+  await visitor.input.fill(text);
+  await visitor.input.press('Enter');
+  await expect(visitor.messages.filter({ hasText: text }).locator('.meta')).toContainText(/Sent|Seen/);
+
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(deskURL);
+  await expect(page.getByRole('heading', { name: 'Sign in to your workspace' })).toBeVisible();
+  await axe(page, 'the sign-in page');
+
+  // By keyboard: the e-mail box has focus, Tab to the password, Enter signs in.
+  await expect(page.getByLabel('E-mail')).toBeFocused();
+  await page.keyboard.type(ownerEmail);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ownerPassword);
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.health')).toHaveText('Connected');
+  // Focus is on the queue's first chat, the first useful place, not on the page's body.
+  await expect(page.locator('#queue .conv-row').first()).toBeFocused();
+  await ctx.close();
+  await visitor.ctx.close();
+});
+
+test('the live desk: a conversation, its dialogs and the closed tab', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const desk = await openDesk(browser);
+  const { page } = desk;
+  await axe(page, 'the desk, no conversation open');
+
+  const visitor = await openVisitor(browser);
+  const text = marker('a11y-desk');
+  await visitor.launcher.click();
+  await visitor.input.fill(`Hello ${text}`);
+  await visitor.input.press('Enter');
+  await desk.openConversation(text);
+  await expect(desk.history.filter({ hasText: text })).toHaveCount(1);
+  await desk.composer.fill('Hello, how can I help?');
+  await desk.composer.press('Enter');
+  await expect(visitor.theirs).toHaveCount(1);
+  await axe(page, 'the desk with a conversation open');
+
+  await page.getByRole('button', { name: 'Context' }).click();
+  await expect(page.locator('.details')).toContainText('Context data');
+  await axe(page, 'the desk, context tab');
+  await page.getByRole('button', { name: 'Context' }).click();
+
+  await page.getByRole('button', { name: 'Snooze ▾' }).click();
+  await expect(page.getByRole('menu', { name: 'Snooze until' })).toBeVisible();
+  await axe(page, 'the snooze menu');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Transfer chat' });
+  await expect(dialog).toBeVisible();
+  await axe(page, 'the transfer dialog');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  await page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByRole('heading', { name: 'Wrap-up' })).toBeVisible();
+  await axe(page, 'the wrap-up form');
+  await page.getByRole('button', { name: 'Skip' }).click();
+
+  await page.getByRole('tab', { name: 'Closed' }).click();
+  await expect(page.locator('.conv-row', { hasText: 'Closed by you' }).first()).toBeVisible();
+  await axe(page, 'the closed tab');
+
+  await visitor.ctx.close();
+  await desk.ctx.close();
+});
+
+test('the settings pages', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const desk = await openDesk(browser);
+  const { page } = desk;
+  for (const p of ['profile', 'preferences', 'sites', 'team', 'departments']) {
+    await page.goto(`${deskURL}/#/admin/${p}`);
+    await expect(page.locator('.admin-page h2')).toBeVisible();
+    if (p === 'preferences') await expect(page.locator('.prefs-form')).toBeVisible();
+    await expect(page.getByText('Loading…')).toHaveCount(0);
+    await axe(page, `settings: ${p}`);
+  }
+  await page.goto(`${deskURL}/#/admin/sites`);
+  await page.getByRole('list', { name: 'Sites' }).getByRole('link').first().click();
+  await expect(page.locator('.admin-page h3').first()).toBeVisible();
+  await expect(page.getByText('Loading…')).toHaveCount(0);
+  await axe(page, "settings: a site's page");
+  await desk.ctx.close();
+});
+
+test('the widget closed, open, and open on a phone', async ({ browser }) => {
+  const desktop = await openVisitor(browser);
+  await expect(desktop.launcher).toBeVisible();
+  await axe(desktop.page, 'the demo page, widget closed', 'livedesk-widget');
+  await desktop.launcher.click();
+  await expect(desktop.input).toBeVisible();
+  await axe(desktop.page, 'the demo page, widget open', 'livedesk-widget');
+  await desktop.ctx.close();
+
+  const phone = await openVisitor(browser, { width: 360, height: 640 });
+  await expect(phone.launcher).toBeVisible();
+  await axe(phone.page, 'the demo page on a phone, widget closed', 'livedesk-widget');
+  await phone.launcher.click();
+  await expect(phone.input).toBeVisible();
+  await axe(phone.page, 'the demo page on a phone, widget open', 'livedesk-widget');
+  await phone.ctx.close();
+});
+
+test("the desk's keyboard path: skip link, queue, open a chat, reply", async ({ browser }) => {
+  const desk = await openDesk(browser);
+  const { page } = desk;
+  await page.getByRole('tab', { name: /Live/ }).click();
+  await page.reload();
+  await expect(page.locator('.health')).toHaveText('Connected');
+
+  // A new chat is announced politely (the notifications log).
+  const visitor = await openVisitor(browser);
+  const text = marker('a11y-keys');
+  await visitor.launcher.click();
+  await visitor.input.fill(`Hi ${text}`);
+  await visitor.input.press('Enter');
+  await expect(page.getByRole('log', { name: 'Notifications' })).toContainText('New chat');
+  const row = page.locator('.conv-row', { hasText: text });
+  await expect(row).toBeVisible();
+
+  // The first Tab reaches the skip link; it lands in the queue.
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to conversations' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.evaluate(() => Boolean(document.activeElement?.closest('#queue')))).toBe(true);
+
+  // Tab (a few times at most) to the chat; Enter opens it with focus in the message box.
+  for (let i = 0; i < 12 && !(await row.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(row, `focus is on ${await focused(page)}`).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(desk.composer).toBeFocused();
+  await page.keyboard.type('Typed and sent by keyboard');
+  await page.keyboard.press('Enter');
+  await expect(visitor.theirs.filter({ hasText: 'Typed and sent by keyboard' })).toHaveCount(1);
+
+  // A visitor message in the open conversation is announced politely.
+  await visitor.input.fill(`Thanks ${text}`);
+  await visitor.input.press('Enter');
+  await expect(page.locator('.pane [aria-live=polite]', { hasText: `Thanks ${text}` })).toHaveCount(1);
+
+  // Every control the keyboard reaches shows a focus ring, here (the chat
+  // stays open across a reload) and in the settings.
+  await page.reload();
+  await expect(page.locator('.health')).toHaveText('Connected');
+  await expect(desk.composer).toBeVisible();
+  expect(await withoutRing(page), 'controls without a focus ring on the desk').toEqual([]);
+  await page.goto(`${deskURL}/#/admin/sites`);
+  const site = await page.getByRole('list', { name: 'Sites' }).getByRole('link').first().getAttribute('href');
+  await page.goto(`${deskURL}/${site}`);
+  await page.reload();
+  await expect(page.locator('.admin-page h3').first()).toBeVisible();
+  expect(await withoutRing(page, 120), "controls without a focus ring on a site's settings").toEqual([]);
+
+  await visitor.ctx.close();
+  await desk.ctx.close();
+});

@@ -1,0 +1,140 @@
+import { expect, test } from '@playwright/test';
+import { demoURL, marker, openDesk, openVisitor, widgetHelpers } from './fixtures';
+
+// The widget on a customer's page (issue 22): it waits for the page, keeps
+// focus to itself where it covers the page, and loses nothing meanwhile.
+
+/** Which element of the page has focus: the widget's host when focus is inside its shadow root. */
+const focused = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => {
+    const a = document.activeElement;
+    if (a?.tagName === 'LIVEDESK-WIDGET') return `widget:${a.shadowRoot?.activeElement?.getAttribute('aria-label') ?? a.shadowRoot?.activeElement?.tagName}`;
+    return a?.tagName ?? '';
+  });
+
+test('on a phone the open widget is modal: Tab stays in it, Escape closes it, focus returns to the launcher', async ({ browser }) => {
+  const visitor = await openVisitor(browser, { width: 360, height: 640 });
+  await visitor.launcher.focus();
+  await visitor.page.keyboard.press('Enter');
+  await expect(visitor.input).toBeFocused();
+  const dialog = visitor.widget.getByRole('dialog', { name: /Chat with/ });
+  await expect(dialog).toBeVisible();
+  expect(await dialog.evaluate((d) => d.matches(':modal'))).toBe(true);
+  // Round the dialog twice: the page's links under it are never reached.
+  const seen = new Set<string>();
+  for (let i = 0; i < 8; i++) {
+    await visitor.page.keyboard.press('Tab');
+    const f = await focused(visitor.page);
+    seen.add(f);
+  }
+  for (const f of seen) expect(f, `focus left the dialog for ${f}`).toMatch(/^widget:|^BODY$/);
+  expect([...seen].some((f) => f.startsWith('widget:'))).toBe(true);
+  await visitor.page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(visitor.launcher).toBeFocused();
+
+  // On a large screen the panel sits beside the page, which stays usable.
+  await visitor.page.setViewportSize({ width: 1280, height: 800 });
+  await visitor.launcher.click();
+  await expect(dialog).toBeVisible();
+  expect(await dialog.evaluate((d) => d.matches(':modal'))).toBe(false);
+  await visitor.ctx.close();
+});
+
+test('the widget starts after the page has loaded, and what an agent sent meanwhile is there', async ({ browser }) => {
+  // A visitor with a chat comes back to the page; the widget's bundle is
+  // held back until the agent has written.
+  const visitor = await openVisitor(browser);
+  const text = marker('Back later');
+  await visitor.launcher.click();
+  await visitor.input.fill(text);
+  await visitor.input.press('Enter');
+  await expect(visitor.messages.filter({ hasText: text })).toHaveCount(1);
+  await visitor.widget.getByRole('button', { name: 'Close chat' }).first().click();
+
+  const bundle = holdBundle(visitor.page);
+  await visitor.page.reload({ waitUntil: 'commit' });
+  // The page had loaded when the widget asked for its bundle.
+  expect(await bundle.askedWhen).toBe('complete');
+  await expect(visitor.page.locator('livedesk-widget')).toHaveCount(0);
+
+  const desk = await openDesk(browser);
+  await desk.openConversation(text);
+  const reply = marker('Here is your answer');
+  await desk.composer.fill(reply);
+  await desk.composer.press('Enter');
+  await expect(desk.history.filter({ hasText: reply })).toHaveCount(1);
+
+  bundle.release();
+  await expect(visitor.launcher).toHaveAttribute('aria-label', /\d unread/); // the reply, and the pick-up line when it took the chat
+  await visitor.launcher.click();
+  await expect(visitor.theirs.filter({ hasText: reply })).toHaveCount(1);
+  await visitor.ctx.close();
+  await desk.ctx.close();
+});
+
+test('a page that opens the widget itself gets it before its own load event', async ({ browser }) => {
+  const visitor = await openVisitor(browser);
+  await expect(visitor.launcher).toBeVisible();
+  // The page queues LiveDesk.open() before the loader runs.
+  await visitor.page.addInitScript(() => {
+    (window as unknown as { LiveDesk: object }).LiveDesk = { q: [['open', []]] };
+  });
+  const bundle = holdBundle(visitor.page);
+  await visitor.page.reload({ waitUntil: 'commit' });
+  // Asked for while the page was still loading (an async script that is
+  // held back holds the page's load event too).
+  expect(await bundle.askedWhen).not.toBe('complete');
+  bundle.release();
+  await expect(visitor.widget.getByRole('dialog', { name: /Chat with/ })).toBeVisible();
+  await visitor.ctx.close();
+});
+
+/**
+ * Holds the widget's bundle back until release(); askedWhen is the page's
+ * document.readyState when the widget asked for it.
+ */
+function holdBundle(page: import('@playwright/test').Page) {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((ok) => (release = ok));
+  let asked: (state: string) => void = () => undefined;
+  const askedWhen = new Promise<string>((ok) => (asked = ok));
+  void page.route(/\/assets\/widget-[\w-]+\.js$/, async (route) => {
+    asked(await route.request().frame().evaluate(() => document.readyState));
+    await held;
+    await route.continue();
+  });
+  return { askedWhen, release: () => release() };
+}
+
+test("the widget speaks the visitor's language when the site offers it", async ({ browser }) => {
+  const desk = await openDesk(browser);
+  const sites = (await (await desk.ctx.request.get('/api/v1/sites')).json()) as { items: { id: string; name: string }[] };
+  const demo = sites.items.find((s) => s.name === 'Demo site');
+  expect(demo).toBeDefined();
+  const setLanguages = async (languages: string[]) => {
+    const res = await desk.ctx.request.patch(`/api/v1/sites/${demo?.id}`, { data: { look: { languages } } });
+    expect(res.status()).toBe(200);
+  };
+  await setLanguages(['en', 'de']);
+  try {
+    const ctx = await browser.newContext({ locale: 'de-AT' });
+    const page = await ctx.newPage();
+    await page.goto(demoURL);
+    const w = widgetHelpers(page.locator('livedesk-widget'));
+    await expect(w.launcher).toHaveAttribute('aria-label', 'Chat öffnen');
+    await w.launcher.click();
+    await expect(page.locator('livedesk-widget').getByRole('textbox', { name: 'Nachricht' })).toHaveAttribute('placeholder', 'Nachricht schreiben…');
+    await ctx.close();
+
+    // A language the site does not offer: English.
+    const fr = await browser.newContext({ locale: 'fr-FR' });
+    const frPage = await fr.newPage();
+    await frPage.goto(demoURL);
+    await expect(widgetHelpers(frPage.locator('livedesk-widget')).launcher).toHaveAttribute('aria-label', 'Open chat');
+    await fr.close();
+  } finally {
+    await setLanguages(['en']);
+    await desk.ctx.close();
+  }
+});

@@ -1,0 +1,108 @@
+// The widget's texts in every language it ships, and how it picks one.
+// The server keeps its own list of the keys, their placeholders and the
+// languages (internal/site/texts.go; a Go test holds the two together);
+// a site enables some languages and may override any text per language
+// (welcome.site.look.languages and .texts, docs/protocol.md).
+
+/** The languages the widget ships, each complete; English is the fallback. */
+export const LANGUAGES = ['en', 'de'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+const en = {
+  greeting_title: 'Hi there 👋',
+  greeting: 'Ask us anything. We usually answer within a few minutes.',
+  subtitle: 'We reply as soon as we can',
+  placeholder: 'Write a message…',
+  message_label: 'Message',
+  messages_label: 'Messages',
+  send: 'Send message',
+  open: 'Open chat',
+  open_unread: 'Open chat, {n} unread',
+  close: 'Close chat',
+  chat_with: 'Chat with {name}',
+  end_chat: 'End chat',
+  end_confirm: 'End this chat? You can start a new one at any time.',
+  keep_chatting: 'Keep chatting',
+  end_failed: 'The chat could not be ended. Try again.',
+  ended_title: 'This chat has ended',
+  ended_text: 'Thanks for talking to us. Need anything else?',
+  start_new: 'Start a new chat',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  unavailable: 'Chat is unavailable right now.',
+  sending: 'Sending…',
+  not_sent: 'Not sent',
+  retry: 'Retry',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  seen: 'Seen',
+  typing: '{name} is typing…',
+  new_message_from: 'New message from {name}',
+  agent: 'Agent',
+};
+
+/** TextKey names one of the widget's texts. */
+export type TextKey = keyof typeof en;
+
+/** TEXTS is the catalogue: every text of every shipped language. */
+export const TEXTS: Record<Lang, Record<TextKey, string>> = {
+  en,
+  de: {
+    greeting_title: 'Hallo 👋',
+    greeting: 'Fragen Sie uns, was Sie möchten. Wir antworten meist innerhalb weniger Minuten.',
+    subtitle: 'Wir antworten so schnell wie möglich',
+    placeholder: 'Nachricht schreiben…',
+    message_label: 'Nachricht',
+    messages_label: 'Nachrichten',
+    send: 'Nachricht senden',
+    open: 'Chat öffnen',
+    open_unread: 'Chat öffnen, {n} ungelesen',
+    close: 'Chat schließen',
+    chat_with: 'Chat mit {name}',
+    end_chat: 'Chat beenden',
+    end_confirm: 'Diesen Chat beenden? Sie können jederzeit einen neuen beginnen.',
+    keep_chatting: 'Chat fortsetzen',
+    end_failed: 'Der Chat konnte nicht beendet werden. Bitte versuchen Sie es erneut.',
+    ended_title: 'Dieser Chat ist beendet',
+    ended_text: 'Danke für das Gespräch. Können wir sonst noch etwas für Sie tun?',
+    start_new: 'Neuen Chat beginnen',
+    connecting: 'Verbindung wird aufgebaut…',
+    reconnecting: 'Verbindung wird wiederhergestellt…',
+    unavailable: 'Der Chat ist gerade nicht erreichbar.',
+    sending: 'Wird gesendet…',
+    not_sent: 'Nicht gesendet',
+    retry: 'Erneut versuchen',
+    sent: 'Gesendet',
+    delivered: 'Zugestellt',
+    seen: 'Gelesen',
+    typing: '{name} schreibt…',
+    new_message_from: 'Neue Nachricht von {name}',
+    agent: 'Support',
+  },
+};
+
+const shipped = (l: string): l is Lang => (LANGUAGES as readonly string[]).includes(l);
+
+/**
+ * pickLanguage is the language to show: the first of the browser's
+ * languages (navigator.languages) the site enabled, by its exact tag and
+ * then its primary subtag (de-AT → de); else English if enabled; else the
+ * first enabled language the widget ships.
+ */
+export function pickLanguage(browser: readonly string[], enabled: readonly string[]): Lang {
+  const on = enabled.filter(shipped);
+  for (const tag of browser) {
+    const l = tag.toLowerCase();
+    for (const c of [l, l.split('-')[0]]) if (on.includes(c as Lang)) return c as Lang;
+  }
+  return on.includes('en') || !on.length ? 'en' : on[0];
+}
+
+/**
+ * t is a text in lang: the site's override when it is not empty, else the
+ * catalogue's; then {placeholders} are filled from vars (unknown ones stay).
+ */
+export function t(lang: Lang, key: TextKey, overrides?: Partial<Record<TextKey, string>> | null, vars?: Record<string, string | number>): string {
+  const s = overrides?.[key] || (TEXTS[lang] ?? en)[key];
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => ({}).hasOwnProperty.call(vars, k) ? String(vars[k]) : m) : s;
+}
