@@ -78,7 +78,8 @@ type chatRun struct {
 
 	sent, sentWin, acked, ackedWin, delivered, deliveredWin, dups atomic.Int64
 	busy, limited                                                 atomic.Int64 // sends answered busy or rate_limited (then sent again)
-	inflight                                                      sync.Map     // frame id → *inflight, until acked
+	receiptIDs                                                    atomic.Int64
+	inflight                                                      sync.Map // frame id → *inflight, until acked
 	errMu                                                         sync.Mutex
 	errs                                                          map[string]int
 	stopping                                                      atomic.Bool
@@ -171,13 +172,14 @@ func (r *chatRun) received(line []byte, want byte, owner func(*chatConv) bool) b
 }
 
 // receipt reports a received message back on conn (ChatConfig.Receipts):
-// typ is conversation.delivered or conversation.seen, sent without an id
-// (no ack), as the widget and the desk send them.
+// typ is conversation.delivered or conversation.seen, whose ack nobody
+// waits for, as the widget and the desk send them.
 func (r *chatRun) receipt(conn *Conn, typ string, line []byte) {
 	if conn == nil || r.stopping.Load() {
 		return
 	}
-	frame := fmt.Appendf(nil, `{"type":%q,"conversation_id":%q,"seq":%d}`, typ, StrBytes(line, "conversation_id"), Int(line, "seq"))
+	frame := fmt.Appendf(nil, `{"type":%q,"id":"r%d","conversation_id":%q,"seq":%d}`,
+		typ, r.receiptIDs.Add(1), StrBytes(line, "conversation_id"), Int(line, "seq"))
 	if err := conn.Write(context.Background(), frame); err != nil && !r.stopping.Load() {
 		r.errorf("receipt:" + typ)
 	}
