@@ -30,7 +30,9 @@ func fetch(t *testing.T, c *http.Client, method, url string, header http.Header)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header = header
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)

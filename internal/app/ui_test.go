@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -10,24 +9,11 @@ import (
 	"github.com/querytel/livedesk/internal/app/apptest"
 )
 
+// get requests url as a browser would (asking for gzip and reading it
+// decompressed), with header added.
 func get(t *testing.T, method, url string, header http.Header) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, b := fetch(t, http.DefaultClient, method, url, header)
 	return res, string(b)
 }
 

@@ -1,8 +1,14 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, type Me } from '../api';
-import type { Notifier } from '../notify';
+import type { Notifier, Toast } from '../notify';
 import { MAX_NAME, updateAgent } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
+
+/** Which toasts may sound, as Your profile offers them. */
+const SOUND_KINDS: [Toast['tone'], string][] = [
+  ['new', 'for a new chat, or one assigned to me'],
+  ['info', "for a visitor's message in one of my chats"],
+];
 
 /**
  * Profile: the agent's own name (the one visitors see), password and
@@ -23,24 +29,17 @@ export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
           <input type="checkbox" checked={notifier.sound.value} onChange={() => notifier.toggleSound()} />
           Play sounds (the bell in the top bar says the same)
         </label>
-        <label class="check indent">
-          <input
-            type="checkbox"
-            disabled={!notifier.sound.value}
-            checked={notifier.soundFor.value.new}
-            onChange={(e) => notifier.setSoundFor('new', e.currentTarget.checked)}
-          />
-          for a new chat, or one assigned to me
-        </label>
-        <label class="check indent">
-          <input
-            type="checkbox"
-            disabled={!notifier.sound.value}
-            checked={notifier.soundFor.value.info}
-            onChange={(e) => notifier.setSoundFor('info', e.currentTarget.checked)}
-          />
-          for a visitor's message in one of my chats
-        </label>
+        {SOUND_KINDS.map(([tone, label]) => (
+          <label class="check indent" key={tone}>
+            <input
+              type="checkbox"
+              disabled={!notifier.sound.value}
+              checked={notifier.soundFor.value[tone]}
+              onChange={(e) => notifier.setSoundFor(tone, e.currentTarget.checked)}
+            />
+            {label}
+          </label>
+        ))}
         <p class="pref-help muted">
           {notifier.desktop.value === 'granted'
             ? 'Browser notifications are on: they show while this tab is in the background.'
