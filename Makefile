@@ -44,6 +44,7 @@ bench:
 	$(GO) build -o bin/ldload ./bench/cmd/ldload
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/livedesk-bench ./cmd/livedesk
 	-$(LDLOAD) -rate 2500 chat
+	-$(LDLOAD) -rate 2500 -receipts chat
 	-$(LDLOAD) -rate 5000 chat
 	-$(LDLOAD) -rate 10000 chat
 	-$(LDLOAD) -db postgres -rate 5000 chat

@@ -40,9 +40,7 @@ type Store interface {
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
 	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
 	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
-	MarkRead(ctx context.Context, workspaceID, agentID, conversationID string, seq int64, now time.Time) (bool, error)
-	MarkSeen(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error)
-	MarkDelivered(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error)
+	Receive(ctx context.Context, r store.Receipt, now time.Time) (store.Receipted, error)
 	ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error)
 }
 
@@ -214,24 +212,7 @@ const (
 // conversation's agent_read_seq; for the visitor, visitor_read_seq. The
 // other side then shows "Seen" on its messages.
 func (s *Service) Seen(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
-	if seq < 0 {
-		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
-	}
-	c, err := s.conversation(ctx, a, conversationID)
-	if err != nil {
-		return err
-	}
-	if a.IsVisitor() {
-		return s.markSeen(ctx, c, true, seq)
-	}
-	seq = min(seq, c.LastSeq)
-	moved, err := s.store.MarkRead(ctx, a.WorkspaceID, a.AgentID, c.ID, seq, s.clock.Now())
-	if err != nil || !moved {
-		return err
-	}
-	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.SeenFrame{
-		Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: seq})
-	return s.markSeen(ctx, c, false, seq)
+	return s.receive(ctx, a, conversationID, true, seq)
 }
 
 // Delivered records that a side's device has received a conversation up
@@ -241,34 +222,51 @@ func (s *Service) Seen(ctx context.Context, a auth.Actor, conversationID string,
 // so a client sends this only for what is not on screen. The other side
 // then shows "Delivered" on its messages.
 func (s *Service) Delivered(ctx context.Context, a auth.Actor, conversationID string, seq int64) error {
-	if seq < 0 {
-		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
-	}
-	c, err := s.conversation(ctx, a, conversationID)
-	if err != nil {
-		return err
-	}
-	if !a.IsVisitor() && c.AssigneeID != a.AgentID {
-		return errNotAssignee
-	}
-	nc, moved, err := s.store.MarkDelivered(ctx, c.WorkspaceID, c.ID, a.IsVisitor(), seq)
-	if err != nil || !moved {
-		return err
-	}
-	s.publishConversation(ctx, nc)
-	return nil
+	return s.receive(ctx, a, conversationID, false, seq)
 }
 
 var errNotAssignee = apperr.New(apperr.Forbidden, "not_assignee", "only the assigned agent's desks report delivery")
 
-// markSeen moves a side's seen marker on the conversation and, when it
-// moved, shows both sides the conversation with it (seen states).
-func (s *Service) markSeen(ctx context.Context, c store.Conversation, visitor bool, seq int64) error {
-	nc, moved, err := s.store.MarkSeen(ctx, c.WorkspaceID, c.ID, visitor, seq)
-	if err != nil || !moved {
+// receive applies a side's receipt and tells who shows it: an agent's
+// other desks its read marker, both sides the conversation's markers
+// (Seen and Delivered states). Receipts come as often as messages, so
+// the store checks who may send one in the same statements that apply it
+// (no read before).
+func (s *Service) receive(ctx context.Context, a auth.Actor, conversationID string, seen bool, seq int64) error {
+	if conversationID == "" {
+		return apperr.Invalidf("conversation_id", "required", "conversation_id is required")
+	}
+	if seq < 0 {
+		return apperr.Invalidf("seq", "invalid_seq", "seq must not be negative")
+	}
+	r := store.Receipt{WorkspaceID: a.WorkspaceID, ConversationID: conversationID, Visitor: a.IsVisitor(), Seen: seen, Seq: seq}
+	switch {
+	case a.IsVisitor():
+		r.Owner = a.VisitorID
+	case seen:
+		r.AgentID = a.AgentID
+	default:
+		r.Assignee = a.AgentID
+	}
+	got, err := s.store.Receive(ctx, r, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrConversationNotFound
+	case errors.Is(err, store.ErrNotAssignee):
+		return errNotAssignee
+	case err != nil:
 		return err
 	}
-	s.publishConversation(ctx, nc)
+	c := got.Conversation
+	if got.ReadMoved {
+		s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.SeenFrame{
+			Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: got.ReadSeq})
+	}
+	if got.Moved {
+		s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.All, event.ReceiptsFrame{Type: event.TypeReceipts, ConversationID: c.ID,
+			VisitorReadSeq: c.VisitorReadSeq, AgentReadSeq: c.AgentReadSeq,
+			VisitorDeliveredSeq: c.VisitorDeliveredSeq, AgentDeliveredSeq: c.AgentDeliveredSeq})
+	}
 	return nil
 }
 

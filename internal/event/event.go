@@ -41,6 +41,7 @@ const (
 	TypeTyping       = "typing"
 	TypeViewing      = "viewing"
 	TypeSeen         = "seen"
+	TypeReceipts     = "receipts"
 	TypeConversation = "conversation"
 	TypeVisitor      = "visitor"
 	TypeVisitorLeft  = "visitor.left"
@@ -200,6 +201,20 @@ type ViewingFrame struct {
 	AgentID        string `json:"agent_id"`
 	AgentName      string `json:"agent_name"`
 	On             bool   `json:"on"`
+}
+
+// ReceiptsFrame carries a conversation's delivered and seen markers when
+// a receipt moved one (to the desks and the visitor): what the
+// "Delivered" and "Seen" states of each side's messages follow. A receipt
+// comes for nearly every message, so it is this, not the whole
+// conversation.
+type ReceiptsFrame struct {
+	Type                string `json:"type"` // "receipts"
+	ConversationID      string `json:"conversation_id"`
+	VisitorReadSeq      int64  `json:"visitor_read_seq"`
+	AgentReadSeq        int64  `json:"agent_read_seq"`
+	VisitorDeliveredSeq int64  `json:"visitor_delivered_seq"`
+	AgentDeliveredSeq   int64  `json:"agent_delivered_seq"`
 }
 
 // SeenFrame says an agent has read a conversation up to Seq (desks only:

@@ -45,6 +45,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeTyping:       reflect.TypeFor[event.TypingFrame](),
 	event.TypeViewing:      reflect.TypeFor[event.ViewingFrame](),
 	event.TypeSeen:         reflect.TypeFor[event.SeenFrame](),
+	event.TypeReceipts:     reflect.TypeFor[event.ReceiptsFrame](),
 	event.TypeVisitor:      reflect.TypeFor[event.VisitorFrame](),
 	event.TypeVisitorLeft:  reflect.TypeFor[event.VisitorLeftFrame](),
 	event.TypeAgent:        reflect.TypeFor[event.AgentFrame](),

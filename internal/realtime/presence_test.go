@@ -181,13 +181,9 @@ func TestReadMarkersFollowTheAgent(t *testing.T) {
 	}
 	// Seen states: the visitor learns how far the agents have read, and the
 	// desks how far the visitor has.
-	await(t, ctx, w, "conversation", func(f client.Frame) bool {
-		return f.Conversation != nil && f.Conversation.ID == conv && bytes.Contains(f.Raw, []byte(`"agent_read_seq":3`))
-	})
+	await(t, ctx, w, "receipts", receiptsOf(conv, `"agent_read_seq":3`))
 	do(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 2})
-	await(t, ctx, tab2, "conversation", func(f client.Frame) bool {
-		return f.Conversation != nil && f.Conversation.ID == conv && bytes.Contains(f.Raw, []byte(`"visitor_read_seq":2`))
-	})
+	await(t, ctx, tab2, "receipts", receiptsOf(conv, `"visitor_read_seq":2`))
 	if code := doErr(t, ctx, w, "conversation.seen", map[string]any{"conversation_id": "nope", "seq": 1}); code != "conversation_not_found" {
 		t.Fatalf("a widget's seen for an unknown conversation: %q", code)
 	}
@@ -207,19 +203,14 @@ func TestDeliveredStatesBothWays(t *testing.T) {
 		do(t, ctx, w, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": fmt.Sprint("v", i), "text": "hello"})
 	}
 	do(t, ctx, owner, "conversation.assign", map[string]any{"conversation_id": conv, "agent_id": ana.ID})
-	hasConv := func(field string) func(client.Frame) bool {
-		return func(f client.Frame) bool {
-			return f.Conversation != nil && f.Conversation.ID == conv && bytes.Contains(f.Raw, []byte(field))
-		}
-	}
 
 	if code := doErr(t, ctx, owner, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 3}); code != "not_assignee" {
 		t.Fatalf("delivered from another agent's desk: %q", code)
 	}
 	do(t, ctx, anaDesk, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 99})
-	f := await(t, ctx, w, "conversation", hasConv(`"agent_delivered_seq":4`)) // 4 (the assignment is 4): the last seq, not 99
+	f := await(t, ctx, w, "receipts", receiptsOf(conv, `"agent_delivered_seq":4`)) // 4 (the assignment is 4): the last seq, not 99
 	if !bytes.Contains(f.Raw, []byte(`"agent_read_seq":0`)) {
-		t.Fatalf("the visitor's conversation: %s (delivered is not seen)", f.Raw)
+		t.Fatalf("the visitor's markers: %s (delivered is not seen)", f.Raw)
 	}
 	if code := doErr(t, ctx, anaDesk, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": -1}); code != "invalid_seq" {
 		t.Fatalf("negative seq: %q", code)
@@ -231,7 +222,7 @@ func TestDeliveredStatesBothWays(t *testing.T) {
 	// Ana answers; the visitor's widget has it but the panel is closed.
 	do(t, ctx, anaDesk, "message.send", map[string]any{"conversation_id": conv, "client_msg_id": "a1", "text": "hi"})
 	do(t, ctx, w, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 5})
-	await(t, ctx, anaDesk, "conversation", hasConv(`"visitor_delivered_seq":5`))
+	await(t, ctx, anaDesk, "receipts", receiptsOf(conv, `"visitor_delivered_seq":5`))
 	do(t, ctx, w, "conversation.delivered", map[string]any{"conversation_id": conv, "seq": 2}) // never back
 	if code := doErr(t, ctx, w, "conversation.delivered", map[string]any{"seq": 1}); code != "required" {
 		t.Fatalf("no conversation_id: %q", code)
@@ -243,7 +234,15 @@ func TestDeliveredStatesBothWays(t *testing.T) {
 		t.Fatalf("a new desk's welcome lacks the delivered markers: %s", fresh.Welcome.Raw)
 	}
 	do(t, ctx, anaDesk, "conversation.seen", map[string]any{"conversation_id": conv, "seq": 5})
-	await(t, ctx, w, "conversation", hasConv(`"agent_delivered_seq":5`))
+	await(t, ctx, w, "receipts", receiptsOf(conv, `"agent_delivered_seq":5`))
+}
+
+// receiptsOf matches the receipts event of conversation conv that
+// carries field (a marker and its value).
+func receiptsOf(conv, field string) func(client.Frame) bool {
+	return func(f client.Frame) bool {
+		return bytes.Contains(f.Raw, []byte(`"conversation_id":"`+conv+`"`)) && bytes.Contains(f.Raw, []byte(field))
+	}
 }
 
 // TestDisabledAgentIsSignedOutAtOnce: disabling an agent closes its open

@@ -327,31 +327,6 @@ func (s *Store) CountAgentsWithRole(ctx context.Context, workspaceID, role strin
 	return n, nil
 }
 
-// MarkRead records that an agent has read a conversation of its workspace
-// up to seq; a marker only moves forward. It reports whether it moved.
-// The caller bounds seq by the conversation's last seq.
-func (s *Store) MarkRead(ctx context.Context, workspaceID, agentID, conversationID string, seq int64, now time.Time) (bool, error) {
-	res, err := s.write.ExecContext(ctx, `INSERT INTO agent_reads (workspace_id, agent_id, conversation_id, seq, updated_at)
-		SELECT c.workspace_id, a.id, c.id, $4, $5 FROM conversations c, agents a
-		WHERE c.workspace_id = $1 AND c.id = $3 AND a.workspace_id = $1 AND a.id = $2
-		ON CONFLICT (agent_id, conversation_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
-			WHERE agent_reads.seq < excluded.seq`, workspaceID, agentID, conversationID, seq, millis(now))
-	n, err := affected(res, err)
-	if err != nil {
-		return false, mapErr("store: mark read", err)
-	}
-	if n == 0 {
-		// Not moved, or no such conversation or agent here: tell which.
-		if _, err := s.GetConversation(ctx, workspaceID, conversationID); err != nil {
-			return false, err
-		}
-		if _, err := s.GetAgent(ctx, workspaceID, agentID); err != nil {
-			return false, err
-		}
-	}
-	return n > 0, nil
-}
-
 // ReadMarkers returns how far an agent has read each of the given
 // conversations of its workspace (those it never read are absent).
 func (s *Store) ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error) {

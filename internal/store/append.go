@@ -36,11 +36,8 @@ const maxBatch = 512
 // On PostgreSQL a batch locks conversation rows in id order, so two
 // batches (on one node or two) cannot deadlock on each other.
 type appender struct {
-	s    *Store
-	reqs chan *appendReq
-	quit chan struct{}
-	once sync.Once
-	wg   sync.WaitGroup
+	committers[*appendReq]
+	s *Store
 
 	// Admission (see admit): the appends waiting for a committer, and how
 	// long the recent ones waited before a committer took them (an EWMA, in
@@ -96,19 +93,10 @@ type appendResult struct {
 // errStoreClosed answers appends made after Close.
 var errStoreClosed = errors.New("store: closed")
 
-func startAppender(s *Store, committers int, budget time.Duration) *appender {
-	a := &appender{s: s, reqs: make(chan *appendReq), quit: make(chan struct{}), budget: budget}
-	for range committers {
-		a.wg.Add(1)
-		go a.run()
-	}
+func startAppender(s *Store, n int, budget time.Duration) *appender {
+	a := &appender{committers: newCommitters[*appendReq](), s: s, budget: budget}
+	a.start(n, maxBatch, func(r *appendReq) { a.waited(time.Since(r.queued)) }, a.commit, func(r *appendReq) { close(r.done) })
 	return a
-}
-
-// stop ends the committers; a call in progress is answered first.
-func (a *appender) stop() {
-	a.once.Do(func() { close(a.quit) })
-	a.wg.Wait()
 }
 
 // do stores m through a committer and waits for the outcome, which comes
@@ -135,33 +123,74 @@ func (a *appender) do(ctx context.Context, m Message, now time.Time) appendResul
 	return r.res
 }
 
-func (a *appender) run() {
-	defer a.wg.Done()
-	batch := make([]*appendReq, 0, maxBatch)
-	for {
-		select {
-		case r := <-a.reqs:
-			a.waited(time.Since(r.queued))
-			batch = append(batch[:0], r)
-		case <-a.quit:
-			return
-		}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-a.reqs:
-				a.waited(time.Since(r.queued))
-				batch = append(batch, r)
-			default:
-				break more
+// committers are a group committer's goroutines and the channel its
+// callers hand them requests over (unbuffered: a request is either taken
+// by a committer or still the caller's).
+type committers[R any] struct {
+	reqs chan R
+	quit chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
+}
+
+func newCommitters[R any]() committers[R] {
+	return committers[R]{reqs: make(chan R), quit: make(chan struct{})}
+}
+
+// start runs n committers. Each gathers a batch of up to size requests,
+// commits it, then finishes each request (answers its caller); took sees
+// each request as it is taken.
+func (g *committers[R]) start(n, size int, took func(R), commit func([]R), finish func(R)) {
+	for range n {
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			batch := make([]R, 0, size)
+			for {
+				var ok bool
+				if batch, ok = gather(g.reqs, g.quit, batch, took); !ok {
+					return
+				}
+				commit(batch)
+				for _, r := range batch {
+					finish(r)
+				}
+				clear(batch)
 			}
-		}
-		a.commit(batch)
-		for _, r := range batch {
-			close(r.done)
-		}
-		clear(batch)
+		}()
 	}
+}
+
+// stop ends the committers; a batch in progress is answered first.
+func (g *committers[R]) stop() {
+	g.once.Do(func() { close(g.quit) })
+	g.wg.Wait()
+}
+
+// gather is a group committer's wait for work: it blocks for one request,
+// then takes every other one already waiting, up to cap(batch), without
+// waiting for more (a batch is what queued while the last one committed,
+// so it grows with load and adds no delay when the load is light). It
+// reports false when quit closes first. took sees each request taken.
+func gather[R any](reqs <-chan R, quit <-chan struct{}, batch []R, took func(R)) ([]R, bool) {
+	batch = batch[:0]
+	select {
+	case r := <-reqs:
+		took(r)
+		batch = append(batch, r)
+	case <-quit:
+		return batch, false
+	}
+	for len(batch) < cap(batch) {
+		select {
+		case r := <-reqs:
+			took(r)
+			batch = append(batch, r)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
 }
 
 // commit stores a batch and sets every request's result.
@@ -222,6 +251,12 @@ const (
 	qListMessages
 	qVisitorConversations
 	qBlocked
+	qReceiptVisitorDelivered
+	qReceiptVisitorSeen
+	qReceiptAgentDelivered
+	qReceiptAgentSeen
+	qMarkRead
+	qAgentSeesConversation
 	nQueries
 )
 
@@ -268,6 +303,19 @@ var hotQueries = [nQueries]string{
 		EXISTS (SELECT 1 FROM blocks WHERE workspace_id = $1 AND kind = 'ip' AND value = $3) OR
 		EXISTS (SELECT 1 FROM blocks WHERE workspace_id = $1 AND kind = 'contact' AND value = $4)
 		THEN 1 ELSE 0 END`,
+	// Receipts come as often as messages (see receipter).
+	qReceiptVisitorDelivered: receiptUpdate(true, false, ""),
+	qReceiptVisitorSeen:      receiptUpdate(true, true, ""),
+	qReceiptAgentDelivered:   receiptUpdate(false, false, ""),
+	qReceiptAgentSeen:        receiptUpdate(false, true, ""),
+	qMarkRead: `INSERT INTO agent_reads (workspace_id, agent_id, conversation_id, seq, updated_at)
+		SELECT c.workspace_id, a.id, c.id, CASE WHEN $4 > c.last_seq THEN c.last_seq ELSE $4 END, $5
+		FROM conversations c, agents a
+		WHERE c.workspace_id = $1 AND c.id = $3 AND a.workspace_id = $1 AND a.id = $2
+		ON CONFLICT (agent_id, conversation_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
+			WHERE agent_reads.seq < excluded.seq`,
+	qAgentSeesConversation: `SELECT 1 FROM agents a, conversations c
+		WHERE a.workspace_id = $1 AND a.id = $2 AND c.workspace_id = $1 AND c.id = $3`,
 }
 
 // stmtSet is the hot statements prepared on one *sql.DB. database/sql

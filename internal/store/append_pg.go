@@ -75,11 +75,6 @@ type pgPending struct {
 // returns an error, having set no result, when the batch as a whole
 // failed: then nothing of it was committed (as far as the server told
 // before the failure), and the caller stores the messages one by one.
-//
-// The pipeline runs on the raw *pgx.Conn under one connection of the
-// write pool, held through (*sql.Conn).Raw: no *sql.Tx is open on it,
-// and the connection goes back to the pool outside any transaction (or
-// is discarded).
 func (a *appender) storeBatchPostgres(ctx context.Context, live []*appendReq) error {
 	pend := make([]pgPending, len(live))
 	for i, r := range live {
@@ -96,37 +91,8 @@ func (a *appender) storeBatchPostgres(ctx context.Context, live []*appendReq) er
 	}
 	b.Queue("COMMIT")
 
-	conn, err := a.s.write.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: append messages: %w", err)
-	}
-	defer conn.Close()
 	res := make([]appendResult, len(live))
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: append messages: driver connection is %T, not pgx", dc)
-		}
-		pc := sc.Conn()
-		br := pc.SendBatch(ctx, b)
-		err := readPgBatch(br, pend, res)
-		err = errors.Join(err, br.Close())
-		if err == nil {
-			return nil
-		}
-		// A failed statement makes the server skip the rest up to the
-		// pipeline's end, COMMIT included, and leaves the transaction
-		// aborted: roll it back so the connection goes back clean.
-		if pc.IsClosed() {
-			return errors.Join(err, driver.ErrBadConn)
-		}
-		if pc.PgConn().TxStatus() != 'I' {
-			if _, rerr := pc.Exec(ctx, "ROLLBACK"); rerr != nil {
-				return errors.Join(err, rerr, driver.ErrBadConn) // discard the connection
-			}
-		}
-		return err
-	})
+	err := pgPipeline(ctx, a.s, b, func(br pgx.BatchResults) error { return readPgBatch(br, pend, res) })
 	if err != nil {
 		return mapErr("store: append messages", err)
 	}
@@ -182,6 +148,49 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 			return fmt.Errorf("store: append message: unexpected outcome %q", row.kind)
 		}
 	}
+	return pgCommitted(br)
+}
+
+// pgPipeline sends b (a transaction: BEGIN, statements, COMMIT) as one
+// pipeline and hands its results to read. The pipeline runs on the raw
+// *pgx.Conn under one connection of the write pool, held through
+// (*sql.Conn).Raw: no *sql.Tx is open on it, and the connection goes
+// back to the pool outside any transaction (or is discarded).
+func pgPipeline(ctx context.Context, s *Store, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("driver connection is %T, not pgx", dc)
+		}
+		pc := sc.Conn()
+		br := pc.SendBatch(ctx, b)
+		err := read(br)
+		err = errors.Join(err, br.Close())
+		if err == nil {
+			return nil
+		}
+		// A failed statement makes the server skip the rest up to the
+		// pipeline's end, COMMIT included, and leaves the transaction
+		// aborted: roll it back so the connection goes back clean.
+		if pc.IsClosed() {
+			return errors.Join(err, driver.ErrBadConn)
+		}
+		if pc.PgConn().TxStatus() != 'I' {
+			if _, rerr := pc.Exec(ctx, "ROLLBACK"); rerr != nil {
+				return errors.Join(err, rerr, driver.ErrBadConn) // discard the connection
+			}
+		}
+		return err
+	})
+}
+
+// pgCommitted reads a pipeline's COMMIT.
+func pgCommitted(br pgx.BatchResults) error {
 	tag, err := br.Exec()
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)

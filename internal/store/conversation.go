@@ -229,24 +229,6 @@ func (s *Store) ListConversations(ctx context.Context, workspaceID string, f Con
 	return collect(rows, err, "store: list conversations", scanConversation)
 }
 
-// MarkSeen moves a conversation's seen marker of one side forward (never
-// back, never past its last seq): the visitor's (visitor true) or the
-// agents'. What was seen was delivered, so the side's delivered marker
-// follows. It reports whether the seen marker moved, and returns the
-// conversation.
-func (s *Store) MarkSeen(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (Conversation, bool, error) {
-	col, delivered := receiptColumns(visitor)
-	return s.markReceipt(ctx, "store: mark seen", workspaceID, id, col, col+` = `+boundedSeq+`, `+
-		delivered+` = CASE WHEN `+delivered+` > `+boundedSeq+` THEN `+delivered+` ELSE `+boundedSeq+` END`, seq)
-}
-
-// MarkDelivered moves a conversation's delivered marker of one side
-// forward, as MarkSeen does the seen marker.
-func (s *Store) MarkDelivered(ctx context.Context, workspaceID, id string, visitor bool, seq int64) (Conversation, bool, error) {
-	_, col := receiptColumns(visitor)
-	return s.markReceipt(ctx, "store: mark delivered", workspaceID, id, col, col+` = `+boundedSeq, seq)
-}
-
 // boundedSeq is $3, the marker asked for, at most the last seq.
 const boundedSeq = `CASE WHEN $3 > last_seq THEN last_seq ELSE $3 END`
 
@@ -256,19 +238,6 @@ func receiptColumns(visitor bool) (seen, delivered string) {
 		return "visitor_read_seq", "visitor_delivered_seq"
 	}
 	return "agent_read_seq", "agent_delivered_seq"
-}
-
-// markReceipt runs set when the marker col is behind both seq and the last
-// seq, and returns the conversation and whether it moved.
-func (s *Store) markReceipt(ctx context.Context, op, workspaceID, id, col, set string, seq int64) (Conversation, bool, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE conversations SET `+set+`
-		WHERE workspace_id = $1 AND id = $2 AND `+col+` < $3 AND `+col+` < last_seq`, workspaceID, id, seq)
-	n, err := affected(res, err)
-	if err != nil {
-		return Conversation{}, false, mapErr(op, err)
-	}
-	c, err := s.GetConversation(ctx, workspaceID, id)
-	return c, n > 0, err
 }
 
 // likeEscaper makes text match itself in a LIKE pattern with ESCAPE '\'.

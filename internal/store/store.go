@@ -44,6 +44,7 @@ type Store struct {
 	writeStmts *stmtSet // nil on PostgreSQL: pgx caches statements per connection itself
 	readStmts  *stmtSet
 	appender   *appender
+	receipter  *receipter
 	checkpoint *checkpointer // SQLite only
 }
 
@@ -64,6 +65,7 @@ func newStore(dialect Dialect, write, read *sql.DB, budget time.Duration) *Store
 		budget = 0 // admit everything
 	}
 	s.appender = startAppender(s, committers, budget)
+	s.receipter = startReceipter(s, committers)
 	return s
 }
 
@@ -207,6 +209,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases the connections.
 func (s *Store) Close() error {
 	s.appender.stop()
+	s.receipter.stop()
 	err := errors.Join(s.checkpoint.stop(), s.writeStmts.close(), s.readStmts.close(), s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

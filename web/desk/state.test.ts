@@ -459,3 +459,26 @@ describe('queue tabs', () => {
     expect([...m]).toEqual([['v1', 'x']]);
   });
 });
+
+describe('receipts', () => {
+  const r = (over: Partial<Record<'visitor_read_seq' | 'agent_read_seq' | 'visitor_delivered_seq' | 'agent_delivered_seq', number>>): ServerEvent => ({
+    type: 'receipts',
+    conversation_id: 'c1',
+    visitor_read_seq: 0,
+    agent_read_seq: 0,
+    visitor_delivered_seq: 0,
+    agent_delivered_seq: 0,
+    ...over,
+  });
+  it("moves a held chat's markers forward, never back, and keeps the rest of it", () => {
+    const d = apply(holding(conv({ last_seq: 5, visitor_delivered_seq: 2 })), r({ visitor_delivered_seq: 4, visitor_read_seq: 3 }));
+    const c = d.conversations.get('c1');
+    expect(c).toMatchObject({ last_seq: 5, last_message: 'hello', visitor_delivered_seq: 4, visitor_read_seq: 3 });
+    // A late event (from before the last one) moves nothing and changes nothing.
+    expect(apply(d, r({ visitor_delivered_seq: 1 }))).toBe(d);
+  });
+  it('leaves the desk alone for a chat it does not hold', () => {
+    const d = holding(conv());
+    expect(apply(d, { ...r({ agent_read_seq: 2 }), conversation_id: 'other' } as ServerEvent)).toBe(d);
+  });
+});

@@ -4,6 +4,7 @@
 // No signals, no DOM, no timers: store.ts calls these and assigns its
 // signals, and state.test.ts holds the rules.
 import type { Agent, Conversation, Message, PageView, ServerEvent, Visitor } from '../shared/protocol';
+import { withMarkers } from '../shared/receipts';
 import { countQueues, inQueue, type QueueTab } from './lifecycle';
 
 export interface VisitorDetails {
@@ -176,6 +177,12 @@ export function applyEvent(d: DeskData, e: ServerEvent, me: string): DeskData {
         next.typing = setTyping(d.typing, m.conversation_id, null);
       }
       return next;
+    }
+    case 'receipts': {
+      const c = d.conversations.get(e.conversation_id);
+      if (!c) return d;
+      const next = withMarkers(c, e);
+      return next === c ? d : { ...d, conversations: put(d.conversations, c.id, next) };
     }
     case 'typing': {
       if (e.author_id === me) return d;

@@ -25,7 +25,19 @@ export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'closed';
 
 export type ContextData = Record<string, string | number | boolean | null>;
 
-export interface Conversation {
+/** A conversation's delivered and seen markers: each only moves forward. */
+export interface Markers {
+  /** How far the visitor has had the conversation on screen (seen states). */
+  visitor_read_seq?: number;
+  /** How far the agent furthest along has had it on screen. */
+  agent_read_seq?: number;
+  /** How far a device of the visitor has received it (delivered states; never behind visitor_read_seq). */
+  visitor_delivered_seq?: number;
+  /** How far a desk of the assigned agent has received it. */
+  agent_delivered_seq?: number;
+}
+
+export interface Conversation extends Markers {
   id: string;
   site_id: string;
   visitor_id: string;
@@ -35,14 +47,6 @@ export interface Conversation {
   status: ConversationStatus;
   context: ContextData | null;
   last_seq: number;
-  /** How far the visitor has had the conversation on screen (seen states). */
-  visitor_read_seq?: number;
-  /** How far the agent furthest along has had it on screen. */
-  agent_read_seq?: number;
-  /** How far a device of the visitor has received it (delivered states; never behind visitor_read_seq). */
-  visitor_delivered_seq?: number;
-  /** How far a desk of the assigned agent has received it. */
-  agent_delivered_seq?: number;
   last_message: string;
   created_at: string;
   updated_at: string;
@@ -181,6 +185,7 @@ export type ServerEvent =
     }
   | { type: 'viewing'; conversation_id: string; agent_id: string; agent_name: string; on: boolean }
   | { type: 'seen'; conversation_id: string; agent_id: string; seq: number }
+  | ({ type: 'receipts'; conversation_id: string } & Required<Markers>)
   | { type: 'visitor'; visitor: Visitor; new?: boolean }
   | { type: 'visitor.left'; visitor_id: string }
   | { type: 'agent'; agent: Agent }

@@ -1,4 +1,4 @@
-import type { Message } from './protocol';
+import type { Markers, Message } from './protocol';
 
 /** How far the other side has a message: stored and sent, on its device, or on its screen. */
 export type Receipt = 'sent' | 'delivered' | 'seen';
@@ -24,4 +24,19 @@ export function deliveredUpTo(messages: readonly Message[], mine: (m: Message) =
     if (!mine(m) && m.kind !== 'system' && m.kind !== 'hidden') return m.seq;
   }
   return null;
+}
+
+const markerKeys = ['visitor_read_seq', 'agent_read_seq', 'visitor_delivered_seq', 'agent_delivered_seq'] as const;
+
+/** c with the markers of m where they are further along (c itself when none is). */
+export function withMarkers<C extends Markers>(c: C, m: Markers): C {
+  let next: C | null = null;
+  for (const k of markerKeys) {
+    const v = m[k];
+    if (v !== undefined && v > (c[k] ?? 0)) {
+      next ??= { ...c };
+      next[k] = v;
+    }
+  }
+  return next ?? c;
 }

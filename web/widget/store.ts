@@ -3,7 +3,7 @@ import type { ConnState } from '../shared/connection';
 import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
 import { agentLabel } from '../shared/look';
 import { type Lang, pickLanguage, t, type TextKey } from './i18n';
-import { deliveredUpTo } from '../shared/receipts';
+import { deliveredUpTo, withMarkers } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, remove, safeSession, save } from '../shared/storage';
 import { TYPING_EXPIRE_MS, TypingSignal } from '../shared/typing';
@@ -324,6 +324,14 @@ export class WidgetStore {
     switch (e.type) {
       case 'conversation':
         if (concerns(this.thread(), e.conversation)) this.follow(e.conversation);
+        break;
+      case 'receipts':
+        if (e.conversation_id === this.conversationId) {
+          const m = withMarkers({ agent_read_seq: this.agentSeen.value, agent_delivered_seq: this.agentDelivered.value, visitor_delivered_seq: this.delivered }, e);
+          this.agentSeen.value = m.agent_read_seq;
+          this.agentDelivered.value = m.agent_delivered_seq;
+          this.delivered = m.visitor_delivered_seq;
+        }
         break;
       case 'typing': {
         const name = agentTyping(this.thread(), e);

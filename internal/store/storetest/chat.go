@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -26,6 +28,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"messages/owner and status are checked where the message is stored", testAppendRules},
 		{"messages/list by seq range", testListMessages},
 		{"reads/an agent's read markers only move forward", testReadMarkers},
+		{"reads/receipts sent at once all apply, an unknown one fails alone", testReceiptsTogether},
 		{"conversations/closed lists page and search", testListPagesAndSearch},
 		{"bootstrap/concurrent first starts create one workspace, owner and site", testBootstrap},
 		{"tenants/another workspace comes with its owner and site, or not at all", testCreateTenant},
@@ -559,51 +562,67 @@ func testReadMarkers(t *testing.T, s *store.Store) {
 	got, err := s.ReadMarkers(ctx, a.ws.ID, a.owner.ID, []string{a.conv.ID})
 	noErr(t, "markers", err)
 	equal(t, "never read", len(got), 0)
-	moved, err := s.MarkRead(ctx, a.ws.ID, a.owner.ID, a.conv.ID, 2, Epoch)
+	moved, err := markRead(ctx, s, a.ws.ID, a.owner.ID, a.conv.ID, 2)
 	noErr(t, "read to 2", err)
 	equal(t, "moved", moved, true)
-	moved, err = s.MarkRead(ctx, a.ws.ID, a.owner.ID, a.conv.ID, 1, Epoch)
+	moved, err = markRead(ctx, s, a.ws.ID, a.owner.ID, a.conv.ID, 1)
 	noErr(t, "read to 1", err)
 	equal(t, "a marker never moves back", moved, false)
 	got, err = s.ReadMarkers(ctx, a.ws.ID, a.owner.ID, []string{a.conv.ID, "unknown"})
 	noErr(t, "markers", err)
 	equal(t, "marker", got[a.conv.ID], int64(2))
-	_, err = s.MarkRead(ctx, a.ws.ID, a.owner.ID, "missing", 1, Epoch)
+	_, err = markRead(ctx, s, a.ws.ID, a.owner.ID, "missing", 1)
 	wantErr(t, err, store.ErrNotFound)
 
 	// The conversation's seen markers, per side: forward only, bounded by
 	// the last seq.
-	c, moved, err := s.MarkSeen(ctx, a.ws.ID, a.conv.ID, true, 99)
+	c, moved, err := markSeen(ctx, s, a.ws.ID, a.conv.ID, true, 99)
 	noErr(t, "visitor seen", err)
 	equal(t, "moved", moved, true)
 	equal(t, "bounded by the last seq", c.VisitorReadSeq, int64(3))
-	equal(t, "the agents' side unchanged", c.AgentReadSeq, int64(0))
-	_, moved, err = s.MarkSeen(ctx, a.ws.ID, a.conv.ID, true, 2)
+	equal(t, "the agents' side where the agent read it", c.AgentReadSeq, int64(2))
+	_, moved, err = markSeen(ctx, s, a.ws.ID, a.conv.ID, true, 2)
 	noErr(t, "back", err)
 	equal(t, "never back", moved, false)
-	c, _, err = s.MarkSeen(ctx, a.ws.ID, a.conv.ID, false, 2)
+	c, _, err = markSeen(ctx, s, a.ws.ID, a.conv.ID, false, 2)
 	noErr(t, "agent seen", err)
 	equal(t, "agents' marker", c.AgentReadSeq, int64(2))
-	_, _, err = s.MarkSeen(ctx, a.ws.ID, "missing", false, 1)
+	_, _, err = markSeen(ctx, s, a.ws.ID, "missing", false, 1)
 	wantErr(t, err, store.ErrNotFound)
 
 	// Delivered markers: seen carries delivery with it; delivery alone
 	// moves forward only, bounded by the last seq, and leaves seen alone.
 	equal(t, "seen is delivered", c.VisitorDeliveredSeq, int64(3))
 	equal(t, "seen is delivered (agents)", c.AgentDeliveredSeq, int64(2))
-	c, moved, err = s.MarkDelivered(ctx, a.ws.ID, a.conv.ID, false, 99)
+	c, moved, err = markDelivered(ctx, s, a.ws.ID, a.conv.ID, false, 99)
 	noErr(t, "agent delivered", err)
 	equal(t, "moved", moved, true)
 	equal(t, "delivered bounded by the last seq", c.AgentDeliveredSeq, int64(3))
 	equal(t, "seen unchanged by delivery", c.AgentReadSeq, int64(2))
-	_, moved, err = s.MarkDelivered(ctx, a.ws.ID, a.conv.ID, false, 1)
+	_, moved, err = markDelivered(ctx, s, a.ws.ID, a.conv.ID, false, 1)
 	noErr(t, "delivered back", err)
 	equal(t, "delivered never back", moved, false)
-	_, moved, err = s.MarkSeen(ctx, a.ws.ID, a.conv.ID, false, 3)
+	_, moved, err = markSeen(ctx, s, a.ws.ID, a.conv.ID, false, 3)
 	noErr(t, "seen after delivered", err)
 	equal(t, "seen moves past delivered's equal", moved, true)
-	_, _, err = s.MarkDelivered(ctx, a.ws.ID, "missing", true, 1)
+	_, _, err = markDelivered(ctx, s, a.ws.ID, "missing", true, 1)
 	wantErr(t, err, store.ErrNotFound)
+
+	// Who may send one is checked in the same statements: another
+	// visitor's receipt is not found, a desk's delivered for a chat
+	// assigned to someone else is refused; neither moves anything.
+	_, err = s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: a.conv.ID, Visitor: true, Seq: 3, Owner: "someone-else"}, Epoch)
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: a.conv.ID, Seq: 3, Assignee: a.owner.ID}, Epoch)
+	wantErr(t, err, store.ErrNotAssignee)
+	_, err = s.AppendMessage(ctx, textMessage(a.ws.ID, a.conv.ID, "m3", "x"), Epoch)
+	noErr(t, "append", err)
+	rc, err := s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: a.conv.ID, Visitor: true, Seen: true, Seq: 4, Owner: a.visitor.ID}, Epoch)
+	noErr(t, "the owner's seen", err)
+	equal(t, "the owner's seen moves", rc.Moved, true)
+	after, err := s.GetConversation(ctx, a.ws.ID, a.conv.ID)
+	noErr(t, "get", err)
+	equal(t, "agents' delivered untouched by the refused one", after.AgentDeliveredSeq, int64(3))
 }
 
 // testListPagesAndSearch: a list pages by its order (newest activity
@@ -653,4 +672,104 @@ func testListPagesAndSearch(t *testing.T, s *store.Store) {
 		noErr(t, "search", err)
 		equal(t, "wildcards are literal: "+q, ids(hits, func(c store.Conversation) string { return c.ID }), []string{made[4]})
 	}
+}
+
+// testReceiptsTogether: receipts from many clients at once (committed
+// in shared transactions) end with each marker at the highest seq
+// reported, every caller told whether its own receipt moved something;
+// a receipt naming an unknown conversation fails its caller only.
+func testReceiptsTogether(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newChatTenant(t, s, "a")
+	convs := []store.Conversation{a.conv}
+	for i := range 3 {
+		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint("tok-receipts-", i), Epoch)
+		noErr(t, "visitor", err)
+		c, _, err := s.StartConversation(ctx, a.ws.ID, v.ID, "", Epoch)
+		noErr(t, "conversation", err)
+		convs = append(convs, c)
+	}
+	const last = 20
+	for _, c := range convs {
+		for i := range last {
+			_, err := s.AppendMessage(ctx, textMessage(a.ws.ID, c.ID, fmt.Sprint("m", i), "x"), Epoch)
+			noErr(t, "append", err)
+		}
+	}
+	var (
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		readMoves      int
+		missingRefused int
+		errs           []error
+	)
+	for _, c := range convs {
+		for seq := int64(1); seq <= last; seq++ {
+			wg.Add(3)
+			go func() {
+				defer wg.Done()
+				_, _, err := markDelivered(ctx, s, a.ws.ID, c.ID, true, seq)
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}()
+			go func() {
+				defer wg.Done()
+				moved, err := markRead(ctx, s, a.ws.ID, a.owner.ID, c.ID, seq)
+				mu.Lock()
+				errs = append(errs, err)
+				if moved {
+					readMoves++
+				}
+				mu.Unlock()
+			}()
+			go func() {
+				defer wg.Done()
+				_, _, err := markSeen(ctx, s, a.ws.ID, "missing", true, seq)
+				mu.Lock()
+				if errors.Is(err, store.ErrNotFound) {
+					missingRefused++
+				}
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	noErr(t, "receipts", errors.Join(errs...))
+	equal(t, "every receipt of an unknown conversation refused", missingRefused, len(convs)*last)
+	if readMoves < len(convs) || readMoves > len(convs)*last {
+		t.Fatalf("read marker moves %d, want between %d and %d", readMoves, len(convs), len(convs)*last)
+	}
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		ids[i] = c.ID
+		got, err := s.GetConversation(ctx, a.ws.ID, c.ID)
+		noErr(t, "get", err)
+		equal(t, "visitor delivered to the highest", got.VisitorDeliveredSeq, int64(last))
+		equal(t, "agents' seen to the highest", got.AgentReadSeq, int64(last))
+		equal(t, "agents' delivered follows seen", got.AgentDeliveredSeq, int64(last))
+		equal(t, "visitor seen untouched", got.VisitorReadSeq, int64(0))
+	}
+	marks, err := s.ReadMarkers(ctx, a.ws.ID, a.owner.ID, ids)
+	noErr(t, "markers", err)
+	for _, id := range ids {
+		equal(t, "the agent's read marker", marks[id], int64(last))
+	}
+}
+
+// markRead, markSeen and markDelivered are the three receipts a client
+// sends, through Store.Receive.
+func markRead(ctx context.Context, s *store.Store, workspaceID, agentID, conversationID string, seq int64) (bool, error) {
+	got, err := s.Receive(ctx, store.Receipt{WorkspaceID: workspaceID, ConversationID: conversationID, Seen: true, AgentID: agentID, Seq: seq}, Epoch)
+	return got.ReadMoved, err
+}
+
+func markSeen(ctx context.Context, s *store.Store, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error) {
+	got, err := s.Receive(ctx, store.Receipt{WorkspaceID: workspaceID, ConversationID: id, Visitor: visitor, Seen: true, Seq: seq}, Epoch)
+	return got.Conversation, got.Moved, err
+}
+
+func markDelivered(ctx context.Context, s *store.Store, workspaceID, id string, visitor bool, seq int64) (store.Conversation, bool, error) {
+	got, err := s.Receive(ctx, store.Receipt{WorkspaceID: workspaceID, ConversationID: id, Visitor: visitor, Seq: seq}, Epoch)
+	return got.Conversation, got.Moved, err
 }

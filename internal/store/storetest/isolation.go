@@ -488,20 +488,20 @@ var isolationCases = []isolationCase{
 		_, err := s.AppendMessage(t.Context(), m, isoNow)
 		noErr(t, "B's event", err)
 	}),
-	refused("MarkSeen", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, _, err := s.MarkSeen(ctx, a.ws.ID, b.conv.ID, true, 1)
+	refused("Receive", "seen of B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: b.conv.ID, Visitor: true, Seen: true, Seq: 1}, isoNow)
 		return err
 	}),
-	refused("MarkDelivered", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, _, err := s.MarkDelivered(ctx, a.ws.ID, b.conv.ID, false, 1)
+	refused("Receive", "delivered of B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: b.conv.ID, Seq: 1}, isoNow)
 		return err
 	}),
-	refused("MarkRead", "B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.MarkRead(ctx, a.ws.ID, a.owner.ID, b.conv.ID, 1, isoNow)
+	refused("Receive", "read of B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: b.conv.ID, Seen: true, AgentID: a.owner.ID, Seq: 1}, isoNow)
 		return err
 	}),
-	refused("MarkRead", "as B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.MarkRead(ctx, a.ws.ID, b.owner.ID, a.conv.ID, 1, isoNow)
+	refused("Receive", "read as B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.Receive(ctx, store.Receipt{WorkspaceID: a.ws.ID, ConversationID: a.conv.ID, Seen: true, AgentID: b.owner.ID, Seq: 1}, isoNow)
 		return err
 	}),
 	isolationCase{method: "ReadMarkers", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
@@ -511,7 +511,7 @@ var isolationCases = []isolationCase{
 			t.Fatalf("A's query read B's markers: %v", got)
 		}
 	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
-		_, err := s.MarkRead(t.Context(), b.ws.ID, b.owner.ID, b.conv.ID, 1, isoNow)
+		_, err := s.Receive(t.Context(), store.Receipt{WorkspaceID: b.ws.ID, ConversationID: b.conv.ID, Seen: true, AgentID: b.owner.ID, Seq: 1}, isoNow)
 		noErr(t, "B reads its chat", err)
 	}),
 	refused("MessageByClientID", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
