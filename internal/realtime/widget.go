@@ -38,13 +38,20 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err := checkResume(hello.Resume, MaxResumeVisitor); err != nil {
 		return err
 	}
-	if s.blocks != nil {
-		if err := s.blocks.CheckAddress(ctx, st.WorkspaceID, c.ip); err != nil {
+	// One block check per hello (a storm resumes thousands at once): a
+	// new visitor's address is checked before its row is made, and it has
+	// nothing else a block could name unless identify links a contact; a
+	// returning one is checked once below, by itself, address and contact.
+	made := false
+	v, token, err := s.visitors.Session(ctx, st, hello.Token, c.ip, func() error {
+		if err := s.guard.Allow(guard.Visitor, c.ip, st.ID); err != nil {
 			return err
 		}
-	}
-	v, token, err := s.visitors.Session(ctx, st, hello.Token, c.ip, func() error {
-		return s.guard.Allow(guard.Visitor, c.ip, st.ID)
+		made = true
+		if s.blocks == nil {
+			return nil
+		}
+		return s.blocks.CheckAddress(ctx, st.WorkspaceID, c.ip)
 	})
 	if err != nil {
 		return err
@@ -59,7 +66,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 			}
 		}
 	}
-	if s.blocks != nil {
+	if s.blocks != nil && (!made || v.ContactID != "") {
 		if err := s.blocks.Check(ctx, v, c.ip); err != nil {
 			return err
 		}
