@@ -10,6 +10,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/visitor"
 )
 
 // conn is one WebSocket client.
@@ -37,6 +38,7 @@ type conn struct {
 	session  string          // a desk's session token, re-checked on every ping
 	limiter  *rate.Limiter
 	commands commandTable // the role's commands; set once hello succeeded
+	beat     visitor.Beat // a widget's last heartbeat (its commands run one at a time)
 	bad      int          // invalid frames so far; only the frame worker touches it
 	// afterReply, when set by a command, closes the connection once the
 	// command's reply is queued (closeAfterReply); frame worker only.

@@ -101,9 +101,13 @@ func (s *Server) heartbeat(ctx context.Context, c *conn, r *HeartbeatRequest) (A
 	if err := s.guard.Allow(guard.Heartbeat, c.ip, c.who().SiteID); err != nil {
 		return AckFrame{}, err
 	}
+	page := visitor.Page{URL: r.URL, Title: r.Title, Referrer: r.Referrer}
+	if s.visitors.Quiet(c.beat, page) {
+		return AckFrame{}, nil // nothing to store: the common idle heartbeat costs no database
+	}
 	v, err := s.visitors.Current(ctx, c.who())
 	if err == nil {
-		_, err = s.visitors.Heartbeat(ctx, v, visitor.Page{URL: r.URL, Title: r.Title, Referrer: r.Referrer}, true)
+		_, c.beat, err = s.visitors.Heartbeat(ctx, v, page, true)
 	}
 	return AckFrame{}, err
 }

@@ -123,86 +123,10 @@ func (a *appender) do(ctx context.Context, m Message, now time.Time) appendResul
 	return r.res
 }
 
-// committers are a group committer's goroutines and the channel its
-// callers hand them requests over (unbuffered: a request is either taken
-// by a committer or still the caller's).
-type committers[R any] struct {
-	reqs chan R
-	quit chan struct{}
-	once sync.Once
-	wg   sync.WaitGroup
-}
-
-func newCommitters[R any]() committers[R] {
-	return committers[R]{reqs: make(chan R), quit: make(chan struct{})}
-}
-
-// start runs n committers. Each gathers a batch of up to size requests,
-// commits it, then finishes each request (answers its caller); took sees
-// each request as it is taken.
-func (g *committers[R]) start(n, size int, took func(R), commit func([]R), finish func(R)) {
-	for range n {
-		g.wg.Add(1)
-		go func() {
-			defer g.wg.Done()
-			batch := make([]R, 0, size)
-			for {
-				var ok bool
-				if batch, ok = gather(g.reqs, g.quit, batch, took); !ok {
-					return
-				}
-				commit(batch)
-				for _, r := range batch {
-					finish(r)
-				}
-				clear(batch)
-			}
-		}()
-	}
-}
-
-// stop ends the committers; a batch in progress is answered first.
-func (g *committers[R]) stop() {
-	g.once.Do(func() { close(g.quit) })
-	g.wg.Wait()
-}
-
-// gather is a group committer's wait for work: it blocks for one request,
-// then takes every other one already waiting, up to cap(batch), without
-// waiting for more (a batch is what queued while the last one committed,
-// so it grows with load and adds no delay when the load is light). It
-// reports false when quit closes first. took sees each request taken.
-func gather[R any](reqs <-chan R, quit <-chan struct{}, batch []R, took func(R)) ([]R, bool) {
-	batch = batch[:0]
-	select {
-	case r := <-reqs:
-		took(r)
-		batch = append(batch, r)
-	case <-quit:
-		return batch, false
-	}
-	for len(batch) < cap(batch) {
-		select {
-		case r := <-reqs:
-			took(r)
-			batch = append(batch, r)
-		default:
-			return batch, true
-		}
-	}
-	return batch, true
-}
-
 // commit stores a batch and sets every request's result.
 func (a *appender) commit(batch []*appendReq) {
-	live := batch[:0:0]
-	for _, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			r.res.err = fmt.Errorf("store: append message: %w", err) // never stored
-			continue
-		}
-		live = append(live, r)
-	}
+	live := stillWanted(batch, func(r *appendReq) context.Context { return r.ctx },
+		func(r *appendReq, err error) { r.res.err = fmt.Errorf("store: append message: %w", err) }) // never stored
 	if len(live) == 0 {
 		return
 	}
@@ -257,6 +181,7 @@ const (
 	qReceiptAgentSeen
 	qMarkRead
 	qAgentSeesConversation
+	qTouchVisitor
 	nQueries
 )
 
@@ -316,6 +241,10 @@ var hotQueries = [nQueries]string{
 			WHERE agent_reads.seq < excluded.seq`,
 	qAgentSeesConversation: `SELECT 1 FROM agents a, conversations c
 		WHERE a.workspace_id = $1 AND a.id = $2 AND c.workspace_id = $1 AND c.id = $3`,
+	// Heartbeats (see toucher).
+	qTouchVisitor: `UPDATE visitors SET online = $3, last_seen_at = $4, presence_expires_at = $5,
+		session_start = $6, page_url = $7, page_title = $8, referrer = $9, pages_seen = $10
+		WHERE workspace_id = $1 AND id = $2`,
 }
 
 // stmtSet is the hot statements prepared on one *sql.DB. database/sql

@@ -114,14 +114,8 @@ func (p *receipter) do(ctx context.Context, r Receipt, now time.Time) (Receipted
 // itself (an unknown conversation) fails its own caller; any other error
 // rolls the batch back and applies each receipt alone.
 func (p *receipter) commit(batch []*receiptReq) {
-	live := batch[:0:0]
-	for _, q := range batch {
-		if err := q.ctx.Err(); err != nil {
-			q.err = fmt.Errorf("store: receipt: %w", err)
-			continue
-		}
-		live = append(live, q)
-	}
+	live := stillWanted(batch, func(q *receiptReq) context.Context { return q.ctx },
+		func(q *receiptReq, err error) { q.err = fmt.Errorf("store: receipt: %w", err) })
 	if len(live) == 0 {
 		return
 	}
@@ -129,31 +123,14 @@ func (p *receipter) commit(batch []*receiptReq) {
 	slices.SortStableFunc(live, func(x, y *receiptReq) int {
 		return cmp.Or(cmp.Compare(x.r.ConversationID, y.r.ConversationID), cmp.Compare(x.r.AgentID, y.r.AgentID))
 	})
-	var err error
-	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
-	if p.s.dialect == Postgres {
-		err = p.commitPostgres(ctx, live)
-	} else {
-		err = p.s.inTx(ctx, "store: receipts", func(tx *sql.Tx) error {
-			for _, q := range live {
-				q.out, q.err = applyReceipt(ctx, tx, stmts, q.r, q.now)
-				if q.err != nil && !errors.Is(q.err, ErrNotFound) {
-					return q.err
-				}
-			}
-			return nil
-		})
-	}
-	if err == nil {
+	if p.s.dialect == Postgres && p.commitPostgres(ctx, live) == nil {
 		return
 	}
-	for _, q := range live {
-		q.err = p.s.inTx(ctx, "store: receipt", func(tx *sql.Tx) error {
-			var err error
-			q.out, err = applyReceipt(ctx, tx, stmts, q.r, q.now)
-			return err
-		})
-	}
+	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
+	inBatch(ctx, p.s, "store: receipts", live, refusesReceipt, func(tx *sql.Tx, q *receiptReq) error {
+		q.out, q.err = applyReceipt(ctx, tx, stmts, q.r, q.now)
+		return q.err
+	}, func(q *receiptReq, err error) { q.out, q.err = Receipted{}, err })
 }
 
 // refusesReceipt tells the errors that fail one receipt of a batch, not

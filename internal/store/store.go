@@ -45,6 +45,7 @@ type Store struct {
 	readStmts  *stmtSet
 	appender   *appender
 	receipter  *receipter
+	toucher    *toucher
 	checkpoint *checkpointer // SQLite only
 }
 
@@ -66,6 +67,7 @@ func newStore(dialect Dialect, write, read *sql.DB, budget time.Duration) *Store
 	}
 	s.appender = startAppender(s, committers, budget)
 	s.receipter = startReceipter(s, committers)
+	s.toucher = startToucher(s, committers)
 	return s
 }
 
@@ -210,6 +212,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.appender.stop()
 	s.receipter.stop()
+	s.toucher.stop()
 	err := errors.Join(s.checkpoint.stop(), s.writeStmts.close(), s.readStmts.close(), s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

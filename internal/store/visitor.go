@@ -98,48 +98,67 @@ type Presence struct {
 // and a new page (url differs from the current one) is counted and logged,
 // keeping only the latest keepPages page views of the visitor (0: all).
 // A new visit after presence expired restarts the session clock.
+// Heartbeats are group-committed (see toucher): thousands of idle widgets
+// heartbeat every few seconds in all.
 func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page PageView, now, expires time.Time, keepPages int) (Presence, error) {
-	var p Presence
-	err := s.inTx(ctx, "store: touch visitor", func(tx *sql.Tx) error {
-		v, err := scanVisitor(tx.QueryRowContext(ctx, hotQueries[qGetVisitor], workspaceID, id))
-		if err != nil {
-			return mapErr("store: touch visitor", err)
+	return s.toucher.do(ctx, touch{workspaceID: workspaceID, id: id, page: page, now: now, expires: expires, keepPages: keepPages})
+}
+
+// touch is one TouchVisitor call.
+type touch struct {
+	workspaceID, id string
+	page            PageView
+	now, expires    time.Time
+	keepPages       int
+}
+
+// touchOne is TouchVisitor in tx (p: the prepared hot statements, or
+// nil). On PostgreSQL (lock) the visitor's row is locked as it is read:
+// two heartbeats of one visitor in concurrent batches would otherwise
+// both count the same page view, or lose one.
+func touchOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, lock bool, t touch) (Presence, error) {
+	var pr Presence
+	row := func() *sql.Row {
+		if lock {
+			return tx.QueryRowContext(ctx, hotQueries[qGetVisitor]+` FOR UPDATE`, t.workspaceID, t.id)
 		}
-		p.CameOnline = !v.Online
-		p.PageChanged = !v.OnPage(page)
-		start := v.SessionStart
-		if p.CameOnline {
-			start = now
+		return txRow(ctx, tx, p, qGetVisitor, t.workspaceID, t.id)
+	}
+	v, err := scanVisitor(row())
+	if err != nil {
+		return Presence{}, mapErr("store: touch visitor", err)
+	}
+	pr.CameOnline = !v.Online
+	pr.PageChanged = !v.OnPage(t.page)
+	start := v.SessionStart
+	if pr.CameOnline {
+		start = t.now
+	}
+	if pr.PageChanged {
+		v.PageURL, v.PageTitle, v.Referrer = t.page.URL, t.page.Title, t.page.Referrer
+		v.PagesSeen++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO page_views (id, workspace_id, visitor_id, url, title, referrer, viewed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, NewID(), t.workspaceID, t.id, t.page.URL, t.page.Title, t.page.Referrer, millis(t.now)); err != nil {
+			return Presence{}, mapErr("store: page view", err)
 		}
-		if p.PageChanged {
-			v.PageURL, v.PageTitle, v.Referrer = page.URL, page.Title, page.Referrer
-			v.PagesSeen++
-			if _, err := tx.ExecContext(ctx, `INSERT INTO page_views (id, workspace_id, visitor_id, url, title, referrer, viewed_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, NewID(), workspaceID, id, page.URL, page.Title, page.Referrer, millis(now)); err != nil {
-				return mapErr("store: page view", err)
+		if t.keepPages > 0 && v.PagesSeen > t.keepPages {
+			// Page views are kept to the latest keepPages: a visitor who
+			// never stops browsing (or a script posing as one) cannot
+			// grow the table without bound.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM page_views WHERE visitor_id = $1 AND id NOT IN (
+				SELECT id FROM page_views WHERE visitor_id = $1 ORDER BY viewed_at DESC, id DESC LIMIT $2)`, t.id, t.keepPages); err != nil {
+				return Presence{}, mapErr("store: trim page views", err)
 			}
-			if keepPages > 0 && v.PagesSeen > keepPages {
-				// Page views are kept to the latest keepPages: a visitor who
-				// never stops browsing (or a script posing as one) cannot
-				// grow the table without bound.
-				if _, err := tx.ExecContext(ctx, `DELETE FROM page_views WHERE visitor_id = $1 AND id NOT IN (
-					SELECT id FROM page_views WHERE visitor_id = $1 ORDER BY viewed_at DESC, id DESC LIMIT $2)`, id, keepPages); err != nil {
-					return mapErr("store: trim page views", err)
-				}
-			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE visitors SET online = $3, last_seen_at = $4, presence_expires_at = $5,
-			session_start = $6, page_url = $7, page_title = $8, referrer = $9, pages_seen = $10
-			WHERE workspace_id = $1 AND id = $2`, workspaceID, id, true, millis(now), millis(expires), millis(start),
-			v.PageURL, v.PageTitle, v.Referrer, v.PagesSeen)
-		if err != nil {
-			return mapErr("store: touch visitor", err)
-		}
-		v.Online, v.LastSeenAt, v.PresenceExpiresAt, v.SessionStart = true, now, expires, start
-		p.Visitor = v
-		return nil
-	})
-	return p, err
+	}
+	_, err = txExec(ctx, tx, p, qTouchVisitor, t.workspaceID, t.id, true, millis(t.now), millis(t.expires), millis(start),
+		v.PageURL, v.PageTitle, v.Referrer, v.PagesSeen)
+	if err != nil {
+		return Presence{}, mapErr("store: touch visitor", err)
+	}
+	v.Online, v.LastSeenAt, v.PresenceExpiresAt, v.SessionStart = true, t.now, t.expires, start
+	pr.Visitor = v
+	return pr, nil
 }
 
 // OnPage tells whether a heartbeat's page is the visitor's current page

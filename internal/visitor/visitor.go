@@ -231,28 +231,58 @@ func (p Page) validate() (store.PageView, error) {
 // writer most heartbeats (a read instead of a write transaction);
 // last_seen_at then lags by at most half a TTL. v is the visitor as the
 // caller has just read it (Current): it is not read again.
-func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, connected bool) (store.Visitor, error) {
+//
+// The Beat it returns lets the connection answer the next heartbeats
+// without even that read (Quiet).
+func (s *Service) Heartbeat(ctx context.Context, v store.Visitor, page Page, connected bool) (store.Visitor, Beat, error) {
 	pv, err := page.validate()
 	if err != nil {
-		return store.Visitor{}, err
+		return store.Visitor{}, Beat{}, err
 	}
 	set, err := s.workspaceSettings(ctx, v.WorkspaceID)
 	if err != nil {
-		return store.Visitor{}, err
+		return store.Visitor{}, Beat{}, err
 	}
 	now := s.clock.Now()
 	ttl := time.Duration(set.VisitorTTLSeconds) * time.Second
-	if v.Online && v.OnPage(pv) && v.PresenceExpiresAt.Sub(now) > max(ttl/2, MaxHeartbeatGap) {
-		return v, nil
+	quiet := max(ttl/2, MaxHeartbeatGap)
+	if v.Online && v.OnPage(pv) && v.PresenceExpiresAt.Sub(now) > quiet {
+		return v, beatOf(v, quiet), nil
 	}
 	p, err := s.store.TouchVisitor(ctx, v.WorkspaceID, v.ID, pv, now, now.Add(ttl), s.opts.PageViews)
 	if err != nil {
-		return store.Visitor{}, err
+		return store.Visitor{}, Beat{}, err
 	}
 	if p.CameOnline || p.PageChanged {
 		s.announce(ctx, p.Visitor, connected, p.CameOnline)
 	}
-	return p.Visitor, nil
+	return p.Visitor, beatOf(p.Visitor, quiet), nil
+}
+
+// A Beat is what a connection's last heartbeat left: until QuietUntil, a
+// heartbeat on the same page would store nothing (see Heartbeat), so it
+// needs no read either. Kept per connection, small (a socket's memory is
+// a budget).
+type Beat struct {
+	URL, Title string
+	QuietUntil time.Time
+}
+
+// beatOf copies the page's strings: they may share memory with the
+// heartbeat's frame, which a Beat would otherwise keep alive for as long
+// as the socket is open.
+func beatOf(v store.Visitor, quiet time.Duration) Beat {
+	return Beat{URL: strings.Clone(v.PageURL), Title: strings.Clone(v.PageTitle), QuietUntil: v.PresenceExpiresAt.Add(-quiet)}
+}
+
+// Quiet tells whether a heartbeat on page may be answered from b alone:
+// a valid page, the one b was on (or none), before b.QuietUntil. The
+// visitor's presence then runs on as stored. A visitor's other tab may
+// have moved its current page meanwhile; this tab, staying where it is,
+// does not move it back until its next stored heartbeat.
+func (s *Service) Quiet(b Beat, page Page) bool {
+	pv, err := page.validate()
+	return err == nil && s.clock.Now().Before(b.QuietUntil) && (pv.URL == "" || (pv.URL == b.URL && pv.Title == b.Title))
 }
 
 // MaxHeartbeatGap bounds the time between two heartbeats of a live widget:

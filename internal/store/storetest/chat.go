@@ -19,6 +19,7 @@ func runChat(t *testing.T, newStore NewStore) {
 	}{
 		{"visitors/create, token lookup is per site, read", testVisitors},
 		{"visitors/heartbeats track pages and presence; each expiry is claimed once", testPresence},
+		{"visitors/heartbeats sent at once all apply, an unknown visitor fails alone", testHeartbeatsTogether},
 		{"visitors/identity and context", testVisitorIdentityAndContext},
 		{"conversations/one open per visitor, even when started concurrently", testStartConversation},
 		{"messages/seq is gap-free and a client_msg_id is stored once", testAppendMessage},
@@ -93,6 +94,63 @@ func testVisitors(t *testing.T, s *store.Store) {
 	wantErr(t, err, store.ErrConflict)
 	_, err = s.GetVisitor(ctx, a.ws.ID, "missing")
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// testHeartbeatsTogether: heartbeats of many visitors at once (committed
+// in shared transactions) each come back with their own visitor and
+// outcome, two pages of one visitor are both counted, and an unknown
+// visitor's heartbeat (or another workspace's) fails alone.
+func testHeartbeatsTogether(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a, b := newTenant(t, s, "a"), newTenant(t, s, "b")
+	foreign, err := s.CreateVisitor(ctx, b.ws.ID, b.site.ID, "hb-foreign", Epoch)
+	noErr(t, "visitor of b", err)
+	var ids []string
+	for i := range 20 {
+		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint("hb-", i), Epoch)
+		noErr(t, "visitor", err)
+		ids = append(ids, v.ID)
+	}
+	now := Epoch.Add(time.Second)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		errs    []error
+		refused int
+	)
+	touch := func(id, url string) {
+		defer wg.Done()
+		p, err := s.TouchVisitor(ctx, a.ws.ID, id, store.PageView{URL: url, Title: url}, now, now.Add(time.Minute), 0)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			refused++
+		case err != nil:
+			errs = append(errs, err)
+		case p.Visitor.ID != id || !p.Visitor.Online || p.Visitor.PageURL == "":
+			errs = append(errs, fmt.Errorf("visitor %s: answered %+v", id, p.Visitor))
+		}
+	}
+	for _, id := range ids {
+		wg.Add(4)
+		go touch(id, "https://a.example/one")
+		go touch(id, "https://a.example/two")
+		go touch("missing", "https://a.example/")
+		go touch(foreign.ID, "https://a.example/")
+	}
+	wg.Wait()
+	noErr(t, "heartbeats", errors.Join(errs...))
+	equal(t, "unknown and foreign visitors refused", refused, 2*len(ids))
+	for _, id := range ids {
+		v, err := s.GetVisitor(ctx, a.ws.ID, id)
+		noErr(t, "get", err)
+		equal(t, "both pages counted", v.PagesSeen, 2)
+		equal(t, "online", v.Online, true)
+	}
+	got, err := s.GetVisitor(ctx, b.ws.ID, foreign.ID)
+	noErr(t, "b's visitor", err)
+	equal(t, "b's visitor untouched", got.Online, false)
 }
 
 func testPresence(t *testing.T, s *store.Store) {

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// A group committer takes requests from many callers and commits those
+// that queued while its last batch committed in one transaction: the
+// appender (messages), the receipter (receipts) and the toucher
+// (heartbeats) are one each. This file is what they share.
+
+// committers are a group committer's goroutines and the channel its
+// callers hand them requests over (unbuffered: a request is either taken
+// by a committer or still the caller's).
+type committers[R any] struct {
+	reqs chan R
+	quit chan struct{}
+	once sync.Once
+	wg   sync.WaitGroup
+}
+
+func newCommitters[R any]() committers[R] {
+	return committers[R]{reqs: make(chan R), quit: make(chan struct{})}
+}
+
+// start runs n committers. Each gathers a batch of up to size requests,
+// commits it, then finishes each request (answers its caller); took sees
+// each request as it is taken.
+func (g *committers[R]) start(n, size int, took func(R), commit func([]R), finish func(R)) {
+	for range n {
+		g.wg.Add(1)
+		go func() {
+			defer g.wg.Done()
+			batch := make([]R, 0, size)
+			for {
+				var ok bool
+				if batch, ok = gather(g.reqs, g.quit, batch, took); !ok {
+					return
+				}
+				commit(batch)
+				for _, r := range batch {
+					finish(r)
+				}
+				clear(batch)
+			}
+		}()
+	}
+}
+
+// stop ends the committers; a batch in progress is answered first.
+func (g *committers[R]) stop() {
+	g.once.Do(func() { close(g.quit) })
+	g.wg.Wait()
+}
+
+// gather is a group committer's wait for work: it blocks for one request,
+// then takes every other one already waiting, up to cap(batch), without
+// waiting for more (a batch is what queued while the last one committed,
+// so it grows with load and adds no delay when the load is light). It
+// reports false when quit closes first. took sees each request taken.
+func gather[R any](reqs <-chan R, quit <-chan struct{}, batch []R, took func(R)) ([]R, bool) {
+	batch = batch[:0]
+	select {
+	case r := <-reqs:
+		took(r)
+		batch = append(batch, r)
+	case <-quit:
+		return batch, false
+	}
+	for len(batch) < cap(batch) {
+		select {
+		case r := <-reqs:
+			took(r)
+			batch = append(batch, r)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+// stillWanted returns the requests of batch whose caller still waits
+// (its context is not done), and fails the others.
+func stillWanted[R any](batch []R, ctxOf func(R) context.Context, fail func(R, error)) []R {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := ctxOf(r).Err(); err != nil {
+			fail(r, err)
+			continue
+		}
+		live = append(live, r)
+	}
+	return live
+}
+
+// inBatch applies every request of live in one transaction. A request
+// that apply refuses alone (refuses(err): nothing of it was changed)
+// fails by itself; any other error rolls the batch back, and each
+// request is then applied in a transaction of its own, so one bad
+// request never fails the others. apply records its request's outcome;
+// fail records the error of a request's own transaction.
+func inBatch[R any](ctx context.Context, s *Store, op string, live []R, refuses func(error) bool,
+	apply func(*sql.Tx, R) error, fail func(R, error)) {
+	err := s.inTx(ctx, op, func(tx *sql.Tx) error {
+		for _, r := range live {
+			if err := apply(tx, r); err != nil && !refuses(err) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	for _, r := range live {
+		if err := s.inTx(ctx, op, func(tx *sql.Tx) error { return apply(tx, r) }); err != nil {
+			fail(r, err)
+		}
+	}
+}
