@@ -35,6 +35,10 @@ type IdleConfig struct {
 	// OnHeld, if set, runs when every socket is open (e.g. to take a heap
 	// profile).
 	OnHeld func()
+	// PprofAddr, if set, is the server's pprof listener: the live heap
+	// (after a forced collection) is then measured before and after, apart
+	// from RSS, which keeps the high-water mark of the connect burst.
+	PprofAddr string
 }
 
 // Idle runs scenario 1 and reports the server's memory per idle
@@ -61,6 +65,14 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 	res := &Result{Scenario: "idle", Pass: true, Params: map[string]any{
 		"visitors": cfg.Visitors, "connect_rate": cfg.ConnectRate, "hold_s": cfg.Hold.Seconds(), "heartbeat_s": cfg.Heartbeat.Seconds(),
 	}}
+	var heap0 int64
+	if cfg.PprofAddr != "" {
+		h, err := HeapAlloc(cfg.PprofAddr)
+		if err != nil {
+			return nil, fmt.Errorf("idle: live heap: %w", err)
+		}
+		heap0 = h
+	}
 	rss0, err := RSS(cfg.ServerPID)
 	if err != nil {
 		return nil, fmt.Errorf("idle: server RSS: %w", err)
@@ -187,6 +199,10 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 	cpu1, _ := CPUTime(cfg.ServerPID)
 	hb1 := heartbeats.Load()
 	rss1, _ := RSS(cfg.ServerPID)
+	var heap1 int64
+	if cfg.PprofAddr != "" {
+		heap1, _ = HeapAlloc(cfg.PprofAddr)
+	}
 	stopHB()
 
 	n := int64(len(conns)) - dropped.Load()
@@ -199,6 +215,9 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 	if n > 0 {
 		res.add("memory per connection", round(float64(rss1-rss0)/float64(n)/1024, 2), "KiB")
 		res.add("peak memory per connection", round(float64(rssPeak-rss0)/float64(n)/1024, 2), "KiB")
+		if heap1 > 0 {
+			res.add("live heap per connection", round(float64(heap1-heap0)/float64(n)/1024, 2), "KiB")
+		}
 	}
 	hbs := hb1 - hb0
 	cpu := cpu1 - cpu0

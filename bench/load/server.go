@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -201,6 +202,31 @@ func CreateSchema(ctx context.Context, base string) (string, func() error, error
 		return "", nil, fmt.Errorf("load: %w", err)
 	}
 	return dsn, drop, nil
+}
+
+// HeapAlloc is the server's live heap in bytes, right after a collection
+// it forces (pprof's heap endpoint with gc=1; its text form ends with the
+// runtime's MemStats).
+func HeapAlloc(pprofAddr string) (int64, error) {
+	if !loopbackHost(strings.Split(pprofAddr, ":")[0]) {
+		return 0, ErrNotLoopback
+	}
+	resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/heap?gc=1&debug=1")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "# HeapAlloc = "); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, errors.New("no HeapAlloc in the heap profile")
 }
 
 // FetchProfile saves /debug/pprof/WHAT (e.g. "profile?seconds=20" or

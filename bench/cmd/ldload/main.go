@@ -266,7 +266,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		n := orDefault(o.visitors, 100000)
 		cfg := load.IdleConfig{
 			URL: e.urls[0], SiteKey: tenants[0].SiteKey, Visitors: n, ConnectRate: o.connectRate, Hold: o.hold,
-			ServerPID: e.pid, Dialer: load.NewDialer(n/20000 + 2), Log: logw,
+			ServerPID: e.pid, Dialer: load.NewDialer(n/20000 + 2), Log: logw, PprofAddr: o.pprofAddr,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnHeld = func() {
