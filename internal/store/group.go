@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 )
 
@@ -119,4 +120,45 @@ func inBatch[R any](ctx context.Context, s *Store, op string, live []R, refuses 
 			fail(r, err)
 		}
 	}
+}
+
+// call is one caller's request to a group committer and, once done is
+// closed, its outcome. (The appender has a request type of its own: it
+// also admits by queueing delay.)
+type call[In, Out any] struct {
+	ctx  context.Context
+	in   In
+	out  Out
+	err  error
+	done chan struct{}
+}
+
+// startCalls runs n committers of calls in batches of up to size.
+func startCalls[In, Out any](g *committers[*call[In, Out]], n, size int, commit func([]*call[In, Out])) {
+	g.start(n, size, func(*call[In, Out]) {}, commit, func(q *call[In, Out]) { close(q.done) })
+}
+
+// submit hands in to one of g's committers and waits for the outcome,
+// which comes only after the batch holding it has committed or failed:
+// once handed over it may be applied, so a caller that gives up then
+// still waits, and a success is never reported as a failure.
+func submit[In, Out any](ctx context.Context, g *committers[*call[In, Out]], op string, in In) (Out, error) {
+	q := &call[In, Out]{ctx: ctx, in: in, done: make(chan struct{})}
+	var zero Out
+	select {
+	case g.reqs <- q:
+	case <-g.quit:
+		return zero, errStoreClosed
+	case <-ctx.Done():
+		return zero, fmt.Errorf("%s: %w", op, ctx.Err())
+	}
+	<-q.done
+	return q.out, q.err
+}
+
+// wantedCalls is stillWanted for calls: a call whose caller gave up
+// before its batch began fails with op and the reason.
+func wantedCalls[In, Out any](batch []*call[In, Out], op string) []*call[In, Out] {
+	return stillWanted(batch, func(q *call[In, Out]) context.Context { return q.ctx },
+		func(q *call[In, Out], err error) { q.err = fmt.Errorf("%s: %w", op, err) })
 }

@@ -61,7 +61,7 @@ type Receipted struct {
 // Either changes nothing. The receipt needs no read before it: the
 // checks are in its statements.
 func (s *Store) Receive(ctx context.Context, r Receipt, now time.Time) (Receipted, error) {
-	return s.receipter.do(ctx, r, now)
+	return submit(ctx, &s.receipter.committers, "store: receipt", receiptIn{r: r, now: now})
 }
 
 // receipter group-commits receipts: one transaction for every receipt
@@ -78,59 +78,44 @@ func (s *Store) Receive(ctx context.Context, r Receipt, now time.Time) (Receipte
 const maxReceiptBatch = 64
 
 type receipter struct {
-	committers[*receiptReq]
+	committers[*receiptCall]
 	s *Store
 }
 
-type receiptReq struct {
-	ctx  context.Context
-	r    Receipt
-	now  time.Time
-	out  Receipted
-	err  error
-	done chan struct{}
+// receiptCall is one Receive.
+type receiptCall = call[receiptIn, Receipted]
+
+type receiptIn struct {
+	r   Receipt
+	now time.Time
 }
 
 func startReceipter(s *Store, n int) *receipter {
-	p := &receipter{committers: newCommitters[*receiptReq](), s: s}
-	p.start(n, maxReceiptBatch, func(*receiptReq) {}, p.commit, func(q *receiptReq) { close(q.done) })
+	p := &receipter{committers: newCommitters[*receiptCall](), s: s}
+	startCalls(&p.committers, n, maxReceiptBatch, p.commit)
 	return p
-}
-
-func (p *receipter) do(ctx context.Context, r Receipt, now time.Time) (Receipted, error) {
-	q := &receiptReq{ctx: ctx, r: r, now: now, done: make(chan struct{})}
-	select {
-	case p.reqs <- q:
-	case <-p.quit:
-		return Receipted{}, errStoreClosed
-	case <-ctx.Done():
-		return Receipted{}, fmt.Errorf("store: receipt: %w", ctx.Err())
-	}
-	<-q.done // handed over: it may be applied, so wait for the outcome
-	return q.out, q.err
 }
 
 // commit applies a batch in one transaction. A receipt that refuses only
 // itself (an unknown conversation) fails its own caller; any other error
 // rolls the batch back and applies each receipt alone.
-func (p *receipter) commit(batch []*receiptReq) {
-	live := stillWanted(batch, func(q *receiptReq) context.Context { return q.ctx },
-		func(q *receiptReq, err error) { q.err = fmt.Errorf("store: receipt: %w", err) })
+func (p *receipter) commit(batch []*receiptCall) {
+	live := wantedCalls(batch, "store: receipt")
 	if len(live) == 0 {
 		return
 	}
 	ctx := context.Background() // shared by several callers
-	slices.SortStableFunc(live, func(x, y *receiptReq) int {
-		return cmp.Or(cmp.Compare(x.r.ConversationID, y.r.ConversationID), cmp.Compare(x.r.AgentID, y.r.AgentID))
+	slices.SortStableFunc(live, func(x, y *receiptCall) int {
+		return cmp.Or(cmp.Compare(x.in.r.ConversationID, y.in.r.ConversationID), cmp.Compare(x.in.r.AgentID, y.in.r.AgentID))
 	})
 	if p.s.dialect == Postgres && p.commitPostgres(ctx, live) == nil {
 		return
 	}
 	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
-	inBatch(ctx, p.s, "store: receipts", live, refusesReceipt, func(tx *sql.Tx, q *receiptReq) error {
-		q.out, q.err = applyReceipt(ctx, tx, stmts, q.r, q.now)
+	inBatch(ctx, p.s, "store: receipts", live, refusesReceipt, func(tx *sql.Tx, q *receiptCall) error {
+		q.out, q.err = applyReceipt(ctx, tx, stmts, q.in.r, q.in.now)
 		return q.err
-	}, func(q *receiptReq, err error) { q.out, q.err = Receipted{}, err })
+	}, func(q *receiptCall, err error) { q.out, q.err = Receipted{}, err })
 }
 
 // refusesReceipt tells the errors that fail one receipt of a batch, not
@@ -266,16 +251,16 @@ var pgReceipts = [4]string{
 // commitPostgres applies live (sorted) in one pipelined transaction and
 // sets each request's outcome; an error means the batch as a whole
 // failed and set nothing.
-func (p *receipter) commitPostgres(ctx context.Context, live []*receiptReq) error {
+func (p *receipter) commitPostgres(ctx context.Context, live []*receiptCall) error {
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(live)+2)}
 	b.Queue("BEGIN")
 	for _, q := range live {
 		agent := ""
-		if q.r.Seen && !q.r.Visitor {
-			agent = q.r.AgentID
+		if q.in.r.Seen && !q.in.r.Visitor {
+			agent = q.in.r.AgentID
 		}
-		b.Queue(pgReceipts[receiptQuery(q.r)-qReceiptVisitorDelivered], q.r.WorkspaceID, q.r.ConversationID, q.r.Seq,
-			q.r.Owner, q.r.Assignee, agent, millis(q.now))
+		b.Queue(pgReceipts[receiptQuery(q.in.r)-qReceiptVisitorDelivered], q.in.r.WorkspaceID, q.in.r.ConversationID, q.in.r.Seq,
+			q.in.r.Owner, q.in.r.Assignee, agent, millis(q.in.now))
 	}
 	b.Queue("COMMIT")
 	outs := make([]Receipted, len(live))
@@ -293,15 +278,15 @@ func (p *receipter) commitPostgres(ctx context.Context, live []*receiptReq) erro
 			c, err := scanConversation(leading{row: br.QueryRow(), cols: []any{&out.Moved, &read, &known}})
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
-				errs[i] = fmt.Errorf("store: receipt: conversation %s: %w", live[i].r.ConversationID, ErrNotFound)
+				errs[i] = fmt.Errorf("store: receipt: conversation %s: %w", live[i].in.r.ConversationID, ErrNotFound)
 				continue
 			case err != nil:
 				return err
 			case !known:
-				errs[i] = fmt.Errorf("store: receipt: agent %s: %w", live[i].r.AgentID, ErrNotFound)
+				errs[i] = fmt.Errorf("store: receipt: agent %s: %w", live[i].in.r.AgentID, ErrNotFound)
 				continue
 			case !out.Moved:
-				if errs[i] = live[i].r.refused(c); errs[i] != nil {
+				if errs[i] = live[i].in.r.refused(c); errs[i] != nil {
 					continue
 				}
 			}

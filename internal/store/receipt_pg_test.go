@@ -45,7 +45,7 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 		f.agent, f.stranger = a.ID, b.ID
 		return f
 	}
-	batch := func(f fixture) []*receiptReq {
+	batch := func(f fixture) []*receiptCall {
 		rs := []Receipt{
 			{ConversationID: f.open, Visitor: true, Seq: 1},                      // delivered: moves
 			{ConversationID: f.open, Visitor: true, Seq: 1},                      // again: nothing
@@ -58,13 +58,13 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 			{ConversationID: "missing", Seen: true, AgentID: f.agent, Seq: 1},    // refused
 			{ConversationID: f.closed, Visitor: true, Seq: 1},                    // nothing to deliver
 		}
-		out := make([]*receiptReq, len(rs))
+		out := make([]*receiptCall, len(rs))
 		for i, r := range rs {
 			r.WorkspaceID = f.ws
-			out[i] = &receiptReq{ctx: ctx, r: r, now: pgEpoch}
+			out[i] = &receiptCall{ctx: ctx, in: receiptIn{r: r, now: pgEpoch}}
 		}
-		slices.SortStableFunc(out, func(x, y *receiptReq) int { // as commit does
-			return cmp.Or(cmp.Compare(x.r.ConversationID, y.r.ConversationID), cmp.Compare(x.r.AgentID, y.r.AgentID))
+		slices.SortStableFunc(out, func(x, y *receiptCall) int { // as commit does
+			return cmp.Or(cmp.Compare(x.in.r.ConversationID, y.in.r.ConversationID), cmp.Compare(x.in.r.AgentID, y.in.r.AgentID))
 		})
 		return out
 	}
@@ -75,7 +75,7 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 	}
 	err := s.inTx(ctx, "one by one", func(tx *sql.Tx) error {
 		for _, q := range one {
-			q.out, q.err = applyReceipt(ctx, tx, nil, q.r, q.now)
+			q.out, q.err = applyReceipt(ctx, tx, nil, q.in.r, q.in.now)
 			if q.err != nil && !refusesReceipt(q.err) {
 				return q.err
 			}
@@ -90,7 +90,7 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 		ReadSeq                                 int64
 		Markers                                 [4]int64
 	}
-	of := func(q *receiptReq) outcome {
+	of := func(q *receiptCall) outcome {
 		c := q.out.Conversation
 		return outcome{q.out.Moved, q.out.ReadMoved, errors.Is(q.err, ErrNotFound), errors.Is(q.err, ErrNotAssignee), q.out.ReadSeq,
 			[4]int64{c.VisitorReadSeq, c.AgentReadSeq, c.VisitorDeliveredSeq, c.AgentDeliveredSeq}}
@@ -99,7 +99,7 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 	for i := range pipe {
 		got, want := of(pipe[i]), of(one[i])
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("receipt %d %+v:\npipeline     %+v\none by one   %+v", i, pipe[i].r, got, want)
+			t.Errorf("receipt %d %+v:\npipeline     %+v\none by one   %+v", i, pipe[i].in.r, got, want)
 		}
 		if got.Moved {
 			moved++

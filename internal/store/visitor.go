@@ -101,7 +101,7 @@ type Presence struct {
 // Heartbeats are group-committed (see toucher): thousands of idle widgets
 // heartbeat every few seconds in all.
 func (s *Store) TouchVisitor(ctx context.Context, workspaceID, id string, page PageView, now, expires time.Time, keepPages int) (Presence, error) {
-	return s.toucher.do(ctx, touch{workspaceID: workspaceID, id: id, page: page, now: now, expires: expires, keepPages: keepPages})
+	return submit(ctx, &s.toucher.committers, "store: touch visitor", touch{workspaceID: workspaceID, id: id, page: page, now: now, expires: expires, keepPages: keepPages})
 }
 
 // touch is one TouchVisitor call.
