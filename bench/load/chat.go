@@ -404,6 +404,32 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	}
 	var cpu windowCPU
 	go cpu.measure(runCtx, cfg.ServerPIDs, r.start-r.now(), cfg.Duration)
+	// What the desks receive in the window: every event of their
+	// workspace today, so it grows with the workspace's traffic, not with
+	// what one agent looks at (issue 21's large-workspace target).
+	deskBytes := make(chan int64, 1)
+	go func() {
+		var b0 int64
+		for _, at := range []time.Duration{r.start, r.end} {
+			select {
+			case <-time.After(at - r.now()):
+			case <-runCtx.Done():
+				deskBytes <- -1
+				return
+			}
+			var sum int64
+			for _, ds := range r.desks {
+				for _, d := range ds {
+					sum += d.BytesIn()
+				}
+			}
+			if at == r.start {
+				b0 = sum
+				continue
+			}
+			deskBytes <- sum - b0
+		}
+	}()
 	logf(cfg.Log, "chat: sending %.0f msg/s for %s (+%s warmup)", cfg.Rate, cfg.Duration, cfg.Warmup)
 	var senders sync.WaitGroup
 	for _, c := range r.convs {
@@ -430,6 +456,13 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	res.add("stored", round(float64(r.ackedWin.Load())/secs, 1), "msg/s")
 	res.add("delivered", round(float64(r.deliveredWin.Load())/secs, 1), "msg/s")
 	n, p50, p95, p99, mx := r.lat.Percentiles()
+	select {
+	case b := <-deskBytes:
+		if desks := W * A; b >= 0 && desks > 0 {
+			res.add("bytes received per desk", round(float64(b)/secs/float64(desks)/1024, 1), "KiB/s")
+		}
+	default: // the window did not end (the run was cut short)
+	}
 	res.add("latency samples", n, "")
 	res.add("latency p50", p50, "ms")
 	res.add("latency p95", p95, "ms")

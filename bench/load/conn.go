@@ -44,6 +44,7 @@ type Conn struct {
 	Welcome Welcome
 	onFrame FrameFunc
 
+	bytesIn  atomic.Int64 // WebSocket message bytes read since the welcome
 	next     atomic.Uint64
 	mu       sync.Mutex
 	pending  map[string]chan []byte
@@ -106,6 +107,7 @@ func (c *Conn) readLoop() {
 		if err != nil {
 			break
 		}
+		c.bytesIn.Add(int64(len(data)))
 		eachLine(data, func(line []byte) {
 			if c.npending.Load() > 0 && (Type(line) == "ack" || Type(line) == "error") {
 				id := Str(line, "id")
@@ -128,6 +130,10 @@ func (c *Conn) readLoop() {
 	c.mu.Unlock()
 	close(c.done)
 }
+
+// BytesIn is how many bytes of WebSocket messages the connection has
+// read since its welcome.
+func (c *Conn) BytesIn() int64 { return c.bytesIn.Load() }
 
 // Done is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
