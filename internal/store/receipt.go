@@ -64,6 +64,12 @@ func (s *Store) Receive(ctx context.Context, r Receipt, now time.Time) (Receipte
 	return submit(ctx, &s.receipter.committers, "store: receipt", receiptIn{r: r, now: now})
 }
 
+// maxSideBatch bounds a transaction of the committers beside the
+// message appender (receipts, heartbeats). On SQLite it holds the one
+// write connection, and messages wait behind it: 64 receipts take about
+// 4 ms there, which bounds what they add to a message's latency.
+const maxSideBatch = 64
+
 // receipter group-commits receipts: one transaction for every receipt
 // that queued while the last one committed, where a transaction each made
 // them the SQLite writer's main cost (a chat at 2,500 msg/s with receipts
@@ -72,11 +78,6 @@ func (s *Store) Receive(ctx context.Context, r Receipt, now time.Time) (Receipte
 // a batch takes its row locks in conversation order (an agent's read
 // marker, then the conversation) as the appender does, so no two batches
 // deadlock on PostgreSQL.
-// maxReceiptBatch bounds a receipt transaction. On SQLite it holds the
-// one write connection, and messages wait behind it: 64 receipts take
-// about 4 ms there, which bounds what they add to a message's latency.
-const maxReceiptBatch = 64
-
 type receipter struct {
 	committers[*receiptCall]
 	s *Store
@@ -92,7 +93,7 @@ type receiptIn struct {
 
 func startReceipter(s *Store, n int) *receipter {
 	p := &receipter{committers: newCommitters[*receiptCall](), s: s}
-	startCalls(&p.committers, n, maxReceiptBatch, p.commit)
+	startCalls(&p.committers, n, maxSideBatch, p.commit)
 	return p
 }
 

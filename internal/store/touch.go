@@ -10,8 +10,8 @@ import (
 
 // toucher group-commits heartbeats, as receipter does receipts: at
 // 15,000 idle widgets a transaction each was 40 % of the server's CPU
-// (docs/benchmarks.md). Batches are capped as receipts' are: a batch
-// holds SQLite's one write connection, and messages wait behind it.
+// (docs/benchmarks.md). Batches are capped as receipts' are
+// (maxSideBatch).
 type toucher struct {
 	committers[*touchCall]
 	s *Store
@@ -22,7 +22,7 @@ type touchCall = call[touch, Presence]
 
 func startToucher(s *Store, n int) *toucher {
 	p := &toucher{committers: newCommitters[*touchCall](), s: s}
-	startCalls(&p.committers, n, maxReceiptBatch, p.commit)
+	startCalls(&p.committers, n, maxSideBatch, p.commit)
 	return p
 }
 
