@@ -38,20 +38,25 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err := checkResume(hello.Resume, MaxResumeVisitor); err != nil {
 		return err
 	}
-	// One block check per hello (a storm resumes thousands at once): a
-	// new visitor's address is checked before its row is made, and it has
-	// nothing else a block could name unless identify links a contact; a
-	// returning one is checked once below, by itself, address and contact.
-	made := false
+	// One block check per hello (a storm resumes thousands at once), and
+	// before anything is written: a new visitor's address before its row
+	// is made (and before it spends the site's budget for new visitors), a
+	// returning visitor by itself, its address and its contact. Identify
+	// may link a contact below: that one is checked then.
+	var checked string // the contact the check saw
 	v, token, err := s.visitors.Session(ctx, st, hello.Token, c.ip, func() error {
-		if err := s.guard.Allow(guard.Visitor, c.ip, st.ID); err != nil {
-			return err
+		if s.blocks != nil {
+			if err := s.blocks.CheckAddress(ctx, st.WorkspaceID, c.ip); err != nil {
+				return err
+			}
 		}
-		made = true
+		return s.guard.Allow(guard.Visitor, c.ip, st.ID)
+	}, func(v store.Visitor) error {
+		checked = v.ContactID
 		if s.blocks == nil {
 			return nil
 		}
-		return s.blocks.CheckAddress(ctx, st.WorkspaceID, c.ip)
+		return s.blocks.Check(ctx, v, c.ip)
 	})
 	if err != nil {
 		return err
@@ -66,7 +71,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 			}
 		}
 	}
-	if s.blocks != nil && (!made || v.ContactID != "") {
+	if s.blocks != nil && v.ContactID != checked {
 		if err := s.blocks.Check(ctx, v, c.ip); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // A group committer takes requests from many callers and commits those
@@ -120,6 +121,17 @@ func inBatch[R any](ctx context.Context, s *Store, op string, live []R, refuses 
 			fail(r, err)
 		}
 	}
+}
+
+// batchTimeout bounds a receipt or heartbeat batch: its callers wait for
+// it past their own contexts (see submit), so a stuck lock or connection
+// must not hold them for ever. Far above any healthy batch.
+const batchTimeout = 30 * time.Second
+
+// batchContext is a batch's context: shared by several callers, so none
+// of theirs, and bounded by batchTimeout.
+func batchContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), batchTimeout)
 }
 
 // call is one caller's request to a group committer and, once done is

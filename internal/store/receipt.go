@@ -61,6 +61,11 @@ type Receipted struct {
 // Either changes nothing. The receipt needs no read before it: the
 // checks are in its statements.
 func (s *Store) Receive(ctx context.Context, r Receipt, now time.Time) (Receipted, error) {
+	if r.AgentID != "" && (r.Owner != "" || r.Assignee != "" || r.Visitor || !r.Seen) {
+		// An agent's read marker is written before the Owner and Assignee
+		// checks could refuse the receipt: never both in one.
+		return Receipted{}, errors.New("store: receipt: AgentID is for an agent's seen alone")
+	}
 	return submit(ctx, &s.receipter.committers, "store: receipt", receiptIn{r: r, now: now})
 }
 
@@ -105,7 +110,8 @@ func (p *receipter) commit(batch []*receiptCall) {
 	if len(live) == 0 {
 		return
 	}
-	ctx := context.Background() // shared by several callers
+	ctx, cancel := batchContext()
+	defer cancel()
 	slices.SortStableFunc(live, func(x, y *receiptCall) int {
 		return cmp.Or(cmp.Compare(x.in.r.ConversationID, y.in.r.ConversationID), cmp.Compare(x.in.r.AgentID, y.in.r.AgentID))
 	})
@@ -114,7 +120,7 @@ func (p *receipter) commit(batch []*receiptCall) {
 	}
 	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
 	inBatch(ctx, p.s, "store: receipts", live, refusesReceipt, func(tx *sql.Tx, q *receiptCall) error {
-		q.out, q.err = applyReceipt(ctx, tx, stmts, q.in.r, q.in.now)
+		q.out, q.err = applyReceipt(ctx, tx, stmts, p.s.dialect == Postgres, q.in.r, q.in.now)
 		return q.err
 	}, func(q *receiptCall, err error) { q.out, q.err = Receipted{}, err })
 }
@@ -169,9 +175,17 @@ func (r Receipt) refused(c Conversation) error {
 }
 
 // applyReceipt moves the markers r names, in tx (p: the prepared hot
-// statements, or nil).
-func applyReceipt(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, r Receipt, now time.Time) (Receipted, error) {
+// statements, or nil). On PostgreSQL (lock) the conversation's row is
+// locked first, as pgReceipt and the appender lock it: an agent's read
+// marker locked before it would let two batches wait on each other.
+func applyReceipt(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, lock bool, r Receipt, now time.Time) (Receipted, error) {
 	var out Receipted
+	if lock {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM conversations WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE`,
+			r.WorkspaceID, r.ConversationID); err != nil {
+			return Receipted{}, mapErr("store: receipt", err)
+		}
+	}
 	if r.Seen && !r.Visitor && r.AgentID != "" {
 		res, err := txExec(ctx, tx, p, qMarkRead, r.WorkspaceID, r.AgentID, r.ConversationID, r.Seq, millis(now))
 		n, err := affected(res, err)
@@ -215,9 +229,14 @@ func applyReceipt(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, r Rec
 // receipt, COMMIT) in one round trip: one at a time, their round trips
 // left a chat with receipts at 2,500 msg/s queued for seconds.
 //
-// rd moves the agent's read marker ($6; none when ""), upd the
-// conversation's marker (receiptUpdate's), unless $6 names no agent of
-// the workspace: then nothing changes. It answers with
+// conv locks the conversation's row first, as the appender and
+// applyReceipt do: rd and upd both read it, so it runs before rd takes
+// the read marker's row (a fixed lock order, no deadlock between
+// batches), and before upd changes the row (a row this statement has
+// already changed would be skipped by the lock, and rd would see none). rd moves
+// the agent's read marker ($6; none when ""), upd the conversation's
+// marker (receiptUpdate's), unless $6 names no agent of the workspace:
+// then nothing changes. It answers with
 // one row: whether upd moved, the read marker rd set (NULL: not moved),
 // whether the agent is one of the workspace's, then the conversation's
 // columns (after the move, or as they were). No row: no such
@@ -225,17 +244,19 @@ func applyReceipt(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, r Rec
 // conversation, $3 seq, $4 owner, $5 assignee (receiptUpdate's), $6
 // agent or "", $7 now (ms).
 func pgReceipt(visitor, seen bool) string {
-	return `WITH agent AS (
+	return `WITH conv AS (
+	SELECT id, last_seq FROM conversations WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE
+), agent AS (
 	SELECT $6 = '' OR EXISTS (SELECT 1 FROM agents WHERE workspace_id = $1 AND id = $6) AS known
 ), rd AS (
 	INSERT INTO agent_reads (workspace_id, agent_id, conversation_id, seq, updated_at)
-	SELECT c.workspace_id, a.id, c.id, LEAST($3, c.last_seq), $7
-	FROM conversations c, agents a
-	WHERE $6 <> '' AND c.workspace_id = $1 AND c.id = $2 AND a.workspace_id = $1 AND a.id = $6
+	SELECT $1, a.id, c.id, LEAST($3, c.last_seq), $7
+	FROM conv c, agents a
+	WHERE $6 <> '' AND a.workspace_id = $1 AND a.id = $6
 	ON CONFLICT (agent_id, conversation_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
 		WHERE agent_reads.seq < excluded.seq
 	RETURNING seq
-), upd AS (` + receiptUpdate(visitor, seen, ` AND (SELECT known FROM agent)`) + `
+), upd AS (` + receiptUpdate(visitor, seen, ` AND (SELECT known FROM agent) AND id IN (SELECT id FROM conv)`) + `
 )
 SELECT true, (SELECT seq FROM rd), agent.known, upd.* FROM upd, agent
 UNION ALL

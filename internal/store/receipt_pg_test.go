@@ -75,7 +75,7 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 	}
 	err := s.inTx(ctx, "one by one", func(tx *sql.Tx) error {
 		for _, q := range one {
-			q.out, q.err = applyReceipt(ctx, tx, nil, q.in.r, q.in.now)
+			q.out, q.err = applyReceipt(ctx, tx, nil, true, q.in.r, q.in.now)
 			if q.err != nil && !refusesReceipt(q.err) {
 				return q.err
 			}

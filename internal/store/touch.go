@@ -2,7 +2,6 @@ package store
 
 import (
 	"cmp"
-	"context"
 	"database/sql"
 	"errors"
 	"slices"
@@ -34,7 +33,8 @@ func (p *toucher) commit(batch []*touchCall) {
 	if len(live) == 0 {
 		return
 	}
-	ctx := context.Background() // shared by several callers
+	ctx, cancel := batchContext()
+	defer cancel()
 	slices.SortStableFunc(live, func(x, y *touchCall) int { return cmp.Compare(x.in.id, y.in.id) })
 	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
 	inBatch(ctx, p.s, "store: touch visitors", live, func(err error) bool { return errors.Is(err, ErrNotFound) },

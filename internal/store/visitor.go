@@ -120,7 +120,7 @@ func touchOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, lock bool
 	var pr Presence
 	row := func() *sql.Row {
 		if lock {
-			return tx.QueryRowContext(ctx, hotQueries[qGetVisitor]+` FOR UPDATE`, t.workspaceID, t.id)
+			return tx.QueryRowContext(ctx, hotQueries[qGetVisitor]+` FOR NO KEY UPDATE`, t.workspaceID, t.id)
 		}
 		return txRow(ctx, tx, p, qGetVisitor, t.workspaceID, t.id)
 	}

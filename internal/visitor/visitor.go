@@ -146,12 +146,23 @@ const TokenBytes = 32
 // visitor with a new token when token is empty or unknown (a token of
 // another site is unknown here), and records ip as the address it came
 // from. The returned token is the one to keep. allowNew, when not nil, is
-// asked before a new visitor is made (the limits on new visitors); its
-// error is returned as is.
-func (s *Service) Session(ctx context.Context, st store.Site, token, ip string, allowNew func() error) (store.Visitor, string, error) {
-	v, token, err := s.session(ctx, st, token, allowNew)
-	if err != nil || v.IP == ip {
-		return v, token, err
+// asked before a new visitor is made (the limits on new visitors, a
+// blocked address); admit, when not nil, is asked of a returning visitor
+// before anything of it is written (a blocked visitor). Their errors are
+// returned as they are.
+func (s *Service) Session(ctx context.Context, st store.Site, token, ip string, allowNew func() error, admit func(store.Visitor) error) (store.Visitor, string, error) {
+	v, fresh, err := s.session(ctx, st, token, allowNew)
+	if err != nil {
+		return store.Visitor{}, "", err
+	}
+	if admit != nil && fresh == token {
+		if err := admit(v); err != nil {
+			return store.Visitor{}, "", err
+		}
+	}
+	token = fresh
+	if v.IP == ip {
+		return v, token, nil
 	}
 	if err := s.store.SetVisitorIP(ctx, v.WorkspaceID, v.ID, ip); err != nil {
 		return store.Visitor{}, "", err

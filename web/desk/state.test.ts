@@ -477,6 +477,11 @@ describe('receipts', () => {
     // A late event (from before the last one) moves nothing and changes nothing.
     expect(apply(d, r({ visitor_delivered_seq: 1 }))).toBe(d);
   });
+  it('a conversation copy read before a receipts event does not take its markers back', () => {
+    const d = apply(holding(conv({ last_seq: 5 })), r({ agent_read_seq: 5, agent_delivered_seq: 5 }));
+    const stale = apply(d, { type: 'conversation', conversation: conv({ last_seq: 5, agent_read_seq: 3, status: 'pending' }) });
+    expect(stale.conversations.get('c1')).toMatchObject({ status: 'pending', agent_read_seq: 5, agent_delivered_seq: 5 });
+  });
   it('leaves the desk alone for a chat it does not hold', () => {
     const d = holding(conv());
     expect(apply(d, { ...r({ agent_read_seq: 2 }), conversation_id: 'other' } as ServerEvent)).toBe(d);

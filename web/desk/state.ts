@@ -83,7 +83,9 @@ export function upsertConversation(held: ReadonlyMap<string, Conversation>, c: C
   const before = held.get(c.id);
   if (before && Date.parse(before.updated_at) > Date.parse(c.updated_at)) return held;
   const next = before && before.last_seq > c.last_seq ? { ...c, last_seq: before.last_seq, last_message: before.last_message } : c;
-  return put(held, c.id, next);
+  // Markers only move forward: a copy read before the latest receipts
+  // event must not take Delivered or Seen back.
+  return put(held, c.id, before ? withMarkers(next, before) : next);
 }
 
 /**

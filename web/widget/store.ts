@@ -299,8 +299,10 @@ export class WidgetStore {
   /** Makes c the conversation the panel shows. */
   private follow(c: Conversation): void {
     const switching = c.id !== this.conversationId;
-    this.agentSeen.value = c.agent_read_seq ?? 0;
-    this.agentDelivered.value = c.agent_delivered_seq ?? 0;
+    // Markers only move forward: a copy of the conversation read before
+    // the latest receipts event must not take Delivered or Seen back.
+    this.agentSeen.value = Math.max(c.agent_read_seq ?? 0, switching ? 0 : this.agentSeen.value);
+    this.agentDelivered.value = Math.max(c.agent_delivered_seq ?? 0, switching ? 0 : this.agentDelivered.value);
     const stored = switching ? load<SeenMark>(this.prefix + 'seen', {}) : {};
     this.setThread(follow(this.thread(), c, stored));
     if (switching) {
