@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -123,6 +124,64 @@ func TestPostgresReceiptsMatchOneByOne(t *testing.T) {
 		marks, err := s.ReadMarkers(ctx, f.ws, f.agent, []string{f.open, f.pending})
 		if err != nil || marks[f.open] != 2 || len(marks) != 1 {
 			t.Errorf("read markers %v (%v), want only the open chat's at 2", marks, err)
+		}
+	}
+}
+
+// TestPostgresReceiptBatchesDoNotDeadlock: one agent with two desks on a
+// busy chat, and a colleague on it too. Two pipelined batches at once,
+// each with an agent's seen that moves the chat's marker and one that
+// moves only a read marker, took their two row locks (the agent's read
+// marker, the conversation) in opposite orders and deadlocked. Every
+// batch must now commit as a whole.
+func TestPostgresReceiptBatchesDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	s := openPG(t, pgtest.URL(t), Options{})
+	ctx := t.Context()
+	f := newPGFixture(t, s, "lockorder")
+	var agents [2]string
+	for i := range agents {
+		a, err := s.CreateAgent(ctx, Agent{WorkspaceID: f.ws, Email: fmt.Sprintf("lock%d@a.test", i), Name: "A", Role: "agent"}, pgEpoch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agents[i] = a.ID
+	}
+	const rounds = 40
+	for round := range rounds {
+		// Two new messages a round, so that markers have room to move.
+		for i := range 2 {
+			m := Message{WorkspaceID: f.ws, ConversationID: f.open, ClientMsgID: fmt.Sprintf("lock-%d-%d", round, i), Kind: KindText,
+				AuthorType: AuthorAgent, AuthorID: "ag", Body: "x"}
+			if _, err := s.AppendMessage(ctx, m, pgEpoch); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c, err := s.GetConversation(ctx, f.ws, f.open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(r Receipt) *receiptCall {
+			r.WorkspaceID, r.ConversationID = f.ws, f.open
+			return &receiptCall{ctx: ctx, in: receiptIn{r: r, now: pgEpoch}}
+		}
+		y, z := agents[0], agents[1]
+		batches := [][]*receiptCall{
+			// The visitor's delivered moves the chat; then Y's seen.
+			{call(Receipt{Visitor: true, Seq: c.LastSeq}), call(Receipt{Seen: true, AgentID: y, Seq: c.LastSeq})},
+			// Y's other desk, late: a seen the chat's marker has passed
+			// (it takes Y's read-marker row, and did not lock the chat);
+			// then Z's, which moves the chat.
+			{call(Receipt{Seen: true, AgentID: y, Seq: c.AgentReadSeq}), call(Receipt{Seen: true, AgentID: z, Seq: c.LastSeq})},
+		}
+		errs := make(chan error, len(batches))
+		for _, b := range batches {
+			go func() { errs <- s.receipter.commitPostgres(ctx, b) }()
+		}
+		for range batches {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: a batch failed as a whole: %v", round, err)
+			}
 		}
 	}
 }
