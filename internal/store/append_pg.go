@@ -111,13 +111,14 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 	}
 	for i, p := range pend {
 		var visitor *string
-		row := &pgOutcome{row: br.QueryRow(), visitor: &visitor}
+		var kind string
+		row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor}}
 		prev, err := scanMessage(row)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			res[i].err = fmt.Errorf("store: conversation %s: %w", p.m.ConversationID, ErrNotFound)
 			continue
-		case err != nil && row.scanned && row.kind == "prev":
+		case err != nil && row.scanned && kind == "prev":
 			// The row arrived but the stored message's meta does not
 			// decode. Nothing was changed for this message: it fails
 			// alone, as it would on its own (appendAlone).
@@ -130,7 +131,7 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 			return err
 		}
 		m := p.m
-		switch row.kind {
+		switch kind {
 		case "new":
 			m.Seq = prev.Seq
 			res[i].Appended = Appended{Message: m, VisitorID: deref(visitor)}
@@ -145,7 +146,7 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 		case "none":
 			res[i].err = pgRefusal(m, visitor)
 		default:
-			return fmt.Errorf("store: append message: unexpected outcome %q", row.kind)
+			return fmt.Errorf("store: append message: unexpected outcome %q", kind)
 		}
 	}
 	return pgCommitted(br)
@@ -224,19 +225,19 @@ func pgRefusal(m Message, visitor *string) error {
 	return fmt.Errorf("store: conversation %s: %w", m.ConversationID, ErrNotAccepting)
 }
 
-// pgOutcome scans pgAppend's row: the outcome and the conversation's
-// visitor, then the message columns that scanMessage asks for. scanned
-// tells whether the row itself was read.
-type pgOutcome struct {
+// leading scans a row's first columns into cols and the rest into what
+// Scan is given (pgAppend's outcome and visitor, pgReceipt's flags, then
+// the columns a scan function asks for); scanned tells whether the row
+// itself was read.
+type leading struct {
 	row     pgx.Row
-	kind    string
-	visitor **string
+	cols    []any
 	scanned bool
 }
 
-func (o *pgOutcome) Scan(dest ...any) error {
-	err := o.row.Scan(append([]any{&o.kind, o.visitor}, dest...)...)
-	o.scanned = err == nil
+func (l *leading) Scan(dest ...any) error {
+	err := l.row.Scan(append(l.cols, dest...)...)
+	l.scanned = err == nil
 	return err
 }
 

@@ -297,7 +297,7 @@ func (p *receipter) commitPostgres(ctx context.Context, live []*receiptCall) err
 				read  *int64
 				known bool
 			)
-			c, err := scanConversation(leading{row: br.QueryRow(), cols: []any{&out.Moved, &read, &known}})
+			c, err := scanConversation(&leading{row: br.QueryRow(), cols: []any{&out.Moved, &read, &known}})
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
 				errs[i] = fmt.Errorf("store: receipt: conversation %s: %w", live[i].in.r.ConversationID, ErrNotFound)
@@ -328,12 +328,3 @@ func (p *receipter) commitPostgres(ctx context.Context, live []*receiptCall) err
 	}
 	return nil
 }
-
-// leading scans a row's first columns into cols, the rest into what
-// Scan is given.
-type leading struct {
-	row  pgx.Row
-	cols []any
-}
-
-func (l leading) Scan(dest ...any) error { return l.row.Scan(append(l.cols, dest...)...) }
