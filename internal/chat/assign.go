@@ -178,7 +178,7 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 	none := ""
 	nc, ev, _, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
 		store.Pick{DepartmentID: c.DepartmentID, DefaultMaxChats: set.DefaultMaxChats},
-		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none},
+		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none, Unheld: true},
 		func(ag store.Agent) *store.Message {
 			return systemEvent("Assigned to "+ag.Name, false, map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": "auto"})
 		}, s.clock.Now())

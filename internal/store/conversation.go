@@ -56,13 +56,24 @@ type Conversation struct {
 	AwaitingReplySince *time.Time `json:"awaiting_reply_since,omitempty"`
 	WrapupNotes        string     `json:"wrapup_notes,omitempty"`
 	WrapupTags         []string   `json:"wrapup_tags"`
+	// TicketID is the ticket the conversation belongs to: while the
+	// conversation is unassigned it waits there, not in the live queue.
+	TicketID string `json:"ticket_id,omitempty"`
+	// Offhours is the phase of its out-of-hours session (offhours.Phase:
+	// asked, leaving, ended; "" = none); OffhoursDue is when an asked or
+	// leaving session ends by itself.
+	Offhours    string     `json:"offhours,omitempty"`
+	OffhoursDue *time.Time `json:"offhours_due,omitempty"`
+	// OffhoursSeq is the seq of the last visitor message the session has
+	// answered.
+	OffhoursSeq int64 `json:"-"`
 }
 
 const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(contact_id, ''), COALESCE(department_id, ''),
 	COALESCE(assignee_id, ''), status, context, last_seq, last_message, created_at, updated_at, last_activity_at,
 	closed_at, closed_by, closed_by_agent_id, status_changed_at, snooze_until, flagged, assigned_at,
 	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq,
-	visitor_delivered_seq, agent_delivered_seq`
+	visitor_delivered_seq, agent_delivered_seq, COALESCE(ticket_id, ''), offhours_phase, offhours_due, offhours_seq`
 
 func scanConversation(sc scanner) (Conversation, error) {
 	var (
@@ -70,11 +81,13 @@ func scanConversation(sc scanner) (Conversation, error) {
 		ctxJSON, tagsJSON                  string
 		cre, upd, activity, changed        int64
 		closed, snooze, assigned, awaiting sql.NullInt64
+		offhoursDue                        sql.NullInt64
 	)
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
 		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
 		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON,
-		&c.VisitorReadSeq, &c.AgentReadSeq, &c.VisitorDeliveredSeq, &c.AgentDeliveredSeq); err != nil {
+		&c.VisitorReadSeq, &c.AgentReadSeq, &c.VisitorDeliveredSeq, &c.AgentDeliveredSeq,
+		&c.TicketID, &c.Offhours, &offhoursDue, &c.OffhoursSeq); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
@@ -90,6 +103,7 @@ func scanConversation(sc scanner) (Conversation, error) {
 	c.StatusChangedAt = fromMillis(changed)
 	c.ClosedAt, c.SnoozeUntil = optTime(closed), optTime(snooze)
 	c.AssignedAt, c.AwaitingReplySince = optTime(assigned), optTime(awaiting)
+	c.OffhoursDue = optTime(offhoursDue)
 	return c, nil
 }
 

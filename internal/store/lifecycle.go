@@ -27,6 +27,9 @@ type Transition struct {
 	AwaitingBefore      time.Time // awaiting_reply_since < this
 	Unflagged           bool      // not flagged
 	Assignee            *string   // current assignee ("" = none)
+	// Unheld: the conversation waits in the live queue, not in an
+	// out-of-hours session or an open ticket.
+	Unheld bool
 
 	// Changes.
 	Status          string     // "" keeps the status
@@ -139,6 +142,9 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 	if tr.Unflagged {
 		where = append(where, "flagged = "+arg(false))
 	}
+	if tr.Unheld {
+		where = append(where, unheld)
+	}
 	if tr.Assignee != nil {
 		if *tr.Assignee == "" {
 			where = append(where, "assignee_id IS NULL")
@@ -187,11 +193,16 @@ type Due struct {
 	Pending      []Conversation // pending since before the cutoff
 	Inactive     []Conversation // open, unflagged, no activity since the cutoff
 	ReplyOverdue []Conversation // open, assigned, unflagged, visitor waiting since the cutoff
+	// Offhours: out-of-hours sessions (asked or leaving) due by now.
+	Offhours []Conversation
+	// Unattended: open, unassigned, in the live queue, the visitor waiting
+	// since before the Unattended cutoff (the ticket rule's candidates).
+	Unattended []Conversation
 }
 
 // Cutoffs are a workspace's timer thresholds (zero time: rule off).
 type Cutoffs struct {
-	Now, Pending, Inactive, Reply time.Time
+	Now, Pending, Inactive, Reply, Unattended time.Time
 }
 
 // DueConversations finds a workspace's due timers, at most limit of each.
@@ -214,13 +225,26 @@ func (s *Store) DueConversations(ctx context.Context, workspaceID string, cut Cu
 		}
 	}
 	if !cut.Inactive.IsZero() {
-		if err := q(&d.Inactive, `status = $2 AND flagged = $3 AND last_activity_at < $4`, StatusOpen, false, millis(cut.Inactive)); err != nil {
+		// A conversation that waits in a ticket or an out-of-hours session
+		// follows their rules, not this one.
+		if err := q(&d.Inactive, `status = $2 AND flagged = $3 AND last_activity_at < $4 AND ticket_id IS NULL
+			AND (assignee_id IS NOT NULL OR offhours_phase NOT IN ('asked', 'leaving'))`, StatusOpen, false, millis(cut.Inactive)); err != nil {
 			return d, err
 		}
 	}
 	if !cut.Reply.IsZero() {
 		if err := q(&d.ReplyOverdue, `status = $2 AND flagged = $3 AND assignee_id IS NOT NULL AND awaiting_reply_since < $4`,
 			StatusOpen, false, millis(cut.Reply)); err != nil {
+			return d, err
+		}
+	}
+	if err := q(&d.Offhours, `offhours_phase IN ($2, $3) AND offhours_due <= $4 AND status = $5 AND assignee_id IS NULL`,
+		OffhoursAsked, OffhoursLeaving, millis(cut.Now), StatusOpen); err != nil {
+		return d, err
+	}
+	if !cut.Unattended.IsZero() {
+		if err := q(&d.Unattended, `status = $2 AND assignee_id IS NULL AND awaiting_reply_since < $3 AND `+unheld,
+			StatusOpen, millis(cut.Unattended)); err != nil {
 			return d, err
 		}
 	}
@@ -351,10 +375,12 @@ func prefixed(p, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-// Queue lists a workspace's open unassigned conversations in arrival order.
+// Queue lists a workspace's open unassigned conversations in arrival
+// order, leaving out those that wait in a ticket or an out-of-hours
+// session.
 func (s *Store) Queue(ctx context.Context, workspaceID string, limit int) ([]Conversation, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations
-		WHERE workspace_id = $1 AND status = $2 AND assignee_id IS NULL ORDER BY created_at, id LIMIT $3`,
+		WHERE workspace_id = $1 AND status = $2 AND assignee_id IS NULL AND `+unheld+` ORDER BY created_at, id LIMIT $3`,
 		workspaceID, StatusOpen, limit)
 	return collect(rows, err, "store: queue", scanConversation)
 }

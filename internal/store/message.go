@@ -115,6 +115,10 @@ type Appended struct {
 	// VisitorID is the conversation's visitor (when not Duplicate), for
 	// addressing the new event.
 	VisitorID string
+	// Unassigned: the conversation has no assignee (when not Duplicate),
+	// so a visitor's message may need an answer from the out-of-hours
+	// flow or the ticket rules.
+	Unassigned bool
 }
 
 // AppendMessage stores m as the conversation's next event and returns it
@@ -155,9 +159,12 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	}
 	m.ID, m.CreatedAt = NewID(), stored(now)
 	preview, waits, answers := conversationUpdate(m)
-	var visitorID string
+	var (
+		visitorID  string
+		unassigned bool
+	)
 	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers, visitorOnly(m)).
-		Scan(&m.Seq, &visitorID)
+		Scan(&m.Seq, &visitorID, &unassigned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Appended{}, whyRefused(ctx, tx, m) // nothing was changed
 	}
@@ -169,7 +176,7 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	if err != nil {
 		return Appended{}, mapErr("store: insert message", err)
 	}
-	return Appended{Message: m, VisitorID: visitorID}, nil
+	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned}, nil
 }
 
 // appendOneSQLite is appendOne in two statements instead of three, which
@@ -194,12 +201,16 @@ func appendOneSQLite(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m 
 		return Appended{}, mapErr("store: insert message", err)
 	}
 	preview, waits, answers := conversationUpdate(m)
-	var visitorID string
-	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), preview, waits, answers).Scan(&visitorID)
+	var (
+		visitorID  string
+		unassigned bool
+	)
+	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), preview, waits, answers).
+		Scan(&visitorID, &unassigned)
 	if err != nil {
 		return Appended{}, mapErr("store: set seq", err) // unreachable with one writer; fails the batch
 	}
-	return Appended{Message: m, VisitorID: visitorID}, nil
+	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned}, nil
 }
 
 // storedBefore answers m when its ClientMsgID is already stored: the

@@ -109,6 +109,75 @@ var isolationCases = []isolationCase{
 		equal(t, "A's sites", ids(sites, siteID), []string{a.site.ID})
 	}},
 
+	// Tickets.
+	refused("GetTicket", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetTicket(ctx, a.ws.ID, b.ticket.ID)
+		return err
+	}),
+	{method: "ListTickets", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListTickets(t.Context(), a.ws.ID, store.TicketFilter{Queue: store.QueueUnassigned})
+		noErr(t, "list tickets", err)
+		equal(t, "A's tickets", ids(list, ticketID), []string{a.ticket.ID})
+	}},
+	{method: "CountUnassigned", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		n, err := s.CountUnassigned(t.Context(), a.ws.ID, "")
+		noErr(t, "count", err)
+		equal(t, "A's unassigned tickets", n, 1)
+	}},
+	refused("AcceptTickets", "B's ticket", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.AcceptTickets(ctx, a.ws.ID, a.owner.ID, b.ticket.ID, 0, false, isoNow)
+		return err
+	}),
+	refused("AcceptTickets", "for B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.AcceptTickets(ctx, a.ws.ID, b.owner.ID, "", 10, false, isoNow)
+		return err
+	}),
+	{method: "AcceptTickets", name: "the oldest ten", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.AcceptTickets(t.Context(), a.ws.ID, a.owner.ID, "", 10, false, isoNow)
+		noErr(t, "quick accept", err)
+		equal(t, "accepted", ids(got, ticketID), []string{a.ticket.ID})
+	}},
+	refused("AssignTicket", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.AssignTicket(ctx, a.ws.ID, b.ticket.ID, a.owner.ID, isoNow)
+		return err
+	}),
+	refused("AssignTicket", "to B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.AssignTicket(ctx, a.ws.ID, a.ticket.ID, b.owner.ID, isoNow)
+		return err
+	}),
+	refused("CloseTicket", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CloseTicket(ctx, a.ws.ID, b.ticket.ID, store.TicketClose{By: store.AuthorSystem}, isoNow)
+		return err
+	}),
+	{method: "OpenTicketsOf", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.OpenTicketsOf(t.Context(), a.ws.ID, b.ticket.VisitorID, b.contact.ID)
+		noErr(t, "open tickets of", err)
+		equal(t, "B's user's tickets seen from A", len(list), 0)
+	}},
+	isolationCase{method: "ArchiveTickets", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		_, err := s.ArchiveTickets(t.Context(), a.ws.ID, isoNow.Add(24*time.Hour), isoNow, 100)
+		noErr(t, "archive", err)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		_, err := s.CloseTicket(t.Context(), b.ws.ID, b.ticket.ID, store.TicketClose{By: store.AuthorSystem}, Epoch)
+		noErr(t, "close B's ticket", err)
+	}),
+	refused("Hold", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.Hold(ctx, a.ws.ID, b.conv.ID, store.Hold{Ticket: store.TicketNoAgent, Replies: []store.Message{{Kind: store.KindText,
+			AuthorType: store.AuthorSystem, Body: "hijacked"}}}, isoNow)
+		return err
+	}),
+	isolationCase{method: "AgentsOnline", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		on, err := s.AgentsOnline(t.Context(), a.ws.ID, b.dept.ID)
+		noErr(t, "agents online", err)
+		equal(t, "A's agents online in B's department", on, false)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		noErr(t, "online", s.SetAgentStatus(t.Context(), b.ws.ID, b.owner.ID, "online", Epoch))
+		ag := b.owner
+		ag.DepartmentIDs = []string{b.dept.ID}
+		_, err := s.UpdateAgent(t.Context(), ag, Epoch)
+		noErr(t, "member", err)
+	}),
+
 	// Agents.
 	refused("GetAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.GetAgent(ctx, a.ws.ID, b.owner.ID)
@@ -377,7 +446,7 @@ var isolationCases = []isolationCase{
 		}
 		all, err := s.ListConversations(t.Context(), a.ws.ID, store.ConversationFilter{})
 		noErr(t, "list conversations", err)
-		got, want := ids(all, convID), []string{a.assigned.ID, a.conv.ID, a.closed.ID}
+		got, want := ids(all, convID), []string{a.assigned.ID, a.conv.ID, a.closed.ID, a.ticket.ConversationID}
 		slices.Sort(got)
 		slices.Sort(want)
 		equal(t, "A's conversations", got, want)
@@ -557,6 +626,7 @@ func dueLists(d store.Due) map[string][]store.Conversation {
 
 func visitorID(v store.Visitor) string   { return v.ID }
 func convID(c store.Conversation) string { return c.ID }
+func ticketID(t store.Ticket) string     { return t.ID }
 
 // isoTenant is a tenant with chat rows in every state the scoped methods
 // read: an online, identified visitor (with context and a page view) whose
@@ -570,6 +640,7 @@ type isoTenant struct {
 	contact        store.Contact
 	conv, assigned store.Conversation
 	closed         store.Conversation
+	ticket         store.Ticket // open, unassigned, in the tenant's department
 	block          store.Block
 	audit          store.AuditEntry
 	contacts       []string         // every contact id, for the snapshot
@@ -615,6 +686,16 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 	it.closed, _, err = s.Transition(ctx, ws, dc.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorSystem}, Epoch)
 	noErr(t, "close", err)
 
+	writer, err := s.CreateVisitor(ctx, ws, it.site.ID, "token-ticket-"+name, Epoch)
+	noErr(t, "visitor", err)
+	tc, _, err := s.StartConversation(ctx, ws, writer.ID, it.dept.ID, Epoch)
+	noErr(t, "start", err)
+	_, err = s.AppendMessage(ctx, visitorMessage(writer, tc.ID, "t1", "please call me back"), Epoch)
+	noErr(t, "message", err)
+	held, err := s.Hold(ctx, ws, tc.ID, store.Hold{Ticket: store.TicketNoAgent, Subject: "please call me back"}, Epoch)
+	noErr(t, "ticket", err)
+	it.ticket = *held.Ticket
+
 	it.idle, err = s.CreateVisitor(ctx, ws, it.site.ID, "token-idle-"+name, Epoch)
 	noErr(t, "visitor", err)
 	noErr(t, "set ip", s.SetVisitorIP(ctx, ws, it.idle.ID, "198.51.100."+map[string]string{"a": "1", "b": "2"}[name]))
@@ -647,6 +728,8 @@ type chatSnapshot struct {
 	OpenConv      store.Conversation
 	Blocks        []store.Block
 	Audit         []store.AuditEntry
+	Tickets       [][]store.Ticket // unassigned, the owner's, closed, archived
+	OpenTickets   []store.Ticket   // the ticket writer's
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -702,6 +785,14 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	must("blocks", err)
 	sn.Audit, err = s.ListAudit(ctx, ws, "", 100)
 	must("audit", err)
+	for _, f := range []store.TicketFilter{{Queue: store.QueueUnassigned}, {Queue: store.QueueAssigned, AgentID: it.owner.ID},
+		{Queue: store.QueueClosed}, {Queue: store.QueueClosed, Archived: true}} {
+		list, err := s.ListTickets(ctx, ws, f)
+		must("tickets", err)
+		sn.Tickets = append(sn.Tickets, list)
+	}
+	sn.OpenTickets, err = s.OpenTicketsOf(ctx, ws, it.ticket.VisitorID, "")
+	must("open tickets", err)
 	return sn
 }
 

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	runFoundation(t, newStore)
 	runChat(t, newStore)
+	runTickets(t, newStore)
 	runIsolation(t, newStore)
 }
 

@@ -1,0 +1,641 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Ticket statuses. Boards (issue 15) will add states between the two;
+// the queues read only these.
+const (
+	TicketOpen   = "open"
+	TicketClosed = "closed"
+)
+
+// Why a chat became a ticket.
+const (
+	TicketOutOfHours = "out_of_hours" // the visitor said YES to the out-of-hours question
+	TicketNoAgent    = "no_agent"     // no agent took the chat in time, or none was online
+)
+
+// Out-of-hours session phases, as stored in conversations.offhours_phase
+// (the rules are in package offhours).
+const (
+	OffhoursAsked   = "asked"
+	OffhoursLeaving = "leaving"
+	OffhoursEnded   = "ended"
+)
+
+// unheld is the SQL condition of a conversation that waits in the live
+// queue: not in an out-of-hours session, and not in a ticket that is
+// still open (a ticket's conversation waits in the ticket queues until
+// an agent takes it).
+const unheld = `(conversations.offhours_phase NOT IN ('asked', 'leaving') AND (conversations.ticket_id IS NULL OR
+	NOT EXISTS (SELECT 1 FROM tickets t WHERE t.id = conversations.ticket_id AND t.status = 'open')))`
+
+// Ticket is work that outlives a chat: a user's conversations that found
+// no agent, waiting to be accepted and answered. Its messages are those
+// of its conversations; ConversationID is the latest, where an answer
+// goes.
+type Ticket struct {
+	ID              string     `json:"id"`
+	WorkspaceID     string     `json:"workspace_id"`
+	SiteID          string     `json:"site_id"`
+	VisitorID       string     `json:"visitor_id"`
+	ContactID       string     `json:"contact_id,omitempty"`
+	DepartmentID    string     `json:"department_id,omitempty"`
+	ConversationID  string     `json:"conversation_id"`
+	AssigneeID      string     `json:"assignee_id,omitempty"`
+	Status          string     `json:"status"`
+	Reason          string     `json:"reason"`
+	Subject         string     `json:"subject"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	AcceptedAt      *time.Time `json:"accepted_at,omitempty"`
+	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+	ClosedBy        string     `json:"closed_by,omitempty"`
+	ClosedByAgentID string     `json:"closed_by_agent_id,omitempty"`
+	ArchivedAt      *time.Time `json:"archived_at,omitempty"`
+	// Read with the ticket, for the queues: who wrote, and the latest
+	// message of its conversation.
+	VisitorName    string    `json:"visitor_name"`
+	VisitorEmail   string    `json:"visitor_email,omitempty"`
+	LastMessage    string    `json:"last_message"`
+	LastActivityAt time.Time `json:"last_activity_at"`
+}
+
+const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
+	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
+	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
+	v.name, v.email, c.last_message, c.last_activity_at
+	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id`
+
+func scanTicket(sc scanner) (Ticket, error) {
+	var (
+		t                          Ticket
+		cre, upd, activity         int64
+		accepted, closed, archived sql.NullInt64
+	)
+	err := sc.Scan(&t.ID, &t.WorkspaceID, &t.SiteID, &t.VisitorID, &t.ContactID, &t.DepartmentID, &t.ConversationID,
+		&t.AssigneeID, &t.Status, &t.Reason, &t.Subject, &cre, &upd, &accepted, &closed, &t.ClosedBy, &t.ClosedByAgentID,
+		&archived, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity)
+	if err != nil {
+		return Ticket{}, err
+	}
+	t.CreatedAt, t.UpdatedAt, t.LastActivityAt = fromMillis(cre), fromMillis(upd), fromMillis(activity)
+	t.AcceptedAt, t.ClosedAt, t.ArchivedAt = optTime(accepted), optTime(closed), optTime(archived)
+	return t, nil
+}
+
+// GetTicket reads one ticket of the workspace.
+func (s *Store) GetTicket(ctx context.Context, workspaceID, id string) (Ticket, error) {
+	t, err := scanTicket(s.read.QueryRowContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.id = $2`, workspaceID, id))
+	return t, mapErr("store: get ticket", err)
+}
+
+func getTicketTx(ctx context.Context, tx *sql.Tx, workspaceID, id string) (Ticket, error) {
+	t, err := scanTicket(tx.QueryRowContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.id = $2`, workspaceID, id))
+	return t, mapErr("store: get ticket", err)
+}
+
+// Ticket queues.
+const (
+	QueueUnassigned = "unassigned" // open, nobody's; newest first
+	QueueAssigned   = "assigned"   // open, the agent's; newest first
+	QueueClosed     = "closed"     // closed; latest closed first
+)
+
+// TicketFilter selects a page of a ticket queue.
+type TicketFilter struct {
+	Queue string
+	// AgentID: the assigned queue's agent; in the closed queue, only the
+	// tickets that agent closed ("Closed by me") when ClosedByMe.
+	AgentID    string
+	ClosedByMe bool
+	// VisibleTo, when set, keeps only the tickets this agent may see:
+	// those without a department and those of its departments.
+	VisibleTo string
+	// Archived: the closed queue's archived tickets instead of the
+	// others.
+	Archived bool
+	// Query matches the visitor's name or e-mail, the subject or the
+	// latest message (case-insensitive substring).
+	Query string
+	// Before is the last ticket of the previous page.
+	Before *Ticket
+	Limit  int
+}
+
+// visibleTo is the condition that agent (argument n) may see ticket t.
+func visibleTo(n int) string {
+	return fmt.Sprintf(`(t.department_id IS NULL OR EXISTS (SELECT 1 FROM department_members m
+		WHERE m.agent_id = $%d AND m.department_id = t.department_id))`, n)
+}
+
+// ListTickets reads a page of a queue.
+func (s *Store) ListTickets(ctx context.Context, workspaceID string, f TicketFilter) ([]Ticket, error) {
+	args := []any{workspaceID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := []string{"t.workspace_id = $1"}
+	order := "t.created_at"
+	switch f.Queue {
+	case QueueUnassigned:
+		where = append(where, "t.status = "+arg(TicketOpen), "t.assignee_id IS NULL")
+	case QueueAssigned:
+		where = append(where, "t.status = "+arg(TicketOpen), "t.assignee_id = "+arg(f.AgentID))
+	case QueueClosed:
+		order = "t.closed_at"
+		where = append(where, "t.status = "+arg(TicketClosed))
+		if f.Archived {
+			where = append(where, "t.archived_at IS NOT NULL")
+		} else {
+			where = append(where, "t.archived_at IS NULL")
+		}
+		if f.ClosedByMe {
+			where = append(where, "t.closed_by_agent_id = "+arg(f.AgentID))
+		}
+	default:
+		return nil, fmt.Errorf("store: list tickets: unknown queue %q", f.Queue)
+	}
+	if f.VisibleTo != "" {
+		args = append(args, f.VisibleTo)
+		where = append(where, visibleTo(len(args)))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		p := arg("%" + strings.ToLower(likeEscape(q)) + "%")
+		where = append(where, `(LOWER(v.name) LIKE `+p+` ESCAPE '\' OR LOWER(v.email) LIKE `+p+` ESCAPE '\'
+			OR LOWER(t.subject) LIKE `+p+` ESCAPE '\' OR LOWER(c.last_message) LIKE `+p+` ESCAPE '\')`)
+	}
+	if b := f.Before; b != nil {
+		at := b.CreatedAt
+		if f.Queue == QueueClosed && b.ClosedAt != nil {
+			at = *b.ClosedAt
+		}
+		ms, id := arg(millis(at)), arg(b.ID)
+		where = append(where, fmt.Sprintf("(%s < %s OR (%s = %s AND t.id < %s))", order, ms, order, ms, id))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	rows, err := s.read.QueryContext(ctx, ticketSelect+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY `+order+` DESC, t.id DESC LIMIT `+arg(limit), args...)
+	return collect(rows, err, "store: list tickets", scanTicket)
+}
+
+// likeEscape escapes LIKE's wildcards in s (the escape character is \).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// CountUnassigned counts the open unassigned tickets agent (or, for "",
+// anyone) may see: the desk's quick-accept buttons show only when that
+// many exist.
+func (s *Store) CountUnassigned(ctx context.Context, workspaceID, visibleToAgent string) (int, error) {
+	q := `SELECT COUNT(*) FROM tickets t WHERE t.workspace_id = $1 AND t.status = 'open' AND t.assignee_id IS NULL`
+	args := []any{workspaceID}
+	if visibleToAgent != "" {
+		args = append(args, visibleToAgent)
+		q += " AND " + visibleTo(2)
+	}
+	var n int
+	err := s.read.QueryRowContext(ctx, q, args...).Scan(&n)
+	return n, mapErr("store: count unassigned tickets", err)
+}
+
+// AcceptTickets assigns open unassigned tickets to agentID: the one named
+// by id, or (id "") the n oldest, oldest first. visible restricts them to
+// the tickets the agent may see. Two agents accepting at once get
+// disjoint sets: SQLite has one writer, and PostgreSQL skips the rows
+// another transaction holds. Naming a ticket that is taken meanwhile is
+// ErrStale.
+func (s *Store) AcceptTickets(ctx context.Context, workspaceID, agentID, id string, n int, visible bool, now time.Time) ([]Ticket, error) {
+	args := []any{workspaceID, agentID, millis(now)}
+	pick := `SELECT t.id FROM tickets t WHERE t.workspace_id = $1 AND t.status = 'open' AND t.assignee_id IS NULL`
+	if visible {
+		pick += " AND " + visibleTo(2)
+	}
+	if id != "" {
+		args = append(args, id)
+		pick += " AND t.id = $4"
+	} else {
+		args = append(args, n)
+		pick += " ORDER BY t.created_at, t.id LIMIT $4"
+	}
+	if s.dialect == Postgres {
+		pick += " FOR UPDATE SKIP LOCKED"
+	}
+	var out []Ticket
+	err := s.inTx(ctx, "store: accept tickets", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
+			return err
+		}
+		// The pick is a CTE so that PostgreSQL runs it once: as an IN
+		// subquery its LIMIT may be applied per row of a join.
+		rows, err := tx.QueryContext(ctx, `WITH picked AS (`+pick+`)
+			UPDATE tickets SET assignee_id = $2, accepted_at = $3, updated_at = $3
+			WHERE workspace_id = $1 AND status = 'open' AND assignee_id IS NULL AND id IN (SELECT id FROM picked) RETURNING id`, args...)
+		ids, err := collect(rows, err, "store: accept tickets", scanString)
+		if err != nil {
+			return err
+		}
+		if id != "" && len(ids) == 0 {
+			if err := ownedBy(ctx, tx, "tickets", workspaceID, id); err != nil {
+				return err
+			}
+			return fmt.Errorf("store: accept ticket %s: %w", id, ErrStale)
+		}
+		out, err = ticketsTx(ctx, tx, workspaceID, ids)
+		return err
+	})
+	return out, err
+}
+
+// changedOrStale is mustAffect for a conditional change of one row of
+// table: when nothing changed, ErrNotFound if the workspace has no such
+// row, else ErrStale (it is not in the expected state).
+func changedOrStale(ctx context.Context, tx *sql.Tx, op, table, workspaceID, id string, res sql.Result, err error) error {
+	err = mustAffect(op, res, err)
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err := ownedBy(ctx, tx, table, workspaceID, id); err != nil {
+		return err
+	}
+	return fmt.Errorf("%s %s: %w", op, id, ErrStale)
+}
+
+func scanString(sc scanner) (string, error) {
+	var s string
+	return s, sc.Scan(&s)
+}
+
+// ticketsTx reads tickets by id, oldest first.
+func ticketsTx(ctx context.Context, tx *sql.Tx, workspaceID string, ids []string) ([]Ticket, error) {
+	out := make([]Ticket, 0, len(ids))
+	for _, id := range ids {
+		t, err := getTicketTx(ctx, tx, workspaceID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	for i := 1; i < len(out); i++ { // insertion sort: a handful at most
+		for j := i; j > 0 && out[j].CreatedAt.Before(out[j-1].CreatedAt); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}
+
+// AssignTicket gives an open ticket to agentID, or back to the
+// unassigned queue ("") (a supervisor's reassignment).
+func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID string, now time.Time) (Ticket, error) {
+	var t Ticket
+	err := s.inTx(ctx, "store: assign ticket", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = $3, updated_at = $4,
+			accepted_at = CASE WHEN $5 THEN CAST($4 AS BIGINT) END
+			WHERE workspace_id = $1 AND id = $2 AND status = 'open'`, workspaceID, id, nullString(agentID), millis(now), agentID != "")
+		if err := changedOrStale(ctx, tx, "store: assign ticket", "tickets", workspaceID, id, res, err); err != nil {
+			return err
+		}
+		t, err = getTicketTx(ctx, tx, workspaceID, id)
+		return err
+	})
+	return t, err
+}
+
+// TicketClose closes a ticket; its conversations that are still open
+// close with it.
+type TicketClose struct {
+	// Assignee, when set, must be the ticket's assignee ("" = none).
+	Assignee *string
+	// By is "agent" or "system"; AgentID names the agent.
+	By, AgentID string
+	// Event is appended to each conversation it closes (nil: none
+	// appended).
+	Event func(c Conversation) *Message
+}
+
+// Closed is what a close changed.
+type Closed struct {
+	Ticket        Ticket
+	Conversations []Conversation
+	Events        []Message
+}
+
+// CloseTicket closes an open ticket (ErrStale when it is not open, or
+// not the expected assignee's).
+func (s *Store) CloseTicket(ctx context.Context, workspaceID, id string, tc TicketClose, now time.Time) (Closed, error) {
+	var out Closed
+	err := s.inTx(ctx, "store: close ticket", func(tx *sql.Tx) error {
+		var err error
+		out, err = closeTicket(ctx, tx, workspaceID, id, tc, now)
+		return err
+	})
+	return out, err
+}
+
+func closeTicket(ctx context.Context, tx *sql.Tx, workspaceID, id string, tc TicketClose, now time.Time) (Closed, error) {
+	var out Closed
+	args := []any{workspaceID, id, millis(now), tc.By, tc.AgentID}
+	q := `UPDATE tickets SET status = 'closed', closed_at = $3, updated_at = $3, closed_by = $4, closed_by_agent_id = $5
+		WHERE workspace_id = $1 AND id = $2 AND status = 'open'`
+	if tc.Assignee != nil {
+		if *tc.Assignee == "" {
+			q += " AND assignee_id IS NULL"
+		} else {
+			args = append(args, *tc.Assignee)
+			q += " AND assignee_id = $6"
+		}
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err := changedOrStale(ctx, tx, "store: close ticket", "tickets", workspaceID, id, res, err); err != nil {
+		return out, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND ticket_id = $2
+		AND status <> 'closed' ORDER BY id`, workspaceID, id)
+	convs, err := collect(rows, err, "store: ticket conversations", scanString)
+	if err != nil {
+		return out, err
+	}
+	for _, cid := range convs {
+		c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+			WHERE workspace_id = $1 AND id = $2`, workspaceID, cid))
+		if err != nil {
+			return out, mapErr("store: ticket conversation", err)
+		}
+		tr := Transition{Status: StatusClosed, ClosedBy: tc.By, ClosedByAgentID: tc.AgentID}
+		if tc.Event != nil {
+			tr.Event = tc.Event(c)
+		}
+		nc, ev, err := transition(ctx, tx, workspaceID, cid, tr, now)
+		if err != nil {
+			return out, err
+		}
+		out.Conversations = append(out.Conversations, nc)
+		if ev != nil {
+			out.Events = append(out.Events, *ev)
+		}
+	}
+	out.Ticket, err = getTicketTx(ctx, tx, workspaceID, id)
+	return out, err
+}
+
+// OpenTicketsOf lists the open tickets of a user: the visitor's, and the
+// contact's when contactID is set.
+func (s *Store) OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]Ticket, error) {
+	rows, err := s.read.QueryContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.status = 'open'
+		AND (t.visitor_id = $2 OR ($3 <> '' AND t.contact_id = $3)) ORDER BY t.created_at, t.id`,
+		workspaceID, visitorID, contactID)
+	return collect(rows, err, "store: open tickets of", scanTicket)
+}
+
+// ArchiveTickets archives, in a workspace, up to limit tickets closed
+// before cutoff, and returns how many.
+func (s *Store) ArchiveTickets(ctx context.Context, workspaceID string, cutoff, now time.Time, limit int) (int, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE tickets SET archived_at = $3 WHERE id IN (
+		SELECT id FROM tickets WHERE workspace_id = $1 AND status = 'closed' AND archived_at IS NULL AND closed_at < $2
+		ORDER BY closed_at LIMIT $4)`, workspaceID, millis(cutoff), millis(now), limit)
+	if err != nil {
+		return 0, mapErr("store: archive tickets", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("store: archive tickets", err)
+}
+
+// Hold is one step of the out-of-hours flow or the ticket rules on an
+// open, unassigned conversation, made in one transaction: the session's
+// new state, the replies to the visitor, and the ticket.
+type Hold struct {
+	// Conditions (ErrStale when one fails), besides open and unassigned.
+	// AfterSeq: the session has not answered the visitor message with
+	// this seq yet (offhours_seq < AfterSeq); the step records it.
+	AfterSeq int64
+	// Phase and DueBy: the session is in this phase and due by then (the
+	// clock's step).
+	Phase string
+	DueBy time.Time
+	// AwaitingBefore: the visitor has waited since before this; Unheld:
+	// the conversation waits in the live queue (the no-agent rule).
+	AwaitingBefore time.Time
+	Unheld         bool
+
+	// Changes. SetPhase "" keeps the phase; Due is the session's end.
+	SetPhase string
+	Due      *time.Time
+	// Replies are appended in order, each with its ClientMsgID set by the
+	// caller (so a step that runs again stores nothing twice).
+	Replies []Message
+	// Ticket, when set, is the reason the conversation becomes a ticket
+	// now: the user's open ticket takes it (merged), or a new one. Its
+	// private event is made by TicketEvent.
+	Ticket      string
+	TicketEvent func(t Ticket, merged bool) *Message
+	// Subject names the conversation's ticket when it has no subject yet.
+	Subject string
+	// Close closes the conversation with this event (by the system).
+	Close *Message
+}
+
+// Held is what a Hold changed.
+type Held struct {
+	Conversation Conversation
+	Events       []Message
+	Ticket       *Ticket
+	Merged       bool
+}
+
+// Hold applies h to a conversation (see Hold).
+func (s *Store) Hold(ctx context.Context, workspaceID, id string, h Hold, now time.Time) (Held, error) {
+	var out Held
+	var err error
+	// On PostgreSQL two conversions of one visitor can race to make its
+	// open ticket; the loser's unique violation is retried once, and then
+	// merges.
+	for range 2 {
+		err = s.inTx(ctx, "store: hold", func(tx *sql.Tx) error {
+			var err error
+			out, err = hold(ctx, tx, s.dialect, workspaceID, id, h, now)
+			return err
+		})
+		if !errors.Is(err, ErrConflict) {
+			break
+		}
+	}
+	return out, err
+}
+
+func hold(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, h Hold, now time.Time) (Held, error) {
+	var out Held
+	args := []any{workspaceID, id, millis(now)}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	set := []string{"updated_at = $3"}
+	where := []string{"workspace_id = $1", "id = $2", "status = 'open'", "assignee_id IS NULL"}
+	if h.AfterSeq > 0 {
+		s := arg(h.AfterSeq)
+		where = append(where, "offhours_seq < "+s)
+		set = append(set, "offhours_seq = "+s)
+	}
+	if h.Phase != "" {
+		where = append(where, "offhours_phase = "+arg(h.Phase))
+	}
+	if !h.DueBy.IsZero() {
+		where = append(where, "offhours_due <= "+arg(millis(h.DueBy)))
+	}
+	if !h.AwaitingBefore.IsZero() {
+		where = append(where, "awaiting_reply_since < "+arg(millis(h.AwaitingBefore)))
+	}
+	if h.Unheld {
+		where = append(where, unheld)
+	}
+	if h.SetPhase != "" {
+		set = append(set, "offhours_phase = "+arg(h.SetPhase))
+	}
+	if h.Due != nil {
+		set = append(set, "offhours_due = "+arg(millis(*h.Due)))
+	} else if h.SetPhase != "" {
+		set = append(set, "offhours_due = NULL")
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE conversations SET `+strings.Join(set, ", ")+` WHERE `+strings.Join(where, " AND "), args...)
+	if err := changedOrStale(ctx, tx, "store: hold", "conversations", workspaceID, id, res, err); err != nil {
+		return out, err
+	}
+	for _, r := range h.Replies {
+		m, err := appendEvent(ctx, tx, workspaceID, id, r, now)
+		if err != nil {
+			return out, err
+		}
+		out.Events = append(out.Events, m)
+	}
+	if h.Ticket != "" {
+		t, merged, err := openTicket(ctx, tx, d, workspaceID, id, h.Ticket, now)
+		if err != nil {
+			return out, err
+		}
+		out.Ticket, out.Merged = &t, merged
+		if h.TicketEvent != nil {
+			m, err := appendEvent(ctx, tx, workspaceID, id, *h.TicketEvent(t, merged), now)
+			if err != nil {
+				return out, err
+			}
+			out.Events = append(out.Events, m)
+		}
+	}
+	if h.Subject != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = $3, updated_at = $4 WHERE workspace_id = $1 AND subject = ''
+			AND id = (SELECT ticket_id FROM conversations WHERE workspace_id = $1 AND id = $2)`,
+			workspaceID, id, h.Subject, millis(now)); err != nil {
+			return out, mapErr("store: ticket subject", err)
+		}
+	}
+	if h.Close != nil {
+		_, ev, err := transition(ctx, tx, workspaceID, id, Transition{Status: StatusClosed, ClosedBy: AuthorSystem, Event: h.Close}, now)
+		if err != nil {
+			return out, err
+		}
+		out.Events = append(out.Events, *ev)
+	}
+	out.Conversation, err = scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	if err != nil {
+		return out, mapErr("store: hold", err)
+	}
+	if out.Ticket != nil {
+		t, err := getTicketTx(ctx, tx, workspaceID, out.Ticket.ID)
+		if err != nil {
+			return out, err
+		}
+		out.Ticket = &t
+	}
+	return out, nil
+}
+
+// appendEvent appends m to a conversation in tx with the next seq. A
+// ClientMsgID already stored there is skipped by the caller's
+// conditions, not here: it fails the transaction (ErrConflict).
+func appendEvent(ctx context.Context, tx *sql.Tx, workspaceID, id string, m Message, now time.Time) (Message, error) {
+	preview, _, _ := conversationUpdate(m)
+	m.ID, m.WorkspaceID, m.ConversationID, m.CreatedAt = NewID(), workspaceID, id, stored(now)
+	if m.ClientMsgID == "" {
+		m.ClientMsgID = "sys-" + m.ID
+	}
+	err := tx.QueryRowContext(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3, last_activity_at = $3,
+		last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END
+		WHERE workspace_id = $1 AND id = $2 RETURNING last_seq`, workspaceID, id, millis(now), preview).Scan(&m.Seq)
+	if err != nil {
+		return Message{}, mapErr("store: append event", err)
+	}
+	return m, insertMessage(ctx, tx, m)
+}
+
+// openTicket puts a conversation into its user's open ticket (the
+// visitor's, or its contact's), or into a new one, and returns it.
+func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID, reason string, now time.Time) (Ticket, bool, error) {
+	var visitorID, contactID, siteID, deptID string
+	err := tx.QueryRowContext(ctx, `SELECT visitor_id, COALESCE(contact_id, ''), site_id, COALESCE(department_id, '')
+		FROM conversations WHERE workspace_id = $1 AND id = $2`, workspaceID, convID).Scan(&visitorID, &contactID, &siteID, &deptID)
+	if err != nil {
+		return Ticket{}, false, mapErr("store: open ticket", err)
+	}
+	if contactID != "" && d == Postgres {
+		// Two visitors of one contact converting at once: one waits for
+		// the other, then merges into its ticket.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE`, contactID); err != nil {
+			return Ticket{}, false, mapErr("store: lock contact", err)
+		}
+	}
+	var ticketID string
+	err = tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE workspace_id = $1 AND status = 'open'
+		AND (visitor_id = $2 OR ($3 <> '' AND contact_id = $3)) ORDER BY created_at, id LIMIT 1`,
+		workspaceID, visitorID, contactID).Scan(&ticketID)
+	merged := err == nil
+	switch {
+	case merged:
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET conversation_id = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, ticketID, convID, millis(now)); err != nil {
+			return Ticket{}, false, mapErr("store: merge ticket", err)
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		ticketID = NewID()
+		_, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, workspace_id, site_id, visitor_id, contact_id, department_id,
+			conversation_id, status, reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $9)`,
+			ticketID, workspaceID, siteID, visitorID, nullString(contactID), nullString(deptID), convID, reason, millis(now))
+		if err != nil {
+			return Ticket{}, false, mapErr("store: new ticket", err)
+		}
+	default:
+		return Ticket{}, false, mapErr("store: open ticket", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE conversations SET ticket_id = $3 WHERE workspace_id = $1 AND id = $2`,
+		workspaceID, convID, ticketID); err != nil {
+		return Ticket{}, false, mapErr("store: link ticket", err)
+	}
+	t, err := getTicketTx(ctx, tx, workspaceID, ticketID)
+	return t, merged, err
+}
+
+// AgentsOnline reports whether an agent who could take a chat of the
+// department ("" = any) is online: not away, not disabled. Capacity is
+// not asked: a full desk still frees up.
+func (s *Store) AgentsOnline(ctx context.Context, workspaceID, departmentID string) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents a WHERE a.workspace_id = $1 AND a.status = 'online'
+		AND a.away = $3 AND a.disabled = $3
+		AND ($2 = '' OR EXISTS (SELECT 1 FROM department_members m WHERE m.agent_id = a.id AND m.department_id = $2))`,
+		workspaceID, departmentID, false).Scan(&n)
+	return n > 0, mapErr("store: agents online", err)
+}
