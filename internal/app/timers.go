@@ -55,7 +55,8 @@ func (a *App) ExpireAbsentAgents(ctx context.Context) (int, error) {
 
 // RunRetention deletes what the retention rules say is kept no longer:
 // idle anonymous visitors (-visitor-retention-days) and, per workspace,
-// closed conversations (closed_retention_days). Every node runs it; a row
+// closed conversations (closed_retention_days); and it archives the
+// tickets closed 90 days ago. Every node runs it; a row
 // is deleted once.
 func (a *App) RunRetention(ctx context.Context) {
 	if n, err := a.Visitors.DeleteIdle(ctx); err != nil && ctx.Err() == nil {
@@ -70,5 +71,10 @@ func (a *App) RunRetention(ctx context.Context) {
 		a.Log.Warn("conversation retention", "err", err)
 	} else if n > 0 {
 		a.Log.Info("conversation retention", "deleted", n)
+	}
+	if n, err := a.Chat.ArchiveTickets(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Warn("ticket archive", "err", err)
+	} else if n > 0 {
+		a.Log.Info("ticket archive", "archived", n)
 	}
 }

@@ -59,6 +59,7 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id, agentID string) 
 		return store.Conversation{}, err
 	}
 	s.publish(ctx, nc, ev)
+	s.closeEarlierTickets(ctx, nc, target.Name)
 	return nc, nil
 }
 
@@ -176,7 +177,7 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 		return c, err
 	}
 	none := ""
-	nc, ev, _, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
+	nc, ev, picked, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
 		store.Pick{DepartmentID: c.DepartmentID, DefaultMaxChats: set.DefaultMaxChats},
 		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none, Unheld: true},
 		func(ag store.Agent) *store.Message {
@@ -186,6 +187,7 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 		return c, err
 	}
 	s.publish(ctx, nc, ev)
+	s.closeEarlierTickets(ctx, nc, picked.Name)
 	return nc, nil
 }
 

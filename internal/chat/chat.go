@@ -10,6 +10,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/workspace"
 )
@@ -42,6 +43,17 @@ type Store interface {
 	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
 	Receive(ctx context.Context, r store.Receipt, now time.Time) (store.Receipted, error)
 	ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error)
+
+	Hold(ctx context.Context, workspaceID, id string, h store.Hold, now time.Time) (store.Held, error)
+	AgentsOnline(ctx context.Context, workspaceID, departmentID string) (bool, error)
+	GetTicket(ctx context.Context, workspaceID, id string) (store.Ticket, error)
+	ListTickets(ctx context.Context, workspaceID string, f store.TicketFilter) ([]store.Ticket, error)
+	CountUnassigned(ctx context.Context, workspaceID, visibleToAgent string) (int, error)
+	AcceptTickets(ctx context.Context, workspaceID, agentID, id string, n int, visible bool, now time.Time) ([]store.Ticket, error)
+	AssignTicket(ctx context.Context, workspaceID, id, agentID string, now time.Time) (store.Ticket, error)
+	CloseTicket(ctx context.Context, workspaceID, id string, tc store.TicketClose, now time.Time) (store.Closed, error)
+	OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]store.Ticket, error)
+	ArchiveTickets(ctx context.Context, workspaceID string, cutoff, now time.Time, limit int) (int, error)
 }
 
 // Service runs conversations.
@@ -112,11 +124,11 @@ func (s *Service) Start(ctx context.Context, a auth.Actor, departmentID string) 
 		return store.Conversation{}, apperr.New(apperr.Forbidden, "forbidden", "only a visitor starts a conversation")
 	}
 	chosen := departmentID != ""
+	st, err := s.store.GetSite(ctx, a.WorkspaceID, a.SiteID)
+	if err != nil {
+		return store.Conversation{}, fmt.Errorf("chat: start: the visitor's site: %w", err)
+	}
 	if !chosen {
-		st, err := s.store.GetSite(ctx, a.WorkspaceID, a.SiteID)
-		if err != nil {
-			return store.Conversation{}, fmt.Errorf("chat: start: the visitor's site: %w", err)
-		}
 		departmentID = st.DefaultDepartmentID
 	}
 	c, created, err := s.store.StartConversation(ctx, a.WorkspaceID, a.VisitorID, departmentID, s.clock.Now())
@@ -128,6 +140,11 @@ func (s *Service) Start(ctx context.Context, a auth.Actor, departmentID string) 
 	}
 	if created {
 		s.publishConversation(ctx, c)
+		if !site.OpenAt(st.BusinessHours, s.clock.Now()) {
+			// Out of hours the visitor's first message starts the
+			// out-of-hours flow; an agent online may still take the chat.
+			return visitorView(c), nil
+		}
 		if routed, err := s.route(ctx, c); err == nil {
 			c = routed
 		} else if !errors.Is(err, store.ErrStale) {

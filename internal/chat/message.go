@@ -74,6 +74,12 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 			if !res.Duplicate {
 				s.publishMessage(ctx, res.VisitorID, res.Message)
 			}
+			if a.VisitorID != "" && (res.Unassigned || res.Duplicate) {
+				// No agent holds the chat: out of hours it gets its answer
+				// now (a retry too, if its first try stopped before).
+				// The message is stored whatever happens here.
+				s.answerVisitor(ctx, res.Message) //nolint:errcheck // the session answers the visitor's next message
+			}
 			return res.Message, res.Duplicate, nil
 		case errors.Is(err, store.ErrBusy):
 			return store.Message{}, false, ErrBusy

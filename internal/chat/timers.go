@@ -11,6 +11,9 @@ import (
 // DueCounts says what a timer pass did.
 type DueCounts struct {
 	Woken, PendingClosed, InactiveClosed, Reassigned, Assigned int
+	// SessionsEnded: out-of-hours sessions whose time was up; Ticketed:
+	// chats that no agent took, made tickets.
+	SessionsEnded, Ticketed int
 }
 
 // RunDue fires every due timer of every workspace once: snoozed chats
@@ -34,6 +37,8 @@ func (s *Service) RunDue(ctx context.Context) (DueCounts, error) {
 		total.InactiveClosed += n.InactiveClosed
 		total.Reassigned += n.Reassigned
 		total.Assigned += n.Assigned
+		total.SessionsEnded += n.SessionsEnded
+		total.Ticketed += n.Ticketed
 	}
 	return total, nil
 }
@@ -48,6 +53,11 @@ func (s *Service) runDue(ctx context.Context, w store.Workspace) (DueCounts, err
 	}
 	if set.ReplyTimeoutSeconds > 0 {
 		cut.Reply = now.Add(-time.Duration(set.ReplyTimeoutSeconds) * time.Second)
+	}
+	var ticketCut time.Time
+	if set.TicketAfterSeconds > 0 {
+		ticketCut = now.Add(-time.Duration(set.TicketAfterSeconds) * time.Second)
+		cut.Unattended = now.Add(-min(noAgentGrace, time.Duration(set.TicketAfterSeconds)*time.Second))
 	}
 	due, err := s.store.DueConversations(ctx, w.ID, cut, 200)
 	if err != nil {
@@ -90,7 +100,13 @@ func (s *Service) runDue(ctx context.Context, w store.Workspace) (DueCounts, err
 			n.Reassigned++
 		}
 	}
+	n.SessionsEnded = s.endSessions(ctx, due.Offhours, now)
+	// Queued chats are offered to agents first; what is left and waited
+	// too long becomes a ticket.
 	n.Assigned = s.DrainQueue(ctx, w.ID)
+	if len(due.Unattended) > 0 {
+		n.Ticketed = s.ticketUnattended(ctx, due.Unattended, ticketCut)
+	}
 	return n, nil
 }
 

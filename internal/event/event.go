@@ -48,6 +48,7 @@ const (
 	TypeAgent        = "agent"
 	TypeAgentRemoved = "agent.removed"
 	TypeBlocked      = "visitor.blocked"
+	TypeTicket       = "ticket"
 )
 
 // Envelope routes one encoded frame.
@@ -175,6 +176,13 @@ func Topic(workspaceID string) string { return "ws." + workspaceID }
 type MessageFrame struct {
 	Type    string        `json:"type"` // "message"
 	Message store.Message `json:"message"`
+}
+
+// TicketFrame is a ticket as it is now, to the desks (issue 12): made,
+// merged into, accepted, reassigned, closed.
+type TicketFrame struct {
+	Type   string       `json:"type"` // "ticket"
+	Ticket store.Ticket `json:"ticket"`
 }
 
 // ConversationFrame carries a conversation's new state (an upsert).

@@ -61,6 +61,14 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/conversations/{id}/flag", a.authed(a.flag))
 	mux.HandleFunc("POST /api/v1/conversations/{id}/wrapup", a.authed(a.wrapup))
 
+	mux.HandleFunc("GET /api/v1/tickets", a.authed(a.listTickets))
+	mux.HandleFunc("POST /api/v1/tickets/accept", a.authed(a.quickAccept))
+	mux.HandleFunc("GET /api/v1/tickets/{id}", a.authed(a.getTicket))
+	mux.HandleFunc("POST /api/v1/tickets/{id}/accept", a.authed(a.acceptTicket))
+	mux.HandleFunc("POST /api/v1/tickets/{id}/assign", a.authed(a.assignTicket))
+	mux.HandleFunc("POST /api/v1/tickets/{id}/close", a.authed(a.closeTicket))
+	mux.HandleFunc("POST /api/v1/tickets/{id}/start-chat", a.authed(a.startTicketChat))
+
 	mux.HandleFunc("GET /api/v1/visitors", a.authed(a.listVisitors))
 	mux.HandleFunc("GET /api/v1/visitors/{id}", a.authed(a.getVisitor))
 

@@ -51,6 +51,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeAgent:        reflect.TypeFor[event.AgentFrame](),
 	event.TypeAgentRemoved: reflect.TypeFor[event.AgentRemovedFrame](),
 	event.TypeBlocked:      reflect.TypeFor[event.BlockFrame](),
+	event.TypeTicket:       reflect.TypeFor[event.TicketFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.

@@ -48,8 +48,8 @@ func closedDays(days []string) ([]string, error) {
 // span over a skipped hour is that much shorter, one over a repeated hour
 // that much longer.
 //
-// Nothing acts on business hours yet: the out-of-hours flow (issue 12)
-// will ask OpenAt.
+// The out-of-hours flow (chat, package offhours) asks it for each
+// visitor message that no agent holds.
 func OpenAt(h store.BusinessHours, t time.Time) bool {
 	loc, err := time.LoadLocation(h.TimeZone)
 	if err != nil {

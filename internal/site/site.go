@@ -72,6 +72,10 @@ type Input struct {
 	Look                *LookInput           `json:"look"`
 }
 
+// MaxAutoText is the longest out-of-hours message or question a site may
+// set, in characters: a few short paragraphs.
+const MaxAutoText = 1000
+
 // NewWidgetKey returns a fresh public widget key: 128 random bits.
 func NewWidgetKey() string { return "wk_" + auth.RandomToken(16) }
 
@@ -266,6 +270,12 @@ func apply(st *store.Site, in Input) error {
 			return err
 		}
 		bh.ClosedDays = days
+		if bh.ClosedMessage, err = lookText("business_hours.closed_message", "invalid_text", bh.ClosedMessage, MaxAutoText, true); err != nil {
+			return err
+		}
+		if bh.Question, err = lookText("business_hours.question", "invalid_text", bh.Question, MaxAutoText, true); err != nil {
+			return err
+		}
 		st.BusinessHours = bh
 	}
 	if in.DefaultDepartmentID != nil {

@@ -31,6 +31,11 @@ type BusinessHours struct {
 	// ClosedDays are whole dates ("YYYY-MM-DD", in TimeZone, sorted) on
 	// which the site is closed whatever Days say: holidays.
 	ClosedDays []string `json:"closed_days"`
+	// ClosedMessage and Question open the out-of-hours autoresponder:
+	// the site's closed message, then the YES/NO question ("" = the
+	// defaults of package offhours).
+	ClosedMessage string `json:"closed_message,omitempty"`
+	Question      string `json:"question,omitempty"`
 }
 
 // SiteLook is how a site's widget looks to its visitors. It is display

@@ -316,7 +316,8 @@ func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID strin
 }
 
 // TicketClose closes a ticket; its conversations that are still open
-// close with it.
+// close with it, each with Event; when the latest is closed already, it
+// gets Event all the same (the note of why the ticket closed).
 type TicketClose struct {
 	// Assignee, when set, must be the ticket's assignee ("" = none).
 	Assignee *string
@@ -368,6 +369,29 @@ func closeTicket(ctx context.Context, tx *sql.Tx, workspaceID, id string, tc Tic
 	convs, err := collect(rows, err, "store: ticket conversations", scanString)
 	if err != nil {
 		return out, err
+	}
+	if tc.Event != nil {
+		// The ticket's latest conversation, closed already (the visitor
+		// left), still gets the note saying why the ticket closed.
+		var latest string
+		err := tx.QueryRowContext(ctx, `SELECT t.conversation_id FROM tickets t JOIN conversations c ON c.id = t.conversation_id
+			WHERE t.workspace_id = $1 AND t.id = $2 AND c.status = 'closed'`, workspaceID, id).Scan(&latest)
+		switch {
+		case err == nil:
+			c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations
+				WHERE workspace_id = $1 AND id = $2`, workspaceID, latest))
+			if err != nil {
+				return out, mapErr("store: ticket conversation", err)
+			}
+			m, err := appendEvent(ctx, tx, workspaceID, latest, *tc.Event(c), now)
+			if err != nil {
+				return out, err
+			}
+			c.LastSeq = m.Seq
+			out.Conversations, out.Events = append(out.Conversations, c), append(out.Events, m)
+		case !errors.Is(err, sql.ErrNoRows):
+			return out, mapErr("store: ticket's latest conversation", err)
+		}
 	}
 	for _, cid := range convs {
 		c, err := scanConversation(tx.QueryRowContext(ctx, `SELECT `+conversationColumns+` FROM conversations

@@ -40,6 +40,10 @@ type Settings struct {
 	// messages, this many days after they closed. 0 (the default) keeps
 	// them.
 	ClosedRetentionDays int `json:"closed_retention_days,omitempty"`
+	// TicketAfterSeconds turns a chat that no agent took within this long
+	// of the visitor's message into a ticket (sooner when no agent who
+	// could take it is online). Negative disables it.
+	TicketAfterSeconds int `json:"ticket_after_seconds,omitempty"`
 }
 
 // CreateWorkspace inserts a workspace.

@@ -54,6 +54,7 @@ type SettingsPatch struct {
 	DefaultMaxChats        *int `json:"default_max_chats"`
 	VisitorTTLSeconds      *int `json:"visitor_ttl_seconds"`
 	ClosedRetentionDays    *int `json:"closed_retention_days"`
+	TicketAfterSeconds     *int `json:"ticket_after_seconds"`
 }
 
 // apply returns cur with the patch's fields set.
@@ -68,6 +69,7 @@ func (p SettingsPatch) apply(cur store.Settings) store.Settings {
 		{p.DefaultMaxChats, &cur.DefaultMaxChats},
 		{p.VisitorTTLSeconds, &cur.VisitorTTLSeconds},
 		{p.ClosedRetentionDays, &cur.ClosedRetentionDays},
+		{p.TicketAfterSeconds, &cur.TicketAfterSeconds},
 	} {
 		if f.v != nil {
 			*f.dst = *f.v
@@ -132,6 +134,7 @@ var Defaults = store.Settings{
 	ReplyTimeoutSeconds:    120,
 	DefaultMaxChats:        5,
 	VisitorTTLSeconds:      90,
+	TicketAfterSeconds:     300,
 }
 
 // Effective is s with every zero field taken from Defaults: the settings
@@ -153,6 +156,9 @@ func Effective(s store.Settings) store.Settings {
 	if s.VisitorTTLSeconds == 0 {
 		s.VisitorTTLSeconds = d.VisitorTTLSeconds
 	}
+	if s.TicketAfterSeconds == 0 {
+		s.TicketAfterSeconds = d.TicketAfterSeconds
+	}
 	return s
 }
 
@@ -169,6 +175,7 @@ func validate(st store.Settings) error {
 		{"settings.default_max_chats", st.DefaultMaxChats, 0, 100},
 		{"settings.visitor_ttl_seconds", st.VisitorTTLSeconds, 0, 3600},
 		{"settings.closed_retention_days", st.ClosedRetentionDays, 0, 3650},
+		{"settings.ticket_after_seconds", st.TicketAfterSeconds, -1, 7 * 24 * 3600},
 	}
 	for _, c := range checks {
 		if c.v < c.min || c.v > c.max {

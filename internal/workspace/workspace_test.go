@@ -43,7 +43,7 @@ func TestUpdateWorkspace(t *testing.T) {
 	ctx := t.Context()
 	f.clock.Advance(time.Minute)
 	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
-		DefaultMaxChats: 3, VisitorTTLSeconds: 15}
+		DefaultMaxChats: 3, VisitorTTLSeconds: 15, TicketAfterSeconds: 600}
 	got, err := f.svc.Update(ctx, f.as(auth.Admin).Actor(), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,8 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 // patch sets every field of s.
 func patch(s store.Settings) *workspace.SettingsPatch {
 	return &workspace.SettingsPatch{InactivityCloseMinutes: &s.InactivityCloseMinutes, PendingCloseMinutes: &s.PendingCloseMinutes,
-		ReplyTimeoutSeconds: &s.ReplyTimeoutSeconds, DefaultMaxChats: &s.DefaultMaxChats, VisitorTTLSeconds: &s.VisitorTTLSeconds}
+		ReplyTimeoutSeconds: &s.ReplyTimeoutSeconds, DefaultMaxChats: &s.DefaultMaxChats, VisitorTTLSeconds: &s.VisitorTTLSeconds,
+		TicketAfterSeconds: &s.TicketAfterSeconds}
 }
 
 // patchOf sets only the non-zero fields of s.

@@ -218,7 +218,7 @@ function History({ store }: { store: DeskStore }) {
         const first = i === 0 || messages[i - 1].author_id !== m.author_id;
         return (
           <li key={m.seq} class={`bubble-row ${side}`} data-seq={m.seq}>
-            {first && <span class="who">{m.author_type === 'visitor' ? store.displayName(m.author_id ?? '') : m.author_name || 'Agent'}</span>}
+            {first && <span class="who">{m.author_type === 'visitor' ? store.displayName(m.author_id ?? '') : m.author_name || (m.author_type === 'system' ? 'Auto-reply' : 'Agent')}</span>}
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}

@@ -4,7 +4,7 @@ import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
 import { focusSoon, QUEUE } from './focus';
-import { type AdminPage, route } from './router';
+import { type AdminPage, route, type TicketQueue } from './router';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
 import { Toasts } from './Toasts';
@@ -72,14 +72,16 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
         href="#queue"
         onClick={(e) => {
           e.preventDefault();
-          focusSoon(...(live ? QUEUE : ['.admin-page']));
+          focusSoon(...(live ? QUEUE : route.value.area === 'tickets' ? ['.tickets'] : ['.admin-page']));
         }}
       >
-        {live ? 'Skip to conversations' : 'Skip to settings'}
+        {live ? 'Skip to conversations' : route.value.area === 'tickets' ? 'Skip to tickets' : 'Skip to settings'}
       </a>
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {route.value.area === 'admin' ? (
         <AdminArea store={store} me={me} page={route.value.page} id={route.value.id} />
+      ) : route.value.area === 'tickets' ? (
+        <TicketsArea store={store} queue={route.value.queue} />
       ) : (
         <>
           <Sidebar store={store} />
@@ -90,6 +92,20 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
       <Toasts store={store} />
     </div>
   );
+}
+
+type TicketsModule = typeof import('./tickets/Tickets');
+
+/** TicketsArea loads the ticket queues on first use (their own chunk). */
+function TicketsArea(props: { store: DeskStore; queue: TicketQueue }) {
+  const [mod, setMod] = useState<TicketsModule | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./tickets/Tickets').then(setMod, () => setFailed(true));
+  }, []);
+  if (failed) return <p class="boot admin-loading">The tickets cannot be loaded. Reload the page to try again.</p>;
+  if (!mod) return <p class="boot admin-loading">Loading tickets…</p>;
+  return <mod.Tickets {...props} />;
 }
 
 type AdminModule = typeof import('./admin/Admin');

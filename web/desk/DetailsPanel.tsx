@@ -1,8 +1,24 @@
 import { duration, shortTime } from '../shared/format';
-import type { ContextData } from '../shared/protocol';
-import { BlockControls } from './Blocking';
+import { useEffect, useState } from 'preact/hooks';
+import type { ContextData, Visitor } from '../shared/protocol';
 import { BLOCK_VISITORS } from './permissions';
 import type { DeskStore } from './store';
+
+type BlockingModule = typeof import('./Blocking');
+let blocking: Promise<BlockingModule> | undefined;
+
+/**
+ * The block controls, loaded after the desk's first paint (their own
+ * chunk): few agents block anyone on a given day, and the live path's
+ * first load stays small.
+ */
+function LazyBlockControls({ visitor }: { visitor: Visitor }) {
+  const [mod, setMod] = useState<BlockingModule | null>(null);
+  useEffect(() => {
+    (blocking ??= import('./Blocking')).then(setMod, () => undefined);
+  }, []);
+  return mod ? <mod.BlockControls visitor={visitor} /> : null;
+}
 
 /** Who the visitor is, where they have been, and what the site told us. */
 export function DetailsPanel({ store }: { store: DeskStore }) {
@@ -99,7 +115,7 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
           <p class="muted">No pages recorded yet.</p>
         )}
       </section>
-      {store.can(BLOCK_VISITORS) && <BlockControls visitor={v} />}
+      {store.can(BLOCK_VISITORS) && <LazyBlockControls visitor={v} />}
     </>
   );
 }

@@ -64,6 +64,15 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
       </div>
       <button
         type="button"
+        class={route.value.area === 'tickets' ? 'btn ghost on' : 'btn ghost'}
+        aria-pressed={route.value.area === 'tickets'}
+        title="Tickets: chats that found no agent"
+        onClick={() => go(route.value.area === 'tickets' ? { area: 'live' } : { area: 'tickets', queue: 'unassigned' })}
+      >
+        <span>Tickets</span>
+      </button>
+      <button
+        type="button"
         class={route.value.area === 'admin' ? 'btn ghost on' : 'btn ghost'}
         aria-pressed={route.value.area === 'admin'}
         title="Settings: preferences, sites, team, departments"

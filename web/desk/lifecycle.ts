@@ -25,15 +25,21 @@ export interface QueueFilter {
 
 /** Whether a conversation shows in a queue tab. */
 export function inQueue(c: Conversation, f: QueueFilter): boolean {
-  if (tabOf(c.status) !== f.tab) return false;
+  if (tabOf(c.status) !== f.tab || (f.tab === 'live' && inTicket(c))) return false;
   if (f.tab === 'closed' && f.closedByMe) return Boolean(f.me) && c.closed_by === 'agent' && c.closed_by_agent_id === f.me;
   return true;
+}
+
+/** A chat that waits in a ticket (nobody has started a chat from it): it shows under Tickets, not Live. */
+export function inTicket(c: Conversation): boolean {
+  return Boolean(c.ticket_id) && !c.assignee_id && c.status !== 'closed';
 }
 
 /** Conversations per tab, and live ones waiting for an agent. */
 export function countQueues(convs: Iterable<Conversation>): Record<QueueTab, number> & { unassigned: number } {
   const n = { live: 0, pending: 0, snoozed: 0, closed: 0, unassigned: 0 };
   for (const c of convs) {
+    if (inTicket(c)) continue;
     n[tabOf(c.status)]++;
     if (c.status === 'open' && !c.assignee_id) n.unassigned++;
   }

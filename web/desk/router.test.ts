@@ -14,7 +14,12 @@ describe('router', () => {
     expect(parse('#/admin/sites/s%201')).toEqual({ area: 'admin', page: 'sites', id: 's 1' });
     expect(parse('#preferences')).toEqual({ area: 'admin', page: 'preferences', id: '' });
   });
+  it('reads the ticket queues', () => {
+    expect(parse('#/tickets')).toEqual({ area: 'tickets', queue: 'unassigned' });
+    expect(parse('#/tickets/closed')).toEqual({ area: 'tickets', queue: 'closed' });
+    expect(parse('#/tickets/mine')).toEqual({ area: 'live' });
+  });
   it('writes what it reads', () => {
-    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc']) expect(href(parse(h))).toBe(h);
+    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned']) expect(href(parse(h))).toBe(h);
   });
 });

@@ -1,16 +1,25 @@
 // The desk's areas, addressed by the URL's hash so a reload or a shared
-// link opens the same screen: '' or '#/' is the live desk, '#/admin/…' the
-// settings area (loaded on demand: the live path never downloads it).
+// link opens the same screen: '' or '#/' is the live desk, '#/tickets/…'
+// the ticket queues and '#/admin/…' the settings area (both loaded on
+// demand: the live path never downloads them).
 import { signal } from '@preact/signals';
 
 export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments';
 export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments'];
 
-export type Route = { area: 'live' } | { area: 'admin'; page: AdminPage; id: string };
+export type TicketQueue = 'unassigned' | 'assigned' | 'closed';
+export const TICKET_QUEUES: readonly TicketQueue[] = ['unassigned', 'assigned', 'closed'];
+
+export type Route = { area: 'live' } | { area: 'admin'; page: AdminPage; id: string } | { area: 'tickets'; queue: TicketQueue };
 
 /** parse reads a location hash; anything unknown is the live desk. */
 export function parse(hash: string): Route {
   if (hash === '#preferences') return { area: 'admin', page: 'preferences', id: '' }; // links from before the router
+  const t = /^#\/tickets(?:\/([a-z]+))?\/?$/.exec(hash);
+  if (t) {
+    const queue = (t[1] ?? 'unassigned') as TicketQueue;
+    return TICKET_QUEUES.includes(queue) ? { area: 'tickets', queue } : { area: 'live' };
+  }
   const m = /^#\/admin(?:\/([a-z]+)(?:\/([^/]+))?)?\/?$/.exec(hash);
   if (!m) return { area: 'live' };
   const page = (m[1] ?? 'preferences') as AdminPage;
@@ -21,6 +30,7 @@ export function parse(hash: string): Route {
 /** href is the hash of a route. */
 export function href(r: Route): string {
   if (r.area === 'live') return '#/';
+  if (r.area === 'tickets') return `#/tickets/${r.queue}`;
   return `#/admin/${r.page}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
 }
 

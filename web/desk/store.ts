@@ -69,6 +69,8 @@ export class DeskStore {
   readonly permissions = signal<readonly string[]>([]);
   readonly sites = signal<Site[]>([]);
   readonly departments = signal<Department[]>([]);
+  /** Counts ticket events: the Tickets area reloads its queue when it moves. */
+  readonly ticketChanges = signal(0);
   readonly agents = signal<ReadonlyMap<string, Agent>>(new Map());
   /** Every agent's name (GET /api/v1/agents), also for agents the snapshot lacks. */
   readonly agentDirectory = signal<ReadonlyMap<string, string>>(new Map());
@@ -526,6 +528,9 @@ export class DeskStore {
       }
       case 'agent':
         this.notify(agentNotice(before.agents.get(e.agent.id), e.agent, this.myId()));
+        break;
+      case 'ticket':
+        this.ticketChanges.value++;
         break;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, DARK_INK, inkOn, luminance, systemText } from './look';
+import { agentLabel, DARK_INK, inkOn, luminance, systemText, teamLabel } from './look';
 import type { Message, SiteLook } from './protocol';
 
 describe('luminance', () => {
@@ -46,6 +46,15 @@ describe('inkOn', () => {
         }
       }
     }
+  });
+});
+
+describe('teamLabel', () => {
+  it("names the server's own replies after the team, else the site, whether or not agents' names show", () => {
+    const look: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {} };
+    expect(teamLabel(look, 'Shop')).toBe('Shop team');
+    expect(teamLabel({ ...look, team_name: '' }, 'Shop')).toBe('Shop');
+    expect(teamLabel(null, '')).toBe('Agent');
   });
 });
 

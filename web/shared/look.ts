@@ -30,6 +30,11 @@ export function agentLabel(look: SiteLook | null | undefined, siteName: string, 
   return (look && !look.agent_names ? look.team_name || siteName : name) || 'Agent';
 }
 
+/** The name a visitor sees on the server's own replies (out of hours, tickets): the team's, else the site's. */
+export function teamLabel(look: SiteLook | null | undefined, siteName: string): string {
+  return look?.team_name || siteName || 'Agent';
+}
+
 /**
  * A system line as a visitor sees it: with a team name shown, the names of
  * the agents it is about (its author, meta.agent_name) become the team's

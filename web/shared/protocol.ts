@@ -58,6 +58,11 @@ export interface Conversation extends Markers {
   closed_at?: string;
   closed_by?: 'agent' | 'visitor' | 'system';
   closed_by_agent_id?: string;
+  /** The ticket the conversation belongs to (desks only). */
+  ticket_id?: string;
+  /** Its out-of-hours session's phase, and when it ends by itself. */
+  offhours?: 'asked' | 'leaving' | 'ended';
+  offhours_due?: string;
   snooze_until?: string;
   assigned_at?: string;
 }
@@ -163,6 +168,31 @@ export interface Ack {
   conversations?: Conversation[];
 }
 
+/** A chat that found no agent, waiting to be accepted and answered (docs/api.md, Tickets). */
+export interface Ticket {
+  id: string;
+  site_id: string;
+  visitor_id: string;
+  contact_id?: string;
+  department_id?: string;
+  conversation_id: string;
+  assignee_id?: string;
+  status: 'open' | 'closed';
+  reason: 'out_of_hours' | 'no_agent';
+  subject: string;
+  created_at: string;
+  updated_at: string;
+  accepted_at?: string;
+  closed_at?: string;
+  closed_by?: 'agent' | 'system';
+  closed_by_agent_id?: string;
+  archived_at?: string;
+  visitor_name: string;
+  visitor_email?: string;
+  last_message: string;
+  last_activity_at: string;
+}
+
 export interface ErrorFrame {
   type: 'error';
   id?: string;
@@ -191,6 +221,7 @@ export type ServerEvent =
   | { type: 'agent'; agent: Agent }
   | { type: 'agent.removed'; agent_id: string }
   | { type: 'visitor.blocked'; block: Block; visitor_ids?: string[]; ip?: string }
+  | { type: 'ticket'; ticket: Ticket }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 
 export type ServerFrame =

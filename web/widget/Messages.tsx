@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { shortTime } from '../shared/format';
-import { agentLabel, systemText } from '../shared/look';
+import { agentLabel, systemText, teamLabel } from '../shared/look';
 import { receipt } from '../shared/receipts';
 import type { WidgetStore } from './store';
 
@@ -56,7 +56,11 @@ export function Messages({ store }: { store: WidgetStore }) {
         const first = !prev || prev.kind === 'system' || prev.author_type !== m.author_type;
         return (
           <li key={m.seq} class={mine ? 'msg mine' : 'msg theirs'} data-seq={m.seq}>
-            {!mine && first && <span class="author">{agentLabel(look, store.siteName.value, m.author_name)}</span>}
+            {!mine && first && (
+              <span class="author">
+                {m.author_type === 'system' ? teamLabel(look, store.siteName.value) : agentLabel(look, store.siteName.value, m.author_name)}
+              </span>
+            )}
             <p class="bubble">{m.body}</p>
             <span class="meta">
               {shortTime(m.created_at)}

@@ -1,0 +1,207 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/offhours"
+	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/workspace"
+)
+
+// The out-of-hours flow and the no-agent rule (issue 12; the rules of a
+// session are in package offhours, the lifecycle in docs/lifecycle.md).
+//
+// A visitor message that no agent holds is answered here, after it is
+// stored: when the site is closed (site.OpenAt) or a session is under
+// way, offhours.Rules decide the replies, and store.Hold stores them with
+// the session's new state in one transaction whose condition is that the
+// session has not answered this message's seq yet. A retry of the same
+// message (same client_msg_id) comes back here and finds it answered, or
+// answers it if the first attempt stopped between the two commits.
+
+// noAgentGrace is how long a visitor waits when no agent who could take
+// the chat is online before the chat becomes a ticket: a desk that is
+// reloading, or an agent whose network blinked, is back well within it.
+const noAgentGrace = time.Minute
+
+// answerVisitor runs the out-of-hours flow for visitor message m of a
+// conversation that had no assignee when m was stored.
+func (s *Service) answerVisitor(ctx context.Context, m store.Message) error {
+	c, err := s.store.GetConversation(ctx, m.WorkspaceID, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	if c.AssigneeID != "" || c.Status != store.StatusOpen || c.OffhoursSeq >= m.Seq {
+		return nil
+	}
+	now := s.clock.Now()
+	st, err := s.store.GetSite(ctx, c.WorkspaceID, c.SiteID)
+	if err != nil {
+		return err
+	}
+	sess := session(c)
+	if !active(sess, now) && site.OpenAt(st.BusinessHours, now) {
+		return nil // open: the live queue and the no-agent rule take it
+	}
+	set, err := s.settings(ctx, c.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	step := rules(st, set).Message(sess, m.Body, now)
+	h := store.Hold{AfterSeq: m.Seq, SetPhase: string(step.Session.Phase)}
+	if !step.Session.Due.IsZero() {
+		h.Due = &step.Session.Due
+	}
+	for i, text := range step.Replies {
+		h.Replies = append(h.Replies, store.Message{Kind: store.KindText, AuthorType: store.AuthorSystem, Body: text,
+			ClientMsgID: fmt.Sprintf("offhours-%d-%d", m.Seq, i), Meta: map[string]any{"event": "offhours"}})
+	}
+	if step.Open {
+		h.Ticket, h.TicketEvent = store.TicketOutOfHours, ticketEvent
+	}
+	if step.Keep {
+		h.Subject = subject(m.Body)
+	}
+	if step.Ended && c.TicketID == "" {
+		// NO, or "//end" before YES: nothing to keep, the chat ends. After
+		// YES the conversation stays with its ticket for the answer.
+		h.Close = systemEvent("The chat ended", false, map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "offhours_declined"})
+	}
+	return s.hold(ctx, c, h)
+}
+
+// hold stores h and announces what changed.
+func (s *Service) hold(ctx context.Context, c store.Conversation, h store.Hold) error {
+	held, err := s.store.Hold(ctx, c.WorkspaceID, c.ID, h, s.clock.Now())
+	if errors.Is(err, store.ErrStale) {
+		return nil // answered already, or taken meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	for _, ev := range held.Events {
+		s.publishMessage(ctx, held.Conversation.VisitorID, ev)
+	}
+	s.publishConversation(ctx, held.Conversation)
+	if held.Ticket != nil {
+		s.publishTicket(ctx, *held.Ticket)
+	}
+	return nil
+}
+
+func (s *Service) publishTicket(ctx context.Context, t store.Ticket) {
+	s.pub.Publish(ctx, t.WorkspaceID, "", event.Desk, event.TicketFrame{Type: event.TypeTicket, Ticket: t})
+}
+
+// ticketEvent is the private line a conversation gets when it becomes a
+// ticket.
+func ticketEvent(t store.Ticket, merged bool) *store.Message {
+	body := "The chat became a ticket"
+	if merged {
+		body = "The chat was added to the visitor's open ticket"
+	}
+	if t.Reason == store.TicketNoAgent && !merged {
+		body = "No agent took the chat: it became a ticket"
+	}
+	return systemEvent(body, true, map[string]any{"event": "ticket", "ticket_id": t.ID, "reason": t.Reason, "merged": merged})
+}
+
+func session(c store.Conversation) offhours.Session {
+	sess := offhours.Session{Phase: offhours.Phase(c.Offhours)}
+	if c.OffhoursDue != nil {
+		sess.Due = *c.OffhoursDue
+	}
+	return sess
+}
+
+// active: a session is asked or leaving and its time is not up.
+func active(sess offhours.Session, now time.Time) bool {
+	return (sess.Phase == offhours.Asked || sess.Phase == offhours.Leaving) && now.Before(sess.Due)
+}
+
+func rules(st store.Site, set store.Settings) offhours.Rules {
+	quiet := time.Duration(set.InactivityCloseMinutes) * time.Minute
+	if quiet <= 0 {
+		quiet = time.Duration(workspace.Defaults.InactivityCloseMinutes) * time.Minute
+	}
+	texts := offhours.Texts{Closed: st.BusinessHours.ClosedMessage, Question: st.BusinessHours.Question}.Or(offhours.DefaultTexts)
+	return offhours.Rules{Texts: texts, Quiet: quiet}
+}
+
+// subjectLen bounds a ticket's subject, taken from the visitor's first
+// message for it.
+const subjectLen = 140
+
+func subject(text string) string {
+	r := []rune(text)
+	if len(r) > subjectLen {
+		return string(r[:subjectLen-1]) + "…"
+	}
+	return text
+}
+
+// endSessions ends the out-of-hours sessions whose time is up: a visitor
+// who never answered the question has the chat closed; one who said YES
+// keeps the ticket, and the conversation waits with it.
+func (s *Service) endSessions(ctx context.Context, due []store.Conversation, now time.Time) int {
+	n := 0
+	for _, c := range due {
+		if _, ok := (offhours.Rules{}).Tick(session(c), now); !ok {
+			continue
+		}
+		h := store.Hold{Phase: c.Offhours, DueBy: now, SetPhase: string(offhours.Ended)}
+		if c.TicketID == "" {
+			h.Close = systemEvent("Closed: no answer to the out-of-hours question", false,
+				map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "offhours_no_answer"})
+		}
+		if s.hold(ctx, c, h) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// ticketUnattended turns into tickets the chats (candidates: the visitor
+// has waited noAgentGrace) whose visitor has waited since before cut, or
+// that no online agent could take. The condition that the visitor still
+// waits since the same moment makes each fire once, and not after an
+// agent's answer.
+func (s *Service) ticketUnattended(ctx context.Context, due []store.Conversation, cut time.Time) int {
+	n := 0
+	online := map[string]bool{}
+	for _, c := range due {
+		if c.AwaitingReplySince == nil {
+			continue
+		}
+		if !c.AwaitingReplySince.Before(cut) {
+			// Within the wait: only when nobody could take it.
+			on, seen := online[c.DepartmentID]
+			if !seen {
+				var err error
+				if on, err = s.store.AgentsOnline(ctx, c.WorkspaceID, c.DepartmentID); err != nil {
+					continue
+				}
+				online[c.DepartmentID] = on
+			}
+			if on {
+				continue
+			}
+		}
+		h := store.Hold{Unheld: true, AwaitingBefore: c.AwaitingReplySince.Add(time.Millisecond), Ticket: store.TicketNoAgent, TicketEvent: ticketEvent,
+			Subject: subject(c.LastMessage), Replies: []store.Message{{Kind: store.KindText, AuthorType: store.AuthorSystem,
+				Body: noAgentText, ClientMsgID: fmt.Sprintf("ticket-%d", c.LastSeq), Meta: map[string]any{"event": "ticket_notice"}}}}
+		if s.hold(ctx, c, h) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// noAgentText tells a visitor whose chat became a ticket what happens
+// next.
+const noAgentText = "All our agents are busy right now. We have your message and will answer here as soon as we can: you can close this window, the answer will be waiting for you."

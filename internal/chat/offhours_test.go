@@ -1,0 +1,370 @@
+package chat_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/offhours"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/store/storetest"
+)
+
+// closedNow sets the desk's site to open only on Mondays 09:00-10:00 UTC:
+// storetest.Epoch is a Friday, so the site is closed.
+func (d *desk) closedNow() {
+	d.t.Helper()
+	d.site.BusinessHours = store.BusinessHours{TimeZone: "UTC", Days: []store.OpenSpan{{Weekday: 1, Open: "09:00", Close: "10:00"}},
+		ClosedMessage: "We are closed until Monday."}
+	if _, err := d.st.UpdateSite(context.Background(), d.site, d.clk.Now()); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// replies are the system's text messages of a conversation, in order.
+func (d *desk) replies(id string) []string {
+	var out []string
+	for _, m := range d.history(id) {
+		if m.Kind == store.KindText && m.AuthorType == store.AuthorSystem {
+			out = append(out, m.Body)
+		}
+	}
+	return out
+}
+
+func (d *desk) tickets(a auth.Actor, queue string) []store.Ticket {
+	d.t.Helper()
+	list, _, err := d.svc.Tickets(context.Background(), a, chat.TicketQuery{Queue: queue})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return list
+}
+
+const (
+	closedText = "We are closed until Monday."
+)
+
+var (
+	question = offhours.DefaultTexts.Question
+	accepted = offhours.DefaultTexts.Accepted
+	declined = offhours.DefaultTexts.Declined
+	thanks   = offhours.DefaultTexts.Thanks
+)
+
+// TestOutOfHoursRules walks each rule of the out-of-hours flow through
+// Send and the timers, with the fake clock.
+func TestOutOfHoursRules(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		say     string        // the visitor writes this
+		advance time.Duration // or time passes and the timers run
+	}
+	cases := []struct {
+		name    string
+		steps   []step
+		replies []string
+		status  string // the conversation's
+		phase   string
+		ticket  bool // an open ticket holds the chat
+	}{
+		{"the first message gets the closed message and the question", []step{{say: "hi, anyone?"}},
+			[]string{closedText, question}, store.StatusOpen, "asked", false},
+		{"YES, in any case and trimmed, opens a ticket", []step{{say: "hi"}, {say: "  yEs \n"}},
+			[]string{closedText, question, accepted}, store.StatusOpen, "leaving", true},
+		{"NO ends the chat at once, politely", []step{{say: "hi"}, {say: "no"}},
+			[]string{closedText, question, declined}, store.StatusClosed, "ended", false},
+		{"anything else before an answer asks again", []step{{say: "hi"}, {say: "maybe?"}, {say: "what"}},
+			[]string{closedText, question, question, question}, store.StatusOpen, "asked", false},
+		{"no answer: closed after the inactivity time", []step{{say: "hi"}, {advance: 29 * time.Minute}, {advance: 2 * time.Minute}},
+			[]string{closedText, question}, store.StatusClosed, "ended", false},
+		{"NO after YES is an ordinary message", []step{{say: "hi"}, {say: "yes"}, {say: "no"}, {say: "I mean, no rush"}},
+			[]string{closedText, question, accepted}, store.StatusOpen, "leaving", true},
+		{"//end before YES ends the chat", []step{{say: "hi"}, {say: "//END"}},
+			[]string{closedText, question, declined}, store.StatusClosed, "ended", false},
+		{"//end after YES thanks and keeps the ticket", []step{{say: "hi"}, {say: "yes"}, {say: "my order is late"}, {say: "//end"}},
+			[]string{closedText, question, accepted, thanks}, store.StatusOpen, "ended", true},
+		{"after //end the next message starts a new session", []step{{say: "hi"}, {say: "yes"}, {say: "late order"}, {say: "//end"}, {say: "one more thing"}},
+			[]string{closedText, question, accepted, thanks, closedText, question}, store.StatusOpen, "asked", true},
+		{"after YES, 10 minutes of silence end the session; the ticket stays", []step{{say: "hi"}, {say: "yes"}, {say: "late order"},
+			{advance: 9 * time.Minute}, {advance: 2 * time.Minute}},
+			[]string{closedText, question, accepted}, store.StatusOpen, "ended", true},
+		{"after YES each message moves the 10 minutes", []step{{say: "hi"}, {say: "yes"}, {advance: 9 * time.Minute}, {say: "still here"},
+			{advance: 9 * time.Minute}},
+			[]string{closedText, question, accepted}, store.StatusOpen, "leaving", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := newDesk(t, storetest.SQLite, store.Settings{})
+			d.closedNow()
+			va, c := d.offhoursVisitor("ann")
+			for _, s := range tc.steps {
+				if s.say != "" {
+					d.say(va, c.ID, s.say)
+					continue
+				}
+				d.clk.Advance(s.advance)
+				d.run()
+			}
+			got := d.get(c.ID)
+			if r := d.replies(c.ID); !slices.Equal(r, tc.replies) {
+				t.Fatalf("replies:\n got  %q\n want %q", r, tc.replies)
+			}
+			if got.Status != tc.status || got.Offhours != tc.phase || (got.TicketID != "") != tc.ticket {
+				t.Fatalf("conversation: status %s phase %s ticket %q; want %s %s %v", got.Status, got.Offhours, got.TicketID, tc.status, tc.phase, tc.ticket)
+			}
+			if tc.ticket {
+				tk, err := d.st.GetTicket(context.Background(), d.ws.ID, got.TicketID)
+				if err != nil || tk.Status != store.TicketOpen || tk.Reason != store.TicketOutOfHours {
+					t.Fatalf("ticket %+v, %v", tk, err)
+				}
+			}
+			// The chat never reached the live queue.
+			q, err := d.st.Queue(context.Background(), d.ws.ID, 10)
+			if err != nil || len(q) != 0 {
+				t.Fatalf("queue %v, %v", q, err)
+			}
+		})
+	}
+}
+
+func seqOf(t *testing.T, frame []byte) int64 {
+	t.Helper()
+	var f struct {
+		Message struct {
+			Seq int64 `json:"seq"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(frame, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f.Message.Seq
+}
+
+// offhoursVisitor starts a conversation for a new visitor without a
+// first message.
+func (d *desk) offhoursVisitor(name string) (auth.Actor, store.Conversation) {
+	d.t.Helper()
+	v, err := d.st.CreateVisitor(context.Background(), d.ws.ID, d.site.ID, "tok-"+name, d.clk.Now())
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	va := auth.Actor{WorkspaceID: d.ws.ID, VisitorID: v.ID, SiteID: v.SiteID, Name: name}
+	c, err := d.svc.Start(context.Background(), va, "")
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return va, c
+}
+
+func TestOutOfHoursAnswersOnceAndLive(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{})
+	d.closedNow()
+	d.agent("olga", "agent", "online", 5) // online out of hours: the chat is not routed to her
+	va, c := d.offhoursVisitor("ann")
+	ctx := context.Background()
+	m, _, err := d.svc.Send(ctx, va, c.ID, "first-try", "hello?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The widget did not see the ack and sends the same message again.
+	again, dup, err := d.svc.Send(ctx, va, c.ID, "first-try", "hello?")
+	if err != nil || !dup || again.Seq != m.Seq {
+		t.Fatalf("retry: %+v dup=%v %v", again, dup, err)
+	}
+	if r := d.replies(c.ID); !slices.Equal(r, []string{closedText, question}) {
+		t.Fatalf("replies after a retry: %q", r)
+	}
+	got := d.get(c.ID)
+	if got.AssigneeID != "" || got.LastSeq != 3 {
+		t.Fatalf("conversation %+v", got)
+	}
+	// The visitor's widget received the replies live, in seq order.
+	var seqs []int64
+	for _, env := range d.seen.events {
+		if env.Audience&event.Visitor == 0 || env.Visitor != va.VisitorID {
+			continue
+		}
+		if f := string(env.Frame); strings.Contains(f, `"type":"message"`) && strings.Contains(f, `"author_type":"system"`) {
+			seqs = append(seqs, seqOf(t, env.Frame))
+		}
+	}
+	if !slices.Equal(seqs, []int64{2, 3}) {
+		t.Fatalf("the visitor got system messages %v", seqs)
+	}
+
+	// An agent online may still take the chat; then the flow is over.
+	olga := auth.Actor{WorkspaceID: d.ws.ID, AgentID: d.agents["olga"].ID, Name: "olga", Role: auth.Agent}
+	if _, err := d.svc.Assign(ctx, olga, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	d.say(va, c.ID, "yes")
+	if r := d.replies(c.ID); len(r) != 2 {
+		t.Fatalf("an assigned chat was answered by the flow: %q", r)
+	}
+	d.clk.Advance(time.Hour)
+	d.run()
+	if got := d.get(c.ID); got.TicketID != "" {
+		t.Fatalf("an assigned chat became a ticket: %+v", got)
+	}
+}
+
+func TestNoAgentMakesATicket(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
+	ctx := context.Background()
+
+	// Nobody online: after the minute's grace the chat becomes a ticket.
+	_, c := d.visitorChat("ann")
+	d.clk.Advance(59 * time.Second)
+	if n := d.run(); n.Ticketed != 0 {
+		t.Fatalf("ticketed within the grace: %+v", n)
+	}
+	d.clk.Advance(2 * time.Second)
+	if n := d.run(); n.Ticketed != 1 {
+		t.Fatalf("ticketed %+v", n)
+	}
+	got := d.get(c.ID)
+	if got.TicketID == "" || got.Status != store.StatusOpen {
+		t.Fatalf("conversation %+v", got)
+	}
+	if r := d.replies(c.ID); len(r) != 1 || !strings.Contains(r[0], "agents are busy") {
+		t.Fatalf("notice %q", r)
+	}
+	if n := d.run(); n.Ticketed != 0 {
+		t.Fatalf("a second pass ticketed again: %+v", n)
+	}
+
+	// An agent online but full: the chat waits the whole wait.
+	d.agent("olga", "agent", "online", 1)
+	_, busy := d.visitorChat("bob") // routed to olga
+	if d.get(busy.ID).AssigneeID == "" {
+		t.Fatal("bob's chat was not routed")
+	}
+	_, c2 := d.visitorChat("cleo") // olga is full: queued
+	d.clk.Advance(2 * time.Minute)
+	if n := d.run(); n.Ticketed != 0 {
+		t.Fatalf("ticketed while an agent is online, within the wait: %+v", n)
+	}
+	d.clk.Advance(4 * time.Minute)
+	if n := d.run(); n.Ticketed != 1 || d.get(c2.ID).TicketID == "" {
+		t.Fatalf("cleo's chat after the wait: %+v", d.get(c2.ID))
+	}
+	olga := auth.Actor{WorkspaceID: d.ws.ID, AgentID: d.agents["olga"].ID, Name: "olga", Role: auth.Agent}
+	if list := d.tickets(olga, store.QueueUnassigned); len(list) != 2 {
+		t.Fatalf("unassigned tickets: %d", len(list))
+	}
+	_ = ctx
+}
+
+func TestTicketWork(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
+	ctx := context.Background()
+	va, c := d.visitorChat("ann")
+	d.clk.Advance(2 * time.Minute)
+	d.run()
+	tk := d.get(c.ID).TicketID
+	if tk == "" {
+		t.Fatal("no ticket")
+	}
+	olga := d.agent("olga", "agent", "online", 1)
+	pete := d.agent("pete", "agent", "online", 1)
+	boss := d.agent("boss", "supervisor", "online", 1)
+
+	// Start Chat before accepting: not yours.
+	if _, err := d.svc.StartTicketChat(ctx, olga, tk); !errors.Is(err, chat.ErrNotYourTicket) {
+		t.Fatalf("start before accept: %v", err)
+	}
+	got, err := d.svc.QuickAccept(ctx, olga, 3)
+	if err != nil || len(got) != 1 || got[0].ID != tk {
+		t.Fatalf("quick accept: %+v %v", got, err)
+	}
+	if _, err := d.svc.AcceptTicket(ctx, pete, tk); !errors.Is(err, chat.ErrTicketTaken) {
+		t.Fatalf("pete accepts a taken ticket: %v", err)
+	}
+	if _, err := d.svc.CloseTicket(ctx, pete, tk); !errors.Is(err, chat.ErrNotYourTicket) {
+		t.Fatalf("pete closes olga's ticket: %v", err)
+	}
+	if _, err := d.svc.AssignTicket(ctx, pete, tk, pete.AgentID); !errors.Is(err, chat.ErrForbidden) {
+		t.Fatalf("an agent reassigns: %v", err)
+	}
+
+	// Start Chat: the conversation is olga's live chat, beyond her limit;
+	// her answer reaches the visitor.
+	conv, err := d.svc.StartTicketChat(ctx, olga, tk)
+	if err != nil || conv.AssigneeID != olga.AgentID || conv.Status != store.StatusOpen {
+		t.Fatalf("start chat: %+v %v", conv, err)
+	}
+	again, err := d.svc.StartTicketChat(ctx, olga, tk)
+	if err != nil || again.LastSeq != conv.LastSeq {
+		t.Fatalf("start chat twice: %+v %v", again, err)
+	}
+	d.say(olga, c.ID, "Sorry for the wait: your order ships today.")
+	d.say(va, c.ID, "thanks!")
+	if r := d.replies(c.ID); len(r) != 1 {
+		t.Fatalf("the flow answered an assigned chat: %q", r)
+	}
+
+	// A supervisor moves it; then the new agent closes it, and the
+	// conversation closes with it.
+	if _, err := d.svc.AssignTicket(ctx, boss, tk, pete.AgentID); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := d.svc.CloseTicket(ctx, pete, tk)
+	if err != nil || closed.Status != store.TicketClosed || closed.ClosedByAgentID != pete.AgentID {
+		t.Fatalf("close: %+v %v", closed, err)
+	}
+	if st := d.get(c.ID).Status; st != store.StatusClosed {
+		t.Fatalf("the ticket's conversation is %s", st)
+	}
+	if list := d.tickets(pete, store.QueueClosed); len(list) != 1 {
+		t.Fatalf("closed queue: %d", len(list))
+	}
+	if _, err := d.svc.CloseTicket(ctx, pete, tk); !errors.Is(err, chat.ErrTicketClosed) {
+		t.Fatalf("close twice: %v", err)
+	}
+	// Archived after 90 days.
+	d.clk.Advance(chat.ArchiveAfter + time.Hour)
+	if n, err := d.svc.ArchiveTickets(ctx); err != nil || n != 1 {
+		t.Fatalf("archive: %d %v", n, err)
+	}
+}
+
+func TestNewChatTakenClosesTheOpenTicket(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
+	ctx := context.Background()
+	va, c := d.visitorChat("ann")
+	d.clk.Advance(2 * time.Minute)
+	d.run()
+	tk := d.get(c.ID).TicketID
+	// The visitor ends that chat and comes back when an agent is online.
+	if _, err := d.svc.CloseByVisitor(ctx, va, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	d.agent("olga", "agent", "online", 5)
+	nc, err := d.svc.Start(ctx, va, "")
+	if err != nil || nc.AssigneeID == "" {
+		t.Fatalf("the new chat was not taken: %+v %v", nc, err)
+	}
+	got, err := d.st.GetTicket(ctx, d.ws.ID, tk)
+	if err != nil || got.Status != store.TicketClosed || got.ClosedBy != store.AuthorSystem {
+		t.Fatalf("the earlier ticket: %+v %v", got, err)
+	}
+	// The note says why, privately.
+	h := d.history(c.ID)
+	last := h[len(h)-1]
+	if !last.Private || last.Meta["reason"] != "superseded" {
+		t.Fatalf("last event %+v", last)
+	}
+}

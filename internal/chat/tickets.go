@@ -1,0 +1,314 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// Tickets (issue 12). A ticket holds a user's conversations that found no
+// agent. Agents see the tickets of their departments and those without
+// one (supervisors and above see all), accept them from the unassigned
+// queue one by one or the oldest N at once, answer with Start Chat (the
+// ticket's conversation becomes their live chat), and close them. Only a
+// supervisor moves a ticket from one agent to another.
+
+// Ticket errors.
+var (
+	ErrTicketNotFound = apperr.New(apperr.NotFound, "ticket_not_found", "no such ticket")
+	ErrTicketTaken    = apperr.New(apperr.Conflict, "ticket_taken", "another agent accepted this ticket first")
+	ErrTicketClosed   = apperr.New(apperr.Conflict, "ticket_closed", "the ticket is closed")
+	ErrNotYourTicket  = apperr.New(apperr.Forbidden, "not_your_ticket", "only the ticket's agent, or a supervisor, may do this")
+)
+
+// Limits of the ticket queues.
+const (
+	MaxQuickAccept = 50  // the most tickets one quick accept takes
+	MaxTicketPage  = 200 // the longest page of a queue
+)
+
+// ArchiveAfter is how long a closed ticket stays in the Closed queue
+// before it is archived (still searchable, read-only).
+const ArchiveAfter = 90 * 24 * time.Hour
+
+// TicketQuery selects a page of a queue.
+type TicketQuery struct {
+	Queue      string // unassigned, assigned (mine) or closed
+	ClosedByMe bool   // closed queue: only those I closed
+	Archived   bool   // closed queue: the archived ones
+	Query      string // search: visitor name or e-mail, subject, latest message
+	BeforeID   string // the last ticket of the previous page
+	Limit      int
+}
+
+func mayManageTickets(a auth.Actor) bool { return a.Can(auth.ManageAnyConversation) }
+
+// visibleTo is the agent whose departments bound what a sees ("" = all).
+func visibleTo(a auth.Actor) string {
+	if mayManageTickets(a) {
+		return ""
+	}
+	return a.AgentID
+}
+
+// ticket reads a ticket a may see. One of another department reads as
+// missing.
+func (s *Service) ticket(ctx context.Context, a auth.Actor, id string) (store.Ticket, error) {
+	if a.AgentID == "" {
+		return store.Ticket{}, ErrForbidden
+	}
+	if id == "" {
+		return store.Ticket{}, apperr.Invalidf("ticket_id", "required", "ticket_id is required")
+	}
+	t, err := s.store.GetTicket(ctx, a.WorkspaceID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Ticket{}, ErrTicketNotFound
+	}
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	if t.DepartmentID != "" && !mayManageTickets(a) && !s.inDepartment(ctx, a, t.DepartmentID) {
+		return store.Ticket{}, ErrTicketNotFound
+	}
+	return t, nil
+}
+
+func (s *Service) inDepartment(ctx context.Context, a auth.Actor, deptID string) bool {
+	ag, err := s.store.GetAgent(ctx, a.WorkspaceID, a.AgentID)
+	if err != nil {
+		return false
+	}
+	for _, d := range ag.DepartmentIDs {
+		if d == deptID {
+			return true
+		}
+	}
+	return false
+}
+
+// Ticket reads one ticket.
+func (s *Service) Ticket(ctx context.Context, a auth.Actor, id string) (store.Ticket, error) {
+	return s.ticket(ctx, a, id)
+}
+
+// Tickets reads a page of a queue, with how many unassigned tickets a
+// may see (the quick-accept buttons show only when that many exist).
+func (s *Service) Tickets(ctx context.Context, a auth.Actor, q TicketQuery) ([]store.Ticket, int, error) {
+	if a.AgentID == "" {
+		return nil, 0, ErrForbidden
+	}
+	switch q.Queue {
+	case store.QueueUnassigned, store.QueueAssigned, store.QueueClosed:
+	default:
+		return nil, 0, apperr.Invalidf("queue", "invalid_queue", "queue must be unassigned, assigned or closed")
+	}
+	if len(q.Query) > MaxListQuery {
+		return nil, 0, apperr.Invalidf("q", "invalid_query", "q may have at most %d bytes", MaxListQuery)
+	}
+	if q.Limit < 0 || q.Limit > MaxTicketPage {
+		return nil, 0, apperr.Invalidf("limit", "invalid_limit", "limit must be between 1 and %d", MaxTicketPage)
+	}
+	f := store.TicketFilter{Queue: q.Queue, AgentID: a.AgentID, ClosedByMe: q.ClosedByMe, VisibleTo: visibleTo(a),
+		Archived: q.Archived, Query: q.Query, Limit: q.Limit}
+	if q.BeforeID != "" {
+		b, err := s.ticket(ctx, a, q.BeforeID)
+		if err != nil {
+			return nil, 0, apperr.Invalidf("before_id", "unknown_ticket", "before_id names no ticket you can see")
+		}
+		f.Before = &b
+	}
+	list, err := s.store.ListTickets(ctx, a.WorkspaceID, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := s.store.CountUnassigned(ctx, a.WorkspaceID, visibleTo(a))
+	return list, n, err
+}
+
+// AcceptTicket assigns an unassigned ticket to a.
+func (s *Service) AcceptTicket(ctx context.Context, a auth.Actor, id string) (store.Ticket, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return store.Ticket{}, err
+	}
+	got, err := s.store.AcceptTickets(ctx, a.WorkspaceID, a.AgentID, id, 0, !mayManageTickets(a), s.clock.Now())
+	if errors.Is(err, store.ErrStale) {
+		return store.Ticket{}, ErrTicketTaken
+	}
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	s.publishTicket(ctx, got[0])
+	return got[0], nil
+}
+
+// QuickAccept assigns to a the n oldest unassigned tickets a may see,
+// oldest first (fewer when fewer are left). Two agents at once get
+// disjoint sets.
+func (s *Service) QuickAccept(ctx context.Context, a auth.Actor, n int) ([]store.Ticket, error) {
+	if a.AgentID == "" {
+		return nil, ErrForbidden
+	}
+	if n < 1 || n > MaxQuickAccept {
+		return nil, apperr.Invalidf("count", "invalid_count", "count must be between 1 and %d", MaxQuickAccept)
+	}
+	got, err := s.store.AcceptTickets(ctx, a.WorkspaceID, a.AgentID, "", n, !mayManageTickets(a), s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range got {
+		s.publishTicket(ctx, t)
+	}
+	return got, nil
+}
+
+// AssignTicket moves an open ticket to another agent, or back to the
+// unassigned queue (agentID ""): supervisors and above only.
+func (s *Service) AssignTicket(ctx context.Context, a auth.Actor, id, agentID string) (store.Ticket, error) {
+	if !mayManageTickets(a) {
+		return store.Ticket{}, ErrForbidden
+	}
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return store.Ticket{}, err
+	}
+	t, err := s.store.AssignTicket(ctx, a.WorkspaceID, id, agentID, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrStale):
+		return store.Ticket{}, ErrTicketClosed
+	case errors.Is(err, store.ErrNotFound):
+		return store.Ticket{}, apperr.Invalidf("agent_id", "unknown_agent", "no such agent")
+	case err != nil:
+		return store.Ticket{}, err
+	}
+	s.publishTicket(ctx, t)
+	return t, nil
+}
+
+// CloseTicket closes a ticket (its agent, or a supervisor); the ticket's
+// conversations that are still open close with it.
+func (s *Service) CloseTicket(ctx context.Context, a auth.Actor, id string) (store.Ticket, error) {
+	t, err := s.ticket(ctx, a, id)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	if t.Status != store.TicketOpen {
+		return store.Ticket{}, ErrTicketClosed
+	}
+	if t.AssigneeID != a.AgentID && !mayManageTickets(a) {
+		return store.Ticket{}, ErrNotYourTicket
+	}
+	out, err := s.store.CloseTicket(ctx, a.WorkspaceID, id, store.TicketClose{Assignee: &t.AssigneeID, By: store.AuthorAgent,
+		AgentID: a.AgentID, Event: func(store.Conversation) *store.Message {
+			return agentEvent(a, a.Name+" closed the ticket", false, map[string]any{"event": "status", "status": "closed", "by": "agent", "reason": "ticket_closed"})
+		}}, s.clock.Now())
+	if errors.Is(err, store.ErrStale) {
+		return store.Ticket{}, apperr.New(apperr.Conflict, "ticket_changed", "the ticket changed meanwhile: reload it")
+	}
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	s.publishClosed(ctx, out)
+	return out.Ticket, nil
+}
+
+func (s *Service) publishClosed(ctx context.Context, out store.Closed) {
+	for i, c := range out.Conversations {
+		var ev *store.Message
+		if i < len(out.Events) {
+			ev = &out.Events[i]
+		}
+		s.publish(ctx, c, ev)
+	}
+	s.publishTicket(ctx, out.Ticket)
+}
+
+// StartTicketChat makes the ticket's latest conversation a's live chat,
+// so that a answers in it: the answer reaches the visitor's widget at
+// once if it is open, or the next time the visitor opens it. A closed
+// conversation is reopened, unless the visitor has another one open
+// (then answer there).
+func (s *Service) StartTicketChat(ctx context.Context, a auth.Actor, id string) (store.Conversation, error) {
+	t, err := s.ticket(ctx, a, id)
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	if t.Status != store.TicketOpen {
+		return store.Conversation{}, ErrTicketClosed
+	}
+	if t.AssigneeID != a.AgentID {
+		return store.Conversation{}, ErrNotYourTicket
+	}
+	c, err := s.store.GetConversation(ctx, a.WorkspaceID, t.ConversationID)
+	if err != nil {
+		return store.Conversation{}, err
+	}
+	if c.AssigneeID == a.AgentID && c.Status == store.StatusOpen {
+		return c, nil
+	}
+	me := a.AgentID
+	nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, c.ID, store.Transition{
+		FromStatuses: []string{c.Status}, Assignee: &c.AssigneeID, Status: store.StatusOpen, SetAssignee: &me,
+		Event: agentEvent(a, a.Name+" started a chat from the ticket", true,
+			map[string]any{"event": "assigned", "agent_id": me, "agent_name": a.Name, "reason": "ticket", "ticket_id": t.ID}),
+	}, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return store.Conversation{}, ErrVisitorHasOpen
+	case errors.Is(err, store.ErrStale):
+		return store.Conversation{}, apperr.New(apperr.Conflict, "conversation_changed", "the ticket's conversation changed meanwhile: try again")
+	case err != nil:
+		return store.Conversation{}, err
+	}
+	s.publish(ctx, nc, ev)
+	return nc, nil
+}
+
+// closeEarlierTickets closes the open tickets of the user of a chat that
+// an agent has just taken (one open ticket per user: the live chat
+// supersedes them), each with a note saying why.
+func (s *Service) closeEarlierTickets(ctx context.Context, c store.Conversation, agentName string) {
+	if c.TicketID != "" {
+		return // the chat is the ticket's own
+	}
+	list, err := s.store.OpenTicketsOf(ctx, c.WorkspaceID, c.VisitorID, c.ContactID)
+	if err != nil {
+		return
+	}
+	for _, t := range list {
+		out, err := s.store.CloseTicket(ctx, c.WorkspaceID, t.ID, store.TicketClose{By: store.AuthorSystem,
+			Event: func(store.Conversation) *store.Message {
+				return systemEvent("Closed: "+agentName+" took the visitor's new chat", true,
+					map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "superseded", "conversation_id": c.ID})
+			}}, s.clock.Now())
+		if err == nil {
+			s.publishClosed(ctx, out)
+		}
+	}
+}
+
+// ArchiveTickets archives, in every workspace, the tickets closed more
+// than ArchiveAfter ago (the hourly retention job).
+func (s *Service) ArchiveTickets(ctx context.Context) (int, error) {
+	wss, err := s.store.ListWorkspaces(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	now := s.clock.Now()
+	for _, w := range wss {
+		for {
+			n, err := s.store.ArchiveTickets(ctx, w.ID, now.Add(-ArchiveAfter), now, 500)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n < 500 {
+				break
+			}
+		}
+	}
+	return total, nil
+}

@@ -1,0 +1,94 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// ticketsBody is a page of a queue with how many unassigned tickets the
+// agent may see (the desk shows "accept 3, 5, 10" only when that many
+// exist).
+type ticketsBody struct {
+	Items      []store.Ticket `json:"items"`
+	Unassigned int            `json:"unassigned"`
+}
+
+func (a *API) listTickets(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	queue := q.Get("queue")
+	if queue == "" {
+		queue = store.QueueUnassigned
+	}
+	flag := func(name string) (bool, error) {
+		switch q.Get(name) {
+		case "", "false", "0":
+			return false, nil
+		case "true", "1":
+			return true, nil
+		}
+		return false, apperr.Invalidf(name, "invalid_"+name, "%s must be true or false", name)
+	}
+	mine, err := flag("closed_by_me")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	archived, err := flag("archived")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	items, n, err := a.chat.Tickets(r.Context(), p.Actor(), chat.TicketQuery{Queue: queue, ClosedByMe: mine, Archived: archived,
+		Query: q.Get("q"), BeforeID: q.Get("before_id"), Limit: int(limit)})
+	if items == nil {
+		items = []store.Ticket{}
+	}
+	a.respond(w, r, http.StatusOK)(ticketsBody{Items: items, Unassigned: n}, err)
+}
+
+func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.chat.Ticket(r.Context(), p.Actor(), r.PathValue("id")))
+}
+
+func (a *API) acceptTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.chat.AcceptTicket(r.Context(), p.Actor(), r.PathValue("id")))
+}
+
+type quickAcceptRequest struct {
+	Count int `json:"count"`
+}
+
+func (a *API) quickAccept(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in quickAcceptRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(list(a.chat.QuickAccept(r.Context(), p.Actor(), in.Count)))
+}
+
+func (a *API) assignTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in assignRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.AssignTicket(r.Context(), p.Actor(), r.PathValue("id"), in.AgentID))
+}
+
+func (a *API) closeTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.chat.CloseTicket(r.Context(), p.Actor(), r.PathValue("id")))
+}
+
+func (a *API) startTicketChat(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.chat.StartTicketChat(r.Context(), p.Actor(), r.PathValue("id")))
+}
