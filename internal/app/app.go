@@ -29,6 +29,7 @@ import (
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/httpapi"
+	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
@@ -58,6 +59,9 @@ type Options struct {
 	// Hasher hashes passwords; zero means auth.DefaultHasher. Only tests
 	// set it (auth.TestHasher), to keep suites that sign in often fast.
 	Hasher auth.Hasher
+	// MailSender delivers ticket answers by e-mail; nil means SMTP with
+	// the workspace's settings. Tests point it at their own server.
+	MailSender mail.Sender
 }
 
 // App is a built server, not yet listening.
@@ -71,6 +75,7 @@ type App struct {
 	Team     *team.Service
 	Sites    *site.Service
 	Chat     *chat.Service
+	Mail     *mail.Service
 	Visitors *visitor.Service
 	Blocks   *block.Service
 	Audit    *audit.Service
@@ -131,6 +136,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Audit = audit.New(st, a.Clock, a.Log)
 	a.Auth = auth.New(st, a.Clock, opts.Hasher, a.Audit)
 	a.Chat = chat.New(st, a.Clock, pub)
+	sender := opts.MailSender
+	if sender == nil {
+		sender = mail.SMTP{}
+	}
+	a.Mail = mail.New(st, a.Clock, sender, a.Chat.TicketChanged)
+	a.Chat.SetMailer(a.Mail)
 	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat, a.Audit)
 	a.Sites = site.New(st, a.Clock, a.Audit)
 	workspaces := workspace.New(st, a.Clock, a.Audit)
@@ -167,7 +178,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Visitors: a.Visitors, Blocks: a.Blocks, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

@@ -10,6 +10,9 @@ import (
 const (
 	presenceEvery = 5 * time.Second // presence expiry and conversation timers
 	sessionsEvery = time.Hour       // session cleanup and the retention jobs
+	// mailBatch bounds the mails one pass sends: each is a round trip to
+	// a mail server, and the pass also runs the conversation timers.
+	mailBatch = 20
 )
 
 // runTimers runs the time-driven rules until ctx ends.
@@ -31,6 +34,9 @@ func (a *App) runTimers(ctx context.Context) {
 			}
 			if _, err := a.Chat.RunDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("conversation timers", "err", err)
+			}
+			if _, err := a.Mail.RunDue(ctx, mailBatch); err != nil && ctx.Err() == nil {
+				a.Log.Warn("ticket mail", "err", err)
 			}
 		case <-sessions.C:
 			if _, err := a.Store.DeleteExpiredSessions(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {

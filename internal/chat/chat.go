@@ -58,10 +58,20 @@ type Store interface {
 
 // Service runs conversations.
 type Service struct {
-	store Store
-	clock clock.Clock
-	pub   *event.Publisher
+	store  Store
+	clock  clock.Clock
+	pub    *event.Publisher
+	mailer Mailer
 }
+
+// Mailer is told of each agent's answer in a ticket's conversation, to
+// send it by e-mail too (package mail).
+type Mailer interface {
+	Answered(ctx context.Context, workspaceID, ticketID string, m store.Message) (bool, error)
+}
+
+// SetMailer sets the Mailer; without one, answers reach the widget only.
+func (s *Service) SetMailer(m Mailer) { s.mailer = m }
 
 // New returns a Service.
 func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {

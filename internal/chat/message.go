@@ -80,6 +80,11 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 				// The message is stored whatever happens here.
 				s.answerVisitor(ctx, res.Message) //nolint:errcheck // the session answers the visitor's next message
 			}
+			if a.AgentID != "" && res.TicketID != "" && !res.Duplicate && s.mailer != nil {
+				// An answer to a ticket also goes by e-mail; the message
+				// is stored and reaches the widget whatever happens here.
+				s.mailer.Answered(ctx, a.WorkspaceID, res.TicketID, res.Message) //nolint:errcheck // the ticket shows the mail's state
+			}
 			return res.Message, res.Duplicate, nil
 		case errors.Is(err, store.ErrBusy):
 			return store.Message{}, false, ErrBusy

@@ -72,17 +72,20 @@ func (s *Service) answerVisitor(ctx context.Context, m store.Message) error {
 		// YES the conversation stays with its ticket for the answer.
 		h.Close = systemEvent("The chat ended", false, map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "offhours_declined"})
 	}
-	return s.hold(ctx, c, h)
+	_, err = s.hold(ctx, c, h)
+	return err
 }
 
-// hold stores h and announces what changed.
-func (s *Service) hold(ctx context.Context, c store.Conversation, h store.Hold) error {
+// hold stores h and announces what changed. fired is false when the
+// conversation had moved on (answered already, taken, or another node
+// got there first).
+func (s *Service) hold(ctx context.Context, c store.Conversation, h store.Hold) (fired bool, err error) {
 	held, err := s.store.Hold(ctx, c.WorkspaceID, c.ID, h, s.clock.Now())
 	if errors.Is(err, store.ErrStale) {
-		return nil // answered already, or taken meanwhile
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, ev := range held.Events {
 		s.publishMessage(ctx, held.Conversation.VisitorID, ev)
@@ -91,8 +94,12 @@ func (s *Service) hold(ctx context.Context, c store.Conversation, h store.Hold) 
 	if held.Ticket != nil {
 		s.publishTicket(ctx, *held.Ticket)
 	}
-	return nil
+	return true, nil
 }
+
+// TicketChanged tells every desk of a ticket's new state (the mail
+// service's changes go through it).
+func (s *Service) TicketChanged(ctx context.Context, t store.Ticket) { s.publishTicket(ctx, t) }
 
 func (s *Service) publishTicket(ctx context.Context, t store.Ticket) {
 	s.pub.Publish(ctx, t.WorkspaceID, "", event.Desk, event.TicketFrame{Type: event.TypeTicket, Ticket: t})
@@ -159,7 +166,7 @@ func (s *Service) endSessions(ctx context.Context, due []store.Conversation, now
 			h.Close = systemEvent("Closed: no answer to the out-of-hours question", false,
 				map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "offhours_no_answer"})
 		}
-		if s.hold(ctx, c, h) == nil {
+		if fired, _ := s.hold(ctx, c, h); fired {
 			n++
 		}
 	}
@@ -195,7 +202,7 @@ func (s *Service) ticketUnattended(ctx context.Context, due []store.Conversation
 		h := store.Hold{Unheld: true, AwaitingBefore: c.AwaitingReplySince.Add(time.Millisecond), Ticket: store.TicketNoAgent, TicketEvent: ticketEvent,
 			Subject: subject(c.LastMessage), Replies: []store.Message{{Kind: store.KindText, AuthorType: store.AuthorSystem,
 				Body: noAgentText, ClientMsgID: fmt.Sprintf("ticket-%d", c.LastSeq), Meta: map[string]any{"event": "ticket_notice"}}}}
-		if s.hold(ctx, c, h) == nil {
+		if fired, _ := s.hold(ctx, c, h); fired {
 			n++
 		}
 	}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/offhours"
@@ -366,5 +369,157 @@ func TestNewChatTakenClosesTheOpenTicket(t *testing.T) {
 	last := h[len(h)-1]
 	if !last.Private || last.Meta["reason"] != "superseded" {
 		t.Fatalf("last event %+v", last)
+	}
+}
+
+// TestTicketTimersFireOnceAcrossNodes runs two services (two nodes) on one
+// database at the same instant: each out-of-hours session ends once, each
+// unattended chat becomes one ticket with one notice, each closed ticket
+// is archived once.
+func TestTicketTimersFireOnceAcrossNodes(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{TicketAfterSeconds: 300})
+		ctx := context.Background()
+		other := chat.New(d.st, d.clk, event.NewPublisher(bus.NewMemory(), nil))
+		race := func(run func(*chat.Service) int) int {
+			var wg sync.WaitGroup
+			got := make([]int, 2)
+			for i, svc := range []*chat.Service{d.svc, other} {
+				wg.Go(func() { got[i] = run(svc) })
+			}
+			wg.Wait()
+			return got[0] + got[1]
+		}
+		due := func(svc *chat.Service) chat.DueCounts {
+			n, err := svc.RunDue(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			return n
+		}
+
+		// Six chats in hours, nobody online: tickets after the grace.
+		var open []string
+		for i := range 6 {
+			_, c := d.visitorChat(fmt.Sprint("day", i))
+			open = append(open, c.ID)
+		}
+		d.clk.Advance(61 * time.Second)
+		if n := race(func(s *chat.Service) int { return due(s).Ticketed }); n != 6 {
+			t.Fatalf("ticketed %d across two nodes, want 6", n)
+		}
+		for _, id := range open {
+			if r := d.replies(id); len(r) != 1 {
+				t.Fatalf("chat %s got %d notices", id, len(r))
+			}
+		}
+
+		// Six out-of-hours sessions, three answered YES: all time out.
+		d.closedNow()
+		var sessions []string
+		for i := range 6 {
+			va, c := d.offhoursVisitor(fmt.Sprint("night", i))
+			d.say(va, c.ID, "hello")
+			if i%2 == 0 {
+				d.say(va, c.ID, "yes")
+			}
+			sessions = append(sessions, c.ID)
+		}
+		d.clk.Advance(31 * time.Minute)
+		if n := race(func(s *chat.Service) int { return due(s).SessionsEnded }); n != 6 {
+			t.Fatalf("ended %d sessions across two nodes, want 6", n)
+		}
+		for i, id := range sessions {
+			c := d.get(id)
+			want := store.StatusClosed
+			if i%2 == 0 {
+				want = store.StatusOpen // it waits with its ticket
+			}
+			if c.Status != want || c.Offhours != store.OffhoursEnded {
+				t.Fatalf("session %d: %s %s", i, c.Status, c.Offhours)
+			}
+		}
+
+		// Every ticket closed, then archived once, 90 days on.
+		boss := d.agent("boss", "supervisor", "offline", 0)
+		list, _, err := d.svc.Tickets(ctx, boss, chat.TicketQuery{Queue: store.QueueUnassigned, Limit: 100})
+		if err != nil || len(list) != 9 {
+			t.Fatalf("%d unassigned tickets, %v; want 9", len(list), err)
+		}
+		for _, tk := range list {
+			if _, err := d.svc.CloseTicket(ctx, boss, tk.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d.clk.Advance(chat.ArchiveAfter + time.Minute)
+		archived := race(func(s *chat.Service) int {
+			n, err := s.ArchiveTickets(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			return n
+		})
+		if archived != 9 {
+			t.Fatalf("archived %d across two nodes, want 9", archived)
+		}
+	})
+}
+
+// fakeMailer records the answers chat hands to the mail service.
+type fakeMailer struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (f *fakeMailer) Answered(_ context.Context, _, ticketID string, m store.Message) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got = append(f.got, ticketID+" "+m.Body)
+	return true, nil
+}
+
+func TestTicketAnswersGoToTheMailer(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
+	ctx := context.Background()
+	m := &fakeMailer{}
+	d.svc.SetMailer(m)
+	_, c := d.visitorChat("ann")
+	olga := d.agent("olga", "agent", "online", 5)
+	// A live chat's answers are not mailed.
+	if _, err := d.svc.Assign(ctx, olga, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	d.say(olga, c.ID, "live answer")
+	if len(m.got) != 0 {
+		t.Fatalf("a live chat's answer went to the mailer: %q", m.got)
+	}
+	// Olga goes offline; another visitor's chat becomes a ticket, and its
+	// answer is mailed, once.
+	if err := d.st.SetAgentStatus(ctx, d.ws.ID, olga.AgentID, "offline", d.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	vb, cb := d.visitorChat("bob")
+	d.clk.Advance(2 * time.Minute)
+	d.run()
+	tk := d.get(cb.ID).TicketID
+	if tk == "" {
+		t.Fatal("bob's chat is no ticket")
+	}
+	if _, err := d.svc.QuickAccept(ctx, olga, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.svc.StartTicketChat(ctx, olga, tk); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.svc.Send(ctx, olga, cb.ID, "answer-1", "ticket answer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, dup, err := d.svc.Send(ctx, olga, cb.ID, "answer-1", "ticket answer"); err != nil || !dup {
+		t.Fatalf("retry: %v %v", dup, err)
+	}
+	d.say(vb, cb.ID, "thanks")
+	if want := []string{tk + " ticket answer"}; !slices.Equal(m.got, want) {
+		t.Fatalf("mailer got %q, want %q", m.got, want)
 	}
 }

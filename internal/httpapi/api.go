@@ -13,6 +13,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
@@ -33,6 +34,7 @@ type Config struct {
 	Workspaces *workspace.Service
 	Tenants    *workspace.Tenants
 	Chat       *chat.Service
+	Mail       *mail.Service
 	Visitors   *visitor.Service
 	Blocks     *block.Service
 	Audit      *audit.Service
@@ -68,6 +70,7 @@ type API struct {
 	workspaces *workspace.Service
 	tenants    *workspace.Tenants
 	chat       *chat.Service
+	mail       *mail.Service
 	visitors   *visitor.Service
 	blocks     *block.Service
 	audit      *audit.Service
@@ -88,7 +91,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, visitors: cfg.Visitors, blocks: cfg.Blocks, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

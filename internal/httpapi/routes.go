@@ -19,6 +19,10 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/workspace", a.authed(a.getWorkspace))
 	mux.HandleFunc("PATCH /api/v1/workspace", a.authed(a.updateWorkspace))
 	mux.HandleFunc("POST /api/v1/workspaces", a.authed(a.createWorkspace))
+	mux.HandleFunc("GET /api/v1/workspace/mail", a.authed(a.getMail))
+	mux.HandleFunc("PUT /api/v1/workspace/mail", a.authed(a.setMail))
+	mux.HandleFunc("DELETE /api/v1/workspace/mail", a.authed(a.deleteMail))
+	mux.HandleFunc("POST /api/v1/workspace/mail/test", a.authed(a.testMail))
 
 	mux.HandleFunc("GET /api/v1/sites", a.authed(a.listSites))
 	mux.HandleFunc("POST /api/v1/sites", a.authed(a.createSite))

@@ -6,6 +6,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -91,4 +92,42 @@ func (a *API) closeTicket(w http.ResponseWriter, r *http.Request, p auth.Princip
 
 func (a *API) startTicketChat(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	a.respond(w, r, http.StatusOK)(a.chat.StartTicketChat(r.Context(), p.Actor(), r.PathValue("id")))
+}
+
+func (a *API) getMail(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(a.mail.Get(r.Context(), p.Actor()))
+}
+
+func (a *API) setMail(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in mail.Input
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.mail.Set(r.Context(), p.Actor(), in))
+}
+
+func (a *API) deleteMail(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	if err := a.mail.Delete(r.Context(), p.Actor()); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type testMailRequest struct {
+	To string `json:"to"`
+}
+
+func (a *API) testMail(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in testMailRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.mail.Test(r.Context(), p.Actor(), in.To); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

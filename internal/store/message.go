@@ -119,6 +119,9 @@ type Appended struct {
 	// so a visitor's message may need an answer from the out-of-hours
 	// flow or the ticket rules.
 	Unassigned bool
+	// TicketID is the conversation's ticket (when not Duplicate): an
+	// agent's answer there is also sent by e-mail.
+	TicketID string
 }
 
 // AppendMessage stores m as the conversation's next event and returns it
@@ -160,11 +163,11 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	m.ID, m.CreatedAt = NewID(), stored(now)
 	preview, waits, answers := conversationUpdate(m)
 	var (
-		visitorID  string
-		unassigned bool
+		visitorID, ticketID string
+		unassigned          bool
 	)
 	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers, visitorOnly(m)).
-		Scan(&m.Seq, &visitorID, &unassigned)
+		Scan(&m.Seq, &visitorID, &unassigned, &ticketID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Appended{}, whyRefused(ctx, tx, m) // nothing was changed
 	}
@@ -176,7 +179,7 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	if err != nil {
 		return Appended{}, mapErr("store: insert message", err)
 	}
-	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned}, nil
+	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID}, nil
 }
 
 // appendOneSQLite is appendOne in two statements instead of three, which
@@ -202,15 +205,15 @@ func appendOneSQLite(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m 
 	}
 	preview, waits, answers := conversationUpdate(m)
 	var (
-		visitorID  string
-		unassigned bool
+		visitorID, ticketID string
+		unassigned          bool
 	)
 	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), preview, waits, answers).
-		Scan(&visitorID, &unassigned)
+		Scan(&visitorID, &unassigned, &ticketID)
 	if err != nil {
 		return Appended{}, mapErr("store: set seq", err) // unreachable with one writer; fails the batch
 	}
-	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned}, nil
+	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID}, nil
 }
 
 // storedBefore answers m when its ClientMsgID is already stored: the

@@ -66,12 +66,19 @@ type Ticket struct {
 	VisitorEmail   string    `json:"visitor_email,omitempty"`
 	LastMessage    string    `json:"last_message"`
 	LastActivityAt time.Time `json:"last_activity_at"`
+	// MailState is where the e-mail of the latest answer stands (queued,
+	// sent, failed; "" = none was sent); MailError says why it failed
+	// last.
+	MailState string `json:"mail_state,omitempty"`
+	MailError string `json:"mail_error,omitempty"`
 }
 
 const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
 	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	v.name, v.email, c.last_message, c.last_activity_at
+	v.name, v.email, c.last_message, c.last_activity_at,
+	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
+	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
 	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id`
 
 func scanTicket(sc scanner) (Ticket, error) {
@@ -82,7 +89,7 @@ func scanTicket(sc scanner) (Ticket, error) {
 	)
 	err := sc.Scan(&t.ID, &t.WorkspaceID, &t.SiteID, &t.VisitorID, &t.ContactID, &t.DepartmentID, &t.ConversationID,
 		&t.AssigneeID, &t.Status, &t.Reason, &t.Subject, &cre, &upd, &accepted, &closed, &t.ClosedBy, &t.ClosedByAgentID,
-		&archived, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity)
+		&archived, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
 	if err != nil {
 		return Ticket{}, err
 	}

@@ -41,6 +41,7 @@ export interface Settings {
   default_max_chats: number;
   visitor_ttl_seconds: number;
   closed_retention_days: number;
+  ticket_after_seconds: number;
 }
 
 export interface Workspace {

@@ -4,8 +4,8 @@
 // demand: the live path never downloads them).
 import { signal } from '@preact/signals';
 
-export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments';
-export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments'];
+export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments' | 'mail';
+export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments', 'mail'];
 
 export type TicketQueue = 'unassigned' | 'assigned' | 'closed';
 export const TICKET_QUEUES: readonly TicketQueue[] = ['unassigned', 'assigned', 'closed'];

@@ -60,6 +60,16 @@ export const SETTING_FIELDS: FieldSpec[] = [
     max: 3600,
   },
   {
+    key: 'ticket_after_seconds',
+    label: 'Make a waiting chat a ticket after',
+    help: 'A chat no agent took this long after the visitor wrote becomes a ticket (after a minute when no agent who could take it is online). Off keeps it waiting in Live.',
+    unit: 'seconds',
+    min: 1,
+    max: 604800,
+    off: -1,
+    fallback: 300,
+  },
+  {
     key: 'closed_retention_days',
     label: 'Delete closed chats after',
     help: 'Closed chats, with their messages, are deleted this many days after they closed. Off keeps them.',

@@ -176,7 +176,7 @@ test('the settings pages', async ({ browser }) => {
   test.setTimeout(120_000);
   const desk = await openDesk(browser);
   const { page } = desk;
-  for (const p of ['profile', 'preferences', 'sites', 'team', 'departments']) {
+  for (const p of ['profile', 'preferences', 'sites', 'team', 'departments', 'mail']) {
     await page.goto(`${deskURL}/#/admin/${p}`);
     await expect(page.locator('.admin-page h2')).toBeVisible();
     if (p === 'preferences') await expect(page.locator('.prefs-form')).toBeVisible();
@@ -188,6 +188,12 @@ test('the settings pages', async ({ browser }) => {
   await expect(page.locator('.admin-page h3').first()).toBeVisible();
   await expect(page.getByText('Loading…')).toHaveCount(0);
   await axe(page, "settings: a site's page");
+  for (const q of ['unassigned', 'assigned', 'closed']) {
+    await page.goto(`${deskURL}/#/tickets/${q}`);
+    await expect(page.locator('.tickets h1')).toBeVisible();
+    await expect(page.getByText('Loading tickets…')).toHaveCount(0);
+    await axe(page, `tickets: ${q}`);
+  }
   await desk.ctx.close();
 });
 

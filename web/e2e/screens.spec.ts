@@ -122,5 +122,15 @@ test('the desk and the widget, screen by screen', async ({ browser }, info) => {
   await expect(maya.widget.locator('.badge')).toHaveText('1');
   await shot(maya.page, 'widget-unread', info);
 
+  // The ticket queues and the mail server's settings, at 1024 too.
+  await desk.page.goto(`${deskURL}/#/tickets/unassigned`);
+  await expect(desk.page.getByText('Loading tickets…')).toHaveCount(0);
+  await noHorizontalScroll(desk.page);
+  await shot(desk.page, 'desk-tickets', info);
+  await desk.page.goto(`${deskURL}/#/admin/mail`);
+  await expect(desk.page.getByRole('heading', { name: 'E-mail' })).toBeVisible();
+  await noHorizontalScroll(desk.page);
+  await shot(desk.page, 'desk-settings-mail', info);
+
   for (const c of [maya.ctx, sam.ctx, browsing.ctx, phone.ctx, desk.ctx]) await c.close();
 });

@@ -60,6 +60,8 @@ async function outOfHours(browser: Browser, desk: Desk, m: string, info: TestInf
   const ticket = desk.page.locator('.ticket', { hasText: m });
   await expect(ticket).toHaveCount(1);
   await expect(ticket).toContainText('Out of hours');
+  // No mail server is set on this server: the desk says answers wait in the widget.
+  await expect(desk.page.getByRole('status').filter({ hasText: 'No mail server is set' })).toBeVisible();
   // It is not a live chat: the Live queue does not show it.
   const waiting = await api.get(`${deskURL}/api/v1/tickets?queue=unassigned`);
   const { unassigned } = (await waiting.json()) as { unassigned: number };

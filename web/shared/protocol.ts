@@ -191,6 +191,9 @@ export interface Ticket {
   visitor_email?: string;
   last_message: string;
   last_activity_at: string;
+  /** The e-mail of the latest answer (absent: none), and why it failed. */
+  mail_state?: 'queued' | 'sent' | 'failed' | 'skipped';
+  mail_error?: string;
 }
 
 export interface ErrorFrame {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -176,6 +177,46 @@ var isolationCases = []isolationCase{
 		ag.DepartmentIDs = []string{b.dept.ID}
 		_, err := s.UpdateAgent(t.Context(), ag, Epoch)
 		noErr(t, "member", err)
+	}),
+
+	// Mail.
+	{method: "GetMailSettings", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		m, err := s.GetMailSettings(t.Context(), a.ws.ID)
+		noErr(t, "mail settings", err)
+		equal(t, "A's mail host", m.Host, a.mailHost)
+	}},
+	isolationCase{method: "SetMailSettings", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		noErr(t, "set", s.SetMailSettings(t.Context(), store.MailSettings{WorkspaceID: a.ws.ID, Host: "smtp.evil.example", Port: 25,
+			Security: "none", FromAddress: "x@evil.example"}, isoNow))
+	}},
+	refused("DeleteMailSettings", "of a workspace that has none", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteMailSettings(ctx, "no-such-workspace")
+	}),
+	{method: "DeleteMailSettings", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		noErr(t, "delete", s.DeleteMailSettings(t.Context(), a.ws.ID))
+	}},
+	refused("QueueMail", "for B's ticket", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.QueueMail(ctx, store.OutMail{WorkspaceID: a.ws.ID, TicketID: b.ticket.ID, MessageID: "sneaky-" + a.ws.ID,
+			ConversationID: a.ticket.ConversationID, Seq: 9, To: "x@evil.example", Subject: "s", Body: "b"}, isoNow, isoNow)
+		return err
+	}),
+	refused("QueueMail", "into B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.QueueMail(ctx, store.OutMail{WorkspaceID: a.ws.ID, TicketID: a.ticket.ID, MessageID: "sneaky-" + a.ws.ID,
+			ConversationID: b.ticket.ConversationID, Seq: 9, To: "x@evil.example", Subject: "s", Body: "b"}, isoNow, isoNow)
+		return err
+	}),
+	refused("MailSkipped", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.MailSkipped(ctx, a.ws.ID, b.mail.ID, isoNow)
+	}),
+	refused("MailSent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.MailSent(ctx, a.ws.ID, b.mail.ID, isoNow)
+	}),
+	refused("MailFailed", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.MailFailed(ctx, a.ws.ID, b.mail.ID, "boom", time.Time{})
+	}),
+	refused("TicketMail", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.TicketMail(ctx, a.ws.ID, b.ticket.ID)
+		return err
 	}),
 
 	// Agents.
@@ -640,7 +681,9 @@ type isoTenant struct {
 	contact        store.Contact
 	conv, assigned store.Conversation
 	closed         store.Conversation
-	ticket         store.Ticket // open, unassigned, in the tenant's department
+	ticket         store.Ticket  // open, unassigned, in the tenant's department
+	mail           store.OutMail // the ticket's queued answer
+	mailHost       string
 	block          store.Block
 	audit          store.AuditEntry
 	contacts       []string         // every contact id, for the snapshot
@@ -695,6 +738,15 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 	held, err := s.Hold(ctx, ws, tc.ID, store.Hold{Ticket: store.TicketNoAgent, Subject: "please call me back"}, Epoch)
 	noErr(t, "ticket", err)
 	it.ticket = *held.Ticket
+	it.mailHost = "smtp." + name + ".example"
+	noErr(t, "mail settings", s.SetMailSettings(ctx, store.MailSettings{WorkspaceID: ws, Host: it.mailHost, Port: 587,
+		Security: "starttls", Username: "desk", Password: "secret-" + name, FromAddress: "help@" + name + ".example"}, Epoch))
+	_, err = s.QueueMail(ctx, store.OutMail{WorkspaceID: ws, TicketID: it.ticket.ID, MessageID: "answer-" + name,
+		ConversationID: it.ticket.ConversationID, Seq: 1, To: "customer@" + name + ".example", Subject: "Re: your message", Body: "Hello"},
+		Epoch, Epoch)
+	noErr(t, "queue mail", err)
+	it.mail, err = s.TicketMail(ctx, ws, it.ticket.ID)
+	noErr(t, "ticket mail", err)
 
 	it.idle, err = s.CreateVisitor(ctx, ws, it.site.ID, "token-idle-"+name, Epoch)
 	noErr(t, "visitor", err)
@@ -730,6 +782,8 @@ type chatSnapshot struct {
 	Audit         []store.AuditEntry
 	Tickets       [][]store.Ticket // unassigned, the owner's, closed, archived
 	OpenTickets   []store.Ticket   // the ticket writer's
+	Mail          store.MailSettings
+	TicketMail    store.OutMail
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -793,6 +847,11 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	}
 	sn.OpenTickets, err = s.OpenTicketsOf(ctx, ws, it.ticket.VisitorID, "")
 	must("open tickets", err)
+	if sn.Mail, err = s.GetMailSettings(ctx, ws); !errors.Is(err, store.ErrNotFound) {
+		must("mail settings", err)
+	}
+	sn.TicketMail, err = s.TicketMail(ctx, ws, it.ticket.ID)
+	must("ticket mail", err)
 	return sn
 }
 

@@ -23,6 +23,7 @@ func runTickets(t *testing.T, newStore NewStore) {
 		{"tickets/two agents quick-accepting at once get disjoint tickets", testTicketQuickAcceptRace},
 		{"tickets/closing closes the ticket's open conversations; archive after the cutoff", testTicketClose},
 		{"tickets/an out-of-hours step answers each visitor message once", testHoldOnce},
+		{"mail/an answer is queued once, claimed by one sender, retried, and shows on its ticket", testMailOutbox},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -382,4 +383,119 @@ func testHoldOnce(t *testing.T, s *store.Store) {
 	}
 	_, err = s.Hold(ctx, ws, "no-such-conversation", store.Hold{}, due)
 	wantErr(t, err, store.ErrNotFound)
+}
+
+func testMailOutbox(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newTenant(t, s, "a")
+	ws := a.ws.ID
+	_, err := s.GetMailSettings(ctx, ws)
+	wantErr(t, err, store.ErrNotFound)
+	set := store.MailSettings{WorkspaceID: ws, Host: "smtp.example.com", Port: 587, Security: "starttls", Username: "u",
+		Password: "p", FromAddress: "help@example.com", FromName: "Help"}
+	noErr(t, "set", s.SetMailSettings(ctx, set, Epoch))
+	set.Port = 2525
+	noErr(t, "set again", s.SetMailSettings(ctx, set, Epoch.Add(time.Second)))
+	got, err := s.GetMailSettings(ctx, ws)
+	noErr(t, "get", err)
+	if got.Port != 2525 || got.Password != "p" || !got.UpdatedAt.Equal(Epoch.Add(time.Second)) {
+		t.Fatalf("settings %+v", got)
+	}
+
+	var tickets []store.Ticket
+	for i := range 6 {
+		_, c := writer(t, s, a, fmt.Sprint("w", i), "", Epoch)
+		tickets = append(tickets, *toTicket(t, s, ws, c, Epoch).Ticket)
+	}
+	for i, tk := range tickets {
+		m := store.OutMail{WorkspaceID: ws, TicketID: tk.ID, MessageID: fmt.Sprint("answer-", i), ConversationID: tk.ConversationID,
+			Seq: 5, To: "c@example.com", Subject: "Re", Body: "first"}
+		queued, err := s.QueueMail(ctx, m, Epoch, Epoch)
+		noErr(t, "queue", err)
+		again, err := s.QueueMail(ctx, m, Epoch, Epoch)
+		noErr(t, "queue again", err)
+		if !queued || again {
+			t.Fatalf("queued %v, then again %v", queued, again)
+		}
+		// A second answer of the burst joins the waiting mail.
+		m.MessageID, m.Seq, m.Body = fmt.Sprint("answer-", i, "b"), 6, "second"
+		joined, err := s.QueueMail(ctx, m, Epoch, Epoch)
+		noErr(t, "join", err)
+		equal(t, "joined", joined, true)
+	}
+	first, err := s.TicketMail(ctx, ws, tickets[0].ID)
+	noErr(t, "ticket mail", err)
+	if first.Body != "first\n\nsecond" || first.Seq != 6 || first.MessageID != "answer-0" {
+		t.Fatalf("the burst's mail %+v", first)
+	}
+	tk, err := s.GetTicket(ctx, ws, tickets[0].ID)
+	noErr(t, "ticket", err)
+	equal(t, "the ticket's mail state", tk.MailState, store.MailQueued)
+
+	// Two senders claim at once: each mail goes to one of them.
+	now := Epoch.Add(time.Minute)
+	var wg sync.WaitGroup
+	claimed := make([][]store.OutMail, 2)
+	for i := range claimed {
+		wg.Go(func() {
+			var err error
+			claimed[i], err = s.ClaimMail(ctx, now, now.Add(2*time.Minute), 10)
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	var ids []string
+	for _, list := range claimed {
+		for _, m := range list {
+			ids = append(ids, m.ID)
+			equal(t, "attempts", m.Attempts, 1)
+		}
+	}
+	slices.Sort(ids)
+	equal(t, "claimed in all", len(slices.Compact(slices.Clone(ids))), 6)
+	equal(t, "claimed twice", len(ids), 6)
+	later, err := s.ClaimMail(ctx, now, now.Add(2*time.Minute), 10)
+	noErr(t, "claim during the lease", err)
+	equal(t, "claimable during the lease", len(later), 0)
+
+	all := append(slices.Clone(claimed[0]), claimed[1]...)
+	noErr(t, "sent", s.MailSent(ctx, ws, all[0].ID, now))
+	noErr(t, "retry", s.MailFailed(ctx, ws, all[1].ID, "451 try later", now.Add(5*time.Minute)))
+	noErr(t, "give up", s.MailFailed(ctx, ws, all[2].ID, "550 no such user", time.Time{}))
+	noErr(t, "skip", s.MailSkipped(ctx, ws, all[3].ID, now))
+	// After the lease, the three others are due again; the retried one at its time.
+	again, err := s.ClaimMail(ctx, now.Add(3*time.Minute), now.Add(30*time.Minute), 10)
+	noErr(t, "claim after the lease", err)
+	equal(t, "due after the lease", len(again), 2)
+	retried, err := s.ClaimMail(ctx, now.Add(5*time.Minute), now.Add(7*time.Minute), 10)
+	noErr(t, "claim the retry", err)
+	if len(retried) != 1 || retried[0].ID != all[1].ID || retried[0].Attempts != 2 || retried[0].LastError != "451 try later" {
+		t.Fatalf("retried %+v", retried)
+	}
+	for i, want := range []string{store.MailSent, store.MailQueued, store.MailFailed, store.MailSkipped} {
+		m, err := s.TicketMail(ctx, ws, all[i].TicketID)
+		noErr(t, "ticket mail", err)
+		equal(t, fmt.Sprint("mail ", i), m.State, want)
+	}
+	failed, err := s.GetTicket(ctx, ws, all[2].TicketID)
+	noErr(t, "ticket", err)
+	if failed.MailState != store.MailFailed || failed.MailError != "550 no such user" {
+		t.Fatalf("the failed mail's ticket %+v", failed)
+	}
+	// A mail that had its first attempt takes no more answers: the next
+	// answer is a mail of its own.
+	sent, err := s.GetTicket(ctx, ws, all[0].TicketID)
+	noErr(t, "ticket", err)
+	_, err = s.QueueMail(ctx, store.OutMail{WorkspaceID: ws, TicketID: sent.ID, MessageID: "later", ConversationID: sent.ConversationID,
+		Seq: 9, To: "c@example.com", Subject: "Re", Body: "later"}, now, now)
+	noErr(t, "queue after sending", err)
+	latest, err := s.TicketMail(ctx, ws, sent.ID)
+	noErr(t, "latest mail", err)
+	if latest.ID == all[0].ID || latest.Body != "later" || latest.State != store.MailQueued {
+		t.Fatalf("the answer after a sent mail %+v", latest)
+	}
+	noErr(t, "delete settings", s.DeleteMailSettings(ctx, ws))
+	wantErr(t, s.DeleteMailSettings(ctx, ws), store.ErrNotFound)
 }

@@ -8,6 +8,7 @@ import { Preferences } from '../Preferences';
 import { type AdminPage, go, href } from '../router';
 import type { DeskStore } from '../store';
 import { Departments } from './Departments';
+import { Mail } from './Mail';
 import { Profile } from './Profile';
 import { Sites } from './Sites';
 import { Team } from './Team';
@@ -19,6 +20,7 @@ const PAGES: { page: AdminPage; label: string }[] = [
   { page: 'sites', label: 'Sites' },
   { page: 'team', label: 'Team' },
   { page: 'departments', label: 'Departments' },
+  { page: 'mail', label: 'E-mail' },
 ];
 
 export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
@@ -58,6 +60,7 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {page === 'sites' && <Sites id={id} editable={editable} departments={departments} />}
         {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} />}
         {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
+        {page === 'mail' && <Mail editable={editable} />}
       </div>
     </main>
   );

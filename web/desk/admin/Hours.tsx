@@ -20,6 +20,11 @@ function localZone(): string {
   }
 }
 
+/** The server's limit on the out-of-hours texts, in characters. */
+const MAX_AUTO_TEXT = 1000;
+const DEFAULT_QUESTION =
+  'Would you like to leave a message for the agent? Please respond with YES or NO. If you select Yes, after your last message, please send "//end" without the quotes to end the chat.';
+
 /**
  * Hours edits a site's opening hours: always open (no spans), or one span a
  * day on the chosen days, in the site's time zone; and the closed days
@@ -46,7 +51,10 @@ export function Hours({ value, editable, error, closedError, onChange }: {
   return (
     <fieldset class={error ? 'field hours invalid' : 'field hours'} disabled={!editable}>
       <legend class="pref-label">Business hours</legend>
-      <p class="pref-help muted">When the site is staffed, in its own time zone. Live Desk does not act on them yet: the out-of-hours flow (leave a message, answered as a ticket) comes with tickets.</p>
+      <p class="pref-help muted">
+        When the site is staffed, in its own time zone. Out of hours a visitor's message is answered with the closed message and the
+        question below; a visitor who answers YES leaves a message that waits under Tickets.
+      </p>
       <label class="check">
         <input
           type="checkbox"
@@ -145,6 +153,27 @@ export function Hours({ value, editable, error, closedError, onChange }: {
           </p>
         )}
       </div>
+      <label class="auto-text">
+        <span class="pref-label">Out-of-hours message</span>
+        <textarea
+          rows={2}
+          maxLength={MAX_AUTO_TEXT}
+          placeholder="We are closed right now."
+          value={value.closed_message ?? ''}
+          onInput={(e) => onChange({ ...value, closed_message: e.currentTarget.value })}
+        />
+      </label>
+      <label class="auto-text">
+        <span class="pref-label">Question</span>
+        <textarea
+          rows={3}
+          maxLength={MAX_AUTO_TEXT}
+          placeholder={DEFAULT_QUESTION}
+          value={value.question ?? ''}
+          onInput={(e) => onChange({ ...value, question: e.currentTarget.value })}
+        />
+        <span class="pref-help muted">Empty uses the text shown. Keep YES, NO and "//end" in it: those are the answers the visitor can give.</span>
+      </label>
     </fieldset>
   );
 }

@@ -18,6 +18,9 @@ export interface BusinessHours {
   days: OpenSpan[] | null;
   /** Whole dates ("YYYY-MM-DD", in time_zone) when the site is closed; sorted. */
   closed_days?: string[] | null;
+  /** The out-of-hours autoresponder's first message and its question ("" = the defaults). */
+  closed_message?: string;
+  question?: string;
 }
 
 /** The limits of a site's look (docs/api.md), in characters. */

@@ -7,7 +7,7 @@ import { since } from '../../shared/format';
 import { ApiError } from '../api';
 import { go, href, type TicketQueue } from '../router';
 import type { DeskStore } from '../store';
-import { acceptTicket, closeTicket, listTickets, quickAccept, startTicketChat, type Ticket } from './api';
+import { acceptTicket, closeTicket, listTickets, mailConfigured, quickAccept, startTicketChat, type Ticket } from './api';
 import './tickets.css';
 
 const QUEUES: { queue: TicketQueue; label: string }[] = [
@@ -30,6 +30,10 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
   const [busy, setBusy] = useState(false);
   const [more, setMore] = useState(false);
   const [count, setCount] = useState(1);
+  const [mail, setMail] = useState<boolean | null>(null);
+  useEffect(() => {
+    mailConfigured().then(setMail, () => setMail(null));
+  }, []);
   const seq = useRef(0);
 
   const load = (before?: string) => {
@@ -45,21 +49,30 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
       .catch((err: unknown) => n === seq.current && setError(message(err)));
   };
 
+  // Timers outlive the render that set them: they call the latest load
+  // (this queue's, this search's), never the one of their own render.
+  const latest = useRef(load);
+  latest.current = load;
   useEffect(() => {
     setItems(null);
     load();
   }, [queue, closedByMe]);
+  const typed = useRef(false);
   useEffect(() => {
-    const t = setTimeout(() => load(), 250);
+    if (!typed.current) {
+      typed.current = true; // the mount's load is the queue effect's
+      return;
+    }
+    const t = setTimeout(() => latest.current(), 250);
     return () => clearTimeout(t);
   }, [search]);
   // Every ticket event reloads the page shown: new tickets appear at the
-  // top, taken ones leave, without a refresh. The effect outlives renders,
-  // so it calls the latest load (this queue's, this search's).
-  const latest = useRef(load);
-  latest.current = load;
+  // top, taken ones leave, without a refresh.
+  const changes = useRef(store.ticketChanges.peek());
   useSignalEffect(() => {
-    if (store.ticketChanges.value === 0) return;
+    const n = store.ticketChanges.value;
+    if (n === changes.current) return;
+    changes.current = n;
     const t = setTimeout(() => latest.current(), 150);
     return () => clearTimeout(t);
   });
@@ -143,6 +156,12 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
           </label>
         )}
       </div>
+      {mail === false && (
+        <p class="notice" role="status">
+          No mail server is set: answers reach visitors in the widget only, the next time they open it.{' '}
+          <a href={href({ area: 'admin', page: 'mail', id: '' })}>Set one up</a>
+        </p>
+      )}
       {error && <p class="notice error" role="alert">{error}</p>}
       {items === null ? (
         <p class="boot">Loading tickets…</p>
@@ -158,7 +177,9 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
                 <span class="meta">
                   {t.reason === 'out_of_hours' ? 'Out of hours' : 'No agent'} · {since(t.created_at)} ago
                   {queue === 'closed' && t.closed_at && <> · closed {since(t.closed_at)} ago</>}
+                  {t.mail_state && <span class={`mail ${t.mail_state}`}> · {MAIL_TEXT[t.mail_state]}</span>}
                 </span>
+                {t.mail_state === 'failed' && t.mail_error && <span class="mail-error">{t.mail_error}</span>}
               </div>
               <div class="ticket-actions">
                 {queue === 'unassigned' && (
@@ -189,6 +210,13 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
     </main>
   );
 }
+
+const MAIL_TEXT: Record<NonNullable<Ticket['mail_state']>, string> = {
+  queued: 'e-mail waiting to go',
+  sent: 'e-mail sent',
+  failed: 'e-mail failed',
+  skipped: 'read in the chat, not e-mailed',
+};
 
 const EMPTY: Record<TicketQueue, string> = {
   unassigned: 'No ticket is waiting. Chats that find no agent, or arrive out of hours, wait here.',

@@ -24,3 +24,6 @@ export const acceptTicket = (id: string) => call<Ticket>('POST', path(id, 'accep
 export const quickAccept = (count: number) => call<{ items: Ticket[] }>('POST', '/tickets/accept', { count }).then((r) => r.items);
 export const closeTicket = (id: string) => call<Ticket>('POST', path(id, 'close'));
 export const startTicketChat = (id: string) => call<Conversation>('POST', path(id, 'start-chat'));
+
+/** Whether the workspace has a mail server (answers then also go by e-mail). */
+export const mailConfigured = () => call<{ configured: boolean }>('GET', '/workspace/mail').then((r) => r.configured);
