@@ -62,6 +62,24 @@ type Service struct {
 	clock  clock.Clock
 	pub    *event.Publisher
 	mailer Mailer
+	sites  SiteReader
+}
+
+// SiteReader reads a site, possibly from a cache (site.Service.Cached):
+// the out-of-hours check reads the site's hours for each visitor message
+// that no agent holds.
+type SiteReader interface {
+	Cached(ctx context.Context, workspaceID, id string) (store.Site, error)
+}
+
+// SetSites sets where sites are read from; without it, the store.
+func (s *Service) SetSites(r SiteReader) { s.sites = r }
+
+func (s *Service) site(ctx context.Context, workspaceID, id string) (store.Site, error) {
+	if s.sites != nil {
+		return s.sites.Cached(ctx, workspaceID, id)
+	}
+	return s.store.GetSite(ctx, workspaceID, id)
 }
 
 // Mailer is told of each agent's answer in a ticket's conversation, to
@@ -134,7 +152,7 @@ func (s *Service) Start(ctx context.Context, a auth.Actor, departmentID string) 
 		return store.Conversation{}, apperr.New(apperr.Forbidden, "forbidden", "only a visitor starts a conversation")
 	}
 	chosen := departmentID != ""
-	st, err := s.store.GetSite(ctx, a.WorkspaceID, a.SiteID)
+	st, err := s.site(ctx, a.WorkspaceID, a.SiteID)
 	if err != nil {
 		return store.Conversation{}, fmt.Errorf("chat: start: the visitor's site: %w", err)
 	}

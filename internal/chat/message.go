@@ -78,7 +78,7 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 				// No agent holds the chat: out of hours it gets its answer
 				// now (a retry too, if its first try stopped before).
 				// The message is stored whatever happens here.
-				s.answerVisitor(ctx, res.Message) //nolint:errcheck // the session answers the visitor's next message
+				s.answerVisitor(ctx, a, res) //nolint:errcheck // the session answers the visitor's next message
 			}
 			if a.AgentID != "" && res.TicketID != "" && !res.Duplicate && s.mailer != nil {
 				// An answer to a ticket also goes by e-mail; the message

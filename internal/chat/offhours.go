@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/offhours"
 	"github.com/querytel/livedesk/internal/site"
@@ -29,9 +30,21 @@ import (
 // reloading, or an agent whose network blinked, is back well within it.
 const noAgentGrace = time.Minute
 
-// answerVisitor runs the out-of-hours flow for visitor message m of a
-// conversation that had no assignee when m was stored.
-func (s *Service) answerVisitor(ctx context.Context, m store.Message) error {
+// answerVisitor runs the out-of-hours flow for a visitor's message (res)
+// in a conversation that had no assignee when it was stored, or for a
+// retry of one. The common case, a site that is open and no session under
+// way, costs a cached site read and nothing else.
+func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.Appended) error {
+	m, now := res.Message, s.clock.Now()
+	if !res.Duplicate && res.Offhours != store.OffhoursAsked && res.Offhours != store.OffhoursLeaving {
+		st, err := s.site(ctx, m.WorkspaceID, a.SiteID)
+		if err != nil {
+			return err
+		}
+		if site.OpenAt(st.BusinessHours, now) {
+			return nil // open: the live queue and the no-agent rule take it
+		}
+	}
 	c, err := s.store.GetConversation(ctx, m.WorkspaceID, m.ConversationID)
 	if err != nil {
 		return err
@@ -39,14 +52,13 @@ func (s *Service) answerVisitor(ctx context.Context, m store.Message) error {
 	if c.AssigneeID != "" || c.Status != store.StatusOpen || c.OffhoursSeq >= m.Seq {
 		return nil
 	}
-	now := s.clock.Now()
-	st, err := s.store.GetSite(ctx, c.WorkspaceID, c.SiteID)
+	st, err := s.site(ctx, c.WorkspaceID, c.SiteID)
 	if err != nil {
 		return err
 	}
 	sess := session(c)
 	if !active(sess, now) && site.OpenAt(st.BusinessHours, now) {
-		return nil // open: the live queue and the no-agent rule take it
+		return nil
 	}
 	set, err := s.settings(ctx, c.WorkspaceID)
 	if err != nil {

@@ -2,6 +2,7 @@ package site
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
@@ -51,13 +52,10 @@ func closedDays(days []string) ([]string, error) {
 // The out-of-hours flow (chat, package offhours) asks it for each
 // visitor message that no agent holds.
 func OpenAt(h store.BusinessHours, t time.Time) bool {
-	loc, err := time.LoadLocation(h.TimeZone)
-	if err != nil {
-		// Validated on save (and "" is UTC); a zone that a newer tzdata
-		// dropped falls back to UTC rather than to "always closed".
-		loc = time.UTC
+	if len(h.Days) == 0 && len(h.ClosedDays) == 0 {
+		return true // always open: no zone to load
 	}
-	local := t.In(loc)
+	local := t.In(zone(h.TimeZone))
 	if slices.Contains(h.ClosedDays, local.Format(dateLayout)) {
 		return false
 	}
@@ -71,4 +69,23 @@ func OpenAt(h store.BusinessHours, t time.Time) bool {
 		}
 	}
 	return false
+}
+
+// zones caches loaded time zones: time.LoadLocation reads and parses the
+// zone's file on every call, and OpenAt runs for visitor messages.
+var zones sync.Map // name → *time.Location
+
+// zone loads a time zone once. A zone that fails to load (validated on
+// save, and "" is UTC; one a newer tzdata dropped) falls back to UTC
+// rather than to "always closed".
+func zone(name string) *time.Location {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	zones.Store(name, loc)
+	return loc
 }

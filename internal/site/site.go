@@ -76,6 +76,16 @@ type Input struct {
 // set, in characters: a few short paragraphs.
 const MaxAutoText = 1000
 
+// Cached reads a site of a workspace through the cache ByWidgetKey uses
+// (same TTL, same exact invalidation on this node): the out-of-hours
+// check asks for the site's hours on every visitor message that no agent
+// holds. Widget keys start with "wk_", so the two kinds of key never meet.
+func (s *Service) Cached(ctx context.Context, workspaceID, id string) (store.Site, error) {
+	return s.keys.get(ctx, "id\x00"+workspaceID+"\x00"+id, func(ctx context.Context, _ string) (store.Site, error) {
+		return s.store.GetSite(ctx, workspaceID, id)
+	})
+}
+
 // NewWidgetKey returns a fresh public widget key: 128 random bits.
 func NewWidgetKey() string { return "wk_" + auth.RandomToken(16) }
 

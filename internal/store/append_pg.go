@@ -27,7 +27,8 @@ import (
 // violation, which fails the batch (see appender) as in appendOne.
 //
 // It answers with at most one row: "new" with the seq, the
-// conversation's visitor, whether it has no assignee, and its ticket; "prev" with the stored message and the
+// conversation's visitor, whether it has no assignee, its ticket and its
+// out-of-hours phase; "prev" with the stored message and the
 // conversation's visitor; "none" (nothing changed: status or owner
 // refused it) with the conversation's visitor. No row: no such
 // conversation in the workspace. Unused columns are typed blanks.
@@ -50,18 +51,19 @@ const pgAppend = `WITH prev AS (
 	WHERE workspace_id = $1 AND id = $2 AND status <> 'closed'
 		AND ($8 = '' OR (visitor_id = $8 AND status NOT IN ('pending', 'snoozed')))
 		AND NOT EXISTS (SELECT 1 FROM prev)
-	RETURNING last_seq, visitor_id, assignee_id IS NULL AS unassigned, COALESCE(ticket_id, '') AS ticket_id
+	RETURNING last_seq, visitor_id, assignee_id IS NULL AS unassigned, COALESCE(ticket_id, '') AS ticket_id,
+		offhours_phase
 ), ins AS (
 	INSERT INTO messages (` + messageColumns + `)
 	SELECT $9::text, $1, $2, last_seq, $3, $10::text, $11::text, $12::text, $13::text, $14::text, $4,
 		$15::boolean, $16::text FROM upd
 	RETURNING seq
 )
-SELECT 'new', upd.visitor_id, upd.unassigned, upd.ticket_id, '', '', '', ins.seq, '', '', '', '', '', '', 0::bigint, false, '' FROM ins, upd
+SELECT 'new', upd.visitor_id, upd.unassigned, upd.ticket_id, upd.offhours_phase, '', '', '', ins.seq, '', '', '', '', '', '', 0::bigint, false, '' FROM ins, upd
 UNION ALL
-SELECT 'prev', (SELECT visitor_id FROM cur), false, '', prev.* FROM prev
+SELECT 'prev', (SELECT visitor_id FROM cur), false, '', '', prev.* FROM prev
 UNION ALL
-SELECT 'none', cur.visitor_id, false, '', '', '', '', 0::bigint, '', '', '', '', '', '', 0::bigint, false, '' FROM cur
+SELECT 'none', cur.visitor_id, false, '', '', '', '', '', 0::bigint, '', '', '', '', '', '', 0::bigint, false, '' FROM cur
 	WHERE NOT EXISTS (SELECT 1 FROM prev) AND NOT EXISTS (SELECT 1 FROM ins)`
 
 // pgPending is one message of a batch, ready to send.
@@ -111,11 +113,11 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 	}
 	for i, p := range pend {
 		var (
-			visitor        *string
-			kind, ticketID string
-			unassigned     bool
+			visitor               *string
+			kind, ticketID, phase string
+			unassigned            bool
 		)
-		row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor, &unassigned, &ticketID}}
+		row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor, &unassigned, &ticketID, &phase}}
 		prev, err := scanMessage(row)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
@@ -137,7 +139,7 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 		switch kind {
 		case "new":
 			m.Seq = prev.Seq
-			res[i].Appended = Appended{Message: m, VisitorID: deref(visitor), Unassigned: unassigned, TicketID: ticketID}
+			res[i].Appended = Appended{Message: m, VisitorID: deref(visitor), Unassigned: unassigned, TicketID: ticketID, Offhours: phase}
 		case "prev":
 			if prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID {
 				res[i].Appended = Appended{Message: prev, Duplicate: true}

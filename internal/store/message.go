@@ -122,6 +122,10 @@ type Appended struct {
 	// TicketID is the conversation's ticket (when not Duplicate): an
 	// agent's answer there is also sent by e-mail.
 	TicketID string
+	// Offhours is the phase of its out-of-hours session (when not
+	// Duplicate), so that the common case needs no read to know there is
+	// none.
+	Offhours string
 }
 
 // AppendMessage stores m as the conversation's next event and returns it
@@ -163,11 +167,11 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	m.ID, m.CreatedAt = NewID(), stored(now)
 	preview, waits, answers := conversationUpdate(m)
 	var (
-		visitorID, ticketID string
-		unassigned          bool
+		visitorID, ticketID, phase string
+		unassigned                 bool
 	)
 	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers, visitorOnly(m)).
-		Scan(&m.Seq, &visitorID, &unassigned, &ticketID)
+		Scan(&m.Seq, &visitorID, &unassigned, &ticketID, &phase)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Appended{}, whyRefused(ctx, tx, m) // nothing was changed
 	}
@@ -179,7 +183,7 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	if err != nil {
 		return Appended{}, mapErr("store: insert message", err)
 	}
-	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID}, nil
+	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID, Offhours: phase}, nil
 }
 
 // appendOneSQLite is appendOne in two statements instead of three, which
@@ -205,15 +209,15 @@ func appendOneSQLite(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m 
 	}
 	preview, waits, answers := conversationUpdate(m)
 	var (
-		visitorID, ticketID string
-		unassigned          bool
+		visitorID, ticketID, phase string
+		unassigned                 bool
 	)
 	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), preview, waits, answers).
-		Scan(&visitorID, &unassigned, &ticketID)
+		Scan(&visitorID, &unassigned, &ticketID, &phase)
 	if err != nil {
 		return Appended{}, mapErr("store: set seq", err) // unreachable with one writer; fails the batch
 	}
-	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID}, nil
+	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID, Offhours: phase}, nil
 }
 
 // storedBefore answers m when its ClientMsgID is already stored: the
