@@ -234,6 +234,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	defer stopBackground()
 	if a.background {
 		go a.runTimers(bctx)
+		go a.runMail(bctx)
 	}
 	select {
 	case err := <-errc:

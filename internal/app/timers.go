@@ -15,6 +15,23 @@ const (
 	mailBatch = 20
 )
 
+// runMail sends ticket mail until ctx ends, on its own loop: a slow mail
+// server must not hold back the conversation timers.
+func (a *App) runMail(ctx context.Context) {
+	t := time.NewTicker(presenceEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.Mail.RunDue(ctx, mailBatch); err != nil && ctx.Err() == nil {
+				a.Log.Warn("ticket mail", "err", err)
+			}
+		}
+	}
+}
+
 // runTimers runs the time-driven rules until ctx ends.
 func (a *App) runTimers(ctx context.Context) {
 	presence := time.NewTicker(presenceEvery)
@@ -34,9 +51,6 @@ func (a *App) runTimers(ctx context.Context) {
 			}
 			if _, err := a.Chat.RunDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("conversation timers", "err", err)
-			}
-			if _, err := a.Mail.RunDue(ctx, mailBatch); err != nil && ctx.Err() == nil {
-				a.Log.Warn("ticket mail", "err", err)
 			}
 		case <-sessions.C:
 			if _, err := a.Store.DeleteExpiredSessions(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -168,18 +169,28 @@ func (s *Service) Transfer(ctx context.Context, a auth.Actor, id string, to Tran
 	return nc, nil
 }
 
+// errOutOfHours: route leaves a chat of a site that is closed now alone.
+var errOutOfHours = errors.New("chat: the site is out of hours")
+
 // route assigns an open, unassigned conversation automatically when an
 // agent has capacity; otherwise it stays queued. ErrStale means someone
-// assigned it meanwhile.
+// assigned it meanwhile; errOutOfHours that its site is closed now.
 func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conversation, error) {
+	if st, err := s.site(ctx, c.WorkspaceID, c.SiteID); err != nil {
+		return c, err
+	} else if !site.OpenAt(st.BusinessHours, s.clock.Now()) {
+		// Out of hours the visitor's first message starts the
+		// out-of-hours flow; an agent may still take the chat by hand.
+		return c, errOutOfHours
+	}
 	set, err := s.settings(ctx, c.WorkspaceID)
 	if err != nil {
 		return c, err
 	}
-	none := ""
+	none, ticket := "", c.TicketID
 	nc, ev, picked, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
 		store.Pick{DepartmentID: c.DepartmentID, DefaultMaxChats: set.DefaultMaxChats},
-		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none, Unheld: true},
+		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none, Unheld: true, TicketIs: &ticket},
 		func(ag store.Agent) *store.Message {
 			return systemEvent("Assigned to "+ag.Name, false, map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": "auto"})
 		}, s.clock.Now())
@@ -210,6 +221,8 @@ func (s *Service) DrainQueue(ctx context.Context, workspaceID string) int {
 		}
 		nc, err := s.route(ctx, c)
 		switch {
+		case errors.Is(err, errOutOfHours):
+			continue // says nothing of the agents' room: other sites may be open
 		case err == nil && nc.AssigneeID != "":
 			n++
 		case err == nil && c.DepartmentID == "":

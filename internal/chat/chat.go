@@ -10,7 +10,6 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
-	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/workspace"
 )
@@ -168,14 +167,9 @@ func (s *Service) Start(ctx context.Context, a auth.Actor, departmentID string) 
 	}
 	if created {
 		s.publishConversation(ctx, c)
-		if !site.OpenAt(st.BusinessHours, s.clock.Now()) {
-			// Out of hours the visitor's first message starts the
-			// out-of-hours flow; an agent online may still take the chat.
-			return visitorView(c), nil
-		}
 		if routed, err := s.route(ctx, c); err == nil {
 			c = routed
-		} else if !errors.Is(err, store.ErrStale) {
+		} else if !errors.Is(err, store.ErrStale) && !errors.Is(err, errOutOfHours) {
 			return store.Conversation{}, err
 		}
 	}

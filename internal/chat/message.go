@@ -76,9 +76,12 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 			}
 			if a.VisitorID != "" && (res.Unassigned || res.Duplicate) {
 				// No agent holds the chat: out of hours it gets its answer
-				// now (a retry too, if its first try stopped before).
-				// The message is stored whatever happens here.
-				s.answerVisitor(ctx, a, res) //nolint:errcheck // the session answers the visitor's next message
+				// now. The message is stored; when its answer could not be,
+				// the visitor is told to send it again (busy, retryable),
+				// and the retry, a duplicate, answers it.
+				if err := s.answerVisitor(ctx, a, res); err != nil {
+					return store.Message{}, false, ErrBusy
+				}
 			}
 			if a.AgentID != "" && res.TicketID != "" && !res.Duplicate && s.mailer != nil {
 				// An answer to a ticket also goes by e-mail; the message

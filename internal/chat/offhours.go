@@ -45,47 +45,92 @@ func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.App
 			return nil // open: the live queue and the no-agent rule take it
 		}
 	}
-	c, err := s.store.GetConversation(ctx, m.WorkspaceID, m.ConversationID)
+	// The session answers the visitor's messages one by one, in seq
+	// order, each step conditioned on the state it was computed from (the
+	// phase and the last seq answered): two tabs, or two nodes, writing at
+	// once never answer out of order or from a stale phase. A step that
+	// finds the state moved reads it again.
+	for range maxSteps {
+		c, err := s.store.GetConversation(ctx, m.WorkspaceID, m.ConversationID)
+		if err != nil {
+			return err
+		}
+		if c.AssigneeID != "" || c.Status != store.StatusOpen || c.OffhoursSeq >= m.Seq {
+			return nil
+		}
+		next, err := s.nextVisitorMessage(ctx, c, m)
+		if err != nil {
+			return err
+		}
+		st, err := s.site(ctx, c.WorkspaceID, c.SiteID)
+		if err != nil {
+			return err
+		}
+		sess := session(c)
+		if !active(sess, now) && site.OpenAt(st.BusinessHours, now) {
+			return nil
+		}
+		set, err := s.settings(ctx, c.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		fired, err := s.hold(ctx, c, offhoursStep(c, next, rules(st, set).Message(sess, next.Body, now)))
+		if err != nil {
+			return err
+		}
+		if fired && next.Seq >= m.Seq {
+			return nil
+		}
+	}
+	return fmt.Errorf("chat: out-of-hours answer to %s: %w", m.ID, store.ErrStale)
+}
+
+// maxSteps bounds one call's out-of-hours steps: the messages it answers
+// before its own, and the tries after another writer moved the session.
+const maxSteps = 20
+
+// nextVisitorMessage is the conversation's first visitor message that the
+// session has not answered, up to m (m itself when it is the first).
+func (s *Service) nextVisitorMessage(ctx context.Context, c store.Conversation, m store.Message) (store.Message, error) {
+	if c.OffhoursSeq >= m.Seq-1 {
+		return m, nil
+	}
+	msgs, err := s.store.ListMessages(ctx, c.WorkspaceID, c.ID, c.OffhoursSeq, m.Seq, maxSteps)
 	if err != nil {
-		return err
+		return store.Message{}, err
 	}
-	if c.AssigneeID != "" || c.Status != store.StatusOpen || c.OffhoursSeq >= m.Seq {
-		return nil
+	for _, x := range msgs {
+		if x.AuthorType == store.AuthorVisitor && x.Kind == store.KindText {
+			return x, nil
+		}
 	}
-	st, err := s.site(ctx, c.WorkspaceID, c.SiteID)
-	if err != nil {
-		return err
-	}
-	sess := session(c)
-	if !active(sess, now) && site.OpenAt(st.BusinessHours, now) {
-		return nil
-	}
-	set, err := s.settings(ctx, c.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	step := rules(st, set).Message(sess, m.Body, now)
-	h := store.Hold{AfterSeq: m.Seq, SetPhase: string(step.Session.Phase)}
+	return m, nil
+}
+
+// offhoursStep is the Hold that stores step, the session's answer to
+// visitor message v of c.
+func offhoursStep(c store.Conversation, v store.Message, step offhours.Step) store.Hold {
+	phase, seq := c.Offhours, c.OffhoursSeq
+	h := store.Hold{AfterSeq: v.Seq, FromPhase: &phase, FromSeq: &seq, SetPhase: string(step.Session.Phase)}
 	if !step.Session.Due.IsZero() {
 		h.Due = &step.Session.Due
 	}
 	for i, text := range step.Replies {
 		h.Replies = append(h.Replies, store.Message{Kind: store.KindText, AuthorType: store.AuthorSystem, Body: text,
-			ClientMsgID: fmt.Sprintf("offhours-%d-%d", m.Seq, i), Meta: map[string]any{"event": "offhours"}})
+			ClientMsgID: fmt.Sprintf("offhours-%d-%d", v.Seq, i), Meta: map[string]any{"event": "offhours"}})
 	}
 	if step.Open {
 		h.Ticket, h.TicketEvent = store.TicketOutOfHours, ticketEvent
 	}
 	if step.Keep {
-		h.Subject = subject(m.Body)
+		h.Subject = subject(v.Body)
 	}
 	if step.Ended && c.TicketID == "" {
 		// NO, or "//end" before YES: nothing to keep, the chat ends. After
 		// YES the conversation stays with its ticket for the answer.
 		h.Close = systemEvent("The chat ended", false, map[string]any{"event": "status", "status": "closed", "by": "system", "reason": "offhours_declined"})
 	}
-	_, err = s.hold(ctx, c, h)
-	return err
+	return h
 }
 
 // hold stores h and announces what changed. fired is false when the
@@ -211,7 +256,8 @@ func (s *Service) ticketUnattended(ctx context.Context, due []store.Conversation
 				continue
 			}
 		}
-		h := store.Hold{Unheld: true, AwaitingBefore: c.AwaitingReplySince.Add(time.Millisecond), Ticket: store.TicketNoAgent, TicketEvent: ticketEvent,
+		none := ""
+		h := store.Hold{Unheld: true, TicketIs: &none, AwaitingBefore: c.AwaitingReplySince.Add(time.Millisecond), Ticket: store.TicketNoAgent, TicketEvent: ticketEvent,
 			Subject: subject(c.LastMessage), Replies: []store.Message{{Kind: store.KindText, AuthorType: store.AuthorSystem,
 				Body: noAgentText, ClientMsgID: fmt.Sprintf("ticket-%d", c.LastSeq), Meta: map[string]any{"event": "ticket_notice"}}}}
 		if fired, _ := s.hold(ctx, c, h); fired {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
@@ -175,6 +176,12 @@ func TestOutOfHoursAnswersOnceAndLive(t *testing.T) {
 	d.agent("olga", "agent", "online", 5) // online out of hours: the chat is not routed to her
 	va, c := d.offhoursVisitor("ann")
 	ctx := context.Background()
+	// The timers' queue pass does not hand the chat to the agent online
+	// before the visitor writes either.
+	d.run()
+	if got := d.get(c.ID); got.AssigneeID != "" {
+		t.Fatalf("routed out of hours: %+v", got)
+	}
 	m, _, err := d.svc.Send(ctx, va, c.ID, "first-try", "hello?")
 	if err != nil {
 		t.Fatal(err)
@@ -302,8 +309,22 @@ func TestTicketWork(t *testing.T) {
 		t.Fatalf("an agent reassigns: %v", err)
 	}
 
-	// Start Chat: the conversation is olga's live chat, beyond her limit;
-	// her answer reaches the visitor.
+	// Another agent who took the ticket's chat by hand keeps it.
+	if _, err := d.svc.Assign(ctx, pete, c.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.svc.StartTicketChat(ctx, olga, tk); !isCode(err, "already_assigned") {
+		t.Fatalf("start chat on pete's chat: %v", err)
+	}
+	if _, err := d.svc.Assign(ctx, boss, c.ID, ""); err != nil { // the supervisor takes it back...
+		t.Fatal(err)
+	}
+	if _, err := d.svc.SetStatus(ctx, boss, c.ID, store.StatusClosed, time.Time{}); err != nil { // ...and closes it
+		t.Fatal(err)
+	}
+
+	// Start Chat: the conversation (reopened) is olga's live chat, beyond
+	// her limit; her answer reaches the visitor.
 	conv, err := d.svc.StartTicketChat(ctx, olga, tk)
 	if err != nil || conv.AssigneeID != olga.AgentID || conv.Status != store.StatusOpen {
 		t.Fatalf("start chat: %+v %v", conv, err)
@@ -521,5 +542,80 @@ func TestTicketAnswersGoToTheMailer(t *testing.T) {
 	d.say(vb, cb.ID, "thanks")
 	if want := []string{tk + " ticket answer"}; !slices.Equal(m.got, want) {
 		t.Fatalf("mailer got %q, want %q", m.got, want)
+	}
+}
+
+// TestOutOfHoursAnswersInOrder: two tabs store YES and a message before
+// either is answered; whichever answer runs first, the session takes YES
+// first, then keeps the message in the ticket.
+func TestOutOfHoursAnswersInOrder(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{})
+	d.closedNow()
+	ctx := context.Background()
+	va, c := d.offhoursVisitor("ann")
+	d.say(va, c.ID, "hi")
+	store1 := func(id, text string) {
+		if _, err := d.st.AppendMessage(ctx, store.Message{WorkspaceID: d.ws.ID, ConversationID: c.ID, ClientMsgID: id, Kind: store.KindText,
+			AuthorType: store.AuthorVisitor, AuthorID: va.VisitorID, Body: text}, d.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store1("tab-1", "yes")
+	store1("tab-2", "my order is late")
+	// The second tab's retry runs first (its first try's answer was lost).
+	if _, dup, err := d.svc.Send(ctx, va, c.ID, "tab-2", "my order is late"); err != nil || !dup {
+		t.Fatalf("retry: %v %v", dup, err)
+	}
+	got := d.get(c.ID)
+	if r := d.replies(c.ID); !slices.Equal(r, []string{closedText, question, accepted}) || got.Offhours != "leaving" || got.TicketID == "" {
+		t.Fatalf("replies %q, phase %s, ticket %q", r, got.Offhours, got.TicketID)
+	}
+	tk, err := d.st.GetTicket(ctx, d.ws.ID, got.TicketID)
+	if err != nil || tk.Subject != "my order is late" {
+		t.Fatalf("ticket %+v %v", tk, err)
+	}
+	// The first tab's retry now finds both answered.
+	if _, _, err := d.svc.Send(ctx, va, c.ID, "tab-1", "yes"); err != nil {
+		t.Fatal(err)
+	}
+	if r := d.replies(c.ID); len(r) != 3 {
+		t.Fatalf("answered twice: %q", r)
+	}
+}
+
+func isCode(err error, code string) bool {
+	var e *apperr.Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// A closed site's chat at the head of the queue does not hold back the
+// chats of a site that is open.
+func TestAClosedSiteDoesNotBlockTheQueue(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{})
+	d.closedNow()
+	ctx := context.Background()
+	open, err := d.st.CreateSite(ctx, store.Site{WorkspaceID: d.ws.ID, Name: "Open shop", WidgetKey: "wk_open_" + d.ws.ID,
+		IdentitySecret: "s", DefaultDepartmentID: d.dept.ID}, d.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, night := d.offhoursVisitor("night")
+	d.clk.Advance(time.Second)
+	v, err := d.st.CreateVisitor(ctx, d.ws.ID, open.ID, "tok-day", d.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	day, err := d.svc.Start(ctx, auth.Actor{WorkspaceID: d.ws.ID, VisitorID: v.ID, SiteID: open.ID, Name: "day"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.agent("olga", "agent", "online", 5)
+	if n := d.svc.DrainQueue(ctx, d.ws.ID); n != 1 {
+		t.Fatalf("drained %d, want the open site's chat", n)
+	}
+	if d.get(day.ID).AssigneeID == "" || d.get(night.ID).AssigneeID != "" {
+		t.Fatalf("day %q, night %q", d.get(day.ID).AssigneeID, d.get(night.ID).AssigneeID)
 	}
 }

@@ -248,6 +248,10 @@ func (s *Service) StartTicketChat(ctx context.Context, a auth.Actor, id string) 
 	if c.AssigneeID == a.AgentID && c.Status == store.StatusOpen {
 		return c, nil
 	}
+	if c.AssigneeID != "" && c.Status != store.StatusClosed {
+		// Another agent took the ticket's chat by hand: it is theirs.
+		return store.Conversation{}, apperr.New(apperr.Conflict, "already_assigned", "another agent is in this ticket's chat: answer there or ask them")
+	}
 	me := a.AgentID
 	nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, c.ID, store.Transition{
 		FromStatuses: []string{c.Status}, Assignee: &c.AssigneeID, Status: store.StatusOpen, SetAssignee: &me,

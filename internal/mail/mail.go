@@ -31,9 +31,11 @@ import (
 // Grace is how long an answer waits before it is mailed.
 const Grace = time.Minute
 
-// Lease bounds one attempt: a claimed mail that was neither sent nor
-// failed within it is due again.
-const Lease = 2 * time.Minute
+// Lease bounds one pass's attempts: a claimed mail that was neither sent
+// nor failed within it is due again. A pass sends its claimed mails one
+// after another, each bounded by the sender's timeout (30 s), so the
+// lease outlasts a whole batch against a slow server.
+const Lease = 15 * time.Minute
 
 // Backoff is the wait after each failed attempt; after the last, the mail
 // is given up.

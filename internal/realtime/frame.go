@@ -311,6 +311,11 @@ type SiteView struct {
 	// Look is how the widget shows itself: colour, greeting, and agents'
 	// names or a team name (display only: frames keep author names).
 	Look store.SiteLook `json:"look"`
+	// Closed: the site was out of hours when the widget said hello; with
+	// AskContact the widget asks for a name and e-mail before the first
+	// message (business_hours.ask_contact).
+	Closed     bool `json:"closed,omitempty"`
+	AskContact bool `json:"ask_contact,omitempty"`
 }
 
 // SnapshotFrame is the desk's initial state after welcome; live deltas

@@ -63,6 +63,12 @@ var WidgetTexts = []WidgetText{
 	{Key: "typing", Placeholders: []string{"name"}},
 	{Key: "new_message_from", Placeholders: []string{"name"}},
 	{Key: "agent"},
+	{Key: "offline_title"},
+	{Key: "offline_text", Multiline: true},
+	{Key: "name_label"},
+	{Key: "email_label"},
+	{Key: "offline_continue"},
+	{Key: "offline_skip"},
 }
 
 func widgetText(key string) (WidgetText, bool) {

@@ -260,10 +260,12 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // DeleteClosedConversations deletes up to limit of a workspace's
 // conversations closed before cutoff, with their messages (the retention
 // job, per workspace setting); it returns how many. Deleting twice is
-// harmless, so two nodes may run it at once.
+// harmless, so two nodes may run it at once. The latest conversation of
+// a ticket still open is kept: it is where the ticket's answer goes.
 func (s *Store) DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error) {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (
-		SELECT id FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND closed_at < $2 LIMIT $3)`,
+		SELECT id FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND closed_at < $2
+		AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.conversation_id = conversations.id AND t.status = 'open') LIMIT $3)`,
 		workspaceID, millis(cutoff), limit)
 	if err != nil {
 		return 0, mapErr("store: delete closed conversations", err)

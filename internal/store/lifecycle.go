@@ -28,8 +28,13 @@ type Transition struct {
 	Unflagged           bool      // not flagged
 	Assignee            *string   // current assignee ("" = none)
 	// Unheld: the conversation waits in the live queue, not in an
-	// out-of-hours session or an open ticket.
+	// out-of-hours session or an open ticket. On PostgreSQL the ticket's
+	// state is read from the statement's snapshot: pair it with TicketIs.
 	Unheld bool
+	// TicketIs: the conversation's ticket is still the one the caller
+	// read ("" = none). It is a condition on the row itself, so a
+	// conversion committed while this change waited for the row is seen.
+	TicketIs *string
 
 	// Changes.
 	Status          string     // "" keeps the status
@@ -145,6 +150,9 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 	if tr.Unheld {
 		where = append(where, unheld)
 	}
+	if tr.TicketIs != nil {
+		where = append(where, "COALESCE(ticket_id, '') = "+arg(*tr.TicketIs))
+	}
 	if tr.Assignee != nil {
 		if *tr.Assignee == "" {
 			where = append(where, "assignee_id IS NULL")
@@ -227,8 +235,9 @@ func (s *Store) DueConversations(ctx context.Context, workspaceID string, cut Cu
 	if !cut.Inactive.IsZero() {
 		// A conversation that waits in a ticket or an out-of-hours session
 		// follows their rules, not this one.
-		if err := q(&d.Inactive, `status = $2 AND flagged = $3 AND last_activity_at < $4 AND ticket_id IS NULL
-			AND (assignee_id IS NOT NULL OR offhours_phase NOT IN ('asked', 'leaving'))`, StatusOpen, false, millis(cut.Inactive)); err != nil {
+		if err := q(&d.Inactive, `status = $2 AND flagged = $3 AND last_activity_at < $4
+			AND (assignee_id IS NOT NULL OR (ticket_id IS NULL AND offhours_phase NOT IN ('asked', 'leaving')))`,
+			StatusOpen, false, millis(cut.Inactive)); err != nil {
 			return d, err
 		}
 	}

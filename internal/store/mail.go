@@ -50,7 +50,8 @@ func (s *Store) SetMailSettings(ctx context.Context, m MailSettings, now time.Ti
 }
 
 // DeleteMailSettings removes a workspace's mail server; mail queued
-// meanwhile waits until one is set again.
+// meanwhile keeps its retry schedule, failing each attempt, until one is
+// set again or the last attempt gives it up.
 func (s *Store) DeleteMailSettings(ctx context.Context, workspaceID string) error {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM mail_settings WHERE workspace_id = $1`, workspaceID)
 	return mustAffect("store: delete mail settings", res, err)
@@ -152,8 +153,11 @@ func (s *Store) ClaimMail(ctx context.Context, now, until time.Time, limit int) 
 	}
 	var out []OutMail
 	for _, m := range due {
+		// The seq read is a condition too: an answer that joined the mail
+		// after the read would otherwise be marked sent with the old body.
 		res, err := s.write.ExecContext(ctx, `UPDATE mail_outbox SET next_attempt_at = $3, attempts = attempts + 1
-			WHERE id = $1 AND state = 'queued' AND next_attempt_at = $2`, m.ID, millis(m.NextAttemptAt), millis(until))
+			WHERE id = $1 AND state = 'queued' AND next_attempt_at = $2 AND seq = $4`,
+			m.ID, millis(m.NextAttemptAt), millis(until), m.Seq)
 		if err := mustAffect("store: claim mail", res, err); errors.Is(err, ErrNotFound) {
 			continue // another node claimed it
 		} else if err != nil {

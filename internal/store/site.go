@@ -36,6 +36,10 @@ type BusinessHours struct {
 	// defaults of package offhours).
 	ClosedMessage string `json:"closed_message,omitempty"`
 	Question      string `json:"question,omitempty"`
+	// AskContact: out of hours, the widget asks a visitor it has no
+	// e-mail address for to leave a name and one before writing, so that
+	// the answer can reach them by e-mail.
+	AskContact bool `json:"ask_contact,omitempty"`
 }
 
 // SiteLook is how a site's widget looks to its visitors. It is display

@@ -76,10 +76,11 @@ type Ticket struct {
 const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
 	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	v.name, v.email, c.last_message, c.last_activity_at,
+	v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
 	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
 	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
-	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id`
+	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id
+	LEFT JOIN contacts ct ON ct.id = t.contact_id`
 
 func scanTicket(sc scanner) (Ticket, error) {
 	var (
@@ -237,7 +238,14 @@ func (s *Store) AcceptTickets(ctx context.Context, workspaceID, agentID, id stri
 		pick += " ORDER BY t.created_at, t.id LIMIT $4"
 	}
 	if s.dialect == Postgres {
-		pick += " FOR UPDATE SKIP LOCKED"
+		// The oldest N skip what another accept holds (disjoint sets);
+		// one named ticket waits for its row instead, so a merge or a
+		// subject being written is not mistaken for an accept.
+		if id == "" {
+			pick += " FOR UPDATE SKIP LOCKED"
+		} else {
+			pick += " FOR UPDATE"
+		}
 	}
 	var out []Ticket
 	err := s.inTx(ctx, "store: accept tickets", func(tx *sql.Tx) error {
@@ -348,14 +356,21 @@ func (s *Store) CloseTicket(ctx context.Context, workspaceID, id string, tc Tick
 	var out Closed
 	err := s.inTx(ctx, "store: close ticket", func(tx *sql.Tx) error {
 		var err error
-		out, err = closeTicket(ctx, tx, workspaceID, id, tc, now)
+		out, err = closeTicket(ctx, tx, s.dialect, workspaceID, id, tc, now)
 		return err
 	})
 	return out, err
 }
 
-func closeTicket(ctx context.Context, tx *sql.Tx, workspaceID, id string, tc TicketClose, now time.Time) (Closed, error) {
+func closeTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, tc TicketClose, now time.Time) (Closed, error) {
 	var out Closed
+	// The ticket's conversations first, then the ticket: the order Hold
+	// takes them in (a conversation, then its ticket), so the two never
+	// deadlock. SQLite has one writer; the clause is PostgreSQL's.
+	if _, err := tx.ExecContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND (ticket_id = $2
+		OR id = (SELECT conversation_id FROM tickets WHERE workspace_id = $1 AND id = $2)) ORDER BY id`+forUpdate(d), workspaceID, id); err != nil {
+		return out, mapErr("store: lock ticket conversations", err)
+	}
 	args := []any{workspaceID, id, millis(now), tc.By, tc.AgentID}
 	q := `UPDATE tickets SET status = 'closed', closed_at = $3, updated_at = $3, closed_by = $4, closed_by_agent_id = $5
 		WHERE workspace_id = $1 AND id = $2 AND status = 'open'`
@@ -423,6 +438,15 @@ func closeTicket(ctx context.Context, tx *sql.Tx, workspaceID, id string, tc Tic
 	return out, err
 }
 
+// forUpdate is the row-locking clause of a SELECT on PostgreSQL; SQLite's
+// single writer needs none.
+func forUpdate(d Dialect) string {
+	if d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // OpenTicketsOf lists the open tickets of a user: the visitor's, and the
 // contact's when contactID is set.
 func (s *Store) OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]Ticket, error) {
@@ -435,7 +459,11 @@ func (s *Store) OpenTicketsOf(ctx context.Context, workspaceID, visitorID, conta
 // ArchiveTickets archives, in a workspace, up to limit tickets closed
 // before cutoff, and returns how many.
 func (s *Store) ArchiveTickets(ctx context.Context, workspaceID string, cutoff, now time.Time, limit int) (int, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE tickets SET archived_at = $3 WHERE id IN (
+	// The conditions are repeated outside the subquery: on PostgreSQL a
+	// second node's statement, having waited for the first's row locks,
+	// re-checks only the outer ones against the rows the first changed.
+	res, err := s.write.ExecContext(ctx, `UPDATE tickets SET archived_at = $3 WHERE workspace_id = $1 AND status = 'closed'
+		AND archived_at IS NULL AND id IN (
 		SELECT id FROM tickets WHERE workspace_id = $1 AND status = 'closed' AND archived_at IS NULL AND closed_at < $2
 		ORDER BY closed_at LIMIT $4)`, workspaceID, millis(cutoff), millis(now), limit)
 	if err != nil {
@@ -461,6 +489,12 @@ type Hold struct {
 	// the conversation waits in the live queue (the no-agent rule).
 	AwaitingBefore time.Time
 	Unheld         bool
+	// FromPhase, FromSeq and TicketIs: the session's phase, the seq it
+	// last answered, and the conversation's ticket are still what the
+	// caller read (conditions on the row itself: see Transition.TicketIs).
+	FromPhase *string
+	FromSeq   *int64
+	TicketIs  *string
 
 	// Changes. SetPhase "" keeps the phase; Due is the session's end.
 	SetPhase string
@@ -532,6 +566,15 @@ func hold(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, h 
 	}
 	if h.Unheld {
 		where = append(where, unheld)
+	}
+	if h.FromPhase != nil {
+		where = append(where, "offhours_phase = "+arg(*h.FromPhase))
+	}
+	if h.FromSeq != nil {
+		where = append(where, "offhours_seq = "+arg(*h.FromSeq))
+	}
+	if h.TicketIs != nil {
+		where = append(where, "COALESCE(ticket_id, '') = "+arg(*h.TicketIs))
 	}
 	if h.SetPhase != "" {
 		set = append(set, "offhours_phase = "+arg(h.SetPhase))
@@ -636,9 +679,16 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 	merged := err == nil
 	switch {
 	case merged:
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET conversation_id = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
-			workspaceID, ticketID, convID, millis(now)); err != nil {
+		// Only into a ticket still open: one closing meanwhile (its row
+		// lock waited for) takes nothing more, and the chat gets a ticket
+		// of its own.
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET conversation_id = $3, updated_at = $4
+			WHERE workspace_id = $1 AND id = $2 AND status = 'open'`, workspaceID, ticketID, convID, millis(now))
+		if err != nil {
 			return Ticket{}, false, mapErr("store: merge ticket", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return openTicket(ctx, tx, d, workspaceID, convID, reason, now)
 		}
 	case errors.Is(err, sql.ErrNoRows):
 		ticketID = NewID()

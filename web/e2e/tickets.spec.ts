@@ -17,7 +17,14 @@ test('a message left out of hours is answered from the ticket queue and waits fo
   const demo = [...sites.items].sort((a, b) => (a.created_at < b.created_at ? -1 : 1))[0];
   const otherDay = (new Date().getUTCDay() + 3) % 7;
   const closed = await api.patch(`${deskURL}/api/v1/sites/${demo.id}`, {
-    data: { business_hours: { time_zone: 'UTC', days: [{ weekday: otherDay, open: '09:00', close: '10:00' }], closed_message: `Closed for the night (${m}).` } },
+    data: {
+      business_hours: {
+        time_zone: 'UTC',
+        days: [{ weekday: otherDay, open: '09:00', close: '10:00' }],
+        closed_message: `Closed for the night (${m}).`,
+        ask_contact: true,
+      },
+    },
   });
   expect(closed.status()).toBe(200);
   try {
@@ -42,6 +49,13 @@ async function outOfHours(browser: Browser, desk: Desk, m: string, info: TestInf
   };
 
   await widget.launcher.click();
+  // Out of hours the widget first asks where the answer can reach the visitor.
+  const form = visitorPage.locator('livedesk-widget').locator('form.contact');
+  await expect(form).toContainText('We are away right now');
+  await form.getByRole('textbox', { name: 'Name' }).fill('Ann Night');
+  await form.getByRole('textbox', { name: 'E-mail' }).fill('ann.night@example.com');
+  await form.getByRole('button', { name: 'Continue' }).click();
+  await expect(form).toHaveCount(0);
   await say('Hello, is anyone there?');
   await expect(widget.theirs.filter({ hasText: `Closed for the night (${m}).` })).toHaveCount(1);
   await expect(widget.theirs.filter({ hasText: 'Please respond with YES or NO' })).toHaveCount(1);
@@ -60,6 +74,7 @@ async function outOfHours(browser: Browser, desk: Desk, m: string, info: TestInf
   const ticket = desk.page.locator('.ticket', { hasText: m });
   await expect(ticket).toHaveCount(1);
   await expect(ticket).toContainText('Out of hours');
+  await expect(ticket).toContainText('Ann Night · ann.night@example.com');
   // No mail server is set on this server: the desk says answers wait in the widget.
   await expect(desk.page.getByRole('status').filter({ hasText: 'No mail server is set' })).toBeVisible();
   // It is not a live chat: the Live queue does not show it.

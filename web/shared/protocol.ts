@@ -135,7 +135,8 @@ export interface Welcome {
   server_time: number;
   token?: string;
   visitor?: Visitor;
-  site?: { id: string; name: string; look: SiteLook };
+  /** closed: out of hours at hello; ask_contact: ask for a name and e-mail before the first message then. */
+  site?: { id: string; name: string; look: SiteLook; closed?: boolean; ask_contact?: boolean };
   agent?: Agent;
   /**
    * What the signed-in agent may do (desk sockets only): conversations.manage_any,

@@ -113,7 +113,9 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
       )}
       <Messages store={store} />
       <TypingLine class="typing" text={typing ? store.text('typing', { name: agentLabel(store.look.value, store.siteName.value, typing) }) : null} />
-      {ended ? (
+      {store.askContact.value && !ended ? (
+        <ContactForm store={store} inputRef={inputRef} />
+      ) : ended ? (
         <div class="ended" role="status">
           <strong>{store.text('ended_title')}</strong>
           <span>{store.text('ended_text')}</span>
@@ -141,3 +143,50 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
     </dialog>
   );
 }
+
+/**
+ * Out of hours, before the first message: the visitor leaves a name and an
+ * e-mail address, so that the answer can reach them by e-mail too (the
+ * site's business_hours.ask_contact), or skips it.
+ */
+function ContactForm({ store, inputRef }: { store: WidgetStore; inputRef: RefObject<HTMLTextAreaElement> }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const done = (who: { name: string; email: string } | null) => {
+    store.leaveContact(who);
+    setTimeout(() => inputRef.current?.focus(), 0);
+  };
+  return (
+    <form
+      class="contact"
+      aria-labelledby="ld-contact-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        done({ name: name.trim(), email: email.trim() });
+      }}
+    >
+      <strong id="ld-contact-title">{store.text('offline_title')}</strong>
+      <span>{store.text('offline_text')}</span>
+      <label>
+        {store.text('name_label')}
+        <input value={name} maxLength={MAX_VISITOR_NAME} autoComplete="name" onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label>
+        {store.text('email_label')}
+        <input type="email" required value={email} maxLength={MAX_EMAIL} autoComplete="email" onInput={(e) => setEmail(e.currentTarget.value)} />
+      </label>
+      <span class="contact-buttons">
+        <button type="button" class="ghost" onClick={() => done(null)}>
+          {store.text('offline_skip')}
+        </button>
+        <button type="submit" class="solid">
+          {store.text('offline_continue')}
+        </button>
+      </span>
+    </form>
+  );
+}
+
+/** The server's limits on a visitor's claimed name (characters) and e-mail (bytes). */
+const MAX_VISITOR_NAME = 100;
+const MAX_EMAIL = 254;

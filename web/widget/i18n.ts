@@ -39,6 +39,12 @@ const en = {
   typing: '{name} is typing…',
   new_message_from: 'New message from {name}',
   agent: 'Agent',
+  offline_title: 'We are away right now',
+  offline_text: 'Leave your name and e-mail address, then your message: we will answer here and by e-mail.',
+  name_label: 'Name',
+  email_label: 'E-mail',
+  offline_continue: 'Continue',
+  offline_skip: 'Skip',
 };
 
 /** TextKey names one of the widget's texts. */
@@ -78,6 +84,12 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = {
     typing: '{name} schreibt…',
     new_message_from: 'Neue Nachricht von {name}',
     agent: 'Support',
+    offline_title: 'Wir sind gerade nicht da',
+    offline_text: 'Hinterlassen Sie Ihren Namen und Ihre E-Mail-Adresse, dann Ihre Nachricht: Wir antworten hier und per E-Mail.',
+    name_label: 'Ihr Name',
+    email_label: 'E-Mail',
+    offline_continue: 'Weiter',
+    offline_skip: 'Überspringen',
   },
 };
 

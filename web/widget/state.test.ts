@@ -8,6 +8,7 @@ import {
   endsTyping,
   follow,
   hostMessage,
+  needsContact,
   NO_THREAD,
   pickConversation,
   seenUpTo,
@@ -121,5 +122,22 @@ describe('drafts', () => {
     expect(two.map((d) => d.text)).toEqual(['hello', 'anyone?']);
     expect(new Set(two.map((d) => d.id)).size).toBe(2);
     expect(one).toHaveLength(1);
+  });
+});
+
+describe('needsContact', () => {
+  const closed = { closed: true, ask_contact: true };
+  it('asks out of hours, when the site wants it, before anything is written', () => {
+    expect(needsContact(closed, '', false, 0)).toBe(true);
+  });
+  it('does not ask in hours, when the site does not want it, or when an address is known', () => {
+    expect(needsContact({ closed: false, ask_contact: true }, '', false, 0)).toBe(false);
+    expect(needsContact({ closed: true }, '', false, 0)).toBe(false);
+    expect(needsContact(undefined, '', false, 0)).toBe(false);
+    expect(needsContact(closed, 'ann@example.com', false, 0)).toBe(false);
+  });
+  it('asks once: not after an answer or a skip, nor once the visitor has written', () => {
+    expect(needsContact(closed, '', true, 0)).toBe(false);
+    expect(needsContact(closed, '', false, 3)).toBe(false);
   });
 });

@@ -89,3 +89,13 @@ export interface Draft {
 export function addDraft(drafts: readonly Draft[], text: string, now: number): Draft[] {
   return [...drafts, { id: `d${now}${drafts.length}`, text }];
 }
+
+/**
+ * Whether the panel asks for a name and e-mail before the first message:
+ * the site is out of hours and asks for them, the visitor has given no
+ * address and has not answered or skipped the form, and nothing is
+ * written yet.
+ */
+export function needsContact(site: { closed?: boolean; ask_contact?: boolean } | undefined, email: string, asked: boolean, messages: number): boolean {
+  return Boolean(site?.closed && site.ask_contact) && !email && !asked && messages === 0;
+}

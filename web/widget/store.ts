@@ -15,6 +15,7 @@ import {
   endsTyping,
   follow,
   hostMessage,
+  needsContact,
   NO_THREAD,
   pickConversation,
   type SeenMark,
@@ -52,6 +53,8 @@ export class WidgetStore {
   readonly conn = signal<ConnState>('connecting');
   readonly isOpen = signal(false);
   readonly siteName = signal('');
+  /** Out of hours, the site asks for a name and e-mail before the first message (welcome.site). */
+  readonly askContact = signal(false);
   /** The site's look (welcome.site.look); kept per site so a navigation does not flash the default colour. */
   readonly look = signal<SiteLook | null>(null);
   readonly messages = signal<readonly Message[]>([]);
@@ -163,6 +166,13 @@ export class WidgetStore {
     this.flushContext();
   }
 
+  /** The visitor's answer to the out-of-hours form: a name and e-mail (null: skipped). */
+  leaveContact(who: { name: string; email: string } | null): void {
+    save(this.prefix + 'asked', true);
+    this.askContact.value = false;
+    if (who) this.identify(who);
+  }
+
   identify(identity: Identity): void {
     this.identity = identity;
     this.flushIdentity();
@@ -266,6 +276,7 @@ export class WidgetStore {
   private welcome(w: Welcome): void {
     if (w.token) save(this.prefix + 'token', w.token);
     this.siteName.value = w.site?.name ?? '';
+    this.askContact.value = needsContact(w.site, w.visitor?.email ?? '', load(this.prefix + 'asked', false), this.messages.value.length);
     this.look.value = w.site?.look ?? null;
     save(this.prefix + 'look', this.look.value);
     const current = pickConversation(w.conversations, this.conversationId);

@@ -21,7 +21,8 @@ func runTickets(t *testing.T, newStore NewStore) {
 		{"tickets/queues: newest first, departments, closed by me, paging, search", testTicketQueues},
 		{"tickets/accepting: one by one, the oldest N, taken meanwhile", testTicketAccept},
 		{"tickets/two agents quick-accepting at once get disjoint tickets", testTicketQuickAcceptRace},
-		{"tickets/closing closes the ticket's open conversations; archive after the cutoff", testTicketClose},
+		{"tickets/closing closes the ticket's open conversations; retention keeps an open ticket's chat", testTicketClose},
+		{"tickets/archived after the cutoff, and listed apart", testTicketArchive},
 		{"tickets/an out-of-hours step answers each visitor message once", testHoldOnce},
 		{"mail/an answer is queued once, claimed by one sender, retried, and shows on its ticket", testMailOutbox},
 	}
@@ -332,6 +333,32 @@ func testTicketClose(t *testing.T, s *store.Store) {
 	_, err = s.CloseTicket(ctx, ws, tk.ID, store.TicketClose{By: store.AuthorAgent}, closedAt)
 	wantErr(t, err, store.ErrStale)
 
+	// Retention keeps the closed chat of a ticket still open (where its
+	// answer goes), and deletes the chats of closed tickets.
+	_, open := writer(t, s, a, "bob", "", Epoch)
+	openTk := toTicket(t, s, ws, open, Epoch).Ticket
+	_, _, err = s.Transition(ctx, ws, open.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorVisitor}, Epoch)
+	noErr(t, "the visitor ends bob's chat", err)
+	deleted, err := s.DeleteClosedConversations(ctx, ws, closedAt.Add(time.Hour), 100)
+	noErr(t, "retention", err)
+	equal(t, "deleted by retention", deleted, 1) // ann's, with its closed ticket
+	_, err = s.GetConversation(ctx, ws, open.ID)
+	noErr(t, "the open ticket's chat", err)
+	_, err = s.GetTicket(ctx, ws, openTk.ID)
+	noErr(t, "the open ticket", err)
+	_, err = s.GetTicket(ctx, ws, tk.ID)
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testTicketArchive(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a := newTenant(t, s, "a")
+	ws := a.ws.ID
+	_, c := writer(t, s, a, "ann", "", Epoch)
+	tk := toTicket(t, s, ws, c, Epoch).Ticket
+	closedAt := Epoch.Add(time.Hour)
+	_, err := s.CloseTicket(ctx, ws, tk.ID, store.TicketClose{By: store.AuthorAgent, AgentID: a.agent.ID}, closedAt)
+	noErr(t, "close", err)
 	n, err := s.ArchiveTickets(ctx, ws, closedAt, closedAt, 10)
 	noErr(t, "archive before", err)
 	equal(t, "archived at the cutoff", n, 0)

@@ -153,6 +153,10 @@ export function Hours({ value, editable, error, closedError, onChange }: {
           </p>
         )}
       </div>
+      <label class="check">
+        <input type="checkbox" checked={!!value.ask_contact} onChange={(e) => onChange({ ...value, ask_contact: e.currentTarget.checked })} />
+        Out of hours, ask for a name and e-mail address before the first message (so answers can go by e-mail)
+      </label>
       <label class="auto-text">
         <span class="pref-label">Out-of-hours message</span>
         <textarea

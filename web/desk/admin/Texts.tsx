@@ -41,6 +41,12 @@ const LABELS: Record<TextKey, string> = {
   typing: 'Agent typing',
   new_message_from: 'New message announcement',
   agent: "Agent's name when unknown",
+  offline_title: 'Out-of-hours form title',
+  offline_text: 'Out-of-hours form text',
+  name_label: 'Out-of-hours form: name label',
+  email_label: 'Out-of-hours form: e-mail label',
+  offline_continue: 'Out-of-hours form: continue button',
+  offline_skip: 'Out-of-hours form: skip button',
 };
 
 /** The texts that are paragraphs (line breaks allowed, as on the server). */

@@ -21,6 +21,8 @@ export interface BusinessHours {
   /** The out-of-hours autoresponder's first message and its question ("" = the defaults). */
   closed_message?: string;
   question?: string;
+  /** Out of hours, the widget asks for a name and e-mail before the first message. */
+  ask_contact?: boolean;
 }
 
 /** The limits of a site's look (docs/api.md), in characters. */

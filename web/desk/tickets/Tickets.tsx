@@ -26,6 +26,7 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
   const [unassigned, setUnassigned] = useState(0);
   const [search, setSearch] = useState('');
   const [closedByMe, setClosedByMe] = useState(false);
+  const [archived, setArchived] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [more, setMore] = useState(false);
@@ -38,7 +39,7 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
 
   const load = (before?: string) => {
     const n = ++seq.current;
-    listTickets(queue, { q: search.trim(), closedByMe, before })
+    listTickets(queue, { q: search.trim(), closedByMe, archived, before })
       .then((page) => {
         if (n !== seq.current) return; // a newer load is on its way
         setItems((cur) => (before && cur ? [...cur, ...page.items] : page.items));
@@ -56,7 +57,7 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
   useEffect(() => {
     setItems(null);
     load();
-  }, [queue, closedByMe]);
+  }, [queue, closedByMe, archived]);
   const typed = useRef(false);
   useEffect(() => {
     if (!typed.current) {
@@ -151,9 +152,15 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
           </div>
         )}
         {queue === 'closed' && (
-          <label class="check">
-            <input type="checkbox" checked={closedByMe} onChange={(e) => setClosedByMe(e.currentTarget.checked)} /> Closed by me
-          </label>
+          <>
+            <label class="check">
+              <input type="checkbox" checked={closedByMe} onChange={(e) => setClosedByMe(e.currentTarget.checked)} /> Closed by me
+            </label>
+            <label class="check">
+              <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.currentTarget.checked)} /> Archived (closed over 90 days
+              ago)
+            </label>
+          </>
         )}
       </div>
       {mail === false && (

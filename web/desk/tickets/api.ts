@@ -11,10 +11,14 @@ export interface TicketPage {
   unassigned: number;
 }
 
-export function listTickets(queue: TicketQueue, opts: { q?: string; closedByMe?: boolean; before?: string } = {}): Promise<TicketPage> {
+export function listTickets(
+  queue: TicketQueue,
+  opts: { q?: string; closedByMe?: boolean; archived?: boolean; before?: string } = {},
+): Promise<TicketPage> {
   const p = new URLSearchParams({ queue, limit: '50' });
   if (opts.q) p.set('q', opts.q);
   if (opts.closedByMe) p.set('closed_by_me', 'true');
+  if (opts.archived) p.set('archived', 'true');
   if (opts.before) p.set('before_id', opts.before);
   return call<TicketPage>('GET', `/tickets?${p}`);
 }
