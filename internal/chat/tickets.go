@@ -296,23 +296,8 @@ func (s *Service) closeEarlierTickets(ctx context.Context, c store.Conversation,
 // ArchiveTickets archives, in every workspace, the tickets closed more
 // than ArchiveAfter ago (the hourly retention job).
 func (s *Service) ArchiveTickets(ctx context.Context) (int, error) {
-	wss, err := s.store.ListWorkspaces(ctx)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
 	now := s.clock.Now()
-	for _, w := range wss {
-		for {
-			n, err := s.store.ArchiveTickets(ctx, w.ID, now.Add(-ArchiveAfter), now, 500)
-			total += n
-			if err != nil {
-				return total, err
-			}
-			if n < 500 {
-				break
-			}
-		}
-	}
-	return total, nil
+	return s.inBatches(ctx, func(w store.Workspace) (int, error) {
+		return s.store.ArchiveTickets(ctx, w.ID, now.Add(-ArchiveAfter), now, jobBatch)
+	})
 }

@@ -116,24 +116,36 @@ func (s *Service) runDue(ctx context.Context, w store.Workspace) (DueCounts, err
 // returns how many. It is the retention job: off by default, run hourly;
 // deleting the same rows from two nodes is harmless.
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
+	return s.inBatches(ctx, func(w store.Workspace) (int, error) {
+		days := workspace.Effective(w.Settings).ClosedRetentionDays
+		if days <= 0 {
+			return 0, nil
+		}
+		cutoff := s.clock.Now().Add(-time.Duration(days) * 24 * time.Hour)
+		return s.store.DeleteClosedConversations(ctx, w.ID, cutoff, jobBatch)
+	})
+}
+
+// jobBatch is how many rows one statement of an hourly job changes: a
+// short write, so that SQLite's single writer is not held for long.
+const jobBatch = 500
+
+// inBatches runs batch for every workspace until it changes fewer than
+// jobBatch rows, and returns how many it changed in all.
+func (s *Service) inBatches(ctx context.Context, batch func(w store.Workspace) (int, error)) (int, error) {
 	wss, err := s.store.ListWorkspaces(ctx)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	for _, w := range wss {
-		days := workspace.Effective(w.Settings).ClosedRetentionDays
-		if days <= 0 {
-			continue
-		}
-		cutoff := s.clock.Now().Add(-time.Duration(days) * 24 * time.Hour)
 		for {
-			n, err := s.store.DeleteClosedConversations(ctx, w.ID, cutoff, 500)
+			n, err := batch(w)
 			total += n
 			if err != nil {
 				return total, err
 			}
-			if n < 500 {
+			if n < jobBatch {
 				break
 			}
 		}

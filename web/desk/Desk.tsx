@@ -1,4 +1,5 @@
 import { useSignalEffect } from '@preact/signals';
+import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from './api';
 import { ConversationPane } from './ConversationPane';
@@ -94,30 +95,28 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
   );
 }
 
-type TicketsModule = typeof import('./tickets/Tickets');
-
-/** TicketsArea loads the ticket queues on first use (their own chunk). */
-function TicketsArea(props: { store: DeskStore; queue: TicketQueue }) {
-  const [mod, setMod] = useState<TicketsModule | null>(null);
+/**
+ * Area shows a part of the desk that is its own chunk, loaded on first use
+ * (the live path never downloads it): a line while it loads, and a way out
+ * when it cannot be loaded.
+ */
+function Area<M>({ load, what, show }: { load: () => Promise<M>; what: string; show: (m: M) => JSX.Element }) {
+  const [mod, setMod] = useState<M | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    import('./tickets/Tickets').then(setMod, () => setFailed(true));
+    load().then(setMod, () => setFailed(true));
   }, []);
-  if (failed) return <p class="boot admin-loading">The tickets cannot be loaded. Reload the page to try again.</p>;
-  if (!mod) return <p class="boot admin-loading">Loading tickets…</p>;
-  return <mod.Tickets {...props} />;
+  if (failed) return <p class="boot admin-loading">The {what} cannot be loaded. Reload the page to try again.</p>;
+  if (!mod) return <p class="boot admin-loading">Loading {what}…</p>;
+  return show(mod);
 }
 
-type AdminModule = typeof import('./admin/Admin');
+/** TicketsArea: the ticket queues (their own chunk). */
+function TicketsArea(props: { store: DeskStore; queue: TicketQueue }) {
+  return <Area load={() => import('./tickets/Tickets')} what="tickets" show={(m) => <m.Tickets {...props} />} />;
+}
 
-/** AdminArea loads the settings area on first use (its own chunk). */
+/** AdminArea: the settings area (its own chunk). */
 function AdminArea(props: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
-  const [mod, setMod] = useState<AdminModule | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    import('./admin/Admin').then(setMod, () => setFailed(true));
-  }, []);
-  if (failed) return <p class="boot admin-loading">The settings cannot be loaded. Reload the page to try again.</p>;
-  if (!mod) return <p class="boot admin-loading">Loading settings…</p>;
-  return <mod.Admin {...props} />;
+  return <Area load={() => import('./admin/Admin')} what="settings" show={(m) => <m.Admin {...props} />} />;
 }
