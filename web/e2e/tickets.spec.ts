@@ -52,6 +52,7 @@ async function outOfHours(browser: Browser, desk: Desk, m: string, info: TestInf
   // Out of hours the widget first asks where the answer can reach the visitor.
   const form = visitorPage.locator('livedesk-widget').locator('form.contact');
   await expect(form).toContainText('We are away right now');
+  await shot(visitorPage, 'widget-offline-form', info);
   await form.getByRole('textbox', { name: 'Name' }).fill('Ann Night');
   await form.getByRole('textbox', { name: 'E-mail' }).fill('ann.night@example.com');
   await form.getByRole('button', { name: 'Continue' }).click();
