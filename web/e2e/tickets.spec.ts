@@ -93,6 +93,15 @@ async function outOfHours(browser: Browser, desk: Desk, m: string, info: TestInf
   await expect(ticket).toHaveCount(1);
   await shot(desk.page, 'desk-tickets-assigned', info);
 
+  // A supervisor (the owner is one) hands it back to the queue; accepted again, it is mine.
+  await ticket.getByRole('combobox', { name: /Assign the ticket of/ }).selectOption({ label: 'Unassigned' });
+  await expect(ticket).toHaveCount(0);
+  await desk.page.getByRole('link', { name: 'Unassigned' }).click();
+  await ticket.getByRole('button', { name: 'Accept', exact: true }).click();
+  await expect(ticket).toHaveCount(0);
+  await desk.page.getByRole('link', { name: 'Assigned to me' }).click();
+  await expect(ticket).toHaveCount(1);
+
   // Start Chat: the ticket's conversation opens as the agent's chat, with
   // everything the visitor left.
   await ticket.getByRole('button', { name: 'Start Chat' }).click();

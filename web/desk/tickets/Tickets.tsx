@@ -7,7 +7,8 @@ import { since } from '../../shared/format';
 import { ApiError } from '../api';
 import { go, href, type TicketQueue } from '../router';
 import type { DeskStore } from '../store';
-import { acceptTicket, closeTicket, listTickets, mailConfigured, quickAccept, startTicketChat, type Ticket } from './api';
+import { MANAGE_ANY } from '../permissions';
+import { acceptTicket, assignTicket, closeTicket, listTickets, mailConfigured, quickAccept, startTicketChat, type Ticket } from './api';
 import './tickets.css';
 
 const QUEUES: { queue: TicketQueue; label: string }[] = [
@@ -32,6 +33,9 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
   const [more, setMore] = useState(false);
   const [count, setCount] = useState(1);
   const [mail, setMail] = useState<boolean | null>(null);
+  // Supervisors move tickets between agents; agents cannot transfer them.
+  const supervisor = store.can(MANAGE_ANY);
+  const agents = [...store.agentDirectory.value].sort((a, b) => a[1].localeCompare(b[1]));
   useEffect(() => {
     mailConfigured().then(setMail, () => setMail(null));
   }, []);
@@ -189,6 +193,26 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
                 {t.mail_state === 'failed' && t.mail_error && <span class="mail-error">{t.mail_error}</span>}
               </div>
               <div class="ticket-actions">
+                {supervisor && queue !== 'closed' && (
+                  <label>
+                    <span class="sr-only">Assign the ticket of {t.visitor_name || 'the visitor'} to</span>
+                    <select
+                      value={t.assignee_id ?? ''}
+                      disabled={busy}
+                      onChange={(e) => {
+                        const to = e.currentTarget.value;
+                        void act(() => assignTicket(t.id, to));
+                      }}
+                    >
+                      <option value="">Unassigned</option>
+                      {agents.map(([id, name]) => (
+                        <option key={id} value={id}>
+                          {name}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
                 {queue === 'unassigned' && (
                   <button type="button" class="btn" disabled={busy} onClick={() => act(() => acceptTicket(t.id))}>
                     Accept

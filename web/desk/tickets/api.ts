@@ -27,6 +27,8 @@ const path = (id: string, action: string) => `/tickets/${encodeURIComponent(id)}
 export const acceptTicket = (id: string) => call<Ticket>('POST', path(id, 'accept'));
 export const quickAccept = (count: number) => call<{ items: Ticket[] }>('POST', '/tickets/accept', { count }).then((r) => r.items);
 export const closeTicket = (id: string) => call<Ticket>('POST', path(id, 'close'));
+/** A supervisor moves a ticket to an agent, or back to the unassigned queue (''). */
+export const assignTicket = (id: string, agentId: string) => call<Ticket>('POST', path(id, 'assign'), agentId ? { agent_id: agentId } : {});
 export const startTicketChat = (id: string) => call<Conversation>('POST', path(id, 'start-chat'));
 
 /** Whether the workspace has a mail server (answers then also go by e-mail). */
