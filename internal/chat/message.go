@@ -83,10 +83,13 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 					return store.Message{}, false, ErrBusy
 				}
 			}
-			if a.AgentID != "" && res.TicketID != "" && !res.Duplicate && s.mailer != nil {
-				// An answer to a ticket also goes by e-mail; the message
-				// is stored and reaches the widget whatever happens here.
-				s.mailer.Answered(ctx, a.WorkspaceID, res.TicketID, res.Message) //nolint:errcheck // the ticket shows the mail's state
+			if a.AgentID != "" && s.mailer != nil {
+				// An answer to a ticket also goes by e-mail. When it could
+				// not be queued the agent is told to send it again (busy,
+				// retryable); the retry, a duplicate, queues it (once).
+				if err := s.mailAnswer(ctx, a, res); err != nil {
+					return store.Message{}, false, ErrBusy
+				}
 			}
 			return res.Message, res.Duplicate, nil
 		case errors.Is(err, store.ErrBusy):
@@ -147,4 +150,22 @@ func (s *Service) Typing(ctx context.Context, a auth.Actor, conversationID strin
 		Type: event.TypeTyping, ConversationID: c.ID, AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, On: on,
 	})
 	return nil
+}
+
+// mailAnswer hands an agent's message in a ticket's conversation to the
+// mailer. A duplicate carries no ticket: its conversation is read.
+func (s *Service) mailAnswer(ctx context.Context, a auth.Actor, res store.Appended) error {
+	ticketID := res.TicketID
+	if res.Duplicate {
+		c, err := s.store.GetConversation(ctx, a.WorkspaceID, res.Message.ConversationID)
+		if err != nil {
+			return err
+		}
+		ticketID = c.TicketID
+	}
+	if ticketID == "" || res.Message.Private || res.Message.Kind != store.KindText {
+		return nil
+	}
+	_, err := s.mailer.Answered(ctx, a.WorkspaceID, ticketID, res.Message)
+	return err
 }

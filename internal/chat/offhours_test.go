@@ -488,14 +488,25 @@ func TestTicketTimersFireOnceAcrossNodes(t *testing.T) {
 
 // fakeMailer records the answers chat hands to the mail service.
 type fakeMailer struct {
-	mu  sync.Mutex
-	got []string
+	mu   sync.Mutex
+	got  []string
+	fail int // fail this many calls first
 }
 
+// Answered records each message once, as the outbox does (a retried
+// send hands the same message over again).
 func (f *fakeMailer) Answered(_ context.Context, _, ticketID string, m store.Message) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.got = append(f.got, ticketID+" "+m.Body)
+	if f.fail > 0 {
+		f.fail--
+		return false, errors.New("the outbox is unreachable")
+	}
+	line := ticketID + " " + m.Body
+	if slices.Contains(f.got, line) {
+		return false, nil
+	}
+	f.got = append(f.got, line)
 	return true, nil
 }
 
@@ -533,8 +544,11 @@ func TestTicketAnswersGoToTheMailer(t *testing.T) {
 	if _, err := d.svc.StartTicketChat(ctx, olga, tk); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := d.svc.Send(ctx, olga, cb.ID, "answer-1", "ticket answer"); err != nil {
-		t.Fatal(err)
+	// The first try cannot be queued: the agent is told busy, and the
+	// retry (the same message, stored once) is queued.
+	m.fail = 1
+	if _, _, err := d.svc.Send(ctx, olga, cb.ID, "answer-1", "ticket answer"); !errors.Is(err, chat.ErrBusy) {
+		t.Fatalf("send with the outbox down: %v, want busy", err)
 	}
 	if _, dup, err := d.svc.Send(ctx, olga, cb.ID, "answer-1", "ticket answer"); err != nil || !dup {
 		t.Fatalf("retry: %v %v", dup, err)

@@ -153,7 +153,19 @@ func TestAnswersGoByMailAfterTheGrace(t *testing.T) {
 	if len(f.told) < 2 {
 		t.Fatalf("the desk was told %d times", len(f.told))
 	}
-	// Nothing is sent twice.
+	// Nothing is sent twice, not even when an answer is handed over again
+	// (a retried send): alone or joined, it was queued.
+	for _, id := range []string{"a1", "a2"} {
+		m, err := f.st.ListMessages(context.Background(), f.ws, f.ticket.ConversationID, 0, 0, 100)
+		must(t, err)
+		for _, x := range m {
+			if x.ClientMsgID == id {
+				if ok, err := f.svc.Answered(context.Background(), f.ws, f.ticket.ID, x); ok || err != nil {
+					t.Fatalf("%s handed over again: queued %v, %v", id, ok, err)
+				}
+			}
+		}
+	}
 	f.clk.Advance(time.Hour)
 	if n := f.run(); n != 0 || len(f.smtpd.mails()) != 1 {
 		t.Fatalf("sent again: %d", n)

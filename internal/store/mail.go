@@ -104,7 +104,8 @@ func scanOutMail(sc scanner) (OutMail, error) {
 // QueueMail adds an answer to the outbox, due at due. When the ticket
 // already has a mail waiting for its first attempt, the answer joins it
 // (its body appended, its seq moved on) rather than making a second mail.
-// The same message queued again changes nothing (queued false).
+// An answer queued before, alone or joined, changes nothing (queued
+// false), so a retried send never mails twice.
 func (s *Store) QueueMail(ctx context.Context, m OutMail, due, now time.Time) (queued bool, err error) {
 	err = s.inTx(ctx, "store: queue mail", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "tickets", m.WorkspaceID, m.TicketID); err != nil {
@@ -113,10 +114,14 @@ func (s *Store) QueueMail(ctx context.Context, m OutMail, due, now time.Time) (q
 		if err := ownedBy(ctx, tx, "conversations", m.WorkspaceID, m.ConversationID); err != nil {
 			return err
 		}
+		// Queued before: as the first answer of a mail, or joined into one
+		// (a mail carries every answer of its conversation up to its seq).
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM mail_outbox WHERE message_id = $1`, m.MessageID).Scan(&one)
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM mail_outbox WHERE message_id = $1
+			OR (workspace_id = $2 AND ticket_id = $3 AND conversation_id = $4 AND seq >= $5) LIMIT 1`,
+			m.MessageID, m.WorkspaceID, m.TicketID, m.ConversationID, m.Seq).Scan(&one)
 		if err == nil {
-			return nil // queued before
+			return nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return mapErr("store: queue mail", err)
