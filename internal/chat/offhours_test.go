@@ -153,6 +153,20 @@ func seqOf(t *testing.T, frame []byte) int64 {
 	return f.Message.Seq
 }
 
+// ticketed starts a chat for a new visitor that no agent takes: after
+// the wait, the timers make it a ticket, whose id it returns.
+func (d *desk) ticketed(name string) (auth.Actor, store.Conversation, string) {
+	d.t.Helper()
+	va, c := d.visitorChat(name)
+	d.clk.Advance(2 * time.Minute)
+	d.run()
+	tk := d.get(c.ID).TicketID
+	if tk == "" {
+		d.t.Fatalf("%s's chat is no ticket", name)
+	}
+	return va, c, tk
+}
+
 // offhoursVisitor starts a conversation for a new visitor without a
 // first message.
 func (d *desk) offhoursVisitor(name string) (auth.Actor, store.Conversation) {
@@ -231,7 +245,6 @@ func TestOutOfHoursAnswersOnceAndLive(t *testing.T) {
 func TestNoAgentMakesATicket(t *testing.T) {
 	t.Parallel()
 	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
-	ctx := context.Background()
 
 	// Nobody online: after the minute's grace the chat becomes a ticket.
 	_, c := d.visitorChat("ann")
@@ -273,20 +286,13 @@ func TestNoAgentMakesATicket(t *testing.T) {
 	if list := d.tickets(olga, store.QueueUnassigned); len(list) != 2 {
 		t.Fatalf("unassigned tickets: %d", len(list))
 	}
-	_ = ctx
 }
 
 func TestTicketWork(t *testing.T) {
 	t.Parallel()
 	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
 	ctx := context.Background()
-	va, c := d.visitorChat("ann")
-	d.clk.Advance(2 * time.Minute)
-	d.run()
-	tk := d.get(c.ID).TicketID
-	if tk == "" {
-		t.Fatal("no ticket")
-	}
+	va, c, tk := d.ticketed("ann")
 	olga := d.agent("olga", "agent", "online", 1)
 	pete := d.agent("pete", "agent", "online", 1)
 	boss := d.agent("boss", "supervisor", "online", 1)
@@ -368,10 +374,7 @@ func TestNewChatTakenClosesTheOpenTicket(t *testing.T) {
 	t.Parallel()
 	d := newDesk(t, storetest.SQLite, store.Settings{TicketAfterSeconds: 300})
 	ctx := context.Background()
-	va, c := d.visitorChat("ann")
-	d.clk.Advance(2 * time.Minute)
-	d.run()
-	tk := d.get(c.ID).TicketID
+	va, c, tk := d.ticketed("ann")
 	// The visitor ends that chat and comes back when an agent is online.
 	if _, err := d.svc.CloseByVisitor(ctx, va, c.ID); err != nil {
 		t.Fatal(err)
@@ -531,13 +534,7 @@ func TestTicketAnswersGoToTheMailer(t *testing.T) {
 	if err := d.st.SetAgentStatus(ctx, d.ws.ID, olga.AgentID, "offline", d.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
-	vb, cb := d.visitorChat("bob")
-	d.clk.Advance(2 * time.Minute)
-	d.run()
-	tk := d.get(cb.ID).TicketID
-	if tk == "" {
-		t.Fatal("bob's chat is no ticket")
-	}
+	vb, cb, tk := d.ticketed("bob")
 	if _, err := d.svc.QuickAccept(ctx, olga, 1); err != nil {
 		t.Fatal(err)
 	}
