@@ -145,6 +145,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Team = team.New(st, a.Clock, pub, opts.Hasher, a.Chat, a.Audit)
 	a.Sites = site.New(st, a.Clock, a.Audit)
 	a.Chat.SetSites(a.Sites)
+	a.Chat.SetHours(a.Team)
 	workspaces := workspace.New(st, a.Clock, a.Audit)
 	tenants := workspace.NewTenants(st, a.Team, workspaces)
 

@@ -36,12 +36,18 @@ func (a *App) runMail(ctx context.Context) {
 func (a *App) runTimers(ctx context.Context) {
 	presence := time.NewTicker(presenceEvery)
 	defer presence.Stop()
+	// The heartbeat keeps this node's desks present for the other nodes'
+	// expiry passes, so it beats well within the away grace period.
+	heartbeat := time.NewTicker(heartbeatEvery(a.Config.Limits.AgentAwaySeconds))
+	defer heartbeat.Stop()
 	sessions := time.NewTicker(sessionsEvery)
 	defer sessions.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-heartbeat.C:
+			a.Heartbeat(ctx)
 		case <-presence.C:
 			if _, err := a.Visitors.ExpireDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("presence expiry", "err", err)
@@ -65,12 +71,36 @@ func (a *App) runTimers(ctx context.Context) {
 // for -agent-away-seconds (team.ExpireAbsent). Not during that long after
 // this node started: after an outage every desk is gone, and they need the
 // grace period to reconnect before anyone counts as absent.
+// Its own desks are recorded present first: a desk's open socket is only
+// otherwise seen at its hello and its hang-up.
 func (a *App) ExpireAbsentAgents(ctx context.Context) (int, error) {
 	grace := time.Duration(a.Config.Limits.AgentAwaySeconds) * time.Second
 	if grace <= 0 || a.Clock.Now().Sub(a.started) < grace {
 		return 0, nil
 	}
+	a.Heartbeat(ctx)
 	return a.Team.ExpireAbsent(ctx, grace)
+}
+
+// Heartbeat records this node's connected desks as present now
+// (team.Heartbeat); a failure is logged, and the next beat retries.
+func (a *App) Heartbeat(ctx context.Context) {
+	if a.Config.Limits.AgentAwaySeconds <= 0 {
+		return // nobody goes away: presence is not kept
+	}
+	if err := a.Team.Heartbeat(ctx, a.Realtime.Hub().Desks()); err != nil && ctx.Err() == nil {
+		a.Log.Warn("desk heartbeat", "err", err)
+	}
+}
+
+// heartbeatEvery is a third of the away grace period, at most
+// presenceEvery and at least 250 ms: two beats may be lost or late
+// before a peer's expiry pass could count a connected desk as gone.
+func heartbeatEvery(awaySeconds int) time.Duration {
+	if awaySeconds <= 0 {
+		return presenceEvery
+	}
+	return min(max(time.Duration(awaySeconds)*time.Second/3, 250*time.Millisecond), presenceEvery)
 }
 
 // RunRetention deletes what the retention rules say is kept no longer:

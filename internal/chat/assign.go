@@ -10,7 +10,6 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
-	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -178,7 +177,9 @@ var errOutOfHours = errors.New("chat: the site is out of hours")
 func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conversation, error) {
 	if st, err := s.site(ctx, c.WorkspaceID, c.SiteID); err != nil {
 		return c, err
-	} else if !site.OpenAt(st.BusinessHours, s.clock.Now()) {
+	} else if open, err := s.open(ctx, st, c.DepartmentID, s.clock.Now()); err != nil {
+		return c, err
+	} else if !open {
 		// Out of hours the visitor's first message starts the
 		// out-of-hours flow; an agent may still take the chat by hand.
 		return c, errOutOfHours

@@ -23,6 +23,7 @@ const (
 // Store is what chat needs from the database.
 type Store interface {
 	StartConversation(ctx context.Context, workspaceID, visitorID, departmentID string, now time.Time) (store.Conversation, bool, error)
+	DepartmentHours(ctx context.Context, workspaceID string) (map[string]store.BusinessHours, error)
 	Transition(ctx context.Context, workspaceID, id string, tr store.Transition, now time.Time) (store.Conversation, *store.Message, error)
 	Assign(ctx context.Context, workspaceID, id string, p store.Pick, tr store.Transition, fill func(store.Agent) *store.Message, now time.Time) (store.Conversation, *store.Message, store.Agent, bool, error)
 	DueConversations(ctx context.Context, workspaceID string, cut store.Cutoffs, limit int) (store.Due, error)
@@ -62,6 +63,7 @@ type Service struct {
 	pub    *event.Publisher
 	mailer Mailer
 	sites  SiteReader
+	hours  HoursReader
 }
 
 // SiteReader reads a site, possibly from a cache (site.Service.Cached):
@@ -73,6 +75,24 @@ type SiteReader interface {
 
 // SetSites sets where sites are read from; without it, the store.
 func (s *Service) SetSites(r SiteReader) { s.sites = r }
+
+// HoursReader reads the department hours of a workspace, possibly from a
+// cache (team.Service.DepartmentHours): the out-of-hours check asks for
+// them with the site's. The map is shared and never changed.
+type HoursReader interface {
+	DepartmentHours(ctx context.Context, workspaceID string) (map[string]store.BusinessHours, error)
+}
+
+// SetHours sets where department hours are read from; without it, the
+// store.
+func (s *Service) SetHours(r HoursReader) { s.hours = r }
+
+func (s *Service) departmentHours(ctx context.Context, workspaceID string) (map[string]store.BusinessHours, error) {
+	if s.hours != nil {
+		return s.hours.DepartmentHours(ctx, workspaceID)
+	}
+	return s.store.DepartmentHours(ctx, workspaceID)
+}
 
 func (s *Service) site(ctx context.Context, workspaceID, id string) (store.Site, error) {
 	if s.sites != nil {

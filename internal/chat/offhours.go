@@ -42,7 +42,15 @@ func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.App
 			return err
 		}
 		if site.OpenAt(st.BusinessHours, now) {
-			return nil // open: the live queue and the no-agent rule take it
+			hours, err := s.departmentHours(ctx, m.WorkspaceID)
+			if err != nil {
+				return err
+			}
+			if len(hours) == 0 {
+				return nil // open: the live queue and the no-agent rule take it
+			}
+			// A department may be closed within the site's hours: the
+			// conversation, read below, says which department.
 		}
 	}
 	// The session answers the visitor's messages one by one, in seq
@@ -67,8 +75,10 @@ func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.App
 			return err
 		}
 		sess := session(c)
-		if !active(sess, now) && site.OpenAt(st.BusinessHours, now) {
-			return nil
+		if !active(sess, now) {
+			if open, err := s.open(ctx, st, c.DepartmentID, now); err != nil || open {
+				return err
+			}
 		}
 		set, err := s.settings(ctx, c.WorkspaceID)
 		if err != nil {
@@ -83,6 +93,32 @@ func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.App
 		}
 	}
 	return fmt.Errorf("chat: out-of-hours answer to %s: %w", m.ID, store.ErrStale)
+}
+
+// open reports whether chats of site st in department deptID are served
+// at now: the site is open and, when the department has hours of its
+// own, so is the department (its hours narrow the site's).
+func (s *Service) open(ctx context.Context, st store.Site, deptID string, now time.Time) (bool, error) {
+	if !site.OpenAt(st.BusinessHours, now) {
+		return false, nil
+	}
+	if deptID == "" {
+		return true, nil
+	}
+	hours, err := s.departmentHours(ctx, st.WorkspaceID)
+	if err != nil {
+		return false, err
+	}
+	h, own := hours[deptID]
+	return !own || site.OpenAt(h, now), nil
+}
+
+// Closed reports whether a new chat on site st would find it closed (its
+// hours, or those of its default department): the widget's welcome says
+// so, and may ask for an e-mail address first.
+func (s *Service) Closed(ctx context.Context, st store.Site) bool {
+	open, err := s.open(ctx, st, st.DefaultDepartmentID, s.clock.Now())
+	return err == nil && !open
 }
 
 // maxSteps bounds one call's out-of-hours steps: the messages it answers

@@ -630,3 +630,69 @@ func TestAClosedSiteDoesNotBlockTheQueue(t *testing.T) {
 		t.Fatalf("day %q, night %q", d.get(day.ID).AssigneeID, d.get(night.ID).AssigneeID)
 	}
 }
+
+// TestDepartmentHoursNarrowTheSites: a department with hours of its own
+// is out of hours when they say so, though its site is open: its chats
+// get the out-of-hours answer and are not routed, and the widget is told
+// the site is closed (its default department). Another department of the
+// same site, without hours, is served; in the department's hours, so is
+// the department.
+func TestDepartmentHoursNarrowTheSites(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t, storetest.SQLite, store.Settings{})
+	ctx := context.Background()
+	mondays := store.BusinessHours{TimeZone: "UTC", Days: []store.OpenSpan{{Weekday: 1, Open: "09:00", Close: "10:00"}}, ClosedDays: []string{}}
+	if _, err := d.st.UpdateDepartment(ctx, d.ws.ID, d.dept.ID, d.dept.Name, &mondays, d.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	d.agent("olga", "agent", "online", 5)
+	sales, err := d.st.CreateDepartment(ctx, d.ws.ID, "Sales", d.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam, err := d.st.CreateAgent(ctx, store.Agent{WorkspaceID: d.ws.ID, Email: "sam@x.example", Name: "sam", Role: "agent",
+		PasswordHash: "h", MaxChats: 5, DepartmentIDs: []string{sales.ID}}, d.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.st.SetAgentStatus(ctx, d.ws.ID, sam.ID, "online", d.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	// Friday: the site is open, Support is not.
+	if !d.svc.Closed(ctx, d.site) {
+		t.Fatal("the widget is not told that the site's default department is closed")
+	}
+	va, c := d.offhoursVisitor("ann")
+	d.run()
+	if got := d.get(c.ID); got.AssigneeID != "" {
+		t.Fatalf("routed out of the department's hours: %+v", got)
+	}
+	d.say(va, c.ID, "hello?")
+	if r := d.replies(c.ID); !slices.Equal(r, []string{offhours.DefaultTexts.Closed, question}) {
+		t.Fatalf("replies out of the department's hours: %q", r)
+	}
+	v, err := d.st.CreateVisitor(ctx, d.ws.ID, d.site.ID, "tok-bob", d.clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vb := auth.Actor{WorkspaceID: d.ws.ID, VisitorID: v.ID, SiteID: v.SiteID, Name: "bob"}
+	bc, err := d.svc.Start(ctx, vb, sales.ID)
+	if err != nil || bc.AssigneeID != sam.ID {
+		t.Fatalf("a chat for Sales (no hours of its own): %+v, %v; want it routed to sam", bc, err)
+	}
+	d.say(vb, bc.ID, "hello")
+	if r := d.replies(bc.ID); len(r) != 0 {
+		t.Fatalf("Sales' chat got out-of-hours replies: %q", r)
+	}
+
+	// Monday 09:30: Support is open too.
+	d.clk.Advance(time.Date(2025, time.March, 17, 9, 30, 0, 0, time.UTC).Sub(d.clk.Now()))
+	if d.svc.Closed(ctx, d.site) {
+		t.Fatal("the widget is told the site is closed in its department's hours")
+	}
+	_, cc := d.offhoursVisitor("carol")
+	if cc.AssigneeID != d.agents["olga"].ID {
+		t.Fatalf("a chat in the department's hours: %+v; want it routed to olga", cc)
+	}
+}

@@ -281,13 +281,24 @@ func (a *API) getDepartment(w http.ResponseWriter, r *http.Request, p auth.Princ
 	a.respond(w, r, http.StatusOK)(a.team.GetDepartment(r.Context(), p.Actor(), r.PathValue("id")))
 }
 
-func (a *API) renameDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	var in departmentRequest
+// departmentPatch is PATCH /departments/{id}: a new name, and business
+// hours of its own (an object) or none (null: it follows its sites).
+type departmentPatch struct {
+	Name          *string                       `json:"name"`
+	BusinessHours nullable[store.BusinessHours] `json:"business_hours"`
+}
+
+func (a *API) updateDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in departmentPatch
 	if err := decode(w, r, &in); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.team.RenameDepartment(r.Context(), p.Actor(), r.PathValue("id"), in.Name))
+	change := team.DepartmentInput{Name: in.Name}
+	if in.BusinessHours.Set {
+		change.Hours = &in.BusinessHours.V
+	}
+	a.respond(w, r, http.StatusOK)(a.team.UpdateDepartment(r.Context(), p.Actor(), r.PathValue("id"), change))
 }
 
 func (a *API) deleteDepartment(w http.ResponseWriter, r *http.Request, p auth.Principal) {

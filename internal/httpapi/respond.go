@@ -135,6 +135,26 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
+// nullable is a body field that tells absent (Set false: no change) from
+// null (Set, V nil: cleared) and a value. The value is decoded as
+// strictly as the body (unknown fields refused).
+type nullable[T any] struct {
+	Set bool
+	V   *T
+}
+
+func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if string(b) == "null" {
+		n.V = nil
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	n.V = new(T)
+	return dec.Decode(n.V)
+}
+
 // discardLogger is used when no logger is configured.
 var discardLogger = slog.New(slog.DiscardHandler)
 

@@ -46,7 +46,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/departments", a.authed(a.listDepartments))
 	mux.HandleFunc("POST /api/v1/departments", a.authed(a.createDepartment))
 	mux.HandleFunc("GET /api/v1/departments/{id}", a.authed(a.getDepartment))
-	mux.HandleFunc("PATCH /api/v1/departments/{id}", a.authed(a.renameDepartment))
+	mux.HandleFunc("PATCH /api/v1/departments/{id}", a.authed(a.updateDepartment))
 	mux.HandleFunc("DELETE /api/v1/departments/{id}", a.authed(a.deleteDepartment))
 
 	mux.HandleFunc("GET /api/v1/blocks", a.authed(a.listBlocks))

@@ -121,4 +121,17 @@ func testTwoNodes(t *testing.T, nodes []*apptest.Server) {
 		t.Fatalf("expiries: node 1 %d (%v), node 2 %d (%v); want 1 in all", n1, err1, n2, err2)
 	}
 	await(t, ctx, desk, "visitor.left", nil)
+
+	// An agent whose only desk is on node 2 stays present for node 1's
+	// expiry pass, long after its hello: node 2's heartbeat says so.
+	do(t, ctx, desk, "agent.status", map[string]any{"status": "online"})
+	grace := time.Duration(one.App.Config.Limits.AgentAwaySeconds) * time.Second
+	for range 3 {
+		one.Clock.Advance(2 * grace)
+		two.Clock.Advance(2 * grace)
+		two.App.Heartbeat(ctx)
+		if n, err := one.App.ExpireAbsentAgents(ctx); err != nil || n != 0 {
+			t.Fatalf("node 1 made %d agents away (%v), though a desk is open on node 2", n, err)
+		}
+	}
 }

@@ -318,9 +318,8 @@ func (c *conn) pingOnce() {
 			c.closeWith(CloseRoleChanged, "role changed") // a bus event was missed
 			return
 		}
-		if err == nil {
-			c.srv.deskSeen(c)
-		}
+		// The desk's presence is the node's heartbeat (Hub.Desks), one
+		// write per workspace rather than one per desk.
 	}
 	c.mu.Lock()
 	if !c.ended {

@@ -101,6 +101,28 @@ func (h *Hub) visitorConnected(visitorID string) bool {
 }
 
 // HandleBus is the bus handler: it decodes the envelope once and enqueues
+// Desks lists, by workspace, the agents with a desk connected to this
+// node (each once): the node's presence heartbeat (team.Heartbeat).
+func (h *Hub) Desks() map[string][]string {
+	out := map[string][]string{}
+	var list []*conn
+	for i := range h.shards {
+		s := &h.shards[i]
+		s.mu.RLock()
+		for _, set := range s.desks {
+			list = append(list, set...)
+		}
+		s.mu.RUnlock()
+	}
+	for _, c := range list {
+		who := c.who()
+		if who.AgentID != "" && !slices.Contains(out[who.WorkspaceID], who.AgentID) {
+			out[who.WorkspaceID] = append(out[who.WorkspaceID], who.AgentID)
+		}
+	}
+	return out
+}
+
 // the frame bytes on every matching connection without blocking.
 func (h *Hub) HandleBus(topic string, data []byte) {
 	env, err := event.Decode(data)

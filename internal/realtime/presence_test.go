@@ -90,6 +90,35 @@ func TestAgentWhoLeavesGoesAwayAndComesBack(t *testing.T) {
 	}
 }
 
+// TestAnOpenDeskKeepsItsAgentPresent: a desk that stays connected, saying
+// nothing for far longer than the grace period (no hello, no hang-up, no
+// ping in between), keeps its agent online: the node's heartbeat records
+// it, so the agent keeps its chats and gets the next one.
+func TestAnOpenDeskKeepsItsAgentPresent(t *testing.T) {
+	t.Parallel()
+	s, ctx, ana, _, anaDesk := ownerAndAna(t)
+	grace := time.Duration(s.App.Config.Limits.AgentAwaySeconds) * time.Second
+	do(t, ctx, anaDesk, "agent.status", map[string]any{"status": "online"})
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	first := do(t, ctx, w, "conversation.start", nil).Conversation
+	if first.AssigneeID != ana.ID {
+		t.Fatalf("the only online agent did not get the chat: %+v", first)
+	}
+	for range 3 {
+		s.Clock.Advance(2 * grace)
+		if n, err := s.App.ExpireAbsentAgents(ctx); err != nil || n != 0 {
+			t.Fatalf("with Ana's desk open: %d away, %v", n, err)
+		}
+	}
+	if c, err := s.App.Store.GetConversation(ctx, s.WorkspaceID(t), first.ID); err != nil || c.AssigneeID != ana.ID {
+		t.Fatalf("Ana's chat: assignee %q, %v; want Ana still", c.AssigneeID, err)
+	}
+	w2 := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	if c := do(t, ctx, w2, "conversation.start", nil).Conversation; c.AssigneeID != ana.ID {
+		t.Fatalf("a new chat went to %q, want Ana, whose desk is open", c.AssigneeID)
+	}
+}
+
 // TestAgentsSeeWhoViewsAChat: a desk that opens a conversation is shown
 // to the other desks as viewing it; opening another leaves the first;
 // closing the tab leaves it too. Widgets learn nothing of it and may not

@@ -6,7 +6,6 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/guard"
-	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/visitor"
 )
@@ -91,7 +90,7 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err = s.writeWelcomeResume(ctx, c, WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
 		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: ptr(visitor.Own(v)),
-		Site: &SiteView{ID: st.ID, Name: st.Name, Look: st.Look, Closed: !site.OpenAt(st.BusinessHours, s.clock.Now()),
+		Site: &SiteView{ID: st.ID, Name: st.Name, Look: st.Look, Closed: s.chat.Closed(ctx, st),
 			AskContact: st.BusinessHours.AskContact}, Conversations: convs,
 	}, hello.Resume); err != nil {
 		return err

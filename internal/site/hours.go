@@ -41,6 +41,37 @@ func closedDays(days []string) ([]string, error) {
 	return out, nil
 }
 
+// Schedule validates the schedule part of business hours (time zone,
+// weekly spans, closed days) and returns it normalized: "" is UTC, the
+// closed days sorted. A site's hours add the out-of-hours texts; a
+// department's are the schedule alone.
+func Schedule(bh store.BusinessHours) (store.BusinessHours, error) {
+	if bh.TimeZone == "" {
+		bh.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(bh.TimeZone); err != nil {
+		return bh, apperr.Invalidf("business_hours.time_zone", "invalid_time_zone", "unknown time zone %q", bh.TimeZone)
+	}
+	if len(bh.Days) > 7*4 {
+		return bh, apperr.Invalidf("business_hours.days", "too_many_spans", "at most 28 opening spans")
+	}
+	for _, d := range bh.Days {
+		if d.Weekday < 0 || d.Weekday > 6 || !hhmm.MatchString(d.Open) || !hhmm.MatchString(d.Close) || d.Open >= d.Close {
+			return bh, apperr.Invalidf("business_hours.days", "invalid_span",
+				"each span needs weekday 0-6 and open < close as HH:MM")
+		}
+	}
+	if bh.Days == nil {
+		bh.Days = []store.OpenSpan{}
+	}
+	days, err := closedDays(bh.ClosedDays)
+	if err != nil {
+		return bh, err
+	}
+	bh.ClosedDays = days
+	return bh, nil
+}
+
 // OpenAt reports whether a site with hours h is open at instant t, by the
 // wall clock of the site's time zone: closed all day on a closed day;
 // otherwise always open when h has no spans, else open when t falls in a

@@ -19,6 +19,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/printable"
+	"github.com/querytel/livedesk/internal/readcache"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -38,7 +39,7 @@ type Store interface {
 type Service struct {
 	store Store
 	clock clock.Clock
-	keys  *keyCache
+	keys  *readcache.Cache[store.Site]
 	audit Recorder
 	// refused: the origins widgets were refused from lately (refused.go).
 	refused refusals
@@ -60,7 +61,7 @@ func New(st Store, clk clock.Clock, rec Recorder) *Service {
 // It may answer from a cache up to KeyCacheTTL old; changes made through
 // this Service apply at once.
 func (s *Service) ByWidgetKey(ctx context.Context, key string) (store.Site, error) {
-	return s.keys.get(ctx, key, s.store.SiteByWidgetKey)
+	return s.keys.Get(ctx, key, func(ctx context.Context) (store.Site, error) { return s.store.SiteByWidgetKey(ctx, key) })
 }
 
 // Input is what a caller may set on a site; nil fields stay as they are.
@@ -81,7 +82,7 @@ const MaxAutoText = 1000
 // check asks for the site's hours on every visitor message that no agent
 // holds. Widget keys start with "wk_", so the two kinds of key never meet.
 func (s *Service) Cached(ctx context.Context, workspaceID, id string) (store.Site, error) {
-	return s.keys.get(ctx, "id\x00"+workspaceID+"\x00"+id, func(ctx context.Context, _ string) (store.Site, error) {
+	return s.keys.Get(ctx, "id\x00"+workspaceID+"\x00"+id, func(ctx context.Context) (store.Site, error) {
 		return s.store.GetSite(ctx, workspaceID, id)
 	})
 }
@@ -156,7 +157,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id string, in In
 		return store.Site{}, err
 	}
 	updated, err := s.store.UpdateSite(ctx, st, s.clock.Now())
-	s.keys.invalidate(id)
+	invalidateSite(s.keys, id)
 	if err == nil {
 		s.record(ctx, actor, "site_updated", id, map[string]any{"name": updated.Name, "allowed_origins": updated.AllowedOrigins})
 	}
@@ -170,7 +171,7 @@ func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (s
 		return store.Site{}, errForbidden
 	}
 	err := s.store.SetWidgetKey(ctx, actor.WorkspaceID, id, NewWidgetKey(), s.clock.Now())
-	s.keys.invalidate(id)
+	invalidateSite(s.keys, id)
 	if err != nil {
 		return store.Site{}, err
 	}
@@ -202,7 +203,7 @@ func (s *Service) RotateIdentitySecret(ctx context.Context, actor auth.Actor, id
 	if err := s.store.SetIdentitySecret(ctx, actor.WorkspaceID, id, secret, s.clock.Now()); err != nil {
 		return "", err
 	}
-	s.keys.invalidate(id) // the cached site holds the secret identify checks with
+	invalidateSite(s.keys, id) // the cached site holds the secret identify checks with
 	s.record(ctx, actor, "identity_secret_rotated", id, nil)
 	return secret, nil
 }
@@ -213,7 +214,7 @@ func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error
 		return errForbidden
 	}
 	err := s.store.DeleteSite(ctx, actor.WorkspaceID, id)
-	s.keys.invalidate(id)
+	invalidateSite(s.keys, id)
 	if err == nil {
 		s.refused.forget(id)
 		s.record(ctx, actor, "site_deleted", id, nil)
@@ -256,30 +257,10 @@ func apply(st *store.Site, in Input) error {
 		st.AllowedOrigins = origins
 	}
 	if in.BusinessHours != nil {
-		bh := *in.BusinessHours
-		if bh.TimeZone == "" {
-			bh.TimeZone = "UTC"
-		}
-		if _, err := time.LoadLocation(bh.TimeZone); err != nil {
-			return apperr.Invalidf("business_hours.time_zone", "invalid_time_zone", "unknown time zone %q", bh.TimeZone)
-		}
-		if len(bh.Days) > 7*4 {
-			return apperr.Invalidf("business_hours.days", "too_many_spans", "at most 28 opening spans")
-		}
-		for _, d := range bh.Days {
-			if d.Weekday < 0 || d.Weekday > 6 || !hhmm.MatchString(d.Open) || !hhmm.MatchString(d.Close) || d.Open >= d.Close {
-				return apperr.Invalidf("business_hours.days", "invalid_span",
-					"each span needs weekday 0-6 and open < close as HH:MM")
-			}
-		}
-		if bh.Days == nil {
-			bh.Days = []store.OpenSpan{}
-		}
-		days, err := closedDays(bh.ClosedDays)
+		bh, err := Schedule(*in.BusinessHours)
 		if err != nil {
 			return err
 		}
-		bh.ClosedDays = days
 		if bh.ClosedMessage, err = lookText("business_hours.closed_message", "invalid_text", bh.ClosedMessage, MaxAutoText, true); err != nil {
 			return err
 		}

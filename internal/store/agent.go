@@ -215,8 +215,8 @@ func (s *Store) SetAgentDisabled(ctx context.Context, workspaceID, id string, di
 }
 
 // TouchDesk records that a desk of the agent is connected now (its hello,
-// its pings, its hang-up) and brings it back when it was away; back
-// reports that it was.
+// its hang-up, a heartbeat that found it away) and brings it back when it
+// was away; back reports that it was.
 func (s *Store) TouchDesk(ctx context.Context, workspaceID, id string, now time.Time) (back bool, err error) {
 	// Every desk ping lands here: the usual case (not away) is one statement.
 	res, err := s.write.ExecContext(ctx, `UPDATE agents SET desk_seen_at = $3
@@ -236,6 +236,46 @@ func (s *Store) TouchDesk(ctx context.Context, workspaceID, id string, now time.
 		return false, err
 	}
 	return true, nil
+}
+
+// TouchDesks records that the given agents of a workspace have a desk
+// connected now (a node's heartbeat for its sockets), in one statement
+// per 500 agents. It returns those of them that are away, which it does
+// not touch: the caller brings each back (TouchDesk) and announces it.
+func (s *Store) TouchDesks(ctx context.Context, workspaceID string, ids []string, now time.Time) (away []string, err error) {
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := []any{workspaceID, millis(now), false}
+		marks := make([]string, len(part))
+		for i, id := range part {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		in := strings.Join(marks, ", ")
+		res, err := s.write.ExecContext(ctx, `UPDATE agents SET desk_seen_at = $2
+			WHERE workspace_id = $1 AND away = $3 AND id IN (`+in+`)`, args...)
+		n, err := affected(res, err)
+		if err != nil {
+			return nil, mapErr("store: touch desks", err)
+		}
+		if int(n) == len(part) {
+			continue
+		}
+		// Rare: an agent marked away while its desk was connected (a
+		// node's heartbeat late past the grace period).
+		args[2] = true
+		rows, err := s.read.QueryContext(ctx, `SELECT id FROM agents
+			WHERE workspace_id = $1 AND (desk_seen_at IS NULL OR desk_seen_at <= $2) AND away = $3 AND id IN (`+in+`) ORDER BY id`, args...)
+		got, err := collect(rows, err, "store: touch desks", func(r scanner) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		away = append(away, got...)
+	}
+	return away, nil
 }
 
 // AbsentAgents lists a workspace's agents that chose online or busy, are

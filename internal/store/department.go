@@ -2,28 +2,57 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
 // Department groups agents; chats are routed to one.
 type Department struct {
-	ID          string    `json:"id"`
-	WorkspaceID string    `json:"workspace_id"`
-	Name        string    `json:"name"`
-	AgentIDs    []string  `json:"agent_ids"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string   `json:"id"`
+	WorkspaceID string   `json:"workspace_id"`
+	Name        string   `json:"name"`
+	AgentIDs    []string `json:"agent_ids"`
+	// BusinessHours narrow the hours of the sites whose chats come here
+	// (only the schedule: time zone, days, closed days); nil follows them.
+	BusinessHours *BusinessHours `json:"business_hours"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
+
+const departmentColumns = `id, workspace_id, name, business_hours, created_at, updated_at`
 
 func scanDepartment(sc scanner) (Department, error) {
 	var (
 		d        Department
+		hours    *string
 		cre, upd int64
 	)
-	err := sc.Scan(&d.ID, &d.WorkspaceID, &d.Name, &cre, &upd)
+	if err := sc.Scan(&d.ID, &d.WorkspaceID, &d.Name, &hours, &cre, &upd); err != nil {
+		return Department{}, err
+	}
 	d.CreatedAt, d.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	d.AgentIDs = []string{}
-	return d, err
+	if hours != nil {
+		d.BusinessHours = new(BusinessHours)
+		if err := json.Unmarshal([]byte(*hours), d.BusinessHours); err != nil {
+			return Department{}, fmt.Errorf("department %s: business hours: %w", d.ID, err)
+		}
+	}
+	return d, nil
+}
+
+// hoursJSON is what the business_hours column holds for h (NULL for nil).
+func hoursJSON(h *BusinessHours) (*string, error) {
+	if h == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("store: business hours: %w", err)
+	}
+	s := string(b)
+	return &s, nil
 }
 
 // CreateDepartment inserts a department; names are unique in a workspace.
@@ -39,7 +68,7 @@ func (s *Store) CreateDepartment(ctx context.Context, workspaceID, name string, 
 
 // GetDepartment reads one department of a workspace, with its members.
 func (s *Store) GetDepartment(ctx context.Context, workspaceID, id string) (Department, error) {
-	d, err := scanDepartment(s.read.QueryRowContext(ctx, `SELECT id, workspace_id, name, created_at, updated_at
+	d, err := scanDepartment(s.read.QueryRowContext(ctx, `SELECT `+departmentColumns+`
 		FROM departments WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
 	if err != nil {
 		return Department{}, mapErr("store: get department", err)
@@ -55,7 +84,7 @@ func (s *Store) GetDepartment(ctx context.Context, workspaceID, id string) (Depa
 
 // ListDepartments lists a workspace's departments by name, with members.
 func (s *Store) ListDepartments(ctx context.Context, workspaceID string) ([]Department, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, workspace_id, name, created_at, updated_at
+	rows, err := s.read.QueryContext(ctx, `SELECT `+departmentColumns+`
 		FROM departments WHERE workspace_id = $1 ORDER BY name, id`, workspaceID)
 	depts, err := collect(rows, err, "store: list departments", scanDepartment)
 	if err != nil {
@@ -81,14 +110,34 @@ func (s *Store) ListDepartments(ctx context.Context, workspaceID string) ([]Depa
 	return depts, nil
 }
 
-// RenameDepartment changes a department's name.
-func (s *Store) RenameDepartment(ctx context.Context, workspaceID, id, name string, now time.Time) (Department, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE departments SET name = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id, name, millis(now))
-	if err := mustAffect("store: rename department", res, err); err != nil {
+// UpdateDepartment stores a department's name and business hours.
+func (s *Store) UpdateDepartment(ctx context.Context, workspaceID, id, name string, hours *BusinessHours, now time.Time) (Department, error) {
+	h, err := hoursJSON(hours)
+	if err != nil {
+		return Department{}, err
+	}
+	res, err := s.write.ExecContext(ctx, `UPDATE departments SET name = $3, business_hours = $4, updated_at = $5
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, name, h, millis(now))
+	if err := mustAffect("store: update department", res, err); err != nil {
 		return Department{}, err
 	}
 	return s.GetDepartment(ctx, workspaceID, id)
+}
+
+// DepartmentHours maps the workspace's departments that have hours of
+// their own to them (the out-of-hours check; empty when none has).
+func (s *Store) DepartmentHours(ctx context.Context, workspaceID string) (map[string]BusinessHours, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+departmentColumns+`
+		FROM departments WHERE workspace_id = $1 AND business_hours IS NOT NULL`, workspaceID)
+	depts, err := collect(rows, err, "store: department hours", scanDepartment)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]BusinessHours, len(depts))
+	for _, d := range depts {
+		out[d.ID] = *d.BusinessHours
+	}
+	return out, nil
 }
 
 // DeleteDepartment removes a department and its memberships; sites that

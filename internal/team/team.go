@@ -2,7 +2,8 @@
 // with which role, capacity and departments, and who is available (online,
 // busy, offline). It enforces the rules that keep a workspace governable
 // (roles are granted only by those above them, the last owner cannot be
-// removed or demoted). A Service is stateless and safe for concurrent use.
+// removed or demoted). A Service keeps only a short cache of department
+// hours, and is safe for concurrent use.
 package team
 
 import (
@@ -19,6 +20,8 @@ import (
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/ratelimit"
+	"github.com/querytel/livedesk/internal/readcache"
+	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -34,9 +37,11 @@ type Store interface {
 	CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (store.Department, error)
 	GetDepartment(ctx context.Context, workspaceID, id string) (store.Department, error)
 	ListDepartments(ctx context.Context, workspaceID string) ([]store.Department, error)
-	RenameDepartment(ctx context.Context, workspaceID, id, name string, now time.Time) (store.Department, error)
+	UpdateDepartment(ctx context.Context, workspaceID, id, name string, hours *store.BusinessHours, now time.Time) (store.Department, error)
+	DepartmentHours(ctx context.Context, workspaceID string) (map[string]store.BusinessHours, error)
 	DeleteDepartment(ctx context.Context, workspaceID, id string) error
 	TouchDesk(ctx context.Context, workspaceID, id string, now time.Time) (bool, error)
+	TouchDesks(ctx context.Context, workspaceID string, ids []string, now time.Time) ([]string, error)
 	SetAgentDisabled(ctx context.Context, workspaceID, id string, disabled bool, now time.Time) error
 	AbsentAgents(ctx context.Context, workspaceID string, cutoff time.Time) ([]store.Agent, error)
 	MarkAway(ctx context.Context, workspaceID, id string, cutoff time.Time) (bool, error)
@@ -56,6 +61,7 @@ type Service struct {
 	// budget keeps that from becoming a scan.
 	adds  *ratelimit.Keyed
 	audit Recorder
+	hours *readcache.Cache[map[string]store.BusinessHours] // by workspace
 }
 
 // Recorder keeps the audit log of security-relevant actions (package
@@ -85,7 +91,8 @@ type Queue interface {
 // changed agents; h hashes their passwords (zero: auth.DefaultHasher);
 // queue, when not nil, is drained when an agent comes online.
 func New(st Store, clk clock.Clock, pub *event.Publisher, h auth.Hasher, queue Queue, rec Recorder) *Service {
-	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue, adds: ratelimit.New(agentAddsEvery, agentAddsBurst), audit: rec}
+	return &Service{store: st, clock: clk, pub: pub, hash: h, queue: queue, adds: ratelimit.New(agentAddsEvery, agentAddsBurst), audit: rec,
+		hours: readcache.New[map[string]store.BusinessHours](clk, HoursCacheTTL, maxCachedWorkspaces, nil)}
 }
 
 // announce tells every desk of the workspace about an agent's new state.
@@ -407,17 +414,72 @@ func (s *Service) ListDepartments(ctx context.Context, actor auth.Actor) ([]stor
 	return s.store.ListDepartments(ctx, actor.WorkspaceID)
 }
 
-// RenameDepartment renames a department.
-func (s *Service) RenameDepartment(ctx context.Context, actor auth.Actor, id, name string) (store.Department, error) {
+// DepartmentInput is a change to a department; nil fields stay as they
+// are.
+type DepartmentInput struct {
+	Name *string
+	// Hours, when set, replace the department's own business hours; a
+	// nil *Hours clears them (the department follows its sites again).
+	Hours **store.BusinessHours
+}
+
+// UpdateDepartment renames a department or sets its business hours.
+func (s *Service) UpdateDepartment(ctx context.Context, actor auth.Actor, id string, in DepartmentInput) (store.Department, error) {
 	if !actor.Can(auth.ManageWorkspace) {
 		return store.Department{}, errForbidden
 	}
-	name, err := departmentName(name)
+	d, err := s.store.GetDepartment(ctx, actor.WorkspaceID, id)
 	if err != nil {
 		return store.Department{}, err
 	}
-	d, err := s.store.RenameDepartment(ctx, actor.WorkspaceID, id, name, s.clock.Now())
-	return d, departmentErr(err)
+	if in.Name != nil {
+		if d.Name, err = departmentName(*in.Name); err != nil {
+			return store.Department{}, err
+		}
+	}
+	if in.Hours != nil {
+		if d.BusinessHours, err = departmentHours(*in.Hours); err != nil {
+			return store.Department{}, err
+		}
+	}
+	updated, err := s.store.UpdateDepartment(ctx, actor.WorkspaceID, id, d.Name, d.BusinessHours, s.clock.Now())
+	s.hours.Invalidate(func(ws string, _ map[string]store.BusinessHours) bool { return ws == actor.WorkspaceID })
+	return updated, departmentErr(err)
+}
+
+// departmentHours validates a department's own hours: a schedule only,
+// since the out-of-hours texts are the site's.
+func departmentHours(h *store.BusinessHours) (*store.BusinessHours, error) {
+	if h == nil {
+		return nil, nil
+	}
+	if h.ClosedMessage != "" || h.Question != "" || h.AskContact {
+		return nil, apperr.Invalidf("business_hours", "site_only",
+			"a department's hours are a schedule (time_zone, days, closed_days); the out-of-hours texts are the site's")
+	}
+	bh, err := site.Schedule(*h)
+	if err != nil {
+		return nil, err
+	}
+	return &bh, nil
+}
+
+// HoursCacheTTL bounds how long DepartmentHours serves hours read earlier:
+// the out-of-hours check asks for them on every visitor message that no
+// agent holds. A change made through this Service drops them at once on
+// this node; other nodes see it within the TTL.
+const HoursCacheTTL = 5 * time.Second
+
+// maxCachedWorkspaces bounds the hours cache (cleared when full).
+const maxCachedWorkspaces = 10000
+
+// DepartmentHours maps the workspace's departments that have hours of
+// their own to them, from a cache up to HoursCacheTTL old. The map is
+// shared: callers must not change it.
+func (s *Service) DepartmentHours(ctx context.Context, workspaceID string) (map[string]store.BusinessHours, error) {
+	return s.hours.Get(ctx, workspaceID, func(ctx context.Context) (map[string]store.BusinessHours, error) {
+		return s.store.DepartmentHours(ctx, workspaceID)
+	})
 }
 
 // DeleteDepartment removes a department.
@@ -425,7 +487,9 @@ func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Actor, id str
 	if !actor.Can(auth.ManageWorkspace) {
 		return errForbidden
 	}
-	return s.store.DeleteDepartment(ctx, actor.WorkspaceID, id)
+	err := s.store.DeleteDepartment(ctx, actor.WorkspaceID, id)
+	s.hours.Invalidate(func(ws string, _ map[string]store.BusinessHours) bool { return ws == actor.WorkspaceID })
+	return err
 }
 
 func departmentName(name string) (string, error) {
@@ -479,7 +543,7 @@ func (s *Service) SetStatus(ctx context.Context, actor auth.Actor, status string
 }
 
 // DeskSeen records that a desk of the agent is connected (its hello, its
-// pings, its hang-up). An agent back from away is announced with the
+// hang-up, a heartbeat that found it away). An agent back from away is announced with the
 // status it chose and, when that is online, offered the waiting chats.
 func (s *Service) DeskSeen(ctx context.Context, workspaceID, agentID string) error {
 	back, err := s.store.TouchDesk(ctx, workspaceID, agentID, s.clock.Now())
@@ -495,6 +559,29 @@ func (s *Service) DeskSeen(ctx context.Context, workspaceID, agentID string) err
 		s.queue.DrainQueue(ctx, workspaceID)
 	}
 	return nil
+}
+
+// Heartbeat records that desks of these agents (workspace → agent ids)
+// are connected to this node now. Every node runs it more often than the
+// away grace period, so an agent with a desk open on any node never goes
+// away; one marked away meanwhile (a heartbeat late past the grace) comes
+// back as by DeskSeen.
+func (s *Service) Heartbeat(ctx context.Context, desks map[string][]string) error {
+	now := s.clock.Now()
+	var errs []error
+	for ws, ids := range desks {
+		away, err := s.store.TouchDesks(ctx, ws, ids, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, id := range away {
+			if err := s.DeskSeen(ctx, ws, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ExpireAbsent makes away every agent, in every workspace, who chose

@@ -338,7 +338,7 @@ func TestDepartments(t *testing.T) {
 	for _, p := range []auth.Principal{f.agent, f.supervisor} {
 		_, err := f.svc.CreateDepartment(ctx, p.Actor(), "Mine")
 		wantAppErr(t, p.Agent.Role+" creates a department", err, apperr.Forbidden, "forbidden", "")
-		_, err = f.svc.RenameDepartment(ctx, p.Actor(), f.dept.ID, "Mine")
+		_, err = f.svc.UpdateDepartment(ctx, p.Actor(), f.dept.ID, team.DepartmentInput{Name: ptr("Mine")})
 		wantAppErr(t, p.Agent.Role+" renames a department", err, apperr.Forbidden, "forbidden", "")
 		err = f.svc.DeleteDepartment(ctx, p.Actor(), f.dept.ID)
 		wantAppErr(t, p.Agent.Role+" deletes a department", err, apperr.Forbidden, "forbidden", "")
@@ -353,23 +353,66 @@ func TestDepartments(t *testing.T) {
 	for name, in := range map[string]string{"blank": "  ", "long": strings.Repeat("d", 101)} {
 		_, err = f.svc.CreateDepartment(ctx, f.admin.Actor(), in)
 		wantAppErr(t, name+" name", err, apperr.Invalid, "invalid_name", "name")
-		_, err = f.svc.RenameDepartment(ctx, f.admin.Actor(), d.ID, in)
+		_, err = f.svc.UpdateDepartment(ctx, f.admin.Actor(), d.ID, team.DepartmentInput{Name: ptr(in)})
 		wantAppErr(t, name+" rename", err, apperr.Invalid, "invalid_name", "name")
 	}
 	_, err = f.svc.CreateDepartment(ctx, f.admin.Actor(), "Sales")
 	wantAppErr(t, "duplicate", err, apperr.Conflict, "name_taken", "name")
-	_, err = f.svc.RenameDepartment(ctx, f.admin.Actor(), d.ID, "Sales")
+	_, err = f.svc.UpdateDepartment(ctx, f.admin.Actor(), d.ID, team.DepartmentInput{Name: ptr("Sales")})
 	wantAppErr(t, "rename to a taken name", err, apperr.Conflict, "name_taken", "name")
-	_, err = f.svc.RenameDepartment(ctx, f.admin.Actor(), f.otherDept.ID, "Stolen")
+	_, err = f.svc.UpdateDepartment(ctx, f.admin.Actor(), f.otherDept.ID, team.DepartmentInput{Name: ptr("Stolen")})
 	wantAppErr(t, "rename another workspace's department", err, apperr.NotFound, "not_found", "")
 	err = f.svc.DeleteDepartment(ctx, f.admin.Actor(), f.otherDept.ID)
 	wantAppErr(t, "delete another workspace's department", err, apperr.NotFound, "not_found", "")
 	_, err = f.svc.GetDepartment(ctx, f.admin.Actor(), f.otherDept.ID)
 	wantAppErr(t, "read another workspace's department", err, apperr.NotFound, "not_found", "")
 
-	got, err := f.svc.RenameDepartment(ctx, f.admin.Actor(), d.ID, "Help")
+	got, err := f.svc.UpdateDepartment(ctx, f.admin.Actor(), d.ID, team.DepartmentInput{Name: ptr("Help")})
 	if err != nil || got.Name != "Help" {
 		t.Fatalf("rename: %+v, %v", got, err)
+	}
+
+	// Hours of its own: a schedule, checked as a site's is; the texts
+	// are the site's. Then back to following the sites.
+	hours := func(h *store.BusinessHours) team.DepartmentInput { return team.DepartmentInput{Hours: &h} }
+	for name, c := range map[string]struct {
+		h     store.BusinessHours
+		code  string
+		field string
+	}{
+		"zone":       {store.BusinessHours{TimeZone: "Mars/Olympus"}, "invalid_time_zone", "business_hours.time_zone"},
+		"span":       {store.BusinessHours{Days: []store.OpenSpan{{Weekday: 1, Open: "17:00", Close: "09:00"}}}, "invalid_span", "business_hours.days"},
+		"closed day": {store.BusinessHours{ClosedDays: []string{"2026-02-30"}}, "invalid_closed_day", "business_hours.closed_days"},
+		"texts":      {store.BusinessHours{ClosedMessage: "We are out"}, "site_only", "business_hours"},
+	} {
+		_, err := f.svc.UpdateDepartment(ctx, f.admin.Actor(), d.ID, hours(&c.h))
+		wantAppErr(t, name, err, apperr.Invalid, c.code, c.field)
+	}
+	if got, _ := f.svc.GetDepartment(ctx, f.admin.Actor(), d.ID); got.BusinessHours != nil || got.Name != "Help" {
+		t.Fatalf("refused hours changed the department: %+v", got)
+	}
+	_, err = f.svc.UpdateDepartment(ctx, f.agent.Actor(), d.ID, hours(&store.BusinessHours{}))
+	wantAppErr(t, "an agent sets hours", err, apperr.Forbidden, "forbidden", "")
+
+	cached, err := f.svc.DepartmentHours(ctx, f.admin.Actor().WorkspaceID)
+	if err != nil || len(cached) != 0 {
+		t.Fatalf("department hours before any: %v, %v", cached, err)
+	}
+	got, err = f.svc.UpdateDepartment(ctx, f.admin.Actor(), d.ID, hours(&store.BusinessHours{Days: []store.OpenSpan{{Weekday: 1, Open: "09:00", Close: "12:00"}}}))
+	if err != nil || got.BusinessHours == nil || got.BusinessHours.TimeZone != "UTC" || got.Name != "Help" {
+		t.Fatalf("set hours: %+v, %v", got, err)
+	}
+	// The change is seen at once on this node, though the cache had
+	// just read "none".
+	if cached, err = f.svc.DepartmentHours(ctx, f.admin.Actor().WorkspaceID); err != nil || len(cached[d.ID].Days) != 1 {
+		t.Fatalf("department hours after the change: %v, %v", cached, err)
+	}
+	got, err = f.svc.UpdateDepartment(ctx, f.admin.Actor(), d.ID, hours(nil))
+	if err != nil || got.BusinessHours != nil {
+		t.Fatalf("clear hours: %+v, %v", got, err)
+	}
+	if cached, err = f.svc.DepartmentHours(ctx, f.admin.Actor().WorkspaceID); err != nil || len(cached) != 0 {
+		t.Fatalf("department hours after clearing: %v, %v", cached, err)
 	}
 	if err := f.svc.DeleteDepartment(ctx, f.owner.Actor(), d.ID); err != nil {
 		t.Fatal(err)

@@ -1,5 +1,6 @@
 // The desk's REST calls (/api/v1, same origin, session cookie).
 import type { Block } from '../shared/protocol';
+import type { BusinessHours } from './admin/api';
 
 export interface Site {
   id: string;
@@ -10,6 +11,8 @@ export interface Site {
 export interface Department {
   id: string;
   name: string;
+  /** Its own schedule, narrowing its sites' hours; null follows them (settings only). */
+  business_hours?: BusinessHours | null;
 }
 
 export interface Me {

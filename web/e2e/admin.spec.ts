@@ -30,6 +30,24 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await p.getByLabel('New department name').fill(dept);
   await p.getByRole('button', { name: 'Add department' }).click();
   await expect(p.getByLabel(`Name of ${dept}`)).toHaveValue(dept);
+  // Hours of its own narrow its sites'; then back to the sites' hours
+  // (Bea must be able to take its chat below, whatever the day).
+  await p.getByRole('button', { name: "Hours: the sites' hours" }).click();
+  const deptHours = p.getByRole('form', { name: `Hours of ${dept}` });
+  await deptHours.getByLabel('Hours of its own').check();
+  await deptHours.getByLabel('Time zone').fill('Mars/Olympus');
+  await deptHours.getByRole('button', { name: 'Save hours' }).click();
+  await expect(deptHours.getByRole('alert')).toContainText('unknown time zone');
+  await deptHours.getByLabel('Time zone').fill('Europe/Berlin');
+  await deptHours.getByLabel('Saturday').check();
+  await deptHours.getByRole('button', { name: 'Save hours' }).click();
+  await expect(deptHours.getByRole('status')).toHaveText('Saved');
+  await expect(p.getByRole('button', { name: 'Hours: own hours' })).toBeVisible();
+  await p.getByRole('heading', { name: 'Departments' }).scrollIntoViewIfNeeded();
+  await shot(p, 'desk-settings-department-hours', info);
+  await deptHours.getByLabel('Hours of its own').uncheck();
+  await deptHours.getByRole('button', { name: 'Save hours' }).click();
+  await expect(p.getByRole('button', { name: "Hours: the sites' hours" })).toBeVisible();
 
   const siteName = marker('Shop');
   await nav.getByRole('link', { name: 'Sites' }).click();

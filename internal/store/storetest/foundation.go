@@ -26,6 +26,7 @@ func runFoundation(t *testing.T, newStore NewStore) {
 		{"sites/create, read, list, update, rotate key, delete", testSites},
 		{"agents/create, read, list, update, status, delete", testAgents},
 		{"agents/e-mails are unique case-insensitively", testAgentEmailConflicts},
+		{"agents/a heartbeat keeps desks present; an away agent is returned, not touched", testDeskHeartbeat},
 		{"departments/create, read, list, rename, delete", testDepartments},
 		{"departments/names are unique per workspace", testDepartmentConflicts},
 		{"sessions/create, authenticate, expire, delete", testSessions},
@@ -323,6 +324,48 @@ func testAgents(t *testing.T, s *store.Store) {
 	equal(t, "agents after delete", ids(list, agentID), []string{ann.ID})
 }
 
+func testDeskHeartbeat(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	ws, err := s.CreateWorkspace(ctx, "Acme", Epoch)
+	noErr(t, "workspace", err)
+	var agents []store.Agent
+	for _, name := range []string{"Ann", "Bob", "Cy"} {
+		a, err := s.CreateAgent(ctx, store.Agent{WorkspaceID: ws.ID, Email: name + "@example.com", Name: name, Role: "agent", PasswordHash: "h"}, Epoch)
+		noErr(t, "agent", err)
+		noErr(t, "online", s.SetAgentStatus(ctx, ws.ID, a.ID, "online", Epoch))
+		_, err = s.TouchDesk(ctx, ws.ID, a.ID, Epoch)
+		noErr(t, "hello", err)
+		agents = append(agents, a)
+	}
+	ann, bob, cy := agents[0], agents[1], agents[2]
+	absent := func(at time.Time) []string {
+		t.Helper()
+		list, err := s.AbsentAgents(ctx, ws.ID, at)
+		noErr(t, "absent", err)
+		return ids(list, agentID)
+	}
+	// Bob was marked away (his heartbeat came late); Cy's desk closed.
+	ok, err := s.MarkAway(ctx, ws.ID, bob.ID, Epoch.Add(time.Second))
+	noErr(t, "mark away", err)
+	equal(t, "Bob marked away", ok, true)
+
+	away, err := s.TouchDesks(ctx, ws.ID, []string{ann.ID, bob.ID, store.NewID()}, Epoch.Add(time.Minute))
+	noErr(t, "heartbeat", err)
+	equal(t, "away among the beating desks", away, []string{bob.ID})
+	equal(t, "absent since before the beat", absent(Epoch.Add(time.Minute)), []string{cy.ID})
+	// Bob is left to TouchDesk, which brings him back.
+	got, err := s.GetAgent(ctx, ws.ID, bob.ID)
+	noErr(t, "get", err)
+	equal(t, "Bob still away after the heartbeat", got.Away, true)
+	back, err := s.TouchDesk(ctx, ws.ID, bob.ID, Epoch.Add(time.Minute))
+	noErr(t, "back", err)
+	equal(t, "Bob back", back, true)
+
+	away, err = s.TouchDesks(ctx, ws.ID, nil, Epoch.Add(time.Hour))
+	noErr(t, "no desks", err)
+	equal(t, "no desks: none away", len(away), 0)
+}
+
 func testAgentEmailConflicts(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	a := newTenant(t, s, "a")
@@ -397,13 +440,29 @@ func testDepartments(t *testing.T, s *store.Store) {
 	noErr(t, "list", err)
 	equal(t, "ListDepartments (by name, with members)", list, []store.Department{billing, support})
 
-	renamed, err := s.RenameDepartment(ctx, ws.ID, support.ID, "Help desk", Epoch.Add(time.Minute))
+	renamed, err := s.UpdateDepartment(ctx, ws.ID, support.ID, "Help desk", nil, Epoch.Add(time.Minute))
 	noErr(t, "rename", err)
 	want := support
 	want.Name, want.UpdatedAt = "Help desk", Epoch.Add(time.Minute)
 	equal(t, "renamed department", renamed, want)
-	_, err = s.RenameDepartment(ctx, ws.ID, store.NewID(), "Ghost", Epoch)
+	_, err = s.UpdateDepartment(ctx, ws.ID, store.NewID(), "Ghost", nil, Epoch)
 	wantErr(t, err, store.ErrNotFound)
+
+	// Hours of its own, then back to following the sites.
+	none, err := s.DepartmentHours(ctx, ws.ID)
+	noErr(t, "department hours", err)
+	equal(t, "department hours before any", len(none), 0)
+	hours := store.BusinessHours{TimeZone: "Europe/Berlin", Days: []store.OpenSpan{{Weekday: 1, Open: "08:00", Close: "12:00"}}, ClosedDays: []string{"2026-12-24"}}
+	timed, err := s.UpdateDepartment(ctx, ws.ID, support.ID, "Help desk", &hours, Epoch.Add(2*time.Minute))
+	noErr(t, "set hours", err)
+	want.BusinessHours, want.UpdatedAt = &hours, Epoch.Add(2*time.Minute)
+	equal(t, "department with hours", timed, want)
+	byDept, err := s.DepartmentHours(ctx, ws.ID)
+	noErr(t, "department hours", err)
+	equal(t, "department hours", byDept, map[string]store.BusinessHours{support.ID: hours})
+	cleared, err := s.UpdateDepartment(ctx, ws.ID, support.ID, "Help desk", nil, Epoch.Add(3*time.Minute))
+	noErr(t, "clear hours", err)
+	equal(t, "hours cleared", cleared.BusinessHours, (*store.BusinessHours)(nil))
 
 	noErr(t, "delete", s.DeleteDepartment(ctx, ws.ID, billing.ID))
 	_, err = s.GetDepartment(ctx, ws.ID, billing.ID)
@@ -423,7 +482,7 @@ func testDepartmentConflicts(t *testing.T, s *store.Store) {
 	wantErr(t, err, store.ErrConflict)
 	other, err := s.CreateDepartment(ctx, a.ws.ID, "Billing", Epoch)
 	noErr(t, "create", err)
-	_, err = s.RenameDepartment(ctx, a.ws.ID, other.ID, a.dept.Name, Epoch.Add(time.Hour))
+	_, err = s.UpdateDepartment(ctx, a.ws.ID, other.ID, a.dept.Name, nil, Epoch.Add(time.Hour))
 	wantErr(t, err, store.ErrConflict)
 	got, err := s.GetDepartment(ctx, a.ws.ID, other.ID)
 	noErr(t, "get", err)

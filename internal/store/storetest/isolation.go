@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -254,6 +255,18 @@ var isolationCases = []isolationCase{
 		_, err := s.TouchDesk(ctx, a.ws.ID, b.owner.ID, isoNow)
 		return err
 	}),
+	isolationCase{method: "TouchDesks", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		away, err := s.TouchDesks(t.Context(), a.ws.ID, []string{a.owner.ID, b.owner.ID}, isoNow.Add(time.Hour))
+		noErr(t, "touch desks", err)
+		equal(t, "away", len(away), 0)
+		absent, err := s.AbsentAgents(t.Context(), b.ws.ID, isoNow.Add(time.Minute))
+		noErr(t, "absent agents", err)
+		equal(t, "B's owner, untouched by A's heartbeat", ids(absent, agentID), []string{b.owner.ID})
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		for _, ag := range []store.Agent{a.owner, b.owner} {
+			noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", isoNow))
+		}
+	}),
 	refused("MarkAway", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.MarkAway(ctx, a.ws.ID, b.owner.ID, isoNow.Add(time.Hour))
 		return err
@@ -310,9 +323,19 @@ var isolationCases = []isolationCase{
 		_, err := s.GetDepartment(ctx, a.ws.ID, b.dept.ID)
 		return err
 	}),
-	refused("RenameDepartment", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.RenameDepartment(ctx, a.ws.ID, b.dept.ID, "hijacked", isoNow)
+	refused("UpdateDepartment", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.UpdateDepartment(ctx, a.ws.ID, b.dept.ID, "hijacked", &store.BusinessHours{TimeZone: "UTC"}, isoNow)
 		return err
+	}),
+	isolationCase{method: "DepartmentHours", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		hours, err := s.DepartmentHours(t.Context(), a.ws.ID)
+		noErr(t, "department hours", err)
+		equal(t, "A's departments with hours", slices.Sorted(maps.Keys(hours)), []string{a.dept.ID})
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		for _, tn := range []*isoTenant{a, b} {
+			_, err := s.UpdateDepartment(t.Context(), tn.ws.ID, tn.dept.ID, tn.dept.Name, &store.BusinessHours{TimeZone: "UTC", Days: []store.OpenSpan{}, ClosedDays: []string{}}, isoNow)
+			noErr(t, "hours", err)
+		}
 	}),
 	refused("DeleteDepartment", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.DeleteDepartment(ctx, a.ws.ID, b.dept.ID)

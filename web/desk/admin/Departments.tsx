@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
 import type { Department } from '../api';
-import { createDepartment, deleteDepartment, MAX_NAME, renameDepartment } from './api';
-import { errorText, FormError } from './form';
+import { type BusinessHours, createDepartment, deleteDepartment, MAX_NAME, updateDepartment } from './api';
+import { errorText, FormError, SubmitRow } from './form';
+import { Hours } from './Hours';
 
-/** Departments: create, rename, delete. Members are set per agent on Team. */
+/** Departments: create, rename, delete, and their own hours. Members are set per agent on Team. */
 export function Departments({ editable, departments, onChange }: { editable: boolean; departments: Department[]; onChange: (d: Department[]) => void }) {
   const [name, setName] = useState('');
   const [error, setError] = useState('');
+  const [hoursOf, setHoursOf] = useState(''); // the department whose hours are open
   const add = (e: Event) => {
     e.preventDefault();
     if (!name.trim()) return setError('Give the department a name.');
@@ -33,6 +35,8 @@ export function Departments({ editable, departments, onChange }: { editable: boo
             onSaved={(x) => onChange(departments.map((y) => (y.id === x.id ? x : y)))}
             onDeleted={() => onChange(departments.filter((y) => y.id !== d.id))}
             onError={setError}
+            hoursOpen={hoursOf === d.id}
+            onHours={(open) => setHoursOf(open ? d.id : '')}
           />
         ))}
       </ul>
@@ -51,20 +55,28 @@ export function Departments({ editable, departments, onChange }: { editable: boo
   );
 }
 
-function DepartmentRow({ dept, editable, onSaved, onDeleted, onError }: {
+function DepartmentRow({ dept, editable, onSaved, onDeleted, onError, hoursOpen, onHours }: {
   dept: Department;
   editable: boolean;
   onSaved: (d: Department) => void;
   onDeleted: () => void;
   onError: (e: string) => void;
+  hoursOpen: boolean;
+  onHours: (open: boolean) => void;
 }) {
   const [name, setName] = useState(dept.name);
   const [confirm, setConfirm] = useState(false);
-  if (!editable) return <li>{dept.name}</li>;
+  const summary = hoursSummary(dept.business_hours);
+  if (!editable)
+    return (
+      <li>
+        {dept.name} <span class="muted">· {summary}</span>
+      </li>
+    );
   const rename = (e: Event) => {
     e.preventDefault();
     if (name.trim() === dept.name) return;
-    renameDepartment(dept.id, name.trim())
+    updateDepartment(dept.id, { name: name.trim() })
       .then(onSaved)
       .catch((err: unknown) => onError(errorText(err, 'Renaming the department')));
   };
@@ -74,6 +86,9 @@ function DepartmentRow({ dept, editable, onSaved, onDeleted, onError }: {
         <input aria-label={`Name of ${dept.name}`} value={name} maxLength={MAX_NAME} onInput={(e) => setName(e.currentTarget.value)} />
         <button type="submit" class="btn" disabled={name.trim() === dept.name || !name.trim()}>
           Rename
+        </button>
+        <button type="button" class="btn ghost" aria-expanded={hoursOpen} aria-controls={`dept-hours-${dept.id}`} onClick={() => onHours(!hoursOpen)}>
+          Hours: {summary}
         </button>
         {!confirm ? (
           <button type="button" class="btn ghost danger-text" onClick={() => setConfirm(true)}>
@@ -91,6 +106,80 @@ function DepartmentRow({ dept, editable, onSaved, onDeleted, onError }: {
           </span>
         )}
       </form>
+      {hoursOpen && <DepartmentHours dept={dept} onSaved={onSaved} />}
     </li>
+  );
+}
+
+/** "the sites' hours", "always open" or "own hours": what a department's hours are, in a word or three. */
+function hoursSummary(h: BusinessHours | null | undefined): string {
+  if (!h) return "the sites' hours";
+  return (h.days ?? []).length === 0 && (h.closed_days ?? []).length === 0 ? 'always open' : 'own hours';
+}
+
+const NINE_TO_FIVE: BusinessHours = {
+  time_zone: '',
+  days: [1, 2, 3, 4, 5].map((wd) => ({ weekday: wd, open: '09:00', close: '17:00' })),
+  closed_days: [],
+};
+
+/** The fields whose refusals the hours editor shows in place. */
+const HOURS_FIELDS = ['business_hours', 'business_hours.time_zone', 'business_hours.days', 'business_hours.closed_days'];
+
+/** DepartmentHours sets a department's own hours, or returns it to its sites'. */
+function DepartmentHours({ dept, onSaved }: { dept: Department; onSaved: (d: Department) => void }) {
+  const [own, setOwn] = useState(!!dept.business_hours);
+  const [hours, setHours] = useState<BusinessHours>(dept.business_hours ?? NINE_TO_FIVE);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const save = (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setSaved(false);
+    const zone = hours.time_zone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    updateDepartment(dept.id, { business_hours: own ? { ...hours, time_zone: zone } : null })
+      .then((d) => {
+        setErrors({});
+        setSaved(true);
+        onSaved(d);
+      })
+      .catch((err: unknown) => {
+        const field = (err as { field?: string }).field ?? '';
+        setErrors({ [HOURS_FIELDS.includes(field) ? field : 'form']: errorText(err, 'Saving the hours') });
+      })
+      .finally(() => setBusy(false));
+  };
+  return (
+    <form id={`dept-hours-${dept.id}`} class="admin-detail dept-hours" onSubmit={save} noValidate aria-label={`Hours of ${dept.name}`}>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={own}
+          onChange={(e) => {
+            setOwn(e.currentTarget.checked);
+            setSaved(false);
+          }}
+        />
+        Hours of its own (they narrow the hours of the sites whose chats come here)
+      </label>
+      {own ? (
+        <Hours
+          kind="department"
+          value={hours}
+          editable
+          error={errors['business_hours.closed_days'] ? '' : (errors['business_hours.time_zone'] ?? errors['business_hours.days'] ?? errors.business_hours)}
+          closedError={errors['business_hours.closed_days']}
+          onChange={(h) => {
+            setHours(h);
+            setSaved(false);
+          }}
+        />
+      ) : (
+        <p class="pref-help muted">Its chats are served whenever their site is open.</p>
+      )}
+      <FormError text={errors.form ?? ''} />
+      <SubmitRow label="Save hours" busy={busy} done={saved ? 'Saved' : ''} />
+    </form>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { BusinessHours, OpenSpan } from './api';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -29,15 +29,20 @@ const DEFAULT_QUESTION =
  * Hours edits a site's opening hours: always open (no spans), or one span a
  * day on the chosen days, in the site's time zone; and the closed days
  * (holidays), closed all day either way. closedError is the server's
- * refusal of a closed day; error any other refusal of the hours.
+ * refusal of a closed day; error any other refusal of the hours. A
+ * department's hours (kind "department") are the schedule alone: the
+ * out-of-hours texts are its sites'.
  */
-export function Hours({ value, editable, error, closedError, onChange }: {
+export function Hours({ value, editable, error, closedError, onChange, kind = 'site' }: {
   value: BusinessHours;
   editable: boolean;
   error?: string;
   closedError?: string;
   onChange: (h: BusinessHours) => void;
+  kind?: 'site' | 'department';
 }) {
+  const site = kind === 'site';
+  const closedLabel = `closed-days-${useId()}`;
   const days = value.days ?? [];
   const closed = value.closed_days ?? [];
   const [pick, setPick] = useState('');
@@ -51,10 +56,17 @@ export function Hours({ value, editable, error, closedError, onChange }: {
   return (
     <fieldset class={error ? 'field hours invalid' : 'field hours'} disabled={!editable}>
       <legend class="pref-label">Business hours</legend>
-      <p class="pref-help muted">
-        When the site is staffed, in its own time zone. Out of hours a visitor's message is answered with the closed message and the
-        question below; a visitor who answers YES leaves a message that waits under Tickets.
-      </p>
+      {site ? (
+        <p class="pref-help muted">
+          When the site is staffed, in its own time zone. Out of hours a visitor's message is answered with the closed message and the
+          question below; a visitor who answers YES leaves a message that waits under Tickets.
+        </p>
+      ) : (
+        <p class="pref-help muted">
+          When this department answers, within its sites' hours. Out of them its chats get the site's out-of-hours answer and wait
+          under Tickets.
+        </p>
+      )}
       <label class="check">
         <input
           type="checkbox"
@@ -110,11 +122,11 @@ export function Hours({ value, editable, error, closedError, onChange }: {
           {error}
         </p>
       )}
-      <div class={closedError ? 'closed-days invalid' : 'closed-days'} role="group" aria-labelledby="closed-days-label">
-        <span class="pref-label" id="closed-days-label">
+      <div class={closedError ? 'closed-days invalid' : 'closed-days'} role="group" aria-labelledby={closedLabel}>
+        <span class="pref-label" id={closedLabel}>
           Closed days
         </span>
-        <p class="pref-help muted">Holidays and days off, in the site's time zone: closed all day, whatever the weekly hours say.</p>
+        <p class="pref-help muted">Holidays and days off, in this time zone: closed all day, whatever the weekly hours say.</p>
         {closed.length > 0 && (
           <ul class="closed-list" aria-label="Closed days">
             {closed.map((d) => (
@@ -153,6 +165,17 @@ export function Hours({ value, editable, error, closedError, onChange }: {
           </p>
         )}
       </div>
+      {site && (
+        <SiteTexts value={value} onChange={onChange} />
+      )}
+    </fieldset>
+  );
+}
+
+/** The out-of-hours texts of a site's hours. */
+function SiteTexts({ value, onChange }: { value: BusinessHours; onChange: (h: BusinessHours) => void }) {
+  return (
+    <>
       <label class="check">
         <input type="checkbox" checked={!!value.ask_contact} onChange={(e) => onChange({ ...value, ask_contact: e.currentTarget.checked })} />
         Out of hours, ask for a name and e-mail address before the first message (so answers can go by e-mail)
@@ -178,6 +201,6 @@ export function Hours({ value, editable, error, closedError, onChange }: {
         />
         <span class="pref-help muted">Empty uses the text shown. Keep YES, NO and "//end" in it: those are the answers the visitor can give.</span>
       </label>
-    </fieldset>
+    </>
   );
 }

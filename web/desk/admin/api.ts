@@ -104,7 +104,9 @@ export const resetPassword = (id: string) =>
 
 const dept = (id: string) => `/departments/${encodeURIComponent(id)}`;
 export const createDepartment = (name: string) => call<Department>('POST', '/departments', { name });
-export const renameDepartment = (id: string, name: string) => call<Department>('PATCH', dept(id), { name });
+/** Renames a department or sets its own hours (null: it follows its sites). */
+export const updateDepartment = (id: string, patch: { name?: string; business_hours?: BusinessHours | null }) =>
+  call<Department>('PATCH', dept(id), patch);
 export const deleteDepartment = (id: string) => call<void>('DELETE', dept(id));
 
 /** The tag a site pastes into its pages (docs/ui.md). */
