@@ -39,6 +39,10 @@ type Message struct {
 	AuthorName     string    `json:"author_name,omitempty"`
 	Body           string    `json:"body"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Private events and comments are for agents; Meta is an event's
+	// structured data.
+	Private bool           `json:"private,omitempty"`
+	Meta    map[string]any `json:"meta,omitempty"`
 }
 
 // Conversation is a conversation's state.

@@ -29,6 +29,7 @@ import (
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/httpapi"
+	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/site"
@@ -80,6 +81,7 @@ type App struct {
 	Blocks   *block.Service
 	Audit    *audit.Service
 	Realtime *realtime.Server
+	Inbox    *inbox.Service
 	Guard    *guard.Guard
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
@@ -146,6 +148,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Sites = site.New(st, a.Clock, a.Audit)
 	a.Chat.SetSites(a.Sites)
 	a.Chat.SetHours(a.Team)
+	a.Inbox = inbox.New(st, a.Clock, pub)
+	a.Chat.SetInbox(a.Inbox)
 	workspaces := workspace.New(st, a.Clock, a.Audit)
 	tenants := workspace.NewTenants(st, a.Team, workspaces)
 
@@ -170,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
-		Blocks: a.Blocks, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
+		Blocks: a.Blocks, Inbox: a.Inbox, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
 	})
 	a.Bus.OnGap(a.Realtime.Resync)
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
@@ -180,7 +184,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

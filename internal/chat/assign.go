@@ -60,6 +60,9 @@ func (s *Service) Assign(ctx context.Context, a auth.Actor, id, agentID string) 
 	}
 	s.publish(ctx, nc, ev)
 	s.closeEarlierTickets(ctx, nc, target.Name)
+	if ev != nil {
+		s.handedOver(ctx, a, store.InboxAssigned, agentID, "assigned:"+ev.ID, nc, nc.TicketID, body)
+	}
 	return nc, nil
 }
 
@@ -158,6 +161,9 @@ func (s *Service) Transfer(ctx context.Context, a auth.Actor, id string, to Tran
 		return store.Conversation{}, err
 	}
 	s.publish(ctx, nc, ev)
+	if ev != nil {
+		s.handedOver(ctx, a, store.InboxTransferred, to.AgentID, "transferred:"+ev.ID, nc, nc.TicketID, body)
+	}
 	if nc.AssigneeID == "" && nc.Status == store.StatusOpen {
 		if routed, err := s.route(ctx, nc); err == nil {
 			nc = routed

@@ -30,6 +30,8 @@ type Store interface {
 	ListWorkspaces(ctx context.Context) ([]store.Workspace, error)
 	GetWorkspace(ctx context.Context, id string) (store.Workspace, error)
 	GetAgent(ctx context.Context, workspaceID, id string) (store.Agent, error)
+	ListAgents(ctx context.Context, workspaceID string) ([]store.Agent, error)
+	ReviseComment(ctx context.Context, workspaceID, conversationID, messageID, authorID, body string, deleted bool, ev store.Message, now time.Time) (store.Message, store.Message, error)
 	GetDepartment(ctx context.Context, workspaceID, id string) (store.Department, error)
 	GetSite(ctx context.Context, workspaceID, id string) (store.Site, error)
 	GetVisitor(ctx context.Context, workspaceID, id string) (store.Visitor, error)
@@ -64,6 +66,7 @@ type Service struct {
 	mailer Mailer
 	sites  SiteReader
 	hours  HoursReader
+	inbox  Inbox
 }
 
 // SiteReader reads a site, possibly from a cache (site.Service.Cached):

@@ -83,6 +83,11 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 					return store.Message{}, false, ErrBusy
 				}
 			}
+			if a.VisitorID != "" && res.TicketID != "" {
+				// A reply on a ticket nobody holds live: its agent is told
+				// (best effort: the reply itself is in the ticket).
+				s.ticketReplied(ctx, a, res) //nolint:errcheck
+			}
 			if a.AgentID != "" && s.mailer != nil {
 				// An answer to a ticket also goes by e-mail. When it could
 				// not be queued the agent is told to send it again (busy,

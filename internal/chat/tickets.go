@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
@@ -184,6 +185,10 @@ func (s *Service) AssignTicket(ctx context.Context, a auth.Actor, id, agentID st
 		return store.Ticket{}, err
 	}
 	s.publishTicket(ctx, t)
+	if c, err := s.store.GetConversation(ctx, a.WorkspaceID, t.ConversationID); err == nil {
+		s.handedOver(ctx, a, store.InboxTicketAssigned, agentID, fmt.Sprintf("ticket_assigned:%s:%d", t.ID, t.UpdatedAt.UnixMilli()), c, t.ID,
+			a.Name+" gave you a ticket: "+t.Subject)
+	}
 	return t, nil
 }
 

@@ -32,7 +32,11 @@ type Audience uint8
 const (
 	Desk    Audience = 1 << iota // every desk connection of the workspace
 	Visitor                      // the widget connections of Envelope.Visitor
-	All     = Desk | Visitor
+	// Agent is the desk connections of one agent of the workspace, whose
+	// id travels in Envelope.Visitor (the envelope's addressee): what
+	// is the agent's own, such as its inbox.
+	Agent
+	All = Desk | Visitor
 )
 
 // Frame types that carry events.
@@ -49,6 +53,7 @@ const (
 	TypeAgentRemoved = "agent.removed"
 	TypeBlocked      = "visitor.blocked"
 	TypeTicket       = "ticket"
+	TypeInbox        = "inbox"
 )
 
 // Envelope routes one encoded frame.
@@ -339,6 +344,20 @@ func (p *Publisher) Publish(ctx context.Context, workspaceID, visitorID string, 
 		p.failed.Add(1)
 		p.log.Warn("event: publish", "err", err, "workspace_id", workspaceID)
 	}
+}
+
+// PublishAgent sends frame to the desks of one agent of the workspace
+// (Agent audience), on every node.
+func (p *Publisher) PublishAgent(ctx context.Context, workspaceID, agentID string, frame any) {
+	p.Publish(ctx, workspaceID, agentID, Agent, frame)
+}
+
+// InboxFrame tells an agent's desks that items of its inbox were added or
+// changed (each replaces the one with its id), with the unread count now.
+type InboxFrame struct {
+	Type   string            `json:"type"`
+	Items  []store.InboxItem `json:"items"`
+	Unread int               `json:"unread"`
 }
 
 // Failed counts events that could not be published.

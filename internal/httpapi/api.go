@@ -13,6 +13,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/team"
@@ -37,6 +38,7 @@ type Config struct {
 	Mail       *mail.Service
 	Visitors   *visitor.Service
 	Blocks     *block.Service
+	Inbox      *inbox.Service
 	Audit      *audit.Service
 	DB         Pinger
 	// DiskLow, when set, reports that the data directory is short of space:
@@ -73,6 +75,7 @@ type API struct {
 	mail       *mail.Service
 	visitors   *visitor.Service
 	blocks     *block.Service
+	inbox      *inbox.Service
 	audit      *audit.Service
 	db         Pinger
 	diskLow    func() bool
@@ -91,7 +94,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

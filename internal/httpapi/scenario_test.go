@@ -129,6 +129,12 @@ func (e *env) run(t *testing.T, scenarios []scenario) {
 				req.Header.Set(k, v)
 			}
 			status, got := e.srv.Send(t, e.as[sc.as], req)
+			for i := range sc.has {
+				sc.has[i] = e.expand(sc.has[i])
+			}
+			for i := range sc.hasNot {
+				sc.hasNot[i] = e.expand(sc.hasNot[i])
+			}
 			check(t, sc, status, got)
 			if sc.status >= 400 {
 				if after := e.srv.Snapshot(t); !reflect.DeepEqual(before, after) {

@@ -52,6 +52,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeAgentRemoved: reflect.TypeFor[event.AgentRemovedFrame](),
 	event.TypeBlocked:      reflect.TypeFor[event.BlockFrame](),
 	event.TypeTicket:       reflect.TypeFor[event.TicketFrame](),
+	event.TypeInbox:        reflect.TypeFor[event.InboxFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.

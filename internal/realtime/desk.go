@@ -29,7 +29,25 @@ var deskCommands = newTable(
 	on(TypeSeenCmd, (*Server).seen),
 	on(TypeDeliveredCmd, (*Server).delivered),
 	on(TypeInvite, (*Server).invite),
+	on(TypeComment, (*Server).comment),
+	on(TypeCommentEdit, (*Server).commentEdit),
+	on(TypeCommentDelete, (*Server).commentDelete),
 )
+
+func (s *Server) comment(ctx context.Context, c *conn, r *CommentRequest) (AckFrame, error) {
+	m, dup, err := s.chat.Comment(ctx, c.who(), r.ConversationID, r.ClientMsgID, r.Text, r.Mentions)
+	return AckFrame{ConversationID: m.ConversationID, Seq: m.Seq, Duplicate: dup, Message: &m}, err
+}
+
+func (s *Server) commentEdit(ctx context.Context, c *conn, r *CommentEditRequest) (AckFrame, error) {
+	m, err := s.chat.ReviseComment(ctx, c.who(), r.ConversationID, r.MessageID, r.Text, false)
+	return AckFrame{ConversationID: m.ConversationID, Message: &m}, err
+}
+
+func (s *Server) commentDelete(ctx context.Context, c *conn, r *CommentDeleteRequest) (AckFrame, error) {
+	m, err := s.chat.ReviseComment(ctx, c.who(), r.ConversationID, r.MessageID, "", true)
+	return AckFrame{ConversationID: m.ConversationID, Message: &m}, err
+}
 
 func messageFrame(m store.Message) event.MessageFrame {
 	return event.MessageFrame{Type: event.TypeMessage, Message: m}
@@ -60,11 +78,22 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 		return err
 	}
 	me := event.ViewOfAgent(p.Agent)
-	if err := s.writeDirect(ctx, c, WelcomeFrame{
+	welcome := WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "agent",
 		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.who().Role.Permissions(), Conversations: convs,
 		Seen: seen,
-	}); err != nil {
+	}
+	if s.inbox != nil {
+		unread, seq, err := s.inbox.State(ctx, c.who())
+		if err != nil {
+			return err
+		}
+		if welcome.Tagged, err = s.inbox.Tagged(ctx, c.who()); err != nil {
+			return err
+		}
+		welcome.Inbox = &InboxState{Unread: unread, Seq: seq}
+	}
+	if err := s.writeDirect(ctx, c, welcome); err != nil {
 		return err
 	}
 	if err := s.writeSnapshot(ctx, c); err != nil {

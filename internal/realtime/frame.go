@@ -76,6 +76,28 @@ type SendRequest struct {
 	Text           string `json:"text"`
 }
 
+// CommentRequest is comment.send: an agent's private comment, with the
+// agents it mentions (ids, or "supervisors": every supervisor online).
+type CommentRequest struct {
+	ConversationID string   `json:"conversation_id"`
+	ClientMsgID    string   `json:"client_msg_id"`
+	Text           string   `json:"text"`
+	Mentions       []string `json:"mentions"`
+}
+
+// CommentEditRequest is comment.edit: the comment's new text.
+type CommentEditRequest struct {
+	ConversationID string `json:"conversation_id"`
+	MessageID      string `json:"message_id"`
+	Text           string `json:"text"`
+}
+
+// CommentDeleteRequest is comment.delete.
+type CommentDeleteRequest struct {
+	ConversationID string `json:"conversation_id"`
+	MessageID      string `json:"message_id"`
+}
+
 // TypingRequest says the sender is typing, or stopped (both roles).
 type TypingRequest struct {
 	ConversationID string `json:"conversation_id"`
@@ -212,6 +234,9 @@ const (
 	TypeSeenCmd       = "conversation.seen"
 	TypeDeliveredCmd  = "conversation.delivered"
 	TypeInvite        = "conversation.invite"
+	TypeComment       = "comment.send"
+	TypeCommentEdit   = "comment.edit"
+	TypeCommentDelete = "comment.delete"
 )
 
 // Server-only frame types (event frame types live in package event).
@@ -302,6 +327,16 @@ type WelcomeFrame struct {
 	// Seen is how far this agent has read each listed conversation (desk
 	// only; conversations never read are absent).
 	Seen map[string]int64 `json:"seen,omitempty"`
+	// Inbox is the agent's unread count and newest item's seq, and Tagged
+	// the conversations (not closed) it was mentioned in (desk only).
+	Inbox  *InboxState `json:"inbox,omitempty"`
+	Tagged []string    `json:"tagged,omitempty"`
+}
+
+// InboxState is an agent's inbox as its desk's welcome tells it.
+type InboxState struct {
+	Unread int   `json:"unread"`
+	Seq    int64 `json:"seq"`
 }
 
 // SiteView is what a widget learns about its site.

@@ -150,6 +150,27 @@ func (h *Hub) deliver(env event.Envelope) {
 	if env.Audience&event.Visitor != 0 && env.Visitor != "" {
 		h.fanout(h.shard(env.Visitor), env.Visitor, frame, false)
 	}
+	if env.Audience&event.Agent != 0 && env.Workspace != "" && env.Visitor != "" {
+		h.fanoutAgent(env.Workspace, env.Visitor, frame)
+	}
+}
+
+// fanoutAgent delivers frame to the desks of one agent of a workspace.
+// Its frames are rare (an inbox item), so going over the workspace's
+// desks is cheap enough.
+func (h *Hub) fanoutAgent(workspaceID, agentID string, frame []byte) {
+	s := h.shard(workspaceID)
+	s.mu.RLock()
+	list := slices.Clone(s.desks[workspaceID])
+	s.mu.RUnlock()
+	n := 0
+	for _, c := range list {
+		if c.who().AgentID == agentID {
+			c.enqueue(frame)
+			n++
+		}
+	}
+	h.metrics.delivered.Add(float64(n))
 }
 
 func (h *Hub) fanout(s *shard, key string, frame []byte, desks bool) {

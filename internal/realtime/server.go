@@ -17,6 +17,7 @@ import (
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/guard"
+	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
@@ -78,6 +79,7 @@ type Config struct {
 	Chat     *chat.Service
 	Visitors *visitor.Service
 	Blocks   *block.Service // nil: nobody is blocked
+	Inbox    *inbox.Service // nil: desks get no inbox in their welcome
 	// Guard bounds widget traffic per client address and per site; nil
 	// allows everything.
 	Guard *guard.Guard
@@ -97,6 +99,7 @@ type Server struct {
 	chat     *chat.Service
 	visitors *visitor.Service
 	blocks   *block.Service
+	inbox    *inbox.Service
 	guard    *guard.Guard
 	trust    bool // TrustProxy
 	opts     Options
@@ -122,7 +125,7 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
-		visitors: cfg.Visitors, blocks: cfg.Blocks, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
 	}
 	s.hub = newHub(cfg.Log, m)
 	return s

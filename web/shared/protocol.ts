@@ -8,8 +8,8 @@ export interface Message {
   conversation_id: string;
   seq: number;
   client_msg_id: string;
-  /** hidden: a private event as a visitor receives it (counted for seq, never shown). */
-  kind: 'text' | 'system' | 'hidden';
+  /** hidden: a private event as a visitor receives it (counted for seq, never shown); comment: an agent's private note (desks only). */
+  kind: 'text' | 'system' | 'hidden' | 'comment';
   author_type: 'visitor' | 'agent' | 'system';
   author_id?: string;
   author_name?: string;
@@ -146,6 +146,10 @@ export interface Welcome {
   conversations: Conversation[];
   /** Desk: how far this agent has read each listed conversation (absent: never). */
   seen?: Record<string, number>;
+  /** Desk: the agent's unread inbox items and its newest item's seq. */
+  inbox?: { unread: number; seq: number };
+  /** Desk: the conversations, not closed, a comment mentioned this agent in (the Tagged tab). */
+  tagged?: string[];
 }
 
 /** Answers a command; which fields are set depends on the command. */
@@ -197,6 +201,24 @@ export interface Ticket {
   mail_error?: string;
 }
 
+/** An item of an agent's inbox (docs/protocol.md, Comments and the inbox). */
+export interface InboxItem {
+  id: string;
+  agent_id: string;
+  seq: number;
+  kind: 'mention' | 'assigned' | 'transferred' | 'ticket_assigned' | 'ticket_reply' | string;
+  conversation_id?: string;
+  ticket_id?: string;
+  actor_id?: string;
+  actor_name?: string;
+  summary: string;
+  data?: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  read_at?: string;
+  archived_at?: string;
+}
+
 export interface ErrorFrame {
   type: 'error';
   id?: string;
@@ -226,6 +248,7 @@ export type ServerEvent =
   | { type: 'agent.removed'; agent_id: string }
   | { type: 'visitor.blocked'; block: Block; visitor_ids?: string[]; ip?: string }
   | { type: 'ticket'; ticket: Ticket }
+  | { type: 'inbox'; items: InboxItem[]; unread: number }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 
 export type ServerFrame =

@@ -267,6 +267,50 @@ var isolationCases = []isolationCase{
 			noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", isoNow))
 		}
 	}),
+	// The inbox and comments.
+	refused("AddInboxItem", "another workspace's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.AddInboxItem(ctx, store.InboxItem{WorkspaceID: a.ws.ID, AgentID: b.agent.ID, Kind: store.InboxMention, Dedupe: "x"}, false, isoNow)
+		return err
+	}),
+	refused("AddInboxItem", "another workspace's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.AddInboxItem(ctx, store.InboxItem{WorkspaceID: a.ws.ID, AgentID: a.agent.ID, Kind: store.InboxMention, Dedupe: "x",
+			ConversationID: b.conv.ID}, false, isoNow)
+		return err
+	}),
+	refused("InboxState", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, err := s.InboxState(ctx, a.ws.ID, b.agent.ID)
+		return err
+	}),
+	isolationCase{method: "ListInbox", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		items, err := s.ListInbox(t.Context(), a.ws.ID, b.agent.ID, store.InboxQuery{Limit: 10})
+		noErr(t, "list inbox", err)
+		equal(t, "B's agent's items through A", len(items), 0)
+	}}.arranged(bMentioned),
+	isolationCase{method: "MarkInbox", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		items, err := s.ListInbox(t.Context(), b.ws.ID, b.agent.ID, store.InboxQuery{Limit: 10})
+		noErr(t, "list inbox", err)
+		yes := true
+		marked, err := s.MarkInbox(t.Context(), a.ws.ID, b.agent.ID, []string{items[0].ID}, store.InboxChange{Read: &yes, Archived: &yes}, isoNow)
+		noErr(t, "mark inbox", err)
+		equal(t, "B's items marked through A", len(marked), 0)
+	}}.arranged(bMentioned),
+	isolationCase{method: "TaggedConversations", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.TaggedConversations(t.Context(), a.ws.ID, b.agent.ID)
+		noErr(t, "tagged", err)
+		equal(t, "B's agent's Tagged through A", len(got), 0)
+	}}.arranged(bMentioned),
+	isolationCase{method: "ReviseComment", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		msgs, err := s.ListMessages(t.Context(), b.ws.ID, b.conv.ID, 0, 0, 100)
+		noErr(t, "messages", err)
+		i := slices.IndexFunc(msgs, func(m store.Message) bool { return m.Kind == store.KindComment })
+		_, _, err = s.ReviseComment(t.Context(), a.ws.ID, b.conv.ID, msgs[i].ID, b.agent.ID, "hijacked", false,
+			store.Message{Kind: store.KindSystem, AuthorType: store.AuthorSystem, Body: "edited"}, isoNow)
+		wantErr(t, err, store.ErrNotFound)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		_, err := s.AppendMessage(t.Context(), store.Message{WorkspaceID: b.ws.ID, ConversationID: b.conv.ID, ClientMsgID: "comment",
+			Kind: store.KindComment, Private: true, AuthorType: store.AuthorAgent, AuthorID: b.agent.ID, Body: "B's note"}, isoNow)
+		noErr(t, "comment", err)
+	}),
 	refused("MarkAway", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.MarkAway(ctx, a.ws.ID, b.owner.ID, isoNow.Add(time.Hour))
 		return err
@@ -712,6 +756,13 @@ type isoTenant struct {
 	contacts       []string         // every contact id, for the snapshot
 	billing        store.Department // made by a case's arrange
 	onlyB          store.Contact    // made by a case's arrange
+}
+
+// bMentioned gives B's agent an inbox item: a mention in B's conversation.
+func bMentioned(t *testing.T, s *store.Store, a, b *isoTenant) {
+	_, _, err := s.AddInboxItem(t.Context(), store.InboxItem{WorkspaceID: b.ws.ID, AgentID: b.agent.ID, Kind: store.InboxMention,
+		Dedupe: "mention:b", ConversationID: b.conv.ID}, false, isoNow)
+	noErr(t, "B's mention", err)
 }
 
 func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {

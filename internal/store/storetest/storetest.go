@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runFoundation(t, newStore)
 	runChat(t, newStore)
 	runTickets(t, newStore)
+	runInbox(t, newStore)
 	runIsolation(t, newStore)
 }
 
