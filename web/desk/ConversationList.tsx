@@ -10,6 +10,7 @@ const EMPTY: Record<string, [string, string]> = {
   pending: ['Nothing pending', 'Chats waiting on the customer show up here.'],
   snoozed: ['Nothing snoozed', 'Snoozed chats wait here and come back to Live when their time comes.'],
   closed: ['No closed chats', 'Finished conversations are kept here.'],
+  tagged: ['Nothing tagged', 'Chats where a colleague mentions you in a comment show up here until they close.'],
 };
 
 /** One queue's conversations. */

@@ -6,8 +6,10 @@ import { newId } from '../shared/ids';
 import { MAX_TEXT, type Message } from '../shared/protocol';
 import { type Receipt as ReceiptState, RECEIPT_LABEL, receipt } from '../shared/receipts';
 import { ActionBar, WrapupForm } from './Actions';
+import { type Revision, revise } from './comments';
+import { Markdown } from './Markdown';
 import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
-import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
+import { actionError, closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
 import { MANAGE_ANY } from './permissions';
 import { viewingText } from './state';
 import type { DeskStore } from './store';
@@ -159,13 +161,52 @@ function Invite({ store, visitorId }: { store: DeskStore; visitorId: string }) {
  */
 function Reply({ store, name, owner }: { store: DeskStore; name: string; owner: string }) {
   const [confirmed, setConfirmed] = useState(false);
+  const [note, setNote] = useState<NoteModule['NoteComposer'] | null>(null);
+  const [noting, setNoting] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const noteMode = (on: boolean) => {
+    setNoting(on);
+    if (on && !note) {
+      import('./Note').then(
+        (m) => setNote(() => m.NoteComposer),
+        () => setFailed(true),
+      );
+    }
+  };
+  const NoteComposer = note;
+  return (
+    <div class={noting ? 'reply noting' : 'reply'}>
+      <div class="compose-tabs" role="group" aria-label="Write">
+        <button type="button" class={noting ? 'tab' : 'tab on'} aria-pressed={!noting} onClick={() => noteMode(false)}>
+          Reply
+        </button>
+        <button type="button" class={noting ? 'tab on' : 'tab'} aria-pressed={noting} onClick={() => noteMode(true)}>
+          Internal note
+        </button>
+      </div>
+      {noting ? (
+        NoteComposer ? (
+          <NoteComposer store={store} />
+        ) : (
+          <p class="muted note-loading">{failed ? 'The note box cannot be loaded. Reload the page to try again.' : 'Loading…'}</p>
+        )
+      ) : (
+        <ReplyBox store={store} name={name} owner={owner} confirmed={confirmed} onConfirm={() => setConfirmed(true)} />
+      )}
+    </div>
+  );
+}
+
+type NoteModule = typeof import('./Note');
+
+function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskStore; name: string; owner: string; confirmed: boolean; onConfirm: () => void }) {
   if (owner && !confirmed) {
     return (
       <div class="reply-guard" role="note">
         <span>
           This chat is assigned to <strong>{owner}</strong>. Your reply would go to their visitor.
         </span>
-        <button type="button" class="btn secondary small" onClick={() => setConfirmed(true)}>
+        <button type="button" class="btn secondary small" onClick={onConfirm}>
           Reply anyway
         </button>
       </div>
@@ -197,7 +238,7 @@ function Receipt({ seq, delivered, seen }: { seq: number; delivered: number; see
 
 function History({ store }: { store: DeskStore }) {
   const list = useRef<HTMLOListElement>(null);
-  const messages = store.messages.value;
+  const { shown: messages, revisions } = revise(store.messages.value);
   const outgoing = store.outgoing.value;
   const me = store.me.value?.id;
   const visitorSeen = store.open$.value?.visitor_read_seq ?? 0;
@@ -214,6 +255,7 @@ function History({ store }: { store: DeskStore }) {
       {messages.map((m, i) => {
         if (m.kind === 'hidden') return null;
         if (m.kind === 'system') return <SystemEvent key={m.seq} m={m} />;
+        if (m.kind === 'comment') return <Comment key={m.seq} store={store} m={m} rev={revisions.get(m.id)} mine={m.author_id === me} />;
         const side = m.author_type === 'visitor' ? 'them' : 'us';
         const first = i === 0 || messages[i - 1].author_id !== m.author_id;
         return (
@@ -288,6 +330,85 @@ function SystemEvent({ m }: { m: Message }) {
         </>
       ) : (
         <p class="note-text">{m.body}</p>
+      )}
+    </li>
+  );
+}
+
+/** An agent's comment: an internal note, Markdown-lite, that its author may edit or delete. */
+function Comment({ store, m, rev, mine }: { store: DeskStore; m: Message; rev?: Revision; mine: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [confirm, setConfirm] = useState(false);
+  const [error, setError] = useState('');
+  const deleted = rev?.deleted ?? false;
+  const body = rev?.body ?? m.body;
+  const names = (Array.isArray(m.meta?.mentions) ? (m.meta.mentions as string[]) : []).map((id) => store.agentName(id) ?? '');
+  const act = (p: Promise<void>) =>
+    p
+      .then(() => {
+        setEditing(false);
+        setConfirm(false);
+        setError('');
+      })
+      .catch((err: { code?: string; message?: string }) => setError(actionError(err.code ?? '', err.message)));
+  return (
+    <li class="sys note comment" data-seq={m.seq}>
+      <span class="note-label">
+        Internal note · {m.author_name || 'An agent'} · {shortTime(m.created_at)}
+        {rev?.edited && !deleted ? ' · edited' : ''}
+      </span>
+      {deleted ? (
+        <p class="note-text muted">Comment deleted</p>
+      ) : editing ? (
+        <form
+          class="note-edit"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const text = (e.currentTarget.elements.namedItem('text') as HTMLTextAreaElement).value;
+            if (text.trim()) act(store.reviseComment(m.id, text));
+          }}
+        >
+          <textarea name="text" rows={2} maxLength={MAX_TEXT} aria-label="Edit the note" defaultValue={body} />
+          <button type="submit" class="btn primary small">
+            Save
+          </button>
+          <button type="button" class="btn ghost small" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <p class="note-text">
+          <Markdown text={body} names={names} />
+        </p>
+      )}
+      {mine && !deleted && !editing && (
+        <span class="note-actions">
+          {confirm ? (
+            <>
+              Delete this note?{' '}
+              <button type="button" class="link danger-text" onClick={() => act(store.reviseComment(m.id, null))}>
+                Delete
+              </button>{' '}
+              <button type="button" class="link" onClick={() => setConfirm(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <>
+              <button type="button" class="link" onClick={() => setEditing(true)}>
+                Edit
+              </button>{' '}
+              <button type="button" class="link" onClick={() => setConfirm(true)}>
+                Delete
+              </button>
+            </>
+          )}
+        </span>
+      )}
+      {error && (
+        <span class="field-error" role="alert">
+          {error}
+        </span>
       )}
     </li>
   );

@@ -5,7 +5,7 @@ import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
 import { focusSoon, QUEUE } from './focus';
-import { type AdminPage, route, type TicketQueue } from './router';
+import { type AdminPage, type InboxFilter, route, type TicketQueue } from './router';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
 import { Toasts } from './Toasts';
@@ -73,16 +73,18 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
         href="#queue"
         onClick={(e) => {
           e.preventDefault();
-          focusSoon(...(live ? QUEUE : route.value.area === 'tickets' ? ['.tickets'] : ['.admin-page']));
+          focusSoon(...(live ? QUEUE : route.value.area === 'tickets' ? ['.tickets'] : route.value.area === 'inbox' ? ['.inbox'] : ['.admin-page']));
         }}
       >
-        {live ? 'Skip to conversations' : route.value.area === 'tickets' ? 'Skip to tickets' : 'Skip to settings'}
+        {live ? 'Skip to conversations' : route.value.area === 'tickets' ? 'Skip to tickets' : route.value.area === 'inbox' ? 'Skip to the inbox' : 'Skip to settings'}
       </a>
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {route.value.area === 'admin' ? (
         <AdminArea store={store} me={me} page={route.value.page} id={route.value.id} />
       ) : route.value.area === 'tickets' ? (
         <TicketsArea store={store} queue={route.value.queue} />
+      ) : route.value.area === 'inbox' ? (
+        <InboxArea store={store} filter={route.value.filter} />
       ) : (
         <>
           <Sidebar store={store} />
@@ -114,6 +116,11 @@ function Area<M>({ load, what, show }: { load: () => Promise<M>; what: string; s
 /** TicketsArea: the ticket queues (their own chunk). */
 function TicketsArea(props: { store: DeskStore; queue: TicketQueue }) {
   return <Area load={() => import('./tickets/Tickets')} what="tickets" show={(m) => <m.Tickets {...props} />} />;
+}
+
+/** InboxArea: the agent's inbox (its own chunk). */
+function InboxArea(props: { store: DeskStore; filter: InboxFilter }) {
+  return <Area load={() => import('./inbox/Inbox')} what="inbox" show={(m) => <m.Inbox {...props} />} />;
 }
 
 /** AdminArea: the settings area (its own chunk). */

@@ -10,6 +10,7 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'pending', label: 'Pending' },
   { id: 'snoozed', label: 'Snoozed' },
   { id: 'closed', label: 'Closed' },
+  { id: 'tagged', label: 'Tagged' },
 ];
 
 /**
@@ -43,7 +44,7 @@ export function Sidebar({ store }: { store: DeskStore }) {
           ))}
         </div>
         <div class="filters">
-          {tab !== 'closed' && <Views store={store} />}
+          {tab !== 'closed' && tab !== 'tagged' && <Views store={store} />}
           <label class="search">
             <SearchIcon />
             <input

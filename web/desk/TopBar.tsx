@@ -18,13 +18,14 @@ const HEALTH: Record<string, { label: string; tone: string }> = {
   closed: { label: 'Disconnected', tone: 'bad' },
 };
 
-/** Brand, connection health, agent status, notification settings, account. */
+/** Brand, connection health, agent status, the areas (tickets, inbox, settings), account. */
 export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; onSignedOut: () => void }) {
   const status = store.me.value?.status ?? 'offline';
   const name = store.me.value?.name ?? me.agent.name; // follows a rename (Profile)
   const health = HEALTH[store.conn.value];
   const n = store.notifier;
   const connected = store.conn.value === 'open';
+  const unread = store.inboxUnread.value;
   return (
     <header class="topbar">
       <div class="brand">
@@ -83,13 +84,18 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
       </button>
       <button
         type="button"
-        class="btn ghost icon-btn"
-        aria-pressed={n.sound.value}
-        aria-label={n.sound.value ? 'Sound on' : 'Sound off'}
-        title={n.sound.value ? 'Sound on' : 'Sound off'}
-        onClick={() => n.toggleSound()}
+        class={route.value.area === 'inbox' ? 'btn ghost icon-btn bell on' : 'btn ghost icon-btn bell'}
+        aria-pressed={route.value.area === 'inbox'}
+        aria-label={unread > 0 ? `Inbox, ${unread} unread` : 'Inbox'}
+        title="Inbox: mentions, and chats or tickets handed to you"
+        onClick={() => go(route.value.area === 'inbox' ? { area: 'live' } : { area: 'inbox', filter: 'all' })}
       >
-        <BellIcon off={!n.sound.value} />
+        <BellIcon off={false} />
+        {unread > 0 && (
+          <span class="badge" aria-hidden="true">
+            {unread > 99 ? '99+' : unread}
+          </span>
+        )}
       </button>
       {n.desktop.value === 'default' && (
         <button type="button" class="btn ghost" onClick={() => void n.askDesktop()}>

@@ -84,7 +84,14 @@ describe('tab membership', () => {
       conv({ id: 'd', status: 'snoozed' }),
       conv({ id: 'e', status: 'closed' }),
     ]);
-    expect(n).toEqual({ live: 2, pending: 1, snoozed: 1, closed: 1, unassigned: 1 });
+    expect(n).toEqual({ live: 2, pending: 1, snoozed: 1, closed: 1, tagged: 0, unassigned: 1 });
+  });
+
+  it('counts under Tagged the mentioned chats that are not closed, whatever their status', () => {
+    const convs = [conv({ id: 'a', status: 'open' }), conv({ id: 'c', status: 'pending' }), conv({ id: 'e', status: 'closed' }), conv({ id: 'f', status: 'open' })];
+    const tagged = new Set(['a', 'c', 'e']);
+    expect(countQueues(convs, tagged).tagged).toBe(2);
+    expect(convs.filter((c) => inQueue(c, { tab: 'tagged', tagged })).map((c) => c.id)).toEqual(['a', 'c']);
   });
 });
 

@@ -2,7 +2,8 @@
 // functions, so they are unit-tested without a browser.
 import type { Conversation, ConversationStatus, Message } from '../shared/protocol';
 
-export type QueueTab = 'live' | 'pending' | 'snoozed' | 'closed';
+/** The status tabs, and Tagged: chats a comment mentioned me in, until they close. */
+export type QueueTab = 'live' | 'pending' | 'snoozed' | 'closed' | 'tagged';
 
 const TAB_OF: Record<ConversationStatus, QueueTab> = {
   open: 'live',
@@ -18,6 +19,8 @@ export function tabOf(status: ConversationStatus): QueueTab {
 
 export interface QueueFilter {
   tab: QueueTab;
+  /** The Tagged tab's conversations. */
+  tagged?: ReadonlySet<string>;
   /** The signed-in agent, for "closed by me". */
   me?: string;
   closedByMe?: boolean;
@@ -25,6 +28,7 @@ export interface QueueFilter {
 
 /** Whether a conversation shows in a queue tab. */
 export function inQueue(c: Conversation, f: QueueFilter): boolean {
+  if (f.tab === 'tagged') return c.status !== 'closed' && Boolean(f.tagged?.has(c.id));
   if (tabOf(c.status) !== f.tab || (f.tab === 'live' && inTicket(c))) return false;
   if (f.tab === 'closed' && f.closedByMe) return Boolean(f.me) && c.closed_by === 'agent' && c.closed_by_agent_id === f.me;
   return true;
@@ -35,10 +39,11 @@ export function inTicket(c: Conversation): boolean {
   return Boolean(c.ticket_id) && !c.assignee_id && c.status !== 'closed';
 }
 
-/** Conversations per tab, and live ones waiting for an agent. */
-export function countQueues(convs: Iterable<Conversation>): Record<QueueTab, number> & { unassigned: number } {
-  const n = { live: 0, pending: 0, snoozed: 0, closed: 0, unassigned: 0 };
+/** Conversations per tab (Tagged: those of tagged not closed), and live ones waiting for an agent. */
+export function countQueues(convs: Iterable<Conversation>, tagged?: ReadonlySet<string>): Record<QueueTab, number> & { unassigned: number } {
+  const n = { live: 0, pending: 0, snoozed: 0, closed: 0, tagged: 0, unassigned: 0 };
   for (const c of convs) {
+    if (c.status !== 'closed' && tagged?.has(c.id)) n.tagged++;
     if (inTicket(c)) continue;
     n[tabOf(c.status)]++;
     if (c.status === 'open' && !c.assignee_id) n.unassigned++;

@@ -18,8 +18,11 @@ describe('router', () => {
     expect(parse('#/tickets')).toEqual({ area: 'tickets', queue: 'unassigned' });
     expect(parse('#/tickets/closed')).toEqual({ area: 'tickets', queue: 'closed' });
     expect(parse('#/tickets/mine')).toEqual({ area: 'live' });
+    expect(parse('#/inbox')).toEqual({ area: 'inbox', filter: 'all' });
+    expect(parse('#/inbox/archived')).toEqual({ area: 'inbox', filter: 'archived' });
+    expect(parse('#/inbox/spam')).toEqual({ area: 'live' });
   });
   it('writes what it reads', () => {
-    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned']) expect(href(parse(h))).toBe(h);
+    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread']) expect(href(parse(h))).toBe(h);
   });
 });

@@ -1,7 +1,8 @@
 // The desk's areas, addressed by the URL's hash so a reload or a shared
 // link opens the same screen: '' or '#/' is the live desk, '#/tickets/…'
-// the ticket queues and '#/admin/…' the settings area (both loaded on
-// demand: the live path never downloads them).
+// the ticket queues, '#/inbox/…' the agent's inbox and '#/admin/…' the
+// settings area (each loaded on demand: the live path never downloads
+// them).
 import { signal } from '@preact/signals';
 
 export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments' | 'mail';
@@ -10,11 +11,23 @@ export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sit
 export type TicketQueue = 'unassigned' | 'assigned' | 'closed';
 export const TICKET_QUEUES: readonly TicketQueue[] = ['unassigned', 'assigned', 'closed'];
 
-export type Route = { area: 'live' } | { area: 'admin'; page: AdminPage; id: string } | { area: 'tickets'; queue: TicketQueue };
+export type InboxFilter = 'all' | 'unread' | 'archived';
+export const INBOX_FILTERS: readonly InboxFilter[] = ['all', 'unread', 'archived'];
+
+export type Route =
+  | { area: 'live' }
+  | { area: 'admin'; page: AdminPage; id: string }
+  | { area: 'tickets'; queue: TicketQueue }
+  | { area: 'inbox'; filter: InboxFilter };
 
 /** parse reads a location hash; anything unknown is the live desk. */
 export function parse(hash: string): Route {
   if (hash === '#preferences') return { area: 'admin', page: 'preferences', id: '' }; // links from before the router
+  const inbox = /^#\/inbox(?:\/([a-z]+))?\/?$/.exec(hash);
+  if (inbox) {
+    const filter = (inbox[1] ?? 'all') as InboxFilter;
+    return INBOX_FILTERS.includes(filter) ? { area: 'inbox', filter } : { area: 'live' };
+  }
   const t = /^#\/tickets(?:\/([a-z]+))?\/?$/.exec(hash);
   if (t) {
     const queue = (t[1] ?? 'unassigned') as TicketQueue;
@@ -31,6 +44,7 @@ export function parse(hash: string): Route {
 export function href(r: Route): string {
   if (r.area === 'live') return '#/';
   if (r.area === 'tickets') return `#/tickets/${r.queue}`;
+  if (r.area === 'inbox') return `#/inbox/${r.filter}`;
   return `#/admin/${r.page}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Agent, Conversation, Message, ServerEvent, Visitor } from '../shared/protocol';
+import type { Agent, Conversation, InboxItem, Message, ServerEvent, Visitor } from '../shared/protocol';
 import {
   applyEvent,
   applyHistory,
@@ -12,6 +12,7 @@ import {
   displayName,
   emptyData,
   hasActivity,
+  inboxNotice,
   isNew,
   markSeen,
   mergeSeen,
@@ -485,5 +486,31 @@ describe('receipts', () => {
   it('leaves the desk alone for a chat it does not hold', () => {
     const d = holding(conv());
     expect(apply(d, { ...r({ agent_read_seq: 2 }), conversation_id: 'other' } as ServerEvent)).toBe(d);
+  });
+});
+
+describe('inbox notices', () => {
+  const item = (kind: string, over: Partial<InboxItem> = {}): InboxItem => ({
+    id: 'i1',
+    agent_id: 'me',
+    seq: 1,
+    kind,
+    conversation_id: 'c1',
+    actor_name: 'Ana',
+    summary: 'can you check the **refund**?',
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...over,
+  });
+
+  it('tells of a mention in plain words, and opens its chat', () => {
+    expect(inboxNotice(item('mention'))).toEqual({ title: 'Ana mentioned you', body: 'can you check the refund?', conversationId: 'c1', tone: 'new' });
+    expect(inboxNotice(item('ticket_reply'))?.title).toBe('Ana replied on your ticket');
+  });
+
+  it('leaves a chat handed over to the conversation notice, and an item without a chat alone', () => {
+    expect(inboxNotice(item('assigned'))).toBeNull();
+    expect(inboxNotice(item('transferred'))).toBeNull();
+    expect(inboxNotice(item('mention', { conversation_id: undefined }))).toBeNull();
   });
 });

@@ -3,8 +3,9 @@
 // is returned as the same object, so a signal assigned with it stays quiet.
 // No signals, no DOM, no timers: store.ts calls these and assigns its
 // signals, and state.test.ts holds the rules.
-import type { Agent, Conversation, Message, PageView, ServerEvent, Visitor } from '../shared/protocol';
+import type { Agent, Conversation, InboxItem, Message, PageView, ServerEvent, Visitor } from '../shared/protocol';
 import { withMarkers } from '../shared/receipts';
+import { plain } from './comments';
 import { countQueues, inQueue, type QueueTab } from './lifecycle';
 
 export interface VisitorDetails {
@@ -305,6 +306,35 @@ export function messageNotice(
   };
 }
 
+/** The title of an inbox item: who did what ("Ana mentioned you"). */
+export function inboxTitle(it: InboxItem): string {
+  const who = it.actor_name || 'Someone';
+  switch (it.kind) {
+    case 'mention':
+      return `${who} mentioned you`;
+    case 'assigned':
+      return `${who} assigned you a chat`;
+    case 'transferred':
+      return `${who} transferred a chat to you`;
+    case 'ticket_assigned':
+      return `${who} gave you a ticket`;
+    case 'ticket_reply':
+      return `${who} replied on your ticket`;
+    default:
+      return 'Something needs your attention';
+  }
+}
+
+/**
+ * A new inbox item as a notice (a toast, a sound, a browser notification)
+ * that opens its chat. A chat assigned or transferred to me has its own
+ * notice already (the conversation's: "Chat assigned to you").
+ */
+export function inboxNotice(it: InboxItem): Notice | null {
+  if (!it.conversation_id || it.kind === 'assigned' || it.kind === 'transferred') return null;
+  return { title: inboxTitle(it), body: plain(it.summary), conversationId: it.conversation_id, tone: 'new' };
+}
+
 // --- views ---
 
 /** Whether c is this agent's business: its own, or waiting for anyone. Another agent's chat is not "new" for me. */
@@ -338,8 +368,8 @@ export function chatting(convs: Iterable<Conversation>): Map<string, string> {
 }
 
 /** Conversations per queue tab, live ones waiting for an agent, and online visitors. */
-export function counts(convs: Iterable<Conversation>, visitors: Iterable<Visitor>): ReturnType<typeof countQueues> & { visitors: number } {
-  const n = { ...countQueues(convs), visitors: 0 };
+export function counts(convs: Iterable<Conversation>, visitors: Iterable<Visitor>, tagged?: ReadonlySet<string>): ReturnType<typeof countQueues> & { visitors: number } {
+  const n = { ...countQueues(convs, tagged), visitors: 0 };
   for (const v of visitors) if (v.online) n.visitors++;
   return n;
 }
@@ -351,6 +381,8 @@ export interface QueueView {
   /** The signed-in agent, for "closed by me". */
   me: string;
   closedByMe: boolean;
+  /** The Tagged tab's conversations. */
+  tagged?: ReadonlySet<string>;
   search: string;
   site: string;
   department: string;
@@ -371,7 +403,7 @@ export function queue(convs: Iterable<Conversation>, v: QueueView): Conversation
   const q = v.search.trim().toLowerCase();
   const list = [...convs].filter(
     (c) =>
-      inQueue(c, { tab: v.tab, me: v.me, closedByMe: v.closedByMe }) &&
+      inQueue(c, { tab: v.tab, me: v.me, closedByMe: v.closedByMe, tagged: v.tagged }) &&
       (!v.site || c.site_id === v.site) &&
       (!v.department || c.department_id === v.department) &&
       (!v.agent || (v.agent === 'none' ? !c.assignee_id : c.assignee_id === v.agent)) &&

@@ -1,6 +1,6 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import type { Agent, AgentStatus, Conversation, ConversationStatus, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
+import type { Agent, AgentStatus, Conversation, ConversationStatus, InboxItem, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
@@ -22,6 +22,7 @@ import {
   applyWelcome,
   attention,
   chatting,
+  inboxNotice,
   conversationNotice,
   counts,
   type DeskData,
@@ -71,6 +72,14 @@ export class DeskStore {
   readonly departments = signal<Department[]>([]);
   /** Counts ticket events: the Tickets area reloads its queue when it moves. */
   readonly ticketChanges = signal(0);
+  /** The agent's unread inbox items (the bell), as the server last said. */
+  readonly inboxUnread = signal(0);
+  /** Inbox items that arrived live, by id (the Inbox area merges them into its pages). */
+  readonly inboxLive = signal<ReadonlyMap<string, InboxItem>>(new Map());
+  /** Counts welcomes: the Inbox area reads its page again after a reconnect. */
+  readonly inboxEpoch = signal(0);
+  /** Conversations a comment mentioned this agent in (the Tagged tab shows those not closed). */
+  readonly tagged = signal<ReadonlySet<string>>(new Set());
   readonly agents = signal<ReadonlyMap<string, Agent>>(new Map());
   /** Every agent's name (GET /api/v1/agents), also for agents the snapshot lacks. */
   readonly agentDirectory = signal<ReadonlyMap<string, string>>(new Map());
@@ -212,6 +221,7 @@ export class DeskStore {
       tab,
       me: this.myId(),
       closedByMe: this.closedByMe.value,
+      tagged: this.tagged.value,
       search: this.search.value,
       site: this.siteFilter.value,
       department: this.departmentFilter.value,
@@ -225,7 +235,7 @@ export class DeskStore {
 
   readonly visitorList = computed(() => visitorList(this.visitors.value.values(), this.visitorSearch.value, this.siteFilter.value));
 
-  readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values()));
+  readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values(), this.tagged.value));
 
   /** Conversations that want attention: new, or with activity since last seen. */
   readonly attention = computed(() => attention(this.conversations.value.values(), this.seen.value, this.openId.value, this.myId()));
@@ -279,6 +289,24 @@ export class DeskStore {
     const c = this.conversations.value.get(id);
     if (c && c.status === 'open' && !c.assignee_id) void this.pickUp(id).catch(() => undefined);
     this.session.send(id, text.trim());
+  }
+
+  /**
+   * Adds a private comment to the open chat, mentioning agents (ids, or
+   * "supervisors"). id makes a retry safe: the same comment is stored once.
+   * It resolves when stored; the comment arrives in the history as every
+   * desk's does.
+   */
+  comment(text: string, mentions: string[], id: string): Promise<void> {
+    const conv = this.openId.value;
+    return this.session.request('comment.send', { conversation_id: conv, client_msg_id: id, text: text.trim(), mentions }).then(() => undefined);
+  }
+
+  /** Edits (text) or deletes (null) one of this agent's comments in the open chat. */
+  reviseComment(messageId: string, text: string | null): Promise<void> {
+    const conv = this.openId.value;
+    const fields = { conversation_id: conv, message_id: messageId };
+    return this.session.request(text === null ? 'comment.delete' : 'comment.edit', text === null ? fields : { ...fields, text: text.trim() }).then(() => undefined);
   }
 
   retry(clientMsgId: string): void {
@@ -458,6 +486,9 @@ export class DeskStore {
       this.permissions.value = granted(w.permissions);
       this.setSeen(mergeSeen(this.seen.value, w.seen));
       this.conversations.value = applyWelcome(this.conversations.value, w.conversations, this.openId.value);
+      this.inboxUnread.value = w.inbox?.unread ?? 0;
+      this.tagged.value = new Set(w.tagged ?? []);
+      this.inboxEpoch.value++;
       const open = this.openId.value;
       if (open && this.conversations.value.has(open)) this.open(open);
       else if (this.selectedVisitorId.value) this.loadVisitor(this.selectedVisitorId.value);
@@ -532,7 +563,27 @@ export class DeskStore {
       case 'ticket':
         this.ticketChanges.value++;
         break;
+      case 'inbox':
+        this.inboxEvent(e.items, e.unread);
+        break;
     }
+  }
+
+  /** New or changed inbox items: the bell, the Tagged tab, and a notice for each new unread one. */
+  private inboxEvent(items: InboxItem[], unread: number): void {
+    const live = new Map(this.inboxLive.value);
+    const tagged = new Set(this.tagged.value);
+    for (const it of items) {
+      const was = live.get(it.id);
+      live.set(it.id, it);
+      if (it.kind === 'mention' && it.conversation_id) tagged.add(it.conversation_id);
+      if (!it.read_at && !it.archived_at && (!was || was.seq !== it.seq)) this.notify(inboxNotice(it));
+    }
+    batch(() => {
+      this.inboxLive.value = live;
+      this.inboxUnread.value = unread;
+      if (tagged.size !== this.tagged.value.size) this.tagged.value = tagged;
+    });
   }
 
   /** A conversation from a command's ack: applied as a conversation event. */

@@ -141,6 +141,17 @@ test('the live desk: a conversation, its dialogs and the closed tab', async ({ b
   await expect(visitor.theirs).toHaveCount(1);
   await axe(page, 'the desk with a conversation open');
 
+  await page.getByRole('button', { name: 'Internal note' }).click();
+  const note = page.getByRole('combobox', { name: 'Internal note' });
+  await note.fill('a note with `code` and **bold**');
+  await note.press('Enter');
+  await expect(page.locator('.history .note.comment', { hasText: 'a note with' })).toBeVisible();
+  await note.fill('@');
+  await expect(page.getByRole('listbox', { name: 'Mention an agent' })).toBeVisible();
+  await axe(page, 'the note composer with its mention list, and a note');
+  await note.fill('');
+  await page.getByRole('button', { name: 'Reply', exact: true }).click();
+
   await page.getByRole('button', { name: 'Context' }).click();
   await expect(page.locator('.details')).toContainText('Context data');
   await axe(page, 'the desk, context tab');
@@ -193,6 +204,11 @@ test('the settings pages', async ({ browser }) => {
     await expect(page.locator('.tickets h1')).toBeVisible();
     await expect(page.getByText('Loading tickets…')).toHaveCount(0);
     await axe(page, `tickets: ${q}`);
+  }
+  for (const f of ['all', 'unread', 'archived']) {
+    await page.goto(`${deskURL}/#/inbox/${f}`);
+    await expect(page.locator('.inbox h1')).toBeVisible();
+    await axe(page, `inbox: ${f}`);
   }
   await desk.ctx.close();
 });

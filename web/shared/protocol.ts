@@ -105,6 +105,8 @@ export interface Agent {
   status: AgentStatus;
   /** Every desk of the agent has been closed for the grace period: offline in effect, whatever status it chose. */
   away?: boolean;
+  /** Disabled by an admin: signed out, cannot sign in. */
+  disabled?: boolean;
   status_changed_at: string;
   department_ids: string[];
 }

@@ -35,10 +35,19 @@ describe('desk budgets', () => {
   const entry = /assets\/desk-[\w-]+\.js/.exec(html)?.[0] ?? '';
   const entryText = readFileSync(join(dist, entry), 'utf8');
 
-  it('keeps the first load at most 29 KB of JavaScript gzipped', () => {
+  it('keeps the first load at most 31 KB of JavaScript gzipped', () => {
     // 27.3 KB before issue 11's live features (views, collision, invites,
-    // seen states, paging); docs/ui.md keeps the history.
-    expect(gz(entry)).toBeLessThanOrEqual(29 * 1024);
+    // seen states, paging); 28.5 after issue 12's; 30.6 with issue 13's
+    // comments in the history (Markdown-lite), the bell and the Tagged tab
+    // (the note composer and the inbox are chunks of their own). docs/ui.md
+    // keeps the history.
+    expect(gz(entry)).toBeLessThanOrEqual(31 * 1024);
+  });
+
+  it('loads the note composer and the inbox on demand', () => {
+    expect(entryText).toMatch(/desk-Note-[\w-]+\.js/);
+    expect(entryText).toMatch(/desk-Inbox-[\w-]+\.js/);
+    expect(entryText).not.toContain('Any supervisor online');
   });
 
   it('loads the settings area on demand, not with the live desk', () => {

@@ -6,7 +6,7 @@ import { errorText, Field, FormError, SubmitRow } from './form';
 
 /** Which toasts may sound, as Your profile offers them. */
 const SOUND_KINDS: [Toast['tone'], string][] = [
-  ['new', 'for a new chat, or one assigned to me'],
+  ['new', 'for a new chat, one assigned to me, or a mention of me in a comment'],
   ['info', "for a visitor's message in one of my chats"],
 ];
 
@@ -27,7 +27,7 @@ export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
         <h3>Notifications</h3>
         <label class="check">
           <input type="checkbox" checked={notifier.sound.value} onChange={() => notifier.toggleSound()} />
-          Play sounds (the bell in the top bar says the same)
+          Play sounds
         </label>
         {SOUND_KINDS.map(([tone, label]) => (
           <label class="check indent" key={tone}>
