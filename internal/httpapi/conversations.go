@@ -24,6 +24,20 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
+// queryInts reads optional integer query parameters, in order; the first
+// bad one is the error.
+func queryInts(r *http.Request, names ...string) ([]int64, error) {
+	out := make([]int64, len(names))
+	for i, name := range names {
+		n, err := queryInt(r, name)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
 func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	limit, err := queryInt(r, "limit")
 	if err != nil {
@@ -47,22 +61,12 @@ type messagesBody struct {
 }
 
 func (a *API) listMessages(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	after, err := queryInt(r, "after_seq")
+	n, err := queryInts(r, "after_seq", "until_seq", "limit")
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	until, err := queryInt(r, "until_seq")
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	limit, err := queryInt(r, "limit")
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	page, err := a.chat.History(r.Context(), p.Actor(), r.PathValue("id"), after, until, int(limit))
+	page, err := a.chat.History(r.Context(), p.Actor(), r.PathValue("id"), n[0], n[1], int(n[2]))
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -49,18 +49,13 @@ func (a *API) deleteComment(w http.ResponseWriter, r *http.Request, p auth.Princ
 // --- the inbox: the signed-in agent's own items ---
 
 func (a *API) listInbox(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	before, err := queryInt(r, "before")
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	limit, err := queryInt(r, "limit")
+	n, err := queryInts(r, "before", "limit")
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	a.respond(w, r, http.StatusOK)(a.inbox.List(r.Context(), p.Actor(),
-		store.InboxQuery{Filter: r.URL.Query().Get("filter"), Before: before, Limit: int(limit)}))
+		store.InboxQuery{Filter: r.URL.Query().Get("filter"), Before: n[0], Limit: int(n[1])}))
 }
 
 type inboxMark struct {

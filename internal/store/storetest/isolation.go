@@ -262,11 +262,7 @@ var isolationCases = []isolationCase{
 		absent, err := s.AbsentAgents(t.Context(), b.ws.ID, isoNow.Add(time.Minute))
 		noErr(t, "absent agents", err)
 		equal(t, "B's owner, untouched by A's heartbeat", ids(absent, agentID), []string{b.owner.ID})
-	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
-		for _, ag := range []store.Agent{a.owner, b.owner} {
-			noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", isoNow))
-		}
-	}),
+	}}.arranged(ownersOnline),
 	// The inbox and comments.
 	refused("AddInboxItem", "another workspace's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, _, err := s.AddInboxItem(ctx, store.InboxItem{WorkspaceID: a.ws.ID, AgentID: b.agent.ID, Kind: store.InboxMention, Dedupe: "x"}, false, isoNow)
@@ -319,11 +315,7 @@ var isolationCases = []isolationCase{
 		absent, err := s.AbsentAgents(t.Context(), a.ws.ID, isoNow.Add(time.Hour))
 		noErr(t, "absent agents", err)
 		equal(t, "A's absent agents", ids(absent, agentID), []string{a.owner.ID})
-	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
-		for _, ag := range []store.Agent{a.owner, b.owner} {
-			noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", isoNow))
-		}
-	}),
+	}}.arranged(ownersOnline),
 	refused("DeleteAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.DeleteAgent(ctx, a.ws.ID, b.agent.ID)
 	}),
@@ -756,6 +748,13 @@ type isoTenant struct {
 	contacts       []string         // every contact id, for the snapshot
 	billing        store.Department // made by a case's arrange
 	onlyB          store.Contact    // made by a case's arrange
+}
+
+// ownersOnline sets both tenants' owners online.
+func ownersOnline(t *testing.T, s *store.Store, a, b *isoTenant) {
+	for _, ag := range []store.Agent{a.owner, b.owner} {
+		noErr(t, "online", s.SetAgentStatus(t.Context(), ag.WorkspaceID, ag.ID, "online", isoNow))
+	}
 }
 
 // bMentioned gives B's agent an inbox item: a mention in B's conversation.
