@@ -26,6 +26,7 @@ import (
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/connlimit"
+	"github.com/querytel/livedesk/internal/contact"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/httpapi"
@@ -82,6 +83,7 @@ type App struct {
 	Audit    *audit.Service
 	Realtime *realtime.Server
 	Inbox    *inbox.Service
+	Contacts *contact.Service
 	Guard    *guard.Guard
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
@@ -161,6 +163,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 
 	a.Blocks = block.New(st, a.Clock, pub, a.Audit)
+	a.Contacts = contact.New(st, a.Clock, a.Audit)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
 
@@ -184,7 +187,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

@@ -13,6 +13,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
+	"github.com/querytel/livedesk/internal/contact"
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/site"
@@ -39,6 +40,7 @@ type Config struct {
 	Visitors   *visitor.Service
 	Blocks     *block.Service
 	Inbox      *inbox.Service
+	Contacts   *contact.Service
 	Audit      *audit.Service
 	DB         Pinger
 	// DiskLow, when set, reports that the data directory is short of space:
@@ -76,6 +78,7 @@ type API struct {
 	visitors   *visitor.Service
 	blocks     *block.Service
 	inbox      *inbox.Service
+	contacts   *contact.Service
 	audit      *audit.Service
 	db         Pinger
 	diskLow    func() bool
@@ -94,7 +97,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

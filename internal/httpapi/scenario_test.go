@@ -94,7 +94,7 @@ func newEnv(t *testing.T, opts ...apptest.Option) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ids["{b-site}"], e.ids["{b-dept}"], e.ids["{b-agent}"] = e.bSite.ID, bDept.ID, bAgent.ID
+	e.ids["{b-site}"], e.ids["{b-dept}"], e.ids["{b-agent}"], e.ids["{b-ws}"] = e.bSite.ID, bDept.ID, bAgent.ID, b.ID
 	return e
 }
 

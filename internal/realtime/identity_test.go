@@ -144,3 +144,42 @@ func TestHelloIdentifiesBeforeTheWelcome(t *testing.T) {
 		t.Fatalf("Bob's welcome: %s", welcome)
 	}
 }
+
+// TestAClaimedAddressGroupsChatsNeverWithAVouchedContact: two visitors who
+// give the same e-mail address without proof (the offline form) share a
+// contact of claims, so an agent sees their chats together; a claim of
+// the address of a contact the site vouched for never links to it.
+func TestAClaimedAddressGroupsChatsNeverWithAVouchedContact(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	ctx := timeout(t)
+	st := srv.DemoSite(t)
+	ws := srv.WorkspaceID(t)
+	contactOf := func(w *client.Conn) string {
+		t.Helper()
+		var v struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal(w.Welcome.Visitor, &v) //nolint:errcheck
+		sv, err := srv.App.Store.GetVisitor(ctx, ws, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sv.ContactID
+	}
+	vouched := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	signed := hex.EncodeToString(site.ProfileHash(st.IdentitySecret, "cust-9", "kim@example.com", "Kim"))
+	do(t, ctx, vouched, "identify", map[string]any{"external_id": "cust-9", "name": "Kim", "email": "kim@example.com", "hash": signed})
+
+	first := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	do(t, ctx, first, "identify", map[string]any{"name": "Kim?", "email": "Kim@Example.com"})
+	second := srv.DialWidget(t, st.WidgetKey, client.Options{})
+	do(t, ctx, second, "identify", map[string]any{"email": "kim@example.com"})
+	claims := contactOf(first)
+	if claims == "" || claims != contactOf(second) {
+		t.Fatalf("the two claims are not grouped: %q, %q", claims, contactOf(second))
+	}
+	if claims == contactOf(vouched) {
+		t.Fatal("a claimed address linked a visitor to the vouched contact")
+	}
+}

@@ -2,56 +2,414 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
-// Contact is a known person (identified by the site's own user id) across
-// visits, devices and sites of a workspace.
+// Contact is a known person (identified by the site's own user id, or by
+// an e-mail address they gave) across visits, devices and sites of a
+// workspace.
 type Contact struct {
-	ID          string    `json:"id"`
-	WorkspaceID string    `json:"workspace_id"`
-	ExternalID  string    `json:"external_id"`
-	Name        string    `json:"name"`
-	Email       string    `json:"email"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string `json:"id"`
+	WorkspaceID string `json:"workspace_id"`
+	ExternalID  string `json:"external_id"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+	Phone       string `json:"phone"`
+	// Fields are the contact's custom data, typed (ContactField).
+	Fields map[string]ContactField `json:"fields"`
+	// MergedInto: this contact was merged into that one (a trace; it is
+	// in no list and no search).
+	MergedInto string    `json:"merged_into,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Custom field types.
+const (
+	FieldText    = "text"
+	FieldNumber  = "number"
+	FieldDate    = "date" // "YYYY-MM-DD"
+	FieldBoolean = "boolean"
+	FieldLink    = "link" // an http(s) URL
+)
+
+// ContactField is one custom value: Value is a string (text, date, link),
+// a float64 (number) or a bool (boolean).
+type ContactField struct {
+	Type  string `json:"type"`
+	Value any    `json:"value"`
+}
+
+const contactColumns = `id, workspace_id, COALESCE(external_id, ''), name, email, phone, fields, COALESCE(merged_into, ''), created_at, updated_at`
+
+func scanContact(sc scanner) (Contact, error) {
+	var (
+		c        Contact
+		fields   string
+		cre, upd int64
+	)
+	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &fields, &c.MergedInto, &cre, &upd); err != nil {
+		return Contact{}, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMillis(cre), fromMillis(upd)
+	c.Fields = map[string]ContactField{}
+	if fields != "" && fields != "{}" {
+		if err := json.Unmarshal([]byte(fields), &c.Fields); err != nil {
+			return Contact{}, fmt.Errorf("contact %s fields: %w", c.ID, err)
+		}
+	}
+	return c, nil
+}
+
+// searchText is what a search of c matches: its lowercased name, e-mail,
+// phone, external id and field values.
+func searchText(c Contact) string {
+	parts := []string{c.Name, c.Email, c.Phone, c.ExternalID}
+	keys := make([]string, 0, len(c.Fields))
+	for k := range c.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprint(c.Fields[k].Value))
+	}
+	return strings.ToLower(strings.Join(parts, " "))
+}
+
+func fieldsJSON(f map[string]ContactField) (string, error) {
+	if len(f) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "", fmt.Errorf("store: contact fields: %w", err)
+	}
+	return string(b), nil
 }
 
 // UpsertContact finds the workspace's contact with externalID, creating it
 // when missing; non-empty name and email overwrite the stored ones.
 func (s *Store) UpsertContact(ctx context.Context, workspaceID, externalID, name, email string, now time.Time) (Contact, error) {
-	var (
-		c        Contact
-		cre, upd int64
-	)
-	err := s.write.QueryRowContext(ctx, `INSERT INTO contacts (id, workspace_id, external_id, name, email, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)
-		ON CONFLICT (workspace_id, external_id) DO UPDATE SET
-			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END,
-			email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE contacts.email END,
-			updated_at = excluded.updated_at
-		RETURNING id, workspace_id, external_id, name, email, created_at, updated_at`,
-		NewID(), workspaceID, externalID, name, email, millis(now)).
-		Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Name, &c.Email, &cre, &upd)
-	if err != nil {
-		return Contact{}, mapErr("store: upsert contact", err)
+	var out Contact
+	err := s.inTx(ctx, "store: upsert contact", func(tx *sql.Tx) error {
+		c, err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+			WHERE workspace_id = $1 AND external_id = $2`+forUpdate(s.dialect), workspaceID, externalID))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			out, err = insertContact(ctx, tx, Contact{WorkspaceID: workspaceID, ExternalID: externalID, Name: name, Email: email}, now)
+			return err
+		case err != nil:
+			return mapErr("store: upsert contact", err)
+		}
+		// A merged contact's id leads to the contact it was merged into.
+		for hops := 0; c.MergedInto != "" && hops < 10; hops++ {
+			if c, err = scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+				WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect), workspaceID, c.MergedInto)); err != nil {
+				return mapErr("store: upsert contact", err)
+			}
+		}
+		if name != "" {
+			c.Name = name
+		}
+		if email != "" {
+			c.Email = email
+		}
+		out, err = updateContact(ctx, tx, c, now)
+		return err
+	})
+	return out, err
+}
+
+// ContactByEmail finds the workspace's contact (not merged) with this
+// e-mail address; of several, the oldest.
+func (s *Store) ContactByEmail(ctx context.Context, workspaceID, email string) (Contact, error) {
+	c, err := scanContact(s.read.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+		WHERE workspace_id = $1 AND email = $2 AND merged_into IS NULL ORDER BY created_at, id LIMIT 1`, workspaceID, email))
+	return c, mapErr("store: contact by e-mail", err)
+}
+
+// ClaimContact finds or makes the contact of an e-mail address a visitor
+// gave without proof (an offline form): the oldest contact with that
+// address and no external id, or a new one. A contact the site vouched
+// for (with an external id) is never found this way, so a claim cannot
+// attach a chat to a verified customer.
+func (s *Store) ClaimContact(ctx context.Context, workspaceID, email, name string, now time.Time) (Contact, error) {
+	var out Contact
+	err := s.inTx(ctx, "store: claim contact", func(tx *sql.Tx) error {
+		c, err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+			WHERE workspace_id = $1 AND email = $2 AND external_id IS NULL AND merged_into IS NULL
+			ORDER BY created_at, id LIMIT 1`+forUpdate(s.dialect), workspaceID, email))
+		switch {
+		case err == nil:
+			out = c
+			return nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return mapErr("store: claim contact", err)
+		}
+		out, err = insertContact(ctx, tx, Contact{WorkspaceID: workspaceID, Email: email, Name: name}, now)
+		return err
+	})
+	return out, err
+}
+
+func insertContact(ctx context.Context, tx *sql.Tx, c Contact, now time.Time) (Contact, error) {
+	c.ID, c.CreatedAt, c.UpdatedAt = NewID(), stored(now), stored(now)
+	if c.Fields == nil {
+		c.Fields = map[string]ContactField{}
 	}
-	c.CreatedAt, c.UpdatedAt = fromMillis(cre), fromMillis(upd)
+	fields, err := fieldsJSON(c.Fields)
+	if err != nil {
+		return Contact{}, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO contacts (id, workspace_id, external_id, name, email, phone, fields, search, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+		c.ID, c.WorkspaceID, nullString(c.ExternalID), c.Name, c.Email, c.Phone, fields, searchText(c), millis(now))
+	if err != nil {
+		return Contact{}, mapErr("store: create contact", err)
+	}
 	return c, nil
 }
 
-// GetContact reads one contact of a workspace.
-func (s *Store) GetContact(ctx context.Context, workspaceID, id string) (Contact, error) {
-	var (
-		c        Contact
-		cre, upd int64
-	)
-	err := s.read.QueryRowContext(ctx, `SELECT id, workspace_id, COALESCE(external_id, ''), name, email, created_at, updated_at
-		FROM contacts WHERE workspace_id = $1 AND id = $2`, workspaceID, id).
-		Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Name, &c.Email, &cre, &upd)
+func updateContact(ctx context.Context, tx *sql.Tx, c Contact, now time.Time) (Contact, error) {
+	fields, err := fieldsJSON(c.Fields)
 	if err != nil {
-		return Contact{}, mapErr("store: get contact", err)
+		return Contact{}, err
 	}
-	c.CreatedAt, c.UpdatedAt = fromMillis(cre), fromMillis(upd)
+	res, err := tx.ExecContext(ctx, `UPDATE contacts SET external_id = $3, name = $4, email = $5, phone = $6, fields = $7, search = $8,
+		updated_at = $9 WHERE workspace_id = $1 AND id = $2`,
+		c.WorkspaceID, c.ID, nullString(c.ExternalID), c.Name, c.Email, c.Phone, fields, searchText(c), millis(now))
+	if err := mustAffect("store: update contact", res, err); err != nil {
+		return Contact{}, err
+	}
+	c.UpdatedAt = stored(now)
 	return c, nil
+}
+
+// CreateContact adds a contact. An external id another contact of the
+// workspace has is ErrConflict.
+func (s *Store) CreateContact(ctx context.Context, c Contact, now time.Time) (Contact, error) {
+	var out Contact
+	err := s.inTx(ctx, "store: create contact", func(tx *sql.Tx) error {
+		var err error
+		out, err = insertContact(ctx, tx, c, now)
+		return err
+	})
+	return out, err
+}
+
+// UpdateContact stores a contact's profile: external id, name, e-mail,
+// phone and fields (all of them, as given). A merged contact is
+// ErrNotFound; an external id another contact has is ErrConflict.
+func (s *Store) UpdateContact(ctx context.Context, c Contact, now time.Time) (Contact, error) {
+	var out Contact
+	err := s.inTx(ctx, "store: update contact", func(tx *sql.Tx) error {
+		prev, err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+			WHERE workspace_id = $1 AND id = $2 AND merged_into IS NULL`+forUpdate(s.dialect), c.WorkspaceID, c.ID))
+		if err != nil {
+			return mapErr("store: update contact", err)
+		}
+		c.CreatedAt = prev.CreatedAt
+		out, err = updateContact(ctx, tx, c, now)
+		return err
+	})
+	return out, err
+}
+
+// GetContact reads one contact of a workspace (a merged one too: its
+// MergedInto says where it went).
+func (s *Store) GetContact(ctx context.Context, workspaceID, id string) (Contact, error) {
+	c, err := scanContact(s.read.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	return c, mapErr("store: get contact", err)
+}
+
+// Contact list orders.
+const (
+	ContactsByName    = "name"    // A→Z
+	ContactsByCreated = "created" // newest first
+	ContactsByUpdated = "updated" // most recently changed first
+)
+
+// ContactQuery selects a page of contacts.
+type ContactQuery struct {
+	Query string // matched anywhere in name, e-mail, phone, external id, field values (case-insensitive)
+	Sort  string // ContactsByName ("" too), ContactsByCreated, ContactsByUpdated
+	// After is the last contact of the previous page (keyset paging).
+	After *Contact
+	Limit int
+}
+
+// ListContacts reads a page of the workspace's contacts (merged ones left
+// out). Paging is by the sort key and id, so page N costs what page 1
+// does however many contacts there are.
+func (s *Store) ListContacts(ctx context.Context, workspaceID string, q ContactQuery) ([]Contact, error) {
+	args := []any{workspaceID}
+	where := ` WHERE workspace_id = $1 AND merged_into IS NULL`
+	if q.Query != "" {
+		args = append(args, "%"+likeEscape(strings.ToLower(q.Query))+"%")
+		where += fmt.Sprintf(` AND search LIKE $%d ESCAPE '\'`, len(args))
+	}
+	col, dir, cmp := "name", "ASC", ">"
+	switch q.Sort {
+	case ContactsByCreated:
+		col, dir, cmp = "created_at", "DESC", "<"
+	case ContactsByUpdated:
+		col, dir, cmp = "updated_at", "DESC", "<"
+	}
+	if q.After != nil {
+		var key any = q.After.Name
+		switch col {
+		case "created_at":
+			key = millis(q.After.CreatedAt)
+		case "updated_at":
+			key = millis(q.After.UpdatedAt)
+		}
+		args = append(args, key, q.After.ID)
+		where += fmt.Sprintf(` AND (%s %s $%d OR (%s = $%d AND id %s $%d))`, col, cmp, len(args)-1, col, len(args)-1, cmp, len(args))
+	}
+	args = append(args, q.Limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts`+where+
+		fmt.Sprintf(` ORDER BY %s %s, id %s LIMIT $%d`, col, dir, dir, len(args)), args...)
+	return collect(rows, err, "store: list contacts", scanContact)
+}
+
+// ContactRecord is everything kept about a contact: its visitors (and
+// their recent pages), conversations and tickets.
+type ContactRecord struct {
+	Contact       Contact        `json:"contact"`
+	Visitors      []Visitor      `json:"visitors"`
+	Conversations []Conversation `json:"conversations"`
+	Tickets       []Ticket       `json:"tickets"`
+}
+
+// ContactHistory reads a contact's visitors, conversations (newest first,
+// at most limit) and tickets.
+func (s *Store) ContactHistory(ctx context.Context, workspaceID, id string, limit int) (ContactRecord, error) {
+	c, err := s.GetContact(ctx, workspaceID, id)
+	if err != nil {
+		return ContactRecord{}, err
+	}
+	out := ContactRecord{Contact: c}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+visitorColumns+` FROM visitors WHERE workspace_id = $1 AND contact_id = $2
+		ORDER BY last_seen_at DESC, id LIMIT $3`, workspaceID, id, limit)
+	if out.Visitors, err = collect(rows, err, "store: contact visitors", scanVisitor); err != nil {
+		return ContactRecord{}, err
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE workspace_id = $1 AND contact_id = $2
+		ORDER BY last_activity_at DESC, id LIMIT $3`, workspaceID, id, limit)
+	if out.Conversations, err = collect(rows, err, "store: contact conversations", scanConversation); err != nil {
+		return ContactRecord{}, err
+	}
+	rows, err = s.read.QueryContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.contact_id = $2
+		ORDER BY t.created_at DESC, t.id LIMIT $3`, workspaceID, id, limit)
+	if out.Tickets, err = collect(rows, err, "store: contact tickets", scanTicket); err != nil {
+		return ContactRecord{}, err
+	}
+	return out, nil
+}
+
+// MergeContacts moves everything of contact from to contact into: its
+// visitors, conversations, tickets and blocks, and the profile values
+// into lacks (its fields too, into's winning). from stays as a trace
+// (MergedInto); its external id goes to into when into has none, and
+// otherwise stays on the trace, which UpsertContact follows. It returns
+// into as it is now. Merging a contact into itself, or
+// a merged one, is ErrConflict.
+func (s *Store) MergeContacts(ctx context.Context, workspaceID, intoID, fromID string, now time.Time) (Contact, error) {
+	var out Contact
+	err := s.inTx(ctx, "store: merge contacts", func(tx *sql.Tx) error {
+		if intoID == fromID {
+			return ErrConflict
+		}
+		get := func(id string) (Contact, error) {
+			c, err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+				WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect), workspaceID, id))
+			return c, mapErr("store: merge contacts", err)
+		}
+		into, err := get(intoID)
+		if err != nil {
+			return err
+		}
+		from, err := get(fromID)
+		if err != nil {
+			return err
+		}
+		if into.MergedInto != "" || from.MergedInto != "" {
+			return ErrConflict
+		}
+		for _, table := range []string{"visitors", "conversations", "tickets"} {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2`,
+				workspaceID, fromID, intoID); err != nil {
+				return mapErr("store: merge contacts: "+table, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE blocks SET value = $3 WHERE workspace_id = $1 AND kind = 'contact' AND value = $2`,
+			workspaceID, fromID, intoID); err != nil {
+			return mapErr("store: merge contacts: blocks", err)
+		}
+		// The trace keeps its external id unless into takes it (into has
+		// none): identify with it then finds the trace, and follows it.
+		keep := any(nullString(from.ExternalID))
+		if into.ExternalID == "" {
+			into.ExternalID, keep = from.ExternalID, nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET merged_into = $3, external_id = $4, search = '', updated_at = $5
+			WHERE workspace_id = $1 AND id = $2`, workspaceID, fromID, intoID, keep, millis(now)); err != nil {
+			return mapErr("store: merge contacts", err)
+		}
+		if into.Name == "" {
+			into.Name = from.Name
+		}
+		if into.Email == "" {
+			into.Email = from.Email
+		}
+		if into.Phone == "" {
+			into.Phone = from.Phone
+		}
+		for k, v := range from.Fields {
+			if _, ok := into.Fields[k]; !ok {
+				into.Fields[k] = v
+			}
+		}
+		out, err = updateContact(ctx, tx, into, now)
+		return err
+	})
+	return out, err
+}
+
+// EraseContact deletes a contact and everything personal kept about it:
+// its visitors (with their pages), conversations (with their messages),
+// and tickets; merged traces pointing at it go too. It returns how many
+// conversations were deleted.
+func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, error) {
+	var n int
+	err := s.inTx(ctx, "store: erase contact", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "contacts", workspaceID, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND contact_id = $2`, workspaceID, id)
+		if err != nil {
+			return mapErr("store: erase contact: conversations", err)
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n = int(k)
+		}
+		for _, q := range []string{
+			`DELETE FROM tickets WHERE workspace_id = $1 AND contact_id = $2`,
+			`DELETE FROM visitors WHERE workspace_id = $1 AND contact_id = $2`,
+			`DELETE FROM contacts WHERE workspace_id = $1 AND merged_into = $2`,
+			`DELETE FROM contacts WHERE workspace_id = $1 AND id = $2`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, workspaceID, id); err != nil {
+				return mapErr("store: erase contact", err)
+			}
+		}
+		return nil
+	})
+	return n, err
 }

@@ -44,6 +44,7 @@ type Store interface {
 	ListOnlineVisitors(ctx context.Context, workspaceID string, limit int) ([]store.Visitor, error)
 	ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]store.PageView, error)
 	UpsertContact(ctx context.Context, workspaceID, externalID, name, email string, now time.Time) (store.Contact, error)
+	ClaimContact(ctx context.Context, workspaceID, email, name string, now time.Time) (store.Contact, error)
 	SetVisitorIdentity(ctx context.Context, workspaceID, id, name, email, contactID string) (store.Visitor, error)
 	SetVisitorContext(ctx context.Context, workspaceID, id string, data map[string]any, now time.Time) error
 }
@@ -372,8 +373,10 @@ var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the
 // Identify records who the visitor is. With an external id and a hash that
 // verifies under the site's secret (read fresh, never cached), the visitor
 // is linked to that contact (created when new). Without a hash, the name
-// and e-mail are shown but never linked to an existing contact; a wrong
-// hash is refused.
+// and e-mail are the visitor's claim: shown, and an e-mail address links
+// a visitor without a contact to the contact of claims with that address
+// (store.ClaimContact), never to one the site vouched for; a wrong hash
+// is refused.
 //
 // A browser shared by two people (a family computer, a kiosk) keeps one
 // visitor token. When a verified identify names a different person than
@@ -421,6 +424,16 @@ func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (I
 			}
 			contactID, verified = c.ID, true
 		}
+	}
+	if !verified && contactID == "" && id.Email != "" {
+		// An e-mail address given without proof (the offline form) groups
+		// this visitor's chats with that address's earlier ones, in a
+		// contact of claims: never one the site vouched for.
+		c, err := s.store.ClaimContact(ctx, v.WorkspaceID, strings.ToLower(id.Email), id.Name, s.clock.Now())
+		if err != nil {
+			return Identified{}, err
+		}
+		contactID = c.ID
 	}
 	token := ""
 	if verified && v.ContactID != "" && v.ContactID != contactID {

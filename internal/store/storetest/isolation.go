@@ -516,6 +516,55 @@ var isolationCases = []isolationCase{
 		b.contacts = append(b.contacts, b.onlyB.ID)
 	}),
 
+	refused("ContactByEmail", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.ContactByEmail(ctx, a.ws.ID, b.contact.Email)
+		return err
+	}),
+	isolationCase{method: "ClaimContact", name: "with an address only B has", changesA: true,
+		run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+			c, err := s.ClaimContact(t.Context(), a.ws.ID, "claim@b.example", "Claimer", isoNow)
+			noErr(t, "claim", err)
+			equal(t, "a new contact of A's", [2]any{c.WorkspaceID, c.ID == b.claim.ID}, [2]any{a.ws.ID, false})
+		}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		var err error
+		b.claim, err = s.ClaimContact(t.Context(), b.ws.ID, "claim@b.example", "B's", Epoch)
+		noErr(t, "B's claim", err)
+		b.contacts = append(b.contacts, b.claim.ID)
+	}),
+	refused("ContactHistory", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.ContactHistory(ctx, a.ws.ID, b.contact.ID, 10)
+		return err
+	}),
+	refused("UpdateContact", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		c := b.contact
+		c.WorkspaceID, c.Name = a.ws.ID, "hijacked"
+		_, err := s.UpdateContact(ctx, c, isoNow)
+		return err
+	}),
+	refused("MergeContacts", "B's into A's", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MergeContacts(ctx, a.ws.ID, a.contact.ID, b.contact.ID, isoNow)
+		return err
+	}),
+	refused("MergeContacts", "A's into B's", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MergeContacts(ctx, a.ws.ID, b.contact.ID, a.contact.ID, isoNow)
+		return err
+	}),
+	refused("EraseContact", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.EraseContact(ctx, a.ws.ID, b.contact.ID)
+		return err
+	}),
+	{method: "CreateContact", name: "with B's external id", changesA: true,
+		run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+			c, err := s.CreateContact(t.Context(), store.Contact{WorkspaceID: a.ws.ID, ExternalID: "only-in-b", Name: "Mine"}, isoNow)
+			noErr(t, "create", err)
+			equal(t, "the new contact's workspace", c.WorkspaceID, a.ws.ID)
+		}},
+	{method: "ListContacts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListContacts(t.Context(), a.ws.ID, store.ContactQuery{Query: "customer", Limit: 50})
+		noErr(t, "list contacts", err)
+		equal(t, "A's contacts", ids(list, func(c store.Contact) string { return c.ID }), []string{a.contact.ID})
+	}},
+
 	// Conversations.
 	refused("StartConversation", "for B's visitor", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, _, err := s.StartConversation(ctx, a.ws.ID, b.idle.ID, "", isoNow)
@@ -748,6 +797,7 @@ type isoTenant struct {
 	contacts       []string         // every contact id, for the snapshot
 	billing        store.Department // made by a case's arrange
 	onlyB          store.Contact    // made by a case's arrange
+	claim          store.Contact    // made by a case's arrange
 }
 
 // ownersOnline sets both tenants' owners online.

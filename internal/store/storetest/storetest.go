@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runChat(t, newStore)
 	runTickets(t, newStore)
 	runInbox(t, newStore)
+	runContacts(t, newStore)
 	runIsolation(t, newStore)
 }
 

@@ -1,0 +1,385 @@
+// Package contact keeps the customer record agents read before replying:
+// a contact's profile and typed custom fields, its visitors (browsers),
+// conversations, tickets and pages seen; search over every contact of a
+// workspace; merging two records into one; and, for data-protection
+// requests, a full export and an erasure. A Service is stateless and safe
+// for concurrent use.
+package contact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/printable"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// Store is what contact needs from the database.
+type Store interface {
+	CreateContact(ctx context.Context, c store.Contact, now time.Time) (store.Contact, error)
+	GetContact(ctx context.Context, workspaceID, id string) (store.Contact, error)
+	UpdateContact(ctx context.Context, c store.Contact, now time.Time) (store.Contact, error)
+	ListContacts(ctx context.Context, workspaceID string, q store.ContactQuery) ([]store.Contact, error)
+	ContactHistory(ctx context.Context, workspaceID, id string, limit int) (store.ContactRecord, error)
+	MergeContacts(ctx context.Context, workspaceID, intoID, fromID string, now time.Time) (store.Contact, error)
+	EraseContact(ctx context.Context, workspaceID, id string) (int, error)
+	ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]store.PageView, error)
+	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
+}
+
+// Recorder keeps the audit log (package audit); nil records nothing.
+type Recorder interface {
+	Record(ctx context.Context, actor auth.Actor, action, targetType, targetID string, detail map[string]any)
+}
+
+// Service manages contacts.
+type Service struct {
+	store Store
+	clock clock.Clock
+	audit Recorder
+}
+
+// New returns a Service.
+func New(st Store, clk clock.Clock, rec Recorder) *Service {
+	return &Service{store: st, clock: clk, audit: rec}
+}
+
+// Limits of a contact's profile.
+const (
+	MaxExternalID = 128
+	MaxPhone      = 40
+	MaxFields     = 50
+	MaxFieldKey   = 40
+	MaxFieldText  = 500
+	MaxLink       = 2000
+	MaxQuery      = 100
+	MaxPage       = 100
+	// HistoryLimit bounds each list of a contact's page (conversations,
+	// tickets, visitors, pages).
+	HistoryLimit = 50
+)
+
+var (
+	errForbidden    = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+	ErrNotFound     = apperr.New(apperr.NotFound, "contact_not_found", "no such contact")
+	ErrExternalID   = &apperr.Error{Kind: apperr.Conflict, Code: "external_id_taken", Field: "external_id", Message: "another contact has this external id"}
+	ErrMerge        = apperr.New(apperr.Conflict, "invalid_merge", "a contact merges into another contact that was not merged itself")
+	fieldKey        = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+	phoneCharacters = regexp.MustCompile(`^[0-9+() .\-/]*$`)
+	dateLayout      = "2006-01-02"
+)
+
+// Input is a contact's profile as an agent sets it; nil fields stay as
+// they are (Fields, when set, replaces them all).
+type Input struct {
+	ExternalID *string                        `json:"external_id"`
+	Name       *string                        `json:"name"`
+	Email      *string                        `json:"email"`
+	Phone      *string                        `json:"phone"`
+	Fields     *map[string]store.ContactField `json:"fields"`
+}
+
+// apply validates in onto c.
+func apply(c *store.Contact, in Input) error {
+	if in.ExternalID != nil {
+		id := strings.TrimSpace(*in.ExternalID)
+		if utf8.RuneCountInString(id) > MaxExternalID || strings.ContainsAny(id, "\x00\r\n") {
+			return apperr.Invalidf("external_id", "invalid_external_id", "external_id may have at most %d characters, on one line", MaxExternalID)
+		}
+		c.ExternalID = id
+	}
+	if in.Name != nil {
+		name, ok := printable.Name(*in.Name, printable.MaxName, true)
+		if !ok {
+			return apperr.Invalidf("name", "invalid_name", "a name has at most %d characters, without control characters", printable.MaxName)
+		}
+		c.Name = name
+	}
+	if in.Email != nil {
+		email := strings.ToLower(strings.TrimSpace(*in.Email))
+		if email != "" {
+			if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+				return apperr.Invalidf("email", "invalid_email", "%q is not an e-mail address", *in.Email)
+			}
+		}
+		c.Email = email
+	}
+	if in.Phone != nil {
+		phone := strings.TrimSpace(*in.Phone)
+		if len(phone) > MaxPhone || !phoneCharacters.MatchString(phone) {
+			return apperr.Invalidf("phone", "invalid_phone", "a phone number has at most %d of 0-9 + ( ) . - / and spaces", MaxPhone)
+		}
+		c.Phone = phone
+	}
+	if in.Fields != nil {
+		fields, err := validFields(*in.Fields)
+		if err != nil {
+			return err
+		}
+		c.Fields = fields
+	}
+	return nil
+}
+
+// validFields checks custom fields: keys of a-z 0-9 _, a known type each,
+// and a value of that type.
+func validFields(in map[string]store.ContactField) (map[string]store.ContactField, error) {
+	if len(in) > MaxFields {
+		return nil, apperr.Invalidf("fields", "too_many_fields", "at most %d custom fields", MaxFields)
+	}
+	out := make(map[string]store.ContactField, len(in))
+	for k, f := range in {
+		if !fieldKey.MatchString(k) {
+			return nil, apperr.Invalidf("fields", "invalid_field_key", "field %q: a key has 1 to %d of a-z 0-9 _", k, MaxFieldKey)
+		}
+		bad := func(want string) error {
+			return apperr.Invalidf("fields."+k, "invalid_field_value", "field %q of type %s needs %s", k, f.Type, want)
+		}
+		switch f.Type {
+		case store.FieldText:
+			s, ok := f.Value.(string)
+			if !ok || utf8.RuneCountInString(s) > MaxFieldText || strings.ContainsRune(s, 0) {
+				return nil, bad(fmt.Sprintf("a text of at most %d characters", MaxFieldText))
+			}
+		case store.FieldNumber:
+			n, ok := f.Value.(float64)
+			if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
+				return nil, bad("a number")
+			}
+		case store.FieldBoolean:
+			if _, ok := f.Value.(bool); !ok {
+				return nil, bad("true or false")
+			}
+		case store.FieldDate:
+			s, ok := f.Value.(string)
+			if t, err := time.Parse(dateLayout, s); !ok || err != nil || t.Format(dateLayout) != s {
+				return nil, bad("a date as YYYY-MM-DD")
+			}
+		case store.FieldLink:
+			s, ok := f.Value.(string)
+			u, err := url.Parse(s)
+			if !ok || err != nil || len(s) > MaxLink || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return nil, bad("an http(s) URL")
+			}
+		default:
+			return nil, apperr.Invalidf("fields."+k, "invalid_field_type", "field %q: type must be text, number, date, boolean or link", k)
+		}
+		out[k] = f
+	}
+	return out, nil
+}
+
+func mapErr(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, store.ErrConflict):
+		return ErrExternalID
+	}
+	return err
+}
+
+func agentOnly(a auth.Actor) error {
+	if a.AgentID == "" {
+		return errForbidden
+	}
+	return nil
+}
+
+// Page is a page of contacts; After asks for the next one.
+type Page struct {
+	Items []store.Contact `json:"items"`
+	After string          `json:"next_after,omitempty"`
+}
+
+// List searches the workspace's contacts (any agent).
+func (s *Service) List(ctx context.Context, a auth.Actor, query, sort, after string, limit int) (Page, error) {
+	if err := agentOnly(a); err != nil {
+		return Page{}, err
+	}
+	query = strings.TrimSpace(query)
+	if utf8.RuneCountInString(query) > MaxQuery {
+		return Page{}, apperr.Invalidf("q", "invalid_query", "a search has at most %d characters", MaxQuery)
+	}
+	switch sort {
+	case "", store.ContactsByName, store.ContactsByCreated, store.ContactsByUpdated:
+	default:
+		return Page{}, apperr.Invalidf("sort", "invalid_sort", "sort is name, created or updated")
+	}
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	q := store.ContactQuery{Query: query, Sort: sort, Limit: limit + 1}
+	if after != "" {
+		c, err := s.store.GetContact(ctx, a.WorkspaceID, after)
+		if err != nil {
+			return Page{}, apperr.Invalidf("after", "invalid_cursor", "after names no contact of this workspace")
+		}
+		q.After = &c
+	}
+	list, err := s.store.ListContacts(ctx, a.WorkspaceID, q)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: list}
+	if len(list) > limit {
+		p.Items = list[:limit]
+		p.After = p.Items[limit-1].ID
+	}
+	return p, nil
+}
+
+// Record is a contact's page: its profile, visitors, conversations,
+// tickets, and the pages its visitors saw lately.
+type Record struct {
+	store.ContactRecord
+	Pages []store.PageView `json:"pages"`
+}
+
+// Get reads a contact's page (any agent). A merged contact's page is the
+// one it was merged into.
+func (s *Service) Get(ctx context.Context, a auth.Actor, id string) (Record, error) {
+	if err := agentOnly(a); err != nil {
+		return Record{}, err
+	}
+	rec, err := s.store.ContactHistory(ctx, a.WorkspaceID, id, HistoryLimit)
+	if err == nil && rec.Contact.MergedInto != "" {
+		rec, err = s.store.ContactHistory(ctx, a.WorkspaceID, rec.Contact.MergedInto, HistoryLimit)
+	}
+	if err != nil {
+		return Record{}, mapErr(err)
+	}
+	out := Record{ContactRecord: rec, Pages: []store.PageView{}}
+	for _, v := range rec.Visitors {
+		pages, err := s.store.ListPageViews(ctx, a.WorkspaceID, v.ID, HistoryLimit)
+		if err != nil {
+			return Record{}, err
+		}
+		out.Pages = append(out.Pages, pages...)
+		if len(out.Pages) >= HistoryLimit {
+			out.Pages = out.Pages[:HistoryLimit]
+			break
+		}
+	}
+	return out, nil
+}
+
+// Create adds a contact (any agent).
+func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (store.Contact, error) {
+	if err := agentOnly(a); err != nil {
+		return store.Contact{}, err
+	}
+	c := store.Contact{WorkspaceID: a.WorkspaceID, Fields: map[string]store.ContactField{}}
+	if err := apply(&c, in); err != nil {
+		return store.Contact{}, err
+	}
+	if c.Name == "" && c.Email == "" && c.ExternalID == "" && c.Phone == "" {
+		return store.Contact{}, apperr.Invalidf("name", "required", "a contact needs a name, an e-mail address, a phone number or an external id")
+	}
+	out, err := s.store.CreateContact(ctx, c, s.clock.Now())
+	return out, mapErr(err)
+}
+
+// Update changes a contact's profile (any agent).
+func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input) (store.Contact, error) {
+	if err := agentOnly(a); err != nil {
+		return store.Contact{}, err
+	}
+	c, err := s.store.GetContact(ctx, a.WorkspaceID, id)
+	if err != nil || c.MergedInto != "" {
+		return store.Contact{}, ErrNotFound
+	}
+	if err := apply(&c, in); err != nil {
+		return store.Contact{}, err
+	}
+	out, err := s.store.UpdateContact(ctx, c, s.clock.Now())
+	return out, mapErr(err)
+}
+
+// Merge moves everything of contact from into contact into (supervisors
+// and above): the duplicate stays as a trace that leads to into.
+func (s *Service) Merge(ctx context.Context, a auth.Actor, into, from string) (store.Contact, error) {
+	if !a.Can(auth.ManageAnyConversation) {
+		return store.Contact{}, errForbidden
+	}
+	if from == "" {
+		return store.Contact{}, apperr.Invalidf("from_id", "required", "from_id is required")
+	}
+	out, err := s.store.MergeContacts(ctx, a.WorkspaceID, into, from, s.clock.Now())
+	if errors.Is(err, store.ErrConflict) {
+		return store.Contact{}, ErrMerge
+	}
+	if err != nil {
+		return store.Contact{}, mapErr(err)
+	}
+	s.record(ctx, a, "contact_merged", into, map[string]any{"from_id": from})
+	return out, nil
+}
+
+// Export is everything kept about a contact, for a data-protection
+// request: its record and every message of its conversations.
+type Export struct {
+	Record
+	Messages map[string][]store.Message `json:"messages"` // by conversation id
+}
+
+// Export gathers everything about a contact (owners and admins).
+func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, error) {
+	if !a.Can(auth.ManageWorkspace) {
+		return Export{}, errForbidden
+	}
+	rec, err := s.Get(ctx, a, id)
+	if err != nil {
+		return Export{}, err
+	}
+	out := Export{Record: rec, Messages: map[string][]store.Message{}}
+	for _, c := range rec.Conversations {
+		var all []store.Message
+		for after := int64(0); ; {
+			page, err := s.store.ListMessages(ctx, a.WorkspaceID, c.ID, after, 0, 500)
+			if err != nil {
+				return Export{}, err
+			}
+			all = append(all, page...)
+			if len(page) < 500 {
+				break
+			}
+			after = page[len(page)-1].Seq
+		}
+		out.Messages[c.ID] = all
+	}
+	s.record(ctx, a, "contact_exported", rec.Contact.ID, nil)
+	return out, nil
+}
+
+// Erase deletes a contact and its visitors, conversations (with every
+// message) and tickets (owners and admins). It returns how many
+// conversations went.
+func (s *Service) Erase(ctx context.Context, a auth.Actor, id string) (int, error) {
+	if !a.Can(auth.ManageWorkspace) {
+		return 0, errForbidden
+	}
+	n, err := s.store.EraseContact(ctx, a.WorkspaceID, id)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	s.record(ctx, a, "contact_erased", id, map[string]any{"conversations": n})
+	return n, nil
+}
+
+func (s *Service) record(ctx context.Context, a auth.Actor, action, id string, detail map[string]any) {
+	if s.audit != nil {
+		s.audit.Record(ctx, a, action, "contact", id, detail)
+	}
+}

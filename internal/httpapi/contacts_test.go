@@ -1,0 +1,71 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// TestContactsAPI: contacts over REST with role checks; every refusal has
+// its code and changes nothing.
+func TestContactsAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	ws := e.srv.WorkspaceID(t)
+	ann, err := e.srv.App.Store.UpsertContact(ctx, ws, "u-1", "Ann Lee", "ann@shop.example", e.srv.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup, err := e.srv.App.Store.CreateContact(ctx, store.Contact{WorkspaceID: ws, Name: "Ann L.", Phone: "+1 555 0100"}, e.srv.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, err := e.srv.App.Store.UpsertContact(ctx, e.ids["{b-ws}"], "u-1", "B's Ann", "", e.srv.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["{b-contact}"] = bc.ID
+	e.ids["{ann}"], e.ids["{dup}"] = ann.ID, dup.ID
+
+	e.run(t, []scenario{
+		{name: "nobody lists", method: "GET", path: "/api/v1/contacts", status: 401, code: "unauthenticated"},
+		{name: "an agent searches", as: "agent", method: "GET", path: "/api/v1/contacts?q=ANN%20L", status: 200,
+			has: []string{`"name":"Ann Lee"`, `"name":"Ann L."`}, hasNot: []string{"B's Ann"}},
+		{name: "a bad sort", as: "agent", method: "GET", path: "/api/v1/contacts?sort=age", status: 400, code: "invalid_sort"},
+		{name: "a bad cursor", as: "agent", method: "GET", path: "/api/v1/contacts?after=nope", status: 400, code: "invalid_cursor"},
+		{name: "an empty contact", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{}`, status: 400, code: "required"},
+		{name: "a bad e-mail", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"email":"not an address"}`, status: 400, code: "invalid_email"},
+		{name: "a bad phone", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"phone":"call me maybe"}`, status: 400, code: "invalid_phone"},
+		{name: "a bad field type", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"name":"X","fields":{"plan":{"type":"color","value":"red"}}}`,
+			status: 400, code: "invalid_field_type"},
+		{name: "a bad field value", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"name":"X","fields":{"seats":{"type":"number","value":"ten"}}}`,
+			status: 400, code: "invalid_field_value", field: "fields.seats"},
+		{name: "a javascript link", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"name":"X","fields":{"crm":{"type":"link","value":"javascript:alert(1)"}}}`,
+			status: 400, code: "invalid_field_value"},
+		{name: "a bad field key", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"name":"X","fields":{"Plan!":{"type":"text","value":"x"}}}`,
+			status: 400, code: "invalid_field_key"},
+		{name: "a taken external id", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"name":"X","external_id":"u-1"}`,
+			status: 409, code: "external_id_taken"},
+		{name: "an agent creates", as: "agent", method: "POST", path: "/api/v1/contacts",
+			body: `{"name":"Bo","email":"Bo@Shop.example","fields":{"plan":{"type":"text","value":"pro"},"trial":{"type":"boolean","value":true}}}`,
+			status: 201, has: []string{`"email":"bo@shop.example"`, `"plan":{"type":"text","value":"pro"}`}},
+		{name: "an agent edits", as: "agent", method: "PATCH", path: "/api/v1/contacts/{ann}", body: `{"phone":"+49 30 1"}`, status: 200,
+			has: []string{`"phone":"+49 30 1"`, `"name":"Ann Lee"`}},
+		{name: "B's contact", as: "owner", method: "GET", path: "/api/v1/contacts/{b-contact}", status: 404, code: "contact_not_found"},
+		{name: "the page", as: "agent", method: "GET", path: "/api/v1/contacts/{ann}", status: 200,
+			has: []string{`"contact":{`, `"conversations":[]`, `"visitors":[]`, `"tickets":[]`, `"pages":[]`}},
+		{name: "an agent may not merge", as: "agent", method: "POST", path: "/api/v1/contacts/{ann}/merge", body: `{"from_id":"{dup}"}`, status: 403, code: "forbidden"},
+		{name: "merging into itself", as: "supervisor", method: "POST", path: "/api/v1/contacts/{ann}/merge", body: `{"from_id":"{ann}"}`, status: 409, code: "invalid_merge"},
+		{name: "merging B's", as: "supervisor", method: "POST", path: "/api/v1/contacts/{ann}/merge", body: `{"from_id":"{b-contact}"}`, status: 404, code: "contact_not_found"},
+		{name: "a supervisor merges", as: "supervisor", method: "POST", path: "/api/v1/contacts/{ann}/merge", body: `{"from_id":"{dup}"}`, status: 200,
+			has: []string{`"name":"Ann Lee"`, `"phone":"+49 30 1"`}},
+		{name: "the trace leads to the merged", as: "agent", method: "GET", path: "/api/v1/contacts/{dup}", status: 200, has: []string{`"id":"{ann}"`}},
+		{name: "the trace is no longer editable", as: "agent", method: "PATCH", path: "/api/v1/contacts/{dup}", body: `{"name":"X"}`, status: 404, code: "contact_not_found"},
+		{name: "an agent may not export", as: "agent", method: "GET", path: "/api/v1/contacts/{ann}/export", status: 403, code: "forbidden"},
+		{name: "an admin exports", as: "admin", method: "GET", path: "/api/v1/contacts/{ann}/export", status: 200, has: []string{`"messages":{}`, `"name":"Ann Lee"`}},
+		{name: "a supervisor may not erase", as: "supervisor", method: "DELETE", path: "/api/v1/contacts/{ann}", status: 403, code: "forbidden"},
+		{name: "an admin erases", as: "admin", method: "DELETE", path: "/api/v1/contacts/{ann}", status: 200, has: []string{`"conversations":0`}},
+		{name: "erased", as: "agent", method: "GET", path: "/api/v1/contacts/{ann}", status: 404, code: "contact_not_found"},
+	})
+}
