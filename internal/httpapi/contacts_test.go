@@ -48,7 +48,7 @@ func TestContactsAPI(t *testing.T) {
 		{name: "a taken external id", as: "agent", method: "POST", path: "/api/v1/contacts", body: `{"name":"X","external_id":"u-1"}`,
 			status: 409, code: "external_id_taken"},
 		{name: "an agent creates", as: "agent", method: "POST", path: "/api/v1/contacts",
-			body: `{"name":"Bo","email":"Bo@Shop.example","fields":{"plan":{"type":"text","value":"pro"},"trial":{"type":"boolean","value":true}}}`,
+			body:   `{"name":"Bo","email":"Bo@Shop.example","fields":{"plan":{"type":"text","value":"pro"},"trial":{"type":"boolean","value":true}}}`,
 			status: 201, has: []string{`"email":"bo@shop.example"`, `"plan":{"type":"text","value":"pro"}`}},
 		{name: "an agent edits", as: "agent", method: "PATCH", path: "/api/v1/contacts/{ann}", body: `{"phone":"+49 30 1"}`, status: 200,
 			has: []string{`"phone":"+49 30 1"`, `"name":"Ann Lee"`}},

@@ -73,10 +73,10 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
         href="#queue"
         onClick={(e) => {
           e.preventDefault();
-          focusSoon(...(live ? QUEUE : route.value.area === 'tickets' ? ['.tickets'] : route.value.area === 'inbox' ? ['.inbox'] : ['.admin-page']));
+          focusSoon(...(live ? QUEUE : route.value.area === 'tickets' ? ['.tickets'] : route.value.area === 'inbox' ? ['.inbox'] : route.value.area === 'contacts' ? ['.contacts'] : ['.admin-page']));
         }}
       >
-        {live ? 'Skip to conversations' : route.value.area === 'tickets' ? 'Skip to tickets' : route.value.area === 'inbox' ? 'Skip to the inbox' : 'Skip to settings'}
+        {live ? 'Skip to conversations' : route.value.area === 'tickets' ? 'Skip to tickets' : route.value.area === 'inbox' ? 'Skip to the inbox' : route.value.area === 'contacts' ? 'Skip to contacts' : 'Skip to settings'}
       </a>
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
       {route.value.area === 'admin' ? (
@@ -85,6 +85,8 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
         <TicketsArea store={store} queue={route.value.queue} />
       ) : route.value.area === 'inbox' ? (
         <InboxArea store={store} filter={route.value.filter} />
+      ) : route.value.area === 'contacts' ? (
+        <ContactsArea store={store} id={route.value.id} />
       ) : (
         <>
           <Sidebar store={store} />
@@ -121,6 +123,11 @@ function TicketsArea(props: { store: DeskStore; queue: TicketQueue }) {
 /** InboxArea: the agent's inbox (its own chunk). */
 function InboxArea(props: { store: DeskStore; filter: InboxFilter }) {
   return <Area load={() => import('./inbox/Inbox')} what="inbox" show={(m) => <m.Inbox {...props} />} />;
+}
+
+/** ContactsArea: the contacts (their own chunk). */
+function ContactsArea(props: { store: DeskStore; id: string }) {
+  return <Area load={() => import('./contacts/Contacts')} what="contacts" show={(m) => <m.Contacts {...props} />} />;
 }
 
 /** AdminArea: the settings area (its own chunk). */

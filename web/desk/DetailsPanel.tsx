@@ -20,6 +20,18 @@ function LazyBlockControls({ visitor }: { visitor: Visitor }) {
   return mod ? <mod.BlockControls visitor={visitor} /> : null;
 }
 
+type CardModule = typeof import('./contacts/Card');
+let card: Promise<CardModule> | undefined;
+
+/** The visitor's contact (its own chunk, loaded when a visitor has one). */
+function LazyContactCard(props: { store: DeskStore; contactId: string; conversationId: string }) {
+  const [mod, setMod] = useState<CardModule | null>(null);
+  useEffect(() => {
+    (card ??= import('./contacts/Card')).then(setMod, () => undefined);
+  }, []);
+  return mod ? <mod.ContactCard {...props} /> : null;
+}
+
 /** Who the visitor is, where they have been, and what the site told us. */
 export function DetailsPanel({ store }: { store: DeskStore }) {
   const visitorId = store.selectedVisitorId.value;
@@ -75,15 +87,10 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
         </span>
         <div>
           <h2>{name}</h2>
-          {v.contact_id ? (
-            <span class="pill green" title="The site vouched for this visitor's ID (identify with a hash)">
-              Verified ID
-            </span>
-          ) : (
-            <span class="pill">Anonymous</span>
-          )}
+          {v.contact_id ? <span class="pill">Contact</span> : <span class="pill">Anonymous</span>}
         </div>
       </section>
+      {v.contact_id && <LazyContactCard store={store} contactId={v.contact_id} conversationId={store.openId.value} />}
       <section class="card">
         <h3>Current page</h3>
         <p class="page-title">{v.page_title || 'Untitled page'}</p>

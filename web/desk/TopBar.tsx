@@ -1,13 +1,20 @@
 import type { AgentStatus } from '../shared/protocol';
 import { logout, type Me } from './api';
 import { BellIcon, GearIcon, Logo } from './icons';
-import { go, route } from './router';
+import { go, type Route, route } from './router';
 import type { DeskStore } from './store';
 
 const STATUSES: { value: AgentStatus; label: string }[] = [
   { value: 'online', label: 'Online' },
   { value: 'busy', label: 'Busy' },
   { value: 'offline', label: 'Offline' },
+];
+
+/** The areas beside the live desk, each a button that opens it (or, open, closes it). */
+const AREAS: { to: Route; label: string; title: string }[] = [
+  { to: { area: 'tickets', queue: 'unassigned' }, label: 'Tickets', title: 'Tickets: chats that found no agent' },
+  { to: { area: 'contacts', id: '' }, label: 'Contacts', title: 'Contacts: everyone known, with their history' },
+  { to: { area: 'admin', page: 'preferences', id: '' }, label: 'Settings', title: 'Settings: preferences, sites, team, departments' },
 ];
 
 const HEALTH: Record<string, { label: string; tone: string }> = {
@@ -63,25 +70,15 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
           </button>
         ))}
       </div>
-      <button
-        type="button"
-        class={route.value.area === 'tickets' ? 'btn ghost on' : 'btn ghost'}
-        aria-pressed={route.value.area === 'tickets'}
-        title="Tickets: chats that found no agent"
-        onClick={() => go(route.value.area === 'tickets' ? { area: 'live' } : { area: 'tickets', queue: 'unassigned' })}
-      >
-        <span>Tickets</span>
-      </button>
-      <button
-        type="button"
-        class={route.value.area === 'admin' ? 'btn ghost on' : 'btn ghost'}
-        aria-pressed={route.value.area === 'admin'}
-        title="Settings: preferences, sites, team, departments"
-        onClick={() => go(route.value.area === 'admin' ? { area: 'live' } : { area: 'admin', page: 'preferences', id: '' })}
-      >
-        <GearIcon />
-        <span class="hide-narrow">Settings</span>
-      </button>
+      {AREAS.map((a) => {
+        const on = route.value.area === a.to.area;
+        return (
+          <button key={a.to.area} type="button" class={on ? 'btn ghost on' : 'btn ghost'} aria-pressed={on} title={a.title} onClick={() => go(on ? { area: 'live' } : a.to)}>
+            {a.to.area === 'admin' && <GearIcon />}
+            <span class={a.to.area === 'admin' ? 'hide-narrow' : undefined}>{a.label}</span>
+          </button>
+        );
+      })}
       <button
         type="button"
         class={route.value.area === 'inbox' ? 'btn ghost icon-btn bell on' : 'btn ghost icon-btn bell'}

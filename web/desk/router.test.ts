@@ -21,8 +21,10 @@ describe('router', () => {
     expect(parse('#/inbox')).toEqual({ area: 'inbox', filter: 'all' });
     expect(parse('#/inbox/archived')).toEqual({ area: 'inbox', filter: 'archived' });
     expect(parse('#/inbox/spam')).toEqual({ area: 'live' });
+    expect(parse('#/contacts')).toEqual({ area: 'contacts', id: '' });
+    expect(parse('#/contacts/c%201')).toEqual({ area: 'contacts', id: 'c 1' });
   });
   it('writes what it reads', () => {
-    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread']) expect(href(parse(h))).toBe(h);
+    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc']) expect(href(parse(h))).toBe(h);
   });
 });

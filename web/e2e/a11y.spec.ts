@@ -205,6 +205,17 @@ test('the settings pages', async ({ browser }) => {
     await expect(page.getByText('Loading tickets…')).toHaveCount(0);
     await axe(page, `tickets: ${q}`);
   }
+  const made = await page.request.post(`${deskURL}/api/v1/contacts`, {
+    data: { name: 'Alex A11y', email: 'alex@a11y.example', fields: { plan: { type: 'text', value: 'pro' } } },
+  });
+  expect(made.status()).toBe(201);
+  const contact = (await made.json()) as { id: string };
+  await page.goto(`${deskURL}/#/contacts`);
+  await expect(page.getByRole('link', { name: 'Alex A11y' }).first()).toBeVisible();
+  await axe(page, 'contacts');
+  await page.goto(`${deskURL}/#/contacts/${contact.id}`);
+  await expect(page.getByRole('form', { name: 'Profile' })).toBeVisible();
+  await axe(page, "a contact's page");
   for (const f of ['all', 'unread', 'archived']) {
     await page.goto(`${deskURL}/#/inbox/${f}`);
     await expect(page.locator('.inbox h1')).toBeVisible();

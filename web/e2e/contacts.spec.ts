@@ -1,0 +1,71 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { marker, openDesk, openVisitor, shot } from './fixtures';
+
+async function identify(page: Page, who: { name?: string; email: string }) {
+  await page.evaluate((w) => (window as unknown as { LiveDesk: { identify: (x: object) => void } }).LiveDesk.identify(w), who);
+}
+
+// Contacts: a visitor who leaves an e-mail address comes back from another
+// browser with the same address; the agent sees the first chat beside the
+// second, opens the contact's page, edits it, finds it by search, and a
+// reload keeps everything.
+test('a returning visitor: the contact card shows the earlier chat; the contact page edits and keeps', async ({ browser }, info) => {
+  const email = `${marker('pat')}@example.com`;
+  const first = await openVisitor(browser);
+  await identify(first.page, { name: 'Pat Rivera', email });
+  const one = marker('my first question');
+  await first.launcher.click();
+  await first.input.fill(one);
+  await first.input.press('Enter');
+  await expect(first.messages.filter({ hasText: one }).locator('.meta')).toContainText(/Sent|Seen/);
+  await first.ctx.close();
+
+  const second = await openVisitor(browser);
+  await identify(second.page, { email });
+  const two = marker('me again');
+  await second.launcher.click();
+  await second.input.fill(two);
+  await second.input.press('Enter');
+
+  const desk = await openDesk(browser);
+  await desk.openConversation(two);
+  const card = desk.page.getByRole('region', { name: 'Contact' });
+  await expect(card).toContainText('Pat Rivera');
+  await expect(card).toContainText('Claimed');
+  await expect(card.getByRole('button', { name: one })).toBeVisible();
+  await shot(desk.page, 'desk-contact-card', info);
+
+  // The earlier chat opens from the card.
+  await card.getByRole('button', { name: one }).click();
+  await expect(desk.history.filter({ hasText: one })).toHaveCount(1);
+
+  // The contact's page: edit the phone and a typed field.
+  await desk.page.getByRole('region', { name: 'Contact' }).getByRole('link', { name: /Open the contact/ }).click();
+  await expect(desk.page.getByRole('heading', { name: 'Pat Rivera' })).toBeVisible();
+  const profile = desk.page.getByRole('form', { name: 'Profile' });
+  await profile.getByLabel('Phone').fill('+1 555 0100');
+  await profile.getByRole('button', { name: 'Add a field' }).click();
+  await profile.getByLabel('Field name').fill('plan');
+  await profile.getByLabel('Value of plan').fill('pro');
+  await profile.getByRole('button', { name: 'Save contact' }).click();
+  await expect(profile.getByRole('status')).toHaveText('Saved');
+  await profile.getByLabel('Phone').fill('call me maybe');
+  await profile.getByRole('button', { name: 'Save contact' }).click();
+  await expect(profile.getByRole('alert')).toContainText('phone number');
+  await expect(desk.page.getByRole('button', { name: one })).toBeVisible();
+  await shot(desk.page, 'desk-contact', info);
+
+  // Found by search, and kept across a reload.
+  await desk.page.goto('/#/contacts');
+  await desk.page.getByRole('searchbox', { name: 'Search contacts' }).fill('555 0100');
+  await expect(desk.page.getByRole('link', { name: 'Pat Rivera' })).toBeVisible();
+  await shot(desk.page, 'desk-contacts', info);
+  await desk.page.getByRole('link', { name: 'Pat Rivera' }).click();
+  await desk.page.reload();
+  await expect(desk.page.getByRole('form', { name: 'Profile' }).getByLabel('Phone')).toHaveValue('+1 555 0100');
+  await expect(desk.page.getByLabel('Value of plan')).toHaveValue('pro');
+
+  await second.ctx.close();
+  await desk.ctx.close();
+});
