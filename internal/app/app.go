@@ -32,6 +32,7 @@ import (
 	"github.com/querytel/livedesk/internal/httpapi"
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
+	"github.com/querytel/livedesk/internal/quick"
 	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
@@ -84,6 +85,7 @@ type App struct {
 	Realtime *realtime.Server
 	Inbox    *inbox.Service
 	Contacts *contact.Service
+	Quick    *quick.Service
 	Guard    *guard.Guard
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
@@ -164,6 +166,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 
 	a.Blocks = block.New(st, a.Clock, pub, a.Audit)
 	a.Contacts = contact.New(st, a.Clock, a.Audit)
+	a.Quick = quick.New(st, a.Clock)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
 
@@ -187,7 +190,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

@@ -16,6 +16,7 @@ import (
 	"github.com/querytel/livedesk/internal/contact"
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
+	"github.com/querytel/livedesk/internal/quick"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
@@ -41,6 +42,7 @@ type Config struct {
 	Blocks     *block.Service
 	Inbox      *inbox.Service
 	Contacts   *contact.Service
+	Quick      *quick.Service
 	Audit      *audit.Service
 	DB         Pinger
 	// DiskLow, when set, reports that the data directory is short of space:
@@ -79,6 +81,7 @@ type API struct {
 	blocks     *block.Service
 	inbox      *inbox.Service
 	contacts   *contact.Service
+	quick      *quick.Service
 	audit      *audit.Service
 	db         Pinger
 	diskLow    func() bool
@@ -97,7 +100,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -8,6 +8,7 @@ import { type Receipt as ReceiptState, RECEIPT_LABEL, receipt } from '../shared/
 import { ActionBar, WrapupForm } from './Actions';
 import { type Revision, revise } from './comments';
 import { Markdown } from './Markdown';
+import { unfilled } from './quick/fill';
 import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
 import { actionError, closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
 import { MANAGE_ANY } from './permissions';
@@ -199,7 +200,15 @@ function Reply({ store, name, owner }: { store: DeskStore; name: string; owner: 
 
 type NoteModule = typeof import('./Note');
 
+type MenuModule = typeof import('./quick/Menu');
+
 function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskStore; name: string; owner: string; confirmed: boolean; onConfirm: () => void }) {
+  const box = useRef<HTMLTextAreaElement>(null);
+  const [slash, setSlash] = useState<string | null>(null); // the text after "/", while the menu is open
+  const [active, setActive] = useState(0);
+  const [menu, setMenu] = useState<MenuModule | null>(null);
+  const [missing, setMissing] = useState<string[]>([]);
+  const picker = useRef<{ n: number; pick: (i: number) => void }>({ n: 0, pick: () => undefined });
   if (owner && !confirmed) {
     return (
       <div class="reply-guard" role="note">
@@ -212,11 +221,80 @@ function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskSto
       </div>
     );
   }
+  // A quick response picked: its text in the box, the first field left
+  // to fill selected (the highlight a text box can give).
+  const picked = (text: string, left: string[]) => {
+    const ta = box.current;
+    setSlash(null);
+    setMissing(left);
+    if (!ta) return;
+    ta.value = text;
+    ta.focus();
+    const at = text.indexOf('{{');
+    if (at >= 0) ta.setSelectionRange(at, text.indexOf('}}', at) + 2);
+    else ta.setSelectionRange(text.length, text.length);
+  };
   return (
-    <Composer placeholder={`Reply to ${name}… (Enter to send)`} onSend={(t) => store.send(t)} onInput={() => store.typingInput()}>
-      <SendIcon />
-      <span>Send</span>
-    </Composer>
+    <div class="reply-box">
+      {slash !== null && menu && (
+        <menu.QuickMenu
+          store={store}
+          query={slash}
+          active={active}
+          onPick={picked}
+          onCount={(n, pick) => {
+            picker.current = { n, pick };
+            setActive((i) => Math.min(i, Math.max(0, n - 1)));
+          }}
+        />
+      )}
+      {missing.length > 0 && (
+        <p class="quick-missing" role="alert">
+          Fill in {missing.map((f) => `{{${f}}}`).join(', ')} before sending: the chat has no value for {missing.length > 1 ? 'them' : 'it'}.
+        </p>
+      )}
+      <Composer
+        inputRef={box}
+        placeholder={`Reply to ${name}… (Enter to send, / for quick responses)`}
+        onSend={(t) => {
+          const left = unfilled(t);
+          setMissing(left);
+          if (left.length > 0) return false;
+          store.send(t);
+        }}
+        onInput={(ta) => {
+          store.typingInput();
+          const m = /^\/([\w-]*)$/.exec(ta.value);
+          setSlash(m ? m[1] : null);
+          setActive(0);
+          if (m && !menu) import('./quick/Menu').then(setMenu, () => undefined);
+          if (missing.length > 0) setMissing(unfilled(ta.value));
+        }}
+        onKey={(e) => {
+          if (slash === null) return false;
+          if (e.key === 'Escape') {
+            setSlash(null);
+            return true;
+          }
+          const n = picker.current.n;
+          if (n === 0) return false;
+          if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
+            return true;
+          }
+          if (e.key === 'Enter' || e.key === 'Tab') {
+            e.preventDefault();
+            picker.current.pick(active);
+            return true;
+          }
+          return false;
+        }}
+      >
+        <SendIcon />
+        <span>Send</span>
+      </Composer>
+    </div>
   );
 }
 

@@ -5,8 +5,8 @@
 // them).
 import { signal } from '@preact/signals';
 
-export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments' | 'mail';
-export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments', 'mail'];
+export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments' | 'mail' | 'quick';
+export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments', 'mail', 'quick'];
 
 export type TicketQueue = 'unassigned' | 'assigned' | 'closed';
 export const TICKET_QUEUES: readonly TicketQueue[] = ['unassigned', 'assigned', 'closed'];

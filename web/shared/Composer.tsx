@@ -3,8 +3,11 @@ import { useRef } from 'preact/hooks';
 import { MAX_TEXT } from './protocol';
 
 interface Props {
-  onSend: (text: string) => void;
-  onInput: () => void;
+  /** Sends the text; false keeps it in the box (the desk refuses unfilled fields). */
+  onSend: (text: string) => void | boolean;
+  onInput: (box: HTMLTextAreaElement) => void;
+  /** Sees a key first; true means it was handled (the desk's "/" menu). */
+  onKey?: (e: KeyboardEvent) => boolean;
   inputRef?: Ref<HTMLTextAreaElement>;
   placeholder: string;
   /** The accessible names of the box and of the send button (the widget's are translated). */
@@ -19,11 +22,10 @@ interface Props {
  * A message box that sends on Enter (Shift+Enter adds a line) and grows
  * with its text. The widget and the desk style it their own way.
  */
-export function Composer({ onSend, onInput, inputRef, placeholder, label = 'Message', sendLabel = 'Send message', disabled, children }: Props) {
+export function Composer({ onSend, onInput, onKey, inputRef, placeholder, label = 'Message', sendLabel = 'Send message', disabled, children }: Props) {
   const form = useRef<HTMLFormElement>(null);
   const submit = (ta: HTMLTextAreaElement) => {
-    if (!ta.value.trim()) return;
-    onSend(ta.value);
+    if (!ta.value.trim() || onSend(ta.value) === false) return;
     ta.value = '';
     grow(ta);
   };
@@ -45,6 +47,7 @@ export function Composer({ onSend, onInput, inputRef, placeholder, label = 'Mess
         placeholder={placeholder}
         disabled={disabled}
         onKeyDown={(e) => {
+          if (onKey?.(e)) return;
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit(e.currentTarget);
@@ -52,7 +55,7 @@ export function Composer({ onSend, onInput, inputRef, placeholder, label = 'Mess
         }}
         onInput={(e) => {
           grow(e.currentTarget);
-          onInput();
+          onInput(e.currentTarget);
         }}
       />
       <button type="submit" class="send" aria-label={sendLabel} disabled={disabled}>

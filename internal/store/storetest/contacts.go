@@ -18,6 +18,7 @@ func runContacts(t *testing.T, newStore NewStore) {
 		{"contacts/search anywhere, three orders, keyset paging", testContactSearch},
 		{"contacts/a merge moves everything to one and leaves a trace", testContactMerge},
 		{"contacts/erasing deletes the contact's visitors, conversations and tickets", testContactErase},
+		{"quick responses/an agent sees its own, its departments' and the workspace's; uses count", testQuickResponses},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -222,4 +223,51 @@ func testContactErase(t *testing.T, s *store.Store) {
 	noErr(t, "another visitor is kept", err)
 	_, err = s.EraseContact(ctx, tn.ws.ID, gone.ID)
 	wantErr(t, err, store.ErrNotFound)
+}
+
+func testQuickResponses(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	other, err := s.CreateDepartment(ctx, tn.ws.ID, "Billing", Epoch)
+	noErr(t, "department", err)
+	mk := func(q store.QuickResponse) store.QuickResponse {
+		t.Helper()
+		q.WorkspaceID, q.Title, q.Body = tn.ws.ID, q.Shortcut, "Hi {{contact.name | there}}"
+		out, err := s.CreateQuickResponse(ctx, q, Epoch)
+		noErr(t, "create", err)
+		return out
+	}
+	mine := mk(store.QuickResponse{Shortcut: "mine", OwnerAgentID: tn.agent.ID})
+	mk(store.QuickResponse{Shortcut: "owners", OwnerAgentID: tn.owner.ID})
+	shared := mk(store.QuickResponse{Shortcut: "shared"})
+	mk(store.QuickResponse{Shortcut: "sales", DepartmentID: tn.dept.ID})
+	mk(store.QuickResponse{Shortcut: "billing", DepartmentID: other.ID})
+	_, err = s.CreateQuickResponse(ctx, store.QuickResponse{WorkspaceID: tn.ws.ID, Shortcut: "x", Title: "x", Body: "x", DepartmentID: store.NewID()}, Epoch)
+	wantErr(t, err, store.ErrNotFound)
+
+	shortcuts := func(agentID string) []string {
+		t.Helper()
+		list, err := s.ListQuickResponses(ctx, tn.ws.ID, agentID)
+		noErr(t, "list", err)
+		out := []string{}
+		for _, q := range list {
+			out = append(out, q.Shortcut)
+		}
+		return out
+	}
+	equal(t, "the agent (in no department)", shortcuts(tn.agent.ID), []string{"mine", "shared"})
+	equal(t, "the owner (in Sales)", shortcuts(tn.owner.ID), []string{"owners", "sales", "shared"})
+	equal(t, "the shared ones", shortcuts(""), []string{"billing", "sales", "shared"})
+
+	noErr(t, "use", s.UseQuickResponse(ctx, tn.ws.ID, shared.ID))
+	noErr(t, "use", s.UseQuickResponse(ctx, tn.ws.ID, shared.ID))
+	mine.Title, mine.Shortcut, mine.Body = "Mine", "mine2", "Bye {{agent.name}}"
+	upd, err := s.UpdateQuickResponse(ctx, mine, Epoch.Add(time.Minute))
+	noErr(t, "update", err)
+	equal(t, "updated", [3]string{upd.Title, upd.Shortcut, upd.Body}, [3]string{"Mine", "mine2", "Bye {{agent.name}}"})
+	got, err := s.GetQuickResponse(ctx, tn.ws.ID, shared.ID)
+	noErr(t, "get", err)
+	equal(t, "uses", got.Uses, int64(2))
+	noErr(t, "delete", s.DeleteQuickResponse(ctx, tn.ws.ID, mine.ID))
+	wantErr(t, s.DeleteQuickResponse(ctx, tn.ws.ID, mine.ID), store.ErrNotFound)
 }

@@ -516,6 +516,37 @@ var isolationCases = []isolationCase{
 		b.contacts = append(b.contacts, b.onlyB.ID)
 	}),
 
+	refused("CreateQuickResponse", "for B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateQuickResponse(ctx, store.QuickResponse{WorkspaceID: a.ws.ID, OwnerAgentID: b.agent.ID, Title: "x", Shortcut: "x", Body: "x"}, isoNow)
+		return err
+	}),
+	refused("CreateQuickResponse", "for B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateQuickResponse(ctx, store.QuickResponse{WorkspaceID: a.ws.ID, DepartmentID: b.dept.ID, Title: "x", Shortcut: "x", Body: "x"}, isoNow)
+		return err
+	}),
+	refused("GetQuickResponse", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetQuickResponse(ctx, a.ws.ID, b.quick.ID)
+		return err
+	}).arranged(bQuick),
+	refused("UpdateQuickResponse", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		q := b.quick
+		q.WorkspaceID, q.Body = a.ws.ID, "hijacked"
+		_, err := s.UpdateQuickResponse(ctx, q, isoNow)
+		return err
+	}).arranged(bQuick),
+	refused("DeleteQuickResponse", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteQuickResponse(ctx, a.ws.ID, b.quick.ID)
+	}).arranged(bQuick),
+	refused("UseQuickResponse", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.UseQuickResponse(ctx, a.ws.ID, b.quick.ID)
+	}).arranged(bQuick),
+	isolationCase{method: "ListQuickResponses", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		for _, agent := range []string{"", b.agent.ID} {
+			list, err := s.ListQuickResponses(t.Context(), a.ws.ID, agent)
+			noErr(t, "list", err)
+			equal(t, "B's through A", len(list), 0)
+		}
+	}}.arranged(bQuick),
 	refused("ContactByEmail", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.ContactByEmail(ctx, a.ws.ID, b.contact.Email)
 		return err
@@ -794,10 +825,18 @@ type isoTenant struct {
 	mailHost       string
 	block          store.Block
 	audit          store.AuditEntry
-	contacts       []string         // every contact id, for the snapshot
-	billing        store.Department // made by a case's arrange
-	onlyB          store.Contact    // made by a case's arrange
-	claim          store.Contact    // made by a case's arrange
+	contacts       []string            // every contact id, for the snapshot
+	billing        store.Department    // made by a case's arrange
+	onlyB          store.Contact       // made by a case's arrange
+	claim          store.Contact       // made by a case's arrange
+	quick          store.QuickResponse // made by a case's arrange
+}
+
+// bQuick gives B a shared quick response.
+func bQuick(t *testing.T, s *store.Store, a, b *isoTenant) {
+	var err error
+	b.quick, err = s.CreateQuickResponse(t.Context(), store.QuickResponse{WorkspaceID: b.ws.ID, Title: "B's", Shortcut: "b", Body: "B's answer"}, Epoch)
+	noErr(t, "B's quick response", err)
 }
 
 // ownersOnline sets both tenants' owners online.

@@ -11,6 +11,7 @@ import { Departments } from './Departments';
 import { Mail } from './Mail';
 import { Profile } from './Profile';
 import { Sites } from './Sites';
+import { Quick } from './Quick';
 import { Team } from './Team';
 import './admin.css';
 
@@ -21,6 +22,7 @@ const PAGES: { page: AdminPage; label: string }[] = [
   { page: 'team', label: 'Team' },
   { page: 'departments', label: 'Departments' },
   { page: 'mail', label: 'E-mail' },
+  { page: 'quick', label: 'Quick responses' },
 ];
 
 export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
@@ -61,6 +63,7 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} />}
         {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
         {page === 'mail' && <Mail editable={editable} />}
+        {page === 'quick' && <Quick editable={editable} meId={me.agent.id} departments={departments} />}
       </div>
     </main>
   );
