@@ -152,8 +152,14 @@ func (s *Service) resolve(ctx context.Context, workspaceID string, in Input) (st
 		if id == "" {
 			return "", apperr.Invalidf("visitor_id", "no_contact", "the visitor is not linked to a contact")
 		}
-		if _, err := s.store.GetContact(ctx, workspaceID, id); err != nil {
+		c, err := s.store.GetContact(ctx, workspaceID, id)
+		if err != nil {
 			return "", apperr.Invalidf("value", "unknown_contact", "no such contact")
+		}
+		if c.ExternalID == "" {
+			// A contact of claims is whoever typed an address: blocking it
+			// would block the address's owner too.
+			return "", apperr.Invalidf("value", "contact_not_verified", "only a contact the site vouched for can be blocked: block the visitor or its address")
 		}
 		return id, nil
 	}

@@ -8,6 +8,8 @@ package contact
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -200,7 +202,7 @@ func agentOnly(a auth.Actor) error {
 // Page is a page of contacts; After asks for the next one.
 type Page struct {
 	Items []store.Contact `json:"items"`
-	After string          `json:"next_after,omitempty"`
+	After string          `json:"next_after,omitempty"` // opaque
 }
 
 // List searches the workspace's contacts (any agent).
@@ -222,9 +224,9 @@ func (s *Service) List(ctx context.Context, a auth.Actor, query, sort, after str
 	}
 	q := store.ContactQuery{Query: query, Sort: sort, Limit: limit + 1}
 	if after != "" {
-		c, err := s.store.GetContact(ctx, a.WorkspaceID, after)
-		if err != nil {
-			return Page{}, apperr.Invalidf("after", "invalid_cursor", "after names no contact of this workspace")
+		c, ok := parseCursor(after, sort)
+		if !ok {
+			return Page{}, apperr.Invalidf("after", "invalid_cursor", "after is not a next_after of this list")
 		}
 		q.After = &c
 	}
@@ -235,9 +237,43 @@ func (s *Service) List(ctx context.Context, a auth.Actor, query, sort, after str
 	p := Page{Items: list}
 	if len(list) > limit {
 		p.Items = list[:limit]
-		p.After = p.Items[limit-1].ID
+		p.After = cursor(p.Items[limit-1], sort)
 	}
 	return p, nil
+}
+
+// A cursor holds the last contact's sort key as it was on the page, not
+// its id alone: a contact changed since (renamed, or updated by an
+// identify) must not move the next page.
+type cursorData struct {
+	Sort string `json:"s"`
+	Name string `json:"n,omitempty"`
+	At   int64  `json:"t,omitempty"` // created_at or updated_at, Unix ms
+	ID   string `json:"i"`
+}
+
+func cursor(c store.Contact, sort string) string {
+	d := cursorData{Sort: sort, ID: c.ID}
+	switch sort {
+	case store.ContactsByCreated:
+		d.At = c.CreatedAt.UnixMilli()
+	case store.ContactsByUpdated:
+		d.At = c.UpdatedAt.UnixMilli()
+	default:
+		d.Name = c.Name
+	}
+	b, _ := json.Marshal(d)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func parseCursor(s, sort string) (store.Contact, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var d cursorData
+	if err != nil || json.Unmarshal(b, &d) != nil || d.Sort != sort || d.ID == "" {
+		return store.Contact{}, false
+	}
+	at := time.UnixMilli(d.At).UTC()
+	return store.Contact{ID: d.ID, Name: d.Name, CreatedAt: at, UpdatedAt: at}, true
 }
 
 // Record is a contact's page: its profile, visitors, conversations,
@@ -253,22 +289,30 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id string) (Record, err
 	if err := agentOnly(a); err != nil {
 		return Record{}, err
 	}
-	rec, err := s.store.ContactHistory(ctx, a.WorkspaceID, id, HistoryLimit)
+	return s.record(ctx, a, id, HistoryLimit)
+}
+
+// exportLimit is "everything" for an export: far more than a person has.
+const exportLimit = 1_000_000
+
+// record reads a contact's page with at most limit of each list.
+func (s *Service) record(ctx context.Context, a auth.Actor, id string, limit int) (Record, error) {
+	rec, err := s.store.ContactHistory(ctx, a.WorkspaceID, id, limit)
 	if err == nil && rec.Contact.MergedInto != "" {
-		rec, err = s.store.ContactHistory(ctx, a.WorkspaceID, rec.Contact.MergedInto, HistoryLimit)
+		rec, err = s.store.ContactHistory(ctx, a.WorkspaceID, rec.Contact.MergedInto, limit)
 	}
 	if err != nil {
 		return Record{}, mapErr(err)
 	}
 	out := Record{ContactRecord: rec, Pages: []store.PageView{}}
 	for _, v := range rec.Visitors {
-		pages, err := s.store.ListPageViews(ctx, a.WorkspaceID, v.ID, HistoryLimit)
+		pages, err := s.store.ListPageViews(ctx, a.WorkspaceID, v.ID, limit)
 		if err != nil {
 			return Record{}, err
 		}
 		out.Pages = append(out.Pages, pages...)
-		if len(out.Pages) >= HistoryLimit {
-			out.Pages = out.Pages[:HistoryLimit]
+		if len(out.Pages) >= limit {
+			out.Pages = out.Pages[:limit]
 			break
 		}
 	}
@@ -323,7 +367,7 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, into, from string) (s
 	if err != nil {
 		return store.Contact{}, mapErr(err)
 	}
-	s.record(ctx, a, "contact_merged", into, map[string]any{"from_id": from})
+	s.audited(ctx, a, "contact_merged", into, map[string]any{"from_id": from})
 	return out, nil
 }
 
@@ -334,12 +378,14 @@ type Export struct {
 	Messages map[string][]store.Message `json:"messages"` // by conversation id
 }
 
-// Export gathers everything about a contact (owners and admins).
+// Export gathers everything about a contact (owners and admins): every
+// conversation, ticket, visitor and page, and the profiles of the
+// contacts merged into it.
 func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, error) {
 	if !a.Can(auth.ManageWorkspace) {
 		return Export{}, errForbidden
 	}
-	rec, err := s.Get(ctx, a, id)
+	rec, err := s.record(ctx, a, id, exportLimit)
 	if err != nil {
 		return Export{}, err
 	}
@@ -359,7 +405,7 @@ func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, 
 		}
 		out.Messages[c.ID] = all
 	}
-	s.record(ctx, a, "contact_exported", rec.Contact.ID, nil)
+	s.audited(ctx, a, "contact_exported", rec.Contact.ID, nil)
 	return out, nil
 }
 
@@ -374,11 +420,11 @@ func (s *Service) Erase(ctx context.Context, a auth.Actor, id string) (int, erro
 	if err != nil {
 		return 0, mapErr(err)
 	}
-	s.record(ctx, a, "contact_erased", id, map[string]any{"conversations": n})
+	s.audited(ctx, a, "contact_erased", id, map[string]any{"conversations": n})
 	return n, nil
 }
 
-func (s *Service) record(ctx context.Context, a auth.Actor, action, id string, detail map[string]any) {
+func (s *Service) audited(ctx context.Context, a auth.Actor, action, id string, detail map[string]any) {
 	if s.audit != nil {
 		s.audit.Record(ctx, a, action, "contact", id, detail)
 	}

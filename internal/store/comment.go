@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -68,6 +69,18 @@ func (s *Store) ReviseComment(ctx context.Context, workspaceID, conversationID, 
 			workspaceID, conversationID, messageID, c.Body, meta); err != nil {
 			return mapErr("store: revise comment", err)
 		}
+		if deleted {
+			// What the comment said before goes with it: the bodies its
+			// edit events carry too.
+			if err := blankEditEvents(ctx, tx, workspaceID, conversationID, messageID); err != nil {
+				return err
+			}
+		}
+		// The mentioned agents' inbox items show the comment as it is now.
+		if _, err := tx.ExecContext(ctx, `UPDATE inbox_items SET summary = $3 WHERE workspace_id = $1 AND dedupe = $2`,
+			workspaceID, "mention:"+messageID, truncateUTF8(strings.Join(strings.Fields(c.Body), " "), previewLen)); err != nil {
+			return mapErr("store: revise comment: inbox", err)
+		}
 		if ev.Meta == nil {
 			ev.Meta = map[string]any{}
 		}
@@ -83,4 +96,28 @@ func (s *Store) ReviseComment(ctx context.Context, workspaceID, conversationID, 
 		return nil
 	})
 	return comment, event, err
+}
+
+// blankEditEvents empties the body the edit events of a comment carry.
+func blankEditEvents(ctx context.Context, tx *sql.Tx, workspaceID, conversationID, messageID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE workspace_id = $1 AND conversation_id = $2
+		AND kind = $3 AND meta LIKE $4`, workspaceID, conversationID, KindSystem, `%"message_id":"`+messageID+`"%`)
+	events, err := collect(rows, err, "store: revise comment: events", scanMessage)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if e.Meta["message_id"] != messageID || e.Meta["event"] != EventCommentEdited {
+			continue
+		}
+		e.Meta["body"] = ""
+		meta, err := encodeMeta(e)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET meta = $3 WHERE workspace_id = $1 AND id = $2`, workspaceID, e.ID, meta); err != nil {
+			return mapErr("store: revise comment: events", err)
+		}
+	}
+	return nil
 }

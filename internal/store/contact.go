@@ -101,11 +101,19 @@ func (s *Store) UpsertContact(ctx context.Context, workspaceID, externalID, name
 	err := s.inTx(ctx, "store: upsert contact", func(tx *sql.Tx) error {
 		c, err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
 			WHERE workspace_id = $1 AND external_id = $2`+forUpdate(s.dialect), workspaceID, externalID))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			out, err = insertContact(ctx, tx, s.dialect, Contact{WorkspaceID: workspaceID, ExternalID: externalID, Name: name, Email: email}, now)
-			return err
-		case err != nil:
+		if errors.Is(err, sql.ErrNoRows) {
+			// Two identify calls for a new user at once (two tabs): one
+			// inserts, the other finds its row.
+			var inserted bool
+			c, inserted, err = insertContactOnce(ctx, tx, s.dialect, Contact{WorkspaceID: workspaceID, ExternalID: externalID, Name: name, Email: email}, now)
+			if err != nil || inserted {
+				out = c
+				return err
+			}
+			c, err = scanContact(tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+				WHERE workspace_id = $1 AND external_id = $2`+forUpdate(s.dialect), workspaceID, externalID))
+		}
+		if err != nil {
 			return mapErr("store: upsert contact", err)
 		}
 		// A merged contact's id leads to the contact it was merged into.
@@ -159,7 +167,23 @@ func (s *Store) ClaimContact(ctx context.Context, workspaceID, email, name strin
 	return out, err
 }
 
+// insertContactOnce inserts c unless a contact of the workspace has its
+// external id; inserted reports which.
+func insertContactOnce(ctx context.Context, tx *sql.Tx, d Dialect, c Contact, now time.Time) (Contact, bool, error) {
+	out, err := insertContactAs(ctx, tx, d, c, now, ` ON CONFLICT (workspace_id, external_id) DO NOTHING`)
+	if errors.Is(err, errNotInserted) {
+		return Contact{}, false, nil
+	}
+	return out, err == nil, err
+}
+
+var errNotInserted = errors.New("store: not inserted")
+
 func insertContact(ctx context.Context, tx *sql.Tx, d Dialect, c Contact, now time.Time) (Contact, error) {
+	return insertContactAs(ctx, tx, d, c, now, "")
+}
+
+func insertContactAs(ctx context.Context, tx *sql.Tx, d Dialect, c Contact, now time.Time, conflict string) (Contact, error) {
 	c.ID, c.CreatedAt, c.UpdatedAt = NewID(), stored(now), stored(now)
 	if c.Fields == nil {
 		c.Fields = map[string]ContactField{}
@@ -174,11 +198,15 @@ func insertContact(ctx context.Context, tx *sql.Tx, d Dialect, c Contact, now ti
 		// (one writer: no two inserts read the same maximum).
 		cols, vals = `, search_id`, `, (SELECT COALESCE(MAX(search_id), 0) + 1 FROM contacts)`
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO contacts (id, workspace_id, external_id, name, email, phone, fields, search, created_at, updated_at`+cols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9`+vals+`)`,
+	res, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, workspace_id, external_id, name, email, phone, fields, search, created_at, updated_at`+cols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9`+vals+`)`+conflict,
 		c.ID, c.WorkspaceID, nullString(c.ExternalID), c.Name, c.Email, c.Phone, fields, searchText(c), millis(now))
+	n, err := affected(res, err)
 	if err != nil {
 		return Contact{}, mapErr("store: create contact", err)
+	}
+	if n == 0 {
+		return Contact{}, errNotInserted
 	}
 	return c, nil
 }
@@ -329,14 +357,16 @@ func (s *Store) ListContacts(ctx context.Context, workspaceID string, q ContactQ
 // ContactRecord is everything kept about a contact: its visitors (and
 // their recent pages), conversations and tickets.
 type ContactRecord struct {
-	Contact       Contact        `json:"contact"`
+	Contact Contact `json:"contact"`
+	// Merged are the traces of the contacts merged into this one.
+	Merged        []Contact      `json:"merged"`
 	Visitors      []Visitor      `json:"visitors"`
 	Conversations []Conversation `json:"conversations"`
 	Tickets       []Ticket       `json:"tickets"`
 }
 
 // ContactHistory reads a contact's visitors, conversations (newest first,
-// at most limit) and tickets.
+// at most limit each), tickets, and the traces merged into it.
 func (s *Store) ContactHistory(ctx context.Context, workspaceID, id string, limit int) (ContactRecord, error) {
 	c, err := s.GetContact(ctx, workspaceID, id)
 	if err != nil {
@@ -351,6 +381,11 @@ func (s *Store) ContactHistory(ctx context.Context, workspaceID, id string, limi
 	rows, err = s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE workspace_id = $1 AND contact_id = $2
 		ORDER BY last_activity_at DESC, id LIMIT $3`, workspaceID, id, limit)
 	if out.Conversations, err = collect(rows, err, "store: contact conversations", scanConversation); err != nil {
+		return ContactRecord{}, err
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE workspace_id = $1 AND merged_into = $2
+		ORDER BY created_at, id LIMIT $3`, workspaceID, id, limit)
+	if out.Merged, err = collect(rows, err, "store: merged contacts", scanContact); err != nil {
 		return ContactRecord{}, err
 	}
 	rows, err = s.read.QueryContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.contact_id = $2
@@ -396,9 +431,22 @@ func (s *Store) MergeContacts(ctx context.Context, workspaceID, intoID, fromID s
 				return mapErr("store: merge contacts: "+table, err)
 			}
 		}
+		// A block of the duplicate moves to into, unless into has its own.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM blocks WHERE workspace_id = $1 AND kind = 'contact' AND value = $2
+			AND EXISTS (SELECT 1 FROM blocks b WHERE b.workspace_id = $1 AND b.kind = 'contact' AND b.value = $3)`,
+			workspaceID, fromID, intoID); err != nil {
+			return mapErr("store: merge contacts: blocks", err)
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE blocks SET value = $3 WHERE workspace_id = $1 AND kind = 'contact' AND value = $2`,
 			workspaceID, fromID, intoID); err != nil {
 			return mapErr("store: merge contacts: blocks", err)
+		}
+		// Traces that led to the duplicate lead to into now: every trace
+		// points at a contact that is not merged, so erasing it erases
+		// them all.
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET merged_into = $3 WHERE workspace_id = $1 AND merged_into = $2`,
+			workspaceID, fromID, intoID); err != nil {
+			return mapErr("store: merge contacts: traces", err)
 		}
 		// The trace keeps its external id unless into takes it (into has
 		// none): identify with it then finds the trace, and follows it.

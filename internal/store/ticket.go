@@ -448,10 +448,11 @@ func forUpdate(d Dialect) string {
 }
 
 // OpenTicketsOf lists the open tickets of a user: the visitor's, and the
-// contact's when contactID is set.
+// contact's when contactID is set and the site vouched for it (a contact
+// of claims is whoever typed an address: never the same user for sure).
 func (s *Store) OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]Ticket, error) {
 	rows, err := s.read.QueryContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.status = 'open'
-		AND (t.visitor_id = $2 OR ($3 <> '' AND t.contact_id = $3)) ORDER BY t.created_at, t.id`,
+		AND (t.visitor_id = $2 OR ($3 <> '' AND t.contact_id = $3 AND EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = $1 AND k.id = $3 AND k.external_id IS NOT NULL))) ORDER BY t.created_at, t.id`,
 		workspaceID, visitorID, contactID)
 	return collect(rows, err, "store: open tickets of", scanTicket)
 }
@@ -674,7 +675,7 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 	}
 	var ticketID string
 	err = tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE workspace_id = $1 AND status = 'open'
-		AND (visitor_id = $2 OR ($3 <> '' AND contact_id = $3)) ORDER BY created_at, id LIMIT 1`,
+		AND (visitor_id = $2 OR ($3 <> '' AND contact_id = $3 AND EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = $1 AND k.id = $3 AND k.external_id IS NOT NULL))) ORDER BY created_at, id LIMIT 1`,
 		workspaceID, visitorID, contactID).Scan(&ticketID)
 	merged := err == nil
 	switch {

@@ -45,6 +45,7 @@ type Store interface {
 	ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]store.PageView, error)
 	UpsertContact(ctx context.Context, workspaceID, externalID, name, email string, now time.Time) (store.Contact, error)
 	ClaimContact(ctx context.Context, workspaceID, email, name string, now time.Time) (store.Contact, error)
+	GetContact(ctx context.Context, workspaceID, id string) (store.Contact, error)
 	SetVisitorIdentity(ctx context.Context, workspaceID, id, name, email, contactID string) (store.Visitor, error)
 	SetVisitorContext(ctx context.Context, workspaceID, id string, data map[string]any, now time.Time) error
 }
@@ -370,6 +371,14 @@ type Identity struct {
 // ErrIdentityRejected means the identity hash does not verify.
 var ErrIdentityRejected = apperr.New(apperr.Forbidden, "identity_rejected", "the identity hash does not match")
 
+// vouched reports whether a contact is one the site vouched for (it has
+// an external id): a contact of claims says nothing of who the person is,
+// so moving from it to a verified one is no change of person.
+func (s *Service) vouched(ctx context.Context, workspaceID, contactID string) bool {
+	c, err := s.store.GetContact(ctx, workspaceID, contactID)
+	return err != nil || c.ExternalID != ""
+}
+
 // Identify records who the visitor is. With an external id and a hash that
 // verifies under the site's secret (read fresh, never cached), the visitor
 // is linked to that contact (created when new). Without a hash, the name
@@ -436,7 +445,7 @@ func (s *Service) Identify(ctx context.Context, v store.Visitor, id Identity) (I
 		contactID = c.ID
 	}
 	token := ""
-	if verified && v.ContactID != "" && v.ContactID != contactID {
+	if verified && v.ContactID != "" && v.ContactID != contactID && s.vouched(ctx, v.WorkspaceID, v.ContactID) {
 		nv, tok, err := s.session(ctx, store.Site{ID: v.SiteID, WorkspaceID: v.WorkspaceID}, "", nil)
 		if err != nil {
 			return Identified{}, err

@@ -266,6 +266,7 @@ function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskSto
           store.typingInput();
           const m = /^\/([\w-]*)$/.exec(ta.value);
           setSlash(m ? m[1] : null);
+          if (!m) picker.current = { n: 0, pick: () => undefined };
           setActive(0);
           if (m && !menu) import('./quick/Menu').then(setMenu, () => undefined);
           if (missing.length > 0) setMissing(unfilled(ta.value));
@@ -274,10 +275,16 @@ function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskSto
           if (slash === null) return false;
           if (e.key === 'Escape') {
             setSlash(null);
+            picker.current = { n: 0, pick: () => undefined };
             return true;
           }
           const n = picker.current.n;
-          if (n === 0) return false;
+          // While the menu loads, or matches nothing, Enter sends nothing:
+          // "/word" is never a reply.
+          if (n === 0) {
+            if (e.key === 'Enter') e.preventDefault();
+            return e.key === 'Enter';
+          }
           if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
             e.preventDefault();
             setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);

@@ -78,6 +78,8 @@ export class DeskStore {
   readonly inboxLive = signal<ReadonlyMap<string, InboxItem>>(new Map());
   /** Counts welcomes: the Inbox area reads its page again after a reconnect. */
   readonly inboxEpoch = signal(0);
+  /** The newest inbox item's seq this desk knows (welcome, then events). */
+  private inboxSeq = 0;
   /** Conversations a comment mentioned this agent in (the Tagged tab shows those not closed). */
   readonly tagged = signal<ReadonlySet<string>>(new Set());
   readonly agents = signal<ReadonlyMap<string, Agent>>(new Map());
@@ -487,6 +489,7 @@ export class DeskStore {
       this.setSeen(mergeSeen(this.seen.value, w.seen));
       this.conversations.value = applyWelcome(this.conversations.value, w.conversations, this.openId.value);
       this.inboxUnread.value = w.inbox?.unread ?? 0;
+      this.inboxSeq = Math.max(this.inboxSeq, w.inbox?.seq ?? 0);
       this.tagged.value = new Set(w.tagged ?? []);
       this.inboxEpoch.value++;
       const open = this.openId.value;
@@ -574,10 +577,12 @@ export class DeskStore {
     const live = new Map(this.inboxLive.value);
     const tagged = new Set(this.tagged.value);
     for (const it of items) {
-      const was = live.get(it.id);
       live.set(it.id, it);
       if (it.kind === 'mention' && it.conversation_id) tagged.add(it.conversation_id);
-      if (!it.read_at && !it.archived_at && (!was || was.seq !== it.seq)) this.notify(inboxNotice(it));
+      // Only an item newer than any this desk knew is news: a mark
+      // (read, unread, archive) comes back with the seq it had.
+      if (!it.read_at && !it.archived_at && it.seq > this.inboxSeq) this.notify(inboxNotice(it));
+      this.inboxSeq = Math.max(this.inboxSeq, it.seq);
     }
     batch(() => {
       this.inboxLive.value = live;

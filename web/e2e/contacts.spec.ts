@@ -36,7 +36,8 @@ test('a returning visitor: the contact card shows the earlier chat; the contact 
   await expect(card.getByRole('button', { name: one })).toBeVisible();
   await shot(desk.page, 'desk-contact-card', info);
 
-  // A quick response with fields: the chat fills what it knows, the rest
+  // A quick response with fields: the chat fills what it knows (the name
+  // from the contact's record: this visitor gave only an address), the rest
   // stays marked and is not sent until the agent fills it in.
   const made = await desk.page.request.post('/api/v1/quick-responses', {
     data: { title: 'Order status', shortcut: marker('order').replace('-', ''), body: 'Hi {{contact.name | there}}, {{agent.name}} here: order {{context.order}} is on its way.' },
@@ -49,11 +50,11 @@ test('a returning visitor: the contact card shows the earlier chat; the contact 
   const menu = desk.page.getByRole('listbox', { name: 'Quick responses' });
   await expect(menu.getByRole('option', { name: new RegExp(shortcut) })).toBeVisible();
   await desk.composer.press('Enter');
-  await expect(desk.composer).toHaveValue('Hi there, Owner here: order {{context.order}} is on its way.');
+  await expect(desk.composer).toHaveValue('Hi Pat Rivera, Owner here: order {{context.order}} is on its way.');
   await desk.composer.press('Enter');
   await expect(desk.page.getByRole('alert').filter({ hasText: 'Fill in {{context.order}}' })).toBeVisible();
   await shot(desk.page, 'desk-quick-response', info);
-  await desk.composer.fill('Hi there, Owner here: order A-1001 is on its way.');
+  await desk.composer.fill('Hi Pat Rivera, Owner here: order A-1001 is on its way.');
   await desk.composer.press('Enter');
   await expect(second.theirs.filter({ hasText: 'order A-1001 is on its way' })).toHaveCount(1);
   await expect(second.widget).not.toContainText('{{');

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ func runContacts(t *testing.T, newStore NewStore) {
 		{"contacts/create, read, update, typed fields; external ids unique", testContacts},
 		{"contacts/search anywhere, three orders, keyset paging", testContactSearch},
 		{"contacts/a merge moves everything to one and leaves a trace", testContactMerge},
+		{"contacts/a merge keeps both external ids, and identify follows the trace", testContactMergeKeepsIDs},
+		{"contacts/identify of a new user from two tabs at once makes one contact", testContactUpsertRace},
+		{"contacts/a contact of claims is no user for tickets", testClaimsAreNoUser},
 		{"contacts/erasing deletes the contact's visitors, conversations and tickets", testContactErase},
 		{"quick responses/an agent sees its own, its departments' and the workspace's; uses count", testQuickResponses},
 	}
@@ -179,13 +183,38 @@ func testContactMerge(t *testing.T, s *store.Store) {
 	noErr(t, "upsert", err)
 	equal(t, "the external id moved", up.ID, into.ID)
 
+	// A chain of merges: the earlier trace leads to the last contact, and
+	// erasing it leaves no trace behind to come back.
+	last, err := s.CreateContact(ctx, store.Contact{WorkspaceID: tn.ws.ID, Name: "Last"}, Epoch)
+	noErr(t, "last", err)
+	_, err = s.CreateBlock(ctx, store.Block{WorkspaceID: tn.ws.ID, Kind: "contact", Value: last.ID, Reason: "spam too"}, Epoch)
+	noErr(t, "last's block", err)
+	_, err = s.MergeContacts(ctx, tn.ws.ID, last.ID, into.ID, Epoch.Add(6*time.Hour))
+	noErr(t, "merge into the last (both blocked)", err)
+	trace, err = s.GetContact(ctx, tn.ws.ID, from.ID)
+	noErr(t, "the first trace", err)
+	equal(t, "the first trace leads to the last", trace.MergedInto, last.ID)
+	blocks, err = s.ListBlocks(ctx, tn.ws.ID)
+	noErr(t, "blocks", err)
+	equal(t, "one block left, the last's", [2]any{len(blocks), blocks[0].Value}, [2]any{1, last.ID})
+	_, err = s.EraseContact(ctx, tn.ws.ID, last.ID)
+	noErr(t, "erase the last", err)
+	_, err = s.GetContact(ctx, tn.ws.ID, from.ID)
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testContactMergeKeepsIDs(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	into, err := s.UpsertContact(ctx, tn.ws.ID, "u-9", "Ann", "", Epoch)
+	noErr(t, "into", err)
 	// A contact with an id of its own keeps it; the trace keeps the other,
 	// and identify with either finds the merged contact.
 	third, err := s.UpsertContact(ctx, tn.ws.ID, "u-10", "Ann again", "", Epoch)
 	noErr(t, "third", err)
 	_, err = s.MergeContacts(ctx, tn.ws.ID, into.ID, third.ID, Epoch.Add(4*time.Hour))
 	noErr(t, "merge the third", err)
-	up, err = s.UpsertContact(ctx, tn.ws.ID, "u-10", "", "ann@third.example", Epoch.Add(5*time.Hour))
+	up, err := s.UpsertContact(ctx, tn.ws.ID, "u-10", "", "ann@third.example", Epoch.Add(5*time.Hour))
 	noErr(t, "upsert the trace's id", err)
 	equal(t, "followed to the merged contact", [3]string{up.ID, up.ExternalID, up.Email}, [3]string{into.ID, "u-9", "ann@third.example"})
 }
@@ -270,4 +299,49 @@ func testQuickResponses(t *testing.T, s *store.Store) {
 	equal(t, "uses", got.Uses, int64(2))
 	noErr(t, "delete", s.DeleteQuickResponse(ctx, tn.ws.ID, mine.ID))
 	wantErr(t, s.DeleteQuickResponse(ctx, tn.ws.ID, mine.ID), store.ErrNotFound)
+}
+
+func testContactUpsertRace(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	const n = 8
+	ids := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, err := s.UpsertContact(ctx, tn.ws.ID, "u-race", "Ann", "", Epoch)
+			if err != nil {
+				t.Errorf("upsert: %v", err)
+				return
+			}
+			ids <- c.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	equal(t, "contacts made", len(seen), 1)
+}
+
+func testClaimsAreNoUser(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	claims, err := s.ClaimContact(ctx, tn.ws.ID, "ann@x.example", "", Epoch)
+	noErr(t, "claims", err)
+	v1, c1 := writer(t, s, tn, "one", "", Epoch)
+	v2, _ := writer(t, s, tn, "two", "", Epoch)
+	for _, v := range []store.Visitor{v1, v2} {
+		_, err := s.SetVisitorIdentity(ctx, tn.ws.ID, v.ID, "", "ann@x.example", claims.ID)
+		noErr(t, "link", err)
+	}
+	toTicket(t, s, tn.ws.ID, c1, Epoch.Add(time.Minute))
+	open, err := s.OpenTicketsOf(ctx, tn.ws.ID, v2.ID, claims.ID)
+	noErr(t, "open tickets", err)
+	equal(t, "another visitor who typed the same address has no ticket of the first", len(open), 0)
+	open, err = s.OpenTicketsOf(ctx, tn.ws.ID, v1.ID, claims.ID)
+	noErr(t, "open tickets", err)
+	equal(t, "the visitor's own", len(open), 1)
 }

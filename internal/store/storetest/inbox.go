@@ -214,11 +214,22 @@ func testReviseComment(t *testing.T, s *store.Store) {
 	_, _, err = s.ReviseComment(ctx, tn.ws.ID, c.ID, visitorMsg[0].ID, visitorMsg[0].AuthorID, "x", false, event(store.EventCommentEdited), Epoch)
 	wantErr(t, err, store.ErrNotFound) // not a comment
 
+	_, _, err = s.AddInboxItem(ctx, store.InboxItem{WorkspaceID: tn.ws.ID, AgentID: tn.owner.ID, Kind: store.InboxMention,
+		Dedupe: "mention:" + comment.ID, ConversationID: c.ID, Summary: "refund?"}, false, Epoch)
+	noErr(t, "the mention's item", err)
+	summary := func() string {
+		t.Helper()
+		items, err := s.ListInbox(ctx, tn.ws.ID, tn.owner.ID, store.InboxQuery{Limit: 5})
+		noErr(t, "inbox", err)
+		return items[0].Summary
+	}
 	edited, ev, err := s.ReviseComment(ctx, tn.ws.ID, c.ID, comment.ID, tn.agent.ID, "refund, please?", false, event(store.EventCommentEdited), Epoch.Add(time.Minute))
 	noErr(t, "edit", err)
 	equal(t, "edited", [3]any{edited.Body, edited.Meta["edited_at"], edited.Meta["mentions"]},
 		[3]any{"refund, please?", float64(Epoch.Add(time.Minute).UnixMilli()), []any{tn.owner.ID}})
 	equal(t, "its event", [4]any{ev.Seq, ev.Private, ev.Meta["message_id"], ev.Meta["body"]}, [4]any{comment.Seq + 1, true, comment.ID, "refund, please?"})
+	equal(t, "the mention's item follows the edit", summary(), "refund, please?")
+	editSeq := ev.Seq
 	deleted, ev, err := s.ReviseComment(ctx, tn.ws.ID, c.ID, comment.ID, tn.agent.ID, "", true, event(store.EventCommentDeleted), Epoch.Add(2*time.Minute))
 	noErr(t, "delete", err)
 	equal(t, "deleted", [3]any{deleted.Body, deleted.Meta["deleted"], deleted.Meta["mentions"]}, [3]any{"", true, nil})
@@ -228,4 +239,9 @@ func testReviseComment(t *testing.T, s *store.Store) {
 	history, err := s.ListMessages(ctx, tn.ws.ID, c.ID, comment.Seq-1, comment.Seq, 1)
 	noErr(t, "history", err)
 	equal(t, "the history shows the deleted marker", [2]any{history[0].Body, history[0].Meta["deleted"]}, [2]any{"", true})
+	// Nothing of what it said is left: not in its edit event, not in the inbox.
+	edits, err := s.ListMessages(ctx, tn.ws.ID, c.ID, editSeq-1, editSeq, 1)
+	noErr(t, "the edit event", err)
+	equal(t, "the edit event's body", edits[0].Meta["body"], "")
+	equal(t, "the mention's item", summary(), "")
 }

@@ -147,6 +147,8 @@ const STATUS: Record<string, string> = { open: 'Live', pending: 'Pending', snooz
 function ContactView({ store, id }: { store: DeskStore; id: string }) {
   const [page, setPage] = useState<ContactPage | null>(null);
   const [error, setError] = useState('');
+  // A merge changes the profile under the form: it is made again then.
+  const [merges, setMerges] = useState(0);
   const load = () =>
     getContact(id)
       .then((p) => {
@@ -185,7 +187,7 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
         {since(c.created_at, now) === 'now' ? 'just now' : `${since(c.created_at, now)} ago`}
       </p>
       <div class="contact-grid">
-        <Profile contact={c} onSaved={(x) => setPage({ ...page, contact: x })} />
+        <Profile key={merges} contact={c} onSaved={(x) => setPage({ ...page, contact: x })} />
         <section aria-labelledby="contact-chats">
           <h2 id="contact-chats">Conversations</h2>
           {page.conversations.length === 0 ? (
@@ -246,7 +248,14 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
           )}
         </section>
       </div>
-      {store.can(MANAGE_ANY) && <Merge contact={c} onMerged={() => void load()} />}
+      {store.can(MANAGE_ANY) && (
+        <Merge
+          contact={c}
+          onMerged={() =>
+            void load().then(() => setMerges((n) => n + 1))
+          }
+        />
+      )}
       {store.can(MANAGE_WORKSPACE) && <DataRequests contact={c} />}
     </main>
   );
