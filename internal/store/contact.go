@@ -24,6 +24,9 @@ type Contact struct {
 	Phone       string `json:"phone"`
 	// Fields are the contact's custom data, typed (ContactField).
 	Fields map[string]ContactField `json:"fields"`
+	// Claimed: made from an e-mail address a visitor typed, vouched for by
+	// nobody (ClaimContact).
+	Claimed bool `json:"claimed"`
 	// MergedInto: this contact was merged into that one (a trace; it is
 	// in no list and no search).
 	MergedInto string    `json:"merged_into,omitempty"`
@@ -47,7 +50,7 @@ type ContactField struct {
 	Value any    `json:"value"`
 }
 
-const contactColumns = `id, workspace_id, COALESCE(external_id, ''), name, email, phone, fields, COALESCE(merged_into, ''), created_at, updated_at`
+const contactColumns = `id, workspace_id, COALESCE(external_id, ''), name, email, phone, fields, claimed, COALESCE(merged_into, ''), created_at, updated_at`
 
 func scanContact(sc scanner) (Contact, error) {
 	var (
@@ -55,7 +58,7 @@ func scanContact(sc scanner) (Contact, error) {
 		fields   string
 		cre, upd int64
 	)
-	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &fields, &c.MergedInto, &cre, &upd); err != nil {
+	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &fields, &c.Claimed, &c.MergedInto, &cre, &upd); err != nil {
 		return Contact{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = fromMillis(cre), fromMillis(upd)
@@ -161,7 +164,7 @@ func (s *Store) ClaimContact(ctx context.Context, workspaceID, email, name strin
 		case !errors.Is(err, sql.ErrNoRows):
 			return mapErr("store: claim contact", err)
 		}
-		out, err = insertContact(ctx, tx, s.dialect, Contact{WorkspaceID: workspaceID, Email: email, Name: name}, now)
+		out, err = insertContact(ctx, tx, s.dialect, Contact{WorkspaceID: workspaceID, Email: email, Name: name, Claimed: true}, now)
 		return err
 	})
 	return out, err
@@ -198,9 +201,9 @@ func insertContactAs(ctx context.Context, tx *sql.Tx, d Dialect, c Contact, now 
 		// (one writer: no two inserts read the same maximum).
 		cols, vals = `, search_id`, `, (SELECT COALESCE(MAX(search_id), 0) + 1 FROM contacts)`
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, workspace_id, external_id, name, email, phone, fields, search, created_at, updated_at`+cols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9`+vals+`)`+conflict,
-		c.ID, c.WorkspaceID, nullString(c.ExternalID), c.Name, c.Email, c.Phone, fields, searchText(c), millis(now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, workspace_id, external_id, name, email, phone, fields, search, claimed, created_at, updated_at`+cols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10`+vals+`)`+conflict,
+		c.ID, c.WorkspaceID, nullString(c.ExternalID), c.Name, c.Email, c.Phone, fields, searchText(c), c.Claimed, millis(now))
 	n, err := affected(res, err)
 	if err != nil {
 		return Contact{}, mapErr("store: create contact", err)
@@ -508,4 +511,19 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 		return nil
 	})
 	return n, err
+}
+
+// DeleteOrphanClaims deletes, across workspaces, up to limit contacts of
+// claims made before cutoff that nothing is linked to any more (no
+// visitor, conversation, ticket or merged trace): the visitor retention's
+// second step, so that addresses typed into a widget do not pile up.
+func (s *Store) DeleteOrphanClaims(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM contacts WHERE id IN (
+		SELECT k.id FROM contacts k WHERE k.claimed = $1 AND k.merged_into IS NULL AND k.created_at < $2
+		AND NOT EXISTS (SELECT 1 FROM visitors v WHERE v.contact_id = k.id)
+		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = k.id)
+		AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = k.id)
+		AND NOT EXISTS (SELECT 1 FROM contacts m WHERE m.merged_into = k.id) LIMIT $3)`, true, millis(cutoff), limit)
+	n, err := affected(res, err)
+	return int(n), mapErr("store: delete orphan claims", err)
 }

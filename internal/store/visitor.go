@@ -252,15 +252,17 @@ func (s *Store) SetVisitorIP(ctx context.Context, workspaceID, id, ip string) er
 	return mapErr("store: set visitor ip", err)
 }
 
-// DeleteIdleVisitors deletes up to limit anonymous visitors (no contact)
-// who are offline, were last seen before cutoff, and never started a
+// DeleteIdleVisitors deletes up to limit anonymous visitors (no contact,
+// or only a contact of claims) who are offline, were last seen before cutoff, and never started a
 // conversation, with their page views; it returns how many. It is a sweep
 // over every workspace (the retention job): deleting the same rows twice
 // is harmless, so two nodes may run it at once.
 func (s *Store) DeleteIdleVisitors(ctx context.Context, cutoff time.Time, limit int) (int, error) {
 	res, err := s.write.ExecContext(ctx, `DELETE FROM visitors WHERE id IN (
-		SELECT v.id FROM visitors v WHERE v.contact_id IS NULL AND v.online = $1 AND v.last_seen_at < $2
-		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id) LIMIT $3)`, false, millis(cutoff), limit)
+		SELECT v.id FROM visitors v WHERE (v.contact_id IS NULL
+			OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = v.contact_id AND k.claimed = $4))
+		AND v.online = $1 AND v.last_seen_at < $2
+		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id) LIMIT $3)`, false, millis(cutoff), limit, true)
 	if err != nil {
 		return 0, mapErr("store: delete idle visitors", err)
 	}

@@ -40,6 +40,7 @@ type Store interface {
 	TouchVisitor(ctx context.Context, workspaceID, id string, page store.PageView, now, expires time.Time, keepPages int) (store.Presence, error)
 	SetVisitorIP(ctx context.Context, workspaceID, id, ip string) error
 	DeleteIdleVisitors(ctx context.Context, cutoff time.Time, limit int) (int, error)
+	DeleteOrphanClaims(ctx context.Context, cutoff time.Time, limit int) (int, error)
 	ExpirePresence(ctx context.Context, now time.Time, limit int) ([]store.Visitor, error)
 	ListOnlineVisitors(ctx context.Context, workspaceID string, limit int) ([]store.Visitor, error)
 	ListPageViews(ctx context.Context, workspaceID, visitorID string, limit int) ([]store.PageView, error)
@@ -111,6 +112,16 @@ func (s *Service) DeleteIdle(ctx context.Context) (int, error) {
 	for {
 		n, err := s.store.DeleteIdleVisitors(ctx, cutoff, 1000)
 		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < 1000 {
+			break
+		}
+	}
+	// Then the contacts of claims those visitors left with nothing.
+	for {
+		n, err := s.store.DeleteOrphanClaims(ctx, cutoff, 1000)
 		if err != nil || n < 1000 {
 			return total, err
 		}

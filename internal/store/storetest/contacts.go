@@ -21,6 +21,7 @@ func runContacts(t *testing.T, newStore NewStore) {
 		{"contacts/a merge keeps both external ids, and identify follows the trace", testContactMergeKeepsIDs},
 		{"contacts/identify of a new user from two tabs at once makes one contact", testContactUpsertRace},
 		{"contacts/a contact of claims is no user for tickets", testClaimsAreNoUser},
+		{"contacts/the visitor retention deletes contacts of claims left with nothing", testClaimsRetention},
 		{"contacts/erasing deletes the contact's visitors, conversations and tickets", testContactErase},
 		{"quick responses/an agent sees its own, its departments' and the workspace's; uses count", testQuickResponses},
 	}
@@ -344,4 +345,38 @@ func testClaimsAreNoUser(t *testing.T, s *store.Store) {
 	open, err = s.OpenTicketsOf(ctx, tn.ws.ID, v1.ID, claims.ID)
 	noErr(t, "open tickets", err)
 	equal(t, "the visitor's own", len(open), 1)
+}
+
+func testClaimsRetention(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	// A visitor who typed an address and never chatted, and one who chatted.
+	idle, err := s.CreateVisitor(ctx, tn.ws.ID, tn.site.ID, "token-idle", Epoch)
+	noErr(t, "idle visitor", err)
+	spam, err := s.ClaimContact(ctx, tn.ws.ID, "random@spam.example", "", Epoch)
+	noErr(t, "claim", err)
+	_, err = s.SetVisitorIdentity(ctx, tn.ws.ID, idle.ID, "", "random@spam.example", spam.ID)
+	noErr(t, "link", err)
+	talker, _ := writer(t, s, tn, "talker", "", Epoch)
+	kept, err := s.ClaimContact(ctx, tn.ws.ID, "real@x.example", "", Epoch)
+	noErr(t, "claim", err)
+	_, err = s.SetVisitorIdentity(ctx, tn.ws.ID, talker.ID, "", "real@x.example", kept.ID)
+	noErr(t, "link", err)
+	byAgent, err := s.CreateContact(ctx, store.Contact{WorkspaceID: tn.ws.ID, Name: "Added by an agent"}, Epoch)
+	noErr(t, "an agent's contact", err)
+	equal(t, "claimed", [3]bool{spam.Claimed, kept.Claimed, byAgent.Claimed}, [3]bool{true, true, false})
+
+	cutoff := Epoch.Add(24 * time.Hour)
+	n, err := s.DeleteIdleVisitors(ctx, cutoff, 100)
+	noErr(t, "idle visitors", err)
+	equal(t, "idle visitors deleted (the one of claims too)", n, 1)
+	n, err = s.DeleteOrphanClaims(ctx, cutoff, 100)
+	noErr(t, "orphan claims", err)
+	equal(t, "orphan claims deleted", n, 1)
+	_, err = s.GetContact(ctx, tn.ws.ID, spam.ID)
+	wantErr(t, err, store.ErrNotFound)
+	for _, c := range []store.Contact{kept, byAgent} {
+		_, err = s.GetContact(ctx, tn.ws.ID, c.ID)
+		noErr(t, "kept "+c.Name, err)
+	}
 }

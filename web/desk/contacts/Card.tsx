@@ -30,9 +30,11 @@ export function ContactCard({ store, contactId, conversationId }: { store: DeskS
             Verified ID
           </span>
         ) : (
-          <span class="pill" title="What the visitor typed (an offline form): not vouched for by the site">
-            Claimed
-          </span>
+          c.claimed && (
+            <span class="pill" title="What the visitor typed (an offline form): not vouched for by the site">
+              Claimed
+            </span>
+          )
         )}
       </p>
       {c.email && <p class="url">{c.email}</p>}

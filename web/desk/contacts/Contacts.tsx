@@ -183,7 +183,7 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
       <a href="#/contacts">← All contacts</a>
       <h1 id="contact-title">{c.name || c.email || 'Unnamed contact'}</h1>
       <p class="muted">
-        {c.external_id ? `Identified by the site as ${c.external_id}` : 'Not identified by a site: made from what the visitor or an agent gave'} · added{' '}
+        {c.external_id ? `Identified by the site as ${c.external_id}` : c.claimed ? 'Claimed: made from an address the visitor typed' : 'Added by an agent'} · added{' '}
         {since(c.created_at, now) === 'now' ? 'just now' : `${since(c.created_at, now)} ago`}
       </p>
       <div class="contact-grid">

@@ -15,6 +15,8 @@ export interface Contact {
   email: string;
   phone: string;
   fields: Record<string, ContactField>;
+  /** Made from an address a visitor typed: vouched for by nobody. */
+  claimed: boolean;
   merged_into?: string;
   created_at: string;
   updated_at: string;

@@ -7,6 +7,10 @@ ALTER TABLE contacts ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 ALTER TABLE contacts ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE contacts ADD COLUMN search TEXT NOT NULL DEFAULT '';
 ALTER TABLE contacts ADD COLUMN merged_into TEXT REFERENCES contacts(id) ON DELETE SET NULL;
+-- A contact of claims: made from an e-mail address a visitor typed (the
+-- offline form). Once no visitor, conversation or ticket is left with it,
+-- the visitor retention deletes it too.
+ALTER TABLE contacts ADD COLUMN claimed BOOLEAN NOT NULL DEFAULT FALSE;
 UPDATE contacts SET search = LOWER(name || ' ' || email || ' ' || COALESCE(external_id, ''));
 -- (Unlike SQLite's, this name index does not carry the search text: a
 -- PostgreSQL index entry is limited to about 2.7 KB, and a contact's

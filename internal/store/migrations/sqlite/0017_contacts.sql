@@ -7,6 +7,10 @@ ALTER TABLE contacts ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 ALTER TABLE contacts ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE contacts ADD COLUMN search TEXT NOT NULL DEFAULT '';
 ALTER TABLE contacts ADD COLUMN merged_into TEXT REFERENCES contacts(id) ON DELETE SET NULL;
+-- A contact of claims: made from an e-mail address a visitor typed (the
+-- offline form). Once no visitor, conversation or ticket is left with it,
+-- the visitor retention deletes it too.
+ALTER TABLE contacts ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
 UPDATE contacts SET search = LOWER(name || ' ' || email || ' ' || COALESCE(external_id, ''));
 -- The search column rides in the name index, so a search reads the index
 -- alone (no row lookups) until it has a page (docs/benchmarks.md).
