@@ -13,10 +13,7 @@ import (
 
 func runChat(t *testing.T, newStore NewStore) {
 	t.Helper()
-	cases := []struct {
-		name string
-		run  func(t *testing.T, s *store.Store)
-	}{
+	runCases(t, newStore, []storeCase{
 		{"visitors/create, token lookup is per site, read", testVisitors},
 		{"visitors/heartbeats track pages and presence; each expiry is claimed once", testPresence},
 		{"visitors/heartbeats sent at once all apply, an unknown visitor fails alone", testHeartbeatsTogether},
@@ -38,13 +35,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"visitors/the address a visitor came from", testVisitorIP},
 		{"blocks/by visitor, address and contact", testBlocks},
 		{"audit/append, page newest first, retention", testAudit},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.run(t, newStore(t))
-		})
-	}
+	})
 }
 
 // chatTenant is a tenant with a visitor and its open conversation.

@@ -11,10 +11,7 @@ import (
 
 func runContacts(t *testing.T, newStore NewStore) {
 	t.Helper()
-	cases := []struct {
-		name string
-		run  func(t *testing.T, s *store.Store)
-	}{
+	runCases(t, newStore, []storeCase{
 		{"contacts/create, read, update, typed fields; external ids unique", testContacts},
 		{"contacts/search anywhere, three orders, keyset paging", testContactSearch},
 		{"contacts/a merge moves everything to one and leaves a trace", testContactMerge},
@@ -24,13 +21,7 @@ func runContacts(t *testing.T, newStore NewStore) {
 		{"contacts/the visitor retention deletes contacts of claims left with nothing", testClaimsRetention},
 		{"contacts/erasing deletes the contact's visitors, conversations and tickets", testContactErase},
 		{"quick responses/an agent sees its own, its departments' and the workspace's; uses count", testQuickResponses},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.run(t, newStore(t))
-		})
-	}
+	})
 }
 
 func contactID(c store.Contact) string { return c.ID }

@@ -17,10 +17,7 @@ import (
 // isolation.go's.
 func runFoundation(t *testing.T, newStore NewStore) {
 	t.Helper()
-	cases := []struct {
-		name string
-		run  func(t *testing.T, s *store.Store)
-	}{
+	runCases(t, newStore, []storeCase{
 		{"store/ping, dialect and ids", testStoreBasics},
 		{"workspaces/create, read, update, count, first", testWorkspaces},
 		{"sites/create, read, list, update, rotate key, delete", testSites},
@@ -34,13 +31,7 @@ func runFoundation(t *testing.T, newStore NewStore) {
 		{"agents/a disabled agent has no sessions, is offline, and can be enabled again", testDisableAgent},
 		{"cascades/deleting an agent removes its sessions and memberships", testDeleteAgentCascades},
 		{"cascades/deleting a department clears defaults and memberships", testDeleteDepartmentCascades},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.run(t, newStore(t))
-		})
-	}
+	})
 }
 
 func testStoreBasics(t *testing.T, s *store.Store) {

@@ -12,21 +12,12 @@ import (
 
 func runInbox(t *testing.T, newStore NewStore) {
 	t.Helper()
-	cases := []struct {
-		name string
-		run  func(t *testing.T, s *store.Store)
-	}{
+	runCases(t, newStore, []storeCase{
 		{"inbox/an item is added once per happening, renewed on top, listed, counted and marked", testInbox},
 		{"inbox/items added at once for one agent get distinct, gap-free seqs", testInboxConcurrentAdds},
 		{"inbox/the Tagged conversations are those mentioned in and not closed", testInboxTagged},
 		{"comments/the author edits and deletes a comment, with an event; nobody else can", testReviseComment},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.run(t, newStore(t))
-		})
-	}
+	})
 }
 
 func mention(tn tenant, agentID, convID, dedupe string) store.InboxItem {

@@ -77,3 +77,20 @@ func Open(t *testing.T, dsn string) *store.Store {
 	}
 	return s
 }
+
+// storeCase is one contract test, run on a store of its own.
+type storeCase struct {
+	name string
+	run  func(t *testing.T, s *store.Store)
+}
+
+// runCases runs each case in parallel, each on a fresh store.
+func runCases(t *testing.T, newStore NewStore, cases []storeCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t, newStore(t))
+		})
+	}
+}

@@ -12,10 +12,7 @@ import (
 
 func runTickets(t *testing.T, newStore NewStore) {
 	t.Helper()
-	cases := []struct {
-		name string
-		run  func(t *testing.T, s *store.Store)
-	}{
+	runCases(t, newStore, []storeCase{
 		{"tickets/one open ticket per user: a visitor's or a contact's next chat merges into it", testTicketMerge},
 		{"tickets/a held conversation leaves the live queue and the inactivity rule", testTicketHeld},
 		{"tickets/queues: newest first, departments, closed by me, paging, search", testTicketQueues},
@@ -25,13 +22,7 @@ func runTickets(t *testing.T, newStore NewStore) {
 		{"tickets/archived after the cutoff, and listed apart", testTicketArchive},
 		{"tickets/an out-of-hours step answers each visitor message once", testHoldOnce},
 		{"mail/an answer is queued once, claimed by one sender, retried, and shows on its ticket", testMailOutbox},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			c.run(t, newStore(t))
-		})
-	}
+	})
 }
 
 // writer starts a conversation for a new visitor of tn that holds one
