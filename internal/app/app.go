@@ -28,6 +28,7 @@ import (
 	"github.com/querytel/livedesk/internal/connlimit"
 	"github.com/querytel/livedesk/internal/contact"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/file"
 	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/httpapi"
 	"github.com/querytel/livedesk/internal/inbox"
@@ -86,6 +87,7 @@ type App struct {
 	Inbox    *inbox.Service
 	Contacts *contact.Service
 	Quick    *quick.Service
+	Files    *file.Service
 	Guard    *guard.Guard
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
@@ -167,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Blocks = block.New(st, a.Clock, pub, a.Audit)
 	a.Contacts = contact.New(st, a.Clock, a.Audit)
 	a.Quick = quick.New(st, a.Clock)
+	a.Files = file.New(st, file.DBBlobs{Store: st}, a.Chat, workspaces, a.Clock, a.Log)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
 
@@ -180,7 +183,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
-		Blocks: a.Blocks, Inbox: a.Inbox, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
+		Blocks: a.Blocks, Inbox: a.Inbox, Files: a.Files, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
 	})
 	a.Bus.OnGap(a.Realtime.Resync)
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
@@ -190,7 +193,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Files: a.Files, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

@@ -105,9 +105,10 @@ func heartbeatEvery(awaySeconds int) time.Duration {
 
 // RunRetention deletes what the retention rules say is kept no longer:
 // idle anonymous visitors (-visitor-retention-days) and, per workspace,
-// closed conversations (closed_retention_days); and it archives the
-// tickets closed 90 days ago. Every node runs it; a row
-// is deleted once.
+// closed conversations (closed_retention_days) with their files, and
+// uploads left incomplete or without their message for a day; and it
+// archives the tickets closed 90 days ago. Every node runs it; a row is
+// deleted once.
 func (a *App) RunRetention(ctx context.Context) {
 	if n, err := a.Visitors.DeleteIdle(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("visitor retention", "err", err)
@@ -121,6 +122,11 @@ func (a *App) RunRetention(ctx context.Context) {
 		a.Log.Warn("conversation retention", "err", err)
 	} else if n > 0 {
 		a.Log.Info("conversation retention", "deleted", n)
+	}
+	if n, err := a.Files.Sweep(ctx, 100); err != nil && ctx.Err() == nil {
+		a.Log.Warn("file sweep", "err", err)
+	} else if n > 0 {
+		a.Log.Info("file sweep", "deleted", n)
 	}
 	if n, err := a.Chat.ArchiveTickets(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("ticket archive", "err", err)

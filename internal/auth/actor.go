@@ -1,6 +1,10 @@
 package auth
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/querytel/livedesk/internal/store"
+)
 
 // Actor is who acts on a domain service: an agent (AgentID and Role set)
 // or a visitor (VisitorID set), always within one workspace. It is the one
@@ -18,6 +22,15 @@ type Actor struct {
 
 // IsVisitor reports whether a visitor acts.
 func (a Actor) IsVisitor() bool { return a.VisitorID != "" }
+
+// Author is how what the actor writes is signed: its author type
+// (store.AuthorVisitor or store.AuthorAgent) and id.
+func (a Actor) Author() (authorType, id string) {
+	if a.IsVisitor() {
+		return store.AuthorVisitor, a.VisitorID
+	}
+	return store.AuthorAgent, a.AgentID
+}
 
 // Can reports whether the actor holds permission p. A visitor holds none.
 func (a Actor) Can(p Permission) bool { return a.AgentID != "" && a.Role.Has(p) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clientid"
 	"github.com/querytel/livedesk/internal/clock"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
@@ -16,8 +17,8 @@ import (
 
 // Limits.
 const (
-	MaxTextRunes   = 4000 // a message's text
-	MaxClientMsgID = 64   // a client-generated id's length
+	MaxTextRunes   = 4000         // a message's text
+	MaxClientMsgID = clientid.Max // a client-generated id's length
 )
 
 // Store is what chat needs from the database.
@@ -119,17 +120,13 @@ func New(st Store, clk clock.Clock, pub *event.Publisher) *Service {
 }
 
 func authorType(a auth.Actor) string {
-	if a.VisitorID != "" {
-		return store.AuthorVisitor
-	}
-	return store.AuthorAgent
+	t, _ := a.Author()
+	return t
 }
 
 func authorID(a auth.Actor) string {
-	if a.VisitorID != "" {
-		return a.VisitorID
-	}
-	return a.AgentID
+	_, id := a.Author()
+	return id
 }
 
 // Errors.

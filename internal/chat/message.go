@@ -9,22 +9,13 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clientid"
 	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/store"
 )
 
-// ValidateClientMsgID checks a client-generated id.
-func ValidateClientMsgID(id string) error {
-	if id == "" || len(id) > MaxClientMsgID {
-		return apperr.Invalidf("client_msg_id", "invalid_client_msg_id", "client_msg_id needs 1 to %d characters", MaxClientMsgID)
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)) {
-			return apperr.Invalidf("client_msg_id", "invalid_client_msg_id", "client_msg_id may hold letters, digits and - _ . : only")
-		}
-	}
-	return nil
-}
+// ValidateClientMsgID checks a client-generated id (package clientid).
+func ValidateClientMsgID(id string) error { return clientid.Check(id) }
 
 // validateText checks a message's text and returns it trimmed of
 // surrounding blank lines (inner whitespace is the author's).
@@ -59,10 +50,31 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 	if conversationID == "" {
 		return store.Message{}, false, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
 	}
-	m := store.Message{
+	return s.send(ctx, a, store.Message{
 		WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
 		AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, Body: text,
+	})
+}
+
+// Attach stores a file message: the file f, already stored complete under
+// the message's client_msg_id, shown in the conversation as its name. It
+// follows Send's rules (idempotent by client_msg_id, a waiting chat
+// reopened by its visitor, out-of-hours answers, ticket replies and mail).
+func (s *Service) Attach(ctx context.Context, a auth.Actor, f store.File) (store.Message, bool, error) {
+	meta := map[string]any{"id": f.ID, "name": f.Name, "type": f.ContentType, "size": f.Size}
+	if f.Width > 0 && f.Height > 0 {
+		meta["width"], meta["height"] = f.Width, f.Height
 	}
+	return s.send(ctx, a, store.Message{
+		WorkspaceID: a.WorkspaceID, ConversationID: f.ConversationID, ClientMsgID: f.ClientMsgID, Kind: store.KindFile,
+		AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, Body: f.Name, Meta: map[string]any{"file": meta},
+	})
+}
+
+// send stores m, a visitor's or an agent's message, and tells everyone
+// concerned.
+func (s *Service) send(ctx context.Context, a auth.Actor, m store.Message) (store.Message, bool, error) {
+	conversationID := m.ConversationID
 	// The store checks the conversation's owner and status in the
 	// transaction that appends, so the common case costs no extra read.
 	// A refusal is looked at here: a visitor writing to a waiting chat
@@ -168,6 +180,8 @@ func (s *Service) mailAnswer(ctx context.Context, a auth.Actor, res store.Append
 		}
 		ticketID = c.TicketID
 	}
+	// A file is not mailed: the customer could not open its link (file
+	// downloads need the widget's visitor token).
 	if ticketID == "" || res.Message.Private || res.Message.Kind != store.KindText {
 		return nil
 	}

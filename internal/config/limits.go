@@ -68,9 +68,11 @@ type Limits struct {
 	// updates (context.set, identify: writes) and reads (sync,
 	// conversations.list).
 	IPTyping, IPUpdates, IPReads Rate
+	// Per client address: files uploaded from the widget.
+	IPUploads Rate
 	// Per site, whatever the addresses: the same.
 	SiteSockets, SiteVisitors, SiteStarts, SiteMessages, SiteHeartbeats Rate
-	SiteTyping, SiteUpdates, SiteReads                                  Rate
+	SiteTyping, SiteUpdates, SiteReads, SiteUploads                     Rate
 	// MinFreeDiskMB: below this much free space in the data directory
 	// (SQLite), /readyz says not ready and widget writes are refused with
 	// storage_low, so the disk never fills and agents can still sign in.
@@ -122,6 +124,7 @@ func (l *Limits) settings() []*limitSetting {
 		r("limit-ip-typing", "240/1m", "widget typing signals from one client address", &l.IPTyping),
 		r("limit-ip-updates", "60/1m", "widget context.set and identify from one client address", &l.IPUpdates),
 		r("limit-ip-reads", "300/1m", "widget sync and conversations.list from one client address", &l.IPReads),
+		r("limit-ip-uploads", "20/1m", "files uploaded from the widget by one client address", &l.IPUploads),
 		r("limit-site-sockets", "30000/1m", "widget sockets opened on one site", &l.SiteSockets),
 		r("limit-site-visitors", "12000/1m", "new visitors on one site", &l.SiteVisitors),
 		r("limit-site-starts", "3000/1m", "conversations started on one site", &l.SiteStarts),
@@ -130,6 +133,7 @@ func (l *Limits) settings() []*limitSetting {
 		r("limit-site-typing", "60000/1m", "widget typing signals on one site", &l.SiteTyping),
 		r("limit-site-updates", "30000/1m", "widget context.set and identify on one site", &l.SiteUpdates),
 		r("limit-site-reads", "120000/1m", "widget sync and conversations.list on one site", &l.SiteReads),
+		r("limit-site-uploads", "3000/1m", "files uploaded from the widget on one site", &l.SiteUploads),
 		n("min-free-disk-mb", "512", "free MiB below which the data directory counts as full (0: not watched)", &l.MinFreeDiskMB),
 		n("visitor-retention-days", "30", "delete anonymous visitors who never chatted this long after they were last seen (0: keep)", &l.VisitorRetentionDays),
 		n("page-views-per-visitor", "50", "page views kept per visitor (the latest)", &l.PageViewsPerVisitor),

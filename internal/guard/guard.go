@@ -36,10 +36,11 @@ const (
 	Typing                  // a typing signal (it goes to every desk)
 	Update                  // context.set, identify (each a write)
 	Read                    // sync, conversations.list (database reads)
+	Upload                  // a file uploaded
 	nActions
 )
 
-var actionNames = [nActions]string{"sockets", "visitors", "starts", "messages", "heartbeats", "typing", "updates", "reads"}
+var actionNames = [nActions]string{"sockets", "visitors", "starts", "messages", "heartbeats", "typing", "updates", "reads", "uploads"}
 
 func (a Action) String() string { return actionNames[a] }
 
@@ -80,12 +81,12 @@ func New(limits config.Limits, dataDir string, clk clock.Clock, reg prometheus.R
 	}
 	if limits.PerIP {
 		for a, r := range [nActions]config.Rate{limits.IPSockets, limits.IPVisitors, limits.IPStarts, limits.IPMessages, limits.IPHeartbeats,
-			limits.IPTyping, limits.IPUpdates, limits.IPReads} {
+			limits.IPTyping, limits.IPUpdates, limits.IPReads, limits.IPUploads} {
 			g.ip[a] = keyed(r)
 		}
 	}
 	for a, r := range [nActions]config.Rate{limits.SiteSockets, limits.SiteVisitors, limits.SiteStarts, limits.SiteMessages, limits.SiteHeartbeats,
-		limits.SiteTyping, limits.SiteUpdates, limits.SiteReads} {
+		limits.SiteTyping, limits.SiteUpdates, limits.SiteReads, limits.SiteUploads} {
 		g.site[a] = keyed(r)
 	}
 	if limits.MinFreeDiskMB > 0 && dataDir != "" {

@@ -14,6 +14,8 @@ import (
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/contact"
+	"github.com/querytel/livedesk/internal/file"
+	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/quick"
@@ -43,8 +45,11 @@ type Config struct {
 	Inbox      *inbox.Service
 	Contacts   *contact.Service
 	Quick      *quick.Service
+	Files      *file.Service
 	Audit      *audit.Service
 	DB         Pinger
+	// Guard limits the widget's uploads (nil: no limit).
+	Guard *guard.Guard
 	// DiskLow, when set, reports that the data directory is short of space:
 	// /readyz then says not ready (storage_low). nil: never.
 	DiskLow func() bool
@@ -82,6 +87,8 @@ type API struct {
 	inbox      *inbox.Service
 	contacts   *contact.Service
 	quick      *quick.Service
+	files      *file.Service
+	guard      *guard.Guard
 	audit      *audit.Service
 	db         Pinger
 	diskLow    func() bool
@@ -100,7 +107,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, files: cfg.Files, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -93,6 +93,9 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 		}
 		welcome.Inbox = &InboxState{Unread: unread, Seq: seq}
 	}
+	if welcome.Files, err = s.filePolicy(ctx, c.who().WorkspaceID); err != nil {
+		return err
+	}
 	if err := s.writeDirect(ctx, c, welcome); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/file"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -331,6 +332,9 @@ type WelcomeFrame struct {
 	// the conversations (not closed) it was mentioned in (desk only).
 	Inbox  *InboxState `json:"inbox,omitempty"`
 	Tagged []string    `json:"tagged,omitempty"`
+	// Files is what the workspace accepts as attachments (both sides):
+	// clients check a file before sending it; the server checks again.
+	Files *file.Policy `json:"files,omitempty"`
 }
 
 // InboxState is an agent's inbox as its desk's welcome tells it.

@@ -16,6 +16,7 @@ import (
 	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/file"
 	"github.com/querytel/livedesk/internal/guard"
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/site"
@@ -80,6 +81,7 @@ type Config struct {
 	Visitors *visitor.Service
 	Blocks   *block.Service // nil: nobody is blocked
 	Inbox    *inbox.Service // nil: desks get no inbox in their welcome
+	Files    *file.Service  // nil: welcomes carry no file policy
 	// Guard bounds widget traffic per client address and per site; nil
 	// allows everything.
 	Guard *guard.Guard
@@ -100,6 +102,7 @@ type Server struct {
 	visitors *visitor.Service
 	blocks   *block.Service
 	inbox    *inbox.Service
+	files    *file.Service
 	guard    *guard.Guard
 	trust    bool // TrustProxy
 	opts     Options
@@ -125,10 +128,23 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
-		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, files: cfg.Files, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
 	}
 	s.hub = newHub(cfg.Log, m)
 	return s
+}
+
+// filePolicy is what a welcome says about attachments (nil without a
+// file service).
+func (s *Server) filePolicy(ctx context.Context, workspaceID string) (*file.Policy, error) {
+	if s.files == nil {
+		return nil, nil
+	}
+	p, err := s.files.Policy(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // Hub returns the connection index, whose HandleBus the bus feeds.

@@ -12,6 +12,7 @@ import (
 // Message kinds and author types.
 const (
 	KindText   = "text"
+	KindFile   = "file" // an attachment: Meta["file"] names it, Body is its name
 	KindSystem = "system"
 	KindHidden = "hidden" // a private event as a visitor sees it
 

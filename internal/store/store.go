@@ -290,7 +290,6 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) 
 	return nil
 }
 
-// mustAffect turns "no row changed" into ErrNotFound.
 // affected is how many rows an Exec changed.
 func affected(res sql.Result, err error) (int64, error) {
 	if err != nil {
@@ -299,6 +298,7 @@ func affected(res sql.Result, err error) (int64, error) {
 	return res.RowsAffected()
 }
 
+// mustAffect turns "no row changed" into ErrNotFound.
 func mustAffect(op string, res sql.Result, err error) error {
 	if err != nil {
 		return mapErr(op, err)

@@ -44,6 +44,14 @@ type Settings struct {
 	// of the visitor's message into a ticket (sooner when no agent who
 	// could take it is online). Negative disables it.
 	TicketAfterSeconds int `json:"ticket_after_seconds,omitempty"`
+	// FileMaxMB bounds one attachment, in MiB. -1 turns attachments off.
+	FileMaxMB int `json:"file_max_mb,omitempty"`
+	// FilesPerConversation bounds the attachments of one conversation.
+	FilesPerConversation int `json:"files_per_conversation,omitempty"`
+	// FileTypes lists the kinds of file that may be attached (package
+	// file: image, pdf, text, document, archive, audio, video); empty: the
+	// default kinds.
+	FileTypes []string `json:"file_types,omitempty"`
 }
 
 // CreateWorkspace inserts a workspace.

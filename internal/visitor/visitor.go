@@ -184,6 +184,23 @@ func (s *Service) Session(ctx context.Context, st store.Site, token, ip string, 
 	return v, token, nil
 }
 
+// ErrUnknownToken: a request outside the socket (a file's upload or
+// download) carries no token of the site's visitors.
+var ErrUnknownToken = apperr.New(apperr.Unauthorized, "unauthenticated", "send Authorization: Bearer with the visitor token of this site")
+
+// ByToken returns the site's visitor that holds token, for a request
+// outside the socket; it never makes one.
+func (s *Service) ByToken(ctx context.Context, st store.Site, token string) (store.Visitor, error) {
+	if token == "" || len(token) > 128 {
+		return store.Visitor{}, ErrUnknownToken
+	}
+	v, err := s.store.VisitorByToken(ctx, st.ID, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Visitor{}, ErrUnknownToken
+	}
+	return v, err
+}
+
 func (s *Service) session(ctx context.Context, st store.Site, token string, allowNew func() error) (store.Visitor, string, error) {
 	if token != "" {
 		if len(token) > 128 {

@@ -5,11 +5,14 @@ package workspace
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/file"
 	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -55,6 +58,11 @@ type SettingsPatch struct {
 	VisitorTTLSeconds      *int `json:"visitor_ttl_seconds"`
 	ClosedRetentionDays    *int `json:"closed_retention_days"`
 	TicketAfterSeconds     *int `json:"ticket_after_seconds"`
+	FileMaxMB              *int `json:"file_max_mb"`
+	FilesPerConversation   *int `json:"files_per_conversation"`
+	// FileTypes replaces the list of kinds; an empty list restores the
+	// default kinds.
+	FileTypes *[]string `json:"file_types"`
 }
 
 // apply returns cur with the patch's fields set.
@@ -70,10 +78,15 @@ func (p SettingsPatch) apply(cur store.Settings) store.Settings {
 		{p.VisitorTTLSeconds, &cur.VisitorTTLSeconds},
 		{p.ClosedRetentionDays, &cur.ClosedRetentionDays},
 		{p.TicketAfterSeconds, &cur.TicketAfterSeconds},
+		{p.FileMaxMB, &cur.FileMaxMB},
+		{p.FilesPerConversation, &cur.FilesPerConversation},
 	} {
 		if f.v != nil {
 			*f.dst = *f.v
 		}
+	}
+	if p.FileTypes != nil {
+		cur.FileTypes = slices.Clone(*p.FileTypes)
 	}
 	return cur
 }
@@ -135,6 +148,9 @@ var Defaults = store.Settings{
 	DefaultMaxChats:        5,
 	VisitorTTLSeconds:      90,
 	TicketAfterSeconds:     300,
+	FileMaxMB:              10,
+	FilesPerConversation:   50,
+	FileTypes:              file.DefaultKinds,
 }
 
 // Effective is s with every zero field taken from Defaults: the settings
@@ -159,6 +175,15 @@ func Effective(s store.Settings) store.Settings {
 	if s.TicketAfterSeconds == 0 {
 		s.TicketAfterSeconds = d.TicketAfterSeconds
 	}
+	if s.FileMaxMB == 0 {
+		s.FileMaxMB = d.FileMaxMB
+	}
+	if s.FilesPerConversation == 0 {
+		s.FilesPerConversation = d.FilesPerConversation
+	}
+	if len(s.FileTypes) == 0 {
+		s.FileTypes = slices.Clone(d.FileTypes)
+	}
 	return s
 }
 
@@ -176,10 +201,17 @@ func validate(st store.Settings) error {
 		{"settings.visitor_ttl_seconds", st.VisitorTTLSeconds, 0, 3600},
 		{"settings.closed_retention_days", st.ClosedRetentionDays, 0, 3650},
 		{"settings.ticket_after_seconds", st.TicketAfterSeconds, -1, 7 * 24 * 3600},
+		{"settings.file_max_mb", st.FileMaxMB, -1, file.MaxMB},
+		{"settings.files_per_conversation", st.FilesPerConversation, 0, 1000},
 	}
 	for _, c := range checks {
 		if c.v < c.min || c.v > c.max {
 			return apperr.Invalidf(c.field, "out_of_range", "%s must be between %d and %d", c.field, c.min, c.max)
+		}
+	}
+	for _, k := range st.FileTypes {
+		if !slices.Contains(file.Kinds, k) {
+			return apperr.Invalidf("settings.file_types", "invalid_file_type", "file_types may list %s", strings.Join(file.Kinds, ", "))
 		}
 	}
 	if st.VisitorTTLSeconds != 0 && st.VisitorTTLSeconds < 15 {

@@ -1,6 +1,7 @@
 package workspace_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -43,16 +44,17 @@ func TestUpdateWorkspace(t *testing.T) {
 	ctx := t.Context()
 	f.clock.Advance(time.Minute)
 	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
-		DefaultMaxChats: 3, VisitorTTLSeconds: 15, TicketAfterSeconds: 600}
+		DefaultMaxChats: 3, VisitorTTLSeconds: 15, TicketAfterSeconds: 600, FileMaxMB: -1, FilesPerConversation: 10,
+		FileTypes: []string{"image", "pdf"}}
 	got, err := f.svc.Update(ctx, f.as(auth.Admin).Actor(), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "Acme Inc." || got.Settings != in || !got.UpdatedAt.Equal(f.clock.Now()) {
+	if got.Name != "Acme Inc." || !reflect.DeepEqual(got.Settings, in) || !got.UpdatedAt.Equal(f.clock.Now()) {
 		t.Fatalf("updated: %+v", got)
 	}
 	read, err := f.svc.Get(ctx, f.as(auth.Agent).Actor())
-	if err != nil || read != got {
+	if err != nil || !reflect.DeepEqual(read, got) {
 		t.Fatalf("an agent reads %+v, %v; want %+v", read, err, got)
 	}
 
@@ -64,13 +66,13 @@ func TestUpdateWorkspace(t *testing.T) {
 	}
 	want := in
 	want.DefaultMaxChats = 8
-	if got.Settings != want || got.Name != "Acme Inc." {
+	if !reflect.DeepEqual(got.Settings, want) || got.Name != "Acme Inc." {
 		t.Fatalf("after a settings-only update: %+v, want settings %+v and the name kept", got, want)
 	}
 
 	// Only the name: settings stay.
 	got, err = f.svc.Update(ctx, f.as(auth.Owner).Actor(), workspace.Input{Name: ptr("Acme")})
-	if err != nil || got.Settings != want {
+	if err != nil || !reflect.DeepEqual(got.Settings, want) {
 		t.Fatalf("a name-only update changed settings: %+v, %v", got.Settings, err)
 	}
 }
@@ -110,6 +112,14 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 			apperr.Invalid, "out_of_range", "settings.visitor_ttl_seconds"},
 		{"visitor ttl over an hour", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.VisitorTTLSeconds = 3601 })},
 			apperr.Invalid, "out_of_range", "settings.visitor_ttl_seconds"},
+		{"files over 25 MB", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.FileMaxMB = 26 })},
+			apperr.Invalid, "out_of_range", "settings.file_max_mb"},
+		{"files below -1 MB", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.FileMaxMB = -2 })},
+			apperr.Invalid, "out_of_range", "settings.file_max_mb"},
+		{"files per conversation negative", auth.Owner, workspace.Input{Settings: settings(func(s *store.Settings) { s.FilesPerConversation = -1 })},
+			apperr.Invalid, "out_of_range", "settings.files_per_conversation"},
+		{"an unknown kind of file", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{FileTypes: &[]string{"image", "svg"}}},
+			apperr.Invalid, "invalid_file_type", "settings.file_types"},
 		{"valid name, invalid settings", auth.Owner, workspace.Input{Name: ptr("New name"),
 			Settings: settings(func(s *store.Settings) { s.DefaultMaxChats = -1 })}, apperr.Invalid, "out_of_range", "settings.default_max_chats"},
 	}
@@ -121,7 +131,7 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 			t.Errorf("%s: %v; want kind %d code %s field %q", c.name, err, c.kind, c.code, c.field)
 		}
 		got, err := f.st.GetWorkspace(ctx, f.ws.ID)
-		if err != nil || got != f.ws {
+		if err != nil || !reflect.DeepEqual(got, f.ws) {
 			t.Fatalf("%s changed the workspace: %+v (err %v)", c.name, got, err)
 		}
 	}
@@ -131,7 +141,7 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 func patch(s store.Settings) *workspace.SettingsPatch {
 	return &workspace.SettingsPatch{InactivityCloseMinutes: &s.InactivityCloseMinutes, PendingCloseMinutes: &s.PendingCloseMinutes,
 		ReplyTimeoutSeconds: &s.ReplyTimeoutSeconds, DefaultMaxChats: &s.DefaultMaxChats, VisitorTTLSeconds: &s.VisitorTTLSeconds,
-		TicketAfterSeconds: &s.TicketAfterSeconds}
+		TicketAfterSeconds: &s.TicketAfterSeconds, FileMaxMB: &s.FileMaxMB, FilesPerConversation: &s.FilesPerConversation, FileTypes: &s.FileTypes}
 }
 
 // patchOf sets only the non-zero fields of s.
@@ -145,5 +155,6 @@ func patchOf(s store.Settings) *workspace.SettingsPatch {
 	}
 	p.InactivityCloseMinutes, p.PendingCloseMinutes = set(s.InactivityCloseMinutes), set(s.PendingCloseMinutes)
 	p.ReplyTimeoutSeconds, p.DefaultMaxChats, p.VisitorTTLSeconds = set(s.ReplyTimeoutSeconds), set(s.DefaultMaxChats), set(s.VisitorTTLSeconds)
+	p.FileMaxMB, p.FilesPerConversation = set(s.FileMaxMB), set(s.FilesPerConversation)
 	return p
 }

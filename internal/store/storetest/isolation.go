@@ -547,6 +547,37 @@ var isolationCases = []isolationCase{
 			equal(t, "B's through A", len(list), 0)
 		}
 	}}.arranged(bQuick),
+	refused("CreateFile", "in B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateFile(ctx, store.File{WorkspaceID: a.ws.ID, ConversationID: b.conv.ID, ClientMsgID: "sneaky",
+			AuthorType: store.AuthorAgent, AuthorID: a.agent.ID, Name: "x.pdf", ContentType: "application/pdf"}, isoNow)
+		return err
+	}),
+	refused("GetFile", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetFile(ctx, a.ws.ID, b.file.ID)
+		return err
+	}).arranged(bFile),
+	refused("FileByClientMsgID", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.FileByClientMsgID(ctx, a.ws.ID, b.conv.ID, b.file.ClientMsgID)
+		return err
+	}).arranged(bFile),
+	isolationCase{method: "CountFiles", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		n, err := s.CountFiles(t.Context(), a.ws.ID, b.conv.ID)
+		noErr(t, "count", err)
+		equal(t, "B's files counted through A", n, 0)
+	}}.arranged(bFile),
+	refused("PutFileChunk", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.PutFileChunk(ctx, a.ws.ID, b.file.ID, 1, []byte("hijacked"))
+	}).arranged(bFile),
+	refused("FileChunk", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.FileChunk(ctx, a.ws.ID, b.file.ID, 0)
+		return err
+	}).arranged(bFile),
+	refused("CompleteFile", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.CompleteFile(ctx, a.ws.ID, b.file.ID, 1, 0, 0)
+	}).arranged(bFile),
+	refused("DeleteFile", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteFile(ctx, a.ws.ID, b.file.ID)
+	}).arranged(bFile),
 	refused("ContactByEmail", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.ContactByEmail(ctx, a.ws.ID, b.contact.Email)
 		return err
@@ -830,6 +861,17 @@ type isoTenant struct {
 	onlyB          store.Contact       // made by a case's arrange
 	claim          store.Contact       // made by a case's arrange
 	quick          store.QuickResponse // made by a case's arrange
+	file           store.File          // made by a case's arrange: incomplete, one chunk
+}
+
+// bFile gives B's conversation an upload under way (one chunk written):
+// what A could still change if it reached it.
+func bFile(t *testing.T, s *store.Store, a, b *isoTenant) {
+	var err error
+	b.file, err = s.CreateFile(t.Context(), store.File{WorkspaceID: b.ws.ID, ConversationID: b.conv.ID, ClientMsgID: "b-upload",
+		AuthorType: store.AuthorVisitor, AuthorID: b.visitor.ID, Name: "b.pdf", ContentType: "application/pdf"}, Epoch)
+	noErr(t, "B's file", err)
+	noErr(t, "B's chunk", s.PutFileChunk(t.Context(), b.ws.ID, b.file.ID, 0, []byte("%PDF-B")))
 }
 
 // bQuick gives B a shared quick response.
@@ -946,6 +988,9 @@ type chatSnapshot struct {
 	OpenTickets   []store.Ticket   // the ticket writer's
 	Mail          store.MailSettings
 	TicketMail    store.OutMail
+	File          store.File // the arranged upload, with its chunk and the conversation's count
+	FileChunk     []byte
+	FileCount     int
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -1014,6 +1059,14 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	}
 	sn.TicketMail, err = s.TicketMail(ctx, ws, it.ticket.ID)
 	must("ticket mail", err)
+	if it.file.ID != "" {
+		sn.File, err = s.GetFile(ctx, ws, it.file.ID)
+		must("file", err)
+		sn.FileChunk, err = s.FileChunk(ctx, ws, it.file.ID, 0)
+		must("file chunk", err)
+	}
+	sn.FileCount, err = s.CountFiles(ctx, ws, it.conv.ID)
+	must("files", err)
 	return sn
 }
 

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runTickets(t, newStore)
 	runInbox(t, newStore)
 	runContacts(t, newStore)
+	runFiles(t, newStore)
 	runIsolation(t, newStore)
 }
 
