@@ -142,7 +142,7 @@ func demoCSP(publicURL, nonce string) string {
 		wsOrigin = strings.Replace(origin, "http", "ws", 1)
 	}
 	return "default-src 'none'; script-src 'self' " + origin + "; connect-src " + origin + " " + wsOrigin +
-		"; style-src 'nonce-" + nonce + "'; img-src 'self' " + origin + " data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+		"; style-src 'nonce-" + nonce + "'; img-src 'self' " + origin + " data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 }
 
 // demoSite finds the demo site's widget key: the site a first start made,

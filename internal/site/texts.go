@@ -69,6 +69,11 @@ var WidgetTexts = []WidgetText{
 	{Key: "email_label"},
 	{Key: "offline_continue"},
 	{Key: "offline_skip"},
+	{Key: "attach"},
+	{Key: "uploading"},
+	{Key: "file_too_large", Placeholders: []string{"name", "size"}},
+	{Key: "file_refused", Placeholders: []string{"name"}},
+	{Key: "remove"},
 }
 
 func widgetText(key string) (WidgetText, bool) {

@@ -1,16 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Composer } from '../shared/Composer';
+import { Composer, dropTarget } from '../shared/Composer';
+import { fileOf, fileSize, isImage } from '../shared/files';
 import { TypingLine } from '../shared/TypingLine';
 import { shortTime } from '../shared/format';
-import { newId } from '../shared/ids';
-import { MAX_TEXT, type Message } from '../shared/protocol';
+import type { FileMeta, Message } from '../shared/protocol';
 import { type Receipt as ReceiptState, RECEIPT_LABEL, receipt } from '../shared/receipts';
-import { ActionBar, WrapupForm } from './Actions';
+import { ActionBar } from './Actions';
 import { type Revision, revise } from './comments';
 import { Markdown } from './Markdown';
 import { unfilled } from './quick/fill';
-import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
-import { actionError, closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
+import { AttachIcon, CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
+import { lazy } from './lazy';
+import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
 import { MANAGE_ANY } from './permissions';
 import { viewingText } from './state';
 import type { DeskStore } from './store';
@@ -20,6 +21,12 @@ const localTime = (iso: string) => {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : when.format(d);
 };
+
+/** The proactive chat form (its own chunk: opened on a browsing visitor). */
+const LazyInvite = lazy(() => import('./Invite').then((m) => m.Invite));
+
+/** The wrap-up form after a close (its own chunk). */
+const LazyWrapup = lazy(() => import('./Wrapup').then((m) => m.WrapupForm));
 
 const STATUS_LABEL: Record<string, string> = { open: 'Live', pending: 'Pending', snoozed: 'Snoozed', closed: 'Closed' };
 
@@ -35,7 +42,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
             <>
               <h1>{store.displayName(visitorId)} is browsing</h1>
               <span>They have not started a chat. Their pages and details are on the right.</span>
-              <Invite key={visitorId} store={store} visitorId={visitorId} />
+              <LazyInvite key={visitorId} store={store} visitorId={visitorId} />
             </>
           ) : (
             <>
@@ -108,7 +115,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
       <TypingLine class="typing-line" name={typing} />
       {closed ? (
         store.wrapupFor.value === c.id ? (
-          <WrapupForm key={c.id} store={store} c={c} />
+          <LazyWrapup key={c.id} store={store} c={c} />
         ) : (
           <p class="closed-note">
             This conversation is closed. {closedByLabel(c, (id) => store.agentName(id), me)}
@@ -119,40 +126,6 @@ export function ConversationPane({ store }: { store: DeskStore }) {
         <Reply key={c.id} store={store} name={name} owner={othersChat ? (assignee ?? 'another agent') : ''} />
       )}
     </main>
-  );
-}
-
-/** Starts a chat with the browsing visitor: the first message goes to their widget at once. */
-function Invite({ store, visitorId }: { store: DeskStore; visitorId: string }) {
-  const [text, setText] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [id] = useState(newId); // one invitation, however often it is retried
-  const submit = (e: Event) => {
-    e.preventDefault();
-    if (!text.trim()) return setError('Write the first message.');
-    setBusy(true);
-    setError('');
-    store
-      .invite(visitorId, text.trim(), id)
-      .catch((err: { code?: string; message?: string }) =>
-        setError(err.code === 'visitor_in_chat' ? 'They are already chatting with another agent.' : (err.message ?? 'The chat could not be started. Try again.')),
-      )
-      .finally(() => setBusy(false));
-  };
-  return (
-    <form class="invite" onSubmit={submit} noValidate>
-      <label for="invite-text">Start a chat</label>
-      <textarea id="invite-text" rows={3} maxLength={MAX_TEXT} placeholder="Hi! Can I help you find something?" value={text} onInput={(e) => setText(e.currentTarget.value)} />
-      {error && (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="submit" class="btn primary" disabled={busy}>
-        Send and open the chat
-      </button>
-    </form>
   );
 }
 
@@ -234,8 +207,14 @@ function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskSto
     if (at >= 0) ta.setSelectionRange(at, text.indexOf('}}', at) + 2);
     else ta.setSelectionRange(text.length, text.length);
   };
+  const files = store.files.value?.max_bytes !== 0 ? (f: File[]) => store.attach(f) : undefined;
   return (
-    <div class="reply-box">
+    <div class="reply-box" {...dropTarget(files)}>
+      {store.fileNotice.value && (
+        <p class="quick-missing" role="alert">
+          {store.fileNotice.value}
+        </p>
+      )}
       {slash !== null && menu && (
         <menu.QuickMenu
           store={store}
@@ -255,6 +234,9 @@ function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskSto
       )}
       <Composer
         inputRef={box}
+        onFiles={files}
+        accept={store.files.value?.accept.join(',')}
+        attachIcon={<AttachIcon />}
         placeholder={`Reply to ${name}… (Enter to send, / for quick responses)`}
         onSend={(t) => {
           const left = unfilled(t);
@@ -346,7 +328,7 @@ function History({ store }: { store: DeskStore }) {
         return (
           <li key={m.seq} class={`bubble-row ${side}`} data-seq={m.seq}>
             {first && <span class="who">{m.author_type === 'visitor' ? store.displayName(m.author_id ?? '') : m.author_name || (m.author_type === 'system' ? 'Auto-reply' : 'Agent')}</span>}
-            <p class="bubble">{m.body}</p>
+            {m.kind === 'file' ? <Attachment f={fileOf(m)} /> : <p class="bubble">{m.body}</p>}
             <span class="meta">
               {shortTime(m.created_at)}
               {m.author_id === me && <Receipt seq={m.seq} delivered={visitorDelivered} seen={visitorSeen} />}
@@ -356,9 +338,19 @@ function History({ store }: { store: DeskStore }) {
       })}
       {outgoing.map((o) => (
         <li key={o.client_msg_id} class={`bubble-row us ${o.state}`}>
-          <p class="bubble">{o.text}</p>
+          <p class="bubble">
+            {o.text}
+            {o.file && o.state === 'sending' && <progress max={1} value={o.progress ?? 0} aria-label={`Uploading ${o.text}`} />}
+          </p>
           <span class="meta">
-            {o.state === 'failed' ? (
+            {o.state === 'failed' && o.file && o.error !== 'network' ? (
+              <span class="delivery failed">
+                Not sent ({o.error}){' '}
+                <button type="button" class="link" onClick={() => store.discard(o.client_msg_id)}>
+                  Remove
+                </button>
+              </span>
+            ) : o.state === 'failed' ? (
               <span class="delivery failed">
                 Not sent ({o.error}){' '}
                 <button type="button" class="link" onClick={() => store.retry(o.client_msg_id)}>
@@ -374,6 +366,22 @@ function History({ store }: { store: DeskStore }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+/** A file in the history: an image shown (it opens whole in a tab), anything else a card that downloads it. */
+function Attachment({ f }: { f: FileMeta | null }) {
+  if (!f) return null;
+  const url = `/api/v1/files/${encodeURIComponent(f.id)}`;
+  return isImage(f) ? (
+    <a class="bubble image" href={url} target="_blank" rel="noopener">
+      <img src={url} alt={f.name} width={f.width} height={f.height} loading="lazy" />
+    </a>
+  ) : (
+    <a class="bubble file" href={`${url}?download=1`} download={f.name}>
+      <span class="file-name">{f.name}</span>
+      <span class="file-size">{fileSize(f.size)}</span>
+    </a>
   );
 }
 
@@ -420,22 +428,16 @@ function SystemEvent({ m }: { m: Message }) {
   );
 }
 
+/** A comment's edit form and its Edit / Delete links (their own chunk: only on one's own notes). */
+const LazyNoteEdit = lazy(() => import('./NoteEdit').then((m) => m.NoteEdit));
+const LazyNoteActions = lazy(() => import('./NoteEdit').then((m) => m.NoteActions));
+
 /** An agent's comment: an internal note, Markdown-lite, that its author may edit or delete. */
 function Comment({ store, m, rev, mine }: { store: DeskStore; m: Message; rev?: Revision; mine: boolean }) {
   const [editing, setEditing] = useState(false);
-  const [confirm, setConfirm] = useState(false);
-  const [error, setError] = useState('');
   const deleted = rev?.deleted ?? false;
   const body = rev?.body ?? m.body;
   const names = (Array.isArray(m.meta?.mentions) ? (m.meta.mentions as string[]) : []).map((id) => store.agentName(id) ?? '');
-  const act = (p: Promise<void>) =>
-    p
-      .then(() => {
-        setEditing(false);
-        setConfirm(false);
-        setError('');
-      })
-      .catch((err: { code?: string; message?: string }) => setError(actionError(err.code ?? '', err.message)));
   return (
     <li class="sys note comment" data-seq={m.seq}>
       <span class="note-label">
@@ -445,56 +447,13 @@ function Comment({ store, m, rev, mine }: { store: DeskStore; m: Message; rev?: 
       {deleted ? (
         <p class="note-text muted">Comment deleted</p>
       ) : editing ? (
-        <form
-          class="note-edit"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const text = (e.currentTarget.elements.namedItem('text') as HTMLTextAreaElement).value;
-            if (text.trim()) act(store.reviseComment(m.id, text));
-          }}
-        >
-          <textarea name="text" rows={2} maxLength={MAX_TEXT} aria-label="Edit the note" defaultValue={body} />
-          <button type="submit" class="btn primary small">
-            Save
-          </button>
-          <button type="button" class="btn ghost small" onClick={() => setEditing(false)}>
-            Cancel
-          </button>
-        </form>
+        <LazyNoteEdit store={store} id={m.id} body={body} onDone={() => setEditing(false)} />
       ) : (
         <p class="note-text">
           <Markdown text={body} names={names} />
         </p>
       )}
-      {mine && !deleted && !editing && (
-        <span class="note-actions">
-          {confirm ? (
-            <>
-              Delete this note?{' '}
-              <button type="button" class="link danger-text" onClick={() => act(store.reviseComment(m.id, null))}>
-                Delete
-              </button>{' '}
-              <button type="button" class="link" onClick={() => setConfirm(false)}>
-                Keep
-              </button>
-            </>
-          ) : (
-            <>
-              <button type="button" class="link" onClick={() => setEditing(true)}>
-                Edit
-              </button>{' '}
-              <button type="button" class="link" onClick={() => setConfirm(true)}>
-                Delete
-              </button>
-            </>
-          )}
-        </span>
-      )}
-      {error && (
-        <span class="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      {mine && !deleted && !editing && <LazyNoteActions store={store} id={m.id} onEdit={() => setEditing(true)} />}
     </li>
   );
 }

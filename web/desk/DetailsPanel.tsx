@@ -1,36 +1,14 @@
 import { duration, shortTime } from '../shared/format';
-import { useEffect, useState } from 'preact/hooks';
 import type { ContextData, Visitor } from '../shared/protocol';
+import { lazy } from './lazy';
 import { BLOCK_VISITORS } from './permissions';
 import type { DeskStore } from './store';
 
-type BlockingModule = typeof import('./Blocking');
-let blocking: Promise<BlockingModule> | undefined;
-
-/**
- * The block controls, loaded after the desk's first paint (their own
- * chunk): few agents block anyone on a given day, and the live path's
- * first load stays small.
- */
-function LazyBlockControls({ visitor }: { visitor: Visitor }) {
-  const [mod, setMod] = useState<BlockingModule | null>(null);
-  useEffect(() => {
-    (blocking ??= import('./Blocking')).then(setMod, () => undefined);
-  }, []);
-  return mod ? <mod.BlockControls visitor={visitor} /> : null;
-}
-
-type CardModule = typeof import('./contacts/Card');
-let card: Promise<CardModule> | undefined;
+/** The block controls (their own chunk): few agents block anyone on a given day. */
+const LazyBlockControls = lazy(() => import('./Blocking').then((m) => m.BlockControls));
 
 /** The visitor's contact (its own chunk, loaded when a visitor has one). */
-function LazyContactCard(props: { store: DeskStore; contactId: string; conversationId: string }) {
-  const [mod, setMod] = useState<CardModule | null>(null);
-  useEffect(() => {
-    (card ??= import('./contacts/Card')).then(setMod, () => undefined);
-  }, []);
-  return mod ? <mod.ContactCard {...props} /> : null;
-}
+const LazyContactCard = lazy(() => import('./contacts/Card').then((m) => m.ContactCard));
 
 /** Who the visitor is, where they have been, and what the site told us. */
 export function DetailsPanel({ store }: { store: DeskStore }) {

@@ -1,6 +1,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import type { Agent, AgentStatus, Conversation, ConversationStatus, InboxItem, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
+import { fileSize, refusal } from '../shared/files';
+import type { Agent, AgentStatus, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
@@ -107,6 +108,10 @@ export class DeskStore {
   /** The open chat's newest visitor message, for screen readers (a polite live region). */
   readonly said = signal('');
   readonly outgoing = signal<Outgoing[]>([]);
+  /** What the workspace accepts as attachments (welcome.files). */
+  readonly files = signal<FilePolicy | null>(null);
+  /** Why the last file picked was not sent. */
+  readonly fileNotice = signal('');
 
   readonly tab = signal<Tab>('live');
   /** Closed tab: only conversations this agent closed. */
@@ -150,6 +155,11 @@ export class DeskStore {
       onChange: (id) => {
         if (id === this.openId.value) this.refresh();
       },
+      // The upload code is loaded with the first file (its own chunk).
+      upload: (o, progress) =>
+        import('../shared/upload').then((m) =>
+          m.postFile(`/api/v1/conversations/${o.conversation_id}/files?${new URLSearchParams({ client_msg_id: o.client_msg_id, name: o.text })}`, {}, o.file as File, progress),
+        ),
     });
     this.typingOut = new TypingSignal((on) => {
       if (this.openId.value) this.session.conn.notify('typing', { conversation_id: this.openId.value, on });
@@ -291,6 +301,21 @@ export class DeskStore {
     const c = this.conversations.value.get(id);
     if (c && c.status === 'open' && !c.assignee_id) void this.pickUp(id).catch(() => undefined);
     this.session.send(id, text.trim());
+  }
+
+  /** Sends files to the open chat, each as its own message; what the workspace does not take is refused here. */
+  attach(files: File[]): void {
+    const id = this.openId.value;
+    this.fileNotice.value = '';
+    for (const f of files) {
+      const why = refusal(this.files.value, f);
+      if (why) this.fileNotice.value = `${f.name}: ${why === 'too_large' ? `larger than ${fileSize(this.files.value?.max_bytes ?? 0)}` : 'this kind of file is not accepted here'}.`;
+      else if (id) this.session.send(id, f.name, f);
+    }
+  }
+
+  discard(clientMsgId: string): void {
+    this.session.discard(clientMsgId);
   }
 
   /**
@@ -491,6 +516,7 @@ export class DeskStore {
       this.inboxUnread.value = w.inbox?.unread ?? 0;
       this.inboxSeq = Math.max(this.inboxSeq, w.inbox?.seq ?? 0);
       this.tagged.value = new Set(w.tagged ?? []);
+      this.files.value = w.files ?? null;
       this.inboxEpoch.value++;
       const open = this.openId.value;
       if (open && this.conversations.value.has(open)) this.open(open);

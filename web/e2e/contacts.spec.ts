@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
-import { marker, openDesk, openVisitor, shot } from './fixtures';
+import { marker, openDesk, openVisitor, pdfFile, pngImage, shot } from './fixtures';
 
 async function identify(page: Page, who: { name?: string; email: string }) {
   await page.evaluate((w) => (window as unknown as { LiveDesk: { identify: (x: object) => void } }).LiveDesk.identify(w), who);
@@ -58,6 +58,42 @@ test('a returning visitor: the contact card shows the earlier chat; the contact 
   await desk.composer.press('Enter');
   await expect(second.theirs.filter({ hasText: 'order A-1001 is on its way' })).toHaveCount(1);
   await expect(second.widget).not.toContainText('{{');
+
+  // Files both ways: the visitor sends a screenshot and a PDF from the
+  // widget; the agent sees the image and a card, and answers with its own.
+  await second.widget.locator('input[type=file]').setInputFiles([
+    { name: 'screenshot.png', mimeType: 'image/png', buffer: pngImage(320, 200) },
+    { name: 'order.pdf', mimeType: 'application/pdf', buffer: pdfFile },
+  ]);
+  const deskImage = desk.page.locator('.history .bubble.image img[alt="screenshot.png"]');
+  await expect(deskImage).toBeVisible();
+  await expect.poll(() => deskImage.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320);
+  await expect(desk.page.locator('.history a.bubble.file')).toContainText('order.pdf');
+  await expect(desk.page.locator('.history a.bubble.file')).toHaveAttribute('href', /\/api\/v1\/files\/[\w-]+\?download=1$/);
+  // A kind of file the workspace does not take is refused before it goes.
+  await desk.page.locator('.pane input[type=file]').setInputFiles([{ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') }]);
+  await expect(desk.page.getByRole('alert').filter({ hasText: 'setup.exe' })).toBeVisible();
+  await desk.page.locator('.pane input[type=file]').setInputFiles([
+    { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdfFile },
+    { name: 'label.png', mimeType: 'image/png', buffer: pngImage(200, 120) },
+  ]);
+  const widgetImage = second.widget.locator('li.msg.theirs .bubble.image img[alt="label.png"]');
+  await expect(widgetImage).toHaveAttribute('src', /^blob:/);
+  await expect.poll(() => widgetImage.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(200);
+  await expect(second.theirs.locator('.bubble.file')).toContainText('invoice.pdf');
+  await expect(second.widget.locator('li.msg.mine .bubble.image img[alt="screenshot.png"]')).toHaveAttribute('src', /^blob:/);
+  await shot(desk.page, 'desk-files', info);
+  await shot(second.page, 'widget-files', info);
+  // The visitor downloads the PDF: the same bytes.
+  const [download] = await Promise.all([second.page.waitForEvent('download'), second.theirs.locator('.bubble.file').click()]);
+  expect(download.suggestedFilename()).toBe('invoice.pdf');
+  // A reload keeps everything on both sides.
+  await second.page.reload(); // the panel stays open across a reload
+  await expect(second.widget.locator('li.msg .bubble.image img[src^="blob:"]')).toHaveCount(2);
+  await expect(second.widget.locator('li.msg .bubble.file')).toHaveCount(2);
+  await desk.page.reload();
+  await expect(desk.page.locator('.history .bubble.image img')).toHaveCount(2);
+  await expect(desk.page.locator('.history a.bubble.file')).toHaveCount(2);
 
   // The earlier chat opens from the card.
   await card.getByRole('button', { name: one }).click();

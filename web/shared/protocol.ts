@@ -8,8 +8,11 @@ export interface Message {
   conversation_id: string;
   seq: number;
   client_msg_id: string;
-  /** hidden: a private event as a visitor receives it (counted for seq, never shown); comment: an agent's private note (desks only). */
-  kind: 'text' | 'system' | 'hidden' | 'comment';
+  /**
+   * hidden: a private event as a visitor receives it (counted for seq, never shown); comment: an
+   * agent's private note (desks only); file: an attachment, meta.file names it, body is its name.
+   */
+  kind: 'text' | 'file' | 'system' | 'hidden' | 'comment';
   author_type: 'visitor' | 'agent' | 'system';
   author_id?: string;
   author_name?: string;
@@ -152,6 +155,26 @@ export interface Welcome {
   inbox?: { unread: number; seq: number };
   /** Desk: the conversations, not closed, a comment mentioned this agent in (the Tagged tab). */
   tagged?: string[];
+  /** What the workspace accepts as attachments (both sides). */
+  files?: FilePolicy;
+}
+
+/** What a workspace accepts as attachments: max_bytes 0 means none. */
+export interface FilePolicy {
+  max_bytes: number;
+  per_conversation: number;
+  /** Allowed extensions: ".pdf", ".png", … */
+  accept: string[];
+}
+
+/** A file message's meta.file. */
+export interface FileMeta {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  width?: number;
+  height?: number;
 }
 
 /** Answers a command; which fields are set depends on the command. */

@@ -13,6 +13,12 @@ export interface Outgoing {
   state: 'sending' | 'failed';
   /** The error code when failed. */
   error?: string;
+  /** An attachment: sent over HTTP (SessionOptions.upload), text is its name. */
+  file?: File;
+  /** How much of file has gone up, 0 to 1. */
+  progress?: number;
+  /** An upload under way: not started again by a reconnect (it does not ride on the socket). */
+  inflight?: boolean;
 }
 
 export interface SessionOptions {
@@ -29,6 +35,8 @@ export interface SessionOptions {
   newId?: () => string;
   /** Wait before re-sending a message refused with retry: true. */
   retryMs?: number;
+  /** Uploads an attachment and resolves with its stored message (rejects with a CommandError). */
+  upload?: (o: Outgoing, progress: (fraction: number) => void) => Promise<Message>;
 }
 
 /**
@@ -81,14 +89,15 @@ export class Session {
     return [...this.outbox.values()].filter((o) => o.conversation_id === conversationId);
   }
 
-  /** Sends a message; it stays in outgoing() until the server has stored it. */
-  send(conversationId: string, text: string): Outgoing {
+  /** Sends a message (or, with file, an attachment); it stays in outgoing() until the server has stored it. */
+  send(conversationId: string, text: string, file?: File): Outgoing {
     const o: Outgoing = {
       client_msg_id: (this.opts.newId ?? newId)(),
       conversation_id: conversationId,
       text,
       created_at: new Date().toISOString(),
       state: 'sending',
+      file,
     };
     this.outbox.set(o.client_msg_id, o);
     this.changed(conversationId);
@@ -104,6 +113,14 @@ export class Session {
     o.error = undefined;
     this.changed(o.conversation_id);
     this.transmit(o);
+  }
+
+  /** Drops a failed message (an attachment refused for good). */
+  discard(clientMsgId: string): void {
+    const o = this.outbox.get(clientMsgId);
+    if (!o || o.state !== 'failed') return;
+    this.outbox.delete(clientMsgId);
+    this.changed(o.conversation_id);
   }
 
   /**
@@ -136,7 +153,7 @@ export class Session {
     // sent from here is answered, so held history is complete first.
     this.opts.onWelcome?.(w);
     for (const o of this.outbox.values()) {
-      if (o.state === 'sending') this.transmit(o);
+      if (o.state === 'sending' && !o.inflight) this.transmit(o);
     }
   }
 
@@ -179,13 +196,21 @@ export class Session {
   }
 
   private transmit(o: Outgoing): void {
-    this.conn
-      .request('message.send', { conversation_id: o.conversation_id, client_msg_id: o.client_msg_id, text: o.text })
-      .then((ack) => {
-        if (ack.message) this.apply(ack.message);
+    const sent =
+      o.file && this.opts.upload
+        ? this.opts.upload(o, (p) => {
+            o.progress = p;
+            this.changed(o.conversation_id);
+          })
+        : this.conn.request('message.send', { conversation_id: o.conversation_id, client_msg_id: o.client_msg_id, text: o.text }).then((ack) => ack.message);
+    o.inflight = !!o.file;
+    sent
+      .then((m) => {
+        if (m) this.apply(m);
         if (this.outbox.delete(o.client_msg_id)) this.changed(o.conversation_id);
       })
       .catch((err: CommandError) => {
+        o.inflight = false;
         if (this.outbox.get(o.client_msg_id) !== o) return;
         if (err.code === DISCONNECTED) return; // re-sent after the next welcome
         if (err.retry) {

@@ -1,5 +1,7 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { fileOf, fileSize, isImage } from '../shared/files';
 import { shortTime } from '../shared/format';
+import type { FileMeta } from '../shared/protocol';
 import { agentLabel, systemText, teamLabel } from '../shared/look';
 import { receipt } from '../shared/receipts';
 import type { WidgetStore } from './store';
@@ -61,7 +63,7 @@ export function Messages({ store }: { store: WidgetStore }) {
                 {m.author_type === 'system' ? teamLabel(look, store.siteName.value) : agentLabel(look, store.siteName.value, m.author_name)}
               </span>
             )}
-            <p class="bubble">{m.body}</p>
+            {m.kind === 'file' ? <Attachment store={store} file={fileOf(m)} /> : <p class="bubble">{m.body}</p>}
             <span class="meta">
               {shortTime(m.created_at)}
               {mine && <span class="state"> · {store.text(receipt(m.seq, store.agentDelivered.value, store.agentSeen.value))}</span>}
@@ -71,9 +73,19 @@ export function Messages({ store }: { store: WidgetStore }) {
       })}
       {outgoing.map((o) => (
         <li key={o.client_msg_id} class={o.state === 'failed' ? 'msg mine failed' : 'msg mine pending'}>
-          <p class="bubble">{o.text}</p>
+          <p class="bubble">
+            {o.file ? <span class="file-name">{o.text}</span> : o.text}
+            {o.file && o.state === 'sending' && <progress max={1} value={o.progress ?? 0} aria-label={store.text('uploading')} />}
+          </p>
           <span class="meta">
-            {o.state === 'failed' ? (
+            {o.state === 'failed' && o.file && o.error !== 'network' ? (
+              <>
+                {store.text('file_refused', { name: o.text })}{' '}
+                <button type="button" class="link" onClick={() => store.discard(o.client_msg_id)}>
+                  {store.text('remove')}
+                </button>
+              </>
+            ) : o.state === 'failed' ? (
               <>
                 {store.text('not_sent')}{' '}
                 <button type="button" class="link" onClick={() => store.retry(o.client_msg_id)}>
@@ -81,7 +93,7 @@ export function Messages({ store }: { store: WidgetStore }) {
                 </button>
               </>
             ) : (
-              store.text('sending')
+              store.text(o.file ? 'uploading' : 'sending')
             )}
           </span>
         </li>
@@ -93,5 +105,49 @@ export function Messages({ store }: { store: WidgetStore }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+/**
+ * A file in the conversation: an image shown from the bytes fetched with
+ * the visitor's token (the server asks for it; an <img> cannot send it),
+ * anything else a card that downloads it.
+ */
+function Attachment({ store, file }: { store: WidgetStore; file: FileMeta | null }) {
+  const [url, setUrl] = useState('');
+  const image = !!file && isImage(file);
+  useEffect(() => {
+    if (!file || !image) return;
+    let u = '';
+    store
+      .fetchFile(file.id)
+      .then((b) => setUrl((u = URL.createObjectURL(b))))
+      .catch(() => undefined);
+    return () => u && URL.revokeObjectURL(u);
+  }, [file?.id]);
+  if (!file) return null;
+  const download = () =>
+    store
+      .fetchFile(file.id)
+      .then((b) => {
+        const a = document.createElement('a');
+        a.href = URL.createObjectURL(b);
+        a.download = file.name;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      })
+      .catch(() => undefined);
+  if (image) {
+    return (
+      <button type="button" class="bubble image" onClick={download} title={file.name}>
+        <img src={url || undefined} alt={file.name} width={file.width} height={file.height} />
+      </button>
+    );
+  }
+  return (
+    <button type="button" class="bubble file" onClick={download}>
+      <span class="file-name">{file.name}</span>
+      <span class="file-size">{fileSize(file.size)}</span>
+    </button>
   );
 }

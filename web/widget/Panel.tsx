@@ -1,10 +1,10 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Composer } from '../shared/Composer';
+import { Composer, dropTarget } from '../shared/Composer';
 import { agentLabel } from '../shared/look';
 import { TypingLine } from '../shared/TypingLine';
 import type { TextKey } from './i18n';
-import { CloseIcon, SendIcon } from './icons';
+import { AttachIcon, CloseIcon, SendIcon } from './icons';
 import { Messages } from './Messages';
 import type { WidgetStore } from './store';
 
@@ -48,6 +48,9 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
   const ended = store.closed.value;
   const [confirming, setConfirming] = useState(false);
   const [endError, setEndError] = useState('');
+  // Attachments, unless the site's workspace turned them off.
+  const files = store.files.value?.max_bytes !== 0 && !ended && !store.askContact.value;
+  const onFiles = files ? (f: File[]) => store.attach(f) : undefined;
   useEffect(() => {
     if (!store.active.value) setConfirming(false);
   }, [store.active.value]);
@@ -64,6 +67,7 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
       onKeyDown={(e) => {
         if (e.key === 'Escape') store.close();
       }}
+      {...dropTarget(onFiles)}
     >
       <div class="head">
         <div class="avatar" aria-hidden="true">
@@ -131,14 +135,27 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
           </button>
         </div>
       ) : (
-        <Composer
-          inputRef={inputRef}
-          placeholder={store.text('placeholder')}
-          label={store.text('message_label')}
-          sendLabel={store.text('send')}
-          onSend={(t) => store.send(t)} onInput={() => store.input()}>
-          <SendIcon />
-        </Composer>
+        <>
+          {store.fileNotice.value && (
+            <p class="notice" role="alert">
+              {store.fileNotice.value}
+            </p>
+          )}
+          <Composer
+            inputRef={inputRef}
+            placeholder={store.text('placeholder')}
+            label={store.text('message_label')}
+            sendLabel={store.text('send')}
+            onSend={(t) => store.send(t)}
+            onInput={() => store.input()}
+            onFiles={onFiles}
+            accept={store.files.value?.accept.join(',')}
+            attachLabel={store.text('attach')}
+            attachIcon={<AttachIcon />}
+          >
+            <SendIcon />
+          </Composer>
+        </>
       )}
     </dialog>
   );

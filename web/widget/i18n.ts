@@ -45,6 +45,11 @@ const en = {
   email_label: 'E-mail',
   offline_continue: 'Continue',
   offline_skip: 'Skip',
+  attach: 'Attach a file',
+  uploading: 'Uploading…',
+  file_too_large: '{name} is larger than {size}.',
+  file_refused: '{name} cannot be sent here.',
+  remove: 'Remove',
 };
 
 /** TextKey names one of the widget's texts. */
@@ -90,6 +95,11 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = {
     email_label: 'E-Mail',
     offline_continue: 'Weiter',
     offline_skip: 'Überspringen',
+    attach: 'Datei anhängen',
+    uploading: 'Wird hochgeladen…',
+    file_too_large: '{name} ist größer als {size}.',
+    file_refused: '{name} kann hier nicht gesendet werden.',
+    remove: 'Entfernen',
   },
 };
 

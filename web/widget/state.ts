@@ -83,11 +83,13 @@ export function hostMessage(t: Thread, m: Message): { text: string; author: stri
 export interface Draft {
   id: string;
   text: string;
+  /** An attachment (text is its name). */
+  file?: File;
 }
 
-/** Keeps a message written before the conversation exists; now (ms) makes its id. */
-export function addDraft(drafts: readonly Draft[], text: string, now: number): Draft[] {
-  return [...drafts, { id: `d${now}${drafts.length}`, text }];
+/** Keeps a message (or a file) written before the conversation exists; now (ms) makes its id. */
+export function addDraft(drafts: readonly Draft[], text: string, now: number, file?: File): Draft[] {
+  return [...drafts, { id: `d${now}${drafts.length}`, text, file }];
 }
 
 /**

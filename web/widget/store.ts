@@ -1,6 +1,8 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import { type ContextData, type Conversation, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
+import { fileSize, refusal } from '../shared/files';
+import { postFile } from '../shared/upload';
+import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
 import { agentLabel } from '../shared/look';
 import { type Lang, pickLanguage, t, type TextKey } from './i18n';
 import { deliveredUpTo, withMarkers } from '../shared/receipts';
@@ -74,6 +76,10 @@ export class WidgetStore {
   /** What the widget's live region says: the latest agent message, once (App.tsx). */
   readonly announcement = signal('');
   readonly unread = computed(() => unreadCount(this.messages.value, this.seenSeq.value));
+  /** What the workspace accepts as attachments (welcome.files). */
+  readonly files = signal<FilePolicy | null>(null);
+  /** Why the last file picked was not sent (shown by the composer). */
+  readonly fileNotice = signal('');
 
   private readonly session: Session;
   private conversationId = '';
@@ -97,7 +103,7 @@ export class WidgetStore {
       url: `${config.origin.replace(/^http/, 'ws')}/widget/v1/ws?key=${encodeURIComponent(config.key)}`,
       hello: () => {
         const fields: Record<string, unknown> = {};
-        const token = load<string>(this.prefix + 'token', '');
+        const token = this.token();
         if (token) fields.token = token;
         // A verified identity goes with the hello, so that on a shared
         // browser the welcome is already the right person's.
@@ -112,6 +118,10 @@ export class WidgetStore {
       },
       onChange: (id) => {
         if (id === this.conversationId) this.refresh();
+      },
+      upload: (o, progress) => {
+        const q = new URLSearchParams({ key: config.key, conversation_id: o.conversation_id, client_msg_id: o.client_msg_id, name: o.text });
+        return postFile(`${config.origin}/widget/v1/files?${q}`, { Authorization: `Bearer ${this.token()}` }, o.file as File, progress);
       },
     });
     this.typing = new TypingSignal((on) => {
@@ -219,6 +229,38 @@ export class WidgetStore {
     this.startConversation();
   }
 
+  /** Sends files the visitor picked, pasted or dropped, each as its own message; a file the site does not take is refused here. */
+  attach(files: File[]): void {
+    this.fileNotice.value = '';
+    for (const f of files) {
+      const why = refusal(this.files.value, f);
+      if (why) {
+        const max = fileSize(this.files.value?.max_bytes ?? 0);
+        this.fileNotice.value = why === 'too_large' ? this.text('file_too_large', { name: f.name, size: max }) : this.text('file_refused', { name: f.name });
+      } else if (this.conversationId && !this.closed.value) {
+        this.session.send(this.conversationId, f.name, f);
+      } else {
+        this.drafts.value = addDraft(this.drafts.value, f.name, Date.now(), f);
+        this.startConversation();
+      }
+    }
+  }
+
+  /** Drops a file that was refused. */
+  discard(clientMsgId: string): void {
+    this.session.discard(clientMsgId);
+  }
+
+  /** A file of the visitor's conversation, fetched with its token. */
+  fetchFile(id: string): Promise<Blob> {
+    const u = `${this.config.origin}/widget/v1/files/${encodeURIComponent(id)}?key=${encodeURIComponent(this.config.key)}`;
+    return fetch(u, { headers: { Authorization: `Bearer ${this.token()}` } }).then((r) => (r.ok ? r.blob() : Promise.reject(new Error(`file: ${r.status}`))));
+  }
+
+  private token(): string {
+    return load<string>(this.prefix + 'token', '');
+  }
+
   /** The visitor ends the chat (conversation.close). */
   endChat(): Promise<void> {
     const id = this.conversationId;
@@ -278,6 +320,7 @@ export class WidgetStore {
     this.siteName.value = w.site?.name ?? '';
     this.askContact.value = needsContact(w.site, w.visitor?.email ?? '', load(this.prefix + 'asked', false), this.messages.value.length);
     this.look.value = w.site?.look ?? null;
+    this.files.value = w.files ?? null;
     save(this.prefix + 'look', this.look.value);
     const current = pickConversation(w.conversations, this.conversationId);
     if (current) this.follow(current);
@@ -378,7 +421,7 @@ export class WidgetStore {
         if (ack.conversation) this.follow(ack.conversation);
         const drafts = this.drafts.value;
         this.drafts.value = [];
-        for (const d of drafts) this.session.send(this.conversationId, d.text);
+        for (const d of drafts) this.session.send(this.conversationId, d.text, d.file);
       })
       .catch(() => undefined) // retried after the next welcome
       .finally(() => {

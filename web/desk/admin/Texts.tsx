@@ -47,6 +47,11 @@ const LABELS: Record<TextKey, string> = {
   email_label: 'Out-of-hours form: e-mail label',
   offline_continue: 'Out-of-hours form: continue button',
   offline_skip: 'Out-of-hours form: skip button',
+  attach: 'Attach button (screen readers)',
+  uploading: 'File uploading',
+  file_too_large: 'File too large',
+  file_refused: 'File refused',
+  remove: 'Remove a refused file',
 };
 
 /** The texts that are paragraphs (line breaks allowed, as on the server). */
