@@ -2,10 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { AuditLog } from './AuditLog';
 import { BlockList } from './Blocking';
 import { SubmitRow } from './admin/form';
-import { ApiError, getWorkspace, patchSettings, type Settings } from './api';
-import { type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
+import { ApiError, getWorkspace, type NumericSetting, patchSettings, type Settings } from './api';
+import { FILE_KINDS, type FieldSpec, SETTING_FIELDS, settingErrorText } from './settings';
 
-type Values = Record<keyof Settings, string>;
+type Values = Record<NumericSetting, string>;
 
 function toValues(s: Settings): Values {
   const v = {} as Values;
@@ -22,17 +22,21 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
   const [values, setValues] = useState<Values | null>(null);
   const [loadError, setLoadError] = useState('');
   const [errors, setErrors] = useState<Partial<Record<keyof Settings, string>>>({});
+  const [kinds, setKinds] = useState<string[]>([]);
   const [formError, setFormError] = useState('');
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     getWorkspace()
-      .then((w) => setValues(toValues(w.settings)))
+      .then((w) => {
+        setValues(toValues(w.settings));
+        setKinds(w.settings.file_types ?? []);
+      })
       .catch(() => setLoadError('The preferences cannot be loaded right now.'));
   }, []);
 
-  const set = (key: keyof Settings, value: string) => {
+  const set = (key: NumericSetting, value: string) => {
     if (!values) return;
     setValues({ ...values, [key]: value });
     setSaved(false);
@@ -49,6 +53,8 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
       if (!/^-?\d+$/.test(raw)) local[f.key] = 'Enter a whole number.';
       else patch[f.key] = Number(raw);
     }
+    if (kinds.length === 0) local.file_types = 'Pick at least one kind, or turn attachments off above.';
+    patch.file_types = kinds;
     setErrors(local);
     setFormError('');
     setSaved(false);
@@ -57,11 +63,14 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
     patchSettings(patch)
       .then((w) => {
         setValues(toValues(w.settings));
+        setKinds(w.settings.file_types ?? []);
         setSaved(true);
       })
       .catch((err: unknown) => {
         const key = err instanceof ApiError ? (err.field.replace(/^settings\./, '') as keyof Settings) : undefined;
-        if (err instanceof ApiError && key && SETTING_FIELDS.some((f) => f.key === key)) {
+        if (err instanceof ApiError && key === 'file_types') {
+          setErrors({ file_types: err.message });
+        } else if (err instanceof ApiError && key && SETTING_FIELDS.some((f) => f.key === key)) {
           setErrors({ [key]: settingErrorText(SETTING_FIELDS.find((f) => f.key === key) as FieldSpec, err.code, err.message) });
         } else if (err instanceof ApiError && err.status === 403) {
           setFormError('Only owners and admins can change the preferences.');
@@ -141,6 +150,33 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
                 </div>
               );
             })}
+            <fieldset class={errors.file_types ? 'pref invalid' : 'pref'} aria-describedby="pref-kinds-help">
+              <legend class="pref-label">Kinds of file that may be attached</legend>
+              <p class="pref-help muted" id="pref-kinds-help">
+                Each file must be what its name says (a .png must be a PNG). Web pages, SVG and scripts are never accepted.
+              </p>
+              <div class="pref-kinds">
+                {FILE_KINDS.map((k) => (
+                  <label key={k.kind} class="check">
+                    <input
+                      type="checkbox"
+                      checked={kinds.includes(k.kind)}
+                      disabled={!editable}
+                      onChange={(e) => {
+                        setKinds(e.currentTarget.checked ? [...kinds, k.kind] : kinds.filter((x) => x !== k.kind));
+                        setSaved(false);
+                      }}
+                    />
+                    {k.label}
+                  </label>
+                ))}
+              </div>
+              {errors.file_types && (
+                <p class="field-error" role="alert">
+                  {errors.file_types}
+                </p>
+              )}
+            </fieldset>
             {formError && (
               <p class="form-error" role="alert">
                 {formError}

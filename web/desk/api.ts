@@ -45,7 +45,14 @@ export interface Settings {
   visitor_ttl_seconds: number;
   closed_retention_days: number;
   ticket_after_seconds: number;
+  file_max_mb: number;
+  files_per_conversation: number;
+  /** The kinds of file that may be attached (FILE_KINDS). */
+  file_types: string[];
 }
+
+/** The settings that are whole numbers (the others: file_types). */
+export type NumericSetting = Exclude<keyof Settings, 'file_types'>;
 
 export interface Workspace {
   id: string;

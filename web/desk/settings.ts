@@ -1,8 +1,8 @@
 // The workspace settings the preferences page edits (docs/api.md, PATCH /api/v1/workspace).
-import type { Settings } from './api';
+import type { NumericSetting } from './api';
 
 export interface FieldSpec {
-  key: keyof Settings;
+  key: NumericSetting;
   label: string;
   help: string;
   unit: string;
@@ -79,6 +79,35 @@ export const SETTING_FIELDS: FieldSpec[] = [
     off: 0,
     fallback: 365,
   },
+  {
+    key: 'file_max_mb',
+    label: 'Largest attachment',
+    help: 'Visitors and agents may attach files up to this size (at most 25 MB: files are kept in the database). Off turns attachments off.',
+    unit: 'MB',
+    min: 1,
+    max: 25,
+    off: -1,
+    fallback: 10,
+  },
+  {
+    key: 'files_per_conversation',
+    label: 'Attachments per chat',
+    help: 'How many files one conversation may hold.',
+    unit: 'files',
+    min: 1,
+    max: 1000,
+  },
+];
+
+/** The kinds of file a workspace may take (docs/api.md, file_types), as the preferences list them. */
+export const FILE_KINDS: { kind: string; label: string }[] = [
+  { kind: 'image', label: 'Images (PNG, JPEG, GIF, WebP)' },
+  { kind: 'pdf', label: 'PDF' },
+  { kind: 'text', label: 'Text (.txt, .csv, .md, .log)' },
+  { kind: 'document', label: 'Documents (Word, Excel, PowerPoint, OpenDocument, RTF)' },
+  { kind: 'archive', label: 'ZIP archives' },
+  { kind: 'audio', label: 'Audio (MP3, Ogg, WAV, M4A)' },
+  { kind: 'video', label: 'Video (MP4, WebM, QuickTime)' },
 ];
 
 /** The message shown under a field the API refused. */

@@ -199,6 +199,26 @@ test('workspace preferences: owners edit them with per-field errors; agents only
   await owner.page.getByRole('button', { name: 'Save preferences' }).click();
   await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
   await expect(owner.page.locator('.pref.invalid')).toHaveCount(0);
+  // The kinds of file: none is refused here; one more is kept across a reload.
+  const kinds = owner.page.getByRole('group', { name: 'Kinds of file that may be attached' });
+  const checked = kinds.getByRole('checkbox', { checked: true });
+  const defaults = await checked.count();
+  expect(defaults).toBe(4);
+  for (let i = 0; i < defaults; i++) await checked.first().uncheck();
+  await owner.page.getByRole('button', { name: 'Save preferences' }).click();
+  await expect(kinds.getByRole('alert')).toHaveText('Pick at least one kind, or turn attachments off above.');
+  await owner.page.reload();
+  await expect(checked).toHaveCount(4);
+  await kinds.getByLabel('ZIP archives').check();
+  await owner.page.getByRole('button', { name: 'Save preferences' }).click();
+  await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await owner.page.reload();
+  await expect(kinds.getByLabel('ZIP archives')).toBeChecked();
+  await kinds.scrollIntoViewIfNeeded();
+  await shot(owner.page, 'desk-preferences-files', info);
+  await kinds.getByLabel('ZIP archives').uncheck();
+  await owner.page.getByRole('button', { name: 'Save preferences' }).click();
+  await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
   await owner.page.getByRole('button', { name: '← Back to conversations' }).click();
   await expect(owner.page.locator('#queue')).toBeVisible();
 
