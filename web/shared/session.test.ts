@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeSocket, fakeSockets } from '../test/fakesocket';
 import { msg } from '../test/fixtures';
-import type { Conversation } from './protocol';
+import { CommandError, type Conversation, type Message } from './protocol';
 import { Session } from './session';
 
 function conv(id: string, lastSeq: number): Partial<Conversation> {
@@ -176,5 +176,69 @@ describe('Session', () => {
     ws.receive({ type: 'message', message: msg(1, 'x', 'Other') });
     expect(s.messages('Other')).toEqual([]);
     expect(ws.frames('sync')).toHaveLength(0);
+  });
+});
+
+describe('Session uploads', () => {
+  /** A session whose uploads the test answers by hand. */
+  function withUploads() {
+    const fs = fakeSockets();
+    const calls: { id: string; resolve: (m: Message) => void; reject: (e: CommandError) => void; progress: (p: number) => void }[] = [];
+    const s = new Session({
+      url: 'ws://desk.test/widget/v1/ws?key=K',
+      connection: { socket: fs.factory, random: () => 0 },
+      newId: () => 'f-1',
+      retryMs: 10,
+      upload: (o, progress) => new Promise((resolve, reject) => calls.push({ id: o.client_msg_id, resolve, reject, progress })),
+    });
+    s.start();
+    const connect = () => {
+      const ws = fs.current();
+      ws.open();
+      ws.receive({ type: 'welcome', id: ws.last('hello').id, protocol: 1, conn_id: 'x', role: 'visitor', server_time: 0, conversations: [conv('C', 0)] });
+      return ws;
+    };
+    return { fs, s, calls, connect };
+  }
+  const file = new File(['%PDF-1.4'], 'a.pdf', { type: 'application/pdf' });
+
+  it('uploads over HTTP, shows progress, and holds the stored message once', async () => {
+    const { s, calls, connect } = withUploads();
+    const ws = connect();
+    s.track('C');
+    s.send('C', 'a.pdf', file);
+    expect(calls.map((c) => c.id)).toEqual(['f-1']);
+    expect(ws.frames('message.send')).toHaveLength(0); // files never ride on the socket
+    calls[0].progress(0.5);
+    expect(s.outgoing('C')[0]).toMatchObject({ progress: 0.5, state: 'sending' });
+    calls[0].resolve({ ...msg(1, 'a.pdf', 'C', 'f-1'), kind: 'file' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.outgoing('C')).toEqual([]);
+    expect(s.messages('C').map((m) => m.client_msg_id)).toEqual(['f-1']);
+  });
+
+  it('does not start an upload in flight again on a reconnect, and retries a cut one with the same id', async () => {
+    const { fs, s, calls, connect } = withUploads();
+    connect();
+    s.send('C', 'a.pdf', file);
+    fs.current().serverClose(1006);
+    await vi.advanceTimersByTimeAsync(0);
+    connect();
+    expect(calls).toHaveLength(1); // the upload in flight goes on
+    calls[0].reject(new CommandError('network', 'cut', true));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls.map((c) => c.id)).toEqual(['f-1', 'f-1']);
+  });
+
+  it('marks a refused file failed, and Remove drops it', async () => {
+    const { s, calls, connect } = withUploads();
+    connect();
+    s.send('C', 'a.pdf', file);
+    calls[0].reject(new CommandError('file_type_not_allowed', 'no', false));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(s.outgoing('C')[0]).toMatchObject({ state: 'failed', error: 'file_type_not_allowed' });
+    expect(calls).toHaveLength(1);
+    s.discard('f-1');
+    expect(s.outgoing('C')).toEqual([]);
   });
 });
