@@ -167,9 +167,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 
 	a.Blocks = block.New(st, a.Clock, pub, a.Audit)
-	a.Contacts = contact.New(st, a.Clock, a.Audit)
+	a.Contacts = contact.New(st, a.Clock, pub, a.Audit)
 	a.Quick = quick.New(st, a.Clock)
-	a.Files = file.New(st, file.DBBlobs{Store: st}, a.Chat, workspaces, a.Clock, a.Log)
+	a.Files = file.New(st, file.DBBlobs{Store: st, Clock: a.Clock}, a.Chat, workspaces, a.Clock, a.Log)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
 

@@ -123,7 +123,7 @@ func (a *App) RunRetention(ctx context.Context) {
 	} else if n > 0 {
 		a.Log.Info("conversation retention", "deleted", n)
 	}
-	if n, err := a.Files.Sweep(ctx, 100); err != nil && ctx.Err() == nil {
+	if n, err := a.Files.Sweep(ctx, 10); err != nil && ctx.Err() == nil {
 		a.Log.Warn("file sweep", "err", err)
 	} else if n > 0 {
 		a.Log.Info("file sweep", "deleted", n)

@@ -23,6 +23,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -50,11 +51,12 @@ type Service struct {
 	store Store
 	clock clock.Clock
 	audit Recorder
+	pub   *event.Publisher // nil: desks are not told
 }
 
 // New returns a Service.
-func New(st Store, clk clock.Clock, rec Recorder) *Service {
-	return &Service{store: st, clock: clk, audit: rec}
+func New(st Store, clk clock.Clock, pub *event.Publisher, rec Recorder) *Service {
+	return &Service{store: st, clock: clk, pub: pub, audit: rec}
 }
 
 // Limits of a contact's profile.
@@ -332,7 +334,11 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (store.Con
 		return store.Contact{}, apperr.Invalidf("name", "required", "a contact needs a name, an e-mail address, a phone number or an external id")
 	}
 	out, err := s.store.CreateContact(ctx, c, s.clock.Now())
-	return out, mapErr(err)
+	if err != nil {
+		return store.Contact{}, mapErr(err)
+	}
+	s.changed(ctx, out, false)
+	return out, nil
 }
 
 // Update changes a contact's profile (any agent).
@@ -348,7 +354,11 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input)
 		return store.Contact{}, err
 	}
 	out, err := s.store.UpdateContact(ctx, c, s.clock.Now())
-	return out, mapErr(err)
+	if err != nil {
+		return store.Contact{}, mapErr(err)
+	}
+	s.changed(ctx, out, false)
+	return out, nil
 }
 
 // Merge moves everything of contact from into contact into (supervisors
@@ -368,6 +378,10 @@ func (s *Service) Merge(ctx context.Context, a auth.Actor, into, from string) (s
 		return store.Contact{}, mapErr(err)
 	}
 	s.audited(ctx, a, "contact_merged", into, map[string]any{"from_id": from})
+	s.changed(ctx, out, false)
+	if trace, err := s.store.GetContact(ctx, a.WorkspaceID, from); err == nil {
+		s.changed(ctx, trace, false) // a desk showing it follows the trace
+	}
 	return out, nil
 }
 
@@ -421,7 +435,16 @@ func (s *Service) Erase(ctx context.Context, a auth.Actor, id string) (int, erro
 		return 0, mapErr(err)
 	}
 	s.audited(ctx, a, "contact_erased", id, map[string]any{"conversations": n})
+	s.changed(ctx, store.Contact{ID: id, WorkspaceID: a.WorkspaceID}, true)
 	return n, nil
+}
+
+// changed tells every desk of the workspace that c changed (or, erased,
+// is gone): a contact's page or card on screen reads it again.
+func (s *Service) changed(ctx context.Context, c store.Contact, erased bool) {
+	if s.pub != nil {
+		s.pub.Publish(ctx, c.WorkspaceID, "", event.Desk, event.ContactFrame{Type: event.TypeContact, Contact: c, Erased: erased})
+	}
 }
 
 func (s *Service) audited(ctx context.Context, a auth.Actor, action, id string, detail map[string]any) {

@@ -54,6 +54,7 @@ const (
 	TypeBlocked      = "visitor.blocked"
 	TypeTicket       = "ticket"
 	TypeInbox        = "inbox"
+	TypeContact      = "contact"
 )
 
 // Envelope routes one encoded frame.
@@ -188,6 +189,15 @@ type MessageFrame struct {
 type TicketFrame struct {
 	Type   string       `json:"type"` // "ticket"
 	Ticket store.Ticket `json:"ticket"`
+}
+
+// ContactFrame is a contact as it is now, to the desks (issue 14): made,
+// edited by an agent, merged (the kept contact, and the trace with its
+// merged_into), or erased (Erased, with only its id).
+type ContactFrame struct {
+	Type    string        `json:"type"` // "contact"
+	Contact store.Contact `json:"contact"`
+	Erased  bool          `json:"erased,omitempty"`
 }
 
 // ConversationFrame carries a conversation's new state (an upsert).

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/querytel/livedesk/internal/clock"
 )
 
 // Blobs holds the bytes of files, by workspace and file id. The default is
@@ -30,13 +33,16 @@ const ChunkSize = 256 << 10
 
 // ChunkStore is what DBBlobs needs from the database.
 type ChunkStore interface {
-	PutFileChunk(ctx context.Context, workspaceID, fileID string, n int, data []byte) error
+	PutFileChunk(ctx context.Context, workspaceID, fileID string, n int, data []byte, now time.Time) error
 	FileChunk(ctx context.Context, workspaceID, fileID string, n int) ([]byte, error)
 }
 
 // DBBlobs keeps file contents in the database, in chunks of ChunkSize
 // (file_chunks), deleted with their file's row.
-type DBBlobs struct{ Store ChunkStore }
+type DBBlobs struct {
+	Store ChunkStore
+	Clock clock.Clock // when each chunk is written (an upload's progress)
+}
 
 // Write stores r in chunks.
 func (d DBBlobs) Write(ctx context.Context, workspaceID, fileID string, r io.Reader, max int64) (int64, error) {
@@ -49,7 +55,7 @@ func (d DBBlobs) Write(ctx context.Context, workspaceID, fileID string, r io.Rea
 			if total > max {
 				return total, ErrTooLarge
 			}
-			if err := d.Store.PutFileChunk(ctx, workspaceID, fileID, n, buf[:k]); err != nil {
+			if err := d.Store.PutFileChunk(ctx, workspaceID, fileID, n, buf[:k], d.Clock.Now()); err != nil {
 				return total, fmt.Errorf("file: write chunk %d: %w", n, err)
 			}
 		}

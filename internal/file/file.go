@@ -41,6 +41,7 @@ type Store interface {
 	CountFiles(ctx context.Context, workspaceID, conversationID string) (int, error)
 	CompleteFile(ctx context.Context, workspaceID, id string, size int64, width, height int) error
 	DeleteFile(ctx context.Context, workspaceID, id string) error
+	AbandonUpload(ctx context.Context, workspaceID, id string, cutoff time.Time) error
 	DeleteStaleFiles(ctx context.Context, cutoff time.Time, limit int) (int, error)
 }
 
@@ -85,10 +86,13 @@ const MaxName = 200
 // Errors (the others are the chat's: conversation_not_found,
 // conversation_closed).
 var (
-	ErrNotFound     = apperr.New(apperr.NotFound, "file_not_found", "no such file")
-	errEmpty        = apperr.Invalidf("file", "empty_file", "the file is empty")
-	errFilesOff     = apperr.New(apperr.Forbidden, "files_disabled", "this workspace does not accept files")
-	errInProgress   = &apperr.Error{Kind: apperr.Conflict, Code: "upload_in_progress", Message: "this file is being uploaded: try again in a moment"}
+	ErrNotFound   = apperr.New(apperr.NotFound, "file_not_found", "no such file")
+	errEmpty      = apperr.Invalidf("file", "empty_file", "the file is empty")
+	errFilesOff   = apperr.New(apperr.Forbidden, "files_disabled", "this workspace does not accept files")
+	errInProgress = &apperr.Error{Kind: apperr.Conflict, Code: "upload_in_progress", Message: "this file is being uploaded: try again in a moment"}
+	errIDTaken    = &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
+		Message: "this client_msg_id belongs to another message; generate a new one"}
+	errTruncated    = apperr.Invalidf("file", "incomplete_body", "the body ended before its Content-Length")
 	errNameRequired = apperr.Invalidf("name", "invalid_file_name", "a file needs a name of 1 to %d characters, without control characters", MaxName)
 )
 
@@ -146,13 +150,22 @@ func (s *Service) Upload(ctx context.Context, a auth.Actor, in Upload) (store.Me
 	switch {
 	case err == nil && f.Complete && f.AuthorType == author && f.AuthorID == authorID:
 		// Stored before: post its message (again: idempotent).
-		return s.chat.Attach(ctx, a, f)
+		m, dup, err := s.chat.Attach(ctx, a, f)
+		if err == nil && !names(m, f.ID) {
+			return store.Message{}, false, errIDTaken
+		}
+		return m, dup, err
 	case err == nil && f.Complete:
-		return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
-			Message: "this client_msg_id belongs to another message; generate a new one"}
+		return store.Message{}, false, errIDTaken
 	case err == nil:
-		// Cut off before it completed: start over.
-		if err := s.store.DeleteFile(ctx, a.WorkspaceID, f.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		// Not complete: an upload of this id still moving (the client sent
+		// it again meanwhile: it is told to wait, and its next try finds
+		// the file complete), or one that stopped (a crash): start over.
+		err := s.store.AbandonUpload(ctx, a.WorkspaceID, f.ID, s.clock.Now().Add(-StallAfter))
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Message{}, false, errInProgress
+		}
+		if err != nil {
 			return store.Message{}, false, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
@@ -191,6 +204,9 @@ func (s *Service) Upload(ctx context.Context, a auth.Actor, in Upload) (store.Me
 		dims.probe(body)
 	}
 	size, err := s.blobs.Write(ctx, a.WorkspaceID, f.ID, body, max)
+	if err == nil && in.Length >= 0 && size != in.Length {
+		err = errTruncated // the body ended before its declared length
+	}
 	if err == nil {
 		f.Size, f.Width, f.Height, f.Complete = size, dims.width, dims.height, true
 		err = s.store.CompleteFile(ctx, a.WorkspaceID, f.ID, f.Size, f.Width, f.Height)
@@ -206,12 +222,24 @@ func (s *Service) Upload(ctx context.Context, a auth.Actor, in Upload) (store.Me
 		return store.Message{}, false, err
 	}
 	m, dup, err := s.chat.Attach(ctx, a, f)
+	if err == nil && dup && !names(m, f.ID) {
+		// The id was the author's for another message (a text): this file
+		// has none and would never be swept (a message holds its id).
+		err = errIDTaken
+	}
 	if err != nil && !errors.Is(err, store.ErrBusy) && apperr.From(err).Kind != apperr.Unavailable {
 		// Refused for good (closed meanwhile, say): the file has no
 		// message and goes. A busy refusal keeps it for the retry.
 		s.store.DeleteFile(context.WithoutCancel(ctx), a.WorkspaceID, f.ID) //nolint:errcheck // else swept
+		return store.Message{}, false, err
 	}
 	return m, dup, err
+}
+
+// names reports whether m is the file message of file id.
+func names(m store.Message, id string) bool {
+	meta, _ := m.Meta["file"].(map[string]any)
+	return m.Kind == store.KindFile && meta["id"] == id
 }
 
 // check validates the name and the workspace's limits before anything is
@@ -284,6 +312,10 @@ func (s *Service) Open(ctx context.Context, a auth.Actor, id string) (store.File
 	}
 	return f, s.blobs.Open(ctx, a.WorkspaceID, f.ID, f.Size), nil
 }
+
+// StallAfter is how long an upload may write no chunk before a retry of it
+// starts over (the connection of the first is gone).
+const StallAfter = 30 * time.Second
 
 // StaleAfter is how long an upload may stay incomplete, or without its
 // message, before the sweep deletes it: longer than any client retries.

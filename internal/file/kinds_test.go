@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/clock"
 )
 
 // TestTypes: a file is accepted as what its name says only when its first
@@ -75,7 +78,7 @@ func TestInlineOnlyRasterImages(t *testing.T) {
 // chunks is a ChunkStore in memory.
 type chunks map[string][][]byte
 
-func (c chunks) PutFileChunk(_ context.Context, ws, id string, n int, data []byte) error {
+func (c chunks) PutFileChunk(_ context.Context, ws, id string, n int, data []byte, _ time.Time) error {
 	k := ws + "/" + id
 	if n != len(c[k]) {
 		return fmt.Errorf("chunk %d out of order", n)
@@ -98,7 +101,7 @@ func TestDBBlobs(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	store := chunks{}
-	b := DBBlobs{Store: store}
+	b := DBBlobs{Store: store, Clock: clock.Real{}}
 	data := make([]byte, 2*ChunkSize+1234)
 	for i := range data {
 		data[i] = byte(i * 7)

@@ -28,6 +28,11 @@ const transferTime = 10 * time.Minute
 // uploadFile stores the body as a file of conversation id and posts its
 // message (POST /api/v1/conversations/{id}/files).
 func (a *API) uploadFile(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	// A full disk refuses agents' files too (messages still go: they are small).
+	if err := a.guard.Writable(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	a.upload(w, r, p.Actor(), r.PathValue("id"))
 }
 
@@ -121,7 +126,11 @@ func (a *API) widgetVisitor(w http.ResponseWriter, r *http.Request) (auth.Actor,
 // whole body (no multipart: it streams, and a browser's upload progress
 // follows it).
 func (a *API) upload(w http.ResponseWriter, r *http.Request, actor auth.Actor, conversationID string) {
-	http.NewResponseController(w).SetReadDeadline(time.Now().Add(transferTime)) //nolint:errcheck // HTTP/1 and 2 support it
+	// The answer is written after the whole body is read: both deadlines
+	// move, or a slow upload would be stored and its answer lost.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(transferTime))  //nolint:errcheck // HTTP/1 and 2 support it
+	rc.SetWriteDeadline(time.Now().Add(transferTime)) //nolint:errcheck
 	q := r.URL.Query()
 	m, dup, err := a.files.Upload(r.Context(), actor, file.Upload{ConversationID: conversationID, ClientMsgID: q.Get("client_msg_id"),
 		Name: q.Get("name"), Length: r.ContentLength, Body: r.Body})
@@ -161,5 +170,10 @@ func (a *API) download(w http.ResponseWriter, r *http.Request, actor auth.Actor)
 	// A file never changes under its id; only its holders may fetch it.
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("ETag", strconv.Quote(f.ID))
+	if strings.Contains(r.Header.Get("Range"), ",") {
+		// One range at a time: many small ranges would each read a whole
+		// chunk from the database. The whole file is served instead.
+		r.Header.Del("Range")
+	}
 	http.ServeContent(w, r, "", f.CreatedAt, content)
 }

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/config"
+	"github.com/querytel/livedesk/internal/file"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/workspace"
@@ -369,5 +371,47 @@ func TestWidgetUploadLimit(t *testing.T) {
 	}
 	if n := e.files(t, ann.conv)[0]; n != 2 {
 		t.Fatalf("files stored: %d, want 2", n)
+	}
+}
+
+// TestFileRetries: a retry waits for an upload still moving and takes over
+// one that stopped; a body shorter than declared, or a client_msg_id of
+// another message, stores nothing.
+func TestFileRetries(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	key := e.site.WidgetKey
+	ann := newFileVisitor(t, e, e.site)
+
+	// The first upload of "u-1" is being received (its row is written,
+	// not complete): the retry is told to wait, and nothing is stored twice.
+	_, err := e.srv.App.Store.CreateFile(ctx, store.File{WorkspaceID: ann.conv.WorkspaceID, ConversationID: ann.conv.ID, ClientMsgID: "u-1",
+		AuthorType: store.AuthorVisitor, AuthorID: ann.actor.VisitorID, Name: "a.pdf", ContentType: "application/pdf"}, e.srv.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.widgetUpload(t, key, ann, ann.conv.ID, "u-1", "a.pdf", pdf); r.status != 409 || r.code() != "upload_in_progress" {
+		t.Fatalf("a retry while the first is received: %d %s", r.status, r.body)
+	}
+	// It stopped (no chunk for a while): the retry starts over and wins.
+	e.srv.Clock.Advance(file.StallAfter + time.Second)
+	r := e.widgetUpload(t, key, ann, ann.conv.ID, "u-1", "a.pdf", pdf)
+	if r.status != 201 || e.files(t, ann.conv)[0] != 1 {
+		t.Fatalf("a retry after the first stopped: %d %s; files %v", r.status, r.body, e.files(t, ann.conv))
+	}
+
+	before := e.files(t, ann.conv)
+	_, _, err = e.srv.App.Files.Upload(ctx, ann.actor, file.Upload{ConversationID: ann.conv.ID, ClientMsgID: "u-2", Name: "a.pdf",
+		Length: int64(len(pdf)) + 10, Body: bytes.NewReader(pdf)})
+	if apperr.From(err).Code != "incomplete_body" || e.files(t, ann.conv) != before {
+		t.Fatalf("a body shorter than its length: %v; files %v", err, e.files(t, ann.conv))
+	}
+	if _, _, err := e.srv.App.Chat.Send(ctx, ann.actor, ann.conv.ID, "u-3", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	before = e.files(t, ann.conv)
+	if r := e.widgetUpload(t, key, ann, ann.conv.ID, "u-3", "a.pdf", pdf); r.status != 409 || r.code() != "client_msg_id_taken" || e.files(t, ann.conv) != before {
+		t.Fatalf("the id of a text: %d %s; files %v", r.status, r.body, e.files(t, ann.conv))
 	}
 }

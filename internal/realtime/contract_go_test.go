@@ -53,6 +53,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeBlocked:      reflect.TypeFor[event.BlockFrame](),
 	event.TypeTicket:       reflect.TypeFor[event.TicketFrame](),
 	event.TypeInbox:        reflect.TypeFor[event.InboxFrame](),
+	event.TypeContact:      reflect.TypeFor[event.ContactFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.

@@ -366,10 +366,14 @@ type ContactRecord struct {
 	Visitors      []Visitor      `json:"visitors"`
 	Conversations []Conversation `json:"conversations"`
 	Tickets       []Ticket       `json:"tickets"`
+	// Comments are the agents' notes in the contact's conversations, as
+	// they are now (edits applied, deleted ones left out), newest first.
+	Comments []Message `json:"comments"`
 }
 
-// ContactHistory reads a contact's visitors, conversations (newest first,
-// at most limit each), tickets, and the traces merged into it.
+// ContactHistory reads a contact's visitors, conversations, tickets,
+// comments (newest first, at most limit each), and the traces merged into
+// it.
 func (s *Store) ContactHistory(ctx context.Context, workspaceID, id string, limit int) (ContactRecord, error) {
 	c, err := s.GetContact(ctx, workspaceID, id)
 	if err != nil {
@@ -394,6 +398,12 @@ func (s *Store) ContactHistory(ctx context.Context, workspaceID, id string, limi
 	rows, err = s.read.QueryContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.contact_id = $2
 		ORDER BY t.created_at DESC, t.id LIMIT $3`, workspaceID, id, limit)
 	if out.Tickets, err = collect(rows, err, "store: contact tickets", scanTicket); err != nil {
+		return ContactRecord{}, err
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE workspace_id = $1 AND kind = $3 AND body <> ''
+		AND conversation_id IN (SELECT id FROM conversations WHERE workspace_id = $1 AND contact_id = $2)
+		ORDER BY created_at DESC, id DESC LIMIT $4`, workspaceID, id, KindComment, limit)
+	if out.Comments, err = collect(rows, err, "store: contact comments", scanMessage); err != nil {
 		return ContactRecord{}, err
 	}
 	return out, nil

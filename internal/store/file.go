@@ -25,6 +25,9 @@ type File struct {
 	Height         int       `json:"height,omitempty"`
 	Complete       bool      `json:"-"`
 	CreatedAt      time.Time `json:"created_at"`
+	// WrittenAt is when a chunk was last written (an upload under way
+	// moves it).
+	WrittenAt time.Time `json:"-"`
 }
 
 // NewFileID returns a file id: 144 random bits, URL-safe. A file's URL is
@@ -38,16 +41,16 @@ func NewFileID() string {
 }
 
 const fileColumns = `id, workspace_id, conversation_id, client_msg_id, author_type, author_id, name, content_type, size, width, height,
-	complete, created_at`
+	complete, created_at, written_at`
 
 func scanFile(sc scanner) (File, error) {
 	var (
-		f   File
-		cre int64
+		f        File
+		cre, wrt int64
 	)
 	err := sc.Scan(&f.ID, &f.WorkspaceID, &f.ConversationID, &f.ClientMsgID, &f.AuthorType, &f.AuthorID, &f.Name, &f.ContentType,
-		&f.Size, &f.Width, &f.Height, &f.Complete, &cre)
-	f.CreatedAt = fromMillis(cre)
+		&f.Size, &f.Width, &f.Height, &f.Complete, &cre, &wrt)
+	f.CreatedAt, f.WrittenAt = fromMillis(cre), fromMillis(wrt)
 	return f, err
 }
 
@@ -59,13 +62,13 @@ func (s *Store) CreateFile(ctx context.Context, f File, now time.Time) (File, er
 	if f.ID == "" {
 		f.ID = NewFileID()
 	}
-	f.CreatedAt, f.Complete, f.Size, f.Width, f.Height = stored(now), false, 0, 0, 0
+	f.CreatedAt, f.WrittenAt, f.Complete, f.Size, f.Width, f.Height = stored(now), stored(now), false, 0, 0, 0
 	err := s.inTx(ctx, "store: create file", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "conversations", f.WorkspaceID, f.ConversationID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO files (id, workspace_id, conversation_id, client_msg_id, author_type, author_id, name,
-			content_type, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			content_type, created_at, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
 			f.ID, f.WorkspaceID, f.ConversationID, f.ClientMsgID, f.AuthorType, f.AuthorID, f.Name, f.ContentType, millis(now))
 		return mapErr("store: create file", err)
 	})
@@ -96,12 +99,19 @@ func (s *Store) CountFiles(ctx context.Context, workspaceID, conversationID stri
 
 // PutFileChunk stores the n-th chunk of an incomplete file of the
 // workspace (ErrNotFound for another's, or a complete one: its bytes
-// never change once a message names them). Each chunk is its own short
-// write, so a large upload never holds SQLite's writer for long.
-func (s *Store) PutFileChunk(ctx context.Context, workspaceID, fileID string, n int, data []byte) error {
-	res, err := s.write.ExecContext(ctx, `INSERT INTO file_chunks (file_id, n, data)
-		SELECT id, $3, $4 FROM files WHERE workspace_id = $1 AND id = $2 AND complete = $5`, workspaceID, fileID, n, data, false)
-	return mustAffect("store: put file chunk", res, err)
+// never change once a message names them) and moves its written_at. Each
+// chunk is its own short write, so a large upload never holds SQLite's
+// writer for long.
+func (s *Store) PutFileChunk(ctx context.Context, workspaceID, fileID string, n int, data []byte, now time.Time) error {
+	return s.inTx(ctx, "store: put file chunk", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE files SET written_at = $3 WHERE workspace_id = $1 AND id = $2 AND complete = $4`,
+			workspaceID, fileID, millis(now), false)
+		if err := mustAffect("store: put file chunk", res, err); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO file_chunks (file_id, n, data) VALUES ($1, $2, $3)`, fileID, n, data)
+		return mapErr("store: put file chunk", err)
+	})
 }
 
 // FileChunk reads the n-th chunk of one of the workspace's files.
@@ -118,6 +128,16 @@ func (s *Store) CompleteFile(ctx context.Context, workspaceID, id string, size i
 	res, err := s.write.ExecContext(ctx, `UPDATE files SET complete = $3, size = $4, width = $5, height = $6
 		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, true, size, width, height)
 	return mustAffect("store: complete file", res, err)
+}
+
+// AbandonUpload deletes one of the workspace's incomplete files whose last
+// chunk was written before cutoff: an upload that stopped (its client
+// retries). ErrNotFound when there is none such: it completed, or is
+// still moving.
+func (s *Store) AbandonUpload(ctx context.Context, workspaceID, id string, cutoff time.Time) error {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM files WHERE workspace_id = $1 AND id = $2 AND complete = $3 AND written_at < $4`,
+		workspaceID, id, false, millis(cutoff))
+	return mustAffect("store: abandon upload", res, err)
 }
 
 // DeleteFile deletes one of the workspace's files with its chunks.

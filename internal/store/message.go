@@ -257,8 +257,8 @@ func appendRefused(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Me
 // and the reply clock, which a visitor's message starts unless it runs
 // already and an agent's public reply stops.
 func conversationUpdate(m Message) (preview string, waits, answers bool) {
-	if m.Kind == KindText && !m.Private {
-		preview = m.Body
+	if (m.Kind == KindText || m.Kind == KindFile) && !m.Private {
+		preview = m.Body // a file's is its name
 		if len(preview) > previewLen {
 			preview = truncateUTF8(preview, previewLen)
 		}

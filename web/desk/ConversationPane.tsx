@@ -343,7 +343,7 @@ function History({ store }: { store: DeskStore }) {
             {o.file && o.state === 'sending' && <progress max={1} value={o.progress ?? 0} aria-label={`Uploading ${o.text}`} />}
           </p>
           <span class="meta">
-            {o.state === 'failed' && o.file && o.error !== 'network' ? (
+            {o.state === 'failed' && o.file ? (
               <span class="delivery failed">
                 Not sent ({o.error}){' '}
                 <button type="button" class="link" onClick={() => store.discard(o.client_msg_id)}>

@@ -16,7 +16,7 @@ export function lazy<C extends Component>(load: () => Promise<C>): C {
     useEffect(() => {
       (loading ??= load()).then(
         (c) => setShown(() => c),
-        () => undefined,
+        () => (loading = undefined), // tried again where it is shown next
       );
     }, []);
     return Shown ? <Shown {...props} /> : null;

@@ -1,7 +1,6 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import { fileSize, refusal } from '../shared/files';
-import type { Agent, AgentStatus, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
+import type { Agent, AgentStatus, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
@@ -73,6 +72,8 @@ export class DeskStore {
   readonly departments = signal<Department[]>([]);
   /** Counts ticket events: the Tickets area reloads its queue when it moves. */
   readonly ticketChanges = signal(0);
+  /** The last contact event: a contact on screen is read again (contacts/). */
+  readonly contactChanged = signal<{ contact: Contact; erased: boolean } | null>(null);
   /** The agent's unread inbox items (the bell), as the server last said. */
   readonly inboxUnread = signal(0);
   /** Inbox items that arrived live, by id (the Inbox area merges them into its pages). */
@@ -303,15 +304,10 @@ export class DeskStore {
     this.session.send(id, text.trim());
   }
 
-  /** Sends files to the open chat, each as its own message; what the workspace does not take is refused here. */
+  /** Sends files to the open chat, each as its own message (desk/attach.ts, loaded with the first file). */
   attach(files: File[]): void {
     const id = this.openId.value;
-    this.fileNotice.value = '';
-    for (const f of files) {
-      const why = refusal(this.files.value, f);
-      if (why) this.fileNotice.value = `${f.name}: ${why === 'too_large' ? `larger than ${fileSize(this.files.value?.max_bytes ?? 0)}` : 'this kind of file is not accepted here'}.`;
-      else if (id) this.session.send(id, f.name, f);
-    }
+    if (id) void import('./attach').then((m) => m.attach(this, id, files));
   }
 
   discard(clientMsgId: string): void {
@@ -591,6 +587,9 @@ export class DeskStore {
         break;
       case 'ticket':
         this.ticketChanges.value++;
+        break;
+      case 'contact':
+        this.contactChanged.value = { contact: e.contact, erased: !!e.erased };
         break;
       case 'inbox':
         this.inboxEvent(e.items, e.unread);

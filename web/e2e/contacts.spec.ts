@@ -95,6 +95,26 @@ test('a returning visitor: the contact card shows the earlier chat; the contact 
   await expect(desk.page.locator('.history .bubble.image img')).toHaveCount(2);
   await expect(desk.page.locator('.history a.bubble.file')).toHaveCount(2);
 
+  // The card edits the contact beside the chat, and another desk's card
+  // follows live; an internal note shows on the contact's page.
+  const other = await openDesk(browser);
+  await other.openConversation(email); // either of Pat's chats: the same contact
+  const otherCard = other.page.getByRole('region', { name: 'Contact' });
+  await expect(otherCard).toContainText('Pat Rivera');
+  await card.getByRole('button', { name: 'Edit name, e-mail, phone' }).click();
+  await card.getByLabel('Name').fill('Pat Rivera-Lee');
+  await card.getByRole('button', { name: 'Save' }).click();
+  await expect(card.getByRole('form', { name: 'Edit the contact' })).toHaveCount(0);
+  await expect(card).toContainText('Pat Rivera-Lee');
+  await expect(otherCard).toContainText('Pat Rivera-Lee');
+  await other.ctx.close();
+  await desk.page.getByRole('button', { name: 'Internal note' }).click();
+  const noteText = marker('prefers e-mail');
+  await desk.page.getByRole('combobox', { name: 'Internal note' }).fill(noteText);
+  await desk.page.getByRole('combobox', { name: 'Internal note' }).press('Enter');
+  await expect(desk.page.locator('.history li.comment').filter({ hasText: noteText })).toHaveCount(1);
+  await desk.page.getByRole('button', { name: 'Reply', exact: true }).click();
+
   // The earlier chat opens from the card.
   await card.getByRole('button', { name: one }).click();
   await expect(desk.history.filter({ hasText: one })).toHaveCount(1);
@@ -112,6 +132,7 @@ test('a returning visitor: the contact card shows the earlier chat; the contact 
   await profile.getByLabel('Phone').fill('call me maybe');
   await profile.getByRole('button', { name: 'Save contact' }).click();
   await expect(profile.getByRole('alert')).toContainText('phone number');
+  await expect(desk.page.locator('.contact-notes')).toContainText(noteText);
   await expect(desk.page.getByRole('button', { name: one })).toBeVisible();
   await shot(desk.page, 'desk-contact', info);
 

@@ -86,9 +86,10 @@ export function Composer(props: Props) {
           onInput(e.currentTarget);
         }}
         onPaste={(e) => {
-          // A pasted screenshot or copied file is attached; pasted text is typed.
+          // A pasted screenshot or copied file is attached; pasted text is
+          // typed (cells copied from a spreadsheet come with an image too).
           const files = [...(e.clipboardData?.files ?? [])];
-          if (onFiles && files.length) {
+          if (onFiles && files.length && !e.clipboardData?.types.includes('text/plain')) {
             e.preventDefault();
             onFiles(files);
           }

@@ -198,6 +198,28 @@ export interface Ack {
   conversations?: Conversation[];
 }
 
+/** A contact's typed custom field (docs/api.md, Contacts). */
+export type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'link';
+export interface ContactField {
+  type: FieldType;
+  value: string | number | boolean;
+}
+
+/** A known person across visits, devices and sites (docs/api.md, Contacts). */
+export interface Contact {
+  id: string;
+  external_id: string;
+  name: string;
+  email: string;
+  phone: string;
+  fields: Record<string, ContactField>;
+  /** Made from an address a visitor typed: vouched for by nobody. */
+  claimed: boolean;
+  merged_into?: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** A chat that found no agent, waiting to be accepted and answered (docs/api.md, Tickets). */
 export interface Ticket {
   id: string;
@@ -273,6 +295,7 @@ export type ServerEvent =
   | { type: 'agent.removed'; agent_id: string }
   | { type: 'visitor.blocked'; block: Block; visitor_ids?: string[]; ip?: string }
   | { type: 'ticket'; ticket: Ticket }
+  | { type: 'contact'; contact: Contact; erased?: boolean }
   | { type: 'inbox'; items: InboxItem[]; unread: number }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 

@@ -19,6 +19,8 @@ export interface Outgoing {
   progress?: number;
   /** An upload under way: not started again by a reconnect (it does not ride on the socket). */
   inflight?: boolean;
+  /** Uploads tried so far: each retry of a file waits twice as long (a file is heavy to resend). */
+  tries?: number;
 }
 
 export interface SessionOptions {
@@ -203,7 +205,11 @@ export class Session {
             this.changed(o.conversation_id);
           })
         : this.conn.request('message.send', { conversation_id: o.conversation_id, client_msg_id: o.client_msg_id, text: o.text }).then((ack) => ack.message);
-    o.inflight = !!o.file;
+    if (o.file) {
+      o.inflight = true;
+      o.progress = 0;
+      o.tries = (o.tries ?? 0) + 1;
+    }
     sent
       .then((m) => {
         if (m) this.apply(m);
@@ -214,9 +220,13 @@ export class Session {
         if (this.outbox.get(o.client_msg_id) !== o) return;
         if (err.code === DISCONNECTED) return; // re-sent after the next welcome
         if (err.retry) {
-          setTimeout(() => {
-            if (this.outbox.get(o.client_msg_id) === o && this.conn.state === 'open') this.transmit(o);
-          }, this.opts.retryMs ?? 1000);
+          // Not while another try of it runs (a reconnect may have started one).
+          setTimeout(
+            () => {
+              if (this.outbox.get(o.client_msg_id) === o && !o.inflight && this.conn.state === 'open') this.transmit(o);
+            },
+            (this.opts.retryMs ?? 1000) * 2 ** Math.min((o.tries ?? 1) - 1, 5),
+          );
           return;
         }
         o.state = 'failed';

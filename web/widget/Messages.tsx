@@ -78,7 +78,7 @@ export function Messages({ store }: { store: WidgetStore }) {
             {o.file && o.state === 'sending' && <progress max={1} value={o.progress ?? 0} aria-label={store.text('uploading')} />}
           </p>
           <span class="meta">
-            {o.state === 'failed' && o.file && o.error !== 'network' ? (
+            {o.state === 'failed' && o.file ? (
               <>
                 {store.text('file_refused', { name: o.text })}{' '}
                 <button type="button" class="link" onClick={() => store.discard(o.client_msg_id)}>
@@ -119,11 +119,17 @@ function Attachment({ store, file }: { store: WidgetStore; file: FileMeta | null
   useEffect(() => {
     if (!file || !image) return;
     let u = '';
+    let gone = false;
     store
       .fetchFile(file.id)
-      .then((b) => setUrl((u = URL.createObjectURL(b))))
+      .then((b) => {
+        if (!gone) setUrl((u = URL.createObjectURL(b)));
+      })
       .catch(() => undefined);
-    return () => u && URL.revokeObjectURL(u);
+    return () => {
+      gone = true;
+      if (u) URL.revokeObjectURL(u);
+    };
   }, [file?.id]);
   if (!file) return null;
   const download = () =>

@@ -20,6 +20,7 @@ func runContacts(t *testing.T, newStore NewStore) {
 		{"contacts/a contact of claims is no user for tickets", testClaimsAreNoUser},
 		{"contacts/the visitor retention deletes contacts of claims left with nothing", testClaimsRetention},
 		{"contacts/erasing deletes the contact's visitors, conversations and tickets", testContactErase},
+		{"contacts/the page lists the notes of the contact's conversations as they are now", testContactComments},
 		{"quick responses/an agent sees its own, its departments' and the workspace's; uses count", testQuickResponses},
 	})
 }
@@ -370,4 +371,44 @@ func testClaimsRetention(t *testing.T, s *store.Store) {
 		_, err = s.GetContact(ctx, tn.ws.ID, c.ID)
 		noErr(t, "kept "+c.Name, err)
 	}
+}
+
+func testContactComments(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ann, err := s.UpsertContact(ctx, tn.ws.ID, "u-1", "Ann", "", Epoch)
+	noErr(t, "contact", err)
+	note := func(c store.Conversation, id, body string, at time.Time) store.Message {
+		res, err := s.AppendMessage(ctx, store.Message{WorkspaceID: tn.ws.ID, ConversationID: c.ID, ClientMsgID: id, Kind: store.KindComment,
+			Private: true, AuthorType: store.AuthorAgent, AuthorID: tn.agent.ID, AuthorName: tn.agent.Name, Body: body}, at)
+		noErr(t, "comment", err)
+		return res.Message
+	}
+	revise := func(c store.Conversation, m store.Message, body string, deleted bool) {
+		ev := store.Message{Kind: store.KindSystem, AuthorType: store.AuthorSystem, Body: "x", Meta: map[string]any{"event": store.EventCommentEdited}}
+		_, _, err := s.ReviseComment(ctx, tn.ws.ID, c.ID, m.ID, tn.agent.ID, body, deleted, ev, Epoch.Add(time.Hour))
+		noErr(t, "revise", err)
+	}
+	var convs []store.Conversation
+	for _, name := range []string{"one", "two"} {
+		v, c := writer(t, s, tn, name, "", Epoch)
+		_, err := s.SetVisitorIdentity(ctx, tn.ws.ID, v.ID, "Ann", "", ann.ID)
+		noErr(t, "link", err)
+		convs = append(convs, c)
+	}
+	first := note(convs[0], "n1", "asked for a refund", Epoch.Add(time.Minute))
+	second := note(convs[1], "n2", "gone", Epoch.Add(2*time.Minute))
+	note(convs[1], "n3", "VIP: answer first", Epoch.Add(3*time.Minute))
+	revise(convs[0], first, "refund sent", false)
+	revise(convs[1], second, "", true)
+	_, other := writer(t, s, tn, "someone else", "", Epoch)
+	note(other, "n4", "not Ann's", Epoch.Add(4*time.Minute))
+
+	rec, err := s.ContactHistory(ctx, tn.ws.ID, ann.ID, 10)
+	noErr(t, "history", err)
+	var bodies []string
+	for _, m := range rec.Comments {
+		bodies = append(bodies, m.Body)
+	}
+	equal(t, "the notes, newest first, as they are now", bodies, []string{"VIP: answer first", "refund sent"})
 }

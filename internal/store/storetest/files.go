@@ -27,7 +27,7 @@ func attach(t *testing.T, s *store.Store, c store.Conversation, clientID string,
 	noErr(t, "create file", err)
 	var size int64
 	for n, data := range chunks {
-		noErr(t, "chunk", s.PutFileChunk(ctx, c.WorkspaceID, f.ID, n, data))
+		noErr(t, "chunk", s.PutFileChunk(ctx, c.WorkspaceID, f.ID, n, data, at))
 		size += int64(len(data))
 	}
 	noErr(t, "complete", s.CompleteFile(ctx, c.WorkspaceID, f.ID, size, 0, 0))
@@ -53,18 +53,21 @@ func testFiles(t *testing.T, s *store.Store) {
 	}
 	// Binary content, NUL and high bytes included, round-trips.
 	first, second := bytes.Repeat([]byte{0, 0xFF, 'x', 0x80}, 1000), []byte("\x00tail\xFE")
-	noErr(t, "chunk 0", s.PutFileChunk(ctx, tn.ws.ID, f.ID, 0, first))
-	noErr(t, "chunk 1", s.PutFileChunk(ctx, tn.ws.ID, f.ID, 1, second))
+	noErr(t, "chunk 0", s.PutFileChunk(ctx, tn.ws.ID, f.ID, 0, first, Epoch))
+	noErr(t, "chunk 1", s.PutFileChunk(ctx, tn.ws.ID, f.ID, 1, second, Epoch))
 	got, err := s.GetFile(ctx, tn.ws.ID, f.ID)
 	noErr(t, "get", err)
 	equal(t, "incomplete while written", got.Complete, false)
+	// A retry gives up an upload only once it stopped moving.
+	wantErr(t, s.AbandonUpload(ctx, tn.ws.ID, f.ID, Epoch), store.ErrNotFound)
 	noErr(t, "complete", s.CompleteFile(ctx, tn.ws.ID, f.ID, int64(len(first)+len(second)), 640, 480))
+	wantErr(t, s.AbandonUpload(ctx, tn.ws.ID, f.ID, Epoch.Add(time.Hour)), store.ErrNotFound) // complete: kept
 
 	got, err = s.FileByClientMsgID(ctx, tn.ws.ID, c.ID, "up-1")
 	noErr(t, "by client_msg_id", err)
 	equal(t, "read back", got, store.File{ID: f.ID, WorkspaceID: tn.ws.ID, ConversationID: c.ID, ClientMsgID: "up-1", AuthorType: store.AuthorVisitor,
 		AuthorID: c.VisitorID, Name: "photo.png", ContentType: "image/png", Size: int64(len(first) + len(second)), Width: 640, Height: 480,
-		Complete: true, CreatedAt: Epoch})
+		Complete: true, CreatedAt: Epoch, WrittenAt: Epoch})
 	for n, want := range [][]byte{first, second} {
 		data, err := s.FileChunk(ctx, tn.ws.ID, f.ID, n)
 		noErr(t, "read chunk", err)
@@ -73,7 +76,7 @@ func testFiles(t *testing.T, s *store.Store) {
 	_, err = s.FileChunk(ctx, tn.ws.ID, f.ID, 2)
 	wantErr(t, err, store.ErrNotFound)
 	// A complete file's bytes never change.
-	wantErr(t, s.PutFileChunk(ctx, tn.ws.ID, f.ID, 2, []byte("more")), store.ErrNotFound)
+	wantErr(t, s.PutFileChunk(ctx, tn.ws.ID, f.ID, 2, []byte("more"), Epoch), store.ErrNotFound)
 
 	_, err = s.CreateFile(ctx, store.File{WorkspaceID: tn.ws.ID, ConversationID: c.ID, ClientMsgID: "up-1", AuthorType: store.AuthorVisitor,
 		AuthorID: c.VisitorID, Name: "again.png", ContentType: "image/png"}, Epoch)
@@ -136,8 +139,14 @@ func testFileSweep(t *testing.T, s *store.Store) {
 	cut, err := s.CreateFile(ctx, store.File{WorkspaceID: tn.ws.ID, ConversationID: c.ID, ClientMsgID: "cut", AuthorType: store.AuthorVisitor,
 		AuthorID: c.VisitorID, Name: "cut.pdf", ContentType: "application/pdf"}, Epoch)
 	noErr(t, "cut off upload", err)
-	noErr(t, "its first chunk", s.PutFileChunk(ctx, tn.ws.ID, cut.ID, 0, []byte("%PDF-")))
+	noErr(t, "its first chunk", s.PutFileChunk(ctx, tn.ws.ID, cut.ID, 0, []byte("%PDF-"), Epoch))
 	recent := attach(t, s, c, "recent", [][]byte{[]byte("%PDF-c")}, false, Epoch.Add(2*time.Hour))
+	stalled, err := s.CreateFile(ctx, store.File{WorkspaceID: tn.ws.ID, ConversationID: c.ID, ClientMsgID: "stalled", AuthorType: store.AuthorVisitor,
+		AuthorID: c.VisitorID, Name: "s.pdf", ContentType: "application/pdf"}, Epoch.Add(2*time.Hour))
+	noErr(t, "stalled upload", err)
+	noErr(t, "abandon a stopped upload", s.AbandonUpload(ctx, tn.ws.ID, stalled.ID, Epoch.Add(3*time.Hour)))
+	_, err = s.GetFile(ctx, tn.ws.ID, stalled.ID)
+	wantErr(t, err, store.ErrNotFound)
 
 	n, err := s.DeleteStaleFiles(ctx, Epoch.Add(time.Hour), 1)
 	noErr(t, "sweep", err)

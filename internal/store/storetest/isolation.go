@@ -566,7 +566,7 @@ var isolationCases = []isolationCase{
 		equal(t, "B's files counted through A", n, 0)
 	}}.arranged(bFile),
 	refused("PutFileChunk", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		return s.PutFileChunk(ctx, a.ws.ID, b.file.ID, 1, []byte("hijacked"))
+		return s.PutFileChunk(ctx, a.ws.ID, b.file.ID, 1, []byte("hijacked"), isoNow)
 	}).arranged(bFile),
 	refused("FileChunk", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.FileChunk(ctx, a.ws.ID, b.file.ID, 0)
@@ -574,6 +574,9 @@ var isolationCases = []isolationCase{
 	}).arranged(bFile),
 	refused("CompleteFile", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.CompleteFile(ctx, a.ws.ID, b.file.ID, 1, 0, 0)
+	}).arranged(bFile),
+	refused("AbandonUpload", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.AbandonUpload(ctx, a.ws.ID, b.file.ID, isoNow.Add(time.Hour))
 	}).arranged(bFile),
 	refused("DeleteFile", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.DeleteFile(ctx, a.ws.ID, b.file.ID)
@@ -871,7 +874,7 @@ func bFile(t *testing.T, s *store.Store, a, b *isoTenant) {
 	b.file, err = s.CreateFile(t.Context(), store.File{WorkspaceID: b.ws.ID, ConversationID: b.conv.ID, ClientMsgID: "b-upload",
 		AuthorType: store.AuthorVisitor, AuthorID: b.visitor.ID, Name: "b.pdf", ContentType: "application/pdf"}, Epoch)
 	noErr(t, "B's file", err)
-	noErr(t, "B's chunk", s.PutFileChunk(t.Context(), b.ws.ID, b.file.ID, 0, []byte("%PDF-B")))
+	noErr(t, "B's chunk", s.PutFileChunk(t.Context(), b.ws.ID, b.file.ID, 0, []byte("%PDF-B"), Epoch))
 }
 
 // bQuick gives B a shared quick response.

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { since } from '../../shared/format';
 import { MAX_NAME } from '../admin/api';
 import { ApiError } from '../api';
+import { Markdown } from '../Markdown';
 import { go } from '../router';
 import { MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
 import type { DeskStore } from '../store';
@@ -54,6 +55,14 @@ function ContactList({ store }: { store: DeskStore }) {
     const t = setTimeout(() => load(), q ? 250 : 0);
     return () => clearTimeout(t);
   }, [q, sort]);
+  // Another desk's change to a listed contact shows at once (a merged or
+  // erased one leaves the list).
+  const ev = store.contactChanged.value;
+  useEffect(() => {
+    if (!ev) return;
+    const gone = ev.erased || !!ev.contact.merged_into;
+    setItems((cur) => cur && (gone ? cur.filter((x) => x.id !== ev.contact.id) : cur.map((x) => (x.id === ev.contact.id ? ev.contact : x))));
+  }, [ev]);
   const now = store.now.value;
   return (
     <main class="contacts" aria-labelledby="contacts-title">
@@ -158,6 +167,21 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
       })
       .catch((err: unknown) => setError(message(err)));
   useEffect(() => void load(), [id]);
+  // Another desk changed this contact: read it again (the form too); our
+  // own save came back already (same updated_at).
+  const ev = store.contactChanged.value;
+  const [changedElsewhere, setChangedElsewhere] = useState(false);
+  useEffect(() => {
+    if (!ev || !page || ev.contact.id !== page.contact.id || ev.contact.updated_at === page.contact.updated_at) return;
+    if (ev.erased) {
+      go({ area: 'contacts', id: '' });
+      return;
+    }
+    void load().then(() => {
+      setMerges((n) => n + 1);
+      setChangedElsewhere(true);
+    });
+  }, [ev]);
   const now = store.now.value;
   if (!page) {
     return (
@@ -186,8 +210,20 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
         {c.external_id ? `Identified by the site as ${c.external_id}` : c.claimed ? 'Claimed: made from an address the visitor typed' : 'Added by an agent'} · added{' '}
         {since(c.created_at, now) === 'now' ? 'just now' : `${since(c.created_at, now)} ago`}
       </p>
+      {changedElsewhere && (
+        <p class="notice" role="status">
+          This contact was changed (here or on another desk): it shows as it is now.
+        </p>
+      )}
       <div class="contact-grid">
-        <Profile key={merges} contact={c} onSaved={(x) => setPage({ ...page, contact: x })} />
+        <Profile
+          key={merges}
+          contact={c}
+          onSaved={(x) => {
+            setPage({ ...page, contact: x });
+            setChangedElsewhere(false);
+          }}
+        />
         <section aria-labelledby="contact-chats">
           <h2 id="contact-chats">Conversations</h2>
           {page.conversations.length === 0 ? (
@@ -218,6 +254,25 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
                     {t.subject || t.last_message || 'Ticket'}
                   </button>
                   <span class="muted"> · {t.status === 'open' ? (t.assignee_id ? 'assigned' : 'waiting') : 'closed'}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>Notes</h2>
+          {page.comments.length === 0 ? (
+            <p class="muted">No internal notes in their conversations.</p>
+          ) : (
+            <ul class="contact-list contact-notes">
+              {page.comments.map((m) => (
+                <li key={m.id}>
+                  <Markdown text={m.body} />
+                  <span class="muted">
+                    {' '}
+                    · {m.author_name || 'An agent'} ·{' '}
+                    <button type="button" class="link" onClick={() => openChat(m.conversation_id)}>
+                      {since(m.created_at, now)} ago
+                    </button>
+                  </span>
                 </li>
               ))}
             </ul>

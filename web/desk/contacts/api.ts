@@ -1,32 +1,16 @@
 // The contacts' REST calls (docs/api.md, Contacts).
-import type { Conversation, PageView, Ticket, Visitor } from '../../shared/protocol';
+import type { Contact, Conversation, Message, PageView, Ticket, Visitor } from '../../shared/protocol';
 import { call } from '../api';
 
-export type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'link';
-export interface ContactField {
-  type: FieldType;
-  value: string | number | boolean;
-}
-
-export interface Contact {
-  id: string;
-  external_id: string;
-  name: string;
-  email: string;
-  phone: string;
-  fields: Record<string, ContactField>;
-  /** Made from an address a visitor typed: vouched for by nobody. */
-  claimed: boolean;
-  merged_into?: string;
-  created_at: string;
-  updated_at: string;
-}
+export type { Contact, ContactField, FieldType } from '../../shared/protocol';
 
 export interface ContactPage {
   contact: Contact;
   visitors: Visitor[];
   conversations: Conversation[];
   tickets: Ticket[];
+  /** The agents' notes in the contact's conversations, as they are now, newest first. */
+  comments: Message[];
   pages: PageView[];
 }
 

@@ -4,7 +4,9 @@
 -- default blob store, so every node of a cluster serves every file).
 -- (conversation_id, client_msg_id) makes an upload idempotent: a retry
 -- with the same client_msg_id finds the file it stored before. complete is
--- false while the chunks are being written; a file left incomplete, or
+-- false while the chunks are being written, written_at the last time one
+-- was (a retry waits for an upload that is still moving); a file left
+-- incomplete, or
 -- never followed by its message, is swept after a while. Deleting a
 -- conversation (retention, erasure, a site's deletion) deletes its files
 -- and their chunks.
@@ -22,6 +24,7 @@ CREATE TABLE files (
     height          INTEGER NOT NULL DEFAULT 0,
     complete        INTEGER NOT NULL DEFAULT 0,
     created_at      INTEGER NOT NULL,
+    written_at      INTEGER NOT NULL,
     UNIQUE (conversation_id, client_msg_id)
 );
 CREATE INDEX files_stale ON files (created_at);
