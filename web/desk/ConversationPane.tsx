@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { AttachIcon } from '../shared/AttachIcon';
 import { Composer, dropTarget } from '../shared/Composer';
 import { fileOf, fileSize, isImage } from '../shared/files';
 import { TypingLine } from '../shared/TypingLine';
@@ -9,7 +10,7 @@ import { ActionBar } from './Actions';
 import { type Revision, revise } from './comments';
 import { Markdown } from './Markdown';
 import { unfilled } from './quick/fill';
-import { AttachIcon, CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
+import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
 import { lazy } from './lazy';
 import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
 import { MANAGE_ANY } from './permissions';
@@ -236,7 +237,7 @@ function ReplyBox({ store, name, owner, confirmed, onConfirm }: { store: DeskSto
         inputRef={box}
         onFiles={files}
         accept={store.files.value?.accept.join(',')}
-        attachIcon={<AttachIcon />}
+        attachIcon={<AttachIcon size={18} />}
         placeholder={`Reply to ${name}… (Enter to send, / for quick responses)`}
         onSend={(t) => {
           const left = unfilled(t);

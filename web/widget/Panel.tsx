@@ -4,7 +4,8 @@ import { Composer, dropTarget } from '../shared/Composer';
 import { agentLabel } from '../shared/look';
 import { TypingLine } from '../shared/TypingLine';
 import type { TextKey } from './i18n';
-import { AttachIcon, CloseIcon, SendIcon } from './icons';
+import { AttachIcon } from '../shared/AttachIcon';
+import { CloseIcon, SendIcon } from './icons';
 import { Messages } from './Messages';
 import type { WidgetStore } from './store';
 
