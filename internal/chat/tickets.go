@@ -219,6 +219,50 @@ func (s *Service) CloseTicket(ctx context.Context, a auth.Actor, id string) (sto
 	return out.Ticket, nil
 }
 
+// MoveTicket puts a ticket a may see in a board's column, before another
+// ticket of it or at its end (beforeID ""), taking the column's stage:
+// into a closed column it closes like CloseTicket (by any agent who sees
+// it: a board is shared work), out of one it reopens. Every desk sees the
+// move at once (a ticket event).
+func (s *Service) MoveTicket(ctx context.Context, a auth.Actor, id, columnID, beforeID string) (store.Ticket, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return store.Ticket{}, err
+	}
+	if columnID == "" {
+		return store.Ticket{}, apperr.Invalidf("column_id", "required", "column_id is required")
+	}
+	out, err := s.store.MoveTicket(ctx, a.WorkspaceID, store.Move{TicketID: id, ColumnID: columnID, BeforeID: beforeID,
+		AgentID: a.AgentID, AgentName: a.Name, Close: store.TicketClose{By: store.AuthorAgent, AgentID: a.AgentID,
+			Event: func(store.Conversation) *store.Message {
+				return agentEvent(a, a.Name+" closed the ticket", false, map[string]any{"event": "status", "status": "closed", "by": "agent", "reason": "ticket_closed"})
+			}}}, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "visitor_has_open_ticket", "the visitor has another open ticket: merge or close that one first")
+	case errors.Is(err, store.ErrNotFound):
+		return store.Ticket{}, apperr.New(apperr.NotFound, "invalid_position", "no such column, or the ticket to put it before is not in it")
+	case errors.Is(err, store.ErrStale):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "ticket_archived", "an archived ticket stays where it is")
+	case err != nil:
+		return store.Ticket{}, err
+	}
+	if out.Closed != nil {
+		out.Closed.Ticket = out.Ticket
+		s.publishClosed(ctx, *out.Closed)
+	} else {
+		s.publishTicket(ctx, out.Ticket)
+	}
+	return out.Ticket, nil
+}
+
+// TicketHistory reads what happened to a ticket a may see, oldest first.
+func (s *Service) TicketHistory(ctx context.Context, a auth.Actor, id string) ([]store.TicketEvent, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return s.store.TicketHistory(ctx, a.WorkspaceID, id, 500)
+}
+
 func (s *Service) publishClosed(ctx context.Context, out store.Closed) {
 	for i, c := range out.Conversations {
 		var ev *store.Message

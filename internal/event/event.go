@@ -55,6 +55,7 @@ const (
 	TypeTicket       = "ticket"
 	TypeInbox        = "inbox"
 	TypeContact      = "contact"
+	TypeBoard        = "board"
 )
 
 // Envelope routes one encoded frame.
@@ -189,6 +190,13 @@ type MessageFrame struct {
 type TicketFrame struct {
 	Type   string       `json:"type"` // "ticket"
 	Ticket store.Ticket `json:"ticket"`
+}
+
+// BoardFrame is a board as it is now, with its columns (issue 15): made,
+// renamed, reordered, archived, or its columns changed.
+type BoardFrame struct {
+	Type  string      `json:"type"` // "board"
+	Board store.Board `json:"board"`
 }
 
 // ContactFrame is a contact as it is now, to the desks (issue 14): made,

@@ -12,6 +12,7 @@ import (
 	"github.com/querytel/livedesk/internal/audit"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
+	"github.com/querytel/livedesk/internal/board"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/contact"
 	"github.com/querytel/livedesk/internal/file"
@@ -46,6 +47,7 @@ type Config struct {
 	Contacts   *contact.Service
 	Quick      *quick.Service
 	Files      *file.Service
+	Boards     *board.Service
 	Audit      *audit.Service
 	DB         Pinger
 	// Guard limits the widget's uploads (nil: no limit).
@@ -88,6 +90,7 @@ type API struct {
 	contacts   *contact.Service
 	quick      *quick.Service
 	files      *file.Service
+	boards     *board.Service
 	guard      *guard.Guard
 	audit      *audit.Service
 	db         Pinger
@@ -107,7 +110,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, files: cfg.Files, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -97,6 +97,17 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/tickets/{id}/close", a.authed(a.closeTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{id}/start-chat", a.authed(a.startTicketChat))
 
+	mux.HandleFunc("POST /api/v1/tickets/{id}/move", a.authed(a.moveTicket))
+	mux.HandleFunc("GET /api/v1/tickets/{id}/history", a.authed(a.ticketHistory))
+	mux.HandleFunc("GET /api/v1/boards", a.authed(a.listBoards))
+	mux.HandleFunc("POST /api/v1/boards", a.authed(a.createBoard))
+	mux.HandleFunc("POST /api/v1/boards/order", a.authed(a.reorderBoards))
+	mux.HandleFunc("GET /api/v1/boards/{id}", a.authed(a.getBoard))
+	mux.HandleFunc("PATCH /api/v1/boards/{id}", a.authed(a.updateBoard))
+	mux.HandleFunc("POST /api/v1/boards/{id}/columns", a.authed(a.addColumn))
+	mux.HandleFunc("PATCH /api/v1/boards/{id}/columns/{column}", a.authed(a.updateColumn))
+	mux.HandleFunc("POST /api/v1/boards/{id}/columns/order", a.authed(a.reorderColumns))
+
 	mux.HandleFunc("GET /api/v1/visitors", a.authed(a.listVisitors))
 	mux.HandleFunc("GET /api/v1/visitors/{id}", a.authed(a.getVisitor))
 

@@ -54,6 +54,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeTicket:       reflect.TypeFor[event.TicketFrame](),
 	event.TypeInbox:        reflect.TypeFor[event.InboxFrame](),
 	event.TypeContact:      reflect.TypeFor[event.ContactFrame](),
+	event.TypeBoard:        reflect.TypeFor[event.BoardFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.

@@ -9,12 +9,25 @@ import (
 	"time"
 )
 
-// Ticket statuses. Boards (issue 15) will add states between the two;
-// the queues read only these.
+// Ticket statuses: what the queues read. A ticket's stage (its board
+// column's) refines open; the closed stage is the closed status.
 const (
 	TicketOpen   = "open"
 	TicketClosed = "closed"
 )
+
+// Ticket stages, the fixed set a board column maps to (docs/api.md,
+// Boards).
+const (
+	StageNew        = "new"         // not taken yet
+	StageInProgress = "in_progress" // an agent works on it
+	StageWaiting    = "waiting"     // on the customer or someone else
+	StageResolved   = "resolved"    // done, not closed yet (the customer may answer)
+	StageClosed     = "closed"      // closed: the status closed
+)
+
+// Stages lists the stages in their order on a board.
+var Stages = []string{StageNew, StageInProgress, StageWaiting, StageResolved, StageClosed}
 
 // Why a chat became a ticket.
 const (
@@ -60,6 +73,13 @@ type Ticket struct {
 	ClosedBy        string     `json:"closed_by,omitempty"`
 	ClosedByAgentID string     `json:"closed_by_agent_id,omitempty"`
 	ArchivedAt      *time.Time `json:"archived_at,omitempty"`
+	// Stage is where the ticket stands (Stages); BoardID, ColumnID and
+	// Rank place it on a board once an agent moved it there (Rank orders
+	// a column: a number between the neighbours').
+	Stage    string   `json:"stage"`
+	BoardID  string   `json:"board_id,omitempty"`
+	ColumnID string   `json:"column_id,omitempty"`
+	Rank     *float64 `json:"rank,omitempty"`
 	// Read with the ticket, for the queues: who wrote, and the latest
 	// message of its conversation.
 	VisitorName    string    `json:"visitor_name"`
@@ -76,7 +96,7 @@ type Ticket struct {
 const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
 	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
+	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
 	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
 	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
 	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id
@@ -87,15 +107,19 @@ func scanTicket(sc scanner) (Ticket, error) {
 		t                          Ticket
 		cre, upd, activity         int64
 		accepted, closed, archived sql.NullInt64
+		rank                       sql.NullFloat64
 	)
 	err := sc.Scan(&t.ID, &t.WorkspaceID, &t.SiteID, &t.VisitorID, &t.ContactID, &t.DepartmentID, &t.ConversationID,
 		&t.AssigneeID, &t.Status, &t.Reason, &t.Subject, &cre, &upd, &accepted, &closed, &t.ClosedBy, &t.ClosedByAgentID,
-		&archived, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
+		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
 	if err != nil {
 		return Ticket{}, err
 	}
 	t.CreatedAt, t.UpdatedAt, t.LastActivityAt = fromMillis(cre), fromMillis(upd), fromMillis(activity)
 	t.AcceptedAt, t.ClosedAt, t.ArchivedAt = optTime(accepted), optTime(closed), optTime(archived)
+	if rank.Valid {
+		t.Rank = &rank.Float64
+	}
 	return t, nil
 }
 
@@ -255,7 +279,8 @@ func (s *Store) AcceptTickets(ctx context.Context, workspaceID, agentID, id stri
 		// The pick is a CTE so that PostgreSQL runs it once: as an IN
 		// subquery its LIMIT may be applied per row of a join.
 		rows, err := tx.QueryContext(ctx, `WITH picked AS (`+pick+`)
-			UPDATE tickets SET assignee_id = $2, accepted_at = $3, updated_at = $3
+			UPDATE tickets SET assignee_id = $2, accepted_at = $3, updated_at = $3,
+				stage = CASE WHEN stage = 'new' THEN 'in_progress' ELSE stage END
 			WHERE workspace_id = $1 AND status = 'open' AND assignee_id IS NULL AND id IN (SELECT id FROM picked) RETURNING id`, args...)
 		ids, err := collect(rows, err, "store: accept tickets", scanString)
 		if err != nil {
@@ -319,7 +344,8 @@ func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID strin
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = $3, updated_at = $4,
-			accepted_at = CASE WHEN $5 THEN CAST($4 AS BIGINT) END
+			accepted_at = CASE WHEN $5 THEN CAST($4 AS BIGINT) END,
+			stage = CASE WHEN $5 AND stage = 'new' THEN 'in_progress' WHEN NOT $5 AND stage = 'in_progress' THEN 'new' ELSE stage END
 			WHERE workspace_id = $1 AND id = $2 AND status = 'open'`, workspaceID, id, nullString(agentID), millis(now), agentID != "")
 		if err := changedOrStale(ctx, tx, "store: assign ticket", "tickets", workspaceID, id, res, err); err != nil {
 			return err
@@ -372,7 +398,7 @@ func closeTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id str
 		return out, mapErr("store: lock ticket conversations", err)
 	}
 	args := []any{workspaceID, id, millis(now), tc.By, tc.AgentID}
-	q := `UPDATE tickets SET status = 'closed', closed_at = $3, updated_at = $3, closed_by = $4, closed_by_agent_id = $5
+	q := `UPDATE tickets SET status = 'closed', stage = 'closed', closed_at = $3, updated_at = $3, closed_by = $4, closed_by_agent_id = $5
 		WHERE workspace_id = $1 AND id = $2 AND status = 'open'`
 	if tc.Assignee != nil {
 		if *tc.Assignee == "" {

@@ -220,6 +220,30 @@ export interface Contact {
   updated_at: string;
 }
 
+export type Stage = 'new' | 'in_progress' | 'waiting' | 'resolved' | 'closed';
+
+/** A column of a board, mapped to a stage. */
+export interface Column {
+  id: string;
+  board_id: string;
+  name: string;
+  stage: Stage;
+  position: number;
+  archived_at?: string;
+}
+
+/** A view of the tickets by column (docs/api.md, Boards). */
+export interface Board {
+  id: string;
+  workspace_id: string;
+  name: string;
+  position: number;
+  archived_at?: string;
+  columns: Column[];
+  created_at: string;
+  updated_at: string;
+}
+
 /** A chat that found no agent, waiting to be accepted and answered (docs/api.md, Tickets). */
 export interface Ticket {
   id: string;
@@ -239,6 +263,12 @@ export interface Ticket {
   closed_by?: 'agent' | 'system';
   closed_by_agent_id?: string;
   archived_at?: string;
+  /** Its place in its life; a board column maps to one (docs/api.md, Boards). */
+  stage: Stage;
+  /** Set once an agent placed it on a board; rank orders its column. */
+  board_id?: string;
+  column_id?: string;
+  rank?: number;
   visitor_name: string;
   visitor_email?: string;
   last_message: string;
@@ -296,6 +326,7 @@ export type ServerEvent =
   | { type: 'visitor.blocked'; block: Block; visitor_ids?: string[]; ip?: string }
   | { type: 'ticket'; ticket: Ticket }
   | { type: 'contact'; contact: Contact; erased?: boolean }
+  | { type: 'board'; board: Board }
   | { type: 'inbox'; items: InboxItem[]; unread: number }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 

@@ -547,6 +547,57 @@ var isolationCases = []isolationCase{
 			equal(t, "B's through A", len(list), 0)
 		}
 	}}.arranged(bQuick),
+	isolationCase{method: "ListBoards", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListBoards(t.Context(), a.ws.ID, true)
+		noErr(t, "list", err)
+		equal(t, "A's boards only", ids(list, func(x store.Board) string { return x.Name }), []string{"A's board"})
+	}}.arranged(bBoard),
+	refused("GetBoard", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetBoard(ctx, a.ws.ID, b.board.ID)
+		return err
+	}).arranged(bBoard),
+	isolationCase{method: "CreateBoard", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		_, err := s.CreateBoard(t.Context(), a.ws.ID, "A's own first", stageColumns(), true, isoNow)
+		noErr(t, "B's board does not count as A's first", err)
+	}},
+	refused("UpdateBoard", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.UpdateBoard(ctx, a.ws.ID, b.board.ID, "hijacked", true, isoNow)
+		return err
+	}).arranged(bBoard),
+	refused("ReorderBoards", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.ReorderBoards(ctx, a.ws.ID, []string{b.board.ID})
+	}).arranged(bBoard),
+	refused("ReorderColumns", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.ReorderColumns(ctx, a.ws.ID, b.board.ID, ids(b.board.Columns, func(c store.Column) string { return c.ID }))
+	}).arranged(bBoard),
+	refused("CreateColumn", "on B's board", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateColumn(ctx, a.ws.ID, b.board.ID, "sneaky", store.StageNew, isoNow)
+		return err
+	}).arranged(bBoard),
+	refused("UpdateColumn", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		c := b.board.Columns[0]
+		c.Name = "hijacked"
+		_, err := s.UpdateColumn(ctx, a.ws.ID, c, true, isoNow)
+		return err
+	}).arranged(bBoard),
+	isolationCase{method: "BoardTickets", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.BoardTickets(t.Context(), a.ws.ID, b.board, false, 100)
+		noErr(t, "board tickets", err)
+		equal(t, "B's tickets through A", len(list), 0)
+	}}.arranged(bBoard),
+	refused("MoveTicket", "B's ticket into B's column", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MoveTicket(ctx, a.ws.ID, store.Move{TicketID: b.ticket.ID, ColumnID: columnOf(b.board, store.StageClosed)}, isoNow)
+		return err
+	}).arranged(bBoard),
+	refused("MoveTicket", "A's ticket into B's column", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MoveTicket(ctx, a.ws.ID, store.Move{TicketID: a.ticket.ID, ColumnID: columnOf(b.board, store.StageNew)}, isoNow)
+		return err
+	}).arranged(bBoard),
+	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
+		noErr(t, "history", err)
+		equal(t, "B's history through A", len(list), 0)
+	}}.arranged(bBoard),
 	refused("CreateFile", "in B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.CreateFile(ctx, store.File{WorkspaceID: a.ws.ID, ConversationID: b.conv.ID, ClientMsgID: "sneaky",
 			AuthorType: store.AuthorAgent, AuthorID: a.agent.ID, Name: "x.pdf", ContentType: "application/pdf"}, isoNow)
@@ -865,6 +916,21 @@ type isoTenant struct {
 	claim          store.Contact       // made by a case's arrange
 	quick          store.QuickResponse // made by a case's arrange
 	file           store.File          // made by a case's arrange: incomplete, one chunk
+	board          store.Board         // made by a case's arrange, with the ticket moved onto it
+}
+
+// bBoard gives B a board with a column of each stage, and moves B's
+// ticket to its Waiting column (a place and a history entry).
+func bBoard(t *testing.T, s *store.Store, a, b *isoTenant) {
+	var err error
+	b.board, err = s.CreateBoard(t.Context(), b.ws.ID, "B's board", stageColumns(), true, Epoch)
+	noErr(t, "B's board", err)
+	_, err = s.MoveTicket(t.Context(), b.ws.ID, store.Move{TicketID: b.ticket.ID, ColumnID: columnOf(b.board, store.StageWaiting),
+		AgentID: b.agent.ID, AgentName: "B"}, Epoch)
+	noErr(t, "B's move", err)
+	// A has a board too, so that a case aimed at B's cannot fall back on "none".
+	_, err = s.CreateBoard(t.Context(), a.ws.ID, "A's board", stageColumns(), true, Epoch)
+	noErr(t, "A's board", err)
 }
 
 // bFile gives B's conversation an upload under way (one chunk written):
@@ -994,6 +1060,9 @@ type chatSnapshot struct {
 	File          store.File // the arranged upload, with its chunk and the conversation's count
 	FileChunk     []byte
 	FileCount     int
+	Boards        []store.Board // every board, archived ones too, with what each shows and the ticket's history
+	BoardTickets  [][]store.Ticket
+	History       []store.TicketEvent
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -1070,6 +1139,15 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	}
 	sn.FileCount, err = s.CountFiles(ctx, ws, it.conv.ID)
 	must("files", err)
+	sn.Boards, err = s.ListBoards(ctx, ws, true)
+	must("boards", err)
+	for i, b := range sn.Boards {
+		ts, err := s.BoardTickets(ctx, ws, b, i == 0, 100)
+		must("board tickets", err)
+		sn.BoardTickets = append(sn.BoardTickets, ts)
+	}
+	sn.History, err = s.TicketHistory(ctx, ws, it.ticket.ID, 100)
+	must("history", err)
 	return sn
 }
 

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runInbox(t, newStore)
 	runContacts(t, newStore)
 	runFiles(t, newStore)
+	runBoards(t, newStore)
 	runIsolation(t, newStore)
 }
 

@@ -1,0 +1,99 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/store"
+)
+
+// ticketOf makes a ticket of a new visitor of site st (the no-agent rule).
+func ticketOf(t *testing.T, e *env, st store.Site, name string) store.Ticket {
+	t.Helper()
+	ctx := t.Context()
+	s, now := e.srv.App.Store, e.srv.Clock.Now()
+	v, err := s.CreateVisitor(ctx, st.WorkspaceID, st.ID, "token-"+name+"-"+st.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := s.StartConversation(ctx, st.WorkspaceID, v.ID, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendMessage(ctx, store.Message{WorkspaceID: st.WorkspaceID, ConversationID: c.ID, ClientMsgID: "m1", Kind: store.KindText,
+		AuthorType: store.AuthorVisitor, AuthorID: v.ID, Body: "help " + name}, now); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.Hold(ctx, st.WorkspaceID, c.ID, store.Hold{Unheld: true, Ticket: store.TicketNoAgent}, now)
+	if err != nil || h.Ticket == nil {
+		t.Fatalf("ticket: %v", err)
+	}
+	return *h.Ticket
+}
+
+// TestBoardsAPI: boards over REST with role checks; every refusal has its
+// code and changes nothing.
+func TestBoardsAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	owner := auth.Actor{WorkspaceID: e.site.WorkspaceID, AgentID: e.ids["{owner}"], Role: auth.Owner}
+	boards, err := e.srv.App.Boards.List(ctx, owner, false)
+	if err != nil || len(boards) != 1 {
+		t.Fatalf("the first board: %v %v", boards, err)
+	}
+	b := boards[0]
+	for _, c := range b.Columns {
+		e.ids["{"+c.Stage+"}"] = c.ID
+	}
+	e.ids["{board}"] = b.ID
+	one, two := ticketOf(t, e, e.site, "one"), ticketOf(t, e, e.site, "two")
+	e.ids["{t1}"], e.ids["{t2}"] = one.ID, two.ID
+	bOwner := auth.Actor{WorkspaceID: e.ids["{b-ws}"], AgentID: e.ids["{b-agent}"], Role: auth.Owner}
+	bBoards, err := e.srv.App.Boards.List(ctx, bOwner, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["{b-board}"], e.ids["{b-column}"] = bBoards[0].ID, bBoards[0].Columns[0].ID
+	e.ids["{b-ticket}"] = ticketOf(t, e, e.bSite, "b").ID
+
+	e.run(t, []scenario{
+		{name: "nobody lists", method: "GET", path: "/api/v1/boards", status: 401, code: "unauthenticated"},
+		{name: "an agent lists", as: "agent", method: "GET", path: "/api/v1/boards", status: 200,
+			has: []string{`"name":"Support"`, `"stage":"in_progress"`, `"name":"Waiting"`}, hasNot: []string{"{b-board}"}},
+		{name: "the board shows the new tickets in New", as: "agent", method: "GET", path: "/api/v1/boards/{board}", status: 200,
+			has: []string{`"id":"{t1}"`, `"column_id":"{new}"`, `"stage":"new"`}, hasNot: []string{"{b-ticket}"}},
+		{name: "an agent may not make a board", as: "agent", method: "POST", path: "/api/v1/boards", body: `{"name":"Mine"}`, status: 403, code: "forbidden"},
+		{name: "a bad stage", as: "admin", method: "POST", path: "/api/v1/boards", body: `{"name":"Bugs","columns":[{"name":"X","stage":"doing"}]}`,
+			status: 400, code: "invalid_stage", field: "columns.stage"},
+		{name: "an empty name", as: "admin", method: "POST", path: "/api/v1/boards", body: `{"name":" "}`, status: 400, code: "invalid_name"},
+		{name: "an admin makes a board", as: "admin", method: "POST", path: "/api/v1/boards", body: `{"name":"Bugs"}`, status: 201,
+			has: []string{`"name":"Bugs"`, `"position":1`, `"stage":"resolved"`}},
+		{name: "B's board", as: "owner", method: "GET", path: "/api/v1/boards/{b-board}", status: 404, code: "board_not_found"},
+		{name: "B's board renamed", as: "owner", method: "PATCH", path: "/api/v1/boards/{b-board}", body: `{"name":"x"}`, status: 404, code: "board_not_found"},
+		{name: "a move needs a column", as: "agent", method: "POST", path: "/api/v1/tickets/{t1}/move", body: `{}`, status: 400, code: "required"},
+		{name: "a move into B's column", as: "agent", method: "POST", path: "/api/v1/tickets/{t1}/move", body: `{"column_id":"{b-column}"}`,
+			status: 404, code: "invalid_position"},
+		{name: "B's ticket moved", as: "owner", method: "POST", path: "/api/v1/tickets/{b-ticket}/move", body: `{"column_id":"{waiting}"}`,
+			status: 404, code: "ticket_not_found"},
+		{name: "an agent moves a ticket to Waiting", as: "agent", method: "POST", path: "/api/v1/tickets/{t1}/move", body: `{"column_id":"{waiting}"}`,
+			status: 200, has: []string{`"stage":"waiting"`, `"column_id":"{waiting}"`, `"board_id":"{board}"`, `"status":"open"`}},
+		{name: "before a ticket of another column", as: "agent", method: "POST", path: "/api/v1/tickets/{t2}/move",
+			body: `{"column_id":"{resolved}","before_id":"{t1}"}`, status: 404, code: "invalid_position"},
+		{name: "a column with an open ticket cannot be archived", as: "admin", method: "PATCH", path: "/api/v1/boards/{board}/columns/{waiting}",
+			body: `{"archived":true}`, status: 409, code: "column_not_empty"},
+		{name: "an agent may not change a column", as: "agent", method: "PATCH", path: "/api/v1/boards/{board}/columns/{new}", body: `{"name":"x"}`,
+			status: 403, code: "forbidden"},
+		{name: "an admin renames a column", as: "admin", method: "PATCH", path: "/api/v1/boards/{board}/columns/{new}", body: `{"name":"Inbox"}`,
+			status: 200, has: []string{`"name":"Inbox"`}},
+		{name: "a reorder naming one board of two", as: "admin", method: "POST", path: "/api/v1/boards/order", body: `{"ids":["{board}"]}`,
+			status: 400, code: "invalid_order"},
+		{name: "a column reorder with B's column", as: "admin", method: "POST", path: "/api/v1/boards/{board}/columns/order",
+			body: `{"ids":["{b-column}","{new}","{in_progress}","{waiting}","{resolved}","{closed}"]}`, status: 400, code: "invalid_order"},
+		{name: "into Closed: the ticket closes", as: "agent", method: "POST", path: "/api/v1/tickets/{t2}/move", body: `{"column_id":"{closed}"}`,
+			status: 200, has: []string{`"status":"closed"`, `"stage":"closed"`, `"closed_by":"agent"`}},
+		{name: "the history", as: "agent", method: "GET", path: "/api/v1/tickets/{t2}/history", status: 200,
+			has: []string{`"action":"moved"`, `"stage":"closed"`, `"actor_name":"`}},
+		{name: "B's history", as: "owner", method: "GET", path: "/api/v1/tickets/{b-ticket}/history", status: 404, code: "ticket_not_found"},
+	})
+}

@@ -1,0 +1,281 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/store"
+)
+
+func runBoards(t *testing.T, newStore NewStore) {
+	t.Helper()
+	runCases(t, newStore, []storeCase{
+		{"boards/boards and columns: made, renamed, reordered, archived; a column with open tickets stays", testBoards},
+		{"boards/a ticket no agent placed shows in its stage's column; accepting moves it on", testBoardUnplaced},
+		{"boards/moves keep the order, change the stage, close and reopen, and are in the history", testBoardMoves},
+		{"boards/agents dropping tickets into one slot at once: every ticket placed, no two ranks alike", testBoardConcurrentMoves},
+		{"boards/a slot halved past a number's precision renumbers the column, keeping the order", testBoardRenumber},
+	})
+}
+
+// stageColumns are the columns of a board of every stage.
+func stageColumns() []store.Column {
+	var cols []store.Column
+	for _, st := range store.Stages {
+		cols = append(cols, store.Column{Name: st, Stage: st})
+	}
+	return cols
+}
+
+// columnOf is the column of a stage on b.
+func columnOf(b store.Board, stage string) string {
+	for _, c := range b.Columns {
+		if c.Stage == stage {
+			return c.ID
+		}
+	}
+	return ""
+}
+
+// shown is what a board shows: ticket ids by column id, in order.
+func shown(t *testing.T, s *store.Store, ws string, b store.Board, isDefault bool) map[string][]string {
+	t.Helper()
+	ts, err := s.BoardTickets(t.Context(), ws, b, isDefault, 100)
+	noErr(t, "board tickets", err)
+	out := map[string][]string{}
+	for _, tk := range ts {
+		out[tk.ColumnID] = append(out[tk.ColumnID], tk.ID)
+	}
+	return out
+}
+
+func move(t *testing.T, s *store.Store, ws, ticket, column, before string, at time.Time) store.Moved {
+	t.Helper()
+	m, err := s.MoveTicket(t.Context(), ws, store.Move{TicketID: ticket, ColumnID: column, BeforeID: before, AgentID: "agent-1", AgentName: "Ann",
+		Close: store.TicketClose{By: store.AuthorAgent, AgentID: "agent-1"}}, at)
+	noErr(t, "move", err)
+	return m
+}
+
+// openTickets makes n tickets of new visitors, a minute apart.
+func openTickets(t *testing.T, s *store.Store, tn tenant, n int) []store.Ticket {
+	t.Helper()
+	var out []store.Ticket
+	for i := range n {
+		_, c := writer(t, s, tn, fmt.Sprint("w", i), "", Epoch.Add(time.Duration(i)*time.Minute))
+		out = append(out, *toTicket(t, s, tn.ws.ID, c, Epoch.Add(time.Duration(i)*time.Minute)).Ticket)
+	}
+	return out
+}
+
+func testBoards(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	support, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "first board", err)
+	_, err = s.CreateBoard(ctx, ws, "Again", stageColumns(), true, Epoch)
+	wantErr(t, err, store.ErrConflict) // a first board exists
+	bugs, err := s.CreateBoard(ctx, ws, "Bugs", []store.Column{{Name: "Triage", Stage: store.StageNew}}, false, Epoch)
+	noErr(t, "second board", err)
+	equal(t, "positions", [2]int{support.Position, bugs.Position}, [2]int{0, 1})
+	col, err := s.CreateColumn(ctx, ws, bugs.ID, "Fixed", store.StageResolved, Epoch)
+	noErr(t, "column", err)
+	equal(t, "a column goes last", col.Position, 1)
+
+	noErr(t, "reorder boards", s.ReorderBoards(ctx, ws, []string{bugs.ID, support.ID}))
+	wantErr(t, s.ReorderBoards(ctx, ws, []string{bugs.ID}), store.ErrNotFound) // not every board
+	noErr(t, "reorder columns", s.ReorderColumns(ctx, ws, bugs.ID, []string{col.ID, bugs.Columns[0].ID}))
+	list, err := s.ListBoards(ctx, ws, false)
+	noErr(t, "list", err)
+	equal(t, "boards in order", ids(list, func(b store.Board) string { return b.Name }), []string{"Bugs", "Support"})
+	equal(t, "columns in order", ids(list[0].Columns, func(c store.Column) string { return c.Name }), []string{"Fixed", "Triage"})
+
+	// A column that holds an open ticket can neither be archived nor change its stage.
+	tk := openTickets(t, s, tn, 1)[0]
+	move(t, s, ws, tk.ID, col.ID, "", Epoch.Add(time.Hour))
+	_, err = s.UpdateColumn(ctx, ws, store.Column{ID: col.ID, Name: "Fixed", Stage: store.StageResolved}, true, Epoch)
+	wantErr(t, err, store.ErrNotEmpty)
+	_, err = s.UpdateColumn(ctx, ws, store.Column{ID: col.ID, Name: "Fixed", Stage: store.StageWaiting}, false, Epoch)
+	wantErr(t, err, store.ErrNotEmpty)
+	renamed, err := s.UpdateColumn(ctx, ws, store.Column{ID: col.ID, Name: "Done", Stage: store.StageResolved}, false, Epoch)
+	noErr(t, "rename column", err)
+	equal(t, "renamed", renamed.Name, "Done")
+	archived, err := s.UpdateColumn(ctx, ws, store.Column{ID: support.Columns[2].ID, Name: "x", Stage: support.Columns[2].Stage}, true, Epoch)
+	noErr(t, "archive an empty column", err)
+	if archived.ArchivedAt == nil {
+		t.Fatal("the column is not archived")
+	}
+	b, err := s.UpdateBoard(ctx, ws, bugs.ID, "Bugs and errors", true, Epoch.Add(time.Minute))
+	noErr(t, "archive board", err)
+	if b.Name != "Bugs and errors" || b.ArchivedAt == nil {
+		t.Fatalf("archived board: %+v", b)
+	}
+	list, err = s.ListBoards(ctx, ws, false)
+	noErr(t, "list", err)
+	equal(t, "archived boards and columns are left out", [2]int{len(list), len(list[0].Columns)}, [2]int{1, 4})
+	all, err := s.ListBoards(ctx, ws, true)
+	noErr(t, "list all", err)
+	equal(t, "all", len(all), 2)
+	// An archived board takes no move.
+	_, err = s.MoveTicket(ctx, ws, store.Move{TicketID: tk.ID, ColumnID: col.ID}, Epoch.Add(2*time.Hour))
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testBoardUnplaced(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	other, err := s.CreateBoard(ctx, ws, "Other", stageColumns(), false, Epoch)
+	noErr(t, "board", err)
+	tks := openTickets(t, s, tn, 3)
+	equal(t, "a new ticket's stage", tks[0].Stage, store.StageNew)
+	equal(t, "shown in New on the default board, oldest first", shown(t, s, ws, b, true)[columnOf(b, store.StageNew)],
+		[]string{tks[0].ID, tks[1].ID, tks[2].ID})
+	equal(t, "not on another board", len(shown(t, s, ws, other, false)), 0)
+
+	accepted, err := s.AcceptTickets(ctx, ws, tn.agent.ID, tks[1].ID, 1, false, Epoch.Add(time.Hour))
+	noErr(t, "accept", err)
+	equal(t, "accepting starts the work", accepted[0].Stage, store.StageInProgress)
+	got := shown(t, s, ws, b, true)
+	equal(t, "in progress", got[columnOf(b, store.StageInProgress)], []string{tks[1].ID})
+	unassigned, err := s.AssignTicket(ctx, ws, tks[1].ID, "", Epoch.Add(2*time.Hour))
+	noErr(t, "unassign", err)
+	equal(t, "back to new", unassigned.Stage, store.StageNew)
+	closed, err := s.CloseTicket(ctx, ws, tks[2].ID, store.TicketClose{By: store.AuthorSystem}, Epoch.Add(3*time.Hour))
+	noErr(t, "close", err)
+	equal(t, "a closed ticket's stage", closed.Ticket.Stage, store.StageClosed)
+	equal(t, "shown closed", shown(t, s, ws, b, true)[columnOf(b, store.StageClosed)], []string{tks[2].ID})
+}
+
+func testBoardMoves(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	newCol, waiting, closedCol := columnOf(b, store.StageNew), columnOf(b, store.StageWaiting), columnOf(b, store.StageClosed)
+	tks := openTickets(t, s, tn, 4)
+	a, bb, c, d := tks[0].ID, tks[1].ID, tks[2].ID, tks[3].ID
+
+	// Within New: D before B. The others, never placed, keep the order shown.
+	m := move(t, s, ws, d, newCol, bb, Epoch.Add(time.Hour))
+	equal(t, "placed", [2]string{m.Ticket.BoardID, m.Ticket.ColumnID}, [2]string{b.ID, newCol})
+	equal(t, "order", shown(t, s, ws, b, true)[newCol], []string{a, d, bb, c})
+	// To Waiting: the stage follows the column.
+	m = move(t, s, ws, bb, waiting, "", Epoch.Add(2*time.Hour))
+	equal(t, "stage", [2]string{m.Ticket.Stage, m.Ticket.Status}, [2]string{store.StageWaiting, store.TicketOpen})
+	move(t, s, ws, a, waiting, bb, Epoch.Add(3*time.Hour))
+	got := shown(t, s, ws, b, true)
+	equal(t, "new", got[newCol], []string{d, c})
+	equal(t, "waiting", got[waiting], []string{a, bb})
+	// Into Closed: the ticket closes, with its conversation.
+	m = move(t, s, ws, c, closedCol, "", Epoch.Add(4*time.Hour))
+	if m.Closed == nil || m.Ticket.Status != store.TicketClosed || m.Ticket.ClosedBy != store.AuthorAgent {
+		t.Fatalf("moved into closed: %+v", m)
+	}
+	conv, err := s.GetConversation(ctx, ws, tks[2].ConversationID)
+	noErr(t, "conversation", err)
+	equal(t, "its conversation closed", conv.Status, store.StatusClosed)
+	// Out of Closed: it reopens.
+	m = move(t, s, ws, c, waiting, "", Epoch.Add(5*time.Hour))
+	if !m.Reopened || m.Ticket.Status != store.TicketOpen || m.Ticket.ClosedAt != nil {
+		t.Fatalf("moved out of closed: %+v", m)
+	}
+	// A reopen that would give a visitor two open tickets is refused, and changes nothing.
+	move(t, s, ws, d, closedCol, "", Epoch.Add(6*time.Hour))
+	visitorD := tks[3].VisitorID
+	conv2, _, err := s.StartConversation(ctx, ws, visitorD, "", Epoch.Add(7*time.Hour))
+	noErr(t, "the same visitor chats again", err)
+	_, err = s.AppendMessage(ctx, store.Message{WorkspaceID: ws, ConversationID: conv2.ID, ClientMsgID: "again", Kind: store.KindText,
+		AuthorType: store.AuthorVisitor, AuthorID: visitorD, Body: "again"}, Epoch.Add(7*time.Hour))
+	noErr(t, "message", err)
+	toTicket(t, s, ws, conv2, Epoch.Add(7*time.Hour))
+	_, err = s.MoveTicket(ctx, ws, store.Move{TicketID: d, ColumnID: waiting, AgentID: "agent-1", AgentName: "Ann"}, Epoch.Add(8*time.Hour))
+	wantErr(t, err, store.ErrConflict)
+	still, err := s.GetTicket(ctx, ws, d)
+	noErr(t, "ticket", err)
+	equal(t, "still closed", still.Status, store.TicketClosed)
+	// Before a ticket of another column: refused.
+	_, err = s.MoveTicket(ctx, ws, store.Move{TicketID: a, ColumnID: newCol, BeforeID: bb}, Epoch.Add(9*time.Hour))
+	wantErr(t, err, store.ErrNotFound)
+
+	hist, err := s.TicketHistory(ctx, ws, c, 10)
+	noErr(t, "history", err)
+	equal(t, "history", ids(hist, func(e store.TicketEvent) string {
+		return e.Action + " " + e.Detail["stage"].(string) + " by " + e.ActorName
+	}),
+		[]string{"moved closed by Ann", "moved waiting by Ann"})
+}
+
+func testBoardConcurrentMoves(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	waiting := columnOf(b, store.StageWaiting)
+	tks := openTickets(t, s, tn, 9)
+	anchor := tks[0].ID
+	move(t, s, ws, anchor, waiting, "", Epoch.Add(time.Hour))
+	var wg sync.WaitGroup
+	errs := make(chan error, len(tks))
+	for _, tk := range tks[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.MoveTicket(ctx, ws, store.Move{TicketID: tk.ID, ColumnID: waiting, BeforeID: anchor, AgentID: "x", AgentName: "X"},
+				Epoch.Add(2*time.Hour))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		noErr(t, "a concurrent move", err)
+	}
+	placed, err := s.BoardTickets(ctx, ws, b, true, 100)
+	noErr(t, "board", err)
+	var ranks []float64
+	var order []string
+	for _, tk := range placed {
+		if tk.ColumnID == waiting {
+			ranks, order = append(ranks, *tk.Rank), append(order, tk.ID)
+		}
+	}
+	equal(t, "every ticket in the column", len(order), len(tks))
+	equal(t, "the anchor last", order[len(order)-1], anchor)
+	sorted := slices.Clone(ranks)
+	slices.Sort(sorted)
+	equal(t, "no two ranks alike", len(slices.Compact(sorted)), len(ranks))
+}
+
+func testBoardRenumber(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	waiting := columnOf(b, store.StageWaiting)
+	tks := openTickets(t, s, tn, 3)
+	x, y, z := tks[0].ID, tks[1].ID, tks[2].ID
+	move(t, s, ws, x, waiting, "", Epoch)
+	move(t, s, ws, y, waiting, "", Epoch)
+	// Drop z just before y, then y just before z, again and again: each
+	// drop halves the gap in front of the other.
+	at := Epoch
+	for i := range 60 {
+		at = at.Add(time.Second)
+		if i%2 == 0 {
+			move(t, s, ws, z, waiting, y, at)
+		} else {
+			move(t, s, ws, y, waiting, z, at)
+		}
+	}
+	equal(t, "order after 60 drops", shown(t, s, ws, b, true)[waiting], []string{x, y, z})
+}
