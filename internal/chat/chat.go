@@ -56,6 +56,8 @@ type Store interface {
 	AssignTicket(ctx context.Context, workspaceID, id, agentID string, now time.Time) (store.Ticket, error)
 	CloseTicket(ctx context.Context, workspaceID, id string, tc store.TicketClose, now time.Time) (store.Closed, error)
 	MoveTicket(ctx context.Context, workspaceID string, m store.Move, now time.Time) (store.Moved, error)
+	TicketFromConversation(ctx context.Context, workspaceID, convID, agentID, agentName, subject string,
+		ev func(t store.Ticket, merged bool) store.Message, now time.Time) (store.Ticket, bool, *store.Message, error)
 	TicketHistory(ctx context.Context, workspaceID, ticketID string, limit int) ([]store.TicketEvent, error)
 	OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]store.Ticket, error)
 	ArchiveTickets(ctx context.Context, workspaceID string, cutoff, now time.Time, limit int) (int, error)

@@ -159,7 +159,7 @@ func offhoursStep(c store.Conversation, v store.Message, step offhours.Step) sto
 		h.Ticket, h.TicketEvent = store.TicketOutOfHours, ticketEvent
 	}
 	if step.Keep {
-		h.Subject = subject(v.Body)
+		h.Subject = subjectOf(v.Body)
 	}
 	if step.Ended && c.TicketID == "" {
 		// NO, or "//end" before YES: nothing to keep, the chat ends. After
@@ -237,7 +237,7 @@ func rules(st store.Site, set store.Settings) offhours.Rules {
 // message for it.
 const subjectLen = 140
 
-func subject(text string) string {
+func subjectOf(text string) string {
 	r := []rune(text)
 	if len(r) > subjectLen {
 		return string(r[:subjectLen-1]) + "…"
@@ -294,7 +294,7 @@ func (s *Service) ticketUnattended(ctx context.Context, due []store.Conversation
 		}
 		none := ""
 		h := store.Hold{Unheld: true, TicketIs: &none, AwaitingBefore: c.AwaitingReplySince.Add(time.Millisecond), Ticket: store.TicketNoAgent, TicketEvent: ticketEvent,
-			Subject: subject(c.LastMessage), Replies: []store.Message{{Kind: store.KindText, AuthorType: store.AuthorSystem,
+			Subject: subjectOf(c.LastMessage), Replies: []store.Message{{Kind: store.KindText, AuthorType: store.AuthorSystem,
 				Body: noAgentText, ClientMsgID: fmt.Sprintf("ticket-%d", c.LastSeq), Meta: map[string]any{"event": "ticket_notice"}}}}
 		if fired, _ := s.hold(ctx, c, h); fired {
 			n++

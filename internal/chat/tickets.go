@@ -8,6 +8,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -253,6 +254,45 @@ func (s *Service) MoveTicket(ctx context.Context, a auth.Actor, id, columnID, be
 		s.publishTicket(ctx, out.Ticket)
 	}
 	return out.Ticket, nil
+}
+
+// MakeTicket makes a conversation a ticket (any agent who sees it): work
+// that outlives the chat, on the boards. The conversation joins its
+// user's open ticket, or starts one that a takes when nobody holds it; a
+// live chat goes on as it was. subject ("": the conversation's latest
+// message) names a new ticket.
+func (s *Service) MakeTicket(ctx context.Context, a auth.Actor, conversationID, subject string) (store.Ticket, error) {
+	if a.AgentID == "" {
+		return store.Ticket{}, ErrForbidden
+	}
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	subject, ok := printable.Name(subject, subjectLen, true)
+	if !ok {
+		return store.Ticket{}, apperr.Invalidf("subject", "invalid_subject", "a subject has at most %d characters, without control characters", subjectLen)
+	}
+	if subject == "" {
+		subject = subjectOf(c.LastMessage)
+	}
+	t, _, ev, err := s.store.TicketFromConversation(ctx, a.WorkspaceID, c.ID, a.AgentID, a.Name, subject,
+		func(t store.Ticket, merged bool) store.Message {
+			return *agentEvent(a, a.Name+" made this chat a ticket", true, map[string]any{"event": "ticket", "ticket_id": t.ID, "reason": store.TicketByAgent, "merged": merged})
+		}, s.clock.Now())
+	if errors.Is(err, store.ErrStale) {
+		return store.Ticket{}, ErrConversationClosed
+	}
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	if ev != nil {
+		if c, err = s.store.GetConversation(ctx, a.WorkspaceID, c.ID); err == nil {
+			s.publish(ctx, c, ev)
+		}
+	}
+	s.publishTicket(ctx, t)
+	return t, nil
 }
 
 // TicketHistory reads what happened to a ticket a may see, oldest first.

@@ -93,3 +93,18 @@ func (a *API) moveTicket(w http.ResponseWriter, r *http.Request, p auth.Principa
 func (a *API) ticketHistory(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	a.respond(w, r, http.StatusOK)(list(a.chat.TicketHistory(r.Context(), p.Actor(), r.PathValue("id"))))
 }
+
+type makeTicketRequest struct {
+	Subject string `json:"subject"`
+}
+
+func (a *API) makeTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in makeTicketRequest
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &in); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.MakeTicket(r.Context(), p.Actor(), r.PathValue("id"), in.Subject))
+}

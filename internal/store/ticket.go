@@ -33,6 +33,7 @@ var Stages = []string{StageNew, StageInProgress, StageWaiting, StageResolved, St
 const (
 	TicketOutOfHours = "out_of_hours" // the visitor said YES to the out-of-hours question
 	TicketNoAgent    = "no_agent"     // no agent took the chat in time, or none was online
+	TicketByAgent    = "agent"        // an agent made it from a conversation
 )
 
 // Out-of-hours session phases, as stored in conversations.offhours_phase
@@ -734,6 +735,67 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 	}
 	t, err := getTicketTx(ctx, tx, workspaceID, ticketID)
 	return t, merged, err
+}
+
+// TicketFromConversation makes a conversation a ticket at an agent's
+// request: it joins its user's open ticket (merged) or starts one, which
+// the agent takes (in progress) when nobody holds it; the conversation
+// stays as it is (a live chat goes on). ev, a private event naming the
+// ticket, is appended to it. A conversation already in an open ticket
+// returns that ticket, unchanged (ErrStale for a closed conversation).
+func (s *Store) TicketFromConversation(ctx context.Context, workspaceID, convID, agentID, agentName, subject string,
+	ev func(t Ticket, merged bool) Message, now time.Time) (Ticket, bool, *Message, error) {
+	var (
+		t      Ticket
+		merged bool
+		event  *Message
+	)
+	err := s.inTx(ctx, "store: ticket from conversation", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
+			return err
+		}
+		var status, current string
+		if err := tx.QueryRowContext(ctx, `SELECT status, COALESCE(ticket_id, '') FROM conversations WHERE workspace_id = $1 AND id = $2`+
+			forUpdate(s.dialect), workspaceID, convID).Scan(&status, &current); err != nil {
+			return mapErr("store: ticket from conversation", err)
+		}
+		if current != "" {
+			cur, err := getTicketTx(ctx, tx, workspaceID, current)
+			if err != nil {
+				return err
+			}
+			if cur.Status == TicketOpen {
+				t, merged = cur, true
+				return nil
+			}
+		}
+		if status == StatusClosed {
+			return fmt.Errorf("store: ticket from a closed conversation: %w", ErrStale)
+		}
+		var err error
+		if t, merged, err = openTicket(ctx, tx, s.dialect, workspaceID, convID, TicketByAgent, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = COALESCE(assignee_id, $3),
+			accepted_at = COALESCE(accepted_at, $4), stage = CASE WHEN stage = 'new' THEN 'in_progress' ELSE stage END,
+			subject = CASE WHEN subject = '' THEN $5 ELSE subject END, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, t.ID, agentID, millis(now), subject); err != nil {
+			return mapErr("store: ticket from conversation", err)
+		}
+		if t, err = getTicketTx(ctx, tx, workspaceID, t.ID); err != nil {
+			return err
+		}
+		if ev != nil {
+			m, err := appendEvent(ctx, tx, workspaceID, convID, ev(t, merged), now)
+			if err != nil {
+				return err
+			}
+			event = &m
+		}
+		return addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: t.ID, ActorID: agentID, ActorName: agentName, Action: "made",
+			Detail: map[string]any{"conversation_id": convID, "merged": merged}}, now)
+	})
+	return t, merged, event, err
 }
 
 // AgentsOnline reports whether an agent who could take a chat of the

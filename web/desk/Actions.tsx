@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../shared/protocol';
+import { call } from './api';
 import { FlagIcon } from './icons';
 import { lazy } from './lazy';
 import { actionError, rfc3339 } from './lifecycle';
@@ -63,6 +64,16 @@ export function ActionBar({ store, c }: { store: DeskStore; c: Conversation }) {
               }
             >
               Transfer
+            </button>
+          )}
+          {c.status !== 'closed' && !c.ticket_id && (
+            <button
+              type="button"
+              class="btn secondary small"
+              disabled={busy}
+              onClick={() => run(() => call('POST', `/conversations/${c.id}/ticket`))}
+            >
+              Make a ticket
             </button>
           )}
           {may.flag && (

@@ -4,6 +4,10 @@ import { focusPane } from './focus';
 import { FlagIcon } from './icons';
 import { actionError, closedByLabel } from './lifecycle';
 import type { DeskStore } from './store';
+import { lazy } from './lazy';
+
+/** Paging through older closed chats (its own chunk: the Closed tab's end). */
+const LazyOlderClosed = lazy(() => import('./OlderClosed').then((m) => m.OlderClosed));
 
 const EMPTY: Record<string, [string, string]> = {
   live: ['No live chats', 'New chats from your sites appear here, highlighted in green.'],
@@ -32,7 +36,7 @@ export function ConversationList({ store }: { store: DeskStore }) {
       <div class="empty-state small">
         <strong>{title}</strong>
         <span>{hint}</span>
-        {store.tab.value === 'closed' && <OlderClosed store={store} />}
+        {store.tab.value === 'closed' && <LazyOlderClosed store={store} />}
       </div>
     );
   }
@@ -113,31 +117,9 @@ export function ConversationList({ store }: { store: DeskStore }) {
       })}
       {store.tab.value === 'closed' && (
         <li class="row-wrap more">
-          <OlderClosed store={store} />
+          <LazyOlderClosed store={store} />
         </li>
       )}
     </ul>
-  );
-}
-
-/** Pages through older closed chats (the desk starts with the latest 100). */
-function OlderClosed({ store }: { store: DeskStore }) {
-  const [state, setState] = useState<'idle' | 'loading' | 'done' | 'failed'>('idle');
-  if (state === 'done') return <p class="muted small-note">No older closed chats.</p>;
-  return (
-    <button
-      type="button"
-      class="btn secondary small"
-      disabled={state === 'loading'}
-      onClick={() => {
-        setState('loading');
-        store
-          .loadOlderClosed()
-          .then((n) => setState(n === 0 ? 'done' : 'idle'))
-          .catch(() => setState('failed'));
-      }}
-    >
-      {state === 'failed' ? 'Loading failed: try again' : state === 'loading' ? 'Loading…' : 'Load older closed chats'}
-    </button>
   );
 }

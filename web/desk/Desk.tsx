@@ -5,7 +5,7 @@ import { ApiError, getMe, listAgents, listDepartments, listSites, type Me } from
 import { ConversationPane } from './ConversationPane';
 import { DetailsPanel } from './DetailsPanel';
 import { focusSoon, QUEUE } from './focus';
-import { type AdminPage, type InboxFilter, route, type TicketQueue } from './router';
+import { type AdminPage, type InboxFilter, type Route, route, type TicketQueue } from './router';
 import { Sidebar } from './Sidebar';
 import { DeskStore } from './store';
 import { Toasts } from './Toasts';
@@ -17,7 +17,7 @@ import { TopBar } from './TopBar';
  */
 export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean; onSignedOut: () => void }) {
   const store = useMemo(() => new DeskStore(me.agent.id, me.permissions), [me.agent.id]);
-  const live = route.value.area === 'live';
+  const area = route.value.area === 'live' ? null : AREAS[route.value.area];
 
   useEffect(() => {
     store.start();
@@ -73,20 +73,14 @@ export function Desk({ me, signedIn, onSignedOut }: { me: Me; signedIn?: boolean
         href="#queue"
         onClick={(e) => {
           e.preventDefault();
-          focusSoon(...(live ? QUEUE : route.value.area === 'tickets' ? ['.tickets'] : route.value.area === 'inbox' ? ['.inbox'] : route.value.area === 'contacts' ? ['.contacts'] : ['.admin-page']));
+          focusSoon(...(area ? [area.focus] : QUEUE));
         }}
       >
-        {live ? 'Skip to conversations' : route.value.area === 'tickets' ? 'Skip to tickets' : route.value.area === 'inbox' ? 'Skip to the inbox' : route.value.area === 'contacts' ? 'Skip to contacts' : 'Skip to settings'}
+        Skip to {area ? area.what : 'conversations'}
       </a>
       <TopBar store={store} me={me} onSignedOut={onSignedOut} />
-      {route.value.area === 'admin' ? (
-        <AdminArea store={store} me={me} page={route.value.page} id={route.value.id} />
-      ) : route.value.area === 'tickets' ? (
-        <TicketsArea store={store} queue={route.value.queue} />
-      ) : route.value.area === 'inbox' ? (
-        <InboxArea store={store} filter={route.value.filter} />
-      ) : route.value.area === 'contacts' ? (
-        <ContactsArea store={store} id={route.value.id} />
+      {area ? (
+        <Area key={route.value.area} what={area.what} load={area.load} show={(View) => <View store={store} me={me} r={route.value} />} />
       ) : (
         <>
           <Sidebar store={store} />
@@ -108,29 +102,29 @@ function Area<M>({ load, what, show }: { load: () => Promise<M>; what: string; s
   const [mod, setMod] = useState<M | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    load().then(setMod, () => setFailed(true));
+    load().then((m) => setMod(() => m), () => setFailed(true)); // m may be a component: not an updater
   }, []);
   if (failed) return <p class="boot admin-loading">The {what} cannot be loaded. Reload the page to try again.</p>;
   if (!mod) return <p class="boot admin-loading">Loading {what}…</p>;
   return show(mod);
 }
 
-/** TicketsArea: the ticket queues (their own chunk). */
-function TicketsArea(props: { store: DeskStore; queue: TicketQueue }) {
-  return <Area load={() => import('./tickets/Tickets')} what="tickets" show={(m) => <m.Tickets {...props} />} />;
-}
+/** What an area's view gets: the route says which queue, page or id. */
+type AreaProps = { store: DeskStore; me: Me; r: Route };
+type AreaView = (p: AreaProps) => JSX.Element;
 
-/** InboxArea: the agent's inbox (its own chunk). */
-function InboxArea(props: { store: DeskStore; filter: InboxFilter }) {
-  return <Area load={() => import('./inbox/Inbox')} what="inbox" show={(m) => <m.Inbox {...props} />} />;
-}
-
-/** ContactsArea: the contacts (their own chunk). */
-function ContactsArea(props: { store: DeskStore; id: string }) {
-  return <Area load={() => import('./contacts/Contacts')} what="contacts" show={(m) => <m.Contacts {...props} />} />;
-}
-
-/** AdminArea: the settings area (its own chunk). */
-function AdminArea(props: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
-  return <Area load={() => import('./admin/Admin')} what="settings" show={(m) => <m.Admin {...props} />} />;
-}
+/**
+ * The areas beside the live desk, each its own chunk: the name the skip
+ * link and the loading line use, where the skip link goes, and the view.
+ */
+const AREAS: Record<Exclude<Route['area'], 'live'>, { what: string; focus: string; load: () => Promise<AreaView> }> = {
+  tickets: { what: 'tickets', focus: '.tickets', load: () => import('./tickets/Tickets').then((m) => (p) => <m.Tickets store={p.store} queue={(p.r as { queue: TicketQueue }).queue} />) },
+  inbox: { what: 'inbox', focus: '.inbox', load: () => import('./inbox/Inbox').then((m) => (p) => <m.Inbox store={p.store} filter={(p.r as { filter: InboxFilter }).filter} />) },
+  contacts: { what: 'contacts', focus: '.contacts', load: () => import('./contacts/Contacts').then((m) => (p) => <m.Contacts store={p.store} id={(p.r as { id: string }).id} />) },
+  boards: { what: 'boards', focus: '.boards', load: () => import('./boards/Boards').then((m) => (p) => <m.Boards store={p.store} me={p.me} id={(p.r as { id: string }).id} />) },
+  admin: {
+    what: 'settings',
+    focus: '.admin-page',
+    load: () => import('./admin/Admin').then((m) => (p) => <m.Admin store={p.store} me={p.me} page={(p.r as { page: AdminPage }).page} id={(p.r as { id: string }).id} />),
+  },
+};

@@ -13,6 +13,7 @@ const STATUSES: { value: AgentStatus; label: string }[] = [
 /** The areas beside the live desk, each a button that opens it (or, open, closes it). */
 const AREAS: { to: Route; label: string; title: string }[] = [
   { to: { area: 'tickets', queue: 'unassigned' }, label: 'Tickets', title: 'Tickets: chats that found no agent' },
+  { to: { area: 'boards', id: '' }, label: 'Boards', title: 'Boards: the tickets by stage, to drag along' },
   { to: { area: 'contacts', id: '' }, label: 'Contacts', title: 'Contacts: everyone known, with their history' },
   { to: { area: 'admin', page: 'preferences', id: '' }, label: 'Settings', title: 'Settings: preferences, sites, team, departments' },
 ];
@@ -96,7 +97,7 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
       </button>
       {n.desktop.value === 'default' && (
         <button type="button" class="btn ghost" onClick={() => void n.askDesktop()}>
-          Enable notifications
+          <span class="hide-narrow">Enable </span>notifications
         </button>
       )}
       <div class="me">

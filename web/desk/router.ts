@@ -1,7 +1,7 @@
 // The desk's areas, addressed by the URL's hash so a reload or a shared
 // link opens the same screen: '' or '#/' is the live desk, '#/tickets/…'
 // the ticket queues, '#/inbox/…' the agent's inbox, '#/contacts/…' the
-// contacts and '#/admin/…' the settings area (each loaded on demand: the live path never downloads
+// contacts, '#/boards/…' the ticket boards and '#/admin/…' the settings area (each loaded on demand: the live path never downloads
 // them).
 import { signal } from '@preact/signals';
 
@@ -19,13 +19,14 @@ export type Route =
   | { area: 'admin'; page: AdminPage; id: string }
   | { area: 'tickets'; queue: TicketQueue }
   | { area: 'inbox'; filter: InboxFilter }
-  | { area: 'contacts'; id: string };
+  | { area: 'contacts'; id: string }
+  | { area: 'boards'; id: string };
 
 /** parse reads a location hash; anything unknown is the live desk. */
 export function parse(hash: string): Route {
   if (hash === '#preferences') return { area: 'admin', page: 'preferences', id: '' }; // links from before the router
-  const contacts = /^#\/contacts(?:\/([^/]+))?\/?$/.exec(hash);
-  if (contacts) return { area: 'contacts', id: contacts[1] ? decodeURIComponent(contacts[1]) : '' };
+  const byId = /^#\/(contacts|boards)(?:\/([^/]+))?\/?$/.exec(hash);
+  if (byId) return { area: byId[1] as 'contacts' | 'boards', id: byId[2] ? decodeURIComponent(byId[2]) : '' };
   const inbox = /^#\/inbox(?:\/([a-z]+))?\/?$/.exec(hash);
   if (inbox) {
     const filter = (inbox[1] ?? 'all') as InboxFilter;
@@ -48,7 +49,7 @@ export function href(r: Route): string {
   if (r.area === 'live') return '#/';
   if (r.area === 'tickets') return `#/tickets/${r.queue}`;
   if (r.area === 'inbox') return `#/inbox/${r.filter}`;
-  if (r.area === 'contacts') return `#/contacts${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
+  if (r.area === 'contacts' || r.area === 'boards') return `#/${r.area}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
   return `#/admin/${r.page}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
 }
 

@@ -1,6 +1,6 @@
 import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
-import type { Agent, AgentStatus, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Visitor, Welcome } from '../shared/protocol';
+import type { Agent, AgentStatus, Board, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Ticket, Visitor, Welcome } from '../shared/protocol';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
@@ -72,6 +72,9 @@ export class DeskStore {
   readonly departments = signal<Department[]>([]);
   /** Counts ticket events: the Tickets area reloads its queue when it moves. */
   readonly ticketChanges = signal(0);
+  /** The last ticket and board events, for the boards on screen (boards/). */
+  readonly ticketEvent = signal<Ticket | null>(null);
+  readonly boardEvent = signal<Board | null>(null);
   /** The last contact event: a contact on screen is read again (contacts/). */
   readonly contactChanged = signal<{ contact: Contact; erased: boolean } | null>(null);
   /** The agent's unread inbox items (the bell), as the server last said. */
@@ -587,6 +590,10 @@ export class DeskStore {
         break;
       case 'ticket':
         this.ticketChanges.value++;
+        this.ticketEvent.value = e.ticket;
+        break;
+      case 'board':
+        this.boardEvent.value = e.board;
         break;
       case 'contact':
         this.contactChanged.value = { contact: e.contact, erased: !!e.erased };

@@ -254,7 +254,7 @@ export interface Ticket {
   conversation_id: string;
   assignee_id?: string;
   status: 'open' | 'closed';
-  reason: 'out_of_hours' | 'no_agent';
+  reason: 'out_of_hours' | 'no_agent' | 'agent';
   subject: string;
   created_at: string;
   updated_at: string;

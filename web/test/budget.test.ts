@@ -35,20 +35,24 @@ describe('desk budgets', () => {
   const entry = /assets\/desk-[\w-]+\.js/.exec(html)?.[0] ?? '';
   const entryText = readFileSync(join(dist, entry), 'utf8');
 
-  it('keeps the first load at most 32 KB of JavaScript gzipped', () => {
+  it('keeps the first load at most 33 KB of JavaScript gzipped', () => {
     // 27.3 KB before issue 11's live features (views, collision, invites,
     // seen states, paging); 28.5 after issue 12's; 30.6 with issue 13's
     // comments in the history (Markdown-lite), the bell and the Tagged tab
     // (the note composer and the inbox are chunks of their own); 31.0 with
     // issue 14's way to contacts (the contacts and the contact card are
-    // chunks). docs/ui.md keeps the history.
-    expect(gz(entry)).toBeLessThanOrEqual(32 * 1024);
+    // chunks); 32.0 with files (the wrap-up, invite, snooze and note-edit
+    // forms and the upload moved to chunks to make room); 33 KB with the
+    // Boards area's way in and "Make a ticket". docs/ui.md keeps the history.
+    expect(gz(entry)).toBeLessThanOrEqual(33 * 1024);
   });
 
   it('loads the note composer, the inbox and the contacts on demand', () => {
     expect(entryText).toMatch(/desk-Note-[\w-]+\.js/);
     expect(entryText).toMatch(/desk-Inbox-[\w-]+\.js/);
     expect(entryText).toMatch(/desk-Contacts-[\w-]+\.js/);
+    expect(entryText).toMatch(/desk-Boards-[\w-]+\.js/);
+    expect(entryText).not.toContain('Add column');
     expect(entryText).not.toContain('Merge a duplicate');
     expect(entryText).not.toContain('Any supervisor online');
   });

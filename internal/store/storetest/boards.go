@@ -18,6 +18,7 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/moves keep the order, change the stage, close and reopen, and are in the history", testBoardMoves},
 		{"boards/agents dropping tickets into one slot at once: every ticket placed, no two ranks alike", testBoardConcurrentMoves},
 		{"boards/a slot halved past a number's precision renumbers the column, keeping the order", testBoardRenumber},
+		{"boards/an agent makes a live chat a ticket: it joins the user's open one, the chat goes on", testTicketFromConversation},
 	})
 }
 
@@ -278,4 +279,45 @@ func testBoardRenumber(t *testing.T, s *store.Store) {
 		}
 	}
 	equal(t, "order after 60 drops", shown(t, s, ws, b, true)[waiting], []string{x, y, z})
+}
+
+func testTicketFromConversation(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	v, c := writer(t, s, tn, "ann", "", Epoch)
+	c, _, err := s.Transition(ctx, ws, c.ID, store.Transition{SetAssignee: &tn.agent.ID}, Epoch)
+	noErr(t, "assign", err)
+	ev := func(tk store.Ticket, merged bool) store.Message {
+		return store.Message{Kind: store.KindSystem, AuthorType: store.AuthorAgent, Body: "ticket", Private: true, Meta: map[string]any{"ticket_id": tk.ID}}
+	}
+	tk, merged, m, err := s.TicketFromConversation(ctx, ws, c.ID, tn.agent.ID, "Ann", "Refund for order 7", ev, Epoch.Add(time.Minute))
+	noErr(t, "make", err)
+	if merged || m == nil || tk.Reason != store.TicketByAgent || tk.AssigneeID != tn.agent.ID || tk.Stage != store.StageInProgress ||
+		tk.Subject != "Refund for order 7" || tk.ConversationID != c.ID {
+		t.Fatalf("made: %+v merged %v event %v", tk, merged, m)
+	}
+	live, err := s.GetConversation(ctx, ws, c.ID)
+	noErr(t, "conversation", err)
+	equal(t, "the chat goes on", [3]string{live.Status, live.AssigneeID, live.TicketID}, [3]string{store.StatusOpen, tn.agent.ID, tk.ID})
+	again, merged, m, err := s.TicketFromConversation(ctx, ws, c.ID, tn.agent.ID, "Ann", "", ev, Epoch.Add(2*time.Minute))
+	noErr(t, "again", err)
+	equal(t, "the same ticket, nothing appended", [3]any{again.ID, merged, m == nil}, [3]any{tk.ID, true, true})
+	// The same visitor's next chat joins it.
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorAgent}, Epoch.Add(time.Hour))
+	noErr(t, "close the first chat", err)
+	c2, _, err := s.StartConversation(ctx, ws, v.ID, "", Epoch.Add(time.Hour))
+	noErr(t, "next chat", err)
+	joined, merged, _, err := s.TicketFromConversation(ctx, ws, c2.ID, tn.owner.ID, "Owner", "", ev, Epoch.Add(2*time.Hour))
+	noErr(t, "join", err)
+	equal(t, "joined the user's open ticket", [3]any{joined.ID, merged, joined.ConversationID}, [3]any{tk.ID, true, c2.ID})
+	hist, err := s.TicketHistory(ctx, ws, tk.ID, 10)
+	noErr(t, "history", err)
+	equal(t, "made twice", ids(hist, func(e store.TicketEvent) string { return e.Action + " by " + e.ActorName }), []string{"made by Ann", "made by Owner"})
+	// A closed chat is no new ticket.
+	_, c3 := writer(t, s, tn, "bo", "", Epoch)
+	_, _, err = s.Transition(ctx, ws, c3.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorAgent}, Epoch)
+	noErr(t, "close", err)
+	_, _, _, err = s.TicketFromConversation(ctx, ws, c3.ID, tn.agent.ID, "Ann", "", ev, Epoch.Add(time.Minute))
+	wantErr(t, err, store.ErrStale)
 }

@@ -593,6 +593,14 @@ var isolationCases = []isolationCase{
 		_, err := s.MoveTicket(ctx, a.ws.ID, store.Move{TicketID: a.ticket.ID, ColumnID: columnOf(b.board, store.StageNew)}, isoNow)
 		return err
 	}).arranged(bBoard),
+	refused("TicketFromConversation", "B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, _, err := s.TicketFromConversation(ctx, a.ws.ID, b.conv.ID, a.agent.ID, "A", "sneaky", nil, isoNow)
+		return err
+	}),
+	refused("TicketFromConversation", "by B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, _, _, err := s.TicketFromConversation(ctx, a.ws.ID, a.conv.ID, b.agent.ID, "B", "sneaky", nil, isoNow)
+		return err
+	}),
 	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
 		noErr(t, "history", err)

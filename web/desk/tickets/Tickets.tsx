@@ -186,7 +186,7 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
                 <span class="who">{t.visitor_name || 'Visitor'}{t.visitor_email && <span class="email"> · {t.visitor_email}</span>}</span>
                 <span class="preview">{t.subject || t.last_message || '(no message)'}</span>
                 <span class="meta">
-                  {t.reason === 'out_of_hours' ? 'Out of hours' : 'No agent'} · {since(t.created_at)} ago
+                  {t.reason === 'out_of_hours' ? 'Out of hours' : t.reason === 'agent' ? 'Made by an agent' : 'No agent'} · {since(t.created_at)} ago
                   {queue === 'closed' && t.closed_at && <> · closed {since(t.closed_at)} ago</>}
                   {t.mail_state && <span class={`mail ${t.mail_state}`}> · {MAIL_TEXT[t.mail_state]}</span>}
                 </span>

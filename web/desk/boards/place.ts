@@ -1,0 +1,67 @@
+// Where a board shows each ticket, as the server decides it (store.
+// BoardTickets): a placed ticket in its column by rank; on the default
+// board, a ticket no agent placed in the first column of its stage (or
+// the first column), after the placed ones, oldest first; a closed
+// column latest closed first. Kept here so that a move made on this desk
+// or arriving from another shows at once, in its place, without a reload.
+import type { Board, Ticket } from '../../shared/protocol';
+
+/** The column a board shows t in, or '' when it does not show it. */
+export function columnOf(b: Board, t: Ticket, isDefault: boolean): string {
+  const live = b.columns.filter((c) => !c.archived_at);
+  if (t.archived_at) return '';
+  if (t.board_id) return t.board_id === b.id && live.some((c) => c.id === t.column_id) ? (t.column_id ?? '') : '';
+  if (!isDefault || live.length === 0) return '';
+  return (live.find((c) => c.stage === t.stage) ?? live[0]).id;
+}
+
+/** The board's tickets by column id, each column in its order. */
+export function arrange(b: Board, tickets: readonly Ticket[], isDefault: boolean): Map<string, Ticket[]> {
+  const out = new Map<string, Ticket[]>();
+  for (const c of b.columns) if (!c.archived_at) out.set(c.id, []);
+  for (const t of tickets) {
+    const col = columnOf(b, t, isDefault);
+    out.get(col)?.push(t);
+  }
+  for (const [id, list] of out) {
+    const closed = b.columns.find((c) => c.id === id)?.stage === 'closed';
+    list.sort((x, y) =>
+      closed
+        ? (y.closed_at ?? '').localeCompare(x.closed_at ?? '') || x.id.localeCompare(y.id)
+        : x.rank !== undefined && y.rank !== undefined
+          ? x.rank - y.rank || x.id.localeCompare(y.id)
+          : x.rank !== undefined
+            ? -1
+            : y.rank !== undefined
+              ? 1
+              : x.created_at.localeCompare(y.created_at) || x.id.localeCompare(y.id),
+    );
+  }
+  return out;
+}
+
+/** tickets with t in place of the one of its id (added when new). */
+export function upsert(tickets: readonly Ticket[], t: Ticket): Ticket[] {
+  const i = tickets.findIndex((x) => x.id === t.id);
+  if (i < 0) return [...tickets, t];
+  const out = [...tickets];
+  out[i] = t;
+  return out;
+}
+
+/**
+ * The rank a move gives t for the position "before beforeId" (or at the
+ * end) among the column's placed tickets: what the server will give it,
+ * near enough to show the drop at once (the answer then corrects it).
+ */
+export function guessRank(column: readonly Ticket[], movingId: string, beforeId: string): number {
+  const others = column.filter((x) => x.id !== movingId);
+  const ranks = others.map((x) => x.rank ?? 0);
+  const last = ranks.length ? Math.max(...ranks) : 0;
+  if (!beforeId) return last + 1024;
+  const i = others.findIndex((x) => x.id === beforeId);
+  if (i < 0) return last + 1024;
+  const next = others[i].rank ?? last + 1024;
+  const prev = i > 0 ? (others[i - 1].rank ?? next - 1024) : next - 1024;
+  return (prev + next) / 2;
+}

@@ -1,0 +1,53 @@
+import { expect, test } from '@playwright/test';
+import { marker, openDesk, openVisitor, shot } from './fixtures';
+
+// Boards (issue 15): an agent makes a live chat a ticket, drags it across
+// the board's columns while a second desk watches it move (and moves it
+// with the keyboard), and closing it by dragging it to Closed ends the
+// visitor's chat in the widget.
+test('a ticket made from a chat moves across the board, live on a second desk, and closing it ends the chat', async ({ browser }, info) => {
+  const m = marker('broken zipper');
+  const visitor = await openVisitor(browser);
+  await visitor.launcher.click();
+  await visitor.input.fill(m);
+  await visitor.input.press('Enter');
+  await expect(visitor.messages.filter({ hasText: m }).locator('.meta')).toContainText(/Sent|Seen/);
+
+  const desk = await openDesk(browser);
+  await desk.openConversation(m);
+  await desk.page.getByRole('button', { name: 'Make a ticket' }).click();
+  await expect(desk.page.getByRole('button', { name: 'Make a ticket' })).toHaveCount(0);
+
+  const watcher = await openDesk(browser);
+  await watcher.page.goto('/#/boards');
+  await desk.page.goto('/#/boards');
+  const lane = (page: typeof desk.page, name: string) => page.getByRole('region', { name: new RegExp(`^${name} `) });
+  const card = (page: typeof desk.page) => page.locator('li.tcard', { hasText: m });
+  // Taken by the agent who made it: In progress.
+  await expect(lane(desk.page, 'In progress').locator('li.tcard', { hasText: m })).toBeVisible();
+  await expect(lane(watcher.page, 'In progress').locator('li.tcard', { hasText: m })).toBeVisible();
+
+  // Dragged to Waiting: the second desk sees it move.
+  await card(desk.page).dragTo(lane(desk.page, 'Waiting').locator('ol.cards'));
+  await expect(lane(desk.page, 'Waiting').locator('li.tcard', { hasText: m })).toBeVisible();
+  await expect(lane(watcher.page, 'Waiting').locator('li.tcard', { hasText: m })).toBeVisible();
+  await expect(lane(watcher.page, 'In progress').locator('li.tcard', { hasText: m })).toHaveCount(0);
+  await shot(watcher.page, 'desk-board', info);
+
+  // The keyboard way, from the second desk: Move to Resolved.
+  await card(watcher.page).getByRole('combobox', { name: /^Move/ }).selectOption({ label: 'Resolved' });
+  await expect(lane(desk.page, 'Resolved').locator('li.tcard', { hasText: m })).toBeVisible();
+
+  // Dragged to Closed: the ticket closes, and so does the visitor's chat.
+  await card(desk.page).dragTo(lane(desk.page, 'Closed').locator('ol.cards'));
+  await expect(lane(watcher.page, 'Closed').locator('li.tcard', { hasText: m })).toBeVisible();
+  await expect(visitor.widget.getByText('This chat has ended')).toBeVisible();
+
+  // A reload keeps the place.
+  await watcher.page.reload();
+  await expect(lane(watcher.page, 'Closed').locator('li.tcard', { hasText: m })).toBeVisible();
+
+  await visitor.ctx.close();
+  await desk.ctx.close();
+  await watcher.ctx.close();
+});
