@@ -216,9 +216,10 @@ type BoardPatch struct {
 	Archived *bool   `json:"archived"`
 }
 
-// Update renames or archives a board (owners and admins). An archived
-// board keeps its tickets' places; its tickets show nowhere else until
-// moved (and when the default board is archived, the next one is).
+// Update renames or archives a board (owners and admins). Archiving takes
+// its tickets off their places (they show on the default board by stage
+// again; when the default board is archived, the next one is); the last
+// board stays.
 func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in BoardPatch) (store.Board, error) {
 	b, err := s.board(ctx, a, id)
 	if err != nil {
@@ -234,6 +235,9 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in BoardP
 		archived = *in.Archived
 	}
 	b, err = s.store.UpdateBoard(ctx, a.WorkspaceID, id, name, archived, s.clock.Now())
+	if errors.Is(err, store.ErrLastBoard) {
+		return store.Board{}, apperr.New(apperr.Conflict, "last_board", "the last board stays: make another before archiving this one")
+	}
 	if err != nil {
 		return store.Board{}, err
 	}

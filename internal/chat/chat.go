@@ -59,6 +59,8 @@ type Store interface {
 	TicketFromConversation(ctx context.Context, workspaceID, convID, agentID, agentName, subject string,
 		ev func(t store.Ticket, merged bool) store.Message, now time.Time) (store.Ticket, bool, *store.Message, error)
 	TicketHistory(ctx context.Context, workspaceID, ticketID string, limit int) ([]store.TicketEvent, error)
+	UpdateTicket(ctx context.Context, workspaceID, id string, f store.TicketFields, agentID, agentName string, now time.Time) (store.Ticket, error)
+	GetBoard(ctx context.Context, workspaceID, id string) (store.Board, error)
 	OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]store.Ticket, error)
 	ArchiveTickets(ctx context.Context, workspaceID string, cutoff, now time.Time, limit int) (int, error)
 }

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,6 +156,25 @@ const (
 	MaxTagLen      = 40
 )
 
+// cleanTags checks tags (a wrap-up's, a ticket's): at most MaxWrapupTags,
+// each 1 to MaxTagLen bytes, and returns them trimmed and lower-cased.
+func cleanTags(tags []string) ([]string, error) {
+	if len(tags) > MaxWrapupTags {
+		return nil, apperr.Invalidf("tags", "too_many_tags", "at most %d tags", MaxWrapupTags)
+	}
+	clean := make([]string, 0, len(tags))
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || len(t) > MaxTagLen || !utf8.ValidString(t) {
+			return nil, apperr.Invalidf("tags", "invalid_tag", "tags need 1 to %d characters", MaxTagLen)
+		}
+		if !slices.Contains(clean, t) {
+			clean = append(clean, t)
+		}
+	}
+	return clean, nil
+}
+
 // Wrapup stores the closing notes and outcome tags of a closed
 // conversation, recorded in its history as a private event.
 func (s *Service) Wrapup(ctx context.Context, a auth.Actor, id, notes string, tags []string) (store.Conversation, error) {
@@ -169,16 +189,9 @@ func (s *Service) Wrapup(ctx context.Context, a auth.Actor, id, notes string, ta
 	if !utf8.ValidString(notes) || utf8.RuneCountInString(notes) > MaxWrapupNotes {
 		return store.Conversation{}, apperr.Invalidf("notes", "invalid_notes", "notes may have at most %d characters", MaxWrapupNotes)
 	}
-	if len(tags) > MaxWrapupTags {
-		return store.Conversation{}, apperr.Invalidf("tags", "too_many_tags", "at most %d tags", MaxWrapupTags)
-	}
-	clean := make([]string, 0, len(tags))
-	for _, t := range tags {
-		t = strings.ToLower(strings.TrimSpace(t))
-		if t == "" || len(t) > MaxTagLen || !utf8.ValidString(t) {
-			return store.Conversation{}, apperr.Invalidf("tags", "invalid_tag", "tags need 1 to %d characters", MaxTagLen)
-		}
-		clean = append(clean, t)
+	clean, err := cleanTags(tags)
+	if err != nil {
+		return store.Conversation{}, err
 	}
 	body := "Wrap-up by " + a.Name
 	if notes != "" {

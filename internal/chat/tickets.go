@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/event"
 	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -233,7 +237,7 @@ func (s *Service) MoveTicket(ctx context.Context, a auth.Actor, id, columnID, be
 		return store.Ticket{}, apperr.Invalidf("column_id", "required", "column_id is required")
 	}
 	out, err := s.store.MoveTicket(ctx, a.WorkspaceID, store.Move{TicketID: id, ColumnID: columnID, BeforeID: beforeID,
-		AgentID: a.AgentID, AgentName: a.Name, Close: store.TicketClose{By: store.AuthorAgent, AgentID: a.AgentID,
+		AgentID: a.AgentID, AgentName: a.Name, CloseAny: mayManageTickets(a), Close: store.TicketClose{By: store.AuthorAgent, AgentID: a.AgentID,
 			Event: func(store.Conversation) *store.Message {
 				return agentEvent(a, a.Name+" closed the ticket", false, map[string]any{"event": "status", "status": "closed", "by": "agent", "reason": "ticket_closed"})
 			}}}, s.clock.Now())
@@ -242,6 +246,8 @@ func (s *Service) MoveTicket(ctx context.Context, a auth.Actor, id, columnID, be
 		return store.Ticket{}, apperr.New(apperr.Conflict, "visitor_has_open_ticket", "the visitor has another open ticket: merge or close that one first")
 	case errors.Is(err, store.ErrNotFound):
 		return store.Ticket{}, apperr.New(apperr.NotFound, "invalid_position", "no such column, or the ticket to put it before is not in it")
+	case errors.Is(err, store.ErrNotAuthor):
+		return store.Ticket{}, ErrNotYourTicket // closing another agent's ticket is a supervisor's
 	case errors.Is(err, store.ErrStale):
 		return store.Ticket{}, apperr.New(apperr.Conflict, "ticket_archived", "an archived ticket stays where it is")
 	case err != nil:
@@ -252,6 +258,12 @@ func (s *Service) MoveTicket(ctx context.Context, a auth.Actor, id, columnID, be
 		s.publishClosed(ctx, *out.Closed)
 	} else {
 		s.publishTicket(ctx, out.Ticket)
+	}
+	if out.Renumbered {
+		// Other tickets' ranks changed: desks read the board again.
+		if b, err := s.store.GetBoard(ctx, a.WorkspaceID, out.Ticket.BoardID); err == nil {
+			s.pub.Publish(ctx, a.WorkspaceID, "", event.Desk, event.BoardFrame{Type: event.TypeBoard, Board: b})
+		}
 	}
 	return out.Ticket, nil
 }
@@ -283,6 +295,9 @@ func (s *Service) MakeTicket(ctx context.Context, a auth.Actor, conversationID, 
 	if errors.Is(err, store.ErrStale) {
 		return store.Ticket{}, ErrConversationClosed
 	}
+	if errors.Is(err, store.ErrUnassigned) {
+		return store.Ticket{}, apperr.New(apperr.Conflict, "conversation_unassigned", "the chat waits in the queue: pick it up first")
+	}
 	if err != nil {
 		return store.Ticket{}, err
 	}
@@ -293,6 +308,90 @@ func (s *Service) MakeTicket(ctx context.Context, a auth.Actor, conversationID, 
 	}
 	s.publishTicket(ctx, t)
 	return t, nil
+}
+
+// TicketPatch changes a ticket's fields; nil fields stay. DueAt and
+// DepartmentID clear with "".
+type TicketPatch struct {
+	Subject      *string   `json:"subject"`
+	Description  *string   `json:"description"`
+	Priority     *string   `json:"priority"`
+	Type         *string   `json:"type"`
+	DueAt        *string   `json:"due_at"` // RFC 3339
+	Tags         *[]string `json:"tags"`
+	DepartmentID *string   `json:"department_id"`
+}
+
+// MaxDescription bounds a ticket's description.
+const MaxDescription = 10000
+
+// UpdateTicket changes a ticket's fields (any agent who sees it: a board
+// is shared work); the change is in its history and every desk sees it.
+func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in TicketPatch) (store.Ticket, error) {
+	t, err := s.ticket(ctx, a, id)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	f := store.TicketFields{Subject: t.Subject, Description: t.Description, Priority: t.Priority, Type: t.Type, DueAt: t.DueAt,
+		Tags: t.Tags, DepartmentID: t.DepartmentID}
+	if in.Subject != nil {
+		var ok bool
+		if f.Subject, ok = printable.Name(*in.Subject, subjectLen, false); !ok {
+			return store.Ticket{}, apperr.Invalidf("subject", "invalid_subject", "a subject has 1 to %d characters, without control characters", subjectLen)
+		}
+	}
+	if in.Description != nil {
+		d := strings.TrimSpace(*in.Description)
+		if !utf8.ValidString(d) || utf8.RuneCountInString(d) > MaxDescription || strings.ContainsRune(d, 0) {
+			return store.Ticket{}, apperr.Invalidf("description", "invalid_description", "a description has at most %d characters", MaxDescription)
+		}
+		f.Description = d
+	}
+	if in.Priority != nil {
+		if !slices.Contains(store.Priorities, *in.Priority) {
+			return store.Ticket{}, apperr.Invalidf("priority", "invalid_priority", "priority is low, normal, high or urgent")
+		}
+		f.Priority = *in.Priority
+	}
+	if in.Type != nil {
+		set, err := s.settings(ctx, a.WorkspaceID)
+		if err != nil {
+			return store.Ticket{}, err
+		}
+		if *in.Type != "" && !slices.Contains(set.TicketTypes, *in.Type) {
+			return store.Ticket{}, apperr.Invalidf("type", "invalid_ticket_type", "type is one of the workspace's ticket types: %s", strings.Join(set.TicketTypes, ", "))
+		}
+		f.Type = *in.Type
+	}
+	if in.DueAt != nil {
+		f.DueAt = nil
+		if *in.DueAt != "" {
+			due, err := time.Parse(time.RFC3339, *in.DueAt)
+			if err != nil {
+				return store.Ticket{}, apperr.Invalidf("due_at", "invalid_due_at", "due_at is an RFC 3339 time, or empty to clear it")
+			}
+			f.DueAt = &due
+		}
+	}
+	if in.Tags != nil {
+		if f.Tags, err = cleanTags(*in.Tags); err != nil {
+			return store.Ticket{}, err
+		}
+	}
+	if in.DepartmentID != nil {
+		f.DepartmentID = *in.DepartmentID
+	}
+	out, err := s.store.UpdateTicket(ctx, a.WorkspaceID, id, f, a.AgentID, a.Name, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Ticket{}, apperr.Invalidf("department_id", "unknown_department", "no such department in this workspace")
+	case errors.Is(err, store.ErrStale):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "ticket_archived", "an archived ticket is read-only")
+	case err != nil:
+		return store.Ticket{}, err
+	}
+	s.publishTicket(ctx, out)
+	return out, nil
 }
 
 // TicketHistory reads what happened to a ticket a may see, oldest first.
@@ -371,6 +470,9 @@ func (s *Service) closeEarlierTickets(ctx context.Context, c store.Conversation,
 		return
 	}
 	for _, t := range list {
+		if t.Reason == store.TicketByAgent {
+			continue // work an agent keeps on a board outlives the next chat
+		}
 		out, err := s.store.CloseTicket(ctx, c.WorkspaceID, t.ID, store.TicketClose{By: store.AuthorSystem,
 			Event: func(store.Conversation) *store.Message {
 				return systemEvent("Closed: "+agentName+" took the visitor's new chat", true,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/board"
+	"github.com/querytel/livedesk/internal/chat"
 )
 
 // --- boards: views of the tickets by column (issue 15) ---
@@ -107,4 +108,13 @@ func (a *API) makeTicket(w http.ResponseWriter, r *http.Request, p auth.Principa
 		}
 	}
 	a.respond(w, r, http.StatusOK)(a.chat.MakeTicket(r.Context(), p.Actor(), r.PathValue("id"), in.Subject))
+}
+
+func (a *API) updateTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in chat.TicketPatch
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.UpdateTicket(r.Context(), p.Actor(), r.PathValue("id"), in))
 }

@@ -98,6 +98,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/tickets/{id}/start-chat", a.authed(a.startTicketChat))
 
 	mux.HandleFunc("POST /api/v1/conversations/{id}/ticket", a.authed(a.makeTicket))
+	mux.HandleFunc("PATCH /api/v1/tickets/{id}", a.authed(a.updateTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{id}/move", a.authed(a.moveTicket))
 	mux.HandleFunc("GET /api/v1/tickets/{id}/history", a.authed(a.ticketHistory))
 	mux.HandleFunc("GET /api/v1/boards", a.authed(a.listBoards))

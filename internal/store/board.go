@@ -145,12 +145,43 @@ func insertColumn(ctx context.Context, tx *sql.Tx, workspaceID string, c Column,
 	return mapErr("store: create column", err)
 }
 
-// UpdateBoard stores a board's name and whether it is archived.
+// ErrLastBoard means the workspace's last board that is not archived
+// would be archived: its tickets would show nowhere.
+var ErrLastBoard = errors.New("store: the last board")
+
+// UpdateBoard stores a board's name and whether it is archived. Archiving
+// takes its tickets off their places (they show on the default board by
+// stage again); the last board that is not archived stays (ErrLastBoard).
 func (s *Store) UpdateBoard(ctx context.Context, workspaceID, id, name string, archived bool, now time.Time) (Board, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE boards SET name = $3, updated_at = $4,
-		archived_at = CASE WHEN $5 THEN COALESCE(archived_at, CAST($4 AS BIGINT)) END WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id, name, millis(now), archived)
-	if err := mustAffect("store: update board", res, err); err != nil {
+	err := s.inTx(ctx, "store: update board", func(tx *sql.Tx) error {
+		if err := lockWorkspace(ctx, tx, workspaceID); err != nil {
+			return err
+		}
+		if archived {
+			var others int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM boards WHERE workspace_id = $1 AND id <> $2 AND archived_at IS NULL`,
+				workspaceID, id).Scan(&others); err != nil {
+				return mapErr("store: update board", err)
+			}
+			if others == 0 {
+				return ErrLastBoard
+			}
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE boards SET name = $3, updated_at = $4,
+			archived_at = CASE WHEN $5 THEN COALESCE(archived_at, CAST($4 AS BIGINT)) END WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id, name, millis(now), archived)
+		if err := mustAffect("store: update board", res, err); err != nil {
+			return err
+		}
+		if archived {
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET board_id = NULL, column_id = NULL, rank = NULL
+				WHERE workspace_id = $1 AND board_id = $2`, workspaceID, id); err != nil {
+				return mapErr("store: unplace the board's tickets", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return Board{}, err
 	}
 	return s.GetBoard(ctx, workspaceID, id)
@@ -238,6 +269,11 @@ func (s *Store) UpdateColumn(ctx context.Context, workspaceID string, c Column, 
 		if err != nil {
 			return mapErr("store: update column", err)
 		}
+		// The board first, as moves take it: no move lands between the
+		// count below and the change.
+		if err := lockBoard(ctx, tx, workspaceID, cur.BoardID); err != nil {
+			return err
+		}
 		if archived || c.Stage != cur.Stage {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE workspace_id = $1 AND column_id = $2 AND status = 'open'`,
@@ -246,6 +282,11 @@ func (s *Store) UpdateColumn(ctx context.Context, workspaceID string, c Column, 
 			}
 			if n > 0 {
 				return ErrNotEmpty
+			}
+			// Its closed tickets go back to the default board's Closed.
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET board_id = NULL, column_id = NULL, rank = NULL
+				WHERE workspace_id = $1 AND column_id = $2`, workspaceID, c.ID); err != nil {
+				return mapErr("store: unplace the column's tickets", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE board_columns SET name = $3, stage = $4,
@@ -367,6 +408,10 @@ type Move struct {
 	TicketID, ColumnID, BeforeID string
 	AgentID, AgentName           string
 	Close                        TicketClose
+	// CloseAny lets the agent close a ticket another agent holds (a
+	// supervisor); otherwise a move into the closed stage of a ticket
+	// held by someone else is ErrNotAuthor.
+	CloseAny bool
 }
 
 // Moved is what a move changed.
@@ -376,6 +421,9 @@ type Moved struct {
 	Closed *Closed
 	// Reopened: the ticket was closed and moved to another stage.
 	Reopened bool
+	// Renumbered: the column's ranks were spread again, so other tickets'
+	// ranks changed too (desks read the board again).
+	Renumbered bool
 }
 
 // rankGap is the distance between ranks a column is renumbered with.
@@ -392,20 +440,31 @@ const rankGap = 1024
 func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now time.Time) (Moved, error) {
 	var out Moved
 	err := s.inTx(ctx, "store: move ticket", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE board_columns SET position = position WHERE workspace_id = $1 AND id = $2
-			AND archived_at IS NULL`, workspaceID, m.ColumnID)
-		if err := mustAffect("store: move ticket: column", res, err); err != nil {
-			return err
-		}
+		// Locks in one order: the board, then the ticket's conversations
+		// and the ticket (the order a close takes them), then the tickets
+		// placed for it. Moves on one board are serialized by its row
+		// (PostgreSQL; SQLite has one writer), so no two get one rank.
 		var col Column
-		var boardArchived sql.NullInt64
+		var colArchived, boardArchived sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT c.id, c.board_id, c.name, c.stage, c.position, c.archived_at, b.archived_at
-			FROM board_columns c JOIN boards b ON b.id = c.board_id WHERE c.id = $1`, m.ColumnID).Scan(&col.ID, &col.BoardID, &col.Name,
-			&col.Stage, &col.Position, new(sql.NullInt64), &boardArchived); err != nil {
+			FROM board_columns c JOIN boards b ON b.id = c.board_id WHERE c.workspace_id = $1 AND c.id = $2`, workspaceID, m.ColumnID).Scan(
+			&col.ID, &col.BoardID, &col.Name, &col.Stage, &col.Position, &colArchived, &boardArchived); err != nil {
 			return mapErr("store: move ticket: column", err)
 		}
-		if boardArchived.Valid {
-			return fmt.Errorf("store: move ticket: the board is archived: %w", ErrNotFound)
+		if colArchived.Valid || boardArchived.Valid {
+			return fmt.Errorf("store: move ticket: the column or board is archived: %w", ErrNotFound)
+		}
+		if err := lockBoard(ctx, tx, workspaceID, col.BoardID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND (ticket_id = $2
+			OR id = (SELECT conversation_id FROM tickets WHERE workspace_id = $1 AND id = $2)) ORDER BY id`+forUpdate(s.dialect),
+			workspaceID, m.TicketID); err != nil {
+			return mapErr("store: move ticket: lock conversations", err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM tickets WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect),
+			workspaceID, m.TicketID); err != nil {
+			return mapErr("store: move ticket: lock", err)
 		}
 		t, err := scanTicket(tx.QueryRowContext(ctx, ticketSelect+` WHERE t.workspace_id = $1 AND t.id = $2`, workspaceID, m.TicketID))
 		if err != nil {
@@ -414,13 +473,21 @@ func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now 
 		if t.ArchivedAt != nil {
 			return fmt.Errorf("store: move ticket: archived: %w", ErrStale)
 		}
+		if col.Stage == StageClosed && t.Status == TicketOpen && !m.CloseAny && t.AssigneeID != "" && t.AssigneeID != m.AgentID {
+			return ErrNotAuthor
+		}
 		if err := placeUnplaced(ctx, tx, workspaceID, col, m.TicketID); err != nil {
 			return err
 		}
-		rank, err := rankBefore(ctx, tx, workspaceID, col.ID, m.TicketID, m.BeforeID)
+		before := m.BeforeID
+		if col.Stage == StageClosed {
+			before = "" // a closed column is ordered by when each closed
+		}
+		rank, renumbered, err := rankBefore(ctx, tx, workspaceID, col.ID, m.TicketID, before)
 		if err != nil {
 			return err
 		}
+		out.Renumbered = renumbered
 		from := t.ColumnID
 		switch {
 		case col.Stage == StageClosed && t.Status == TicketOpen:
@@ -428,7 +495,7 @@ func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now 
 			tc.Assignee = nil
 			closed, err := closeTicket(ctx, tx, s.dialect, workspaceID, t.ID, tc, now)
 			if err != nil {
-				return err
+				return err // the ticket is locked: not ErrStale
 			}
 			out.Closed = &closed
 		case col.Stage != StageClosed && t.Status == TicketClosed:
@@ -496,36 +563,38 @@ func placeUnplaced(ctx context.Context, tx *sql.Tx, workspaceID string, col Colu
 // rankBefore is the rank that puts a ticket before beforeID in a column
 // (at its end for ""), halfway between its neighbours'. When they are too
 // close for a number between them, the column is renumbered first.
-func rankBefore(ctx context.Context, tx *sql.Tx, workspaceID, columnID, moving, beforeID string) (float64, error) {
+func rankBefore(ctx context.Context, tx *sql.Tx, workspaceID, columnID, moving, beforeID string) (float64, bool, error) {
+	renumbered := false
 	for range 2 {
 		if beforeID == "" {
 			var last float64
 			err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rank), 0) FROM tickets WHERE column_id = $1 AND id <> $2`,
 				columnID, moving).Scan(&last)
-			return last + rankGap, mapErr("store: rank", err)
+			return last + rankGap, renumbered, mapErr("store: rank", err)
 		}
 		var next float64
 		if err := tx.QueryRowContext(ctx, `SELECT rank FROM tickets WHERE workspace_id = $1 AND id = $2 AND column_id = $3 AND rank IS NOT NULL`,
 			workspaceID, beforeID, columnID).Scan(&next); err != nil {
-			return 0, fmt.Errorf("store: the ticket to move before is not in the column: %w", mapErr("store: rank", err))
+			return 0, false, fmt.Errorf("store: the ticket to move before is not in the column: %w", mapErr("store: rank", err))
 		}
 		var prev sql.NullFloat64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(rank) FROM tickets WHERE column_id = $1 AND rank < $2 AND id <> $3`,
 			columnID, next, moving).Scan(&prev); err != nil {
-			return 0, mapErr("store: rank", err)
+			return 0, false, mapErr("store: rank", err)
 		}
 		low := next - rankGap
 		if prev.Valid {
 			low = prev.Float64
 		}
 		if mid := (low + next) / 2; mid > low && mid < next && next-low > 1e-6 {
-			return mid, nil
+			return mid, renumbered, nil
 		}
 		if err := renumber(ctx, tx, columnID); err != nil {
-			return 0, err
+			return 0, false, err
 		}
+		renumbered = true
 	}
-	return 0, fmt.Errorf("store: rank: %w", ErrStale)
+	return 0, false, errors.New("store: rank: no room after renumbering") // cannot happen: a renumbered gap is rankGap
 }
 
 // renumber spreads a column's ranks rankGap apart, in their order.

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,6 +27,20 @@ const (
 	StageResolved   = "resolved"    // done, not closed yet (the customer may answer)
 	StageClosed     = "closed"      // closed: the status closed
 )
+
+// unplaceIf is the SET clauses that take a ticket off its board place
+// when cond (on the row before the change) holds: a ticket whose stage
+// changes away from its column shows, until an agent places it again, in
+// the first column of its new stage on the default board; a board and
+// the queues never disagree.
+func unplaceIf(cond string) string {
+	return `board_id = CASE WHEN ` + cond + ` THEN NULL ELSE board_id END,
+		column_id = CASE WHEN ` + cond + ` THEN NULL ELSE column_id END,
+		rank = CASE WHEN ` + cond + ` THEN NULL ELSE rank END`
+}
+
+// Ticket priorities.
+var Priorities = []string{"low", "normal", "high", "urgent"}
 
 // Stages lists the stages in their order on a board.
 var Stages = []string{StageNew, StageInProgress, StageWaiting, StageResolved, StageClosed}
@@ -81,6 +97,13 @@ type Ticket struct {
 	BoardID  string   `json:"board_id,omitempty"`
 	ColumnID string   `json:"column_id,omitempty"`
 	Rank     *float64 `json:"rank,omitempty"`
+	// What agents set: priority (Priorities), type (one of the
+	// workspace's), a due time, tags and a description.
+	Priority    string     `json:"priority"`
+	Type        string     `json:"type,omitempty"`
+	DueAt       *time.Time `json:"due_at,omitempty"`
+	Tags        []string   `json:"tags"`
+	Description string     `json:"description,omitempty"`
 	// Read with the ticket, for the queues: who wrote, and the latest
 	// message of its conversation.
 	VisitorName    string    `json:"visitor_name"`
@@ -97,7 +120,7 @@ type Ticket struct {
 const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
 	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
+	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
 	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
 	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
 	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id
@@ -109,10 +132,12 @@ func scanTicket(sc scanner) (Ticket, error) {
 		cre, upd, activity         int64
 		accepted, closed, archived sql.NullInt64
 		rank                       sql.NullFloat64
+		due                        sql.NullInt64
+		tags                       string
 	)
 	err := sc.Scan(&t.ID, &t.WorkspaceID, &t.SiteID, &t.VisitorID, &t.ContactID, &t.DepartmentID, &t.ConversationID,
 		&t.AssigneeID, &t.Status, &t.Reason, &t.Subject, &cre, &upd, &accepted, &closed, &t.ClosedBy, &t.ClosedByAgentID,
-		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
+		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.Priority, &t.Type, &due, &tags, &t.Description, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -120,6 +145,10 @@ func scanTicket(sc scanner) (Ticket, error) {
 	t.AcceptedAt, t.ClosedAt, t.ArchivedAt = optTime(accepted), optTime(closed), optTime(archived)
 	if rank.Valid {
 		t.Rank = &rank.Float64
+	}
+	t.DueAt = optTime(due)
+	if err := json.Unmarshal([]byte(tags), &t.Tags); err != nil || t.Tags == nil {
+		t.Tags = []string{}
 	}
 	return t, nil
 }
@@ -281,7 +310,7 @@ func (s *Store) AcceptTickets(ctx context.Context, workspaceID, agentID, id stri
 		// subquery its LIMIT may be applied per row of a join.
 		rows, err := tx.QueryContext(ctx, `WITH picked AS (`+pick+`)
 			UPDATE tickets SET assignee_id = $2, accepted_at = $3, updated_at = $3,
-				stage = CASE WHEN stage = 'new' THEN 'in_progress' ELSE stage END
+				stage = CASE WHEN stage = 'new' THEN 'in_progress' ELSE stage END, `+unplaceIf(`stage = 'new'`)+`
 			WHERE workspace_id = $1 AND status = 'open' AND assignee_id IS NULL AND id IN (SELECT id FROM picked) RETURNING id`, args...)
 		ids, err := collect(rows, err, "store: accept tickets", scanString)
 		if err != nil {
@@ -346,7 +375,8 @@ func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID strin
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = $3, updated_at = $4,
 			accepted_at = CASE WHEN $5 THEN CAST($4 AS BIGINT) END,
-			stage = CASE WHEN $5 AND stage = 'new' THEN 'in_progress' WHEN NOT $5 AND stage = 'in_progress' THEN 'new' ELSE stage END
+			stage = CASE WHEN $5 AND stage = 'new' THEN 'in_progress' WHEN NOT $5 AND stage = 'in_progress' THEN 'new' ELSE stage END,
+			`+unplaceIf(`($5 AND stage = 'new') OR (NOT $5 AND stage = 'in_progress')`)+`
 			WHERE workspace_id = $1 AND id = $2 AND status = 'open'`, workspaceID, id, nullString(agentID), millis(now), agentID != "")
 		if err := changedOrStale(ctx, tx, "store: assign ticket", "tickets", workspaceID, id, res, err); err != nil {
 			return err
@@ -399,7 +429,8 @@ func closeTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id str
 		return out, mapErr("store: lock ticket conversations", err)
 	}
 	args := []any{workspaceID, id, millis(now), tc.By, tc.AgentID}
-	q := `UPDATE tickets SET status = 'closed', stage = 'closed', closed_at = $3, updated_at = $3, closed_by = $4, closed_by_agent_id = $5
+	q := `UPDATE tickets SET status = 'closed', stage = 'closed', closed_at = $3, updated_at = $3, closed_by = $4, closed_by_agent_id = $5,
+		board_id = NULL, column_id = NULL, rank = NULL
 		WHERE workspace_id = $1 AND id = $2 AND status = 'open'`
 	if tc.Assignee != nil {
 		if *tc.Assignee == "" {
@@ -737,6 +768,94 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 	return t, merged, err
 }
 
+// TicketFields are what an agent edits on a ticket.
+type TicketFields struct {
+	Subject      string
+	Description  string
+	Priority     string
+	Type         string
+	DueAt        *time.Time
+	Tags         []string
+	DepartmentID string
+}
+
+// UpdateTicket stores a ticket's fields (its department must be the
+// workspace's) and records in its history which changed, by whom. An
+// archived ticket is ErrStale.
+func (s *Store) UpdateTicket(ctx context.Context, workspaceID, id string, f TicketFields, agentID, agentName string, now time.Time) (Ticket, error) {
+	var out Ticket
+	err := s.inTx(ctx, "store: update ticket", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "departments", workspaceID, f.DepartmentID); err != nil {
+			return err
+		}
+		cur, err := getTicketTx(ctx, tx, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if cur.ArchivedAt != nil {
+			return fmt.Errorf("store: update ticket: archived: %w", ErrStale)
+		}
+		tags, err := json.Marshal(f.Tags)
+		if err != nil {
+			return fmt.Errorf("store: update ticket: %w", err)
+		}
+		var due sql.NullInt64
+		if f.DueAt != nil {
+			due = sql.NullInt64{Int64: millis(*f.DueAt), Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = $3, description = $4, priority = $5, type = $6, due_at = $7,
+			tags = $8, department_id = $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`, workspaceID, id, f.Subject, f.Description,
+			f.Priority, f.Type, due, string(tags), nullString(f.DepartmentID), millis(now)); err != nil {
+			return mapErr("store: update ticket", err)
+		}
+		if out, err = getTicketTx(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
+		changed := ticketChanges(cur, out)
+		if len(changed) == 0 {
+			return nil
+		}
+		return addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: id, ActorID: agentID, ActorName: agentName, Action: "edited",
+			Detail: changed}, now)
+	})
+	return out, err
+}
+
+// ticketChanges names the fields that differ from before to after, with
+// their new values.
+func ticketChanges(before, after Ticket) map[string]any {
+	out := map[string]any{}
+	if before.Subject != after.Subject {
+		out["subject"] = after.Subject
+	}
+	if before.Description != after.Description {
+		out["description"] = true // its text is on the ticket; the history says it changed
+	}
+	if before.Priority != after.Priority {
+		out["priority"] = after.Priority
+	}
+	if before.Type != after.Type {
+		out["type"] = after.Type
+	}
+	if !optTimeEqual(before.DueAt, after.DueAt) {
+		out["due_at"] = after.DueAt
+	}
+	if !slices.Equal(before.Tags, after.Tags) {
+		out["tags"] = after.Tags
+	}
+	if before.DepartmentID != after.DepartmentID {
+		out["department_id"] = after.DepartmentID
+	}
+	return out
+}
+
+func optTimeEqual(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
 // TicketFromConversation makes a conversation a ticket at an agent's
 // request: it joins its user's open ticket (merged) or starts one, which
 // the agent takes (in progress) when nobody holds it; the conversation
@@ -749,54 +868,71 @@ func (s *Store) TicketFromConversation(ctx context.Context, workspaceID, convID,
 		t      Ticket
 		merged bool
 		event  *Message
+		err    error
 	)
-	err := s.inTx(ctx, "store: ticket from conversation", func(tx *sql.Tx) error {
-		if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
-			return err
-		}
-		var status, current string
-		if err := tx.QueryRowContext(ctx, `SELECT status, COALESCE(ticket_id, '') FROM conversations WHERE workspace_id = $1 AND id = $2`+
-			forUpdate(s.dialect), workspaceID, convID).Scan(&status, &current); err != nil {
-			return mapErr("store: ticket from conversation", err)
-		}
-		if current != "" {
-			cur, err := getTicketTx(ctx, tx, workspaceID, current)
-			if err != nil {
+	// Two conversions of one user at once on PostgreSQL: the loser's
+	// unique violation is retried once, and then merges (as Hold does).
+	for range 2 {
+		err = s.inTx(ctx, "store: ticket from conversation", func(tx *sql.Tx) error {
+			if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
 				return err
 			}
-			if cur.Status == TicketOpen {
-				t, merged = cur, true
-				return nil
+			var status, current, assignee string
+			if err := tx.QueryRowContext(ctx, `SELECT status, COALESCE(ticket_id, ''), COALESCE(assignee_id, '') FROM conversations
+			WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect), workspaceID, convID).Scan(&status, &current, &assignee); err != nil {
+				return mapErr("store: ticket from conversation", err)
 			}
-		}
-		if status == StatusClosed {
-			return fmt.Errorf("store: ticket from a closed conversation: %w", ErrStale)
-		}
-		var err error
-		if t, merged, err = openTicket(ctx, tx, s.dialect, workspaceID, convID, TicketByAgent, now); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = COALESCE(assignee_id, $3),
+			if current != "" {
+				cur, err := getTicketTx(ctx, tx, workspaceID, current)
+				if err != nil {
+					return err
+				}
+				if cur.Status == TicketOpen {
+					t, merged = cur, true
+					return nil
+				}
+			}
+			if status == StatusClosed {
+				return fmt.Errorf("store: ticket from a closed conversation: %w", ErrStale)
+			}
+			if status == StatusOpen && assignee == "" {
+				// A chat in the live queue would leave it for the ticket's
+				// (open tickets hold their chats): someone takes it first.
+				return ErrUnassigned
+			}
+			var err error
+			if t, merged, err = openTicket(ctx, tx, s.dialect, workspaceID, convID, TicketByAgent, now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = COALESCE(assignee_id, $3),
 			accepted_at = COALESCE(accepted_at, $4), stage = CASE WHEN stage = 'new' THEN 'in_progress' ELSE stage END,
+			`+unplaceIf(`stage = 'new'`)+`,
 			subject = CASE WHEN subject = '' THEN $5 ELSE subject END, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
-			workspaceID, t.ID, agentID, millis(now), subject); err != nil {
-			return mapErr("store: ticket from conversation", err)
-		}
-		if t, err = getTicketTx(ctx, tx, workspaceID, t.ID); err != nil {
-			return err
-		}
-		if ev != nil {
-			m, err := appendEvent(ctx, tx, workspaceID, convID, ev(t, merged), now)
-			if err != nil {
+				workspaceID, t.ID, agentID, millis(now), subject); err != nil {
+				return mapErr("store: ticket from conversation", err)
+			}
+			if t, err = getTicketTx(ctx, tx, workspaceID, t.ID); err != nil {
 				return err
 			}
-			event = &m
+			if ev != nil {
+				m, err := appendEvent(ctx, tx, workspaceID, convID, ev(t, merged), now)
+				if err != nil {
+					return err
+				}
+				event = &m
+			}
+			return addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: t.ID, ActorID: agentID, ActorName: agentName, Action: "made",
+				Detail: map[string]any{"conversation_id": convID, "merged": merged}}, now)
+		})
+		if !errors.Is(err, ErrConflict) {
+			break
 		}
-		return addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: t.ID, ActorID: agentID, ActorName: agentName, Action: "made",
-			Detail: map[string]any{"conversation_id": convID, "merged": merged}}, now)
-	})
+	}
 	return t, merged, event, err
 }
+
+// ErrUnassigned means a live chat nobody holds yet cannot become a ticket.
+var ErrUnassigned = errors.New("store: the chat is in the queue, unassigned")
 
 // AgentsOnline reports whether an agent who could take a chat of the
 // department ("" = any) is online: not away, not disabled. Capacity is

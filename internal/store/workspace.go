@@ -52,6 +52,9 @@ type Settings struct {
 	// file: image, pdf, text, document, archive, audio, video); empty: the
 	// default kinds.
 	FileTypes []string `json:"file_types,omitempty"`
+	// TicketTypes are the types a ticket may have (question, bug, …);
+	// empty: the default list.
+	TicketTypes []string `json:"ticket_types,omitempty"`
 }
 
 // CreateWorkspace inserts a workspace.

@@ -63,6 +63,9 @@ type SettingsPatch struct {
 	// FileTypes replaces the list of kinds; an empty list restores the
 	// default kinds.
 	FileTypes *[]string `json:"file_types"`
+	// TicketTypes replaces the list of ticket types; an empty list
+	// restores the default types.
+	TicketTypes *[]string `json:"ticket_types"`
 }
 
 // apply returns cur with the patch's fields set.
@@ -87,6 +90,9 @@ func (p SettingsPatch) apply(cur store.Settings) store.Settings {
 	}
 	if p.FileTypes != nil {
 		cur.FileTypes = slices.Clone(*p.FileTypes)
+	}
+	if p.TicketTypes != nil {
+		cur.TicketTypes = slices.Clone(*p.TicketTypes)
 	}
 	return cur
 }
@@ -139,6 +145,12 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, in Input) (store
 	return s.Get(ctx, actor)
 }
 
+// Ticket type limits.
+const (
+	MaxTicketTypes = 30
+	MaxTicketType  = 40
+)
+
 // Defaults are the settings used for every zero field of a workspace's
 // stored settings.
 var Defaults = store.Settings{
@@ -151,6 +163,7 @@ var Defaults = store.Settings{
 	FileMaxMB:              10,
 	FilesPerConversation:   50,
 	FileTypes:              file.DefaultKinds,
+	TicketTypes:            []string{"question", "bug", "incident", "feature request"},
 }
 
 // Effective is s with every zero field taken from Defaults: the settings
@@ -184,6 +197,9 @@ func Effective(s store.Settings) store.Settings {
 	if len(s.FileTypes) == 0 {
 		s.FileTypes = slices.Clone(d.FileTypes)
 	}
+	if len(s.TicketTypes) == 0 {
+		s.TicketTypes = slices.Clone(d.TicketTypes)
+	}
 	return s
 }
 
@@ -212,6 +228,16 @@ func validate(st store.Settings) error {
 	for _, k := range st.FileTypes {
 		if !slices.Contains(file.Kinds, k) {
 			return apperr.Invalidf("settings.file_types", "invalid_file_type", "file_types may list %s", strings.Join(file.Kinds, ", "))
+		}
+	}
+	if len(st.TicketTypes) > MaxTicketTypes {
+		return apperr.Invalidf("settings.ticket_types", "too_many_ticket_types", "at most %d ticket types", MaxTicketTypes)
+	}
+	for i, t := range st.TicketTypes {
+		n, ok := printable.Name(t, MaxTicketType, false)
+		if !ok || n != t || slices.Contains(st.TicketTypes[:i], t) {
+			return apperr.Invalidf("settings.ticket_types", "invalid_ticket_type",
+				"a ticket type has 1 to %d characters, no surrounding spaces or control characters, and is listed once", MaxTicketType)
 		}
 	}
 	if st.VisitorTTLSeconds != 0 && st.VisitorTTLSeconds < 15 {

@@ -45,7 +45,7 @@ func TestUpdateWorkspace(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
 		DefaultMaxChats: 3, VisitorTTLSeconds: 15, TicketAfterSeconds: 600, FileMaxMB: -1, FilesPerConversation: 10,
-		FileTypes: []string{"image", "pdf"}}
+		FileTypes: []string{"image", "pdf"}, TicketTypes: []string{"question", "refund"}}
 	got, err := f.svc.Update(ctx, f.as(auth.Admin).Actor(), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +120,10 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 			apperr.Invalid, "out_of_range", "settings.files_per_conversation"},
 		{"an unknown kind of file", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{FileTypes: &[]string{"image", "svg"}}},
 			apperr.Invalid, "invalid_file_type", "settings.file_types"},
+		{"a ticket type twice", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{TicketTypes: &[]string{"bug", "bug"}}},
+			apperr.Invalid, "invalid_ticket_type", "settings.ticket_types"},
+		{"a blank ticket type", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{TicketTypes: &[]string{" "}}},
+			apperr.Invalid, "invalid_ticket_type", "settings.ticket_types"},
 		{"valid name, invalid settings", auth.Owner, workspace.Input{Name: ptr("New name"),
 			Settings: settings(func(s *store.Settings) { s.DefaultMaxChats = -1 })}, apperr.Invalid, "out_of_range", "settings.default_max_chats"},
 	}
@@ -141,7 +145,8 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 func patch(s store.Settings) *workspace.SettingsPatch {
 	return &workspace.SettingsPatch{InactivityCloseMinutes: &s.InactivityCloseMinutes, PendingCloseMinutes: &s.PendingCloseMinutes,
 		ReplyTimeoutSeconds: &s.ReplyTimeoutSeconds, DefaultMaxChats: &s.DefaultMaxChats, VisitorTTLSeconds: &s.VisitorTTLSeconds,
-		TicketAfterSeconds: &s.TicketAfterSeconds, FileMaxMB: &s.FileMaxMB, FilesPerConversation: &s.FilesPerConversation, FileTypes: &s.FileTypes}
+		TicketAfterSeconds: &s.TicketAfterSeconds, FileMaxMB: &s.FileMaxMB, FilesPerConversation: &s.FilesPerConversation, FileTypes: &s.FileTypes,
+		TicketTypes: &s.TicketTypes}
 }
 
 // patchOf sets only the non-zero fields of s.

@@ -66,7 +66,7 @@ export function ActionBar({ store, c }: { store: DeskStore; c: Conversation }) {
               Transfer
             </button>
           )}
-          {c.status !== 'closed' && !c.ticket_id && (
+          {c.status !== 'closed' && c.assignee_id && !c.ticket_id && (
             <button
               type="button"
               class="btn secondary small"

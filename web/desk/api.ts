@@ -49,10 +49,11 @@ export interface Settings {
   files_per_conversation: number;
   /** The kinds of file that may be attached (FILE_KINDS). */
   file_types: string[];
+  ticket_types: string[];
 }
 
 /** The settings that are whole numbers (the others: file_types). */
-export type NumericSetting = Exclude<keyof Settings, 'file_types'>;
+export type NumericSetting = Exclude<keyof Settings, 'file_types' | 'ticket_types'>;
 
 export interface Workspace {
   id: string;

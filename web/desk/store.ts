@@ -72,9 +72,9 @@ export class DeskStore {
   readonly departments = signal<Department[]>([]);
   /** Counts ticket events: the Tickets area reloads its queue when it moves. */
   readonly ticketChanges = signal(0);
-  /** The last ticket and board events, for the boards on screen (boards/). */
-  readonly ticketEvent = signal<Ticket | null>(null);
-  readonly boardEvent = signal<Board | null>(null);
+  /** Who hears every ticket and board event (the board on screen): a set, since one socket message may carry several. */
+  readonly ticketListeners = new Set<(t: Ticket) => void>();
+  readonly boardListeners = new Set<(b: Board) => void>();
   /** The last contact event: a contact on screen is read again (contacts/). */
   readonly contactChanged = signal<{ contact: Contact; erased: boolean } | null>(null);
   /** The agent's unread inbox items (the bell), as the server last said. */
@@ -590,10 +590,10 @@ export class DeskStore {
         break;
       case 'ticket':
         this.ticketChanges.value++;
-        this.ticketEvent.value = e.ticket;
+        for (const f of this.ticketListeners) f(e.ticket);
         break;
       case 'board':
-        this.boardEvent.value = e.board;
+        for (const f of this.boardListeners) f(e.board);
         break;
       case 'contact':
         this.contactChanged.value = { contact: e.contact, erased: !!e.erased };

@@ -15,6 +15,7 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
 
   const desk = await openDesk(browser);
   await desk.openConversation(m);
+  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
   await desk.page.getByRole('button', { name: 'Make a ticket' }).click();
   await expect(desk.page.getByRole('button', { name: 'Make a ticket' })).toHaveCount(0);
 
@@ -33,6 +34,23 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   await expect(lane(watcher.page, 'Waiting').locator('li.tcard', { hasText: m })).toBeVisible();
   await expect(lane(watcher.page, 'In progress').locator('li.tcard', { hasText: m })).toHaveCount(0);
   await shot(watcher.page, 'desk-board', info);
+
+  // Its fields, edited beside the board: the second desk sees them, and filters by them.
+  await card(desk.page).getByRole('button', { name: m }).click();
+  const fields = desk.page.getByRole('form', { name: 'Ticket fields' });
+  await fields.getByLabel('Priority').selectOption('urgent');
+  await fields.getByLabel('Type').selectOption('bug');
+  await fields.getByLabel(/Tags/).fill('zipper, warranty');
+  await fields.getByRole('button', { name: 'Save ticket' }).click();
+  await expect(fields.getByRole('status')).toHaveText('Saved');
+  await expect(desk.page.locator('.drawer-history')).toContainText('changed priority, tags, type');
+  await shot(desk.page, 'desk-board-ticket', info);
+  await desk.page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(card(watcher.page).locator('.pill', { hasText: 'urgent' })).toBeVisible();
+  await watcher.page.getByLabel('Priority').selectOption('low');
+  await expect(card(watcher.page)).toHaveCount(0);
+  await watcher.page.getByLabel('Priority').selectOption('urgent');
+  await expect(card(watcher.page)).toHaveCount(1);
 
   // The keyboard way, from the second desk: Move to Resolved.
   await card(watcher.page).getByRole('combobox', { name: /^Move/ }).selectOption({ label: 'Resolved' });

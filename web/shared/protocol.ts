@@ -221,6 +221,7 @@ export interface Contact {
 }
 
 export type Stage = 'new' | 'in_progress' | 'waiting' | 'resolved' | 'closed';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 
 /** A column of a board, mapped to a stage. */
 export interface Column {
@@ -269,6 +270,12 @@ export interface Ticket {
   board_id?: string;
   column_id?: string;
   rank?: number;
+  /** What agents set (PATCH /api/v1/tickets/{id}). */
+  priority: Priority;
+  type?: string;
+  due_at?: string;
+  tags: string[];
+  description?: string;
   visitor_name: string;
   visitor_email?: string;
   last_message: string;

@@ -19,6 +19,9 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/agents dropping tickets into one slot at once: every ticket placed, no two ranks alike", testBoardConcurrentMoves},
 		{"boards/a slot halved past a number's precision renumbers the column, keeping the order", testBoardRenumber},
 		{"boards/an agent makes a live chat a ticket: it joins the user's open one, the chat goes on", testTicketFromConversation},
+		{"boards/a ticket's fields are stored and each change is in its history", testTicketFields},
+		{"boards/a stage changed from a queue takes a placed ticket to its new stage's column", testBoardFollowsQueues},
+		{"boards/closing by a move is the holder's or a supervisor's; the last board stays; archiving unplaces", testBoardRules},
 	})
 }
 
@@ -308,6 +311,11 @@ func testTicketFromConversation(t *testing.T, s *store.Store) {
 	noErr(t, "close the first chat", err)
 	c2, _, err := s.StartConversation(ctx, ws, v.ID, "", Epoch.Add(time.Hour))
 	noErr(t, "next chat", err)
+	// In the queue, nobody's: someone takes it first.
+	_, _, _, err = s.TicketFromConversation(ctx, ws, c2.ID, tn.owner.ID, "Owner", "", ev, Epoch.Add(2*time.Hour))
+	wantErr(t, err, store.ErrUnassigned)
+	_, _, err = s.Transition(ctx, ws, c2.ID, store.Transition{SetAssignee: &tn.owner.ID}, Epoch.Add(2*time.Hour))
+	noErr(t, "owner takes it", err)
 	joined, merged, _, err := s.TicketFromConversation(ctx, ws, c2.ID, tn.owner.ID, "Owner", "", ev, Epoch.Add(2*time.Hour))
 	noErr(t, "join", err)
 	equal(t, "joined the user's open ticket", [3]any{joined.ID, merged, joined.ConversationID}, [3]any{tk.ID, true, c2.ID})
@@ -320,4 +328,89 @@ func testTicketFromConversation(t *testing.T, s *store.Store) {
 	noErr(t, "close", err)
 	_, _, _, err = s.TicketFromConversation(ctx, ws, c3.ID, tn.agent.ID, "Ann", "", ev, Epoch.Add(time.Minute))
 	wantErr(t, err, store.ErrStale)
+}
+
+func testTicketFields(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	tk := openTickets(t, s, tn, 1)[0]
+	equal(t, "defaults", [3]any{tk.Priority, tk.Type, len(tk.Tags)}, [3]any{"normal", "", 0})
+	due := Epoch.Add(48 * time.Hour)
+	f := store.TicketFields{Subject: "Zipper broke", Description: "Second time this month.", Priority: "high", Type: "bug", DueAt: &due,
+		Tags: []string{"warranty", "vip"}, DepartmentID: tn.dept.ID}
+	got, err := s.UpdateTicket(ctx, ws, tk.ID, f, tn.agent.ID, "Ann", Epoch.Add(time.Hour))
+	noErr(t, "update", err)
+	read, err := s.GetTicket(ctx, ws, tk.ID)
+	noErr(t, "read", err)
+	equal(t, "read back", read, got)
+	equal(t, "stored", [7]any{got.Subject, got.Description, got.Priority, got.Type, got.DueAt.Equal(due), got.Tags, got.DepartmentID},
+		[7]any{"Zipper broke", "Second time this month.", "high", "bug", true, []string{"warranty", "vip"}, tn.dept.ID})
+	// The same fields again change nothing in the history.
+	_, err = s.UpdateTicket(ctx, ws, tk.ID, f, tn.agent.ID, "Ann", Epoch.Add(2*time.Hour))
+	noErr(t, "again", err)
+	f.DueAt, f.Priority, f.DepartmentID = nil, "urgent", ""
+	_, err = s.UpdateTicket(ctx, ws, tk.ID, f, tn.owner.ID, "Owner", Epoch.Add(3*time.Hour))
+	noErr(t, "clear", err)
+	hist, err := s.TicketHistory(ctx, ws, tk.ID, 10)
+	noErr(t, "history", err)
+	if len(hist) != 2 || hist[0].ActorName != "Ann" || hist[1].Detail["priority"] != "urgent" || hist[1].Detail["due_at"] != nil {
+		t.Fatalf("history: %+v", hist)
+	}
+	if _, ok := hist[1].Detail["due_at"]; !ok {
+		t.Fatal("clearing the due time is not in the history")
+	}
+}
+
+func testBoardFollowsQueues(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	newCol, progress, closedCol := columnOf(b, store.StageNew), columnOf(b, store.StageInProgress), columnOf(b, store.StageClosed)
+	tks := openTickets(t, s, tn, 3)
+	// Placed in New (a reorder places them all).
+	move(t, s, ws, tks[2].ID, newCol, tks[0].ID, Epoch.Add(time.Hour))
+	equal(t, "placed", shown(t, s, ws, b, true)[newCol], []string{tks[2].ID, tks[0].ID, tks[1].ID})
+	_, err = s.AcceptTickets(ctx, ws, tn.agent.ID, tks[0].ID, 1, false, Epoch.Add(2*time.Hour))
+	noErr(t, "accept", err)
+	_, err = s.CloseTicket(ctx, ws, tks[1].ID, store.TicketClose{By: store.AuthorSystem}, Epoch.Add(3*time.Hour))
+	noErr(t, "close", err)
+	got := shown(t, s, ws, b, true)
+	equal(t, "new", got[newCol], []string{tks[2].ID})
+	equal(t, "accepted: in progress", got[progress], []string{tks[0].ID})
+	equal(t, "closed from the queue: closed", got[closedCol], []string{tks[1].ID})
+	// A drop before a card of the Closed column just closes it there.
+	m := move(t, s, ws, tks[2].ID, closedCol, tks[1].ID, Epoch.Add(4*time.Hour))
+	equal(t, "closed by the move", m.Ticket.Status, store.TicketClosed)
+}
+
+func testBoardRules(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	closedCol := columnOf(b, store.StageClosed)
+	tks := openTickets(t, s, tn, 2)
+	_, err = s.AcceptTickets(ctx, ws, tn.agent.ID, tks[0].ID, 1, false, Epoch.Add(time.Hour))
+	noErr(t, "accept", err)
+	_, err = s.MoveTicket(ctx, ws, store.Move{TicketID: tks[0].ID, ColumnID: closedCol, AgentID: tn.owner.ID, AgentName: "Owner"}, Epoch.Add(2*time.Hour))
+	wantErr(t, err, store.ErrNotAuthor) // another agent's ticket
+	_, err = s.MoveTicket(ctx, ws, store.Move{TicketID: tks[0].ID, ColumnID: closedCol, AgentID: tn.owner.ID, AgentName: "Owner", CloseAny: true,
+		Close: store.TicketClose{By: store.AuthorAgent, AgentID: tn.owner.ID}}, Epoch.Add(2*time.Hour))
+	noErr(t, "a supervisor closes it", err)
+
+	_, err = s.UpdateBoard(ctx, ws, b.ID, "Support", true, Epoch.Add(3*time.Hour))
+	wantErr(t, err, store.ErrLastBoard)
+	other, err := s.CreateBoard(ctx, ws, "Other", stageColumns(), false, Epoch)
+	noErr(t, "other", err)
+	move(t, s, ws, tks[1].ID, columnOf(other, store.StageWaiting), "", Epoch.Add(4*time.Hour))
+	_, err = s.UpdateBoard(ctx, ws, other.ID, "Other", true, Epoch.Add(5*time.Hour))
+	noErr(t, "archive", err)
+	got, err := s.GetTicket(ctx, ws, tks[1].ID)
+	noErr(t, "ticket", err)
+	equal(t, "off the archived board", [2]string{got.BoardID, got.ColumnID}, [2]string{"", ""})
+	equal(t, "shown on the default board again", shown(t, s, ws, b, true)[columnOf(b, store.StageWaiting)], []string{tks[1].ID})
 }

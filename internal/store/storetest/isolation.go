@@ -601,6 +601,15 @@ var isolationCases = []isolationCase{
 		_, _, _, err := s.TicketFromConversation(ctx, a.ws.ID, a.conv.ID, b.agent.ID, "B", "sneaky", nil, isoNow)
 		return err
 	}),
+	refused("UpdateTicket", "B's ticket", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.UpdateTicket(ctx, a.ws.ID, b.ticket.ID, store.TicketFields{Subject: "hijacked", Priority: "urgent", Tags: []string{}}, a.agent.ID, "A", isoNow)
+		return err
+	}),
+	refused("UpdateTicket", "into B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.UpdateTicket(ctx, a.ws.ID, a.ticket.ID, store.TicketFields{Subject: "x", Priority: "normal", Tags: []string{},
+			DepartmentID: b.dept.ID}, a.agent.ID, "A", isoNow)
+		return err
+	}),
 	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
 		noErr(t, "history", err)

@@ -3,14 +3,15 @@
 // "Move to" list). A move shows at once and is corrected by the server's
 // answer; moves made on other desks arrive as ticket events and take
 // their place without a reload. Its own chunk (Desk.tsx).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { since } from '../../shared/format';
 import type { Stage } from '../../shared/protocol';
-import { ApiError, type Me } from '../api';
-import { MANAGE_WORKSPACE } from '../permissions';
+import { ApiError, getWorkspace, type Me } from '../api';
+import { MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
 import { go, href } from '../router';
 import type { DeskStore } from '../store';
 import { addColumn, type Board, type BoardView, createBoard, getBoard, listBoards, moveTicket, type Ticket } from './api';
+import { Drawer, PRIORITIES } from './Drawer';
 import { arrange, guessRank, upsert } from './place';
 import './boards.css';
 
@@ -30,10 +31,14 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
   const [error, setError] = useState('');
   const [dragging, setDragging] = useState('');
   const [over, setOver] = useState<{ col: string; before: string } | null>(null);
+  const [open, setOpen] = useState('');
+  const [types, setTypes] = useState<string[]>([]);
+  const [filter, setFilter] = useState({ q: '', priority: '', who: '', type: '' });
   const admin = store.can(MANAGE_WORKSPACE);
 
   useEffect(() => {
     listBoards().then(setBoards, (err: unknown) => setError(message(err)));
+    getWorkspace().then((w) => setTypes(w.settings.ticket_types ?? []), () => undefined);
   }, []);
   const current = boards && (boards.find((b) => b.id === id) ?? boards[0]);
   const isDefault = !!boards && !!current && boards[0].id === current.id;
@@ -41,23 +46,48 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
   useEffect(() => void load(), [current?.id]);
 
   const columns = view ? arrange(view.board, view.tickets, isDefault) : new Map<string, Ticket[]>();
+  const me = store.me.value?.id;
+  const q = filter.q.trim().toLowerCase();
+  // The filters narrow what shows; moves still count every ticket's place.
+  const shown = (t: Ticket) =>
+    (!q || [t.subject, t.visitor_name, t.visitor_email ?? '', ...t.tags].some((x) => x.toLowerCase().includes(q))) &&
+    (!filter.priority || t.priority === filter.priority) &&
+    (!filter.type || t.type === filter.type) &&
+    (!filter.who || (filter.who === 'me' ? t.assignee_id === me : !t.assignee_id));
+  const opened = view?.tickets.find((t) => t.id === open);
+  const openChat = (t: Ticket) => {
+    go({ area: 'live' });
+    store.open(t.conversation_id);
+  };
   // A column of the default board that shows tickets no agent placed: a
   // move into it places them all (server side), so the board is read again.
   const unplacedIn = (col: string) => (columns.get(col) ?? []).some((t) => !t.board_id);
 
-  // Moves made on other desks (and our own, echoed) take their place.
-  const ev = store.ticketEvent.value;
+  // Moves made on other desks (and our own, echoed) take their place; a
+  // board changed (or renumbered) is read again. Every event is heard,
+  // several may come in one message.
+  const latest = useRef({ view, load, unplacedIn });
+  latest.current = { view, load, unplacedIn };
   useEffect(() => {
-    if (!ev || !view) return;
-    if (ev.board_id === view.board.id && ev.column_id && unplacedIn(ev.column_id)) void load();
-    else setView({ ...view, tickets: upsert(view.tickets, ev) });
-  }, [ev]);
-  const bev = store.boardEvent.value;
-  useEffect(() => {
-    if (!bev) return;
-    setBoards((list) => list && [...list.filter((b) => b.id !== bev.id), ...(bev.archived_at ? [] : [bev])].sort((a, b) => a.position - b.position));
-    if (view && bev.id === view.board.id) setView({ ...view, board: bev });
-  }, [bev]);
+    const mine = store.me.value?.department_ids ?? [];
+    const seeAll = store.can(MANAGE_ANY);
+    const onTicket = (t: Ticket) => {
+      const { view: v, load: reload, unplacedIn: unplaced } = latest.current;
+      if (!v || (t.department_id && !seeAll && !mine.includes(t.department_id))) return;
+      if (t.board_id === v.board.id && t.column_id && unplaced(t.column_id)) void reload();
+      else setView((cur) => cur && { ...cur, tickets: upsert(cur.tickets, t) });
+    };
+    const onBoard = (b: Board) => {
+      setBoards((list) => list && [...list.filter((x) => x.id !== b.id), ...(b.archived_at ? [] : [b])].sort((x, y) => x.position - y.position));
+      if (latest.current.view?.board.id === b.id) void latest.current.load();
+    };
+    store.ticketListeners.add(onTicket);
+    store.boardListeners.add(onBoard);
+    return () => {
+      store.ticketListeners.delete(onTicket);
+      store.boardListeners.delete(onBoard);
+    };
+  }, []);
 
   const move = (ticketId: string, col: string, before: string) => {
     if (!view || ticketId === before) return;
@@ -76,10 +106,11 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
     };
     setView({ ...view, tickets: upsert(view.tickets, shown) });
     setError('');
-    moveTicket(ticketId, col, before).then(
+    // A closed column is ordered by when each closed: no place in it to ask for.
+    moveTicket(ticketId, col, stage === 'closed' ? '' : before).then(
       (saved) => (reread ? void load() : setView((v) => v && { ...v, tickets: upsert(v.tickets, saved) })),
       (err: unknown) => {
-        setView((v) => v && { ...v, tickets: upsert(v.tickets, t) });
+        void load(); // what the board is now, whatever happened meanwhile
         setError(message(err));
       },
     );
@@ -96,7 +127,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
     return (
       <main class="boards">
         <p class={error ? 'form-error' : 'muted'} role={error ? 'alert' : undefined}>
-          {error || 'Loading boards…'}
+          {error || (boards ? 'No board to show.' : 'Loading boards…')}
         </p>
       </main>
     );
@@ -114,11 +145,36 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
         </nav>
         {admin && <NewBoard onMade={(b) => go({ area: 'boards', id: b.id })} />}
       </header>
+      <div class="board-filters" role="search">
+        <input type="search" aria-label="Search tickets" placeholder="Subject, visitor or tag" value={filter.q} onInput={(e) => setFilter({ ...filter, q: e.currentTarget.value })} />
+        <select aria-label="Priority" value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: e.currentTarget.value })}>
+          <option value="">Any priority</option>
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Type" value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}>
+          <option value="">Any type</option>
+          {types.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Assignee" value={filter.who} onChange={(e) => setFilter({ ...filter, who: e.currentTarget.value })}>
+          <option value="">Anyone's</option>
+          <option value="me">Mine</option>
+          <option value="none">Unassigned</option>
+        </select>
+      </div>
       {error && (
         <p class="form-error" role="alert">
           {error}
         </p>
       )}
+      {opened && <Drawer ticket={opened} types={types} onClose={() => setOpen('')} onOpenChat={() => openChat(opened)} />}
       {!view ? (
         <p class="muted">Loading…</p>
       ) : (
@@ -126,7 +182,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
           {view.board.columns
             .filter((c) => !c.archived_at)
             .map((c) => {
-              const list = columns.get(c.id) ?? [];
+              const list = (columns.get(c.id) ?? []).filter(shown);
               return (
                 <section
                   key={c.id}
@@ -161,19 +217,28 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
                           setOver({ col: c.id, before: t.id });
                         }}
                       >
-                        <button
-                          type="button"
-                          class="link tcard-title"
-                          onClick={() => {
-                            go({ area: 'live' });
-                            store.open(t.conversation_id);
-                          }}
-                        >
+                        <button type="button" class="link tcard-title" aria-haspopup="dialog" onClick={() => setOpen(t.id)}>
                           {t.subject || t.last_message || 'Ticket'}
                         </button>
                         <span class="muted tcard-meta">
                           {t.visitor_name || 'Visitor'} · {store.agentName(t.assignee_id) ?? 'unassigned'} · {since(t.updated_at, store.now.value)}
                         </span>
+                        {(t.priority !== 'normal' || t.type || t.due_at || t.tags.length > 0) && (
+                          <span class="tcard-tags">
+                            {t.priority !== 'normal' && <span class={`pill prio-${t.priority}`}>{t.priority}</span>}
+                            {t.type && <span class="pill">{t.type}</span>}
+                            {t.due_at && (
+                              <span class={new Date(t.due_at).getTime() < store.now.value && t.status === 'open' ? 'pill overdue' : 'pill'}>
+                                due {new Date(t.due_at).toLocaleDateString()}
+                              </span>
+                            )}
+                            {t.tags.map((x) => (
+                              <span key={x} class="pill tag">
+                                {x}
+                              </span>
+                            ))}
+                          </span>
+                        )}
                         <label class="tcard-move">
                           <span class="sr-only">Move “{t.subject || 'this ticket'}” to</span>
                           <select value={c.id} onChange={(e) => move(t.id, e.currentTarget.value, '')}>

@@ -1,8 +1,8 @@
 // The boards' REST calls (docs/api.md, Boards).
-import type { Board, Stage, Ticket } from '../../shared/protocol';
+import type { Board, Priority, Stage, Ticket } from '../../shared/protocol';
 import { call } from '../api';
 
-export type { Board, Stage, Ticket };
+export type { Board, Priority, Stage, Ticket };
 
 export interface BoardView {
   board: Board;
@@ -17,3 +17,23 @@ export const addColumn = (boardId: string, name: string, stage: Stage) => call<B
 /** Puts a ticket in a column, before another ticket of it ('' : at its end). */
 export const moveTicket = (id: string, columnId: string, beforeId: string) =>
   call<Ticket>('POST', `/tickets/${encodeURIComponent(id)}/move`, beforeId ? { column_id: columnId, before_id: beforeId } : { column_id: columnId });
+
+/** A ticket's fields as PATCH /api/v1/tickets/{id} takes them (each optional). */
+export interface TicketPatch {
+  subject?: string;
+  description?: string;
+  priority?: Priority;
+  type?: string;
+  due_at?: string;
+  tags?: string[];
+}
+export const updateTicket = (id: string, p: TicketPatch) => call<Ticket>('PATCH', `/tickets/${encodeURIComponent(id)}`, p);
+
+export interface TicketEvent {
+  id: string;
+  actor_name: string;
+  action: string;
+  detail: Record<string, unknown>;
+  created_at: string;
+}
+export const ticketHistory = (id: string) => call<{ items: TicketEvent[] }>('GET', `/tickets/${encodeURIComponent(id)}/history`).then((r) => r.items);

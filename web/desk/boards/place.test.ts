@@ -24,6 +24,8 @@ function ticket(id: string, fields: Partial<Ticket> = {}): Ticket {
     conversation_id: 'c',
     status: 'open',
     stage: 'new',
+    priority: 'normal',
+    tags: [],
     reason: 'no_agent',
     subject: id,
     created_at: `2026-01-01T00:00:0${id.length}Z`,

@@ -23,18 +23,22 @@ export function arrange(b: Board, tickets: readonly Ticket[], isDefault: boolean
     const col = columnOf(b, t, isDefault);
     out.get(col)?.push(t);
   }
+  // Times as numbers: the server's RFC 3339 drops trailing zeros of the
+  // fraction, so the strings do not sort as the times do.
+  const at = (iso?: string) => (iso ? Date.parse(iso) : 0);
+  const byID = (x: Ticket, y: Ticket) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
   for (const [id, list] of out) {
     const closed = b.columns.find((c) => c.id === id)?.stage === 'closed';
     list.sort((x, y) =>
       closed
-        ? (y.closed_at ?? '').localeCompare(x.closed_at ?? '') || x.id.localeCompare(y.id)
+        ? at(y.closed_at) - at(x.closed_at) || byID(x, y)
         : x.rank !== undefined && y.rank !== undefined
-          ? x.rank - y.rank || x.id.localeCompare(y.id)
+          ? x.rank - y.rank || byID(x, y)
           : x.rank !== undefined
             ? -1
             : y.rank !== undefined
               ? 1
-              : x.created_at.localeCompare(y.created_at) || x.id.localeCompare(y.id),
+              : at(x.created_at) - at(y.created_at) || byID(x, y),
     );
   }
   return out;

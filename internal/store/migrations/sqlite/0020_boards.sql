@@ -37,10 +37,11 @@ ALTER TABLE tickets ADD COLUMN rank REAL;
 UPDATE tickets SET stage = 'closed' WHERE status = 'closed';
 UPDATE tickets SET stage = 'in_progress' WHERE status = 'open' AND assignee_id IS NOT NULL;
 CREATE INDEX tickets_board ON tickets (board_id, column_id, rank);
+CREATE INDEX tickets_column ON tickets (column_id, rank);
 CREATE INDEX tickets_stage ON tickets (workspace_id, stage, created_at);
 
--- What happened to a ticket, for its history: who moved it, closed or
--- reopened it (detail holds the action's data).
+-- What happened to a ticket, for its history: who made it from a chat,
+-- moved or edited it (detail holds the action's data).
 CREATE TABLE ticket_events (
     id           TEXT PRIMARY KEY,
     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,

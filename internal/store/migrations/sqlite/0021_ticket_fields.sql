@@ -1,0 +1,8 @@
+-- A ticket's fields an agent sets (issue 15): priority (low, normal,
+-- high, urgent), type (one of the workspace's ticket types, or none), a
+-- due time, tags (a JSON list) and a description.
+ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal';
+ALTER TABLE tickets ADD COLUMN type TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN due_at INTEGER;
+ALTER TABLE tickets ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tickets ADD COLUMN description TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,140 @@
+// One ticket beside the board: its fields, edited (PATCH), and its
+// history (who made, moved and edited it). Part of the boards chunk.
+import { useEffect, useState } from 'preact/hooks';
+import { shortTime } from '../../shared/format';
+import { ApiError } from '../api';
+import { type Priority, type Ticket, type TicketEvent, ticketHistory, updateTicket } from './api';
+
+export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
+
+/** What a history entry says. */
+function describe(e: TicketEvent): string {
+  if (e.action === 'moved') return `moved it to ${String(e.detail.column ?? e.detail.stage)}`;
+  if (e.action === 'made') return e.detail.merged ? 'added a chat to it' : 'made it from a chat';
+  if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace(/_/g, ' ')}`;
+  return e.action;
+}
+
+/** An RFC 3339 time as a datetime-local value (local time, minutes). */
+const localInput = (iso?: string) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+};
+
+export function Drawer({ ticket, types, onClose, onOpenChat }: { ticket: Ticket; types: string[]; onClose: () => void; onOpenChat: () => void }) {
+  const [history, setHistory] = useState<TicketEvent[]>([]);
+  const [error, setError] = useState('');
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    ticketHistory(ticket.id).then(setHistory, () => setHistory([]));
+  }, [ticket.id, ticket.updated_at]);
+  return (
+    <aside class="drawer" aria-labelledby="drawer-title">
+      <div class="drawer-head">
+        <h2 id="drawer-title">{ticket.subject || 'Ticket'}</h2>
+        <button type="button" class="btn ghost small" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p class="muted">
+        {ticket.visitor_name || 'Visitor'}
+        {ticket.visitor_email ? ` · ${ticket.visitor_email}` : ''} ·{' '}
+        <button type="button" class="link" onClick={onOpenChat}>
+          open the chat
+        </button>
+      </p>
+      <form
+        key={ticket.updated_at}
+        class="drawer-form"
+        aria-label="Ticket fields"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = e.currentTarget.elements;
+          const v = (n: string) => (f.namedItem(n) as HTMLInputElement).value;
+          const due = v('due_at');
+          setError('');
+          setSaved(false);
+          updateTicket(ticket.id, {
+            subject: v('subject'),
+            priority: v('priority') as Priority,
+            type: v('type'),
+            due_at: due ? new Date(due).toISOString() : '',
+            tags: v('tags')
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+            description: v('description'),
+          }).then(
+            () => setSaved(true),
+            (err: unknown) => setError(err instanceof ApiError ? err.message : 'The ticket could not be saved. Try again.'),
+          );
+        }}
+      >
+        <label class="field">
+          Subject
+          <input name="subject" defaultValue={ticket.subject} required />
+        </label>
+        <div class="drawer-row">
+          <label class="field">
+            Priority
+            <select name="priority">
+              {PRIORITIES.map((p) => (
+                <option key={p} value={p} selected={p === ticket.priority}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            Type
+            <select name="type">
+              <option value="">none</option>
+              {types.map((t) => (
+                <option key={t} value={t} selected={t === ticket.type}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <label class="field">
+          Due
+          <input name="due_at" type="datetime-local" defaultValue={localInput(ticket.due_at)} />
+        </label>
+        <label class="field">
+          Tags <span class="muted">(comma-separated)</span>
+          <input name="tags" defaultValue={ticket.tags.join(', ')} />
+        </label>
+        <label class="field">
+          Description
+          <textarea name="description" rows={4} defaultValue={ticket.description ?? ''} />
+        </label>
+        {error && (
+          <p class="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="drawer-row">
+          <button type="submit" class="btn primary small">
+            Save ticket
+          </button>
+          {saved && (
+            <span class="saved" role="status">
+              Saved
+            </span>
+          )}
+        </div>
+      </form>
+      <h3>History</h3>
+      <ol class="drawer-history">
+        {history.map((e) => (
+          <li key={e.id}>
+            <strong>{e.actor_name || 'Someone'}</strong> {describe(e)} <span class="muted">· {shortTime(e.created_at)}</span>
+          </li>
+        ))}
+        {history.length === 0 && <li class="muted">Nothing yet.</li>}
+      </ol>
+    </aside>
+  );
+}
