@@ -394,6 +394,56 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 	return out, nil
 }
 
+// MergeTicket merges the duplicate fromID into the ticket id (any agent
+// who sees both): its conversations, with their messages and comments,
+// become the ticket's; the duplicate closes with a pointer to it, and its
+// requester is told, in the duplicate's latest conversation, that the
+// request goes on there. Merging again changes nothing.
+func (s *Service) MergeTicket(ctx context.Context, a auth.Actor, id, fromID string) (store.Ticket, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return store.Ticket{}, err
+	}
+	if fromID == "" {
+		return store.Ticket{}, apperr.Invalidf("from_id", "required", "from_id is required")
+	}
+	if _, err := s.ticket(ctx, a, fromID); err != nil {
+		return store.Ticket{}, err
+	}
+	out, err := s.store.MergeTickets(ctx, a.WorkspaceID, id, fromID, a.AgentID, a.Name, func(into, from store.Ticket) store.Message {
+		subject := into.Subject
+		if subject == "" {
+			subject = "your earlier request"
+		}
+		return store.Message{Kind: store.KindSystem, AuthorType: store.AuthorSystem,
+			Body: "This request was joined with “" + subject + "”: we answer you there, in your latest conversation with us.",
+			Meta: map[string]any{"event": "ticket_merged", "ticket_id": from.ID, "into_id": into.ID}}
+	}, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "invalid_merge", "a ticket merges into another ticket once, and never into itself or a merged one")
+	case errors.Is(err, store.ErrStale):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "ticket_closed", "merge into an open ticket (reopen it first)")
+	case err != nil:
+		return store.Ticket{}, err
+	}
+	if out.Again {
+		return out.Into, nil
+	}
+	if out.Note != nil {
+		if c, err := s.store.GetConversation(ctx, a.WorkspaceID, out.Note.ConversationID); err == nil {
+			s.publish(ctx, c, out.Note)
+		}
+	}
+	for _, cid := range out.Conversations {
+		if c, err := s.store.GetConversation(ctx, a.WorkspaceID, cid); err == nil {
+			s.publishConversation(ctx, c)
+		}
+	}
+	s.publishTicket(ctx, out.From)
+	s.publishTicket(ctx, out.Into)
+	return out.Into, nil
+}
+
 // TicketHistory reads what happened to a ticket a may see, oldest first.
 func (s *Service) TicketHistory(ctx context.Context, a auth.Actor, id string) ([]store.TicketEvent, error) {
 	if _, err := s.ticket(ctx, a, id); err != nil {

@@ -118,3 +118,16 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request, p auth.Princi
 	}
 	a.respond(w, r, http.StatusOK)(a.chat.UpdateTicket(r.Context(), p.Actor(), r.PathValue("id"), in))
 }
+
+type mergeTicketRequest struct {
+	FromID string `json:"from_id"`
+}
+
+func (a *API) mergeTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in mergeTicketRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.MergeTicket(r.Context(), p.Actor(), r.PathValue("id"), in.FromID))
+}

@@ -100,6 +100,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/conversations/{id}/ticket", a.authed(a.makeTicket))
 	mux.HandleFunc("PATCH /api/v1/tickets/{id}", a.authed(a.updateTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{id}/move", a.authed(a.moveTicket))
+	mux.HandleFunc("POST /api/v1/tickets/{id}/merge", a.authed(a.mergeTicket))
 	mux.HandleFunc("GET /api/v1/tickets/{id}/history", a.authed(a.ticketHistory))
 	mux.HandleFunc("GET /api/v1/boards", a.authed(a.listBoards))
 	mux.HandleFunc("POST /api/v1/boards", a.authed(a.createBoard))

@@ -104,6 +104,8 @@ type Ticket struct {
 	DueAt       *time.Time `json:"due_at,omitempty"`
 	Tags        []string   `json:"tags"`
 	Description string     `json:"description,omitempty"`
+	// MergedInto is the ticket a duplicate was merged into.
+	MergedInto string `json:"merged_into,omitempty"`
 	// Read with the ticket, for the queues: who wrote, and the latest
 	// message of its conversation.
 	VisitorName    string    `json:"visitor_name"`
@@ -120,7 +122,7 @@ type Ticket struct {
 const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
 	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
+	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, COALESCE(t.merged_into, ''), v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
 	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
 	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
 	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id
@@ -137,7 +139,7 @@ func scanTicket(sc scanner) (Ticket, error) {
 	)
 	err := sc.Scan(&t.ID, &t.WorkspaceID, &t.SiteID, &t.VisitorID, &t.ContactID, &t.DepartmentID, &t.ConversationID,
 		&t.AssigneeID, &t.Status, &t.Reason, &t.Subject, &cre, &upd, &accepted, &closed, &t.ClosedBy, &t.ClosedByAgentID,
-		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.Priority, &t.Type, &due, &tags, &t.Description, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
+		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.Priority, &t.Type, &due, &tags, &t.Description, &t.MergedInto, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -929,6 +931,106 @@ func (s *Store) TicketFromConversation(ctx context.Context, workspaceID, convID,
 		}
 	}
 	return t, merged, event, err
+}
+
+// Merged is what a merge of tickets changed.
+type Merged struct {
+	Into, From Ticket
+	// Note is the message that tells the duplicate's requester where to
+	// follow (in the duplicate's latest conversation); nil on a repeat.
+	Note *Message
+	// Conversations moved from the duplicate to the ticket.
+	Conversations []string
+	// Again: the duplicate was merged into this ticket before; nothing
+	// changed.
+	Again bool
+}
+
+// MergeTickets merges the duplicate from into into: from's conversations
+// (with their messages and comments) become into's, from closes with a
+// pointer to into, note (built with both) is appended to from's latest
+// conversation to tell its requester where to follow, and both histories
+// say so. Merging again is Again and changes nothing. ErrConflict: the
+// same ticket, or from merged into another; ErrStale: into is closed or
+// archived.
+func (s *Store) MergeTickets(ctx context.Context, workspaceID, intoID, fromID, agentID, agentName string, note func(into, from Ticket) Message,
+	now time.Time) (Merged, error) {
+	var out Merged
+	if intoID == fromID {
+		return out, fmt.Errorf("store: merge a ticket into itself: %w", ErrConflict)
+	}
+	err := s.inTx(ctx, "store: merge tickets", func(tx *sql.Tx) error {
+		// Conversations, then tickets, each in id order: the order closes
+		// and moves take them in.
+		ids := []string{intoID, fromID}
+		slices.Sort(ids)
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND (ticket_id IN ($2, $3)
+			OR id IN (SELECT conversation_id FROM tickets WHERE workspace_id = $1 AND id IN ($2, $3))) ORDER BY id`+forUpdate(s.dialect),
+			workspaceID, ids[0], ids[1]); err != nil {
+			return mapErr("store: merge: lock conversations", err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM tickets WHERE workspace_id = $1 AND id IN ($2, $3) ORDER BY id`+forUpdate(s.dialect),
+			workspaceID, ids[0], ids[1]); err != nil {
+			return mapErr("store: merge: lock tickets", err)
+		}
+		into, err := getTicketTx(ctx, tx, workspaceID, intoID)
+		if err != nil {
+			return err
+		}
+		from, err := getTicketTx(ctx, tx, workspaceID, fromID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case from.MergedInto == intoID:
+			out = Merged{Into: into, From: from, Again: true}
+			return nil
+		case from.MergedInto != "" || into.MergedInto != "":
+			return fmt.Errorf("store: merge: a ticket merged before: %w", ErrConflict)
+		case into.Status != TicketOpen || into.ArchivedAt != nil || from.ArchivedAt != nil:
+			return fmt.Errorf("store: merge into a closed ticket: %w", ErrStale)
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE conversations SET ticket_id = $3 WHERE workspace_id = $1 AND ticket_id = $2 RETURNING id`,
+			workspaceID, fromID, intoID)
+		if out.Conversations, err = collect(rows, err, "store: merge: move conversations", scanString); err != nil {
+			return err
+		}
+		if from.Status == TicketOpen {
+			if _, err := closeTicket(ctx, tx, s.dialect, workspaceID, fromID, TicketClose{By: AuthorAgent, AgentID: agentID}, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET merged_into = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, fromID, intoID, millis(now)); err != nil {
+			return mapErr("store: merge", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $3 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, intoID, millis(now)); err != nil {
+			return mapErr("store: merge", err)
+		}
+		if note != nil {
+			m, err := appendEvent(ctx, tx, workspaceID, from.ConversationID, note(into, from), now)
+			if err != nil {
+				return err
+			}
+			out.Note = &m
+		}
+		for _, e := range []TicketEvent{
+			{TicketID: intoID, Action: "merged", Detail: map[string]any{"from_id": fromID, "from_subject": from.Subject, "conversations": len(out.Conversations)}},
+			{TicketID: fromID, Action: "merged_into", Detail: map[string]any{"into_id": intoID, "into_subject": into.Subject}},
+		} {
+			e.ActorID, e.ActorName = agentID, agentName
+			if err := addTicketEvent(ctx, tx, workspaceID, e, now); err != nil {
+				return err
+			}
+		}
+		if out.Into, err = getTicketTx(ctx, tx, workspaceID, intoID); err != nil {
+			return err
+		}
+		out.From, err = getTicketTx(ctx, tx, workspaceID, fromID)
+		return err
+	})
+	return out, err
 }
 
 // ErrUnassigned means a live chat nobody holds yet cannot become a ticket.

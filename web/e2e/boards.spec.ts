@@ -69,3 +69,48 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   await desk.ctx.close();
   await watcher.ctx.close();
 });
+
+// Merging a duplicate: the same person wrote twice from two browsers; the
+// agent merges the second ticket into the first, and that visitor is told
+// where the request goes on.
+test('merging a duplicate ticket closes it with a pointer and tells its requester', async ({ browser }, info) => {
+  const first = marker('refund please');
+  const second = marker('refund again');
+  const one = await openVisitor(browser);
+  const two = await openVisitor(browser);
+  for (const [v, text] of [
+    [one, first],
+    [two, second],
+  ] as const) {
+    await v.launcher.click();
+    await v.input.fill(text);
+    await v.input.press('Enter');
+    await expect(v.messages.filter({ hasText: text }).locator('.meta')).toContainText(/Sent|Seen/);
+  }
+  const desk = await openDesk(browser);
+  for (const text of [first, second]) {
+    await desk.openConversation(text);
+    await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
+    await desk.page.getByRole('button', { name: 'Make a ticket' }).click();
+    await expect(desk.page.getByRole('button', { name: 'Make a ticket' })).toHaveCount(0);
+  }
+  await desk.page.goto('/#/boards');
+  await desk.page.locator('li.tcard', { hasText: first }).getByRole('button', { name: first }).click();
+  const merge = desk.page.getByRole('form', { name: 'Merge a duplicate' });
+  await merge.getByLabel('Merge a duplicate into this one').selectOption({ label: second });
+  await merge.getByRole('button', { name: 'Merge' }).click();
+  await expect(two.widget.getByText('This request was joined with')).toBeVisible();
+  await expect(desk.page.locator('.drawer-history')).toContainText(`merged “${second}” into it`);
+  const closedLane = desk.page.getByRole('region', { name: /^Closed / });
+  await expect(closedLane.locator('li.tcard', { hasText: second })).toBeVisible();
+  await shot(desk.page, 'desk-board-merge', info);
+  await desk.page.getByRole('button', { name: 'Close', exact: true }).click();
+  await closedLane.locator('li.tcard', { hasText: second }).getByRole('button', { name: second }).click();
+  await expect(desk.page.getByText('Merged into another ticket.')).toBeVisible();
+  await desk.page.getByRole('button', { name: 'Open it' }).click();
+  await expect(desk.page.locator('#drawer-title')).toHaveText(first);
+
+  await one.ctx.close();
+  await two.ctx.close();
+  await desk.ctx.close();
+});

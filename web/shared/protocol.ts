@@ -276,6 +276,8 @@ export interface Ticket {
   due_at?: string;
   tags: string[];
   description?: string;
+  /** A duplicate's: the ticket it was merged into. */
+  merged_into?: string;
   visitor_name: string;
   visitor_email?: string;
   last_message: string;

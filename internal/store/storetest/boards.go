@@ -22,6 +22,7 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/a ticket's fields are stored and each change is in its history", testTicketFields},
 		{"boards/a stage changed from a queue takes a placed ticket to its new stage's column", testBoardFollowsQueues},
 		{"boards/closing by a move is the holder's or a supervisor's; the last board stays; archiving unplaces", testBoardRules},
+		{"boards/merging a duplicate moves its chats, closes it with a pointer, tells its requester, once", testTicketMergeDuplicate},
 	})
 }
 
@@ -413,4 +414,47 @@ func testBoardRules(t *testing.T, s *store.Store) {
 	noErr(t, "ticket", err)
 	equal(t, "off the archived board", [2]string{got.BoardID, got.ColumnID}, [2]string{"", ""})
 	equal(t, "shown on the default board again", shown(t, s, ws, b, true)[columnOf(b, store.StageWaiting)], []string{tks[1].ID})
+}
+
+func testTicketMergeDuplicate(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	tks := openTickets(t, s, tn, 3)
+	into, dup := tks[0], tks[1]
+	note := func(into, from store.Ticket) store.Message {
+		return store.Message{Kind: store.KindSystem, AuthorType: store.AuthorSystem, Body: "continues in " + into.ID, Meta: map[string]any{"event": "ticket_merged"}}
+	}
+	m, err := s.MergeTickets(ctx, ws, into.ID, dup.ID, tn.agent.ID, "Ann", note, Epoch.Add(time.Hour))
+	noErr(t, "merge", err)
+	if m.Again || m.Note == nil || m.Note.ConversationID != dup.ConversationID || len(m.Conversations) != 1 {
+		t.Fatalf("merged: %+v", m)
+	}
+	equal(t, "the duplicate closes with a pointer", [3]string{m.From.Status, m.From.MergedInto, m.From.Stage}, [3]string{store.TicketClosed, into.ID, store.StageClosed})
+	moved, err := s.GetConversation(ctx, ws, dup.ConversationID)
+	noErr(t, "conversation", err)
+	equal(t, "its chat is the ticket's now", moved.TicketID, into.ID)
+	msgs, err := s.ListMessages(ctx, ws, dup.ConversationID, 0, 0, 100)
+	noErr(t, "messages", err)
+	equal(t, "its requester is told", msgs[len(msgs)-1].Body, "continues in "+into.ID)
+
+	again, err := s.MergeTickets(ctx, ws, into.ID, dup.ID, tn.agent.ID, "Ann", note, Epoch.Add(2*time.Hour))
+	noErr(t, "again", err)
+	after, err := s.ListMessages(ctx, ws, dup.ConversationID, 0, 0, 100)
+	noErr(t, "messages", err)
+	equal(t, "idempotent", [2]any{again.Again, len(after)}, [2]any{true, len(msgs)})
+
+	_, err = s.MergeTickets(ctx, ws, into.ID, into.ID, tn.agent.ID, "Ann", note, Epoch)
+	wantErr(t, err, store.ErrConflict)
+	_, err = s.MergeTickets(ctx, ws, tks[2].ID, dup.ID, tn.agent.ID, "Ann", note, Epoch) // merged into another already
+	wantErr(t, err, store.ErrConflict)
+	_, err = s.MergeTickets(ctx, ws, dup.ID, tks[2].ID, tn.agent.ID, "Ann", note, Epoch) // into a merged (closed) one
+	wantErr(t, err, store.ErrConflict)
+	_, err = s.CloseTicket(ctx, ws, tks[2].ID, store.TicketClose{By: store.AuthorSystem}, Epoch.Add(3*time.Hour))
+	noErr(t, "close", err)
+	_, err = s.MergeTickets(ctx, ws, tks[2].ID, into.ID, tn.agent.ID, "Ann", note, Epoch) // into a closed one
+	wantErr(t, err, store.ErrStale)
+	hist, err := s.TicketHistory(ctx, ws, into.ID, 10)
+	noErr(t, "history", err)
+	equal(t, "into's history", hist[len(hist)-1].Action, "merged")
 }

@@ -610,6 +610,14 @@ var isolationCases = []isolationCase{
 			DepartmentID: b.dept.ID}, a.agent.ID, "A", isoNow)
 		return err
 	}),
+	refused("MergeTickets", "B's duplicate into A's", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MergeTickets(ctx, a.ws.ID, a.ticket.ID, b.ticket.ID, a.agent.ID, "A", nil, isoNow)
+		return err
+	}),
+	refused("MergeTickets", "A's into B's", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.MergeTickets(ctx, a.ws.ID, b.ticket.ID, a.ticket.ID, a.agent.ID, "A", nil, isoNow)
+		return err
+	}),
 	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
 		noErr(t, "history", err)

@@ -174,7 +174,16 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
           {error}
         </p>
       )}
-      {opened && <Drawer ticket={opened} types={types} onClose={() => setOpen('')} onOpenChat={() => openChat(opened)} />}
+      {opened && (
+        <Drawer
+          ticket={opened}
+          types={types}
+          others={(view?.tickets ?? []).filter((t) => t.id !== opened.id && t.status === 'open' && !t.merged_into)}
+          onClose={() => setOpen('')}
+          onOpenChat={() => openChat(opened)}
+          onOpen={setOpen}
+        />
+      )}
       {!view ? (
         <p class="muted">Loading…</p>
       ) : (

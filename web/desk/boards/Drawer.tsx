@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { shortTime } from '../../shared/format';
 import { ApiError } from '../api';
-import { type Priority, type Ticket, type TicketEvent, ticketHistory, updateTicket } from './api';
+import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketHistory, updateTicket } from './api';
 
 export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -12,6 +12,8 @@ function describe(e: TicketEvent): string {
   if (e.action === 'moved') return `moved it to ${String(e.detail.column ?? e.detail.stage)}`;
   if (e.action === 'made') return e.detail.merged ? 'added a chat to it' : 'made it from a chat';
   if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace(/_/g, ' ')}`;
+  if (e.action === 'merged') return `merged “${String(e.detail.from_subject ?? 'a duplicate')}” into it`;
+  if (e.action === 'merged_into') return `merged it into “${String(e.detail.into_subject ?? 'another ticket')}”`;
   return e.action;
 }
 
@@ -22,7 +24,23 @@ const localInput = (iso?: string) => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 };
 
-export function Drawer({ ticket, types, onClose, onOpenChat }: { ticket: Ticket; types: string[]; onClose: () => void; onOpenChat: () => void }) {
+export function Drawer({
+  ticket,
+  types,
+  others,
+  onClose,
+  onOpenChat,
+  onOpen,
+}: {
+  ticket: Ticket;
+  types: string[];
+  /** The other open tickets on the board: what may merge into this one. */
+  others: Ticket[];
+  onClose: () => void;
+  onOpenChat: () => void;
+  /** Shows another ticket (the one a duplicate was merged into). */
+  onOpen: (id: string) => void;
+}) {
   const [history, setHistory] = useState<TicketEvent[]>([]);
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
@@ -126,6 +144,45 @@ export function Drawer({ ticket, types, onClose, onOpenChat }: { ticket: Ticket;
           )}
         </div>
       </form>
+      {ticket.merged_into ? (
+        <p class="notice">
+          Merged into another ticket.{' '}
+          <button type="button" class="link" onClick={() => onOpen(ticket.merged_into ?? '')}>
+            Open it
+          </button>
+        </p>
+      ) : (
+        ticket.status === 'open' &&
+        others.length > 0 && (
+          <form
+            class="drawer-row"
+            aria-label="Merge a duplicate"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const from = (e.currentTarget.elements.namedItem('from') as HTMLSelectElement).value;
+              setError('');
+              mergeTicket(ticket.id, from).then(
+                () => setSaved(true),
+                (err: unknown) => setError(err instanceof ApiError ? err.message : 'The tickets could not be merged. Try again.'),
+              );
+            }}
+          >
+            <label class="field">
+              Merge a duplicate into this one
+              <select name="from">
+                {others.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.subject || o.visitor_name || 'Ticket'}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" class="btn secondary small">
+              Merge
+            </button>
+          </form>
+        )
+      )}
       <h3>History</h3>
       <ol class="drawer-history">
         {history.map((e) => (

@@ -37,3 +37,5 @@ export interface TicketEvent {
   created_at: string;
 }
 export const ticketHistory = (id: string) => call<{ items: TicketEvent[] }>('GET', `/tickets/${encodeURIComponent(id)}/history`).then((r) => r.items);
+/** Merges the duplicate fromId into the ticket id. */
+export const mergeTicket = (id: string, fromId: string) => call<Ticket>('POST', `/tickets/${encodeURIComponent(id)}/merge`, { from_id: fromId });

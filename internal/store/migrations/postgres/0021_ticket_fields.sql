@@ -6,3 +6,7 @@ ALTER TABLE tickets ADD COLUMN type TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN due_at BIGINT;
 ALTER TABLE tickets ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE tickets ADD COLUMN description TEXT NOT NULL DEFAULT '';
+
+-- A duplicate merged into another ticket points at it (its URL opens
+-- that one); it is closed, and its conversations moved there.
+ALTER TABLE tickets ADD COLUMN merged_into TEXT REFERENCES tickets(id) ON DELETE SET NULL;
