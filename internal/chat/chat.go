@@ -61,6 +61,7 @@ type Store interface {
 	TicketHistory(ctx context.Context, workspaceID, ticketID string, limit int) ([]store.TicketEvent, error)
 	UpdateTicket(ctx context.Context, workspaceID, id string, f store.TicketFields, agentID, agentName string, now time.Time) (store.Ticket, error)
 	GetBoard(ctx context.Context, workspaceID, id string) (store.Board, error)
+	PublicTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string, limit int) ([]store.PublicTicket, error)
 	MergeTickets(ctx context.Context, workspaceID, intoID, fromID, agentID, agentName string, note func(into, from store.Ticket) store.Message,
 		now time.Time) (store.Merged, error)
 	OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]store.Ticket, error)

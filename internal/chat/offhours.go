@@ -196,6 +196,21 @@ func (s *Service) TicketChanged(ctx context.Context, t store.Ticket) { s.publish
 
 func (s *Service) publishTicket(ctx context.Context, t store.Ticket) {
 	s.pub.Publish(ctx, t.WorkspaceID, "", event.Desk, event.TicketFrame{Type: event.TypeTicket, Ticket: t})
+	if t.Public {
+		s.tellRequester(ctx, t)
+	}
+}
+
+// tellRequester sends a ticket's requester (its visitor's widget) what it
+// may see of the ticket: its subject and stage, or that it is withdrawn.
+func (s *Service) tellRequester(ctx context.Context, t store.Ticket) {
+	s.pub.Publish(ctx, t.WorkspaceID, t.VisitorID, event.Visitor, event.PublicTicketFrame{Type: event.TypePublicTicket, Ticket: store.PublicOf(t)})
+}
+
+// PublicTickets lists the tickets a visitor follows in the widget (the
+// welcome's): public ones of its own or its vouched-for contact's.
+func (s *Service) PublicTickets(ctx context.Context, v store.Visitor) ([]store.PublicTicket, error) {
+	return s.store.PublicTicketsOf(ctx, v.WorkspaceID, v.ID, v.ContactID, 20)
 }
 
 // ticketEvent is the private line a conversation gets when it becomes a

@@ -320,6 +320,8 @@ type TicketPatch struct {
 	DueAt        *string   `json:"due_at"` // RFC 3339
 	Tags         *[]string `json:"tags"`
 	DepartmentID *string   `json:"department_id"`
+	// Public lets its requester follow it in the widget.
+	Public *bool `json:"public"`
 }
 
 // MaxDescription bounds a ticket's description.
@@ -333,7 +335,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 		return store.Ticket{}, err
 	}
 	f := store.TicketFields{Subject: t.Subject, Description: t.Description, Priority: t.Priority, Type: t.Type, DueAt: t.DueAt,
-		Tags: t.Tags, DepartmentID: t.DepartmentID}
+		Tags: t.Tags, DepartmentID: t.DepartmentID, Public: t.Public}
 	if in.Subject != nil {
 		var ok bool
 		if f.Subject, ok = printable.Name(*in.Subject, subjectLen, false); !ok {
@@ -381,6 +383,9 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 	if in.DepartmentID != nil {
 		f.DepartmentID = *in.DepartmentID
 	}
+	if in.Public != nil {
+		f.Public = *in.Public
+	}
 	out, err := s.store.UpdateTicket(ctx, a.WorkspaceID, id, f, a.AgentID, a.Name, s.clock.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -391,6 +396,9 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 		return store.Ticket{}, err
 	}
 	s.publishTicket(ctx, out)
+	if t.Public && !out.Public {
+		s.tellRequester(ctx, out) // withdrawn from the widget
+	}
 	return out, nil
 }
 

@@ -56,6 +56,7 @@ const (
 	TypeInbox        = "inbox"
 	TypeContact      = "contact"
 	TypeBoard        = "board"
+	TypePublicTicket = "ticket.status"
 )
 
 // Envelope routes one encoded frame.
@@ -190,6 +191,13 @@ type MessageFrame struct {
 type TicketFrame struct {
 	Type   string       `json:"type"` // "ticket"
 	Ticket store.Ticket `json:"ticket"`
+}
+
+// PublicTicketFrame tells a ticket's requester (its visitor's widget)
+// where the ticket stands: what store.PublicTicket holds, never more.
+type PublicTicketFrame struct {
+	Type   string             `json:"type"` // "ticket.status"
+	Ticket store.PublicTicket `json:"ticket"`
 }
 
 // BoardFrame is a board as it is now, with its columns (issue 15): made,

@@ -55,6 +55,7 @@ var serverFrames = map[string]reflect.Type{
 	event.TypeInbox:        reflect.TypeFor[event.InboxFrame](),
 	event.TypeContact:      reflect.TypeFor[event.ContactFrame](),
 	event.TypeBoard:        reflect.TypeFor[event.BoardFrame](),
+	event.TypePublicTicket: reflect.TypeFor[event.PublicTicketFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.

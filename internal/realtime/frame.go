@@ -332,6 +332,9 @@ type WelcomeFrame struct {
 	// the conversations (not closed) it was mentioned in (desk only).
 	Inbox  *InboxState `json:"inbox,omitempty"`
 	Tagged []string    `json:"tagged,omitempty"`
+	// Tickets are the tickets the visitor follows (widget only): public
+	// ones of its own, newest first.
+	Tickets []store.PublicTicket `json:"tickets,omitempty"`
 	// Files is what the workspace accepts as attachments (both sides):
 	// clients check a file before sending it; the server checks again.
 	Files *file.Policy `json:"files,omitempty"`

@@ -91,11 +91,15 @@ func (s *Server) helloWidget(ctx context.Context, c *conn, st store.Site, hello 
 	if err != nil {
 		return err
 	}
+	tickets, err := s.chat.PublicTickets(ctx, v)
+	if err != nil {
+		return err
+	}
 	if err = s.writeWelcomeResume(ctx, c, WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "visitor",
 		HeartbeatMS: s.opts.HeartbeatMS, ServerTime: s.clock.Now().UnixMilli(), Token: token, Visitor: ptr(visitor.Own(v)),
 		Site: &SiteView{ID: st.ID, Name: st.Name, Look: st.Look, Closed: s.chat.Closed(ctx, st),
-			AskContact: st.BusinessHours.AskContact}, Conversations: convs, Files: files,
+			AskContact: st.BusinessHours.AskContact}, Conversations: convs, Files: files, Tickets: tickets,
 	}, hello.Resume); err != nil {
 		return err
 	}

@@ -74,6 +74,12 @@ var WidgetTexts = []WidgetText{
 	{Key: "file_too_large", Placeholders: []string{"name", "size"}},
 	{Key: "file_refused", Placeholders: []string{"name"}},
 	{Key: "remove"},
+	{Key: "requests"},
+	{Key: "stage_new"},
+	{Key: "stage_in_progress"},
+	{Key: "stage_waiting"},
+	{Key: "stage_resolved"},
+	{Key: "stage_closed"},
 }
 
 func widgetText(key string) (WidgetText, bool) {

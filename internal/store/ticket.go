@@ -106,6 +106,8 @@ type Ticket struct {
 	Description string     `json:"description,omitempty"`
 	// MergedInto is the ticket a duplicate was merged into.
 	MergedInto string `json:"merged_into,omitempty"`
+	// Public: its requester follows it in the widget (PublicTicket).
+	Public bool `json:"public"`
 	// Read with the ticket, for the queues: who wrote, and the latest
 	// message of its conversation.
 	VisitorName    string    `json:"visitor_name"`
@@ -122,7 +124,7 @@ type Ticket struct {
 const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
 	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, COALESCE(t.merged_into, ''), v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
+	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, COALESCE(t.merged_into, ''), t.public, v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
 	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
 	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
 	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id
@@ -139,7 +141,7 @@ func scanTicket(sc scanner) (Ticket, error) {
 	)
 	err := sc.Scan(&t.ID, &t.WorkspaceID, &t.SiteID, &t.VisitorID, &t.ContactID, &t.DepartmentID, &t.ConversationID,
 		&t.AssigneeID, &t.Status, &t.Reason, &t.Subject, &cre, &upd, &accepted, &closed, &t.ClosedBy, &t.ClosedByAgentID,
-		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.Priority, &t.Type, &due, &tags, &t.Description, &t.MergedInto, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
+		&archived, &t.Stage, &t.BoardID, &t.ColumnID, &rank, &t.Priority, &t.Type, &due, &tags, &t.Description, &t.MergedInto, &t.Public, &t.VisitorName, &t.VisitorEmail, &t.LastMessage, &activity, &t.MailState, &t.MailError)
 	if err != nil {
 		return Ticket{}, err
 	}
@@ -779,6 +781,7 @@ type TicketFields struct {
 	DueAt        *time.Time
 	Tags         []string
 	DepartmentID string
+	Public       bool
 }
 
 // UpdateTicket stores a ticket's fields (its department must be the
@@ -806,8 +809,8 @@ func (s *Store) UpdateTicket(ctx context.Context, workspaceID, id string, f Tick
 			due = sql.NullInt64{Int64: millis(*f.DueAt), Valid: true}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = $3, description = $4, priority = $5, type = $6, due_at = $7,
-			tags = $8, department_id = $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2`, workspaceID, id, f.Subject, f.Description,
-			f.Priority, f.Type, due, string(tags), nullString(f.DepartmentID), millis(now)); err != nil {
+			tags = $8, department_id = $9, updated_at = $10, public = $11 WHERE workspace_id = $1 AND id = $2`, workspaceID, id, f.Subject, f.Description,
+			f.Priority, f.Type, due, string(tags), nullString(f.DepartmentID), millis(now), f.Public); err != nil {
 			return mapErr("store: update ticket", err)
 		}
 		if out, err = getTicketTx(ctx, tx, workspaceID, id); err != nil {
@@ -847,6 +850,9 @@ func ticketChanges(before, after Ticket) map[string]any {
 	}
 	if before.DepartmentID != after.DepartmentID {
 		out["department_id"] = after.DepartmentID
+	}
+	if before.Public != after.Public {
+		out["public"] = after.Public
 	}
 	return out
 }
@@ -931,6 +937,42 @@ func (s *Store) TicketFromConversation(ctx context.Context, workspaceID, convID,
 		}
 	}
 	return t, merged, event, err
+}
+
+// PublicTicket is what a ticket's requester sees of it in the widget:
+// never its internal fields, comments or assignee.
+type PublicTicket struct {
+	ID        string    `json:"id"`
+	Subject   string    `json:"subject"`
+	Stage     string    `json:"stage"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Public false withdraws it (the widget drops it).
+	Public bool `json:"public"`
+}
+
+// PublicOf is what t's requester sees of it.
+func PublicOf(t Ticket) PublicTicket {
+	return PublicTicket{ID: t.ID, Subject: t.Subject, Stage: t.Stage, UpdatedAt: t.UpdatedAt, Public: t.Public && t.MergedInto == "" && t.ArchivedAt == nil}
+}
+
+// PublicTicketsOf lists, newest first and at most limit, the tickets a
+// visitor follows: public, not merged or archived, the visitor's own or
+// (when the site vouched for the contact) its contact's.
+func (s *Store) PublicTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string, limit int) ([]PublicTicket, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT t.id, t.subject, t.stage, t.updated_at FROM tickets t WHERE t.workspace_id = $1
+		AND t.public = $4 AND t.merged_into IS NULL AND t.archived_at IS NULL
+		AND (t.visitor_id = $2 OR ($3 <> '' AND t.contact_id = $3 AND EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = $1 AND k.id = $3
+			AND k.external_id IS NOT NULL)))
+		ORDER BY t.updated_at DESC, t.id LIMIT $5`, workspaceID, visitorID, contactID, true, limit)
+	return collect(rows, err, "store: public tickets", func(sc scanner) (PublicTicket, error) {
+		var (
+			p   PublicTicket
+			upd int64
+		)
+		err := sc.Scan(&p.ID, &p.Subject, &p.Stage, &upd)
+		p.UpdatedAt, p.Public = fromMillis(upd), true
+		return p, err
+	})
 }
 
 // Merged is what a merge of tickets changed.

@@ -41,9 +41,16 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   await fields.getByLabel('Priority').selectOption('urgent');
   await fields.getByLabel('Type').selectOption('bug');
   await fields.getByLabel(/Tags/).fill('zipper, warranty');
+  await fields.getByLabel(/The customer follows it/).check();
   await fields.getByRole('button', { name: 'Save ticket' }).click();
   await expect(fields.getByRole('status')).toHaveText('Saved');
-  await expect(desk.page.locator('.drawer-history')).toContainText('changed priority, tags, type');
+  await expect(desk.page.locator('.drawer-history')).toContainText('changed priority, public, tags, type');
+  // The visitor follows it in the widget: its subject and status, nothing internal.
+  const requests = visitor.widget.locator('details.requests');
+  await requests.locator('summary').click();
+  await expect(requests).toContainText(m);
+  await expect(requests).toContainText('Waiting');
+  await expect(requests).not.toContainText('warranty');
   await shot(desk.page, 'desk-board-ticket', info);
   await desk.page.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(card(watcher.page).locator('.pill', { hasText: 'urgent' })).toBeVisible();
@@ -52,9 +59,11 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   await watcher.page.getByLabel('Priority').selectOption('urgent');
   await expect(card(watcher.page)).toHaveCount(1);
 
-  // The keyboard way, from the second desk: Move to Resolved.
+  // The keyboard way, from the second desk: Move to Resolved. The visitor sees it live.
   await card(watcher.page).getByRole('combobox', { name: /^Move/ }).selectOption({ label: 'Resolved' });
   await expect(lane(desk.page, 'Resolved').locator('li.tcard', { hasText: m })).toBeVisible();
+  await expect(requests).toContainText('Resolved');
+  await shot(visitor.page, 'widget-ticket-status', info);
 
   // Dragged to Closed: the ticket closes, and so does the visitor's chat.
   await card(desk.page).dragTo(lane(desk.page, 'Closed').locator('ol.cards'));

@@ -157,6 +157,18 @@ export interface Welcome {
   tagged?: string[];
   /** What the workspace accepts as attachments (both sides). */
   files?: FilePolicy;
+  /** Widget: the tickets the visitor follows. */
+  tickets?: PublicTicket[];
+}
+
+/** What a ticket's requester sees of it (the widget). */
+export interface PublicTicket {
+  id: string;
+  subject: string;
+  stage: Stage;
+  updated_at: string;
+  /** false: withdrawn, drop it. */
+  public: boolean;
 }
 
 /** What a workspace accepts as attachments: max_bytes 0 means none. */
@@ -278,6 +290,8 @@ export interface Ticket {
   description?: string;
   /** A duplicate's: the ticket it was merged into. */
   merged_into?: string;
+  /** Its requester follows it in the widget. */
+  public: boolean;
   visitor_name: string;
   visitor_email?: string;
   last_message: string;
@@ -336,6 +350,7 @@ export type ServerEvent =
   | { type: 'ticket'; ticket: Ticket }
   | { type: 'contact'; contact: Contact; erased?: boolean }
   | { type: 'board'; board: Board }
+  | { type: 'ticket.status'; ticket: PublicTicket }
   | { type: 'inbox'; items: InboxItem[]; unread: number }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 

@@ -116,6 +116,21 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
           {banner}
         </div>
       )}
+      {store.tickets.value.length > 0 && (
+        <details class="requests">
+          <summary>
+            {store.text('requests')} ({store.tickets.value.length})
+          </summary>
+          <ul>
+            {store.tickets.value.map((t) => (
+              <li key={t.id}>
+                <span class="request-subject">{t.subject}</span>
+                <span class={`request-stage ${t.stage}`}>{store.text(`stage_${t.stage}` as TextKey)}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <Messages store={store} />
       <TypingLine class="typing" text={typing ? store.text('typing', { name: agentLabel(store.look.value, store.siteName.value, typing) }) : null} />
       {store.askContact.value && !ended ? (

@@ -50,6 +50,12 @@ const en = {
   file_too_large: '{name} is larger than {size}.',
   file_refused: '{name} cannot be sent here.',
   remove: 'Remove',
+  requests: 'Your requests',
+  stage_new: 'Received',
+  stage_in_progress: 'In progress',
+  stage_waiting: 'Waiting',
+  stage_resolved: 'Resolved',
+  stage_closed: 'Closed',
 };
 
 /** TextKey names one of the widget's texts. */
@@ -100,6 +106,12 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = {
     file_too_large: '{name} ist größer als {size}.',
     file_refused: '{name} kann hier nicht gesendet werden.',
     remove: 'Entfernen',
+    requests: 'Ihre Anfragen',
+    stage_new: 'Eingegangen',
+    stage_in_progress: 'In Bearbeitung',
+    stage_waiting: 'Wartend',
+    stage_resolved: 'Gelöst',
+    stage_closed: 'Abgeschlossen',
   },
 };
 

@@ -2,7 +2,7 @@ import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
 import { fileSize, refusal } from '../shared/files';
 import { postFile } from '../shared/upload';
-import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
+import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, type PublicTicket, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
 import { agentLabel } from '../shared/look';
 import { type Lang, pickLanguage, t, type TextKey } from './i18n';
 import { deliveredUpTo, withMarkers } from '../shared/receipts';
@@ -80,6 +80,8 @@ export class WidgetStore {
   readonly files = signal<FilePolicy | null>(null);
   /** Why the last file picked was not sent (shown by the composer). */
   readonly fileNotice = signal('');
+  /** The tickets the visitor follows (welcome.tickets, then ticket.status). */
+  readonly tickets = signal<PublicTicket[]>([]);
 
   private readonly session: Session;
   private conversationId = '';
@@ -321,6 +323,7 @@ export class WidgetStore {
     this.askContact.value = needsContact(w.site, w.visitor?.email ?? '', load(this.prefix + 'asked', false), this.messages.value.length);
     this.look.value = w.site?.look ?? null;
     this.files.value = w.files ?? null;
+    this.tickets.value = w.tickets ?? [];
     save(this.prefix + 'look', this.look.value);
     const current = pickConversation(w.conversations, this.conversationId);
     if (current) this.follow(current);
@@ -389,6 +392,11 @@ export class WidgetStore {
           this.delivered = m.visitor_delivered_seq;
         }
         break;
+      case 'ticket.status': {
+        const rest = this.tickets.value.filter((t) => t.id !== e.ticket.id);
+        this.tickets.value = e.ticket.public ? [e.ticket, ...rest] : rest;
+        break;
+      }
       case 'typing': {
         const name = agentTyping(this.thread(), e);
         if (name !== undefined) this.setTyping(name);

@@ -23,6 +23,7 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/a stage changed from a queue takes a placed ticket to its new stage's column", testBoardFollowsQueues},
 		{"boards/closing by a move is the holder's or a supervisor's; the last board stays; archiving unplaces", testBoardRules},
 		{"boards/merging a duplicate moves its chats, closes it with a pointer, tells its requester, once", testTicketMergeDuplicate},
+		{"boards/a public ticket is its requester's to follow: subject and stage only", testPublicTickets},
 	})
 }
 
@@ -457,4 +458,29 @@ func testTicketMergeDuplicate(t *testing.T, s *store.Store) {
 	hist, err := s.TicketHistory(ctx, ws, into.ID, 10)
 	noErr(t, "history", err)
 	equal(t, "into's history", hist[len(hist)-1].Action, "merged")
+}
+
+func testPublicTickets(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	tks := openTickets(t, s, tn, 2)
+	mine, other := tks[0], tks[1]
+	list, err := s.PublicTicketsOf(ctx, ws, mine.VisitorID, "", 20)
+	noErr(t, "none yet", err)
+	equal(t, "not public: not shown", len(list), 0)
+	for _, tk := range tks {
+		_, err := s.UpdateTicket(ctx, ws, tk.ID, store.TicketFields{Subject: "Zipper " + tk.ID, Description: "internal notes", Priority: "high",
+			Tags: []string{"x"}, Public: true}, tn.agent.ID, "Ann", Epoch.Add(time.Hour))
+		noErr(t, "public", err)
+	}
+	list, err = s.PublicTicketsOf(ctx, ws, mine.VisitorID, "", 20)
+	noErr(t, "public tickets", err)
+	equal(t, "the requester's own, and only what it may see", list,
+		[]store.PublicTicket{{ID: mine.ID, Subject: "Zipper " + mine.ID, Stage: store.StageNew, UpdatedAt: Epoch.Add(time.Hour), Public: true}})
+	_, err = s.MergeTickets(ctx, ws, other.ID, mine.ID, tn.agent.ID, "Ann", nil, Epoch.Add(2*time.Hour))
+	noErr(t, "merge", err)
+	list, err = s.PublicTicketsOf(ctx, ws, mine.VisitorID, "", 20)
+	noErr(t, "public tickets", err)
+	equal(t, "a merged one is no longer followed", len(list), 0)
 }

@@ -618,6 +618,15 @@ var isolationCases = []isolationCase{
 		_, err := s.MergeTickets(ctx, a.ws.ID, b.ticket.ID, a.ticket.ID, a.agent.ID, "A", nil, isoNow)
 		return err
 	}),
+	isolationCase{method: "PublicTicketsOf", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.PublicTicketsOf(t.Context(), a.ws.ID, b.ticket.VisitorID, b.contact.ID, 20)
+		noErr(t, "public tickets", err)
+		equal(t, "B's through A", len(list), 0)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		_, err := s.UpdateTicket(t.Context(), b.ws.ID, b.ticket.ID, store.TicketFields{Subject: "B's", Priority: "normal", Tags: []string{}, Public: true},
+			b.agent.ID, "B", Epoch)
+		noErr(t, "B's public ticket", err)
+	}),
 	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
 		noErr(t, "history", err)

@@ -52,6 +52,12 @@ const LABELS: Record<TextKey, string> = {
   file_too_large: 'File too large',
   file_refused: 'File refused',
   remove: 'Remove a refused file',
+  requests: 'Followed tickets heading',
+  stage_new: 'Ticket status: new',
+  stage_in_progress: 'Ticket status: in progress',
+  stage_waiting: 'Ticket status: waiting',
+  stage_resolved: 'Ticket status: resolved',
+  stage_closed: 'Ticket status: closed',
 };
 
 /** The texts that are paragraphs (line breaks allowed, as on the server). */

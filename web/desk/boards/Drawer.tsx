@@ -83,6 +83,7 @@ export function Drawer({
               .map((t) => t.trim())
               .filter(Boolean),
             description: v('description'),
+            public: (f.namedItem('public') as HTMLInputElement).checked,
           }).then(
             () => setSaved(true),
             (err: unknown) => setError(err instanceof ApiError ? err.message : 'The ticket could not be saved. Try again.'),
@@ -127,6 +128,10 @@ export function Drawer({
         <label class="field">
           Description
           <textarea name="description" rows={4} defaultValue={ticket.description ?? ''} />
+        </label>
+        <label class="check">
+          <input name="public" type="checkbox" defaultChecked={ticket.public} />
+          The customer follows it in the widget (subject and status only)
         </label>
         {error && (
           <p class="form-error" role="alert">

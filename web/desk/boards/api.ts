@@ -26,6 +26,7 @@ export interface TicketPatch {
   type?: string;
   due_at?: string;
   tags?: string[];
+  public?: boolean;
 }
 export const updateTicket = (id: string, p: TicketPatch) => call<Ticket>('PATCH', `/tickets/${encodeURIComponent(id)}`, p);
 

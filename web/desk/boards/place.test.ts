@@ -26,6 +26,7 @@ function ticket(id: string, fields: Partial<Ticket> = {}): Ticket {
     stage: 'new',
     priority: 'normal',
     tags: [],
+    public: false,
     reason: 'no_agent',
     subject: id,
     created_at: `2026-01-01T00:00:0${id.length}Z`,

@@ -171,8 +171,11 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
   // own save came back already (same updated_at).
   const ev = store.contactChanged.value;
   const [changedElsewhere, setChangedElsewhere] = useState(false);
+  // While this desk saves, the echo of its own save is no change to read:
+  // the answer brings the contact as saved (and the form keeps its state).
+  const saving = useRef(false);
   useEffect(() => {
-    if (!ev || !page || ev.contact.id !== page.contact.id || ev.contact.updated_at === page.contact.updated_at) return;
+    if (!ev || !page || saving.current || ev.contact.id !== page.contact.id || ev.contact.updated_at === page.contact.updated_at) return;
     if (ev.erased) {
       go({ area: 'contacts', id: '' });
       return;
@@ -219,6 +222,7 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
         <Profile
           key={merges}
           contact={c}
+          onSaving={(on) => (saving.current = on)}
           onSaved={(x) => {
             setPage({ ...page, contact: x });
             setChangedElsewhere(false);
@@ -336,7 +340,7 @@ function fieldsOf(rows: Row[]): Record<string, ContactField> {
   return out;
 }
 
-function Profile({ contact, onSaved }: { contact: Contact; onSaved: (c: Contact) => void }) {
+function Profile({ contact, onSaving, onSaved }: { contact: Contact; onSaving: (on: boolean) => void; onSaved: (c: Contact) => void }) {
   const [name, setName] = useState(contact.name);
   const [email, setEmail] = useState(contact.email);
   const [phone, setPhone] = useState(contact.phone);
@@ -352,13 +356,15 @@ function Profile({ contact, onSaved }: { contact: Contact; onSaved: (c: Contact)
       onSubmit={(e) => {
         e.preventDefault();
         setStatus('');
+        onSaving(true);
         updateContact(contact.id, { name, email, phone, external_id: externalId, fields: fieldsOf(rows) })
           .then((c) => {
             onSaved(c);
             setError('');
             setStatus('Saved');
           })
-          .catch((err: unknown) => setError(message(err)));
+          .catch((err: unknown) => setError(message(err)))
+          .finally(() => onSaving(false));
       }}
     >
       <h2>Profile</h2>

@@ -10,3 +10,7 @@ ALTER TABLE tickets ADD COLUMN description TEXT NOT NULL DEFAULT '';
 -- A duplicate merged into another ticket points at it (its URL opens
 -- that one); it is closed, and its conversations moved there.
 ALTER TABLE tickets ADD COLUMN merged_into TEXT REFERENCES tickets(id) ON DELETE SET NULL;
+
+-- A ticket its requester may follow in the widget: its subject and
+-- stage, never its internal fields or comments.
+ALTER TABLE tickets ADD COLUMN public BOOLEAN NOT NULL DEFAULT FALSE;
