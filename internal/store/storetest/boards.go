@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -34,6 +35,15 @@ func stageColumns() []store.Column {
 		cols = append(cols, store.Column{Name: st, Stage: st})
 	}
 	return cols
+}
+
+// supportBoard is a tenant with its first board, a column per stage.
+func supportBoard(t *testing.T, s *store.Store) (context.Context, tenant, string, store.Board) {
+	t.Helper()
+	tn := newTenant(t, s, "a")
+	b, err := s.CreateBoard(t.Context(), tn.ws.ID, "Support", stageColumns(), true, Epoch)
+	noErr(t, "board", err)
+	return t.Context(), tn, tn.ws.ID, b
 }
 
 // columnOf is the column of a stage on b.
@@ -132,11 +142,7 @@ func testBoards(t *testing.T, s *store.Store) {
 }
 
 func testBoardUnplaced(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	tn := newTenant(t, s, "a")
-	ws := tn.ws.ID
-	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
-	noErr(t, "board", err)
+	ctx, tn, ws, b := supportBoard(t, s)
 	other, err := s.CreateBoard(ctx, ws, "Other", stageColumns(), false, Epoch)
 	noErr(t, "board", err)
 	tks := openTickets(t, s, tn, 3)
@@ -160,11 +166,7 @@ func testBoardUnplaced(t *testing.T, s *store.Store) {
 }
 
 func testBoardMoves(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	tn := newTenant(t, s, "a")
-	ws := tn.ws.ID
-	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
-	noErr(t, "board", err)
+	ctx, tn, ws, b := supportBoard(t, s)
 	newCol, waiting, closedCol := columnOf(b, store.StageNew), columnOf(b, store.StageWaiting), columnOf(b, store.StageClosed)
 	tks := openTickets(t, s, tn, 4)
 	a, bb, c, d := tks[0].ID, tks[1].ID, tks[2].ID, tks[3].ID
@@ -220,11 +222,7 @@ func testBoardMoves(t *testing.T, s *store.Store) {
 }
 
 func testBoardConcurrentMoves(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	tn := newTenant(t, s, "a")
-	ws := tn.ws.ID
-	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
-	noErr(t, "board", err)
+	ctx, tn, ws, b := supportBoard(t, s)
 	waiting := columnOf(b, store.StageWaiting)
 	tks := openTickets(t, s, tn, 9)
 	anchor := tks[0].ID
@@ -262,11 +260,7 @@ func testBoardConcurrentMoves(t *testing.T, s *store.Store) {
 }
 
 func testBoardRenumber(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	tn := newTenant(t, s, "a")
-	ws := tn.ws.ID
-	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
-	noErr(t, "board", err)
+	_, tn, ws, b := supportBoard(t, s)
 	waiting := columnOf(b, store.StageWaiting)
 	tks := openTickets(t, s, tn, 3)
 	x, y, z := tks[0].ID, tks[1].ID, tks[2].ID
@@ -365,17 +359,13 @@ func testTicketFields(t *testing.T, s *store.Store) {
 }
 
 func testBoardFollowsQueues(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	tn := newTenant(t, s, "a")
-	ws := tn.ws.ID
-	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
-	noErr(t, "board", err)
+	ctx, tn, ws, b := supportBoard(t, s)
 	newCol, progress, closedCol := columnOf(b, store.StageNew), columnOf(b, store.StageInProgress), columnOf(b, store.StageClosed)
 	tks := openTickets(t, s, tn, 3)
 	// Placed in New (a reorder places them all).
 	move(t, s, ws, tks[2].ID, newCol, tks[0].ID, Epoch.Add(time.Hour))
 	equal(t, "placed", shown(t, s, ws, b, true)[newCol], []string{tks[2].ID, tks[0].ID, tks[1].ID})
-	_, err = s.AcceptTickets(ctx, ws, tn.agent.ID, tks[0].ID, 1, false, Epoch.Add(2*time.Hour))
+	_, err := s.AcceptTickets(ctx, ws, tn.agent.ID, tks[0].ID, 1, false, Epoch.Add(2*time.Hour))
 	noErr(t, "accept", err)
 	_, err = s.CloseTicket(ctx, ws, tks[1].ID, store.TicketClose{By: store.AuthorSystem}, Epoch.Add(3*time.Hour))
 	noErr(t, "close", err)
@@ -389,14 +379,10 @@ func testBoardFollowsQueues(t *testing.T, s *store.Store) {
 }
 
 func testBoardRules(t *testing.T, s *store.Store) {
-	ctx := t.Context()
-	tn := newTenant(t, s, "a")
-	ws := tn.ws.ID
-	b, err := s.CreateBoard(ctx, ws, "Support", stageColumns(), true, Epoch)
-	noErr(t, "board", err)
+	ctx, tn, ws, b := supportBoard(t, s)
 	closedCol := columnOf(b, store.StageClosed)
 	tks := openTickets(t, s, tn, 2)
-	_, err = s.AcceptTickets(ctx, ws, tn.agent.ID, tks[0].ID, 1, false, Epoch.Add(time.Hour))
+	_, err := s.AcceptTickets(ctx, ws, tn.agent.ID, tks[0].ID, 1, false, Epoch.Add(time.Hour))
 	noErr(t, "accept", err)
 	_, err = s.MoveTicket(ctx, ws, store.Move{TicketID: tks[0].ID, ColumnID: closedCol, AgentID: tn.owner.ID, AgentName: "Owner"}, Epoch.Add(2*time.Hour))
 	wantErr(t, err, store.ErrNotAuthor) // another agent's ticket

@@ -11,7 +11,7 @@ import { MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
 import { go, href } from '../router';
 import type { DeskStore } from '../store';
 import { addColumn, type Board, type BoardView, createBoard, getBoard, listBoards, moveTicket, type Ticket } from './api';
-import { Drawer, PRIORITIES } from './Drawer';
+import { Drawer, Options, PRIORITIES } from './Drawer';
 import { arrange, guessRank, upsert } from './place';
 import './boards.css';
 
@@ -149,19 +149,11 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
         <input type="search" aria-label="Search tickets" placeholder="Subject, visitor or tag" value={filter.q} onInput={(e) => setFilter({ ...filter, q: e.currentTarget.value })} />
         <select aria-label="Priority" value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: e.currentTarget.value })}>
           <option value="">Any priority</option>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
+          <Options values={PRIORITIES} />
         </select>
         <select aria-label="Type" value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}>
           <option value="">Any type</option>
-          {types.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
+          <Options values={types} />
         </select>
         <select aria-label="Assignee" value={filter.who} onChange={(e) => setFilter({ ...filter, who: e.currentTarget.value })}>
           <option value="">Anyone's</option>

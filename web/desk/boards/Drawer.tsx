@@ -7,6 +7,19 @@ import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketHistor
 
 export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
+/** The options of a list of values, each its own label; the selected one, if any, chosen. */
+export function Options({ values, selected }: { values: readonly string[]; selected?: string }) {
+  return (
+    <>
+      {values.map((v) => (
+        <option key={v} value={v} selected={selected === undefined ? undefined : v === selected}>
+          {v}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** What a history entry says. */
 function describe(e: TicketEvent): string {
   if (e.action === 'moved') return `moved it to ${String(e.detail.column ?? e.detail.stage)}`;
@@ -98,22 +111,14 @@ export function Drawer({
           <label class="field">
             Priority
             <select name="priority">
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p} selected={p === ticket.priority}>
-                  {p}
-                </option>
-              ))}
+              <Options values={PRIORITIES} selected={ticket.priority} />
             </select>
           </label>
           <label class="field">
             Type
             <select name="type">
               <option value="">none</option>
-              {types.map((t) => (
-                <option key={t} value={t} selected={t === ticket.type}>
-                  {t}
-                </option>
-              ))}
+              <Options values={types} selected={ticket.type ?? ''} />
             </select>
           </label>
         </div>
