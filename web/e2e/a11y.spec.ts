@@ -216,6 +216,9 @@ test('the settings pages', async ({ browser }) => {
   await page.goto(`${deskURL}/#/contacts/${contact.id}`);
   await expect(page.getByRole('form', { name: 'Profile' })).toBeVisible();
   await axe(page, "a contact's page");
+  await page.goto(`${deskURL}/#/boards`);
+  await expect(page.getByRole('region', { name: /^New / })).toBeVisible();
+  await axe(page, 'the board');
   for (const f of ['all', 'unread', 'archived']) {
     await page.goto(`${deskURL}/#/inbox/${f}`);
     await expect(page.locator('.inbox h1')).toBeVisible();
