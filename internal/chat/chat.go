@@ -62,6 +62,8 @@ type Store interface {
 	UpdateTicket(ctx context.Context, workspaceID, id string, f store.TicketFields, agentID, agentName string, now time.Time) (store.Ticket, error)
 	GetBoard(ctx context.Context, workspaceID, id string) (store.Board, error)
 	PublicTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string, limit int) ([]store.PublicTicket, error)
+	LinkConversation(ctx context.Context, workspaceID, ticketID, convID, agentID, agentName string, now time.Time) (bool, error)
+	TicketConversations(ctx context.Context, workspaceID, ticketID string, limit int) ([]store.Conversation, error)
 	MergeTickets(ctx context.Context, workspaceID, intoID, fromID, agentID, agentName string, note func(into, from store.Ticket) store.Message,
 		now time.Time) (store.Merged, error)
 	OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]store.Ticket, error)

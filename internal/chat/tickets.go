@@ -452,6 +452,50 @@ func (s *Service) MergeTicket(ctx context.Context, a auth.Actor, id, fromID stri
 	return out.Into, nil
 }
 
+// LinkConversation adds a conversation a sees to a ticket a sees: more of
+// the same request (another chat of the same person). Linking it again
+// changes nothing.
+func (s *Service) LinkConversation(ctx context.Context, a auth.Actor, id, conversationID string) (store.Ticket, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return store.Ticket{}, err
+	}
+	c, err := s.conversation(ctx, a, conversationID)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	linked, err := s.store.LinkConversation(ctx, a.WorkspaceID, id, c.ID, a.AgentID, a.Name, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrInTicket):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "conversation_in_ticket", "the chat is in another open ticket: merge the tickets instead")
+	case errors.Is(err, store.ErrUnassigned):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "conversation_unassigned", "the chat waits in the queue: pick it up first")
+	case errors.Is(err, store.ErrStale):
+		return store.Ticket{}, apperr.New(apperr.Conflict, "ticket_closed", "link to an open ticket (reopen it first)")
+	case err != nil:
+		return store.Ticket{}, err
+	}
+	t, err := s.store.GetTicket(ctx, a.WorkspaceID, id)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	if linked {
+		if c, err := s.store.GetConversation(ctx, a.WorkspaceID, c.ID); err == nil {
+			s.publishConversation(ctx, c)
+		}
+		s.publishTicket(ctx, t)
+	}
+	return t, nil
+}
+
+// TicketConversations lists a ticket's conversations (any agent who sees
+// it), newest activity first.
+func (s *Service) TicketConversations(ctx context.Context, a auth.Actor, id string) ([]store.Conversation, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return s.store.TicketConversations(ctx, a.WorkspaceID, id, 100)
+}
+
 // TicketHistory reads what happened to a ticket a may see, oldest first.
 func (s *Service) TicketHistory(ctx context.Context, a auth.Actor, id string) ([]store.TicketEvent, error) {
 	if _, err := s.ticket(ctx, a, id); err != nil {

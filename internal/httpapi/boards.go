@@ -131,3 +131,20 @@ func (a *API) mergeTicket(w http.ResponseWriter, r *http.Request, p auth.Princip
 	}
 	a.respond(w, r, http.StatusOK)(a.chat.MergeTicket(r.Context(), p.Actor(), r.PathValue("id"), in.FromID))
 }
+
+type linkRequest struct {
+	ConversationID string `json:"conversation_id"`
+}
+
+func (a *API) linkConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in linkRequest
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusOK)(a.chat.LinkConversation(r.Context(), p.Actor(), r.PathValue("id"), in.ConversationID))
+}
+
+func (a *API) ticketConversations(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.chat.TicketConversations(r.Context(), p.Actor(), r.PathValue("id"))))
+}

@@ -95,5 +95,10 @@ func TestBoardsAPI(t *testing.T) {
 		{name: "the history", as: "agent", method: "GET", path: "/api/v1/tickets/{t2}/history", status: 200,
 			has: []string{`"action":"moved"`, `"stage":"closed"`, `"actor_name":"`}},
 		{name: "B's history", as: "owner", method: "GET", path: "/api/v1/tickets/{b-ticket}/history", status: 404, code: "ticket_not_found"},
+		{name: "a link needs a chat", as: "agent", method: "POST", path: "/api/v1/tickets/{t1}/links", body: `{}`, status: 400, code: "required"},
+		{name: "a link to B's ticket", as: "owner", method: "POST", path: "/api/v1/tickets/{b-ticket}/links", body: `{"conversation_id":"x"}`,
+			status: 404, code: "ticket_not_found"},
+		{name: "a ticket's chats", as: "agent", method: "GET", path: "/api/v1/tickets/{t1}/conversations", status: 200,
+			has: []string{`"ticket_id":"{t1}"`, `help one`}},
 	})
 }

@@ -101,6 +101,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/tickets/{id}", a.authed(a.updateTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{id}/move", a.authed(a.moveTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{id}/merge", a.authed(a.mergeTicket))
+	mux.HandleFunc("POST /api/v1/tickets/{id}/links", a.authed(a.linkConversation))
+	mux.HandleFunc("GET /api/v1/tickets/{id}/conversations", a.authed(a.ticketConversations))
 	mux.HandleFunc("GET /api/v1/tickets/{id}/history", a.authed(a.ticketHistory))
 	mux.HandleFunc("GET /api/v1/boards", a.authed(a.listBoards))
 	mux.HandleFunc("POST /api/v1/boards", a.authed(a.createBoard))

@@ -1075,6 +1075,72 @@ func (s *Store) MergeTickets(ctx context.Context, workspaceID, intoID, fromID, a
 	return out, err
 }
 
+// ErrInTicket means a conversation belongs to another open ticket (merge
+// the tickets instead).
+var ErrInTicket = errors.New("store: the conversation is in another open ticket")
+
+// LinkConversation adds a conversation of the workspace to a ticket (more
+// of the same request, another chat of the same person): it becomes one of
+// the ticket's conversations, and the history says who linked it. A chat
+// already the ticket's changes nothing (false); one in another open
+// ticket is ErrInTicket; a live chat nobody holds, ErrUnassigned (it
+// would leave the queue); an archived or closed ticket, ErrStale.
+func (s *Store) LinkConversation(ctx context.Context, workspaceID, ticketID, convID, agentID, agentName string, now time.Time) (bool, error) {
+	linked := false
+	err := s.inTx(ctx, "store: link conversation", func(tx *sql.Tx) error {
+		var status, current, assignee string
+		if err := tx.QueryRowContext(ctx, `SELECT status, COALESCE(ticket_id, ''), COALESCE(assignee_id, '') FROM conversations
+			WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect), workspaceID, convID).Scan(&status, &current, &assignee); err != nil {
+			return mapErr("store: link conversation", err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM tickets WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect),
+			workspaceID, ticketID); err != nil {
+			return mapErr("store: link conversation: lock", err)
+		}
+		t, err := getTicketTx(ctx, tx, workspaceID, ticketID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case current == ticketID:
+			return nil
+		case t.Status != TicketOpen || t.ArchivedAt != nil:
+			return fmt.Errorf("store: link to a closed ticket: %w", ErrStale)
+		case status == StatusOpen && assignee == "":
+			return ErrUnassigned
+		}
+		if current != "" {
+			var other string
+			if err := tx.QueryRowContext(ctx, `SELECT status FROM tickets WHERE id = $1`, current).Scan(&other); err != nil {
+				return mapErr("store: link conversation", err)
+			}
+			if other == TicketOpen {
+				return ErrInTicket
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET ticket_id = $3 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, convID, ticketID); err != nil {
+			return mapErr("store: link conversation", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $3 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, ticketID, millis(now)); err != nil {
+			return mapErr("store: link conversation", err)
+		}
+		linked = true
+		return addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: ticketID, ActorID: agentID, ActorName: agentName, Action: "linked",
+			Detail: map[string]any{"conversation_id": convID}}, now)
+	})
+	return linked, err
+}
+
+// TicketConversations lists a ticket's conversations, newest activity
+// first, at most limit.
+func (s *Store) TicketConversations(ctx context.Context, workspaceID, ticketID string, limit int) ([]Conversation, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE workspace_id = $1 AND ticket_id = $2
+		ORDER BY last_activity_at DESC, id LIMIT $3`, workspaceID, ticketID, limit)
+	return collect(rows, err, "store: ticket conversations", scanConversation)
+}
+
 // ErrUnassigned means a live chat nobody holds yet cannot become a ticket.
 var ErrUnassigned = errors.New("store: the chat is in the queue, unassigned")
 

@@ -38,13 +38,14 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   // Its fields, edited beside the board: the second desk sees them, and filters by them.
   await card(desk.page).getByRole('button', { name: m }).click();
   const fields = desk.page.getByRole('form', { name: 'Ticket fields' });
+  await expect(desk.page.getByRole('heading', { name: 'Chats (1)' })).toBeVisible();
   await fields.getByLabel('Priority').selectOption('urgent');
   await fields.getByLabel('Type').selectOption('bug');
   await fields.getByLabel(/Tags/).fill('zipper, warranty');
   await fields.getByLabel(/The customer follows it/).check();
   await fields.getByRole('button', { name: 'Save ticket' }).click();
   await expect(fields.getByRole('status')).toHaveText('Saved');
-  await expect(desk.page.locator('.drawer-history')).toContainText('changed priority, public, tags, type');
+  await expect(desk.page.locator('ol.drawer-history')).toContainText('changed priority, public, tags, type');
   // The visitor follows it in the widget: its subject and status, nothing internal.
   const requests = visitor.widget.locator('details.requests');
   await requests.locator('summary').click();
@@ -109,7 +110,7 @@ test('merging a duplicate ticket closes it with a pointer and tells its requeste
   await merge.getByLabel('Merge a duplicate into this one').selectOption({ label: second });
   await merge.getByRole('button', { name: 'Merge' }).click();
   await expect(two.widget.getByText('This request was joined with')).toBeVisible();
-  await expect(desk.page.locator('.drawer-history')).toContainText(`merged “${second}” into it`);
+  await expect(desk.page.locator('ol.drawer-history')).toContainText(`merged “${second}” into it`);
   const closedLane = desk.page.getByRole('region', { name: /^Closed / });
   await expect(closedLane.locator('li.tcard', { hasText: second })).toBeVisible();
   await shot(desk.page, 'desk-board-merge', info);

@@ -25,6 +25,7 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/closing by a move is the holder's or a supervisor's; the last board stays; archiving unplaces", testBoardRules},
 		{"boards/merging a duplicate moves its chats, closes it with a pointer, tells its requester, once", testTicketMergeDuplicate},
 		{"boards/a public ticket is its requester's to follow: subject and stage only", testPublicTickets},
+		{"boards/a chat of the same request is linked to a ticket, once; one in another open ticket is not", testLinkConversation},
 	})
 }
 
@@ -469,4 +470,29 @@ func testPublicTickets(t *testing.T, s *store.Store) {
 	list, err = s.PublicTicketsOf(ctx, ws, mine.VisitorID, "", 20)
 	noErr(t, "public tickets", err)
 	equal(t, "a merged one is no longer followed", len(list), 0)
+}
+
+func testLinkConversation(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	tks := openTickets(t, s, tn, 2)
+	_, c := writer(t, s, tn, "other browser", "", Epoch.Add(time.Hour))
+	_, err := s.LinkConversation(ctx, ws, tks[0].ID, c.ID, tn.agent.ID, "Ann", Epoch.Add(time.Hour))
+	wantErr(t, err, store.ErrUnassigned) // still in the queue
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{SetAssignee: &tn.agent.ID}, Epoch.Add(time.Hour))
+	noErr(t, "take it", err)
+	linked, err := s.LinkConversation(ctx, ws, tks[0].ID, c.ID, tn.agent.ID, "Ann", Epoch.Add(2*time.Hour))
+	noErr(t, "link", err)
+	again, err := s.LinkConversation(ctx, ws, tks[0].ID, c.ID, tn.agent.ID, "Ann", Epoch.Add(3*time.Hour))
+	noErr(t, "again", err)
+	equal(t, "linked once", [2]bool{linked, again}, [2]bool{true, false})
+	convs, err := s.TicketConversations(ctx, ws, tks[0].ID, 10)
+	noErr(t, "conversations", err)
+	equal(t, "the ticket's chats", ids(convs, convID), []string{c.ID, tks[0].ConversationID})
+	_, err = s.LinkConversation(ctx, ws, tks[1].ID, c.ID, tn.agent.ID, "Ann", Epoch.Add(4*time.Hour))
+	wantErr(t, err, store.ErrInTicket)
+	hist, err := s.TicketHistory(ctx, ws, tks[0].ID, 10)
+	noErr(t, "history", err)
+	equal(t, "in the history", hist[len(hist)-1].Action, "linked")
 }

@@ -627,6 +627,19 @@ var isolationCases = []isolationCase{
 			b.agent.ID, "B", Epoch)
 		noErr(t, "B's public ticket", err)
 	}),
+	refused("LinkConversation", "B's conversation to A's ticket", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.LinkConversation(ctx, a.ws.ID, a.ticket.ID, b.assigned.ID, a.agent.ID, "A", isoNow)
+		return err
+	}),
+	refused("LinkConversation", "A's conversation to B's ticket", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.LinkConversation(ctx, a.ws.ID, b.ticket.ID, a.assigned.ID, a.agent.ID, "A", isoNow)
+		return err
+	}),
+	isolationCase{method: "TicketConversations", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.TicketConversations(t.Context(), a.ws.ID, b.ticket.ID, 10)
+		noErr(t, "conversations", err)
+		equal(t, "B's through A", len(list), 0)
+	}},
 	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
 		noErr(t, "history", err)

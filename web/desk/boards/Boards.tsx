@@ -55,9 +55,9 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
     (!filter.type || t.type === filter.type) &&
     (!filter.who || (filter.who === 'me' ? t.assignee_id === me : !t.assignee_id));
   const opened = view?.tickets.find((t) => t.id === open);
-  const openChat = (t: Ticket) => {
+  const openChat = (conversationId: string) => {
     go({ area: 'live' });
-    store.open(t.conversation_id);
+    store.open(conversationId);
   };
   // A column of the default board that shows tickets no agent placed: a
   // move into it places them all (server side), so the board is read again.
@@ -172,7 +172,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
           types={types}
           others={(view?.tickets ?? []).filter((t) => t.id !== opened.id && t.status === 'open' && !t.merged_into)}
           onClose={() => setOpen('')}
-          onOpenChat={() => openChat(opened)}
+          onOpenChat={openChat}
           onOpen={setOpen}
         />
       )}

@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { shortTime } from '../../shared/format';
 import { ApiError } from '../api';
-import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketHistory, updateTicket } from './api';
+import type { Conversation } from '../../shared/protocol';
+import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketChats, ticketHistory, updateTicket } from './api';
 
 export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -25,6 +26,7 @@ function describe(e: TicketEvent): string {
   if (e.action === 'moved') return `moved it to ${String(e.detail.column ?? e.detail.stage)}`;
   if (e.action === 'made') return e.detail.merged ? 'added a chat to it' : 'made it from a chat';
   if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace(/_/g, ' ')}`;
+  if (e.action === 'linked') return 'added a chat to it';
   if (e.action === 'merged') return `merged “${String(e.detail.from_subject ?? 'a duplicate')}” into it`;
   if (e.action === 'merged_into') return `merged it into “${String(e.detail.into_subject ?? 'another ticket')}”`;
   return e.action;
@@ -50,15 +52,17 @@ export function Drawer({
   /** The other open tickets on the board: what may merge into this one. */
   others: Ticket[];
   onClose: () => void;
-  onOpenChat: () => void;
+  onOpenChat: (conversationId: string) => void;
   /** Shows another ticket (the one a duplicate was merged into). */
   onOpen: (id: string) => void;
 }) {
   const [history, setHistory] = useState<TicketEvent[]>([]);
+  const [chats, setChats] = useState<Conversation[]>([]);
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     ticketHistory(ticket.id).then(setHistory, () => setHistory([]));
+    ticketChats(ticket.id).then(setChats, () => setChats([]));
   }, [ticket.id, ticket.updated_at]);
   return (
     <aside class="drawer" aria-labelledby="drawer-title">
@@ -71,7 +75,7 @@ export function Drawer({
       <p class="muted">
         {ticket.visitor_name || 'Visitor'}
         {ticket.visitor_email ? ` · ${ticket.visitor_email}` : ''} ·{' '}
-        <button type="button" class="link" onClick={onOpenChat}>
+        <button type="button" class="link" onClick={() => onOpenChat(ticket.conversation_id)}>
           open the chat
         </button>
       </p>
@@ -193,6 +197,17 @@ export function Drawer({
           </form>
         )
       )}
+      <h3>Chats ({chats.length})</h3>
+      <ul class="drawer-history drawer-chats">
+        {chats.map((c) => (
+          <li key={c.id}>
+            <button type="button" class="link" onClick={() => onOpenChat(c.id)}>
+              {c.last_message || 'No messages'}
+            </button>{' '}
+            <span class="muted">· {c.status}</span>
+          </li>
+        ))}
+      </ul>
       <h3>History</h3>
       <ol class="drawer-history">
         {history.map((e) => (

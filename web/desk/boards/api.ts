@@ -1,5 +1,5 @@
 // The boards' REST calls (docs/api.md, Boards).
-import type { Board, Priority, Stage, Ticket } from '../../shared/protocol';
+import type { Board, Conversation, Priority, Stage, Ticket } from '../../shared/protocol';
 import { call } from '../api';
 
 export type { Board, Priority, Stage, Ticket };
@@ -40,3 +40,5 @@ export interface TicketEvent {
 export const ticketHistory = (id: string) => call<{ items: TicketEvent[] }>('GET', `/tickets/${encodeURIComponent(id)}/history`).then((r) => r.items);
 /** Merges the duplicate fromId into the ticket id. */
 export const mergeTicket = (id: string, fromId: string) => call<Ticket>('POST', `/tickets/${encodeURIComponent(id)}/merge`, { from_id: fromId });
+/** A ticket's conversations, newest activity first. */
+export const ticketChats = (id: string) => call<{ items: Conversation[] }>('GET', `/tickets/${encodeURIComponent(id)}/conversations`).then((r) => r.items);
