@@ -64,6 +64,8 @@ type Store interface {
 	PublicTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string, limit int) ([]store.PublicTicket, error)
 	LinkConversation(ctx context.Context, workspaceID, ticketID, convID, agentID, agentName string, now time.Time) (bool, error)
 	TicketConversations(ctx context.Context, workspaceID, ticketID string, limit int) ([]store.Conversation, error)
+	WatchTicket(ctx context.Context, workspaceID, ticketID, agentID string, on bool, now time.Time) error
+	TicketWatchers(ctx context.Context, workspaceID, ticketID string) ([]string, error)
 	MergeTickets(ctx context.Context, workspaceID, intoID, fromID, agentID, agentName string, note func(into, from store.Ticket) store.Message,
 		now time.Time) (store.Merged, error)
 	OpenTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string) ([]store.Ticket, error)

@@ -12,6 +12,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -259,6 +260,7 @@ func (s *Service) MoveTicket(ctx context.Context, a auth.Actor, id, columnID, be
 	} else {
 		s.publishTicket(ctx, out.Ticket)
 	}
+	s.tellWatchers(ctx, a, out.Ticket, "moved to "+strings.ReplaceAll(out.Ticket.Stage, "_", " "))
 	if out.Renumbered {
 		// Other tickets' ranks changed: desks read the board again.
 		if b, err := s.store.GetBoard(ctx, a.WorkspaceID, out.Ticket.BoardID); err == nil {
@@ -396,6 +398,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 		return store.Ticket{}, err
 	}
 	s.publishTicket(ctx, out)
+	s.tellWatchers(ctx, a, out, "edited")
 	if t.Public && !out.Public {
 		s.tellRequester(ctx, out) // withdrawn from the widget
 	}
@@ -449,6 +452,7 @@ func (s *Service) MergeTicket(ctx context.Context, a auth.Actor, id, fromID stri
 	}
 	s.publishTicket(ctx, out.From)
 	s.publishTicket(ctx, out.Into)
+	s.tellWatchers(ctx, a, out.Into, "a duplicate merged in")
 	return out.Into, nil
 }
 
@@ -483,8 +487,51 @@ func (s *Service) LinkConversation(ctx context.Context, a auth.Actor, id, conver
 			s.publishConversation(ctx, c)
 		}
 		s.publishTicket(ctx, t)
+		s.tellWatchers(ctx, a, t, "a chat linked")
 	}
 	return t, nil
+}
+
+// WatchTicket makes a watch a ticket it sees (on) or stop, and returns
+// who watches it now. A watcher is told in the inbox when someone else
+// moves, edits, merges into or links a chat to the ticket.
+func (s *Service) WatchTicket(ctx context.Context, a auth.Actor, id string, on bool) ([]string, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return nil, err
+	}
+	if err := s.store.WatchTicket(ctx, a.WorkspaceID, id, a.AgentID, on, s.clock.Now()); err != nil {
+		return nil, err
+	}
+	return s.store.TicketWatchers(ctx, a.WorkspaceID, id)
+}
+
+// TicketWatchers lists who watches a ticket a sees.
+func (s *Service) TicketWatchers(ctx context.Context, a auth.Actor, id string) ([]string, error) {
+	if _, err := s.ticket(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return s.store.TicketWatchers(ctx, a.WorkspaceID, id)
+}
+
+// tellWatchers puts what a did to a ticket in its watchers' inboxes (not
+// a's own): one item per ticket, renewed (unread, on top) by each change.
+// Best effort: the change itself is stored.
+func (s *Service) tellWatchers(ctx context.Context, a auth.Actor, t store.Ticket, what string) {
+	if s.inbox == nil {
+		return
+	}
+	watchers, err := s.store.TicketWatchers(ctx, a.WorkspaceID, t.ID)
+	if err != nil {
+		return
+	}
+	for _, w := range watchers {
+		if w == a.AgentID {
+			continue
+		}
+		s.inbox.Add(ctx, store.InboxItem{WorkspaceID: a.WorkspaceID, AgentID: w, Kind: store.InboxTicketChanged, //nolint:errcheck // see above
+			Dedupe: "ticket_changed:" + t.ID, ConversationID: t.ConversationID, TicketID: t.ID, ActorID: a.AgentID, ActorName: a.Name,
+			Summary: inbox.Summary(what + ": " + t.Subject)}, true)
+	}
 }
 
 // TicketConversations lists a ticket's conversations (any agent who sees

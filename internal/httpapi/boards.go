@@ -148,3 +148,11 @@ func (a *API) linkConversation(w http.ResponseWriter, r *http.Request, p auth.Pr
 func (a *API) ticketConversations(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	a.respond(w, r, http.StatusOK)(list(a.chat.TicketConversations(r.Context(), p.Actor(), r.PathValue("id"))))
 }
+
+func (a *API) ticketWatchers(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.chat.TicketWatchers(r.Context(), p.Actor(), r.PathValue("id"))))
+}
+
+func (a *API) watchTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	a.respond(w, r, http.StatusOK)(list(a.chat.WatchTicket(r.Context(), p.Actor(), r.PathValue("id"), r.Method == http.MethodPut)))
+}

@@ -17,6 +17,7 @@ const (
 	InboxTransferred    = "transferred"     // someone else transferred a chat to the agent
 	InboxTicketAssigned = "ticket_assigned" // someone else gave the agent a ticket
 	InboxTicketReply    = "ticket_reply"    // the visitor wrote on the agent's ticket
+	InboxTicketChanged  = "ticket_changed"  // someone else changed a ticket the agent watches
 )
 
 // InboxItem is one thing in an agent's inbox. It opens its conversation

@@ -1037,6 +1037,15 @@ func (s *Store) MergeTickets(ctx context.Context, workspaceID, intoID, fromID, a
 		if out.Conversations, err = collect(rows, err, "store: merge: move conversations", scanString); err != nil {
 			return err
 		}
+		// Its watchers watch the ticket now.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_watchers (ticket_id, workspace_id, agent_id, created_at)
+			SELECT $3, workspace_id, agent_id, created_at FROM ticket_watchers WHERE workspace_id = $1 AND ticket_id = $2
+			ON CONFLICT (ticket_id, agent_id) DO NOTHING`, workspaceID, fromID, intoID); err != nil {
+			return mapErr("store: merge: move watchers", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_watchers WHERE workspace_id = $1 AND ticket_id = $2`, workspaceID, fromID); err != nil {
+			return mapErr("store: merge: move watchers", err)
+		}
 		if from.Status == TicketOpen {
 			if _, err := closeTicket(ctx, tx, s.dialect, workspaceID, fromID, TicketClose{By: AuthorAgent, AgentID: agentID}, now); err != nil {
 				return err
@@ -1131,6 +1140,35 @@ func (s *Store) LinkConversation(ctx context.Context, workspaceID, ticketID, con
 			Detail: map[string]any{"conversation_id": convID}}, now)
 	})
 	return linked, err
+}
+
+// WatchTicket makes an agent of the workspace watch one of its tickets
+// (on) or stop; either again changes nothing.
+func (s *Store) WatchTicket(ctx context.Context, workspaceID, ticketID, agentID string, on bool, now time.Time) error {
+	return s.inTx(ctx, "store: watch ticket", func(tx *sql.Tx) error {
+		for table, id := range map[string]string{"tickets": ticketID, "agents": agentID} {
+			if err := ownedBy(ctx, tx, table, workspaceID, id); err != nil {
+				return err
+			}
+		}
+		q := `DELETE FROM ticket_watchers WHERE workspace_id = $1 AND ticket_id = $2 AND agent_id = $3`
+		args := []any{workspaceID, ticketID, agentID}
+		if on {
+			q = `INSERT INTO ticket_watchers (ticket_id, workspace_id, agent_id, created_at) VALUES ($2, $1, $3, $4)
+				ON CONFLICT (ticket_id, agent_id) DO NOTHING`
+			args = append(args, millis(now))
+		}
+		_, err := tx.ExecContext(ctx, q, args...)
+		return mapErr("store: watch ticket", err)
+	})
+}
+
+// TicketWatchers lists the agents who watch a ticket, in the order they
+// started.
+func (s *Store) TicketWatchers(ctx context.Context, workspaceID, ticketID string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT agent_id FROM ticket_watchers WHERE workspace_id = $1 AND ticket_id = $2
+		ORDER BY created_at, agent_id`, workspaceID, ticketID)
+	return collect(rows, err, "store: ticket watchers", scanString)
 }
 
 // TicketConversations lists a ticket's conversations, newest activity

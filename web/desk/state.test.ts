@@ -506,6 +506,7 @@ describe('inbox notices', () => {
   it('tells of a mention in plain words, and opens its chat', () => {
     expect(inboxNotice(item('mention'))).toEqual({ title: 'Ana mentioned you', body: 'can you check the refund?', conversationId: 'c1', tone: 'new' });
     expect(inboxNotice(item('ticket_reply'))?.title).toBe('Ana replied on your ticket');
+    expect(inboxNotice(item('ticket_changed'))?.title).toBe('Ana changed a ticket you watch');
   });
 
   it('leaves a chat handed over to the conversation notice, and an item without a chat alone', () => {

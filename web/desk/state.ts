@@ -320,6 +320,8 @@ export function inboxTitle(it: InboxItem): string {
       return `${who} gave you a ticket`;
     case 'ticket_reply':
       return `${who} replied on your ticket`;
+    case 'ticket_changed':
+      return `${who} changed a ticket you watch`;
     default:
       return 'Something needs your attention';
   }

@@ -39,6 +39,9 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   await card(desk.page).getByRole('button', { name: m }).click();
   const fields = desk.page.getByRole('form', { name: 'Ticket fields' });
   await expect(desk.page.getByRole('heading', { name: 'Chats (1)' })).toBeVisible();
+  await desk.page.getByRole('button', { name: 'Watch', exact: true }).click();
+  await expect(desk.page.getByRole('button', { name: 'Watching' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(desk.page.getByText('1 agent watches it')).toBeVisible();
   await fields.getByLabel('Priority').selectOption('urgent');
   await fields.getByLabel('Type').selectOption('bug');
   await fields.getByLabel(/Tags/).fill('zipper, warranty');

@@ -26,6 +26,7 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/merging a duplicate moves its chats, closes it with a pointer, tells its requester, once", testTicketMergeDuplicate},
 		{"boards/a public ticket is its requester's to follow: subject and stage only", testPublicTickets},
 		{"boards/a chat of the same request is linked to a ticket, once; one in another open ticket is not", testLinkConversation},
+		{"boards/agents watch a ticket and stop; a merge moves the duplicate's watchers", testTicketWatchers},
 	})
 }
 
@@ -495,4 +496,31 @@ func testLinkConversation(t *testing.T, s *store.Store) {
 	hist, err := s.TicketHistory(ctx, ws, tks[0].ID, 10)
 	noErr(t, "history", err)
 	equal(t, "in the history", hist[len(hist)-1].Action, "linked")
+}
+
+func testTicketWatchers(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	tks := openTickets(t, s, tn, 2)
+	noErr(t, "watch", s.WatchTicket(ctx, ws, tks[0].ID, tn.agent.ID, true, Epoch))
+	noErr(t, "watch again", s.WatchTicket(ctx, ws, tks[0].ID, tn.agent.ID, true, Epoch.Add(time.Minute)))
+	noErr(t, "the owner watches the duplicate", s.WatchTicket(ctx, ws, tks[1].ID, tn.owner.ID, true, Epoch.Add(time.Minute)))
+	noErr(t, "and the ticket too", s.WatchTicket(ctx, ws, tks[1].ID, tn.agent.ID, true, Epoch.Add(2*time.Minute)))
+	got, err := s.TicketWatchers(ctx, ws, tks[0].ID)
+	noErr(t, "watchers", err)
+	equal(t, "once each", got, []string{tn.agent.ID})
+	_, err = s.MergeTickets(ctx, ws, tks[0].ID, tks[1].ID, tn.agent.ID, "Ann", nil, Epoch.Add(time.Hour))
+	noErr(t, "merge", err)
+	got, err = s.TicketWatchers(ctx, ws, tks[0].ID)
+	noErr(t, "watchers", err)
+	equal(t, "the duplicate's watchers moved, none twice", got, []string{tn.agent.ID, tn.owner.ID})
+	gone, err := s.TicketWatchers(ctx, ws, tks[1].ID)
+	noErr(t, "duplicate's watchers", err)
+	equal(t, "none left on the duplicate", len(gone), 0)
+	noErr(t, "stop", s.WatchTicket(ctx, ws, tks[0].ID, tn.agent.ID, false, Epoch.Add(2*time.Hour)))
+	got, err = s.TicketWatchers(ctx, ws, tks[0].ID)
+	noErr(t, "watchers", err)
+	equal(t, "stopped", got, []string{tn.owner.ID})
+	wantErr(t, s.WatchTicket(ctx, ws, "no-such-ticket", tn.agent.ID, true, Epoch), store.ErrNotFound)
 }

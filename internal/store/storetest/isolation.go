@@ -640,6 +640,19 @@ var isolationCases = []isolationCase{
 		noErr(t, "conversations", err)
 		equal(t, "B's through A", len(list), 0)
 	}},
+	refused("WatchTicket", "B's ticket", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.WatchTicket(ctx, a.ws.ID, b.ticket.ID, a.agent.ID, true, isoNow)
+	}),
+	refused("WatchTicket", "by B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.WatchTicket(ctx, a.ws.ID, a.ticket.ID, b.agent.ID, true, isoNow)
+	}),
+	isolationCase{method: "TicketWatchers", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.TicketWatchers(t.Context(), a.ws.ID, b.ticket.ID)
+		noErr(t, "watchers", err)
+		equal(t, "B's through A", len(list), 0)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		noErr(t, "B watches", s.WatchTicket(t.Context(), b.ws.ID, b.ticket.ID, b.agent.ID, true, Epoch))
+	}),
 	isolationCase{method: "TicketHistory", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.TicketHistory(t.Context(), a.ws.ID, b.ticket.ID, 100)
 		noErr(t, "history", err)

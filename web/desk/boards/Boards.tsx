@@ -168,6 +168,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
       )}
       {opened && (
         <Drawer
+          me={me ?? ''}
           ticket={opened}
           types={types}
           others={(view?.tickets ?? []).filter((t) => t.id !== opened.id && t.status === 'open' && !t.merged_into)}

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { shortTime } from '../../shared/format';
 import { ApiError } from '../api';
 import type { Conversation } from '../../shared/protocol';
-import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketChats, ticketHistory, updateTicket } from './api';
+import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketChats, ticketHistory, ticketWatchers, updateTicket, watchTicket } from './api';
 
 export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -40,6 +40,7 @@ const localInput = (iso?: string) => {
 };
 
 export function Drawer({
+  me,
   ticket,
   types,
   others,
@@ -47,6 +48,8 @@ export function Drawer({
   onOpenChat,
   onOpen,
 }: {
+  /** The signed-in agent's id (to watch). */
+  me: string;
   ticket: Ticket;
   types: string[];
   /** The other open tickets on the board: what may merge into this one. */
@@ -58,11 +61,13 @@ export function Drawer({
 }) {
   const [history, setHistory] = useState<TicketEvent[]>([]);
   const [chats, setChats] = useState<Conversation[]>([]);
+  const [watchers, setWatchers] = useState<string[]>([]);
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     ticketHistory(ticket.id).then(setHistory, () => setHistory([]));
     ticketChats(ticket.id).then(setChats, () => setChats([]));
+    ticketWatchers(ticket.id).then(setWatchers, () => setWatchers([]));
   }, [ticket.id, ticket.updated_at]);
   return (
     <aside class="drawer" aria-labelledby="drawer-title">
@@ -78,6 +83,17 @@ export function Drawer({
         <button type="button" class="link" onClick={() => onOpenChat(ticket.conversation_id)}>
           open the chat
         </button>
+      </p>
+      <p>
+        <button
+          type="button"
+          class="btn secondary small"
+          aria-pressed={watchers.includes(me)}
+          onClick={() => watchTicket(ticket.id, !watchers.includes(me)).then(setWatchers, () => undefined)}
+        >
+          {watchers.includes(me) ? 'Watching' : 'Watch'}
+        </button>{' '}
+        <span class="muted">{watchers.length === 1 ? '1 agent watches it' : `${watchers.length} agents watch it`}</span>
       </p>
       <form
         key={ticket.updated_at}

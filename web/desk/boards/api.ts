@@ -42,3 +42,7 @@ export const ticketHistory = (id: string) => call<{ items: TicketEvent[] }>('GET
 export const mergeTicket = (id: string, fromId: string) => call<Ticket>('POST', `/tickets/${encodeURIComponent(id)}/merge`, { from_id: fromId });
 /** A ticket's conversations, newest activity first. */
 export const ticketChats = (id: string) => call<{ items: Conversation[] }>('GET', `/tickets/${encodeURIComponent(id)}/conversations`).then((r) => r.items);
+/** Who watches a ticket; the signed-in agent starts (on) or stops watching it. */
+export const ticketWatchers = (id: string) => call<{ items: string[] }>('GET', `/tickets/${encodeURIComponent(id)}/watchers`).then((r) => r.items);
+export const watchTicket = (id: string, on: boolean) =>
+  call<{ items: string[] }>(on ? 'PUT' : 'DELETE', `/tickets/${encodeURIComponent(id)}/watchers/me`).then((r) => r.items);

@@ -14,3 +14,13 @@ ALTER TABLE tickets ADD COLUMN merged_into TEXT REFERENCES tickets(id) ON DELETE
 -- A ticket its requester may follow in the widget: its subject and
 -- stage, never its internal fields or comments.
 ALTER TABLE tickets ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
+
+-- Agents who watch a ticket: each is told in the inbox when someone else
+-- moves, edits, merges into or links a chat to it.
+CREATE TABLE ticket_watchers (
+    ticket_id    TEXT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    agent_id     TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (ticket_id, agent_id)
+);
