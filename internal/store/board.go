@@ -492,7 +492,7 @@ func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now 
 		switch {
 		case col.Stage == StageClosed && t.Status == TicketOpen:
 			tc := m.Close
-			tc.Assignee = nil
+			tc.Assignee, tc.inHistory = nil, true
 			closed, err := closeTicket(ctx, tx, s.dialect, workspaceID, t.ID, tc, now)
 			if err != nil {
 				return err // the ticket is locked: not ErrStale

@@ -28,6 +28,13 @@ const (
 	StageClosed     = "closed"      // closed: the status closed
 )
 
+// agentName is an agent's name for the history ("" when it has none).
+func agentName(ctx context.Context, tx *sql.Tx, id string) string {
+	var name string
+	tx.QueryRowContext(ctx, `SELECT name FROM agents WHERE id = $1`, id).Scan(&name) //nolint:errcheck // "" is the answer
+	return name
+}
+
 // unplaceIf is the SET clauses that take a ticket off its board place
 // when cond (on the row before the change) holds: a ticket whose stage
 // changes away from its column shows, until an agent places it again, in
@@ -320,6 +327,13 @@ func (s *Store) AcceptTickets(ctx context.Context, workspaceID, agentID, id stri
 		if err != nil {
 			return err
 		}
+		name := agentName(ctx, tx, agentID)
+		for _, tid := range ids {
+			if err := addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: tid, ActorID: agentID, ActorName: name, Action: "accepted",
+				Detail: map[string]any{}}, now); err != nil {
+				return err
+			}
+		}
 		if id != "" && len(ids) == 0 {
 			if err := ownedBy(ctx, tx, "tickets", workspaceID, id); err != nil {
 				return err
@@ -402,6 +416,9 @@ type TicketClose struct {
 	// Event is appended to each conversation it closes (nil: none
 	// appended).
 	Event func(c Conversation) *Message
+	// inHistory is set by the moves and merges that close a ticket: they
+	// record themselves, so the close is not recorded twice.
+	inHistory bool
 }
 
 // Closed is what a close changed.
@@ -447,6 +464,16 @@ func closeTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id str
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err := changedOrStale(ctx, tx, "store: close ticket", "tickets", workspaceID, id, res, err); err != nil {
 		return out, err
+	}
+	if !tc.inHistory {
+		name := "System"
+		if tc.AgentID != "" {
+			name = agentName(ctx, tx, tc.AgentID)
+		}
+		if err := addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: id, ActorID: tc.AgentID, ActorName: name, Action: "closed",
+			Detail: map[string]any{"by": tc.By}}, now); err != nil {
+			return out, err
+		}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND ticket_id = $2
 		AND status <> 'closed' ORDER BY id`, workspaceID, id)
@@ -1047,7 +1074,7 @@ func (s *Store) MergeTickets(ctx context.Context, workspaceID, intoID, fromID, a
 			return mapErr("store: merge: move watchers", err)
 		}
 		if from.Status == TicketOpen {
-			if _, err := closeTicket(ctx, tx, s.dialect, workspaceID, fromID, TicketClose{By: AuthorAgent, AgentID: agentID}, now); err != nil {
+			if _, err := closeTicket(ctx, tx, s.dialect, workspaceID, fromID, TicketClose{By: AuthorAgent, AgentID: agentID, inHistory: true}, now); err != nil {
 				return err
 			}
 		}

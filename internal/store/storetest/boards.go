@@ -375,6 +375,11 @@ func testBoardFollowsQueues(t *testing.T, s *store.Store) {
 	equal(t, "new", got[newCol], []string{tks[2].ID})
 	equal(t, "accepted: in progress", got[progress], []string{tks[0].ID})
 	equal(t, "closed from the queue: closed", got[closedCol], []string{tks[1].ID})
+	for id, want := range map[string]string{tks[0].ID: "accepted by " + tn.agent.Name, tks[1].ID: "closed by System"} {
+		hist, err := s.TicketHistory(ctx, ws, id, 10)
+		noErr(t, "history", err)
+		equal(t, "the queue's change is in the history", hist[len(hist)-1].Action+" by "+hist[len(hist)-1].ActorName, want)
+	}
 	// A drop before a card of the Closed column just closes it there.
 	m := move(t, s, ws, tks[2].ID, closedCol, tks[1].ID, Epoch.Add(4*time.Hour))
 	equal(t, "closed by the move", m.Ticket.Status, store.TicketClosed)

@@ -27,6 +27,8 @@ function describe(e: TicketEvent): string {
   if (e.action === 'made') return e.detail.merged ? 'added a chat to it' : 'made it from a chat';
   if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace(/_/g, ' ')}`;
   if (e.action === 'linked') return 'added a chat to it';
+  if (e.action === 'accepted') return 'accepted it';
+  if (e.action === 'closed') return 'closed it';
   if (e.action === 'merged') return `merged “${String(e.detail.from_subject ?? 'a duplicate')}” into it`;
   if (e.action === 'merged_into') return `merged it into “${String(e.detail.into_subject ?? 'another ticket')}”`;
   return e.action;
