@@ -280,6 +280,19 @@ func (s *Store) UpdateColumn(ctx context.Context, workspaceID string, c Column, 
 				workspaceID, c.ID).Scan(&n); err != nil {
 				return mapErr("store: update column", err)
 			}
+			// The tickets it shows without a place count too, when it is
+			// their stage's only column on the default board.
+			if n == 0 && cur.Stage != StageClosed {
+				var unplaced int
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t WHERE t.workspace_id = $1 AND t.board_id IS NULL
+					AND t.status = 'open' AND t.stage = $2
+					AND $3 = (SELECT id FROM boards WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY position, id LIMIT 1)
+					AND NOT EXISTS (SELECT 1 FROM board_columns o WHERE o.board_id = $3 AND o.id <> $4 AND o.stage = $2 AND o.archived_at IS NULL)`,
+					workspaceID, cur.Stage, cur.BoardID, c.ID).Scan(&unplaced); err != nil {
+					return mapErr("store: update column", err)
+				}
+				n += unplaced
+			}
 			if n > 0 {
 				return ErrNotEmpty
 			}

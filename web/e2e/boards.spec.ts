@@ -123,6 +123,23 @@ test('merging a duplicate ticket closes it with a pointer and tells its requeste
   await desk.page.getByRole('button', { name: 'Open it' }).click();
   await expect(desk.page.locator('#drawer-title')).toHaveText(first);
 
+  // Board settings (owners and admins): a column renamed shows at once; one
+  // that holds an open ticket stays.
+  await desk.page.getByRole('button', { name: 'Close', exact: true }).click();
+  const settings = desk.page.locator('details.board-settings');
+  await settings.locator('summary').click();
+  const waiting = settings.getByRole('form', { name: 'Column Waiting' });
+  await waiting.getByLabel('Column name').fill('On hold');
+  await waiting.getByRole('button', { name: 'Save' }).click();
+  await expect(desk.page.getByRole('region', { name: /^On hold / })).toBeVisible();
+  await settings.getByRole('form', { name: 'Column In progress' }).getByRole('button', { name: 'Archive' }).click();
+  await expect(settings.getByRole('alert')).toContainText('holds open tickets');
+  await shot(desk.page, 'desk-board-settings', info);
+  const onHold = settings.getByRole('form', { name: 'Column On hold' });
+  await onHold.getByLabel('Column name').fill('Waiting');
+  await onHold.getByRole('button', { name: 'Save' }).click();
+  await expect(desk.page.getByRole('region', { name: /^Waiting / })).toBeVisible();
+
   await one.ctx.close();
   await two.ctx.close();
   await desk.ctx.close();

@@ -119,6 +119,12 @@ func testBoards(t *testing.T, s *store.Store) {
 	wantErr(t, err, store.ErrNotEmpty)
 	_, err = s.UpdateColumn(ctx, ws, store.Column{ID: col.ID, Name: "Fixed", Stage: store.StageWaiting}, false, Epoch)
 	wantErr(t, err, store.ErrNotEmpty)
+	// Bugs is the default board now: its Triage, the only column of the new
+	// stage, shows the unplaced new tickets, so it holds them as well.
+	_, c2 := writer(t, s, tn, "unplaced", "", Epoch)
+	toTicket(t, s, ws, c2, Epoch)
+	_, err = s.UpdateColumn(ctx, ws, store.Column{ID: bugs.Columns[0].ID, Name: "Triage", Stage: store.StageNew}, true, Epoch)
+	wantErr(t, err, store.ErrNotEmpty)
 	renamed, err := s.UpdateColumn(ctx, ws, store.Column{ID: col.ID, Name: "Done", Stage: store.StageResolved}, false, Epoch)
 	noErr(t, "rename column", err)
 	equal(t, "renamed", renamed.Name, "Done")

@@ -12,6 +12,7 @@ import { go, href } from '../router';
 import type { DeskStore } from '../store';
 import { addColumn, type Board, type BoardView, createBoard, getBoard, listBoards, moveTicket, type Ticket } from './api';
 import { Drawer, Options, PRIORITIES } from './Drawer';
+import { BoardSettings } from './Settings';
 import { arrange, guessRank, upsert } from './place';
 import './boards.css';
 
@@ -145,6 +146,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
         </nav>
         {admin && <NewBoard onMade={(b) => go({ area: 'boards', id: b.id })} />}
       </header>
+      {admin && view && <BoardSettings key={`${view.board.id}-${view.board.updated_at}`} board={view.board} last={boards.length === 1} />}
       <div class="board-filters" role="search">
         <input type="search" aria-label="Search tickets" placeholder="Subject, visitor or tag" value={filter.q} onInput={(e) => setFilter({ ...filter, q: e.currentTarget.value })} />
         <select aria-label="Priority" value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: e.currentTarget.value })}>

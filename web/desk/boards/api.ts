@@ -46,3 +46,6 @@ export const ticketChats = (id: string) => call<{ items: Conversation[] }>('GET'
 export const ticketWatchers = (id: string) => call<{ items: string[] }>('GET', `/tickets/${encodeURIComponent(id)}/watchers`).then((r) => r.items);
 export const watchTicket = (id: string, on: boolean) =>
   call<{ items: string[] }>(on ? 'PUT' : 'DELETE', `/tickets/${encodeURIComponent(id)}/watchers/me`).then((r) => r.items);
+export const updateBoard = (id: string, p: { name?: string; archived?: boolean }) => call<Board>('PATCH', path(id), p);
+export const updateColumn = (boardId: string, columnId: string, p: { name?: string; stage?: Stage; archived?: boolean }) =>
+  call<Board>('PATCH', `${path(boardId)}/columns/${encodeURIComponent(columnId)}`, p);
