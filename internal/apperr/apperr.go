@@ -56,6 +56,10 @@ func Invalidf(field, code, format string, args ...any) *Error {
 	return &Error{Kind: Invalid, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
+// ErrForbidden is every service's answer to an actor whose role does not
+// allow what it asked (one error, one code, one wording).
+var ErrForbidden = New(Forbidden, "forbidden", "your role does not allow this")
+
 // New builds an error of any kind.
 func New(kind Kind, code, message string) *Error {
 	return &Error{Kind: kind, Code: code, Message: message}

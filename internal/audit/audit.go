@@ -93,7 +93,7 @@ const (
 // List reads the workspace's entries, newest first (admins and owners).
 func (s *Service) List(ctx context.Context, actor auth.Actor, before string, limit int) ([]store.AuditEntry, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return nil, apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+		return nil, apperr.ErrForbidden
 	}
 	if limit <= 0 {
 		limit = DefaultPage

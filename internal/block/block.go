@@ -54,8 +54,7 @@ func New(st Store, clk clock.Clock, pub *event.Publisher, rec Recorder) *Service
 
 // Errors.
 var (
-	ErrBlocked   = apperr.New(apperr.Forbidden, "blocked", "this visitor may not use the chat of this site")
-	errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+	ErrBlocked = apperr.New(apperr.Forbidden, "blocked", "this visitor may not use the chat of this site")
 )
 
 // MaxReason bounds a block's reason.
@@ -75,7 +74,7 @@ type Input struct {
 // Create stores a block and closes the sockets it matches.
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (store.Block, error) {
 	if !actor.Can(auth.BlockVisitors) {
-		return store.Block{}, errForbidden
+		return store.Block{}, apperr.ErrForbidden
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if !utf8.ValidString(in.Reason) || utf8.RuneCountInString(in.Reason) > MaxReason {
@@ -169,7 +168,7 @@ func (s *Service) resolve(ctx context.Context, workspaceID string, in Input) (st
 // List lists the workspace's blocks.
 func (s *Service) List(ctx context.Context, actor auth.Actor) ([]store.Block, error) {
 	if !actor.Can(auth.BlockVisitors) {
-		return nil, errForbidden
+		return nil, apperr.ErrForbidden
 	}
 	return s.store.ListBlocks(ctx, actor.WorkspaceID)
 }
@@ -177,7 +176,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor) ([]store.Block, er
 // Delete lifts a block.
 func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error {
 	if !actor.Can(auth.BlockVisitors) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	b, err := s.store.GetBlock(ctx, actor.WorkspaceID, id)
 	if err != nil {

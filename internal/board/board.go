@@ -58,7 +58,6 @@ const (
 )
 
 var (
-	errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
 	// ErrNotFound: no such board (or column) in the workspace.
 	ErrNotFound = apperr.New(apperr.NotFound, "board_not_found", "no such board")
 	errColumn   = apperr.New(apperr.NotFound, "column_not_found", "no such column on this board")
@@ -83,7 +82,7 @@ func defaultColumns() []store.Column {
 // too), making the first one when there is none.
 func (s *Service) List(ctx context.Context, a auth.Actor, all bool) ([]store.Board, error) {
 	if a.AgentID == "" {
-		return nil, errForbidden
+		return nil, apperr.ErrForbidden
 	}
 	list, err := s.store.ListBoards(ctx, a.WorkspaceID, all)
 	if err != nil || len(list) > 0 || all {
@@ -175,7 +174,7 @@ func boardName(n string) (string, error) {
 // Create adds a board (owners and admins).
 func (s *Service) Create(ctx context.Context, a auth.Actor, in BoardInput) (store.Board, error) {
 	if !a.Can(auth.ManageWorkspace) {
-		return store.Board{}, errForbidden
+		return store.Board{}, apperr.ErrForbidden
 	}
 	name, err := boardName(in.Name)
 	if err != nil {
@@ -248,7 +247,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in BoardP
 // board reads a board an admin changes.
 func (s *Service) board(ctx context.Context, a auth.Actor, id string) (store.Board, error) {
 	if !a.Can(auth.ManageWorkspace) {
-		return store.Board{}, errForbidden
+		return store.Board{}, apperr.ErrForbidden
 	}
 	b, err := s.store.GetBoard(ctx, a.WorkspaceID, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -261,7 +260,7 @@ func (s *Service) board(ctx context.Context, a auth.Actor, id string) (store.Boa
 // archived ones too, once each).
 func (s *Service) Reorder(ctx context.Context, a auth.Actor, ids []string) ([]store.Board, error) {
 	if !a.Can(auth.ManageWorkspace) {
-		return nil, errForbidden
+		return nil, apperr.ErrForbidden
 	}
 	if err := s.store.ReorderBoards(ctx, a.WorkspaceID, ids); errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.Invalidf("ids", "invalid_order", "ids must name every board of the workspace once")

@@ -154,7 +154,7 @@ var (
 
 // Errors of the lifecycle.
 var (
-	ErrForbidden      = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+	ErrForbidden      = apperr.ErrForbidden
 	ErrBadTransition  = apperr.New(apperr.Conflict, "invalid_transition", "the conversation's status does not allow this")
 	ErrVisitorHasOpen = apperr.New(apperr.Conflict, "visitor_has_open_conversation", "the visitor already has an open conversation")
 	ErrAgentFull      = apperr.New(apperr.Conflict, "agent_at_capacity", "the agent has no free capacity")

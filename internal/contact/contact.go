@@ -75,7 +75,6 @@ const (
 )
 
 var (
-	errForbidden    = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
 	ErrNotFound     = apperr.New(apperr.NotFound, "contact_not_found", "no such contact")
 	ErrExternalID   = &apperr.Error{Kind: apperr.Conflict, Code: "external_id_taken", Field: "external_id", Message: "another contact has this external id"}
 	ErrMerge        = apperr.New(apperr.Conflict, "invalid_merge", "a contact merges into another contact that was not merged itself")
@@ -196,7 +195,7 @@ func mapErr(err error) error {
 
 func agentOnly(a auth.Actor) error {
 	if a.AgentID == "" {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	return nil
 }
@@ -365,7 +364,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input)
 // and above): the duplicate stays as a trace that leads to into.
 func (s *Service) Merge(ctx context.Context, a auth.Actor, into, from string) (store.Contact, error) {
 	if !a.Can(auth.ManageAnyConversation) {
-		return store.Contact{}, errForbidden
+		return store.Contact{}, apperr.ErrForbidden
 	}
 	if from == "" {
 		return store.Contact{}, apperr.Invalidf("from_id", "required", "from_id is required")
@@ -397,7 +396,7 @@ type Export struct {
 // contacts merged into it.
 func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, error) {
 	if !a.Can(auth.ManageWorkspace) {
-		return Export{}, errForbidden
+		return Export{}, apperr.ErrForbidden
 	}
 	rec, err := s.record(ctx, a, id, exportLimit)
 	if err != nil {
@@ -428,7 +427,7 @@ func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, 
 // conversations went.
 func (s *Service) Erase(ctx context.Context, a auth.Actor, id string) (int, error) {
 	if !a.Can(auth.ManageWorkspace) {
-		return 0, errForbidden
+		return 0, apperr.ErrForbidden
 	}
 	n, err := s.store.EraseContact(ctx, a.WorkspaceID, id)
 	if err != nil {

@@ -106,8 +106,6 @@ type Input struct {
 	FromName    string  `json:"from_name"`
 }
 
-var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
-
 func view(m store.MailSettings) Settings {
 	return Settings{Configured: true, Host: m.Host, Port: m.Port, Security: m.Security, Username: m.Username,
 		PasswordSet: m.Password != "", FromAddress: m.FromAddress, FromName: m.FromName}
@@ -117,7 +115,7 @@ func view(m store.MailSettings) Settings {
 // whether answers go by e-mail.
 func (s *Service) Get(ctx context.Context, a auth.Actor) (Settings, error) {
 	if a.AgentID == "" {
-		return Settings{}, errForbidden
+		return Settings{}, apperr.ErrForbidden
 	}
 	m, err := s.store.GetMailSettings(ctx, a.WorkspaceID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -136,7 +134,7 @@ func (s *Service) Get(ctx context.Context, a auth.Actor) (Settings, error) {
 // Set stores the workspace's mail server (owners and admins).
 func (s *Service) Set(ctx context.Context, a auth.Actor, in Input) (Settings, error) {
 	if !a.Can(auth.ManageWorkspace) {
-		return Settings{}, errForbidden
+		return Settings{}, apperr.ErrForbidden
 	}
 	m, err := validate(in)
 	if err != nil {
@@ -160,7 +158,7 @@ func (s *Service) Set(ctx context.Context, a auth.Actor, in Input) (Settings, er
 // the widget only (queued mail waits).
 func (s *Service) Delete(ctx context.Context, a auth.Actor) error {
 	if !a.Can(auth.ManageWorkspace) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	err := s.store.DeleteMailSettings(ctx, a.WorkspaceID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -173,7 +171,7 @@ func (s *Service) Delete(ctx context.Context, a auth.Actor) error {
 // own address, and reports the server's answer.
 func (s *Service) Test(ctx context.Context, a auth.Actor, to string) error {
 	if !a.Can(auth.ManageWorkspace) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	addr, err := mail.ParseAddress(strings.TrimSpace(to))
 	if err != nil || addr.Name != "" {

@@ -55,7 +55,6 @@ const (
 )
 
 var (
-	errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
 	// ErrNotFound: no such quick response that this agent may see.
 	ErrNotFound = apperr.New(apperr.NotFound, "quick_response_not_found", "no such quick response")
 	shortcutRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,29}$`)
@@ -116,7 +115,7 @@ func mayEdit(a auth.Actor, q store.QuickResponse) bool {
 // List lists the quick responses the agent may use.
 func (s *Service) List(ctx context.Context, a auth.Actor) ([]store.QuickResponse, error) {
 	if a.AgentID == "" {
-		return nil, errForbidden
+		return nil, apperr.ErrForbidden
 	}
 	return s.store.ListQuickResponses(ctx, a.WorkspaceID, a.AgentID)
 }
@@ -125,7 +124,7 @@ func (s *Service) List(ctx context.Context, a auth.Actor) ([]store.QuickResponse
 // shared with the workspace or a department (owners and admins).
 func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (store.QuickResponse, error) {
 	if a.AgentID == "" {
-		return store.QuickResponse{}, errForbidden
+		return store.QuickResponse{}, apperr.ErrForbidden
 	}
 	in, err := valid(in)
 	if err != nil {
@@ -137,7 +136,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (store.Qui
 		q.OwnerAgentID = a.AgentID
 	case Workspace, Department:
 		if !a.Can(auth.ManageWorkspace) {
-			return store.QuickResponse{}, errForbidden
+			return store.QuickResponse{}, apperr.ErrForbidden
 		}
 		if in.Scope == Department {
 			if in.DepartmentID == "" {
@@ -158,7 +157,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (store.Qui
 // visible reads a quick response the agent may use.
 func (s *Service) visible(ctx context.Context, a auth.Actor, id string) (store.QuickResponse, error) {
 	if a.AgentID == "" {
-		return store.QuickResponse{}, errForbidden
+		return store.QuickResponse{}, apperr.ErrForbidden
 	}
 	list, err := s.store.ListQuickResponses(ctx, a.WorkspaceID, a.AgentID)
 	if err != nil {
@@ -183,7 +182,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input)
 		return store.QuickResponse{}, err
 	}
 	if !mayEdit(a, q) {
-		return store.QuickResponse{}, errForbidden
+		return store.QuickResponse{}, apperr.ErrForbidden
 	}
 	if in, err = valid(in); err != nil {
 		return store.QuickResponse{}, err
@@ -199,7 +198,7 @@ func (s *Service) Delete(ctx context.Context, a auth.Actor, id string) error {
 		return err
 	}
 	if !mayEdit(a, q) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	return s.store.DeleteQuickResponse(ctx, a.WorkspaceID, id)
 }

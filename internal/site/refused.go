@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 )
 
@@ -100,7 +101,7 @@ func (s *Service) OriginRefused(siteID, origin string) {
 // in the last RefusedWindow, most recent first. Owners and admins.
 func (s *Service) RefusedOrigins(ctx context.Context, actor auth.Actor, id string) ([]RefusedOrigin, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return nil, errForbidden
+		return nil, apperr.ErrForbidden
 	}
 	if _, err := s.store.GetSite(ctx, actor.WorkspaceID, id); err != nil {
 		return nil, err

@@ -93,12 +93,10 @@ func NewWidgetKey() string { return "wk_" + auth.RandomToken(16) }
 // newSecret returns a fresh identity-verification secret: 256 random bits.
 func newSecret() string { return auth.RandomToken(32) }
 
-var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
-
 // Create adds a site with a fresh widget key and identity secret.
 func (s *Service) Create(ctx context.Context, actor auth.Actor, in Input) (store.Site, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Site{}, errForbidden
+		return store.Site{}, apperr.ErrForbidden
 	}
 	if in.Name == nil {
 		return store.Site{}, apperr.Invalidf("name", "required", "a site needs a name")
@@ -147,7 +145,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor) ([]store.Site, err
 // Update changes a site.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id string, in Input) (store.Site, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Site{}, errForbidden
+		return store.Site{}, apperr.ErrForbidden
 	}
 	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
 	if err != nil {
@@ -168,7 +166,7 @@ func (s *Service) Update(ctx context.Context, actor auth.Actor, id string, in In
 // once (snippets on the site must be updated).
 func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (store.Site, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Site{}, errForbidden
+		return store.Site{}, apperr.ErrForbidden
 	}
 	err := s.store.SetWidgetKey(ctx, actor.WorkspaceID, id, NewWidgetKey(), s.clock.Now())
 	invalidateSite(s.keys, id)
@@ -183,7 +181,7 @@ func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (s
 // managers may read it (they paste it into their back end).
 func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id string) (string, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return "", errForbidden
+		return "", apperr.ErrForbidden
 	}
 	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
 	if err == nil {
@@ -197,7 +195,7 @@ func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id strin
 // verifying at once: the site's back end must sign with the new one.
 func (s *Service) RotateIdentitySecret(ctx context.Context, actor auth.Actor, id string) (string, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return "", errForbidden
+		return "", apperr.ErrForbidden
 	}
 	secret := newSecret()
 	if err := s.store.SetIdentitySecret(ctx, actor.WorkspaceID, id, secret, s.clock.Now()); err != nil {
@@ -211,7 +209,7 @@ func (s *Service) RotateIdentitySecret(ctx context.Context, actor auth.Actor, id
 // Delete removes a site with its visitors and conversations.
 func (s *Service) Delete(ctx context.Context, actor auth.Actor, id string) error {
 	if !actor.Can(auth.ManageWorkspace) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	err := s.store.DeleteSite(ctx, actor.WorkspaceID, id)
 	invalidateSite(s.keys, id)

@@ -117,7 +117,6 @@ type AgentInput struct {
 }
 
 var (
-	errForbidden   = apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
 	errTooManyAdds = apperr.New(apperr.RateLimited, "too_many_attempts", "too many new agents or e-mail changes at once; wait a few minutes")
 )
 
@@ -125,7 +124,7 @@ var (
 // generated and returned, to hand to the new agent once.
 func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInput) (store.Agent, string, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Agent{}, "", errForbidden
+		return store.Agent{}, "", apperr.ErrForbidden
 	}
 	a := store.Agent{WorkspaceID: actor.WorkspaceID, Role: string(auth.Agent)}
 	if in.Email == nil || in.Name == nil {
@@ -135,7 +134,7 @@ func (s *Service) CreateAgent(ctx context.Context, actor auth.Actor, in AgentInp
 		return store.Agent{}, "", err
 	}
 	if !actor.Role.CanGrant(auth.Role(a.Role)) {
-		return store.Agent{}, "", errForbidden
+		return store.Agent{}, "", apperr.ErrForbidden
 	}
 	if !s.adds.Allow(actor.WorkspaceID, s.clock.Now()) {
 		return store.Agent{}, "", errTooManyAdds
@@ -271,7 +270,7 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 	self := a.ID == actor.AgentID
 	manager := actor.Can(auth.ManageWorkspace) && actor.Role.CanGrant(auth.Role(a.Role))
 	if !manager && !(self && in.Role == nil && in.MaxChats == nil && in.DepartmentIDs == nil && in.Email == nil) {
-		return store.Agent{}, errForbidden
+		return store.Agent{}, apperr.ErrForbidden
 	}
 	if in.Password != nil {
 		return store.Agent{}, apperr.Invalidf("password", "use_password_endpoint", "change passwords with POST /api/v1/auth/password or /api/v1/agents/{id}/password")
@@ -285,7 +284,7 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 	}
 	if a.Role != oldRole {
 		if !actor.Role.CanGrant(auth.Role(a.Role)) {
-			return store.Agent{}, errForbidden
+			return store.Agent{}, apperr.ErrForbidden
 		}
 	}
 	updated, err := s.store.UpdateAgent(ctx, a, s.clock.Now())
@@ -310,7 +309,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor auth.Actor, id, passw
 		return "", err
 	}
 	if !actor.Can(auth.ManageWorkspace) || !actor.Role.CanGrant(auth.Role(a.Role)) {
-		return "", errForbidden
+		return "", apperr.ErrForbidden
 	}
 	generated := password == ""
 	if generated {
@@ -343,7 +342,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor auth.Actor, id string, 
 		return store.Agent{}, err
 	}
 	if !actor.Can(auth.ManageWorkspace) || !actor.Role.CanGrant(auth.Role(a.Role)) {
-		return store.Agent{}, errForbidden
+		return store.Agent{}, apperr.ErrForbidden
 	}
 	if a.ID == actor.AgentID {
 		return store.Agent{}, apperr.New(apperr.Conflict, "cannot_disable_self", "you cannot disable your own account")
@@ -376,7 +375,7 @@ func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) 
 		return err
 	}
 	if !actor.Can(auth.ManageWorkspace) || !actor.Role.CanGrant(auth.Role(a.Role)) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	if a.ID == actor.AgentID {
 		return apperr.New(apperr.Conflict, "cannot_delete_self", "you cannot delete your own account")
@@ -394,7 +393,7 @@ func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) 
 // CreateDepartment adds a department.
 func (s *Service) CreateDepartment(ctx context.Context, actor auth.Actor, name string) (store.Department, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Department{}, errForbidden
+		return store.Department{}, apperr.ErrForbidden
 	}
 	name, err := departmentName(name)
 	if err != nil {
@@ -426,7 +425,7 @@ type DepartmentInput struct {
 // UpdateDepartment renames a department or sets its business hours.
 func (s *Service) UpdateDepartment(ctx context.Context, actor auth.Actor, id string, in DepartmentInput) (store.Department, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Department{}, errForbidden
+		return store.Department{}, apperr.ErrForbidden
 	}
 	d, err := s.store.GetDepartment(ctx, actor.WorkspaceID, id)
 	if err != nil {
@@ -485,7 +484,7 @@ func (s *Service) DepartmentHours(ctx context.Context, workspaceID string) (map[
 // DeleteDepartment removes a department.
 func (s *Service) DeleteDepartment(ctx context.Context, actor auth.Actor, id string) error {
 	if !actor.Can(auth.ManageWorkspace) {
-		return errForbidden
+		return apperr.ErrForbidden
 	}
 	err := s.store.DeleteDepartment(ctx, actor.WorkspaceID, id)
 	s.hours.Invalidate(func(ws string, _ map[string]store.BusinessHours) bool { return ws == actor.WorkspaceID })
@@ -521,7 +520,7 @@ const (
 // an agent coming online is offered the waiting conversations at once.
 func (s *Service) SetStatus(ctx context.Context, actor auth.Actor, status string) (store.Agent, error) {
 	if actor.AgentID == "" {
-		return store.Agent{}, errForbidden
+		return store.Agent{}, apperr.ErrForbidden
 	}
 	switch status {
 	case Online, Busy, Offline:

@@ -114,7 +114,7 @@ func (s *Service) Settings(ctx context.Context, workspaceID string) (store.Setti
 // Update changes the actor's workspace (owners and admins).
 func (s *Service) Update(ctx context.Context, actor auth.Actor, in Input) (store.Workspace, error) {
 	if !actor.Can(auth.ManageWorkspace) {
-		return store.Workspace{}, apperr.New(apperr.Forbidden, "forbidden", "your role does not allow this")
+		return store.Workspace{}, apperr.ErrForbidden
 	}
 	w, err := s.store.GetWorkspace(ctx, actor.WorkspaceID)
 	if err != nil {
