@@ -24,3 +24,7 @@ CREATE TABLE ticket_watchers (
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (ticket_id, agent_id)
 );
+-- Every widget hello reads the visitor's public tickets (a reconnect
+-- storm: thousands at once): an index finds them without a scan.
+CREATE INDEX tickets_public_visitor ON tickets (visitor_id) WHERE public = TRUE;
+CREATE INDEX tickets_public_contact ON tickets (contact_id) WHERE public = TRUE;
