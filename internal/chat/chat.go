@@ -50,10 +50,12 @@ type Store interface {
 	Hold(ctx context.Context, workspaceID, id string, h store.Hold, now time.Time) (store.Held, error)
 	AgentsOnline(ctx context.Context, workspaceID, departmentID string) (bool, error)
 	GetTicket(ctx context.Context, workspaceID, id string) (store.Ticket, error)
+	CreateTicket(ctx context.Context, workspaceID string, nt store.NewTicket, now time.Time) (store.Ticket, error)
+	GetContact(ctx context.Context, workspaceID, id string) (store.Contact, error)
 	ListTickets(ctx context.Context, workspaceID string, f store.TicketFilter) ([]store.Ticket, error)
 	CountUnassigned(ctx context.Context, workspaceID, visibleToAgent string) (int, error)
 	AcceptTickets(ctx context.Context, workspaceID, agentID, id string, n int, visible bool, now time.Time) ([]store.Ticket, error)
-	AssignTicket(ctx context.Context, workspaceID, id, agentID string, now time.Time) (store.Ticket, error)
+	AssignTicket(ctx context.Context, workspaceID, id, agentID, actorID, actorName string, now time.Time) (store.Ticket, error)
 	CloseTicket(ctx context.Context, workspaceID, id string, tc store.TicketClose, now time.Time) (store.Closed, error)
 	MoveTicket(ctx context.Context, workspaceID string, m store.Move, now time.Time) (store.Moved, error)
 	TicketFromConversation(ctx context.Context, workspaceID, convID, agentID, agentName, subject string,

@@ -204,6 +204,9 @@ func (s *Service) publishTicket(ctx context.Context, t store.Ticket) {
 // tellRequester sends a ticket's requester (its visitor's widget) what it
 // may see of the ticket: its subject and stage, or that it is withdrawn.
 func (s *Service) tellRequester(ctx context.Context, t store.Ticket) {
+	if t.VisitorID == "" {
+		return // no chat yet: its contact's visitors see it at their next hello
+	}
 	s.pub.Publish(ctx, t.WorkspaceID, t.VisitorID, event.Visitor, event.PublicTicketFrame{Type: event.TypePublicTicket, Ticket: store.PublicOf(t)})
 }
 

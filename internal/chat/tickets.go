@@ -30,6 +30,7 @@ var (
 	ErrTicketTaken    = apperr.New(apperr.Conflict, "ticket_taken", "another agent accepted this ticket first")
 	ErrTicketClosed   = apperr.New(apperr.Conflict, "ticket_closed", "the ticket is closed")
 	ErrNotYourTicket  = apperr.New(apperr.Forbidden, "not_your_ticket", "only the ticket's agent, or a supervisor, may do this")
+	ErrTicketNoChat   = apperr.New(apperr.Conflict, "ticket_without_chat", "the ticket has no chat yet: link one to it first")
 )
 
 // Limits of the ticket queues.
@@ -181,7 +182,7 @@ func (s *Service) AssignTicket(ctx context.Context, a auth.Actor, id, agentID st
 	if _, err := s.ticket(ctx, a, id); err != nil {
 		return store.Ticket{}, err
 	}
-	t, err := s.store.AssignTicket(ctx, a.WorkspaceID, id, agentID, s.clock.Now())
+	t, err := s.store.AssignTicket(ctx, a.WorkspaceID, id, agentID, a.AgentID, a.Name, s.clock.Now())
 	switch {
 	case errors.Is(err, store.ErrStale):
 		return store.Ticket{}, ErrTicketClosed
@@ -191,10 +192,7 @@ func (s *Service) AssignTicket(ctx context.Context, a auth.Actor, id, agentID st
 		return store.Ticket{}, err
 	}
 	s.publishTicket(ctx, t)
-	if c, err := s.store.GetConversation(ctx, a.WorkspaceID, t.ConversationID); err == nil {
-		s.handedOver(ctx, a, store.InboxTicketAssigned, agentID, fmt.Sprintf("ticket_assigned:%s:%d", t.ID, t.UpdatedAt.UnixMilli()), c, t.ID,
-			a.Name+" gave you a ticket: "+t.Subject)
-	}
+	s.gaveTicket(ctx, a, t)
 	return t, nil
 }
 
@@ -312,6 +310,86 @@ func (s *Service) MakeTicket(ctx context.Context, a auth.Actor, conversationID, 
 	return t, nil
 }
 
+// NewTicket is a ticket made on a board or through the API, without a
+// chat (one is linked to it later): its fields, a requester contact, an
+// assignee, and the column it goes to the end of.
+type NewTicket struct {
+	TicketPatch
+	ContactID  string `json:"contact_id"`
+	AssigneeID string `json:"assignee_id"`
+	ColumnID   string `json:"column_id"`
+}
+
+// CreateTicket makes a ticket without a chat (any agent: a board is shared
+// work). Its subject is required; giving it to another agent is a
+// supervisor's, as AssignTicket is; a department must be one the agent
+// sees. Every desk sees it at once.
+func (s *Service) CreateTicket(ctx context.Context, a auth.Actor, in NewTicket) (store.Ticket, error) {
+	if a.AgentID == "" {
+		return store.Ticket{}, ErrForbidden
+	}
+	if in.Subject == nil {
+		return store.Ticket{}, apperr.Invalidf("subject", "required", "a ticket needs a subject")
+	}
+	f, err := s.ticketFields(ctx, a, store.TicketFields{Priority: "normal", Tags: []string{}}, in.TicketPatch)
+	if err != nil {
+		return store.Ticket{}, err
+	}
+	if in.AssigneeID != "" && in.AssigneeID != a.AgentID && !mayManageTickets(a) {
+		return store.Ticket{}, ErrNotYourTicket
+	}
+	if in.AssigneeID != "" {
+		if _, err := s.store.GetAgent(ctx, a.WorkspaceID, in.AssigneeID); err != nil {
+			return store.Ticket{}, notFoundAs(err, apperr.Invalidf("assignee_id", "unknown_agent", "no such agent"))
+		}
+	}
+	if in.ContactID != "" {
+		if _, err := s.store.GetContact(ctx, a.WorkspaceID, in.ContactID); err != nil {
+			return store.Ticket{}, notFoundAs(err, apperr.Invalidf("contact_id", "unknown_contact", "no such contact"))
+		}
+	}
+	if f.DepartmentID != "" && !mayManageTickets(a) && !s.inDepartment(ctx, a, f.DepartmentID) {
+		return store.Ticket{}, apperr.Invalidf("department_id", "unknown_department", "no such department in this workspace")
+	}
+	t, err := s.store.CreateTicket(ctx, a.WorkspaceID, store.NewTicket{TicketFields: f, ContactID: in.ContactID, AssigneeID: in.AssigneeID,
+		ColumnID: in.ColumnID, ActorID: a.AgentID, ActorName: a.Name}, s.clock.Now())
+	switch {
+	case errors.Is(err, store.ErrClosedStage):
+		return store.Ticket{}, apperr.Invalidf("column_id", "closed_column", "a new ticket goes to a column of an open stage")
+	case errors.Is(err, store.ErrNotFound) && in.ColumnID != "":
+		return store.Ticket{}, apperr.Invalidf("column_id", "unknown_column", "no such column, or it is archived")
+	case errors.Is(err, store.ErrNotFound):
+		return store.Ticket{}, apperr.Invalidf("department_id", "unknown_department", "no such department in this workspace")
+	case err != nil:
+		return store.Ticket{}, err
+	}
+	s.publishTicket(ctx, t)
+	s.gaveTicket(ctx, a, t)
+	return t, nil
+}
+
+// gaveTicket puts a ticket given to its assignee by someone else in the
+// assignee's inbox (with its chat, when it has one).
+func (s *Service) gaveTicket(ctx context.Context, a auth.Actor, t store.Ticket) {
+	var c store.Conversation
+	if t.ConversationID != "" {
+		var err error
+		if c, err = s.store.GetConversation(ctx, a.WorkspaceID, t.ConversationID); err != nil {
+			return // deleted meanwhile: nothing to open
+		}
+	}
+	s.handedOver(ctx, a, store.InboxTicketAssigned, t.AssigneeID, fmt.Sprintf("ticket_assigned:%s:%d", t.ID, t.UpdatedAt.UnixMilli()), c, t.ID,
+		a.Name+" gave you a ticket: "+t.Subject)
+}
+
+// notFoundAs is e when err is store.ErrNotFound, else err.
+func notFoundAs(err error, e error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return e
+	}
+	return err
+}
+
 // TicketPatch changes a ticket's fields; nil fields stay. DueAt and
 // DepartmentID clear with "".
 type TicketPatch struct {
@@ -336,57 +414,10 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 	if err != nil {
 		return store.Ticket{}, err
 	}
-	f := store.TicketFields{Subject: t.Subject, Description: t.Description, Priority: t.Priority, Type: t.Type, DueAt: t.DueAt,
-		Tags: t.Tags, DepartmentID: t.DepartmentID, Public: t.Public}
-	if in.Subject != nil {
-		var ok bool
-		if f.Subject, ok = printable.Name(*in.Subject, subjectLen, false); !ok {
-			return store.Ticket{}, apperr.Invalidf("subject", "invalid_subject", "a subject has 1 to %d characters, without control characters", subjectLen)
-		}
-	}
-	if in.Description != nil {
-		d := strings.TrimSpace(*in.Description)
-		if !utf8.ValidString(d) || utf8.RuneCountInString(d) > MaxDescription || strings.ContainsRune(d, 0) {
-			return store.Ticket{}, apperr.Invalidf("description", "invalid_description", "a description has at most %d characters", MaxDescription)
-		}
-		f.Description = d
-	}
-	if in.Priority != nil {
-		if !slices.Contains(store.Priorities, *in.Priority) {
-			return store.Ticket{}, apperr.Invalidf("priority", "invalid_priority", "priority is low, normal, high or urgent")
-		}
-		f.Priority = *in.Priority
-	}
-	if in.Type != nil {
-		set, err := s.settings(ctx, a.WorkspaceID)
-		if err != nil {
-			return store.Ticket{}, err
-		}
-		if *in.Type != "" && !slices.Contains(set.TicketTypes, *in.Type) {
-			return store.Ticket{}, apperr.Invalidf("type", "invalid_ticket_type", "type is one of the workspace's ticket types: %s", strings.Join(set.TicketTypes, ", "))
-		}
-		f.Type = *in.Type
-	}
-	if in.DueAt != nil {
-		f.DueAt = nil
-		if *in.DueAt != "" {
-			due, err := time.Parse(time.RFC3339, *in.DueAt)
-			if err != nil {
-				return store.Ticket{}, apperr.Invalidf("due_at", "invalid_due_at", "due_at is an RFC 3339 time, or empty to clear it")
-			}
-			f.DueAt = &due
-		}
-	}
-	if in.Tags != nil {
-		if f.Tags, err = cleanTags(*in.Tags); err != nil {
-			return store.Ticket{}, err
-		}
-	}
-	if in.DepartmentID != nil {
-		f.DepartmentID = *in.DepartmentID
-	}
-	if in.Public != nil {
-		f.Public = *in.Public
+	f, err := s.ticketFields(ctx, a, store.TicketFields{Subject: t.Subject, Description: t.Description, Priority: t.Priority, Type: t.Type,
+		DueAt: t.DueAt, Tags: t.Tags, DepartmentID: t.DepartmentID, Public: t.Public}, in)
+	if err != nil {
+		return store.Ticket{}, err
 	}
 	out, err := s.store.UpdateTicket(ctx, a.WorkspaceID, id, f, a.AgentID, a.Name, s.clock.Now())
 	switch {
@@ -403,6 +434,62 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 		s.tellRequester(ctx, out) // withdrawn from the widget
 	}
 	return out, nil
+}
+
+// ticketFields applies a patch to a ticket's fields, checking each.
+func (s *Service) ticketFields(ctx context.Context, a auth.Actor, f store.TicketFields, in TicketPatch) (store.TicketFields, error) {
+	var err error
+	if in.Subject != nil {
+		var ok bool
+		if f.Subject, ok = printable.Name(*in.Subject, subjectLen, false); !ok {
+			return store.TicketFields{}, apperr.Invalidf("subject", "invalid_subject", "a subject has 1 to %d characters, without control characters", subjectLen)
+		}
+	}
+	if in.Description != nil {
+		d := strings.TrimSpace(*in.Description)
+		if !utf8.ValidString(d) || utf8.RuneCountInString(d) > MaxDescription || strings.ContainsRune(d, 0) {
+			return store.TicketFields{}, apperr.Invalidf("description", "invalid_description", "a description has at most %d characters", MaxDescription)
+		}
+		f.Description = d
+	}
+	if in.Priority != nil {
+		if !slices.Contains(store.Priorities, *in.Priority) {
+			return store.TicketFields{}, apperr.Invalidf("priority", "invalid_priority", "priority is low, normal, high or urgent")
+		}
+		f.Priority = *in.Priority
+	}
+	if in.Type != nil {
+		set, err := s.settings(ctx, a.WorkspaceID)
+		if err != nil {
+			return store.TicketFields{}, err
+		}
+		if *in.Type != "" && !slices.Contains(set.TicketTypes, *in.Type) {
+			return store.TicketFields{}, apperr.Invalidf("type", "invalid_ticket_type", "type is one of the workspace's ticket types: %s", strings.Join(set.TicketTypes, ", "))
+		}
+		f.Type = *in.Type
+	}
+	if in.DueAt != nil {
+		f.DueAt = nil
+		if *in.DueAt != "" {
+			due, err := time.Parse(time.RFC3339, *in.DueAt)
+			if err != nil {
+				return store.TicketFields{}, apperr.Invalidf("due_at", "invalid_due_at", "due_at is an RFC 3339 time, or empty to clear it")
+			}
+			f.DueAt = &due
+		}
+	}
+	if in.Tags != nil {
+		if f.Tags, err = cleanTags(*in.Tags); err != nil {
+			return store.TicketFields{}, err
+		}
+	}
+	if in.DepartmentID != nil {
+		f.DepartmentID = *in.DepartmentID
+	}
+	if in.Public != nil {
+		f.Public = *in.Public
+	}
+	return f, nil
 }
 
 // MergeTicket merges the duplicate fromID into the ticket id (any agent
@@ -577,6 +664,9 @@ func (s *Service) StartTicketChat(ctx context.Context, a auth.Actor, id string) 
 	}
 	if t.AssigneeID != a.AgentID {
 		return store.Conversation{}, ErrNotYourTicket
+	}
+	if t.ConversationID == "" {
+		return store.Conversation{}, ErrTicketNoChat
 	}
 	c, err := s.store.GetConversation(ctx, a.WorkspaceID, t.ConversationID)
 	if err != nil {

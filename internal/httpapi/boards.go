@@ -110,6 +110,15 @@ func (a *API) makeTicket(w http.ResponseWriter, r *http.Request, p auth.Principa
 	a.respond(w, r, http.StatusOK)(a.chat.MakeTicket(r.Context(), p.Actor(), r.PathValue("id"), in.Subject))
 }
 
+func (a *API) createTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in chat.NewTicket
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.respond(w, r, http.StatusCreated)(a.chat.CreateTicket(r.Context(), p.Actor(), in))
+}
+
 func (a *API) updateTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	var in chat.TicketPatch
 	if err := decode(w, r, &in); err != nil {

@@ -56,6 +56,12 @@ func TestBoardsAPI(t *testing.T) {
 	}
 	e.ids["{b-board}"], e.ids["{b-column}"] = bBoards[0].ID, bBoards[0].Columns[0].ID
 	e.ids["{b-ticket}"] = ticketOf(t, e, e.bSite, "b").ID
+	chatless, err := e.srv.App.Store.CreateTicket(ctx, e.site.WorkspaceID, store.NewTicket{TicketFields: store.TicketFields{Subject: "No chat"},
+		AssigneeID: e.ids["{agent}"]}, e.srv.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["{chatless}"] = chatless.ID
 
 	e.run(t, []scenario{
 		{name: "nobody lists", method: "GET", path: "/api/v1/boards", status: 401, code: "unauthenticated"},
@@ -108,5 +114,36 @@ func TestBoardsAPI(t *testing.T) {
 		{name: "the mover is not", as: "owner", method: "GET", path: "/api/v1/inbox", status: 200, hasNot: []string{`ticket_changed`}},
 		{name: "a ticket's chats", as: "agent", method: "GET", path: "/api/v1/tickets/{t1}/conversations", status: 200,
 			has: []string{`"ticket_id":"{t1}"`, `help one`}},
+		{name: "a chat from a ticket without one", as: "agent", method: "POST", path: "/api/v1/tickets/{chatless}/start-chat",
+			status: 409, code: "ticket_without_chat"},
+		{name: "nobody makes a ticket", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x"}`, status: 401, code: "unauthenticated"},
+		{name: "a ticket needs a subject", as: "agent", method: "POST", path: "/api/v1/tickets", body: `{"priority":"high"}`,
+			status: 400, code: "required", field: "subject"},
+		{name: "a blank subject", as: "agent", method: "POST", path: "/api/v1/tickets", body: `{"subject":"  "}`, status: 400, code: "invalid_subject"},
+		{name: "a bad priority", as: "agent", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x","priority":"asap"}`,
+			status: 400, code: "invalid_priority"},
+		{name: "an unknown field", as: "agent", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x","visitor_id":"v"}`, status: 400},
+		{name: "a new ticket is never closed", as: "agent", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x","column_id":"{closed}"}`,
+			status: 400, code: "closed_column"},
+		{name: "into B's column", as: "owner", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x","column_id":"{b-column}"}`,
+			status: 400, code: "unknown_column"},
+		{name: "for a contact of no one's", as: "agent", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x","contact_id":"nope"}`,
+			status: 400, code: "unknown_contact"},
+		{name: "an agent gives it to someone else", as: "agent", method: "POST", path: "/api/v1/tickets",
+			body: `{"subject":"x","assignee_id":"{owner}"}`, status: 403, code: "not_your_ticket"},
+		{name: "for B's agent", as: "owner", method: "POST", path: "/api/v1/tickets", body: `{"subject":"x","assignee_id":"{b-agent}"}`,
+			status: 400, code: "unknown_agent"},
+		{name: "an agent makes a ticket on the board", as: "agent", method: "POST", path: "/api/v1/tickets",
+			body:   `{"subject":"Export fails for big accounts","priority":"high","tags":["Export"],"column_id":"{waiting}","assignee_id":"{agent}"}`,
+			status: 201, has: []string{`"subject":"Export fails for big accounts"`, `"stage":"waiting"`, `"column_id":"{waiting}"`,
+				`"conversation_id":""`, `"assignee_id":"{agent}"`, `"tags":["export"]`, `"reason":"agent"`}},
+		{name: "the board shows it", as: "owner", method: "GET", path: "/api/v1/boards/{board}", status: 200,
+			has: []string{`Export fails for big accounts`}},
+		{name: "a supervisor gives a new ticket to an agent", as: "owner", method: "POST", path: "/api/v1/tickets",
+			body: `{"subject":"Call Mrs Lee back","assignee_id":"{agent}"}`, status: 201, has: []string{`"stage":"in_progress"`}},
+		{name: "who finds it in the inbox", as: "agent", method: "GET", path: "/api/v1/inbox", status: 200,
+			has: []string{`"kind":"ticket_assigned"`, `Call Mrs Lee back`}},
+		{name: "the queue too", as: "agent", method: "GET", path: "/api/v1/tickets?queue=assigned&q=export", status: 200,
+			has: []string{`Export fails for big accounts`}},
 	})
 }

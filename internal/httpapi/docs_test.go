@@ -63,6 +63,7 @@ func openAPIRoutes(t *testing.T, yaml string) []string {
 	t.Helper()
 	var routes []string
 	in, path := false, ""
+	seen := map[string]bool{}
 	for line := range strings.Lines(yaml) {
 		line = strings.TrimRight(line, "\r\n")
 		switch {
@@ -73,6 +74,12 @@ func openAPIRoutes(t *testing.T, yaml string) []string {
 		case !in:
 		case openAPIPath.MatchString(line):
 			path = openAPIPath.FindStringSubmatch(line)[1]
+			if seen[path] {
+				// A YAML key given twice: most readers keep the last, and
+				// the operations of the first are lost.
+				t.Errorf("docs/openapi.yaml: path %s is listed twice", path)
+			}
+			seen[path] = true
 		case openAPIMethod.MatchString(line) && path != "":
 			routes = append(routes, strings.ToUpper(openAPIMethod.FindStringSubmatch(line)[1])+" "+path)
 		}

@@ -90,6 +90,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/conversations/{id}/wrapup", a.authed(a.wrapup))
 
 	mux.HandleFunc("GET /api/v1/tickets", a.authed(a.listTickets))
+	mux.HandleFunc("POST /api/v1/tickets", a.authed(a.createTicket))
 	mux.HandleFunc("POST /api/v1/tickets/accept", a.authed(a.quickAccept))
 	mux.HandleFunc("GET /api/v1/tickets/{id}", a.authed(a.getTicket))
 	mux.HandleFunc("POST /api/v1/tickets/{id}/accept", a.authed(a.acceptTicket))

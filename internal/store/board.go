@@ -457,17 +457,8 @@ func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now 
 		// and the ticket (the order a close takes them), then the tickets
 		// placed for it. Moves on one board are serialized by its row
 		// (PostgreSQL; SQLite has one writer), so no two get one rank.
-		var col Column
-		var colArchived, boardArchived sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT c.id, c.board_id, c.name, c.stage, c.position, c.archived_at, b.archived_at
-			FROM board_columns c JOIN boards b ON b.id = c.board_id WHERE c.workspace_id = $1 AND c.id = $2`, workspaceID, m.ColumnID).Scan(
-			&col.ID, &col.BoardID, &col.Name, &col.Stage, &col.Position, &colArchived, &boardArchived); err != nil {
-			return mapErr("store: move ticket: column", err)
-		}
-		if colArchived.Valid || boardArchived.Valid {
-			return fmt.Errorf("store: move ticket: the column or board is archived: %w", ErrNotFound)
-		}
-		if err := lockBoard(ctx, tx, workspaceID, col.BoardID); err != nil {
+		col, err := lockColumn(ctx, tx, workspaceID, m.ColumnID)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND (ticket_id = $2
@@ -530,6 +521,24 @@ func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now 
 		return err
 	})
 	return out, err
+}
+
+// lockColumn reads a column tickets may go to (ErrNotFound when it or its
+// board is archived) and locks its board: moves and new tickets on one
+// board are serialized by its row (PostgreSQL; SQLite has one writer), so
+// no two get one rank.
+func lockColumn(ctx context.Context, tx *sql.Tx, workspaceID, columnID string) (Column, error) {
+	var col Column
+	var colArchived, boardArchived sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT c.id, c.board_id, c.name, c.stage, c.position, c.archived_at, b.archived_at
+		FROM board_columns c JOIN boards b ON b.id = c.board_id WHERE c.workspace_id = $1 AND c.id = $2`, workspaceID, columnID).Scan(
+		&col.ID, &col.BoardID, &col.Name, &col.Stage, &col.Position, &colArchived, &boardArchived); err != nil {
+		return Column{}, mapErr("store: column", err)
+	}
+	if colArchived.Valid || boardArchived.Valid {
+		return Column{}, fmt.Errorf("store: the column or board is archived: %w", ErrNotFound)
+	}
+	return col, lockBoard(ctx, tx, workspaceID, col.BoardID)
 }
 
 // placeUnplaced gives the tickets shown in col on the default board

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -84,14 +83,7 @@ func (s *Store) migrate(ctx context.Context, now time.Time, through string) ([]s
 		if err != nil {
 			return done, fmt.Errorf("store: read migration %s: %w", name, err)
 		}
-		err = s.inTx(ctx, "store: migrate "+name, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("store: migration %s: %w", name, err)
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, name, millis(now))
-			return mapErr("store: record migration "+name, err)
-		})
-		if err != nil {
+		if err := s.apply(ctx, name, string(body), now); err != nil {
 			return done, err
 		}
 		done = append(done, name)
@@ -100,6 +92,57 @@ func (s *Store) migrate(ctx context.Context, now time.Time, through string) ([]s
 		}
 	}
 	return done, nil
+}
+
+// rebuildMarker opens a SQLite migration that rebuilds a table (SQLite
+// cannot drop a NOT NULL): it runs with foreign keys off, as dropping the
+// old table would otherwise cascade into every table that references it,
+// and commits only if every reference still resolves.
+const rebuildMarker = "-- livedesk: foreign_keys off"
+
+// apply runs one migration and records it, in one transaction.
+func (s *Store) apply(ctx context.Context, name, body string, now time.Time) error {
+	op := "store: migrate " + name
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer conn.Close()
+	rebuild := s.dialect == SQLite && strings.HasPrefix(body, rebuildMarker)
+	if rebuild {
+		// The pragma is a no-op inside a transaction: it is set on the
+		// connection before, and restored after whatever happens.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("%s: foreign keys off: %w", op, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`) //nolint:errcheck
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", op, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	if rebuild {
+		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+		if err != nil {
+			return fmt.Errorf("%s: foreign key check: %w", op, err)
+		}
+		broken := rows.Next()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("%s: foreign key check: %w", op, err)
+		}
+		if broken {
+			return fmt.Errorf("%s: a reference no longer resolves after the rebuild", op)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, name, millis(now)); err != nil {
+		return mapErr("store: record migration "+name, err)
+	}
+	return mapErr(op+": commit", tx.Commit())
 }
 
 // CheckSchema fails unless every embedded migration is applied and the

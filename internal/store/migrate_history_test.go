@@ -71,7 +71,7 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery", "0013_tickets", "0014_mail", "0015_department_hours", "0016_inbox", "0017_contacts", "0018_quick_responses", "0019_files", "0020_boards", "0021_ticket_fields"}) {
+	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery", "0013_tickets", "0014_mail", "0015_department_hours", "0016_inbox", "0017_contacts", "0018_quick_responses", "0019_files", "0020_boards", "0021_ticket_fields", "0022_tickets_without_chat"}) {
 		t.Fatalf("applied %v", applied)
 	}
 	for _, id := range convs {
@@ -157,4 +157,84 @@ func migratedTo(t *testing.T, version string) (*Store, Workspace, time.Time) {
 		t.Fatal(err)
 	}
 	return s, ws, now
+}
+
+// TestSQLiteTicketsRebuildKeepsReferences: 0022 rebuilds the tickets
+// table (a chat-less ticket has no site, visitor or conversation); every
+// row that references a ticket (its chats, history, watchers, the
+// duplicate merged into it) must survive the rebuild, and foreign keys
+// must be on again afterwards.
+func TestSQLiteTicketsRebuildKeepsReferences(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, ws, now := migratedTo(t, "0021_ticket_fields")
+	site, err := s.CreateSite(ctx, Site{WorkspaceID: ws.ID, Name: "Shop"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.CreateVisitor(ctx, ws.ID, site.ID, "token", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := s.StartConversation(ctx, ws.ID, v.ID, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.CreateAgent(ctx, Agent{WorkspaceID: ws.ID, Email: "ann@example.com", Name: "Ann", Role: "agent"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticket, dup := NewID(), NewID()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO tickets (id, workspace_id, site_id, visitor_id, conversation_id, status, reason, subject, created_at, updated_at, public)
+			VALUES ($1, $2, $3, $4, $5, 'open', 'offline', 'Refund', $6, $6, 1)`, []any{ticket, ws.ID, site.ID, v.ID, c.ID, millis(now)}},
+		{`INSERT INTO tickets (id, workspace_id, site_id, visitor_id, conversation_id, status, stage, reason, subject, created_at, updated_at, merged_into)
+			VALUES ($1, $2, $3, $4, $5, 'closed', 'closed', 'offline', 'Refund again', $6, $6, $7)`, []any{dup, ws.ID, site.ID, v.ID, c.ID, millis(now), ticket}},
+		{`UPDATE conversations SET ticket_id = $1 WHERE id = $2`, []any{ticket, c.ID}},
+		{`INSERT INTO ticket_events (id, workspace_id, ticket_id, actor_id, actor_name, action, detail, created_at)
+			VALUES ($1, $2, $3, $4, 'Ann', 'created', '{}', $5)`, []any{NewID(), ws.ID, ticket, a.ID, millis(now)}},
+		{`INSERT INTO ticket_watchers (ticket_id, workspace_id, agent_id, created_at) VALUES ($1, $2, $3, $4)`, []any{ticket, ws.ID, a.ID, millis(now)}},
+	} {
+		if _, err := s.write.ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := s.GetTicket(ctx, ws.ID, ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	applied, err := s.Migrate(ctx, now)
+	if err != nil || !reflect.DeepEqual(applied, []string{"0022_tickets_without_chat"}) {
+		t.Fatalf("applied %v, %v", applied, err)
+	}
+	after, err := s.GetTicket(ctx, ws.ID, ticket)
+	if err != nil || !reflect.DeepEqual(after, before) {
+		t.Errorf("ticket changed:\nbefore %+v\nafter  %+v (%v)", before, after, err)
+	}
+	if d, err := s.GetTicket(ctx, ws.ID, dup); err != nil || d.MergedInto != ticket {
+		t.Errorf("duplicate after the rebuild: merged into %q, %v; want %s", d.MergedInto, err, ticket)
+	}
+	var convTicket string
+	var events, watchers int
+	if err := s.read.QueryRowContext(ctx, `SELECT ticket_id, (SELECT COUNT(*) FROM ticket_events WHERE ticket_id = $2),
+		(SELECT COUNT(*) FROM ticket_watchers WHERE ticket_id = $2) FROM conversations WHERE id = $1`, c.ID, ticket).Scan(&convTicket, &events, &watchers); err != nil {
+		t.Fatal(err)
+	}
+	if convTicket != ticket || events != 1 || watchers != 1 {
+		t.Errorf("after the rebuild: chat's ticket %q, %d events, %d watchers; want %s, 1, 1", convTicket, events, watchers, ticket)
+	}
+	// Foreign keys are on again: a watcher of no ticket is refused. And a
+	// ticket needs no chat now.
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO ticket_watchers (ticket_id, workspace_id, agent_id, created_at) VALUES ('nope', $1, $2, 0)`,
+		ws.ID, a.ID); err == nil {
+		t.Error("a watcher of no ticket was stored: foreign keys are off after the migration")
+	}
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO tickets (id, workspace_id, status, reason, subject, created_at, updated_at)
+		VALUES ($1, $2, 'open', 'agent', 'Chat-less', 0, 0)`, NewID(), ws.ID); err != nil {
+		t.Errorf("a ticket without a chat: %v", err)
+	}
 }

@@ -128,13 +128,17 @@ type Ticket struct {
 	MailError string `json:"mail_error,omitempty"`
 }
 
-const ticketSelect = `SELECT t.id, t.workspace_id, t.site_id, t.visitor_id, COALESCE(t.contact_id, ''),
-	COALESCE(t.department_id, ''), t.conversation_id, COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
+// A ticket made on a board or through the API has no chat yet: no site,
+// visitor or conversation. Its requester's name is its contact's, and its
+// latest activity its own.
+const ticketSelect = `SELECT t.id, t.workspace_id, COALESCE(t.site_id, ''), COALESCE(t.visitor_id, ''), COALESCE(t.contact_id, ''),
+	COALESCE(t.department_id, ''), COALESCE(t.conversation_id, ''), COALESCE(t.assignee_id, ''), t.status, t.reason, t.subject,
 	t.created_at, t.updated_at, t.accepted_at, t.closed_at, t.closed_by, t.closed_by_agent_id, t.archived_at,
-	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, COALESCE(t.merged_into, ''), t.public, v.name, COALESCE(NULLIF(v.email, ''), ct.email, ''), c.last_message, c.last_activity_at,
+	t.stage, COALESCE(t.board_id, ''), COALESCE(t.column_id, ''), t.rank, t.priority, t.type, t.due_at, t.tags, t.description, COALESCE(t.merged_into, ''), t.public, COALESCE(NULLIF(v.name, ''), ct.name, ''), COALESCE(NULLIF(v.email, ''), ct.email, ''),
+	COALESCE(c.last_message, ''), COALESCE(c.last_activity_at, t.updated_at),
 	COALESCE((SELECT o.state FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), ''),
 	COALESCE((SELECT o.last_error FROM mail_outbox o WHERE o.ticket_id = t.id ORDER BY o.created_at DESC, o.id DESC LIMIT 1), '')
-	FROM tickets t JOIN visitors v ON v.id = t.visitor_id JOIN conversations c ON c.id = t.conversation_id
+	FROM tickets t LEFT JOIN visitors v ON v.id = t.visitor_id LEFT JOIN conversations c ON c.id = t.conversation_id
 	LEFT JOIN contacts ct ON ct.id = t.contact_id`
 
 func scanTicket(sc scanner) (Ticket, error) {
@@ -243,7 +247,9 @@ func (s *Store) ListTickets(ctx context.Context, workspaceID string, f TicketFil
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := arg("%" + strings.ToLower(likeEscape(q)) + "%")
-		where = append(where, `(LOWER(v.name) LIKE `+p+` ESCAPE '\' OR LOWER(v.email) LIKE `+p+` ESCAPE '\'
+		// The requester as ticketSelect names it: the visitor, or its contact.
+		where = append(where, `(LOWER(COALESCE(NULLIF(v.name, ''), ct.name, '')) LIKE `+p+` ESCAPE '\'
+			OR LOWER(COALESCE(NULLIF(v.email, ''), ct.email, '')) LIKE `+p+` ESCAPE '\'
 			OR LOWER(t.subject) LIKE `+p+` ESCAPE '\' OR LOWER(c.last_message) LIKE `+p+` ESCAPE '\')`)
 	}
 	if b := f.Before; b != nil {
@@ -384,8 +390,9 @@ func ticketsTx(ctx context.Context, tx *sql.Tx, workspaceID string, ids []string
 }
 
 // AssignTicket gives an open ticket to agentID, or back to the
-// unassigned queue ("") (a supervisor's reassignment).
-func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID string, now time.Time) (Ticket, error) {
+// unassigned queue ("") (a supervisor's reassignment); the history says
+// who did it.
+func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID, actorID, actorName string, now time.Time) (Ticket, error) {
 	var t Ticket
 	err := s.inTx(ctx, "store: assign ticket", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
@@ -397,6 +404,10 @@ func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID strin
 			`+unplaceIf(`($5 AND stage = 'new') OR (NOT $5 AND stage = 'in_progress')`)+`
 			WHERE workspace_id = $1 AND id = $2 AND status = 'open'`, workspaceID, id, nullString(agentID), millis(now), agentID != "")
 		if err := changedOrStale(ctx, tx, "store: assign ticket", "tickets", workspaceID, id, res, err); err != nil {
+			return err
+		}
+		if err := addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: id, ActorID: actorID, ActorName: actorName, Action: "assigned",
+			Detail: map[string]any{"assignee_id": agentID, "assignee_name": agentName(ctx, tx, agentID)}}, now); err != nil {
 			return err
 		}
 		t, err = getTicketTx(ctx, tx, workspaceID, id)
@@ -769,6 +780,9 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 	merged := err == nil
 	switch {
 	case merged:
+		if err := adoptChat(ctx, tx, workspaceID, ticketID, convID); err != nil {
+			return Ticket{}, false, err
+		}
 		// Only into a ticket still open: one closing meanwhile (its row
 		// lock waited for) takes nothing more, and the chat gets a ticket
 		// of its own.
@@ -797,6 +811,106 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 	}
 	t, err := getTicketTx(ctx, tx, workspaceID, ticketID)
 	return t, merged, err
+}
+
+// NewTicket is a ticket an agent makes on a board, or a client through
+// the API: no chat yet (linking one gives it its chat), a requester
+// contact or none.
+type NewTicket struct {
+	TicketFields
+	ContactID  string
+	AssigneeID string
+	// ColumnID places it at the end of that column, in its stage (never
+	// the closed stage: ErrClosedStage); "" leaves it unplaced, new (or in
+	// progress when it has an assignee).
+	ColumnID string
+	// Who makes it, for the history.
+	ActorID, ActorName string
+}
+
+// ErrClosedStage means a ticket would be made closed.
+var ErrClosedStage = errors.New("store: a new ticket cannot be closed")
+
+// CreateTicket stores a ticket without a chat and records who made it.
+// Its department, contact, assignee and column must be the workspace's
+// (ErrNotFound).
+func (s *Store) CreateTicket(ctx context.Context, workspaceID string, nt NewTicket, now time.Time) (Ticket, error) {
+	var out Ticket
+	err := s.inTx(ctx, "store: create ticket", func(tx *sql.Tx) error {
+		for _, ref := range [][2]string{{"departments", nt.DepartmentID}, {"contacts", nt.ContactID}, {"agents", nt.AssigneeID}} {
+			if err := ownedBy(ctx, tx, ref[0], workspaceID, ref[1]); err != nil {
+				return err
+			}
+		}
+		id := NewID()
+		stage := StageNew
+		var accepted sql.NullInt64
+		if nt.AssigneeID != "" {
+			stage, accepted = StageInProgress, sql.NullInt64{Int64: millis(now), Valid: true}
+		}
+		var boardID, columnID sql.NullString
+		var rank sql.NullFloat64
+		if nt.ColumnID != "" {
+			col, err := lockColumn(ctx, tx, workspaceID, nt.ColumnID)
+			if err != nil {
+				return err
+			}
+			if col.Stage == StageClosed {
+				return ErrClosedStage
+			}
+			r, _, err := rankBefore(ctx, tx, workspaceID, col.ID, id, "")
+			if err != nil {
+				return err
+			}
+			stage = col.Stage
+			boardID, columnID = sql.NullString{String: col.BoardID, Valid: true}, sql.NullString{String: col.ID, Valid: true}
+			rank = sql.NullFloat64{Float64: r, Valid: true}
+		}
+		if nt.Tags == nil {
+			nt.Tags = []string{}
+		}
+		if nt.Priority == "" {
+			nt.Priority = "normal"
+		}
+		tags, err := json.Marshal(nt.Tags)
+		if err != nil {
+			return fmt.Errorf("store: create ticket: %w", err)
+		}
+		var due sql.NullInt64
+		if nt.DueAt != nil {
+			due = sql.NullInt64{Int64: millis(*nt.DueAt), Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, workspace_id, contact_id, department_id, assignee_id, status, reason,
+			subject, description, priority, type, due_at, tags, public, stage, board_id, column_id, rank, accepted_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
+			id, workspaceID, nullString(nt.ContactID), nullString(nt.DepartmentID), nullString(nt.AssigneeID), TicketByAgent,
+			nt.Subject, nt.Description, nt.Priority, nt.Type, due, string(tags), nt.Public, stage, boardID, columnID, rank, accepted,
+			millis(now)); err != nil {
+			return mapErr("store: create ticket", err)
+		}
+		if err := addTicketEvent(ctx, tx, workspaceID, TicketEvent{TicketID: id, ActorID: nt.ActorID, ActorName: nt.ActorName, Action: "created",
+			Detail: map[string]any{"stage": stage, "column_id": columnID.String}}, now); err != nil {
+			return err
+		}
+		out, err = getTicketTx(ctx, tx, workspaceID, id)
+		return err
+	})
+	return out, err
+}
+
+// adoptChat makes a conversation the chat of a ticket that has none (one
+// made on a board or through the API): where its answers go, and, when
+// the ticket names no requester, its contact. The visitor is taken only
+// when it holds no other open ticket (one open ticket per visitor); the
+// ticket then shows in that visitor's widget when it is public.
+func adoptChat(ctx context.Context, tx *sql.Tx, workspaceID, ticketID, convID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE tickets SET conversation_id = c.id, site_id = c.site_id,
+		contact_id = COALESCE(tickets.contact_id, c.contact_id),
+		visitor_id = CASE WHEN EXISTS (SELECT 1 FROM tickets o WHERE o.visitor_id = c.visitor_id AND o.status = 'open' AND o.id <> tickets.id)
+			THEN NULL ELSE c.visitor_id END
+		FROM conversations c WHERE c.workspace_id = $1 AND c.id = $3
+		AND tickets.workspace_id = $1 AND tickets.id = $2 AND tickets.conversation_id IS NULL`, workspaceID, ticketID, convID)
+	return mapErr("store: adopt chat", err)
 }
 
 // TicketFields are what an agent edits on a ticket.
@@ -1092,7 +1206,12 @@ func (s *Store) MergeTickets(ctx context.Context, workspaceID, intoID, fromID, a
 			workspaceID, intoID, millis(now)); err != nil {
 			return mapErr("store: merge", err)
 		}
-		if note != nil {
+		if from.ConversationID != "" {
+			if err := adoptChat(ctx, tx, workspaceID, intoID, from.ConversationID); err != nil {
+				return err
+			}
+		}
+		if note != nil && from.ConversationID != "" {
 			m, err := appendEvent(ctx, tx, workspaceID, from.ConversationID, note(into, from), now)
 			if err != nil {
 				return err
@@ -1163,6 +1282,9 @@ func (s *Store) LinkConversation(ctx context.Context, workspaceID, ticketID, con
 		if _, err := tx.ExecContext(ctx, `UPDATE conversations SET ticket_id = $3 WHERE workspace_id = $1 AND id = $2`,
 			workspaceID, convID, ticketID); err != nil {
 			return mapErr("store: link conversation", err)
+		}
+		if err := adoptChat(ctx, tx, workspaceID, ticketID, convID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET updated_at = $3 WHERE workspace_id = $1 AND id = $2`,
 			workspaceID, ticketID, millis(now)); err != nil {

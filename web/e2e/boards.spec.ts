@@ -140,7 +140,74 @@ test('merging a duplicate ticket closes it with a pointer and tells its requeste
   await onHold.getByRole('button', { name: 'Save' }).click();
   await expect(desk.page.getByRole('region', { name: /^Waiting / })).toBeVisible();
 
+  // Columns are reordered from the settings: Resolved moves left of
+  // Waiting, and back.
+  const lanes = desk.page.locator('.kanban section.lane h2');
+  const column = async (name: string) => {
+    if ((await settings.getAttribute('open')) === null) await settings.locator('summary').click();
+    return settings.getByRole('form', { name: `Column ${name}` });
+  };
+  await (await column('Resolved')).getByRole('button', { name: 'Move Resolved left' }).click();
+  await expect(lanes.nth(2)).toContainText('Resolved');
+  await expect(lanes.nth(3)).toContainText('Waiting');
+  await (await column('Resolved')).getByRole('button', { name: 'Move Resolved right' }).click();
+  await expect(lanes.nth(2)).toContainText('Waiting');
+  await expect(lanes.nth(3)).toContainText('Resolved');
+
   await one.ctx.close();
   await two.ctx.close();
   await desk.ctx.close();
+});
+
+// A ticket made on the board, with no chat: a second desk sees it arrive,
+// and a chat the agent holds is linked to it from its drawer, which makes
+// that chat the ticket's.
+test('a ticket made on the board shows on a second desk, and a chat is linked to it', async ({ browser }, info) => {
+  const m = marker('export fails');
+  const said = marker('my export');
+  const visitor = await openVisitor(browser);
+  await visitor.launcher.click();
+  await visitor.input.fill(said);
+  await visitor.input.press('Enter');
+  await expect(visitor.messages.filter({ hasText: said }).locator('.meta')).toContainText(/Sent|Seen/);
+  const desk = await openDesk(browser);
+  await desk.openConversation(said);
+  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
+  await expect(desk.page.getByRole('button', { name: 'Make a ticket' })).toBeVisible();
+
+  const watcher = await openDesk(browser);
+  await watcher.page.goto('/#/boards');
+  await desk.page.goto('/#/boards');
+  const lane = (page: typeof desk.page, name: string) => page.getByRole('region', { name: new RegExp(`^${name} `) });
+  await lane(desk.page, 'Waiting').getByRole('button', { name: /New ticket/ }).click();
+  const form = desk.page.getByRole('form', { name: 'New ticket in Waiting' });
+  await form.getByRole('button', { name: 'Make ticket' }).click(); // no subject: the browser asks for one
+  await expect(form).toBeVisible();
+  await form.getByLabel('Subject').fill(m);
+  await form.getByLabel('Priority').selectOption('high');
+  await form.getByLabel('Assign to me').check();
+  await shot(desk.page, 'desk-board-new-ticket', info);
+  await form.getByRole('button', { name: 'Make ticket' }).click();
+  await expect(form).toHaveCount(0);
+  const card = (page: typeof desk.page) => lane(page, 'Waiting').locator('li.tcard', { hasText: m });
+  await expect(card(desk.page)).toBeVisible();
+  await expect(card(watcher.page)).toBeVisible();
+  await expect(card(watcher.page).locator('.pill', { hasText: 'high' })).toBeVisible();
+
+  await card(desk.page).getByRole('button', { name: m }).click();
+  const drawer = desk.page.locator('aside.drawer');
+  await expect(drawer).toContainText('no chat yet');
+  await expect(drawer.locator('ol.drawer-history')).toContainText('made it on the board');
+  await expect(desk.page.getByRole('heading', { name: 'Chats (0)' })).toBeVisible();
+  const link = desk.page.getByRole('form', { name: 'Link a chat' });
+  await expect(link.getByLabel('Link one of your chats')).toContainText(said);
+  await link.getByRole('button', { name: 'Link' }).click();
+  await expect(desk.page.getByRole('heading', { name: 'Chats (1)' })).toBeVisible();
+  await expect(drawer.getByRole('button', { name: 'open the chat' })).toBeVisible();
+  await expect(drawer.locator('ol.drawer-history')).toContainText('added a chat to it');
+  await shot(desk.page, 'desk-board-linked', info);
+
+  await visitor.ctx.close();
+  await desk.ctx.close();
+  await watcher.ctx.close();
 });

@@ -260,6 +260,7 @@ export interface Board {
 /** A chat that found no agent, waiting to be accepted and answered (docs/api.md, Tickets). */
 export interface Ticket {
   id: string;
+  /** Site, visitor and conversation are '' for a ticket made without a chat, until one is linked. */
   site_id: string;
   visitor_id: string;
   contact_id?: string;

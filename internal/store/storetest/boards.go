@@ -27,6 +27,7 @@ func runBoards(t *testing.T, newStore NewStore) {
 		{"boards/a public ticket is its requester's to follow: subject and stage only", testPublicTickets},
 		{"boards/a chat of the same request is linked to a ticket, once; one in another open ticket is not", testLinkConversation},
 		{"boards/agents watch a ticket and stop; a merge moves the duplicate's watchers", testTicketWatchers},
+		{"boards/a ticket made without a chat: placed, queued, followed by its contact; the first chat linked or merged is its chat", testTicketWithoutChat},
 	})
 }
 
@@ -164,7 +165,7 @@ func testBoardUnplaced(t *testing.T, s *store.Store) {
 	equal(t, "accepting starts the work", accepted[0].Stage, store.StageInProgress)
 	got := shown(t, s, ws, b, true)
 	equal(t, "in progress", got[columnOf(b, store.StageInProgress)], []string{tks[1].ID})
-	unassigned, err := s.AssignTicket(ctx, ws, tks[1].ID, "", Epoch.Add(2*time.Hour))
+	unassigned, err := s.AssignTicket(ctx, ws, tks[1].ID, "", "boss", "Boss", Epoch.Add(2*time.Hour))
 	noErr(t, "unassign", err)
 	equal(t, "back to new", unassigned.Stage, store.StageNew)
 	closed, err := s.CloseTicket(ctx, ws, tks[2].ID, store.TicketClose{By: store.AuthorSystem}, Epoch.Add(3*time.Hour))
@@ -534,4 +535,74 @@ func testTicketWatchers(t *testing.T, s *store.Store) {
 	noErr(t, "watchers", err)
 	equal(t, "stopped", got, []string{tn.owner.ID})
 	wantErr(t, s.WatchTicket(ctx, ws, "no-such-ticket", tn.agent.ID, true, Epoch), store.ErrNotFound)
+}
+
+func testTicketWithoutChat(t *testing.T, s *store.Store) {
+	ctx, tn, ws, b := supportBoard(t, s)
+	waiting := columnOf(b, store.StageWaiting)
+	ct, err := s.CreateContact(ctx, store.Contact{WorkspaceID: ws, Name: "Rita Requester", Email: "rita@example.com", ExternalID: "crm-7"}, Epoch)
+	noErr(t, "contact", err)
+	first, err := s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "Export fails", Priority: "high", Public: true,
+		Tags: []string{"export"}}, ContactID: ct.ID, ColumnID: waiting, ActorID: tn.agent.ID, ActorName: "Ann"}, Epoch.Add(time.Minute))
+	noErr(t, "create", err)
+	equal(t, "made without a chat, in the column's stage, named by its contact",
+		[]any{first.SiteID, first.VisitorID, first.ConversationID, first.Status, first.Stage, first.ColumnID, first.BoardID, first.VisitorName,
+			first.VisitorEmail, first.Reason, first.Tags},
+		[]any{"", "", "", store.TicketOpen, store.StageWaiting, waiting, b.ID, "Rita Requester", "rita@example.com", store.TicketByAgent, []string{"export"}})
+	second, err := s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "Second"}, ColumnID: waiting,
+		AssigneeID: tn.agent.ID}, Epoch.Add(2*time.Minute))
+	noErr(t, "second", err)
+	equal(t, "a new ticket goes to the column's end", shown(t, s, ws, b, true)[waiting], []string{first.ID, second.ID})
+	equal(t, "priority defaults to normal; an assignee accepts it", []any{second.Priority, second.AcceptedAt != nil}, []any{"normal", true})
+	unplaced, err := s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "Unplaced"}}, Epoch.Add(3*time.Minute))
+	noErr(t, "unplaced", err)
+	equal(t, "without a column: new, shown in the first column of its stage",
+		[]any{unplaced.Stage, slices.Contains(shown(t, s, ws, b, true)[columnOf(b, store.StageNew)], unplaced.ID)}, []any{store.StageNew, true})
+	_, err = s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "x"}, ColumnID: columnOf(b, store.StageClosed)}, Epoch)
+	wantErr(t, err, store.ErrClosedStage)
+	_, err = s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "x"}, ColumnID: "no-such-column"}, Epoch)
+	wantErr(t, err, store.ErrNotFound)
+
+	queue, err := s.ListTickets(ctx, ws, store.TicketFilter{Queue: store.QueueUnassigned, Query: "rita"})
+	noErr(t, "queue", err)
+	equal(t, "in the queues, found by its requester's name", ids(queue, ticketID), []string{first.ID})
+	list, err := s.PublicTicketsOf(ctx, ws, "", ct.ID, 20)
+	noErr(t, "public", err)
+	equal(t, "its verified contact follows it", ids(list, func(p store.PublicTicket) string { return p.ID }), []string{first.ID})
+	hist, err := s.TicketHistory(ctx, ws, first.ID, 10)
+	noErr(t, "history", err)
+	equal(t, "the history starts with who made it", []string{hist[0].Action, hist[0].ActorName}, []string{"created", "Ann"})
+
+	// The first chat linked to it is its chat: where answers go, and its
+	// visitor's widget shows it.
+	v, c := writer(t, s, tn, "rita", "", Epoch.Add(time.Hour))
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{SetAssignee: &tn.agent.ID}, Epoch.Add(time.Hour))
+	noErr(t, "take it", err)
+	_, err = s.LinkConversation(ctx, ws, first.ID, c.ID, tn.agent.ID, "Ann", Epoch.Add(2*time.Hour))
+	noErr(t, "link", err)
+	got, err := s.GetTicket(ctx, ws, first.ID)
+	noErr(t, "get", err)
+	equal(t, "the linked chat is its chat", []string{got.ConversationID, got.VisitorID, got.SiteID, got.ContactID},
+		[]string{c.ID, v.ID, tn.site.ID, ct.ID})
+	list, err = s.PublicTicketsOf(ctx, ws, v.ID, "", 20)
+	noErr(t, "public", err)
+	equal(t, "its visitor follows it", len(list), 1)
+
+	// A duplicate with a chat merged into a chat-less ticket gives it its
+	// chat (the duplicate closes first, so its visitor is free).
+	dupV, dupC := writer(t, s, tn, "dup", "", Epoch.Add(3*time.Hour))
+	dup := toTicket(t, s, ws, dupC, Epoch.Add(3*time.Hour)).Ticket
+	_, err = s.MergeTickets(ctx, ws, unplaced.ID, dup.ID, tn.agent.ID, "Ann", nil, Epoch.Add(4*time.Hour))
+	noErr(t, "merge", err)
+	got, err = s.GetTicket(ctx, ws, unplaced.ID)
+	noErr(t, "get", err)
+	equal(t, "the duplicate's chat is its chat", []string{got.ConversationID, got.VisitorID}, []string{dupC.ID, dupV.ID})
+
+	// A supervisor's reassignment is in the history.
+	_, err = s.AssignTicket(ctx, ws, second.ID, tn.owner.ID, "boss", "Boss", Epoch.Add(5*time.Hour))
+	noErr(t, "assign", err)
+	hist, err = s.TicketHistory(ctx, ws, second.ID, 10)
+	noErr(t, "history", err)
+	last := hist[len(hist)-1]
+	equal(t, "reassigned, by whom, to whom", []any{last.Action, last.ActorName, last.Detail["assignee_id"]}, []any{"assigned", "Boss", tn.owner.ID})
 }

@@ -140,11 +140,11 @@ var isolationCases = []isolationCase{
 		equal(t, "accepted", ids(got, ticketID), []string{a.ticket.ID})
 	}},
 	refused("AssignTicket", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.AssignTicket(ctx, a.ws.ID, b.ticket.ID, a.owner.ID, isoNow)
+		_, err := s.AssignTicket(ctx, a.ws.ID, b.ticket.ID, a.owner.ID, a.owner.ID, "", isoNow)
 		return err
 	}),
 	refused("AssignTicket", "to B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.AssignTicket(ctx, a.ws.ID, a.ticket.ID, b.owner.ID, isoNow)
+		_, err := s.AssignTicket(ctx, a.ws.ID, a.ticket.ID, b.owner.ID, a.owner.ID, "", isoNow)
 		return err
 	}),
 	refused("CloseTicket", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
@@ -593,6 +593,23 @@ var isolationCases = []isolationCase{
 		_, err := s.MoveTicket(ctx, a.ws.ID, store.Move{TicketID: a.ticket.ID, ColumnID: columnOf(b.board, store.StageNew)}, isoNow)
 		return err
 	}).arranged(bBoard),
+	refused("CreateTicket", "in B's column", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky"},
+			ColumnID: columnOf(b.board, store.StageNew)}, isoNow)
+		return err
+	}).arranged(bBoard),
+	refused("CreateTicket", "for B's contact", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky"}, ContactID: b.contact.ID}, isoNow)
+		return err
+	}),
+	refused("CreateTicket", "for B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky"}, AssigneeID: b.agent.ID}, isoNow)
+		return err
+	}),
+	refused("CreateTicket", "in B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky", DepartmentID: b.dept.ID}}, isoNow)
+		return err
+	}),
 	refused("TicketFromConversation", "B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, _, _, err := s.TicketFromConversation(ctx, a.ws.ID, b.conv.ID, a.agent.ID, "A", "sneaky", nil, isoNow)
 		return err

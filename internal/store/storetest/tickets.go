@@ -241,12 +241,12 @@ func testTicketAccept(t *testing.T, s *store.Store) {
 	equal(t, "what was left", len(got), 1)
 
 	// A supervisor hands one back and to someone else.
-	tk, err := s.AssignTicket(ctx, ws, made[0].ID, "", now)
+	tk, err := s.AssignTicket(ctx, ws, made[0].ID, "", "boss", "Boss", now)
 	noErr(t, "unassign", err)
 	if tk.AssigneeID != "" || tk.AcceptedAt != nil {
 		t.Fatalf("unassigned ticket %+v", tk)
 	}
-	tk, err = s.AssignTicket(ctx, ws, made[0].ID, a.agent.ID, now)
+	tk, err = s.AssignTicket(ctx, ws, made[0].ID, a.agent.ID, "boss", "Boss", now)
 	noErr(t, "reassign", err)
 	equal(t, "reassigned to", tk.AssigneeID, a.agent.ID)
 }

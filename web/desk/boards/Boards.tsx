@@ -12,6 +12,7 @@ import { go, href } from '../router';
 import type { DeskStore } from '../store';
 import { addColumn, type Board, type BoardView, createBoard, getBoard, listBoards, moveTicket, type Ticket } from './api';
 import { Drawer, Options, PRIORITIES } from './Drawer';
+import { NewTicket } from './NewTicket';
 import { BoardSettings } from './Settings';
 import { arrange, guessRank, upsert } from './place';
 import './boards.css';
@@ -146,7 +147,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
         </nav>
         {admin && <NewBoard onMade={(b) => go({ area: 'boards', id: b.id })} />}
       </header>
-      {admin && view && <BoardSettings key={`${view.board.id}-${view.board.updated_at}`} board={view.board} last={boards.length === 1} />}
+      {admin && view && <BoardSettings key={`${view.board.id}-${view.board.updated_at}`} board={view.board} place={boards.findIndex((b) => b.id === view.board.id)} count={boards.length} />}
       <div class="board-filters" role="search">
         <input type="search" aria-label="Search tickets" placeholder="Subject, visitor or tag" value={filter.q} onInput={(e) => setFilter({ ...filter, q: e.currentTarget.value })} />
         <select aria-label="Priority" value={filter.priority} onChange={(e) => setFilter({ ...filter, priority: e.currentTarget.value })}>
@@ -173,6 +174,10 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
           me={me ?? ''}
           ticket={opened}
           types={types}
+          departments={store.departments.value}
+          chats={[...store.conversations.value.values()]
+            .filter((c) => c.assignee_id === me && c.status !== 'closed' && c.ticket_id !== opened.id)
+            .map((c) => ({ id: c.id, name: store.displayName(c.visitor_id), last_message: c.last_message }))}
           others={(view?.tickets ?? []).filter((t) => t.id !== opened.id && t.status === 'open' && !t.merged_into)}
           onClose={() => setOpen('')}
           onOpenChat={openChat}
@@ -225,7 +230,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
                           {t.subject || t.last_message || 'Ticket'}
                         </button>
                         <span class="muted tcard-meta">
-                          {t.visitor_name || 'Visitor'} · {store.agentName(t.assignee_id) ?? 'unassigned'} · {since(t.updated_at, store.now.value)}
+                          {t.visitor_name || (t.conversation_id ? 'Visitor' : 'No requester')} · {store.agentName(t.assignee_id) ?? 'unassigned'} · {since(t.updated_at, store.now.value)}
                         </span>
                         {(t.priority !== 'normal' || t.type || t.due_at || t.tags.length > 0) && (
                           <span class="tcard-tags">
@@ -258,6 +263,15 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
                       </li>
                     ))}
                   </ol>
+                  {c.stage !== 'closed' && (
+                    <NewTicket
+                      columnId={c.id}
+                      columnName={c.name}
+                      me={me ?? ''}
+                      types={types}
+                      onMade={(t) => setView((cur) => cur && { ...cur, tickets: upsert(cur.tickets, t) })}
+                    />
+                  )}
                 </section>
               );
             })}

@@ -2,9 +2,20 @@
 // history (who made, moved and edited it). Part of the boards chunk.
 import { useEffect, useState } from 'preact/hooks';
 import { shortTime } from '../../shared/format';
-import { ApiError } from '../api';
+import { ApiError, type Department } from '../api';
 import type { Conversation } from '../../shared/protocol';
-import { mergeTicket, type Priority, type Ticket, type TicketEvent, ticketChats, ticketHistory, ticketWatchers, updateTicket, watchTicket } from './api';
+import {
+  linkChat,
+  mergeTicket,
+  type Priority,
+  type Ticket,
+  type TicketEvent,
+  ticketChats,
+  ticketHistory,
+  ticketWatchers,
+  updateTicket,
+  watchTicket,
+} from './api';
 
 export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -28,6 +39,8 @@ function describe(e: TicketEvent): string {
   if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace(/_/g, ' ')}`;
   if (e.action === 'linked') return 'added a chat to it';
   if (e.action === 'accepted') return 'accepted it';
+  if (e.action === 'created') return 'made it on the board';
+  if (e.action === 'assigned') return e.detail.assignee_name ? `gave it to ${String(e.detail.assignee_name)}` : 'put it back in the queue';
   if (e.action === 'closed') return 'closed it';
   if (e.action === 'merged') return `merged “${String(e.detail.from_subject ?? 'a duplicate')}” into it`;
   if (e.action === 'merged_into') return `merged it into “${String(e.detail.into_subject ?? 'another ticket')}”`;
@@ -45,6 +58,8 @@ export function Drawer({
   me,
   ticket,
   types,
+  departments,
+  chats: mine,
   others,
   onClose,
   onOpenChat,
@@ -54,6 +69,9 @@ export function Drawer({
   me: string;
   ticket: Ticket;
   types: string[];
+  departments: readonly Department[];
+  /** The agent's own chats not in this ticket, each with its visitor's name: what may be linked to it. */
+  chats: { id: string; name: string; last_message?: string }[];
   /** The other open tickets on the board: what may merge into this one. */
   others: Ticket[];
   onClose: () => void;
@@ -80,11 +98,15 @@ export function Drawer({
         </button>
       </div>
       <p class="muted">
-        {ticket.visitor_name || 'Visitor'}
+        {ticket.visitor_name || (ticket.conversation_id ? 'Visitor' : 'No requester')}
         {ticket.visitor_email ? ` · ${ticket.visitor_email}` : ''} ·{' '}
-        <button type="button" class="link" onClick={() => onOpenChat(ticket.conversation_id)}>
-          open the chat
-        </button>
+        {ticket.conversation_id ? (
+          <button type="button" class="link" onClick={() => onOpenChat(ticket.conversation_id)}>
+            open the chat
+          </button>
+        ) : (
+          'no chat yet'
+        )}
       </p>
       <p>
         <button
@@ -119,6 +141,7 @@ export function Drawer({
               .filter(Boolean),
             description: v('description'),
             public: (f.namedItem('public') as HTMLInputElement).checked,
+            department_id: v('department_id'),
           }).then(
             () => setSaved(true),
             (err: unknown) => setError(err instanceof ApiError ? err.message : 'The ticket could not be saved. Try again.'),
@@ -144,10 +167,23 @@ export function Drawer({
             </select>
           </label>
         </div>
-        <label class="field">
-          Due
-          <input name="due_at" type="datetime-local" defaultValue={localInput(ticket.due_at)} />
-        </label>
+        <div class="drawer-row">
+          <label class="field">
+            Due
+            <input name="due_at" type="datetime-local" defaultValue={localInput(ticket.due_at)} />
+          </label>
+          <label class="field">
+            Department
+            <select name="department_id">
+              <option value="">none</option>
+              {departments.map((d) => (
+                <option key={d.id} value={d.id} selected={d.id === ticket.department_id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
         <label class="field">
           Tags <span class="muted">(comma-separated)</span>
           <input name="tags" defaultValue={ticket.tags.join(', ')} />
@@ -216,6 +252,35 @@ export function Drawer({
         )
       )}
       <h3>Chats ({chats.length})</h3>
+      {ticket.status === 'open' && mine.length > 0 && (
+        <form
+          class="drawer-row"
+          aria-label="Link a chat"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const conv = (e.currentTarget.elements.namedItem('conversation') as HTMLSelectElement).value;
+            setError('');
+            linkChat(ticket.id, conv).then(
+              () => setSaved(true),
+              (err: unknown) => setError(err instanceof ApiError ? err.message : 'The chat could not be linked. Try again.'),
+            );
+          }}
+        >
+          <label class="field">
+            Link one of your chats
+            <select name="conversation">
+              {mine.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}: {c.last_message || 'no messages'}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="btn secondary small">
+            Link
+          </button>
+        </form>
+      )}
       <ul class="drawer-history drawer-chats">
         {chats.map((c) => (
           <li key={c.id}>

@@ -4,12 +4,14 @@
 // board event.
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
-import { type Board, type Stage, updateBoard, updateColumn } from './api';
+import { type Board, listAllBoards, reorderBoards, reorderColumns, type Stage, updateBoard, updateColumn } from './api';
 import { Options } from './Drawer';
+import { shifted } from './place';
 
 const STAGES: Stage[] = ['new', 'in_progress', 'waiting', 'resolved', 'closed'];
 
-export function BoardSettings({ board, last }: { board: Board; last: boolean }) {
+export function BoardSettings({ board, place, count }: { board: Board; place: number; count: number }) {
+  const last = count === 1;
   const [error, setError] = useState('');
   const [done, setDone] = useState('');
   const run = (p: Promise<unknown>, what: string) => {
@@ -38,6 +40,22 @@ export function BoardSettings({ board, last }: { board: Board; last: boolean }) 
         <button
           type="button"
           class="btn ghost small"
+          disabled={place === 0}
+          onClick={() => run(moveBoard(board.id, -1), 'Board moved')}
+        >
+          Move board left
+        </button>
+        <button
+          type="button"
+          class="btn ghost small"
+          disabled={place === count - 1}
+          onClick={() => run(moveBoard(board.id, 1), 'Board moved')}
+        >
+          Move board right
+        </button>
+        <button
+          type="button"
+          class="btn ghost small"
           disabled={last}
           title={last ? 'The last board stays' : undefined}
           onClick={() => run(updateBoard(board.id, { archived: true }), 'Board archived')}
@@ -48,7 +66,7 @@ export function BoardSettings({ board, last }: { board: Board; last: boolean }) 
       <ul class="column-settings">
         {board.columns
           .filter((c) => !c.archived_at)
-          .map((c) => (
+          .map((c, i, shown) => (
             <li key={c.id}>
               <form
                 class="inline-form"
@@ -72,6 +90,24 @@ export function BoardSettings({ board, last }: { board: Board; last: boolean }) 
                 <button type="submit" class="btn secondary small">
                   Save
                 </button>
+                <button
+                  type="button"
+                  class="btn ghost small"
+                  disabled={i === 0}
+                  aria-label={`Move ${c.name} left`}
+                  onClick={() => run(moveColumn(board, shown[i - 1].id, c.id), 'Column moved')}
+                >
+                  ←
+                </button>
+                <button
+                  type="button"
+                  class="btn ghost small"
+                  disabled={i === shown.length - 1}
+                  aria-label={`Move ${c.name} right`}
+                  onClick={() => run(moveColumn(board, c.id, shown[i + 1].id), 'Column moved')}
+                >
+                  →
+                </button>
                 <button type="button" class="btn ghost small" onClick={() => run(updateColumn(board.id, c.id, { archived: true }), 'Column archived')}>
                   Archive
                 </button>
@@ -91,4 +127,22 @@ export function BoardSettings({ board, last }: { board: Board; last: boolean }) 
       )}
     </details>
   );
+}
+
+/** Moves a board one place among all the boards (archived ones keep theirs). */
+async function moveBoard(id: string, step: -1 | 1) {
+  const all = await listAllBoards();
+  const live = all.filter((b) => !b.archived_at).map((b) => b.id);
+  const order = shifted(live, live.indexOf(id), step);
+  // Archived boards go after the live ones: the order the server asks for names every board.
+  return reorderBoards([...order, ...all.filter((b) => b.archived_at).map((b) => b.id)]);
+}
+
+/** Swaps two columns of a board (neighbours on screen; an archived one may lie between). */
+function moveColumn(board: Board, a: string, b: string) {
+  const ids = board.columns.map((c) => c.id);
+  const i = ids.indexOf(a);
+  const j = ids.indexOf(b);
+  [ids[i], ids[j]] = [ids[j], ids[i]];
+  return reorderColumns(board.id, ids);
 }

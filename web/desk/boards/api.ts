@@ -27,6 +27,7 @@ export interface TicketPatch {
   due_at?: string;
   tags?: string[];
   public?: boolean;
+  department_id?: string;
 }
 export const updateTicket = (id: string, p: TicketPatch) => call<Ticket>('PATCH', `/tickets/${encodeURIComponent(id)}`, p);
 
@@ -49,3 +50,20 @@ export const watchTicket = (id: string, on: boolean) =>
 export const updateBoard = (id: string, p: { name?: string; archived?: boolean }) => call<Board>('PATCH', path(id), p);
 export const updateColumn = (boardId: string, columnId: string, p: { name?: string; stage?: Stage; archived?: boolean }) =>
   call<Board>('PATCH', `${path(boardId)}/columns/${encodeURIComponent(columnId)}`, p);
+
+/** A ticket made on the board, without a chat (POST /api/v1/tickets). */
+export interface NewTicket extends TicketPatch {
+  subject: string;
+  contact_id?: string;
+  assignee_id?: string;
+  column_id?: string;
+}
+export const createTicket = (t: NewTicket) => call<Ticket>('POST', '/tickets', t);
+/** Adds a chat to a ticket. */
+export const linkChat = (id: string, conversationId: string) =>
+  call<Ticket>('POST', `/tickets/${encodeURIComponent(id)}/links`, { conversation_id: conversationId });
+/** Boards in a new order: every board once, archived ones too. */
+export const reorderBoards = (ids: string[]) => call<{ items: Board[] }>('POST', '/boards/order', { ids });
+/** A board's columns in a new order: every column once, archived ones too. */
+export const reorderColumns = (boardId: string, ids: string[]) => call<Board>('POST', `${path(boardId)}/columns/order`, { ids });
+export const listAllBoards = () => call<{ items: Board[] }>('GET', '/boards?archived=true').then((r) => r.items);

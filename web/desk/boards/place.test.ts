@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Board, Ticket } from '../../shared/protocol';
-import { arrange, columnOf, guessRank, upsert } from './place';
+import { arrange, columnOf, guessRank, shifted, upsert } from './place';
 
 const board: Board = {
   id: 'b',
@@ -72,5 +72,17 @@ describe('boards: where a ticket shows', () => {
     expect(guessRank(col, 'c', 'a')).toBe(512);
     expect(upsert(col, ticket('b', { rank: 9 })).map((t) => t.rank)).toEqual([1024, 9, 3072]);
     expect(upsert(col, ticket('d')).length).toBe(4);
+  });
+});
+
+describe('shifted', () => {
+  it('moves a board one place earlier or later', () => {
+    expect(shifted(['a', 'b', 'c'], 1, -1)).toEqual(['b', 'a', 'c']);
+    expect(shifted(['a', 'b', 'c'], 1, 1)).toEqual(['a', 'c', 'b']);
+  });
+  it('leaves the order as it is at either end, or for one it does not hold', () => {
+    expect(shifted(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
+    expect(shifted(['a', 'b'], 1, 1)).toEqual(['a', 'b']);
+    expect(shifted(['a', 'b'], -1, 1)).toEqual(['a', 'b']);
   });
 });

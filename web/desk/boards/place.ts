@@ -69,3 +69,12 @@ export function guessRank(column: readonly Ticket[], movingId: string, beforeId:
   const prev = i > 0 ? (others[i - 1].rank ?? next - 1024) : next - 1024;
   return (prev + next) / 2;
 }
+
+/** ids with the one at i moved by step (-1: earlier, 1: later); unchanged at either end. */
+export function shifted(ids: string[], i: number, step: -1 | 1): string[] {
+  const j = i + step;
+  if (i < 0 || j < 0 || j >= ids.length) return ids;
+  const out = [...ids];
+  [out[i], out[j]] = [out[j], out[i]];
+  return out;
+}

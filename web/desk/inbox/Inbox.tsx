@@ -82,7 +82,11 @@ export function Inbox({ store, filter }: { store: DeskStore; filter: InboxFilter
   };
   const openItem = (it: InboxItem) => {
     if (!it.read_at) mark([it.id], { read: true });
-    if (!it.conversation_id) return;
+    if (!it.conversation_id) {
+      // A ticket with no chat yet (made on a board): its place is the boards.
+      if (it.ticket_id) go({ area: 'boards', id: '' });
+      return;
+    }
     go({ area: 'live' });
     store.open(it.conversation_id);
   };

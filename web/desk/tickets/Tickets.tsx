@@ -183,10 +183,10 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
           {items.map((t) => (
             <li key={t.id} class="ticket">
               <div class="ticket-main">
-                <span class="who">{t.visitor_name || 'Visitor'}{t.visitor_email && <span class="email"> · {t.visitor_email}</span>}</span>
+                <span class="who">{t.visitor_name || (t.conversation_id ? 'Visitor' : 'No requester')}{t.visitor_email && <span class="email"> · {t.visitor_email}</span>}</span>
                 <span class="preview">{t.subject || t.last_message || '(no message)'}</span>
                 <span class="meta">
-                  {t.reason === 'out_of_hours' ? 'Out of hours' : t.reason === 'agent' ? 'Made by an agent' : 'No agent'} · {since(t.created_at)} ago
+                  {t.reason === 'out_of_hours' ? 'Out of hours' : t.reason === 'agent' ? (t.conversation_id ? 'Made by an agent' : 'Made on a board') : 'No agent'} · {since(t.created_at)} ago
                   {queue === 'closed' && t.closed_at && <> · closed {since(t.closed_at)} ago</>}
                   {t.mail_state && <span class={`mail ${t.mail_state}`}> · {MAIL_TEXT[t.mail_state]}</span>}
                 </span>
@@ -220,9 +220,15 @@ export function Tickets({ store, queue }: { store: DeskStore; queue: TicketQueue
                 )}
                 {queue === 'assigned' && (
                   <>
-                    <button type="button" class="btn primary" disabled={busy} onClick={() => void startChat(t)}>
-                      Start Chat
-                    </button>
+                    {t.conversation_id ? (
+                      <button type="button" class="btn primary" disabled={busy} onClick={() => void startChat(t)}>
+                        Start Chat
+                      </button>
+                    ) : (
+                      <a class="btn" href={href({ area: 'boards', id: '' })} title="Made on a board: link a chat to it there">
+                        On the board
+                      </a>
+                    )}
                     <button type="button" class="btn" disabled={busy} onClick={() => act(() => closeTicket(t.id))}>
                       Close
                     </button>
