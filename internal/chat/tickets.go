@@ -348,18 +348,15 @@ func (s *Service) CreateTicket(ctx context.Context, a auth.Actor, in NewTicket) 
 			return store.Ticket{}, notFoundAs(err, apperr.Invalidf("contact_id", "unknown_contact", "no such contact"))
 		}
 	}
-	if f.DepartmentID != "" && !mayManageTickets(a) && !s.inDepartment(ctx, a, f.DepartmentID) {
-		return store.Ticket{}, apperr.Invalidf("department_id", "unknown_department", "no such department in this workspace")
-	}
 	t, err := s.store.CreateTicket(ctx, a.WorkspaceID, store.NewTicket{TicketFields: f, ContactID: in.ContactID, AssigneeID: in.AssigneeID,
 		ColumnID: in.ColumnID, ActorID: a.AgentID, ActorName: a.Name}, s.clock.Now())
 	switch {
 	case errors.Is(err, store.ErrClosedStage):
 		return store.Ticket{}, apperr.Invalidf("column_id", "closed_column", "a new ticket goes to a column of an open stage")
-	case errors.Is(err, store.ErrNotFound) && in.ColumnID != "":
-		return store.Ticket{}, apperr.Invalidf("column_id", "unknown_column", "no such column, or it is archived")
 	case errors.Is(err, store.ErrNotFound):
-		return store.Ticket{}, apperr.Invalidf("department_id", "unknown_department", "no such department in this workspace")
+		// The department, contact and assignee were found above: the
+		// column, or one of them deleted meanwhile.
+		return store.Ticket{}, apperr.Invalidf("column_id", "unknown_column", "no such column, or it is archived")
 	case err != nil:
 		return store.Ticket{}, err
 	}
@@ -483,7 +480,19 @@ func (s *Service) ticketFields(ctx context.Context, a auth.Actor, f store.Ticket
 			return store.TicketFields{}, err
 		}
 	}
-	if in.DepartmentID != nil {
+	if in.DepartmentID != nil && *in.DepartmentID != f.DepartmentID {
+		// Into a department: one of the workspace's, and (below a
+		// supervisor) one of the agent's own, or the ticket would vanish
+		// from the agent's view; out of one: anyone who sees the ticket.
+		if d := *in.DepartmentID; d != "" {
+			_, err := s.store.GetDepartment(ctx, a.WorkspaceID, d)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return store.TicketFields{}, err
+			}
+			if err != nil || (!mayManageTickets(a) && !s.inDepartment(ctx, a, d)) {
+				return store.TicketFields{}, apperr.Invalidf("department_id", "unknown_department", "no such department in this workspace")
+			}
+		}
 		f.DepartmentID = *in.DepartmentID
 	}
 	if in.Public != nil {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -97,25 +99,37 @@ func (s *Store) migrate(ctx context.Context, now time.Time, through string) ([]s
 // rebuildMarker opens a SQLite migration that rebuilds a table (SQLite
 // cannot drop a NOT NULL): it runs with foreign keys off, as dropping the
 // old table would otherwise cascade into every table that references it,
-// and commits only if every reference still resolves.
-const rebuildMarker = "-- livedesk: foreign_keys off"
+// and commits only if the references of the tables named after "check:"
+// (the rebuilt table and those that point at it) all resolve. Named, so
+// that the check does not read every table of a large database.
+const rebuildMarker = "-- livedesk: foreign_keys off; check:"
 
 // apply runs one migration and records it, in one transaction.
-func (s *Store) apply(ctx context.Context, name, body string, now time.Time) error {
+func (s *Store) apply(ctx context.Context, name, body string, now time.Time) (err error) {
 	op := "store: migrate " + name
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	defer conn.Close()
-	rebuild := s.dialect == SQLite && strings.HasPrefix(body, rebuildMarker)
-	if rebuild {
+	var check []string
+	if first, _, _ := strings.Cut(body, "\n"); s.dialect == SQLite && strings.HasPrefix(first, rebuildMarker) {
+		check = strings.Fields(strings.TrimPrefix(first, rebuildMarker))
+		if len(check) == 0 {
+			return fmt.Errorf("%s: a rebuild names the tables to check", op)
+		}
 		// The pragma is a no-op inside a transaction: it is set on the
-		// connection before, and restored after whatever happens.
+		// connection before, and restored after whatever happens. A
+		// connection that cannot restore it is not used again.
 		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 			return fmt.Errorf("%s: foreign keys off: %w", op, err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`) //nolint:errcheck
+		defer func() {
+			if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); rerr != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // discards the connection
+				err = errors.Join(err, fmt.Errorf("%s: foreign keys back on: %w", op, rerr))
+			}
+		}()
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -125,18 +139,15 @@ func (s *Store) apply(ctx context.Context, name, body string, now time.Time) err
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
-	if rebuild {
-		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
-		if err != nil {
-			return fmt.Errorf("%s: foreign key check: %w", op, err)
+	for _, table := range check {
+		var from, parent string
+		var rowid, fk sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT "table", rowid, parent, fkid FROM pragma_foreign_key_check($1)`, table).Scan(&from, &rowid, &parent, &fk)
+		if err == nil {
+			return fmt.Errorf("%s: after the rebuild, row %d of %s names a missing row of %s", op, rowid.Int64, from, parent)
 		}
-		broken := rows.Next()
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("%s: foreign key check: %w", op, err)
-		}
-		if broken {
-			return fmt.Errorf("%s: a reference no longer resolves after the rebuild", op)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: foreign key check of %s: %w", op, table, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, name, millis(now)); err != nil {

@@ -858,6 +858,10 @@ func (s *Store) CreateTicket(ctx context.Context, workspaceID string, nt NewTick
 			if col.Stage == StageClosed {
 				return ErrClosedStage
 			}
+			// What the column showed stays ahead of the new ticket.
+			if err := placeUnplaced(ctx, tx, workspaceID, col, id); err != nil {
+				return err
+			}
 			r, _, err := rankBefore(ctx, tx, workspaceID, col.ID, id, "")
 			if err != nil {
 				return err
@@ -909,7 +913,8 @@ func adoptChat(ctx context.Context, tx *sql.Tx, workspaceID, ticketID, convID st
 		visitor_id = CASE WHEN EXISTS (SELECT 1 FROM tickets o WHERE o.visitor_id = c.visitor_id AND o.status = 'open' AND o.id <> tickets.id)
 			THEN NULL ELSE c.visitor_id END
 		FROM conversations c WHERE c.workspace_id = $1 AND c.id = $3
-		AND tickets.workspace_id = $1 AND tickets.id = $2 AND tickets.conversation_id IS NULL`, workspaceID, ticketID, convID)
+		AND tickets.workspace_id = $1 AND tickets.id = $2 AND tickets.conversation_id IS NULL AND tickets.status = 'open'`,
+		workspaceID, ticketID, convID)
 	return mapErr("store: adopt chat", err)
 }
 

@@ -558,6 +558,11 @@ func testTicketWithoutChat(t *testing.T, s *store.Store) {
 	noErr(t, "unplaced", err)
 	equal(t, "without a column: new, shown in the first column of its stage",
 		[]any{unplaced.Stage, slices.Contains(shown(t, s, ws, b, true)[columnOf(b, store.StageNew)], unplaced.ID)}, []any{store.StageNew, true})
+	intoNew, err := s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "Into New"}, ColumnID: columnOf(b, store.StageNew)},
+		Epoch.Add(4*time.Minute))
+	noErr(t, "into New", err)
+	equal(t, "a new ticket goes after the ones the column showed unplaced", shown(t, s, ws, b, true)[columnOf(b, store.StageNew)],
+		[]string{unplaced.ID, intoNew.ID})
 	_, err = s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "x"}, ColumnID: columnOf(b, store.StageClosed)}, Epoch)
 	wantErr(t, err, store.ErrClosedStage)
 	_, err = s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "x"}, ColumnID: "no-such-column"}, Epoch)

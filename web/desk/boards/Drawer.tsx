@@ -141,7 +141,8 @@ export function Drawer({
               .filter(Boolean),
             description: v('description'),
             public: (f.namedItem('public') as HTMLInputElement).checked,
-            department_id: v('department_id'),
+            // Only a change: a list not loaded yet must not clear it.
+            ...(v('department_id') !== (ticket.department_id ?? '') ? { department_id: v('department_id') } : {}),
           }).then(
             () => setSaved(true),
             (err: unknown) => setError(err instanceof ApiError ? err.message : 'The ticket could not be saved. Try again.'),
@@ -176,6 +177,11 @@ export function Drawer({
             Department
             <select name="department_id">
               <option value="">none</option>
+              {ticket.department_id && !departments.some((d) => d.id === ticket.department_id) && (
+                <option value={ticket.department_id} selected>
+                  its department
+                </option>
+              )}
               {departments.map((d) => (
                 <option key={d.id} value={d.id} selected={d.id === ticket.department_id}>
                   {d.name}

@@ -129,12 +129,12 @@ export function BoardSettings({ board, place, count }: { board: Board; place: nu
   );
 }
 
-/** Moves a board one place among all the boards (archived ones keep theirs). */
+/** Moves a board one place among the live boards (archived ones go after them). */
 async function moveBoard(id: string, step: -1 | 1) {
   const all = await listAllBoards();
   const live = all.filter((b) => !b.archived_at).map((b) => b.id);
   const order = shifted(live, live.indexOf(id), step);
-  // Archived boards go after the live ones: the order the server asks for names every board.
+  // The order names every board: archived ones go after the live ones.
   return reorderBoards([...order, ...all.filter((b) => b.archived_at).map((b) => b.id)]);
 }
 

@@ -7,7 +7,7 @@ import { since } from '../../shared/format';
 import { MAX_NAME } from '../admin/api';
 import { ApiError } from '../api';
 import { Markdown } from '../Markdown';
-import { go } from '../router';
+import { go, href } from '../router';
 import { MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
 import type { DeskStore } from '../store';
 import {
@@ -254,9 +254,13 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
             <ul class="contact-list">
               {page.tickets.map((t) => (
                 <li key={t.id}>
-                  <button type="button" class="link" onClick={() => openChat(t.conversation_id)}>
-                    {t.subject || t.last_message || 'Ticket'}
-                  </button>
+                  {t.conversation_id ? (
+                    <button type="button" class="link" onClick={() => openChat(t.conversation_id)}>
+                      {t.subject || t.last_message || 'Ticket'}
+                    </button>
+                  ) : (
+                    <a href={href({ area: 'boards', id: '' })}>{t.subject || 'Ticket'}</a>
+                  )}
                   <span class="muted"> · {t.status === 'open' ? (t.assignee_id ? 'assigned' : 'waiting') : 'closed'}</span>
                 </li>
               ))}

@@ -1,11 +1,11 @@
--- livedesk: foreign_keys off
+-- livedesk: foreign_keys off; check: tickets conversations ticket_events ticket_watchers mail_outbox inbox_items
 -- A ticket made on a board or through the API has no chat yet (issue 15):
 -- its site, visitor and conversation are known only once a chat is linked.
 -- SQLite cannot drop NOT NULL, so the table is rebuilt (the documented
 -- way: a new table, the rows copied, the old one dropped, the new one
 -- renamed). The runner turns foreign keys off around it, or dropping the
 -- old table would cascade into conversations, events and watchers, and
--- checks every reference before it commits.
+-- checks the references of the tables named above before it commits.
 CREATE TABLE tickets_new (
     id                 TEXT PRIMARY KEY,
     workspace_id       TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
