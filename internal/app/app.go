@@ -35,6 +35,7 @@ import (
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/quick"
+	"github.com/querytel/livedesk/internal/rating"
 	"github.com/querytel/livedesk/internal/realtime"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
@@ -88,6 +89,7 @@ type App struct {
 	Inbox    *inbox.Service
 	Contacts *contact.Service
 	Quick    *quick.Service
+	Ratings  *rating.Service
 	Files    *file.Service
 	Boards   *board.Service
 	Guard    *guard.Guard
@@ -171,6 +173,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Blocks = block.New(st, a.Clock, pub, a.Audit)
 	a.Contacts = contact.New(st, a.Clock, pub, a.Audit)
 	a.Quick = quick.New(st, a.Clock)
+	a.Ratings = rating.New(st, a.Clock)
 	a.Boards = board.New(st, a.Clock, pub)
 	a.Files = file.New(st, file.DBBlobs{Store: st, Clock: a.Clock}, a.Chat, workspaces, a.Clock, a.Log)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
@@ -196,7 +199,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Files: a.Files, Boards: a.Boards, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Files: a.Files, Boards: a.Boards, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

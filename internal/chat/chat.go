@@ -50,6 +50,7 @@ type Store interface {
 	Hold(ctx context.Context, workspaceID, id string, h store.Hold, now time.Time) (store.Held, error)
 	AgentsOnline(ctx context.Context, workspaceID, departmentID string) (bool, error)
 	GetTicket(ctx context.Context, workspaceID, id string) (store.Ticket, error)
+	RateConversation(ctx context.Context, workspaceID, id, visitorID, rating, comment string, since, now time.Time) (store.Conversation, error)
 	CreateTicket(ctx context.Context, workspaceID string, nt store.NewTicket, now time.Time) (store.Ticket, error)
 	GetContact(ctx context.Context, workspaceID, id string) (store.Contact, error)
 	ListTickets(ctx context.Context, workspaceID string, f store.TicketFilter) ([]store.Ticket, error)

@@ -20,6 +20,7 @@ import (
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/quick"
+	"github.com/querytel/livedesk/internal/rating"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
@@ -46,6 +47,7 @@ type Config struct {
 	Inbox      *inbox.Service
 	Contacts   *contact.Service
 	Quick      *quick.Service
+	Ratings    *rating.Service
 	Files      *file.Service
 	Boards     *board.Service
 	Audit      *audit.Service
@@ -89,6 +91,7 @@ type API struct {
 	inbox      *inbox.Service
 	contacts   *contact.Service
 	quick      *quick.Service
+	ratings    *rating.Service
 	files      *file.Service
 	boards     *board.Service
 	guard      *guard.Guard
@@ -110,7 +113,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, ratings: cfg.Ratings, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

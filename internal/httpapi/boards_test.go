@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/store"
@@ -147,5 +148,53 @@ func TestBoardsAPI(t *testing.T) {
 			body: `{"department_id":"{dept}"}`, status: 400, code: "unknown_department"},
 		{name: "the queue too", as: "agent", method: "GET", path: "/api/v1/tickets?queue=assigned&q=export", status: 200,
 			has: []string{`Export fails for big accounts`}},
+	})
+}
+
+// TestRatingsAPI: supervisors read every agent's ratings, an agent its
+// own; bad periods are refused with their codes.
+func TestRatingsAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	s, now := e.srv.App.Store, e.srv.Clock.Now()
+	rated := func(name, agent, rating, comment string) {
+		v, err := s.CreateVisitor(ctx, e.site.WorkspaceID, e.site.ID, "token-"+name, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := s.StartConversation(ctx, e.site.WorkspaceID, v.ID, "", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Transition(ctx, e.site.WorkspaceID, c.ID, store.Transition{SetAssignee: &agent, Status: store.StatusClosed,
+			ClosedBy: store.AuthorAgent}, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RateConversation(ctx, e.site.WorkspaceID, c.ID, v.ID, rating, comment, now.Add(-time.Hour), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rated("one", e.ids["{agent}"], store.RatingGood, "Lovely")
+	rated("two", e.ids["{agent}"], store.RatingGood, "")
+	rated("three", e.ids["{owner}"], store.RatingBad, "Too slow")
+	e.srv.Clock.Advance(time.Minute)
+
+	e.run(t, []scenario{
+		{name: "nobody reads ratings", method: "GET", path: "/api/v1/ratings", status: 401, code: "unauthenticated"},
+		{name: "a supervisor reads all", as: "supervisor", method: "GET", path: "/api/v1/ratings", status: 200,
+			has: []string{`"good":2`, `"bad":1`, `"agent_id":"{agent}"`, `"agent_id":"{owner}"`, `Too slow`, `Lovely`}},
+		{name: "only the commented", as: "supervisor", method: "GET", path: "/api/v1/ratings?commented=true", status: 200,
+			has: []string{`Too slow`, `Lovely`}, hasNot: []string{`"comment":""`}},
+		{name: "an agent reads its own", as: "agent", method: "GET", path: "/api/v1/ratings", status: 200,
+			has: []string{`"good":2`, `"bad":0`, `"score":1`}, hasNot: []string{`Too slow`, `{owner}`}},
+		{name: "an agent reads another's", as: "agent", method: "GET", path: "/api/v1/ratings?agent_id={owner}", status: 403, code: "forbidden"},
+		{name: "a bad time", as: "owner", method: "GET", path: "/api/v1/ratings?from=yesterday", status: 400, code: "invalid_time", field: "from"},
+		{name: "a period backwards", as: "owner", method: "GET", path: "/api/v1/ratings?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+			status: 400, code: "invalid_period"},
+		{name: "a period too long", as: "owner", method: "GET", path: "/api/v1/ratings?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+			status: 400, code: "invalid_period"},
+		{name: "a period with none", as: "owner", method: "GET", path: "/api/v1/ratings?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z",
+			status: 200, has: []string{`"good":0`, `"score":null`, `"agents":[]`}},
 	})
 }

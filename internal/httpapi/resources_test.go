@@ -240,7 +240,7 @@ func TestSitesAPILifecycle(t *testing.T) {
 			t.Fatalf("colour only: %d %s", status, body)
 		}
 		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
-		for _, want := range []string{`"look":{"color":"#111111","greeting":"Hello!\nAsk away.","agent_names":false,"team_name":"Blog team","languages":["en"],"texts":{}}`,
+		for _, want := range []string{`"look":{"color":"#111111","greeting":"Hello!\nAsk away.","agent_names":false,"team_name":"Blog team","languages":["en"],"texts":{},"ratings":true}`,
 			`"closed_days":["2026-12-25","2027-01-01"]`} {
 			if status != 200 || !strings.Contains(string(body), want) {
 				t.Fatalf("read back: %d %s, want %s", status, body, want)
@@ -255,7 +255,7 @@ func TestSitesAPILifecycle(t *testing.T) {
 			t.Fatalf("texts: %d %s", status, body)
 		}
 		status, body = s.Do(t, e.as["agent"], "GET", path, nil)
-		if want := `"team_name":"Blog team","languages":["de","en"],"texts":{"de":{"typing":"{name} tippt…"}}}`; status != 200 || !strings.Contains(string(body), want) {
+		if want := `"team_name":"Blog team","languages":["de","en"],"texts":{"de":{"typing":"{name} tippt…"}},"ratings":true}`; status != 200 || !strings.Contains(string(body), want) {
 			t.Fatalf("texts read back: %d %s, want %s", status, body, want)
 		}
 

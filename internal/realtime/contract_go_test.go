@@ -303,6 +303,7 @@ func readLimits(s *spec, root string) error {
 		"notes":           chat.MaxWrapupNotes,
 		"tags":            chat.MaxWrapupTags,
 		"tag_bytes":       chat.MaxTagLen,
+		"rating_comment":  chat.MaxRatingComment,
 		"sync_default":    chat.DefaultHistoryPage,
 		"sync_max":        chat.MaxHistoryPage,
 		"welcome_widget":  chat.VisitorWelcomeList,

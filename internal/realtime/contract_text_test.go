@@ -14,18 +14,19 @@ import (
 // uiLimits maps the UIs' MAX_* constants to the contract's limit names.
 // A MAX_* constant missing here is reported: name its server limit.
 var uiLimits = map[string]string{
-	"MAX_TEXT":        "text",
-	"MAX_NOTE":        "note",
-	"MAX_NOTES":       "notes",
-	"MAX_TAGS":        "tags",
-	"MAX_TAG_BYTES":   "tag_bytes",
-	"MAX_PAGE_TITLE":  "page_title",
-	"MAX_PAGE_URL":    "page_url",
-	"MAX_REASON":      "block_reason",
-	"MAX_NAME":        "name",
-	"MAX_GREETING":    "greeting",
-	"MAX_TEAM_NAME":   "team_name",
-	"MAX_WIDGET_TEXT": "widget_text",
+	"MAX_TEXT":           "text",
+	"MAX_NOTE":           "note",
+	"MAX_NOTES":          "notes",
+	"MAX_TAGS":           "tags",
+	"MAX_TAG_BYTES":      "tag_bytes",
+	"MAX_PAGE_TITLE":     "page_title",
+	"MAX_PAGE_URL":       "page_url",
+	"MAX_REASON":         "block_reason",
+	"MAX_NAME":           "name",
+	"MAX_GREETING":       "greeting",
+	"MAX_TEAM_NAME":      "team_name",
+	"MAX_WIDGET_TEXT":    "widget_text",
+	"MAX_RATING_COMMENT": "rating_comment",
 }
 
 const (
@@ -350,6 +351,7 @@ var docsLimits = []struct {
 	{"notes", "`notes` \\(≤ (\\d+) characters\\)", 1},
 	{"tags", "`tags` \\(≤ (\\d+), each", 1},
 	{"tag_bytes", `each ≤ (\d+) bytes of UTF-8`, 1},
+	{"rating_comment", `\(optional, ≤ (\d+) characters\): the visitor rates its chat`, 1},
 	{"client_msg_id", "`client_msg_id` is 1–(\\d+) characters", 1},
 	{"text", "`text` is 1–(\\d+) characters", 1},
 	{"text", `the text is empty, or over (\d+) characters`, 1},

@@ -154,6 +154,13 @@ type ConversationRequest struct {
 	ConversationID string `json:"conversation_id"`
 }
 
+// RateRequest is the visitor's rating of its chat once it ended.
+type RateRequest struct {
+	ConversationID string `json:"conversation_id"`
+	Rating         string `json:"rating"`
+	Comment        string `json:"comment,omitempty"`
+}
+
 // VisitorListRequest lists the visitor's own conversations.
 type VisitorListRequest struct{}
 
@@ -231,6 +238,7 @@ const (
 	TypeFlag          = "conversation.flag"
 	TypeWrapup        = "conversation.wrapup"
 	TypeClose         = "conversation.close"
+	TypeRate          = "conversation.rate"
 	TypeView          = "conversation.view"
 	TypeSeenCmd       = "conversation.seen"
 	TypeDeliveredCmd  = "conversation.delivered"

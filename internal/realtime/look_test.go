@@ -53,7 +53,7 @@ func TestWidgetWelcomeCarriesTheLook(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, look = welcomeSite(); !reflect.DeepEqual(look, store.SiteLook{Color: color, Greeting: greeting, AgentNames: false, TeamName: team,
-		Languages: []string{"en"}, Texts: map[string]map[string]string{}}) {
+		Languages: []string{"en"}, Texts: map[string]map[string]string{}, Ratings: true}) {
 		t.Fatalf("after the change the welcome has %+v", look)
 	}
 	// The enabled languages and the owner's texts travel with it, for the

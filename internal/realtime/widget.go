@@ -19,6 +19,7 @@ var widgetCommands = newTable(
 	on(TypeSync, (*Server).sync),
 	on(TypeContextSet, (*Server).setContext),
 	on(TypeClose, (*Server).closeByVisitor),
+	on(TypeRate, (*Server).rate),
 	on(TypeIdentify, (*Server).identify),
 	on(TypeConversations, (*Server).visitorConversations),
 	on(TypeSeenCmd, (*Server).seen),
@@ -154,6 +155,13 @@ func (s *Server) setContext(ctx context.Context, c *conn, r *ContextSetRequest) 
 
 func (s *Server) closeByVisitor(ctx context.Context, c *conn, r *ConversationRequest) (AckFrame, error) {
 	return conversationAck(s.chat.CloseByVisitor(ctx, c.who(), r.ConversationID))
+}
+
+func (s *Server) rate(ctx context.Context, c *conn, r *RateRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Update, c.ip, c.who().SiteID); err != nil {
+		return AckFrame{}, err
+	}
+	return conversationAck(s.chat.Rate(ctx, c.who(), r.ConversationID, r.Rating, r.Comment))
 }
 
 func (s *Server) identify(ctx context.Context, c *conn, r *IdentifyRequest) (AckFrame, error) {

@@ -129,12 +129,13 @@ func TestLook(t *testing.T) {
 		t.Fatalf("a new site's look %+v, want %+v", st.Look, want)
 	}
 	got, err := f.svc.Update(ctx, f.owner.Actor(), st.ID, Input{Look: &LookInput{
-		Color: ptr("#0A7F5A"), Greeting: ptr("  Hello!\r\nHow can we help?  "), AgentNames: ptr(false), TeamName: ptr(" Shop team ")}})
+		Color: ptr("#0A7F5A"), Greeting: ptr("  Hello!\r\nHow can we help?  "), AgentNames: ptr(false), TeamName: ptr(" Shop team "),
+		Ratings: ptr(false)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := store.SiteLook{Color: "#0a7f5a", Greeting: "Hello!\nHow can we help?", AgentNames: false, TeamName: "Shop team",
-		Languages: []string{"en"}, Texts: map[string]map[string]string{}}
+		Languages: []string{"en"}, Texts: map[string]map[string]string{}, Ratings: false}
 	if !reflect.DeepEqual(got.Look, want) {
 		t.Fatalf("look %+v, want %+v", got.Look, want)
 	}

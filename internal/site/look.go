@@ -21,6 +21,7 @@ type LookInput struct {
 	TeamName   *string                       `json:"team_name"`
 	Languages  *[]string                     `json:"languages"`
 	Texts      *map[string]map[string]string `json:"texts"`
+	Ratings    *bool                         `json:"ratings"`
 }
 
 // Limits of a site's look, in characters.
@@ -54,6 +55,9 @@ func applyLook(l *store.SiteLook, in LookInput) error {
 	}
 	if in.AgentNames != nil {
 		l.AgentNames = *in.AgentNames
+	}
+	if in.Ratings != nil {
+		l.Ratings = *in.Ratings
 	}
 	if in.TeamName != nil {
 		n, err := lookText("look.team_name", "invalid_name", *in.TeamName, MaxTeamName, false)

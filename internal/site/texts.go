@@ -80,6 +80,14 @@ var WidgetTexts = []WidgetText{
 	{Key: "stage_waiting"},
 	{Key: "stage_resolved"},
 	{Key: "stage_closed"},
+	{Key: "rate_question"},
+	{Key: "rate_good"},
+	{Key: "rate_bad"},
+	{Key: "rate_comment"},
+	{Key: "rate_send"},
+	{Key: "rate_thanks"},
+	{Key: "rate_change"},
+	{Key: "rate_failed"},
 }
 
 func widgetText(key string) (WidgetText, bool) {

@@ -67,13 +67,27 @@ type Conversation struct {
 	// OffhoursSeq is the seq of the last visitor message the session has
 	// answered.
 	OffhoursSeq int64 `json:"-"`
+	// Rating is the visitor's verdict on the chat once it ended (Ratings:
+	// "good" or "bad"; "" = none), with its comment, when it was last
+	// given, and the agent it counts for (who held the chat then).
+	Rating        string     `json:"rating,omitempty"`
+	RatingComment string     `json:"rating_comment,omitempty"`
+	RatedAt       *time.Time `json:"rated_at,omitempty"`
+	RatedAgentID  string     `json:"rated_agent_id,omitempty"`
 }
+
+// Ratings a visitor gives a chat.
+const (
+	RatingGood = "good"
+	RatingBad  = "bad"
+)
 
 const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(contact_id, ''), COALESCE(department_id, ''),
 	COALESCE(assignee_id, ''), status, context, last_seq, last_message, created_at, updated_at, last_activity_at,
 	closed_at, closed_by, closed_by_agent_id, status_changed_at, snooze_until, flagged, assigned_at,
 	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq,
-	visitor_delivered_seq, agent_delivered_seq, COALESCE(ticket_id, ''), offhours_phase, offhours_due, offhours_seq`
+	visitor_delivered_seq, agent_delivered_seq, COALESCE(ticket_id, ''), offhours_phase, offhours_due, offhours_seq,
+	rating, rating_comment, rated_at, COALESCE(rated_agent_id, '')`
 
 func scanConversation(sc scanner) (Conversation, error) {
 	var (
@@ -81,13 +95,13 @@ func scanConversation(sc scanner) (Conversation, error) {
 		ctxJSON, tagsJSON                  string
 		cre, upd, activity, changed        int64
 		closed, snooze, assigned, awaiting sql.NullInt64
-		offhoursDue                        sql.NullInt64
+		offhoursDue, rated                 sql.NullInt64
 	)
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
 		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
 		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON,
 		&c.VisitorReadSeq, &c.AgentReadSeq, &c.VisitorDeliveredSeq, &c.AgentDeliveredSeq,
-		&c.TicketID, &c.Offhours, &offhoursDue, &c.OffhoursSeq); err != nil {
+		&c.TicketID, &c.Offhours, &offhoursDue, &c.OffhoursSeq, &c.Rating, &c.RatingComment, &rated, &c.RatedAgentID); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
@@ -103,8 +117,41 @@ func scanConversation(sc scanner) (Conversation, error) {
 	c.StatusChangedAt = fromMillis(changed)
 	c.ClosedAt, c.SnoozeUntil = optTime(closed), optTime(snooze)
 	c.AssignedAt, c.AwaitingReplySince = optTime(assigned), optTime(awaiting)
-	c.OffhoursDue = optTime(offhoursDue)
+	c.OffhoursDue, c.RatedAt = optTime(offhoursDue), optTime(rated)
 	return c, nil
+}
+
+// ErrRatingClosed means a chat's rating window has passed.
+var ErrRatingClosed = errors.New("store: the chat can no longer be rated")
+
+// RateConversation stores the visitor's rating of its chat: only once the
+// chat has ended, and while it ended no earlier than since (the window in
+// which a rating may be given or changed). A conversation of another
+// visitor is ErrNotFound; one not closed, ErrStale; one closed before
+// since, ErrRatingClosed. Rating again replaces the rating: one per chat,
+// counted for the agent who held the chat when it was first rated.
+func (s *Store) RateConversation(ctx context.Context, workspaceID, id, visitorID, rating, comment string, since, now time.Time) (Conversation, error) {
+	var out Conversation
+	err := s.inTx(ctx, "store: rate conversation", func(tx *sql.Tx) error {
+		var err error
+		out, err = scanConversation(tx.QueryRowContext(ctx, `UPDATE conversations SET rating = $4, rating_comment = $5, rated_at = $6,
+			rated_agent_id = CASE WHEN rated_at IS NULL THEN assignee_id ELSE rated_agent_id END, updated_at = $6
+			WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3 AND status = 'closed' AND closed_at >= $7
+			RETURNING `+conversationColumns, workspaceID, id, visitorID, rating, comment, millis(now), millis(since)))
+		if !errors.Is(err, sql.ErrNoRows) {
+			return mapErr("store: rate conversation", err)
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM conversations WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3`,
+			workspaceID, id, visitorID).Scan(&status); err != nil {
+			return mapErr("store: rate conversation", err)
+		}
+		if status != StatusClosed {
+			return fmt.Errorf("store: rate a chat that has not ended: %w", ErrStale)
+		}
+		return ErrRatingClosed
+	})
+	return out, err
 }
 
 // StartConversation returns the visitor's conversation that is not closed,

@@ -60,6 +60,9 @@ type SiteLook struct {
 	// Texts are the owner's own widget texts: language → text key → text
 	// (never nil; a text not listed is the widget's own).
 	Texts map[string]map[string]string `json:"texts"`
+	// Ratings: the widget asks the visitor to rate a chat that ended (its
+	// question is the text rate_question).
+	Ratings bool `json:"ratings"`
 }
 
 // DefaultLookColor is the widget's own accent (--accent in
@@ -73,7 +76,7 @@ const DefaultLanguage = "en"
 // stored look lacks read back as (older rows, 0011_site_look's '{}').
 func DefaultLook() SiteLook {
 	return SiteLook{Color: DefaultLookColor, AgentNames: true, Languages: []string{DefaultLanguage},
-		Texts: map[string]map[string]string{}}
+		Texts: map[string]map[string]string{}, Ratings: true}
 }
 
 // OpenSpan is one opening span: Weekday 0 is Sunday, times are "HH:MM".

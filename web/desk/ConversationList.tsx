@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ThumbIcon } from '../shared/ThumbIcon';
 import { since } from '../shared/format';
 import { focusPane } from './focus';
 import { FlagIcon } from './icons';
@@ -89,6 +90,11 @@ export function ConversationList({ store }: { store: DeskStore }) {
                 <span class="row-tags">
                   <span class="tag site">{sites.get(c.site_id) ?? 'Site'}</span>
                   {c.department_id && depts.get(c.department_id) && <span class="tag">{depts.get(c.department_id)}</span>}
+                  {c.rating && (
+                    <span class={`tag rating ${c.rating}`} title={c.rating_comment || undefined}>
+                      <ThumbIcon down={c.rating === 'bad'} /> {c.rating === 'good' ? 'Good' : 'Bad'}
+                    </span>
+                  )}
                   {c.status === 'closed' ? (
                     <span class="tag closed-by">{closedByLabel(c, (id) => store.agentName(id), me)}</span>
                   ) : unassigned ? (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AttachIcon } from '../shared/AttachIcon';
+import { ThumbIcon } from '../shared/ThumbIcon';
 import { Composer, dropTarget } from '../shared/Composer';
 import { fileOf, fileSize, isImage } from '../shared/files';
 import { TypingLine } from '../shared/TypingLine';
@@ -114,6 +115,12 @@ export function ConversationPane({ store }: { store: DeskStore }) {
         {store.said.value}
       </p>
       <TypingLine class="typing-line" name={typing} />
+      {c.rating && (
+        <p class={`rating-line ${c.rating}`} role="status">
+          <ThumbIcon down={c.rating === 'bad'} /> The visitor rated this chat {c.rating}
+          {c.rating_comment ? <>: “{c.rating_comment}”</> : '.'}
+        </p>
+      )}
       {closed ? (
         store.wrapupFor.value === c.id ? (
           <LazyWrapup key={c.id} store={store} c={c} />

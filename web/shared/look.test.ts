@@ -51,7 +51,7 @@ describe('inkOn', () => {
 
 describe('teamLabel', () => {
   it("names the server's own replies after the team, else the site, whether or not agents' names show", () => {
-    const look: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {} };
+    const look: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {}, ratings: true };
     expect(teamLabel(look, 'Shop')).toBe('Shop team');
     expect(teamLabel({ ...look, team_name: '' }, 'Shop')).toBe('Shop');
     expect(teamLabel(null, '')).toBe('Agent');
@@ -59,7 +59,7 @@ describe('teamLabel', () => {
 });
 
 describe('agentLabel', () => {
-  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {} };
+  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {}, ratings: true };
   const team: SiteLook = { ...names, agent_names: false };
 
   it("shows the agent's name when the site shows names", () => {
@@ -77,7 +77,7 @@ describe('agentLabel', () => {
 });
 
 describe('systemText', () => {
-  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {} };
+  const names: SiteLook = { color: '#3056d3', greeting: '', agent_names: true, team_name: 'Shop team', languages: ['en'], texts: {}, ratings: true };
   const team: SiteLook = { ...names, agent_names: false };
   const event = (body: string, author_name?: string, agent_name?: string): Message => ({
     id: 'm',

@@ -68,7 +68,18 @@ export interface Conversation extends Markers {
   offhours_due?: string;
   snooze_until?: string;
   assigned_at?: string;
+  /** The visitor's rating once it ended (docs/protocol.md, Ratings), its comment, when it was last given. */
+  rating?: Rating;
+  rating_comment?: string;
+  rated_at?: string;
+  /** The agent the rating counts for (desks only). */
+  rated_agent_id?: string;
 }
+
+export type Rating = 'good' | 'bad';
+/** A chat may be rated, or its rating changed, this long after it ended. */
+export const RATING_WINDOW_MS = 24 * 3600 * 1000;
+export const MAX_RATING_COMMENT = 1000;
 
 export interface Visitor {
   id: string;
@@ -128,6 +139,8 @@ export interface SiteLook {
   languages: string[];
   /** The owner's texts: language → text key → text; a text not listed is the widget's own. */
   texts: Record<string, Record<string, string>>;
+  /** The widget asks the visitor to rate a chat when it ends. */
+  ratings: boolean;
 }
 
 export interface Welcome {

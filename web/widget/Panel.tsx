@@ -1,10 +1,12 @@
 import type { RefObject } from 'preact';
+import { MAX_RATING_COMMENT, RATING_WINDOW_MS, type Rating } from '../shared/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Composer, dropTarget } from '../shared/Composer';
 import { agentLabel } from '../shared/look';
 import { TypingLine } from '../shared/TypingLine';
 import type { TextKey } from './i18n';
 import { AttachIcon } from '../shared/AttachIcon';
+import { ThumbIcon } from '../shared/ThumbIcon';
 import { CloseIcon, SendIcon } from './icons';
 import { Messages } from './Messages';
 import type { WidgetStore } from './store';
@@ -139,6 +141,7 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
         <div class="ended" role="status">
           <strong>{store.text('ended_title')}</strong>
           <span>{store.text('ended_text')}</span>
+          <Rate store={store} />
           <button
             type="button"
             class="solid"
@@ -174,6 +177,75 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
         </>
       )}
     </dialog>
+  );
+}
+
+/**
+ * Rating an ended chat (when the site asks, within a day of the end): one
+ * tap on good or bad is a rating; a comment may follow. A given rating
+ * shows as thanks, with a way to change it while it may be changed.
+ */
+function Rate({ store }: { store: WidgetStore }) {
+  const r = store.rating.value;
+  const [editing, setEditing] = useState(false);
+  const [comment, setComment] = useState(r.comment);
+  const [failed, setFailed] = useState(false);
+  const open = !!r.endedAt && Date.now() - Date.parse(r.endedAt) < RATING_WINDOW_MS;
+  if (!store.look.value?.ratings || (!open && !r.value)) return null;
+  const send = (value: Rating, text: string) => {
+    setFailed(false);
+    store.rate(value, text).then(
+      () => undefined,
+      () => setFailed(true),
+    );
+  };
+  if (r.value && !editing)
+    return (
+      <p class="rated">
+        {store.text('rate_thanks')}{' '}
+        {open && (
+          <button type="button" class="link" onClick={() => setEditing(true)}>
+            {store.text('rate_change')}
+          </button>
+        )}
+      </p>
+    );
+  return (
+    <form
+      class="rate"
+      aria-labelledby="ld-rate-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (r.value) send(r.value, comment);
+        setEditing(false);
+      }}
+    >
+      <strong id="ld-rate-title">{store.text('rate_question')}</strong>
+      <span class="rate-buttons">
+        {(['good', 'bad'] as const).map((v) => (
+          <button key={v} type="button" class={`rate-${v}`} aria-pressed={r.value === v}
+            onClick={() => {
+              send(v, comment);
+              setEditing(true);
+            }}
+          >
+            <ThumbIcon down={v === 'bad'} /> {store.text(v === 'good' ? 'rate_good' : 'rate_bad')}
+          </button>
+        ))}
+      </span>
+      {r.value && (
+        <>
+          <label>
+            {store.text('rate_comment')}
+            <textarea rows={2} value={comment} maxLength={MAX_RATING_COMMENT} onInput={(e) => setComment(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="solid">
+            {store.text('rate_send')}
+          </button>
+        </>
+      )}
+      {failed && <span class="error">{store.text('rate_failed')}</span>}
+    </form>
   );
 }
 

@@ -56,6 +56,14 @@ const en = {
   stage_waiting: 'Waiting',
   stage_resolved: 'Resolved',
   stage_closed: 'Closed',
+  rate_question: 'How was this chat?',
+  rate_good: 'Good',
+  rate_bad: 'Bad',
+  rate_comment: 'Tell us more (optional)',
+  rate_send: 'Send',
+  rate_thanks: 'Thanks for your feedback.',
+  rate_change: 'Change',
+  rate_failed: 'Your rating could not be sent. Try again.',
 };
 
 /** TextKey names one of the widget's texts. */
@@ -112,6 +120,14 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = {
     stage_waiting: 'Wartend',
     stage_resolved: 'Gelöst',
     stage_closed: 'Abgeschlossen',
+    rate_question: 'Wie war dieser Chat?',
+    rate_good: 'Gut',
+    rate_bad: 'Schlecht',
+    rate_comment: 'Möchten Sie uns mehr sagen? (optional)',
+    rate_send: 'Senden',
+    rate_thanks: 'Danke für Ihre Rückmeldung.',
+    rate_change: 'Ändern',
+    rate_failed: 'Ihre Bewertung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
   },
 };
 

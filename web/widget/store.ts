@@ -2,7 +2,7 @@ import { batch, computed, signal } from '@preact/signals';
 import type { ConnState } from '../shared/connection';
 import { fileSize, refusal } from '../shared/files';
 import { postFile } from '../shared/upload';
-import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, type PublicTicket, MAX_PAGE_URL, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
+import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, type PublicTicket, MAX_PAGE_URL, type Rating, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
 import { agentLabel } from '../shared/look';
 import { type Lang, pickLanguage, t, type TextKey } from './i18n';
 import { deliveredUpTo, withMarkers } from '../shared/receipts';
@@ -64,6 +64,8 @@ export class WidgetStore {
   readonly drafts = signal<Draft[]>([]);
   readonly agentTyping = signal<string | null>(null);
   readonly closed = signal(false);
+  /** The shown chat's rating (set once it ended), and when it ended: a rating is given within a day of that. */
+  readonly rating = signal<{ value?: Rating; comment: string; endedAt?: string }>({ comment: '' });
   /** A conversation is under way (the panel offers to end it). */
   readonly active = signal(false);
   readonly seenSeq = signal(0);
@@ -273,6 +275,15 @@ export class WidgetStore {
     });
   }
 
+  /** The visitor rates the ended chat, or changes its rating (conversation.rate). */
+  rate(value: Rating, comment: string): Promise<void> {
+    const id = this.conversationId;
+    if (!id || !this.closed.value) return Promise.resolve();
+    return this.session.request('conversation.rate', { conversation_id: id, rating: value, comment }).then((ack) => {
+      if (ack.conversation && ack.conversation.id === this.conversationId) this.follow(ack.conversation);
+    });
+  }
+
   /** Leaves an ended chat for an empty panel; the next message starts a new conversation. */
   startNew(): void {
     if (!this.closed.value) return;
@@ -362,6 +373,7 @@ export class WidgetStore {
     this.agentDelivered.value = Math.max(c.agent_delivered_seq ?? 0, switching ? 0 : this.agentDelivered.value);
     const stored = switching ? load<SeenMark>(this.prefix + 'seen', {}) : {};
     this.setThread(follow(this.thread(), c, stored));
+    this.rating.value = { value: c.rating, comment: c.rating_comment ?? '', endedAt: c.closed_at };
     if (switching) {
       this.delivered = c.visitor_delivered_seq ?? 0;
       this.session.track(c.id);

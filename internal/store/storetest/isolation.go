@@ -793,6 +793,23 @@ var isolationCases = []isolationCase{
 		slices.Sort(want)
 		equal(t, "A's conversations", got, want)
 	}},
+	refused("RateConversation", "B's ended chat, as its visitor", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.RateConversation(ctx, a.ws.ID, b.closed.ID, b.closed.VisitorID, store.RatingBad, "sneaky", time.Time{}, isoNow)
+		return err
+	}),
+	isolationCase{method: "RatingCounts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		counts, err := s.RatingCounts(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour)})
+		noErr(t, "rating counts", err)
+		equal(t, "B's ratings counted for A", len(counts), 0)
+		counts, err = s.RatingCounts(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour), AgentID: b.closed.AssigneeID, SiteID: b.site.ID})
+		noErr(t, "rating counts", err)
+		equal(t, "B's ratings by B's agent and site, asked through A", len(counts), 0)
+	}}.arranged(bRated),
+	isolationCase{method: "RatedChats", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.RatedChats(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour), SiteID: b.site.ID}, false, 50)
+		noErr(t, "rated chats", err)
+		equal(t, "B's ratings listed for A", len(list), 0)
+	}}.arranged(bRated),
 	refused("Transition", "of B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		ev := textMessage(a.ws.ID, b.conv.ID, "", "closed by A")
 		_, _, err := s.Transition(ctx, a.ws.ID, b.conv.ID, store.Transition{Status: store.StatusClosed, ClosedBy: "agent",
@@ -994,6 +1011,12 @@ type isoTenant struct {
 	quick          store.QuickResponse // made by a case's arrange
 	file           store.File          // made by a case's arrange: incomplete, one chunk
 	board          store.Board         // made by a case's arrange, with the ticket moved onto it
+}
+
+// bRated gives B's ended chat a rating, with a comment.
+func bRated(t *testing.T, s *store.Store, a, b *isoTenant) {
+	_, err := s.RateConversation(t.Context(), b.ws.ID, b.closed.ID, b.closed.VisitorID, store.RatingGood, "B's words", time.Time{}, isoNow)
+	noErr(t, "B's rating", err)
 }
 
 // bBoard gives B a board with a column of each stage, and moves B's

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runContacts(t, newStore)
 	runFiles(t, newStore)
 	runBoards(t, newStore)
+	runRatings(t, newStore)
 	runIsolation(t, newStore)
 }
 

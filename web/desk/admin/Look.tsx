@@ -74,6 +74,10 @@ export function LookFields({ value, siteName, editable, errors, onChange }: {
               <input id="look-team" value={value.team_name} placeholder={siteName} maxLength={MAX_TEAM_NAME} onInput={(e) => set({ team_name: e.currentTarget.value })} />
             </Field>
           )}
+          <label class="check">
+            <input type="checkbox" checked={value.ratings} onChange={(e) => set({ ratings: e.currentTarget.checked })} />
+            Ask visitors to rate a chat when it ends (good or bad, with a comment; the question is the text “Rating: the question”)
+          </label>
           {other && (
             <p class="field-error" role="alert">
               {other}

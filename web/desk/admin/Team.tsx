@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
-import { createAgent, deleteAgent, MAX_NAME, resetPassword, setDisabled, updateAgent } from './api';
+import { agentRatings, createAgent, deleteAgent, MAX_NAME, type RatingCount, resetPassword, setDisabled, updateAgent } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 
 const ROLES = [
@@ -15,10 +16,13 @@ export function Team({ editable, meId, departments }: { editable: boolean; meId:
   const [agents, setAgents] = useState<AgentRecord[] | null>(null);
   const [error, setError] = useState('');
   const [shown, setShown] = useState<{ name: string; password: string } | null>(null);
+  const [ratings, setRatings] = useState<Map<string, RatingCount>>(new Map());
   useEffect(() => {
     listAgents()
       .then(setAgents)
       .catch((err: unknown) => setError(errorText(err, 'Loading the team')));
+    // The last 30 days' ratings, by agent (supervisors and above; others see none here).
+    agentRatings().then((list) => setRatings(new Map(list.map((r) => [r.agent_id ?? '', r]))), () => undefined);
   }, []);
   const replace = (a: AgentRecord) => setAgents((l) => (l ?? []).map((x) => (x.id === a.id ? a : x)));
   const deptName = (id: string) => departments.find((d) => d.id === id)?.name ?? '';
@@ -45,6 +49,7 @@ export function Team({ editable, meId, departments }: { editable: boolean; meId:
               <th scope="col">Departments</th>
               <th scope="col">Max chats</th>
               <th scope="col">Status</th>
+              <th scope="col">Ratings, 30 days</th>
               {editable && <th scope="col"><span class="sr-only">Actions</span></th>}
             </tr>
           </thead>
@@ -57,6 +62,7 @@ export function Team({ editable, meId, departments }: { editable: boolean; meId:
                 editable={editable}
                 departments={departments}
                 deptName={deptName}
+                rating={ratings.get(a.id)}
                 onSaved={replace}
                 onDeleted={() => setAgents((l) => (l ?? []).filter((x) => x.id !== a.id))}
                 onPassword={(password) => setShown({ name: a.name, password })}
@@ -85,6 +91,8 @@ function AgentRow(p: {
   editable: boolean;
   departments: Department[];
   deptName: (id: string) => string;
+  /** The agent's ratings of the last 30 days (none read: undefined). */
+  rating?: RatingCount;
   onSaved: (a: AgentRecord) => void;
   onDeleted: () => void;
   onPassword: (pw: string) => void;
@@ -145,6 +153,15 @@ function AgentRow(p: {
       <td class="nowrap" title={a.away ? 'Every desk of theirs has been closed for a while: they get no chats until one opens.' : undefined}>
         <span class={`status-dot ${a.away || a.disabled ? 'offline' : a.status}`} aria-hidden="true" />{' '}
         {a.disabled ? 'disabled' : a.away ? `away (${a.status})` : a.status}
+      </td>
+      <td class="nowrap">
+        {p.rating ? (
+          <span aria-label={`${p.rating.good} good, ${p.rating.bad} bad`}>
+            <ThumbIcon /> {p.rating.good} · <ThumbIcon down /> {p.rating.bad}
+          </span>
+        ) : (
+          <span class="muted">none</span>
+        )}
       </td>
       {p.editable && (
         <td>

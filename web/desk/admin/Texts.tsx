@@ -58,6 +58,14 @@ const LABELS: Record<TextKey, string> = {
   stage_waiting: 'Ticket status: waiting',
   stage_resolved: 'Ticket status: resolved',
   stage_closed: 'Ticket status: closed',
+  rate_question: 'Rating: the question when a chat ends',
+  rate_good: 'Rating: good',
+  rate_bad: 'Rating: bad',
+  rate_comment: 'Rating: the comment box',
+  rate_send: 'Rating: send the comment',
+  rate_thanks: 'Rating: thanks',
+  rate_change: 'Rating: change it',
+  rate_failed: 'Rating: could not be sent',
 };
 
 /** The texts that are paragraphs (line breaks allowed, as on the server). */

@@ -121,3 +121,12 @@ export function originsFrom(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+/** One agent's ratings (GET /api/v1/ratings). */
+export interface RatingCount {
+  agent_id?: string;
+  good: number;
+  bad: number;
+}
+/** The last 30 days' ratings, by agent. */
+export const agentRatings = () => call<{ agents: RatingCount[] }>('GET', '/ratings').then((r) => r.agents);

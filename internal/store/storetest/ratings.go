@@ -1,0 +1,85 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/store"
+)
+
+func runRatings(t *testing.T, newStore NewStore) {
+	t.Helper()
+	runCases(t, newStore, []storeCase{
+		{"ratings/a visitor rates its ended chat, changes it within the window, counted once for the agent who held it", testRatings},
+	})
+}
+
+func testRatings(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	v, c := writer(t, s, tn, "rita", "", Epoch)
+	day := 24 * time.Hour
+	since := func(now time.Time) time.Time { return now.Add(-day) }
+
+	_, err := s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingGood, "", since(Epoch), Epoch)
+	wantErr(t, err, store.ErrStale) // not ended yet
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{SetAssignee: &tn.agent.ID}, Epoch.Add(time.Minute))
+	noErr(t, "take it", err)
+	ended := Epoch.Add(time.Hour)
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorVisitor}, ended)
+	noErr(t, "end", err)
+
+	other, _ := writer(t, s, tn, "other", "", Epoch)
+	_, err = s.RateConversation(ctx, ws, c.ID, other.ID, store.RatingBad, "", since(ended), ended)
+	wantErr(t, err, store.ErrNotFound) // another visitor's chat
+
+	at := ended.Add(time.Minute)
+	got, err := s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingGood, "Quick and kind", since(at), at)
+	noErr(t, "rate", err)
+	equal(t, "rated, for the agent who held it", []any{got.Rating, got.RatingComment, got.RatedAt.Equal(at), got.RatedAgentID},
+		[]any{store.RatingGood, "Quick and kind", true, tn.agent.ID})
+
+	// The chat moves on (another agent takes it, reopened and ended again):
+	// a changed rating still counts for the first.
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusOpen, SetAssignee: &tn.owner.ID}, at.Add(time.Minute))
+	noErr(t, "reopen for another agent", err)
+	reEnded := at.Add(2 * time.Minute)
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorAgent}, reEnded)
+	noErr(t, "end again", err)
+	later := reEnded.Add(23 * time.Hour)
+	got, err = s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingBad, "", since(later), later)
+	noErr(t, "change", err)
+	equal(t, "changed, the same agent", []any{got.Rating, got.RatingComment, got.RatedAgentID}, []any{store.RatingBad, "", tn.agent.ID})
+	read, err := s.GetConversation(ctx, ws, c.ID)
+	noErr(t, "read", err)
+	equal(t, "one rating on the chat, as changed", []any{read.Rating, read.RatedAt.Equal(later)}, []any{store.RatingBad, true})
+
+	tooLate := reEnded.Add(day + time.Second)
+	_, err = s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingGood, "", since(tooLate), tooLate)
+	wantErr(t, err, store.ErrRatingClosed)
+	read, err = s.GetConversation(ctx, ws, c.ID)
+	noErr(t, "read", err)
+	equal(t, "a refused change changes nothing", read.Rating, store.RatingBad)
+
+	// Counted once, for the agent it counts for, in the period it was given.
+	v2, c2 := writer(t, s, tn, "sam", "", Epoch)
+	_, _, err = s.Transition(ctx, ws, c2.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorVisitor}, ended)
+	noErr(t, "end the second", err)
+	_, err = s.RateConversation(ctx, ws, c2.ID, v2.ID, store.RatingGood, "Nobody answered, but fine", since(at), at)
+	noErr(t, "rate the second", err)
+	period := store.RatingFilter{From: Epoch, To: later.Add(time.Hour)}
+	counts, err := s.RatingCounts(ctx, ws, period)
+	noErr(t, "counts", err)
+	equal(t, "by agent, each chat once", counts, []store.RatingCount{{AgentID: "", Good: 1}, {AgentID: tn.agent.ID, Bad: 1}})
+	counts, err = s.RatingCounts(ctx, ws, store.RatingFilter{From: at.Add(time.Second), To: later.Add(time.Hour), AgentID: tn.agent.ID})
+	noErr(t, "counts", err)
+	equal(t, "one agent's, in a later period", counts, []store.RatingCount{{AgentID: tn.agent.ID, Bad: 1}})
+	list, err := s.RatedChats(ctx, ws, period, true, 10)
+	noErr(t, "commented", err)
+	equal(t, "only those with a comment", ids(list, func(r store.RatedChat) string { return r.ConversationID + " " + r.Comment }),
+		[]string{c2.ID + " Nobody answered, but fine"})
+	list, err = s.RatedChats(ctx, ws, period, false, 10)
+	noErr(t, "all", err)
+	equal(t, "latest first", ids(list, func(r store.RatedChat) string { return r.ConversationID }), []string{c.ID, c2.ID})
+}
