@@ -193,6 +193,14 @@ test('a ticket made on the board shows on a second desk, and a chat is linked to
   await expect(card(desk.page)).toBeVisible();
   await expect(card(watcher.page)).toBeVisible();
   await expect(card(watcher.page).locator('.pill', { hasText: 'high' })).toBeVisible();
+  // Filtered by due date and department on the second desk.
+  await watcher.page.getByLabel('Due').selectOption('overdue');
+  await expect(card(watcher.page)).toHaveCount(0);
+  await watcher.page.getByLabel('Due').selectOption('none');
+  await expect(card(watcher.page)).toHaveCount(1);
+  await watcher.page.getByLabel('Department').selectOption('none');
+  await expect(card(watcher.page)).toHaveCount(1);
+  await watcher.page.getByLabel('Department').selectOption('');
 
   await card(desk.page).getByRole('button', { name: m }).click();
   const drawer = desk.page.locator('aside.drawer');

@@ -14,7 +14,7 @@ import { addColumn, type Board, type BoardView, createBoard, getBoard, listBoard
 import { Drawer, Options, PRIORITIES } from './Drawer';
 import { NewTicket } from './NewTicket';
 import { BoardSettings } from './Settings';
-import { arrange, guessRank, upsert } from './place';
+import { arrange, dueMatches, guessRank, upsert } from './place';
 import './boards.css';
 
 const message = (err: unknown) => (err instanceof ApiError ? err.message : 'Live Desk cannot be reached. Try again.');
@@ -35,7 +35,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
   const [over, setOver] = useState<{ col: string; before: string } | null>(null);
   const [open, setOpen] = useState('');
   const [types, setTypes] = useState<string[]>([]);
-  const [filter, setFilter] = useState({ q: '', priority: '', who: '', type: '' });
+  const [filter, setFilter] = useState({ q: '', priority: '', who: '', type: '', dept: '', due: '' });
   const admin = store.can(MANAGE_WORKSPACE);
 
   useEffect(() => {
@@ -55,7 +55,9 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
     (!q || [t.subject, t.visitor_name, t.visitor_email ?? '', ...t.tags].some((x) => x.toLowerCase().includes(q))) &&
     (!filter.priority || t.priority === filter.priority) &&
     (!filter.type || t.type === filter.type) &&
-    (!filter.who || (filter.who === 'me' ? t.assignee_id === me : !t.assignee_id));
+    (!filter.who || (filter.who === 'me' ? t.assignee_id === me : !t.assignee_id)) &&
+    (!filter.dept || (filter.dept === 'none' ? !t.department_id : t.department_id === filter.dept)) &&
+    dueMatches(t, filter.due, store.now.value);
   const opened = view?.tickets.find((t) => t.id === open);
   const openChat = (conversationId: string) => {
     go({ area: 'live' });
@@ -157,6 +159,21 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
         <select aria-label="Type" value={filter.type} onChange={(e) => setFilter({ ...filter, type: e.currentTarget.value })}>
           <option value="">Any type</option>
           <Options values={types} />
+        </select>
+        <select aria-label="Department" value={filter.dept} onChange={(e) => setFilter({ ...filter, dept: e.currentTarget.value })}>
+          <option value="">Any department</option>
+          <option value="none">No department</option>
+          {store.departments.value.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Due" value={filter.due} onChange={(e) => setFilter({ ...filter, due: e.currentTarget.value })}>
+          <option value="">Any due date</option>
+          <option value="overdue">Overdue</option>
+          <option value="week">Due within 7 days</option>
+          <option value="none">No due date</option>
         </select>
         <select aria-label="Assignee" value={filter.who} onChange={(e) => setFilter({ ...filter, who: e.currentTarget.value })}>
           <option value="">Anyone's</option>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Board, Ticket } from '../../shared/protocol';
-import { arrange, columnOf, guessRank, shifted, upsert } from './place';
+import { arrange, columnOf, dueMatches, guessRank, shifted, upsert } from './place';
 
 const board: Board = {
   id: 'b',
@@ -84,5 +84,25 @@ describe('shifted', () => {
     expect(shifted(['a', 'b'], 0, -1)).toEqual(['a', 'b']);
     expect(shifted(['a', 'b'], 1, 1)).toEqual(['a', 'b']);
     expect(shifted(['a', 'b'], -1, 1)).toEqual(['a', 'b']);
+  });
+});
+
+describe('dueMatches', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const day = 24 * 3600 * 1000;
+  const due = (at: number | null, status: 'open' | 'closed' = 'open') =>
+    ({ status, due_at: at === null ? undefined : new Date(at).toISOString() }) as Ticket;
+  it('finds the open tickets past due, and those due within a week', () => {
+    expect(dueMatches(due(now - 1), 'overdue', now)).toBe(true);
+    expect(dueMatches(due(now - 1, 'closed'), 'overdue', now)).toBe(false);
+    expect(dueMatches(due(now + day), 'overdue', now)).toBe(false);
+    expect(dueMatches(due(now + 6 * day), 'week', now)).toBe(true);
+    expect(dueMatches(due(now + 8 * day), 'week', now)).toBe(false);
+    expect(dueMatches(due(null), 'week', now)).toBe(false);
+  });
+  it('finds those without a due date, and lets every ticket through without a filter', () => {
+    expect(dueMatches(due(null), 'none', now)).toBe(true);
+    expect(dueMatches(due(now), 'none', now)).toBe(false);
+    expect(dueMatches(due(now), '', now)).toBe(true);
   });
 });

@@ -78,3 +78,12 @@ export function shifted(ids: string[], i: number, step: -1 | 1): string[] {
   [out[i], out[j]] = [out[j], out[i]];
   return out;
 }
+
+/** Whether a ticket's due date fits the board's due filter ('' : any). */
+export function dueMatches(t: Ticket, due: string, now: number): boolean {
+  const at = t.due_at ? Date.parse(t.due_at) : NaN;
+  if (due === 'none') return !t.due_at;
+  if (due === 'overdue') return t.status === 'open' && at < now;
+  if (due === 'week') return t.status === 'open' && at >= now && at < now + 7 * 24 * 3600 * 1000;
+  return true;
+}
