@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { marker, openDesk, openVisitor, shot } from './fixtures';
+import { marker, openDesk, openVisitor, pickedUpChat, shot } from './fixtures';
 
 // Boards (issue 15): an agent makes a live chat a ticket, drags it across
 // the board's columns while a second desk watches it move (and moves it
@@ -7,15 +7,7 @@ import { marker, openDesk, openVisitor, shot } from './fixtures';
 // visitor's chat in the widget.
 test('a ticket made from a chat moves across the board, live on a second desk, and closing it ends the chat', async ({ browser }, info) => {
   const m = marker('broken zipper');
-  const visitor = await openVisitor(browser);
-  await visitor.launcher.click();
-  await visitor.input.fill(m);
-  await visitor.input.press('Enter');
-  await expect(visitor.messages.filter({ hasText: m }).locator('.meta')).toContainText(/Sent|Seen/);
-
-  const desk = await openDesk(browser);
-  await desk.openConversation(m);
-  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
+  const { visitor, desk } = await pickedUpChat(browser, m);
   await desk.page.getByRole('button', { name: 'Make a ticket' }).click();
   await expect(desk.page.getByRole('button', { name: 'Make a ticket' })).toHaveCount(0);
 
@@ -165,14 +157,7 @@ test('merging a duplicate ticket closes it with a pointer and tells its requeste
 test('a ticket made on the board shows on a second desk, and a chat is linked to it', async ({ browser }, info) => {
   const m = marker('export fails');
   const said = marker('my export');
-  const visitor = await openVisitor(browser);
-  await visitor.launcher.click();
-  await visitor.input.fill(said);
-  await visitor.input.press('Enter');
-  await expect(visitor.messages.filter({ hasText: said }).locator('.meta')).toContainText(/Sent|Seen/);
-  const desk = await openDesk(browser);
-  await desk.openConversation(said);
-  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
+  const { visitor, desk } = await pickedUpChat(browser, said);
   await expect(desk.page.getByRole('button', { name: 'Make a ticket' })).toBeVisible();
 
   const watcher = await openDesk(browser);

@@ -41,6 +41,19 @@ export async function openVisitor(browser: Browser, viewport = { width: 1280, he
   return { ctx, page, dialogs, cspViolations, widget, ...widgetHelpers(widget) };
 }
 
+/** A visitor who wrote text in the widget, and a desk that picked the chat up. */
+export async function pickedUpChat(browser: Browser, text: string) {
+  const visitor = await openVisitor(browser);
+  await visitor.launcher.click();
+  await visitor.input.fill(text);
+  await visitor.input.press('Enter');
+  await expect(visitor.messages.filter({ hasText: text }).locator('.meta')).toContainText(/Sent|Seen/);
+  const desk = await openDesk(browser);
+  await desk.openConversation(text);
+  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
+  return { visitor, desk };
+}
+
 export function widgetHelpers(widget: Locator) {
   return {
     launcher: widget.locator('button.launcher'),

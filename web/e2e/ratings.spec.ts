@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { marker, openDesk, openVisitor, shot } from './fixtures';
+import { marker, pickedUpChat, shot } from './fixtures';
 
 // Ratings (issue 16): the visitor ends the chat and rates it in the
 // widget, one tap and then a comment; the agent's desk shows the rating
@@ -7,15 +7,7 @@ import { marker, openDesk, openVisitor, shot } from './fixtures';
 // changes it; a desk that reloads still shows it.
 test('a visitor rates an ended chat; the desk sees it live, and the change too', async ({ browser }, info) => {
   const m = marker('rate me');
-  const visitor = await openVisitor(browser);
-  await visitor.launcher.click();
-  await visitor.input.fill(m);
-  await visitor.input.press('Enter');
-  await expect(visitor.messages.filter({ hasText: m }).locator('.meta')).toContainText(/Sent|Seen/);
-
-  const desk = await openDesk(browser);
-  await desk.openConversation(m);
-  await desk.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Pick up' }).click();
+  const { visitor, desk } = await pickedUpChat(browser, m);
 
   await visitor.widget.getByRole('button', { name: 'End chat' }).click();
   await visitor.widget.getByRole('alertdialog', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
