@@ -53,6 +53,7 @@ type Store interface {
 	RateConversation(ctx context.Context, workspaceID, id, visitorID, rating, comment string, since, now time.Time) (store.Conversation, error)
 	CreateTicket(ctx context.Context, workspaceID string, nt store.NewTicket, now time.Time) (store.Ticket, error)
 	GetContact(ctx context.Context, workspaceID, id string) (store.Contact, error)
+	VisitorsOfContact(ctx context.Context, workspaceID, contactID string) ([]string, error)
 	ListTickets(ctx context.Context, workspaceID string, f store.TicketFilter) ([]store.Ticket, error)
 	CountUnassigned(ctx context.Context, workspaceID, visibleToAgent string) (int, error)
 	AcceptTickets(ctx context.Context, workspaceID, agentID, id string, n int, visible bool, now time.Time) ([]store.Ticket, error)

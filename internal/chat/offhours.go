@@ -201,13 +201,31 @@ func (s *Service) publishTicket(ctx context.Context, t store.Ticket) {
 	}
 }
 
-// tellRequester sends a ticket's requester (its visitor's widget) what it
-// may see of the ticket: its subject and stage, or that it is withdrawn.
+// tellRequester sends a ticket's requester what it may see of the ticket:
+// its subject and stage, or that it is withdrawn. The requester is the
+// ticket's visitor and, when the site vouched for its contact (an
+// external id), every visitor of that contact: the browsers that show the
+// ticket at their next hello (PublicTickets) follow it live too.
 func (s *Service) tellRequester(ctx context.Context, t store.Ticket) {
-	if t.VisitorID == "" {
-		return // no chat yet: its contact's visitors see it at their next hello
+	frame := event.PublicTicketFrame{Type: event.TypePublicTicket, Ticket: store.PublicOf(t)}
+	if t.VisitorID != "" {
+		s.pub.Publish(ctx, t.WorkspaceID, t.VisitorID, event.Visitor, frame)
 	}
-	s.pub.Publish(ctx, t.WorkspaceID, t.VisitorID, event.Visitor, event.PublicTicketFrame{Type: event.TypePublicTicket, Ticket: store.PublicOf(t)})
+	if t.ContactID == "" {
+		return
+	}
+	if c, err := s.store.GetContact(ctx, t.WorkspaceID, t.ContactID); err != nil || c.ExternalID == "" {
+		return // an unknown or merely claimed contact: its other browsers are not the requester's
+	}
+	ids, err := s.store.VisitorsOfContact(ctx, t.WorkspaceID, t.ContactID)
+	if err != nil {
+		return // the next hello shows it
+	}
+	for _, id := range ids {
+		if id != t.VisitorID {
+			s.pub.Publish(ctx, t.WorkspaceID, id, event.Visitor, frame)
+		}
+	}
 }
 
 // PublicTickets lists the tickets a visitor follows in the widget (the
