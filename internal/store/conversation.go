@@ -126,7 +126,8 @@ var ErrRatingClosed = errors.New("store: the chat can no longer be rated")
 
 // RateConversation stores the visitor's rating of its chat: only once the
 // chat has ended, and while it ended no earlier than since (the window in
-// which a rating may be given or changed). A conversation of another
+// which a rating may be given or changed); a rating given before the chat
+// was reopened and ended again stays as it was (ErrRatingClosed). A conversation of another
 // visitor is ErrNotFound; one not closed, ErrStale; one closed before
 // since, ErrRatingClosed. Rating again replaces the rating: one per chat,
 // counted for the agent who held the chat when it was first rated.
@@ -134,9 +135,18 @@ func (s *Store) RateConversation(ctx context.Context, workspaceID, id, visitorID
 	var out Conversation
 	err := s.inTx(ctx, "store: rate conversation", func(tx *sql.Tx) error {
 		var err error
+		// The agent it counts for is the one who last answered the visitor
+		// (the chat may have been requeued, transferred or taken over
+		// since), else the one who holds it; fixed at the first rating. A
+		// rating given before the chat was reopened is that session's: once
+		// the chat ends again it is no longer changed.
 		out, err = scanConversation(tx.QueryRowContext(ctx, `UPDATE conversations SET rating = $4, rating_comment = $5, rated_at = $6,
-			rated_agent_id = CASE WHEN rated_at IS NULL THEN assignee_id ELSE rated_agent_id END, updated_at = $6
+			rated_agent_id = CASE WHEN rated_at IS NULL THEN COALESCE((SELECT m.author_id FROM messages m
+				WHERE m.conversation_id = conversations.id AND m.author_type = 'agent' AND m.private = FALSE AND m.kind IN ('text', 'file')
+				AND EXISTS (SELECT 1 FROM agents a WHERE a.id = m.author_id) ORDER BY m.seq DESC LIMIT 1), assignee_id) ELSE rated_agent_id END,
+			updated_at = $6
 			WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3 AND status = 'closed' AND closed_at >= $7
+			AND (rated_at IS NULL OR rated_at >= closed_at)
 			RETURNING `+conversationColumns, workspaceID, id, visitorID, rating, comment, millis(now), millis(since)))
 		if !errors.Is(err, sql.ErrNoRows) {
 			return mapErr("store: rate conversation", err)

@@ -1,5 +1,5 @@
 import type { RefObject } from 'preact';
-import { MAX_RATING_COMMENT, RATING_WINDOW_MS, type Rating } from '../shared/protocol';
+import { CommandError, MAX_RATING_COMMENT, RATING_WINDOW_MS, type Rating } from '../shared/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Composer, dropTarget } from '../shared/Composer';
 import { agentLabel } from '../shared/look';
@@ -190,13 +190,22 @@ function Rate({ store }: { store: WidgetStore }) {
   const [editing, setEditing] = useState(false);
   const [comment, setComment] = useState(r.comment);
   const [failed, setFailed] = useState(false);
-  const open = !!r.endedAt && Date.now() - Date.parse(r.endedAt) < RATING_WINDOW_MS;
+  // The server said no more (the day is over, or the site stopped asking).
+  const [shut, setShut] = useState(false);
+  useEffect(() => setComment(r.comment), [r.comment]);
+  // The window by the server's clock, not the browser's.
+  const open = !shut && !!r.endedAt && store.serverNow() - Date.parse(r.endedAt) < RATING_WINDOW_MS;
   if (!store.look.value?.ratings || (!open && !r.value)) return null;
-  const send = (value: Rating, text: string) => {
+  const send = (value: Rating, text: string, done?: () => void) => {
     setFailed(false);
     store.rate(value, text).then(
-      () => undefined,
-      () => setFailed(true),
+      () => done?.(),
+      (err: unknown) => {
+        if (err instanceof CommandError && (err.code === 'rating_closed' || err.code === 'ratings_off')) {
+          setShut(true);
+          setEditing(false);
+        } else setFailed(true);
+      },
     );
   };
   if (r.value && !editing)
@@ -216,8 +225,7 @@ function Rate({ store }: { store: WidgetStore }) {
       aria-labelledby="ld-rate-title"
       onSubmit={(e) => {
         e.preventDefault();
-        if (r.value) send(r.value, comment);
-        setEditing(false);
+        if (r.value) send(r.value, comment, () => setEditing(false));
       }}
     >
       <strong id="ld-rate-title">{store.text('rate_question')}</strong>

@@ -65,7 +65,7 @@ export class WidgetStore {
   readonly agentTyping = signal<string | null>(null);
   readonly closed = signal(false);
   /** The shown chat's rating (set once it ended), and when it ended: a rating is given within a day of that. */
-  readonly rating = signal<{ value?: Rating; comment: string; endedAt?: string }>({ comment: '' });
+  readonly rating = signal<{ value?: Rating; comment: string; endedAt?: string; ratedAt?: string }>({ comment: '' });
   /** A conversation is under way (the panel offers to end it). */
   readonly active = signal(false);
   readonly seenSeq = signal(0);
@@ -328,7 +328,16 @@ export class WidgetStore {
 
   // --- the session ---
 
+  /** The server's clock less the browser's, from the welcome (a visitor's clock may be off by hours). */
+  private skew = 0;
+
+  /** Now by the server's clock, in milliseconds. */
+  serverNow(): number {
+    return Date.now() + this.skew;
+  }
+
   private welcome(w: Welcome): void {
+    if (w.server_time) this.skew = w.server_time - Date.now();
     if (w.token) save(this.prefix + 'token', w.token);
     this.siteName.value = w.site?.name ?? '';
     this.askContact.value = needsContact(w.site, w.visitor?.email ?? '', load(this.prefix + 'asked', false), this.messages.value.length);
@@ -373,7 +382,13 @@ export class WidgetStore {
     this.agentDelivered.value = Math.max(c.agent_delivered_seq ?? 0, switching ? 0 : this.agentDelivered.value);
     const stored = switching ? load<SeenMark>(this.prefix + 'seen', {}) : {};
     this.setThread(follow(this.thread(), c, stored));
-    this.rating.value = { value: c.rating, comment: c.rating_comment ?? '', endedAt: c.closed_at };
+    // Replies and events may cross: an older rating never replaces a newer one.
+    const held = this.rating.value;
+    if (switching || !held.ratedAt || !c.rated_at || c.rated_at >= held.ratedAt) {
+      this.rating.value = { value: c.rating, comment: c.rating_comment ?? '', endedAt: c.closed_at, ratedAt: c.rated_at };
+    } else if (held.endedAt !== c.closed_at) {
+      this.rating.value = { ...held, endedAt: c.closed_at };
+    }
     if (switching) {
       this.delivered = c.visitor_delivered_seq ?? 0;
       this.session.track(c.id);

@@ -40,14 +40,8 @@ func testRatings(t *testing.T, s *store.Store) {
 	equal(t, "rated, for the agent who held it", []any{got.Rating, got.RatingComment, got.RatedAt.Equal(at), got.RatedAgentID},
 		[]any{store.RatingGood, "Quick and kind", true, tn.agent.ID})
 
-	// The chat moves on (another agent takes it, reopened and ended again):
-	// a changed rating still counts for the first.
-	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusOpen, SetAssignee: &tn.owner.ID}, at.Add(time.Minute))
-	noErr(t, "reopen for another agent", err)
-	reEnded := at.Add(2 * time.Minute)
-	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorAgent}, reEnded)
-	noErr(t, "end again", err)
-	later := reEnded.Add(23 * time.Hour)
+	// Changed within the day: still one rating, for the same agent.
+	later := at.Add(23 * time.Hour)
 	got, err = s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingBad, "", since(later), later)
 	noErr(t, "change", err)
 	equal(t, "changed, the same agent", []any{got.Rating, got.RatingComment, got.RatedAgentID}, []any{store.RatingBad, "", tn.agent.ID})
@@ -55,12 +49,39 @@ func testRatings(t *testing.T, s *store.Store) {
 	noErr(t, "read", err)
 	equal(t, "one rating on the chat, as changed", []any{read.Rating, read.RatedAt.Equal(later)}, []any{store.RatingBad, true})
 
-	tooLate := reEnded.Add(day + time.Second)
+	tooLate := ended.Add(day + time.Second)
 	_, err = s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingGood, "", since(tooLate), tooLate)
 	wantErr(t, err, store.ErrRatingClosed)
 	read, err = s.GetConversation(ctx, ws, c.ID)
 	noErr(t, "read", err)
 	equal(t, "a refused change changes nothing", read.Rating, store.RatingBad)
+
+	// Reopened and ended again: the earlier session's rating stays as it was.
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusOpen, SetAssignee: &tn.owner.ID}, tooLate)
+	noErr(t, "reopen for another agent", err)
+	reEnded := tooLate.Add(time.Minute)
+	_, _, err = s.Transition(ctx, ws, c.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorAgent}, reEnded)
+	noErr(t, "end again", err)
+	_, err = s.RateConversation(ctx, ws, c.ID, v.ID, store.RatingGood, "", since(reEnded), reEnded)
+	wantErr(t, err, store.ErrRatingClosed)
+
+	// Counted for the agent who last answered, though the chat went back to
+	// the queue before the visitor ended it.
+	v3, c3 := writer(t, s, tn, "una", "", Epoch)
+	_, _, err = s.Transition(ctx, ws, c3.ID, store.Transition{SetAssignee: &tn.agent.ID}, Epoch)
+	noErr(t, "take it", err)
+	answer := textMessage(ws, c3.ID, "a1", "Here is your tracking link")
+	answer.AuthorID = tn.agent.ID
+	_, err = s.AppendMessage(ctx, answer, Epoch.Add(time.Minute))
+	noErr(t, "answer", err)
+	none := ""
+	_, _, err = s.Transition(ctx, ws, c3.ID, store.Transition{SetAssignee: &none}, Epoch.Add(2*time.Minute))
+	noErr(t, "requeue", err)
+	_, _, err = s.Transition(ctx, ws, c3.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorVisitor}, Epoch.Add(3*time.Minute))
+	noErr(t, "end", err)
+	got, err = s.RateConversation(ctx, ws, c3.ID, v3.ID, store.RatingGood, "", since(Epoch.Add(4*time.Minute)), Epoch.Add(4*time.Minute))
+	noErr(t, "rate", err)
+	equal(t, "counted for the agent who answered", got.RatedAgentID, tn.agent.ID)
 
 	// Counted once, for the agent it counts for, in the period it was given.
 	v2, c2 := writer(t, s, tn, "sam", "", Epoch)
@@ -71,7 +92,7 @@ func testRatings(t *testing.T, s *store.Store) {
 	period := store.RatingFilter{From: Epoch, To: later.Add(time.Hour)}
 	counts, err := s.RatingCounts(ctx, ws, period)
 	noErr(t, "counts", err)
-	equal(t, "by agent, each chat once", counts, []store.RatingCount{{AgentID: "", Good: 1}, {AgentID: tn.agent.ID, Bad: 1}})
+	equal(t, "by agent, each chat once", counts, []store.RatingCount{{AgentID: tn.agent.ID, Good: 1, Bad: 1}, {AgentID: "", Good: 1}})
 	counts, err = s.RatingCounts(ctx, ws, store.RatingFilter{From: at.Add(time.Second), To: later.Add(time.Hour), AgentID: tn.agent.ID})
 	noErr(t, "counts", err)
 	equal(t, "one agent's, in a later period", counts, []store.RatingCount{{AgentID: tn.agent.ID, Bad: 1}})
@@ -81,5 +102,5 @@ func testRatings(t *testing.T, s *store.Store) {
 		[]string{c2.ID + " Nobody answered, but fine"})
 	list, err = s.RatedChats(ctx, ws, period, false, 10)
 	noErr(t, "all", err)
-	equal(t, "latest first", ids(list, func(r store.RatedChat) string { return r.ConversationID }), []string{c.ID, c2.ID})
+	equal(t, "latest first", ids(list, func(r store.RatedChat) string { return r.ConversationID }), []string{c.ID, c2.ID, c3.ID})
 }

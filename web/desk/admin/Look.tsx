@@ -76,7 +76,7 @@ export function LookFields({ value, siteName, editable, errors, onChange }: {
           )}
           <label class="check">
             <input type="checkbox" checked={value.ratings} onChange={(e) => set({ ratings: e.currentTarget.checked })} />
-            Ask visitors to rate a chat when it ends (good or bad, with a comment; the question is the text “Rating: the question”)
+            Ask visitors to rate a chat when it ends (good or bad, with a comment; its words are the texts “Rating: …”)
           </label>
           {other && (
             <p class="field-error" role="alert">

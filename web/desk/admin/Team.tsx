@@ -12,7 +12,7 @@ const ROLES = [
 ];
 
 /** Team: every agent with role, departments and chat limit; admins add and change them. */
-export function Team({ editable, meId, departments }: { editable: boolean; meId: string; departments: Department[] }) {
+export function Team({ editable, meId, departments, ratings: seesRatings }: { editable: boolean; meId: string; departments: Department[]; ratings: boolean }) {
   const [agents, setAgents] = useState<AgentRecord[] | null>(null);
   const [error, setError] = useState('');
   const [shown, setShown] = useState<{ name: string; password: string } | null>(null);
@@ -21,8 +21,9 @@ export function Team({ editable, meId, departments }: { editable: boolean; meId:
     listAgents()
       .then(setAgents)
       .catch((err: unknown) => setError(errorText(err, 'Loading the team')));
-    // The last 30 days' ratings, by agent (supervisors and above; others see none here).
-    agentRatings().then((list) => setRatings(new Map(list.map((r) => [r.agent_id ?? '', r]))), () => undefined);
+    // The last 30 days' ratings, by agent: supervisors and above read every agent's.
+    if (seesRatings)
+      agentRatings().then((list) => setRatings(new Map(list.map((r) => [r.agent_id ?? '', r]))), () => undefined);
   }, []);
   const replace = (a: AgentRecord) => setAgents((l) => (l ?? []).map((x) => (x.id === a.id ? a : x)));
   const deptName = (id: string) => departments.find((d) => d.id === id)?.name ?? '';
@@ -49,7 +50,7 @@ export function Team({ editable, meId, departments }: { editable: boolean; meId:
               <th scope="col">Departments</th>
               <th scope="col">Max chats</th>
               <th scope="col">Status</th>
-              <th scope="col">Ratings, 30 days</th>
+              {seesRatings && <th scope="col">Ratings, 30 days</th>}
               {editable && <th scope="col"><span class="sr-only">Actions</span></th>}
             </tr>
           </thead>
@@ -63,6 +64,7 @@ export function Team({ editable, meId, departments }: { editable: boolean; meId:
                 departments={departments}
                 deptName={deptName}
                 rating={ratings.get(a.id)}
+                seesRatings={seesRatings}
                 onSaved={replace}
                 onDeleted={() => setAgents((l) => (l ?? []).filter((x) => x.id !== a.id))}
                 onPassword={(password) => setShown({ name: a.name, password })}
@@ -93,6 +95,7 @@ function AgentRow(p: {
   deptName: (id: string) => string;
   /** The agent's ratings of the last 30 days (none read: undefined). */
   rating?: RatingCount;
+  seesRatings: boolean;
   onSaved: (a: AgentRecord) => void;
   onDeleted: () => void;
   onPassword: (pw: string) => void;
@@ -154,7 +157,7 @@ function AgentRow(p: {
         <span class={`status-dot ${a.away || a.disabled ? 'offline' : a.status}`} aria-hidden="true" />{' '}
         {a.disabled ? 'disabled' : a.away ? `away (${a.status})` : a.status}
       </td>
-      <td class="nowrap">
+      {p.seesRatings && <td class="nowrap">
         {p.rating ? (
           <span aria-label={`${p.rating.good} good, ${p.rating.bad} bad`}>
             <ThumbIcon /> {p.rating.good} · <ThumbIcon down /> {p.rating.bad}
@@ -162,7 +165,7 @@ function AgentRow(p: {
         ) : (
           <span class="muted">none</span>
         )}
-      </td>
+      </td>}
       {p.editable && (
         <td>
           <div class="row-actions">
