@@ -315,7 +315,6 @@ func (s *Service) MakeTicket(ctx context.Context, a auth.Actor, conversationID, 
 // assignee, and the column it goes to the end of.
 type NewTicket struct {
 	TicketPatch
-	ContactID  string `json:"contact_id"`
 	AssigneeID string `json:"assignee_id"`
 	ColumnID   string `json:"column_id"`
 }
@@ -343,12 +342,7 @@ func (s *Service) CreateTicket(ctx context.Context, a auth.Actor, in NewTicket) 
 			return store.Ticket{}, notFoundAs(err, apperr.Invalidf("assignee_id", "unknown_agent", "no such agent"))
 		}
 	}
-	if in.ContactID != "" {
-		if _, err := s.store.GetContact(ctx, a.WorkspaceID, in.ContactID); err != nil {
-			return store.Ticket{}, notFoundAs(err, apperr.Invalidf("contact_id", "unknown_contact", "no such contact"))
-		}
-	}
-	t, err := s.store.CreateTicket(ctx, a.WorkspaceID, store.NewTicket{TicketFields: f, ContactID: in.ContactID, AssigneeID: in.AssigneeID,
+	t, err := s.store.CreateTicket(ctx, a.WorkspaceID, store.NewTicket{TicketFields: f, AssigneeID: in.AssigneeID,
 		ColumnID: in.ColumnID, ActorID: a.AgentID, ActorName: a.Name}, s.clock.Now())
 	switch {
 	case errors.Is(err, store.ErrClosedStage):
@@ -399,6 +393,8 @@ type TicketPatch struct {
 	DepartmentID *string   `json:"department_id"`
 	// Public lets its requester follow it in the widget.
 	Public *bool `json:"public"`
+	// ContactID is the requester ("" clears it).
+	ContactID *string `json:"contact_id"`
 }
 
 // MaxDescription bounds a ticket's description.
@@ -412,7 +408,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 		return store.Ticket{}, err
 	}
 	f, err := s.ticketFields(ctx, a, store.TicketFields{Subject: t.Subject, Description: t.Description, Priority: t.Priority, Type: t.Type,
-		DueAt: t.DueAt, Tags: t.Tags, DepartmentID: t.DepartmentID, Public: t.Public}, in)
+		DueAt: t.DueAt, Tags: t.Tags, DepartmentID: t.DepartmentID, Public: t.Public, ContactID: t.ContactID}, in)
 	if err != nil {
 		return store.Ticket{}, err
 	}
@@ -429,6 +425,12 @@ func (s *Service) UpdateTicket(ctx context.Context, a auth.Actor, id string, in 
 	s.tellWatchers(ctx, a, out, "edited")
 	if t.Public && !out.Public {
 		s.tellRequester(ctx, out) // withdrawn from the widget
+	} else if t.Public && t.ContactID != out.ContactID && t.ContactID != "" {
+		// Another requester: the former contact's browsers drop it (the
+		// ticket's own visitor, if any, still follows it).
+		former := out
+		former.ContactID, former.VisitorID, former.Public = t.ContactID, "", false
+		s.tellRequester(ctx, former)
 	}
 	return out, nil
 }
@@ -497,6 +499,14 @@ func (s *Service) ticketFields(ctx context.Context, a auth.Actor, f store.Ticket
 	}
 	if in.Public != nil {
 		f.Public = *in.Public
+	}
+	if in.ContactID != nil {
+		if c := *in.ContactID; c != "" {
+			if _, err := s.store.GetContact(ctx, a.WorkspaceID, c); err != nil {
+				return store.TicketFields{}, notFoundAs(err, apperr.Invalidf("contact_id", "unknown_contact", "no such contact"))
+			}
+		}
+		f.ContactID = *in.ContactID
 	}
 	return f, nil
 }

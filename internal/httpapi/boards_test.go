@@ -144,6 +144,8 @@ func TestBoardsAPI(t *testing.T) {
 			body: `{"subject":"Call Mrs Lee back","assignee_id":"{agent}"}`, status: 201, has: []string{`"stage":"in_progress"`}},
 		{name: "who finds it in the inbox", as: "agent", method: "GET", path: "/api/v1/inbox", status: 200,
 			has: []string{`"kind":"ticket_assigned"`, `Call Mrs Lee back`}},
+		{name: "a requester of no one's", as: "agent", method: "PATCH", path: "/api/v1/tickets/{chatless}", body: `{"contact_id":"nope"}`,
+			status: 400, code: "unknown_contact", field: "contact_id"},
 		{name: "an agent moves a ticket into a department not its own", as: "agent", method: "PATCH", path: "/api/v1/tickets/{chatless}",
 			body: `{"department_id":"{dept}"}`, status: 400, code: "unknown_department"},
 		{name: "the queue too", as: "agent", method: "GET", path: "/api/v1/tickets?queue=assigned&q=export", status: 200,

@@ -38,7 +38,7 @@ func TestPublicTicketReachesEveryBrowserOfItsContact(t *testing.T) {
 	ann, _ := agentNamed(t, srv, "Ann")
 	owner := auth.Actor{WorkspaceID: st.WorkspaceID, AgentID: ann.ID, Role: auth.Owner, Name: ann.Name}
 	subject := "Refund for order 4711"
-	tk, err := srv.App.Chat.CreateTicket(ctx, owner, chat.NewTicket{TicketPatch: chat.TicketPatch{Subject: &subject}, ContactID: v.ContactID})
+	tk, err := srv.App.Chat.CreateTicket(ctx, owner, chat.NewTicket{TicketPatch: chat.TicketPatch{Subject: &subject, ContactID: &v.ContactID}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -818,7 +818,6 @@ func openTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, convID,
 // contact or none.
 type NewTicket struct {
 	TicketFields
-	ContactID  string
 	AssigneeID string
 	// ColumnID places it at the end of that column, in its stage (never
 	// the closed stage: ErrClosedStage); "" leaves it unplaced, new (or in
@@ -928,15 +927,20 @@ type TicketFields struct {
 	Tags         []string
 	DepartmentID string
 	Public       bool
+	// ContactID is the requester ("" = none).
+	ContactID string
 }
 
-// UpdateTicket stores a ticket's fields (its department must be the
-// workspace's) and records in its history which changed, by whom. An
+// UpdateTicket stores a ticket's fields (its department and contact must
+// be the workspace's) and records in its history which changed, by whom. An
 // archived ticket is ErrStale.
 func (s *Store) UpdateTicket(ctx context.Context, workspaceID, id string, f TicketFields, agentID, agentName string, now time.Time) (Ticket, error) {
 	var out Ticket
 	err := s.inTx(ctx, "store: update ticket", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "departments", workspaceID, f.DepartmentID); err != nil {
+			return err
+		}
+		if err := ownedBy(ctx, tx, "contacts", workspaceID, f.ContactID); err != nil {
 			return err
 		}
 		cur, err := getTicketTx(ctx, tx, workspaceID, id)
@@ -955,8 +959,9 @@ func (s *Store) UpdateTicket(ctx context.Context, workspaceID, id string, f Tick
 			due = sql.NullInt64{Int64: millis(*f.DueAt), Valid: true}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = $3, description = $4, priority = $5, type = $6, due_at = $7,
-			tags = $8, department_id = $9, updated_at = $10, public = $11 WHERE workspace_id = $1 AND id = $2`, workspaceID, id, f.Subject, f.Description,
-			f.Priority, f.Type, due, string(tags), nullString(f.DepartmentID), millis(now), f.Public); err != nil {
+			tags = $8, department_id = $9, updated_at = $10, public = $11, contact_id = $12 WHERE workspace_id = $1 AND id = $2`, workspaceID, id,
+			f.Subject, f.Description, f.Priority, f.Type, due, string(tags), nullString(f.DepartmentID), millis(now), f.Public,
+			nullString(f.ContactID)); err != nil {
 			return mapErr("store: update ticket", err)
 		}
 		if out, err = getTicketTx(ctx, tx, workspaceID, id); err != nil {
@@ -999,6 +1004,9 @@ func ticketChanges(before, after Ticket) map[string]any {
 	}
 	if before.Public != after.Public {
 		out["public"] = after.Public
+	}
+	if before.ContactID != after.ContactID {
+		out["contact_id"] = after.ContactID
 	}
 	return out
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { marker, openDesk, openVisitor, pickedUpChat, shot } from './fixtures';
+import { deskURL, marker, openDesk, openVisitor, pickedUpChat, shot } from './fixtures';
 
 // Boards (issue 15): an agent makes a live chat a ticket, drags it across
 // the board's columns while a second desk watches it move (and moves it
@@ -199,6 +199,18 @@ test('a ticket made on the board shows on a second desk, and a chat is linked to
   await expect(drawer.getByRole('button', { name: 'open the chat' })).toBeVisible();
   await expect(drawer.locator('ol.drawer-history')).toContainText('added a chat to it');
   await shot(desk.page, 'desk-board-linked', info);
+
+  // A requester, found by name among the contacts.
+  const who = marker('Rita');
+  const made = await desk.page.request.post(`${deskURL}/api/v1/contacts`, { data: { name: who, email: `${who}@example.com` } });
+  expect(made.status()).toBe(201);
+  await drawer.getByRole('button', { name: 'Name a requester' }).click();
+  await drawer.getByLabel('Requester').fill(who);
+  await expect(drawer.getByRole('list', { name: 'Matching contacts' })).toBeVisible();
+  await shot(desk.page, 'desk-board-requester', info);
+  await drawer.getByRole('list', { name: 'Matching contacts' }).getByRole('button', { name: new RegExp(who) }).click();
+  await expect(drawer.locator('ol.drawer-history')).toContainText('changed requester');
+  await expect(card(watcher.page)).toContainText(who);
 
   await visitor.ctx.close();
   await desk.ctx.close();

@@ -543,7 +543,7 @@ func testTicketWithoutChat(t *testing.T, s *store.Store) {
 	ct, err := s.CreateContact(ctx, store.Contact{WorkspaceID: ws, Name: "Rita Requester", Email: "rita@example.com", ExternalID: "crm-7"}, Epoch)
 	noErr(t, "contact", err)
 	first, err := s.CreateTicket(ctx, ws, store.NewTicket{TicketFields: store.TicketFields{Subject: "Export fails", Priority: "high", Public: true,
-		Tags: []string{"export"}}, ContactID: ct.ID, ColumnID: waiting, ActorID: tn.agent.ID, ActorName: "Ann"}, Epoch.Add(time.Minute))
+		Tags: []string{"export"}, ContactID: ct.ID}, ColumnID: waiting, ActorID: tn.agent.ID, ActorName: "Ann"}, Epoch.Add(time.Minute))
 	noErr(t, "create", err)
 	equal(t, "made without a chat, in the column's stage, named by its contact",
 		[]any{first.SiteID, first.VisitorID, first.ConversationID, first.Status, first.Stage, first.ColumnID, first.BoardID, first.VisitorName,
@@ -610,4 +610,14 @@ func testTicketWithoutChat(t *testing.T, s *store.Store) {
 	noErr(t, "history", err)
 	last := hist[len(hist)-1]
 	equal(t, "reassigned, by whom, to whom", []any{last.Action, last.ActorName, last.Detail["assignee_id"]}, []any{"assigned", "Boss", tn.owner.ID})
+
+	// The requester is a field like the others.
+	got, err = s.UpdateTicket(ctx, ws, second.ID, store.TicketFields{Subject: second.Subject, Priority: second.Priority, Tags: second.Tags,
+		ContactID: ct.ID}, tn.agent.ID, "Ann", Epoch.Add(6*time.Hour))
+	noErr(t, "requester", err)
+	hist, err = s.TicketHistory(ctx, ws, second.ID, 10)
+	noErr(t, "history", err)
+	last = hist[len(hist)-1]
+	equal(t, "a requester given, in the history", []any{got.ContactID, got.VisitorName, last.Action, last.Detail["contact_id"]},
+		[]any{ct.ID, "Rita Requester", "edited", ct.ID})
 }

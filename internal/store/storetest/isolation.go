@@ -599,11 +599,15 @@ var isolationCases = []isolationCase{
 		return err
 	}).arranged(bBoard),
 	refused("CreateTicket", "for B's contact", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky"}, ContactID: b.contact.ID}, isoNow)
+		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky", ContactID: b.contact.ID}}, isoNow)
 		return err
 	}),
 	refused("CreateTicket", "for B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.CreateTicket(ctx, a.ws.ID, store.NewTicket{TicketFields: store.TicketFields{Subject: "sneaky"}, AssigneeID: b.agent.ID}, isoNow)
+		return err
+	}),
+	refused("UpdateTicket", "for B's contact", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.UpdateTicket(ctx, a.ws.ID, a.ticket.ID, store.TicketFields{Subject: "x", Priority: "normal", ContactID: b.contact.ID}, a.agent.ID, "A", isoNow)
 		return err
 	}),
 	refused("CreateTicket", "in B's department", func(ctx context.Context, s *store.Store, a, b isoTenant) error {

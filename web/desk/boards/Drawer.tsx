@@ -16,6 +16,7 @@ import {
   updateTicket,
   watchTicket,
 } from './api';
+import { ContactPicker } from './ContactPicker';
 
 export const PRIORITIES: Priority[] = ['low', 'normal', 'high', 'urgent'];
 
@@ -36,7 +37,7 @@ export function Options({ values, selected }: { values: readonly string[]; selec
 function describe(e: TicketEvent): string {
   if (e.action === 'moved') return `moved it to ${String(e.detail.column ?? e.detail.stage)}`;
   if (e.action === 'made') return e.detail.merged ? 'added a chat to it' : 'made it from a chat';
-  if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace(/_/g, ' ')}`;
+  if (e.action === 'edited') return `changed ${Object.keys(e.detail).join(', ').replace('contact_id', 'requester').replace(/_/g, ' ')}`;
   if (e.action === 'linked') return 'added a chat to it';
   if (e.action === 'accepted') return 'accepted it';
   if (e.action === 'created') return 'made it on the board';
@@ -45,6 +46,32 @@ function describe(e: TicketEvent): string {
   if (e.action === 'merged') return `merged “${String(e.detail.from_subject ?? 'a duplicate')}” into it`;
   if (e.action === 'merged_into') return `merged it into “${String(e.detail.into_subject ?? 'another ticket')}”`;
   return e.action;
+}
+
+/** The ticket's requester, named or changed (a contact), or removed. */
+function Requester({ ticket, onError }: { ticket: Ticket; onError: (e: string) => void }) {
+  const [picking, setPicking] = useState(false);
+  const set = (id: string) =>
+    updateTicket(ticket.id, { contact_id: id }).then(
+      () => setPicking(false),
+      (err: unknown) => onError(err instanceof ApiError ? err.message : 'The requester could not be changed. Try again.'),
+    );
+  if (picking) return <ContactPicker id={`requester-of-${ticket.id}`} label="Requester" onPick={(c) => void set(c.id)} />;
+  return (
+    <p class="drawer-requester">
+      <button type="button" class="link" onClick={() => setPicking(true)}>
+        {ticket.contact_id ? 'Change the requester' : 'Name a requester'}
+      </button>
+      {ticket.contact_id && (
+        <>
+          {' · '}
+          <button type="button" class="link" onClick={() => void set('')}>
+            remove
+          </button>
+        </>
+      )}
+    </p>
+  );
 }
 
 /** An RFC 3339 time as a datetime-local value (local time, minutes). */
@@ -108,6 +135,7 @@ export function Drawer({
           'no chat yet'
         )}
       </p>
+      <Requester ticket={ticket} onError={setError} />
       <p>
         <button
           type="button"

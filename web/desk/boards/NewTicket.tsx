@@ -1,12 +1,12 @@
 // "New ticket" at the foot of a column: work that did not start in a chat
 // (a bug the team found, a request that came by phone). The ticket goes to
-// the end of the column, in its stage; a requester is any contact, found
-// by name or e-mail as the agent types. Part of the boards chunk.
-import { useEffect, useState } from 'preact/hooks';
+// the end of the column, in its stage; a requester is any contact
+// (ContactPicker). Part of the boards chunk.
+import { useState } from 'preact/hooks';
 import type { Contact } from '../../shared/protocol';
 import { ApiError } from '../api';
-import { listContacts } from '../contacts/api';
 import { createTicket, type Priority, type Ticket } from './api';
+import { ContactPicker } from './ContactPicker';
 import { Options, PRIORITIES } from './Drawer';
 
 export function NewTicket({ columnId, columnName, me, types, onMade }: {
@@ -20,19 +20,7 @@ export function NewTicket({ columnId, columnName, me, types, onMade }: {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const [q, setQ] = useState('');
-  const [found, setFound] = useState<Contact[]>([]);
   const [requester, setRequester] = useState<Contact | null>(null);
-
-  // Contacts matching what is typed, a moment after the last key.
-  useEffect(() => {
-    if (!open || requester || q.trim().length < 2) {
-      setFound([]);
-      return;
-    }
-    const timer = setTimeout(() => listContacts(q.trim(), 'name').then((r) => setFound(r.items.slice(0, 6)), () => setFound([])), 200);
-    return () => clearTimeout(timer);
-  }, [q, open, requester]);
 
   if (!open)
     return (
@@ -63,7 +51,6 @@ export function NewTicket({ columnId, columnName, me, types, onMade }: {
             setBusy(false);
             setOpen(false);
             setRequester(null);
-            setQ('');
             onMade(t);
           },
           (err: unknown) => {
@@ -104,23 +91,7 @@ export function NewTicket({ columnId, columnName, me, types, onMade }: {
           </button>
         </p>
       ) : (
-        <div class="field">
-          <label for={`requester-${columnId}`}>
-            Requester <span class="muted">(a contact, optional)</span>
-          </label>
-          <input id={`requester-${columnId}`} type="search" placeholder="Name or e-mail" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-          {found.length > 0 && (
-            <ul class="picker" aria-label="Matching contacts">
-              {found.map((c) => (
-                <li key={c.id}>
-                  <button type="button" class="link" onClick={() => setRequester(c)}>
-                    {c.name || c.email} {c.name && c.email && <span class="muted">{c.email}</span>}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <ContactPicker id={`requester-${columnId}`} label="Requester (a contact, optional)" onPick={setRequester} />
       )}
       <label class="check">
         <input name="mine" type="checkbox" /> Assign to me

@@ -28,6 +28,8 @@ export interface TicketPatch {
   tags?: string[];
   public?: boolean;
   department_id?: string;
+  /** The requester ('' : none). */
+  contact_id?: string;
 }
 export const updateTicket = (id: string, p: TicketPatch) => call<Ticket>('PATCH', `/tickets/${encodeURIComponent(id)}`, p);
 
@@ -54,7 +56,6 @@ export const updateColumn = (boardId: string, columnId: string, p: { name?: stri
 /** A ticket made on the board, without a chat (POST /api/v1/tickets). */
 export interface NewTicket extends TicketPatch {
   subject: string;
-  contact_id?: string;
   assignee_id?: string;
   column_id?: string;
 }
