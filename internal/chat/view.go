@@ -8,7 +8,7 @@ import "github.com/querytel/livedesk/internal/store"
 // visitorView strips what only agents may see of a conversation.
 func visitorView(c store.Conversation) store.Conversation {
 	c.WrapupNotes, c.WrapupTags, c.Flagged, c.AwaitingReplySince, c.ContactID = "", []string{}, false, nil, ""
-	c.TicketID, c.RatedAgentID = "", ""
+	c.TicketID, c.RatedAgentID, c.FirstResponderID = "", "", ""
 	return c
 }
 

@@ -185,13 +185,27 @@ const (
 	nQueries
 )
 
+// facts is the SET clause of the facts a message adds to its
+// conversation (rowChange): the first response's time (now) and author,
+// and the count of each side's words. responds and says are booleans.
+func facts(now, responds, says, author string) string {
+	return `first_response_at = CASE WHEN ` + responds + ` AND first_response_at IS NULL THEN ` + now + ` ELSE first_response_at END,
+		first_responder_id = CASE WHEN ` + responds + ` AND first_response_at IS NULL THEN ` + author + ` ELSE first_responder_id END,
+		agent_messages = agent_messages + CASE WHEN ` + responds + ` THEN 1 ELSE 0 END,
+		visitor_messages = visitor_messages + CASE WHEN ` + says + ` THEN 1 ELSE 0 END`
+}
+
+// factsPG is facts in pgAppend's parameters, typed for PostgreSQL.
+var factsPG = facts("$4", "$17::boolean", "$18::boolean", "$12::text")
+
 var hotQueries = [nQueries]string{
 	qMessageByClientID: `SELECT ` + messageColumns + ` FROM messages
 		WHERE conversation_id = $1 AND client_msg_id = $2 AND workspace_id = $3`,
 	qNextSeq: `UPDATE conversations SET last_seq = last_seq + 1, updated_at = $3,
 		last_activity_at = $3, last_message = CASE WHEN $4 = '' THEN last_message ELSE $4 END,
 		awaiting_reply_since = CASE WHEN $5 THEN COALESCE(awaiting_reply_since, $3)
-			WHEN $6 THEN NULL ELSE awaiting_reply_since END
+			WHEN $6 THEN NULL ELSE awaiting_reply_since END,
+		` + facts("$3", "$8", "$9", "$10") + `
 		WHERE workspace_id = $1 AND id = $2 AND status <> 'closed'
 			AND ($7 = '' OR (visitor_id = $7 AND status NOT IN ('pending', 'snoozed')))
 		RETURNING last_seq, visitor_id, assignee_id IS NULL, COALESCE(ticket_id, ''), offhours_phase`,
@@ -211,7 +225,8 @@ var hotQueries = [nQueries]string{
 	qSetSeqSQLite: `UPDATE conversations SET last_seq = $3, updated_at = $4,
 		last_activity_at = $4, last_message = CASE WHEN $5 = '' THEN last_message ELSE $5 END,
 		awaiting_reply_since = CASE WHEN $6 THEN COALESCE(awaiting_reply_since, $4)
-			WHEN $7 THEN NULL ELSE awaiting_reply_since END
+			WHEN $7 THEN NULL ELSE awaiting_reply_since END,
+		` + facts("$4", "$8", "$9", "$10") + `
 		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id, assignee_id IS NULL, COALESCE(ticket_id, ''), offhours_phase`,
 	// What a widget's resume reads (storm: 10,000 of each at once).
 	qVisitorByToken: `SELECT ` + visitorColumns + ` FROM visitors WHERE site_id = $1 AND token_hash = $2`,

@@ -37,8 +37,9 @@ import (
 // (ms), $5 preview, $6 starts the reply clock, $7 stops it, $8 the
 // visitor the conversation must belong to ("" for agents), $9 message
 // id, $10 kind, $11 author type, $12 author id, $13 author name,
-// $14 body, $15 private, $16 meta.
-const pgAppend = `WITH prev AS (
+// $14 body, $15 private, $16 meta, $17 an agent's response, $18 a
+// visitor's words (rowChange).
+var pgAppend = `WITH prev AS (
 	SELECT ` + messageColumns + ` FROM messages
 	WHERE conversation_id = $2 AND client_msg_id = $3 AND workspace_id = $1
 ), cur AS (
@@ -47,7 +48,8 @@ const pgAppend = `WITH prev AS (
 	UPDATE conversations SET last_seq = last_seq + 1, updated_at = $4,
 		last_activity_at = $4, last_message = CASE WHEN $5 = '' THEN last_message ELSE $5 END,
 		awaiting_reply_since = CASE WHEN $6 THEN COALESCE(awaiting_reply_since, $4)
-			WHEN $7 THEN NULL ELSE awaiting_reply_since END
+			WHEN $7 THEN NULL ELSE awaiting_reply_since END,
+		` + factsPG + `
 	WHERE workspace_id = $1 AND id = $2 AND status <> 'closed'
 		AND ($8 = '' OR (visitor_id = $8 AND status NOT IN ('pending', 'snoozed')))
 		AND NOT EXISTS (SELECT 1 FROM prev)
@@ -215,9 +217,9 @@ func pgPrepare(m Message, now time.Time) (pgPending, error) {
 		return pgPending{}, err
 	}
 	m.ID, m.CreatedAt = NewID(), stored(now)
-	preview, waits, answers := conversationUpdate(m)
-	args := []any{m.WorkspaceID, m.ConversationID, m.ClientMsgID, millis(now), preview, waits, answers, visitorOnly(m),
-		m.ID, m.Kind, m.AuthorType, m.AuthorID, m.AuthorName, m.Body, m.Private, meta}
+	ch := conversationUpdate(m)
+	args := []any{m.WorkspaceID, m.ConversationID, m.ClientMsgID, millis(now), ch.preview, ch.waits, ch.answers, visitorOnly(m),
+		m.ID, m.Kind, m.AuthorType, m.AuthorID, m.AuthorName, m.Body, m.Private, meta, ch.responds, ch.says}
 	return pgPending{m: m, args: args}, nil
 }
 

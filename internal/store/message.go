@@ -166,13 +166,13 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 		return Appended{}, err
 	}
 	m.ID, m.CreatedAt = NewID(), stored(now)
-	preview, waits, answers := conversationUpdate(m)
+	ch := conversationUpdate(m)
 	var (
 		visitorID, ticketID, phase string
 		unassigned                 bool
 	)
-	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), preview, waits, answers, visitorOnly(m)).
-		Scan(&m.Seq, &visitorID, &unassigned, &ticketID, &phase)
+	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), ch.preview, ch.waits, ch.answers, visitorOnly(m),
+		ch.responds, ch.says, m.AuthorID).Scan(&m.Seq, &visitorID, &unassigned, &ticketID, &phase)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Appended{}, whyRefused(ctx, tx, m) // nothing was changed
 	}
@@ -208,13 +208,13 @@ func appendOneSQLite(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m 
 	if err != nil {
 		return Appended{}, mapErr("store: insert message", err)
 	}
-	preview, waits, answers := conversationUpdate(m)
+	ch := conversationUpdate(m)
 	var (
 		visitorID, ticketID, phase string
 		unassigned                 bool
 	)
-	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), preview, waits, answers).
-		Scan(&visitorID, &unassigned, &ticketID, &phase)
+	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), ch.preview, ch.waits, ch.answers,
+		ch.responds, ch.says, m.AuthorID).Scan(&visitorID, &unassigned, &ticketID, &phase)
 	if err != nil {
 		return Appended{}, mapErr("store: set seq", err) // unreachable with one writer; fails the batch
 	}
@@ -252,18 +252,30 @@ func appendRefused(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Me
 	return out, err
 }
 
-// conversationUpdate is what a new message changes on its conversation
-// row besides the seq: the preview (none for private or system events),
-// and the reply clock, which a visitor's message starts unless it runs
-// already and an agent's public reply stops.
-func conversationUpdate(m Message) (preview string, waits, answers bool) {
-	if (m.Kind == KindText || m.Kind == KindFile) && !m.Private {
-		preview = m.Body // a file's is its name
-		if len(preview) > previewLen {
-			preview = truncateUTF8(preview, previewLen)
+// rowChange is what a new message changes on its conversation row besides
+// the seq: the preview (none for private or system events); the reply
+// clock, which a visitor's message starts unless it runs already and an
+// agent's public event stops; and the facts analytics read: the first
+// response (an agent's first public text or file, and who wrote it) and
+// how many texts and files each side wrote.
+type rowChange struct {
+	preview        string
+	waits, answers bool
+	responds, says bool // an agent's public text or file; a visitor's
+}
+
+func conversationUpdate(m Message) rowChange {
+	var c rowChange
+	words := m.Kind == KindText || m.Kind == KindFile
+	if words && !m.Private {
+		c.preview = m.Body // a file's is its name
+		if len(c.preview) > previewLen {
+			c.preview = truncateUTF8(c.preview, previewLen)
 		}
 	}
-	return preview, m.AuthorType == AuthorVisitor, m.AuthorType == AuthorAgent && !m.Private
+	c.waits, c.answers = m.AuthorType == AuthorVisitor, m.AuthorType == AuthorAgent && !m.Private
+	c.responds, c.says = words && c.answers, words && c.waits
+	return c
 }
 
 // visitorOnly is the visitor a message's conversation must belong to ("":

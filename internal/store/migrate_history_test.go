@@ -71,7 +71,7 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery", "0013_tickets", "0014_mail", "0015_department_hours", "0016_inbox", "0017_contacts", "0018_quick_responses", "0019_files", "0020_boards", "0021_ticket_fields", "0022_tickets_without_chat", "0023_ratings"}) {
+	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery", "0013_tickets", "0014_mail", "0015_department_hours", "0016_inbox", "0017_contacts", "0018_quick_responses", "0019_files", "0020_boards", "0021_ticket_fields", "0022_tickets_without_chat", "0023_ratings", "0024_conversation_facts"}) {
 		t.Fatalf("applied %v", applied)
 	}
 	for _, id := range convs {
@@ -211,7 +211,7 @@ func TestSQLiteTicketsRebuildKeepsReferences(t *testing.T) {
 	}
 
 	applied, err := s.Migrate(ctx, now)
-	if err != nil || !reflect.DeepEqual(applied, []string{"0022_tickets_without_chat", "0023_ratings"}) {
+	if err != nil || !reflect.DeepEqual(applied, []string{"0022_tickets_without_chat", "0023_ratings", "0024_conversation_facts"}) {
 		t.Fatalf("applied %v, %v", applied, err)
 	}
 	after, err := s.GetTicket(ctx, ws.ID, ticket)
@@ -239,5 +239,70 @@ func TestSQLiteTicketsRebuildKeepsReferences(t *testing.T) {
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO tickets (id, workspace_id, status, reason, subject, created_at, updated_at)
 		VALUES ($1, $2, 'open', 'agent', 'Chat-less', 0, 0)`, NewID(), ws.ID); err != nil {
 		t.Errorf("a ticket without a chat: %v", err)
+	}
+}
+
+// TestConversationFactsFilledInFromHistory: 0024 fills in the facts of the
+// conversations stored before it from their messages: the first public
+// text or file of an agent (not a "picked up" event, not a private note)
+// and who wrote it, and each side's texts and files.
+func TestConversationFactsFilledInFromHistory(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, ws, now := migratedTo(t, "0023_ratings")
+	site := Site{ID: NewID()}
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, identity_secret, created_at, updated_at)
+		VALUES ($1, $2, 'Shop', 'wk_facts', '', $3, $3)`, site.ID, ws.ID, millis(now)); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.CreateVisitor(ctx, ws.ID, site.ID, "token", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet, busy := NewID(), NewID()
+	for _, c := range [][2]string{{quiet, "closed"}, {busy, "open"}} {
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, context,
+			created_at, updated_at, last_activity_at, status_changed_at) VALUES ($1, $2, $3, $4, $5, '{}', $6, $6, $6, $6)`,
+			c[0], ws.ID, site.ID, v.ID, c[1], millis(now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type msg struct {
+		kind, author, authorID string
+		private                bool
+	}
+	for i, m := range []msg{
+		{KindText, AuthorVisitor, v.ID, false},
+		{KindSystem, AuthorAgent, "ann", false}, // "Ann picked up the conversation"
+		{KindText, AuthorAgent, "ann", true},    // a note
+		{KindText, AuthorAgent, "bob", false},   // the first answer
+		{KindFile, AuthorAgent, "ann", false},
+		{KindFile, AuthorVisitor, v.ID, false},
+	} {
+		at := millis(now.Add(time.Duration(i) * time.Minute))
+		if _, err := s.write.ExecContext(ctx, `INSERT INTO messages (`+messageColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', 'x', $9, $10, '{}')`, NewID(), ws.ID, busy, i+1, fmt.Sprint("m", i), m.kind,
+			m.author, m.authorID, at, m.private); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.write.ExecContext(ctx, `UPDATE conversations SET last_seq = 6 WHERE id = $1`, busy); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.GetConversation(ctx, ws.ID, busy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.FirstResponseAt == nil || !c.FirstResponseAt.Equal(now.Add(3*time.Minute)) || c.FirstResponderID != "bob" ||
+		c.AgentMessages != 2 || c.VisitorMessages != 2 {
+		t.Errorf("facts filled in: first response %v by %q, %d agent and %d visitor messages; want at +3m by bob, 2 and 2",
+			c.FirstResponseAt, c.FirstResponderID, c.AgentMessages, c.VisitorMessages)
+	}
+	c, err = s.GetConversation(ctx, ws.ID, quiet)
+	if err != nil || c.FirstResponseAt != nil || c.AgentMessages != 0 || c.VisitorMessages != 0 {
+		t.Errorf("a conversation without messages: %+v (%v)", c, err)
 	}
 }

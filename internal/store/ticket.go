@@ -743,7 +743,7 @@ func hold(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, h 
 // ClientMsgID already stored there is skipped by the caller's
 // conditions, not here: it fails the transaction (ErrConflict).
 func appendEvent(ctx context.Context, tx *sql.Tx, workspaceID, id string, m Message, now time.Time) (Message, error) {
-	preview, _, _ := conversationUpdate(m)
+	preview := conversationUpdate(m).preview
 	m.ID, m.WorkspaceID, m.ConversationID, m.CreatedAt = NewID(), workspaceID, id, stored(now)
 	if m.ClientMsgID == "" {
 		m.ClientMsgID = "sys-" + m.ID

@@ -11,6 +11,7 @@ func runRatings(t *testing.T, newStore NewStore) {
 	t.Helper()
 	runCases(t, newStore, []storeCase{
 		{"ratings/a visitor rates its ended chat, changes it within the window, counted once for the agent who held it", testRatings},
+		{"analytics/a conversation keeps its first response and each side's words as messages are stored, a retry counted once", testConversationFacts},
 	})
 }
 
@@ -103,4 +104,32 @@ func testRatings(t *testing.T, s *store.Store) {
 	list, err = s.RatedChats(ctx, ws, period, false, 10)
 	noErr(t, "all", err)
 	equal(t, "latest first", ids(list, func(r store.RatedChat) string { return r.ConversationID }), []string{c.ID, c2.ID, c3.ID})
+}
+
+func testConversationFacts(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	tn := newTenant(t, s, "a")
+	ws := tn.ws.ID
+	v, c := writer(t, s, tn, "rita", "", Epoch) // one visitor text
+	agent := func(id, kind, body string, private bool) store.Message {
+		m := textMessage(ws, c.ID, id, body)
+		m.Kind, m.AuthorID, m.Private = kind, tn.agent.ID, private
+		return m
+	}
+	for i, m := range []store.Message{
+		agent("picked", store.KindSystem, "Ann picked up the conversation", false),
+		agent("note", store.KindText, "she is a VIP", true),
+		agent("answer", store.KindText, "Here is your tracking link", false),
+		agent("answer", store.KindText, "Here is your tracking link", false), // a retry
+		agent("file", store.KindFile, "label.pdf", false),
+		visitorMessage(v, c.ID, "thanks", "Thanks!"),
+	} {
+		_, err := s.AppendMessage(ctx, m, Epoch.Add(time.Duration(i+1)*time.Minute))
+		noErr(t, "append "+m.ClientMsgID, err)
+	}
+	got, err := s.GetConversation(ctx, ws, c.ID)
+	noErr(t, "read", err)
+	equal(t, "first response (the answer, not the event or the note), by whom, each side's words",
+		[]any{got.FirstResponseAt != nil && got.FirstResponseAt.Equal(Epoch.Add(3*time.Minute)), got.FirstResponderID, got.AgentMessages, got.VisitorMessages},
+		[]any{true, tn.agent.ID, 2, 2})
 }
