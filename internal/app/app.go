@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/querytel/livedesk/internal/analytics"
 	"github.com/querytel/livedesk/internal/audit"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
@@ -72,28 +73,29 @@ type Options struct {
 
 // App is a built server, not yet listening.
 type App struct {
-	Config   config.Config
-	Store    *store.Store
-	Clock    clock.Clock
-	Log      *slog.Logger
-	Handler  http.Handler
-	Auth     *auth.Service
-	Team     *team.Service
-	Sites    *site.Service
-	Chat     *chat.Service
-	Mail     *mail.Service
-	Visitors *visitor.Service
-	Blocks   *block.Service
-	Audit    *audit.Service
-	Realtime *realtime.Server
-	Inbox    *inbox.Service
-	Contacts *contact.Service
-	Quick    *quick.Service
-	Ratings  *rating.Service
-	Files    *file.Service
-	Boards   *board.Service
-	Guard    *guard.Guard
-	Bus      bus.Bus
+	Config    config.Config
+	Store     *store.Store
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Handler   http.Handler
+	Auth      *auth.Service
+	Team      *team.Service
+	Sites     *site.Service
+	Chat      *chat.Service
+	Mail      *mail.Service
+	Visitors  *visitor.Service
+	Blocks    *block.Service
+	Audit     *audit.Service
+	Realtime  *realtime.Server
+	Inbox     *inbox.Service
+	Contacts  *contact.Service
+	Quick     *quick.Service
+	Ratings   *rating.Service
+	Analytics *analytics.Service
+	Files     *file.Service
+	Boards    *board.Service
+	Guard     *guard.Guard
+	Bus       bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
 	Bootstrap Bootstrap
 
@@ -174,6 +176,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Contacts = contact.New(st, a.Clock, pub, a.Audit)
 	a.Quick = quick.New(st, a.Clock)
 	a.Ratings = rating.New(st, a.Clock)
+	a.Analytics = analytics.New(st, workspaces, a.Clock)
 	a.Boards = board.New(st, a.Clock, pub)
 	a.Files = file.New(st, file.DBBlobs{Store: st, Clock: a.Clock}, a.Chat, workspaces, a.Clock, a.Log)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
@@ -199,7 +202,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Files: a.Files, Boards: a.Boards, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/querytel/livedesk/internal/analytics"
 	"github.com/querytel/livedesk/internal/audit"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
@@ -48,6 +49,7 @@ type Config struct {
 	Contacts   *contact.Service
 	Quick      *quick.Service
 	Ratings    *rating.Service
+	Analytics  *analytics.Service
 	Files      *file.Service
 	Boards     *board.Service
 	Audit      *audit.Service
@@ -92,6 +94,7 @@ type API struct {
 	contacts   *contact.Service
 	quick      *quick.Service
 	ratings    *rating.Service
+	analytics  *analytics.Service
 	files      *file.Service
 	boards     *board.Service
 	guard      *guard.Guard
@@ -113,7 +116,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, ratings: cfg.Ratings, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

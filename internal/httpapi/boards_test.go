@@ -198,5 +198,10 @@ func TestRatingsAPI(t *testing.T) {
 			status: 400, code: "invalid_period"},
 		{name: "a period with none", as: "owner", method: "GET", path: "/api/v1/ratings?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z",
 			status: 200, has: []string{`"good":0`, `"score":null`, `"agents":[]`}},
+		{name: "an agent reads no analytics", as: "agent", method: "GET", path: "/api/v1/analytics/conversations", status: 403, code: "forbidden"},
+		{name: "a supervisor reads the week", as: "supervisor", method: "GET", path: "/api/v1/analytics/conversations", status: 200,
+			has: []string{`"time_zone":"UTC"`, `"totals":{"started":3,"answered":0,"missed":3,"closed":3}`, `"days":[`}},
+		{name: "a day that is no date", as: "owner", method: "GET", path: "/api/v1/analytics/conversations?from=yesterday", status: 400,
+			code: "invalid_date", field: "from"},
 	})
 }

@@ -77,6 +77,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/contacts/{id}/export", a.authed(a.exportContact))
 	mux.HandleFunc("GET /api/v1/quick-responses", a.authed(a.listQuick))
 	mux.HandleFunc("GET /api/v1/ratings", a.authed(a.ratingSummary))
+	mux.HandleFunc("GET /api/v1/analytics/conversations", a.authed(a.conversationAnalytics))
 	mux.HandleFunc("POST /api/v1/quick-responses", a.authed(a.createQuick))
 	mux.HandleFunc("PATCH /api/v1/quick-responses/{id}", a.authed(a.updateQuick))
 	mux.HandleFunc("DELETE /api/v1/quick-responses/{id}", a.authed(a.deleteQuick))

@@ -55,6 +55,9 @@ type Settings struct {
 	// TicketTypes are the types a ticket may have (question, bug, …);
 	// empty: the default list.
 	TicketTypes []string `json:"ticket_types,omitempty"`
+	// TimeZone is the workspace's IANA time zone: analytics count days and
+	// hours in it. "": UTC.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // CreateWorkspace inserts a workspace.

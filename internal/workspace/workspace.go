@@ -66,6 +66,8 @@ type SettingsPatch struct {
 	// TicketTypes replaces the list of ticket types; an empty list
 	// restores the default types.
 	TicketTypes *[]string `json:"ticket_types"`
+	// TimeZone is an IANA zone ("Europe/Berlin"); "" restores UTC.
+	TimeZone *string `json:"time_zone"`
 }
 
 // apply returns cur with the patch's fields set.
@@ -93,6 +95,9 @@ func (p SettingsPatch) apply(cur store.Settings) store.Settings {
 	}
 	if p.TicketTypes != nil {
 		cur.TicketTypes = slices.Clone(*p.TicketTypes)
+	}
+	if p.TimeZone != nil {
+		cur.TimeZone = *p.TimeZone
 	}
 	return cur
 }
@@ -164,6 +169,7 @@ var Defaults = store.Settings{
 	FilesPerConversation:   50,
 	FileTypes:              file.DefaultKinds,
 	TicketTypes:            []string{"question", "bug", "incident", "feature request"},
+	TimeZone:               "UTC",
 }
 
 // Effective is s with every zero field taken from Defaults: the settings
@@ -199,6 +205,9 @@ func Effective(s store.Settings) store.Settings {
 	}
 	if len(s.TicketTypes) == 0 {
 		s.TicketTypes = slices.Clone(d.TicketTypes)
+	}
+	if s.TimeZone == "" {
+		s.TimeZone = d.TimeZone
 	}
 	return s
 }
@@ -238,6 +247,12 @@ func validate(st store.Settings) error {
 		if !ok || n != t || slices.Contains(st.TicketTypes[:i], t) {
 			return apperr.Invalidf("settings.ticket_types", "invalid_ticket_type",
 				"a ticket type has 1 to %d characters, no surrounding spaces or control characters, and is listed once", MaxTicketType)
+		}
+	}
+	if st.TimeZone != "" {
+		// "Local" names the server's own zone, not one of the world's.
+		if _, err := time.LoadLocation(st.TimeZone); err != nil || st.TimeZone == "Local" {
+			return apperr.Invalidf("settings.time_zone", "invalid_time_zone", "time_zone is an IANA time zone such as Europe/Berlin")
 		}
 	}
 	if st.VisitorTTLSeconds != 0 && st.VisitorTTLSeconds < 15 {

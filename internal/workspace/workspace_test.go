@@ -45,7 +45,7 @@ func TestUpdateWorkspace(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	in := store.Settings{InactivityCloseMinutes: -1, PendingCloseMinutes: 60, ReplyTimeoutSeconds: -1,
 		DefaultMaxChats: 3, VisitorTTLSeconds: 15, TicketAfterSeconds: 600, FileMaxMB: -1, FilesPerConversation: 10,
-		FileTypes: []string{"image", "pdf"}, TicketTypes: []string{"question", "refund"}}
+		FileTypes: []string{"image", "pdf"}, TicketTypes: []string{"question", "refund"}, TimeZone: "Europe/Berlin"}
 	got, err := f.svc.Update(ctx, f.as(auth.Admin).Actor(), workspace.Input{Name: ptr("  Acme Inc. "), Settings: patch(in)})
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +122,10 @@ func TestUpdateWorkspaceRefusals(t *testing.T) {
 			apperr.Invalid, "invalid_file_type", "settings.file_types"},
 		{"a ticket type twice", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{TicketTypes: &[]string{"bug", "bug"}}},
 			apperr.Invalid, "invalid_ticket_type", "settings.ticket_types"},
+		{"a time zone of nowhere", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{TimeZone: ptr("Mars/Olympus")}},
+			apperr.Invalid, "invalid_time_zone", "settings.time_zone"},
+		{"the server's own zone", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{TimeZone: ptr("Local")}},
+			apperr.Invalid, "invalid_time_zone", "settings.time_zone"},
 		{"a blank ticket type", auth.Owner, workspace.Input{Settings: &workspace.SettingsPatch{TicketTypes: &[]string{" "}}},
 			apperr.Invalid, "invalid_ticket_type", "settings.ticket_types"},
 		{"valid name, invalid settings", auth.Owner, workspace.Input{Name: ptr("New name"),
@@ -146,7 +150,7 @@ func patch(s store.Settings) *workspace.SettingsPatch {
 	return &workspace.SettingsPatch{InactivityCloseMinutes: &s.InactivityCloseMinutes, PendingCloseMinutes: &s.PendingCloseMinutes,
 		ReplyTimeoutSeconds: &s.ReplyTimeoutSeconds, DefaultMaxChats: &s.DefaultMaxChats, VisitorTTLSeconds: &s.VisitorTTLSeconds,
 		TicketAfterSeconds: &s.TicketAfterSeconds, FileMaxMB: &s.FileMaxMB, FilesPerConversation: &s.FilesPerConversation, FileTypes: &s.FileTypes,
-		TicketTypes: &s.TicketTypes}
+		TicketTypes: &s.TicketTypes, TimeZone: &s.TimeZone}
 }
 
 // patchOf sets only the non-zero fields of s.

@@ -14,6 +14,12 @@ function toValues(s: Settings): Values {
   return v;
 }
 
+/** The time zones the browser knows, with UTC and the current one. */
+function zones(current: string): string[] {
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['UTC', current, ...known])];
+}
+
 /**
  * Workspace preferences: the lifecycle timers and limits. Agents with
  * workspace.manage (owners and admins) change them (editable); others read them.
@@ -23,6 +29,7 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
   const [loadError, setLoadError] = useState('');
   const [errors, setErrors] = useState<Partial<Record<keyof Settings, string>>>({});
   const [kinds, setKinds] = useState<string[]>([]);
+  const [zone, setZone] = useState('UTC');
   const [formError, setFormError] = useState('');
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -32,6 +39,7 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
       .then((w) => {
         setValues(toValues(w.settings));
         setKinds(w.settings.file_types ?? []);
+        setZone(w.settings.time_zone || 'UTC');
       })
       .catch(() => setLoadError('The preferences cannot be loaded right now.'));
   }, []);
@@ -55,6 +63,7 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
     }
     if (kinds.length === 0) local.file_types = 'Pick at least one kind, or turn attachments off above.';
     patch.file_types = kinds;
+    patch.time_zone = zone;
     setErrors(local);
     setFormError('');
     setSaved(false);
@@ -68,8 +77,8 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
       })
       .catch((err: unknown) => {
         const key = err instanceof ApiError ? (err.field.replace(/^settings\./, '') as keyof Settings) : undefined;
-        if (err instanceof ApiError && key === 'file_types') {
-          setErrors({ file_types: err.message });
+        if (err instanceof ApiError && (key === 'file_types' || key === 'time_zone')) {
+          setErrors({ [key]: err.message });
         } else if (err instanceof ApiError && key && SETTING_FIELDS.some((f) => f.key === key)) {
           setErrors({ [key]: settingErrorText(SETTING_FIELDS.find((f) => f.key === key) as FieldSpec, err.code, err.message) });
         } else if (err instanceof ApiError && err.status === 403) {
@@ -150,6 +159,37 @@ export function Preferences({ editable, canBlock }: { editable: boolean; canBloc
                 </div>
               );
             })}
+            <div class={errors.time_zone ? 'pref invalid' : 'pref'}>
+              <label for="pref-time_zone" class="pref-label">
+                Time zone
+              </label>
+              <p class="pref-help muted" id="pref-time_zone-help">
+                Where the analytics count days and hours.
+              </p>
+              <div class="pref-input">
+                <select
+                  id="pref-time_zone"
+                  value={zone}
+                  disabled={!editable}
+                  aria-describedby="pref-time_zone-help"
+                  onChange={(e) => {
+                    setZone(e.currentTarget.value);
+                    setSaved(false);
+                  }}
+                >
+                  {zones(zone).map((z) => (
+                    <option key={z} value={z}>
+                      {z}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              {errors.time_zone && (
+                <p class="field-error" role="alert">
+                  {errors.time_zone}
+                </p>
+              )}
+            </div>
             <fieldset class={errors.file_types ? 'pref invalid' : 'pref'} aria-describedby="pref-kinds-help">
               <legend class="pref-label">Kinds of file that may be attached</legend>
               <p class="pref-help muted" id="pref-kinds-help">

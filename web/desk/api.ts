@@ -50,10 +50,12 @@ export interface Settings {
   /** The kinds of file that may be attached (FILE_KINDS). */
   file_types: string[];
   ticket_types: string[];
+  /** An IANA zone: where analytics count days and hours. */
+  time_zone: string;
 }
 
-/** The settings that are whole numbers (the others: file_types). */
-export type NumericSetting = Exclude<keyof Settings, 'file_types' | 'ticket_types'>;
+/** The settings that are whole numbers (the others: file_types, ticket_types, time_zone). */
+export type NumericSetting = Exclude<keyof Settings, 'file_types' | 'ticket_types' | 'time_zone'>;
 
 export interface Workspace {
   id: string;

@@ -217,6 +217,13 @@ test('workspace preferences: owners edit them with per-field errors; agents only
   await kinds.scrollIntoViewIfNeeded();
   await shot(owner.page, 'desk-preferences-files', info);
   await kinds.getByLabel('ZIP archives').uncheck();
+  // The time zone analytics count in: kept across a reload, then back to UTC.
+  await owner.page.getByLabel('Time zone').selectOption('Europe/Berlin');
+  await owner.page.getByRole('button', { name: 'Save preferences' }).click();
+  await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
+  await owner.page.reload();
+  await expect(owner.page.getByLabel('Time zone')).toHaveValue('Europe/Berlin');
+  await owner.page.getByLabel('Time zone').selectOption('UTC');
   await owner.page.getByRole('button', { name: 'Save preferences' }).click();
   await expect(owner.page.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
   await owner.page.getByRole('button', { name: '← Back to conversations' }).click();

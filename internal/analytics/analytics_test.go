@@ -1,0 +1,151 @@
+package analytics_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/querytel/livedesk/internal/analytics"
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/clock"
+	"github.com/querytel/livedesk/internal/store"
+	"github.com/querytel/livedesk/internal/store/storetest"
+)
+
+// zone is a workspace whose time zone is Berlin.
+type zone struct{}
+
+func (zone) Settings(context.Context, string) (store.Settings, error) {
+	return store.Settings{TimeZone: "Europe/Berlin"}, nil
+}
+
+// TestFiguresMatchTheSeededHistory seeds a known history around the end
+// of summer time in Berlin (25 October 2026: 03:00 CEST falls back to
+// 02:00 CET, so 02:30 happens twice and the day has 25 hours) and checks
+// every figure, on both databases.
+func TestFiguresMatchTheSeededHistory(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]storetest.NewStore{"sqlite": storetest.SQLite, "postgres": storetest.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			figures(t, open(t))
+		})
+	}
+}
+
+func figures(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	at := func(utc string) time.Time {
+		v, err := time.Parse(time.RFC3339, utc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ws, err := s.CreateWorkspace(ctx, "Shop", storetest.Epoch)
+	must(t, err)
+	site, err := s.CreateSite(ctx, store.Site{WorkspaceID: ws.ID, Name: "Shop", WidgetKey: "wk_figures"}, storetest.Epoch)
+	must(t, err)
+	ann, err := s.CreateAgent(ctx, store.Agent{WorkspaceID: ws.ID, Email: "ann@figures.example", Name: "Ann", Role: "agent"}, storetest.Epoch)
+	must(t, err)
+	bob, err := s.CreateAgent(ctx, store.Agent{WorkspaceID: ws.ID, Email: "bob@figures.example", Name: "Bob", Role: "agent"}, storetest.Epoch)
+	must(t, err)
+
+	// chat starts a chat at start; agent (if any) takes it and answers
+	// after answer; it ends at end (zero: still open).
+	n := 0
+	chat := func(start time.Time, agent string, answer time.Duration, end time.Time) {
+		t.Helper()
+		n++
+		v, err := s.CreateVisitor(ctx, ws.ID, site.ID, "token-"+start.String(), start)
+		must(t, err)
+		c, _, err := s.StartConversation(ctx, ws.ID, v.ID, "", start)
+		must(t, err)
+		_, err = s.AppendMessage(ctx, store.Message{WorkspaceID: ws.ID, ConversationID: c.ID, ClientMsgID: "v", Kind: store.KindText,
+			AuthorType: store.AuthorVisitor, AuthorID: v.ID, Body: "hello"}, start)
+		must(t, err)
+		if agent != "" {
+			_, _, err = s.Transition(ctx, ws.ID, c.ID, store.Transition{SetAssignee: &agent}, start)
+			must(t, err)
+			_, err = s.AppendMessage(ctx, store.Message{WorkspaceID: ws.ID, ConversationID: c.ID, ClientMsgID: "a", Kind: store.KindText,
+				AuthorType: store.AuthorAgent, AuthorID: agent, Body: "hi"}, start.Add(answer))
+			must(t, err)
+		}
+		if !end.IsZero() {
+			_, _, err = s.Transition(ctx, ws.ID, c.ID, store.Transition{Status: store.StatusClosed, ClosedBy: store.AuthorVisitor}, end)
+			must(t, err)
+		}
+	}
+	chat(at("2026-10-22T08:00:00Z"), ann.ID, time.Minute, at("2026-10-22T09:00:00Z"))    // the period before
+	chat(at("2026-10-24T21:30:00Z"), ann.ID, time.Minute, at("2026-10-24T22:10:00Z"))    // Sat 23:30 CEST, ends Sun 00:10
+	chat(at("2026-10-25T00:30:00Z"), bob.ID, 2*time.Minute, time.Time{})                 // Sun 02:30 CEST
+	chat(at("2026-10-25T01:30:00Z"), "", 0, at("2026-10-25T01:40:00Z"))                  // Sun 02:30 CET, again: missed
+	chat(at("2026-10-25T22:59:00Z"), ann.ID, 30*time.Second, at("2026-10-25T23:05:00Z")) // Sun 23:59, ends Mon 00:05
+	chat(at("2026-10-26T11:00:00Z"), "", 0, time.Time{})                                 // Mon 12:00: waiting
+	chat(at("2026-10-27T08:00:00Z"), bob.ID, time.Minute, time.Time{})                   // the next day: outside
+
+	svc := analytics.New(s, zone{}, clock.NewFake(at("2026-10-27T09:00:00Z")))
+	boss := auth.Actor{WorkspaceID: ws.ID, AgentID: "boss", Role: auth.Supervisor}
+	got, err := svc.ConversationsOf(ctx, boss, analytics.Query{From: "2026-10-24", To: "2026-10-26"})
+	must(t, err)
+	sec := func(v float64) *float64 { return &v }
+	want := analytics.Conversations{
+		TimeZone: "Europe/Berlin", From: "2026-10-24", To: "2026-10-26",
+		Totals:   analytics.Counts{Started: 5, Answered: 3, Missed: 1, Closed: 3},
+		Previous: analytics.Counts{Started: 1, Answered: 1, Closed: 1},
+		Days: []analytics.Day{
+			{Date: "2026-10-24", Counts: analytics.Counts{Started: 1, Answered: 1}},
+			{Date: "2026-10-25", Counts: analytics.Counts{Started: 3, Answered: 2, Missed: 1, Closed: 2}},
+			{Date: "2026-10-26", Counts: analytics.Counts{Started: 1, Closed: 1}},
+		},
+		FirstResponse: analytics.Spread{Count: 3, MedianS: sec(60), P90S: sec(120)},
+		Resolution:    analytics.Spread{Count: 3, MedianS: sec(600), P90S: sec(2400)},
+		Agents: []analytics.Agent{
+			{AgentID: ann.ID, Chats: 2, Messages: 2, FirstResponse: analytics.Spread{Count: 2, MedianS: sec(30), P90S: sec(60)}},
+			{AgentID: bob.ID, Chats: 1, Messages: 1, FirstResponse: analytics.Spread{Count: 1, MedianS: sec(120), P90S: sec(120)}},
+		},
+	}
+	want.Hours[23], want.Hours[2], want.Hours[12] = 2, 2, 1
+	want.Weekdays[5], want.Weekdays[6], want.Weekdays[0] = 1, 3, 1 // Saturday, Sunday, Monday
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("figures:\n got %+v\nwant %+v", got, want)
+	}
+
+	// One agent's part.
+	got, err = svc.ConversationsOf(ctx, boss, analytics.Query{From: "2026-10-24", To: "2026-10-26", AgentID: bob.ID})
+	must(t, err)
+	if got.Totals != (analytics.Counts{Started: 1, Answered: 1}) {
+		t.Errorf("Bob's totals %+v", got.Totals)
+	}
+	// The default period: the 7 days up to today (27 October in Berlin).
+	got, err = svc.ConversationsOf(ctx, boss, analytics.Query{})
+	must(t, err)
+	if got.From != "2026-10-21" || got.To != "2026-10-27" || len(got.Days) != 7 || got.Totals.Started != 7 {
+		t.Errorf("the default period: %s to %s, %d days, %d started", got.From, got.To, len(got.Days), got.Totals.Started)
+	}
+
+	for _, c := range []struct {
+		name string
+		a    auth.Actor
+		q    analytics.Query
+		code string
+	}{
+		{"an agent", auth.Actor{WorkspaceID: ws.ID, AgentID: ann.ID, Role: auth.Agent}, analytics.Query{}, "forbidden"},
+		{"a bad date", boss, analytics.Query{From: "24.10.2026"}, "invalid_date"},
+		{"backwards", boss, analytics.Query{From: "2026-10-26", To: "2026-10-24"}, "invalid_period"},
+		{"too long", boss, analytics.Query{From: "2025-01-01", To: "2026-10-24"}, "invalid_period"},
+	} {
+		if _, err := svc.ConversationsOf(ctx, c.a, c.q); apperr.From(err).Code != c.code {
+			t.Errorf("%s: %v, want %s", c.name, err, c.code)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/querytel/livedesk/internal/analytics"
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/rating"
+)
+
+func (a *API) ratingSummary(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	q := r.URL.Query()
+	in := rating.Query{AgentID: q.Get("agent_id"), SiteID: q.Get("site_id"), Commented: q.Get("commented") == "true"}
+	for _, t := range []struct {
+		name string
+		to   *time.Time
+	}{{"from", &in.From}, {"to", &in.To}} {
+		if v := q.Get(t.name); v != "" {
+			at, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				a.writeError(w, r, apperr.Invalidf(t.name, "invalid_time", "%s is an RFC 3339 time", t.name))
+				return
+			}
+			*t.to = at
+		}
+	}
+	a.respond(w, r, http.StatusOK)(a.ratings.Summarize(r.Context(), p.Actor(), in))
+}
+
+func (a *API) conversationAnalytics(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	q := r.URL.Query()
+	a.respond(w, r, http.StatusOK)(a.analytics.ConversationsOf(r.Context(), p.Actor(), analytics.Query{From: q.Get("from"), To: q.Get("to"),
+		SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), AgentID: q.Get("agent_id")}))
+}
