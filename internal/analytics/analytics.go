@@ -55,7 +55,9 @@ const DateLayout = "2006-01-02"
 // dates in the workspace's zone; "": the last 7 days up to today) and
 // narrows it to a site, a department or an agent.
 type Query struct {
-	From, To                      string
+	From, To string
+	// Days, without From and To: the last Days days up to today.
+	Days                          int
 	SiteID, DepartmentID, AgentID string
 }
 
@@ -101,17 +103,22 @@ type Agent struct {
 // first answer (from the start) and of resolution (start to end, of those
 // that ended in the period), and by agent, most chats first.
 type Conversations struct {
-	TimeZone      string  `json:"time_zone"`
-	From          string  `json:"from"`
-	To            string  `json:"to"`
-	Totals        Counts  `json:"totals"`
-	Previous      Counts  `json:"previous"`
-	Days          []Day   `json:"days"`
-	Hours         [24]int `json:"hours"`
-	Weekdays      [7]int  `json:"weekdays"`
-	FirstResponse Spread  `json:"first_response"`
-	Resolution    Spread  `json:"resolution"`
-	Agents        []Agent `json:"agents"`
+	TimeZone string `json:"time_zone"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	// Start and End are the period's bounds as instants: the first day's
+	// local midnight and the one after the last day (for other queries of
+	// the same days, such as GET /api/v1/ratings).
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end"`
+	Totals        Counts    `json:"totals"`
+	Previous      Counts    `json:"previous"`
+	Days          []Day     `json:"days"`
+	Hours         [24]int   `json:"hours"`
+	Weekdays      [7]int    `json:"weekdays"`
+	FirstResponse Spread    `json:"first_response"`
+	Resolution    Spread    `json:"resolution"`
+	Agents        []Agent   `json:"agents"`
 }
 
 // ConversationsOf answers for the period: supervisors and above.
@@ -153,7 +160,8 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 		return Conversations{}, err
 	}
 
-	out := Conversations{TimeZone: loc.String(), From: first.Format(DateLayout), To: last.Format(DateLayout), Agents: []Agent{}}
+	out := Conversations{TimeZone: loc.String(), From: first.Format(DateLayout), To: last.Format(DateLayout), Start: from.UTC(), End: to.UTC(),
+		Agents: []Agent{}}
 	byDate := map[string]*Day{}
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		out.Days = append(out.Days, Day{Date: d.Format(DateLayout)})
@@ -219,7 +227,14 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 // last 7 days up to today by default, at most MaxDays.
 func period(q Query, now time.Time, loc *time.Location) (time.Time, time.Time, error) {
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	last, first := today, today.AddDate(0, 0, -6)
+	n := 7
+	if q.Days != 0 {
+		if q.Days < 1 || q.Days > MaxDays {
+			return time.Time{}, time.Time{}, apperr.Invalidf("days", "invalid_period", "days is 1 to %d", MaxDays)
+		}
+		n = q.Days
+	}
+	last, first := today, today.AddDate(0, 0, -(n-1))
 	var err error
 	if q.To != "" {
 		if last, err = time.ParseInLocation(DateLayout, q.To, loc); err != nil {

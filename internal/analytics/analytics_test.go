@@ -93,6 +93,7 @@ func figures(t *testing.T, s *store.Store) {
 	sec := func(v float64) *float64 { return &v }
 	want := analytics.Conversations{
 		TimeZone: "Europe/Berlin", From: "2026-10-24", To: "2026-10-26",
+		Start: at("2026-10-23T22:00:00Z"), End: at("2026-10-26T23:00:00Z"), // midnight CEST, and midnight CET three days (73 hours) on
 		Totals:   analytics.Counts{Started: 5, Answered: 3, Missed: 1, Closed: 3},
 		Previous: analytics.Counts{Started: 1, Answered: 1, Closed: 1},
 		Days: []analytics.Day{
@@ -126,6 +127,12 @@ func figures(t *testing.T, s *store.Store) {
 		t.Errorf("the default period: %s to %s, %d days, %d started", got.From, got.To, len(got.Days), got.Totals.Started)
 	}
 
+	got, err = svc.ConversationsOf(ctx, boss, analytics.Query{Days: 1})
+	must(t, err)
+	if got.From != "2026-10-27" || got.To != "2026-10-27" || got.Totals.Started != 1 {
+		t.Errorf("today: %s to %s, %d started", got.From, got.To, got.Totals.Started)
+	}
+
 	for _, c := range []struct {
 		name string
 		a    auth.Actor
@@ -136,6 +143,7 @@ func figures(t *testing.T, s *store.Store) {
 		{"a bad date", boss, analytics.Query{From: "24.10.2026"}, "invalid_date"},
 		{"backwards", boss, analytics.Query{From: "2026-10-26", To: "2026-10-24"}, "invalid_period"},
 		{"too long", boss, analytics.Query{From: "2025-01-01", To: "2026-10-24"}, "invalid_period"},
+		{"no days", boss, analytics.Query{Days: -1}, "invalid_period"},
 	} {
 		if _, err := svc.ConversationsOf(ctx, c.a, c.q); apperr.From(err).Code != c.code {
 			t.Errorf("%s: %v, want %s", c.name, err, c.code)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/querytel/livedesk/internal/analytics"
@@ -31,6 +32,14 @@ func (a *API) ratingSummary(w http.ResponseWriter, r *http.Request, p auth.Princ
 
 func (a *API) conversationAnalytics(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	q := r.URL.Query()
-	a.respond(w, r, http.StatusOK)(a.analytics.ConversationsOf(r.Context(), p.Actor(), analytics.Query{From: q.Get("from"), To: q.Get("to"),
-		SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), AgentID: q.Get("agent_id")}))
+	in := analytics.Query{From: q.Get("from"), To: q.Get("to"), SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), AgentID: q.Get("agent_id")}
+	if v := q.Get("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			a.writeError(w, r, apperr.Invalidf("days", "invalid_period", "days is a whole number of days, 1 or more"))
+			return
+		}
+		in.Days = n
+	}
+	a.respond(w, r, http.StatusOK)(a.analytics.ConversationsOf(r.Context(), p.Actor(), in))
 }

@@ -1,6 +1,7 @@
 import type { AgentStatus } from '../shared/protocol';
 import { logout, type Me } from './api';
 import { BellIcon, GearIcon, Logo } from './icons';
+import { MANAGE_ANY, type Permission } from './permissions';
 import { go, type Route, route } from './router';
 import type { DeskStore } from './store';
 
@@ -11,10 +12,11 @@ const STATUSES: { value: AgentStatus; label: string }[] = [
 ];
 
 /** The areas beside the live desk, each a button that opens it (or, open, closes it). */
-const AREAS: { to: Route; label: string; title: string }[] = [
+const AREAS: { to: Route; label: string; title: string; need?: Permission }[] = [
   { to: { area: 'tickets', queue: 'unassigned' }, label: 'Tickets', title: 'Tickets: chats that found no agent' },
   { to: { area: 'boards', id: '' }, label: 'Boards', title: 'Boards: the tickets by stage, to drag along' },
   { to: { area: 'contacts', id: '' }, label: 'Contacts', title: 'Contacts: everyone known, with their history' },
+  { to: { area: 'analytics' }, label: 'Analytics', title: 'Analytics: chats, answers and ratings by day and agent', need: MANAGE_ANY },
   { to: { area: 'admin', page: 'preferences', id: '' }, label: 'Settings', title: 'Settings: preferences, sites, team, departments' },
 ];
 
@@ -71,7 +73,7 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
           </button>
         ))}
       </div>
-      {AREAS.map((a) => {
+      {AREAS.filter((a) => !a.need || store.can(a.need)).map((a) => {
         const on = route.value.area === a.to.area;
         return (
           <button key={a.to.area} type="button" class={on ? 'btn ghost on' : 'btn ghost'} aria-pressed={on} title={a.title} onClick={() => go(on ? { area: 'live' } : a.to)}>

@@ -25,8 +25,10 @@ describe('router', () => {
     expect(parse('#/contacts/c%201')).toEqual({ area: 'contacts', id: 'c 1' });
     expect(parse('#/boards')).toEqual({ area: 'boards', id: '' });
     expect(parse('#/boards/b1')).toEqual({ area: 'boards', id: 'b1' });
+    expect(parse('#/analytics')).toEqual({ area: 'analytics' });
+    expect(parse('#/analytics/x')).toEqual({ area: 'live' });
   });
   it('writes what it reads', () => {
-    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1']) expect(href(parse(h))).toBe(h);
+    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
   });
 });

@@ -20,11 +20,13 @@ export type Route =
   | { area: 'tickets'; queue: TicketQueue }
   | { area: 'inbox'; filter: InboxFilter }
   | { area: 'contacts'; id: string }
-  | { area: 'boards'; id: string };
+  | { area: 'boards'; id: string }
+  | { area: 'analytics' };
 
 /** parse reads a location hash; anything unknown is the live desk. */
 export function parse(hash: string): Route {
   if (hash === '#preferences') return { area: 'admin', page: 'preferences', id: '' }; // links from before the router
+  if (/^#\/analytics\/?$/.test(hash)) return { area: 'analytics' };
   const byId = /^#\/(contacts|boards)(?:\/([^/]+))?\/?$/.exec(hash);
   if (byId) return { area: byId[1] as 'contacts' | 'boards', id: byId[2] ? decodeURIComponent(byId[2]) : '' };
   const inbox = /^#\/inbox(?:\/([a-z]+))?\/?$/.exec(hash);
@@ -47,6 +49,7 @@ export function parse(hash: string): Route {
 /** href is the hash of a route. */
 export function href(r: Route): string {
   if (r.area === 'live') return '#/';
+  if (r.area === 'analytics') return '#/analytics';
   if (r.area === 'tickets') return `#/tickets/${r.queue}`;
   if (r.area === 'inbox') return `#/inbox/${r.filter}`;
   if (r.area === 'contacts' || r.area === 'boards') return `#/${r.area}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;

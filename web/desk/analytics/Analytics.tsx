@@ -1,0 +1,262 @@
+// The numbers a support lead checks every morning (issue 16): a period's
+// chats (started, answered, missed, closed) against the period before,
+// by day, hour of day and weekday, how fast the first answer came and how
+// long chats took, each agent's part, and what visitors said. Days are
+// the workspace's (its time zone, in Preferences). Every table downloads
+// as CSV. Supervisors and above; its own chunk (Desk.tsx).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api';
+import type { DeskStore } from '../store';
+import { Bars } from './Bars';
+import { type ChatAnalytics, chatAnalytics, type Filter, type Ratings, ratingsOf } from './api';
+import { change, csv, download, duration } from './figures';
+import './analytics.css';
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const RANGES = [
+  { days: 1, label: 'Today' },
+  { days: 7, label: '7 days' },
+  { days: 30, label: '30 days' },
+];
+
+export function Analytics({ store }: { store: DeskStore }) {
+  const [filter, setFilter] = useState<Filter>({ from: '', to: '', days: '7', site_id: '', department_id: '', agent_id: '' });
+  const [data, setData] = useState<ChatAnalytics | null>(null);
+  const [ratings, setRatings] = useState<Ratings | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    setError('');
+    chatAnalytics(filter).then(
+      (d) => {
+        setData(d);
+        ratingsOf(filter, d.start, d.end).then(setRatings, () => setRatings(null));
+      },
+      (err: unknown) => setError(err instanceof ApiError ? err.message : 'The numbers cannot be read right now.'),
+    );
+  }, [filter]);
+
+  const pick = (days: number) => setFilter({ ...filter, from: '', to: '', days: String(days) });
+  const range = Number(filter.days) || 0;
+  const name = (id: string) => store.agentName(id) ?? 'Removed agent';
+
+  return (
+    <main class="analytics" aria-labelledby="analytics-title">
+      <header class="analytics-head">
+        <h1 id="analytics-title">Analytics</h1>
+        <div class="tabs" role="group" aria-label="Period">
+          {RANGES.map((r) => (
+            <button key={r.days} type="button" class={range === r.days ? 'tab on' : 'tab'} aria-pressed={range === r.days} onClick={() => pick(r.days)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        <label class="field-inline">
+          From
+          <input type="date" value={data?.from ?? ''} onChange={(e) => setFilter({ ...filter, days: '', from: e.currentTarget.value, to: data?.to ?? '' })} />
+        </label>
+        <label class="field-inline">
+          To
+          <input type="date" value={data?.to ?? ''} onChange={(e) => setFilter({ ...filter, days: '', to: e.currentTarget.value, from: data?.from ?? '' })} />
+        </label>
+      </header>
+      <div class="analytics-filters" role="search">
+        <select aria-label="Site" value={filter.site_id} onChange={(e) => setFilter({ ...filter, site_id: e.currentTarget.value })}>
+          <option value="">Every site</option>
+          {store.sites.value.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Department" value={filter.department_id} onChange={(e) => setFilter({ ...filter, department_id: e.currentTarget.value })}>
+          <option value="">Every department</option>
+          {store.departments.value.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Agent" value={filter.agent_id} onChange={(e) => setFilter({ ...filter, agent_id: e.currentTarget.value })}>
+          <option value="">Every agent</option>
+          {[...store.agents.value.values()].map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Channel" disabled title="The web chat is the only channel yet">
+          <option>Web chat</option>
+        </select>
+        {data && <span class="muted">Days in {data.time_zone}</span>}
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {!data ? (
+        !error && <p class="muted">Loading…</p>
+      ) : (
+        <>
+          <section class="tiles" aria-label="Totals">
+            {(['started', 'answered', 'missed', 'closed'] as const).map((k) => (
+              <div key={k} class={`tile ${k}`}>
+                <span class="tile-label">{k[0].toUpperCase() + k.slice(1)}</span>
+                <strong class="tile-value">{data.totals[k]}</strong>
+                <span class="tile-change muted" title={`The ${data.days.length} days before: ${data.previous[k]}`}>
+                  {change(data.totals[k], data.previous[k]) || 'new'} vs before
+                </span>
+              </div>
+            ))}
+            <div class="tile">
+              <span class="tile-label">First answer</span>
+              <strong class="tile-value">{duration(data.first_response.median_s)}</strong>
+              <span class="tile-change muted">median; 90 % within {duration(data.first_response.p90_s)}</span>
+            </div>
+            <div class="tile">
+              <span class="tile-label">Resolution</span>
+              <strong class="tile-value">{duration(data.resolution.median_s)}</strong>
+              <span class="tile-change muted">median; 90 % within {duration(data.resolution.p90_s)}</span>
+            </div>
+            {ratings && (
+              <div class="tile">
+                <span class="tile-label">Satisfaction</span>
+                <strong class="tile-value">{ratings.score === null ? '—' : `${Math.round(ratings.score * 100)} %`}</strong>
+                <span class="tile-change muted">
+                  {ratings.good} good, {ratings.bad} bad
+                </span>
+              </div>
+            )}
+          </section>
+
+          <section class="panel" aria-labelledby="by-day">
+            <div class="panel-head">
+              <h2 id="by-day">Chats by day</h2>
+              <span class="legend">
+                <i class="answered" /> answered <i class="missed" /> missed <i class="waiting" /> waiting
+              </span>
+              <button
+                type="button"
+                class="btn secondary small"
+                onClick={() =>
+                  download(`chats-${data.from}-${data.to}.csv`, csv([['date', 'started', 'answered', 'missed', 'closed'], ...data.days.map((d) => [d.date, d.started, d.answered, d.missed, d.closed])]))
+                }
+              >
+                CSV
+              </button>
+            </div>
+            <Bars
+              title={`Chats started each day from ${data.from} to ${data.to}`}
+              labels={data.days.map((d) => d.date.slice(5))}
+              every={Math.ceil(data.days.length / 15)}
+              bars={data.days.map((d) => [
+                { value: d.answered, tone: 'answered', label: 'answered' },
+                { value: d.missed, tone: 'missed', label: 'missed' },
+                { value: d.started - d.answered - d.missed, tone: 'waiting', label: 'waiting' },
+              ])}
+            />
+          </section>
+
+          <div class="panel-row">
+            <section class="panel" aria-labelledby="by-hour">
+              <div class="panel-head">
+                <h2 id="by-hour">By hour of day</h2>
+                <button type="button" class="btn secondary small" onClick={() => download(`chats-by-hour-${data.from}-${data.to}.csv`, csv([['hour', 'started'], ...data.hours.map((n, h) => [h, n])]))}>
+                  CSV
+                </button>
+              </div>
+              <Bars title="Chats started by hour of day" labels={data.hours.map((_, h) => String(h))} every={3} bars={data.hours.map((n) => [{ value: n, tone: 'started', label: 'started' }])} />
+            </section>
+            <section class="panel" aria-labelledby="by-weekday">
+              <div class="panel-head">
+                <h2 id="by-weekday">By weekday</h2>
+                <button type="button" class="btn secondary small" onClick={() => download(`chats-by-weekday-${data.from}-${data.to}.csv`, csv([['weekday', 'started'], ...data.weekdays.map((n, i) => [WEEKDAYS[i], n])]))}>
+                  CSV
+                </button>
+              </div>
+              <Bars title="Chats started by weekday" labels={WEEKDAYS} bars={data.weekdays.map((n) => [{ value: n, tone: 'started', label: 'started' }])} />
+            </section>
+          </div>
+
+          <section class="panel" aria-labelledby="by-agent">
+            <div class="panel-head">
+              <h2 id="by-agent">Agents</h2>
+              <button
+                type="button"
+                class="btn secondary small"
+                onClick={() =>
+                  download(
+                    `agents-${data.from}-${data.to}.csv`,
+                    csv([
+                      ['agent', 'chats', 'messages', 'first answer median (s)', 'first answer p90 (s)', 'good ratings', 'bad ratings'],
+                      ...data.agents.map((a) => {
+                        const r = ratings?.agents.find((x) => x.agent_id === a.agent_id);
+                        return [name(a.agent_id), a.chats, a.messages, a.first_response.median_s, a.first_response.p90_s, r?.good ?? 0, r?.bad ?? 0];
+                      }),
+                    ]),
+                  )
+                }
+              >
+                CSV
+              </button>
+            </div>
+            {data.agents.length === 0 ? (
+              <p class="muted">No agent handled a chat in these days.</p>
+            ) : (
+              <table class="analytics-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Agent</th>
+                    <th scope="col">Chats</th>
+                    <th scope="col">Messages</th>
+                    <th scope="col">First answer (median)</th>
+                    <th scope="col">Ratings</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.agents.map((a) => {
+                    const r = ratings?.agents.find((x) => x.agent_id === a.agent_id);
+                    return (
+                      <tr key={a.agent_id}>
+                        <th scope="row">{name(a.agent_id)}</th>
+                        <td>{a.chats}</td>
+                        <td>{a.messages}</td>
+                        <td>{duration(a.first_response.median_s)}</td>
+                        <td>{r ? `${r.good} good, ${r.bad} bad` : '—'}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            )}
+          </section>
+
+          {ratings && ratings.items.length > 0 && (
+            <section class="panel" aria-labelledby="comments">
+              <div class="panel-head">
+                <h2 id="comments">What visitors said</h2>
+                <button
+                  type="button"
+                  class="btn secondary small"
+                  onClick={() =>
+                    download(`ratings-${data.from}-${data.to}.csv`, csv([['rated at', 'rating', 'agent', 'comment'], ...ratings.items.map((i) => [i.rated_at, i.rating, i.agent_id ? name(i.agent_id) : '', i.comment ?? ''])]))
+                  }
+                >
+                  CSV
+                </button>
+              </div>
+              <ul class="comments">
+                {ratings.items.map((i) => (
+                  <li key={i.conversation_id} class={i.rating}>
+                    <strong>{i.rating === 'good' ? 'Good' : 'Bad'}</strong> “{i.comment}” <span class="muted">· {i.agent_id ? name(i.agent_id) : 'no agent'} · {new Date(i.rated_at).toLocaleDateString()}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+        </>
+      )}
+    </main>
+  );
+}
