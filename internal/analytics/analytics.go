@@ -3,17 +3,20 @@
 // fast the first answer came and how long a chat took to close, by day,
 // hour of day and weekday in the workspace's time zone, and by agent.
 //
-// It reads each period's conversations through two indexes (by start and
-// by end) and the facts the store keeps on each conversation as its
-// messages are stored (store.ConversationFact): never the messages
-// themselves. Medians and 90th percentiles are exact. A Service is
-// stateless and safe for concurrent use.
+// The database counts: each period's conversations are read through two
+// indexes (by start and by end) with the facts the store keeps on each
+// conversation as its messages are stored, and come back counted by
+// 15-minute slot (each falls in one local hour in every time zone) and
+// by whole second of each duration, never a row per chat nor the
+// messages. Medians and 90th percentiles are exact to the second. A
+// Service is stateless and safe for concurrent use.
 package analytics
 
 import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
@@ -24,8 +27,10 @@ import (
 
 // Store is what analytics needs from the database.
 type Store interface {
-	ConversationsStarted(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.ConversationFact, error)
-	ConversationsEnded(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.ConversationFact, error)
+	ChatSlots(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.ChatSlot, error)
+	FirstResponses(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.Took, error)
+	Resolutions(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.Took, error)
+	ChatsByAgent(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.AgentChats, error)
 }
 
 // Zoner tells a workspace's time zone (its settings' time_zone).
@@ -141,23 +146,23 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	days := int(last.Sub(first).Hours()/24+0.5) + 1 // a DST day is 23 or 25 hours
 	from, to := first, last.AddDate(0, 0, 1)
 	f := store.AnalyticsFilter{From: from, To: to, SiteID: q.SiteID, DepartmentID: q.DepartmentID, AgentID: q.AgentID}
-	started, err := s.store.ConversationsStarted(ctx, a.WorkspaceID, f)
-	if err != nil {
-		return Conversations{}, err
-	}
-	ended, err := s.store.ConversationsEnded(ctx, a.WorkspaceID, f)
-	if err != nil {
-		return Conversations{}, err
-	}
 	prev := f
 	prev.From, prev.To = first.AddDate(0, 0, -days), first
-	prevStarted, err := s.store.ConversationsStarted(ctx, a.WorkspaceID, prev)
-	if err != nil {
-		return Conversations{}, err
-	}
-	prevEnded, err := s.store.ConversationsEnded(ctx, a.WorkspaceID, prev)
-	if err != nil {
-		return Conversations{}, err
+	var (
+		slots, prevSlots   []store.ChatSlot
+		firsts, resolution []store.Took
+		byAgent            []store.AgentChats
+	)
+	for _, read := range []func() error{
+		func() (err error) { slots, err = s.store.ChatSlots(ctx, a.WorkspaceID, f); return err },
+		func() (err error) { prevSlots, err = s.store.ChatSlots(ctx, a.WorkspaceID, prev); return err },
+		func() (err error) { firsts, err = s.store.FirstResponses(ctx, a.WorkspaceID, f); return err },
+		func() (err error) { resolution, err = s.store.Resolutions(ctx, a.WorkspaceID, f); return err },
+		func() (err error) { byAgent, err = s.store.ChatsByAgent(ctx, a.WorkspaceID, f); return err },
+	} {
+		if err := read(); err != nil {
+			return Conversations{}, err
+		}
 	}
 
 	out := Conversations{TimeZone: loc.String(), From: first.Format(DateLayout), To: last.Format(DateLayout), Start: from.UTC(), End: to.UTC(),
@@ -169,58 +174,47 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	for i := range out.Days {
 		byDate[out.Days[i].Date] = &out.Days[i]
 	}
-	out.Totals = count(started, ended, loc, byDate)
-	out.Previous = count(prevStarted, prevEnded, loc, nil)
-
-	var firsts, resolutions []time.Duration
+	for _, c := range slots {
+		local := time.UnixMilli(c.Slot * store.SlotMillis).In(loc)
+		n := Counts{Started: c.Started, Answered: c.Answered, Missed: c.Missed, Closed: c.Closed}
+		out.Totals.add(n)
+		if d := byDate[local.Format(DateLayout)]; d != nil {
+			d.add(n)
+		}
+		out.Hours[local.Hour()] += c.Started
+		out.Weekdays[(int(local.Weekday())+6)%7] += c.Started
+	}
+	for _, c := range prevSlots {
+		out.Previous.add(Counts{Started: c.Started, Answered: c.Answered, Missed: c.Missed, Closed: c.Closed})
+	}
+	out.FirstResponse, out.Resolution = spread(firsts, ""), spread(resolution, "")
 	agents := map[string]*Agent{}
-	mine := map[string][]time.Duration{}
-	for _, c := range started {
-		local := c.CreatedAt.In(loc)
-		out.Hours[local.Hour()]++
-		out.Weekdays[(int(local.Weekday())+6)%7]++
-		if c.FirstResponseAt != nil {
-			d := c.FirstResponseAt.Sub(c.CreatedAt)
-			firsts = append(firsts, d)
-			if c.FirstResponderID != "" {
-				mine[c.FirstResponderID] = append(mine[c.FirstResponderID], d)
-			}
-		}
-		if c.AgentID != "" {
-			ag := agents[c.AgentID]
-			if ag == nil {
-				ag = &Agent{AgentID: c.AgentID}
-				agents[c.AgentID] = ag
-			}
-			ag.Chats++
-			ag.Messages += c.AgentMessages
+	for _, c := range byAgent {
+		agents[c.AgentID] = &Agent{AgentID: c.AgentID, Chats: c.Chats, Messages: c.Messages}
+	}
+	for _, t := range firsts {
+		if t.AgentID != "" && agents[t.AgentID] == nil {
+			agents[t.AgentID] = &Agent{AgentID: t.AgentID} // answered first a chat another agent held
 		}
 	}
-	for _, c := range ended {
-		if c.ClosedAt != nil {
-			resolutions = append(resolutions, c.ClosedAt.Sub(c.CreatedAt))
-		}
-	}
-	out.FirstResponse, out.Resolution = spread(firsts), spread(resolutions)
-	for id, ds := range mine {
-		if agents[id] == nil {
-			agents[id] = &Agent{AgentID: id}
-		}
-		agents[id].FirstResponse = spread(ds)
-	}
-	for _, ag := range agents {
+	for id, ag := range agents {
+		ag.FirstResponse = spread(firsts, id)
 		out.Agents = append(out.Agents, *ag)
 	}
 	slices.SortFunc(out.Agents, func(x, y Agent) int {
 		if x.Chats != y.Chats {
 			return y.Chats - x.Chats
 		}
-		if x.AgentID < y.AgentID {
-			return -1
-		}
-		return 1
+		return strings.Compare(x.AgentID, y.AgentID)
 	})
 	return out, nil
+}
+
+func (c *Counts) add(n Counts) {
+	c.Started += n.Started
+	c.Answered += n.Answered
+	c.Missed += n.Missed
+	c.Closed += n.Closed
 }
 
 // period is the first and last day asked for, at local midnight: the
@@ -255,46 +249,32 @@ func period(q Query, now time.Time, loc *time.Location) (time.Time, time.Time, e
 	return first, last, nil
 }
 
-// count totals the started and ended chats, and adds each to its local
-// day when byDate is given.
-func count(started, ended []store.ConversationFact, loc *time.Location, byDate map[string]*Day) Counts {
-	var total Counts
-	add := func(at time.Time, fn func(c *Counts)) {
-		fn(&total)
-		if d := byDate[at.In(loc).Format(DateLayout)]; d != nil {
-			fn(&d.Counts)
+// spread is the count, median and 90th percentile of the durations (of
+// agent's first answers only, when agent is not ""): the nearest rank,
+// the duration at rank ceil(p·n), so every figure is one that happened.
+func spread(took []store.Took, agent string) Spread {
+	var ds []store.Took
+	n := 0
+	for _, t := range took {
+		if agent == "" || t.AgentID == agent {
+			ds = append(ds, t)
+			n += t.Count
 		}
 	}
-	for _, c := range started {
-		add(c.CreatedAt, func(n *Counts) {
-			n.Started++
-			if c.FirstResponseAt != nil {
-				n.Answered++
-			} else if c.Closed {
-				n.Missed++
-			}
-		})
-	}
-	for _, c := range ended {
-		if c.ClosedAt != nil {
-			add(*c.ClosedAt, func(n *Counts) { n.Closed++ })
-		}
-	}
-	return total
-}
-
-// spread is the count, median and 90th percentile of ds (nearest rank:
-// the value at rank ceil(p·n), so every figure is a duration that
-// happened).
-func spread(ds []time.Duration) Spread {
-	out := Spread{Count: len(ds)}
-	if len(ds) == 0 {
+	out := Spread{Count: n}
+	if n == 0 {
 		return out
 	}
-	slices.Sort(ds)
+	slices.SortFunc(ds, func(x, y store.Took) int { return int(x.Seconds - y.Seconds) })
 	rank := func(p float64) *float64 {
-		i := int(math.Ceil(p*float64(len(ds)))) - 1
-		v := ds[max(0, min(i, len(ds)-1))].Seconds()
+		want, seen := int(math.Ceil(p*float64(n))), 0
+		for _, t := range ds {
+			if seen += t.Count; seen >= want {
+				v := float64(t.Seconds)
+				return &v
+			}
+		}
+		v := float64(ds[len(ds)-1].Seconds)
 		return &v
 	}
 	out.MedianS, out.P90S = rank(0.5), rank(0.9)

@@ -15,20 +15,38 @@ type AnalyticsFilter struct {
 	SiteID, DepartmentID, AgentID string
 }
 
-// ConversationFact is what analytics read of one conversation.
-type ConversationFact struct {
-	CreatedAt       time.Time
-	FirstResponseAt *time.Time
-	ClosedAt        *time.Time
-	Closed          bool
-	// AgentID is who handled it: its agent, else who first answered.
-	AgentID          string
-	FirstResponderID string
-	AgentMessages    int
+// SlotMillis is the length of the slots analytics count chats in: every
+// time zone's offset is a multiple of 15 minutes, so each slot falls in
+// one local hour of one local day, wherever the workspace is.
+const SlotMillis = 15 * 60 * 1000
+
+// ChatSlot counts the chats of one slot (its start is Slot·SlotMillis,
+// Unix milliseconds): started in it, of those answered and missed (ended
+// unanswered), and ended in it.
+type ChatSlot struct {
+	Slot                              int64
+	Started, Answered, Missed, Closed int
 }
 
-// analyticsWhere is f's condition after the time column's, with its
-// arguments numbered from $4 ($1 workspace, $2 and $3 the period).
+// Took counts the chats that took Seconds (whole seconds): the spread of
+// a duration, exact to the second, in as many rows as there are distinct
+// durations rather than chats. AgentID, where it is asked for, is whose.
+type Took struct {
+	AgentID string
+	Seconds int64
+	Count   int
+}
+
+// AgentChats is an agent's chats of a period (started in it, held or
+// first answered by it) and the agents' texts and files in them.
+type AgentChats struct {
+	AgentID  string
+	Chats    int
+	Messages int
+}
+
+// analyticsWhere is the condition of f's site, department and agent, its
+// arguments numbered from $4 ($1 the workspace, $2 and $3 the period).
 func analyticsWhere(f AnalyticsFilter) (string, []any) {
 	var where string
 	var args []any
@@ -50,37 +68,71 @@ func analyticsWhere(f AnalyticsFilter) (string, []any) {
 	return where, args
 }
 
-// ConversationsStarted reads the facts of the conversations that started
-// in the filter's period.
-func (s *Store) ConversationsStarted(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]ConversationFact, error) {
+// analyticsQuery runs one aggregate over the conversations that started
+// (by is "created_at") or ended ("closed_at", closed ones only) in f's
+// period; the database does the counting, so what comes back is a few
+// rows per slot or duration, never a row per chat.
+func (s *Store) analyticsQuery(ctx context.Context, workspaceID string, f AnalyticsFilter, by, selects, extra, group string) (*sql.Rows, error) {
 	where, args := analyticsWhere(f)
-	rows, err := s.read.QueryContext(ctx, `SELECT created_at, first_response_at, closed_at, status = 'closed',
-		COALESCE(assignee_id, first_responder_id, ''), COALESCE(first_responder_id, ''), agent_messages
-		FROM conversations WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3`+where,
-		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...)
-	return collect(rows, err, "store: conversations started", scanFact)
-}
-
-// ConversationsEnded reads the facts of the conversations that closed in
-// the filter's period (and are closed still).
-func (s *Store) ConversationsEnded(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]ConversationFact, error) {
-	where, args := analyticsWhere(f)
-	rows, err := s.read.QueryContext(ctx, `SELECT created_at, first_response_at, closed_at, status = 'closed',
-		COALESCE(assignee_id, first_responder_id, ''), COALESCE(first_responder_id, ''), agent_messages
-		FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND closed_at >= $2 AND closed_at < $3`+where,
-		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...)
-	return collect(rows, err, "store: conversations ended", scanFact)
-}
-
-func scanFact(sc scanner) (ConversationFact, error) {
-	var (
-		f               ConversationFact
-		created         int64
-		answered, ended sql.NullInt64
-	)
-	if err := sc.Scan(&created, &answered, &ended, &f.Closed, &f.AgentID, &f.FirstResponderID, &f.AgentMessages); err != nil {
-		return ConversationFact{}, err
+	cond := `workspace_id = $1 AND ` + by + ` >= $2 AND ` + by + ` < $3`
+	if by == "closed_at" {
+		cond = `workspace_id = $1 AND status = 'closed' AND closed_at >= $2 AND closed_at < $3`
 	}
-	f.CreatedAt, f.FirstResponseAt, f.ClosedAt = fromMillis(created), optTime(answered), optTime(ended)
-	return f, nil
+	return s.read.QueryContext(ctx, `SELECT `+selects+` FROM conversations WHERE `+cond+where+extra+` GROUP BY `+group,
+		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...)
+}
+
+// ChatSlots counts a period's chats by slot: those that started in it
+// (with how many of them were answered and missed) and those that ended.
+func (s *Store) ChatSlots(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]ChatSlot, error) {
+	slot := fmt.Sprint(SlotMillis)
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "created_at", `created_at / `+slot+`, COUNT(*),
+		COUNT(first_response_at), SUM(CASE WHEN first_response_at IS NULL AND status = 'closed' THEN 1 ELSE 0 END)`, "", "created_at / "+slot)
+	started, err := collect(rows, err, "store: chats started", func(sc scanner) (ChatSlot, error) {
+		var c ChatSlot
+		return c, sc.Scan(&c.Slot, &c.Started, &c.Answered, &c.Missed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err = s.analyticsQuery(ctx, workspaceID, f, "closed_at", `closed_at / `+slot+`, COUNT(*)`, "", "closed_at / "+slot)
+	ended, err := collect(rows, err, "store: chats ended", func(sc scanner) (ChatSlot, error) {
+		var c ChatSlot
+		return c, sc.Scan(&c.Slot, &c.Closed)
+	})
+	return append(started, ended...), err
+}
+
+// FirstResponses spreads the first answers' times (from the chat's
+// start) of the chats that started in the period, each agent's apart.
+func (s *Store) FirstResponses(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]Took, error) {
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "created_at",
+		`COALESCE(first_responder_id, ''), (first_response_at - created_at) / 1000, COUNT(*)`, ` AND first_response_at IS NOT NULL`,
+		`COALESCE(first_responder_id, ''), (first_response_at - created_at) / 1000`)
+	return collect(rows, err, "store: first responses", scanTook)
+}
+
+// Resolutions spreads the times from start to end of the chats that ended
+// in the period.
+func (s *Store) Resolutions(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]Took, error) {
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "closed_at", `'', (closed_at - created_at) / 1000, COUNT(*)`, "",
+		`(closed_at - created_at) / 1000`)
+	return collect(rows, err, "store: resolutions", scanTook)
+}
+
+// ChatsByAgent counts the chats that started in the period by the agent
+// who held them, else who answered first (chats of neither are left out).
+func (s *Store) ChatsByAgent(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]AgentChats, error) {
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "created_at",
+		`COALESCE(assignee_id, first_responder_id), COUNT(*), SUM(agent_messages)`, ` AND COALESCE(assignee_id, first_responder_id) IS NOT NULL`,
+		`COALESCE(assignee_id, first_responder_id)`)
+	return collect(rows, err, "store: chats by agent", func(sc scanner) (AgentChats, error) {
+		var a AgentChats
+		return a, sc.Scan(&a.AgentID, &a.Chats, &a.Messages)
+	})
+}
+
+func scanTook(sc scanner) (Took, error) {
+	var t Took
+	return t, sc.Scan(&t.AgentID, &t.Seconds, &t.Count)
 }

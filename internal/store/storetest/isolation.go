@@ -801,23 +801,35 @@ var isolationCases = []isolationCase{
 		_, err := s.RateConversation(ctx, a.ws.ID, b.closed.ID, b.closed.VisitorID, store.RatingBad, "sneaky", time.Time{}, isoNow)
 		return err
 	}),
-	isolationCase{method: "ConversationsStarted", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+	isolationCase{method: "ChatSlots", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		all := store.AnalyticsFilter{To: isoNow.Add(time.Hour)}
-		got, err := s.ConversationsStarted(t.Context(), a.ws.ID, all)
-		noErr(t, "started", err)
-		mine, err := s.ConversationsStarted(t.Context(), b.ws.ID, all)
-		noErr(t, "B's started", err)
-		equal(t, "A's and B's counted apart", [2]bool{len(got) > 0, len(mine) > 0}, [2]bool{true, true})
+		started := func(ws string, f store.AnalyticsFilter) int {
+			slots, err := s.ChatSlots(t.Context(), ws, f)
+			noErr(t, "chat slots", err)
+			n := 0
+			for _, c := range slots {
+				n += c.Started
+			}
+			return n
+		}
+		equal(t, "A's and B's counted apart", [2]bool{started(a.ws.ID, all) > 0, started(b.ws.ID, all) > 0}, [2]bool{true, true})
 		all.SiteID = b.site.ID
-		got, err = s.ConversationsStarted(t.Context(), a.ws.ID, all)
-		noErr(t, "started", err)
-		equal(t, "B's site's chats through A", len(got), 0)
+		equal(t, "B's site's chats through A", started(a.ws.ID, all), 0)
 	}},
-	isolationCase{method: "ConversationsEnded", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
-		got, err := s.ConversationsEnded(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour), SiteID: b.site.ID,
-			AgentID: b.closed.AssigneeID})
-		noErr(t, "ended", err)
+	isolationCase{method: "FirstResponses", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.FirstResponses(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour), SiteID: b.site.ID})
+		noErr(t, "first responses", err)
+		equal(t, "B's answers through A", len(got), 0)
+	}},
+	isolationCase{method: "Resolutions", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.Resolutions(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour), SiteID: b.site.ID})
+		noErr(t, "resolutions", err)
 		equal(t, "B's ended chats through A", len(got), 0)
+	}},
+	isolationCase{method: "ChatsByAgent", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.ChatsByAgent(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour), AgentID: b.agent.ID})
+		noErr(t, "chats by agent", err)
+		equal(t, "B's agent's chats through A", len(got), 0)
 	}},
 	isolationCase{method: "RatingCounts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		counts, err := s.RatingCounts(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour)})
