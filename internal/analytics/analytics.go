@@ -139,15 +139,15 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	if err != nil {
 		loc = time.UTC // a zone this build lacks: counted in UTC rather than not at all
 	}
-	first, last, err := period(q, s.clock.Now().In(loc), loc)
+	first, last, err := period(q, s.clock.Now().In(loc))
 	if err != nil {
 		return Conversations{}, err
 	}
-	days := int(last.Sub(first).Hours()/24+0.5) + 1 // a DST day is 23 or 25 hours
-	from, to := first, last.AddDate(0, 0, 1)
+	days := int(last.Sub(first).Hours()/24) + 1 // civil dates: whole days
+	from, to := startOfDay(first, loc), startOfDay(last.AddDate(0, 0, 1), loc)
 	f := store.AnalyticsFilter{From: from, To: to, SiteID: q.SiteID, DepartmentID: q.DepartmentID, AgentID: q.AgentID}
 	prev := f
-	prev.From, prev.To = first.AddDate(0, 0, -days), first
+	prev.From, prev.To = startOfDay(first.AddDate(0, 0, -days), loc), from
 	var (
 		slots, prevSlots   []store.ChatSlot
 		firsts, resolution []store.Took
@@ -168,7 +168,7 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	out := Conversations{TimeZone: loc.String(), From: first.Format(DateLayout), To: last.Format(DateLayout), Start: from.UTC(), End: to.UTC(),
 		Agents: []Agent{}}
 	byDate := map[string]*Day{}
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) { // civil dates, in UTC: every step is a day
 		out.Days = append(out.Days, Day{Date: d.Format(DateLayout)})
 	}
 	for i := range out.Days {
@@ -193,8 +193,10 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 		agents[c.AgentID] = &Agent{AgentID: c.AgentID, Chats: c.Chats, Messages: c.Messages}
 	}
 	for _, t := range firsts {
-		if t.AgentID != "" && agents[t.AgentID] == nil {
-			agents[t.AgentID] = &Agent{AgentID: t.AgentID} // answered first a chat another agent held
+		// One who answered first a chat another agent held; not when the
+		// period is one agent's (its chats' other answerers are not asked for).
+		if t.AgentID != "" && agents[t.AgentID] == nil && q.AgentID == "" {
+			agents[t.AgentID] = &Agent{AgentID: t.AgentID}
 		}
 	}
 	for id, ag := range agents {
@@ -217,10 +219,11 @@ func (c *Counts) add(n Counts) {
 	c.Closed += n.Closed
 }
 
-// period is the first and last day asked for, at local midnight: the
-// last 7 days up to today by default, at most MaxDays.
-func period(q Query, now time.Time, loc *time.Location) (time.Time, time.Time, error) {
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+// period is the first and last day asked for, as civil dates (midnight
+// UTC stands for the date): the last 7 days up to today by default, at
+// most MaxDays.
+func period(q Query, now time.Time) (time.Time, time.Time, error) {
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	n := 7
 	if q.Days != 0 {
 		if q.Days < 1 || q.Days > MaxDays {
@@ -231,7 +234,7 @@ func period(q Query, now time.Time, loc *time.Location) (time.Time, time.Time, e
 	last, first := today, today.AddDate(0, 0, -(n-1))
 	var err error
 	if q.To != "" {
-		if last, err = time.ParseInLocation(DateLayout, q.To, loc); err != nil {
+		if last, err = time.Parse(DateLayout, q.To); err != nil {
 			return time.Time{}, time.Time{}, apperr.Invalidf("to", "invalid_date", "to is a date, YYYY-MM-DD")
 		}
 		if q.From == "" {
@@ -239,7 +242,7 @@ func period(q Query, now time.Time, loc *time.Location) (time.Time, time.Time, e
 		}
 	}
 	if q.From != "" {
-		if first, err = time.ParseInLocation(DateLayout, q.From, loc); err != nil {
+		if first, err = time.Parse(DateLayout, q.From); err != nil {
 			return time.Time{}, time.Time{}, apperr.Invalidf("from", "invalid_date", "from is a date, YYYY-MM-DD")
 		}
 	}
@@ -247,6 +250,22 @@ func period(q Query, now time.Time, loc *time.Location) (time.Time, time.Time, e
 		return time.Time{}, time.Time{}, apperr.Invalidf("from", "invalid_period", "from is on or before to, at most %d days", MaxDays)
 	}
 	return first, last, nil
+}
+
+// startOfDay is the first instant of a civil date in loc: its midnight,
+// or, where the clocks skip midnight (Santiago, Havana, Cairo on the day
+// summer time begins), the first local time that date has.
+func startOfDay(date time.Time, loc *time.Location) time.Time {
+	t := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, loc)
+	for t.Day() != date.Day() { // Date chose the day before's side of the gap
+		t = t.Add(15 * time.Minute)
+	}
+	// Where midnight is skipped, Date may also land after the gap at a
+	// time past the day's first: step back while still the same date.
+	for u := t.Add(-15 * time.Minute); u.Day() == date.Day(); u = u.Add(-15 * time.Minute) {
+		t = u
+	}
+	return t
 }
 
 // spread is the count, median and 90th percentile of the durations (of

@@ -114,12 +114,14 @@ func benchSeed(b *testing.B, s *store.Store, path string) string {
 		// all but one in ten, within 0 to 10 minutes.
 		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(benchConversations-1) + `)
 		INSERT INTO conversations (id, workspace_id, site_id, visitor_id, assignee_id, status, context, last_seq, created_at, updated_at,
-			last_activity_at, status_changed_at, closed_at, closed_by, first_response_at, first_responder_id, agent_messages, visitor_messages)
+			last_activity_at, status_changed_at, closed_at, closed_by, first_response_at, first_responder_id, agent_messages, visitor_messages,
+			first_visitor_at)
 		SELECT 'c' || i, '` + w.ID + `', '` + site.ID + `', 'v' || (i % ` + fmt.Sprint(benchVisitors) + `),
 			CASE WHEN i % 10 = 0 THEN NULL ELSE ` + agentOf + ` END, 'closed', '{}', ` + fmt.Sprint(benchPerChat) + `,
 			` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(step) + `, 0, 0, 0, ` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(step) + ` + 1200000, 'agent',
 			CASE WHEN i % 10 = 0 THEN NULL ELSE ` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(step) + ` + (i * 7919) % 600000 END,
-			CASE WHEN i % 10 = 0 THEN NULL ELSE ` + agentOf + ` END, ` + fmt.Sprint(benchPerChat/2) + `, ` + fmt.Sprint(benchPerChat/2) + ` FROM n`,
+			CASE WHEN i % 10 = 0 THEN NULL ELSE ` + agentOf + ` END, ` + fmt.Sprint(benchPerChat/2) + `, ` + fmt.Sprint(benchPerChat/2) + `,
+			` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(step) + ` FROM n`,
 		`WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < ` + fmt.Sprint(benchPerChat) + `)
 		INSERT INTO messages (conversation_id, seq, id, workspace_id, client_msg_id, kind, author_type, author_id, body, created_at)
 		SELECT c.id, k.j, c.id || '-' || k.j, c.workspace_id, 'm' || k.j, 'text', CASE WHEN k.j % 2 = 1 THEN 'visitor' ELSE 'agent' END,

@@ -14,11 +14,11 @@ import (
 	"github.com/querytel/livedesk/internal/store/storetest"
 )
 
-// zone is a workspace whose time zone is Berlin.
-type zone struct{}
+// zone is a workspace's time zone.
+type zone string
 
-func (zone) Settings(context.Context, string) (store.Settings, error) {
-	return store.Settings{TimeZone: "Europe/Berlin"}, nil
+func (z zone) Settings(context.Context, string) (store.Settings, error) {
+	return store.Settings{TimeZone: string(z)}, nil
 }
 
 // TestFiguresMatchTheSeededHistory seeds a known history around the end
@@ -86,7 +86,7 @@ func figures(t *testing.T, s *store.Store) {
 	chat(at("2026-10-26T11:00:00Z"), "", 0, time.Time{})                                 // Mon 12:00: waiting
 	chat(at("2026-10-27T08:00:00Z"), bob.ID, time.Minute, time.Time{})                   // the next day: outside
 
-	svc := analytics.New(s, zone{}, clock.NewFake(at("2026-10-27T09:00:00Z")))
+	svc := analytics.New(s, zone("Europe/Berlin"), clock.NewFake(at("2026-10-27T09:00:00Z")))
 	boss := auth.Actor{WorkspaceID: ws.ID, AgentID: "boss", Role: auth.Supervisor}
 	got, err := svc.ConversationsOf(ctx, boss, analytics.Query{From: "2026-10-24", To: "2026-10-26"})
 	must(t, err)
@@ -131,6 +131,15 @@ func figures(t *testing.T, s *store.Store) {
 	must(t, err)
 	if got.From != "2026-10-27" || got.To != "2026-10-27" || got.Totals.Started != 1 {
 		t.Errorf("today: %s to %s, %d started", got.From, got.To, got.Totals.Started)
+	}
+
+	// Where the clocks skip midnight (Santiago, 8 September 2024: 00:00
+	// is 01:00), a day begins at its first local time, and is one day.
+	santiago := analytics.New(s, zone("America/Santiago"), clock.NewFake(at("2024-09-10T12:00:00Z")))
+	got, err = santiago.ConversationsOf(ctx, boss, analytics.Query{From: "2024-09-08", To: "2024-09-08"})
+	must(t, err)
+	if got.From != "2024-09-08" || len(got.Days) != 1 || !got.Start.Equal(at("2024-09-08T04:00:00Z")) || !got.End.Equal(at("2024-09-09T03:00:00Z")) {
+		t.Errorf("a day without a midnight: %s, %d days, %s to %s", got.From, len(got.Days), got.Start, got.End)
 	}
 
 	for _, c := range []struct {

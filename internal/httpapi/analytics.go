@@ -13,7 +13,7 @@ import (
 
 func (a *API) ratingSummary(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	q := r.URL.Query()
-	in := rating.Query{AgentID: q.Get("agent_id"), SiteID: q.Get("site_id"), Commented: q.Get("commented") == "true"}
+	in := rating.Query{AgentID: q.Get("agent_id"), SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), Commented: q.Get("commented") == "true"}
 	for _, t := range []struct {
 		name string
 		to   *time.Time

@@ -169,6 +169,10 @@ func TestRatingsAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.AppendMessage(ctx, store.Message{WorkspaceID: e.site.WorkspaceID, ConversationID: c.ID, ClientMsgID: "v1",
+			Kind: store.KindText, AuthorType: store.AuthorVisitor, AuthorID: v.ID, Body: "hello"}, now); err != nil {
+			t.Fatal(err)
+		}
 		if _, _, err := s.Transition(ctx, e.site.WorkspaceID, c.ID, store.Transition{SetAssignee: &agent, Status: store.StatusClosed,
 			ClosedBy: store.AuthorAgent}, now); err != nil {
 			t.Fatal(err)

@@ -40,9 +40,9 @@ const (
 // Query is what a caller asks: a period (zero times: the last 30 days up
 // to now), an agent, a site, and whether to list only commented ratings.
 type Query struct {
-	From, To        time.Time
-	AgentID, SiteID string
-	Commented       bool
+	From, To                      time.Time
+	AgentID, SiteID, DepartmentID string
+	Commented                     bool
 }
 
 // Summary is the ratings of a period: the totals, the score (the share of
@@ -80,7 +80,7 @@ func (s *Service) Summarize(ctx context.Context, a auth.Actor, q Query) (Summary
 	if !q.From.Before(q.To) || q.To.Sub(q.From) > MaxPeriod {
 		return Summary{}, apperr.Invalidf("from", "invalid_period", "from is before to, at most 366 days apart")
 	}
-	f := store.RatingFilter{From: q.From, To: q.To, AgentID: q.AgentID, SiteID: q.SiteID}
+	f := store.RatingFilter{From: q.From, To: q.To, AgentID: q.AgentID, SiteID: q.SiteID, DepartmentID: q.DepartmentID}
 	counts, err := s.store.RatingCounts(ctx, a.WorkspaceID, f)
 	if err != nil {
 		return Summary{}, err

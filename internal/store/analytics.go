@@ -68,15 +68,16 @@ func analyticsWhere(f AnalyticsFilter) (string, []any) {
 	return where, args
 }
 
-// analyticsQuery runs one aggregate over the conversations that started
-// (by is "created_at") or ended ("closed_at", closed ones only) in f's
-// period; the database does the counting, so what comes back is a few
+// analyticsQuery runs one aggregate over the chats that started (by is
+// "first_visitor_at": when the visitor first wrote) or ended ("closed_at",
+// closed ones only) in f's period; the database does the counting, so what comes back is a few
 // rows per slot or duration, never a row per chat.
 func (s *Store) analyticsQuery(ctx context.Context, workspaceID string, f AnalyticsFilter, by, selects, extra, group string) (*sql.Rows, error) {
 	where, args := analyticsWhere(f)
-	cond := `workspace_id = $1 AND ` + by + ` >= $2 AND ` + by + ` < $3`
+	// A chat whose visitor never wrote (an ignored invitation) is no chat.
+	cond := `workspace_id = $1 AND first_visitor_at >= $2 AND first_visitor_at < $3`
 	if by == "closed_at" {
-		cond = `workspace_id = $1 AND status = 'closed' AND closed_at >= $2 AND closed_at < $3`
+		cond = `workspace_id = $1 AND status = 'closed' AND closed_at >= $2 AND closed_at < $3 AND first_visitor_at IS NOT NULL`
 	}
 	return s.read.QueryContext(ctx, `SELECT `+selects+` FROM conversations WHERE `+cond+where+extra+` GROUP BY `+group,
 		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...)
@@ -86,8 +87,8 @@ func (s *Store) analyticsQuery(ctx context.Context, workspaceID string, f Analyt
 // (with how many of them were answered and missed) and those that ended.
 func (s *Store) ChatSlots(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]ChatSlot, error) {
 	slot := fmt.Sprint(SlotMillis)
-	rows, err := s.analyticsQuery(ctx, workspaceID, f, "created_at", `created_at / `+slot+`, COUNT(*),
-		COUNT(first_response_at), SUM(CASE WHEN first_response_at IS NULL AND status = 'closed' THEN 1 ELSE 0 END)`, "", "created_at / "+slot)
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "first_visitor_at", `first_visitor_at / `+slot+`, COUNT(*),
+		COUNT(first_response_at), SUM(CASE WHEN first_response_at IS NULL AND status = 'closed' THEN 1 ELSE 0 END)`, "", "first_visitor_at / "+slot)
 	started, err := collect(rows, err, "store: chats started", func(sc scanner) (ChatSlot, error) {
 		var c ChatSlot
 		return c, sc.Scan(&c.Slot, &c.Started, &c.Answered, &c.Missed)
@@ -103,27 +104,28 @@ func (s *Store) ChatSlots(ctx context.Context, workspaceID string, f AnalyticsFi
 	return append(started, ended...), err
 }
 
-// FirstResponses spreads the first answers' times (from the chat's
-// start) of the chats that started in the period, each agent's apart.
+// FirstResponses spreads the first answers' times (from the visitor's
+// first words) of the chats that started in the period, each agent's
+// apart.
 func (s *Store) FirstResponses(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]Took, error) {
-	rows, err := s.analyticsQuery(ctx, workspaceID, f, "created_at",
-		`COALESCE(first_responder_id, ''), (first_response_at - created_at) / 1000, COUNT(*)`, ` AND first_response_at IS NOT NULL`,
-		`COALESCE(first_responder_id, ''), (first_response_at - created_at) / 1000`)
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "first_visitor_at",
+		`COALESCE(first_responder_id, ''), (first_response_at - first_visitor_at) / 1000, COUNT(*)`, ` AND first_response_at IS NOT NULL`,
+		`COALESCE(first_responder_id, ''), (first_response_at - first_visitor_at) / 1000`)
 	return collect(rows, err, "store: first responses", scanTook)
 }
 
-// Resolutions spreads the times from start to end of the chats that ended
-// in the period.
+// Resolutions spreads the times from the visitor's first words to the
+// end of the chats that ended in the period.
 func (s *Store) Resolutions(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]Took, error) {
-	rows, err := s.analyticsQuery(ctx, workspaceID, f, "closed_at", `'', (closed_at - created_at) / 1000, COUNT(*)`, "",
-		`(closed_at - created_at) / 1000`)
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "closed_at", `'', (closed_at - first_visitor_at) / 1000, COUNT(*)`, "",
+		`(closed_at - first_visitor_at) / 1000`)
 	return collect(rows, err, "store: resolutions", scanTook)
 }
 
 // ChatsByAgent counts the chats that started in the period by the agent
 // who held them, else who answered first (chats of neither are left out).
 func (s *Store) ChatsByAgent(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]AgentChats, error) {
-	rows, err := s.analyticsQuery(ctx, workspaceID, f, "created_at",
+	rows, err := s.analyticsQuery(ctx, workspaceID, f, "first_visitor_at",
 		`COALESCE(assignee_id, first_responder_id), COUNT(*), SUM(agent_messages)`, ` AND COALESCE(assignee_id, first_responder_id) IS NOT NULL`,
 		`COALESCE(assignee_id, first_responder_id)`)
 	return collect(rows, err, "store: chats by agent", func(sc scanner) (AgentChats, error) {

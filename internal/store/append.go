@@ -186,11 +186,16 @@ const (
 )
 
 // facts is the SET clause of the facts a message adds to its
-// conversation (rowChange): the first response's time (now) and author,
-// and the count of each side's words. responds and says are booleans.
+// conversation (rowChange): when the visitor first wrote, the first
+// answer after that (its time, now, and author), and the count of each
+// side's words. responds and says are booleans.
 func facts(now, responds, says, author string) string {
-	return `first_response_at = CASE WHEN ` + responds + ` AND first_response_at IS NULL THEN ` + now + ` ELSE first_response_at END,
-		first_responder_id = CASE WHEN ` + responds + ` AND first_response_at IS NULL THEN ` + author + ` ELSE first_responder_id END,
+	// An answer answers the visitor: an agent's words before the visitor
+	// wrote anything (a proactive chat's invitation) are none.
+	answers := responds + ` AND first_response_at IS NULL AND first_visitor_at IS NOT NULL`
+	return `first_visitor_at = CASE WHEN ` + says + ` AND first_visitor_at IS NULL THEN ` + now + ` ELSE first_visitor_at END,
+		first_response_at = CASE WHEN ` + answers + ` THEN ` + now + ` ELSE first_response_at END,
+		first_responder_id = CASE WHEN ` + answers + ` THEN ` + author + ` ELSE first_responder_id END,
 		agent_messages = agent_messages + CASE WHEN ` + responds + ` THEN 1 ELSE 0 END,
 		visitor_messages = visitor_messages + CASE WHEN ` + says + ` THEN 1 ELSE 0 END`
 }

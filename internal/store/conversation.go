@@ -74,9 +74,10 @@ type Conversation struct {
 	RatingComment string     `json:"rating_comment,omitempty"`
 	RatedAt       *time.Time `json:"rated_at,omitempty"`
 	RatedAgentID  string     `json:"rated_agent_id,omitempty"`
-	// What analytics read: when an agent first answered the visitor (its
-	// first public text or file) and who, and how many texts and files
-	// each side wrote.
+	// What analytics read: when the visitor first wrote, when an agent
+	// first answered after that (its first public text or file) and who,
+	// and how many texts and files each side wrote.
+	FirstVisitorAt   *time.Time `json:"first_visitor_at,omitempty"`
 	FirstResponseAt  *time.Time `json:"first_response_at,omitempty"`
 	FirstResponderID string     `json:"first_responder_id,omitempty"`
 	AgentMessages    int        `json:"agent_messages,omitempty"`
@@ -94,7 +95,7 @@ const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(con
 	closed_at, closed_by, closed_by_agent_id, status_changed_at, snooze_until, flagged, assigned_at,
 	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq,
 	visitor_delivered_seq, agent_delivered_seq, COALESCE(ticket_id, ''), offhours_phase, offhours_due, offhours_seq,
-	rating, rating_comment, rated_at, COALESCE(rated_agent_id, ''), first_response_at, COALESCE(first_responder_id, ''),
+	rating, rating_comment, rated_at, COALESCE(rated_agent_id, ''), first_visitor_at, first_response_at, COALESCE(first_responder_id, ''),
 	agent_messages, visitor_messages`
 
 func scanConversation(sc scanner) (Conversation, error) {
@@ -103,14 +104,15 @@ func scanConversation(sc scanner) (Conversation, error) {
 		ctxJSON, tagsJSON                  string
 		cre, upd, activity, changed        int64
 		closed, snooze, assigned, awaiting sql.NullInt64
-		offhoursDue, rated, firstResponse  sql.NullInt64
+		offhoursDue, rated                 sql.NullInt64
+		firstVisitor, firstResponse        sql.NullInt64
 	)
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
 		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
 		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON,
 		&c.VisitorReadSeq, &c.AgentReadSeq, &c.VisitorDeliveredSeq, &c.AgentDeliveredSeq,
 		&c.TicketID, &c.Offhours, &offhoursDue, &c.OffhoursSeq, &c.Rating, &c.RatingComment, &rated, &c.RatedAgentID,
-		&firstResponse, &c.FirstResponderID, &c.AgentMessages, &c.VisitorMessages); err != nil {
+		&firstVisitor, &firstResponse, &c.FirstResponderID, &c.AgentMessages, &c.VisitorMessages); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
@@ -126,7 +128,7 @@ func scanConversation(sc scanner) (Conversation, error) {
 	c.StatusChangedAt = fromMillis(changed)
 	c.ClosedAt, c.SnoozeUntil = optTime(closed), optTime(snooze)
 	c.AssignedAt, c.AwaitingReplySince = optTime(assigned), optTime(awaiting)
-	c.OffhoursDue, c.RatedAt, c.FirstResponseAt = optTime(offhoursDue), optTime(rated), optTime(firstResponse)
+	c.OffhoursDue, c.RatedAt, c.FirstVisitorAt, c.FirstResponseAt = optTime(offhoursDue), optTime(rated), optTime(firstVisitor), optTime(firstResponse)
 	return c, nil
 }
 

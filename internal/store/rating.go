@@ -7,10 +7,10 @@ import (
 )
 
 // RatingFilter narrows the ratings read: given in [From, To), by agent
-// (the one each counts for) and site ("" = any).
+// (the one each counts for), site and department ("" = any).
 type RatingFilter struct {
-	From, To        time.Time
-	AgentID, SiteID string
+	From, To                      time.Time
+	AgentID, SiteID, DepartmentID string
 }
 
 // RatingCount is how many good and bad ratings one agent (or, with
@@ -44,6 +44,10 @@ func ratingWhere(f RatingFilter) (string, []any) {
 	if f.SiteID != "" {
 		args = append(args, f.SiteID)
 		where += fmt.Sprintf(" AND site_id = $%d", len(args)+1)
+	}
+	if f.DepartmentID != "" {
+		args = append(args, f.DepartmentID)
+		where += fmt.Sprintf(" AND department_id = $%d", len(args)+1)
 	}
 	return where, args
 }

@@ -74,7 +74,8 @@ export interface Conversation extends Markers {
   rated_at?: string;
   /** The agent the rating counts for (desks only). */
   rated_agent_id?: string;
-  /** When an agent first answered (its first public text or file), and who (desks only). */
+  /** When the visitor first wrote; when an agent first answered after that (its first public text or file), and who (desks only). */
+  first_visitor_at?: string;
   first_response_at?: string;
   first_responder_id?: string;
   /** Each side's texts and files (absent when 0). */

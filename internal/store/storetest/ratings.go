@@ -132,4 +132,24 @@ func testConversationFacts(t *testing.T, s *store.Store) {
 	equal(t, "first response (the answer, not the event or the note), by whom, each side's words",
 		[]any{got.FirstResponseAt != nil && got.FirstResponseAt.Equal(Epoch.Add(3*time.Minute)), got.FirstResponderID, got.AgentMessages, got.VisitorMessages},
 		[]any{true, tn.agent.ID, 2, 2})
+	equal(t, "the visitor's first words", got.FirstVisitorAt != nil && got.FirstVisitorAt.Equal(Epoch), true)
+
+	// A proactive chat: the agent's invitation comes first, and is no
+	// answer; the first answer is the first after the visitor wrote.
+	v2, err := s.CreateVisitor(ctx, ws, tn.site.ID, "token-invited", Epoch)
+	noErr(t, "visitor", err)
+	c2, _, err := s.StartConversation(ctx, ws, v2.ID, "", Epoch)
+	noErr(t, "start", err)
+	invite := textMessage(ws, c2.ID, "invite", "Can I help you choose?")
+	invite.AuthorID = tn.agent.ID
+	reply := textMessage(ws, c2.ID, "reply", "Here is the answer")
+	reply.AuthorID = tn.agent.ID
+	for i, m := range []store.Message{invite, visitorMessage(v2, c2.ID, "q", "Which size?"), reply} {
+		_, err := s.AppendMessage(ctx, m, Epoch.Add(time.Duration(i)*time.Minute))
+		noErr(t, "append "+m.ClientMsgID, err)
+	}
+	got, err = s.GetConversation(ctx, ws, c2.ID)
+	noErr(t, "read", err)
+	equal(t, "the invitation is no answer", []bool{got.FirstVisitorAt.Equal(Epoch.Add(time.Minute)), got.FirstResponseAt.Equal(Epoch.Add(2 * time.Minute))},
+		[]bool{true, true})
 }

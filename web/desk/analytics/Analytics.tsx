@@ -26,14 +26,23 @@ export function Analytics({ store }: { store: DeskStore }) {
   const [error, setError] = useState('');
 
   useEffect(() => {
+    // A slower answer to an earlier filter must not replace this one's.
+    let live = true;
     setError('');
     chatAnalytics(filter).then(
       (d) => {
+        if (!live) return;
         setData(d);
-        ratingsOf(filter, d.start, d.end).then(setRatings, () => setRatings(null));
+        ratingsOf(filter, d.start, d.end).then(
+          (r) => live && setRatings(r),
+          () => live && setRatings(null),
+        );
       },
-      (err: unknown) => setError(err instanceof ApiError ? err.message : 'The numbers cannot be read right now.'),
+      (err: unknown) => live && setError(err instanceof ApiError ? err.message : 'The numbers cannot be read right now.'),
     );
+    return () => {
+      live = false;
+    };
   }, [filter]);
 
   const pick = (days: number) => setFilter({ ...filter, from: '', to: '', days: String(days) });

@@ -51,4 +51,7 @@ const query = (f: Filter) => new URLSearchParams(Object.entries(f).filter(([, v]
 export const chatAnalytics = (f: Filter) => call<ChatAnalytics>('GET', `/analytics/conversations?${query(f)}`);
 /** The ratings of the same days: from the first day's local midnight to the one after the last (ChatAnalytics.start, end). */
 export const ratingsOf = (f: Filter, from: string, to: string) =>
-  call<Ratings>('GET', `/ratings?${new URLSearchParams({ from, to, ...(f.agent_id ? { agent_id: f.agent_id } : {}), ...(f.site_id ? { site_id: f.site_id } : {}), commented: 'true' })}`);
+  call<Ratings>(
+    'GET',
+    `/ratings?${new URLSearchParams({ from, to, commented: 'true', ...(f.agent_id ? { agent_id: f.agent_id } : {}), ...(f.site_id ? { site_id: f.site_id } : {}), ...(f.department_id ? { department_id: f.department_id } : {}) })}`,
+  );
