@@ -15,26 +15,16 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s, ws, now := migratedTo(t, "0003_lifecycle")
-	// Raw SQL: CreateSite writes columns of later schemas.
-	site := Site{ID: NewID()}
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, identity_secret, created_at, updated_at)
-		VALUES ($1, $2, 'Shop', 'wk_before', '', $3, $3)`, site.ID, ws.ID, millis(now)); err != nil {
-		t.Fatal(err)
-	}
+	site := rawSite(t, s, ws, "wk_before", now)
 	var convs []string
 	for i := range 3 {
 		// Raw SQL: the store's visitor reads need columns of later schemas.
 		v := Visitor{ID: NewID()}
 		if _, err := s.write.ExecContext(ctx, `INSERT INTO visitors (id, workspace_id, site_id, token_hash, session_start, last_seen_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $5, $5)`, v.ID, ws.ID, site.ID, fmt.Sprint("token", i), millis(now)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $5, $5)`, v.ID, ws.ID, site, fmt.Sprint("token", i), millis(now)); err != nil {
 			t.Fatal(err)
 		}
-		c := Conversation{ID: NewID()}
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, context,
-			created_at, updated_at, last_activity_at, status_changed_at) VALUES ($1, $2, $3, $4, 'open', '{}', $5, $5, $5, $5)`,
-			c.ID, ws.ID, site.ID, v.ID, millis(now)); err != nil {
-			t.Fatal(err)
-		}
+		c := Conversation{ID: rawConversation(t, s, ws, site, v.ID, StatusOpen, now)}
 		convs = append(convs, c.ID)
 		for k := range 4 {
 			m := Message{WorkspaceID: ws.ID, ConversationID: c.ID, ClientMsgID: fmt.Sprint("m", k), Kind: KindText,
@@ -138,6 +128,30 @@ func TestSiteLookDefaultsForOlderSites(t *testing.T) {
 	}
 }
 
+// rawSite and rawConversation insert the rows a migration test starts
+// from in raw SQL: the store's own writes and reads name columns of later
+// schemas.
+func rawSite(t *testing.T, s *Store, ws Workspace, key string, now time.Time) string {
+	t.Helper()
+	id := NewID()
+	if _, err := s.write.ExecContext(t.Context(), `INSERT INTO sites (id, workspace_id, name, widget_key, identity_secret, created_at, updated_at)
+		VALUES ($1, $2, 'Shop', $3, '', $4, $4)`, id, ws.ID, key, millis(now)); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func rawConversation(t *testing.T, s *Store, ws Workspace, site, visitor, status string, now time.Time) string {
+	t.Helper()
+	id := NewID()
+	if _, err := s.write.ExecContext(t.Context(), `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, context,
+		created_at, updated_at, last_activity_at, status_changed_at) VALUES ($1, $2, $3, $4, $5, '{}', $6, $6, $6, $6)`,
+		id, ws.ID, site, visitor, status, millis(now)); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // migratedTo opens a fresh SQLite store migrated up to and including
 // version, with one workspace made then: the state an older release left.
 func migratedTo(t *testing.T, version string) (*Store, Workspace, time.Time) {
@@ -176,13 +190,7 @@ func TestSQLiteTicketsRebuildKeepsReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Raw SQL: the store's conversation reads need columns of later schemas.
-	c := Conversation{ID: NewID()}
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, context,
-		created_at, updated_at, last_activity_at, status_changed_at) VALUES ($1, $2, $3, $4, 'open', '{}', $5, $5, $5, $5)`,
-		c.ID, ws.ID, site.ID, v.ID, millis(now)); err != nil {
-		t.Fatal(err)
-	}
+	c := Conversation{ID: rawConversation(t, s, ws, site.ID, v.ID, StatusOpen, now)}
 	a, err := s.CreateAgent(ctx, Agent{WorkspaceID: ws.ID, Email: "ann@example.com", Name: "Ann", Role: "agent"}, now)
 	if err != nil {
 		t.Fatal(err)
@@ -250,23 +258,13 @@ func TestConversationFactsFilledInFromHistory(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s, ws, now := migratedTo(t, "0023_ratings")
-	site := Site{ID: NewID()}
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, identity_secret, created_at, updated_at)
-		VALUES ($1, $2, 'Shop', 'wk_facts', '', $3, $3)`, site.ID, ws.ID, millis(now)); err != nil {
-		t.Fatal(err)
-	}
-	v, err := s.CreateVisitor(ctx, ws.ID, site.ID, "token", now)
+	site := rawSite(t, s, ws, "wk_facts", now)
+	v, err := s.CreateVisitor(ctx, ws.ID, site, "token", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet, busy := NewID(), NewID()
-	for _, c := range [][2]string{{quiet, "closed"}, {busy, "open"}} {
-		if _, err := s.write.ExecContext(ctx, `INSERT INTO conversations (id, workspace_id, site_id, visitor_id, status, context,
-			created_at, updated_at, last_activity_at, status_changed_at) VALUES ($1, $2, $3, $4, $5, '{}', $6, $6, $6, $6)`,
-			c[0], ws.ID, site.ID, v.ID, c[1], millis(now)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	quiet := rawConversation(t, s, ws, site, v.ID, StatusClosed, now)
+	busy := rawConversation(t, s, ws, site, v.ID, StatusOpen, now)
 	type msg struct {
 		kind, author, authorID string
 		private                bool
