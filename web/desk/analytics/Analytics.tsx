@@ -12,6 +12,15 @@ import { type ChatAnalytics, chatAnalytics, type Filter, type Ratings, ratingsOf
 import { change, csv, download, duration } from './figures';
 import './analytics.css';
 
+/** A table's rows offered as a CSV file. */
+function CsvButton({ name, rows }: { name: string; rows: () => (string | number | null)[][] }) {
+  return (
+    <button type="button" class="btn secondary small" onClick={() => download(name, csv(rows()))}>
+      CSV
+    </button>
+  );
+}
+
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const RANGES = [
   { days: 1, label: 'Today' },
@@ -145,15 +154,7 @@ export function Analytics({ store }: { store: DeskStore }) {
               <span class="legend">
                 <i class="answered" /> answered <i class="missed" /> missed <i class="waiting" /> waiting
               </span>
-              <button
-                type="button"
-                class="btn secondary small"
-                onClick={() =>
-                  download(`chats-${data.from}-${data.to}.csv`, csv([['date', 'started', 'answered', 'missed', 'closed'], ...data.days.map((d) => [d.date, d.started, d.answered, d.missed, d.closed])]))
-                }
-              >
-                CSV
-              </button>
+              <CsvButton name={`chats-${data.from}-${data.to}.csv`} rows={() => [['date', 'started', 'answered', 'missed', 'closed'], ...data.days.map((d) => [d.date, d.started, d.answered, d.missed, d.closed])]} />
             </div>
             <Bars
               title={`Chats started each day from ${data.from} to ${data.to}`}
@@ -171,18 +172,14 @@ export function Analytics({ store }: { store: DeskStore }) {
             <section class="panel" aria-labelledby="by-hour">
               <div class="panel-head">
                 <h2 id="by-hour">By hour of day</h2>
-                <button type="button" class="btn secondary small" onClick={() => download(`chats-by-hour-${data.from}-${data.to}.csv`, csv([['hour', 'started'], ...data.hours.map((n, h) => [h, n])]))}>
-                  CSV
-                </button>
+                <CsvButton name={`chats-by-hour-${data.from}-${data.to}.csv`} rows={() => [['hour', 'started'], ...data.hours.map((n, h) => [h, n])]} />
               </div>
               <Bars title="Chats started by hour of day" labels={data.hours.map((_, h) => String(h))} every={3} bars={data.hours.map((n) => [{ value: n, tone: 'started', label: 'started' }])} />
             </section>
             <section class="panel" aria-labelledby="by-weekday">
               <div class="panel-head">
                 <h2 id="by-weekday">By weekday</h2>
-                <button type="button" class="btn secondary small" onClick={() => download(`chats-by-weekday-${data.from}-${data.to}.csv`, csv([['weekday', 'started'], ...data.weekdays.map((n, i) => [WEEKDAYS[i], n])]))}>
-                  CSV
-                </button>
+                <CsvButton name={`chats-by-weekday-${data.from}-${data.to}.csv`} rows={() => [['weekday', 'started'], ...data.weekdays.map((n, i) => [WEEKDAYS[i], n])]} />
               </div>
               <Bars title="Chats started by weekday" labels={WEEKDAYS} bars={data.weekdays.map((n) => [{ value: n, tone: 'started', label: 'started' }])} />
             </section>
@@ -191,24 +188,13 @@ export function Analytics({ store }: { store: DeskStore }) {
           <section class="panel" aria-labelledby="by-agent">
             <div class="panel-head">
               <h2 id="by-agent">Agents</h2>
-              <button
-                type="button"
-                class="btn secondary small"
-                onClick={() =>
-                  download(
-                    `agents-${data.from}-${data.to}.csv`,
-                    csv([
+              <CsvButton name={`agents-${data.from}-${data.to}.csv`} rows={() => [
                       ['agent', 'chats', 'messages', 'first answer median (s)', 'first answer p90 (s)', 'good ratings', 'bad ratings'],
                       ...data.agents.map((a) => {
                         const r = ratings?.agents.find((x) => x.agent_id === a.agent_id);
                         return [name(a.agent_id), a.chats, a.messages, a.first_response.median_s, a.first_response.p90_s, r?.good ?? 0, r?.bad ?? 0];
                       }),
-                    ]),
-                  )
-                }
-              >
-                CSV
-              </button>
+                    ]} />
             </div>
             {data.agents.length === 0 ? (
               <p class="muted">No agent handled a chat in these days.</p>
@@ -245,15 +231,7 @@ export function Analytics({ store }: { store: DeskStore }) {
             <section class="panel" aria-labelledby="comments">
               <div class="panel-head">
                 <h2 id="comments">What visitors said</h2>
-                <button
-                  type="button"
-                  class="btn secondary small"
-                  onClick={() =>
-                    download(`ratings-${data.from}-${data.to}.csv`, csv([['rated at', 'rating', 'agent', 'comment'], ...ratings.items.map((i) => [i.rated_at, i.rating, i.agent_id ? name(i.agent_id) : '', i.comment ?? ''])]))
-                  }
-                >
-                  CSV
-                </button>
+                <CsvButton name={`ratings-${data.from}-${data.to}.csv`} rows={() => [['rated at', 'rating', 'agent', 'comment'], ...ratings.items.map((i) => [i.rated_at, i.rating, i.agent_id ? name(i.agent_id) : '', i.comment ?? ''])]} />
               </div>
               <ul class="comments">
                 {ratings.items.map((i) => (
