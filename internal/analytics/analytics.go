@@ -14,9 +14,11 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
@@ -31,6 +33,12 @@ type Store interface {
 	FirstResponses(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.Took, error)
 	Resolutions(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.Took, error)
 	ChatsByAgent(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.AgentChats, error)
+	TicketSlots(ctx context.Context, workspaceID string, f store.AnalyticsFilter, moment string) ([]store.SlotCount, error)
+	TicketCount(ctx context.Context, workspaceID string, f store.AnalyticsFilter, moment string) (int, error)
+	TicketAcceptTimes(ctx context.Context, workspaceID string, f store.AnalyticsFilter) ([]store.Took, error)
+	NewContacts(ctx context.Context, workspaceID string, from, to time.Time) ([]store.SlotCount, error)
+	AgentStates(ctx context.Context, workspaceID string, from, to time.Time) ([]store.AgentState, error)
+	RatingSlots(ctx context.Context, workspaceID string, f store.RatingFilter) ([]store.RatingSlot, error)
 }
 
 // Zoner tells a workspace's time zone (its settings' time_zone).
@@ -70,17 +78,23 @@ type Query struct {
 type Counts struct {
 	// Started: chats that began in it. Answered: of those, the ones an
 	// agent answered (whenever). Missed: of those, the ones that ended
-	// without an answer. Closed: chats that ended in it.
-	Started  int `json:"started"`
-	Answered int `json:"answered"`
-	Missed   int `json:"missed"`
-	Closed   int `json:"closed"`
+	// without an answer. Returning: of those, the ones whose visitor (by
+	// browser or by contact) had begun a chat before. Closed: chats that
+	// ended in it.
+	Started   int `json:"started"`
+	Answered  int `json:"answered"`
+	Missed    int `json:"missed"`
+	Returning int `json:"returning"`
+	Closed    int `json:"closed"`
 }
 
-// Day is one day's counts.
+// Day is one day's counts, and the ratings given that day (good and bad,
+// as GET /api/v1/ratings counts them: by the agent each counts for).
 type Day struct {
 	Date string `json:"date"`
 	Counts
+	Good int `json:"good"`
+	Bad  int `json:"bad"`
 }
 
 // Spread is how long something took: how many, the median and the 90th
@@ -102,38 +116,54 @@ type Agent struct {
 	FirstResponse Spread `json:"first_response"`
 }
 
-// Conversations is the answer: the period (dates in the zone), its totals
-// and the previous period's (as long, just before), by day, by local hour
-// of day and weekday (Monday first) of their start, the spreads of the
-// first answer (from the start) and of resolution (start to end, of those
-// that ended in the period), and by agent, most chats first.
-type Conversations struct {
+// Period is the days an answer covers: dates in the workspace's zone,
+// and their bounds as instants.
+type Period struct {
 	TimeZone string `json:"time_zone"`
 	From     string `json:"from"`
 	To       string `json:"to"`
 	// Start and End are the period's bounds as instants: the first day's
 	// local midnight and the one after the last day (for other queries of
 	// the same days, such as GET /api/v1/ratings).
-	Start         time.Time `json:"start"`
-	End           time.Time `json:"end"`
-	Totals        Counts    `json:"totals"`
-	Previous      Counts    `json:"previous"`
-	Days          []Day     `json:"days"`
-	Hours         [24]int   `json:"hours"`
-	Weekdays      [7]int    `json:"weekdays"`
-	FirstResponse Spread    `json:"first_response"`
-	Resolution    Spread    `json:"resolution"`
-	Agents        []Agent   `json:"agents"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
-// ConversationsOf answers for the period: supervisors and above.
-func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (Conversations, error) {
+// Conversations is the answer: the period, its totals and the previous
+// period's (as long, just before), by day, by local hour of day and
+// weekday (Monday first) of their start, the spreads of the first answer
+// (from the start) and of resolution (start to end, of those that ended
+// in the period), and by agent, most chats first.
+type Conversations struct {
+	Period
+	Totals        Counts  `json:"totals"`
+	Previous      Counts  `json:"previous"`
+	Days          []Day   `json:"days"`
+	Hours         [24]int `json:"hours"`
+	Weekdays      [7]int  `json:"weekdays"`
+	FirstResponse Spread  `json:"first_response"`
+	Resolution    Spread  `json:"resolution"`
+	Agents        []Agent `json:"agents"`
+}
+
+// window is a query's period: its days as civil dates (midnight UTC
+// stands for a date), their bounds in the workspace's zone, and the
+// bounds of the period as long just before it.
+type window struct {
+	loc            *time.Location
+	first, last    time.Time
+	from, to, prev time.Time
+}
+
+// window checks that a may read analytics (supervisors and above) and
+// resolves q's period in the workspace's zone.
+func (s *Service) window(ctx context.Context, a auth.Actor, q Query) (window, error) {
 	if !a.Can(auth.ManageAnyConversation) {
-		return Conversations{}, apperr.ErrForbidden
+		return window{}, apperr.ErrForbidden
 	}
 	set, err := s.zones.Settings(ctx, a.WorkspaceID)
 	if err != nil {
-		return Conversations{}, err
+		return window{}, err
 	}
 	loc, err := time.LoadLocation(set.TimeZone)
 	if err != nil {
@@ -141,42 +171,75 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	}
 	first, last, err := period(q, s.clock.Now().In(loc))
 	if err != nil {
-		return Conversations{}, err
+		return window{}, err
 	}
 	days := int(last.Sub(first).Hours()/24) + 1 // civil dates: whole days
-	from, to := startOfDay(first, loc), startOfDay(last.AddDate(0, 0, 1), loc)
-	f := store.AnalyticsFilter{From: from, To: to, SiteID: q.SiteID, DepartmentID: q.DepartmentID, AgentID: q.AgentID}
-	prev := f
-	prev.From, prev.To = startOfDay(first.AddDate(0, 0, -days), loc), from
+	return window{loc: loc, first: first, last: last, from: startOfDay(first, loc), to: startOfDay(last.AddDate(0, 0, 1), loc),
+		prev: startOfDay(first.AddDate(0, 0, -days), loc)}, nil
+}
+
+func (w window) period() Period {
+	return Period{TimeZone: w.loc.String(), From: w.first.Format(DateLayout), To: w.last.Format(DateLayout), Start: w.from.UTC(), End: w.to.UTC()}
+}
+
+// dates are the period's days, each DateLayout.
+func (w window) dates() []string {
+	var out []string
+	for d := w.first; !d.After(w.last); d = d.AddDate(0, 0, 1) { // civil dates, in UTC: every step is a day
+		out = append(out, d.Format(DateLayout))
+	}
+	return out
+}
+
+// local is the start of a slot in the workspace's zone.
+func (w window) local(slot int64) time.Time {
+	return time.UnixMilli(slot * store.SlotMillis).In(w.loc)
+}
+
+// filter is the store's filter of q for [from, to).
+func (q Query) filter(from, to time.Time) store.AnalyticsFilter {
+	return store.AnalyticsFilter{From: from, To: to, SiteID: q.SiteID, DepartmentID: q.DepartmentID, AgentID: q.AgentID}
+}
+
+// ConversationsOf answers for the period: supervisors and above.
+func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (Conversations, error) {
+	w, err := s.window(ctx, a, q)
+	if err != nil {
+		return Conversations{}, err
+	}
+	f, prev := q.filter(w.from, w.to), q.filter(w.prev, w.from)
 	var (
 		slots, prevSlots   []store.ChatSlot
 		firsts, resolution []store.Took
 		byAgent            []store.AgentChats
+		rated              []store.RatingSlot
 	)
-	for _, read := range []func() error{
+	if err := parallel(
 		func() (err error) { slots, err = s.store.ChatSlots(ctx, a.WorkspaceID, f); return err },
 		func() (err error) { prevSlots, err = s.store.ChatSlots(ctx, a.WorkspaceID, prev); return err },
 		func() (err error) { firsts, err = s.store.FirstResponses(ctx, a.WorkspaceID, f); return err },
 		func() (err error) { resolution, err = s.store.Resolutions(ctx, a.WorkspaceID, f); return err },
 		func() (err error) { byAgent, err = s.store.ChatsByAgent(ctx, a.WorkspaceID, f); return err },
-	} {
-		if err := read(); err != nil {
-			return Conversations{}, err
-		}
+		func() (err error) {
+			rated, err = s.store.RatingSlots(ctx, a.WorkspaceID, store.RatingFilter{From: f.From, To: f.To, AgentID: q.AgentID, SiteID: q.SiteID,
+				DepartmentID: q.DepartmentID})
+			return err
+		},
+	); err != nil {
+		return Conversations{}, err
 	}
 
-	out := Conversations{TimeZone: loc.String(), From: first.Format(DateLayout), To: last.Format(DateLayout), Start: from.UTC(), End: to.UTC(),
-		Agents: []Agent{}}
+	out := Conversations{Period: w.period(), Agents: []Agent{}}
 	byDate := map[string]*Day{}
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) { // civil dates, in UTC: every step is a day
-		out.Days = append(out.Days, Day{Date: d.Format(DateLayout)})
+	for _, d := range w.dates() {
+		out.Days = append(out.Days, Day{Date: d})
 	}
 	for i := range out.Days {
 		byDate[out.Days[i].Date] = &out.Days[i]
 	}
 	for _, c := range slots {
-		local := time.UnixMilli(c.Slot * store.SlotMillis).In(loc)
-		n := Counts{Started: c.Started, Answered: c.Answered, Missed: c.Missed, Closed: c.Closed}
+		local := w.local(c.Slot)
+		n := countsOf(c)
 		out.Totals.add(n)
 		if d := byDate[local.Format(DateLayout)]; d != nil {
 			d.add(n)
@@ -184,13 +247,23 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 		out.Hours[local.Hour()] += c.Started
 		out.Weekdays[(int(local.Weekday())+6)%7] += c.Started
 	}
+	for _, c := range rated {
+		if d := byDate[w.local(c.Slot).Format(DateLayout)]; d != nil {
+			d.Good += c.Good
+			d.Bad += c.Bad
+		}
+	}
 	for _, c := range prevSlots {
-		out.Previous.add(Counts{Started: c.Started, Answered: c.Answered, Missed: c.Missed, Closed: c.Closed})
+		out.Previous.add(countsOf(c))
 	}
 	out.FirstResponse, out.Resolution = spread(firsts, ""), spread(resolution, "")
 	agents := map[string]*Agent{}
-	for _, c := range byAgent {
-		agents[c.AgentID] = &Agent{AgentID: c.AgentID, Chats: c.Chats, Messages: c.Messages}
+	for _, c := range byAgent { // an agent's rolled days and the rest come apart
+		if agents[c.AgentID] == nil {
+			agents[c.AgentID] = &Agent{AgentID: c.AgentID}
+		}
+		agents[c.AgentID].Chats += c.Chats
+		agents[c.AgentID].Messages += c.Messages
 	}
 	for _, t := range firsts {
 		// One who answered first a chat another agent held; not when the
@@ -212,10 +285,28 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	return out, nil
 }
 
+// parallel runs the reads at once (each its own connection of the read
+// pool: a year's request waits for its slowest read, not their sum) and
+// returns the first error.
+func parallel(reads ...func() error) error {
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() { errs[i] = read() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func countsOf(c store.ChatSlot) Counts {
+	return Counts{Started: c.Started, Answered: c.Answered, Missed: c.Missed, Returning: c.Returning, Closed: c.Closed}
+}
+
 func (c *Counts) add(n Counts) {
 	c.Started += n.Started
 	c.Answered += n.Answered
 	c.Missed += n.Missed
+	c.Returning += n.Returning
 	c.Closed += n.Closed
 }
 

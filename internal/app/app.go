@@ -258,6 +258,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	if a.background {
 		go a.runTimers(bctx)
 		go a.runMail(bctx)
+		go a.runRollups(bctx)
 	}
 	select {
 	case err := <-errc:

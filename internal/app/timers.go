@@ -10,6 +10,12 @@ import (
 const (
 	presenceEvery = 5 * time.Second // presence expiry and conversation timers
 	sessionsEvery = time.Hour       // session cleanup and the retention jobs
+	// analyticsEvery bounds how late a past day's analytics follow a
+	// change (today's are read as they are); analyticsDays bounds one
+	// pass's catching up with history (all workspaces together), so a
+	// year's backlog is rolled a month a minute.
+	analyticsEvery = time.Minute
+	analyticsDays  = 31
 	// mailBatch bounds the mails one pass sends: each is a round trip to
 	// a mail server, and the pass also runs the conversation timers.
 	mailBatch = 20
@@ -27,6 +33,24 @@ func (a *App) runMail(ctx context.Context) {
 		case <-t.C:
 			if _, err := a.Mail.RunDue(ctx, mailBatch); err != nil && ctx.Err() == nil {
 				a.Log.Warn("ticket mail", "err", err)
+			}
+		}
+	}
+}
+
+// runRollups keeps the analytics rollups up to date until ctx ends, on
+// its own loop: a long pass (a year of history after the upgrade, many
+// workspaces) must not hold back the conversation timers.
+func (a *App) runRollups(ctx context.Context) {
+	t := time.NewTicker(analyticsEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.Store.RollAnalytics(ctx, a.Clock.Now(), analyticsDays); err != nil && ctx.Err() == nil {
+				a.Log.Warn("analytics rollups", "err", err)
 			}
 		}
 	}

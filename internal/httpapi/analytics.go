@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,16 +31,27 @@ func (a *API) ratingSummary(w http.ResponseWriter, r *http.Request, p auth.Princ
 	a.respond(w, r, http.StatusOK)(a.ratings.Summarize(r.Context(), p.Actor(), in))
 }
 
-func (a *API) conversationAnalytics(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+// analyticsQuery reads a period and its filters from the URL
+// (analytics.Query), or answers 400 and reports false.
+func (a *API) analyticsQuery(w http.ResponseWriter, r *http.Request) (analytics.Query, bool) {
 	q := r.URL.Query()
 	in := analytics.Query{From: q.Get("from"), To: q.Get("to"), SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), AgentID: q.Get("agent_id")}
 	if v := q.Get("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			a.writeError(w, r, apperr.Invalidf("days", "invalid_period", "days is a whole number of days, 1 or more"))
-			return
+			return in, false
 		}
 		in.Days = n
 	}
-	a.respond(w, r, http.StatusOK)(a.analytics.ConversationsOf(r.Context(), p.Actor(), in))
+	return in, true
+}
+
+// analyticsHandler answers a GET of one analytics section.
+func analyticsHandler[T any](a *API, of func(context.Context, auth.Actor, analytics.Query) (T, error)) func(http.ResponseWriter, *http.Request, auth.Principal) {
+	return func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+		if in, ok := a.analyticsQuery(w, r); ok {
+			a.respond(w, r, http.StatusOK)(of(r.Context(), p.Actor(), in))
+		}
+	}
 }

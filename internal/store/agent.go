@@ -69,6 +69,9 @@ func (s *Store) CreateAgent(ctx context.Context, a Agent, now time.Time) (Agent,
 		if err != nil {
 			return mapErr("store: create agent", err)
 		}
+		if err := logAgentState(ctx, tx, a.WorkspaceID, a.ID, now); err != nil {
+			return err
+		}
 		return setMemberships(ctx, tx, a.WorkspaceID, a.ID, a.DepartmentIDs)
 	})
 	if err != nil {
@@ -192,9 +195,14 @@ func (s *Store) SetAgentPassword(ctx context.Context, workspaceID, id, hash, kee
 
 // SetAgentStatus stores an agent's availability (online, busy, offline).
 func (s *Store) SetAgentStatus(ctx context.Context, workspaceID, id, status string, now time.Time) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE agents SET status = $3, status_changed_at = $4 WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id, status, millis(now))
-	return mustAffect("store: set agent status", res, err)
+	return s.inTx(ctx, "store: set agent status", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET status = $3, status_changed_at = $4 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, id, status, millis(now))
+		if err := mustAffect("store: set agent status", res, err); err != nil {
+			return err
+		}
+		return logAgentState(ctx, tx, workspaceID, id, now)
+	})
 }
 
 // SetAgentDisabled disables an agent (its sessions are deleted and its
@@ -204,7 +212,10 @@ func (s *Store) SetAgentDisabled(ctx context.Context, workspaceID, id string, di
 		res, err := tx.ExecContext(ctx, `UPDATE agents SET disabled = $3, updated_at = $4,
 			status = CASE WHEN $3 THEN 'offline' ELSE status END WHERE workspace_id = $1 AND id = $2`,
 			workspaceID, id, disabled, millis(now))
-		if err := mustAffect("store: disable agent", res, err); err != nil || !disabled {
+		if err := mustAffect("store: disable agent", res, err); err != nil {
+			return err
+		}
+		if err := logAgentState(ctx, tx, workspaceID, id, now); err != nil || !disabled {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE agent_id = $1`, id); err != nil {
@@ -224,11 +235,17 @@ func (s *Store) TouchDesk(ctx context.Context, workspaceID, id string, now time.
 	if n, err := affected(res, err); err != nil || n == 1 {
 		return false, mapErr("store: touch desk", err)
 	}
-	res, err = s.write.ExecContext(ctx, `UPDATE agents SET away = $3, desk_seen_at = $4
-		WHERE workspace_id = $1 AND id = $2 AND away = $5`, workspaceID, id, false, millis(now), true)
-	n, err := affected(res, err)
+	var n int64
+	err = s.inTx(ctx, "store: touch desk", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET away = $3, desk_seen_at = $4
+			WHERE workspace_id = $1 AND id = $2 AND away = $5`, workspaceID, id, false, millis(now), true)
+		if n, err = affected(res, err); err != nil || n == 0 {
+			return mapErr("store: touch desk", err)
+		}
+		return logAgentState(ctx, tx, workspaceID, id, now)
+	})
 	if err != nil {
-		return false, mapErr("store: touch desk", err)
+		return false, err
 	}
 	if n == 0 {
 		// No such agent here, or another desk brought it back meanwhile.
@@ -289,13 +306,19 @@ func (s *Store) AbsentAgents(ctx context.Context, workspaceID string, cutoff tim
 
 // MarkAway marks an agent away when it still meets AbsentAgents' terms
 // for cutoff; ok reports that this call did it (of two nodes, one does).
-func (s *Store) MarkAway(ctx context.Context, workspaceID, id string, cutoff time.Time) (ok bool, err error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE agents SET away = $3
-		WHERE workspace_id = $1 AND id = $2 AND away = $4 AND status IN ('online', 'busy')
-			AND (desk_seen_at IS NULL OR desk_seen_at < $5)`, workspaceID, id, true, false, millis(cutoff))
-	n, err := affected(res, err)
+func (s *Store) MarkAway(ctx context.Context, workspaceID, id string, cutoff, now time.Time) (ok bool, err error) {
+	var n int64
+	err = s.inTx(ctx, "store: mark away", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET away = $3
+			WHERE workspace_id = $1 AND id = $2 AND away = $4 AND status IN ('online', 'busy')
+				AND (desk_seen_at IS NULL OR desk_seen_at < $5)`, workspaceID, id, true, false, millis(cutoff))
+		if n, err = affected(res, err); err != nil || n == 0 {
+			return mapErr("store: mark away", err)
+		}
+		return logAgentState(ctx, tx, workspaceID, id, now)
+	})
 	if err != nil {
-		return false, mapErr("store: mark away", err)
+		return false, err
 	}
 	if n == 0 {
 		if _, err := s.GetAgent(ctx, workspaceID, id); err != nil {
@@ -310,6 +333,10 @@ func (s *Store) MarkAway(ctx context.Context, workspaceID, id string, cutoff tim
 func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string) error {
 	return s.inTx(ctx, "store: delete agent", func(tx *sql.Tx) error {
 		if err := s.keepAnOwner(ctx, tx, workspaceID, id); err != nil {
+			return err
+		}
+		// Its chats count for whoever answered them first now.
+		if err := markRolledChats(ctx, tx, workspaceID, "(assignee_id = $2 OR first_responder_id = $2)", id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id)

@@ -71,6 +71,9 @@ func insertOwnerAndSite(ctx context.Context, tx *sql.Tx, workspaceID string, fs 
 		fs.Owner.ID, workspaceID, fs.Owner.Email, fs.Owner.Name, fs.Owner.Role, fs.Owner.PasswordHash, fs.Owner.MaxChats, "offline", millis(now)); err != nil {
 		return mapErr("store: new workspace's owner", err)
 	}
+	if err := logAgentState(ctx, tx, workspaceID, fs.Owner.ID, now); err != nil {
+		return err
+	}
 	orig, hours, look := siteJSON(fs.Site)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
 		business_hours, identity_secret, look, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,

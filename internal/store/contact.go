@@ -438,6 +438,9 @@ func (s *Store) MergeContacts(ctx context.Context, workspaceID, intoID, fromID s
 		if into.MergedInto != "" || from.MergedInto != "" {
 			return ErrConflict
 		}
+		if err := markRolledChats(ctx, tx, workspaceID, "contact_id IN ($2, $3)", fromID, intoID); err != nil {
+			return err
+		}
 		for _, table := range []string{"visitors", "conversations", "tickets"} {
 			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET contact_id = $3 WHERE workspace_id = $1 AND contact_id = $2`,
 				workspaceID, fromID, intoID); err != nil {
@@ -499,6 +502,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 	var n int
 	err := s.inTx(ctx, "store: erase contact", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "contacts", workspaceID, id); err != nil {
+			return err
+		}
+		if err := markRolledChats(ctx, tx, workspaceID, "contact_id = $2", id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND contact_id = $2`, workspaceID, id)

@@ -331,13 +331,31 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // harmless, so two nodes may run it at once. The latest conversation of
 // a ticket still open is kept: it is where the ticket's answer goes.
 func (s *Store) DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error) {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM conversations WHERE id IN (
-		SELECT id FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND closed_at < $2
-		AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.conversation_id = conversations.id AND t.status = 'open') LIMIT $3)`,
-		workspaceID, millis(cutoff), limit)
-	if err != nil {
-		return 0, mapErr("store: delete closed conversations", err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), mapErr("store: delete closed conversations", err)
+	var n int64
+	err := s.inTx(ctx, "store: delete closed conversations", func(tx *sql.Tx) error {
+		// The chats picked, then their rolled days marked (analytics count
+		// what is kept), then the chats deleted.
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND closed_at < $2
+			AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.conversation_id = conversations.id AND t.status = 'open') LIMIT $3`,
+			workspaceID, millis(cutoff), limit)
+		ids, err := collect(rows, err, "store: delete closed conversations", func(sc scanner) (string, error) {
+			var id string
+			return id, sc.Scan(&id)
+		})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		args, marks := []any{}, make([]string, len(ids))
+		for i, id := range ids {
+			args = append(args, id)
+			marks[i] = fmt.Sprintf("$%d", i+2)
+		}
+		in := "id IN (" + strings.Join(marks, ", ") + ")"
+		if err := markRolledChats(ctx, tx, workspaceID, in, args...); err != nil {
+			return err
+		}
+		n, err = affected(tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND `+in, append([]any{workspaceID}, args...)...))
+		return mapErr("store: delete closed conversations", err)
+	})
+	return int(n), err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -143,6 +144,11 @@ func (s *Store) DepartmentHours(ctx context.Context, workspaceID string) (map[st
 // DeleteDepartment removes a department and its memberships; sites that
 // defaulted to it fall back to none.
 func (s *Store) DeleteDepartment(ctx context.Context, workspaceID, id string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM departments WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
-	return mustAffect("store: delete department", res, err)
+	return s.inTx(ctx, "store: delete department", func(tx *sql.Tx) error {
+		if err := markRolledChats(ctx, tx, workspaceID, "department_id = $2", id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM departments WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+		return mustAffect("store: delete department", res, err)
+	})
 }

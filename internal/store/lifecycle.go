@@ -160,6 +160,14 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 			where = append(where, "assignee_id = "+arg(*tr.Assignee))
 		}
 	}
+	if (tr.Status != "" && tr.Status != StatusClosed) || tr.SetAssignee != nil || tr.SetDepartmentID != nil {
+		// A closed chat reopened, or moved to another agent or department,
+		// changes the rolled days of its start and end, which the analytics
+		// runner cannot find once its end is cleared.
+		if err := markRolledChats(ctx, tx, workspaceID, "id = $2 AND status = 'closed'", id); err != nil {
+			return Conversation{}, nil, err
+		}
+	}
 	c, err := scanConversation(tx.QueryRowContext(ctx, `UPDATE conversations SET `+strings.Join(set, ", ")+
 		` WHERE `+strings.Join(where, " AND ")+` RETURNING `+conversationColumns, args...))
 	if errors.Is(err, sql.ErrNoRows) {

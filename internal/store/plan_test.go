@@ -74,16 +74,68 @@ func TestSQLiteAnalyticsPlans(t *testing.T) {
 		}
 	}
 	s.read.SetMaxIdleConns(0) // connections opened from here on read the statistics
-	for _, f := range []AnalyticsFilter{{}, {SiteID: "s"}, {DepartmentID: "d", AgentID: "a"}} {
-		q, args := analyticsSQL("w", f, "first_visitor_at", "COUNT(*)", "", "site_id")
-		if p := explain(t, s, q, args...); !strings.Contains(p, "conversations_started (workspace_id=? AND first_visitor_at>? AND first_visitor_at<?)") {
-			t.Errorf("started, %+v: %s", f, p)
+	want := func(m measure) string {
+		if m.by == "closed_at" {
+			return "conversations_ended (workspace_id=? AND closed_at>? AND closed_at<?)"
 		}
-		q, args = analyticsSQL("w", f, "closed_at", "COUNT(*)", "", "site_id")
-		if p := explain(t, s, q, args...); !strings.Contains(p, "conversations_ended (workspace_id=? AND closed_at>? AND closed_at<?)") {
-			t.Errorf("ended, %+v: %s", f, p)
+		return "conversations_started (workspace_id=? AND first_visitor_at>? AND first_visitor_at<?)"
+	}
+	for _, m := range []measure{startedSlots, closedSlots, firstResponses, resolutions, chatsByAgent} {
+		for _, f := range []AnalyticsFilter{{}, {SiteID: "s"}, {DepartmentID: "d", AgentID: "a"}} {
+			q, args := analyticsSQL("w", f, m)
+			if p := explain(t, s, q, args...); !strings.Contains(p, want(m)) {
+				t.Errorf("%s, %+v: %s", m.selects, f, p)
+			}
+		}
+		// Rolling a day reads that day's chats alone.
+		if p := explain(t, s, rollSQL(m), "w", 0, DayMillis); !strings.Contains(p, want(m)) {
+			t.Errorf("rolling %s: %s", m.selects, p)
 		}
 	}
+	// The runner finds the changed days through the indexes by status and end.
+	if p := explain(t, s, changedDaysSQL, "w", 0, 0); !strings.Contains(p, "conversations_workspace_status (workspace_id=? AND status=?)") ||
+		!strings.Contains(p, "conversations_ended (workspace_id=? AND closed_at>?)") {
+		t.Errorf("changed days: %s", p)
+	}
+}
+
+// TestSQLiteRollupPlans: the rollups are read by their keys, never by
+// every row of the workspace (with no statistics, as ANALYZE never runs
+// on a live database: a day read to be rolled again once took the key by
+// workspace and read a year of rows).
+func TestSQLiteRollupPlans(t *testing.T) {
+	t.Parallel()
+	s := migratedSQLite(t, Options{}, time.Now())
+	for _, c := range []struct{ name, q, want string }{
+		{"a day's rows", `SELECT dim, kind, grain, day, agent_id, seconds, n, messages FROM analytics_days WHERE workspace_id = $1 AND grain = $2 AND day = $3`,
+			"COVERING INDEX analytics_days_by_day (workspace_id=? AND grain=? AND day=?)"},
+		{"a block's days", `SELECT dim, kind, agent_id, seconds, SUM(n), SUM(messages) FROM analytics_days
+			WHERE workspace_id = $1 AND grain = $2 AND day >= $3 AND day < $4 GROUP BY dim, kind, agent_id, seconds`,
+			"COVERING INDEX analytics_days_by_day (workspace_id=? AND grain=? AND day>? AND day<?)"},
+		{"a day's slots", `SELECT dim, slot FROM analytics_slots WHERE workspace_id = $1 AND slot >= $2 AND slot < $3`,
+			"analytics_slots_by_slot (workspace_id=? AND slot>? AND slot<?)"},
+		{"a period's spans", `SELECT agent_id, seconds, n, messages FROM analytics_days
+			WHERE workspace_id = $1 AND dim = $2 AND kind = $3 AND grain = $4 AND day >= $5 AND day < $6`,
+			"PRIMARY KEY (workspace_id=? AND dim=? AND kind=? AND grain=? AND day>? AND day<?)"},
+		{"a period's slots", `SELECT slot, started FROM analytics_slots WHERE workspace_id = $1 AND dim = $2 AND slot >= $3 AND slot < $4`,
+			"PRIMARY KEY (workspace_id=? AND dim=? AND slot>? AND slot<?)"},
+		{"tickets made", ticketSQL(t, TicketsMade, AnalyticsFilter{SiteID: "s"}), "COVERING INDEX tickets_created (workspace_id=? AND created_at>? AND created_at<?)"},
+		{"tickets accepted", ticketSQL(t, TicketsAccepted, AnalyticsFilter{AgentID: "a"}),
+			"COVERING INDEX tickets_accepted (workspace_id=? AND accepted_at>? AND accepted_at<?)"},
+		{"tickets closed", ticketSQL(t, TicketsClosed, AnalyticsFilter{}), "COVERING INDEX tickets_ended (workspace_id=? AND closed_at>? AND closed_at<?)"},
+	} {
+		if p := explain(t, s, c.q, "w", "x", "y", 1, 2, 3); !strings.Contains(p, c.want) {
+			t.Errorf("%s: %s", c.name, p)
+		}
+	}
+}
+
+func ticketSQL(t *testing.T, moment string, f AnalyticsFilter) string {
+	q, _, err := ticketSlotsSQL("w", f, moment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // explain is SQLite's query plan of q, its steps joined by "; ".

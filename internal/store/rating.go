@@ -67,6 +67,26 @@ func (s *Store) RatingCounts(ctx context.Context, workspaceID string, f RatingFi
 	})
 }
 
+// RatingSlot counts the good and bad ratings given in one slot (its
+// start is Slot·SlotMillis).
+type RatingSlot struct {
+	Slot      int64
+	Good, Bad int
+}
+
+// RatingSlots counts the ratings of the filter's period by slot (each
+// chat once, when it was last rated).
+func (s *Store) RatingSlots(ctx context.Context, workspaceID string, f RatingFilter) ([]RatingSlot, error) {
+	where, args := ratingWhere(f)
+	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT rated_at / %d,
+		SUM(CASE WHEN rating = 'good' THEN 1 ELSE 0 END), SUM(CASE WHEN rating = 'bad' THEN 1 ELSE 0 END)
+		FROM conversations WHERE %s GROUP BY rated_at / %d`, SlotMillis, where, SlotMillis), append([]any{workspaceID}, args...)...)
+	return collect(rows, err, "store: rating slots", func(sc scanner) (RatingSlot, error) {
+		var c RatingSlot
+		return c, sc.Scan(&c.Slot, &c.Good, &c.Bad)
+	})
+}
+
 // RatedChats lists the ratings of the filter's period, latest first, at
 // most limit; commented only keeps those with a comment.
 func (s *Store) RatedChats(ctx context.Context, workspaceID string, f RatingFilter, commented bool, limit int) ([]RatedChat, error) {

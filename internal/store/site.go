@@ -225,6 +225,11 @@ func (s *Store) SetIdentitySecret(ctx context.Context, workspaceID, id, secret s
 
 // DeleteSite removes a site and, by cascade, its visitors and conversations.
 func (s *Store) DeleteSite(ctx context.Context, workspaceID, id string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM sites WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
-	return mustAffect("store: delete site", res, err)
+	return s.inTx(ctx, "store: delete site", func(tx *sql.Tx) error {
+		if err := markRolledChats(ctx, tx, workspaceID, "site_id = $2", id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM sites WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+		return mustAffect("store: delete site", res, err)
+	})
 }

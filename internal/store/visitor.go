@@ -218,8 +218,13 @@ func (s *Store) SetVisitorIdentity(ctx context.Context, workspaceID, id, name, e
 		if contactID != "" {
 			_, err = tx.ExecContext(ctx, `UPDATE conversations SET contact_id = $3 WHERE workspace_id = $1 AND visitor_id = $2 AND contact_id IS NULL`,
 				workspaceID, id, contactID)
+			if err != nil {
+				return mapErr("store: link conversations", err)
+			}
+			// The contact's chats may have become returning visitors' ones.
+			return markRolledChats(ctx, tx, workspaceID, "contact_id = $2", contactID)
 		}
-		return mapErr("store: link conversations", err)
+		return nil
 	})
 	if err != nil {
 		return Visitor{}, err

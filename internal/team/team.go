@@ -44,7 +44,7 @@ type Store interface {
 	TouchDesks(ctx context.Context, workspaceID string, ids []string, now time.Time) ([]string, error)
 	SetAgentDisabled(ctx context.Context, workspaceID, id string, disabled bool, now time.Time) error
 	AbsentAgents(ctx context.Context, workspaceID string, cutoff time.Time) ([]store.Agent, error)
-	MarkAway(ctx context.Context, workspaceID, id string, cutoff time.Time) (bool, error)
+	MarkAway(ctx context.Context, workspaceID, id string, cutoff, now time.Time) (bool, error)
 	ListWorkspaces(ctx context.Context) ([]store.Workspace, error)
 }
 
@@ -594,14 +594,15 @@ func (s *Service) ExpireAbsent(ctx context.Context, grace time.Duration) (int, e
 	if err != nil {
 		return 0, err
 	}
-	cutoff, n := s.clock.Now().Add(-grace), 0
+	now := s.clock.Now()
+	cutoff, n := now.Add(-grace), 0
 	for _, w := range wss {
 		absent, err := s.store.AbsentAgents(ctx, w.ID, cutoff)
 		if err != nil {
 			return n, err
 		}
 		for _, a := range absent {
-			ok, err := s.store.MarkAway(ctx, w.ID, a.ID, cutoff)
+			ok, err := s.store.MarkAway(ctx, w.ID, a.ID, cutoff, now)
 			if err != nil || !ok {
 				continue // back meanwhile, or another node did it
 			}

@@ -20,8 +20,16 @@ test('the analytics screen counts today\'s chats, by day and agent, and download
   await expect(started).not.toHaveText('0');
   await expect(desk.page.locator('.tile.answered .tile-value')).not.toHaveText('0');
   await expect(desk.page.getByRole('table')).toContainText('Owner');
+  // The owner has been online since signing in: its time shows beside its chats.
+  const owner = desk.page.getByRole('row', { name: /Owner/ });
+  await expect(owner.getByRole('cell').nth(4)).toHaveText(/\d+ (s|min)/);
   await desk.page.getByRole('button', { name: '30 days' }).click();
   await expect(desk.page.getByRole('img', { name: /Chats started each day/ })).toBeVisible();
+  await expect(desk.page.getByRole('region', { name: 'Tickets' }).getByText('Time to accept')).toBeVisible();
+  await expect(desk.page.getByRole('img', { name: /New contacts each day/ })).toBeVisible();
+  await desk.page.getByRole('heading', { name: 'Agents' }).scrollIntoViewIfNeeded();
+  await shot(desk.page, 'desk-analytics-agents', info);
+  await desk.page.getByRole('heading', { name: 'By hour of day' }).scrollIntoViewIfNeeded();
   await shot(desk.page, 'desk-analytics', info);
 
   const [file] = await Promise.all([
@@ -30,7 +38,7 @@ test('the analytics screen counts today\'s chats, by day and agent, and download
   ]);
   expect(file.suggestedFilename()).toMatch(/^chats-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
   const text = readFileSync(await file.path(), 'utf8');
-  expect(text.split('\r\n')[0]).toBe('date,started,answered,missed,closed');
+  expect(text.split('\r\n')[0]).toBe('date,started,answered,missed,returning,closed');
   expect(text.split('\r\n').length).toBe(32); // a header, 30 days, and the final line break
 
   await visitor.ctx.close();

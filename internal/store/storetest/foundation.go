@@ -336,7 +336,7 @@ func testDeskHeartbeat(t *testing.T, s *store.Store) {
 		return ids(list, agentID)
 	}
 	// Bob was marked away (his heartbeat came late); Cy's desk closed.
-	ok, err := s.MarkAway(ctx, ws.ID, bob.ID, Epoch.Add(time.Second))
+	ok, err := s.MarkAway(ctx, ws.ID, bob.ID, Epoch.Add(time.Second), Epoch.Add(time.Minute))
 	noErr(t, "mark away", err)
 	equal(t, "Bob marked away", ok, true)
 

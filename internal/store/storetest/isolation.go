@@ -308,7 +308,7 @@ var isolationCases = []isolationCase{
 		noErr(t, "comment", err)
 	}),
 	refused("MarkAway", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		_, err := s.MarkAway(ctx, a.ws.ID, b.owner.ID, isoNow.Add(time.Hour))
+		_, err := s.MarkAway(ctx, a.ws.ID, b.owner.ID, isoNow.Add(time.Hour), isoNow)
 		return err
 	}),
 	isolationCase{method: "AbsentAgents", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
@@ -831,6 +831,89 @@ var isolationCases = []isolationCase{
 		noErr(t, "chats by agent", err)
 		equal(t, "B's agent's chats through A", len(got), 0)
 	}},
+	// The same reads once the runner has rolled the chats' day up (RollAnalytics
+	// walks every workspace): each workspace's rollups are its own.
+	isolationCase{method: "ChatSlots", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		ctx := t.Context()
+		later := isoNow.Add(72 * time.Hour) // the chats' day is rolled
+		count := func(ws string, f store.AnalyticsFilter) (started, chats int) {
+			f.To = later
+			slots, err := s.ChatSlots(ctx, ws, f)
+			noErr(t, "chat slots", err)
+			for _, c := range slots {
+				started += c.Started
+			}
+			agents, err := s.ChatsByAgent(ctx, ws, f)
+			noErr(t, "chats by agent", err)
+			for _, c := range agents {
+				chats += c.Chats
+			}
+			return started, chats
+		}
+		aStarted, aChats := count(a.ws.ID, store.AnalyticsFilter{})
+		_, err := s.RollAnalytics(ctx, later, 10)
+		noErr(t, "roll analytics", err)
+		started, chats := count(a.ws.ID, store.AnalyticsFilter{})
+		equal(t, "A's chats, rolled up", [2]int{started, chats}, [2]int{aStarted, aChats})
+		started, chats = count(a.ws.ID, store.AnalyticsFilter{SiteID: b.site.ID})
+		equal(t, "B's site's rolled chats through A", [2]int{started, chats}, [2]int{0, 0})
+		started, chats = count(a.ws.ID, store.AnalyticsFilter{AgentID: b.agent.ID})
+		equal(t, "B's agent's rolled chats through A", [2]int{started, chats}, [2]int{0, 0})
+		got, err := s.FirstResponses(ctx, a.ws.ID, store.AnalyticsFilter{To: later, SiteID: b.site.ID})
+		noErr(t, "first responses", err)
+		equal(t, "B's rolled answers through A", len(got), 0)
+	}},
+	isolationCase{method: "TicketSlots", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		count := func(f store.AnalyticsFilter) int {
+			f.To = isoNow.Add(time.Hour)
+			slots, err := s.TicketSlots(t.Context(), a.ws.ID, f, store.TicketsMade)
+			noErr(t, "ticket slots", err)
+			n := 0
+			for _, c := range slots {
+				n += c.N
+			}
+			return n
+		}
+		equal(t, "A's tickets, A's alone", count(store.AnalyticsFilter{}), 1)
+		equal(t, "B's site's tickets through A", count(store.AnalyticsFilter{SiteID: b.site.ID}), 0)
+	}},
+	isolationCase{method: "TicketCount", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		n, err := s.TicketCount(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour)}, store.TicketsMade)
+		noErr(t, "ticket count", err)
+		equal(t, "A's tickets counted, A's alone", n, 1)
+		n, err = s.TicketCount(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour), AgentID: b.agent.ID}, store.TicketsAccepted)
+		noErr(t, "ticket count", err)
+		equal(t, "B's agent's tickets counted through A", n, 0)
+	}},
+	isolationCase{method: "TicketAcceptTimes", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.TicketAcceptTimes(t.Context(), a.ws.ID, store.AnalyticsFilter{To: isoNow.Add(time.Hour)})
+		noErr(t, "accept times", err)
+		equal(t, "B's accepted ticket through A", len(got), 0)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		_, err := s.AcceptTickets(t.Context(), b.ws.ID, b.agent.ID, b.ticket.ID, 1, false, Epoch.Add(time.Minute))
+		noErr(t, "accept B's ticket", err)
+	}),
+	isolationCase{method: "NewContacts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.NewContacts(t.Context(), a.ws.ID, time.Time{}, isoNow.Add(time.Hour))
+		noErr(t, "new contacts", err)
+		n := 0
+		for _, c := range got {
+			n += c.N
+		}
+		equal(t, "A's new contacts, A's alone", n, len(a.contacts))
+	}},
+	isolationCase{method: "AgentStates", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.AgentStates(t.Context(), a.ws.ID, time.Time{}, isoNow.Add(time.Hour))
+		noErr(t, "agent states", err)
+		for _, st := range got {
+			if st.AgentID == b.agent.ID || st.AgentID == b.owner.ID {
+				t.Errorf("B's agent %s's state through A", st.AgentID)
+			}
+		}
+		equal(t, "A's agents have states", len(got) > 0, true)
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		noErr(t, "B's agent online", s.SetAgentStatus(t.Context(), b.ws.ID, b.agent.ID, store.StateOnline, Epoch.Add(time.Minute)))
+	}),
 	isolationCase{method: "RatingCounts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		counts, err := s.RatingCounts(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour)})
 		noErr(t, "rating counts", err)
@@ -838,6 +921,14 @@ var isolationCases = []isolationCase{
 		counts, err = s.RatingCounts(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour), AgentID: b.closed.AssigneeID, SiteID: b.site.ID})
 		noErr(t, "rating counts", err)
 		equal(t, "B's ratings by B's agent and site, asked through A", len(counts), 0)
+	}}.arranged(bRated),
+	isolationCase{method: "RatingSlots", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.RatingSlots(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour)})
+		noErr(t, "rating slots", err)
+		equal(t, "B's ratings by slot for A", len(got), 0)
+		got, err = s.RatingSlots(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour), SiteID: b.site.ID})
+		noErr(t, "rating slots", err)
+		equal(t, "B's site's ratings by slot through A", len(got), 0)
 	}}.arranged(bRated),
 	isolationCase{method: "RatedChats", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		list, err := s.RatedChats(t.Context(), a.ws.ID, store.RatingFilter{To: isoNow.Add(time.Hour), SiteID: b.site.ID}, false, 50)

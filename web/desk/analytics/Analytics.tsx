@@ -1,14 +1,27 @@
 // The numbers a support lead checks every morning (issue 16): a period's
-// chats (started, answered, missed, closed) against the period before,
-// by day, hour of day and weekday, how fast the first answer came and how
-// long chats took, each agent's part, and what visitors said. Days are
-// the workspace's (its time zone, in Preferences). Every table downloads
-// as CSV. Supervisors and above; its own chunk (Desk.tsx).
+// chats (started, answered, missed, returning, closed) against the period
+// before, by day, hour of day and weekday, how fast the first answer came
+// and how long chats took, satisfaction by day and what visitors said,
+// the tickets and new contacts by day, and each agent's part and time
+// online. Days are the workspace's (its time zone, in Preferences). Every
+// table downloads as CSV. Supervisors and above; its own chunk (Desk.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import type { DeskStore } from '../store';
 import { Bars } from './Bars';
-import { type ChatAnalytics, chatAnalytics, type Filter, type Ratings, ratingsOf } from './api';
+import {
+  type ChatAnalytics,
+  type ContactAnalytics,
+  chatAnalytics,
+  contactAnalytics,
+  type Filter,
+  type OperatorAnalytics,
+  operatorAnalytics,
+  type Ratings,
+  ratingsOf,
+  type TicketAnalytics,
+  ticketAnalytics,
+} from './api';
 import { change, csv, download, duration } from './figures';
 import './analytics.css';
 
@@ -19,6 +32,18 @@ function CsvButton({ name, rows }: { name: string; rows: () => (string | number 
       CSV
     </button>
   );
+}
+
+type AgentRow = { id: string; chats?: ChatAnalytics['agents'][number]; time?: OperatorAnalytics['agents'][number] };
+
+/** The agents of the table: those who handled chats, most first, then those who were online or busy. */
+function agentRows(data: ChatAnalytics, operators: OperatorAnalytics | null): AgentRow[] {
+  const time = new Map((operators?.agents ?? []).map((a) => [a.agent_id, a]));
+  const rows: AgentRow[] = data.agents.map((a) => ({ id: a.agent_id, chats: a, time: time.get(a.agent_id) }));
+  for (const t of operators?.agents ?? []) {
+    if (!data.agents.some((a) => a.agent_id === t.agent_id) && t.online_s + t.busy_s > 0) rows.push({ id: t.agent_id, time: t });
+  }
+  return rows;
 }
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -32,12 +57,19 @@ export function Analytics({ store }: { store: DeskStore }) {
   const [filter, setFilter] = useState<Filter>({ from: '', to: '', days: '7', site_id: '', department_id: '', agent_id: '' });
   const [data, setData] = useState<ChatAnalytics | null>(null);
   const [ratings, setRatings] = useState<Ratings | null>(null);
+  const [tickets, setTickets] = useState<TicketAnalytics | null>(null);
+  const [contacts, setContacts] = useState<ContactAnalytics | null>(null);
+  const [operators, setOperators] = useState<OperatorAnalytics | null>(null);
   const [error, setError] = useState('');
 
   useEffect(() => {
     // A slower answer to an earlier filter must not replace this one's.
     let live = true;
     setError('');
+    // The other sections come as they may: one that fails leaves its part out.
+    ticketAnalytics(filter).then((t) => live && setTickets(t), () => live && setTickets(null));
+    contactAnalytics(filter).then((c) => live && setContacts(c), () => live && setContacts(null));
+    operatorAnalytics(filter).then((o) => live && setOperators(o), () => live && setOperators(null));
     chatAnalytics(filter).then(
       (d) => {
         if (!live) return;
@@ -118,7 +150,7 @@ export function Analytics({ store }: { store: DeskStore }) {
       ) : (
         <>
           <section class="tiles" aria-label="Totals">
-            {(['started', 'answered', 'missed', 'closed'] as const).map((k) => (
+            {(['started', 'answered', 'missed', 'returning', 'closed'] as const).map((k) => (
               <div key={k} class={`tile ${k}`}>
                 <span class="tile-label">{k[0].toUpperCase() + k.slice(1)}</span>
                 <strong class="tile-value">{data.totals[k]}</strong>
@@ -154,7 +186,7 @@ export function Analytics({ store }: { store: DeskStore }) {
               <span class="legend">
                 <i class="answered" /> answered <i class="missed" /> missed <i class="waiting" /> waiting
               </span>
-              <CsvButton name={`chats-${data.from}-${data.to}.csv`} rows={() => [['date', 'started', 'answered', 'missed', 'closed'], ...data.days.map((d) => [d.date, d.started, d.answered, d.missed, d.closed])]} />
+              <CsvButton name={`chats-${data.from}-${data.to}.csv`} rows={() => [['date', 'started', 'answered', 'missed', 'returning', 'closed'], ...data.days.map((d) => [d.date, d.started, d.answered, d.missed, d.returning, d.closed])]} />
             </div>
             <Bars
               title={`Chats started each day from ${data.from} to ${data.to}`}
@@ -185,19 +217,41 @@ export function Analytics({ store }: { store: DeskStore }) {
             </section>
           </div>
 
+          {data.days.some((d) => d.good + d.bad > 0) && (
+            <section class="panel" aria-labelledby="satisfaction">
+              <div class="panel-head">
+                <h2 id="satisfaction">Satisfaction by day</h2>
+                <span class="legend">
+                  <i class="good" /> good <i class="bad" /> bad
+                </span>
+                <CsvButton name={`ratings-by-day-${data.from}-${data.to}.csv`} rows={() => [['date', 'good', 'bad', 'score'], ...data.days.map((d) => [d.date, d.good, d.bad, d.good + d.bad ? Math.round((d.good / (d.good + d.bad)) * 100) / 100 : null])]} />
+              </div>
+              <Bars
+                title={`Ratings given each day from ${data.from} to ${data.to}`}
+                labels={data.days.map((d) => d.date.slice(5))}
+                every={Math.ceil(data.days.length / 15)}
+                bars={data.days.map((d) => [
+                  { value: d.good, tone: 'good', label: 'good' },
+                  { value: d.bad, tone: 'bad', label: 'bad' },
+                ])}
+              />
+            </section>
+          )}
+
           <section class="panel" aria-labelledby="by-agent">
             <div class="panel-head">
               <h2 id="by-agent">Agents</h2>
               <CsvButton name={`agents-${data.from}-${data.to}.csv`} rows={() => [
-                      ['agent', 'chats', 'messages', 'first answer median (s)', 'first answer p90 (s)', 'good ratings', 'bad ratings'],
-                      ...data.agents.map((a) => {
-                        const r = ratings?.agents.find((x) => x.agent_id === a.agent_id);
-                        return [name(a.agent_id), a.chats, a.messages, a.first_response.median_s, a.first_response.p90_s, r?.good ?? 0, r?.bad ?? 0];
+                      ['agent', 'chats', 'messages', 'first answer median (s)', 'first answer p90 (s)', 'good ratings', 'bad ratings', 'online (s)', 'busy (s)', 'offline (s)'],
+                      ...agentRows(data, operators).map((a) => {
+                        const r = ratings?.agents.find((x) => x.agent_id === a.id);
+                        return [name(a.id), a.chats?.chats ?? 0, a.chats?.messages ?? 0, a.chats?.first_response.median_s ?? null, a.chats?.first_response.p90_s ?? null,
+                          r?.good ?? 0, r?.bad ?? 0, a.time?.online_s ?? null, a.time?.busy_s ?? null, a.time?.offline_s ?? null];
                       }),
                     ]} />
             </div>
-            {data.agents.length === 0 ? (
-              <p class="muted">No agent handled a chat in these days.</p>
+            {agentRows(data, operators).length === 0 ? (
+              <p class="muted">No agent handled a chat or was online in these days.</p>
             ) : (
               <table class="analytics-table">
                 <thead>
@@ -207,18 +261,24 @@ export function Analytics({ store }: { store: DeskStore }) {
                     <th scope="col">Messages</th>
                     <th scope="col">First answer (median)</th>
                     <th scope="col">Ratings</th>
+                    <th scope="col">Online</th>
+                    <th scope="col">Busy</th>
+                    <th scope="col">Offline</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {data.agents.map((a) => {
-                    const r = ratings?.agents.find((x) => x.agent_id === a.agent_id);
+                  {agentRows(data, operators).map((a) => {
+                    const r = ratings?.agents.find((x) => x.agent_id === a.id);
                     return (
-                      <tr key={a.agent_id}>
-                        <th scope="row">{name(a.agent_id)}</th>
-                        <td>{a.chats}</td>
-                        <td>{a.messages}</td>
-                        <td>{duration(a.first_response.median_s)}</td>
+                      <tr key={a.id}>
+                        <th scope="row">{name(a.id)}</th>
+                        <td>{a.chats?.chats ?? 0}</td>
+                        <td>{a.chats?.messages ?? 0}</td>
+                        <td>{duration(a.chats?.first_response.median_s ?? null)}</td>
                         <td>{r ? `${r.good} good, ${r.bad} bad` : '—'}</td>
+                        <td>{duration(a.time?.online_s ?? null)}</td>
+                        <td>{duration(a.time?.busy_s ?? null)}</td>
+                        <td>{duration(a.time?.offline_s ?? null)}</td>
                       </tr>
                     );
                   })}
@@ -226,6 +286,62 @@ export function Analytics({ store }: { store: DeskStore }) {
               </table>
             )}
           </section>
+
+          {tickets && (
+            <section class="panel" aria-labelledby="tickets">
+              <div class="panel-head">
+                <h2 id="tickets">Tickets</h2>
+                <span class="legend">
+                  <i class="created" /> made <i class="closed" /> closed
+                </span>
+                <CsvButton name={`tickets-${tickets.from}-${tickets.to}.csv`} rows={() => [['date', 'created', 'accepted', 'closed'], ...tickets.days.map((d) => [d.date, d.created, d.accepted, d.closed])]} />
+              </div>
+              <div class="tiles">
+                {(['created', 'accepted', 'closed'] as const).map((k) => (
+                  <div key={k} class="tile">
+                    <span class="tile-label">{k === 'created' ? 'Made' : k[0].toUpperCase() + k.slice(1)}</span>
+                    <strong class="tile-value">{tickets.totals[k]}</strong>
+                    <span class="tile-change muted" title={`The ${tickets.days.length} days before: ${tickets.previous[k]}`}>
+                      {change(tickets.totals[k], tickets.previous[k]) || 'new'} vs before
+                    </span>
+                  </div>
+                ))}
+                <div class="tile">
+                  <span class="tile-label">Time to accept</span>
+                  <strong class="tile-value">{duration(tickets.time_to_accept.median_s)}</strong>
+                  <span class="tile-change muted">median; 90 % within {duration(tickets.time_to_accept.p90_s)}</span>
+                </div>
+              </div>
+              <Bars
+                title={`Tickets made and closed each day from ${tickets.from} to ${tickets.to}`}
+                labels={tickets.days.map((d) => d.date.slice(5))}
+                every={Math.ceil(tickets.days.length / 15)}
+                pair
+                bars={tickets.days.map((d) => [
+                  { value: d.created, tone: 'created', label: 'made' },
+                  { value: d.closed, tone: 'closed', label: 'closed' },
+                ])}
+              />
+            </section>
+          )}
+
+          {contacts && (
+            <section class="panel" aria-labelledby="contacts">
+              <div class="panel-head">
+                <h2 id="contacts">Contacts</h2>
+                <span class="muted">
+                  {contacts.new} new ({change(contacts.new, contacts.previous_new) || 'new'} vs before) · {data.totals.returning} chats from returning visitors
+                </span>
+                <CsvButton name={`contacts-${contacts.from}-${contacts.to}.csv`} rows={() => [['date', 'new contacts', 'chats from returning visitors'], ...contacts.days.map((d, i) => [d.date, d.new, data.days[i]?.returning ?? 0])]} />
+              </div>
+              <Bars
+                title={`New contacts each day from ${contacts.from} to ${contacts.to}`}
+                labels={contacts.days.map((d) => d.date.slice(5))}
+                every={Math.ceil(contacts.days.length / 15)}
+                bars={contacts.days.map((d) => [{ value: d.new, tone: 'started', label: 'new contacts' }])}
+              />
+            </section>
+          )}
 
           {ratings && ratings.items.length > 0 && (
             <section class="panel" aria-labelledby="comments">

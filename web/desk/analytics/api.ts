@@ -5,6 +5,8 @@ export interface Counts {
   started: number;
   answered: number;
   missed: number;
+  /** Of those started, the chats of visitors who had begun one before. */
+  returning: number;
   closed: number;
 }
 export interface Spread {
@@ -12,21 +14,44 @@ export interface Spread {
   median_s: number | null;
   p90_s: number | null;
 }
-export interface ChatAnalytics {
+/** The days an answer covers, in the workspace's time zone. */
+export interface Period {
   time_zone: string;
   from: string;
   to: string;
   /** The period as instants: the first day's local midnight, and the one after the last day. */
   start: string;
   end: string;
+}
+export interface ChatAnalytics extends Period {
   totals: Counts;
   previous: Counts;
-  days: (Counts & { date: string })[];
+  /** Each day's chats, and the ratings given that day. */
+  days: (Counts & { date: string; good: number; bad: number })[];
   hours: number[];
   weekdays: number[];
   first_response: Spread;
   resolution: Spread;
   agents: { agent_id: string; chats: number; messages: number; first_response: Spread }[];
+}
+export interface TicketCounts {
+  created: number;
+  accepted: number;
+  closed: number;
+}
+export interface TicketAnalytics extends Period {
+  totals: TicketCounts;
+  previous: TicketCounts;
+  days: (TicketCounts & { date: string })[];
+  time_to_accept: Spread;
+}
+export interface ContactAnalytics extends Period {
+  new: number;
+  previous_new: number;
+  days: { date: string; new: number }[];
+}
+export interface OperatorAnalytics extends Period {
+  agents: { agent_id: string; online_s: number; busy_s: number; offline_s: number }[];
 }
 export interface Ratings {
   good: number;
@@ -49,6 +74,10 @@ export interface Filter {
 
 const query = (f: Filter) => new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]);
 export const chatAnalytics = (f: Filter) => call<ChatAnalytics>('GET', `/analytics/conversations?${query(f)}`);
+export const ticketAnalytics = (f: Filter) => call<TicketAnalytics>('GET', `/analytics/tickets?${query(f)}`);
+/** Contacts belong to the workspace: only the period applies. */
+export const contactAnalytics = (f: Filter) => call<ContactAnalytics>('GET', `/analytics/contacts?${query({ ...f, site_id: '', department_id: '', agent_id: '' })}`);
+export const operatorAnalytics = (f: Filter) => call<OperatorAnalytics>('GET', `/analytics/operators?${query({ ...f, site_id: '', department_id: '' })}`);
 /** The ratings of the same days: from the first day's local midnight to the one after the last (ChatAnalytics.start, end). */
 export const ratingsOf = (f: Filter, from: string, to: string) =>
   call<Ratings>(

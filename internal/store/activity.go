@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// The moments of a ticket analytics count by: made, accepted by an agent,
+// and closed (the columns that hold them).
+const (
+	TicketsMade     = "created_at"
+	TicketsAccepted = "accepted_at"
+	TicketsClosed   = "closed_at"
+)
+
+// ticketWhere is the condition of f's site, department and agent (the
+// ticket's assignee), its arguments numbered from $4.
+func ticketWhere(f AnalyticsFilter) (string, []any) {
+	var where string
+	var args []any
+	for _, c := range []struct{ col, v string }{{"site_id", f.SiteID}, {"department_id", f.DepartmentID}, {"assignee_id", f.AgentID}} {
+		if c.v != "" {
+			args = append(args, c.v)
+			where += fmt.Sprintf(" AND %s = $%d", c.col, len(args)+3)
+		}
+	}
+	return where, args
+}
+
+// ticketCond is the condition of the tickets whose moment (TicketsMade,
+// TicketsAccepted, TicketsClosed) is in [$2, $3); duplicates merged into
+// another are not counted.
+func ticketCond(moment string) (string, error) {
+	cond := ""
+	switch moment {
+	case TicketsMade, TicketsAccepted:
+	case TicketsClosed:
+		cond = " AND status = 'closed'"
+	default:
+		return "", fmt.Errorf("store: no ticket moment %q", moment)
+	}
+	return fmt.Sprintf("workspace_id = $1%s AND %s >= $2 AND %s < $3 AND merged_into IS NULL", cond, moment, moment), nil
+}
+
+// TicketSlots counts the period's tickets by the slot of their moment.
+func (s *Store) TicketSlots(ctx context.Context, workspaceID string, f AnalyticsFilter, moment string) ([]SlotCount, error) {
+	q, args, err := ticketSlotsSQL(workspaceID, f, moment)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	return collect(rows, err, "store: tickets by "+moment, scanSlotCount)
+}
+
+// TicketCount counts the period's tickets by their moment (no slots: the
+// period before's totals).
+func (s *Store) TicketCount(ctx context.Context, workspaceID string, f AnalyticsFilter, moment string) (int, error) {
+	cond, err := ticketCond(moment)
+	if err != nil {
+		return 0, err
+	}
+	where, args := ticketWhere(f)
+	var n int
+	err = s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE `+cond+where,
+		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...).Scan(&n)
+	return n, mapErr("store: count tickets", err)
+}
+
+// ticketSlotsSQL counts the tickets of f by the slot of their moment.
+func ticketSlotsSQL(workspaceID string, f AnalyticsFilter, moment string) (string, []any, error) {
+	cond, err := ticketCond(moment)
+	if err != nil {
+		return "", nil, err
+	}
+	where, args := ticketWhere(f)
+	return fmt.Sprintf(`SELECT %s / %d, COUNT(*) FROM tickets WHERE %s%s GROUP BY %s / %d`, moment, SlotMillis, cond, where, moment, SlotMillis),
+		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...), nil
+}
+
+// TicketAcceptTimes spreads how long the period's tickets (made in it)
+// waited to be accepted, in seconds as DurationBucket counts them.
+func (s *Store) TicketAcceptTimes(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]Took, error) {
+	where, args := ticketWhere(f)
+	wait := bucketSQL("((accepted_at - created_at) / 1000)")
+	rows, err := s.read.QueryContext(ctx, `SELECT '', `+wait+`, COUNT(*) FROM tickets
+		WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND accepted_at IS NOT NULL AND merged_into IS NULL`+where+`
+		GROUP BY `+wait, append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...)
+	return collect(rows, err, "store: ticket accept times", scanTook)
+}
+
+func scanTook(sc scanner) (Took, error) {
+	var t Took
+	return t, sc.Scan(&t.AgentID, &t.Seconds, &t.Count)
+}
+
+// SlotCount is a count of one slot.
+type SlotCount struct {
+	Slot int64
+	N    int
+}
+
+// NewContacts counts the contacts made in [from, to) by slot (those merged
+// into another are not counted: they are the same person).
+func (s *Store) NewContacts(ctx context.Context, workspaceID string, from, to time.Time) ([]SlotCount, error) {
+	rows, err := s.read.QueryContext(ctx, fmt.Sprintf(`SELECT created_at / %d, COUNT(*) FROM contacts
+		WHERE workspace_id = $1 AND merged_into IS NULL AND created_at >= $2 AND created_at < $3 GROUP BY created_at / %d`, SlotMillis, SlotMillis),
+		workspaceID, millis(from), millis(to))
+	return collect(rows, err, "store: new contacts", scanSlotCount)
+}
+
+func scanSlotCount(sc scanner) (SlotCount, error) {
+	var c SlotCount
+	return c, sc.Scan(&c.Slot, &c.N)
+}
+
+// The states an agent is in for analytics: what it chose, except that an
+// agent away or disabled is offline.
+const (
+	StateOnline  = "online"
+	StateBusy    = "busy"
+	StateOffline = "offline"
+)
+
+// AgentState is an agent's change to State at At.
+type AgentState struct {
+	AgentID string
+	At      time.Time
+	State   string
+}
+
+// AgentStates lists the agents' states over [from, to): for each agent of
+// the workspace the state it was in at from (At is from; none for an agent
+// made after it), then its changes in the period, by agent and time.
+func (s *Store) AgentStates(ctx context.Context, workspaceID string, from, to time.Time) ([]AgentState, error) {
+	// The state at from includes a change at from itself; the changes
+	// after it follow (so no two rows of an agent share a time).
+	rows, err := s.read.QueryContext(ctx, `SELECT a.id, CAST($2 AS BIGINT), (SELECT st.state FROM agent_states st WHERE st.agent_id = a.id AND st.at <= $2
+			ORDER BY st.at DESC LIMIT 1) FROM agents a WHERE a.workspace_id = $1
+		UNION ALL SELECT agent_id, at, state FROM agent_states WHERE workspace_id = $1 AND at > $2 AND at < $3
+		ORDER BY 1, 2`, workspaceID, millis(from), millis(to))
+	got, err := collect(rows, err, "store: agent states", func(sc scanner) (AgentState, error) {
+		var st AgentState
+		var at int64
+		var state sql.NullString
+		err := sc.Scan(&st.AgentID, &at, &state)
+		st.At, st.State = time.UnixMilli(at), state.String
+		return st, err
+	})
+	out := got[:0]
+	for _, st := range got {
+		if st.State != "" {
+			out = append(out, st)
+		}
+	}
+	return out, err
+}
+
+// logAgentState records agent id's state at now when it differs from the
+// last one recorded, in tx, after a change to its status, away or
+// disabled.
+func logAgentState(ctx context.Context, tx *sql.Tx, workspaceID, id string, now time.Time) error {
+	const state = `CASE WHEN a.disabled OR a.away OR a.status = 'offline' THEN 'offline' ELSE a.status END`
+	_, err := tx.ExecContext(ctx, `INSERT INTO agent_states (workspace_id, agent_id, at, state)
+		SELECT a.workspace_id, a.id, $3, `+state+` FROM agents a WHERE a.workspace_id = $1 AND a.id = $2
+			AND `+state+` IS DISTINCT FROM (SELECT st.state FROM agent_states st WHERE st.agent_id = a.id ORDER BY st.at DESC LIMIT 1)
+		ON CONFLICT (agent_id, at) DO UPDATE SET state = excluded.state`, workspaceID, id, millis(now))
+	return mapErr("store: agent state", err)
+}

@@ -1,0 +1,59 @@
+-- Analytics rollups (issue 16): what a period's request reads instead of
+-- its conversations for every whole UTC day the timer runner has rolled.
+-- Each row belongs to one "dim": '' for the whole workspace, or one filter
+-- ('s' and a site's id, 'd' a department's, 'a' an agent's), so a request
+-- with no filter or one reads only its own rows.
+--
+-- Chats by 15-minute slot: started in it (with how many of those were
+-- answered, missed, and from returning visitors), and closed in it.
+CREATE TABLE analytics_slots (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    dim TEXT NOT NULL,
+    slot INTEGER NOT NULL,
+    started INTEGER NOT NULL DEFAULT 0,
+    answered INTEGER NOT NULL DEFAULT 0,
+    missed INTEGER NOT NULL DEFAULT 0,
+    closed INTEGER NOT NULL DEFAULT 0,
+    returning_chats INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace_id, dim, slot)
+) WITHOUT ROWID;
+-- A day rolled again replaces its rows of every dim.
+CREATE INDEX analytics_slots_by_slot ON analytics_slots (workspace_id, slot);
+-- By UTC day (grain 1, day = days since 1970-01-01) and by aligned blocks
+-- of 8 and 64 days made from them, so a year is read in a few dozen rows
+-- per agent and duration: kind 'c' counts an agent's chats (n) and the
+-- agents' messages in them; 'f' first answers and 'r' resolutions, by
+-- duration (seconds, counted as store.DurationBucket says) and, for first
+-- answers, by who gave them.
+CREATE TABLE analytics_days (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    dim TEXT NOT NULL,
+    grain INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    seconds INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    messages INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, dim, kind, grain, day, agent_id, seconds)
+) WITHOUT ROWID;
+-- (n and messages too: a day read to be rolled again is read from the
+-- index alone, which the planner then always prefers to the key.)
+CREATE INDEX analytics_days_by_day ON analytics_days (workspace_id, grain, day, n, messages);
+-- How far a workspace is rolled: every UTC day before through_day is in
+-- the rollups, and the chats that closed from checked_at on are yet to be
+-- looked at. A node rolling the workspace holds it until leased_until.
+CREATE TABLE analytics_rolled (
+    workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    through_day INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL,
+    leased_until INTEGER NOT NULL DEFAULT 0
+);
+-- Rolled days to roll again, for what the runner cannot find by itself: a
+-- closed chat reopened loses its end (its closed_at is cleared).
+CREATE TABLE analytics_dirty (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    day INTEGER NOT NULL,
+    marked_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, day)
+);
