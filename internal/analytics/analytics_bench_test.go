@@ -180,12 +180,12 @@ func benchSeed(b *testing.B, s *store.Store, path string) (string, string) {
 	agentOf := "(SELECT id FROM bench_agents WHERE n = i % " + fmt.Sprint(benchAgents) + ")"
 	stmts := []string{
 		`CREATE TEMP TABLE bench_agents (n INTEGER PRIMARY KEY, id TEXT)`,
-		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(benchVisitors-1) + `)
+		`WITH RECURSIVE n(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(benchVisitors-1) + `)
 		INSERT INTO visitors (id, workspace_id, site_id, token_hash, session_start, last_seen_at, created_at)
 		SELECT 'v' || i, '` + w.ID + `', '` + site.ID + `', 'bench-token-' || i, ` + fmt.Sprint(start) + `, ` + fmt.Sprint(start) + `, ` + fmt.Sprint(start) + ` FROM n`,
 		// Every chat closed 20 minutes after it began; an agent answered
 		// all but one in ten, within 0 to 10 minutes.
-		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(benchConversations-1) + `)
+		`WITH RECURSIVE n(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(benchConversations-1) + `)
 		INSERT INTO conversations (id, workspace_id, site_id, visitor_id, assignee_id, status, context, last_seq, created_at, updated_at,
 			last_activity_at, status_changed_at, closed_at, closed_by, first_response_at, first_responder_id, agent_messages, visitor_messages,
 			first_visitor_at)
@@ -195,7 +195,7 @@ func benchSeed(b *testing.B, s *store.Store, path string) (string, string) {
 			CASE WHEN i % 10 = 0 THEN NULL ELSE ` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(step) + ` + (i * 7919) % 600000 END,
 			CASE WHEN i % 10 = 0 THEN NULL ELSE ` + agentOf + ` END, ` + fmt.Sprint(benchPerChat/2) + `, ` + fmt.Sprint(benchPerChat/2) + `,
 			` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(step) + ` FROM n`,
-		`WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < ` + fmt.Sprint(benchPerChat) + `)
+		`WITH RECURSIVE k(j) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT j + 1 FROM k WHERE j < ` + fmt.Sprint(benchPerChat) + `)
 		INSERT INTO messages (conversation_id, seq, id, workspace_id, client_msg_id, kind, author_type, author_id, body, created_at)
 		SELECT c.id, k.j, c.id || '-' || k.j, c.workspace_id, 'm' || k.j, 'text', CASE WHEN k.j % 2 = 1 THEN 'visitor' ELSE 'agent' END,
 			'', 'A message of about the length people write in a chat, give or take.', c.created_at + k.j * 60000
@@ -256,11 +256,11 @@ func benchSeedActivity(b *testing.B, path, ws string) {
 		SELECT 't' || substr(id, 2), workspace_id, site_id, visitor_id, id, 'closed', 'closed', 'no_agent', 'A question', created_at, created_at,
 			created_at + (CAST(substr(id, 2) AS INTEGER) * 7919) % 1800000, assignee_id, created_at + 86400000, 'agent'
 		FROM conversations WHERE workspace_id = '` + ws + `' AND CAST(substr(id, 2) AS INTEGER) % 10 = 3`,
-		`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ` + fmt.Sprint(contacts-1) + `)
+		`WITH RECURSIVE k(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM k WHERE i < ` + fmt.Sprint(contacts-1) + `)
 		INSERT INTO contacts (id, workspace_id, name, email, created_at, updated_at)
 		SELECT 'k' || i, '` + ws + `', 'Contact ' || i, '', ` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(year/contacts) + `,
 			` + fmt.Sprint(start) + ` FROM k`,
-		`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ` + fmt.Sprint(states-1) + `)
+		`WITH RECURSIVE k(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM k WHERE i < ` + fmt.Sprint(states-1) + `)
 		INSERT INTO agent_states (workspace_id, agent_id, at, state)
 		SELECT '` + ws + `', (SELECT id FROM bench_agents WHERE n = i % ` + fmt.Sprint(benchAgents) + `),
 			` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(year/states) + `,
