@@ -65,13 +65,8 @@ func (s *Service) TicketsOf(ctx context.Context, a auth.Actor, q Query) (Tickets
 	}
 	out := Tickets{Period: w.period(), TimeToAccept: spread(waits, ""),
 		Previous: TicketCounts{Created: before[0], Accepted: before[1], Closed: before[2]}}
-	days := map[string]*TicketDay{}
-	for _, d := range w.dates() {
-		out.Days = append(out.Days, TicketDay{Date: d})
-	}
-	for i := range out.Days {
-		days[out.Days[i].Date] = &out.Days[i]
-	}
+	var days map[string]*TicketDay
+	out.Days, days = eachDay(w, func(date string) TicketDay { return TicketDay{Date: date} })
 	for i, counts := range slots {
 		for _, c := range counts {
 			var n TicketCounts
@@ -123,16 +118,16 @@ func (s *Service) ContactsOf(ctx context.Context, a auth.Actor, q Query) (Contac
 		return Contacts{}, err
 	}
 	out := Contacts{Period: w.period()}
-	days := map[string]int{}
+	var days map[string]*ContactDay
+	out.Days, days = eachDay(w, func(date string) ContactDay { return ContactDay{Date: date} })
 	for _, c := range slots {
 		out.New += c.N
-		days[w.local(c.Slot).Format(DateLayout)] += c.N
+		if d := days[w.local(c.Slot).Format(DateLayout)]; d != nil {
+			d.New += c.N
+		}
 	}
 	for _, c := range prev {
 		out.PreviousNew += c.N
-	}
-	for _, d := range w.dates() {
-		out.Days = append(out.Days, ContactDay{Date: d, New: days[d]})
 	}
 	return out, nil
 }

@@ -16,13 +16,7 @@ import (
 // operators' figures of a known history around Berlin's fall-back (the
 // 25th of October 2026 has 25 hours), on both databases.
 func TestActivityMatchesTheSeededHistory(t *testing.T) {
-	t.Parallel()
-	for name, open := range map[string]storetest.NewStore{"sqlite": storetest.SQLite, "postgres": storetest.Postgres} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			activity(t, open(t))
-		})
-	}
+	onBoth(t, activity)
 }
 
 func activity(t *testing.T, s *store.Store) {

@@ -182,13 +182,18 @@ func (w window) period() Period {
 	return Period{TimeZone: w.loc.String(), From: w.first.Format(DateLayout), To: w.last.Format(DateLayout), Start: w.from.UTC(), End: w.to.UTC()}
 }
 
-// dates are the period's days, each DateLayout.
-func (w window) dates() []string {
-	var out []string
+// eachDay is a value for every day of the period (of its date,
+// DateLayout), and each found by its date.
+func eachDay[T any](w window, of func(date string) T) ([]T, map[string]*T) {
+	var out []T
 	for d := w.first; !d.After(w.last); d = d.AddDate(0, 0, 1) { // civil dates, in UTC: every step is a day
-		out = append(out, d.Format(DateLayout))
+		out = append(out, of(d.Format(DateLayout)))
 	}
-	return out
+	by := make(map[string]*T, len(out))
+	for i := range out {
+		by[w.first.AddDate(0, 0, i).Format(DateLayout)] = &out[i]
+	}
+	return out, by
 }
 
 // local is the start of a slot in the workspace's zone.
@@ -230,13 +235,8 @@ func (s *Service) ConversationsOf(ctx context.Context, a auth.Actor, q Query) (C
 	}
 
 	out := Conversations{Period: w.period(), Agents: []Agent{}}
-	byDate := map[string]*Day{}
-	for _, d := range w.dates() {
-		out.Days = append(out.Days, Day{Date: d})
-	}
-	for i := range out.Days {
-		byDate[out.Days[i].Date] = &out.Days[i]
-	}
+	var byDate map[string]*Day
+	out.Days, byDate = eachDay(w, func(date string) Day { return Day{Date: date} })
 	for _, c := range slots {
 		local := w.local(c.Slot)
 		n := countsOf(c)

@@ -26,11 +26,16 @@ func (z zone) Settings(context.Context, string) (store.Settings, error) {
 // 02:00 CET, so 02:30 happens twice and the day has 25 hours) and checks
 // every figure, on both databases.
 func TestFiguresMatchTheSeededHistory(t *testing.T) {
+	onBoth(t, figures)
+}
+
+// onBoth runs test on a store of each database, in parallel.
+func onBoth(t *testing.T, test func(*testing.T, *store.Store)) {
 	t.Parallel()
 	for name, open := range map[string]storetest.NewStore{"sqlite": storetest.SQLite, "postgres": storetest.Postgres} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			figures(t, open(t))
+			test(t, open(t))
 		})
 	}
 }

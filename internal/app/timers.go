@@ -24,33 +24,33 @@ const (
 // runMail sends ticket mail until ctx ends, on its own loop: a slow mail
 // server must not hold back the conversation timers.
 func (a *App) runMail(ctx context.Context) {
-	t := time.NewTicker(presenceEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := a.Mail.RunDue(ctx, mailBatch); err != nil && ctx.Err() == nil {
-				a.Log.Warn("ticket mail", "err", err)
-			}
-		}
-	}
+	a.every(ctx, presenceEvery, "ticket mail", func(ctx context.Context) error {
+		_, err := a.Mail.RunDue(ctx, mailBatch)
+		return err
+	})
 }
 
 // runRollups keeps the analytics rollups up to date until ctx ends, on
 // its own loop: a long pass (a year of history after the upgrade, many
 // workspaces) must not hold back the conversation timers.
 func (a *App) runRollups(ctx context.Context) {
-	t := time.NewTicker(analyticsEvery)
+	a.every(ctx, analyticsEvery, "analytics rollups", func(ctx context.Context) error {
+		_, err := a.Store.RollAnalytics(ctx, a.Clock.Now(), analyticsDays)
+		return err
+	})
+}
+
+// every runs job each period until ctx ends, logging its failures as what.
+func (a *App) every(ctx context.Context, period time.Duration, what string, job func(context.Context) error) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.Store.RollAnalytics(ctx, a.Clock.Now(), analyticsDays); err != nil && ctx.Err() == nil {
-				a.Log.Warn("analytics rollups", "err", err)
+			if err := job(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn(what, "err", err)
 			}
 		}
 	}

@@ -8,7 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import type { DeskStore } from '../store';
-import { Bars } from './Bars';
+import { Bars, type Part } from './Bars';
 import {
   type ChatAnalytics,
   type ContactAnalytics,
@@ -32,6 +32,11 @@ function CsvButton({ name, rows }: { name: string; rows: () => (string | number 
       CSV
     </button>
   );
+}
+
+/** A bar per day of the period, labelled with its month and day (30 days do not fit 30 labels: every nth). */
+function DayBars<D extends { date: string }>({ title, days, parts, pair }: { title: string; days: D[]; parts: (d: D) => Part[]; pair?: boolean }) {
+  return <Bars title={title} labels={days.map((d) => d.date.slice(5))} every={Math.ceil(days.length / 15)} pair={pair} bars={days.map(parts)} />;
 }
 
 type AgentRow = { id: string; chats?: ChatAnalytics['agents'][number]; time?: OperatorAnalytics['agents'][number] };
@@ -188,15 +193,14 @@ export function Analytics({ store }: { store: DeskStore }) {
               </span>
               <CsvButton name={`chats-${data.from}-${data.to}.csv`} rows={() => [['date', 'started', 'answered', 'missed', 'returning', 'closed'], ...data.days.map((d) => [d.date, d.started, d.answered, d.missed, d.returning, d.closed])]} />
             </div>
-            <Bars
+            <DayBars
               title={`Chats started each day from ${data.from} to ${data.to}`}
-              labels={data.days.map((d) => d.date.slice(5))}
-              every={Math.ceil(data.days.length / 15)}
-              bars={data.days.map((d) => [
+              days={data.days}
+              parts={(d) => [
                 { value: d.answered, tone: 'answered', label: 'answered' },
                 { value: d.missed, tone: 'missed', label: 'missed' },
                 { value: d.started - d.answered - d.missed, tone: 'waiting', label: 'waiting' },
-              ])}
+              ]}
             />
           </section>
 
@@ -226,14 +230,13 @@ export function Analytics({ store }: { store: DeskStore }) {
                 </span>
                 <CsvButton name={`ratings-by-day-${data.from}-${data.to}.csv`} rows={() => [['date', 'good', 'bad', 'score'], ...data.days.map((d) => [d.date, d.good, d.bad, d.good + d.bad ? Math.round((d.good / (d.good + d.bad)) * 100) / 100 : null])]} />
               </div>
-              <Bars
+              <DayBars
                 title={`Ratings given each day from ${data.from} to ${data.to}`}
-                labels={data.days.map((d) => d.date.slice(5))}
-                every={Math.ceil(data.days.length / 15)}
-                bars={data.days.map((d) => [
+                days={data.days}
+                parts={(d) => [
                   { value: d.good, tone: 'good', label: 'good' },
                   { value: d.bad, tone: 'bad', label: 'bad' },
-                ])}
+                ]}
               />
             </section>
           )}
@@ -312,15 +315,14 @@ export function Analytics({ store }: { store: DeskStore }) {
                   <span class="tile-change muted">median; 90 % within {duration(tickets.time_to_accept.p90_s)}</span>
                 </div>
               </div>
-              <Bars
+              <DayBars
                 title={`Tickets made and closed each day from ${tickets.from} to ${tickets.to}`}
-                labels={tickets.days.map((d) => d.date.slice(5))}
-                every={Math.ceil(tickets.days.length / 15)}
+                days={tickets.days}
                 pair
-                bars={tickets.days.map((d) => [
+                parts={(d) => [
                   { value: d.created, tone: 'created', label: 'made' },
                   { value: d.closed, tone: 'closed', label: 'closed' },
-                ])}
+                ]}
               />
             </section>
           )}
@@ -334,11 +336,10 @@ export function Analytics({ store }: { store: DeskStore }) {
                 </span>
                 <CsvButton name={`contacts-${contacts.from}-${contacts.to}.csv`} rows={() => [['date', 'new contacts', 'chats from returning visitors'], ...contacts.days.map((d, i) => [d.date, d.new, data.days[i]?.returning ?? 0])]} />
               </div>
-              <Bars
+              <DayBars
                 title={`New contacts each day from ${contacts.from} to ${contacts.to}`}
-                labels={contacts.days.map((d) => d.date.slice(5))}
-                every={Math.ceil(contacts.days.length / 15)}
-                bars={contacts.days.map((d) => [{ value: d.new, tone: 'started', label: 'new contacts' }])}
+                days={contacts.days}
+                parts={(d) => [{ value: d.new, tone: 'started', label: 'new contacts' }]}
               />
             </section>
           )}
