@@ -254,8 +254,8 @@ func benchSeedActivity(b *testing.B, path, ws string) {
 		`INSERT INTO tickets (id, workspace_id, site_id, visitor_id, conversation_id, status, stage, reason, subject, created_at, updated_at,
 			accepted_at, assignee_id, closed_at, closed_by)
 		SELECT 't' || substr(id, 2), workspace_id, site_id, visitor_id, id, 'closed', 'closed', 'no_agent', 'A question', created_at, created_at,
-			created_at + (CAST(substr(id, 2) AS INTEGER) * 7919) % 1800000, assignee_id, created_at + 86400000, 'agent'
-		FROM conversations WHERE workspace_id = '` + ws + `' AND CAST(substr(id, 2) AS INTEGER) % 10 = 3`,
+			created_at + (CAST(substr(id, 2) AS BIGINT) * 7919) % 1800000, assignee_id, created_at + 86400000, 'agent'
+		FROM conversations WHERE workspace_id = '` + ws + `' AND CAST(substr(id, 2) AS BIGINT) % 10 = 3`,
 		`WITH RECURSIVE k(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM k WHERE i < ` + fmt.Sprint(contacts-1) + `)
 		INSERT INTO contacts (id, workspace_id, name, email, created_at, updated_at)
 		SELECT 'k' || i, '` + ws + `', 'Contact ' || i, '', ` + fmt.Sprint(start) + ` + i * ` + fmt.Sprint(year/contacts) + `,
