@@ -104,6 +104,33 @@ func activity(t *testing.T, s *store.Store) {
 		t.Errorf("Bob's tickets %+v", mine.Totals)
 	}
 
+	// Rolled up (the whole UTC days before the 26th), the same figures; a
+	// ticket closed after its day was rolled, and one reopened (its end
+	// cleared), are rolled again at the next pass.
+	if _, err := s.RollAnalytics(ctx, at("2026-10-26T18:00:00Z"), 400); err != nil {
+		t.Fatal(err)
+	}
+	tickets, err = svc.TicketsOf(ctx, boss, q)
+	must(t, err)
+	if !reflect.DeepEqual(tickets, wantTickets) {
+		t.Errorf("tickets, rolled up:\n got %+v\nwant %+v", tickets, wantTickets)
+	}
+	mine, err = svc.TicketsOf(ctx, boss, analytics.Query{From: "2026-10-24", To: "2026-10-26", AgentID: bob.ID})
+	must(t, err)
+	if mine.Totals != (analytics.TicketCounts{Created: 1, Accepted: 1}) {
+		t.Errorf("Bob's tickets, rolled up: %+v", mine.Totals)
+	}
+	_, err = s.AssignTicket(ctx, ws.ID, second.ID, "", "", "", at("2026-10-26T18:10:00Z")) // Bob lets it go: no longer accepted
+	must(t, err)
+	if _, err := s.RollAnalytics(ctx, at("2026-10-26T18:20:00Z"), 400); err != nil {
+		t.Fatal(err)
+	}
+	tickets, err = svc.TicketsOf(ctx, boss, q)
+	must(t, err)
+	if tickets.Totals != (analytics.TicketCounts{Created: 3, Accepted: 1, Closed: 1}) || tickets.Days[1].Accepted != 0 || tickets.TimeToAccept.Count != 1 {
+		t.Errorf("after a ticket was let go, rolled again: %+v, %+v, %+v", tickets.Totals, tickets.Days, tickets.TimeToAccept)
+	}
+
 	contacts, err := svc.ContactsOf(ctx, boss, q)
 	must(t, err)
 	wantContacts := analytics.Contacts{Period: period, New: 2, PreviousNew: 1, Days: []analytics.ContactDay{

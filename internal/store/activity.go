@@ -44,28 +44,51 @@ func ticketCond(moment string) (string, error) {
 	return fmt.Sprintf("workspace_id = $1%s AND %s >= $2 AND %s < $3 AND merged_into IS NULL", cond, moment, moment), nil
 }
 
-// TicketSlots counts the period's tickets by the slot of their moment.
+// ticketColumn is the rollups' column of a ticket moment.
+var ticketColumn = map[string]string{TicketsMade: "made_tickets", TicketsAccepted: "accepted_tickets", TicketsClosed: "closed_tickets"}
+
+// TicketSlots counts the period's tickets by the slot of their moment:
+// the rolled whole days from the rollups, the rest from the tickets. A
+// slot may come more than once (counts to add up).
 func (s *Store) TicketSlots(ctx context.Context, workspaceID string, f AnalyticsFilter, moment string) ([]SlotCount, error) {
-	q, args, err := ticketSlotsSQL(workspaceID, f, moment)
+	a, b, rest, err := s.split(ctx, workspaceID, f)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
-	return collect(rows, err, "store: tickets by "+moment, scanSlotCount)
+	var out []SlotCount
+	if b > a {
+		dim, _ := f.dim()
+		col := ticketColumn[moment]
+		rows, err := s.read.QueryContext(ctx, `SELECT slot, `+col+` FROM analytics_slots
+			WHERE workspace_id = $1 AND dim = $2 AND slot >= $3 AND slot < $4 AND `+col+` > 0`, workspaceID, dim, a*slotsPerDay, b*slotsPerDay)
+		if out, err = collect(rows, err, "store: rolled tickets", scanSlotCount); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range rest {
+		q, args, err := ticketSlotsSQL(workspaceID, g, moment)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.read.QueryContext(ctx, q, args...)
+		more, err := collect(rows, err, "store: tickets by "+moment, scanSlotCount)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
 }
 
-// TicketCount counts the period's tickets by their moment (no slots: the
-// period before's totals).
+// TicketCount counts the period's tickets by their moment (the period
+// before's totals).
 func (s *Store) TicketCount(ctx context.Context, workspaceID string, f AnalyticsFilter, moment string) (int, error) {
-	cond, err := ticketCond(moment)
-	if err != nil {
-		return 0, err
+	slots, err := s.TicketSlots(ctx, workspaceID, f, moment)
+	n := 0
+	for _, c := range slots {
+		n += c.N
 	}
-	where, args := ticketWhere(f)
-	var n int
-	err = s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE `+cond+where,
-		append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...).Scan(&n)
-	return n, mapErr("store: count tickets", err)
+	return n, err
 }
 
 // ticketSlotsSQL counts the tickets of f by the slot of their moment.
@@ -82,17 +105,17 @@ func ticketSlotsSQL(workspaceID string, f AnalyticsFilter, moment string) (strin
 // TicketAcceptTimes spreads how long the period's tickets (made in it)
 // waited to be accepted, in seconds as DurationBucket counts them.
 func (s *Store) TicketAcceptTimes(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]Took, error) {
-	where, args := ticketWhere(f)
-	wait := bucketSQL("((accepted_at - created_at) / 1000)")
-	rows, err := s.read.QueryContext(ctx, `SELECT '', `+wait+`, COUNT(*) FROM tickets
-		WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND accepted_at IS NOT NULL AND merged_into IS NULL`+where+`
-		GROUP BY `+wait, append([]any{workspaceID, millis(f.From), millis(f.To)}, args...)...)
-	return collect(rows, err, "store: ticket accept times", scanTook)
-}
-
-func scanTook(sc scanner) (Took, error) {
-	var t Took
-	return t, sc.Scan(&t.AgentID, &t.Seconds, &t.Count)
+	rows, err := s.daysOf(ctx, workspaceID, f, func(g AnalyticsFilter) (string, []any) {
+		where, args := ticketWhere(g)
+		cond, _ := ticketCond(TicketsMade)
+		return `SELECT '', ` + ticketWait + `, COUNT(*), 0 FROM tickets WHERE ` + cond + ` AND accepted_at IS NOT NULL` + where + `
+			GROUP BY ` + ticketWait, append([]any{workspaceID, millis(g.From), millis(g.To)}, args...)
+	}, kindWait)
+	out := make([]Took, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Took{Seconds: r.Seconds, Count: r.N})
+	}
+	return out, err
 }
 
 // SlotCount is a count of one slot.

@@ -32,6 +32,9 @@ type ChatSlot struct {
 	// Returning: of those started, the chats of visitors who had begun
 	// one before (by visitor or by contact).
 	Returning int
+	// The tickets made, accepted and closed in the slot (rollups only:
+	// TicketSlots reads them).
+	Made, Accepted, ClosedTickets int
 }
 
 // Took counts the chats that took Seconds (as DurationBucket counts
@@ -263,10 +266,10 @@ type dayRow struct {
 	N, Messages int
 }
 
-// daysOf reads measure m (its rollups' kind) for f's period: the rolled
-// whole days from the rollups, the rest from the conversations.
-func (s *Store) daysOf(ctx context.Context, workspaceID string, f AnalyticsFilter, m measure, kind string) ([]dayRow, error) {
-	a, b, raw, err := s.split(ctx, workspaceID, f)
+// daysOf reads a per-day measure (its rollups' kind) for f's period: the
+// rolled whole days from the rollups, the rest as raw's statement counts.
+func (s *Store) daysOf(ctx context.Context, workspaceID string, f AnalyticsFilter, raw func(AnalyticsFilter) (string, []any), kind string) ([]dayRow, error) {
+	a, b, rest, err := s.split(ctx, workspaceID, f)
 	if err != nil {
 		return nil, err
 	}
@@ -289,8 +292,8 @@ func (s *Store) daysOf(ctx context.Context, workspaceID string, f AnalyticsFilte
 			return nil, err
 		}
 	}
-	for _, g := range raw {
-		query, args := analyticsSQL(workspaceID, g, m)
+	for _, g := range rest {
+		query, args := raw(g)
 		rows, err := s.read.QueryContext(ctx, query, args...)
 		more, err := collect(rows, err, "store: analytics", scanDayRow)
 		if err != nil {
@@ -323,7 +326,7 @@ func (s *Store) Resolutions(ctx context.Context, workspaceID string, f Analytics
 }
 
 func (s *Store) took(ctx context.Context, workspaceID string, f AnalyticsFilter, m measure, kind string) ([]Took, error) {
-	rows, err := s.daysOf(ctx, workspaceID, f, m, kind)
+	rows, err := s.daysOf(ctx, workspaceID, f, func(g AnalyticsFilter) (string, []any) { return analyticsSQL(workspaceID, g, m) }, kind)
 	out := make([]Took, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, Took{AgentID: r.AgentID, Seconds: r.Seconds, Count: r.N})
@@ -335,7 +338,7 @@ func (s *Store) took(ctx context.Context, workspaceID string, f AnalyticsFilter,
 // who held them, else who answered first (chats of neither are left out).
 // An agent may come more than once (counts to add up).
 func (s *Store) ChatsByAgent(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]AgentChats, error) {
-	rows, err := s.daysOf(ctx, workspaceID, f, chatsByAgent, kindChats)
+	rows, err := s.daysOf(ctx, workspaceID, f, func(g AnalyticsFilter) (string, []any) { return analyticsSQL(workspaceID, g, chatsByAgent) }, kindChats)
 	out := make([]AgentChats, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, AgentChats{AgentID: r.AgentID, Chats: r.N, Messages: r.Messages})

@@ -507,6 +507,9 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 		if err := markRolledChats(ctx, tx, workspaceID, "contact_id = $2", id); err != nil {
 			return err
 		}
+		if err := markRolledTickets(ctx, tx, workspaceID, "(contact_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE contact_id = $2))", id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND contact_id = $2`, workspaceID, id)
 		if err != nil {
 			return mapErr("store: erase contact: conversations", err)

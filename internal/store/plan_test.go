@@ -123,6 +123,8 @@ func TestSQLiteRollupPlans(t *testing.T) {
 		{"tickets accepted", ticketSQL(t, TicketsAccepted, AnalyticsFilter{AgentID: "a"}),
 			"COVERING INDEX tickets_accepted (workspace_id=? AND accepted_at>? AND accepted_at<?)"},
 		{"tickets closed", ticketSQL(t, TicketsClosed, AnalyticsFilter{}), "COVERING INDEX tickets_ended (workspace_id=? AND closed_at>? AND closed_at<?)"},
+		{"tickets changed", changedTicketDaysSQL, "tickets_updated (workspace_id=? AND updated_at>?)"},
+		{"a day's tickets made", ticketRollSQL(TicketsMade, "COUNT(*)", "", "created_at"), "INDEX tickets_created (workspace_id=? AND created_at>? AND created_at<?)"},
 	} {
 		if p := explain(t, s, c.q, "w", "x", "y", 1, 2, 3); !strings.Contains(p, c.want) {
 			t.Errorf("%s: %s", c.name, p)

@@ -42,6 +42,33 @@ var changedDaysSQL = fmt.Sprintf(`SELECT DISTINCT first_visitor_at / %d, 0 FROM 
 	UNION SELECT DISTINCT first_visitor_at / %d, closed_at / %d FROM conversations
 	WHERE workspace_id = $1 AND status = 'closed' AND closed_at >= $3 AND (first_visitor_at + 0) IS NOT NULL`, DayMillis, DayMillis, DayMillis)
 
+// changedTicketDaysSQL finds the days of the tickets changed from $2 on
+// (made, accepted and closed; 0 for none).
+var changedTicketDaysSQL = fmt.Sprintf(`SELECT created_at / %d, COALESCE(accepted_at / %d, 0), COALESCE(closed_at / %d, 0) FROM tickets
+	WHERE workspace_id = $1 AND updated_at >= $2`, DayMillis, DayMillis, DayMillis)
+
+// ticketRollSQL counts the tickets whose moment is in [$2, $3) by every
+// dim (the workspace, and the ticket's site, department and assignee),
+// as selects says, grouped by group.
+func ticketRollSQL(moment, selects, extra, group string) string {
+	cond, _ := ticketCond(moment)
+	return `WITH t AS (SELECT site_id, department_id, assignee_id, created_at, accepted_at, closed_at FROM tickets WHERE ` + cond + `),
+		dims AS (SELECT CAST('' AS TEXT) AS dim, t.* FROM t
+			UNION ALL SELECT 's' || site_id, t.* FROM t WHERE site_id IS NOT NULL
+			UNION ALL SELECT 'd' || department_id, t.* FROM t WHERE department_id IS NOT NULL
+			UNION ALL SELECT 'a' || assignee_id, t.* FROM t WHERE assignee_id IS NOT NULL)
+		SELECT dim, ` + selects + ` FROM dims WHERE 1 = 1` + extra + ` GROUP BY dim, ` + group
+}
+
+// The tickets' waits to be accepted, in seconds as DurationBucket counts
+// them, of those made in the period.
+var (
+	ticketWait     = bucketSQL("((accepted_at - created_at) / 1000)")
+	ticketWaitsSQL = ticketRollSQL(TicketsMade, "'', "+ticketWait+", COUNT(*), 0", " AND accepted_at IS NOT NULL", ticketWait)
+)
+
+const kindWait = "t"
+
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
@@ -119,15 +146,18 @@ func (s *Store) rollWorkspace(ctx context.Context, ws string, now time.Time, bud
 	err = s.read.QueryRowContext(ctx, `SELECT through_day, checked_at, leased_until FROM analytics_rolled WHERE workspace_id = $1`, ws).
 		Scan(&st.through, &st.checked, &st.lease)
 	if errors.Is(err, sql.ErrNoRows) {
-		// A workspace rolled for the first time starts at its first chat.
-		var first sql.NullInt64
-		if err := s.read.QueryRowContext(ctx, `SELECT MIN(first_visitor_at) FROM conversations WHERE workspace_id = $1 AND first_visitor_at IS NOT NULL`,
-			ws).Scan(&first); err != nil {
-			return 0, err
-		}
+		// A workspace rolled for the first time starts at its first chat
+		// or ticket.
 		st = rollState{through: today, checked: millis(now)}
-		if first.Valid {
-			st.through = min(first.Int64/DayMillis, today)
+		for _, q := range []string{`SELECT MIN(first_visitor_at) FROM conversations WHERE workspace_id = $1 AND first_visitor_at IS NOT NULL`,
+			`SELECT MIN(created_at) FROM tickets WHERE workspace_id = $1`} {
+			var first sql.NullInt64
+			if err := s.read.QueryRowContext(ctx, q, ws).Scan(&first); err != nil {
+				return 0, err
+			}
+			if first.Valid {
+				st.through = min(first.Int64/DayMillis, st.through)
+			}
 		}
 		_, err = s.write.ExecContext(ctx, `INSERT INTO analytics_rolled (workspace_id, through_day, checked_at) VALUES ($1, $2, $3)
 			ON CONFLICT (workspace_id) DO NOTHING`, ws, st.through, st.checked)
@@ -150,6 +180,21 @@ func (s *Store) rollWorkspace(ctx context.Context, ws string, now time.Time, bud
 		return 0, err
 	}
 	for _, p := range pairs {
+		for _, d := range p {
+			if d != 0 && d < st.through {
+				days[d] = true
+			}
+		}
+	}
+	rows, err = s.read.QueryContext(ctx, changedTicketDaysSQL, ws, st.checked-rollSlack.Milliseconds())
+	tickets, err := collect(rows, err, "store: changed ticket days", func(sc scanner) ([3]int64, error) {
+		var p [3]int64
+		return p, sc.Scan(&p[0], &p[1], &p[2])
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range tickets {
 		for _, d := range p {
 			if d != 0 && d < st.through {
 				days[d] = true
@@ -266,6 +311,21 @@ func (s *Store) rollDay(ctx context.Context, ws string, day int64) (bool, error)
 	if err != nil {
 		return false, err
 	}
+	for i, moment := range []string{TicketsMade, TicketsAccepted, TicketsClosed} {
+		rows, err := s.read.QueryContext(ctx, ticketRollSQL(moment, fmt.Sprintf("%s / %d, COUNT(*)", moment, SlotMillis), "",
+			fmt.Sprintf("%s / %d", moment, SlotMillis)), period...)
+		got, err := collect(rows, err, "store: roll tickets", func(sc scanner) (dimSlot, error) {
+			var c dimSlot
+			return c, sc.Scan(&c.dim, &c.Slot, &c.Started) // Started holds the count, moved below
+		})
+		if err != nil {
+			return false, err
+		}
+		for _, c := range got {
+			p := slotOf(c.dim, c.Slot)
+			*[]*int{&p.Made, &p.Accepted, &p.ClosedTickets}[i] = c.Started
+		}
+	}
 	for _, c := range started {
 		p := slotOf(c.dim, c.Slot)
 		p.Started, p.Answered, p.Missed, p.Returning = c.Started, c.Answered, c.Missed, c.Returning
@@ -281,8 +341,12 @@ func (s *Store) rollDay(ctx context.Context, ws string, day int64) (bool, error)
 	for _, k := range []struct {
 		m    measure
 		kind string
-	}{{firstResponses, kindFirst}, {resolutions, kindClose}, {chatsByAgent, kindChats}} {
-		rows, err := s.read.QueryContext(ctx, rollSQL(k.m), period...)
+	}{{firstResponses, kindFirst}, {resolutions, kindClose}, {chatsByAgent, kindChats}, {measure{}, kindWait}} {
+		q := ticketWaitsSQL
+		if k.kind != kindWait {
+			q = rollSQL(k.m)
+		}
+		rows, err := s.read.QueryContext(ctx, q, period...)
 		got, err := collect(rows, err, "store: roll "+k.kind, func(sc scanner) (dimRow, error) {
 			r := dimRow{kind: k.kind}
 			var messages sql.NullInt64 // SUM of no rows
@@ -298,7 +362,7 @@ func (s *Store) rollDay(ctx context.Context, ws string, day int64) (bool, error)
 
 	now := rollRows{}
 	for k, c := range slots {
-		now.add(slotsTable, []any{k.dim, c.Slot}, []any{c.Started, c.Answered, c.Missed, c.Closed, c.Returning})
+		now.add(slotsTable, []any{k.dim, c.Slot}, []any{c.Started, c.Answered, c.Missed, c.Closed, c.Returning, c.Made, c.Accepted, c.ClosedTickets})
 	}
 	for _, r := range perDay {
 		now.add(daysTable, []any{r.dim, r.kind, int64(1), day, r.row.AgentID, r.row.Seconds}, []any{r.row.N, r.row.Messages})
@@ -348,8 +412,9 @@ type rollTable struct {
 }
 
 var (
-	slotsTable = &rollTable{"analytics_slots", []string{"dim", "slot"}, []string{"started", "answered", "missed", "closed", "returning_chats"}}
-	daysTable  = &rollTable{"analytics_days", []string{"dim", "kind", "grain", "day", "agent_id", "seconds"}, []string{"n", "messages"}}
+	slotsTable = &rollTable{"analytics_slots", []string{"dim", "slot"}, []string{"started", "answered", "missed", "closed", "returning_chats",
+		"made_tickets", "accepted_tickets", "closed_tickets"}}
+	daysTable = &rollTable{"analytics_days", []string{"dim", "kind", "grain", "day", "agent_id", "seconds"}, []string{"n", "messages"}}
 )
 
 // rollRow is a row of a rollup table.
@@ -512,6 +577,21 @@ func markRolledChats(ctx context.Context, tx *sql.Tx, ws, cond string, args ...a
 		ON CONFLICT (workspace_id, day) DO UPDATE SET marked_at = excluded.marked_at`, DayMillis, at, cond, DayMillis, at, cond),
 		append(append([]any{ws}, args...), time.Now().UnixMilli())...)
 	return mapErr("store: mark rolled days", err)
+}
+
+// markRolledTickets has the runner roll again the days the tickets
+// matching cond ($1 the workspace, then args) were made, accepted and
+// closed on, before a change that clears one of them or deletes them.
+func markRolledTickets(ctx context.Context, tx *sql.Tx, ws, cond string, args ...any) error {
+	at := fmt.Sprintf("CAST($%d AS BIGINT)", len(args)+2)
+	var parts []string
+	for _, col := range []string{"created_at", "accepted_at", "closed_at"} {
+		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT workspace_id, %s / %d, %s FROM tickets WHERE workspace_id = $1 AND %s IS NOT NULL AND %s`,
+			col, DayMillis, at, col, cond))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO analytics_dirty (workspace_id, day, marked_at) `+strings.Join(parts, " UNION ")+`
+		ON CONFLICT (workspace_id, day) DO UPDATE SET marked_at = excluded.marked_at`, append(append([]any{ws}, args...), time.Now().UnixMilli())...)
+	return mapErr("store: mark rolled ticket days", err)
 }
 
 // scanRows calls scan for every row.

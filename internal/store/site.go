@@ -229,6 +229,9 @@ func (s *Store) DeleteSite(ctx context.Context, workspaceID, id string) error {
 		if err := markRolledChats(ctx, tx, workspaceID, "site_id = $2", id); err != nil {
 			return err
 		}
+		if err := markRolledTickets(ctx, tx, workspaceID, "site_id = $2", id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM sites WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
 		return mustAffect("store: delete site", res, err)
 	})

@@ -398,6 +398,9 @@ func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID, acto
 		if err := ownedBy(ctx, tx, "agents", workspaceID, agentID); err != nil {
 			return err
 		}
+		if err := markRolledTickets(ctx, tx, workspaceID, "id = $2", id); err != nil { // its acceptance moves or is cleared
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = $3, updated_at = $4,
 			accepted_at = CASE WHEN $5 THEN CAST($4 AS BIGINT) END,
 			stage = CASE WHEN $5 AND stage = 'new' THEN 'in_progress' WHEN NOT $5 AND stage = 'in_progress' THEN 'new' ELSE stage END,
@@ -907,6 +910,9 @@ func (s *Store) CreateTicket(ctx context.Context, workspaceID string, nt NewTick
 // when it holds no other open ticket (one open ticket per visitor); the
 // ticket then shows in that visitor's widget when it is public.
 func adoptChat(ctx context.Context, tx *sql.Tx, workspaceID, ticketID, convID string) error {
+	if err := markRolledTickets(ctx, tx, workspaceID, "id = $2", ticketID); err != nil { // it takes the chat's site
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE tickets SET conversation_id = c.id, site_id = c.site_id,
 		contact_id = COALESCE(tickets.contact_id, c.contact_id),
 		visitor_id = CASE WHEN EXISTS (SELECT 1 FROM tickets o WHERE o.visitor_id = c.visitor_id AND o.status = 'open' AND o.id <> tickets.id)

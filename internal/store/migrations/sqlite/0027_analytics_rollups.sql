@@ -5,7 +5,8 @@
 -- with no filter or one reads only its own rows.
 --
 -- Chats by 15-minute slot: started in it (with how many of those were
--- answered, missed, and from returning visitors), and closed in it.
+-- answered, missed, and from returning visitors), and closed in it; and
+-- tickets made, accepted and closed in it.
 CREATE TABLE analytics_slots (
     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     dim TEXT NOT NULL,
@@ -15,6 +16,9 @@ CREATE TABLE analytics_slots (
     missed INTEGER NOT NULL DEFAULT 0,
     closed INTEGER NOT NULL DEFAULT 0,
     returning_chats INTEGER NOT NULL DEFAULT 0,
+    made_tickets INTEGER NOT NULL DEFAULT 0,
+    accepted_tickets INTEGER NOT NULL DEFAULT 0,
+    closed_tickets INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (workspace_id, dim, slot)
 ) WITHOUT ROWID;
 -- A day rolled again replaces its rows of every dim.
@@ -22,7 +26,8 @@ CREATE INDEX analytics_slots_by_slot ON analytics_slots (workspace_id, slot);
 -- By UTC day (grain 1, day = days since 1970-01-01) and by aligned blocks
 -- of 8 and 64 days made from them, so a year is read in a few dozen rows
 -- per agent and duration: kind 'c' counts an agent's chats (n) and the
--- agents' messages in them; 'f' first answers and 'r' resolutions, by
+-- agents' messages in them; 'f' first answers, 'r' resolutions and 't'
+-- the tickets' waits to be accepted, by
 -- duration (seconds, counted as store.DurationBucket says) and, for first
 -- answers, by who gave them.
 CREATE TABLE analytics_days (
