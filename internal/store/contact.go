@@ -507,7 +507,8 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 		if err := markRolledChats(ctx, tx, workspaceID, "contact_id = $2", id); err != nil {
 			return err
 		}
-		if err := markRolledTickets(ctx, tx, workspaceID, "(contact_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE contact_id = $2))", id); err != nil {
+		if err := markRolledTickets(ctx, tx, workspaceID, `(contact_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE contact_id = $2)
+			OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2))`, id); err != nil { // all that go by cascade
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND contact_id = $2`, workspaceID, id)

@@ -582,15 +582,23 @@ func markRolledChats(ctx context.Context, tx *sql.Tx, ws, cond string, args ...a
 // markRolledTickets has the runner roll again the days the tickets
 // matching cond ($1 the workspace, then args) were made, accepted and
 // closed on, before a change that clears one of them or deletes them.
+//
+// The duplicates merged into those tickets are marked too: deleting a
+// ticket frees its duplicates (merged_into is set null), which are then
+// counted again. Only days before today are marked (today is never
+// rolled), which also keeps the marks of busy days out of the way of
+// the transactions that change today's tickets.
 func markRolledTickets(ctx context.Context, tx *sql.Tx, ws, cond string, args ...any) error {
+	now := time.Now().UnixMilli()
 	at := fmt.Sprintf("CAST($%d AS BIGINT)", len(args)+2)
 	var parts []string
 	for _, col := range []string{"created_at", "accepted_at", "closed_at"} {
-		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT workspace_id, %s / %d, %s FROM tickets WHERE workspace_id = $1 AND %s IS NOT NULL AND %s`,
-			col, DayMillis, at, col, cond))
+		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT workspace_id, %s / %d, %s FROM tickets WHERE workspace_id = $1 AND %s < %d
+			AND ((%s) OR merged_into IN (SELECT id FROM tickets WHERE workspace_id = $1 AND %s))`,
+			col, DayMillis, at, col, now-now%DayMillis, cond, cond))
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO analytics_dirty (workspace_id, day, marked_at) `+strings.Join(parts, " UNION ")+`
-		ON CONFLICT (workspace_id, day) DO UPDATE SET marked_at = excluded.marked_at`, append(append([]any{ws}, args...), time.Now().UnixMilli())...)
+		ON CONFLICT (workspace_id, day) DO UPDATE SET marked_at = excluded.marked_at`, append(append([]any{ws}, args...), now)...)
 	return mapErr("store: mark rolled ticket days", err)
 }
 

@@ -258,8 +258,8 @@ func (s *Store) SetVisitorIP(ctx context.Context, workspaceID, id, ip string) er
 }
 
 // DeleteIdleVisitors deletes up to limit anonymous visitors (no contact,
-// or only a contact of claims) who are offline, were last seen before cutoff, and never started a
-// conversation, with their page views; it returns how many. It is a sweep
+// or only a contact of claims) who are offline, were last seen before cutoff, never started a
+// conversation and are no ticket's, with their page views; it returns how many. It is a sweep
 // over every workspace (the retention job): deleting the same rows twice
 // is harmless, so two nodes may run it at once.
 func (s *Store) DeleteIdleVisitors(ctx context.Context, cutoff time.Time, limit int) (int, error) {
@@ -267,7 +267,8 @@ func (s *Store) DeleteIdleVisitors(ctx context.Context, cutoff time.Time, limit 
 		SELECT v.id FROM visitors v WHERE (v.contact_id IS NULL
 			OR EXISTS (SELECT 1 FROM contacts k WHERE k.id = v.contact_id AND k.claimed = $4))
 		AND v.online = $1 AND v.last_seen_at < $2
-		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id) LIMIT $3)`, false, millis(cutoff), limit, true)
+		AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.visitor_id = v.id)
+		AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.visitor_id = v.id) LIMIT $3)`, false, millis(cutoff), limit, true)
 	if err != nil {
 		return 0, mapErr("store: delete idle visitors", err)
 	}
