@@ -37,9 +37,9 @@ const rollSlack = time.Minute
 // updated_at; the open chats are few, so it is a filter, not an index the
 // live path would write), and the start and end days of those closed from
 // $3 on.
-var changedDaysSQL = fmt.Sprintf(`SELECT DISTINCT first_visitor_at / %d, 0 FROM conversations
+var changedDaysSQL = fmt.Sprintf(`SELECT DISTINCT first_visitor_at / %d, 0, 0 FROM conversations
 	WHERE workspace_id = $1 AND status IN ('open', 'pending', 'snoozed') AND (first_visitor_at + 0) < $2 AND updated_at >= $3
-	UNION SELECT DISTINCT first_visitor_at / %d, closed_at / %d FROM conversations
+	UNION SELECT DISTINCT first_visitor_at / %d, closed_at / %d, 0 FROM conversations
 	WHERE workspace_id = $1 AND status = 'closed' AND closed_at >= $3 AND (first_visitor_at + 0) IS NOT NULL`, DayMillis, DayMillis, DayMillis)
 
 // changedTicketDaysSQL finds the days of the tickets changed from $2 on
@@ -171,38 +171,29 @@ func (s *Store) rollWorkspace(ctx context.Context, ws string, now time.Time, bud
 	// rolled, as the pass moves checked_at on), the dirty marks and the
 	// days not rolled yet (these two within budget, oldest first).
 	days := map[int64]bool{}
-	rows, err := s.read.QueryContext(ctx, changedDaysSQL, ws, st.through*DayMillis, st.checked-rollSlack.Milliseconds())
-	pairs, err := collect(rows, err, "store: changed days", func(sc scanner) ([2]int64, error) {
-		var p [2]int64
-		return p, sc.Scan(&p[0], &p[1])
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range pairs {
-		for _, d := range p {
-			if d != 0 && d < st.through {
-				days[d] = true
-			}
+	since := st.checked - rollSlack.Milliseconds()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{{changedDaysSQL, []any{ws, st.through * DayMillis, since}}, {changedTicketDaysSQL, []any{ws, since}}} {
+		rows, err := s.read.QueryContext(ctx, q.sql, q.args...)
+		changed, err := collect(rows, err, "store: changed days", func(sc scanner) ([3]int64, error) {
+			var p [3]int64
+			return p, sc.Scan(&p[0], &p[1], &p[2])
+		})
+		if err != nil {
+			return 0, err
 		}
-	}
-	rows, err = s.read.QueryContext(ctx, changedTicketDaysSQL, ws, st.checked-rollSlack.Milliseconds())
-	tickets, err := collect(rows, err, "store: changed ticket days", func(sc scanner) ([3]int64, error) {
-		var p [3]int64
-		return p, sc.Scan(&p[0], &p[1], &p[2])
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range tickets {
-		for _, d := range p {
-			if d != 0 && d < st.through {
-				days[d] = true
+		for _, p := range changed {
+			for _, d := range p {
+				if d != 0 && d < st.through { // 0: none
+					days[d] = true
+				}
 			}
 		}
 	}
 	type mark struct{ day, at int64 }
-	rows, err = s.read.QueryContext(ctx, `SELECT day, marked_at FROM analytics_dirty WHERE workspace_id = $1 ORDER BY day LIMIT $2`, ws, max(budget, 0))
+	rows, err := s.read.QueryContext(ctx, `SELECT day, marked_at FROM analytics_dirty WHERE workspace_id = $1 ORDER BY day LIMIT $2`, ws, max(budget, 0))
 	marks, err := collect(rows, err, "store: dirty days", func(sc scanner) (mark, error) {
 		var m mark
 		return m, sc.Scan(&m.day, &m.at)
