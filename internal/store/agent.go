@@ -339,7 +339,7 @@ func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string) error {
 		if err := markRolledChats(ctx, tx, workspaceID, "(assignee_id = $2 OR first_responder_id = $2)", id); err != nil {
 			return err
 		}
-		if err := markRolledTickets(ctx, tx, workspaceID, "assignee_id = $2", id); err != nil {
+		if err := markRolledTickets(ctx, tx, workspaceID, false, "assignee_id = $2", id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id)

@@ -503,7 +503,7 @@ func (s *Store) MoveTicket(ctx context.Context, workspaceID string, m Move, now 
 			}
 			out.Closed = &closed
 		case col.Stage != StageClosed && t.Status == TicketClosed:
-			if err := markRolledTickets(ctx, tx, workspaceID, "id = $2", t.ID); err != nil { // its end is cleared
+			if err := markRolledTickets(ctx, tx, workspaceID, false, "id = $2", t.ID); err != nil { // its end is cleared
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET status = 'open', closed_at = NULL, closed_by = '', closed_by_agent_id = ''

@@ -504,11 +504,14 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 		if err := ownedBy(ctx, tx, "contacts", workspaceID, id); err != nil {
 			return err
 		}
-		if err := markRolledChats(ctx, tx, workspaceID, "contact_id = $2", id); err != nil {
+		// Everything that goes, by cascade too: the contact's chats, and
+		// those of its visitors; their tickets, and those of its visitors.
+		theirs := "(contact_id = $2 OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2))"
+		if err := markRolledChats(ctx, tx, workspaceID, theirs, id); err != nil {
 			return err
 		}
-		if err := markRolledTickets(ctx, tx, workspaceID, `(contact_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE contact_id = $2)
-			OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2))`, id); err != nil { // all that go by cascade
+		if err := markRolledTickets(ctx, tx, workspaceID, true, `(contact_id = $2 OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2)
+			OR conversation_id IN (SELECT id FROM conversations WHERE `+theirs+`))`, id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND contact_id = $2`, workspaceID, id)

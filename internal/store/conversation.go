@@ -354,7 +354,7 @@ func (s *Store) DeleteClosedConversations(ctx context.Context, workspaceID strin
 		if err := markRolledChats(ctx, tx, workspaceID, in, args...); err != nil {
 			return err
 		}
-		if err := markRolledTickets(ctx, tx, workspaceID, "conversation_"+in, args...); err != nil { // they go with their chat
+		if err := markRolledTickets(ctx, tx, workspaceID, true, "conversation_"+in, args...); err != nil { // they go with their chat
 			return err
 		}
 		n, err = affected(tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND `+in, append([]any{workspaceID}, args...)...))

@@ -148,7 +148,7 @@ func (s *Store) DeleteDepartment(ctx context.Context, workspaceID, id string) er
 		if err := markRolledChats(ctx, tx, workspaceID, "department_id = $2", id); err != nil {
 			return err
 		}
-		if err := markRolledTickets(ctx, tx, workspaceID, "department_id = $2", id); err != nil {
+		if err := markRolledTickets(ctx, tx, workspaceID, false, "department_id = $2", id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM departments WHERE workspace_id = $1 AND id = $2`, workspaceID, id)

@@ -192,11 +192,11 @@ func (s *Store) rollWorkspace(ctx context.Context, ws string, now time.Time, bud
 			}
 		}
 	}
-	type mark struct{ day, at int64 }
-	rows, err := s.read.QueryContext(ctx, `SELECT day, marked_at FROM analytics_dirty WHERE workspace_id = $1 ORDER BY day LIMIT $2`, ws, max(budget, 0))
+	type mark struct{ id, day int64 }
+	rows, err := s.read.QueryContext(ctx, `SELECT id, day FROM analytics_dirty WHERE workspace_id = $1 ORDER BY day, id LIMIT $2`, ws, max(budget, 0))
 	marks, err := collect(rows, err, "store: dirty days", func(sc scanner) (mark, error) {
 		var m mark
-		return m, sc.Scan(&m.day, &m.at)
+		return m, sc.Scan(&m.id, &m.day)
 	})
 	if err != nil {
 		return 0, err
@@ -253,8 +253,8 @@ func (s *Store) rollWorkspace(ctx context.Context, ws string, now time.Time, bud
 		}
 	}
 	err = s.inTx(ctx, "store: rolled", func(tx *sql.Tx) error {
-		for _, m := range marks {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM analytics_dirty WHERE workspace_id = $1 AND day = $2 AND marked_at = $3`, ws, m.day, m.at); err != nil {
+		for _, m := range marks { // those rolled; a mark made meanwhile stays for the next pass
+			if _, err := tx.ExecContext(ctx, `DELETE FROM analytics_dirty WHERE id = $1`, m.id); err != nil {
 				return err
 			}
 		}
@@ -558,38 +558,32 @@ func upsertRows(ctx context.Context, tx *sql.Tx, ws string, rows []rollRow) erro
 // markRolledChats has the runner roll again the days the chats matching
 // cond ($1 the workspace, then args) started and ended on: a change to
 // them it cannot find by itself (a reopened chat's end cleared, a chat
-// deleted or moved to another agent, department or contact). The marks'
-// time only tells one mark from a later one of the same day.
+// deleted or moved to another agent, department or contact).
 func markRolledChats(ctx context.Context, tx *sql.Tx, ws, cond string, args ...any) error {
-	at := fmt.Sprintf("CAST($%d AS BIGINT)", len(args)+2)
-	_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO analytics_dirty (workspace_id, day, marked_at)
-		SELECT DISTINCT workspace_id, first_visitor_at / %d, %s FROM conversations WHERE workspace_id = $1 AND first_visitor_at IS NOT NULL AND %s
-		UNION SELECT DISTINCT workspace_id, closed_at / %d, %s FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND %s
-		ON CONFLICT (workspace_id, day) DO UPDATE SET marked_at = excluded.marked_at`, DayMillis, at, cond, DayMillis, at, cond),
-		append(append([]any{ws}, args...), time.Now().UnixMilli())...)
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO analytics_dirty (workspace_id, day)
+		SELECT workspace_id, first_visitor_at / %d FROM conversations WHERE workspace_id = $1 AND first_visitor_at IS NOT NULL AND %s
+		UNION SELECT workspace_id, closed_at / %d FROM conversations WHERE workspace_id = $1 AND status = 'closed' AND %s`, DayMillis, cond, DayMillis, cond),
+		append([]any{ws}, args...)...)
 	return mapErr("store: mark rolled days", err)
 }
 
 // markRolledTickets has the runner roll again the days the tickets
 // matching cond ($1 the workspace, then args) were made, accepted and
-// closed on, before a change that clears one of them or deletes them.
-//
-// The duplicates merged into those tickets are marked too: deleting a
-// ticket frees its duplicates (merged_into is set null), which are then
-// counted again. Only days before today are marked (today is never
-// rolled), which also keeps the marks of busy days out of the way of
-// the transactions that change today's tickets.
-func markRolledTickets(ctx context.Context, tx *sql.Tx, ws, cond string, args ...any) error {
-	now := time.Now().UnixMilli()
-	at := fmt.Sprintf("CAST($%d AS BIGINT)", len(args)+2)
+// closed on, before a change that clears one of them, moves them or
+// deletes them. freed marks their duplicates' days too, for a deletion:
+// a deleted ticket's duplicates are freed (merged_into set null) and
+// counted again.
+func markRolledTickets(ctx context.Context, tx *sql.Tx, ws string, freed bool, cond string, args ...any) error {
 	var parts []string
 	for _, col := range []string{"created_at", "accepted_at", "closed_at"} {
-		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT workspace_id, %s / %d, %s FROM tickets WHERE workspace_id = $1 AND %s < %d
-			AND ((%s) OR merged_into IN (SELECT id FROM tickets WHERE workspace_id = $1 AND %s))`,
-			col, DayMillis, at, col, now-now%DayMillis, cond, cond))
+		from := "FROM tickets WHERE workspace_id = $1 AND " + col + " IS NOT NULL AND "
+		parts = append(parts, fmt.Sprintf("SELECT workspace_id, %s / %d %s(%s)", col, DayMillis, from, cond))
+		if freed {
+			parts = append(parts, fmt.Sprintf("SELECT workspace_id, %s / %d %smerged_into IN (SELECT id FROM tickets WHERE workspace_id = $1 AND %s)",
+				col, DayMillis, from, cond))
+		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO analytics_dirty (workspace_id, day, marked_at) `+strings.Join(parts, " UNION ")+`
-		ON CONFLICT (workspace_id, day) DO UPDATE SET marked_at = excluded.marked_at`, append(append([]any{ws}, args...), now)...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO analytics_dirty (workspace_id, day) `+strings.Join(parts, " UNION "), append([]any{ws}, args...)...)
 	return mapErr("store: mark rolled ticket days", err)
 }
 

@@ -229,7 +229,7 @@ func (s *Store) DeleteSite(ctx context.Context, workspaceID, id string) error {
 		if err := markRolledChats(ctx, tx, workspaceID, "site_id = $2", id); err != nil {
 			return err
 		}
-		if err := markRolledTickets(ctx, tx, workspaceID, `(site_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE site_id = $2)
+		if err := markRolledTickets(ctx, tx, workspaceID, true, `(site_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE site_id = $2)
 			OR visitor_id IN (SELECT id FROM visitors WHERE site_id = $2))`, id); err != nil { // all that go by cascade
 			return err
 		}

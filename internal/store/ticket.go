@@ -399,12 +399,8 @@ func (s *Store) AssignTicket(ctx context.Context, workspaceID, id, agentID, acto
 			return err
 		}
 		// Its acceptance moves or is cleared: the day it was accepted is
-		// rolled again. The ticket is locked first, as every other change
-		// of a ticket does before it marks days (one order of locks).
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM tickets WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect), workspaceID, id); err != nil {
-			return mapErr("store: assign ticket", err)
-		}
-		if err := markRolledTickets(ctx, tx, workspaceID, "id = $2 AND accepted_at IS NOT NULL", id); err != nil {
+		// rolled again.
+		if err := markRolledTickets(ctx, tx, workspaceID, false, "id = $2 AND accepted_at IS NOT NULL", id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET assignee_id = $3, updated_at = $4,
@@ -916,7 +912,7 @@ func (s *Store) CreateTicket(ctx context.Context, workspaceID string, nt NewTick
 // when it holds no other open ticket (one open ticket per visitor); the
 // ticket then shows in that visitor's widget when it is public.
 func adoptChat(ctx context.Context, tx *sql.Tx, workspaceID, ticketID, convID string) error {
-	if err := markRolledTickets(ctx, tx, workspaceID, "id = $2 AND conversation_id IS NULL", ticketID); err != nil { // it takes the chat's site
+	if err := markRolledTickets(ctx, tx, workspaceID, false, "id = $2 AND conversation_id IS NULL", ticketID); err != nil { // it takes the chat's site
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE tickets SET conversation_id = c.id, site_id = c.site_id,

@@ -25,6 +25,10 @@ CREATE INDEX tickets_ended ON tickets (workspace_id, closed_at, site_id, departm
 -- The analytics runner finds the tickets changed since its last pass by
 -- this (tickets are not on the live path: the index costs it nothing).
 CREATE INDEX tickets_updated ON tickets (workspace_id, updated_at);
+-- A ticket's duplicates (when it is deleted, they are freed and count
+-- again) and its visitor (the idle-visitor sweep keeps a ticket's).
+CREATE INDEX tickets_merged ON tickets (merged_into) WHERE merged_into IS NOT NULL;
+CREATE INDEX tickets_visitor ON tickets (visitor_id);
 -- Ratings by day (satisfaction over time) are counted from this index
 -- alone: with the rating in it, a year of ratings is one range of it.
 DROP INDEX conversations_rated;

@@ -54,11 +54,14 @@ CREATE TABLE analytics_rolled (
     checked_at INTEGER NOT NULL,
     leased_until INTEGER NOT NULL DEFAULT 0
 );
--- Rolled days to roll again, for what the runner cannot find by itself: a
--- closed chat reopened loses its end (its closed_at is cleared).
+-- Rolled days to roll again, for the changes the runner cannot find by
+-- itself (a closed chat reopened loses its end, a deletion, a move). A
+-- mark is a plain row, never a unique one: marking takes no lock another
+-- transaction could hold, so the changes that mark never wait for each
+-- other on it. The runner deletes the marks it rolled, by id.
 CREATE TABLE analytics_dirty (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-    day INTEGER NOT NULL,
-    marked_at INTEGER NOT NULL,
-    PRIMARY KEY (workspace_id, day)
+    day INTEGER NOT NULL
 );
+CREATE INDEX analytics_dirty_days ON analytics_dirty (workspace_id, day);
