@@ -158,6 +158,22 @@ func activity(t *testing.T, s *store.Store) {
 	if len(ops.Agents) != 1 || ops.Agents[0].AgentID != bob.ID {
 		t.Errorf("Bob's time: %+v", ops.Agents)
 	}
+	// The retention rule deletes the states before the 25th but each
+	// agent's last one before it: a period from the 25th reads the same.
+	from25 := analytics.Query{From: "2026-10-25", To: "2026-10-26"}
+	before, err := svc.OperatorsOf(ctx, boss, from25)
+	must(t, err)
+	deleted, err := s.DeleteOldAgentStates(ctx, at("2026-10-24T22:00:00Z"))
+	must(t, err)
+	if deleted != 3 { // Ann's first (made), online and busy; her away and Bob's first are each the last before
+		t.Errorf("deleted %d old states, want 3", deleted)
+	}
+	after, err := svc.OperatorsOf(ctx, boss, from25)
+	must(t, err)
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("operators after the retention rule:\n got %+v\nwant %+v", after.Agents, before.Agents)
+	}
+
 	// Agents read none of it.
 	agent := auth.Actor{WorkspaceID: ws.ID, AgentID: ann.ID, Role: auth.Agent}
 	if _, err := svc.OperatorsOf(ctx, agent, q); err == nil {

@@ -15,6 +15,9 @@ const (
 	// pass's catching up with history (all workspaces together), so a
 	// year's backlog is rolled a month a minute.
 	analyticsEvery = time.Minute
+	// agentStateDays keeps the agents' states two periods of a year (and
+	// a margin) long: the operators' analytics read no older.
+	agentStateDays = 800
 	analyticsDays  = 31
 	// mailBatch bounds the mails one pass sends: each is a round trip to
 	// a mail server, and the pass also runs the conversation timers.
@@ -151,6 +154,10 @@ func (a *App) RunRetention(ctx context.Context) {
 		a.Log.Warn("file sweep", "err", err)
 	} else if n > 0 {
 		a.Log.Info("file sweep", "deleted", n)
+	}
+	// The operators' time is read for at most two periods of a year.
+	if _, err := a.Store.DeleteOldAgentStates(ctx, a.Clock.Now().AddDate(0, 0, -agentStateDays)); err != nil && ctx.Err() == nil {
+		a.Log.Warn("agent state retention", "err", err)
 	}
 	if n, err := a.Chat.ArchiveTickets(ctx); err != nil && ctx.Err() == nil {
 		a.Log.Warn("ticket archive", "err", err)

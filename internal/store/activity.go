@@ -180,6 +180,16 @@ func (s *Store) AgentStates(ctx context.Context, workspaceID string, from, to ti
 	return out, err
 }
 
+// DeleteOldAgentStates deletes the agents' states older than before,
+// except each agent's last one before it (the state a later period
+// starts in); it returns how many. A sweep over every workspace (the
+// retention job): deleting twice is harmless.
+func (s *Store) DeleteOldAgentStates(ctx context.Context, before time.Time) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM agent_states WHERE at < $1
+		AND at < (SELECT MAX(l.at) FROM agent_states l WHERE l.agent_id = agent_states.agent_id AND l.at < $1)`, millis(before)))
+	return int(n), mapErr("store: delete old agent states", err)
+}
+
 // logAgentState records agent id's state at now when it differs from the
 // last one recorded, in tx, after a change to its status, away or
 // disabled.
