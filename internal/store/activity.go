@@ -51,33 +51,19 @@ var ticketColumn = map[string]string{TicketsMade: "made_tickets", TicketsAccepte
 // the rolled whole days from the rollups, the rest from the tickets. A
 // slot may come more than once (counts to add up).
 func (s *Store) TicketSlots(ctx context.Context, workspaceID string, f AnalyticsFilter, moment string) ([]SlotCount, error) {
-	a, b, rest, err := s.split(ctx, workspaceID, f)
-	if err != nil {
-		return nil, err
-	}
-	var out []SlotCount
-	if b > a {
-		dim, _ := f.dim()
+	return rolledThenRaw(ctx, s, workspaceID, f, func(dim string, a, b int64) ([]SlotCount, error) {
 		col := ticketColumn[moment]
 		rows, err := s.read.QueryContext(ctx, `SELECT slot, `+col+` FROM analytics_slots
 			WHERE workspace_id = $1 AND dim = $2 AND slot >= $3 AND slot < $4 AND `+col+` > 0`, workspaceID, dim, a*slotsPerDay, b*slotsPerDay)
-		if out, err = collect(rows, err, "store: rolled tickets", scanSlotCount); err != nil {
-			return nil, err
-		}
-	}
-	for _, g := range rest {
+		return collect(rows, err, "store: rolled tickets", scanSlotCount)
+	}, func(g AnalyticsFilter) ([]SlotCount, error) {
 		q, args, err := ticketSlotsSQL(workspaceID, g, moment)
 		if err != nil {
 			return nil, err
 		}
 		rows, err := s.read.QueryContext(ctx, q, args...)
-		more, err := collect(rows, err, "store: tickets by "+moment, scanSlotCount)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, more...)
-	}
-	return out, nil
+		return collect(rows, err, "store: tickets by "+moment, scanSlotCount)
+	})
 }
 
 // TicketCount counts the period's tickets by their moment (the period

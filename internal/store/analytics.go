@@ -205,34 +205,48 @@ func (s *Store) split(ctx context.Context, workspaceID string, f AnalyticsFilter
 	return a, b, raw, nil
 }
 
+// rolledThenRaw reads f's period: rolled(dim, a, b) for the whole UTC
+// days [a, b) the rollups hold, then raw(g) for each span left, the rows
+// of both in one list (a slot or a key may come more than once: counts
+// to add up).
+func rolledThenRaw[T any](ctx context.Context, s *Store, workspaceID string, f AnalyticsFilter,
+	rolled func(dim string, a, b int64) ([]T, error), raw func(g AnalyticsFilter) ([]T, error)) ([]T, error) {
+	a, b, rest, err := s.split(ctx, workspaceID, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	if b > a {
+		dim, _ := f.dim()
+		if out, err = rolled(dim, a, b); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range rest {
+		more, err := raw(g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	return out, nil
+}
+
 // ChatSlots counts a period's chats by slot: those that started in it
 // (with how many of them were answered and missed) and those that ended.
 // A slot may come more than once (counts to add up).
 func (s *Store) ChatSlots(ctx context.Context, workspaceID string, f AnalyticsFilter) ([]ChatSlot, error) {
-	a, b, raw, err := s.split(ctx, workspaceID, f)
-	if err != nil {
-		return nil, err
-	}
-	var out []ChatSlot
-	if b > a {
-		dim, _ := f.dim()
+	return rolledThenRaw(ctx, s, workspaceID, f, func(dim string, a, b int64) ([]ChatSlot, error) {
 		rows, err := s.read.QueryContext(ctx, `SELECT slot, started, answered, missed, closed, returning_chats FROM analytics_slots
 			WHERE workspace_id = $1 AND dim = $2 AND slot >= $3 AND slot < $4`, workspaceID, dim, a*slotsPerDay, b*slotsPerDay)
-		if out, err = collect(rows, err, "store: rolled chats", func(sc scanner) (ChatSlot, error) {
+		return collect(rows, err, "store: rolled chats", func(sc scanner) (ChatSlot, error) {
 			var c ChatSlot
 			return c, sc.Scan(&c.Slot, &c.Started, &c.Answered, &c.Missed, &c.Closed, &c.Returning)
-		}); err != nil {
-			return nil, err
-		}
-	}
-	for _, g := range raw {
+		})
+	}, func(g AnalyticsFilter) ([]ChatSlot, error) {
 		started, ended, err := s.rawSlots(ctx, s.read, workspaceID, g)
-		if err != nil {
-			return nil, err
-		}
-		out = append(append(out, started...), ended...)
-	}
-	return out, nil
+		return append(started, ended...), err
+	})
 }
 
 const slotsPerDay = DayMillis / SlotMillis
@@ -269,13 +283,7 @@ type dayRow struct {
 // daysOf reads a per-day measure (its rollups' kind) for f's period: the
 // rolled whole days from the rollups, the rest as raw's statement counts.
 func (s *Store) daysOf(ctx context.Context, workspaceID string, f AnalyticsFilter, raw func(AnalyticsFilter) (string, []any), kind string) ([]dayRow, error) {
-	a, b, rest, err := s.split(ctx, workspaceID, f)
-	if err != nil {
-		return nil, err
-	}
-	var out []dayRow
-	if b > a {
-		dim, _ := f.dim()
+	return rolledThenRaw(ctx, s, workspaceID, f, func(dim string, a, b int64) ([]dayRow, error) {
 		args := []any{workspaceID, dim, kind}
 		var parts string
 		for _, sp := range spans(a, b) {
@@ -288,20 +296,12 @@ func (s *Store) daysOf(ctx context.Context, workspaceID string, f AnalyticsFilte
 				WHERE workspace_id = $1 AND dim = $2 AND kind = $3 AND grain = $%d AND day >= $%d AND day < $%d`, n-2, n-1, n)
 		}
 		rows, err := s.read.QueryContext(ctx, `SELECT agent_id, seconds, SUM(n), SUM(messages) FROM (`+parts+`) r GROUP BY agent_id, seconds`, args...)
-		if out, err = collect(rows, err, "store: rolled days", scanDayRow); err != nil {
-			return nil, err
-		}
-	}
-	for _, g := range rest {
+		return collect(rows, err, "store: rolled days", scanDayRow)
+	}, func(g AnalyticsFilter) ([]dayRow, error) {
 		query, args := raw(g)
 		rows, err := s.read.QueryContext(ctx, query, args...)
-		more, err := collect(rows, err, "store: analytics", scanDayRow)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, more...)
-	}
-	return out, nil
+		return collect(rows, err, "store: analytics", scanDayRow)
+	})
 }
 
 func scanDayRow(sc scanner) (dayRow, error) {
