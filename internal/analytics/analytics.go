@@ -39,6 +39,8 @@ type Store interface {
 	NewContacts(ctx context.Context, workspaceID string, from, to time.Time) ([]store.SlotCount, error)
 	AgentStates(ctx context.Context, workspaceID string, from, to time.Time) ([]store.AgentState, error)
 	RatingSlots(ctx context.Context, workspaceID string, f store.RatingFilter) ([]store.RatingSlot, error)
+	BroadcastActivity(ctx context.Context, workspaceID, broadcastID string, from, to time.Time) ([]store.BroadcastSlot, error)
+	ListBroadcasts(ctx context.Context, workspaceID, status string, limit int) ([]store.Broadcast, error)
 }
 
 // Zoner tells a workspace's time zone (its settings' time_zone).
@@ -72,6 +74,8 @@ type Query struct {
 	// Days, without From and To: the last Days days up to today.
 	Days                          int
 	SiteID, DepartmentID, AgentID string
+	// BroadcastID narrows the broadcasts section to one broadcast.
+	BroadcastID string
 }
 
 // Counts are a period's (or a day's) chats.
@@ -158,10 +162,15 @@ type window struct {
 // window checks that a may read analytics (supervisors and above) and
 // resolves q's period in the workspace's zone.
 func (s *Service) window(ctx context.Context, a auth.Actor, q Query) (window, error) {
-	if !a.Can(auth.ManageAnyConversation) {
+	if !a.Can(auth.ViewAnalytics) {
 		return window{}, apperr.ErrForbidden
 	}
-	set, err := s.zones.Settings(ctx, a.WorkspaceID)
+	return s.zoned(ctx, a.WorkspaceID, q)
+}
+
+// zoned resolves q's period in the workspace's zone.
+func (s *Service) zoned(ctx context.Context, workspaceID string, q Query) (window, error) {
+	set, err := s.zones.Settings(ctx, workspaceID)
 	if err != nil {
 		return window{}, err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/board"
+	"github.com/querytel/livedesk/internal/broadcast"
 	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
@@ -94,8 +95,10 @@ type App struct {
 	Analytics *analytics.Service
 	Files     *file.Service
 	Boards    *board.Service
-	Guard     *guard.Guard
-	Bus       bus.Bus
+	// Broadcasts decides what widgets show and keeps the broadcasts.
+	Broadcasts *broadcast.Service
+	Guard      *guard.Guard
+	Bus        bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
 	Bootstrap Bootstrap
 
@@ -178,6 +181,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Ratings = rating.New(st, a.Clock)
 	a.Analytics = analytics.New(st, workspaces, a.Clock)
 	a.Boards = board.New(st, a.Clock, pub)
+	a.Broadcasts = broadcast.New(st, a.Clock, pub)
 	a.Files = file.New(st, file.DBBlobs{Store: st, Clock: a.Clock}, a.Chat, workspaces, a.Clock, a.Log)
 	a.Visitors = visitor.New(st, a.Clock, pub, visitor.Options{
 		PageViews: cfg.Limits.PageViewsPerVisitor, RetentionDays: cfg.Limits.VisitorRetentionDays})
@@ -192,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
-		Blocks: a.Blocks, Inbox: a.Inbox, Files: a.Files, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
+		Blocks: a.Blocks, Inbox: a.Inbox, Files: a.Files, Broadcasts: a.Broadcasts, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
 	})
 	a.Bus.OnGap(a.Realtime.Resync)
 	if a.unsubscribe, err = a.Bus.Subscribe(a.Realtime.Hub().HandleBus); err != nil {
@@ -202,7 +206,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Broadcasts: a.Broadcasts, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)

@@ -57,7 +57,7 @@ header{flex-wrap:wrap}
 </head>
 <body>
 <header><strong>Northwind Outdoor</strong>
-<nav>{{range .Pages}}<a href="/demo?page={{.Slug}}"{{if eq .Slug $.Page.Slug}} aria-current="page"{{end}}>{{.Heading}}</a>{{end}}</nav>
+<nav>{{range .Pages}}<a href="/demo/{{.Slug}}"{{if eq .Slug $.Page.Slug}} aria-current="page"{{end}}>{{.Heading}}</a>{{end}}</nav>
 </header>
 <main>
 <h1>{{.Page.Heading}}</h1>
@@ -97,10 +97,14 @@ const demoScript = `(function () {
 // as on a customer's site. The page's own CSP is strict too: the widget
 // has to work on pages like that.
 func demoRoutes(mux *http.ServeMux, a *App) {
-	mux.HandleFunc("GET /demo", func(w http.ResponseWriter, r *http.Request) {
+	serve := func(w http.ResponseWriter, r *http.Request) {
 		page := demoPages[0]
+		slug := r.PathValue("page")
+		if slug == "" {
+			slug = r.URL.Query().Get("page") // the links of earlier versions
+		}
 		for _, p := range demoPages {
-			if p.Slug == r.URL.Query().Get("page") {
+			if p.Slug == slug {
 				page = p
 			}
 		}
@@ -123,7 +127,11 @@ func demoRoutes(mux *http.ServeMux, a *App) {
 		if err := demoTemplate.Execute(w, data); err != nil {
 			a.Log.Warn("demo: render", "err", err)
 		}
-	})
+	}
+	// Each page has a path of its own, as a shop's pages do: broadcasts'
+	// page rules (docs/api.md, Broadcasts) match paths.
+	mux.HandleFunc("GET /demo", serve)
+	mux.HandleFunc("GET /demo/{page}", serve)
 	mux.HandleFunc("GET /demo.js", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("Cache-Control", cacheRevalidate)

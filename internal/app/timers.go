@@ -85,6 +85,9 @@ func (a *App) runTimers(ctx context.Context) {
 			if _, err := a.Chat.RunDue(ctx); err != nil && ctx.Err() == nil {
 				a.Log.Warn("conversation timers", "err", err)
 			}
+			if _, err := a.Broadcasts.RunDue(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("broadcast schedules", "err", err)
+			}
 		case <-sessions.C:
 			if _, err := a.Store.DeleteExpiredSessions(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {
 				a.Log.Warn("session cleanup", "err", err)

@@ -118,6 +118,9 @@ func TestDemoPageEmbedsTheDemoSiteWidget(t *testing.T) {
 	if !strings.Contains(body, "<title>Pricing") {
 		t.Error("?page=pricing did not pick the pricing page")
 	}
+	if _, byPath := get(t, http.MethodGet, s.URL+"/demo/pricing", nil); !strings.Contains(byPath, "<title>Pricing") || !strings.Contains(byPath, `href="/demo/contact"`) {
+		t.Error("/demo/pricing is not the pricing page, with links to the others by path")
+	}
 	csp := res.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"script-src 'self' " + s.URL, "connect-src " + s.URL + " ws://", "style-src 'nonce-"} {
 		if !strings.Contains(csp, want) {

@@ -14,9 +14,9 @@ func TestRoles(t *testing.T) {
 		canGrant [4]bool
 		perms    []Permission
 	}{
-		{Owner, [4]bool{true, true, true, true}, [4]bool{true, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace, BlockVisitors}},
-		{Admin, [4]bool{false, true, true, true}, [4]bool{false, true, true, true}, []Permission{ManageAnyConversation, ManageWorkspace, BlockVisitors}},
-		{Supervisor, [4]bool{false, false, true, true}, [4]bool{false, false, false, false}, []Permission{ManageAnyConversation, BlockVisitors}},
+		{Owner, [4]bool{true, true, true, true}, [4]bool{true, true, true, true}, Permissions},
+		{Admin, [4]bool{false, true, true, true}, [4]bool{false, true, true, true}, Permissions},
+		{Supervisor, [4]bool{false, false, true, true}, [4]bool{false, false, false, false}, []Permission{ManageAnyConversation, BlockVisitors, ViewAnalytics}},
 		{Agent, [4]bool{false, false, false, true}, [4]bool{false, false, false, false}, []Permission{}},
 		{"intern", [4]bool{false, false, false, false}, [4]bool{false, false, false, false}, []Permission{}},
 	}
@@ -48,5 +48,36 @@ func TestRoles(t *testing.T) {
 	}
 	if Role("").Valid() || Role("Owner").Valid() {
 		t.Error("roles are exact, lower-case strings")
+	}
+}
+
+// TestGrants: an agent holds its role's permissions and the grantable ones
+// given to it, never a role-only one, whatever is stored; a visitor holds
+// none.
+func TestGrants(t *testing.T) {
+	t.Parallel()
+	agent := Actor{WorkspaceID: "w", AgentID: "a", Role: Agent, Grants: []Permission{ManageBroadcasts, ManageWorkspace, "made.up"}}
+	want := []Permission{ManageBroadcasts}
+	if got := agent.Permissions(); !slices.Equal(got, want) {
+		t.Fatalf("an agent granted broadcasts (and, in a forged row, workspace.manage) holds %v, want %v", got, want)
+	}
+	super := Actor{WorkspaceID: "w", AgentID: "s", Role: Supervisor, Grants: []Permission{ManageBoards}}
+	if got := super.Permissions(); !slices.Equal(got, []Permission{ManageAnyConversation, BlockVisitors, ViewAnalytics, ManageBoards}) {
+		t.Fatalf("a supervisor granted boards holds %v", got)
+	}
+	if (Actor{WorkspaceID: "w", VisitorID: "v", Grants: Grantable}).Can(ManageBroadcasts) {
+		t.Fatal("a visitor holds a grant")
+	}
+	got, bad, ok := ParseGrants([]string{"boards.manage", "analytics.view", "boards.manage"})
+	if !ok || bad != "" || !slices.Equal(got, []Permission{ViewAnalytics, ManageBoards}) {
+		t.Fatalf("ParseGrants = %v %q %v, want them once, in the list's order", got, bad, ok)
+	}
+	for _, refused := range []string{"workspace.manage", "conversations.manage_any", "visitors.block", "", "Boards.Manage"} {
+		if _, bad, ok := ParseGrants([]string{"analytics.view", refused}); ok || bad != refused {
+			t.Errorf("ParseGrants accepted %q (bad %q)", refused, bad)
+		}
+	}
+	if got, _, ok := ParseGrants(nil); !ok || got == nil || len(got) != 0 {
+		t.Fatalf("no grants: %v %v, want an empty list", got, ok)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,7 +102,19 @@ type Principal struct {
 
 // Actor is the principal as the domains see it.
 func (p Principal) Actor() Actor {
-	return Actor{WorkspaceID: p.Agent.WorkspaceID, AgentID: p.Agent.ID, Name: p.Agent.Name, Role: Role(p.Agent.Role), IP: p.IP}
+	return Actor{WorkspaceID: p.Agent.WorkspaceID, AgentID: p.Agent.ID, Name: p.Agent.Name, Role: Role(p.Agent.Role), Grants: GrantsOf(p.Agent), IP: p.IP}
+}
+
+// GrantsOf is an agent's stored grants as permissions: names that are not
+// (or no longer) grantable are left out.
+func GrantsOf(a store.Agent) []Permission {
+	var out []Permission
+	for _, n := range a.Grants {
+		if p := Permission(n); slices.Contains(Grantable, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ErrBadCredentials is returned for a wrong e-mail or password, alike.

@@ -173,7 +173,7 @@ func boardName(n string) (string, error) {
 
 // Create adds a board (owners and admins).
 func (s *Service) Create(ctx context.Context, a auth.Actor, in BoardInput) (store.Board, error) {
-	if !a.Can(auth.ManageWorkspace) {
+	if !a.Can(auth.ManageBoards) {
 		return store.Board{}, apperr.ErrForbidden
 	}
 	name, err := boardName(in.Name)
@@ -246,7 +246,7 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in BoardP
 
 // board reads a board an admin changes.
 func (s *Service) board(ctx context.Context, a auth.Actor, id string) (store.Board, error) {
-	if !a.Can(auth.ManageWorkspace) {
+	if !a.Can(auth.ManageBoards) {
 		return store.Board{}, apperr.ErrForbidden
 	}
 	b, err := s.store.GetBoard(ctx, a.WorkspaceID, id)
@@ -259,7 +259,7 @@ func (s *Service) board(ctx context.Context, a auth.Actor, id string) (store.Boa
 // Reorder puts the workspace's boards in the order of ids (every board,
 // archived ones too, once each).
 func (s *Service) Reorder(ctx context.Context, a auth.Actor, ids []string) ([]store.Board, error) {
-	if !a.Can(auth.ManageWorkspace) {
+	if !a.Can(auth.ManageBoards) {
 		return nil, apperr.ErrForbidden
 	}
 	if err := s.store.ReorderBoards(ctx, a.WorkspaceID, ids); errors.Is(err, store.ErrNotFound) {

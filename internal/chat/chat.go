@@ -184,13 +184,26 @@ func (s *Service) conversation(ctx context.Context, a auth.Actor, id string) (st
 // departmentID is empty. A new conversation is announced to the desk and
 // the visitor, and routed. The visitor gets its own view of it.
 func (s *Service) Start(ctx context.Context, a auth.Actor, departmentID string) (store.Conversation, error) {
+	c, _, err := s.start(ctx, a, departmentID, nil)
+	return c, err
+}
+
+// StartWith starts the visitor's conversation as Start does, opening a new
+// one with the message opening (a reply to a broadcast: its text, signed
+// by its sender). created reports whether it started one: a conversation
+// that was already under way is returned as it is.
+func (s *Service) StartWith(ctx context.Context, a auth.Actor, departmentID string, opening store.Message) (store.Conversation, bool, error) {
+	return s.start(ctx, a, departmentID, &opening)
+}
+
+func (s *Service) start(ctx context.Context, a auth.Actor, departmentID string, opening *store.Message) (store.Conversation, bool, error) {
 	if a.VisitorID == "" {
-		return store.Conversation{}, apperr.New(apperr.Forbidden, "forbidden", "only a visitor starts a conversation")
+		return store.Conversation{}, false, apperr.New(apperr.Forbidden, "forbidden", "only a visitor starts a conversation")
 	}
 	chosen := departmentID != ""
 	st, err := s.site(ctx, a.WorkspaceID, a.SiteID)
 	if err != nil {
-		return store.Conversation{}, fmt.Errorf("chat: start: the visitor's site: %w", err)
+		return store.Conversation{}, false, fmt.Errorf("chat: start: the visitor's site: %w", err)
 	}
 	if !chosen {
 		departmentID = st.DefaultDepartmentID
@@ -198,19 +211,29 @@ func (s *Service) Start(ctx context.Context, a auth.Actor, departmentID string) 
 	c, created, err := s.store.StartConversation(ctx, a.WorkspaceID, a.VisitorID, departmentID, s.clock.Now())
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) && chosen {
-			return store.Conversation{}, apperr.Invalidf("department_id", "unknown_department", "no such department")
+			return store.Conversation{}, false, apperr.Invalidf("department_id", "unknown_department", "no such department")
 		}
-		return store.Conversation{}, err
+		return store.Conversation{}, false, err
 	}
 	if created {
+		if opening != nil {
+			// The opening is stored before anyone is told of the chat, so
+			// every desk and the widget see it as its first message.
+			nc, ev, err := s.store.Transition(ctx, a.WorkspaceID, c.ID, store.Transition{Event: opening}, s.clock.Now())
+			if err != nil {
+				return store.Conversation{}, false, err
+			}
+			c = nc
+			defer s.publishMessage(ctx, c.VisitorID, *ev)
+		}
 		s.publishConversation(ctx, c)
 		if routed, err := s.route(ctx, c); err == nil {
 			c = routed
 		} else if !errors.Is(err, store.ErrStale) && !errors.Is(err, errOutOfHours) {
-			return store.Conversation{}, err
+			return store.Conversation{}, false, err
 		}
 	}
-	return visitorView(c), nil
+	return visitorView(c), created, nil
 }
 
 // Get reads one conversation the actor may see.

@@ -395,7 +395,7 @@ type Export struct {
 // conversation, ticket, visitor and page, and the profiles of the
 // contacts merged into it.
 func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, error) {
-	if !a.Can(auth.ManageWorkspace) {
+	if !a.Can(auth.ManageContacts) {
 		return Export{}, apperr.ErrForbidden
 	}
 	rec, err := s.record(ctx, a, id, exportLimit)
@@ -426,7 +426,7 @@ func (s *Service) Export(ctx context.Context, a auth.Actor, id string) (Export, 
 // message) and tickets (owners and admins). It returns how many
 // conversations went.
 func (s *Service) Erase(ctx context.Context, a auth.Actor, id string) (int, error) {
-	if !a.Can(auth.ManageWorkspace) {
+	if !a.Can(auth.ManageContacts) {
 		return 0, apperr.ErrForbidden
 	}
 	n, err := s.store.EraseContact(ctx, a.WorkspaceID, id)

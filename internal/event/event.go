@@ -316,11 +316,13 @@ type AgentView struct {
 	Disabled        bool      `json:"disabled,omitempty"`
 	StatusChangedAt time.Time `json:"status_changed_at"`
 	DepartmentIDs   []string  `json:"department_ids"`
+	// Grants are the permissions given to the agent beyond its role's.
+	Grants []string `json:"grants"`
 }
 
 // ViewOfAgent is the public part of an agent.
 func ViewOfAgent(a store.Agent) AgentView {
-	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, Disabled: a.Disabled, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs}
+	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, Disabled: a.Disabled, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs, Grants: a.Grants}
 }
 
 // AgentFrame carries an agent's status change.

@@ -35,7 +35,7 @@ func (a *API) ratingSummary(w http.ResponseWriter, r *http.Request, p auth.Princ
 // (analytics.Query), or answers 400 and reports false.
 func (a *API) analyticsQuery(w http.ResponseWriter, r *http.Request) (analytics.Query, bool) {
 	q := r.URL.Query()
-	in := analytics.Query{From: q.Get("from"), To: q.Get("to"), SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), AgentID: q.Get("agent_id")}
+	in := analytics.Query{From: q.Get("from"), To: q.Get("to"), SiteID: q.Get("site_id"), DepartmentID: q.Get("department_id"), AgentID: q.Get("agent_id"), BroadcastID: q.Get("broadcast_id")}
 	if v := q.Get("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

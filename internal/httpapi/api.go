@@ -14,6 +14,7 @@ import (
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
 	"github.com/querytel/livedesk/internal/board"
+	"github.com/querytel/livedesk/internal/broadcast"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/contact"
 	"github.com/querytel/livedesk/internal/file"
@@ -48,6 +49,7 @@ type Config struct {
 	Inbox      *inbox.Service
 	Contacts   *contact.Service
 	Quick      *quick.Service
+	Broadcasts *broadcast.Service
 	Ratings    *rating.Service
 	Analytics  *analytics.Service
 	Files      *file.Service
@@ -93,6 +95,7 @@ type API struct {
 	inbox      *inbox.Service
 	contacts   *contact.Service
 	quick      *quick.Service
+	casts      *broadcast.Service
 	ratings    *rating.Service
 	analytics  *analytics.Service
 	files      *file.Service
@@ -116,7 +119,7 @@ type metrics struct {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

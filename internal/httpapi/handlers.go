@@ -95,7 +95,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"agent": p.Agent, "workspace": ws, "permissions": p.Actor().Role.Permissions()})
+	writeJSON(w, http.StatusOK, map[string]any{"agent": p.Agent, "workspace": ws, "permissions": p.Actor().Permissions()})
 }
 
 // --- workspace ---
@@ -195,12 +195,31 @@ func (a *API) refusedOrigins(w http.ResponseWriter, r *http.Request, p auth.Prin
 
 // --- agents ---
 
+// agentView is an agent as REST answers it: with the permissions it holds
+// by role and grant, so the Team screen shows which a role already gives
+// without deriving them itself.
+type agentView struct {
+	store.Agent
+	Permissions []auth.Permission `json:"permissions"`
+}
+
+func viewOf(ag store.Agent) agentView {
+	return agentView{Agent: ag, Permissions: auth.Actor{WorkspaceID: ag.WorkspaceID, AgentID: ag.ID, Role: auth.Role(ag.Role), Grants: auth.GrantsOf(ag)}.Permissions()}
+}
+
+func viewed(ag store.Agent, err error) (agentView, error) { return viewOf(ag), err }
+
 func (a *API) listAgents(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(list(a.team.ListAgents(r.Context(), p.Actor())))
+	agents, err := a.team.ListAgents(r.Context(), p.Actor())
+	views := make([]agentView, len(agents))
+	for i, ag := range agents {
+		views[i] = viewOf(ag)
+	}
+	a.respond(w, r, http.StatusOK)(list(views, err))
 }
 
 type createdAgent struct {
-	Agent store.Agent `json:"agent"`
+	Agent agentView `json:"agent"`
 	// Password is set only when the server generated it; shown once.
 	Password string `json:"password,omitempty"`
 }
@@ -212,11 +231,11 @@ func (a *API) createAgent(w http.ResponseWriter, r *http.Request, p auth.Princip
 		return
 	}
 	ag, pw, err := a.team.CreateAgent(r.Context(), p.Actor(), in)
-	a.respond(w, r, http.StatusCreated)(createdAgent{Agent: ag, Password: pw}, err)
+	a.respond(w, r, http.StatusCreated)(createdAgent{Agent: viewOf(ag), Password: pw}, err)
 }
 
 func (a *API) getAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.team.GetAgent(r.Context(), p.Actor(), r.PathValue("id")))
+	a.respond(w, r, http.StatusOK)(viewed(a.team.GetAgent(r.Context(), p.Actor(), r.PathValue("id"))))
 }
 
 func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -225,7 +244,7 @@ func (a *API) updateAgent(w http.ResponseWriter, r *http.Request, p auth.Princip
 		a.writeError(w, r, err)
 		return
 	}
-	a.respond(w, r, http.StatusOK)(a.team.UpdateAgent(r.Context(), p.Actor(), r.PathValue("id"), in))
+	a.respond(w, r, http.StatusOK)(viewed(a.team.UpdateAgent(r.Context(), p.Actor(), r.PathValue("id"), in)))
 }
 
 func (a *API) deleteAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -233,11 +252,11 @@ func (a *API) deleteAgent(w http.ResponseWriter, r *http.Request, p auth.Princip
 }
 
 func (a *API) disableAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.team.SetDisabled(r.Context(), p.Actor(), r.PathValue("id"), true))
+	a.respond(w, r, http.StatusOK)(viewed(a.team.SetDisabled(r.Context(), p.Actor(), r.PathValue("id"), true)))
 }
 
 func (a *API) enableAgent(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(a.team.SetDisabled(r.Context(), p.Actor(), r.PathValue("id"), false))
+	a.respond(w, r, http.StatusOK)(viewed(a.team.SetDisabled(r.Context(), p.Actor(), r.PathValue("id"), false)))
 }
 
 type resetPasswordRequest struct {

@@ -122,6 +122,17 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/boards/{id}/columns/{column}", a.authed(a.updateColumn))
 	mux.HandleFunc("POST /api/v1/boards/{id}/columns/order", a.authed(a.reorderColumns))
 
+	mux.HandleFunc("GET /api/v1/broadcasts", a.authed(a.listBroadcasts))
+	mux.HandleFunc("POST /api/v1/broadcasts", a.authed(a.createBroadcast))
+	mux.HandleFunc("POST /api/v1/broadcasts/estimate", a.authed(a.estimateBroadcast))
+	mux.HandleFunc("GET /api/v1/broadcasts/{id}", a.authed(a.getBroadcast))
+	mux.HandleFunc("PATCH /api/v1/broadcasts/{id}", a.authed(a.updateBroadcast))
+	mux.HandleFunc("DELETE /api/v1/broadcasts/{id}", a.authed(a.deleteBroadcast))
+	mux.HandleFunc("POST /api/v1/broadcasts/{id}/activate", a.authed(a.activateBroadcast))
+	mux.HandleFunc("POST /api/v1/broadcasts/{id}/pause", a.authed(a.pauseBroadcast))
+	mux.HandleFunc("POST /api/v1/broadcasts/{id}/end", a.authed(a.endBroadcast))
+	mux.HandleFunc("GET /api/v1/analytics/broadcasts", a.authed(analyticsHandler(a, a.analytics.BroadcastsOf)))
+
 	mux.HandleFunc("GET /api/v1/visitors", a.authed(a.listVisitors))
 	mux.HandleFunc("GET /api/v1/visitors/{id}", a.authed(a.getVisitor))
 

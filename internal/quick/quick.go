@@ -109,7 +109,7 @@ func mayEdit(a auth.Actor, q store.QuickResponse) bool {
 	if q.OwnerAgentID != "" {
 		return q.OwnerAgentID == a.AgentID
 	}
-	return a.Can(auth.ManageWorkspace)
+	return a.Can(auth.ManageQuickResponses)
 }
 
 // List lists the quick responses the agent may use.
@@ -135,7 +135,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (store.Qui
 	case "", Personal:
 		q.OwnerAgentID = a.AgentID
 	case Workspace, Department:
-		if !a.Can(auth.ManageWorkspace) {
+		if !a.Can(auth.ManageQuickResponses) {
 			return store.QuickResponse{}, apperr.ErrForbidden
 		}
 		if in.Scope == Department {
@@ -169,7 +169,7 @@ func (s *Service) visible(ctx context.Context, a auth.Actor, id string) (store.Q
 		}
 	}
 	// An admin may edit a department's it is not in.
-	if q, err := s.store.GetQuickResponse(ctx, a.WorkspaceID, id); err == nil && q.OwnerAgentID == "" && a.Can(auth.ManageWorkspace) {
+	if q, err := s.store.GetQuickResponse(ctx, a.WorkspaceID, id); err == nil && q.OwnerAgentID == "" && a.Can(auth.ManageQuickResponses) {
 		return q, nil
 	}
 	return store.QuickResponse{}, ErrNotFound

@@ -65,7 +65,7 @@ func (s *Service) Summarize(ctx context.Context, a auth.Actor, q Query) (Summary
 	if a.AgentID == "" {
 		return Summary{}, apperr.ErrForbidden
 	}
-	if !a.Can(auth.ManageAnyConversation) {
+	if !a.Can(auth.ViewAnalytics) {
 		if q.AgentID != "" && q.AgentID != a.AgentID {
 			return Summary{}, apperr.ErrForbidden
 		}

@@ -2,6 +2,8 @@ package realtime
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +41,7 @@ type conn struct {
 	limiter  *rate.Limiter
 	commands commandTable // the role's commands; set once hello succeeded
 	beat     visitor.Beat // a widget's last heartbeat (its commands run one at a time)
+	page     string       // the page a widget last asked for broadcasts on (under mu: the hub reads it)
 	bad      int          // invalid frames so far; only the frame worker touches it
 	// afterReply, when set by a command, closes the connection once the
 	// command's reply is queued (closeAfterReply); frame worker only.
@@ -87,6 +90,23 @@ func (c *conn) closeAfterReply(code websocket.StatusCode, reason string) {
 	c.afterReply, c.afterReplyNote = code, reason
 }
 
+// setPage records the page a widget is on, as its last broadcasts.sync
+// said.
+func (c *conn) setPage(url string) {
+	c.mu.Lock()
+	if c.page != url {
+		c.page = strings.Clone(url) // not the frame's memory
+	}
+	c.mu.Unlock()
+}
+
+// onPage is the page a widget last said it is on ("" before it said).
+func (c *conn) onPage() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.page
+}
+
 // setName records a visitor's new name (identify).
 func (c *conn) setName(name string) {
 	c.mu.Lock()
@@ -94,13 +114,13 @@ func (c *conn) setName(name string) {
 	c.mu.Unlock()
 }
 
-// setAgent applies an agent's current role and name to its desk and
-// reports whether the role changed.
-func (c *conn) setAgent(role auth.Role, name string) bool {
+// setAgent applies an agent's current role, grants and name to its desk
+// and reports whether its permissions changed.
+func (c *conn) setAgent(role auth.Role, grants []auth.Permission, name string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	changed := c.actor.Role != role
-	c.actor.Role, c.actor.Name = role, name
+	changed := c.actor.Role != role || !slices.Equal(c.actor.Grants, grants)
+	c.actor.Role, c.actor.Grants, c.actor.Name = role, grants, name
 	return changed
 }
 
@@ -314,7 +334,7 @@ func (c *conn) pingOnce() {
 			c.closeWith(CloseUnauthorized, "session ended")
 			return
 		}
-		if err == nil && c.setAgent(auth.Role(p.Agent.Role), p.Agent.Name) {
+		if err == nil && c.setAgent(auth.Role(p.Agent.Role), auth.GrantsOf(p.Agent), p.Agent.Name) {
 			c.closeWith(CloseRoleChanged, "role changed") // a bus event was missed
 			return
 		}

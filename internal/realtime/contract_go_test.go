@@ -7,6 +7,7 @@ package realtime
 
 import (
 	"fmt"
+	"github.com/querytel/livedesk/internal/broadcast"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -35,27 +36,30 @@ import (
 // when a Type constant or a *Frame struct of package realtime or event is
 // missing here, so a new frame cannot skip the contract.
 var serverFrames = map[string]reflect.Type{
-	TypeWelcome:            reflect.TypeFor[WelcomeFrame](),
-	TypeAck:                reflect.TypeFor[AckFrame](),
-	TypeError:              reflect.TypeFor[ErrorFrame](),
-	TypePong:               reflect.TypeFor[PongFrame](),
-	TypeSnap:               reflect.TypeFor[SnapshotFrame](),
-	event.TypeMessage:      reflect.TypeFor[event.MessageFrame](),
-	event.TypeConversation: reflect.TypeFor[event.ConversationFrame](),
-	event.TypeTyping:       reflect.TypeFor[event.TypingFrame](),
-	event.TypeViewing:      reflect.TypeFor[event.ViewingFrame](),
-	event.TypeSeen:         reflect.TypeFor[event.SeenFrame](),
-	event.TypeReceipts:     reflect.TypeFor[event.ReceiptsFrame](),
-	event.TypeVisitor:      reflect.TypeFor[event.VisitorFrame](),
-	event.TypeVisitorLeft:  reflect.TypeFor[event.VisitorLeftFrame](),
-	event.TypeAgent:        reflect.TypeFor[event.AgentFrame](),
-	event.TypeAgentRemoved: reflect.TypeFor[event.AgentRemovedFrame](),
-	event.TypeBlocked:      reflect.TypeFor[event.BlockFrame](),
-	event.TypeTicket:       reflect.TypeFor[event.TicketFrame](),
-	event.TypeInbox:        reflect.TypeFor[event.InboxFrame](),
-	event.TypeContact:      reflect.TypeFor[event.ContactFrame](),
-	event.TypeBoard:        reflect.TypeFor[event.BoardFrame](),
-	event.TypePublicTicket: reflect.TypeFor[event.PublicTicketFrame](),
+	TypeWelcome:             reflect.TypeFor[WelcomeFrame](),
+	TypeAck:                 reflect.TypeFor[AckFrame](),
+	TypeError:               reflect.TypeFor[ErrorFrame](),
+	TypePong:                reflect.TypeFor[PongFrame](),
+	TypeSnap:                reflect.TypeFor[SnapshotFrame](),
+	event.TypeMessage:       reflect.TypeFor[event.MessageFrame](),
+	event.TypeConversation:  reflect.TypeFor[event.ConversationFrame](),
+	event.TypeTyping:        reflect.TypeFor[event.TypingFrame](),
+	event.TypeViewing:       reflect.TypeFor[event.ViewingFrame](),
+	event.TypeSeen:          reflect.TypeFor[event.SeenFrame](),
+	event.TypeReceipts:      reflect.TypeFor[event.ReceiptsFrame](),
+	event.TypeVisitor:       reflect.TypeFor[event.VisitorFrame](),
+	event.TypeVisitorLeft:   reflect.TypeFor[event.VisitorLeftFrame](),
+	event.TypeAgent:         reflect.TypeFor[event.AgentFrame](),
+	event.TypeAgentRemoved:  reflect.TypeFor[event.AgentRemovedFrame](),
+	event.TypeBlocked:       reflect.TypeFor[event.BlockFrame](),
+	event.TypeTicket:        reflect.TypeFor[event.TicketFrame](),
+	event.TypeInbox:         reflect.TypeFor[event.InboxFrame](),
+	event.TypeContact:       reflect.TypeFor[event.ContactFrame](),
+	event.TypeBoard:         reflect.TypeFor[event.BoardFrame](),
+	event.TypePublicTicket:  reflect.TypeFor[event.PublicTicketFrame](),
+	broadcast.TypeBroadcast: reflect.TypeFor[broadcast.Frame](),
+	broadcast.TypeRemoved:   reflect.TypeFor[broadcast.RemovedFrame](),
+	broadcast.TypeChanged:   reflect.TypeFor[broadcast.ChangedFrame](),
 }
 
 // serverSpec reads the server's side of the protocol.
@@ -323,6 +327,8 @@ func readLimits(s *spec, root string) error {
 		"pong_timeout_s":  int(o.PongTimeout / time.Second),
 		"queue_frames":    o.QueueFrames,
 		"queue_bytes":     o.QueueBytes,
+		"broadcast_text":  broadcast.MaxText,
+		"button_label":    broadcast.MaxLabel,
 	})
 	return nil
 }

@@ -27,6 +27,9 @@ var uiLimits = map[string]string{
 	"MAX_TEAM_NAME":      "team_name",
 	"MAX_WIDGET_TEXT":    "widget_text",
 	"MAX_RATING_COMMENT": "rating_comment",
+	"MAX_LABEL":          "button_label",
+	"MAX_BROADCAST_TEXT": "broadcast_text",
+	"MAX_BUTTON_LABEL":   "button_label",
 }
 
 const (
@@ -360,6 +363,8 @@ var docsLimits = []struct {
 	{"context_string", `strings ≤ (\d+) characters`, 1},
 	{"context_bytes", `(\d+) KiB in all`, 1 << 10},
 	{"block_reason", "`reason` \\(≤ (\\d+) characters\\)", 1},
+	{"broadcast_text", "a broadcast's `text` \\(≤ (\\d+) characters\\)", 1},
+	{"button_label", "a button's `label` \\(≤ (\\d+) characters\\)", 1},
 	{"name", "`name` ≤ (\\d+) bytes after trimming", 1},
 }
 

@@ -80,7 +80,7 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 	me := event.ViewOfAgent(p.Agent)
 	welcome := WelcomeFrame{
 		Type: TypeWelcome, ID: id, Protocol: ProtocolVersion, ConnID: c.id, Role: "agent",
-		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.who().Role.Permissions(), Conversations: convs,
+		ServerTime: s.clock.Now().UnixMilli(), Agent: &me, Permissions: c.who().Permissions(), Conversations: convs,
 		Seen: seen,
 	}
 	if s.inbox != nil {

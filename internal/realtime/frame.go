@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"encoding/json"
+	"github.com/querytel/livedesk/internal/broadcast"
 
 	"github.com/coder/websocket"
 
@@ -68,6 +69,18 @@ type HeartbeatRequest struct {
 // StartRequest starts (or returns) the visitor's open conversation.
 type StartRequest struct {
 	DepartmentID string `json:"department_id,omitempty"`
+	// BroadcastID starts the conversation as a reply to a chat message
+	// broadcast the visitor was shown: it opens with the broadcast's text.
+	BroadcastID string `json:"broadcast_id,omitempty"`
+}
+
+// BroadcastsRequest asks what the widget's page view shows now.
+type BroadcastsRequest = broadcast.Where
+
+// BroadcastEventRequest reports what the visitor did with a broadcast.
+type BroadcastEventRequest struct {
+	BroadcastID string `json:"broadcast_id"`
+	Event       string `json:"event"` // shown, dismissed or clicked
 }
 
 // SendRequest stores a message (both roles).
@@ -246,6 +259,8 @@ const (
 	TypeComment       = "comment.send"
 	TypeCommentEdit   = "comment.edit"
 	TypeCommentDelete = "comment.delete"
+	TypeBroadcasts    = "broadcasts.sync"
+	TypeBroadcastEvt  = "broadcast.event"
 )
 
 // Server-only frame types (event frame types live in package event).
@@ -313,6 +328,8 @@ type AckFrame struct {
 	Token          string               `json:"token,omitempty"` // identify: a new visitor's token (then close 4012)
 	Agent          *event.AgentView     `json:"agent,omitempty"`
 	Conversations  []store.Conversation `json:"conversations,omitempty"`
+	// Broadcasts (broadcasts.sync) is what the page view shows now.
+	Broadcasts []broadcast.View `json:"broadcasts,omitempty"`
 }
 
 // WelcomeFrame answers hello.

@@ -9,7 +9,9 @@ import (
 	"sync"
 
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/broadcast"
 	"github.com/querytel/livedesk/internal/event"
+	"github.com/querytel/livedesk/internal/store"
 )
 
 const shardCount = 64 // a power of two; plenty for 2–64 cores
@@ -20,6 +22,9 @@ type Hub struct {
 	shards  [shardCount]shard
 	log     *slog.Logger
 	metrics *metrics
+	// forget drops this node's copy of a workspace's active broadcasts
+	// (broadcast.Service.Forget); nil without broadcasts.
+	forget func(workspaceID string)
 }
 
 // shard is one lock's worth of the index. A key's connections are a
@@ -144,28 +149,37 @@ func (h *Hub) deliver(env event.Envelope) {
 	if env.Audience&event.Desk != 0 && bytes.HasPrefix(frame, blockFramePrefix) {
 		h.blocked(env.Workspace, frame)
 	}
+	if env.Audience&event.Desk != 0 && bytes.HasPrefix(frame, broadcastFramePrefix) {
+		h.broadcastChanged(env.Workspace, frame)
+	}
 	if env.Audience&event.Desk != 0 && env.Workspace != "" {
-		h.fanout(h.shard(env.Workspace), env.Workspace, frame, true)
+		if bytes.HasPrefix(frame, broadcastFramePrefix) {
+			// A broadcast's text and audience are for those who manage them.
+			h.fanoutDesks(env.Workspace, frame, func(a auth.Actor) bool { return a.Can(auth.ManageBroadcasts) })
+		} else {
+			h.fanout(h.shard(env.Workspace), env.Workspace, frame, true)
+		}
 	}
 	if env.Audience&event.Visitor != 0 && env.Visitor != "" {
 		h.fanout(h.shard(env.Visitor), env.Visitor, frame, false)
 	}
 	if env.Audience&event.Agent != 0 && env.Workspace != "" && env.Visitor != "" {
-		h.fanoutAgent(env.Workspace, env.Visitor, frame)
+		h.fanoutDesks(env.Workspace, frame, func(a auth.Actor) bool { return a.AgentID == env.Visitor })
 	}
 }
 
-// fanoutAgent delivers frame to the desks of one agent of a workspace.
-// Its frames are rare (an inbox item), so going over the workspace's
-// desks is cheap enough.
-func (h *Hub) fanoutAgent(workspaceID, agentID string, frame []byte) {
+// fanoutDesks delivers frame to the desks of a workspace whose agent
+// passes to: one agent's (an inbox item), or those holding a permission.
+// Such frames are rare, so going over the workspace's desks is cheap
+// enough.
+func (h *Hub) fanoutDesks(workspaceID string, frame []byte, to func(auth.Actor) bool) {
 	s := h.shard(workspaceID)
 	s.mu.RLock()
 	list := slices.Clone(s.desks[workspaceID])
 	s.mu.RUnlock()
 	n := 0
 	for _, c := range list {
-		if c.who().AgentID == agentID {
+		if to(c.who()) {
 			c.enqueue(frame)
 			n++
 		}
@@ -206,10 +220,11 @@ func (h *Hub) agentChanged(workspaceID string, frame []byte) {
 	var f struct {
 		Type  string `json:"type"`
 		Agent struct {
-			ID       string `json:"id"`
-			Name     string `json:"name"`
-			Role     string `json:"role"`
-			Disabled bool   `json:"disabled"`
+			ID       string   `json:"id"`
+			Name     string   `json:"name"`
+			Role     string   `json:"role"`
+			Disabled bool     `json:"disabled"`
+			Grants   []string `json:"grants"`
 		} `json:"agent"`
 		AgentID string `json:"agent_id"`
 	}
@@ -236,7 +251,7 @@ func (h *Hub) agentChanged(workspaceID string, frame []byte) {
 				c.closeWith(CloseUnauthorized, "account disabled")
 				continue
 			}
-			if changed := c.setAgent(auth.Role(f.Agent.Role), f.Agent.Name); changed {
+			if changed := c.setAgent(auth.Role(f.Agent.Role), auth.GrantsOf(store.Agent{Grants: f.Agent.Grants}), f.Agent.Name); changed {
 				// The desk shows what its welcome's permissions allow: it
 				// reconnects for the new ones. Commands already use them.
 				c.closeWith(CloseRoleChanged, "role changed")
@@ -286,4 +301,70 @@ func (h *Hub) blocked(workspaceID string, frame []byte) {
 	for _, c := range hit {
 		c.closeWith(CloseBlocked, "blocked")
 	}
+}
+
+// broadcastFramePrefix starts the frames about a broadcast ("broadcast"
+// and "broadcast.removed").
+var broadcastFramePrefix = []byte(`{"type":"broadcast`)
+
+// broadcastChanged tells every widget of the workspace on this node that
+// a broadcast changed, after forgetting this node's copy of the
+// workspace's active broadcasts: live to those whose site and page it may
+// be shown on now (they ask what to show, broadcasts.sync), withdrawn to
+// the others (one that shows it takes it away, the rest ignore it). Broadcasts change rarely; the scan over every shard
+// costs a lock per shard.
+func (h *Hub) broadcastChanged(workspaceID string, frame []byte) {
+	if h.forget != nil {
+		h.forget(workspaceID)
+	}
+	var f struct {
+		Type        string           `json:"type"`
+		Broadcast   *store.Broadcast `json:"broadcast"`
+		BroadcastID string           `json:"broadcast_id"`
+	}
+	if json.Unmarshal(frame, &f) != nil {
+		return
+	}
+	if f.Broadcast != nil && f.Broadcast.Status == store.BroadcastDraft {
+		return // never shown: no widget has anything to do
+	}
+	hint := broadcast.ChangedFrame{Type: broadcast.TypeChanged, BroadcastID: f.BroadcastID}
+	if f.Broadcast != nil {
+		hint.BroadcastID, hint.Live = f.Broadcast.ID, f.Broadcast.Status == store.BroadcastActive
+	}
+	if hint.BroadcastID == "" {
+		return
+	}
+	live, err := json.Marshal(hint)
+	if err != nil {
+		return
+	}
+	hint.Live = false
+	gone, err := json.Marshal(hint)
+	if err != nil {
+		return
+	}
+	var hit []*conn
+	for i := range h.shards {
+		s := &h.shards[i]
+		s.mu.RLock()
+		for _, set := range s.visitors {
+			for _, c := range set {
+				if c.actor.WorkspaceID == workspaceID {
+					hit = append(hit, c)
+				}
+			}
+		}
+		s.mu.RUnlock()
+	}
+	for _, c := range hit {
+		// A widget the broadcast no longer concerns (its rules changed)
+		// is told it is withdrawn, and asks nothing.
+		if f.Broadcast != nil && f.Broadcast.Status == store.BroadcastActive && broadcast.Concerns(f.Broadcast.Audience, c.actor.SiteID, c.onPage()) {
+			c.enqueue(live)
+		} else {
+			c.enqueue(gone)
+		}
+	}
+	h.metrics.delivered.Add(float64(len(hit)))
 }

@@ -74,3 +74,58 @@ func agentIDByEmail(t *testing.T, srv *apptest.Server, email string) string {
 	}
 	return a.ID
 }
+
+// TestGrantedAgentGainsAndLosesAtOnce: an admin grants an agent the
+// broadcasts permission: its open desk is closed with 4011, its next
+// welcome lists the permission and the broadcast routes open to it;
+// taking the grant back closes them again. The agent cannot grant itself
+// anything, and a permission that only a role gives cannot be granted.
+func TestGrantedAgentGainsAndLosesAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	email, pw := srv.AddAgent(t, "agent", "granted@example.com")
+	id := agentIDByEmail(t, srv, email)
+	desk := srv.DialDesk(t, client.Options{Header: srv.LoginHeader(t, email, pw)})
+	if strings.Contains(string(desk.Welcome.Raw), "broadcasts.manage") {
+		t.Fatalf("an agent's welcome lists broadcasts.manage before any grant: %s", desk.Welcome.Raw)
+	}
+	agent := srv.Login(t, email, pw)
+	if status, _ := srv.Do(t, agent, "PATCH", "/api/v1/agents/"+id, map[string]any{"grants": []string{"broadcasts.manage"}}); status != 403 {
+		t.Fatalf("an agent granting itself: %d, want 403", status)
+	}
+	admin := srv.Admin(t)
+	if status, body := srv.Do(t, admin, "PATCH", "/api/v1/agents/"+id, map[string]any{"grants": []string{"workspace.manage"}}); status != 400 || !strings.Contains(string(body), "invalid_grant") {
+		t.Fatalf("granting a role's permission: %d %s, want 400 invalid_grant", status, body)
+	}
+	if status, _ := srv.Do(t, agent, "GET", "/api/v1/broadcasts", nil); status != 403 {
+		t.Fatalf("before the grant: %d, want 403", status)
+	}
+
+	if status, body := srv.Do(t, admin, "PATCH", "/api/v1/agents/"+id, map[string]any{"grants": []string{"broadcasts.manage", "analytics.view"}}); status != 200 ||
+		!strings.Contains(string(body), `"grants":["analytics.view","broadcasts.manage"]`) {
+		t.Fatalf("grant: %d %s", status, body)
+	}
+	<-desk.Done()
+	if code := desk.CloseStatus(); code != 4011 {
+		t.Fatalf("the granted agent's desk closed with %d, want 4011", code)
+	}
+	again := srv.DialDesk(t, client.Options{Header: srv.LoginHeader(t, email, pw)})
+	for _, p := range []string{`"broadcasts.manage"`, `"analytics.view"`} {
+		if !strings.Contains(string(again.Welcome.Raw), p) {
+			t.Fatalf("the new welcome lacks %s: %s", p, again.Welcome.Raw)
+		}
+	}
+	for _, path := range []string{"/api/v1/broadcasts", "/api/v1/analytics/broadcasts", "/api/v1/analytics/conversations"} {
+		if status, body := srv.Do(t, agent, "GET", path, nil); status != 200 {
+			t.Fatalf("granted, GET %s: %d %s", path, status, body)
+		}
+	}
+
+	if status, _ := srv.Do(t, admin, "PATCH", "/api/v1/agents/"+id, map[string]any{"grants": []string{}}); status != 200 {
+		t.Fatalf("take back: %d", status)
+	}
+	<-again.Done()
+	if status, _ := srv.Do(t, agent, "GET", "/api/v1/broadcasts", nil); status != 403 {
+		t.Fatalf("after the grant was taken back: %d, want 403", status)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
+	"github.com/querytel/livedesk/internal/broadcast"
 	"github.com/querytel/livedesk/internal/bus"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/clock"
@@ -82,6 +83,8 @@ type Config struct {
 	Blocks   *block.Service // nil: nobody is blocked
 	Inbox    *inbox.Service // nil: desks get no inbox in their welcome
 	Files    *file.Service  // nil: welcomes carry no file policy
+	// Broadcasts decides what widgets show; nil: none.
+	Broadcasts *broadcast.Service
 	// Guard bounds widget traffic per client address and per site; nil
 	// allows everything.
 	Guard *guard.Guard
@@ -103,6 +106,7 @@ type Server struct {
 	blocks   *block.Service
 	inbox    *inbox.Service
 	files    *file.Service
+	casts    *broadcast.Service
 	guard    *guard.Guard
 	trust    bool // TrustProxy
 	opts     Options
@@ -128,9 +132,12 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
-		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, files: cfg.Files, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, files: cfg.Files, casts: cfg.Broadcasts, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
 	}
 	s.hub = newHub(cfg.Log, m)
+	if cfg.Broadcasts != nil {
+		s.hub.forget = cfg.Broadcasts.Forget
+	}
 	return s
 }
 

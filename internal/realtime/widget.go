@@ -3,6 +3,9 @@ package realtime
 import (
 	"context"
 
+	"github.com/querytel/livedesk/internal/apperr"
+	"github.com/querytel/livedesk/internal/broadcast"
+
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/chat"
 	"github.com/querytel/livedesk/internal/guard"
@@ -24,6 +27,8 @@ var widgetCommands = newTable(
 	on(TypeConversations, (*Server).visitorConversations),
 	on(TypeSeenCmd, (*Server).seen),
 	on(TypeDeliveredCmd, (*Server).delivered),
+	on(TypeBroadcasts, (*Server).broadcasts),
+	on(TypeBroadcastEvt, (*Server).broadcastEvent),
 )
 
 // helloWidget resumes or creates the visitor session, subscribes the
@@ -131,7 +136,51 @@ func (s *Server) start(ctx context.Context, c *conn, r *StartRequest) (AckFrame,
 	if err := s.guard.Allow(guard.Start, c.ip, c.who().SiteID); err != nil {
 		return AckFrame{}, err
 	}
-	return conversationAck(s.chat.Start(ctx, c.who(), r.DepartmentID))
+	if r.BroadcastID == "" || s.casts == nil {
+		return conversationAck(s.chat.Start(ctx, c.who(), r.DepartmentID))
+	}
+	// A reply to a chat message broadcast opens with its text. One the
+	// visitor was not shown (withdrawn meanwhile, or a forged id) starts a
+	// plain chat: the visitor's message is never held back for it.
+	opening, err := s.casts.Opening(ctx, c.who(), r.BroadcastID)
+	if apperr.Is(err, apperr.NotFound) {
+		return conversationAck(s.chat.Start(ctx, c.who(), r.DepartmentID))
+	}
+	if err != nil {
+		return AckFrame{}, err
+	}
+	conv, created, err := s.chat.StartWith(ctx, c.who(), r.DepartmentID, opening)
+	if err == nil && created {
+		if err := s.casts.Replied(ctx, c.who(), r.BroadcastID, conv.ID); err != nil {
+			s.log.Warn("realtime: count a broadcast's reply", "err", err)
+		}
+	}
+	return conversationAck(conv, err)
+}
+
+// broadcasts answers what the widget's page view shows now.
+func (s *Server) broadcasts(ctx context.Context, c *conn, r *BroadcastsRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Read, c.ip, c.who().SiteID); err != nil {
+		return AckFrame{}, err
+	}
+	if s.casts == nil {
+		return AckFrame{Broadcasts: []broadcast.View{}}, nil
+	}
+	list, err := s.casts.Sync(ctx, c.who(), *r)
+	if err == nil {
+		c.setPage(r.URL)
+	}
+	return AckFrame{Broadcasts: nonNil(list)}, err
+}
+
+func (s *Server) broadcastEvent(ctx context.Context, c *conn, r *BroadcastEventRequest) (AckFrame, error) {
+	if err := s.guard.Allow(guard.Update, c.ip, c.who().SiteID); err != nil {
+		return AckFrame{}, err
+	}
+	if s.casts == nil {
+		return AckFrame{}, broadcast.ErrNotFound
+	}
+	return AckFrame{}, s.casts.Event(ctx, c.who(), r.BroadcastID, r.Event)
 }
 
 // visitorToChange reads the visitor as it is now, for a command that

@@ -88,6 +88,8 @@ var WidgetTexts = []WidgetText{
 	{Key: "rate_thanks"},
 	{Key: "rate_change"},
 	{Key: "rate_failed"},
+	{Key: "dismiss"},
+	{Key: "announcement"},
 }
 
 func widgetText(key string) (WidgetText, bool) {

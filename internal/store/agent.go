@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,8 +29,11 @@ type Agent struct {
 	StatusChangedAt   time.Time `json:"status_changed_at"`
 	PasswordChangedAt time.Time `json:"-"`
 	DepartmentIDs     []string  `json:"department_ids"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	// Grants are the permissions given to the agent beyond its role's
+	// (package auth's Grantable names).
+	Grants    []string  `json:"grants"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // agentInsertColumns are the columns an insert sets; agentColumns are
@@ -37,16 +41,18 @@ type Agent struct {
 const (
 	agentInsertColumns = `id, workspace_id, email, name, role, password_hash, max_chats, status, status_changed_at,
 	password_changed_at, created_at, updated_at`
-	agentColumns = agentInsertColumns + `, away, disabled`
+	agentColumns = agentInsertColumns + `, away, disabled, grants`
 )
 
 func scanAgent(sc scanner) (Agent, error) {
 	var (
 		a                  Agent
 		stat, pw, cre, upd int64
+		grants             string
 	)
 	err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Email, &a.Name, &a.Role, &a.PasswordHash, &a.MaxChats, &a.Status,
-		&stat, &pw, &cre, &upd, &a.Away, &a.Disabled)
+		&stat, &pw, &cre, &upd, &a.Away, &a.Disabled, &grants)
+	a.Grants = slices.Clip(append([]string{}, strings.Fields(grants)...))
 	a.StatusChangedAt, a.PasswordChangedAt = fromMillis(stat), fromMillis(pw)
 	a.CreatedAt, a.UpdatedAt = fromMillis(cre), fromMillis(upd)
 	a.DepartmentIDs = []string{}
@@ -63,9 +69,9 @@ func (s *Store) CreateAgent(ctx context.Context, a Agent, now time.Time) (Agent,
 		a.Status = "offline"
 	}
 	err := s.inTx(ctx, "store: create agent", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentInsertColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9)`,
-			a.ID, a.WorkspaceID, a.Email, a.Name, a.Role, a.PasswordHash, a.MaxChats, a.Status, millis(now))
+		_, err := tx.ExecContext(ctx, `INSERT INTO agents (`+agentInsertColumns+`, grants)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $9, $10)`,
+			a.ID, a.WorkspaceID, a.Email, a.Name, a.Role, a.PasswordHash, a.MaxChats, a.Status, millis(now), strings.Join(a.Grants, " "))
 		if err != nil {
 			return mapErr("store: create agent", err)
 		}
@@ -164,8 +170,9 @@ func (s *Store) UpdateAgent(ctx context.Context, a Agent, now time.Time) (Agent,
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE agents SET email = $3, name = $4, role = $5, max_chats = $6, updated_at = $7
-			WHERE workspace_id = $1 AND id = $2`, a.WorkspaceID, a.ID, NormalizeEmail(a.Email), a.Name, a.Role, a.MaxChats, millis(now))
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET email = $3, name = $4, role = $5, max_chats = $6, updated_at = $7, grants = $8
+			WHERE workspace_id = $1 AND id = $2`, a.WorkspaceID, a.ID, NormalizeEmail(a.Email), a.Name, a.Role, a.MaxChats, millis(now),
+			strings.Join(a.Grants, " "))
 		if err := mustAffect("store: update agent", res, err); err != nil {
 			return err
 		}

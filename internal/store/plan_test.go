@@ -174,3 +174,23 @@ func migratedSQLite(t *testing.T, opts Options, now time.Time) *Store {
 	}
 	return s
 }
+
+// TestSQLiteBroadcastPlans: the timer's pass every few seconds reads only
+// the scheduled and active broadcasts (the partial index), every widget's
+// question reads a workspace's active ones by index, and a period's
+// counts are read by slot.
+func TestSQLiteBroadcastPlans(t *testing.T) {
+	t.Parallel()
+	s := migratedSQLite(t, Options{}, time.Now())
+	for _, q := range []string{dueEndSQL, dueStartSQL} {
+		if p := explain(t, s, q, 1, 10); !strings.Contains(p, "broadcasts_live") {
+			t.Errorf("due broadcasts: %s", p)
+		}
+	}
+	if p := explain(t, s, liveBroadcastsSQL, "w"); !strings.Contains(p, "broadcasts_workspace") && !strings.Contains(p, "broadcasts_live") {
+		t.Errorf("live broadcasts: %s", p)
+	}
+	if p := explain(t, s, broadcastActivitySQL, "w", 0, 1, ""); !strings.Contains(p, "broadcast_stats_by_slot") {
+		t.Errorf("broadcast activity: %s", p)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,6 +115,8 @@ type AgentInput struct {
 	Password      *string   `json:"password"`
 	MaxChats      *int      `json:"max_chats"`
 	DepartmentIDs *[]string `json:"department_ids"`
+	// Grants replaces the permissions given beyond the role (auth.Grantable).
+	Grants *[]string `json:"grants"`
 }
 
 var (
@@ -228,6 +231,16 @@ func apply(a *store.Agent, in AgentInput) error {
 	if in.DepartmentIDs != nil {
 		a.DepartmentIDs = *in.DepartmentIDs
 	}
+	if in.Grants != nil {
+		grants, bad, ok := auth.ParseGrants(*in.Grants)
+		if !ok {
+			return apperr.Invalidf("grants", "invalid_grant", "%q cannot be granted: grant any of %v", bad, auth.Grantable)
+		}
+		a.Grants = a.Grants[:0:0]
+		for _, p := range grants {
+			a.Grants = append(a.Grants, string(p))
+		}
+	}
 	return nil
 }
 
@@ -269,13 +282,13 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 	}
 	self := a.ID == actor.AgentID
 	manager := actor.Can(auth.ManageWorkspace) && actor.Role.CanGrant(auth.Role(a.Role))
-	if !manager && !(self && in.Role == nil && in.MaxChats == nil && in.DepartmentIDs == nil && in.Email == nil) {
+	if !manager && !(self && in.Role == nil && in.MaxChats == nil && in.DepartmentIDs == nil && in.Email == nil && in.Grants == nil) {
 		return store.Agent{}, apperr.ErrForbidden
 	}
 	if in.Password != nil {
 		return store.Agent{}, apperr.Invalidf("password", "use_password_endpoint", "change passwords with POST /api/v1/auth/password or /api/v1/agents/{id}/password")
 	}
-	oldRole, oldEmail := a.Role, a.Email
+	oldRole, oldEmail, oldGrants := a.Role, a.Email, a.Grants
 	if err := apply(&a, in); err != nil {
 		return store.Agent{}, err
 	}
@@ -294,6 +307,9 @@ func (s *Service) UpdateAgent(ctx context.Context, actor auth.Actor, id string, 
 	s.announce(ctx, updated)
 	if updated.Role != oldRole {
 		s.record(ctx, actor, "role_changed", updated.ID, map[string]any{"from": oldRole, "to": updated.Role})
+	}
+	if !slices.Equal(updated.Grants, oldGrants) {
+		s.record(ctx, actor, "permissions_changed", updated.ID, map[string]any{"from": oldGrants, "to": updated.Grants})
 	}
 	if updated.Email != oldEmail {
 		s.record(ctx, actor, "email_changed", updated.ID, map[string]any{"from": oldEmail, "to": updated.Email})

@@ -339,6 +339,12 @@ function History({ store }: { store: DeskStore }) {
             {m.kind === 'file' ? <Attachment f={fileOf(m)} /> : <p class="bubble">{m.body}</p>}
             <span class="meta">
               {shortTime(m.created_at)}
+              {typeof m.meta?.broadcast_id === 'string' && (
+                <>
+                  {' · '}
+                  <a href={`#/broadcasts/${encodeURIComponent(m.meta.broadcast_id)}`}>Broadcast: {String(m.meta.broadcast_name ?? '')}</a>
+                </>
+              )}
               {m.author_id === me && <Receipt seq={m.seq} delivered={visitorDelivered} seen={visitorSeen} />}
             </span>
           </li>

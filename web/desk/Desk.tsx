@@ -122,6 +122,7 @@ const AREAS: Record<Exclude<Route['area'], 'live'>, { what: string; focus: strin
   inbox: { what: 'inbox', focus: '.inbox', load: () => import('./inbox/Inbox').then((m) => (p) => <m.Inbox store={p.store} filter={(p.r as { filter: InboxFilter }).filter} />) },
   contacts: { what: 'contacts', focus: '.contacts', load: () => import('./contacts/Contacts').then((m) => (p) => <m.Contacts store={p.store} id={(p.r as { id: string }).id} />) },
   boards: { what: 'boards', focus: '.boards', load: () => import('./boards/Boards').then((m) => (p) => <m.Boards store={p.store} me={p.me} id={(p.r as { id: string }).id} />) },
+  broadcasts: { what: 'broadcasts', focus: '.broadcasts', load: () => import('./broadcasts/Broadcasts').then((m) => (p) => <m.Broadcasts store={p.store} id={(p.r as { id: string }).id} />) },
   analytics: { what: 'analytics', focus: '.analytics', load: () => import('./analytics/Analytics').then((m) => (p) => <m.Analytics store={p.store} />) },
   admin: {
     what: 'settings',

@@ -1,7 +1,7 @@
 import type { AgentStatus } from '../shared/protocol';
 import { logout, type Me } from './api';
 import { BellIcon, GearIcon, Logo } from './icons';
-import { MANAGE_ANY, type Permission } from './permissions';
+import { MANAGE_BROADCASTS, type Permission, VIEW_ANALYTICS } from './permissions';
 import { go, type Route, route } from './router';
 import type { DeskStore } from './store';
 
@@ -16,7 +16,8 @@ const AREAS: { to: Route; label: string; title: string; need?: Permission }[] = 
   { to: { area: 'tickets', queue: 'unassigned' }, label: 'Tickets', title: 'Tickets: chats that found no agent' },
   { to: { area: 'boards', id: '' }, label: 'Boards', title: 'Boards: the tickets by stage, to drag along' },
   { to: { area: 'contacts', id: '' }, label: 'Contacts', title: 'Contacts: everyone known, with their history' },
-  { to: { area: 'analytics' }, label: 'Analytics', title: 'Analytics: chats, answers and ratings by day and agent', need: MANAGE_ANY },
+  { to: { area: 'analytics' }, label: 'Analytics', title: 'Analytics: chats, answers and ratings by day and agent', need: VIEW_ANALYTICS },
+  { to: { area: 'broadcasts', id: '' }, label: 'Broadcasts', title: 'Broadcasts: banners and messages to visitors', need: MANAGE_BROADCASTS },
   { to: { area: 'admin', page: 'preferences', id: '' }, label: 'Settings', title: 'Settings: preferences, sites, team, departments' },
 ];
 
@@ -40,7 +41,7 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
     <header class="topbar">
       <div class="brand">
         <Logo />
-        <span>Live Desk</span>
+        <span class="brand-name">Live Desk</span>
         <span class="workspace">{me.workspace.name}</span>
       </div>
       <div class={`health ${health.tone}`} role="status" aria-live="polite" title="Connection to Live Desk">

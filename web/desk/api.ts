@@ -34,6 +34,10 @@ export interface AgentRecord {
   disabled?: boolean;
   max_chats: number;
   department_ids: string[];
+  /** Permissions granted beyond the role's (desk/permissions.ts GRANTABLE). */
+  grants?: string[];
+  /** Every permission the agent holds, by its role and its grants (as the server says). */
+  permissions?: string[];
 }
 
 /** The workspace's lifecycle settings (docs/api.md, PATCH /api/v1/workspace). */

@@ -12,7 +12,35 @@ export const MANAGE_WORKSPACE = 'workspace.manage';
 /** Block visitors, addresses and contacts (supervisors and above). */
 export const BLOCK_VISITORS = 'visitors.block';
 
-export type Permission = typeof MANAGE_ANY | typeof MANAGE_WORKSPACE | typeof BLOCK_VISITORS;
+/** The team's analytics and every agent's ratings (supervisors and above, or granted). */
+export const VIEW_ANALYTICS = 'analytics.view';
+/** Write, schedule, pause and end broadcasts, and read their analytics (admins and above, or granted). */
+export const MANAGE_BROADCASTS = 'broadcasts.manage';
+/** The quick responses shared with the workspace or a department (admins and above, or granted). */
+export const MANAGE_QUICK_RESPONSES = 'quick_responses.manage';
+/** Export and erase contacts (admins and above, or granted). */
+export const MANAGE_CONTACTS = 'contacts.manage';
+/** Create boards, their columns and their order (admins and above, or granted). */
+export const MANAGE_BOARDS = 'boards.manage';
+
+export type Permission =
+  | typeof MANAGE_ANY
+  | typeof MANAGE_WORKSPACE
+  | typeof BLOCK_VISITORS
+  | typeof VIEW_ANALYTICS
+  | typeof MANAGE_BROADCASTS
+  | typeof MANAGE_QUICK_RESPONSES
+  | typeof MANAGE_CONTACTS
+  | typeof MANAGE_BOARDS;
+
+/** The permissions an owner or admin may grant an agent beyond its role, with what the Team screen calls them. */
+export const GRANTABLE: readonly { permission: Permission; label: string }[] = [
+  { permission: VIEW_ANALYTICS, label: 'View analytics' },
+  { permission: MANAGE_BROADCASTS, label: 'Manage broadcasts' },
+  { permission: MANAGE_QUICK_RESPONSES, label: 'Manage shared quick responses' },
+  { permission: MANAGE_CONTACTS, label: 'Export and erase contacts' },
+  { permission: MANAGE_BOARDS, label: 'Manage boards' },
+];
 
 /** The permission names in a frame's field; anything but a list of strings grants nothing. */
 export function granted(field: unknown): string[] {

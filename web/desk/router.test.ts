@@ -25,10 +25,16 @@ describe('router', () => {
     expect(parse('#/contacts/c%201')).toEqual({ area: 'contacts', id: 'c 1' });
     expect(parse('#/boards')).toEqual({ area: 'boards', id: '' });
     expect(parse('#/boards/b1')).toEqual({ area: 'boards', id: 'b1' });
+    expect(parse('#/broadcasts')).toEqual({ area: 'broadcasts', id: '' });
+    expect(parse('#/broadcasts/')).toEqual({ area: 'broadcasts', id: '' });
+    expect(parse('#/broadcasts/new')).toEqual({ area: 'broadcasts', id: 'new' });
+    expect(parse('#/broadcasts/b%201')).toEqual({ area: 'broadcasts', id: 'b 1' });
+    expect(parse('#/broadcasts/b1/x')).toEqual({ area: 'live' });
     expect(parse('#/analytics')).toEqual({ area: 'analytics' });
     expect(parse('#/analytics/x')).toEqual({ area: 'live' });
   });
   it('writes what it reads', () => {
-    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
+    expect(href({ area: 'broadcasts', id: 'a/b' })).toBe('#/broadcasts/a%2Fb');
+    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/broadcasts', '#/broadcasts/new', '#/broadcasts/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
   });
 });

@@ -1,7 +1,9 @@
 // The desk's areas, addressed by the URL's hash so a reload or a shared
 // link opens the same screen: '' or '#/' is the live desk, '#/tickets/…'
 // the ticket queues, '#/inbox/…' the agent's inbox, '#/contacts/…' the
-// contacts, '#/boards/…' the ticket boards and '#/admin/…' the settings area (each loaded on demand: the live path never downloads
+// contacts, '#/boards/…' the ticket boards, '#/broadcasts/…' the banners
+// and messages to visitors ('new': a new draft) and '#/admin/…' the
+// settings area (each loaded on demand: the live path never downloads
 // them).
 import { signal } from '@preact/signals';
 
@@ -21,14 +23,15 @@ export type Route =
   | { area: 'inbox'; filter: InboxFilter }
   | { area: 'contacts'; id: string }
   | { area: 'boards'; id: string }
+  | { area: 'broadcasts'; id: string }
   | { area: 'analytics' };
 
 /** parse reads a location hash; anything unknown is the live desk. */
 export function parse(hash: string): Route {
   if (hash === '#preferences') return { area: 'admin', page: 'preferences', id: '' }; // links from before the router
   if (/^#\/analytics\/?$/.test(hash)) return { area: 'analytics' };
-  const byId = /^#\/(contacts|boards)(?:\/([^/]+))?\/?$/.exec(hash);
-  if (byId) return { area: byId[1] as 'contacts' | 'boards', id: byId[2] ? decodeURIComponent(byId[2]) : '' };
+  const byId = /^#\/(contacts|boards|broadcasts)(?:\/([^/]+))?\/?$/.exec(hash);
+  if (byId) return { area: byId[1] as 'contacts' | 'boards' | 'broadcasts', id: byId[2] ? decodeURIComponent(byId[2]) : '' };
   const inbox = /^#\/inbox(?:\/([a-z]+))?\/?$/.exec(hash);
   if (inbox) {
     const filter = (inbox[1] ?? 'all') as InboxFilter;
@@ -52,7 +55,7 @@ export function href(r: Route): string {
   if (r.area === 'analytics') return '#/analytics';
   if (r.area === 'tickets') return `#/tickets/${r.queue}`;
   if (r.area === 'inbox') return `#/inbox/${r.filter}`;
-  if (r.area === 'contacts' || r.area === 'boards') return `#/${r.area}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
+  if (r.area !== 'admin') return `#/${r.area}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`; // contacts, boards, broadcasts
   return `#/admin/${r.page}${r.id ? `/${encodeURIComponent(r.id)}` : ''}`;
 }
 

@@ -75,6 +75,8 @@ export class DeskStore {
   /** Who hears every ticket and board event (the board on screen): a set, since one socket message may carry several. */
   readonly ticketListeners = new Set<(t: Ticket) => void>();
   readonly boardListeners = new Set<(b: Board) => void>();
+  /** Who hears a broadcast changed or deleted (the Broadcasts area): the frame itself, so one set serves both. */
+  readonly broadcastListeners = new Set<(e: Extract<ServerEvent, { type: 'broadcast' | 'broadcast.removed' }>) => void>();
   /** The last contact event: a contact on screen is read again (contacts/). */
   readonly contactChanged = signal<{ contact: Contact; erased: boolean } | null>(null);
   /** The agent's unread inbox items (the bell), as the server last said. */
@@ -594,6 +596,10 @@ export class DeskStore {
         break;
       case 'board':
         for (const f of this.boardListeners) f(e.board);
+        break;
+      case 'broadcast':
+      case 'broadcast.removed':
+        for (const f of this.broadcastListeners) f(e);
         break;
       case 'contact':
         this.contactChanged.value = { contact: e.contact, erased: !!e.erased };

@@ -219,11 +219,39 @@ test('the settings pages', async ({ browser }) => {
   await page.goto(`${deskURL}/#/boards`);
   await expect(page.getByRole('region', { name: /^New / })).toBeVisible();
   await axe(page, 'the board');
+  await page.goto(`${deskURL}/#/broadcasts`);
+  await expect(page.locator('.broadcasts h1')).toBeVisible();
+  await axe(page, 'broadcasts');
+  await page.goto(`${deskURL}/#/broadcasts/new`);
+  await expect(page.getByLabel('Name')).toBeVisible();
+  await axe(page, 'a new broadcast');
   for (const f of ['all', 'unread', 'archived']) {
     await page.goto(`${deskURL}/#/inbox/${f}`);
     await expect(page.locator('.inbox h1')).toBeVisible();
     await axe(page, `inbox: ${f}`);
   }
+  await desk.ctx.close();
+});
+
+test('broadcasts in the widget: a banner with a button, and a chat message beside the launcher', async ({ browser }) => {
+  const desk = await openDesk(browser);
+  const made: string[] = [];
+  for (const data of [
+    { name: 'A11y banner', kind: 'banner', placement: 'top', text: 'Free repairs for life', button: { label: 'Read more', url: 'https://example.com/' }, frequency: 'page_view' },
+    { name: 'A11y message', kind: 'message', text: 'Can we help you pick a tent?', frequency: 'page_view' },
+  ]) {
+    const res = await desk.page.request.post(`${deskURL}/api/v1/broadcasts`, { data });
+    expect(res.status()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await desk.page.request.post(`${deskURL}/api/v1/broadcasts/${id}/activate`)).ok()).toBe(true);
+    made.push(id);
+  }
+  const visitor = await openVisitor(browser);
+  await expect(visitor.widget.locator('.cast-bar.top')).toContainText('Free repairs for life');
+  await expect(visitor.widget.locator('.teaser')).toContainText('Can we help you pick a tent?');
+  await axe(visitor.page, 'the demo page with a banner and a chat message', 'livedesk-widget');
+  for (const id of made) expect((await desk.page.request.post(`${deskURL}/api/v1/broadcasts/${id}/end`)).ok()).toBe(true);
+  await visitor.ctx.close();
   await desk.ctx.close();
 });
 

@@ -228,7 +228,67 @@ export interface Ack {
   token?: string;
   agent?: Agent;
   conversations?: Conversation[];
+  /** broadcasts.sync: what this page view shows now (every other one it showed is withdrawn). */
+  broadcasts?: BroadcastView[];
 }
+
+/** A broadcast as the widget shows it (broadcasts.sync). */
+export interface BroadcastView {
+  id: string;
+  kind: 'banner' | 'message';
+  /** A banner's place: the top or bottom of the page, or inside the widget's panel. */
+  placement?: 'top' | 'bottom' | 'widget';
+  text: string;
+  button?: { label: string; url: string };
+  /** A chat message's sender, as the visitor sees it. */
+  sender?: string;
+}
+
+export type BroadcastKind = 'banner' | 'message';
+export type BroadcastStatus = 'draft' | 'scheduled' | 'active' | 'paused' | 'ended';
+export type BroadcastFrequency = 'once' | 'session' | 'day' | 'page_view';
+export type PageMatch = 'equals' | 'contains' | 'starts_with' | 'glob';
+
+/** Who a broadcast is for (docs/api.md, Broadcasts): every rule that is set must hold. */
+export interface Audience {
+  site_ids: string[];
+  pages: { match: PageMatch; value: string }[];
+  visitors: 'all' | 'new' | 'returning';
+  identity: 'all' | 'identified' | 'anonymous';
+  fields: { key: string; value: string }[];
+  languages: string[];
+}
+
+/** A broadcast's counts: visitors reached, times shown, visitors who dismissed, clicked and replied. */
+export interface BroadcastStats {
+  reached: number;
+  shown: number;
+  dismissed: number;
+  clicked: number;
+  replied: number;
+}
+
+/** A broadcast as the desk manages it (docs/api.md, Broadcasts). */
+export interface Broadcast {
+  id: string;
+  name: string;
+  kind: BroadcastKind;
+  placement?: 'top' | 'bottom' | 'widget';
+  text: string;
+  button?: { label: string; url: string };
+  sender_id?: string;
+  audience: Audience;
+  frequency: BroadcastFrequency;
+  status: BroadcastStatus;
+  starts_at: string | null;
+  ends_at: string | null;
+  created_by?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A broadcast as REST answers it: with its all-time counts (socket frames have none). */
+export type BroadcastWithStats = Broadcast & { stats?: BroadcastStats };
 
 /** A contact's typed custom field (docs/api.md, Contacts). */
 export type FieldType = 'text' | 'number' | 'date' | 'boolean' | 'link';
@@ -371,6 +431,9 @@ export type ServerEvent =
   | { type: 'ticket'; ticket: Ticket }
   | { type: 'contact'; contact: Contact; erased?: boolean }
   | { type: 'board'; board: Board }
+  | { type: 'broadcast'; broadcast: Broadcast }
+  | { type: 'broadcast.removed'; broadcast_id: string }
+  | { type: 'broadcast.changed'; broadcast_id: string; live: boolean }
   | { type: 'ticket.status'; ticket: PublicTicket }
   | { type: 'inbox'; items: InboxItem[]; unread: number }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };

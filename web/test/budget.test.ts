@@ -43,7 +43,9 @@ describe('desk budgets', () => {
     // issue 14's way to contacts (the contacts and the contact card are
     // chunks); 32.0 with files (the wrap-up, invite, snooze and note-edit
     // forms and the upload moved to chunks to make room); 33 KB with the
-    // Boards area's way in and "Make a ticket". docs/ui.md keeps the history.
+    // Boards area's way in and "Make a ticket"; 32.7 with the Broadcasts
+    // area's way in (its routes, top-bar button and socket listener) and the
+    // grantable permissions' labels. docs/ui.md keeps the history.
     expect(gz(entry)).toBeLessThanOrEqual(33 * 1024);
   });
 
@@ -55,6 +57,14 @@ describe('desk budgets', () => {
     expect(entryText).not.toContain('Add column');
     expect(entryText).not.toContain('Merge a duplicate');
     expect(entryText).not.toContain('Any supervisor online');
+  });
+
+  it('loads the broadcasts and their editor on demand', () => {
+    const chunk = /desk-Broadcasts-[\w-]+\.js/.exec(entryText)?.[0];
+    expect(chunk).toBeDefined();
+    expect(readFileSync(join(dist, 'assets', chunk ?? ''), 'utf8')).toContain('Who sees it');
+    expect(entryText).not.toContain('Who sees it');
+    expect(entryText).not.toContain('visitors online now match');
   });
 
   it('loads the settings area on demand, not with the live desk', () => {

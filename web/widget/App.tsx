@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { inkOn } from '../shared/look';
+import { PageBanners, Teaser } from './Broadcasts';
 import { Launcher } from './Launcher';
 import { Panel } from './Panel';
 import type { WidgetStore } from './store';
@@ -23,12 +24,18 @@ export function App({ store }: { store: WidgetStore }) {
   const ink = color && inkOn(color);
   const style = ink ? { '--accent': color, '--accent-ink': ink, '--accent-text': ink === '#ffffff' ? color : 'var(--text)' } : undefined;
   return (
-    <div class="root" style={style}>
-      {open && <Panel store={store} inputRef={input} />}
-      <Launcher store={store} buttonRef={launcher} />
-      <p class="sr-only" aria-live="polite">
-        {store.announcement.value}
-      </p>
-    </div>
+    <>
+      <div class="casts" style={style}>
+        <PageBanners store={store} />
+      </div>
+      <div class="root" style={style}>
+        {open && <Panel store={store} inputRef={input} />}
+        <Teaser store={store} />
+        <Launcher store={store} buttonRef={launcher} />
+        <p class="sr-only" aria-live="polite">
+          {store.announcement.value}
+        </p>
+      </div>
+    </>
   );
 }

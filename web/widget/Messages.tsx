@@ -4,6 +4,7 @@ import { shortTime } from '../shared/format';
 import type { FileMeta } from '../shared/protocol';
 import { agentLabel, systemText, teamLabel } from '../shared/look';
 import { receipt } from '../shared/receipts';
+import { PanelMessage } from './Broadcasts';
 import type { WidgetStore } from './store';
 
 /** The conversation: stored messages, then what is still on its way. */
@@ -41,6 +42,7 @@ export function Messages({ store }: { store: WidgetStore }) {
           )}
         </li>
       )}
+      <PanelMessage store={store} />
       {messages.map((m, i) => {
         // A private event (an agent's note): counted for seq, never shown.
         if (m.kind === 'hidden') return null;

@@ -8,6 +8,7 @@ import type { TextKey } from './i18n';
 import { AttachIcon } from '../shared/AttachIcon';
 import { ThumbIcon } from '../shared/ThumbIcon';
 import { CloseIcon, SendIcon } from './icons';
+import { PanelBanners } from './Broadcasts';
 import { Messages } from './Messages';
 import type { WidgetStore } from './store';
 
@@ -133,6 +134,7 @@ export function Panel({ store, inputRef }: { store: WidgetStore; inputRef: RefOb
           </ul>
         </details>
       )}
+      <PanelBanners store={store} />
       <Messages store={store} />
       <TypingLine class="typing" text={typing ? store.text('typing', { name: agentLabel(store.look.value, store.siteName.value, typing) }) : null} />
       {store.askContact.value && !ended ? (

@@ -64,6 +64,8 @@ const en = {
   rate_thanks: 'Thanks for your feedback.',
   rate_change: 'Change',
   rate_failed: 'Your rating could not be sent. Try again.',
+  dismiss: 'Dismiss',
+  announcement: 'Announcement',
 };
 
 /** TextKey names one of the widget's texts. */
@@ -128,6 +130,8 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = {
     rate_thanks: 'Danke für Ihre Rückmeldung.',
     rate_change: 'Ändern',
     rate_failed: 'Ihre Bewertung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
+    dismiss: 'Ausblenden',
+    announcement: 'Mitteilung',
   },
 };
 

@@ -4,6 +4,7 @@ import { fileSize, refusal } from '../shared/files';
 import { postFile } from '../shared/upload';
 import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, type PublicTicket, MAX_PAGE_URL, type Rating, type Message, type ServerEvent, type SiteLook, type Welcome } from '../shared/protocol';
 import { agentLabel } from '../shared/look';
+import { Broadcasts } from './broadcasts';
 import { type Lang, pickLanguage, t, type TextKey } from './i18n';
 import { deliveredUpTo, withMarkers } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
@@ -84,6 +85,8 @@ export class WidgetStore {
   readonly fileNotice = signal('');
   /** The tickets the visitor follows (welcome.tickets, then ticket.status). */
   readonly tickets = signal<PublicTicket[]>([]);
+  /** What the workspace's broadcasts show on this page (broadcasts.ts). */
+  readonly broadcasts: Broadcasts;
 
   private readonly session: Session;
   private conversationId = '';
@@ -128,6 +131,10 @@ export class WidgetStore {
         return postFile(`${config.origin}/widget/v1/files?${q}`, { Authorization: `Bearer ${this.token()}` }, o.file as File, progress);
       },
     });
+    this.broadcasts = new Broadcasts(
+      (type, fields) => this.session.request(type, fields),
+      () => (/^https?:/.test(location.href) ? location.href.slice(0, MAX_PAGE_URL) : ''),
+    );
     this.typing = new TypingSignal((on) => {
       if (this.conversationId) this.session.conn.notify('typing', { conversation_id: this.conversationId, on });
     });
@@ -352,6 +359,7 @@ export class WidgetStore {
     this.heartbeat = setInterval(() => this.sendHeartbeat(), w.heartbeat_ms ?? 30000);
     this.flushContext();
     this.flushIdentity();
+    this.broadcasts.sync();
     if (this.drafts.value.length > 0) this.startConversation();
     if (!this.ready) {
       this.ready = true;
@@ -419,6 +427,9 @@ export class WidgetStore {
           this.delivered = m.visitor_delivered_seq;
         }
         break;
+      case 'broadcast.changed':
+        this.broadcasts.changed(e.broadcast_id, e.live);
+        break;
       case 'ticket.status': {
         const rest = this.tickets.value.filter((t) => t.id !== e.ticket.id);
         this.tickets.value = e.ticket.public ? [e.ticket, ...rest] : rest;
@@ -450,9 +461,13 @@ export class WidgetStore {
   private startConversation(): void {
     if (this.starting || this.conn.value !== 'open') return;
     this.starting = true;
+    // A first message while a chat message broadcast shows replies to it:
+    // the conversation opens with the broadcast's text.
+    const reply = this.broadcasts.message();
     this.session
-      .request('conversation.start')
+      .request('conversation.start', reply ? { broadcast_id: reply.id } : {})
       .then((ack) => {
+        if (reply) this.broadcasts.drop(reply.id);
         if (ack.conversation) this.follow(ack.conversation);
         const drafts = this.drafts.value;
         this.drafts.value = [];
@@ -470,6 +485,7 @@ export class WidgetStore {
     if (/^https?:/.test(location.href)) page.url = location.href.slice(0, MAX_PAGE_URL);
     if (/^https?:/.test(document.referrer)) page.referrer = document.referrer.slice(0, MAX_PAGE_URL);
     this.session.conn.notify('heartbeat', page);
+    this.broadcasts.follow();
   }
 
   private flushContext(): void {

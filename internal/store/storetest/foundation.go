@@ -236,7 +236,7 @@ func testAgents(t *testing.T, s *store.Store) {
 	slices.Sort(wantDepts)
 	equal(t, "created agent", ann, store.Agent{ID: ann.ID, WorkspaceID: ws.ID, Email: "ann@example.com", Name: "Ann",
 		Role: "admin", PasswordHash: "h-ann", MaxChats: 4, Status: "offline", StatusChangedAt: Epoch,
-		PasswordChangedAt: Epoch, DepartmentIDs: wantDepts, CreatedAt: Epoch, UpdatedAt: Epoch})
+		PasswordChangedAt: Epoch, DepartmentIDs: wantDepts, Grants: []string{}, CreatedAt: Epoch, UpdatedAt: Epoch})
 	got, err := s.GetAgent(ctx, ws.ID, ann.ID)
 	noErr(t, "get agent", err)
 	equal(t, "GetAgent", got, ann)
@@ -267,12 +267,14 @@ func testAgents(t *testing.T, s *store.Store) {
 	upd := ann
 	upd.Email, upd.Name, upd.Role, upd.MaxChats = "Annie@Example.com", "Annie", "owner", 6
 	upd.DepartmentIDs = []string{d1.ID}
+	upd.Grants = []string{"broadcasts.manage", "analytics.view"}
 	upd.PasswordHash, upd.Status = "ignored", "ignored" // not UpdateAgent's business
 	got, err = s.UpdateAgent(ctx, upd, Epoch.Add(time.Minute))
 	noErr(t, "update agent", err)
 	want := ann
 	want.Email, want.Name, want.Role, want.MaxChats = "annie@example.com", "Annie", "owner", 6
 	want.DepartmentIDs, want.UpdatedAt = []string{d1.ID}, Epoch.Add(time.Minute)
+	want.Grants = []string{"broadcasts.manage", "analytics.view"} // kept as given (package auth orders them)
 	equal(t, "updated agent", got, want)
 	ann = got
 	_, err = s.AgentByEmail(ctx, "ann@example.com")

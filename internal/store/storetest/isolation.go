@@ -180,6 +180,90 @@ var isolationCases = []isolationCase{
 		noErr(t, "member", err)
 	}),
 
+	// Broadcasts.
+	refused("GetBroadcast", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetBroadcast(ctx, a.ws.ID, b.cast.ID)
+		return err
+	}).arranged(bCast),
+	refused("UpdateBroadcast", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		c := b.cast
+		c.WorkspaceID, c.Text = a.ws.ID, "hijacked"
+		_, err := s.UpdateBroadcast(ctx, c, []string{store.BroadcastActive}, isoNow)
+		return err
+	}).arranged(bCast),
+	refused("UpdateBroadcast", "with B's agent as sender", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		c := a.cast
+		c.SenderID = b.agent.ID
+		_, err := s.UpdateBroadcast(ctx, c, []string{store.BroadcastActive}, isoNow)
+		return err
+	}).arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) { bCast(t, s, b, a) }),
+	refused("CreateBroadcast", "with B's agent as sender", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateBroadcast(ctx, store.Broadcast{WorkspaceID: a.ws.ID, Name: "x", Kind: store.BroadcastMessage, Text: "x",
+			SenderID: b.agent.ID, Frequency: store.OncePerVisitor, Status: store.BroadcastDraft}, isoNow)
+		return err
+	}),
+	refused("DeleteBroadcast", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteBroadcast(ctx, a.ws.ID, b.cast.ID)
+	}).arranged(bCast),
+	isolationCase{method: "ListBroadcasts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListBroadcasts(t.Context(), a.ws.ID, "", 100)
+		noErr(t, "list broadcasts", err)
+		equal(t, "A's broadcasts", len(list), 0)
+	}}.arranged(bCast),
+	isolationCase{method: "LiveBroadcasts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.LiveBroadcasts(t.Context(), a.ws.ID)
+		noErr(t, "live broadcasts", err)
+		equal(t, "A's live broadcasts", len(list), 0)
+	}}.arranged(bCast),
+	isolationCase{method: "ClaimBroadcasts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		// A's visitor offered B's broadcast, and B's visitor as A's.
+		for _, at := range []store.Showing{{WorkspaceID: a.ws.ID, VisitorID: a.visitor.ID}, {WorkspaceID: a.ws.ID, VisitorID: b.visitor.ID}} {
+			at.PageView, at.Session, at.Day = "a-view-1", isoNow, "2025-03-15"
+			shown, err := s.ClaimBroadcasts(t.Context(), at, []store.Offer{{BroadcastID: b.cast.ID, Frequency: store.EveryPageView}}, isoNow)
+			noErr(t, "claim", err)
+			equal(t, "shown across workspaces", len(shown), 0)
+		}
+	}}.arranged(bCast),
+	isolationCase{method: "RecordBroadcastEvent", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		for _, what := range []string{store.BroadcastShown, store.BroadcastDismissed, store.BroadcastClicked, store.BroadcastReplied} {
+			_, err := s.RecordBroadcastEvent(t.Context(), a.ws.ID, b.cast.ID, b.visitor.ID, what, a.conv.ID, isoNow)
+			wantErr(t, err, store.ErrNotShown)
+		}
+	}}.arranged(bCast),
+	refused("ShownBroadcast", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		if err := s.ShownBroadcast(ctx, a.ws.ID, b.cast.ID, b.visitor.ID); !errors.Is(err, store.ErrNotShown) {
+			return fmt.Errorf("asked with A's id about B's showing: %w", err)
+		}
+		return store.ErrNotFound
+	}).arranged(bCast),
+	isolationCase{method: "OnlineContactFields", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.OnlineContactFields(t.Context(), a.ws.ID, 100)
+		noErr(t, "online contact fields", err)
+		if _, leaked := got[b.visitor.ID]; leaked {
+			t.Fatalf("A's online visitors' fields hold B's visitor: %v", got)
+		}
+		if _, ok := got[a.visitor.ID]; !ok {
+			t.Fatalf("A's own online, identified visitor is missing: %v", got)
+		}
+	}}.arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		for _, tn := range []*isoTenant{a, b} {
+			_, err := s.SetVisitorIdentity(t.Context(), tn.ws.ID, tn.visitor.ID, "Known", "known@"+tn.ws.ID+".example", tn.contact.ID)
+			noErr(t, "link the online visitor", err)
+		}
+	}),
+	isolationCase{method: "BroadcastActivity", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		for _, id := range []string{"", b.cast.ID} {
+			list, err := s.BroadcastActivity(t.Context(), a.ws.ID, id, Epoch, isoNow.Add(time.Hour))
+			noErr(t, "activity", err)
+			equal(t, "A's broadcast activity", len(list), 0)
+		}
+	}}.arranged(bCast),
+	isolationCase{method: "BroadcastTotals", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		got, err := s.BroadcastTotals(t.Context(), a.ws.ID, []string{b.cast.ID})
+		noErr(t, "totals", err)
+		equal(t, "A's totals of B's broadcast", len(got), 0)
+	}}.arranged(bCast),
+
 	// Mail.
 	{method: "GetMailSettings", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		m, err := s.GetMailSettings(t.Context(), a.ws.ID)
@@ -1136,6 +1220,20 @@ type isoTenant struct {
 	quick          store.QuickResponse // made by a case's arrange
 	file           store.File          // made by a case's arrange: incomplete, one chunk
 	board          store.Board         // made by a case's arrange, with the ticket moved onto it
+	cast           store.Broadcast     // made by a case's arrange: active, shown to the visitor
+}
+
+// bCast gives B an active broadcast its online visitor was shown.
+func bCast(t *testing.T, s *store.Store, a, b *isoTenant) {
+	var err error
+	b.cast, err = s.CreateBroadcast(t.Context(), store.Broadcast{WorkspaceID: b.ws.ID, Name: "B's news", Kind: store.BroadcastBanner,
+		Placement: store.PlaceTop, Text: "B only", Frequency: store.OncePerVisitor, Status: store.BroadcastActive,
+		Audience: store.Audience{Visitors: "all", Identity: "all"}}, isoNow)
+	noErr(t, "B's broadcast", err)
+	shown, err := s.ClaimBroadcasts(t.Context(), store.Showing{WorkspaceID: b.ws.ID, VisitorID: b.visitor.ID, PageView: "b-view-1",
+		Session: isoNow, Day: "2025-03-14"}, []store.Offer{{BroadcastID: b.cast.ID, Frequency: store.OncePerVisitor}}, isoNow)
+	noErr(t, "B's showing", err)
+	equal(t, "B's showing", shown, []string{b.cast.ID})
 }
 
 // bRated gives B's ended chat a rating, with a comment.
@@ -1288,6 +1386,9 @@ type chatSnapshot struct {
 	Boards        []store.Board // every board, archived ones too, with what each shows and the ticket's history
 	BoardTickets  [][]store.Ticket
 	History       []store.TicketEvent
+	Broadcasts    []store.Broadcast // every broadcast, with its counts by slot and in all
+	CastSlots     []store.BroadcastSlot
+	CastTotals    map[string]store.BroadcastStats
 }
 
 func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
@@ -1373,6 +1474,16 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	}
 	sn.History, err = s.TicketHistory(ctx, ws, it.ticket.ID, 100)
 	must("history", err)
+	sn.Broadcasts, err = s.ListBroadcasts(ctx, ws, "", 100)
+	must("broadcasts", err)
+	sn.CastSlots, err = s.BroadcastActivity(ctx, ws, "", Epoch, isoNow.Add(24*time.Hour))
+	must("broadcast activity", err)
+	castIDs := make([]string, len(sn.Broadcasts))
+	for i, b := range sn.Broadcasts {
+		castIDs[i] = b.ID
+	}
+	sn.CastTotals, err = s.BroadcastTotals(ctx, ws, castIDs)
+	must("broadcast totals", err)
 	return sn
 }
 

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runFiles(t, newStore)
 	runBoards(t, newStore)
 	runRatings(t, newStore)
+	runBroadcasts(t, newStore)
 	runIsolation(t, newStore)
 }
 

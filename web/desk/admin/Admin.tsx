@@ -3,7 +3,7 @@
 // desk's first load carries none of it.
 import { useEffect, useState } from 'preact/hooks';
 import { type Department, listDepartments, type Me } from '../api';
-import { BLOCK_VISITORS, MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
+import { BLOCK_VISITORS, MANAGE_QUICK_RESPONSES, MANAGE_WORKSPACE, VIEW_ANALYTICS } from '../permissions';
 import { Preferences } from '../Preferences';
 import { type AdminPage, go, href } from '../router';
 import type { DeskStore } from '../store';
@@ -60,10 +60,10 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {page === 'profile' && <Profile me={me} notifier={store.notifier} />}
         {page === 'preferences' && <Preferences editable={editable} canBlock={store.can(BLOCK_VISITORS)} />}
         {page === 'sites' && <Sites id={id} editable={editable} departments={departments} />}
-        {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} ratings={store.can(MANAGE_ANY)} />}
+        {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} ratings={store.can(VIEW_ANALYTICS)} />}
         {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
         {page === 'mail' && <Mail editable={editable} />}
-        {page === 'quick' && <Quick editable={editable} meId={me.agent.id} departments={departments} />}
+        {page === 'quick' && <Quick editable={store.can(MANAGE_QUICK_RESPONSES)} meId={me.agent.id} departments={departments} />}
       </div>
     </main>
   );

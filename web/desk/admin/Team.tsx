@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
+import { GRANTABLE } from '../permissions';
 import { agentRatings, createAgent, deleteAgent, MAX_NAME, type RatingCount, resetPassword, setDisabled, updateAgent } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 
@@ -31,7 +32,10 @@ export function Team({ editable, meId, departments, ratings: seesRatings }: { ed
   return (
     <section aria-labelledby="team-title">
       <h2 id="team-title">Team</h2>
-      <p class="muted">Who answers chats, what each may do, and how many chats each takes at once (0: the workspace default).</p>
+      <p class="muted">
+        Who answers chats, what each may do, and how many chats each takes at once (0: the workspace default). Permissions add to what a role allows: admins and owners
+        have them all already.
+      </p>
       <FormError text={error} />
       {shown && (
         <p class="notice" role="status">
@@ -49,6 +53,7 @@ export function Team({ editable, meId, departments, ratings: seesRatings }: { ed
               <th scope="col">Role</th>
               <th scope="col">Departments</th>
               <th scope="col">Max chats</th>
+              <th scope="col">Permissions</th>
               <th scope="col">Status</th>
               {seesRatings && <th scope="col">Ratings, 30 days</th>}
               {editable && <th scope="col"><span class="sr-only">Actions</span></th>}
@@ -109,6 +114,21 @@ function AgentRow(p: {
   };
   const toggleDept = (id: string, on: boolean) =>
     patch({ department_ids: on ? [...a.department_ids, id] : a.department_ids.filter((d) => d !== id) });
+  // A permission ticked shows ticked at once; the answer (or its error) settles it.
+  const [pendingGrants, setPendingGrants] = useState<string[] | null>(null);
+  const grants = pendingGrants ?? a.grants ?? [];
+  const held = (perm: string) => grants.includes(perm) || (a.permissions ?? []).includes(perm);
+  const heldList = GRANTABLE.filter((g) => held(g.permission));
+  const heldText = heldList.length === 0 ? 'None beyond the role' : heldList.length === GRANTABLE.length ? 'All' : heldList.map((g) => g.label).join(', ');
+  const toggleGrant = (perm: string, on: boolean) => {
+    const next = on ? [...grants, perm] : grants.filter((g) => g !== perm);
+    setPendingGrants(next);
+    p.onError('');
+    updateAgent(a.id, { grants: next })
+      .then(p.onSaved)
+      .catch((err: unknown) => p.onError(errorText(err, `Changing the permissions of ${a.name}`)))
+      .finally(() => setPendingGrants(null));
+  };
   return (
     <tr>
       <th scope="row">
@@ -151,6 +171,34 @@ function AgentRow(p: {
           />
         ) : (
           a.max_chats || 'default'
+        )}
+      </td>
+      <td>
+        {p.editable ? (
+          <details class="grants">
+            <summary>{heldText}</summary>
+            <fieldset>
+              <legend class="sr-only">Permissions of {a.name}</legend>
+              {GRANTABLE.map((g) => {
+                // What the role gives (the server says which) shows ticked and fixed.
+                const byRole = held(g.permission) && !grants.includes(g.permission);
+                return (
+                  <label key={g.permission} class="check" title={byRole ? `${a.role} has it by role` : undefined}>
+                    <input
+                      type="checkbox"
+                      checked={byRole || grants.includes(g.permission)}
+                      disabled={byRole}
+                      onChange={(e) => toggleGrant(g.permission, e.currentTarget.checked)}
+                    />
+                    {g.label}
+                    {byRole && <span class="muted"> (role)</span>}
+                  </label>
+                );
+              })}
+            </fieldset>
+          </details>
+        ) : (
+          heldText
         )}
       </td>
       <td class="nowrap" title={a.away ? 'Every desk of theirs has been closed for a while: they get no chats until one opens.' : undefined}>

@@ -66,6 +66,8 @@ const LABELS: Record<TextKey, string> = {
   rate_thanks: 'Rating: thanks',
   rate_change: 'Rating: change it',
   rate_failed: 'Rating: could not be sent',
+  dismiss: 'Broadcast: close button',
+  announcement: 'Broadcast: banner name (screen readers)',
 };
 
 /** The texts that are paragraphs (line breaks allowed, as on the server). */

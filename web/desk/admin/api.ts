@@ -90,6 +90,8 @@ export interface AgentInput {
   password?: string;
   max_chats?: number;
   department_ids?: string[];
+  /** Permissions beyond the role's (GRANTABLE), as a whole list. */
+  grants?: string[];
 }
 
 const agent = (id: string) => `/agents/${encodeURIComponent(id)}`;

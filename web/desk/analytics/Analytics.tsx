@@ -3,13 +3,19 @@
 // before, by day, hour of day and weekday, how fast the first answer came
 // and how long chats took, satisfaction by day and what visitors said,
 // the tickets and new contacts by day, and each agent's part and time
-// online. Days are the workspace's (its time zone, in Preferences). Every
-// table downloads as CSV. Supervisors and above; its own chunk (Desk.tsx).
+// online, and what the broadcasts reached. Days are the workspace's (its
+// time zone, in Preferences). Every table downloads as CSV. Supervisors
+// and above, or granted; its own chunk (Desk.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
+import { MANAGE_BROADCASTS } from '../permissions';
+import { href } from '../router';
 import type { DeskStore } from '../store';
 import { Bars, type Part } from './Bars';
+import { KINDS, ReachBars, ReachLegend, STATS, STATUSES, StatTiles } from './BroadcastFigures';
 import {
+  type BroadcastAnalytics,
+  broadcastAnalytics,
   type ChatAnalytics,
   type ContactAnalytics,
   chatAnalytics,
@@ -65,6 +71,7 @@ export function Analytics({ store }: { store: DeskStore }) {
   const [tickets, setTickets] = useState<TicketAnalytics | null>(null);
   const [contacts, setContacts] = useState<ContactAnalytics | null>(null);
   const [operators, setOperators] = useState<OperatorAnalytics | null>(null);
+  const [broadcasts, setBroadcasts] = useState<BroadcastAnalytics | null>(null);
   const [error, setError] = useState('');
 
   useEffect(() => {
@@ -75,6 +82,7 @@ export function Analytics({ store }: { store: DeskStore }) {
     ticketAnalytics(filter).then((t) => live && setTickets(t), () => live && setTickets(null));
     contactAnalytics(filter).then((c) => live && setContacts(c), () => live && setContacts(null));
     operatorAnalytics(filter).then((o) => live && setOperators(o), () => live && setOperators(null));
+    broadcastAnalytics(filter).then((b) => live && setBroadcasts(b), () => live && setBroadcasts(null));
     chatAnalytics(filter).then(
       (d) => {
         if (!live) return;
@@ -344,6 +352,8 @@ export function Analytics({ store }: { store: DeskStore }) {
             </section>
           )}
 
+          {broadcasts && <BroadcastSection data={broadcasts} links={store.can(MANAGE_BROADCASTS)} />}
+
           {ratings && ratings.items.length > 0 && (
             <section class="panel" aria-labelledby="comments">
               <div class="panel-head">
@@ -362,5 +372,53 @@ export function Analytics({ store }: { store: DeskStore }) {
         </>
       )}
     </main>
+  );
+}
+
+/** What the broadcasts did in the period: in all, by day, and each one (the site and agent filters do not apply: broadcasts are the workspace's). */
+function BroadcastSection({ data, links }: { data: BroadcastAnalytics; links: boolean }) {
+  return (
+    <section class="panel" aria-labelledby="broadcasts-head">
+      <div class="panel-head">
+        <h2 id="broadcasts-head">Broadcasts</h2>
+        <ReachLegend />
+        <CsvButton
+          name={`broadcasts-${data.from}-${data.to}.csv`}
+          rows={() => [['broadcast', 'kind', 'status', ...STATS.map((s) => s.key)], ...data.broadcasts.map((b) => [b.name, b.kind, b.status, ...STATS.map((s) => b[s.key])])]}
+        />
+      </div>
+      <StatTiles stats={data.totals} label="Every broadcast" />
+      <ReachBars title={`Visitors reached and times shown each day from ${data.from} to ${data.to}`} days={data.days} />
+      {data.broadcasts.length === 0 ? (
+        <p class="muted">No broadcast was shown in these days.</p>
+      ) : (
+        <table class="analytics-table">
+          <thead>
+            <tr>
+              <th scope="col">Broadcast</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Status</th>
+              {STATS.map((s) => (
+                <th key={s.key} scope="col">
+                  {s.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {data.broadcasts.map((b) => (
+              <tr key={b.id}>
+                <th scope="row">{links ? <a href={href({ area: 'broadcasts', id: b.id })}>{b.name}</a> : b.name}</th>
+                <td>{KINDS[b.kind] ?? b.kind}</td>
+                <td>{STATUSES[b.status] ?? b.status}</td>
+                {STATS.map((s) => (
+                  <td key={s.key}>{b[s.key]}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

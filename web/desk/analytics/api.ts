@@ -1,5 +1,8 @@
 // The analytics' REST calls (docs/api.md, Analytics and Ratings).
+import type { BroadcastKind, BroadcastStats, BroadcastStatus } from '../../shared/protocol';
 import { call } from '../api';
+
+export type { BroadcastStats };
 
 export interface Counts {
   started: number;
@@ -61,6 +64,13 @@ export interface Ratings {
   items: { conversation_id: string; agent_id?: string; rating: 'good' | 'bad'; comment?: string; rated_at: string }[];
 }
 
+/** The broadcasts' counts of a period: in all, by day, and by broadcast. */
+export interface BroadcastAnalytics extends Period {
+  totals: BroadcastStats;
+  days: (BroadcastStats & { date: string })[];
+  broadcasts: (BroadcastStats & { id: string; name: string; kind: BroadcastKind; status: BroadcastStatus })[];
+}
+
 /** What a period's numbers are narrowed to ('' : any). */
 export interface Filter {
   from: string;
@@ -72,12 +82,15 @@ export interface Filter {
   agent_id: string;
 }
 
-const query = (f: Filter) => new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]);
+const query = (f: object) => new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]);
 export const chatAnalytics = (f: Filter) => call<ChatAnalytics>('GET', `/analytics/conversations?${query(f)}`);
 export const ticketAnalytics = (f: Filter) => call<TicketAnalytics>('GET', `/analytics/tickets?${query(f)}`);
 /** Contacts belong to the workspace: only the period applies. */
 export const contactAnalytics = (f: Filter) => call<ContactAnalytics>('GET', `/analytics/contacts?${query({ ...f, site_id: '', department_id: '', agent_id: '' })}`);
 export const operatorAnalytics = (f: Filter) => call<OperatorAnalytics>('GET', `/analytics/operators?${query({ ...f, site_id: '', department_id: '' })}`);
+/** Broadcasts belong to the workspace: only the period applies; one broadcast's counts when an id is given. */
+export const broadcastAnalytics = (f: Pick<Filter, 'from' | 'to' | 'days'>, broadcastId = '') =>
+  call<BroadcastAnalytics>('GET', `/analytics/broadcasts?${query({ from: f.from, to: f.to, days: f.days, broadcast_id: broadcastId })}`);
 /** The ratings of the same days: from the first day's local midnight to the one after the last (ChatAnalytics.start, end). */
 export const ratingsOf = (f: Filter, from: string, to: string) =>
   call<Ratings>(

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { since } from '../../shared/format';
 import type { Stage } from '../../shared/protocol';
 import { ApiError, getWorkspace, type Me } from '../api';
-import { MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
+import { MANAGE_ANY, MANAGE_BOARDS } from '../permissions';
 import { go, href } from '../router';
 import type { DeskStore } from '../store';
 import { addColumn, type Board, type BoardView, createBoard, getBoard, listBoards, moveTicket, type Ticket } from './api';
@@ -36,7 +36,7 @@ export function Boards({ store, id }: { store: DeskStore; me: Me; id: string }) 
   const [open, setOpen] = useState('');
   const [types, setTypes] = useState<string[]>([]);
   const [filter, setFilter] = useState({ q: '', priority: '', who: '', type: '', dept: '', due: '' });
-  const admin = store.can(MANAGE_WORKSPACE);
+  const admin = store.can(MANAGE_BOARDS);
 
   useEffect(() => {
     listBoards().then(setBoards, (err: unknown) => setError(message(err)));

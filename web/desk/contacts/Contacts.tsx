@@ -8,7 +8,7 @@ import { MAX_NAME } from '../admin/api';
 import { ApiError } from '../api';
 import { Markdown } from '../Markdown';
 import { go, href } from '../router';
-import { MANAGE_ANY, MANAGE_WORKSPACE } from '../permissions';
+import { MANAGE_ANY, MANAGE_CONTACTS } from '../permissions';
 import type { DeskStore } from '../store';
 import {
   type Contact,
@@ -319,7 +319,7 @@ function ContactView({ store, id }: { store: DeskStore; id: string }) {
           }
         />
       )}
-      {store.can(MANAGE_WORKSPACE) && <DataRequests contact={c} />}
+      {store.can(MANAGE_CONTACTS) && <DataRequests contact={c} />}
     </main>
   );
 }

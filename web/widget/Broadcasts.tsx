@@ -1,0 +1,91 @@
+// The workspace's broadcasts as the visitor sees them (broadcasts.ts holds
+// which): banners at the top or bottom of the page, banners inside the
+// panel, and a chat message from the team, as a teaser beside the
+// launcher while the panel is closed and as the first message of the
+// panel's empty thread while it is open. Each reports its showing once a
+// visitor can see it.
+import { useEffect } from 'preact/hooks';
+import type { BroadcastView } from '../shared/protocol';
+import { agentLabel } from '../shared/look';
+import { CloseIcon } from './icons';
+import type { WidgetStore } from './store';
+
+/** One banner: its text, its button, and a close button. */
+function Banner({ store, b, where }: { store: WidgetStore; b: BroadcastView; where: string }) {
+  const casts = store.broadcasts;
+  useEffect(() => casts.shown(b.id), [b.id]);
+  return (
+    <div class={`cast-bar ${where}`} role="region" aria-label={store.text('announcement')} data-broadcast={b.id}>
+      <p>{b.text}</p>
+      {b.button && (
+        <a class="cast-button" href={b.button.url} onClick={(e) => (e.preventDefault(), casts.click(b))}>
+          {b.button.label}
+        </a>
+      )}
+      <button type="button" class="cast-close" aria-label={store.text('dismiss')} onClick={() => casts.dismiss(b.id)}>
+        <CloseIcon />
+      </button>
+    </div>
+  );
+}
+
+/** The banners at the top and bottom of the host page: fixed bars, so the page's layout does not move. */
+export function PageBanners({ store }: { store: WidgetStore }) {
+  const list = store.broadcasts.list.value.filter((b) => b.kind === 'banner' && b.placement !== 'widget');
+  return (
+    <>
+      {list.map((b) => (
+        <Banner key={b.id} store={store} b={b} where={b.placement ?? 'top'} />
+      ))}
+    </>
+  );
+}
+
+/** The banners placed inside the panel, under its header. */
+export function PanelBanners({ store }: { store: WidgetStore }) {
+  const list = store.broadcasts.list.value.filter((b) => b.kind === 'banner' && b.placement === 'widget');
+  return (
+    <>
+      {list.map((b) => (
+        <Banner key={b.id} store={store} b={b} where="in-panel" />
+      ))}
+    </>
+  );
+}
+
+/** The chat message as the first message of an empty thread: the visitor's reply starts the chat. */
+export function PanelMessage({ store }: { store: WidgetStore }) {
+  const m = store.broadcasts.message();
+  const shown = !!m && !store.active.value;
+  useEffect(() => {
+    if (shown && m) store.broadcasts.shown(m.id);
+  }, [shown, m?.id]);
+  if (!shown || !m) return null;
+  return (
+    <li class="msg theirs" data-broadcast={m.id}>
+      <span class="author">{agentLabel(store.look.value, store.siteName.value, m.sender)}</span>
+      <p class="bubble">{m.text}</p>
+    </li>
+  );
+}
+
+/** The chat message beside the closed launcher: opening it opens the panel. */
+export function Teaser({ store }: { store: WidgetStore }) {
+  const m = store.broadcasts.message();
+  const shown = !!m && !store.isOpen.value && !store.active.value;
+  useEffect(() => {
+    if (shown && m) store.broadcasts.shown(m.id);
+  }, [shown, m?.id]);
+  if (!shown || !m) return null;
+  return (
+    <div class="teaser" data-broadcast={m.id}>
+      <button type="button" class="teaser-body" onClick={() => store.open()}>
+        <span class="author">{agentLabel(store.look.value, store.siteName.value, m.sender)}</span>
+        <span class="teaser-text">{m.text}</span>
+      </button>
+      <button type="button" class="cast-close" aria-label={store.text('dismiss')} onClick={() => store.broadcasts.dismiss(m.id)}>
+        <CloseIcon />
+      </button>
+    </div>
+  );
+}
