@@ -267,6 +267,8 @@ func (s *Store) ListBroadcasts(ctx context.Context, workspaceID, status string, 
 const (
 	liveBroadcastsSQL = `SELECT ` + broadcastColumns + ` FROM broadcasts WHERE status = 'active' AND workspace_id = $1
 		ORDER BY created_at, id LIMIT 100`
+	dueAnySQL = `SELECT 1 FROM broadcasts WHERE status IN ('scheduled', 'active')
+		AND (ends_at <= $1 OR (status = 'scheduled' AND starts_at <= $1)) LIMIT 1`
 	dueEndSQL   = `SELECT id FROM broadcasts WHERE status IN ('scheduled', 'active') AND ends_at <= $1 ORDER BY ends_at LIMIT $2`
 	dueStartSQL = `SELECT id FROM broadcasts WHERE status IN ('scheduled', 'active') AND status = 'scheduled' AND starts_at <= $1
 		ORDER BY starts_at LIMIT $2`
@@ -289,6 +291,16 @@ func (s *Store) LiveBroadcasts(ctx context.Context, workspaceID string) ([]Broad
 // one caller, on one node or many: the status it moves from is checked
 // in the same statement.
 func (s *Store) DueBroadcasts(ctx context.Context, now time.Time, limit int) ([]Broadcast, error) {
+	// Most passes find nothing due: asked on the read pool first, they
+	// take no turn on the write connection the live chat's messages use.
+	var one int
+	err := s.read.QueryRowContext(ctx, dueAnySQL, millis(now)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapErr("store: due broadcasts", err)
+	}
 	lock := ""
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"

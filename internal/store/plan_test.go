@@ -187,6 +187,9 @@ func TestSQLiteBroadcastPlans(t *testing.T) {
 			t.Errorf("due broadcasts: %s", p)
 		}
 	}
+	if p := explain(t, s, dueAnySQL, 1); !strings.Contains(p, "broadcasts_live") {
+		t.Errorf("any broadcast due: %s", p)
+	}
 	if p := explain(t, s, liveBroadcastsSQL, "w"); !strings.Contains(p, "broadcasts_workspace") && !strings.Contains(p, "broadcasts_live") {
 		t.Errorf("live broadcasts: %s", p)
 	}
