@@ -119,3 +119,34 @@ test('an admin grants an agent broadcasts; its banner for /pricing reaches the v
   await expect(desk.page.locator('.bc-status').first()).toHaveText('Ended');
   for (const c of [onPricing.ctx, onHome.ctx, desk.ctx, owner.ctx]) await c.close();
 });
+
+test('a visitor replies to a chat message broadcast: the chat opens with it, linked to it on the desk', async ({ browser }, info) => {
+  const text = `${marker('Need a hand')}: which tent suits you?`;
+  const desk = await openDesk(browser);
+  const made = await desk.page.request.post(`${deskURL}/api/v1/broadcasts`, { data: { name: 'Tent advice', kind: 'message', text, frequency: 'session' } });
+  expect(made.status()).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+  expect((await desk.page.request.post(`${deskURL}/api/v1/broadcasts/${id}/activate`)).ok()).toBe(true);
+
+  const visitor = await visitorOn(browser, '/pricing');
+  const teaser = visitor.widget.locator('.teaser');
+  await expect(teaser).toContainText(text);
+  await expect(teaser.locator('.author')).not.toBeEmpty(); // signed: its sender, or the team
+  await shot(visitor.page, 'broadcast-message', info);
+  await teaser.locator('.teaser-body').click();
+  await expect(visitor.widget.locator('li.msg.theirs').filter({ hasText: text })).toBeVisible();
+  await expect(teaser).toHaveCount(0);
+  const reply = marker('The two-person one');
+  await visitor.widget.getByRole('textbox', { name: 'Message' }).fill(reply);
+  await visitor.widget.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await expect(visitor.widget.locator('li.msg.mine').filter({ hasText: reply }).locator('.meta')).toContainText(/Sent|Delivered|Seen/);
+  await expect(visitor.widget.locator('li.msg.theirs').filter({ hasText: text })).toHaveCount(1); // the opening, once
+
+  await desk.openConversation(reply);
+  await expect(desk.history.first()).toContainText(text);
+  await expect(desk.history.first().getByRole('link', { name: 'Broadcast: Tent advice' })).toBeVisible();
+
+  expect((await desk.page.request.post(`${deskURL}/api/v1/broadcasts/${id}/end`)).ok()).toBe(true);
+  await visitor.ctx.close();
+  await desk.ctx.close();
+});
