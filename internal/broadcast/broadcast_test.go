@@ -3,6 +3,7 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -65,9 +66,16 @@ type fixture struct {
 	site  store.Site
 }
 
-func newFixture(t *testing.T, zone string) fixture {
+func newFixture(t testing.TB, zone string) fixture {
 	t.Helper()
-	st := storetest.SQLite(t)
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "broadcast.db"), store.Options{AppendBudget: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(t.Context(), storetest.Epoch); err != nil {
+		t.Fatal(err)
+	}
 	ctx := t.Context()
 	clk := clock.NewFake(time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC))
 	ws, err := st.CreateWorkspace(ctx, "W", clk.Now())
@@ -90,7 +98,7 @@ func newFixture(t *testing.T, zone string) fixture {
 		owner: auth.Actor{WorkspaceID: ws.ID, AgentID: ag.ID, Role: auth.Owner, Name: "Olga"}}
 }
 
-func (f fixture) visitor(t *testing.T, name string) auth.Actor {
+func (f fixture) visitor(t testing.TB, name string) auth.Actor {
 	t.Helper()
 	v, err := f.st.CreateVisitor(t.Context(), f.site.WorkspaceID, f.site.ID, "tok-"+name, f.clk.Now())
 	if err != nil {

@@ -272,6 +272,8 @@ const (
 	dueEndSQL   = `SELECT id FROM broadcasts WHERE status IN ('scheduled', 'active') AND ends_at <= $1 ORDER BY ends_at LIMIT $2`
 	dueStartSQL = `SELECT id FROM broadcasts WHERE status IN ('scheduled', 'active') AND status = 'scheduled' AND starts_at <= $1
 		ORDER BY starts_at LIMIT $2`
+	visitorViewsSQL = `SELECT broadcast_id, page_view, session, day, dismissed_at FROM broadcast_views
+		WHERE visitor_id = $1 AND workspace_id = $2`
 	broadcastActivitySQL = `SELECT broadcast_id, slot, SUM(reached), SUM(shown), SUM(dismissed), SUM(clicked), SUM(replied)
 		FROM broadcast_stats WHERE workspace_id = $1 AND slot >= $2 AND slot < $3 AND ($4 = '' OR broadcast_id = $4)
 		GROUP BY broadcast_id, slot ORDER BY slot, broadcast_id`
@@ -351,13 +353,13 @@ type Offer struct {
 // in the write transaction.
 func (s *Store) ClaimBroadcasts(ctx context.Context, at Showing, offers []Offer, now time.Time) ([]string, error) {
 	settled := make(map[string]bool, len(offers)) // by broadcast id: shown or not, without a write
+	views, err := s.visitorViews(ctx, at)
+	if err != nil {
+		return nil, err
+	}
 	var pending []Offer
 	for _, o := range offers {
-		view, err := s.readView(ctx, s.read.QueryRowContext, "", at, o)
-		if err != nil {
-			return nil, err
-		}
-		if show, write := decide(view, at, o); write {
+		if show, write := decide(views[o.BroadcastID], at, o); write {
 			pending = append(pending, o)
 		} else {
 			settled[o.BroadcastID] = show
@@ -394,6 +396,31 @@ type shownView struct {
 	session   int64
 	day       string
 	dismissed bool
+}
+
+// visitorViews reads every row of the visitor's showings, by broadcast, in
+// one read on the read pool (a visitor has a row per broadcast it was
+// ever shown: few).
+func (s *Store) visitorViews(ctx context.Context, at Showing) (map[string]shownView, error) {
+	rows, err := s.read.QueryContext(ctx, visitorViewsSQL, at.VisitorID, at.WorkspaceID)
+	if err != nil {
+		return nil, mapErr("store: claim broadcasts", err)
+	}
+	defer rows.Close()
+	out := map[string]shownView{}
+	for rows.Next() {
+		var (
+			id        string
+			v         shownView
+			dismissed sql.NullInt64
+		)
+		if err := rows.Scan(&id, &v.page, &v.session, &v.day, &dismissed); err != nil {
+			return nil, mapErr("store: claim broadcasts", err)
+		}
+		v.found, v.dismissed = true, dismissed.Valid
+		out[id] = v
+	}
+	return out, mapErr("store: claim broadcasts", rows.Err())
 }
 
 // readView reads the visitor's row of a broadcast through query (the read

@@ -193,6 +193,9 @@ func TestSQLiteBroadcastPlans(t *testing.T) {
 	if p := explain(t, s, liveBroadcastsSQL, "w"); !strings.Contains(p, "broadcasts_workspace") && !strings.Contains(p, "broadcasts_live") {
 		t.Errorf("live broadcasts: %s", p)
 	}
+	if p := explain(t, s, visitorViewsSQL, "v", "w"); !strings.Contains(p, "broadcast_views_visitor") {
+		t.Errorf("a visitor's showings: %s", p)
+	}
 	if p := explain(t, s, broadcastActivitySQL, "w", 0, 1, ""); !strings.Contains(p, "broadcast_stats_by_slot") {
 		t.Errorf("broadcast activity: %s", p)
 	}

@@ -14,7 +14,7 @@ import { unfilled } from './quick/fill';
 import { CheckIcon, ClockIcon, FlagIcon, SendIcon } from './icons';
 import { lazy } from './lazy';
 import { closedByLabel, systemText, transferOf, wrapupOf } from './lifecycle';
-import { MANAGE_ANY } from './permissions';
+import { MANAGE_ANY, MANAGE_BROADCASTS } from './permissions';
 import { viewingText } from './state';
 import type { DeskStore } from './store';
 
@@ -342,7 +342,12 @@ function History({ store }: { store: DeskStore }) {
               {typeof m.meta?.broadcast_id === 'string' && (
                 <>
                   {' · '}
-                  <a href={`#/broadcasts/${encodeURIComponent(m.meta.broadcast_id)}`}>Broadcast: {String(m.meta.broadcast_name ?? '')}</a>
+                  {/* A link only for who may open broadcasts (the area would refuse the others). */}
+                  {store.can(MANAGE_BROADCASTS) ? (
+                    <a href={`#/broadcasts/${encodeURIComponent(m.meta.broadcast_id)}`}>Broadcast: {String(m.meta.broadcast_name ?? '')}</a>
+                  ) : (
+                    `Broadcast: ${String(m.meta.broadcast_name ?? '')}`
+                  )}
                 </>
               )}
               {m.author_id === me && <Receipt seq={m.seq} delivered={visitorDelivered} seen={visitorSeen} />}

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { href, parse } from './router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { go, holdRoute, href, parse, route } from './router';
 
 describe('router', () => {
   it('reads the live desk from an empty or unknown hash', () => {
@@ -36,5 +36,31 @@ describe('router', () => {
   it('writes what it reads', () => {
     expect(href({ area: 'broadcasts', id: 'a/b' })).toBe('#/broadcasts/a%2Fb');
     for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/broadcasts', '#/broadcasts/new', '#/broadcasts/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
+  });
+});
+
+describe('holding the route', () => {
+  afterEach(() => {
+    holdRoute(null);
+    vi.unstubAllGlobals();
+  });
+  it('asks a screen with unsaved work before the route moves, and stays when it says so', () => {
+    vi.stubGlobal('location', { hash: '' });
+    go({ area: 'broadcasts', id: 'b1' });
+    const asked: string[] = [];
+    let stay = true;
+    holdRoute((to) => {
+      asked.push(href(to));
+      return stay;
+    });
+    go({ area: 'live' });
+    expect(route.value).toEqual({ area: 'broadcasts', id: 'b1' });
+    expect(location.hash).toBe('#/broadcasts/b1');
+    go({ area: 'broadcasts', id: 'b1' }); // where it is already: not asked
+    expect(asked).toEqual(['#/']);
+    stay = false;
+    go({ area: 'live' });
+    expect(route.value).toEqual({ area: 'live' });
+    expect(location.hash).toBe('#/');
   });
 });

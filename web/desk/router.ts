@@ -61,14 +61,31 @@ export function href(r: Route): string {
 
 export const route = signal<Route>(typeof location === 'undefined' ? { area: 'live' } : parse(location.hash));
 
+/**
+ * A screen holding unsaved work may keep the desk on it: before the route
+ * changes (a link, Back, go()) it is asked whether to stay (to: where the
+ * desk would go), and true stays. The route itself never moves then, so
+ * nothing else sees the screen leave and come back. One screen at a time
+ * (null: none).
+ */
+let stay: ((to: Route) => boolean) | null = null;
+export const holdRoute = (f: ((to: Route) => boolean) | null): void => {
+  stay = f;
+};
+const held = (to: Route) => href(to) !== href(route.value) && !!stay?.(to);
+
 if (typeof window !== 'undefined') {
   window.addEventListener('hashchange', () => {
-    route.value = parse(location.hash);
+    const to = parse(location.hash);
+    // Stayed: the address goes back to the screen's, without a step in the history.
+    if (held(to)) history.replaceState(history.state, '', href(route.value));
+    else route.value = to;
   });
 }
 
 /** go shows a route and records it in the history (Back returns). */
 export function go(r: Route): void {
+  if (held(r)) return;
   const h = href(r);
   if (location.hash !== h) location.hash = h;
   route.value = r;

@@ -83,7 +83,7 @@ export class DeskStore {
   readonly inboxUnread = signal(0);
   /** Inbox items that arrived live, by id (the Inbox area merges them into its pages). */
   readonly inboxLive = signal<ReadonlyMap<string, InboxItem>>(new Map());
-  /** Counts welcomes: the Inbox area reads its page again after a reconnect. */
+  /** Counts welcomes: the Inbox area reads its page again after a reconnect (and the broadcasts list its list). */
   readonly inboxEpoch = signal(0);
   /** The newest inbox item's seq this desk knows (welcome, then events). */
   private inboxSeq = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, DARK_INK, inkOn, luminance, systemText, teamLabel } from './look';
+import { agentLabel, contrast, DARK_INK, inkOn, luminance, readableOn, systemText, teamLabel } from './look';
 import type { Message, SiteLook } from './protocol';
 
 describe('luminance', () => {
@@ -102,5 +102,16 @@ describe('systemText', () => {
     expect(systemText(team, 'Shop', event('No reply in time: reassigned to Bo', undefined, 'Bo'))).toBe('No reply in time: reassigned to Shop team');
     expect(systemText({ ...team, team_name: '' }, 'Shop', event('Ann closed the conversation', 'Ann'))).toBe('Shop closed the conversation');
     expect(systemText(team, 'Shop', event('Closed for inactivity'))).toBe('Closed for inactivity');
+  });
+});
+
+describe('readableOn', () => {
+  it('keeps an accent that reads, and darkens or lightens one that does not, to 4.5:1 with its ink', () => {
+    expect(readableOn('#3056d3')).toBe('#3056d3');
+    for (const bg of ['#bb6666', '#1c7ed6', '#f03e3e', '#7f7f7f', '#ffcc00', '#00ff00', '#000000', '#ffffff']) {
+      const out = readableOn(bg);
+      expect(contrast(out, inkOn(bg)), `${bg} → ${out}`).toBeGreaterThanOrEqual(4.5);
+    }
+    expect(readableOn('#1c7ed6')).not.toBe('#1c7ed6'); // 4.2:1 with white: made darker
   });
 });

@@ -22,6 +22,31 @@ export function inkOn(bg: string): string {
   return 1.05 / l >= l / (luminance(DARK_INK) + 0.05) ? '#ffffff' : DARK_INK;
 }
 
+/** The WCAG contrast ratio of two "#rrggbb" colours (1 … 21). */
+export function contrast(a: string, b: string): number {
+  const [x, y] = [luminance(a) + 0.05, luminance(b) + 0.05];
+  return x > y ? x / y : y / x;
+}
+
+/**
+ * A background for body text in the accent's family that reads with its
+ * ink (inkOn) at 4.5:1 at least, as WCAG AA asks of text under 18 pt: the
+ * accent itself when it does, else the accent mixed toward black (white
+ * ink) or white (dark ink) in 5 % steps until it does. A mid-tone brand
+ * colour reaches only about 4:1 with either ink.
+ */
+export function readableOn(bg: string): string {
+  const ink = inkOn(bg);
+  const toward = ink === '#ffffff' ? 0 : 255;
+  const n = parseInt(bg.slice(1), 16);
+  const rgb = [n >> 16, (n >> 8) & 255, n & 255];
+  for (let step = 0; step <= 20; step++) {
+    const mixed = `#${rgb.map((v) => Math.round(v + ((toward - v) * step) / 20).toString(16).padStart(2, '0')).join('')}`;
+    if (contrast(mixed, ink) >= 4.5) return mixed;
+  }
+  return ink === '#ffffff' ? '#000000' : '#ffffff';
+}
+
 /**
  * The name a visitor sees for an agent: the agent's own, or, when the
  * site shows a team name, its team_name (else the site's name).

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { inkOn } from '../shared/look';
+import { inkOn, readableOn } from '../shared/look';
 import { PageBanners, Teaser } from './Broadcasts';
 import { Launcher } from './Launcher';
 import { Panel } from './Panel';
@@ -13,6 +13,10 @@ export function App({ store }: { store: WidgetStore }) {
   const wasOpen = useRef(open);
 
   useEffect(() => {
+    store.focusLauncher = () => launcher.current?.focus();
+  }, []);
+
+  useEffect(() => {
     if (open && !wasOpen.current) input.current?.focus();
     if (!open && wasOpen.current) launcher.current?.focus();
     wasOpen.current = open;
@@ -22,7 +26,11 @@ export function App({ store }: { store: WidgetStore }) {
   // the accent only when it is dark enough for white ink (the same contrast).
   const color = store.look.value?.color;
   const ink = color && inkOn(color);
-  const style = ink ? { '--accent': color, '--accent-ink': ink, '--accent-text': ink === '#ffffff' ? color : 'var(--text)' } : undefined;
+  // A banner's text is body text: its background (--cast-bg) is the accent
+  // made dark or light enough to read at 4.5:1 (the launcher's icon needs 3:1).
+  const style = ink
+    ? { '--accent': color, '--accent-ink': ink, '--accent-text': ink === '#ffffff' ? color : 'var(--text)', '--cast-bg': readableOn(color) }
+    : undefined;
   return (
     <>
       <div class="casts" style={style}>

@@ -10,6 +10,15 @@ import { agentLabel } from '../shared/look';
 import { CloseIcon } from './icons';
 import type { WidgetStore } from './store';
 
+/**
+ * Closes a broadcast: it never shows again, and the keyboard's place goes
+ * to the launcher (the button it was on is gone).
+ */
+function dismiss(store: WidgetStore, id: string): void {
+  store.broadcasts.dismiss(id);
+  store.focusLauncher();
+}
+
 /** One banner: its text, its button, and a close button. */
 function Banner({ store, b, where }: { store: WidgetStore; b: BroadcastView; where: string }) {
   const casts = store.broadcasts;
@@ -18,11 +27,22 @@ function Banner({ store, b, where }: { store: WidgetStore; b: BroadcastView; whe
     <div class={`cast-bar ${where}`} role="region" aria-label={store.text('announcement')} data-broadcast={b.id}>
       <p>{b.text}</p>
       {b.button && (
-        <a class="cast-button" href={b.button.url} onClick={(e) => (e.preventDefault(), casts.click(b))}>
+        <a
+          class="cast-button"
+          href={b.button.url}
+          onClick={(e) => {
+            // A click the browser opens elsewhere (a new tab, a window) is
+            // counted and left to it; a plain one waits for the count.
+            const elsewhere = e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button !== 0;
+            if (!elsewhere) e.preventDefault();
+            casts.click(b, !elsewhere);
+          }}
+          onAuxClick={(e) => e.button === 1 && casts.click(b, false)}
+        >
           {b.button.label}
         </a>
       )}
-      <button type="button" class="cast-close" aria-label={store.text('dismiss')} onClick={() => casts.dismiss(b.id)}>
+      <button type="button" class="cast-close" aria-label={store.text('dismiss')} onClick={() => dismiss(store, b.id)}>
         <CloseIcon />
       </button>
     </div>
@@ -53,7 +73,7 @@ export function PanelBanners({ store }: { store: WidgetStore }) {
   );
 }
 
-/** The chat message as the first message of an empty thread: the visitor's reply starts the chat. */
+/** The chat message after the thread (empty, or a chat that ended): the visitor's reply starts a chat. */
 export function PanelMessage({ store }: { store: WidgetStore }) {
   const m = store.broadcasts.message();
   const shown = !!m && !store.active.value;
@@ -74,7 +94,9 @@ export function Teaser({ store }: { store: WidgetStore }) {
   const m = store.broadcasts.message();
   const shown = !!m && !store.isOpen.value && !store.active.value;
   useEffect(() => {
-    if (shown && m) store.broadcasts.shown(m.id);
+    if (!shown || !m) return;
+    store.broadcasts.shown(m.id);
+    store.announcement.value = store.text('new_message_from', { name: agentLabel(store.look.value, store.siteName.value, m.sender) });
   }, [shown, m?.id]);
   if (!shown || !m) return null;
   return (
@@ -83,7 +105,7 @@ export function Teaser({ store }: { store: WidgetStore }) {
         <span class="author">{agentLabel(store.look.value, store.siteName.value, m.sender)}</span>
         <span class="teaser-text">{m.text}</span>
       </button>
-      <button type="button" class="cast-close" aria-label={store.text('dismiss')} onClick={() => store.broadcasts.dismiss(m.id)}>
+      <button type="button" class="cast-close" aria-label={store.text('dismiss')} onClick={() => dismiss(store, m.id)}>
         <CloseIcon />
       </button>
     </div>

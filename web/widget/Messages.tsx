@@ -42,7 +42,6 @@ export function Messages({ store }: { store: WidgetStore }) {
           )}
         </li>
       )}
-      <PanelMessage store={store} />
       {messages.map((m, i) => {
         // A private event (an agent's note): counted for seq, never shown.
         if (m.kind === 'hidden') return null;
@@ -100,6 +99,7 @@ export function Messages({ store }: { store: WidgetStore }) {
           </span>
         </li>
       ))}
+      <PanelMessage store={store} />
       {drafts.map((d) => (
         <li key={d.id} class="msg mine pending">
           <p class="bubble">{d.text}</p>

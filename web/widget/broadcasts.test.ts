@@ -74,3 +74,38 @@ describe('broadcasts in the widget', () => {
     expect(casts.message()).toBeUndefined();
   });
 });
+
+describe('broadcasts taken away stay away', () => {
+  it('an answer on its way when the visitor dismissed it does not bring it back', async () => {
+    let answer: (a: Ack) => void = () => undefined;
+    const casts = new Broadcasts(
+      (type) => (type === 'broadcasts.sync' ? new Promise<Ack>((r) => (answer = r)) : Promise.resolve({ type: 'ack', id: 'e' } as Ack)),
+      () => 'https://shop.example/',
+    );
+    casts.sync();
+    answer({ type: 'ack', id: '1', broadcasts: [banner] });
+    await vi.waitFor(() => expect(casts.list.value).toEqual([banner]));
+    casts.sync(); // asked again (a reconnect); the answer is on its way
+    casts.dismiss('b1');
+    answer({ type: 'ack', id: '2', broadcasts: [banner, message] });
+    await vi.waitFor(() => expect(casts.list.value).toEqual([message]));
+  });
+
+  it('a dismissal made offline is sent before the next question', async () => {
+    const sent: string[] = [];
+    let online = false;
+    const casts = new Broadcasts(
+      (type, fields) => {
+        if (!online) return Promise.reject(Object.assign(new Error('not connected'), { code: 'disconnected', retry: true }));
+        sent.push(`${type} ${String(fields.event ?? '')}`.trim());
+        return Promise.resolve({ type: 'ack', id: 'x', broadcasts: [] } as Ack);
+      },
+      () => 'https://shop.example/',
+    );
+    casts.dismiss('b1');
+    await Promise.resolve();
+    online = true;
+    casts.sync(); // the next welcome
+    expect(sent).toEqual(['broadcast.event dismissed', 'broadcasts.sync']);
+  });
+});

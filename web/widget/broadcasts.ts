@@ -22,6 +22,14 @@ export class Broadcasts {
   private url = '';
   /** The broadcasts whose showing this page view reported. */
   private reported = new Set<string>();
+  /**
+   * What this page took away (dismissed, or withdrawn by the server) since
+   * it last asked: an answer already on its way when that happened must
+   * not bring it back. A later question's answer is the server's word.
+   */
+  private gone = new Set<string>();
+  /** Events the server has not acknowledged (sent while offline): sent again before the next question. */
+  private unsent: { broadcast_id: string; event: string }[] = [];
   private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -38,12 +46,20 @@ export class Broadcasts {
       this.reported.clear();
     }
     this.url = url;
+    // A dismissal made offline reaches the server before the question,
+    // so the answer already leaves the broadcast out.
+    for (const e of this.unsent.splice(0)) this.send(e.broadcast_id, e.event);
     const lang = typeof navigator === 'undefined' ? '' : (navigator.language ?? '').slice(0, 35);
+    const gone = new Set(this.gone);
+    this.gone.clear();
     this.request('broadcasts.sync', { url, lang, view: this.view })
       .then((ack) => {
-        if (this.url === url) this.list.value = ack.broadcasts ?? [];
+        if (this.url !== url) return;
+        this.list.value = (ack.broadcasts ?? []).filter((b) => !gone.has(b.id) && !this.gone.has(b.id));
       })
-      .catch(() => undefined); // asked again on the next welcome
+      .catch(() => {
+        for (const id of gone) this.gone.add(id); // asked again on the next welcome
+      });
   }
 
   /** The page may have changed (a heartbeat, a navigation): asks again when it did. */
@@ -65,22 +81,31 @@ export class Broadcasts {
   shown(id: string): void {
     if (this.reported.has(id)) return;
     this.reported.add(id);
-    this.event(id, 'shown');
+    this.send(id, 'shown');
   }
 
   /** The visitor closed a broadcast: it never shows again. */
   dismiss(id: string): void {
     this.drop(id);
-    this.event(id, 'dismissed');
+    this.send(id, 'dismissed');
   }
 
-  /** The visitor followed a banner's button: counted, then the link opens. */
-  click(b: BroadcastView): void {
+  /**
+   * The visitor used a banner's button: the click is counted, then the
+   * link opens in this tab (follow: false when the browser opens it itself,
+   * in another tab or window).
+   */
+  click(b: BroadcastView, follow = true): void {
     const url = b.button?.url;
     if (!url) return;
-    const go = () => location.assign(url);
+    let gone = false;
+    const go = () => {
+      if (!follow || gone) return;
+      gone = true;
+      location.assign(url);
+    };
     const timer = setTimeout(go, 400); // the count must not hold the visitor back
-    this.event(b.id, 'clicked').finally(() => {
+    this.send(b.id, 'clicked').finally(() => {
       clearTimeout(timer);
       go();
     });
@@ -93,11 +118,16 @@ export class Broadcasts {
 
   /** A broadcast this page view no longer shows (the visitor replied to it, or it was withdrawn). */
   drop(id: string): void {
+    this.gone.add(id);
     this.list.value = this.list.value.filter((b) => b.id !== id);
   }
 
-  private event(id: string, event: string): Promise<unknown> {
-    return this.request('broadcast.event', { broadcast_id: id, event }).catch(() => undefined);
+  private send(id: string, event: string): Promise<unknown> {
+    return this.request('broadcast.event', { broadcast_id: id, event }).catch((err: { retry?: boolean; code?: string }) => {
+      // Not acknowledged: the connection was down or went (a refusal
+      // such as broadcast_not_found is final).
+      if (!err?.code || err.retry) this.unsent.push({ broadcast_id: id, event });
+    });
   }
 }
 

@@ -87,6 +87,8 @@ export class WidgetStore {
   readonly tickets = signal<PublicTicket[]>([]);
   /** What the workspace's broadcasts show on this page (broadcasts.ts). */
   readonly broadcasts: Broadcasts;
+  /** Puts the keyboard's place on the launcher (App sets it: it holds the button). */
+  focusLauncher: () => void = () => undefined;
 
   private readonly session: Session;
   private conversationId = '';
@@ -146,6 +148,16 @@ export class WidgetStore {
     window.addEventListener('offline', () => this.session.conn.kick());
     window.addEventListener('popstate', () => this.sendHeartbeat());
     window.addEventListener('hashchange', () => this.sendHeartbeat());
+    // A single-page site moves with history.pushState, which fires no
+    // event: its address is looked at every second (a string compare), so
+    // broadcasts for the new page follow within a second.
+    let href = location.href;
+    setInterval(() => {
+      if (location.href !== href) {
+        href = location.href;
+        this.sendHeartbeat();
+      }
+    }, 1000);
   }
 
   // --- the host page's API ---
@@ -355,11 +367,11 @@ export class WidgetStore {
     const current = pickConversation(w.conversations, this.conversationId);
     if (current) this.follow(current);
     clearInterval(this.heartbeat);
+    this.broadcasts.sync(); // first: the heartbeat's own check then finds the page asked about
     this.sendHeartbeat();
     this.heartbeat = setInterval(() => this.sendHeartbeat(), w.heartbeat_ms ?? 30000);
     this.flushContext();
     this.flushIdentity();
-    this.broadcasts.sync();
     if (this.drafts.value.length > 0) this.startConversation();
     if (!this.ready) {
       this.ready = true;

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
 import { GRANTABLE } from '../permissions';
 import { agentRatings, createAgent, deleteAgent, MAX_NAME, type RatingCount, resetPassword, setDisabled, updateAgent } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
+import { byRole, inOrder } from './grants';
 
 const ROLES = [
   { value: 'agent', label: 'Agent', help: 'answers chats' },
@@ -114,20 +115,35 @@ function AgentRow(p: {
   };
   const toggleDept = (id: string, on: boolean) =>
     patch({ department_ids: on ? [...a.department_ids, id] : a.department_ids.filter((d) => d !== id) });
-  // A permission ticked shows ticked at once; the answer (or its error) settles it.
+  // A permission ticked shows ticked at once; the answers (or an error) settle it.
   const [pendingGrants, setPendingGrants] = useState<string[] | null>(null);
   const grants = pendingGrants ?? a.grants ?? [];
-  const held = (perm: string) => grants.includes(perm) || (a.permissions ?? []).includes(perm);
+  // What the role gives, by the server's record (not by the grants being sent).
+  const role = byRole(a);
+  const held = (perm: string) => grants.includes(perm) || role.includes(perm);
   const heldList = GRANTABLE.filter((g) => held(g.permission));
   const heldText = heldList.length === 0 ? 'None beyond the role' : heldList.length === GRANTABLE.length ? 'All' : heldList.map((g) => g.label).join(', ');
+  // One request at a time for this agent, each with the latest list wanted:
+  // two quick ticks cannot reach the server in the wrong order.
+  const latest = useRef(p);
+  latest.current = p;
+  const sendGrants = useMemo(
+    () =>
+      inOrder(
+        (list: string[]) =>
+          updateAgent(a.id, { grants: list }).then(latest.current.onSaved, (err: unknown) => {
+            latest.current.onError(errorText(err, `Changing the permissions of ${latest.current.agent.name}`));
+            throw err;
+          }),
+        () => setPendingGrants(null),
+      ),
+    [a.id],
+  );
   const toggleGrant = (perm: string, on: boolean) => {
     const next = on ? [...grants, perm] : grants.filter((g) => g !== perm);
     setPendingGrants(next);
     p.onError('');
-    updateAgent(a.id, { grants: next })
-      .then(p.onSaved)
-      .catch((err: unknown) => p.onError(errorText(err, `Changing the permissions of ${a.name}`)))
-      .finally(() => setPendingGrants(null));
+    sendGrants(next);
   };
   return (
     <tr>
@@ -180,18 +196,20 @@ function AgentRow(p: {
             <fieldset>
               <legend class="sr-only">Permissions of {a.name}</legend>
               {GRANTABLE.map((g) => {
-                // What the role gives (the server says which) shows ticked and fixed.
-                const byRole = held(g.permission) && !grants.includes(g.permission);
+                // What the role gives (the server's record says which) shows
+                // ticked and fixed. Only the record decides it, so a grant
+                // being sent never becomes fixed (nor its focused box disabled).
+                const fixed = role.includes(g.permission);
                 return (
-                  <label key={g.permission} class="check" title={byRole ? `${a.role} has it by role` : undefined}>
+                  <label key={g.permission} class="check" title={fixed ? `${a.role} has it by role` : undefined}>
                     <input
                       type="checkbox"
-                      checked={byRole || grants.includes(g.permission)}
-                      disabled={byRole}
+                      checked={fixed || grants.includes(g.permission)}
+                      disabled={fixed}
                       onChange={(e) => toggleGrant(g.permission, e.currentTarget.checked)}
                     />
                     {g.label}
-                    {byRole && <span class="muted"> (role)</span>}
+                    {fixed && <span class="muted"> (role)</span>}
                   </label>
                 );
               })}

@@ -375,7 +375,7 @@ export function Analytics({ store }: { store: DeskStore }) {
   );
 }
 
-/** What the broadcasts did in the period: in all, by day, and each one (the site and agent filters do not apply: broadcasts are the workspace's). */
+/** What the broadcasts did in the period: in all, by day, and each one (the site, department and agent filters do not apply: broadcasts are the workspace's). */
 function BroadcastSection({ data, links }: { data: BroadcastAnalytics; links: boolean }) {
   return (
     <section class="panel" aria-labelledby="broadcasts-head">
@@ -387,6 +387,8 @@ function BroadcastSection({ data, links }: { data: BroadcastAnalytics; links: bo
           rows={() => [['broadcast', 'kind', 'status', ...STATS.map((s) => s.key)], ...data.broadcasts.map((b) => [b.name, b.kind, b.status, ...STATS.map((s) => b[s.key])])]}
         />
       </div>
+      {/* Said, so a narrowed view is not read as these figures narrowed too. */}
+      <p class="muted">The site, department and agent filters do not apply to broadcasts: they are the workspace's.</p>
       <StatTiles stats={data.totals} label="Every broadcast" />
       <ReachBars title={`Visitors reached and times shown each day from ${data.from} to ${data.to}`} days={data.days} />
       {data.broadcasts.length === 0 ? (

@@ -2,12 +2,13 @@
 // in or not, contact fields and languages; every rule set must hold. And
 // how many visitors online now it would reach, asked again half a second
 // after the audience last changed.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { PageMatch } from '../../shared/protocol';
 import type { Site } from '../api';
 import { focusSoon } from '../focus';
 import { type Audience, type Estimate, estimate } from './api';
-import type { Draft } from './draft';
+import { type Draft, fieldRuleError, NEW_PAGE, pageRuleError } from './draft';
 import { described, Field, FieldError } from './Field';
 
 const MATCHES: { value: PageMatch; label: string }[] = [
@@ -16,6 +17,13 @@ const MATCHES: { value: PageMatch; label: string }[] = [
   { value: 'starts_with', label: 'starts with' },
   { value: 'glob', label: 'matches (* any)' },
 ];
+
+/**
+ * A rule row's error: said once a save found it (errors, by row), and only
+ * while the row still has it (now): fixed, it goes at once, and a row
+ * removed above does not pass its error on to the next.
+ */
+const rowError = (said: string | undefined, now: string) => (said && now ? now : undefined);
 
 type Props = { d: Draft; set: (p: Partial<Draft>) => void; sites: readonly Site[]; errors: Record<string, string> };
 
@@ -44,35 +52,48 @@ export function AudienceFields({ d, set, sites, errors }: Props) {
       <fieldset class="bc-sub">
         <legend>Pages</legend>
         <p class="hint">Any of these; none: every page. A value starting with / is matched against the path, any other against the whole address.</p>
-        {d.pages.map((p, i) => (
-          <div key={i} class="bc-row">
-            <select aria-label={`Page rule ${i + 1}: how the address matches`} value={p.match} onChange={(e) => page(i, { match: e.currentTarget.value as PageMatch })}>
-              {MATCHES.map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
-            <input id={`bc-page-${i}`} aria-label={`Page rule ${i + 1}: address or path`} placeholder="/pricing" value={p.value} onInput={(e) => page(i, { value: e.currentTarget.value })} />
-            <button
-              type="button"
-              class="btn ghost small"
-              aria-label={`Remove page rule ${i + 1}`}
-              onClick={() => {
-                set({ pages: d.pages.filter((_, j) => j !== i) });
-                focusSoon('#bc-page-add');
-              }}
-            >
-              Remove
-            </button>
-          </div>
-        ))}
+        {d.pages.map((p, i) => {
+          const err = rowError(errors[`audience.pages[${i}]`], pageRuleError(p));
+          return (
+            <Fragment key={i}>
+              <div class="bc-row">
+                <select aria-label={`Page rule ${i + 1}: how the address matches`} value={p.match} onChange={(e) => page(i, { match: e.currentTarget.value as PageMatch })}>
+                  {MATCHES.map((m) => (
+                    <option key={m.value} value={m.value}>
+                      {m.label}
+                    </option>
+                  ))}
+                </select>
+                <input
+                  id={`bc-page-${i}`}
+                  aria-label={`Page rule ${i + 1}: address or path`}
+                  placeholder="/pricing"
+                  value={p.value}
+                  onInput={(e) => page(i, { value: e.currentTarget.value })}
+                  {...described(`bc-page-${i}`, err)}
+                />
+                <button
+                  type="button"
+                  class="btn ghost small"
+                  aria-label={`Remove page rule ${i + 1}`}
+                  onClick={() => {
+                    set({ pages: d.pages.filter((_, j) => j !== i) });
+                    focusSoon('#bc-page-add');
+                  }}
+                >
+                  Remove
+                </button>
+              </div>
+              <FieldError id={`bc-page-${i}-error`} text={err} />
+            </Fragment>
+          );
+        })}
         <button
           type="button"
           id="bc-page-add"
           class="btn secondary small"
           onClick={() => {
-            set({ pages: [...d.pages, { match: 'contains', value: '' }] });
+            set({ pages: [...d.pages, { ...NEW_PAGE }] });
             focusSoon(`#bc-page-${d.pages.length}`);
           }}
         >
@@ -99,24 +120,37 @@ export function AudienceFields({ d, set, sites, errors }: Props) {
       <fieldset class="bc-sub">
         <legend>Contact fields</legend>
         <p class="hint">All of these must hold for the visitor's contact (e.g. plan is pro).</p>
-        {d.fields.map((f, i) => (
-          <div key={i} class="bc-row">
-            <input id={`bc-field-${i}`} aria-label={`Field rule ${i + 1}: field`} placeholder="plan" value={f.key} onInput={(e) => field(i, { key: e.currentTarget.value })} />
-            <span aria-hidden="true">is</span>
-            <input aria-label={`Field rule ${i + 1}: value`} placeholder="pro" value={f.value} onInput={(e) => field(i, { value: e.currentTarget.value })} />
-            <button
-              type="button"
-              class="btn ghost small"
-              aria-label={`Remove field rule ${i + 1}`}
-              onClick={() => {
-                set({ fields: d.fields.filter((_, j) => j !== i) });
-                focusSoon('#bc-field-add');
-              }}
-            >
-              Remove
-            </button>
-          </div>
-        ))}
+        {d.fields.map((f, i) => {
+          const err = rowError(errors[`audience.fields[${i}]`], fieldRuleError(f));
+          return (
+            <Fragment key={i}>
+              <div class="bc-row">
+                <input
+                  id={`bc-field-${i}`}
+                  aria-label={`Field rule ${i + 1}: field`}
+                  placeholder="plan"
+                  value={f.key}
+                  onInput={(e) => field(i, { key: e.currentTarget.value })}
+                  {...described(`bc-field-${i}`, err)}
+                />
+                <span aria-hidden="true">is</span>
+                <input aria-label={`Field rule ${i + 1}: value`} placeholder="pro" value={f.value} onInput={(e) => field(i, { value: e.currentTarget.value })} />
+                <button
+                  type="button"
+                  class="btn ghost small"
+                  aria-label={`Remove field rule ${i + 1}`}
+                  onClick={() => {
+                    set({ fields: d.fields.filter((_, j) => j !== i) });
+                    focusSoon('#bc-field-add');
+                  }}
+                >
+                  Remove
+                </button>
+              </div>
+              <FieldError id={`bc-field-${i}-error`} text={err} />
+            </Fragment>
+          );
+        })}
         <button
           type="button"
           id="bc-field-add"
@@ -167,6 +201,11 @@ export function Reach({ audience }: { audience: Audience }) {
       <p role="status">
         {failed ? (
           'The audience cannot be counted right now.'
+        ) : est?.capped ? (
+          // Too many online to count them all: a sample, said as one.
+          <>
+            At least {est.online} visitors are online now; <strong>{est.matching}</strong> of the first {est.online} counted match.
+          </>
         ) : est ? (
           <>
             <strong>{est.matching}</strong> of the {est.online} visitors online now match.

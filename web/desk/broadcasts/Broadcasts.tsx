@@ -29,6 +29,10 @@ function List({ store }: { store: DeskStore }) {
   const [status, setStatus] = useState<BroadcastStatus | ''>('');
   const [items, setItems] = useState<Broadcast[] | null>(null);
   const [error, setError] = useState('');
+  // Each welcome of the socket (store.inboxEpoch counts them): frames missed
+  // while it was down are not sent again, so after a reconnect the list is
+  // read again and statuses changed meanwhile are put right.
+  const welcomes = store.inboxEpoch.value;
 
   useEffect(() => {
     let live = true; // a slower answer for another filter must not replace this one's
@@ -40,7 +44,7 @@ function List({ store }: { store: DeskStore }) {
     return () => {
       live = false;
     };
-  }, [status]);
+  }, [status, welcomes]);
 
   // Changes made elsewhere take their place in the list (or leave it).
   const shownStatus = useRef(status);

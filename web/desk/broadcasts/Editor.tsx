@@ -1,18 +1,19 @@
 // One broadcast ('new': a draft not saved yet): every field of it, a
 // preview, how many visitors online now it would reach, the buttons its
 // status offers, and, once saved, what it did (refreshed every 15 s while
-// open). Changes made on other desks arrive as socket frames: the form
-// follows them unless it holds unsaved changes, which it keeps (and says).
+// open, until it ends or is deleted). Changes made on other desks arrive as
+// socket frames: the form follows them unless it holds unsaved changes,
+// which it keeps (and says), and which are not left without a question.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type BroadcastAnalytics, broadcastAnalytics, type BroadcastStats } from '../analytics/api';
 import { ReachBars, ReachLegend, STATUSES, StatTiles } from '../analytics/BroadcastFigures';
 import { ApiError, getWorkspace } from '../api';
 import { focusSoon } from '../focus';
-import { go, href } from '../router';
+import { go, holdRoute, href } from '../router';
 import type { DeskStore } from '../store';
 import { type Broadcast, createBroadcast, deleteBroadcast, getBroadcast, type Step, step, updateBroadcast } from './api';
 import { AudienceFields, Reach } from './Audience';
-import { actions, audienceOf, check, type Draft, draftOf, fieldKey, inputOf, MAX_LABEL, MAX_NAME, MAX_TEXT, same, withStats } from './draft';
+import { actions, audienceOf, check, type Draft, draftOf, fieldKey, inputOf, MAX_LABEL, MAX_NAME, MAX_TEXT, same, versionOf, withStats } from './draft';
 import { described, Field } from './Field';
 import { Preview } from './Preview';
 import { browserZone, toInstant } from './zone';
@@ -80,37 +81,75 @@ export function Editor({ store, id }: { store: DeskStore; id: string }) {
   // A newer version of this broadcast (a frame, or the periodic read) is
   // shown; the form follows unless it holds unsaved changes. While this
   // desk saves, the echo of its own save is no news: the answer brings it.
+  // An older version never replaces a newer one (versionOf): a frame may
+  // come late, and a read may answer with what was before a change shown
+  // meanwhile. reread: this desk's own read after a refusal (busy or not).
   const latest = useRef({ saved, dirty, busy, zone });
   latest.current = { saved, dirty, busy, zone };
+  const follow = (b: Broadcast, reread = false) => {
+    const cur = latest.current;
+    if (!cur.saved || b.id !== cur.saved.id || (cur.busy && !reread)) return;
+    const v = versionOf(b, cur.saved);
+    if (v < 0) return;
+    // Held at once (not at the next render), so a second answer in the same turn compares with this one.
+    cur.saved = v === 0 ? (b.stats ? { ...cur.saved, stats: b.stats } : cur.saved) : withStats(b, cur.saved);
+    setSaved(cur.saved);
+    if (v === 0) return; // the same version: only its counts may be fresher
+    if (cur.dirty) setElsewhere('changed');
+    else setD(draftOf(b, cur.zone, me));
+  };
+  /** Counts the saves and steps that have ended: a periodic read asked before the last of them ended is not followed (it may predate it). */
+  const settled = useRef(0);
   const sid = saved?.id;
   useEffect(() => {
     if (!sid) return;
-    const follow = (b: Broadcast) => {
-      const cur = latest.current;
-      if (!cur.saved || b.id !== cur.saved.id || cur.busy) return;
-      if (b.updated_at === cur.saved.updated_at) {
-        if (b.stats) setSaved({ ...cur.saved, stats: b.stats });
-        return;
-      }
-      setSaved(withStats(b, cur.saved));
-      if (cur.dirty) setElsewhere('changed');
-      else setD(draftOf(b, cur.zone, me));
-    };
     const on: Parameters<typeof store.broadcastListeners.add>[0] = (e) => {
       if (e.type === 'broadcast') follow(e.broadcast);
       else if (e.broadcast_id === sid && !latest.current.busy) setElsewhere('deleted');
     };
     store.broadcastListeners.add(on);
-    const t = setInterval(() => {
-      if (document.hidden) return;
-      getBroadcast(sid).then(follow, () => undefined);
-      setTick((n) => n + 1);
-    }, REFRESH_MS);
     return () => {
       store.broadcastListeners.delete(on);
-      clearInterval(t);
     };
   }, [sid]);
+
+  // Read again every 15 s until it ends or is deleted: nothing changes
+  // after that (Counts reads an ended one's counts once more, and they stay).
+  const stopped = saved?.status === 'ended' || elsewhere === 'deleted';
+  useEffect(() => {
+    if (!sid || stopped) return;
+    const t = setInterval(() => {
+      if (document.hidden) return;
+      const asked = settled.current;
+      getBroadcast(sid).then(
+        (b) => settled.current === asked && follow(b),
+        // Deleted, and its frame missed (offline meanwhile).
+        (err: unknown) => err instanceof ApiError && err.status === 404 && !latest.current.busy && setElsewhere('deleted'),
+      );
+      setTick((n) => n + 1);
+    }, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [sid, stopped]);
+
+  // Unsaved changes are not lost without a question: closing or reloading
+  // the tab (beforeunload), or going to another screen of the desk (a link,
+  // Back, the top bar: holdRoute asks before the route moves, and a
+  // cancel keeps this broadcast and its address). Another address of this
+  // same broadcast (a new draft's, once saved) is no leaving.
+  const unsaved = dirty && saved?.status !== 'ended' && elsewhere !== 'deleted';
+  useEffect(() => {
+    if (!unsaved) return;
+    const ask = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = ''; // older browsers ask only when it is set
+    };
+    window.addEventListener('beforeunload', ask);
+    holdRoute((to) => !(to.area === 'broadcasts' && to.id === latest.current.saved?.id) && !window.confirm('Leave without saving your changes?'));
+    return () => {
+      window.removeEventListener('beforeunload', ask);
+      holdRoute(null);
+    };
+  }, [unsaved]);
 
   if (!d) {
     return (
@@ -149,14 +188,19 @@ export function Editor({ store, id }: { store: DeskStore; id: string }) {
       focusSoon('.bc-form [aria-invalid="true"]', '.bc-form .field-error');
       return;
     }
-    setFormError(message(err));
-    // Ended meanwhile: show it as it is now (read-only).
-    if (err instanceof ApiError && err.code === 'broadcast_ended' && saved) getBroadcast(saved.id).then((b) => accept(b), () => undefined);
+    const moved = err instanceof ApiError && (err.code === 'broadcast_ended' || err.code === 'broadcast_changed') ? err.code : '';
+    // Changed meanwhile (its status, on another desk or by its schedule): nothing was done; said in the desk's words (the server's asks to reload, done here).
+    setFormError(moved === 'broadcast_changed' ? 'This broadcast changed meanwhile, so this was not done. It has been read again: check it and try again.' : message(err));
+    // Either way it is read again and shown as it is now: ended, read-only,
+    // in the form too; changed, the form follows unless it holds unsaved
+    // changes, which stay (and the notice says theirs differs).
+    if (moved && saved) getBroadcast(saved.id).then((b) => (moved === 'broadcast_ended' ? accept(b) : follow(b, true)), () => undefined);
   };
 
   /** Saves the form (then: and moves the broadcast along). Putting it live saves unsaved changes first: what goes out is what the form shows. */
   const run = async (then?: Step) => {
     if (busy) return;
+    const from = document.activeElement;
     const live = !then || then === 'activate';
     const local = live ? check(d, zone) : {};
     setErrors(local);
@@ -182,8 +226,9 @@ export function Editor({ store, id }: { store: DeskStore; id: string }) {
     } catch (err) {
       fail(err);
     } finally {
+      settled.current++;
       setBusy(false);
-      refocus();
+      refocus(from);
     }
   };
   const remove = () => {
@@ -192,6 +237,7 @@ export function Editor({ store, id }: { store: DeskStore; id: string }) {
     setBusy(true);
     deleteBroadcast(saved.id).then(
       () => {
+        holdRoute(null); // deleted: its unsaved changes have nowhere to go
         go({ area: 'broadcasts', id: '' });
         focusSoon('.broadcasts');
       },
@@ -244,7 +290,8 @@ export function Editor({ store, id }: { store: DeskStore; id: string }) {
             if (can.save) void run();
           }}
         >
-          <fieldset class="bc-fields" disabled={ended || elsewhere === 'deleted'}>
+          {/* While a save or a step is out, nothing can be typed: its answer resets the form, which would lose it. */}
+          <fieldset class={busy ? 'bc-fields busy' : 'bc-fields'} disabled={ended || elsewhere === 'deleted' || busy}>
             <Field id="bc-name" label="Name" hint="Only agents see it." error={errors.name}>
               <input id="bc-name" value={d.name} maxLength={MAX_NAME} onInput={(e) => set({ name: e.currentTarget.value })} {...described('bc-name', errors.name, true)} />
             </Field>
@@ -380,19 +427,24 @@ export function Editor({ store, id }: { store: DeskStore; id: string }) {
           <Reach audience={audienceOf(d)} />
         </aside>
       </div>
-      {saved && <Counts id={saved.id} stats={saved.stats} tick={tick} />}
+      {saved && <Counts id={saved.id} stats={saved.stats} tick={tick} ended={ended} live={!stopped} />}
     </main>
   );
 }
 
 /**
- * Keeps the keyboard's place when the button it was on went away (Activate
- * becomes Pause, a confirmation closes): the first of the actions takes it.
+ * Keeps the keyboard's place when what it was on lost it: back (where it
+ * was when the request began) takes it again if still there and enabled
+ * (a field Enter saved from, disabled while the save was out), else, when
+ * the button went away (Activate becomes Pause, a confirmation closes), the
+ * first of the actions.
  */
-function refocus(): void {
+function refocus(back?: Element | null): void {
   setTimeout(() => {
     const a = document.activeElement;
-    if (!a || a === document.body || !a.isConnected) (document.querySelector<HTMLElement>('.bc-actions button') ?? document.querySelector<HTMLElement>('.broadcasts'))?.focus();
+    if (a && a !== document.body && a.isConnected) return;
+    const to = back instanceof HTMLElement && back.isConnected && !back.matches(':disabled') ? back : document.querySelector<HTMLElement>('.bc-actions button') ?? document.querySelector<HTMLElement>('.broadcasts');
+    to?.focus();
   });
 }
 
@@ -413,8 +465,11 @@ function Confirm({ text, yes, onYes, onNo }: { text: string; yes: string; onYes:
   );
 }
 
-/** What a saved broadcast did: its all-time counts, and the last 30 days by day (read again on each tick). */
-function Counts({ id, stats, tick }: { id: string; stats?: BroadcastStats; tick: number }) {
+/**
+ * What a saved broadcast did: its all-time counts, and the last 30 days by
+ * day (read again on each tick while live, and once more when it ends).
+ */
+function Counts({ id, stats, tick, ended, live }: { id: string; stats?: BroadcastStats; tick: number; ended: boolean; live: boolean }) {
   const [data, setData] = useState<BroadcastAnalytics | null>(null);
   useEffect(() => {
     let live = true;
@@ -425,13 +480,13 @@ function Counts({ id, stats, tick }: { id: string; stats?: BroadcastStats; tick:
     return () => {
       live = false;
     };
-  }, [id, tick]);
+  }, [id, tick, ended]);
   const totals = stats ?? data?.totals;
   return (
     <section class="panel bc-counts" aria-labelledby="bc-counts-title">
       <div class="panel-head">
         <h2 id="bc-counts-title">What it did</h2>
-        <span class="hint">Counted again every 15 seconds while open.</span>
+        {live && <span class="hint">Counted again every 15 seconds while open.</span>}
       </div>
       {totals && <StatTiles stats={totals} label={stats ? 'Since it began' : 'The last 30 days'} />}
       {data && (

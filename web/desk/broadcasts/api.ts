@@ -29,6 +29,8 @@ export interface BroadcastInput {
 export interface Estimate {
   online: number;
   matching: number;
+  /** More than 10,000 visitors were online: only the first 10,000 (online) were counted. */
+  capped?: boolean;
 }
 
 /** What moves a broadcast along: activate (or schedule, when its start is ahead), pause, end (for good). */

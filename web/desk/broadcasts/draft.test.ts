@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Broadcast } from './api';
-import { actions, audienceOf, check, draftOf, fieldKey, inputOf, languagesOf, same, upsert, withStats } from './draft';
+import { actions, audienceOf, check, draftOf, fieldKey, inputOf, languagesOf, NEW_PAGE, same, upsert, versionOf, withStats } from './draft';
 
 const audience: Broadcast['audience'] = { site_ids: [], pages: [], visitors: 'all', identity: 'all', fields: [], languages: [] };
 const stats = { reached: 4, shown: 9, dismissed: 1, clicked: 2, replied: 0 };
@@ -103,6 +103,28 @@ describe('the broadcast form', () => {
     expect(check({ ...ok, starts: '', ends: '2025-03-02T10:00' }, 'UTC')).toEqual({});
   });
 
+  it('says a rule half filled in on its row, and leaves a row as added unsaid', () => {
+    const ok = draftOf(b(), 'UTC', 'me');
+    const e = check(
+      {
+        ...ok,
+        pages: [
+          { match: 'starts_with', value: ' ' }, // a match chosen, no address
+          { ...NEW_PAGE }, // as added: no rule
+          { match: 'equals', value: '/pricing' },
+        ],
+        fields: [
+          { key: ' plan ', value: 'pro' },
+          { key: ' ', value: 'x' }, // a value for no field
+          { key: '', value: ' ' }, // empty: no rule
+          { key: 'vip', value: '' }, // the field is blank: a rule
+        ],
+      },
+      'UTC',
+    );
+    expect(e).toEqual({ 'audience.pages[0]': expect.stringMatching(/address/), 'audience.fields[1]': expect.stringMatching(/field/) });
+  });
+
   it('shows an API error beside its field', () => {
     expect(fieldKey('name')).toBe('name');
     expect(fieldKey('button.url')).toBe('button.url');
@@ -148,6 +170,17 @@ describe('the list following the socket', () => {
     expect(upsert(list, b({ id: 'x', created_at: '2025-04-01T00:00:00Z', status: 'draft' }), 'draft').map((x) => x.id)).toEqual(['x', 'new', 'old']);
     expect(upsert([], b({ status: 'paused' }), 'active')).toEqual([]);
   });
+  it('tells a newer version from the same or an older one, as instants', () => {
+    const held = b({ updated_at: '2025-02-01T10:00:05.09Z' });
+    // As strings "…05.1Z" sorts before "…05.09Z"; as instants it is later.
+    expect(versionOf(b({ updated_at: '2025-02-01T10:00:05.1Z' }), held)).toBe(1);
+    expect(versionOf(b({ updated_at: '2025-02-01T10:00:05.090Z' }), held)).toBe(0);
+    expect(versionOf(b({ updated_at: '2025-02-01T11:00:05.09+01:00' }), held)).toBe(0);
+    expect(versionOf(b({ updated_at: '2025-02-01T10:00:05Z' }), held)).toBe(-1);
+    expect(versionOf(b({ updated_at: '' }), held)).toBe(-1); // unreadable: never shown over what is held
+    expect(versionOf(held, b({ updated_at: 'nonsense' }))).toBe(1);
+  });
+
   it('prefers fresh counts to old ones', () => {
     const fresh = { ...stats, shown: 99 };
     expect(withStats(b({ stats: fresh }), b({ stats })).stats).toEqual(fresh);

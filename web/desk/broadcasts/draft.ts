@@ -70,6 +70,9 @@ export function languagesOf(text: string): string[] {
   return out;
 }
 
+/** A page rule as "Add a page" makes it: blank, and "contains". */
+export const NEW_PAGE: Audience['pages'][number] = { match: 'contains', value: '' };
+
 /** The audience a draft sets; a page rule without a value and a field rule without a key are no rules. */
 export function audienceOf(d: Draft): Audience {
   return {
@@ -110,7 +113,15 @@ const httpURL = (s: string) => {
   }
 };
 
-/** The form's mistakes by field (keys as the API names them), before the server is asked; {} when none. */
+// A rule half filled in is a mistake on its row (audienceOf would leave it
+// out, and the broadcast would reach more visitors than meant): a value with
+// no field to compare it with, or a page rule whose "how it matches" was
+// changed but whose address is blank. A row left as added (contains,
+// nothing typed) is no rule and goes unsaid.
+export const fieldRuleError = (f: Audience['fields'][number]) => (!f.key.trim() && f.value.trim() ? 'Name the field this value is for, or remove the rule.' : '');
+export const pageRuleError = (p: Audience['pages'][number]) => (!p.value.trim() && p.match !== NEW_PAGE.match ? 'Enter an address or a path, or remove the rule.' : '');
+
+/** The form's mistakes by field (keys as the API names them; a rule's row: audience.pages[i], audience.fields[i]), before the server is asked; {} when none. */
 export function check(d: Draft, zone: string): Record<string, string> {
   const e: Record<string, string> = {};
   const name = d.name.trim();
@@ -125,6 +136,14 @@ export function check(d: Draft, zone: string): Record<string, string> {
     else if (label.length > MAX_LABEL) e['button.label'] = `At most ${MAX_LABEL} characters.`;
     if (!httpURL(d.url.trim())) e['button.url'] = 'An address starting with https:// or http://.';
   }
+  d.fields.forEach((f, i) => {
+    const m = fieldRuleError(f);
+    if (m) e[`audience.fields[${i}]`] = m;
+  });
+  d.pages.forEach((p, i) => {
+    const m = pageRuleError(p);
+    if (m) e[`audience.pages[${i}]`] = m;
+  });
   if (languagesOf(d.languages).some((l) => !/^[a-z]{2,3}$/.test(l))) e['audience.languages'] = 'Language codes such as en or de, separated by commas.';
   const start = toInstant(d.starts, zone);
   const end = toInstant(d.ends, zone);
@@ -169,6 +188,22 @@ export function actions(status: BroadcastStatus | 'new', future: boolean): Actio
     end: running || status === 'paused', // a draft is deleted, not ended
     remove: status !== 'new',
   };
+}
+
+/**
+ * Whether b is a newer version of the broadcast than held: 1 newer, 0 the
+ * same, -1 older (or unreadable). A frame or a read may arrive after a
+ * later change was already shown (a poll overtaken by a save, a frame
+ * delayed): only a newer one may replace what is held. updated_at has a
+ * variable number of fractional digits ("…05.1Z" after "…05.09Z"), so it is
+ * compared as an instant, never as a string.
+ */
+export function versionOf(b: Broadcast, held: Broadcast): -1 | 0 | 1 {
+  const t = Date.parse(b.updated_at);
+  const h = Date.parse(held.updated_at);
+  if (Number.isNaN(t)) return -1;
+  if (Number.isNaN(h)) return 1;
+  return t > h ? 1 : t < h ? -1 : 0;
 }
 
 /** A broadcast from the socket (which carries no counts) with the counts known before. */
