@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -218,7 +219,7 @@ func (s *Store) UpdateBroadcast(ctx context.Context, b Broadcast, from []string,
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM broadcasts WHERE workspace_id = $1 AND id = $2`+lock, b.WorkspaceID, b.ID).Scan(&status); err != nil {
 			return mapErr("store: update broadcast", err)
 		}
-		if !contains(from, status) {
+		if !slices.Contains(from, status) {
 			return fmt.Errorf("store: update broadcast: it is %s: %w", status, ErrStale)
 		}
 		args := append(append([]any{b.WorkspaceID, b.ID}, vals...), millis(now), status)
@@ -236,15 +237,6 @@ func (s *Store) UpdateBroadcast(ctx context.Context, b Broadcast, from []string,
 		return Broadcast{}, err
 	}
 	return s.GetBroadcast(ctx, b.WorkspaceID, b.ID)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // DeleteBroadcast removes a broadcast with its views and counts.
