@@ -18,7 +18,9 @@ const (
 	// agentStateDays keeps the agents' states two periods of a year (and
 	// a margin) long: the operators' analytics read no older.
 	agentStateDays = 800
-	analyticsDays  = 31
+	// idempotencyDays keeps a request's answer for its Idempotency-Key.
+	idempotencyDays = 1
+	analyticsDays   = 31
 	// mailBatch bounds the mails one pass sends: each is a round trip to
 	// a mail server, and the pass also runs the conversation timers.
 	mailBatch = 20
@@ -166,5 +168,15 @@ func (a *App) RunRetention(ctx context.Context) {
 		a.Log.Warn("ticket archive", "err", err)
 	} else if n > 0 {
 		a.Log.Info("ticket archive", "archived", n)
+	}
+	// A create's first answer is replayed for a day (Idempotency-Key).
+	for {
+		n, err := a.Store.DeleteOldIdempotencyKeys(ctx, a.Clock.Now().Add(-idempotencyDays*24*time.Hour), 1000)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("idempotency key retention", "err", err)
+		}
+		if err != nil || n < 1000 {
+			break
+		}
 	}
 }

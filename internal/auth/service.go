@@ -51,6 +51,9 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 	SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error
 	SignedInFrom(ctx context.Context, workspaceID, agentID, ip string, now time.Time) (bool, error)
+	APIKeyByHash(ctx context.Context, tokenHash string) (store.APIKey, error)
+	TouchAPIKey(ctx context.Context, workspaceID, id string, now time.Time) error
+	GetAgent(ctx context.Context, workspaceID, id string) (store.Agent, error)
 }
 
 // Recorder keeps the audit log of security-relevant actions (package
@@ -93,11 +96,13 @@ func New(st Store, clk clock.Clock, h Hasher, rec Recorder) *Service {
 	}
 }
 
-// Principal is a signed-in agent and the session it came with.
+// Principal is a signed-in agent and the session it came with, or an API
+// key and the agent whose rights it acts with (its maker).
 type Principal struct {
 	Agent     store.Agent
 	TokenHash string
-	IP        string // the client's address, set by the transport
+	Key       *store.APIKey // set for a request with an API key
+	IP        string        // the client's address, set by the transport
 }
 
 // Actor is the principal as the domains see it.
@@ -219,6 +224,46 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return Principal{}, fmt.Errorf("auth: authenticate: %w", err)
 	}
 	return Principal{Agent: a, TokenHash: h}, nil
+}
+
+// KeyPrefix starts every API key's token: it tells a key from a
+// session's token, and secret scanners can spot one.
+const KeyPrefix = "ld_"
+
+// ErrBadKey is returned for an unknown, malformed or revoked API key, and
+// a key whose maker was disabled.
+var ErrBadKey = apperr.New(apperr.Unauthorized, "invalid_api_key", "the API key is unknown or revoked")
+
+// keyTouchEvery bounds how often a key's last-used time is written: a
+// busy integration would otherwise write on every request.
+const keyTouchEvery = time.Minute
+
+// AuthenticateKey resolves an API key's token. The key is read on every
+// request, so a revoked key stops working at once on every node.
+func (s *Service) AuthenticateKey(ctx context.Context, token string) (Principal, error) {
+	if !strings.HasPrefix(token, KeyPrefix) || len(token) > 128 {
+		return Principal{}, ErrBadKey
+	}
+	k, err := s.store.APIKeyByHash(ctx, HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, ErrBadKey
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("auth: api key: %w", err)
+	}
+	a, err := s.store.GetAgent(ctx, k.WorkspaceID, k.AgentID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && a.Disabled {
+		return Principal{}, ErrBadKey
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("auth: api key's agent: %w", err)
+	}
+	if now := s.clock.Now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= keyTouchEvery {
+		if err := s.store.TouchAPIKey(ctx, k.WorkspaceID, k.ID, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Principal{}, fmt.Errorf("auth: api key: %w", err)
+		}
+	}
+	return Principal{Agent: a, Key: &k}, nil
 }
 
 // Logout revokes the principal's session.

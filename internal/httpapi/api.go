@@ -5,11 +5,13 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/querytel/livedesk/internal/analytics"
+	"github.com/querytel/livedesk/internal/apikey"
 	"github.com/querytel/livedesk/internal/audit"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/block"
@@ -22,8 +24,10 @@ import (
 	"github.com/querytel/livedesk/internal/inbox"
 	"github.com/querytel/livedesk/internal/mail"
 	"github.com/querytel/livedesk/internal/quick"
+	"github.com/querytel/livedesk/internal/ratelimit"
 	"github.com/querytel/livedesk/internal/rating"
 	"github.com/querytel/livedesk/internal/site"
+	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
 	"github.com/querytel/livedesk/internal/workspace"
@@ -56,6 +60,10 @@ type Config struct {
 	Boards     *board.Service
 	Audit      *audit.Service
 	DB         Pinger
+	// Keys manages API keys; Idempotency keeps the answers of requests
+	// sent with an Idempotency-Key.
+	Keys        *apikey.Service
+	Idempotency Idempotency
 	// Guard limits the widget's uploads (nil: no limit).
 	Guard *guard.Guard
 	// DiskLow, when set, reports that the data directory is short of space:
@@ -103,6 +111,9 @@ type API struct {
 	guard      *guard.Guard
 	audit      *audit.Service
 	db         Pinger
+	keys       *apikey.Service
+	idem       Idempotency
+	keyLimit   *ratelimit.Keyed
 	diskLow    func() bool
 	secure     bool
 	trustProxy bool
@@ -115,11 +126,18 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
+// Idempotency keeps the first answers of requests sent with an
+// Idempotency-Key (the store).
+type Idempotency interface {
+	BeginIdempotent(ctx context.Context, workspaceID, owner, key, request string, now time.Time) (store.Idempotent, bool, error)
+	EndIdempotent(ctx context.Context, workspaceID, owner, key string, status int, body string) error
+}
+
 // New builds the API and its routes.
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, keys: cfg.Keys, idem: cfg.Idempotency, keyLimit: newKeyLimiter(), diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -95,7 +95,11 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"agent": p.Agent, "workspace": ws, "permissions": p.Actor().Permissions()})
+	me := map[string]any{"agent": p.Agent, "workspace": ws, "permissions": p.Actor().Permissions()}
+	if p.Key != nil {
+		me["api_key"] = p.Key // a key: which one, and its scopes
+	}
+	writeJSON(w, http.StatusOK, me)
 }
 
 // --- workspace ---

@@ -105,13 +105,23 @@ func (a *API) authed(h func(http.ResponseWriter, *http.Request, auth.Principal))
 			a.writeError(w, r, err)
 			return
 		}
+		if p.Key != nil {
+			if err := a.admitKey(w, r, p.Key); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
 		p.IP = a.clientIP(r)
-		h(w, r, p)
+		a.idempotent(w, r, p, h)
 	}
 }
 
-// principal authenticates the request's session cookie.
+// principal authenticates the request's API key (an Authorization: Bearer
+// header) or, without one, its session cookie.
 func (a *API) principal(r *http.Request) (auth.Principal, error) {
+	if token := bearer(r); token != "" {
+		return a.auth.AuthenticateKey(r.Context(), token)
+	}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil {
 		return auth.Principal{}, auth.ErrNoSession

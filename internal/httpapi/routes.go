@@ -49,6 +49,10 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/departments/{id}", a.authed(a.updateDepartment))
 	mux.HandleFunc("DELETE /api/v1/departments/{id}", a.authed(a.deleteDepartment))
 
+	mux.HandleFunc("GET /api/v1/api-keys", a.authed(a.listKeys))
+	mux.HandleFunc("POST /api/v1/api-keys", a.authed(a.createKey))
+	mux.HandleFunc("DELETE /api/v1/api-keys/{id}", a.authed(a.revokeKey))
+
 	mux.HandleFunc("GET /api/v1/blocks", a.authed(a.listBlocks))
 	mux.HandleFunc("POST /api/v1/blocks", a.authed(a.createBlock))
 	mux.HandleFunc("DELETE /api/v1/blocks/{id}", a.authed(a.deleteBlock))

@@ -112,3 +112,22 @@ func (l *Keyed) Hold(key string, now time.Time) (giveBack func(), ok bool) {
 		r.CancelAt(now)
 	}, true
 }
+
+// Spend takes one token from key's bucket at time now, and reports
+// whether there was one, how many whole tokens are left, and how long
+// until the next token: what RateLimit-* and Retry-After headers say.
+func (l *Keyed) Spend(key string, now time.Time) (ok bool, left int, next time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(key, now)
+	ok = b.AllowN(now, 1)
+	tokens := b.TokensAt(now)
+	left = max(int(tokens), 0)
+	if tokens < 1 {
+		next = time.Duration((1 - tokens) * float64(l.every))
+	}
+	return ok, left, next
+}
+
+// Burst is a bucket's size.
+func (l *Keyed) Burst() int { return l.burst }

@@ -30,6 +30,7 @@ var uiLimits = map[string]string{
 	"MAX_LABEL":          "button_label",
 	"MAX_BROADCAST_TEXT": "broadcast_text",
 	"MAX_BUTTON_LABEL":   "button_label",
+	"MAX_KEY_NAME":       "name",
 }
 
 const (

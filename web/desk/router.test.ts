@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { go, holdRoute, href, parse, route } from './router';
+import { ADMIN_PAGES, go, holdRoute, href, parse, route } from './router';
 
 describe('router', () => {
   it('reads the live desk from an empty or unknown hash', () => {
@@ -12,6 +12,10 @@ describe('router', () => {
     expect(parse('#/admin')).toEqual({ area: 'admin', page: 'preferences', id: '' });
     expect(parse('#/admin/sites')).toEqual({ area: 'admin', page: 'sites', id: '' });
     expect(parse('#/admin/sites/s%201')).toEqual({ area: 'admin', page: 'sites', id: 's 1' });
+    expect(parse('#/admin/quick')).toEqual({ area: 'admin', page: 'quick', id: '' });
+    expect(parse('#/admin/keys')).toEqual({ area: 'admin', page: 'keys', id: '' });
+    expect(parse('#/admin/keys/')).toEqual({ area: 'admin', page: 'keys', id: '' });
+    expect(parse('#/admin/apikeys')).toEqual({ area: 'live' });
     expect(parse('#preferences')).toEqual({ area: 'admin', page: 'preferences', id: '' });
   });
   it('reads the ticket queues', () => {
@@ -35,7 +39,14 @@ describe('router', () => {
   });
   it('writes what it reads', () => {
     expect(href({ area: 'broadcasts', id: 'a/b' })).toBe('#/broadcasts/a%2Fb');
-    for (const h of ['#/', '#/admin/team', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/broadcasts', '#/broadcasts/new', '#/broadcasts/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
+    for (const h of ['#/', '#/admin/team', '#/admin/keys', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/broadcasts', '#/broadcasts/new', '#/broadcasts/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
+  });
+});
+
+describe('the settings pages', () => {
+  it('lists API keys after quick responses', () => {
+    expect(ADMIN_PAGES.slice(-2)).toEqual(['quick', 'keys']);
+    expect(href({ area: 'admin', page: 'keys', id: '' })).toBe('#/admin/keys');
   });
 });
 

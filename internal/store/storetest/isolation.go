@@ -60,6 +60,7 @@ func refused(method, name string, call func(ctx context.Context, s *store.Store,
 // isolationExempt lists the methods that take something naming a row but
 // cannot reach another workspace's rows through a workspace id, and why.
 var isolationExempt = map[string]string{
+	"APIKeyByHash":    "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
 	"AgentByEmail":    "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
 	"Bootstrap":       "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
 	"CreateTenant":    "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",
@@ -179,6 +180,36 @@ var isolationCases = []isolationCase{
 		_, err := s.UpdateAgent(t.Context(), ag, Epoch)
 		noErr(t, "member", err)
 	}),
+
+	// API keys and idempotency keys.
+	refused("CreateAPIKey", "of B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.CreateAPIKey(ctx, store.APIKey{WorkspaceID: a.ws.ID, AgentID: b.owner.ID, Name: "x", Prefix: "xxxxxxxx",
+			TokenHash: "hash-x-" + a.ws.ID, Scopes: []string{"contacts:read"}}, 50, isoNow)
+		return err
+	}),
+	refused("RevokeAPIKey", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.RevokeAPIKey(ctx, a.ws.ID, b.key.ID, isoNow)
+		return err
+	}).arranged(bKey),
+	refused("TouchAPIKey", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.TouchAPIKey(ctx, a.ws.ID, b.key.ID, isoNow)
+	}).arranged(bKey),
+	isolationCase{method: "ListAPIKeys", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListAPIKeys(t.Context(), a.ws.ID)
+		noErr(t, "list api keys", err)
+		equal(t, "A's keys", len(list), 0)
+	}}.arranged(bKey),
+	isolationCase{method: "BeginIdempotent", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		_, found, err := s.BeginIdempotent(t.Context(), a.ws.ID, "key:"+b.key.ID, "create-1", "request-a", isoNow)
+		noErr(t, "begin", err)
+		equal(t, "A's id sees B's kept answer", found, false)
+		bAnswerKept(t, s, b)
+	}}.arranged(bKey),
+	isolationCase{method: "EndIdempotent", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		noErr(t, "end", s.EndIdempotent(t.Context(), a.ws.ID, "key:"+b.key.ID, "create-1", 0, ""))
+		noErr(t, "end", s.EndIdempotent(t.Context(), a.ws.ID, "key:"+b.key.ID, "create-1", 500, "x"))
+		bAnswerKept(t, s, b)
+	}}.arranged(bKey),
 
 	// Broadcasts.
 	refused("GetBroadcast", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
@@ -1221,6 +1252,28 @@ type isoTenant struct {
 	file           store.File          // made by a case's arrange: incomplete, one chunk
 	board          store.Board         // made by a case's arrange, with the ticket moved onto it
 	cast           store.Broadcast     // made by a case's arrange: active, shown to the visitor
+	key            store.APIKey        // made by a case's arrange, with an answer kept for an idempotency key
+}
+
+// bKey gives B an API key of its owner, and the answer of a create sent
+// with Idempotency-Key "create-1".
+func bKey(t *testing.T, s *store.Store, a, b *isoTenant) {
+	var err error
+	b.key, err = s.CreateAPIKey(t.Context(), store.APIKey{WorkspaceID: b.ws.ID, AgentID: b.owner.ID, Name: "B's CRM", Prefix: "bbbbbbbb",
+		TokenHash: "hash-of-b-key-" + b.ws.ID, Scopes: []string{"contacts:write"}}, 50, isoNow)
+	noErr(t, "B's key", err)
+	_, found, err := s.BeginIdempotent(t.Context(), b.ws.ID, "key:"+b.key.ID, "create-1", "request-b", isoNow)
+	noErr(t, "B's idempotent request", err)
+	equal(t, "a new idempotency key", found, false)
+	noErr(t, "B's answer", s.EndIdempotent(t.Context(), b.ws.ID, "key:"+b.key.ID, "create-1", 201, `{"id":"b"}`))
+}
+
+// bAnswerKept checks B's kept answer is as bKey left it.
+func bAnswerKept(t *testing.T, s *store.Store, b isoTenant) {
+	t.Helper()
+	got, found, err := s.BeginIdempotent(t.Context(), b.ws.ID, "key:"+b.key.ID, "create-1", "request-b", isoNow)
+	noErr(t, "B's answer", err)
+	equal(t, "B's kept answer", [2]any{found, got}, [2]any{true, store.Idempotent{Request: "request-b", Status: 201, Body: `{"id":"b"}`}})
 }
 
 // bCast gives B an active broadcast its online visitor was shown.
@@ -1386,6 +1439,7 @@ type chatSnapshot struct {
 	Boards        []store.Board // every board, archived ones too, with what each shows and the ticket's history
 	BoardTickets  [][]store.Ticket
 	History       []store.TicketEvent
+	APIKeys       []store.APIKey
 	Broadcasts    []store.Broadcast // every broadcast, with its counts by slot and in all
 	CastSlots     []store.BroadcastSlot
 	CastTotals    map[string]store.BroadcastStats
@@ -1474,6 +1528,8 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	}
 	sn.History, err = s.TicketHistory(ctx, ws, it.ticket.ID, 100)
 	must("history", err)
+	sn.APIKeys, err = s.ListAPIKeys(ctx, ws)
+	must("api keys", err)
 	sn.Broadcasts, err = s.ListBroadcasts(ctx, ws, "", 100)
 	must("broadcasts", err)
 	sn.CastSlots, err = s.BroadcastActivity(ctx, ws, "", Epoch, isoNow.Add(24*time.Hour))

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runBoards(t, newStore)
 	runRatings(t, newStore)
 	runBroadcasts(t, newStore)
+	runAPIKeys(t, newStore)
 	runIsolation(t, newStore)
 }
 

@@ -1,4 +1,5 @@
-// The settings area: workspace preferences, sites, team and departments.
+// The settings area: workspace preferences, sites, team, departments,
+// quick responses and API keys.
 // It is its own chunk, loaded when first opened (Desk.tsx), so the live
 // desk's first load carries none of it.
 import { useEffect, useState } from 'preact/hooks';
@@ -8,6 +9,7 @@ import { Preferences } from '../Preferences';
 import { type AdminPage, go, href } from '../router';
 import type { DeskStore } from '../store';
 import { Departments } from './Departments';
+import { Keys } from './Keys';
 import { Mail } from './Mail';
 import { Profile } from './Profile';
 import { Sites } from './Sites';
@@ -23,6 +25,7 @@ const PAGES: { page: AdminPage; label: string }[] = [
   { page: 'departments', label: 'Departments' },
   { page: 'mail', label: 'E-mail' },
   { page: 'quick', label: 'Quick responses' },
+  { page: 'keys', label: 'API keys' },
 ];
 
 export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
@@ -64,6 +67,7 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
         {page === 'mail' && <Mail editable={editable} />}
         {page === 'quick' && <Quick editable={store.can(MANAGE_QUICK_RESPONSES)} meId={me.agent.id} departments={departments} />}
+        {page === 'keys' && <Keys editable={editable} />}
       </div>
     </main>
   );

@@ -132,3 +132,26 @@ export interface RatingCount {
 }
 /** The last 30 days' ratings, by agent. */
 export const agentRatings = () => call<{ agents: RatingCount[] }>('GET', '/ratings').then((r) => r.agents);
+
+/** An API key (docs/api.md, Public API); the token itself is only in the create's answer. */
+export interface APIKey {
+  id: string;
+  name: string;
+  /** The token's first characters, to recognise it (shown as ld_<prefix>…). */
+  prefix: string;
+  /** "<resource>:<access>", e.g. "contacts:read", "tickets:write". */
+  scopes: string[];
+  /** The agent who made it: the key acts with their rights, narrowed to its scopes. */
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const apiKey = (id: string) => `/api-keys/${encodeURIComponent(id)}`;
+/** Every key of the workspace, newest first, revoked ones included (owners and admins). */
+export const listAPIKeys = () => call<{ items: APIKey[] | null }>('GET', '/api-keys').then((r) => r.items ?? []);
+/** A new key and its token, returned once. */
+export const createAPIKey = (name: string, scopes: string[]) => call<{ key: APIKey; token: string }>('POST', '/api-keys', { name, scopes });
+/** Revokes a key at once; it stays listed, revoked. */
+export const revokeAPIKey = (id: string) => call<void>('DELETE', apiKey(id));
