@@ -252,16 +252,19 @@ func (s *Service) AuthenticateKey(ctx context.Context, token string) (Principal,
 		return Principal{}, fmt.Errorf("auth: api key: %w", err)
 	}
 	a, err := s.store.GetAgent(ctx, k.WorkspaceID, k.AgentID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && a.Disabled {
+	// A key is an owner's or admin's: one whose maker was disabled,
+	// removed or made a supervisor or agent works no more (revoke it and
+	// make another).
+	if errors.Is(err, store.ErrNotFound) || err == nil && (a.Disabled || !Role(a.Role).Has(ManageWorkspace)) {
 		return Principal{}, ErrBadKey
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("auth: api key's agent: %w", err)
 	}
 	if now := s.clock.Now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= keyTouchEvery {
-		if err := s.store.TouchAPIKey(ctx, k.WorkspaceID, k.ID, now); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return Principal{}, fmt.Errorf("auth: api key: %w", err)
-		}
+		// Best effort: the time is a hint for admins, never a reason to
+		// refuse a request.
+		_ = s.store.TouchAPIKey(ctx, k.WorkspaceID, k.ID, now)
 	}
 	return Principal{Agent: a, Key: &k}, nil
 }

@@ -141,6 +141,11 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		a.writeError(w, r, err)
 		return
 	}
+	if p.Key != nil && in.AgentID == "" {
+		// "Yourself" is the key's maker, who is not at the desk: a key names the agent.
+		a.writeError(w, r, apperr.Invalidf("agent_id", "required", "with an API key, agent_id names the agent to assign"))
+		return
+	}
 	a.respond(w, r, http.StatusOK)(a.chat.Assign(r.Context(), p.Actor(), r.PathValue("id"), in.AgentID))
 }
 

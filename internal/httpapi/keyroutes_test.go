@@ -25,12 +25,14 @@ func TestEveryRouteDecidesAboutKeys(t *testing.T) {
 		}
 		t.Errorf("%s is neither in keyScopes nor in keyless (keys.go): decide whether API keys may use it", r)
 	}
-	for r, sc := range keyScopes {
+	for r, needs := range keyScopes {
 		if !slices.Contains(authed, r) {
 			t.Errorf("keyScopes names %s, which routes.go does not serve", r)
 		}
-		if sc.resource != "" && !apikey.ValidScope(sc.resource+":"+sc.access) {
-			t.Errorf("%s needs %s:%s, which is no scope", r, sc.resource, sc.access)
+		for _, sc := range needs {
+			if !apikey.ValidScope(sc.resource + ":" + sc.access) {
+				t.Errorf("%s needs %s:%s, which is no scope", r, sc.resource, sc.access)
+			}
 		}
 		if slices.Contains(keyless, r) {
 			t.Errorf("%s is both open to keys and keyless", r)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -18,28 +19,40 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 )
 
-// scope is what an API key needs for a route: a resource, read or write.
+// scope is a resource, read or write.
 type scope struct{ resource, access string }
 
+// need is what an API key needs for a route: every scope listed (none:
+// any key).
+type need []scope
+
 var (
-	readOf  = func(res string) scope { return scope{res, apikey.Read} }
-	writeOf = func(res string) scope { return scope{res, apikey.Write} }
+	readOf  = func(res ...string) need { return each(apikey.Read, res) }
+	writeOf = func(res ...string) need { return each(apikey.Write, res) }
 )
+
+func each(access string, resources []string) need {
+	out := make(need, len(resources))
+	for i, r := range resources {
+		out[i] = scope{r, access}
+	}
+	return out
+}
 
 // keyScopes are the routes a request with an API key may reach, with the
 // scope each needs. Every other route is the desk's own (a test holds
 // every route to one list or keyless): settings, agents, sites, keys
 // themselves, an agent's inbox and status. A key acts with its maker's
 // rights, so a route also refuses what that agent may not do.
-var keyScopes = map[string]scope{
-	"GET /api/v1/me": {}, // any key: who it acts as, and its scopes
+var keyScopes = map[string]need{
+	"GET /api/v1/me": nil, // any key: who it acts as, and its scopes
 
 	"GET /api/v1/contacts":                     readOf("contacts"),
 	"GET /api/v1/contacts/{id}":                readOf("contacts"),
-	"GET /api/v1/contacts/{id}/export":         readOf("contacts"),
+	"GET /api/v1/contacts/{id}/export":         readOf("contacts", "conversations", "messages"), // every message of its chats
 	"POST /api/v1/contacts":                    writeOf("contacts"),
 	"PATCH /api/v1/contacts/{id}":              writeOf("contacts"),
-	"DELETE /api/v1/contacts/{id}":             writeOf("contacts"),
+	"DELETE /api/v1/contacts/{id}":             writeOf("contacts", "conversations", "tickets"), // erases its chats and tickets too
 	"POST /api/v1/contacts/{id}/merge":         writeOf("contacts"),
 	"GET /api/v1/conversations":                readOf("conversations"),
 	"GET /api/v1/conversations/{id}":           readOf("conversations"),
@@ -54,7 +67,7 @@ var keyScopes = map[string]scope{
 
 	"GET /api/v1/tickets":                    readOf("tickets"),
 	"GET /api/v1/tickets/{id}":               readOf("tickets"),
-	"GET /api/v1/tickets/{id}/conversations": readOf("tickets"),
+	"GET /api/v1/tickets/{id}/conversations": readOf("tickets", "conversations"),
 	"GET /api/v1/tickets/{id}/history":       readOf("tickets"),
 	"GET /api/v1/tickets/{id}/watchers":      readOf("tickets"),
 	"POST /api/v1/tickets":                   writeOf("tickets"),
@@ -167,6 +180,13 @@ const (
 	keyBurst = 100
 )
 
+// keyPolicy says the budget the draft's way: a quota of keyBurst
+// requests that refills over keyBurst·keyEvery seconds.
+var keyPolicy = strconv.Itoa(keyBurst) + ";w=" + strconv.Itoa(seconds(keyBurst*keyEvery))
+
+// seconds rounds d up to whole seconds.
+func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
 func newKeyLimiter() *ratelimit.Keyed { return ratelimit.NewBounded(keyEvery, keyBurst, 100000) }
 
 // bearer is the token of an "Authorization: Bearer …" header, or "".
@@ -184,19 +204,23 @@ func bearer(r *http.Request) string {
 func (a *API) admitKey(w http.ResponseWriter, r *http.Request, k *store.APIKey) error {
 	ok, left, next := a.keyLimit.Spend(k.ID, time.Now())
 	h := w.Header()
+	h.Set("RateLimit-Policy", keyPolicy)
 	h.Set("RateLimit-Limit", strconv.Itoa(keyBurst))
 	h.Set("RateLimit-Remaining", strconv.Itoa(left))
-	h.Set("RateLimit-Reset", strconv.Itoa(int((next+time.Second-1)/time.Second)))
+	// Reset: seconds until the whole burst is back.
+	h.Set("RateLimit-Reset", strconv.Itoa(seconds(time.Duration(keyBurst-left)*keyEvery)))
 	if !ok {
-		h.Set("Retry-After", strconv.Itoa(max(1, int((next+time.Second-1)/time.Second))))
+		h.Set("Retry-After", strconv.Itoa(max(1, seconds(next))))
 		return errKeyRate
 	}
-	need, open := keyScopes[r.Pattern]
-	switch {
-	case !open:
+	needs, open := keyScopes[r.Pattern]
+	if !open {
 		return errKeyless
-	case need.resource != "" && !apikey.Allows(k.Scopes, need.resource, need.access):
-		return errKeyScope
+	}
+	for _, n := range needs {
+		if !apikey.Allows(k.Scopes, n.resource, n.access) {
+			return errKeyScope
+		}
 	}
 	return nil
 }
@@ -211,7 +235,10 @@ const idempotencyKeyMax = 255
 // fault (5xx), which a retry may fix.
 func (a *API) idempotent(w http.ResponseWriter, r *http.Request, p auth.Principal, h func(http.ResponseWriter, *http.Request, auth.Principal)) {
 	key := r.Header.Get("Idempotency-Key")
-	if r.Method != http.MethodPost || key == "" {
+	if _, open := keyScopes[r.Pattern]; r.Method != http.MethodPost || key == "" || !open {
+		// Only the public API's creates: the desk's own POSTs answer
+		// secrets (a new key's token, a generated password) that must not
+		// be kept.
 		h(w, r, p)
 		return
 	}
@@ -258,19 +285,25 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, p auth.Principa
 		return
 	}
 	rec := &bodyRecorder{ResponseWriter: w}
+	done := false
 	defer func() {
 		status := rec.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		if status >= 500 || rec.overflow {
-			status = 0 // a retry may do better: the key is freed
+		if !done || status >= 500 || rec.overflow {
+			status = 0 // a panic, a fault or an answer too large to keep: the key is freed for a retry
 		}
-		if err := a.idem.EndIdempotent(r.Context(), ws, owner, key, status, rec.body.String()); err != nil {
+		// The client may have gone (the very case that leads to a retry):
+		// what its request did is kept all the same.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+		defer cancel()
+		if err := a.idem.EndIdempotent(ctx, ws, owner, key, status, rec.body.String()); err != nil {
 			a.log.Warn("idempotency: keep the answer", "err", err, "request_id", requestID(r.Context()))
 		}
 	}()
 	h(rec, r, p)
+	done = true
 }
 
 // bodyRecorder keeps what a handler answers, up to maxBody, besides
@@ -281,6 +314,9 @@ type bodyRecorder struct {
 	body     bytes.Buffer
 	overflow bool
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (b *bodyRecorder) Unwrap() http.ResponseWriter { return b.ResponseWriter }
 
 func (b *bodyRecorder) WriteHeader(code int) {
 	if b.status == 0 {

@@ -91,12 +91,14 @@ func TestAPIKeys(t *testing.T) {
 		{"GET", "/api/v1/agents", nil, 403, "not_for_api_keys"},
 		{"POST", "/api/v1/api-keys", map[string]any{"name": "more", "scopes": []string{"contacts:read"}}, 403, "not_for_api_keys"},
 		{"GET", "/api/v1/workspace", nil, 403, "not_for_api_keys"},
+		{"DELETE", "/api/v1/contacts/nobody", nil, 403, "insufficient_scope"},     // erasing takes chats and tickets too: their write scopes
+		{"GET", "/api/v1/contacts/nobody/export", nil, 403, "insufficient_scope"}, // every message: messages:read too
 	} {
 		resp, body := keyCall(t, srv, made.Token, c.method, c.path, c.body)
 		if resp.StatusCode != c.status || c.code != "" && !strings.Contains(string(body), `"code":"`+c.code+`"`) {
 			t.Errorf("%s %s with the key: %d %s, want %d %s", c.method, c.path, resp.StatusCode, body, c.status, c.code)
 		}
-		if resp.Header.Get("RateLimit-Limit") != "100" || resp.Header.Get("RateLimit-Remaining") == "" {
+		if resp.Header.Get("RateLimit-Limit") != "100" || resp.Header.Get("RateLimit-Remaining") == "" || resp.Header.Get("RateLimit-Policy") != "100;w=5" {
 			t.Errorf("%s %s: no RateLimit headers: %v", c.method, c.path, resp.Header)
 		}
 	}
@@ -140,6 +142,35 @@ func TestAPIKeys(t *testing.T) {
 		t.Fatal("300 quick requests with one key were never limited")
 	}
 
+	// A key of an admin made an agent works no more.
+	adminEmail, adminPw := srv.AddAgent(t, "admin", "maker@example.com")
+	maker := srv.Login(t, adminEmail, adminPw)
+	code, body = srv.Do(t, maker, "POST", "/api/v1/api-keys", map[string]any{"name": "Maker's", "scopes": []string{"contacts:read"}})
+	if code != http.StatusCreated {
+		t.Fatalf("the admin's key: %d %s", code, body)
+	}
+	var theirs struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(body, &theirs); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := keyCall(t, srv, theirs.Token, "GET", "/api/v1/contacts", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the admin's key: %d", resp.StatusCode)
+	}
+	var makerID string
+	for _, a := range mustAgents(t, srv, owner) {
+		if a.Email == adminEmail {
+			makerID = a.ID
+		}
+	}
+	if code, _ := srv.Do(t, owner, "PATCH", "/api/v1/agents/"+makerID, map[string]any{"role": "agent"}); code != http.StatusOK {
+		t.Fatalf("demote: %d", code)
+	}
+	if resp, _ := keyCall(t, srv, theirs.Token, "GET", "/api/v1/contacts", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a key of a maker made an agent: %d", resp.StatusCode)
+	}
+
 	// Revoked: refused at once.
 	if code, _ := srv.Do(t, owner, "DELETE", "/api/v1/api-keys/"+made.Key.ID, nil); code != http.StatusNoContent {
 		t.Fatalf("revoke: %d", code)
@@ -150,4 +181,20 @@ func TestAPIKeys(t *testing.T) {
 	if code, _ := srv.Do(t, owner, "DELETE", "/api/v1/api-keys/"+made.Key.ID, nil); code != http.StatusNotFound {
 		t.Fatalf("revoking twice: %d", code)
 	}
+}
+
+// mustAgents lists the workspace's agents as c sees them.
+func mustAgents(t *testing.T, srv *apptest.Server, c *http.Client) []struct{ ID, Email string } {
+	t.Helper()
+	code, body := srv.Do(t, c, "GET", "/api/v1/agents", nil)
+	if code != http.StatusOK {
+		t.Fatalf("agents: %d", code)
+	}
+	var out struct {
+		Items []struct{ ID, Email string } `json:"items"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Items
 }

@@ -105,21 +105,43 @@ var ErrInProgress = errors.New("store: idempotent request in progress")
 // BeginIdempotent reserves an idempotency key of an owner for a request
 // (found false), or returns what the key holds already (found true): the
 // first answer, or Status 0 while the first request still runs.
+//
+// A first request still "running" after IdempotentLease died with its
+// process: the next one takes its key over.
 func (s *Store) BeginIdempotent(ctx context.Context, workspaceID, owner, key, request string, now time.Time) (Idempotent, bool, error) {
-	res, err := s.write.ExecContext(ctx, `INSERT INTO idempotency_keys (workspace_id, owner, idem_key, request, status, body, created_at)
-		VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (workspace_id, owner, idem_key) DO NOTHING`, workspaceID, owner, key, request, millis(now))
-	n, err := affected(res, err)
-	if err != nil {
-		return Idempotent{}, false, mapErr("store: begin idempotent", err)
+	for range 2 {
+		res, err := s.write.ExecContext(ctx, `INSERT INTO idempotency_keys (workspace_id, owner, idem_key, request, status, body, created_at)
+			VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (workspace_id, owner, idem_key) DO NOTHING`, workspaceID, owner, key, request, millis(now))
+		n, err := affected(res, err)
+		if err != nil {
+			return Idempotent{}, false, mapErr("store: begin idempotent", err)
+		}
+		if n == 1 {
+			return Idempotent{}, false, nil
+		}
+		res, err = s.write.ExecContext(ctx, `UPDATE idempotency_keys SET request = $4, created_at = $5
+			WHERE workspace_id = $1 AND owner = $2 AND idem_key = $3 AND status = 0 AND created_at < $6`,
+			workspaceID, owner, key, request, millis(now), millis(now.Add(-IdempotentLease)))
+		if n, err = affected(res, err); err != nil {
+			return Idempotent{}, false, mapErr("store: begin idempotent", err)
+		}
+		if n == 1 {
+			return Idempotent{}, false, nil // taken over from a request that died
+		}
+		var out Idempotent
+		err = s.write.QueryRowContext(ctx, `SELECT request, status, body FROM idempotency_keys WHERE workspace_id = $1 AND owner = $2 AND idem_key = $3`,
+			workspaceID, owner, key).Scan(&out.Request, &out.Status, &out.Body)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // freed meanwhile: try again
+		}
+		return out, true, mapErr("store: begin idempotent", err)
 	}
-	if n == 1 {
-		return Idempotent{}, false, nil
-	}
-	var out Idempotent
-	err = s.write.QueryRowContext(ctx, `SELECT request, status, body FROM idempotency_keys WHERE workspace_id = $1 AND owner = $2 AND idem_key = $3`,
-		workspaceID, owner, key).Scan(&out.Request, &out.Status, &out.Body)
-	return out, true, mapErr("store: begin idempotent", err)
+	return Idempotent{}, false, fmt.Errorf("store: begin idempotent: %w", ErrConflict)
 }
+
+// IdempotentLease is how long a first request may run before a retry
+// with its key takes the key over (it died with its process).
+const IdempotentLease = time.Minute
 
 // EndIdempotent keeps a request's answer for its key, or (status 0)
 // frees the key: the request failed in a way a retry may fix.

@@ -42,6 +42,9 @@ func Public(addr netip.Addr) bool {
 		addr.IsInterfaceLocalMulticast(), addr.IsMulticast(), addr.IsUnspecified():
 		return false
 	}
+	if addr.Is6() && !globalUnicast.Contains(addr) {
+		return false // IPv4-compatible and -translated forms, site-local, discard-only: none is a webhook's
+	}
 	for _, p := range nonPublic {
 		if p.Contains(addr) {
 			return false
@@ -49,6 +52,10 @@ func Public(addr netip.Addr) bool {
 	}
 	return true
 }
+
+// globalUnicast is IPv6's global unicast space: an endpoint's IPv6
+// address is in it or is refused.
+var globalUnicast = netip.MustParsePrefix("2000::/3")
 
 // nonPublic are the ranges netip does not name that no webhook should
 // reach: shared address space, "this network", benchmarking, the IPv4
@@ -62,8 +69,11 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
 	netip.MustParsePrefix("2001:db8::/32"),
+	// IPv4 carried in IPv6, which may reach a private IPv4 address: 6to4
+	// and Teredo (the NAT64 prefixes are outside 2000::/3).
+	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("2001::/32"),
 }
 
 // Client returns the HTTP client deliveries use. Unless allowPrivate,

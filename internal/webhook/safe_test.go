@@ -18,6 +18,8 @@ func TestPublicAddresses(t *testing.T) {
 		"169.254.169.254": false, "fe80::1": false, "fc00::1": false, "0.0.0.0": false, "::": false,
 		"100.64.0.1": false, "::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false, "224.0.0.1": false,
 		"198.18.0.1": false, "255.255.255.255": false, "64:ff9b::7f00:1": false,
+		"::127.0.0.1": false, "::ffff:0:7f00:1": false, "64:ff9b:1::1": false, "2002:a9fe:a9fe::": false,
+		"2001::1": false, "fec0::1": false, "100::1": false, "2001:db8::1": false,
 	} {
 		if got := Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)

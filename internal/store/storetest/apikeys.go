@@ -75,6 +75,19 @@ func testIdempotency(t *testing.T, s *store.Store) {
 	noErr(t, "another owner", err)
 	equal(t, "keys are per owner", found, false)
 
+	// A first request that died (its process went) holds its key no
+	// longer than the lease: a retry after it takes the key over.
+	_, found, err = s.BeginIdempotent(ctx, ws, owner, "k2", "req-a", Epoch)
+	noErr(t, "begin k2", err)
+	equal(t, "k2 new", found, false)
+	_, found, err = s.BeginIdempotent(ctx, ws, owner, "k2", "req-a", Epoch.Add(store.IdempotentLease-time.Second))
+	noErr(t, "within the lease", err)
+	equal(t, "within the lease: still running", found, true)
+	_, found, err = s.BeginIdempotent(ctx, ws, owner, "k2", "req-a", Epoch.Add(store.IdempotentLease+time.Second))
+	noErr(t, "after the lease", err)
+	equal(t, "after the lease: taken over", found, false)
+	noErr(t, "free k2", s.EndIdempotent(ctx, ws, owner, "k2", 0, ""))
+
 	n, err := s.DeleteOldIdempotencyKeys(ctx, Epoch.Add(time.Second), 1)
 	noErr(t, "retention", err)
 	equal(t, "at most the limit", n, 1)
