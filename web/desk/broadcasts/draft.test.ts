@@ -129,7 +129,8 @@ describe('the broadcast form', () => {
     expect(fieldKey('name')).toBe('name');
     expect(fieldKey('button.url')).toBe('button.url');
     expect(fieldKey('button')).toBe('button.url');
-    expect(fieldKey('audience.pages[2].value')).toBe('audience.pages');
+    expect(fieldKey('audience.pages[2].value')).toBe('audience.pages[2]');
+    expect(fieldKey('audience.fields[0]')).toBe('audience.fields[0]');
     expect(fieldKey('audience.pages.2.value')).toBe('audience.pages');
     expect(fieldKey('audience.languages')).toBe('audience.languages');
     expect(fieldKey('audience.whatever')).toBe('audience');
@@ -169,6 +170,13 @@ describe('the list following the socket', () => {
     expect(upsert(list, b({ id: 'old', created_at: '2025-01-01T00:00:00Z', status: 'active' }), 'draft').map((x) => x.id)).toEqual(['new']);
     expect(upsert(list, b({ id: 'x', created_at: '2025-04-01T00:00:00Z', status: 'draft' }), 'draft').map((x) => x.id)).toEqual(['x', 'new', 'old']);
     expect(upsert([], b({ status: 'paused' }), 'active')).toEqual([]);
+    // An older version (a frame overtaken by a reload) changes nothing.
+    const fresh = b({ id: 'old', created_at: '2025-01-01T00:00:00Z', updated_at: '2025-06-01T10:00:05.1Z', name: 'Fresh' });
+    const stale = b({ id: 'old', created_at: '2025-01-01T00:00:00Z', updated_at: '2025-06-01T10:00:05Z', name: 'Stale' });
+    expect(upsert([fresh], stale, '').map((x) => x.name)).toEqual(['Fresh']);
+    // Times with and without fractions sort as instants.
+    const sorted = upsert([b({ id: 'a', created_at: '2025-03-01T10:00:05Z' })], b({ id: 'c', created_at: '2025-03-01T10:00:05.5Z' }), '');
+    expect(sorted.map((x) => x.id)).toEqual(['c', 'a']);
   });
   it('tells a newer version from the same or an older one, as instants', () => {
     const held = b({ updated_at: '2025-02-01T10:00:05.09Z' });

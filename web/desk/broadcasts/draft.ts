@@ -156,10 +156,13 @@ const FIELDS = ['name', 'kind', 'placement', 'text', 'button.label', 'button.url
 
 /**
  * fieldKey is where an API error's field ("audience.pages[2].value",
- * "button") is shown: one of FIELDS, 'audience' for the rest of the
- * audience, or '' for the form as a whole.
+ * "button") is shown: a rule's row (audience.pages[2]), one of FIELDS,
+ * 'audience' for the rest of the audience, or '' for the form as a whole.
  */
 export function fieldKey(field: string): string {
+  // A rule's own mistake shows beside its row.
+  const row = /^audience\.(pages|fields)\[(\d+)\]/.exec(field);
+  if (row) return `audience.${row[1]}[${row[2]}]`;
   const parts = field.split(/[.[\]]+/).filter((p) => p && !/^\d+$/.test(p));
   const two = parts.slice(0, 2).join('.');
   if (FIELDS.includes(two)) return two;
@@ -212,10 +215,13 @@ export const withStats = (b: Broadcast, before: Broadcast | null | undefined): B
 /**
  * upsert puts a changed broadcast into a list shown for a status ('': any):
  * in its place, newest first, or out of the list when it no longer has
- * that status.
+ * that status. A version older than the one listed (a frame overtaken by
+ * a reload) changes nothing.
  */
 export function upsert(list: readonly Broadcast[], b: Broadcast, status: BroadcastStatus | ''): Broadcast[] {
+  const held = list.find((x) => x.id === b.id);
+  if (held && versionOf(b, held) < 0) return [...list];
   const rest = list.filter((x) => x.id !== b.id);
   if (status && b.status !== status) return rest;
-  return [...rest, withStats(b, list.find((x) => x.id === b.id))].sort((x, y) => (x.created_at < y.created_at ? 1 : x.created_at > y.created_at ? -1 : 0));
+  return [...rest, withStats(b, held)].sort((x, y) => Date.parse(y.created_at) - Date.parse(x.created_at) || (x.id < y.id ? 1 : -1));
 }
