@@ -43,6 +43,11 @@ func (a Agent) Header(baseURL string) http.Header {
 // made directly because sign-in is rate-limited per address (and argon2id
 // by design costs tens of milliseconds).
 func Seed(ctx context.Context, st *store.Store, tenants, agents int) ([]Tenant, error) {
+	return SeedAs(ctx, st, tenants, agents, auth.Agent)
+}
+
+// SeedAs is Seed with agents of role (an owner, to manage broadcasts).
+func SeedAs(ctx context.Context, st *store.Store, tenants, agents int, role auth.Role) ([]Tenant, error) {
 	clk := clock.Real{}
 	sites := site.New(st, clk, nil)
 	now := clk.Now()
@@ -61,7 +66,7 @@ func Seed(ctx context.Context, st *store.Store, tenants, agents int) ([]Tenant, 
 		for a := range agents {
 			ag, err := st.CreateAgent(ctx, store.Agent{
 				WorkspaceID: ws.ID, Email: fmt.Sprintf("bench-%s-%d@example.com", ws.ID, a),
-				Name: fmt.Sprintf("Agent %d.%d", t, a), Role: string(auth.Agent),
+				Name: fmt.Sprintf("Agent %d.%d", t, a), Role: string(role),
 				PasswordHash: "!", // no password signs in: the session below is the only way
 				Status:       "online",
 			}, now)
@@ -85,10 +90,15 @@ func Seed(ctx context.Context, st *store.Store, tenants, agents int) ([]Tenant, 
 // SeedDSN opens the server's database by DSN (an SQLite path or a
 // postgres:// URL, as the server's DSN) and seeds it.
 func SeedDSN(ctx context.Context, dsn string, tenants, agents int) ([]Tenant, error) {
+	return SeedDSNAs(ctx, dsn, tenants, agents, auth.Agent)
+}
+
+// SeedDSNAs is SeedDSN with agents of role.
+func SeedDSNAs(ctx context.Context, dsn string, tenants, agents int, role auth.Role) ([]Tenant, error) {
 	st, err := store.Open(ctx, dsn, store.Options{MaxConns: 2})
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	return Seed(ctx, st, tenants, agents)
+	return SeedAs(ctx, st, tenants, agents, role)
 }

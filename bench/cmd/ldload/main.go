@@ -1,7 +1,7 @@
 // Command ldload is Live Desk's load generator. It starts the server itself
 // (a fresh SQLite data dir, or a fresh PostgreSQL schema and NATS prefix),
-// or targets one you started (-url), runs one scenario — idle, chat, storm
-// or cluster — and prints a summary table and one JSON line per run
+// or targets one you started (-url), runs one scenario — idle, chat, storm,
+// cluster or broadcast — and prints a summary table and one JSON line per run
 // ("RESULT {...}"); with -runs N it also prints the medians ("MEDIAN {...}").
 // It only ever connects to 127.0.0.0/8. See docs/benchmarks.md.
 package main
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/bench/load"
+	"github.com/querytel/livedesk/internal/auth"
 )
 
 type options struct {
@@ -310,8 +311,30 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		res.Params["database"] = o.db
 		return res, nil
+	case "broadcast":
+		e, err := startEnv(ctx, o, 1, o.db == "postgres")
+		if err != nil {
+			return nil, err
+		}
+		defer e.stop()
+		tenants, err := load.SeedDSNAs(ctx, e.dsn, 1, 1, auth.Owner)
+		if err != nil {
+			return nil, err
+		}
+		n := orDefault(o.visitors, 10000)
+		cfg := load.BroadcastConfig{URL: e.urls[0], Tenant: tenants[0], Visitors: n, ConnectRate: o.connectRate,
+			Dialer: load.NewDialer(n/20000 + 2), Log: logw}
+		if e.pid != 0 {
+			cfg.CPU = func() (time.Duration, error) { return load.CPUTime(e.pid) }
+		}
+		res, err := load.Broadcast(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		res.Params["database"] = o.db
+		return res, nil
 	}
-	return nil, fmt.Errorf("unknown scenario %q (idle, chat, storm, cluster)", o.scenario)
+	return nil, fmt.Errorf("unknown scenario %q (idle, chat, storm, cluster, broadcast)", o.scenario)
 }
 
 func orDefault(v, def int) int {
