@@ -284,7 +284,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, p auth.Principa
 		}
 		return
 	}
-	rec := &bodyRecorder{ResponseWriter: w}
+	rec := &bodyRecorder{statusRecorder: statusRecorder{ResponseWriter: w}}
 	done := false
 	defer func() {
 		status := rec.status
@@ -307,34 +307,20 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, p auth.Principa
 }
 
 // bodyRecorder keeps what a handler answers, up to maxBody, besides
-// writing it.
+// writing it (and its status, as statusRecorder does).
 type bodyRecorder struct {
-	http.ResponseWriter
-	status   int
+	statusRecorder
 	body     bytes.Buffer
 	overflow bool
 }
 
-// Unwrap lets http.ResponseController reach the connection.
-func (b *bodyRecorder) Unwrap() http.ResponseWriter { return b.ResponseWriter }
-
-func (b *bodyRecorder) WriteHeader(code int) {
-	if b.status == 0 {
-		b.status = code
-	}
-	b.ResponseWriter.WriteHeader(code)
-}
-
 func (b *bodyRecorder) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
 	if b.body.Len()+len(p) > maxBody {
 		b.overflow = true
 	} else {
 		b.body.Write(p)
 	}
-	return b.ResponseWriter.Write(p)
+	return b.statusRecorder.Write(p)
 }
 
 // --- API keys (the desk's own routes) ---
