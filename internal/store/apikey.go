@@ -36,7 +36,7 @@ func scanAPIKey(sc scanner) (APIKey, error) {
 	)
 	err := sc.Scan(&k.ID, &k.WorkspaceID, &k.AgentID, &k.Name, &k.Prefix, &k.TokenHash, &scopes, &created, &used, &revoked)
 	k.Scopes = slices.Clip(append([]string{}, strings.Fields(scopes)...))
-	k.CreatedAt, k.LastUsedAt, k.RevokedAt = fromMillis(created), optionalTime(used), optionalTime(revoked)
+	k.CreatedAt, k.LastUsedAt, k.RevokedAt = fromMillis(created), optTime(used), optTime(revoked)
 	return k, err
 }
 

@@ -132,24 +132,9 @@ func scanBroadcast(sc scanner) (Broadcast, error) {
 	if err := json.Unmarshal([]byte(aud), &b.Audience); err != nil {
 		return Broadcast{}, fmt.Errorf("broadcast %s audience: %w", b.ID, err)
 	}
-	b.StartsAt, b.EndsAt = optionalTime(starts), optionalTime(ends)
+	b.StartsAt, b.EndsAt = optTime(starts), optTime(ends)
 	b.CreatedAt, b.UpdatedAt = fromMillis(created), fromMillis(upd)
 	return b, nil
-}
-
-func optionalTime(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := fromMillis(v.Int64)
-	return &t
-}
-
-func optionalMillis(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: millis(*t), Valid: true}
 }
 
 // broadcastRow is b's stored values, in the order of the columns after
@@ -164,7 +149,7 @@ func broadcastRow(b Broadcast) ([]any, error) {
 		label, link = b.Button.Label, b.Button.URL
 	}
 	return []any{b.Name, b.Kind, b.Placement, b.Text, label, link, nullString(b.SenderID), string(aud), b.Frequency, b.Status,
-		optionalMillis(b.StartsAt), optionalMillis(b.EndsAt)}, nil
+		nullMillis(b.StartsAt), nullMillis(b.EndsAt)}, nil
 }
 
 // CreateBroadcast stores a new broadcast. Its sender and author must be

@@ -249,6 +249,14 @@ func optTime(ms sql.NullInt64) *time.Time {
 	return &t
 }
 
+// nullMillis is optTime's inverse: nil is NULL.
+func nullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: millis(*t), Valid: true}
+}
+
 // nullString turns "" into SQL NULL, for optional foreign keys.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
