@@ -22,6 +22,8 @@ const serverEnv = {
   LIVEDESK_ADMIN_EMAIL: 'owner@livedesk.local',
   LIVEDESK_ADMIN_PASSWORD: process.env.LIVEDESK_E2E_PASSWORD,
   LIVEDESK_LOG_LEVEL: 'warn',
+  // The webhooks spec registers an endpoint on 127.0.0.1.
+  LIVEDESK_WEBHOOKS_ALLOW_PRIVATE: '1',
 };
 
 function server(p: number, dataDir: string, awaySeconds: number) {

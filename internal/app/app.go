@@ -44,6 +44,7 @@ import (
 	"github.com/querytel/livedesk/internal/store"
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
+	"github.com/querytel/livedesk/internal/webhook"
 	"github.com/querytel/livedesk/internal/workspace"
 )
 
@@ -98,8 +99,10 @@ type App struct {
 	Boards    *board.Service
 	// Broadcasts decides what widgets show and keeps the broadcasts.
 	Broadcasts *broadcast.Service
-	Guard      *guard.Guard
-	Bus        bus.Bus
+	// Webhooks keeps the endpoints and delivers the outbox's events.
+	Webhooks *webhook.Service
+	Guard    *guard.Guard
+	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
 	Bootstrap Bootstrap
 
@@ -195,6 +198,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		dataDir = "" // PostgreSQL's disk is not ours to watch
 	}
 	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
+	a.Webhooks = webhook.New(st, a.Clock, webhook.Options{AllowPrivate: cfg.WebhooksAllowPrivate, Audit: a.Audit, Disabled: a.webhookDisabled})
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
 		Blocks: a.Blocks, Inbox: a.Inbox, Files: a.Files, Broadcasts: a.Broadcasts, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
@@ -207,7 +211,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Broadcasts: a.Broadcasts, Keys: apikey.New(st, a.Clock, a.Audit), Idempotency: st, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Broadcasts: a.Broadcasts, Keys: apikey.New(st, a.Clock, a.Audit), Webhooks: a.Webhooks, Idempotency: st, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)
@@ -263,6 +267,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	if a.background {
 		go a.runTimers(bctx)
 		go a.runMail(bctx)
+		go a.runWebhooks(bctx)
 		go a.runRollups(bctx)
 	}
 	select {

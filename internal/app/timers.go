@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"time"
+
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/store"
 )
 
 // Timer loop periods. Each rule's due time lives in the database and is
@@ -24,7 +27,52 @@ const (
 	// mailBatch bounds the mails one pass sends: each is a round trip to
 	// a mail server, and the pass also runs the conversation timers.
 	mailBatch = 20
+	// webhookEvery bounds how late a webhook event goes out; webhookBatch
+	// bounds one pass (it runs again at once while passes are full).
+	webhookEvery = time.Second
+	webhookBatch = 256
+	// webhookEventDays keeps delivered and given-up webhook events, for
+	// the delivery log and redelivery.
+	webhookEventDays = 7
 )
+
+// runWebhooks delivers webhook events until ctx ends, on its own loop: a
+// slow endpoint must not hold back anything else. A full pass is
+// followed by the next at once, so a backlog drains at the endpoints'
+// pace, not one batch a second.
+func (a *App) runWebhooks(ctx context.Context) {
+	a.every(ctx, webhookEvery, "webhooks", func(ctx context.Context) error {
+		for ctx.Err() == nil {
+			n, err := a.Webhooks.RunDue(ctx, webhookBatch)
+			if err != nil || n < webhookBatch {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// webhookDisabled tells the workspace's owners and admins, in their
+// inboxes, that an endpoint was disabled after a day of failures.
+func (a *App) webhookDisabled(ctx context.Context, e store.WebhookEndpoint) {
+	agents, err := a.Store.ListAgents(ctx, e.WorkspaceID)
+	if err != nil {
+		a.Log.Warn("webhook disabled notice", "err", err)
+		return
+	}
+	for _, ag := range agents {
+		if ag.Disabled || !auth.Role(ag.Role).AtLeast(auth.Admin) {
+			continue
+		}
+		_, err := a.Inbox.Add(ctx, store.InboxItem{WorkspaceID: e.WorkspaceID, AgentID: ag.ID, Kind: store.InboxWebhookDisabled,
+			Dedupe:  "webhook_disabled:" + e.ID + ":" + e.UpdatedAt.Format(time.RFC3339Nano),
+			Summary: e.URL + " was disabled: " + e.DisabledReason + ". Enable it in Settings → Webhooks once it answers again.",
+			Data:    map[string]any{"webhook_id": e.ID, "url": e.URL}}, false)
+		if err != nil {
+			a.Log.Warn("webhook disabled notice", "err", err)
+		}
+	}
+}
 
 // runMail sends ticket mail until ctx ends, on its own loop: a slow mail
 // server must not hold back the conversation timers.
@@ -168,6 +216,16 @@ func (a *App) RunRetention(ctx context.Context) {
 		a.Log.Warn("ticket archive", "err", err)
 	} else if n > 0 {
 		a.Log.Info("ticket archive", "archived", n)
+	}
+	// Webhook events stay a week for the delivery log and redelivery.
+	for {
+		n, err := a.Store.DeleteOldWebhookEvents(ctx, a.Clock.Now().AddDate(0, 0, -webhookEventDays), 1000)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Warn("webhook event retention", "err", err)
+		}
+		if err != nil || n < 1000 {
+			break
+		}
 	}
 	// A create's first answer is replayed for a day (Idempotency-Key).
 	for {

@@ -44,6 +44,11 @@ type Config struct {
 	// TrustProxy takes client IPs from X-Forwarded-For: the last entry,
 	// which the proxy in front of the server appended. Off by default.
 	TrustProxy bool
+	// WebhooksAllowPrivate lets webhook endpoints be loopback, private or
+	// link-local addresses (a self-hosted desk calling its own network).
+	// Off by default: a workspace admin could otherwise reach the
+	// server's own network (SSRF).
+	WebhooksAllowPrivate bool
 	// SQLiteSync is "normal" (default: survives process crashes) or "full"
 	// (also survives power loss, slower writes).
 	SQLiteSync string
@@ -128,6 +133,9 @@ func (c *Config) FlagSet(name string, getenv func(string) string, out io.Writer)
 	trust := getenv("LIVEDESK_TRUST_PROXY")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", trust == "1" || strings.EqualFold(trust, "true"),
 		"take client IPs from X-Forwarded-For (only behind a proxy that sets it) [$LIVEDESK_TRUST_PROXY]")
+	private := getenv("LIVEDESK_WEBHOOKS_ALLOW_PRIVATE")
+	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", private == "1" || strings.EqualFold(private, "true"),
+		"let webhook endpoints be loopback, private or link-local addresses (self-hosted networks only) [$LIVEDESK_WEBHOOKS_ALLOW_PRIVATE]")
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: livedesk %s [flags]\n\nEvery flag can also be set by the environment variable in brackets.\n\n", name)
 		fs.PrintDefaults()

@@ -142,6 +142,16 @@ var keyless = []string{
 	"GET /api/v1/api-keys",
 	"POST /api/v1/api-keys",
 	"DELETE /api/v1/api-keys/{id}",
+	// Webhook endpoints hold a signing secret and decide where the
+	// workspace's data goes: the desk's admins set them.
+	"GET /api/v1/webhooks",
+	"POST /api/v1/webhooks",
+	"PATCH /api/v1/webhooks/{id}",
+	"DELETE /api/v1/webhooks/{id}",
+	"POST /api/v1/webhooks/{id}/secret",
+	"POST /api/v1/webhooks/{id}/ping",
+	"GET /api/v1/webhooks/{id}/deliveries",
+	"POST /api/v1/webhooks/{id}/deliveries/{event}/redeliver",
 	"GET /api/v1/blocks",
 	"POST /api/v1/blocks",
 	"DELETE /api/v1/blocks/{id}",

@@ -146,6 +146,11 @@ func (a *appender) commit(batch []*appendReq) {
 				if err != nil && !refusesOne(err) {
 					return err // tx state unknown: roll back, then one by one
 				}
+				if err == nil {
+					if err := a.s.hookAppended(ctx, tx, out); err != nil {
+						return err
+					}
+				}
 				r.res = appendResult{Appended: out, err: err}
 			}
 			return nil

@@ -72,6 +72,9 @@ SELECT 'none', cur.visitor_id, false, '', '', '', '', '', 0::bigint, '', '', '',
 type pgPending struct {
 	m    Message // with its new ID and CreatedAt
 	args []any
+	// hook: an endpoint takes message.created, and pgHookMessage follows
+	// the message in the batch.
+	hook bool
 }
 
 // storeBatchPostgres stores live (sorted by conversation) in one
@@ -86,12 +89,19 @@ func (a *appender) storeBatchPostgres(ctx context.Context, live []*appendReq) er
 		if err != nil {
 			return err // as appendOne would: nothing sent, one by one instead
 		}
+		if p.hook, err = a.s.hooks.wants(ctx, a.s, r.m.WorkspaceID, EventMessageCreated); err != nil {
+			return err
+		}
 		pend[i] = p
 	}
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(pend)+2)}
 	b.Queue("BEGIN")
 	for _, p := range pend {
 		b.Queue(pgAppend, p.args...)
+		if p.hook {
+			b.Queue(pgHookMessage, NewID(), p.m.WorkspaceID, p.m.ConversationID, p.m.ID, millis(p.m.CreatedAt),
+				millis(p.m.CreatedAt.Add(hookDeadline)))
+		}
 	}
 	b.Queue("COMMIT")
 
@@ -114,49 +124,63 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 		return fmt.Errorf("begin: %w", err)
 	}
 	for i, p := range pend {
-		var (
-			visitor               *string
-			kind, ticketID, phase string
-			unassigned            bool
-		)
-		row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor, &unassigned, &ticketID, &phase}}
-		prev, err := scanMessage(row)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			res[i].err = fmt.Errorf("store: conversation %s: %w", p.m.ConversationID, ErrNotFound)
-			continue
-		case err != nil && row.scanned && kind == "prev":
-			// The row arrived but the stored message's meta does not
-			// decode. Nothing was changed for this message: it fails
-			// alone, as it would on its own (appendAlone).
-			res[i].err = mapErr("store: message by client id", err)
-			continue
-		case err != nil:
-			// A statement failed (the server skips the rest, COMMIT
-			// included), or the connection did. Scanning cannot fail
-			// otherwise: pgAppend fixes every column's type.
+		if err := readPgOne(br, p, &res[i]); err != nil {
 			return err
 		}
-		m := p.m
-		switch kind {
-		case "new":
-			m.Seq = prev.Seq
-			res[i].Appended = Appended{Message: m, VisitorID: deref(visitor), Unassigned: unassigned, TicketID: ticketID, Offhours: phase}
-		case "prev":
-			if prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID {
-				res[i].Appended = Appended{Message: prev, Duplicate: true}
-			} else if refused := pgRefusal(m, visitor); errors.Is(refused, ErrNotFound) {
-				res[i].err = refused // a visitor learns nothing of another's conversation
-			} else {
-				res[i].err = fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
+		if p.hook {
+			if _, err := br.Exec(); err != nil {
+				return fmt.Errorf("webhook event: %w", err)
 			}
-		case "none":
-			res[i].err = pgRefusal(m, visitor)
-		default:
-			return fmt.Errorf("store: append message: unexpected outcome %q", kind)
 		}
 	}
 	return pgCommitted(br)
+}
+
+// readPgOne reads one pgAppend's result into res; only an error of the
+// batch as a whole is returned.
+func readPgOne(br pgx.BatchResults, p pgPending, res *appendResult) error {
+	var (
+		visitor               *string
+		kind, ticketID, phase string
+		unassigned            bool
+	)
+	row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor, &unassigned, &ticketID, &phase}}
+	prev, err := scanMessage(row)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		res.err = fmt.Errorf("store: conversation %s: %w", p.m.ConversationID, ErrNotFound)
+		return nil
+	case err != nil && row.scanned && kind == "prev":
+		// The row arrived but the stored message's meta does not
+		// decode. Nothing was changed for this message: it fails
+		// alone, as it would on its own (appendAlone).
+		res.err = mapErr("store: message by client id", err)
+		return nil
+	case err != nil:
+		// A statement failed (the server skips the rest, COMMIT
+		// included), or the connection did. Scanning cannot fail
+		// otherwise: pgAppend fixes every column's type.
+		return err
+	}
+	m := p.m
+	switch kind {
+	case "new":
+		m.Seq = prev.Seq
+		res.Appended = Appended{Message: m, VisitorID: deref(visitor), Unassigned: unassigned, TicketID: ticketID, Offhours: phase}
+	case "prev":
+		if prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID {
+			res.Appended = Appended{Message: prev, Duplicate: true}
+		} else if refused := pgRefusal(m, visitor); errors.Is(refused, ErrNotFound) {
+			res.err = refused // a visitor learns nothing of another's conversation
+		} else {
+			res.err = fmt.Errorf("store: client_msg_id %q: %w", m.ClientMsgID, ErrIDTaken)
+		}
+	case "none":
+		res.err = pgRefusal(m, visitor)
+	default:
+		return fmt.Errorf("store: append message: unexpected outcome %q", kind)
+	}
+	return nil
 }
 
 // pgPipeline sends b (a transaction: BEGIN, statements, COMMIT) as one

@@ -392,7 +392,31 @@ func addTicketEvent(ctx context.Context, tx *sql.Tx, workspaceID string, e Ticke
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO ticket_events (id, workspace_id, ticket_id, actor_id, actor_name, action, detail, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, NewID(), workspaceID, e.TicketID, e.ActorID, e.ActorName, e.Action, string(detail), millis(now))
-	return mapErr("store: ticket event", err)
+	if err != nil {
+		return mapErr("store: ticket event", err)
+	}
+	return hookTicket(ctx, tx, ticketHookType(e), workspaceID, e.TicketID, now)
+}
+
+// ticketHookType is the webhook event of a ticket's history entry: every
+// change of a ticket is in its history, so its webhook events are
+// written with it.
+func ticketHookType(e TicketEvent) string {
+	switch e.Action {
+	case "created":
+		return EventTicketCreated
+	case "made": // from a chat: a new ticket, or the chat joined its user's open one
+		if merged, _ := e.Detail["merged"].(bool); !merged {
+			return EventTicketCreated
+		}
+	case "closed", "merged_into": // a duplicate merged into another is closed
+		return EventTicketClosed
+	case "moved":
+		if e.Detail["stage"] == StageClosed && e.Detail["from_stage"] != StageClosed {
+			return EventTicketClosed // to a closed column
+		}
+	}
+	return EventTicketUpdated
 }
 
 // TicketHistory reads a ticket's history, oldest first, at most limit.

@@ -126,14 +126,20 @@ func (s *Store) UpsertContact(ctx context.Context, workspaceID, externalID, name
 				return mapErr("store: upsert contact", err)
 			}
 		}
+		before := c
 		if name != "" {
 			c.Name = name
 		}
 		if email != "" {
 			c.Email = email
 		}
-		out, err = updateContact(ctx, tx, c, now)
-		return err
+		if out, err = updateContact(ctx, tx, c, now); err != nil {
+			return err
+		}
+		if out.Name == before.Name && out.Email == before.Email {
+			return nil // the same again (every identify of a returning user): no webhook event
+		}
+		return hookContact(ctx, tx, EventContactUpdated, out, now)
 	})
 	return out, err
 }
@@ -211,7 +217,7 @@ func insertContactAs(ctx context.Context, tx *sql.Tx, d Dialect, c Contact, now 
 	if n == 0 {
 		return Contact{}, errNotInserted
 	}
-	return c, nil
+	return c, hookContact(ctx, tx, EventContactCreated, c, now)
 }
 
 func updateContact(ctx context.Context, tx *sql.Tx, c Contact, now time.Time) (Contact, error) {
@@ -253,8 +259,10 @@ func (s *Store) UpdateContact(ctx context.Context, c Contact, now time.Time) (Co
 			return mapErr("store: update contact", err)
 		}
 		c.CreatedAt = prev.CreatedAt
-		out, err = updateContact(ctx, tx, c, now)
-		return err
+		if out, err = updateContact(ctx, tx, c, now); err != nil {
+			return err
+		}
+		return hookContact(ctx, tx, EventContactUpdated, out, now)
 	})
 	return out, err
 }
@@ -488,8 +496,10 @@ func (s *Store) MergeContacts(ctx context.Context, workspaceID, intoID, fromID s
 				into.Fields[k] = v
 			}
 		}
-		out, err = updateContact(ctx, tx, into, now)
-		return err
+		if out, err = updateContact(ctx, tx, into, now); err != nil {
+			return err
+		}
+		return hookContact(ctx, tx, EventContactUpdated, out, now)
 	})
 	return out, err
 }
@@ -513,6 +523,13 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 		if err := markRolledTickets(ctx, tx, workspaceID, true, `(contact_id = $2 OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2)
 			OR conversation_id IN (SELECT id FROM conversations WHERE `+theirs+`))`, id); err != nil {
 			return err
+		}
+		// Webhook events not yet delivered carry it in their payloads.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE workspace_id = $1 AND (subject = $2
+			OR subject IN (SELECT id FROM conversations WHERE workspace_id = $1 AND `+theirs+`)
+			OR subject IN (SELECT id FROM tickets WHERE workspace_id = $1 AND (contact_id = $2 OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2))))`,
+			workspaceID, id); err != nil {
+			return mapErr("store: erase contact: webhook events", err)
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM conversations WHERE workspace_id = $1 AND contact_id = $2`, workspaceID, id)
 		if err != nil {

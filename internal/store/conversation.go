@@ -159,6 +159,9 @@ func (s *Store) RateConversation(ctx context.Context, workspaceID, id, visitorID
 			WHERE workspace_id = $1 AND id = $2 AND visitor_id = $3 AND status = 'closed' AND closed_at >= $7
 			AND (rated_at IS NULL OR rated_at >= closed_at)
 			RETURNING `+conversationColumns, workspaceID, id, visitorID, rating, comment, millis(now), millis(since)))
+		if err == nil {
+			return hookConversation(ctx, tx, EventConversationRated, out, now)
+		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return mapErr("store: rate conversation", err)
 		}
@@ -199,7 +202,14 @@ func (s *Store) StartConversation(ctx context.Context, workspaceID, visitorID, d
 				CAST($5 AS BIGINT), CAST($5 AS BIGINT)
 				FROM visitors WHERE workspace_id = $2 AND id = $6`,
 				id, workspaceID, nullString(departmentID), StatusOpen, millis(now), visitorID)
-			return mustAffect("store: start conversation", res, err)
+			if err := mustAffect("store: start conversation", res, err); err != nil {
+				return err
+			}
+			return hook(ctx, tx, hookEvent{workspaceID: workspaceID, typ: EventConversationStarted, subject: id, at: now,
+				data: func() (any, error) {
+					c, err := scanConversation(tx.QueryRowContext(ctx, hotQueries[qGetConversation], workspaceID, id))
+					return map[string]any{"conversation": c}, mapErr("store: get conversation", err)
+				}})
 		})
 		if errors.Is(err, ErrConflict) {
 			continue // another tab won the race; read its conversation

@@ -18,6 +18,9 @@ const (
 	InboxTicketAssigned = "ticket_assigned" // someone else gave the agent a ticket
 	InboxTicketReply    = "ticket_reply"    // the visitor wrote on the agent's ticket
 	InboxTicketChanged  = "ticket_changed"  // someone else changed a ticket the agent watches
+	// InboxWebhookDisabled: an endpoint was disabled after a day of
+	// failures (owners and admins; about no chat or ticket).
+	InboxWebhookDisabled = "webhook_disabled"
 )
 
 // InboxItem is one thing in an agent's inbox. It opens its conversation

@@ -187,6 +187,17 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 			return Conversation{}, nil, mapErr("store: agent last assigned", err)
 		}
 	}
+	// Webhooks: an assignee set or cleared, and an end.
+	if tr.SetAssignee != nil {
+		if err := hookConversation(ctx, tx, EventConversationAssigned, c, now); err != nil {
+			return Conversation{}, nil, err
+		}
+	}
+	if tr.Status == StatusClosed {
+		if err := hookConversation(ctx, tx, EventConversationClosed, c, now); err != nil {
+			return Conversation{}, nil, err
+		}
+	}
 	if tr.Event == nil {
 		return c, nil, nil
 	}

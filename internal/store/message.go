@@ -77,7 +77,10 @@ func encodeMeta(m Message) (string, error) {
 	return string(b), nil
 }
 
-// insertMessage stores m (its Seq already assigned) in tx.
+// insertMessage stores m (its Seq already assigned) in tx, with its
+// message.created for the endpoints that take it. It stores the events a
+// change of the conversation records, not the messages of AppendMessage,
+// whose webhook events go through the store's cache (hookAppended).
 func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 	meta, err := encodeMeta(m)
 	if err != nil {
@@ -85,7 +88,10 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 	}
 	_, err = tx.ExecContext(ctx, hotQueries[qInsertMessage], m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.ClientMsgID, m.Kind,
 		m.AuthorType, m.AuthorID, m.AuthorName, m.Body, millis(m.CreatedAt), m.Private, meta)
-	return mapErr("store: insert message", err)
+	if err != nil {
+		return mapErr("store: insert message", err)
+	}
+	return hookMessage(ctx, tx, m)
 }
 
 // ErrIDTaken means a client_msg_id is already used by another author in
@@ -314,7 +320,10 @@ func (s *Store) appendAlone(ctx context.Context, p *[nQueries]*sql.Stmt, m Messa
 			} else {
 				out, err = appendOne(ctx, tx, p, m, now)
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			return s.hookAppended(ctx, tx, out)
 		})
 		if errors.Is(err, ErrConflict) {
 			continue // a concurrent insert of the same client_msg_id (another node) won; find it

@@ -47,6 +47,7 @@ type Store struct {
 	receipter  *receipter
 	toucher    *toucher
 	checkpoint *checkpointer // SQLite only
+	hooks      hookCache     // which webhook events each workspace takes (webhook.go)
 }
 
 // newStore starts what a Store runs besides its connections.

@@ -740,6 +740,16 @@ func hold(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, h 
 			return out, err
 		}
 		out.Ticket = &t
+		// The out-of-hours flow's ticket has no history entry: its
+		// webhook event is written here, with the subject it was given.
+		typ := EventTicketCreated
+		if out.Merged {
+			typ = EventTicketUpdated
+		}
+		if err := hook(ctx, tx, hookEvent{workspaceID: workspaceID, typ: typ, subject: t.ID, at: now,
+			data: func() (any, error) { return map[string]any{"ticket": t}, nil }}); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }

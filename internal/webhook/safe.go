@@ -131,13 +131,16 @@ func CheckURL(raw string, allowPrivate bool) error {
 	return nil
 }
 
+// MaxURL bounds an endpoint's URL, in bytes.
+const MaxURL = 2048
+
 // parseURL reads an endpoint's URL: http or https, a host, no
-// credentials, at most 2048 bytes.
+// credentials, at most MaxURL bytes.
 func parseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
-	case err != nil || len(raw) > 2048:
-		return nil, errors.New("webhook: the endpoint is not a URL of at most 2048 bytes")
+	case err != nil || len(raw) > MaxURL:
+		return nil, fmt.Errorf("webhook: the endpoint is not a URL of at most %d bytes", MaxURL)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, errors.New("webhook: the endpoint's URL is not http or https")
 	case u.Host == "" || u.Hostname() == "":

@@ -16,6 +16,9 @@ describe('router', () => {
     expect(parse('#/admin/keys')).toEqual({ area: 'admin', page: 'keys', id: '' });
     expect(parse('#/admin/keys/')).toEqual({ area: 'admin', page: 'keys', id: '' });
     expect(parse('#/admin/apikeys')).toEqual({ area: 'live' });
+    expect(parse('#/admin/webhooks')).toEqual({ area: 'admin', page: 'webhooks', id: '' });
+    expect(parse('#/admin/webhooks/wh%201')).toEqual({ area: 'admin', page: 'webhooks', id: 'wh 1' });
+    expect(parse('#/admin/web-hooks')).toEqual({ area: 'live' });
     expect(parse('#preferences')).toEqual({ area: 'admin', page: 'preferences', id: '' });
   });
   it('reads the ticket queues', () => {
@@ -39,14 +42,15 @@ describe('router', () => {
   });
   it('writes what it reads', () => {
     expect(href({ area: 'broadcasts', id: 'a/b' })).toBe('#/broadcasts/a%2Fb');
-    for (const h of ['#/', '#/admin/team', '#/admin/keys', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/broadcasts', '#/broadcasts/new', '#/broadcasts/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
+    for (const h of ['#/', '#/admin/team', '#/admin/keys', '#/admin/webhooks', '#/admin/webhooks/wh1', '#/admin/sites/abc', '#/tickets/assigned', '#/inbox/unread', '#/contacts', '#/contacts/abc', '#/boards', '#/boards/b1', '#/broadcasts', '#/broadcasts/new', '#/broadcasts/b1', '#/analytics']) expect(href(parse(h))).toBe(h);
   });
 });
 
 describe('the settings pages', () => {
-  it('lists API keys after quick responses', () => {
-    expect(ADMIN_PAGES.slice(-2)).toEqual(['quick', 'keys']);
+  it('lists API keys after quick responses, and webhooks after API keys', () => {
+    expect(ADMIN_PAGES.slice(-3)).toEqual(['quick', 'keys', 'webhooks']);
     expect(href({ area: 'admin', page: 'keys', id: '' })).toBe('#/admin/keys');
+    expect(href({ area: 'admin', page: 'webhooks', id: 'wh1' })).toBe('#/admin/webhooks/wh1');
   });
 });
 

@@ -60,16 +60,17 @@ func refused(method, name string, call func(ctx context.Context, s *store.Store,
 // isolationExempt lists the methods that take something naming a row but
 // cannot reach another workspace's rows through a workspace id, and why.
 var isolationExempt = map[string]string{
-	"APIKeyByHash":    "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
-	"AgentByEmail":    "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
-	"Bootstrap":       "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
-	"CreateTenant":    "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",
-	"CreateWorkspace": "makes a new workspace; there is no other workspace's row to name",
-	"DeleteSession":   "keyed by a session's token hash, a secret only its holder has",
-	"GetWorkspace":    "the workspace id is the tenant itself; callers pass their own",
-	"SessionAgent":    "keyed by a session's token hash, a secret only its holder has; the row names its workspace",
-	"SiteByWidgetKey": "widget keys are public and global: the socket learns the workspace from the key",
-	"UpdateWorkspace": "the workspace id is the tenant itself; callers pass their own",
+	"APIKeyByHash":          "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
+	"RecordWebhookOutcomes": "records the outcomes of deliveries the webhook runner claimed (ClaimWebhookDeliveries, across workspaces): keyed by endpoint and position, which only a claim hands out",
+	"AgentByEmail":          "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
+	"Bootstrap":             "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
+	"CreateTenant":          "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",
+	"CreateWorkspace":       "makes a new workspace; there is no other workspace's row to name",
+	"DeleteSession":         "keyed by a session's token hash, a secret only its holder has",
+	"GetWorkspace":          "the workspace id is the tenant itself; callers pass their own",
+	"SessionAgent":          "keyed by a session's token hash, a secret only its holder has; the row names its workspace",
+	"SiteByWidgetKey":       "widget keys are public and global: the socket learns the workspace from the key",
+	"UpdateWorkspace":       "the workspace id is the tenant itself; callers pass their own",
 }
 
 // isolationCases is the registry the coverage check reads: each case names
@@ -210,6 +211,54 @@ var isolationCases = []isolationCase{
 		noErr(t, "end", s.EndIdempotent(t.Context(), a.ws.ID, "key:"+b.key.ID, "create-1", 500, "x"))
 		bAnswerKept(t, s, b)
 	}}.arranged(bKey),
+
+	// Webhooks.
+	refused("GetWebhook", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.GetWebhook(ctx, a.ws.ID, b.hook.ID)
+		return err
+	}),
+	refused("UpdateWebhook", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		e := b.hook
+		e.WorkspaceID, e.URL, e.Secret = a.ws.ID, "https://evil.example/", "known"
+		_, err := s.UpdateWebhook(ctx, e, isoNow.Add(24*time.Hour), isoNow)
+		return err
+	}),
+	refused("DeleteWebhook", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		return s.DeleteWebhook(ctx, a.ws.ID, b.hook.ID)
+	}),
+	refused("RedeliverWebhook", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		ds, err := s.ListWebhookDeliveries(ctx, b.ws.ID, b.hook.ID, 0, 1)
+		if err != nil || len(ds) == 0 {
+			return fmt.Errorf("no delivery of B (%v)", err)
+		}
+		_, err = s.RedeliverWebhook(ctx, a.ws.ID, b.hook.ID, ds[0].EventID, isoNow.Add(24*time.Hour), isoNow)
+		return err
+	}),
+	refused("RedeliverWebhook", "of B's event to A's endpoint", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		ds, err := s.ListWebhookDeliveries(ctx, b.ws.ID, b.hook.ID, 0, 1)
+		if err != nil || len(ds) == 0 {
+			return fmt.Errorf("no delivery of B (%v)", err)
+		}
+		_, err = s.RedeliverWebhook(ctx, a.ws.ID, a.hook.ID, ds[0].EventID, isoNow.Add(24*time.Hour), isoNow)
+		return err
+	}),
+	{method: "ListWebhooks", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListWebhooks(t.Context(), a.ws.ID)
+		noErr(t, "list webhooks", err)
+		equal(t, "A's endpoints", len(list), 1)
+		equal(t, "A's endpoint", list[0].ID, a.hook.ID)
+	}},
+	{method: "ListWebhookDeliveries", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		list, err := s.ListWebhookDeliveries(t.Context(), a.ws.ID, b.hook.ID, 0, 100)
+		noErr(t, "list deliveries", err)
+		equal(t, "B's deliveries through A", len(list), 0)
+	}},
+	{method: "CreateWebhook", changesA: true, run: func(t *testing.T, s *store.Store, a, b isoTenant) {
+		// B's endpoint does not count against A's limit.
+		_, err := s.CreateWebhook(t.Context(), store.WebhookEndpoint{WorkspaceID: a.ws.ID, URL: "https://a.example/2",
+			Events: []string{store.EventContactCreated}, Secret: "whsec_a2"}, 2, isoNow)
+		noErr(t, "A's second endpoint", err)
+	}},
 
 	// Broadcasts.
 	refused("GetBroadcast", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
@@ -1244,15 +1293,16 @@ type isoTenant struct {
 	mailHost       string
 	block          store.Block
 	audit          store.AuditEntry
-	contacts       []string            // every contact id, for the snapshot
-	billing        store.Department    // made by a case's arrange
-	onlyB          store.Contact       // made by a case's arrange
-	claim          store.Contact       // made by a case's arrange
-	quick          store.QuickResponse // made by a case's arrange
-	file           store.File          // made by a case's arrange: incomplete, one chunk
-	board          store.Board         // made by a case's arrange, with the ticket moved onto it
-	cast           store.Broadcast     // made by a case's arrange: active, shown to the visitor
-	key            store.APIKey        // made by a case's arrange, with an answer kept for an idempotency key
+	contacts       []string              // every contact id, for the snapshot
+	billing        store.Department      // made by a case's arrange
+	onlyB          store.Contact         // made by a case's arrange
+	claim          store.Contact         // made by a case's arrange
+	quick          store.QuickResponse   // made by a case's arrange
+	file           store.File            // made by a case's arrange: incomplete, one chunk
+	board          store.Board           // made by a case's arrange, with the ticket moved onto it
+	cast           store.Broadcast       // made by a case's arrange: active, shown to the visitor
+	key            store.APIKey          // made by a case's arrange, with an answer kept for an idempotency key
+	hook           store.WebhookEndpoint // takes every event, from the tenant's first row on
 }
 
 // bKey gives B an API key of its owner, and the answer of a create sent
@@ -1346,6 +1396,11 @@ func newIsoTenant(t *testing.T, s *store.Store, name string) isoTenant {
 	it := isoTenant{tenant: newTenant(t, s, name), token: "token-" + name}
 	ws := it.ws.ID
 	var err error
+	// Every event of the tenant is written for its webhook endpoint: each
+	// case checks a change in A writes none of B's deliveries.
+	it.hook, err = s.CreateWebhook(ctx, store.WebhookEndpoint{WorkspaceID: ws, URL: "https://" + name + ".example/hook",
+		Events: store.WebhookEvents, Secret: "whsec_" + name}, 20, Epoch)
+	noErr(t, "webhook", err)
 	it.visitor, err = s.CreateVisitor(ctx, ws, it.site.ID, it.token, Epoch)
 	noErr(t, "visitor", err)
 	_, err = s.TouchVisitor(ctx, ws, it.visitor.ID, store.PageView{URL: "https://" + name + ".example/", Title: "Home"},
@@ -1440,7 +1495,9 @@ type chatSnapshot struct {
 	BoardTickets  [][]store.Ticket
 	History       []store.TicketEvent
 	APIKeys       []store.APIKey
-	Broadcasts    []store.Broadcast // every broadcast, with its counts by slot and in all
+	Webhooks      []store.WebhookEndpoint
+	Deliveries    []store.WebhookDelivery // the endpoint's, newest first
+	Broadcasts    []store.Broadcast       // every broadcast, with its counts by slot and in all
 	CastSlots     []store.BroadcastSlot
 	CastTotals    map[string]store.BroadcastStats
 }
@@ -1530,6 +1587,10 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	must("history", err)
 	sn.APIKeys, err = s.ListAPIKeys(ctx, ws)
 	must("api keys", err)
+	sn.Webhooks, err = s.ListWebhooks(ctx, ws)
+	must("webhooks", err)
+	sn.Deliveries, err = s.ListWebhookDeliveries(ctx, ws, it.hook.ID, 0, 1000)
+	must("webhook deliveries", err)
 	sn.Broadcasts, err = s.ListBroadcasts(ctx, ws, "", 100)
 	must("broadcasts", err)
 	sn.CastSlots, err = s.BroadcastActivity(ctx, ws, "", Epoch, isoNow.Add(24*time.Hour))

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 	runRatings(t, newStore)
 	runBroadcasts(t, newStore)
 	runAPIKeys(t, newStore)
+	runWebhooks(t, newStore)
 	runIsolation(t, newStore)
 }
 

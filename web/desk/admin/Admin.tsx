@@ -1,5 +1,5 @@
 // The settings area: workspace preferences, sites, team, departments,
-// quick responses and API keys.
+// quick responses, API keys and webhooks.
 // It is its own chunk, loaded when first opened (Desk.tsx), so the live
 // desk's first load carries none of it.
 import { useEffect, useState } from 'preact/hooks';
@@ -15,6 +15,7 @@ import { Profile } from './Profile';
 import { Sites } from './Sites';
 import { Quick } from './Quick';
 import { Team } from './Team';
+import { Webhooks } from './Webhooks';
 import './admin.css';
 
 const PAGES: { page: AdminPage; label: string }[] = [
@@ -26,6 +27,7 @@ const PAGES: { page: AdminPage; label: string }[] = [
   { page: 'mail', label: 'E-mail' },
   { page: 'quick', label: 'Quick responses' },
   { page: 'keys', label: 'API keys' },
+  { page: 'webhooks', label: 'Webhooks' },
 ];
 
 export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
@@ -68,6 +70,7 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {page === 'mail' && <Mail editable={editable} />}
         {page === 'quick' && <Quick editable={store.can(MANAGE_QUICK_RESPONSES)} meId={me.agent.id} departments={departments} />}
         {page === 'keys' && <Keys editable={editable} />}
+        {page === 'webhooks' && <Webhooks editable={editable} id={id} />}
       </div>
     </main>
   );

@@ -1,4 +1,4 @@
-// The settings area's REST calls (docs/api.md): sites, agents, departments.
+// The settings area's REST calls (docs/api.md): sites, agents, departments, API keys, webhooks.
 import type { SiteLook } from '../../shared/protocol';
 import { type AgentRecord, call, type Department } from '../api';
 
@@ -155,3 +155,79 @@ export const listAPIKeys = () => call<{ items: APIKey[] | null }>('GET', '/api-k
 export const createAPIKey = (name: string, scopes: string[]) => call<{ key: APIKey; token: string }>('POST', '/api-keys', { name, scopes });
 /** Revokes a key at once; it stays listed, revoked. */
 export const revokeAPIKey = (id: string) => call<void>('DELETE', apiKey(id));
+
+/**
+ * A webhook endpoint (docs/api.md, Webhooks): where Live Desk POSTs the
+ * events it is sent. Its signing secret is only in the answers that make
+ * it or rotate it.
+ */
+export interface Webhook {
+  id: string;
+  url: string;
+  description: string;
+  /** Event types (webhooks.ts WEBHOOK_EVENTS). */
+  events: string[];
+  enabled: boolean;
+  /** Why it was turned off when the server did it ("" otherwise). */
+  disabled_reason: string;
+  /** The first failure since its last success, while it keeps failing. */
+  failing_since?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What a webhook is made with or changed to. */
+export interface WebhookInput {
+  url: string;
+  description: string;
+  events: string[];
+}
+
+/** One endpoint's delivery of one event (the delivery log). */
+export interface WebhookDelivery {
+  event_id: string;
+  type: string;
+  /** What the event is about, e.g. a conversation's id. */
+  subject: string;
+  /** queued: on its way (again); failed: given up; skipped: its message was erased before it went. */
+  state: 'queued' | 'delivered' | 'failed' | 'skipped';
+  attempts: number;
+  /** The last answer's HTTP status (0: none). */
+  last_status: number;
+  last_error: string;
+  last_duration_ms: number;
+  created_at: string;
+  last_attempt_at?: string;
+  /** When it is tried next (only while queued). */
+  next_attempt_at?: string;
+  delivered_at?: string;
+}
+
+/** A test event's outcome: the answer's HTTP status (0: none), what went wrong, how long it took. */
+export interface WebhookPing {
+  status: number;
+  error: string;
+  duration_ms: number;
+}
+
+const webhook = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
+/** Every webhook of the workspace (owners and admins). */
+export const listWebhooks = () => call<{ items: Webhook[] | null }>('GET', '/webhooks').then((r) => r.items ?? []);
+/** A new webhook and its signing secret, returned once. */
+export const createWebhook = (in_: WebhookInput) => call<{ webhook: Webhook; secret: string }>('POST', '/webhooks', in_);
+/** Changes a webhook; enabled turns it on or off. */
+export const updateWebhook = (id: string, patch: Partial<WebhookInput> & { enabled?: boolean }) => call<Webhook>('PATCH', webhook(id), patch);
+/** Deletes a webhook and its delivery log. */
+export const deleteWebhook = (id: string) => call<void>('DELETE', webhook(id));
+/** A new signing secret (the old one stops at once), returned once. */
+export const rotateWebhookSecret = (id: string) => call<{ secret: string }>('POST', `${webhook(id)}/secret`).then((r) => r.secret);
+/** Sends a test event now and says how the endpoint answered. */
+export const pingWebhook = (id: string) => call<WebhookPing>('POST', `${webhook(id)}/ping`);
+/** A page of a webhook's deliveries, newest first; next is the cursor of the page before it ("" when none). */
+export const listDeliveries = (id: string, before = '') =>
+  call<{ items: WebhookDelivery[] | null; next_before?: string }>('GET', `${webhook(id)}/deliveries?limit=50${before ? `&before=${encodeURIComponent(before)}` : ''}`).then((r) => ({
+    items: r.items ?? [],
+    next: r.next_before ?? '',
+  }));
+/** Sends a delivery again, as it was: it is queued anew. */
+export const redeliver = (id: string, eventId: string) => call<WebhookDelivery>('POST', `${webhook(id)}/deliveries/${encodeURIComponent(eventId)}/redeliver`);

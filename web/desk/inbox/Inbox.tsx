@@ -1,6 +1,6 @@
 // The agent's inbox: mentions, chats and tickets handed over, replies on
-// its tickets (docs/protocol.md, Comments and the inbox). A chunk of its
-// own, loaded when the bell is first opened.
+// its tickets, webhooks the server disabled (docs/protocol.md, Comments
+// and the inbox). A chunk of its own, loaded when the bell is first opened.
 import { useEffect, useState } from 'preact/hooks';
 import { since } from '../../shared/format';
 import type { InboxItem } from '../../shared/protocol';
@@ -18,8 +18,18 @@ const EMPTY: Record<InboxFilter, string> = {
   archived: 'Nothing archived.',
 };
 
+/**
+ * A webhook the server disabled (it failed for a day): no chat or ticket,
+ * its data is { webhook_id, url } and its place is Settings → Webhooks.
+ * Named here, not in state.ts's inboxTitle: that is the live desk's first
+ * load, and such an item is never a notice (it has no chat).
+ */
+const WEBHOOK_DISABLED = 'webhook_disabled';
+const title = (it: InboxItem) => (it.kind === WEBHOOK_DISABLED ? 'A webhook was disabled' : inboxTitle(it));
+
 /** What an item is about: the chat's visitor, when the desk holds the chat. */
 function about(store: DeskStore, it: InboxItem): string {
+  if (it.kind === WEBHOOK_DISABLED) return 'Webhook';
   const c = it.conversation_id ? store.conversations.value.get(it.conversation_id) : undefined;
   const what = it.ticket_id ? 'Ticket' : 'Chat';
   return c ? `${what} with ${store.displayName(c.visitor_id)}` : what;
@@ -82,6 +92,11 @@ export function Inbox({ store, filter }: { store: DeskStore; filter: InboxFilter
   };
   const openItem = (it: InboxItem) => {
     if (!it.read_at) mark([it.id], { read: true });
+    if (it.kind === WEBHOOK_DISABLED) {
+      // Its delivery log, when the item names it (it shows what failed).
+      const id = it.data?.webhook_id;
+      return go({ area: 'admin', page: 'webhooks', id: typeof id === 'string' ? id : '' });
+    }
     if (!it.conversation_id) {
       // A ticket with no chat yet (made on a board): its place is the boards.
       if (it.ticket_id) go({ area: 'boards', id: '' });
@@ -140,11 +155,11 @@ export function Inbox({ store, filter }: { store: DeskStore; filter: InboxFilter
       <ul class="inbox-list" aria-label={`${LABEL[filter]} items`}>
         {items.map((it) => (
           <li key={it.id} class={it.read_at ? 'inbox-item' : 'inbox-item unread'}>
-            <input type="checkbox" aria-label={`Select: ${inboxTitle(it)}`} checked={picked.has(it.id)} onChange={(e) => toggle(it.id, e.currentTarget.checked)} />
+            <input type="checkbox" aria-label={`Select: ${title(it)}`} checked={picked.has(it.id)} onChange={(e) => toggle(it.id, e.currentTarget.checked)} />
             <button type="button" class="inbox-open" onClick={() => openItem(it)}>
               <span class="inbox-title">
                 {!it.read_at && <span class="dot" aria-label="Unread" />}
-                {inboxTitle(it)}
+                {title(it)}
               </span>
               <span class="inbox-summary">
                 {about(store, it)}

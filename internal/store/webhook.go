@@ -1,0 +1,594 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Webhook event types (docs/api.md, Webhooks), in the order the docs and
+// the desk list them.
+const (
+	EventConversationStarted  = "conversation.started"
+	EventMessageCreated       = "message.created"
+	EventConversationAssigned = "conversation.assigned"
+	EventConversationClosed   = "conversation.closed"
+	EventConversationRated    = "conversation.rated"
+	EventTicketCreated        = "ticket.created"
+	EventTicketUpdated        = "ticket.updated"
+	EventTicketClosed         = "ticket.closed"
+	EventContactCreated       = "contact.created"
+	EventContactUpdated       = "contact.updated"
+)
+
+// WebhookEvents lists every event type.
+var WebhookEvents = []string{EventConversationStarted, EventMessageCreated, EventConversationAssigned, EventConversationClosed,
+	EventConversationRated, EventTicketCreated, EventTicketUpdated, EventTicketClosed, EventContactCreated, EventContactUpdated}
+
+// WebhookEndpoint is a URL a workspace's events are delivered to.
+type WebhookEndpoint struct {
+	ID          string   `json:"id"`
+	WorkspaceID string   `json:"-"`
+	URL         string   `json:"url"`
+	Description string   `json:"description"`
+	Events      []string `json:"events"`
+	Secret      string   `json:"-"` // shown once, when made or rotated
+	Enabled     bool     `json:"enabled"`
+	// DisabledReason says why it was disabled by itself ("" when an admin
+	// did, or while enabled); FailingSince is its first failed attempt
+	// since its last success.
+	DisabledReason string     `json:"disabled_reason"`
+	FailingSince   *time.Time `json:"failing_since,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+const webhookColumns = `id, workspace_id, url, description, events, secret, enabled, disabled_reason, failing_since, created_at, updated_at`
+
+func scanWebhook(sc scanner) (WebhookEndpoint, error) {
+	var (
+		e        WebhookEndpoint
+		events   string
+		failing  sql.NullInt64
+		cre, upd int64
+	)
+	err := sc.Scan(&e.ID, &e.WorkspaceID, &e.URL, &e.Description, &events, &e.Secret, &e.Enabled, &e.DisabledReason, &failing, &cre, &upd)
+	e.Events = slices.Clip(append([]string{}, strings.Fields(events)...))
+	e.FailingSince, e.CreatedAt, e.UpdatedAt = optTime(failing), fromMillis(cre), fromMillis(upd)
+	return e, err
+}
+
+// CreateWebhook stores a new endpoint, unless the workspace already has
+// max of them (ErrConflict).
+func (s *Store) CreateWebhook(ctx context.Context, e WebhookEndpoint, max int, now time.Time) (WebhookEndpoint, error) {
+	e.ID, e.CreatedAt, e.UpdatedAt, e.Enabled, e.DisabledReason, e.FailingSince = NewID(), stored(now), stored(now), true, "", nil
+	err := s.inTx(ctx, "store: create webhook", func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE workspace_id = $1`, e.WorkspaceID).Scan(&n); err != nil {
+			return mapErr("store: count webhooks", err)
+		}
+		if n >= max {
+			return fmt.Errorf("store: create webhook: %d endpoints: %w", n, ErrConflict)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (`+webhookColumns+`)
+			SELECT $1, id, $3, $4, $5, $6, $7, '', NULL, $8, $8 FROM workspaces WHERE id = $2`,
+			e.ID, e.WorkspaceID, e.URL, e.Description, strings.Join(e.Events, " "), e.Secret, true, millis(now))
+		return mustAffect("store: create webhook", res, err)
+	})
+	s.hooks.forget(e.WorkspaceID)
+	return e, err
+}
+
+// ListWebhooks lists a workspace's endpoints, oldest first.
+func (s *Store) ListWebhooks(ctx context.Context, workspaceID string) ([]WebhookEndpoint, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhook_endpoints WHERE workspace_id = $1
+		ORDER BY created_at, id`, workspaceID)
+	return collect(rows, err, "store: list webhooks", scanWebhook)
+}
+
+// GetWebhook reads one endpoint of a workspace.
+func (s *Store) GetWebhook(ctx context.Context, workspaceID, id string) (WebhookEndpoint, error) {
+	e, err := scanWebhook(s.read.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhook_endpoints
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	return e, mapErr("store: get webhook", err)
+}
+
+// UpdateWebhook stores an endpoint's URL, description, events, secret and
+// whether it is enabled. Enabling one clears its failures, and gives its
+// deliveries still queued a new day from now (retry their first attempt
+// at once).
+func (s *Store) UpdateWebhook(ctx context.Context, e WebhookEndpoint, deadline, now time.Time) (WebhookEndpoint, error) {
+	var out WebhookEndpoint
+	err := s.inTx(ctx, "store: update webhook", func(tx *sql.Tx) error {
+		var was bool
+		if err := tx.QueryRowContext(ctx, `SELECT enabled FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2`,
+			e.WorkspaceID, e.ID).Scan(&was); err != nil {
+			return mapErr("store: update webhook", err)
+		}
+		var err error
+		out, err = scanWebhook(tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET url = $3, description = $4, events = $5,
+			secret = $6, enabled = $7, updated_at = $8,
+			disabled_reason = CASE WHEN $7 THEN '' ELSE disabled_reason END,
+			failing_since = CASE WHEN $7 AND NOT enabled THEN NULL ELSE failing_since END
+			WHERE workspace_id = $1 AND id = $2 RETURNING `+webhookColumns,
+			e.WorkspaceID, e.ID, e.URL, e.Description, strings.Join(e.Events, " "), e.Secret, e.Enabled, millis(now)))
+		if err != nil {
+			return mapErr("store: update webhook", err)
+		}
+		if e.Enabled && !was {
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $2, deadline = $3
+				WHERE endpoint_id = $1 AND state = 'queued'`, e.ID, millis(now), millis(deadline))
+		}
+		return mapErr("store: requeue webhook deliveries", err)
+	})
+	s.hooks.forget(e.WorkspaceID)
+	return out, err
+}
+
+// DeleteWebhook deletes an endpoint with its deliveries.
+func (s *Store) DeleteWebhook(ctx context.Context, workspaceID, id string) error {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	s.hooks.forget(workspaceID)
+	return mustAffect("store: delete webhook", res, err)
+}
+
+// The outbox. Every change an event reports writes the event in its own
+// transaction (hook): committed with it, or rolled back with it. The
+// subject orders an endpoint's deliveries: a conversation's events (its
+// messages too), a ticket's, a contact's go out one at a time, oldest
+// first.
+
+// hookEvent is one event as its change writes it.
+type hookEvent struct {
+	workspaceID, typ, subject string
+	// ref is a message.created's message (read when it is delivered);
+	// data, for the others, makes the payload: called only when an
+	// endpoint takes the event.
+	ref  string
+	data func() (any, error)
+	at   time.Time
+}
+
+// hookDeadline is how long an event is tried before it is given up.
+const hookDeadline = 24 * time.Hour
+
+// subscribed is the condition "endpoint e is enabled and takes the event
+// type in parameter n" (events are space-separated; no type has a LIKE
+// wildcard in it).
+func subscribed(e string, n int) string {
+	return fmt.Sprintf(`%[1]sworkspace_id = $1 AND %[1]senabled AND (' ' || %[1]sevents || ' ') LIKE $%[2]d`, e, n)
+}
+
+// takes is the LIKE pattern of an event type for subscribed.
+func takes(typ string) string { return "% " + typ + " %" }
+
+// hook writes ev into the outbox in tx, with a delivery for each enabled
+// endpoint of the workspace that takes it; nothing when none does (one
+// indexed probe: the events this way are a conversation's or a ticket's
+// changes, not its messages, which come through the cache in hookCache).
+func hook(ctx context.Context, tx *sql.Tx, ev hookEvent) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE `+subscribed("", 2)+` LIMIT 1`,
+		ev.workspaceID, takes(ev.typ)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return mapErr("store: webhook endpoints", err)
+	}
+	return writeHook(ctx, tx, ev)
+}
+
+// writeHook stores ev and its deliveries.
+func writeHook(ctx context.Context, tx *sql.Tx, ev hookEvent) error {
+	payload := ""
+	if ev.data != nil {
+		v, err := ev.data()
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("store: webhook payload: %w", err)
+		}
+		payload = string(b)
+	}
+	var pos int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO webhook_events (id, workspace_id, type, subject, ref, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pos`,
+		NewID(), ev.workspaceID, ev.typ, ev.subject, ev.ref, payload, millis(ev.at)).Scan(&pos)
+	if err != nil {
+		return mapErr("store: webhook event", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, pos, workspace_id, subject, state, next_attempt_at, deadline)
+		SELECT id, CAST($3 AS BIGINT), workspace_id, CAST($4 AS TEXT), 'queued', CAST($5 AS BIGINT), CAST($6 AS BIGINT)
+		FROM webhook_endpoints WHERE `+subscribed("", 2),
+		ev.workspaceID, takes(ev.typ), pos, ev.subject, millis(ev.at), millis(ev.at.Add(hookDeadline)))
+	return mapErr("store: webhook deliveries", err)
+}
+
+// hookConversation writes a conversation event, c as the change left it.
+func hookConversation(ctx context.Context, tx *sql.Tx, typ string, c Conversation, at time.Time) error {
+	return hook(ctx, tx, hookEvent{workspaceID: c.WorkspaceID, typ: typ, subject: c.ID, at: at,
+		data: func() (any, error) { return map[string]any{"conversation": c}, nil }})
+}
+
+// hookTicket writes a ticket event, the ticket read in tx as it stands.
+func hookTicket(ctx context.Context, tx *sql.Tx, typ, workspaceID, id string, at time.Time) error {
+	return hook(ctx, tx, hookEvent{workspaceID: workspaceID, typ: typ, subject: id, at: at, data: func() (any, error) {
+		t, err := getTicketTx(ctx, tx, workspaceID, id)
+		return map[string]any{"ticket": t}, err
+	}})
+}
+
+// hookContact writes a contact event.
+func hookContact(ctx context.Context, tx *sql.Tx, typ string, c Contact, at time.Time) error {
+	return hook(ctx, tx, hookEvent{workspaceID: c.WorkspaceID, typ: typ, subject: c.ID, at: at,
+		data: func() (any, error) { return map[string]any{"contact": c}, nil }})
+}
+
+// hookMessage writes a message.created for a message stored in tx.
+func hookMessage(ctx context.Context, tx *sql.Tx, m Message) error {
+	return hook(ctx, tx, messageHook(m))
+}
+
+func messageHook(m Message) hookEvent {
+	return hookEvent{workspaceID: m.WorkspaceID, typ: EventMessageCreated, subject: m.ConversationID, ref: m.ID, at: m.CreatedAt}
+}
+
+// hookCache knows, per workspace, which event types its enabled endpoints
+// take, so that the live path (every message) asks the database nothing
+// when none does. This node's changes to endpoints forget a workspace at
+// once; another node's are seen within hookCacheTTL.
+type hookCache struct {
+	mu sync.Mutex
+	m  map[string]hookEntry
+}
+
+type hookEntry struct {
+	types []string
+	at    time.Time
+}
+
+// hookCacheTTL bounds how long an endpoint made on another node may miss
+// a message.created.
+const hookCacheTTL = 5 * time.Second
+
+// hookCacheMax bounds the workspaces remembered (each entry is small;
+// past it the cache starts again).
+const hookCacheMax = 100000
+
+// wants reports whether an enabled endpoint of the workspace takes typ.
+func (c *hookCache) wants(ctx context.Context, s *Store, workspaceID, typ string) (bool, error) {
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.m[workspaceID]
+	c.mu.Unlock()
+	if !ok || now.Sub(e.at) > hookCacheTTL {
+		rows, err := s.read.QueryContext(ctx, `SELECT events FROM webhook_endpoints WHERE workspace_id = $1 AND enabled`, workspaceID)
+		events, err := collect(rows, err, "store: webhook events taken", func(sc scanner) (string, error) {
+			var ev string
+			return ev, sc.Scan(&ev)
+		})
+		if err != nil {
+			return false, err
+		}
+		e = hookEntry{types: strings.Fields(strings.Join(events, " ")), at: now}
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= hookCacheMax {
+			c.m = map[string]hookEntry{}
+		}
+		c.m[workspaceID] = e
+		c.mu.Unlock()
+	}
+	return slices.Contains(e.types, typ), nil
+}
+
+// forget drops a workspace's entry: its endpoints changed.
+func (c *hookCache) forget(workspaceID string) {
+	c.mu.Lock()
+	delete(c.m, workspaceID)
+	c.mu.Unlock()
+}
+
+// hookAppended writes the message.created of a message the appender
+// stored in tx, when an endpoint takes it.
+func (s *Store) hookAppended(ctx context.Context, tx *sql.Tx, out Appended) error {
+	if out.Duplicate {
+		return nil
+	}
+	ok, err := s.hooks.wants(ctx, s, out.Message.WorkspaceID, EventMessageCreated)
+	if !ok || err != nil {
+		return err
+	}
+	return writeHook(ctx, tx, messageHook(out.Message))
+}
+
+// pgHookMessage is writeHook for a message of a pipelined batch
+// (storeBatchPostgres): it writes nothing unless the message was stored
+// (a retry or a refused message was not). $1 event id, $2 workspace,
+// $3 conversation, $4 message id, $5 now, $6 deadline.
+const pgHookMessage = `WITH ev AS (
+	INSERT INTO webhook_events (id, workspace_id, type, subject, ref, payload, created_at)
+	SELECT $1::text, $2::text, 'message.created', $3::text, $4::text, '', $5::bigint
+	WHERE EXISTS (SELECT 1 FROM messages WHERE id = $4::text)
+	RETURNING pos
+)
+INSERT INTO webhook_deliveries (endpoint_id, pos, workspace_id, subject, state, next_attempt_at, deadline)
+SELECT e.id, ev.pos, e.workspace_id, $3::text, 'queued', $5::bigint, $6::bigint FROM ev, webhook_endpoints e
+WHERE e.workspace_id = $2::text AND e.enabled AND (' ' || e.events || ' ') LIKE '% message.created %'`
+
+// Delivery states.
+const (
+	DeliveryQueued    = "queued"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"  // given up at its deadline
+	DeliverySkipped   = "skipped" // its message was erased first
+)
+
+// WebhookDelivery is one endpoint's delivery of one event.
+type WebhookDelivery struct {
+	EndpointID     string     `json:"-"`
+	Pos            int64      `json:"-"`
+	EventID        string     `json:"event_id"`
+	Type           string     `json:"type"`
+	Subject        string     `json:"subject"`
+	State          string     `json:"state"`
+	Attempts       int        `json:"attempts"`
+	LastStatus     int        `json:"last_status"`
+	LastError      string     `json:"last_error"`
+	LastDurationMS int        `json:"last_duration_ms"`
+	CreatedAt      time.Time  `json:"created_at"`
+	LastAttemptAt  *time.Time `json:"last_attempt_at,omitempty"`
+	NextAttemptAt  *time.Time `json:"next_attempt_at,omitempty"` // while queued
+	DeliveredAt    *time.Time `json:"delivered_at,omitempty"`
+	Deadline       time.Time  `json:"-"`
+}
+
+const deliveryColumns = `d.endpoint_id, d.pos, v.id, v.type, d.subject, d.state, d.attempts, d.last_status, d.last_error,
+	d.last_duration_ms, v.created_at, d.last_attempt_at, d.next_attempt_at, d.delivered_at, d.deadline`
+
+func scanDelivery(sc scanner) (WebhookDelivery, error) {
+	var (
+		d                   WebhookDelivery
+		cre, next, deadline int64
+		last, delivered     sql.NullInt64
+	)
+	err := sc.Scan(&d.EndpointID, &d.Pos, &d.EventID, &d.Type, &d.Subject, &d.State, &d.Attempts, &d.LastStatus, &d.LastError,
+		&d.LastDurationMS, &cre, &last, &next, &delivered, &deadline)
+	d.CreatedAt, d.LastAttemptAt, d.DeliveredAt, d.Deadline = fromMillis(cre), optTime(last), optTime(delivered), fromMillis(deadline)
+	if d.State == DeliveryQueued {
+		t := fromMillis(next)
+		d.NextAttemptAt = &t
+	}
+	return d, err
+}
+
+// ListWebhookDeliveries reads an endpoint's deliveries, newest first:
+// those before the delivery at position before (0: the newest), at most
+// limit.
+func (s *Store) ListWebhookDeliveries(ctx context.Context, workspaceID, endpointID string, before int64, limit int) ([]WebhookDelivery, error) {
+	if before <= 0 {
+		before = 1<<62 - 1
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d JOIN webhook_events v ON v.pos = d.pos
+		WHERE d.workspace_id = $1 AND d.endpoint_id = $2 AND d.pos < $3 ORDER BY d.pos DESC LIMIT $4`,
+		workspaceID, endpointID, before, limit)
+	return collect(rows, err, "store: webhook deliveries", scanDelivery)
+}
+
+// RedeliverWebhook queues an endpoint's delivery of an event again, due
+// now, tried until deadline.
+func (s *Store) RedeliverWebhook(ctx context.Context, workspaceID, endpointID, eventID string, deadline, now time.Time) (WebhookDelivery, error) {
+	var out WebhookDelivery
+	err := s.inTx(ctx, "store: redeliver webhook", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'queued', next_attempt_at = $4, deadline = $5
+			WHERE workspace_id = $1 AND endpoint_id = $2 AND pos = (SELECT pos FROM webhook_events WHERE workspace_id = $1 AND id = $3)`,
+			workspaceID, endpointID, eventID, millis(now), millis(deadline))
+		if err := mustAffect("store: redeliver webhook", res, err); err != nil {
+			return err
+		}
+		out, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+			JOIN webhook_events v ON v.pos = d.pos WHERE d.endpoint_id = $1 AND v.id = $2`, endpointID, eventID))
+		return mapErr("store: redeliver webhook", err)
+	})
+	return out, err
+}
+
+// WebhookJob is a claimed delivery with what sending it needs.
+type WebhookJob struct {
+	WebhookDelivery
+	WorkspaceID string
+	URL         string
+	Secret      string
+	// Data is the event's data as JSON; Erased: its message is gone
+	// (nothing to send).
+	Data   json.RawMessage
+	Erased bool
+}
+
+// ClaimWebhookDeliveries takes up to limit deliveries that are due, across
+// workspaces: of each endpoint and subject only the oldest one queued, so
+// that a subject's events arrive in order. Each one's next attempt moves
+// to until: the lease under which the claimer sends it (if the claimer
+// dies, it is due again when the lease ends).
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time, limit int) ([]WebhookJob, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+`, d.workspace_id, e.url, e.secret, v.ref, v.payload
+		FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events v ON v.pos = d.pos
+		WHERE d.state = 'queued' AND d.next_attempt_at <= $1 AND e.enabled
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.endpoint_id = d.endpoint_id AND o.subject = d.subject
+			AND o.state = 'queued' AND o.pos < d.pos)
+		ORDER BY d.next_attempt_at, d.pos LIMIT $2`, millis(now), limit)
+	type due struct {
+		job           WebhookJob
+		ref, payload  string
+		nextAttemptAt int64
+	}
+	found, err := collect(rows, err, "store: due webhooks", func(sc scanner) (due, error) {
+		var d due
+		var err error
+		d.job.WebhookDelivery, err = scanDelivery(&trailing{row: sc, tail: []any{&d.job.WorkspaceID, &d.job.URL, &d.job.Secret, &d.ref, &d.payload}})
+		if d.job.NextAttemptAt != nil {
+			d.nextAttemptAt = millis(*d.job.NextAttemptAt)
+		}
+		return d, err
+	})
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	var out []WebhookJob
+	err = s.inTx(ctx, "store: claim webhooks", func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, d := range found {
+			res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $3, attempts = attempts + 1
+				WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $4`,
+				d.job.EndpointID, d.job.Pos, millis(until), d.nextAttemptAt)
+			if err := mustAffect("store: claim webhook", res, err); errors.Is(err, ErrNotFound) {
+				continue // another node claimed it
+			} else if err != nil {
+				return err
+			}
+			j := d.job
+			j.Attempts++
+			j.Data = json.RawMessage(d.payload)
+			if d.ref != "" {
+				m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE workspace_id = $1 AND id = $2`,
+					j.WorkspaceID, d.ref))
+				switch {
+				case errors.Is(err, sql.ErrNoRows):
+					j.Erased = true
+				case err != nil:
+					return mapErr("store: webhook message", err)
+				default:
+					b, err := json.Marshal(map[string]any{"message": m})
+					if err != nil {
+						return fmt.Errorf("store: webhook payload: %w", err)
+					}
+					j.Data = b
+				}
+			}
+			out = append(out, j)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// WebhookOutcome is what one claimed delivery's attempt came to.
+type WebhookOutcome struct {
+	Job        WebhookJob
+	Status     int // the endpoint's HTTP status; 0: no answer
+	Error      string
+	DurationMS int
+	// Delivered, or else Skipped, or else failed: tried again at Retry,
+	// or given up (Retry zero).
+	Delivered, Skipped bool
+	Retry              time.Time
+}
+
+// RecordWebhookOutcomes stores attempts' outcomes in one transaction. An
+// endpoint that succeeds is failing no more; one that fails starts
+// failing, and is disabled (with reason) once it has been failing since
+// before disableBefore, or when it gives up an event and has not
+// succeeded since that event was made. It returns the endpoints disabled
+// by this.
+func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome, disableBefore time.Time, reason string, now time.Time) ([]WebhookEndpoint, error) {
+	var disabled []WebhookEndpoint
+	err := s.inTx(ctx, "store: webhook outcomes", func(tx *sql.Tx) error {
+		disabled = disabled[:0]
+		for _, o := range outs {
+			state, next, delivered := DeliveryQueued, millis(o.Retry), sql.NullInt64{}
+			switch {
+			case o.Delivered:
+				state, delivered = DeliveryDelivered, sql.NullInt64{Int64: millis(now), Valid: true}
+			case o.Skipped:
+				state = DeliverySkipped
+			case o.Retry.IsZero():
+				state = DeliveryFailed
+			}
+			if state != DeliveryQueued {
+				next = millis(now)
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
+				last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9 WHERE endpoint_id = $1 AND pos = $2`,
+				o.Job.EndpointID, o.Job.Pos, state, next, o.Status, o.Error, o.DurationMS, millis(now), delivered)
+			if err != nil {
+				return mapErr("store: webhook outcome", err)
+			}
+			if o.Skipped {
+				continue
+			}
+			if o.Delivered {
+				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
+					o.Job.EndpointID)
+				if err != nil {
+					return mapErr("store: webhook succeeded", err)
+				}
+				continue
+			}
+			var (
+				enabled bool
+				failing sql.NullInt64
+			)
+			err = tx.QueryRowContext(ctx, `SELECT enabled, failing_since FROM webhook_endpoints WHERE id = $1`, o.Job.EndpointID).Scan(&enabled, &failing)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return mapErr("store: webhook failed", err)
+			}
+			since := millis(now)
+			if failing.Valid {
+				since = failing.Int64
+			}
+			// Disabled after a day of only failures: seen by an attempt a
+			// day after the first failure, or by an event given up with no
+			// success since it was made (its whole day failed).
+			givenUp := state == DeliveryFailed && since <= millis(o.Job.CreatedAt)
+			if !enabled || (since > millis(disableBefore) && !givenUp) {
+				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1`, o.Job.EndpointID, since)
+				if err != nil {
+					return mapErr("store: webhook failed", err)
+				}
+				continue
+			}
+			e, err := scanWebhook(tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2, enabled = FALSE,
+				disabled_reason = $3, updated_at = $4 WHERE id = $1 RETURNING `+webhookColumns, o.Job.EndpointID, since, reason, millis(now)))
+			if err != nil {
+				return mapErr("store: disable webhook", err)
+			}
+			disabled = append(disabled, e)
+		}
+		return nil
+	})
+	for _, e := range disabled {
+		s.hooks.forget(e.WorkspaceID)
+	}
+	return disabled, err
+}
+
+// DeleteOldWebhookEvents deletes up to limit events made before cutoff,
+// with their deliveries, across workspaces.
+func (s *Store) DeleteOldWebhookEvents(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM webhook_events WHERE pos IN (SELECT pos FROM webhook_events
+		WHERE created_at < $1 ORDER BY pos LIMIT $2)`, millis(cutoff), limit)
+	if err != nil {
+		return 0, mapErr("store: delete old webhook events", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// trailing scans a row into a scan function's columns, then tail.
+type trailing struct {
+	row  scanner
+	tail []any
+}
+
+func (t *trailing) Scan(dest ...any) error { return t.row.Scan(append(dest, t.tail...)...) }
