@@ -32,6 +32,7 @@ import (
 type Store interface {
 	CreateContact(ctx context.Context, c store.Contact, now time.Time) (store.Contact, error)
 	GetContact(ctx context.Context, workspaceID, id string) (store.Contact, error)
+	ContactByExternalID(ctx context.Context, workspaceID, externalID string) (store.Contact, error)
 	UpdateContact(ctx context.Context, c store.Contact, now time.Time) (store.Contact, error)
 	ListContacts(ctx context.Context, workspaceID string, q store.ContactQuery) ([]store.Contact, error)
 	ContactHistory(ctx context.Context, workspaceID, id string, limit int) (store.ContactRecord, error)
@@ -358,6 +359,45 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input)
 	}
 	s.changed(ctx, out, false)
 	return out, nil
+}
+
+// Upsert finds the contact with externalID and changes what in gives,
+// or makes it from in with that external id (created reports which): how
+// a CRM keeps its customers in step without remembering Live Desk's ids.
+// An external_id in in must be externalID (or absent).
+func (s *Service) Upsert(ctx context.Context, a auth.Actor, externalID string, in Input) (store.Contact, bool, error) {
+	if err := agentOnly(a); err != nil {
+		return store.Contact{}, false, err
+	}
+	if strings.TrimSpace(externalID) == "" {
+		return store.Contact{}, false, apperr.Invalidf("external_id", "invalid_external_id", "the path names the contact's external id")
+	}
+	if in.ExternalID != nil && strings.TrimSpace(*in.ExternalID) != strings.TrimSpace(externalID) {
+		return store.Contact{}, false, apperr.Invalidf("external_id", "invalid_external_id",
+			"external_id in the body differs from the path's; change a contact's external id with PATCH /api/v1/contacts/{id}")
+	}
+	in.ExternalID = &externalID
+	var probe store.Contact
+	if err := apply(&probe, in); err != nil {
+		return store.Contact{}, false, err
+	}
+	// Two upserts of a new id at once: one creates, the other finds it
+	// on its second look and updates it.
+	for range 2 {
+		c, err := s.store.ContactByExternalID(ctx, a.WorkspaceID, probe.ExternalID)
+		if err == nil {
+			out, err := s.Update(ctx, a, c.ID, in)
+			return out, false, err
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Contact{}, false, err
+		}
+		out, err := s.Create(ctx, a, in)
+		if !errors.Is(err, ErrExternalID) {
+			return out, err == nil, err
+		}
+	}
+	return store.Contact{}, false, ErrExternalID
 }
 
 // Merge moves everything of contact from into contact into (supervisors

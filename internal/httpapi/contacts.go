@@ -28,6 +28,20 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request, p auth.Princ
 	a.respond(w, r, http.StatusCreated)(a.contacts.Create(r.Context(), p.Actor(), in))
 }
 
+func (a *API) upsertContact(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	var in contact.Input
+	if err := decode(w, r, &in); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	c, created, err := a.contacts.Upsert(r.Context(), p.Actor(), r.PathValue("external_id"), in)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	a.respond(w, r, status)(c, err)
+}
+
 func (a *API) getContact(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	a.respond(w, r, http.StatusOK)(a.contacts.Get(r.Context(), p.Actor(), r.PathValue("id")))
 }

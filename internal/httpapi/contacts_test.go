@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"testing"
 
+	"github.com/querytel/livedesk/internal/app/apptest"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -73,4 +76,55 @@ func TestContactsAPI(t *testing.T) {
 		{name: "an admin erases", as: "admin", method: "DELETE", path: "/api/v1/contacts/{ann}", status: 200, has: []string{`"conversations":0`}},
 		{name: "erased", as: "agent", method: "GET", path: "/api/v1/contacts/{ann}", status: 404, code: "contact_not_found"},
 	})
+}
+
+// TestContactUpsertByExternalID: a CRM's key puts its customer by its own
+// id: made once (201), then changed (200) keeping what it did not send;
+// a body naming another id, or a key without contacts:write, changes
+// nothing.
+func TestContactUpsertByExternalID(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	owner := srv.Admin(t)
+	mkKey := func(scopes ...string) string {
+		code, raw := srv.Do(t, owner, "POST", "/api/v1/api-keys", map[string]any{"name": "crm", "scopes": scopes})
+		var k struct {
+			Token string `json:"token"`
+		}
+		if err := json.Unmarshal(raw, &k); code != http.StatusCreated || err != nil {
+			t.Fatalf("key: %d %s", code, raw)
+		}
+		return k.Token
+	}
+	writer, reader := mkKey("contacts:write"), mkKey("contacts:read")
+	path := "/api/v1/contacts/external/crm-42"
+	put := func(token string, body map[string]any) (int, map[string]any) {
+		t.Helper()
+		resp, raw := keyCall(t, srv, token, "PUT", path, body)
+		var c map[string]any
+		json.Unmarshal(raw, &c) //nolint:errcheck // an error body decodes too
+		return resp.StatusCode, c
+	}
+	code, c := put(writer, map[string]any{"name": "Ann", "email": "ann@example.com"})
+	if code != http.StatusCreated || c["external_id"] != "crm-42" || c["name"] != "Ann" {
+		t.Fatalf("first put: %d %v", code, c)
+	}
+	id := c["id"]
+	code, c = put(writer, map[string]any{"phone": "+49 30 1234"})
+	if code != http.StatusOK || c["id"] != id || c["name"] != "Ann" || c["phone"] != "+49 30 1234" {
+		t.Fatalf("second put: %d %v", code, c)
+	}
+	if code, _ := put(writer, map[string]any{"external_id": "crm-43", "name": "Bob"}); code != http.StatusBadRequest {
+		t.Fatalf("another id in the body: %d", code)
+	}
+	if code, _ := put(reader, map[string]any{"name": "Bob"}); code != http.StatusForbidden {
+		t.Fatalf("a read-only key: %d", code)
+	}
+	code, raw := srv.Do(t, owner, "GET", "/api/v1/contacts?q=crm-4", nil)
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &list); code != http.StatusOK || err != nil || len(list.Items) != 1 || list.Items[0]["name"] != "Ann" {
+		t.Fatalf("contacts after the puts: %d %s", code, raw)
+	}
 }

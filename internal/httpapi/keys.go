@@ -47,23 +47,24 @@ func each(access string, resources []string) need {
 var keyScopes = map[string]need{
 	"GET /api/v1/me": nil, // any key: who it acts as, and its scopes
 
-	"GET /api/v1/contacts":                     readOf("contacts"),
-	"GET /api/v1/contacts/{id}":                readOf("contacts"),
-	"GET /api/v1/contacts/{id}/export":         readOf("contacts", "conversations", "messages"), // every message of its chats
-	"POST /api/v1/contacts":                    writeOf("contacts"),
-	"PATCH /api/v1/contacts/{id}":              writeOf("contacts"),
-	"DELETE /api/v1/contacts/{id}":             writeOf("contacts", "conversations", "tickets"), // erases its chats and tickets too
-	"POST /api/v1/contacts/{id}/merge":         writeOf("contacts"),
-	"GET /api/v1/conversations":                readOf("conversations"),
-	"GET /api/v1/conversations/{id}":           readOf("conversations"),
-	"POST /api/v1/conversations/{id}/status":   writeOf("conversations"),
-	"POST /api/v1/conversations/{id}/assign":   writeOf("conversations"),
-	"POST /api/v1/conversations/{id}/transfer": writeOf("conversations"),
-	"POST /api/v1/conversations/{id}/flag":     writeOf("conversations"),
-	"POST /api/v1/conversations/{id}/wrapup":   writeOf("conversations"),
-	"GET /api/v1/conversations/{id}/messages":  readOf("messages"),
-	"POST /api/v1/conversations/{id}/messages": writeOf("messages"),
-	"POST /api/v1/conversations/{id}/comments": writeOf("messages"),
+	"GET /api/v1/contacts":                        readOf("contacts"),
+	"GET /api/v1/contacts/{id}":                   readOf("contacts"),
+	"GET /api/v1/contacts/{id}/export":            readOf("contacts", "conversations", "messages"), // every message of its chats
+	"POST /api/v1/contacts":                       writeOf("contacts"),
+	"PUT /api/v1/contacts/external/{external_id}": writeOf("contacts"),
+	"PATCH /api/v1/contacts/{id}":                 writeOf("contacts"),
+	"DELETE /api/v1/contacts/{id}":                writeOf("contacts", "conversations", "tickets"), // erases its chats and tickets too
+	"POST /api/v1/contacts/{id}/merge":            writeOf("contacts"),
+	"GET /api/v1/conversations":                   readOf("conversations"),
+	"GET /api/v1/conversations/{id}":              readOf("conversations"),
+	"POST /api/v1/conversations/{id}/status":      writeOf("conversations"),
+	"POST /api/v1/conversations/{id}/assign":      writeOf("conversations"),
+	"POST /api/v1/conversations/{id}/transfer":    writeOf("conversations"),
+	"POST /api/v1/conversations/{id}/flag":        writeOf("conversations"),
+	"POST /api/v1/conversations/{id}/wrapup":      writeOf("conversations"),
+	"GET /api/v1/conversations/{id}/messages":     readOf("messages"),
+	"POST /api/v1/conversations/{id}/messages":    writeOf("messages"),
+	"POST /api/v1/conversations/{id}/comments":    writeOf("messages"),
 
 	"GET /api/v1/tickets":                    readOf("tickets"),
 	"GET /api/v1/tickets/{id}":               readOf("tickets"),

@@ -82,6 +82,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("OPTIONS /widget/v1/files/{id}", a.widgetPreflight)
 	mux.HandleFunc("GET /api/v1/contacts", a.authed(a.listContacts))
 	mux.HandleFunc("POST /api/v1/contacts", a.authed(a.createContact))
+	mux.HandleFunc("PUT /api/v1/contacts/external/{external_id}", a.authed(a.upsertContact))
 	mux.HandleFunc("GET /api/v1/contacts/{id}", a.authed(a.getContact))
 	mux.HandleFunc("PATCH /api/v1/contacts/{id}", a.authed(a.updateContact))
 	mux.HandleFunc("DELETE /api/v1/contacts/{id}", a.authed(a.eraseContact))

@@ -267,6 +267,14 @@ func (s *Store) UpdateContact(ctx context.Context, c Contact, now time.Time) (Co
 	return out, err
 }
 
+// ContactByExternalID finds the workspace's contact with an external id
+// (a merged one gave its id up to the contact it went into).
+func (s *Store) ContactByExternalID(ctx context.Context, workspaceID, externalID string) (Contact, error) {
+	c, err := scanContact(s.read.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts
+		WHERE workspace_id = $1 AND external_id = $2 AND merged_into IS NULL`, workspaceID, externalID))
+	return c, mapErr("store: contact by external id", err)
+}
+
 // GetContact reads one contact of a workspace (a merged one too: its
 // MergedInto says where it went).
 func (s *Store) GetContact(ctx context.Context, workspaceID, id string) (Contact, error) {

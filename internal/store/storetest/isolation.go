@@ -877,6 +877,16 @@ var isolationCases = []isolationCase{
 	refused("DeleteFile", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		return s.DeleteFile(ctx, a.ws.ID, b.file.ID)
 	}).arranged(bFile),
+	refused("ContactByExternalID", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+		_, err := s.ContactByExternalID(ctx, a.ws.ID, b.contact.ExternalID)
+		return err
+	}).arranged(func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		// A's contact has another external id: B's must not be found through A.
+		c := a.contact
+		c.ExternalID = "a-only"
+		_, err := s.UpdateContact(t.Context(), c, isoNow)
+		noErr(t, "A's external id", err)
+	}),
 	refused("ContactByEmail", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		_, err := s.ContactByEmail(ctx, a.ws.ID, b.contact.Email)
 		return err
