@@ -27,29 +27,18 @@ const (
 	// mailBatch bounds the mails one pass sends: each is a round trip to
 	// a mail server, and the pass also runs the conversation timers.
 	mailBatch = 20
-	// webhookEvery bounds how late a webhook event goes out; webhookBatch
-	// bounds one pass (it runs again at once while passes are full).
+	// webhookEvery bounds how late a webhook event goes out when the
+	// runner is idle (a freed slot looks again at once).
 	webhookEvery = time.Second
-	webhookBatch = 256
 	// webhookEventDays keeps delivered and given-up webhook events, for
 	// the delivery log and redelivery.
 	webhookEventDays = 7
 )
 
 // runWebhooks delivers webhook events until ctx ends, on its own loop: a
-// slow endpoint must not hold back anything else. A full pass is
-// followed by the next at once, so a backlog drains at the endpoints'
-// pace, not one batch a second.
+// slow endpoint must not hold back anything else (webhook.Service.Run).
 func (a *App) runWebhooks(ctx context.Context) {
-	a.every(ctx, webhookEvery, "webhooks", func(ctx context.Context) error {
-		for ctx.Err() == nil {
-			n, err := a.Webhooks.RunDue(ctx, webhookBatch)
-			if err != nil || n < webhookBatch {
-				return err
-			}
-		}
-		return nil
-	})
+	a.Webhooks.Run(ctx, webhookEvery, func(err error) { a.Log.Warn("webhooks", "err", err) })
 }
 
 // webhookDisabled tells the workspace's owners and admins, in their

@@ -57,6 +57,10 @@ type deliveryPage struct {
 var errDeliveryCursor = apperr.Invalidf("before", "invalid_cursor", "before is the next_before of a previous page")
 
 func (a *API) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	if !p.Actor().Can(auth.ManageWorkspace) {
+		a.writeError(w, r, apperr.ErrForbidden) // before judging the query: it is not theirs to ask
+		return
+	}
 	limit, err := queryInt(r, "limit")
 	if err != nil {
 		a.writeError(w, r, err)

@@ -337,7 +337,7 @@ func (s *Store) MarkAway(ctx context.Context, workspaceID, id string, cutoff, no
 
 // DeleteAgent removes an agent; its sessions and memberships go with it and
 // its conversations become unassigned.
-func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string) error {
+func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string, now time.Time) error {
 	return s.inTx(ctx, "store: delete agent", func(tx *sql.Tx) error {
 		if err := s.keepAnOwner(ctx, tx, workspaceID, id); err != nil {
 			return err
@@ -348,6 +348,30 @@ func (s *Store) DeleteAgent(ctx context.Context, workspaceID, id string) error {
 		}
 		if err := markRolledTickets(ctx, tx, workspaceID, false, "assignee_id = $2", id); err != nil {
 			return err
+		}
+		// Its chats and tickets become unassigned (the foreign keys would
+		// do it too, but silently): webhooks report each.
+		rows, err := tx.QueryContext(ctx, `UPDATE conversations SET assignee_id = NULL, assigned_at = NULL
+			WHERE workspace_id = $1 AND assignee_id = $2 RETURNING `+conversationColumns, workspaceID, id)
+		freed, err := collect(rows, err, "store: free agent's chats", scanConversation)
+		if err != nil {
+			return err
+		}
+		for _, c := range freed {
+			if err := hookConversation(ctx, tx, EventConversationAssigned, c, now); err != nil {
+				return err
+			}
+		}
+		rows, err = tx.QueryContext(ctx, `UPDATE tickets SET assignee_id = NULL WHERE workspace_id = $1 AND assignee_id = $2 RETURNING id`,
+			workspaceID, id)
+		tickets, err := collect(rows, err, "store: free agent's tickets", scanString)
+		if err != nil {
+			return err
+		}
+		for _, t := range tickets {
+			if err := hookTicket(ctx, tx, EventTicketUpdated, workspaceID, t, now); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM agents WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
 		return mustAffect("store: delete agent", res, err)

@@ -534,6 +534,7 @@ func (s *Store) EraseContact(ctx context.Context, workspaceID, id string) (int, 
 		}
 		// Webhook events not yet delivered carry it in their payloads.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_events WHERE workspace_id = $1 AND (subject = $2
+			OR subject IN (SELECT id FROM contacts WHERE workspace_id = $1 AND merged_into = $2)
 			OR subject IN (SELECT id FROM conversations WHERE workspace_id = $1 AND `+theirs+`)
 			OR subject IN (SELECT id FROM tickets WHERE workspace_id = $1 AND (contact_id = $2 OR visitor_id IN (SELECT id FROM visitors WHERE contact_id = $2))))`,
 			workspaceID, id); err != nil {

@@ -70,13 +70,13 @@ func (s *Store) Transition(ctx context.Context, workspaceID, id string, tr Trans
 				return err
 			}
 		}
-		c, ev, err = transition(ctx, tx, workspaceID, id, tr, now)
+		c, ev, err = transition(ctx, tx, s.dialect, workspaceID, id, tr, now)
 		return err
 	})
 	return c, ev, err
 }
 
-func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Transition, now time.Time) (Conversation, *Message, error) {
+func transition(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, tr Transition, now time.Time) (Conversation, *Message, error) {
 	args := []any{workspaceID, id, millis(now)}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -160,6 +160,14 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 			where = append(where, "assignee_id = "+arg(*tr.Assignee))
 		}
 	}
+	// Webhooks report an assignee that changes, not one set again.
+	var before string
+	if tr.SetAssignee != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(assignee_id, '') FROM conversations WHERE workspace_id = $1 AND id = $2`+forUpdate(d),
+			workspaceID, id).Scan(&before); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Conversation{}, nil, mapErr("store: transition", err)
+		}
+	}
 	if (tr.Status != "" && tr.Status != StatusClosed) || tr.SetAssignee != nil || tr.SetDepartmentID != nil {
 		// A closed chat reopened, or moved to another agent or department,
 		// changes the rolled days of its start and end, which the analytics
@@ -188,7 +196,7 @@ func transition(ctx context.Context, tx *sql.Tx, workspaceID, id string, tr Tran
 		}
 	}
 	// Webhooks: an assignee set or cleared, and an end.
-	if tr.SetAssignee != nil {
+	if tr.SetAssignee != nil && *tr.SetAssignee != before {
 		if err := hookConversation(ctx, tx, EventConversationAssigned, c, now); err != nil {
 			return Conversation{}, nil, err
 		}
@@ -350,7 +358,7 @@ func (s *Store) Assign(ctx context.Context, workspaceID, id string, p Pick, tr T
 		}
 		tr.SetAssignee = &a.ID
 		tr.Event = fill(a)
-		c, ev, err = transition(ctx, tx, workspaceID, id, tr, now)
+		c, ev, err = transition(ctx, tx, s.dialect, workspaceID, id, tr, now)
 		ok = err == nil
 		return err
 	})

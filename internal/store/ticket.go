@@ -530,7 +530,7 @@ func closeTicket(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id str
 		if tc.Event != nil {
 			tr.Event = tc.Event(c)
 		}
-		nc, ev, err := transition(ctx, tx, workspaceID, cid, tr, now)
+		nc, ev, err := transition(ctx, tx, d, workspaceID, cid, tr, now)
 		if err != nil {
 			return out, err
 		}
@@ -716,14 +716,26 @@ func hold(ctx context.Context, tx *sql.Tx, d Dialect, workspaceID, id string, h 
 		}
 	}
 	if h.Subject != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET subject = $3, updated_at = $4 WHERE workspace_id = $1 AND subject = ''
-			AND id = (SELECT ticket_id FROM conversations WHERE workspace_id = $1 AND id = $2)`,
-			workspaceID, id, h.Subject, millis(now)); err != nil {
-			return out, mapErr("store: ticket subject", err)
+		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET subject = $3, updated_at = $4 WHERE workspace_id = $1 AND subject = ''
+			AND id = (SELECT ticket_id FROM conversations WHERE workspace_id = $1 AND id = $2) RETURNING id`,
+			workspaceID, id, h.Subject, millis(now))
+		named, err := collect(rows, err, "store: ticket subject", scanString)
+		if err != nil {
+			return out, err
+		}
+		// A ticket made in this same change reports its subject in its
+		// ticket.created (below); an earlier one, in a ticket.updated.
+		for _, t := range named {
+			if out.Ticket != nil && out.Ticket.ID == t && !out.Merged {
+				continue
+			}
+			if err := hookTicket(ctx, tx, EventTicketUpdated, workspaceID, t, now); err != nil {
+				return out, err
+			}
 		}
 	}
 	if h.Close != nil {
-		_, ev, err := transition(ctx, tx, workspaceID, id, Transition{Status: StatusClosed, ClosedBy: AuthorSystem, Event: h.Close}, now)
+		_, ev, err := transition(ctx, tx, d, workspaceID, id, Transition{Status: StatusClosed, ClosedBy: AuthorSystem, Event: h.Close}, now)
 		if err != nil {
 			return out, err
 		}

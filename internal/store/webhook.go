@@ -100,14 +100,16 @@ func (s *Store) GetWebhook(ctx context.Context, workspaceID, id string) (Webhook
 }
 
 // UpdateWebhook stores an endpoint's URL, description, events, secret and
-// whether it is enabled. Enabling one clears its failures, and gives its
-// deliveries still queued a new day from now (retry their first attempt
-// at once).
-func (s *Store) UpdateWebhook(ctx context.Context, e WebhookEndpoint, deadline, now time.Time) (WebhookEndpoint, error) {
+// whether it is enabled, if it is still as read (its UpdatedAt; ErrStale
+// otherwise: read it again). Enabling one clears its failures and gives
+// its queued deliveries a new day, with their backoff started again: those
+// waiting for a retry later than leased go now (earlier ones may be in
+// flight under a claim's lease, which ends by leased).
+func (s *Store) UpdateWebhook(ctx context.Context, e WebhookEndpoint, deadline, leased, now time.Time) (WebhookEndpoint, error) {
 	var out WebhookEndpoint
 	err := s.inTx(ctx, "store: update webhook", func(tx *sql.Tx) error {
 		var was bool
-		if err := tx.QueryRowContext(ctx, `SELECT enabled FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2`,
+		if err := tx.QueryRowContext(ctx, `SELECT enabled FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect),
 			e.WorkspaceID, e.ID).Scan(&was); err != nil {
 			return mapErr("store: update webhook", err)
 		}
@@ -116,14 +118,18 @@ func (s *Store) UpdateWebhook(ctx context.Context, e WebhookEndpoint, deadline, 
 			secret = $6, enabled = $7, updated_at = $8,
 			disabled_reason = CASE WHEN $7 THEN '' ELSE disabled_reason END,
 			failing_since = CASE WHEN $7 AND NOT enabled THEN NULL ELSE failing_since END
-			WHERE workspace_id = $1 AND id = $2 RETURNING `+webhookColumns,
-			e.WorkspaceID, e.ID, e.URL, e.Description, strings.Join(e.Events, " "), e.Secret, e.Enabled, millis(now)))
+			WHERE workspace_id = $1 AND id = $2 AND updated_at = $9 RETURNING `+webhookColumns,
+			e.WorkspaceID, e.ID, e.URL, e.Description, strings.Join(e.Events, " "), e.Secret, e.Enabled, millis(now), millis(e.UpdatedAt)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: update webhook %s: %w", e.ID, ErrStale)
+		}
 		if err != nil {
 			return mapErr("store: update webhook", err)
 		}
 		if e.Enabled && !was {
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $2, deadline = $3
-				WHERE endpoint_id = $1 AND state = 'queued'`, e.ID, millis(now), millis(deadline))
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET deadline = $2, attempts = 0,
+				next_attempt_at = CASE WHEN next_attempt_at > $3 THEN $4 ELSE next_attempt_at END
+				WHERE endpoint_id = $1 AND state = 'queued'`, e.ID, millis(deadline), millis(leased), millis(now))
 		}
 		return mapErr("store: requeue webhook deliveries", err)
 	})
@@ -245,15 +251,19 @@ func messageHook(m Message) hookEvent {
 // hookCache knows, per workspace, which event types its enabled endpoints
 // take, so that the live path (every message) asks the database nothing
 // when none does. This node's changes to endpoints forget a workspace at
-// once; another node's are seen within hookCacheTTL.
+// once; another node's are seen within hookCacheTTL. Only a workspace
+// seen for the first time is read on the live path: a stale entry is
+// used while it is read again in the background.
 type hookCache struct {
-	mu sync.Mutex
-	m  map[string]hookEntry
+	mu  sync.Mutex
+	m   map[string]hookEntry
+	gen uint64 // moves on with each forget: a refresh begun before one is dropped
 }
 
 type hookEntry struct {
-	types []string
-	at    time.Time
+	types      []string
+	at         time.Time
+	refreshing bool
 }
 
 // hookCacheTTL bounds how long an endpoint made on another node may miss
@@ -269,31 +279,67 @@ func (c *hookCache) wants(ctx context.Context, s *Store, workspaceID, typ string
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.m[workspaceID]
-	c.mu.Unlock()
-	if !ok || now.Sub(e.at) > hookCacheTTL {
-		rows, err := s.read.QueryContext(ctx, `SELECT events FROM webhook_endpoints WHERE workspace_id = $1 AND enabled`, workspaceID)
-		events, err := collect(rows, err, "store: webhook events taken", func(sc scanner) (string, error) {
-			var ev string
-			return ev, sc.Scan(&ev)
-		})
-		if err != nil {
-			return false, err
-		}
-		e = hookEntry{types: strings.Fields(strings.Join(events, " ")), at: now}
-		c.mu.Lock()
-		if c.m == nil || len(c.m) >= hookCacheMax {
-			c.m = map[string]hookEntry{}
-		}
+	if ok && now.Sub(e.at) > hookCacheTTL && !e.refreshing {
+		e.refreshing = true
 		c.m[workspaceID] = e
-		c.mu.Unlock()
+		go c.refresh(s, workspaceID, c.gen)
 	}
-	return slices.Contains(e.types, typ), nil
+	gen := c.gen
+	c.mu.Unlock()
+	if ok {
+		return slices.Contains(e.types, typ), nil
+	}
+	types, err := c.load(ctx, s, workspaceID)
+	if err != nil {
+		return false, err
+	}
+	c.keep(workspaceID, types, gen)
+	return slices.Contains(types, typ), nil
+}
+
+// load reads the event types a workspace's enabled endpoints take.
+func (c *hookCache) load(ctx context.Context, s *Store, workspaceID string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT events FROM webhook_endpoints WHERE workspace_id = $1 AND enabled`, workspaceID)
+	events, err := collect(rows, err, "store: webhook events taken", scanString)
+	return strings.Fields(strings.Join(events, " ")), err
+}
+
+// keep stores what load read, unless a forget came since it began.
+func (c *hookCache) keep(workspaceID string, types []string, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= hookCacheMax {
+		c.m = map[string]hookEntry{}
+	}
+	c.m[workspaceID] = hookEntry{types: types, at: time.Now()}
+}
+
+// refresh reads a stale entry again; on failure the entry stays as it
+// was, to be tried again by the next use.
+func (c *hookCache) refresh(s *Store, workspaceID string, gen uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), hookCacheTTL)
+	defer cancel()
+	types, err := c.load(ctx, s, workspaceID)
+	if err == nil {
+		c.keep(workspaceID, types, gen)
+		return
+	}
+	c.mu.Lock()
+	if e, ok := c.m[workspaceID]; ok {
+		e.refreshing = false
+		c.m[workspaceID] = e
+	}
+	c.mu.Unlock()
 }
 
 // forget drops a workspace's entry: its endpoints changed.
 func (c *hookCache) forget(workspaceID string) {
 	c.mu.Lock()
 	delete(c.m, workspaceID)
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -384,19 +430,31 @@ func (s *Store) ListWebhookDeliveries(ctx context.Context, workspaceID, endpoint
 }
 
 // RedeliverWebhook queues an endpoint's delivery of an event again, due
-// now, tried until deadline.
+// now, tried until deadline with its backoff started again. Only one that
+// is settled (delivered, failed or skipped): one still queued goes at its
+// next attempt, or is being sent (ErrConflict).
 func (s *Store) RedeliverWebhook(ctx context.Context, workspaceID, endpointID, eventID string, deadline, now time.Time) (WebhookDelivery, error) {
 	var out WebhookDelivery
 	err := s.inTx(ctx, "store: redeliver webhook", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'queued', next_attempt_at = $4, deadline = $5
-			WHERE workspace_id = $1 AND endpoint_id = $2 AND pos = (SELECT pos FROM webhook_events WHERE workspace_id = $1 AND id = $3)`,
-			workspaceID, endpointID, eventID, millis(now), millis(deadline))
-		if err := mustAffect("store: redeliver webhook", res, err); err != nil {
-			return err
+		cur, err := scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+			JOIN webhook_events v ON v.pos = d.pos WHERE d.workspace_id = $1 AND d.endpoint_id = $2 AND v.id = $3`+forUpdate(s.dialect),
+			workspaceID, endpointID, eventID))
+		if err != nil {
+			return mapErr("store: redeliver webhook", err)
 		}
-		out, err = scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
-			JOIN webhook_events v ON v.pos = d.pos WHERE d.endpoint_id = $1 AND v.id = $2`, endpointID, eventID))
-		return mapErr("store: redeliver webhook", err)
+		if cur.State == DeliveryQueued {
+			return fmt.Errorf("store: redeliver webhook: still queued: %w", ErrConflict)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'queued', next_attempt_at = $3, deadline = $4, attempts = 0
+			WHERE endpoint_id = $1 AND pos = $2`, endpointID, cur.Pos, millis(now), millis(deadline))
+		if err != nil {
+			return mapErr("store: redeliver webhook", err)
+		}
+		out = cur
+		out.State, out.Attempts, out.Deadline = DeliveryQueued, 0, stored(deadline)
+		next := stored(now)
+		out.NextAttemptAt = &next
+		return nil
 	})
 	return out, err
 }
@@ -407,10 +465,13 @@ type WebhookJob struct {
 	WorkspaceID string
 	URL         string
 	Secret      string
-	// Data is the event's data as JSON; Erased: its message is gone
-	// (nothing to send).
-	Data   json.RawMessage
-	Erased bool
+	// Data is the event's data as JSON. Skip, when set, says why it
+	// cannot be sent (its message was erased, or cannot be read).
+	Data json.RawMessage
+	Skip string
+	// Lease is when the claim that took it ends: its outcome is recorded
+	// only while the claim is still this one.
+	Lease time.Time
 }
 
 // ClaimWebhookDeliveries takes up to limit deliveries that are due, across
@@ -456,15 +517,16 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time
 			}
 			j := d.job
 			j.Attempts++
-			j.Data = json.RawMessage(d.payload)
+			j.Data, j.Lease = json.RawMessage(d.payload), stored(until)
 			if d.ref != "" {
 				m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE workspace_id = $1 AND id = $2`,
 					j.WorkspaceID, d.ref))
 				switch {
 				case errors.Is(err, sql.ErrNoRows):
-					j.Erased = true
+					j.Skip = "its message was erased before it went out"
 				case err != nil:
-					return mapErr("store: webhook message", err)
+					// One unreadable message must not stop every delivery.
+					j.Skip = "its message cannot be read: " + err.Error()
 				default:
 					b, err := json.Marshal(map[string]any{"message": m})
 					if err != nil {
@@ -492,85 +554,69 @@ type WebhookOutcome struct {
 	Retry              time.Time
 }
 
-// RecordWebhookOutcomes stores attempts' outcomes in one transaction. An
-// endpoint that succeeds is failing no more; one that fails starts
-// failing, and is disabled (with reason) once it has been failing since
-// before disableBefore, or when it gives up an event and has not
-// succeeded since that event was made. It returns the endpoints disabled
-// by this.
-func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome, disableBefore time.Time, reason string, now time.Time) ([]WebhookEndpoint, error) {
-	var disabled []WebhookEndpoint
-	err := s.inTx(ctx, "store: webhook outcomes", func(tx *sql.Tx) error {
-		disabled = disabled[:0]
-		for _, o := range outs {
-			state, next, delivered := DeliveryQueued, millis(o.Retry), sql.NullInt64{}
-			switch {
-			case o.Delivered:
-				state, delivered = DeliveryDelivered, sql.NullInt64{Int64: millis(now), Valid: true}
-			case o.Skipped:
-				state = DeliverySkipped
-			case o.Retry.IsZero():
-				state = DeliveryFailed
-			}
-			if state != DeliveryQueued {
-				next = millis(now)
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
-				last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9 WHERE endpoint_id = $1 AND pos = $2`,
-				o.Job.EndpointID, o.Job.Pos, state, next, o.Status, o.Error, o.DurationMS, millis(now), delivered)
-			if err != nil {
-				return mapErr("store: webhook outcome", err)
-			}
-			if o.Skipped {
-				continue
-			}
-			if o.Delivered {
-				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
-					o.Job.EndpointID)
-				if err != nil {
-					return mapErr("store: webhook succeeded", err)
-				}
-				continue
-			}
-			var (
-				enabled bool
-				failing sql.NullInt64
-			)
-			err = tx.QueryRowContext(ctx, `SELECT enabled, failing_since FROM webhook_endpoints WHERE id = $1`, o.Job.EndpointID).Scan(&enabled, &failing)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // deleted meanwhile
-			}
-			if err != nil {
-				return mapErr("store: webhook failed", err)
-			}
-			since := millis(now)
-			if failing.Valid {
-				since = failing.Int64
-			}
-			// Disabled after a day of only failures: seen by an attempt a
-			// day after the first failure, or by an event given up with no
-			// success since it was made (its whole day failed).
-			givenUp := state == DeliveryFailed && since <= millis(o.Job.CreatedAt)
-			if !enabled || (since > millis(disableBefore) && !givenUp) {
-				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1`, o.Job.EndpointID, since)
-				if err != nil {
-					return mapErr("store: webhook failed", err)
-				}
-				continue
-			}
-			e, err := scanWebhook(tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2, enabled = FALSE,
-				disabled_reason = $3, updated_at = $4 WHERE id = $1 RETURNING `+webhookColumns, o.Job.EndpointID, since, reason, millis(now)))
-			if err != nil {
-				return mapErr("store: disable webhook", err)
-			}
-			disabled = append(disabled, e)
+// RecordWebhookOutcome stores an attempt's outcome, if the delivery is
+// still under the claim that took it (recorded false otherwise: the lease
+// ended and another claim has it). An endpoint that succeeds is failing
+// no more; one that fails is failing from now, unless it was already.
+func (s *Store) RecordWebhookOutcome(ctx context.Context, o WebhookOutcome, now time.Time) (recorded bool, err error) {
+	state, next, delivered := DeliveryQueued, millis(o.Retry), sql.NullInt64{}
+	switch {
+	case o.Delivered:
+		state, delivered = DeliveryDelivered, sql.NullInt64{Int64: millis(now), Valid: true}
+	case o.Skipped:
+		state = DeliverySkipped
+	case o.Retry.IsZero():
+		state = DeliveryFailed
+	}
+	if state != DeliveryQueued {
+		next = millis(now)
+	}
+	err = s.inTx(ctx, "store: webhook outcome", func(tx *sql.Tx) error {
+		// The endpoint's row first, as UpdateWebhook takes them: two
+		// transactions never hold them in the opposite order.
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`+forUpdate(s.dialect), o.Job.EndpointID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // deleted meanwhile
 		}
-		return nil
+		if err != nil {
+			return mapErr("store: webhook outcome", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
+			last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9
+			WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $10`,
+			o.Job.EndpointID, o.Job.Pos, state, next, o.Status, o.Error, o.DurationMS, millis(now), delivered, millis(o.Job.Lease))
+		if n, err := affected(res, err); err != nil || n == 0 {
+			return mapErr("store: webhook outcome", err)
+		}
+		recorded = true
+		switch {
+		case o.Skipped:
+		case o.Delivered:
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
+				o.Job.EndpointID)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL`,
+				o.Job.EndpointID, millis(now))
+		}
+		return mapErr("store: webhook endpoint outcome", err)
 	})
-	for _, e := range disabled {
+	return recorded && err == nil, err
+}
+
+// DisableFailingWebhooks disables, across workspaces, the enabled
+// endpoints failing since before cutoff, with reason, and returns them.
+func (s *Store) DisableFailingWebhooks(ctx context.Context, cutoff time.Time, reason string, now time.Time) ([]WebhookEndpoint, error) {
+	rows, err := s.write.QueryContext(ctx, `UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3
+		WHERE failing_since <= $1 AND enabled RETURNING `+webhookColumns, millis(cutoff), reason, millis(now))
+	out, err := collect(rows, err, "store: disable failing webhooks", scanWebhook)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range out {
 		s.hooks.forget(e.WorkspaceID)
 	}
-	return disabled, err
+	return out, nil
 }
 
 // DeleteOldWebhookEvents deletes up to limit events made before cutoff,

@@ -32,7 +32,7 @@ type Store interface {
 	GetAgent(ctx context.Context, workspaceID, id string) (store.Agent, error)
 	ListAgents(ctx context.Context, workspaceID string) ([]store.Agent, error)
 	UpdateAgent(ctx context.Context, a store.Agent, now time.Time) (store.Agent, error)
-	DeleteAgent(ctx context.Context, workspaceID, id string) error
+	DeleteAgent(ctx context.Context, workspaceID, id string, now time.Time) error
 	SetAgentPassword(ctx context.Context, workspaceID, id, hash, keepSession string, now time.Time) error
 	SetAgentStatus(ctx context.Context, workspaceID, id, status string, now time.Time) error
 	CreateDepartment(ctx context.Context, workspaceID, name string, now time.Time) (store.Department, error)
@@ -396,7 +396,7 @@ func (s *Service) DeleteAgent(ctx context.Context, actor auth.Actor, id string) 
 	if a.ID == actor.AgentID {
 		return apperr.New(apperr.Conflict, "cannot_delete_self", "you cannot delete your own account")
 	}
-	if err := s.store.DeleteAgent(ctx, actor.WorkspaceID, id); err != nil {
+	if err := s.store.DeleteAgent(ctx, actor.WorkspaceID, id, s.clock.Now()); err != nil {
 		return agentErr(err)
 	}
 	s.record(ctx, actor, "agent_deleted", id, map[string]any{"email": a.Email, "role": a.Role})

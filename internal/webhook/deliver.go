@@ -53,49 +53,104 @@ func retryAfter(attempts int) time.Duration {
 	return min(d, lastRetry)
 }
 
-// RunDue delivers up to limit due deliveries, across workspaces, and
-// records each outcome; it returns how many it attempted. A subject's
-// deliveries go one at a time (ClaimWebhookDeliveries), so a pass sends
-// at most one of each conversation, ticket or contact.
+// RunDue delivers up to limit due deliveries (at most parallel), across
+// workspaces, records each outcome as it comes, and disables the
+// endpoints failing for a day; it returns how many it attempted. A
+// subject's deliveries go one at a time (ClaimWebhookDeliveries), so a
+// pass sends at most one of each conversation, ticket or contact.
 func (s *Service) RunDue(ctx context.Context, limit int) (int, error) {
 	now := s.clock.Now()
-	jobs, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(Lease), limit)
-	if err != nil || len(jobs) == 0 {
+	jobs, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(Lease), min(limit, parallel))
+	if err != nil {
 		return 0, err
 	}
-	outs := make([]store.WebhookOutcome, len(jobs))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, parallel)
+	errs := make([]error, len(jobs))
 	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			outs[i] = s.attempt(ctx, j)
-		}()
+		wg.Go(func() { errs[i] = s.deliver(ctx, j) })
 	}
 	wg.Wait()
-	// Recorded even when ctx ended meanwhile (shutdown): what was sent
-	// is not sent again.
-	rec := context.WithoutCancel(ctx)
-	done := s.clock.Now()
-	disabled, err := s.store.RecordWebhookOutcomes(rec, outs, done.Add(-Deadline), DisabledReason, done)
-	for _, e := range disabled {
-		if s.disabled != nil {
-			s.disabled(rec, e)
+	if ctx.Err() != nil {
+		return len(jobs), nil // shutting down: what was cut short goes again
+	}
+	return len(jobs), errors.Join(append(errs, s.disableFailing(ctx))...)
+}
+
+// Run delivers until ctx ends: up to parallel deliveries in flight, each
+// slot claiming the next due one as soon as it frees, so a slow endpoint
+// holds one slot, not a whole pass; when nothing is due it looks again
+// every idle. Failures to reach the database are logged by report.
+func (s *Service) Run(ctx context.Context, idle time.Duration, report func(error)) {
+	slots := make(chan struct{}, parallel)
+	freed := make(chan struct{}, parallel)
+	tick := time.NewTicker(idle)
+	defer tick.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		if free := parallel - len(slots); free > 0 {
+			now := s.clock.Now()
+			jobs, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(Lease), free)
+			if err != nil && ctx.Err() == nil {
+				report(err)
+			}
+			for _, j := range jobs {
+				slots <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-slots; freed <- struct{}{} }()
+					if err := s.deliver(ctx, j); err != nil && ctx.Err() == nil {
+						report(err)
+					}
+				})
+			}
+			if len(jobs) == free {
+				continue // more may be due: look again at once
+			}
 		}
-		if s.audit != nil {
-			s.audit.Record(rec, auth.Actor{WorkspaceID: e.WorkspaceID}, "webhook_disabled", "webhook", e.ID, map[string]any{"url": e.URL, "reason": e.DisabledReason})
+		select {
+		case <-ctx.Done():
+		case <-freed: // a subject's next may be due now
+		case <-tick.C:
+			if err := s.disableFailing(ctx); err != nil && ctx.Err() == nil {
+				report(err)
+			}
 		}
 	}
-	return len(jobs), err
+}
+
+// deliver attempts one claimed delivery and records its outcome. An
+// attempt cut short by ctx (shutdown) is not recorded: its lease ends and
+// it is sent again, rather than counted as the endpoint's failure.
+func (s *Service) deliver(ctx context.Context, j store.WebhookJob) error {
+	out := s.attempt(ctx, j)
+	if ctx.Err() != nil {
+		return nil
+	}
+	_, err := s.store.RecordWebhookOutcome(ctx, out, s.clock.Now())
+	return err
+}
+
+// disableFailing disables the endpoints whose every attempt failed for a
+// day, and tells the workspace's admins.
+func (s *Service) disableFailing(ctx context.Context) error {
+	now := s.clock.Now()
+	disabled, err := s.store.DisableFailingWebhooks(ctx, now.Add(-Deadline), DisabledReason, now)
+	for _, e := range disabled {
+		if s.disabled != nil {
+			s.disabled(ctx, e)
+		}
+		if s.audit != nil {
+			s.audit.Record(ctx, auth.Actor{WorkspaceID: e.WorkspaceID}, "webhook_disabled", "webhook", e.ID, map[string]any{"url": e.URL, "reason": e.DisabledReason})
+		}
+	}
+	return err
 }
 
 // attempt sends one claimed delivery.
 func (s *Service) attempt(ctx context.Context, j store.WebhookJob) store.WebhookOutcome {
 	out := store.WebhookOutcome{Job: j}
-	if j.Erased {
-		out.Skipped, out.Error = true, "its message was erased before it went out"
+	if j.Skip != "" {
+		out.Skipped, out.Error = true, j.Skip
 		return out
 	}
 	body, err := json.Marshal(Envelope{ID: j.EventID, Type: j.Type, CreatedAt: j.CreatedAt, WorkspaceID: j.WorkspaceID, Data: j.Data})

@@ -322,6 +322,7 @@ func TestAnEndpointFailingForADayIsDisabledAndTheAdminsAreTold(t *testing.T) {
 	ep.answer = func(int) int { return http.StatusBadGateway }
 	hook := f.register(ep.srv.URL, store.EventConversationStarted)
 	f.chat()
+	f.clk.Advance(time.Second) // the first attempt comes after the commit
 	for range 26 * 4 {
 		f.drain(f.svc)
 		f.clk.Advance(15 * time.Minute)
@@ -479,4 +480,64 @@ func TestRefusals(t *testing.T) {
 	}
 	_, err = public.Create(ctx, f.owner, ok)
 	isCode(t, err, "too_many_webhooks")
+}
+
+func TestAShutdownIsNoFailureOfTheEndpoint(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, storetest.SQLite(t))
+	arrived, release := make(chan struct{}), make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release); slow.Close() })
+	hook := f.register(slow.URL, store.EventConversationStarted)
+	f.chat()
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-arrived; cancel() }()
+	if _, err := f.svc.RunDue(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.st.GetWebhook(t.Context(), f.owner.WorkspaceID, hook.Webhook.ID)
+	must(t, err)
+	log, err := f.svc.Deliveries(t.Context(), f.owner, hook.Webhook.ID, 0, 10)
+	must(t, err)
+	if e.FailingSince != nil || log[0].State != store.DeliveryQueued || log[0].LastError != "" || log[0].LastAttemptAt != nil {
+		t.Fatalf("after a shutdown mid-delivery: endpoint %+v, delivery %+v", e, log[0])
+	}
+}
+
+func TestRunDeliversUntilItsContextEnds(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, storetest.SQLite(t))
+	got := make(chan string, 10)
+	ep := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get(webhook.HeaderEvent)
+	}))
+	t.Cleanup(ep.Close)
+	f.register(ep.URL, store.EventConversationStarted, store.EventMessageCreated)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		f.svc.Run(ctx, 10*time.Millisecond, func(err error) { t.Error(err) })
+		close(done)
+	}()
+	f.chat("one", "two")
+	var types []string
+	for len(types) < 3 {
+		select {
+		case ev := <-got:
+			types = append(types, ev)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Run delivered only %v", types)
+		}
+	}
+	cancel()
+	<-done
+	if strings.Join(types, " ") != "conversation.started message.created message.created" {
+		t.Fatalf("Run delivered %v", types)
+	}
 }

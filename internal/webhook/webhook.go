@@ -29,12 +29,13 @@ type Store interface {
 	CreateWebhook(ctx context.Context, e store.WebhookEndpoint, max int, now time.Time) (store.WebhookEndpoint, error)
 	ListWebhooks(ctx context.Context, workspaceID string) ([]store.WebhookEndpoint, error)
 	GetWebhook(ctx context.Context, workspaceID, id string) (store.WebhookEndpoint, error)
-	UpdateWebhook(ctx context.Context, e store.WebhookEndpoint, deadline, now time.Time) (store.WebhookEndpoint, error)
+	UpdateWebhook(ctx context.Context, e store.WebhookEndpoint, deadline, leased, now time.Time) (store.WebhookEndpoint, error)
 	DeleteWebhook(ctx context.Context, workspaceID, id string) error
 	ListWebhookDeliveries(ctx context.Context, workspaceID, endpointID string, before int64, limit int) ([]store.WebhookDelivery, error)
 	RedeliverWebhook(ctx context.Context, workspaceID, endpointID, eventID string, deadline, now time.Time) (store.WebhookDelivery, error)
 	ClaimWebhookDeliveries(ctx context.Context, now, until time.Time, limit int) ([]store.WebhookJob, error)
-	RecordWebhookOutcomes(ctx context.Context, outs []store.WebhookOutcome, disableBefore time.Time, reason string, now time.Time) ([]store.WebhookEndpoint, error)
+	RecordWebhookOutcome(ctx context.Context, o store.WebhookOutcome, now time.Time) (bool, error)
+	DisableFailingWebhooks(ctx context.Context, cutoff time.Time, reason string, now time.Time) ([]store.WebhookEndpoint, error)
 }
 
 // Service manages a workspace's endpoints and delivers their events.
@@ -74,6 +75,7 @@ func New(st Store, clk clock.Clock, o Options) *Service {
 var (
 	ErrNotFound         = apperr.New(apperr.NotFound, "webhook_not_found", "no such webhook endpoint")
 	ErrDeliveryNotFound = apperr.New(apperr.NotFound, "delivery_not_found", "this endpoint has no delivery of that event")
+	ErrDeliveryQueued   = apperr.New(apperr.Conflict, "delivery_queued", "this delivery is still queued: it goes at its next attempt")
 	ErrTooMany          = apperr.New(apperr.Conflict, "too_many_webhooks", "a workspace has at most 20 webhook endpoints; delete one first")
 )
 
@@ -190,28 +192,42 @@ func (s *Service) get(ctx context.Context, a auth.Actor, id string) (store.Webho
 	return e, err
 }
 
+// change reads an endpoint, changes it with edit and stores it, again
+// from a fresh read when it changed meanwhile (the runner disabling it,
+// another admin), so no change overwrites another with a stale copy. It
+// returns the endpoint before and after.
+func (s *Service) change(ctx context.Context, a auth.Actor, id string, edit func(*store.WebhookEndpoint) error) (before, after store.WebhookEndpoint, err error) {
+	for range 3 {
+		if before, err = s.get(ctx, a, id); err != nil {
+			return before, after, err
+		}
+		e := before
+		if err := edit(&e); err != nil {
+			return before, after, err
+		}
+		now := s.clock.Now()
+		after, err = s.store.UpdateWebhook(ctx, e, now.Add(Deadline), now.Add(Lease), now)
+		switch {
+		case errors.Is(err, store.ErrStale):
+			continue
+		case errors.Is(err, store.ErrNotFound):
+			return before, after, ErrNotFound
+		}
+		return before, after, err
+	}
+	return before, after, err
+}
+
 // Update changes an endpoint's URL, description, events or whether it
 // is enabled. Enabling a disabled one gives its queued deliveries a new
 // day and tries them at once.
 func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input) (store.WebhookEndpoint, error) {
-	e, err := s.get(ctx, a, id)
+	before, out, err := s.change(ctx, a, id, func(e *store.WebhookEndpoint) error { return s.validate(e, in) })
 	if err != nil {
-		return e, err
-	}
-	was := e.Enabled
-	if err := s.validate(&e, in); err != nil {
 		return store.WebhookEndpoint{}, err
 	}
-	now := s.clock.Now()
-	out, err := s.store.UpdateWebhook(ctx, e, now.Add(Deadline), now)
-	if errors.Is(err, store.ErrNotFound) {
-		return out, ErrNotFound
-	}
-	if err != nil {
-		return out, err
-	}
 	detail := map[string]any{"url": out.URL, "events": out.Events}
-	if was != out.Enabled {
+	if before.Enabled != out.Enabled {
 		detail["enabled"] = out.Enabled
 	}
 	s.record(ctx, a, "webhook_updated", out, detail)
@@ -221,19 +237,16 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input)
 // RotateSecret gives an endpoint a new signing secret, returned this
 // once; the old one signs nothing more.
 func (s *Service) RotateSecret(ctx context.Context, a auth.Actor, id string) (string, error) {
-	e, err := s.get(ctx, a, id)
+	secret := newSecret()
+	_, out, err := s.change(ctx, a, id, func(e *store.WebhookEndpoint) error {
+		e.Secret = secret
+		return nil
+	})
 	if err != nil {
 		return "", err
 	}
-	e.Secret = newSecret()
-	now := s.clock.Now()
-	if _, err := s.store.UpdateWebhook(ctx, e, now.Add(Deadline), now); errors.Is(err, store.ErrNotFound) {
-		return "", ErrNotFound
-	} else if err != nil {
-		return "", err
-	}
-	s.record(ctx, a, "webhook_secret_rotated", e, map[string]any{"url": e.URL})
-	return e.Secret, nil
+	s.record(ctx, a, "webhook_secret_rotated", out, map[string]any{"url": out.URL})
+	return secret, nil
 }
 
 // Delete removes an endpoint with its deliveries.
@@ -277,6 +290,9 @@ func (s *Service) Redeliver(ctx context.Context, a auth.Actor, id, eventID strin
 	d, err := s.store.RedeliverWebhook(ctx, a.WorkspaceID, id, eventID, now.Add(Deadline), now)
 	if errors.Is(err, store.ErrNotFound) {
 		return d, ErrDeliveryNotFound
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return d, ErrDeliveryQueued
 	}
 	if err != nil {
 		return d, err

@@ -308,10 +308,10 @@ func testAgents(t *testing.T, s *store.Store) {
 		}
 	}
 
-	noErr(t, "delete", s.DeleteAgent(ctx, ws.ID, bob.ID))
+	noErr(t, "delete", s.DeleteAgent(ctx, ws.ID, bob.ID, Epoch))
 	_, err = s.GetAgent(ctx, ws.ID, bob.ID)
 	wantErr(t, err, store.ErrNotFound)
-	wantErr(t, s.DeleteAgent(ctx, ws.ID, bob.ID), store.ErrNotFound)
+	wantErr(t, s.DeleteAgent(ctx, ws.ID, bob.ID, Epoch), store.ErrNotFound)
 	list, err = s.ListAgents(ctx, ws.ID)
 	noErr(t, "list", err)
 	equal(t, "agents after delete", ids(list, agentID), []string{ann.ID})
@@ -585,7 +585,7 @@ func testDeleteAgentCascades(t *testing.T, s *store.Store) {
 	noErr(t, "session", s.CreateSession(ctx, store.Session{TokenHash: "colleague", WorkspaceID: tn.ws.ID,
 		AgentID: tn.agent.ID, CreatedAt: Epoch, ExpiresAt: Epoch.Add(time.Hour)}))
 	// The only owner can be neither deleted nor demoted.
-	wantErr(t, s.DeleteAgent(ctx, tn.ws.ID, tn.owner.ID), store.ErrLastOwner)
+	wantErr(t, s.DeleteAgent(ctx, tn.ws.ID, tn.owner.ID, Epoch), store.ErrLastOwner)
 	demoted := tn.owner
 	demoted.Role = "admin"
 	_, err := s.UpdateAgent(ctx, demoted, Epoch)
@@ -593,7 +593,7 @@ func testDeleteAgentCascades(t *testing.T, s *store.Store) {
 	_, err = s.CreateAgent(ctx, store.Agent{WorkspaceID: tn.ws.ID, Email: "second-owner@a.example", Name: "Second owner",
 		Role: "owner", PasswordHash: "h"}, Epoch)
 	noErr(t, "a second owner", err)
-	noErr(t, "delete", s.DeleteAgent(ctx, tn.ws.ID, tn.owner.ID))
+	noErr(t, "delete", s.DeleteAgent(ctx, tn.ws.ID, tn.owner.ID, Epoch))
 	_, _, err = s.SessionAgent(ctx, tn.session.TokenHash, Epoch)
 	wantErr(t, err, store.ErrNotFound)
 	d, err := s.GetDepartment(ctx, tn.ws.ID, tn.dept.ID)

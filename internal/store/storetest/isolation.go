@@ -60,17 +60,18 @@ func refused(method, name string, call func(ctx context.Context, s *store.Store,
 // isolationExempt lists the methods that take something naming a row but
 // cannot reach another workspace's rows through a workspace id, and why.
 var isolationExempt = map[string]string{
-	"APIKeyByHash":          "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
-	"RecordWebhookOutcomes": "records the outcomes of deliveries the webhook runner claimed (ClaimWebhookDeliveries, across workspaces): keyed by endpoint and position, which only a claim hands out",
-	"AgentByEmail":          "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
-	"Bootstrap":             "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
-	"CreateTenant":          "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",
-	"CreateWorkspace":       "makes a new workspace; there is no other workspace's row to name",
-	"DeleteSession":         "keyed by a session's token hash, a secret only its holder has",
-	"GetWorkspace":          "the workspace id is the tenant itself; callers pass their own",
-	"SessionAgent":          "keyed by a session's token hash, a secret only its holder has; the row names its workspace",
-	"SiteByWidgetKey":       "widget keys are public and global: the socket learns the workspace from the key",
-	"UpdateWorkspace":       "the workspace id is the tenant itself; callers pass their own",
+	"APIKeyByHash":           "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
+	"DisableFailingWebhooks": "the webhook runner's sweep across workspaces: it names no row (its string is the reason it writes)",
+	"RecordWebhookOutcome":   "records the outcome of a delivery the webhook runner claimed (ClaimWebhookDeliveries, across workspaces): keyed by endpoint, position and lease, which only a claim hands out",
+	"AgentByEmail":           "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
+	"Bootstrap":              "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
+	"CreateTenant":           "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",
+	"CreateWorkspace":        "makes a new workspace; there is no other workspace's row to name",
+	"DeleteSession":          "keyed by a session's token hash, a secret only its holder has",
+	"GetWorkspace":           "the workspace id is the tenant itself; callers pass their own",
+	"SessionAgent":           "keyed by a session's token hash, a secret only its holder has; the row names its workspace",
+	"SiteByWidgetKey":        "widget keys are public and global: the socket learns the workspace from the key",
+	"UpdateWorkspace":        "the workspace id is the tenant itself; callers pass their own",
 }
 
 // isolationCases is the registry the coverage check reads: each case names
@@ -220,7 +221,7 @@ var isolationCases = []isolationCase{
 	refused("UpdateWebhook", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 		e := b.hook
 		e.WorkspaceID, e.URL, e.Secret = a.ws.ID, "https://evil.example/", "known"
-		_, err := s.UpdateWebhook(ctx, e, isoNow.Add(24*time.Hour), isoNow)
+		_, err := s.UpdateWebhook(ctx, e, isoNow.Add(24*time.Hour), isoNow, isoNow)
 		return err
 	}),
 	refused("DeleteWebhook", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
@@ -481,7 +482,7 @@ var isolationCases = []isolationCase{
 		equal(t, "A's absent agents", ids(absent, agentID), []string{a.owner.ID})
 	}}.arranged(ownersOnline),
 	refused("DeleteAgent", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
-		return s.DeleteAgent(ctx, a.ws.ID, b.agent.ID)
+		return s.DeleteAgent(ctx, a.ws.ID, b.agent.ID, isoNow)
 	}),
 	{method: "ListAgents", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 		agents, err := s.ListAgents(t.Context(), a.ws.ID)

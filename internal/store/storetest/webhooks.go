@@ -52,7 +52,7 @@ func testWebhookOutbox(t *testing.T, s *store.Store) {
 		Secret: "whsec_3"}, 20, Epoch)
 	noErr(t, "endpoint", err)
 	off.Enabled = false
-	_, err = s.UpdateWebhook(ctx, off, Epoch, Epoch)
+	_, err = s.UpdateWebhook(ctx, off, Epoch, Epoch, Epoch)
 	noErr(t, "disable", err)
 	_, err = s.CreateWebhook(ctx, store.WebhookEndpoint{WorkspaceID: ws, URL: "https://a.example/4", Events: store.WebhookEvents,
 		Secret: "whsec_4"}, 3, Epoch)
@@ -139,6 +139,17 @@ func claimTypes(t *testing.T, s *store.Store, now time.Time) ([]store.WebhookJob
 	return jobs, types
 }
 
+// record stores outcomes of claimed jobs, each of which must be
+// recorded (still under its claim).
+func record(t *testing.T, s *store.Store, now time.Time, outs ...store.WebhookOutcome) {
+	t.Helper()
+	for _, o := range outs {
+		ok, err := s.RecordWebhookOutcome(t.Context(), o, now)
+		noErr(t, "record", err)
+		equal(t, "recorded under its claim", ok, true)
+	}
+}
+
 func delivered(jobs ...store.WebhookJob) []store.WebhookOutcome {
 	out := make([]store.WebhookOutcome, len(jobs))
 	for i, j := range jobs {
@@ -167,13 +178,17 @@ func testWebhookClaims(t *testing.T, s *store.Store) {
 	// Leased: nothing again until the lease ends, though not delivered.
 	_, types = claimTypes(t, s, Epoch.Add(10*time.Second))
 	equal(t, "claimed again within the lease", types, []string{})
+	stale := jobs
 	jobs, types = claimTypes(t, s, Epoch.Add(31*time.Second))
 	equal(t, "due again after the lease", types, []string{store.EventConversationStarted, store.EventContactCreated})
 	equal(t, "second attempt", jobs[0].Attempts, 2)
+	// The first claim's outcome, late: the second claim holds them now.
+	ok, err := s.RecordWebhookOutcome(ctx, delivered(stale[0])[0], Epoch.Add(40*time.Second))
+	noErr(t, "late outcome", err)
+	equal(t, "a lapsed claim's outcome is not recorded", ok, false)
 
 	now := Epoch.Add(31 * time.Second)
-	_, err = s.RecordWebhookOutcomes(ctx, delivered(jobs...), now.Add(-24*time.Hour), "failing", now)
-	noErr(t, "record", err)
+	record(t, s, now, delivered(jobs...)...)
 	jobs, types = claimTypes(t, s, now)
 	equal(t, "then the conversation's next", types, []string{store.EventMessageCreated})
 	var msg struct {
@@ -183,9 +198,7 @@ func testWebhookClaims(t *testing.T, s *store.Store) {
 	equal(t, "the first message, read when sent", msg.Message.Body, "text m1")
 
 	// A failure keeps the next behind it until it goes.
-	_, err = s.RecordWebhookOutcomes(ctx, []store.WebhookOutcome{{Job: jobs[0], Status: 500, Error: "500", Retry: now.Add(10 * time.Second)}},
-		now.Add(-24*time.Hour), "failing", now)
-	noErr(t, "record failure", err)
+	record(t, s, now, store.WebhookOutcome{Job: jobs[0], Status: 500, Error: "500", Retry: now.Add(10 * time.Second)})
 	_, types = claimTypes(t, s, now.Add(5*time.Second))
 	equal(t, "nothing passes a failed one waiting for its retry", types, []string{})
 	jobs, types = claimTypes(t, s, now.Add(10*time.Second))
@@ -206,46 +219,56 @@ func testWebhookClaims(t *testing.T, s *store.Store) {
 func testWebhookFailures(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	tn, e, _, _ := hookFixture(t, s)
-	fail := func(at time.Time) []store.WebhookEndpoint {
+	fail := func(at time.Time) {
 		t.Helper()
 		jobs, err := s.ClaimWebhookDeliveries(ctx, at, at.Add(30*time.Second), 100)
 		noErr(t, "claim", err)
 		if len(jobs) == 0 {
 			t.Fatalf("nothing due at %s", at)
 		}
-		outs := make([]store.WebhookOutcome, len(jobs))
-		for i, j := range jobs {
-			outs[i] = store.WebhookOutcome{Job: j, Error: "refused", Retry: at.Add(time.Hour)}
+		for _, j := range jobs {
+			record(t, s, at, store.WebhookOutcome{Job: j, Error: "refused", Retry: at.Add(time.Hour)})
 		}
-		off, err := s.RecordWebhookOutcomes(ctx, outs, at.Add(-24*time.Hour), "failing for a day", at)
-		noErr(t, "record", err)
+	}
+	disable := func(at time.Time) []store.WebhookEndpoint {
+		t.Helper()
+		off, err := s.DisableFailingWebhooks(ctx, at.Add(-24*time.Hour), "failing for a day", at)
+		noErr(t, "disable", err)
 		return off
 	}
-	equal(t, "a first failure disables nothing", len(fail(Epoch)), 0)
+	fail(Epoch.Add(time.Second))
+	equal(t, "a first failure disables nothing", len(disable(Epoch.Add(time.Second))), 0)
 	got, err := s.GetWebhook(ctx, tn.ws.ID, e.ID)
 	noErr(t, "get", err)
-	equal(t, "failing since the first failure", got.FailingSince != nil && got.FailingSince.Equal(Epoch), true)
-	equal(t, "23 hours of failures disable nothing", len(fail(Epoch.Add(23*time.Hour))), 0)
-	off := fail(Epoch.Add(24 * time.Hour))
-	equal(t, "a day of failures disables it, once", len(off), 1)
+	equal(t, "failing since the first failure", got.FailingSince != nil && got.FailingSince.Equal(Epoch.Add(time.Second)), true)
+	fail(Epoch.Add(23 * time.Hour))
+	equal(t, "23 hours of failures disable nothing", len(disable(Epoch.Add(23*time.Hour))), 0)
+	// A day after the first failure, whether or not anything was tried
+	// since (a quiet endpoint is disabled too).
+	off := disable(Epoch.Add(24*time.Hour + time.Second))
+	equal(t, "a day of failures disables it", len(off), 1)
 	equal(t, "disabled, with why", [3]any{off[0].ID, off[0].Enabled, off[0].DisabledReason}, [3]any{e.ID, false, "failing for a day"})
-	_, err = s.ClaimWebhookDeliveries(ctx, Epoch.Add(48*time.Hour), Epoch.Add(49*time.Hour), 100)
-	noErr(t, "claim", err)
+	equal(t, "once", len(disable(Epoch.Add(25*time.Hour))), 0)
 	jobs, _ := claimTypes(t, s, Epoch.Add(48*time.Hour))
 	equal(t, "a disabled endpoint gets nothing", len(jobs), 0)
 
+	// An edit from a stale read is refused: the runner disabled it since.
+	_, err = s.UpdateWebhook(ctx, got, Epoch.Add(72*time.Hour), Epoch.Add(48*time.Hour), Epoch.Add(48*time.Hour))
+	wantErr(t, err, store.ErrStale)
+
 	// Enabled again: its failures are forgotten, its queue is due now
 	// with a new day, and a success keeps it clear.
+	got, err = s.GetWebhook(ctx, tn.ws.ID, e.ID)
+	noErr(t, "get", err)
 	got.Enabled = true
 	at := Epoch.Add(50 * time.Hour)
-	got, err = s.UpdateWebhook(ctx, got, at.Add(24*time.Hour), at)
+	got, err = s.UpdateWebhook(ctx, got, at.Add(24*time.Hour), at.Add(30*time.Second), at)
 	noErr(t, "enable", err)
 	equal(t, "enabled, no failures", [3]any{got.Enabled, got.DisabledReason, got.FailingSince == nil}, [3]any{true, "", true})
 	jobs, types := claimTypes(t, s, at)
 	equal(t, "its queue resumes", types, []string{store.EventConversationStarted})
-	equal(t, "with a new day", jobs[0].Deadline.Equal(at.Add(24*time.Hour)), true)
-	_, err = s.RecordWebhookOutcomes(ctx, delivered(jobs...), at.Add(-24*time.Hour), "failing", at)
-	noErr(t, "record", err)
+	equal(t, "with a new day and its backoff started again", [2]any{jobs[0].Deadline.Equal(at.Add(24 * time.Hour)), jobs[0].Attempts}, [2]any{true, 1})
+	record(t, s, at, delivered(jobs...)...)
 	got, err = s.GetWebhook(ctx, tn.ws.ID, e.ID)
 	noErr(t, "get", err)
 	equal(t, "a success clears failing", got.FailingSince == nil, true)
@@ -255,8 +278,7 @@ func testWebhookRedelivery(t *testing.T, s *store.Store) {
 	ctx := t.Context()
 	tn, e, _, c := hookFixture(t, s)
 	jobs, _ := claimTypes(t, s, Epoch)
-	_, err := s.RecordWebhookOutcomes(ctx, delivered(jobs...), Epoch.Add(-24*time.Hour), "failing", Epoch)
-	noErr(t, "record", err)
+	record(t, s, Epoch, delivered(jobs...)...)
 	ds, err := s.ListWebhookDeliveries(ctx, tn.ws.ID, e.ID, 0, 100)
 	noErr(t, "deliveries", err)
 	started := ds[len(ds)-1]
@@ -272,6 +294,8 @@ func testWebhookRedelivery(t *testing.T, s *store.Store) {
 	d, err := s.RedeliverWebhook(ctx, tn.ws.ID, e.ID, started.EventID, Epoch.Add(25*time.Hour), Epoch.Add(time.Hour))
 	noErr(t, "redeliver", err)
 	equal(t, "queued again", [2]any{d.State, d.NextAttemptAt != nil && d.NextAttemptAt.Equal(Epoch.Add(time.Hour))}, [2]any{store.DeliveryQueued, true})
+	_, err = s.RedeliverWebhook(ctx, tn.ws.ID, e.ID, started.EventID, Epoch.Add(25*time.Hour), Epoch.Add(time.Hour))
+	wantErr(t, err, store.ErrConflict) // queued: it goes at its next attempt
 	_, err = s.RedeliverWebhook(ctx, tn.ws.ID, e.ID, "no-such-event", Epoch, Epoch)
 	wantErr(t, err, store.ErrNotFound)
 
@@ -288,10 +312,10 @@ func testWebhookRedelivery(t *testing.T, s *store.Store) {
 	equal(t, "deleted", n, 1)
 	jobs, types := claimTypes(t, s, Epoch.Add(time.Hour))
 	equal(t, "the redelivery first, then the first message", types, []string{store.EventConversationStarted})
-	_, err = s.RecordWebhookOutcomes(ctx, delivered(jobs...), Epoch, "failing", Epoch.Add(time.Hour))
-	noErr(t, "record", err)
+	record(t, s, Epoch.Add(time.Hour), delivered(jobs...)...)
 	jobs, types = claimTypes(t, s, Epoch.Add(time.Hour))
-	equal(t, "a message.created whose message is gone", [2]any{types, jobs[0].Erased}, [2]any{[]string{store.EventMessageCreated}, true})
+	equal(t, "a message.created whose message is gone", [2]any{types, jobs[0].Skip}, [2]any{[]string{store.EventMessageCreated},
+		"its message was erased before it went out"})
 
 	// Retention: events older than the cutoff go with their deliveries.
 	n, err = s.DeleteOldWebhookEvents(ctx, Epoch.Add(time.Minute), 1000)

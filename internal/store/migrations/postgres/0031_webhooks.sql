@@ -19,6 +19,8 @@ CREATE TABLE webhook_endpoints (
     updated_at      BIGINT NOT NULL
 );
 CREATE INDEX webhook_endpoints_workspace ON webhook_endpoints (workspace_id, created_at);
+-- The runner disables the endpoints failing for a day (DisableFailingWebhooks).
+CREATE INDEX webhook_endpoints_failing ON webhook_endpoints (failing_since) WHERE failing_since IS NOT NULL;
 
 -- pos orders events as they were committed: the rows of one subject (a
 -- conversation, ticket or contact) are written under that subject's row
