@@ -56,6 +56,33 @@ func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, client
 	})
 }
 
+// SystemName is the author name of a message sent as the system.
+const SystemName = "System"
+
+// SendAsSystem stores a text message written by the system rather than
+// an agent (a notice from the workspace's own systems: "your refund went
+// out"), by Send's rules; visitors see it under the team's name.
+// Supervisors and above: it speaks for nobody in particular.
+func (s *Service) SendAsSystem(ctx context.Context, a auth.Actor, conversationID, clientMsgID, text string) (store.Message, bool, error) {
+	if a.AgentID == "" || !a.Can(auth.ManageAnyConversation) {
+		return store.Message{}, false, apperr.ErrForbidden
+	}
+	if err := ValidateClientMsgID(clientMsgID); err != nil {
+		return store.Message{}, false, err
+	}
+	text, err := validateText(text)
+	if err != nil {
+		return store.Message{}, false, err
+	}
+	if conversationID == "" {
+		return store.Message{}, false, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
+	}
+	return s.send(ctx, a, store.Message{
+		WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
+		AuthorType: store.AuthorSystem, AuthorName: SystemName, Body: text,
+	})
+}
+
 // Attach stores a file message: the file f, already stored complete under
 // the message's client_msg_id, shown in the conversation as its name. It
 // follows Send's rules (idempotent by client_msg_id, a waiting chat

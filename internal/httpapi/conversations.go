@@ -77,6 +77,9 @@ func (a *API) listMessages(w http.ResponseWriter, r *http.Request, p auth.Princi
 type sendRequest struct {
 	ClientMsgID string `json:"client_msg_id"`
 	Text        string `json:"text"`
+	// As is "agent" (the default: the caller, or a key's maker) or
+	// "system".
+	As string `json:"as"`
 }
 
 // sendMessage stores an agent's message: 201 the first time, 200 with the
@@ -87,7 +90,19 @@ func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, p auth.Princip
 		a.writeError(w, r, err)
 		return
 	}
-	m, dup, err := a.chat.Send(r.Context(), p.Actor(), r.PathValue("id"), in.ClientMsgID, in.Text)
+	var (
+		m   store.Message
+		dup bool
+		err error
+	)
+	switch in.As {
+	case "", store.AuthorAgent:
+		m, dup, err = a.chat.Send(r.Context(), p.Actor(), r.PathValue("id"), in.ClientMsgID, in.Text)
+	case store.AuthorSystem:
+		m, dup, err = a.chat.SendAsSystem(r.Context(), p.Actor(), r.PathValue("id"), in.ClientMsgID, in.Text)
+	default:
+		err = apperr.Invalidf("as", "invalid_author", `as is "agent" or "system"`)
+	}
 	status := http.StatusCreated
 	if dup {
 		status = http.StatusOK
