@@ -290,6 +290,10 @@ func (s *Service) settings(ctx context.Context, workspaceID string) (store.Setti
 // MaxListQuery bounds a conversation search's text.
 const MaxListQuery = 100
 
+// MaxConversationPage is the longest page of conversations, and a page's
+// size when no limit is asked (the store's bound).
+const MaxConversationPage = 500
+
 // Conversation list sizes a connection starts with and asks for.
 const (
 	// DeskLiveList bounds the conversations that are not closed in a

@@ -37,6 +37,9 @@ var (
 const (
 	MaxQuickAccept = 50  // the most tickets one quick accept takes
 	MaxTicketPage  = 200 // the longest page of a queue
+	// DefaultTicketPage is a page of a queue when no limit is asked (the
+	// store's default).
+	DefaultTicketPage = 50
 )
 
 // ArchiveAfter is how long a closed ticket stays in the Closed queue

@@ -47,7 +47,9 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p auth.P
 	q := r.URL.Query()
 	f := store.ConversationFilter{Statuses: q["status"], VisitorID: q.Get("visitor_id"), AssigneeID: q.Get("assignee_id"),
 		ClosedByAgentID: q.Get("closed_by_agent_id"), Query: q.Get("q"), Limit: int(limit)}
-	a.respond(w, r, http.StatusOK)(list(a.chat.ListPage(r.Context(), p.Actor(), f, q.Get("before_id"))))
+	items, err := a.chat.ListPage(r.Context(), p.Actor(), f, q.Get("before_id"))
+	a.respond(w, r, http.StatusOK)(pageOf(items, err, int(limit), chat.MaxConversationPage, chat.MaxConversationPage,
+		func(c store.Conversation) string { return c.ID }))
 }
 
 func (a *API) getConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) {

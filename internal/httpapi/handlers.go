@@ -336,3 +336,25 @@ type listBody[T any] struct {
 func list[T any](items []T, err error) (listBody[T], error) {
 	return listBody[T]{Items: items}, err
 }
+
+// idPage is a page of a list paged by the id of the previous page's last
+// item (the request's before_id, or before): NextBefore is that cursor
+// for the next page, present only when the page was full (more may
+// follow).
+type idPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextBefore string `json:"next_before,omitempty"`
+}
+
+// pageOf makes an idPage of items read with a limit (0 or out of range:
+// dflt, at most most), each item's cursor being id(item).
+func pageOf[T any](items []T, err error, limit, dflt, most int, id func(T) string) (idPage[T], error) {
+	if limit <= 0 || limit > most {
+		limit = dflt
+	}
+	p := idPage[T]{Items: items}
+	if n := len(items); n > 0 && n >= limit {
+		p.NextBefore = id(items[n-1])
+	}
+	return p, err
+}

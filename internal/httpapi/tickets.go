@@ -16,6 +16,8 @@ import (
 type ticketsBody struct {
 	Items      []store.Ticket `json:"items"`
 	Unassigned int            `json:"unassigned"`
+	// NextBefore is the next page's before_id, when the page was full.
+	NextBefore string `json:"next_before,omitempty"`
 }
 
 func (a *API) listTickets(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -53,7 +55,8 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, p auth.Princip
 	if items == nil {
 		items = []store.Ticket{}
 	}
-	a.respond(w, r, http.StatusOK)(ticketsBody{Items: items, Unassigned: n}, err)
+	page, err := pageOf(items, err, int(limit), chat.DefaultTicketPage, chat.MaxTicketPage, func(t store.Ticket) string { return t.ID })
+	a.respond(w, r, http.StatusOK)(ticketsBody{Items: page.Items, Unassigned: n, NextBefore: page.NextBefore}, err)
 }
 
 func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) {

@@ -64,3 +64,49 @@ func TestSendAsSystem(t *testing.T) {
 		t.Fatalf("stored %d messages (%v), want the system's only", len(msgs), err)
 	}
 }
+
+// TestListsGiveTheirNextCursor: a full page of conversations names the
+// next page's before_id, and that page continues where it stopped.
+func TestListsGiveTheirNextCursor(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t)
+	owner := srv.Admin(t)
+	ctx := t.Context()
+	ws := srv.WorkspaceID(t)
+	site := srv.DemoSite(t)
+	for i := range 3 {
+		v, err := srv.App.Store.CreateVisitor(ctx, ws, site.ID, "tok-page-"+string(rune('a'+i)), srv.App.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := srv.App.Store.StartConversation(ctx, ws, v.ID, "", srv.App.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type page struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+		NextBefore string `json:"next_before"`
+	}
+	get := func(path string) page {
+		t.Helper()
+		code, raw := srv.Do(t, owner, "GET", path, nil)
+		var p page
+		if err := json.Unmarshal(raw, &p); code != http.StatusOK || err != nil {
+			t.Fatalf("%s: %d %s", path, code, raw)
+		}
+		return p
+	}
+	first := get("/api/v1/conversations?limit=2")
+	if len(first.Items) != 2 || first.NextBefore != first.Items[1].ID {
+		t.Fatalf("a full first page: %+v", first)
+	}
+	second := get("/api/v1/conversations?limit=2&before_id=" + first.NextBefore)
+	if len(second.Items) != 1 || second.NextBefore != "" || second.Items[0].ID == first.Items[0].ID || second.Items[0].ID == first.Items[1].ID {
+		t.Fatalf("the last page: %+v after %+v", second, first)
+	}
+	if audit := get("/api/v1/audit?limit=1"); len(audit.Items) != 1 || audit.NextBefore != audit.Items[0].ID {
+		t.Fatalf("a full page of the audit log: %+v", audit)
+	}
+}
