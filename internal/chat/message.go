@@ -40,20 +40,28 @@ func validateText(text string) (string, error) {
 // client_msg_id already stored returns the original (duplicate=true) and
 // publishes nothing new.
 func (s *Service) Send(ctx context.Context, a auth.Actor, conversationID, clientMsgID, text string) (store.Message, bool, error) {
-	if err := ValidateClientMsgID(clientMsgID); err != nil {
-		return store.Message{}, false, err
-	}
-	text, err := validateText(text)
+	m, err := textMessage(a, conversationID, clientMsgID, text)
 	if err != nil {
 		return store.Message{}, false, err
 	}
-	if conversationID == "" {
-		return store.Message{}, false, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
+	return s.send(ctx, a, m)
+}
+
+// textMessage checks a text message's id, text and conversation, and
+// makes it a's.
+func textMessage(a auth.Actor, conversationID, clientMsgID, text string) (store.Message, error) {
+	if err := ValidateClientMsgID(clientMsgID); err != nil {
+		return store.Message{}, err
 	}
-	return s.send(ctx, a, store.Message{
-		WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
-		AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, Body: text,
-	})
+	text, err := validateText(text)
+	if err != nil {
+		return store.Message{}, err
+	}
+	if conversationID == "" {
+		return store.Message{}, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
+	}
+	return store.Message{WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
+		AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, Body: text}, nil
 }
 
 // SystemName is the author name of a message sent as the system.
@@ -67,20 +75,12 @@ func (s *Service) SendAsSystem(ctx context.Context, a auth.Actor, conversationID
 	if a.AgentID == "" || !a.Can(auth.ManageAnyConversation) {
 		return store.Message{}, false, apperr.ErrForbidden
 	}
-	if err := ValidateClientMsgID(clientMsgID); err != nil {
-		return store.Message{}, false, err
-	}
-	text, err := validateText(text)
+	m, err := textMessage(a, conversationID, clientMsgID, text)
 	if err != nil {
 		return store.Message{}, false, err
 	}
-	if conversationID == "" {
-		return store.Message{}, false, apperr.Invalidf("conversation_id", "required", "conversation_id is required")
-	}
-	return s.send(ctx, a, store.Message{
-		WorkspaceID: a.WorkspaceID, ConversationID: conversationID, ClientMsgID: clientMsgID, Kind: store.KindText,
-		AuthorType: store.AuthorSystem, AuthorName: SystemName, Body: text,
-	})
+	m.AuthorType, m.AuthorID, m.AuthorName = store.AuthorSystem, "", SystemName
+	return s.send(ctx, a, m)
 }
 
 // Attach stores a file message: the file f, already stored complete under

@@ -86,17 +86,7 @@ func TestContactUpsertByExternalID(t *testing.T) {
 	t.Parallel()
 	srv := apptest.New(t)
 	owner := srv.Admin(t)
-	mkKey := func(scopes ...string) string {
-		code, raw := srv.Do(t, owner, "POST", "/api/v1/api-keys", map[string]any{"name": "crm", "scopes": scopes})
-		var k struct {
-			Token string `json:"token"`
-		}
-		if err := json.Unmarshal(raw, &k); code != http.StatusCreated || err != nil {
-			t.Fatalf("key: %d %s", code, raw)
-		}
-		return k.Token
-	}
-	writer, reader := mkKey("contacts:write"), mkKey("contacts:read")
+	writer, reader := newKey(t, srv, owner, "contacts:write"), newKey(t, srv, owner, "contacts:read")
 	path := "/api/v1/contacts/external/crm-42"
 	put := func(token string, body map[string]any) (int, map[string]any) {
 		t.Helper()

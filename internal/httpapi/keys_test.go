@@ -31,6 +31,20 @@ func keyCall(t *testing.T, srv *apptest.Server, token, method, path string, body
 	return resp, data
 }
 
+// newKey has the session c make an API key with scopes and returns its
+// token.
+func newKey(t *testing.T, srv *apptest.Server, c *http.Client, scopes ...string) string {
+	t.Helper()
+	code, raw := srv.Do(t, c, "POST", "/api/v1/api-keys", map[string]any{"name": "test key", "scopes": scopes})
+	var k struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(raw, &k); code != http.StatusCreated || err != nil || k.Token == "" {
+		t.Fatalf("new key: %d %s", code, raw)
+	}
+	return k.Token
+}
+
 // TestAPIKeys: an admin makes a key shown once; the key reaches exactly
 // the routes its scopes open, is rate-limited with RateLimit headers, and
 // stops at once when revoked; a create retried with its Idempotency-Key

@@ -26,15 +26,9 @@ func TestSendAsSystem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, raw := srv.Do(t, owner, "POST", "/api/v1/api-keys", map[string]any{"name": "shop", "scopes": []string{"messages:write"}})
-	var key struct {
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal(raw, &key); code != http.StatusCreated || err != nil {
-		t.Fatalf("key: %d %s", code, raw)
-	}
+	token := newKey(t, srv, owner, "messages:write")
 	path := "/api/v1/conversations/" + c.ID + "/messages"
-	resp, raw := keyCall(t, srv, key.Token, "POST", path, map[string]any{"client_msg_id": "refund-1", "text": "Your refund went out.", "as": "system"})
+	resp, raw := keyCall(t, srv, token, "POST", path, map[string]any{"client_msg_id": "refund-1", "text": "Your refund went out.", "as": "system"})
 	var m struct {
 		AuthorType string `json:"author_type"`
 		AuthorID   string `json:"author_id"`
@@ -50,7 +44,7 @@ func TestSendAsSystem(t *testing.T) {
 		}{"system", "", "System", "text"}) {
 		t.Fatalf("as system: %d %s", resp.StatusCode, raw)
 	}
-	if resp, raw := keyCall(t, srv, key.Token, "POST", path, map[string]any{"client_msg_id": "x-1", "text": "hi", "as": "visitor"}); resp.StatusCode != http.StatusBadRequest ||
+	if resp, raw := keyCall(t, srv, token, "POST", path, map[string]any{"client_msg_id": "x-1", "text": "hi", "as": "visitor"}); resp.StatusCode != http.StatusBadRequest ||
 		!strings.Contains(string(raw), "invalid_author") {
 		t.Fatalf("as a visitor: %d %s", resp.StatusCode, raw)
 	}

@@ -114,14 +114,7 @@ func TestWebhooks(t *testing.T) {
 	}
 
 	// An API key, whatever its scopes, manages no webhooks.
-	code, raw = srv.Do(t, owner, "POST", "/api/v1/api-keys", map[string]any{"name": "all", "scopes": []string{"contacts:write", "conversations:write"}})
-	var key struct {
-		Token string `json:"token"`
-	}
-	if err := json.Unmarshal(raw, &key); code != http.StatusCreated || err != nil {
-		t.Fatalf("key: %d %s", code, raw)
-	}
-	if resp, raw := keyCall(t, srv, key.Token, "GET", "/api/v1/webhooks", nil); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), "not_for_api_keys") {
+	if resp, raw := keyCall(t, srv, newKey(t, srv, owner, "contacts:write", "conversations:write"), "GET", "/api/v1/webhooks", nil); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(raw), "not_for_api_keys") {
 		t.Fatalf("a key listed webhooks: %d %s", resp.StatusCode, raw)
 	}
 

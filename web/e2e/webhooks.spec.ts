@@ -26,7 +26,7 @@ test('an admin adds a webhook in Settings, sees its secret once, turns it off an
   const secret = page.getByTestId('webhook-secret');
   const first = (await secret.textContent())?.trim() ?? '';
   expect(first).toMatch(/^whsec_/);
-  await expect(page.getByText('Copy the signing secret now: it is not shown again.')).toBeVisible();
+  await expect(page.getByText('Copy it now: it is not shown again.')).toBeVisible();
   await page.getByRole('button', { name: 'Done' }).click();
   await expect(secret).toHaveCount(0);
   await expect(page.getByRole('form', { name: 'New webhook' }).getByLabel('URL', { exact: true })).toBeFocused();

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { type APIKey, createAPIKey, listAPIKeys, revokeAPIKey } from './api';
-import { errorText, Field, FormError, SubmitRow } from './form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow } from './form';
 import {
   emptyGrid,
   keyLabel,
@@ -106,9 +106,12 @@ function KeyManager() {
         </>
       )}
       {created ? (
-        <NewToken
-          name={created.name}
-          token={created.token}
+        <ShownOnce
+          id="key-token"
+          title={`Key “${created.name}” created`}
+          value={created.token}
+          what="key"
+          testId="api-key-token"
           onDone={() => {
             refocus.current = true;
             setCreated(null);
@@ -218,47 +221,6 @@ function KeyRow({ apiKey: k, onRevoked, onError }: { apiKey: APIKey; onRevoked: 
   );
 }
 
-/** The token of a key just made, until the admin says done: it is never shown again. */
-function NewToken({ name, token, onDone }: { name: string; token: string; onDone: () => void }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
-  useEffect(() => {
-    box.current?.focus();
-  }, []);
-  const copy = () => {
-    const clip = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clip) return setCopied('failed');
-    clip.writeText(token).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
-  return (
-    <div class="key-token" ref={box} tabIndex={-1} role="group" aria-labelledby="key-token-title" aria-describedby="key-token-once">
-      <h3 id="key-token-title">Key “{name}” created</h3>
-      <p id="key-token-once">
-        <strong>Copy it now: it is not shown again.</strong>
-      </p>
-      <div class="snippet">
-        <code class="secret" data-testid="api-key-token">
-          {token}
-        </code>
-        <button type="button" class="btn" onClick={copy}>
-          Copy
-        </button>
-        <span role="status" class={copied === 'failed' ? 'field-error' : 'saved'}>
-          {copied === 'yes' && 'Copied.'}
-          {copied === 'failed' && 'Copying failed: select the key and copy it.'}
-        </span>
-      </div>
-      <div class="prefs-buttons">
-        <button type="button" class="btn primary" onClick={onDone}>
-          Done
-        </button>
-      </div>
-    </div>
-  );
-}
 
 function NewKey({ nameInput, onCreated }: { nameInput: { current: HTMLInputElement | null }; onCreated: (k: APIKey, token: string) => void }) {
   const [name, setName] = useState('');

@@ -14,7 +14,7 @@ import {
   type WebhookDelivery,
   type WebhookInput,
 } from './api';
-import { errorText, Field, FormError, SubmitRow } from './form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow } from './form';
 import {
   canRedeliver,
   DELIVERY_STATE,
@@ -31,6 +31,9 @@ import {
   WEBHOOK_EVENT_GROUPS,
   WEBHOOK_EVENTS,
 } from './webhooks';
+
+/** What a new signing secret is for. */
+const SECRET_NOTE = 'Your endpoint checks each request’s LiveDesk-Signature with it.';
 
 const INTRO =
   'Webhooks tell your own systems what happens here as it happens: Live Desk POSTs each event you choose, as signed JSON, to your URL. Each request carries a LiveDesk-Signature header made with the webhook’s secret, so your endpoint can tell it came from Live Desk (docs/api.md, Webhooks).';
@@ -140,10 +143,13 @@ function WebhookManager({ id, heading }: { id: string; heading: { current: HTMLH
         </>
       )}
       {created ? (
-        <NewSecret
+        <ShownOnce
           id="hook-new-secret"
           title={`Webhook “${created.name}” added`}
-          secret={created.secret}
+          value={created.secret}
+          note={SECRET_NOTE}
+          what="secret"
+          testId="webhook-secret"
           onDone={() => {
             refocus.current = true;
             setCreated(null);
@@ -371,10 +377,13 @@ function WebhookRows({ hook: w, open, onSaved, onDeleted, onError }: {
       {secret && (
         <tr class="hook-more">
           <td colSpan={4}>
-            <NewSecret
+            <ShownOnce
               id={`hook-secret-${w.id}`}
               title={`New secret for “${name}”`}
-              secret={secret}
+              value={secret}
+              note={SECRET_NOTE}
+              what="secret"
+              testId="webhook-secret"
               onDone={() => {
                 setSecret('');
                 setFocus('rotate');
@@ -419,47 +428,6 @@ function WebhookRows({ hook: w, open, onSaved, onDeleted, onError }: {
   );
 }
 
-/** A signing secret just made, until the admin says done: it is never shown again. */
-function NewSecret({ id, title, secret, onDone }: { id: string; title: string; secret: string; onDone: () => void }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
-  useEffect(() => {
-    box.current?.focus();
-  }, []);
-  const copy = () => {
-    const clip = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clip) return setCopied('failed');
-    clip.writeText(secret).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
-  return (
-    <div class="hook-secret" ref={box} tabIndex={-1} role="group" aria-labelledby={`${id}-title`} aria-describedby={`${id}-once`}>
-      <h3 id={`${id}-title`}>{title}</h3>
-      <p id={`${id}-once`}>
-        <strong>Copy the signing secret now: it is not shown again.</strong> Your endpoint checks each request’s LiveDesk-Signature with it.
-      </p>
-      <div class="snippet">
-        <code class="secret" data-testid="webhook-secret">
-          {secret}
-        </code>
-        <button type="button" class="btn" onClick={copy}>
-          Copy
-        </button>
-        <span role="status" class={copied === 'failed' ? 'field-error' : 'saved'}>
-          {copied === 'yes' && 'Copied.'}
-          {copied === 'failed' && 'Copying failed: select the secret and copy it.'}
-        </span>
-      </div>
-      <div class="prefs-buttons">
-        <button type="button" class="btn primary" onClick={onDone}>
-          Done
-        </button>
-      </div>
-    </div>
-  );
-}
 
 /**
  * The form of an endpoint, new or changed: its URL, description and

@@ -1,6 +1,7 @@
 // Small pieces every settings screen uses: a labelled field, an error line
 // and the text of an API error.
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 
 /** errorText is what to tell the user about a failed call. */
@@ -57,6 +58,63 @@ export function SubmitRow({ label, busy = false, done = '' }: { label: string; b
           {done}
         </span>
       )}
+    </div>
+  );
+}
+
+/**
+ * ShownOnce holds a secret just made (an API key's token, a webhook's
+ * signing secret) until the admin says done: the server never shows it
+ * again. It takes the focus when it appears, so a screen reader reads it.
+ */
+export function ShownOnce({ id, title, note, value, what, testId, onDone }: {
+  id: string;
+  title: string;
+  /** What to do with it, after "Copy it now: it is not shown again." */
+  note?: string;
+  value: string;
+  /** What it is, in "select the … and copy it". */
+  what: string;
+  testId: string;
+  onDone: () => void;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
+  useEffect(() => {
+    box.current?.focus();
+  }, []);
+  const copy = () => {
+    const clip = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
+    if (!clip) return setCopied('failed');
+    clip.writeText(value).then(
+      () => setCopied('yes'),
+      () => setCopied('failed'),
+    );
+  };
+  return (
+    <div class="shown-once" ref={box} tabIndex={-1} role="group" aria-labelledby={`${id}-title`} aria-describedby={`${id}-once`}>
+      <h3 id={`${id}-title`}>{title}</h3>
+      <p id={`${id}-once`}>
+        <strong>Copy it now: it is not shown again.</strong>
+        {note && ` ${note}`}
+      </p>
+      <div class="snippet">
+        <code class="secret" data-testid={testId}>
+          {value}
+        </code>
+        <button type="button" class="btn" onClick={copy}>
+          Copy
+        </button>
+        <span role="status" class={copied === 'failed' ? 'field-error' : 'saved'}>
+          {copied === 'yes' && 'Copied.'}
+          {copied === 'failed' && `Copying failed: select the ${what} and copy it.`}
+        </span>
+      </div>
+      <div class="prefs-buttons">
+        <button type="button" class="btn primary" onClick={onDone}>
+          Done
+        </button>
+      </div>
     </div>
   );
 }
