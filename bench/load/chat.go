@@ -46,6 +46,10 @@ type ChatConfig struct {
 	// panel closed), a desk a conversation.seen for each visitor message
 	// (the chat on screen). Each is one more frame in and one marker write.
 	Receipts bool
+	// Webhooks, when set, is the endpoint every workspace sends its
+	// message.created events to: the run waits for one per stored message
+	// and reports how late they came.
+	Webhooks *WebhookSink
 	// ServerPIDs, when known, are the nodes' processes: their CPU time in
 	// the measured window is reported per message, a figure that noise
 	// from other work on the machine disturbs far less than latency.
@@ -502,6 +506,10 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 	res.add("errors", nerr, "")
 	if lost > 0 || unacked > 0 || r.dups.Load() > 0 {
 		res.fail("lost %d, unacked %d, duplicated %d", lost, unacked, r.dups.Load())
+	}
+	if cfg.Webhooks != nil {
+		res.Params["webhooks"] = "message.created"
+		cfg.Webhooks.Report(ctx, res, r.acked.Load(), time.Minute)
 	}
 	return res, nil
 }

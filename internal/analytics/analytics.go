@@ -40,7 +40,7 @@ type Store interface {
 	AgentStates(ctx context.Context, workspaceID string, from, to time.Time) ([]store.AgentState, error)
 	RatingSlots(ctx context.Context, workspaceID string, f store.RatingFilter) ([]store.RatingSlot, error)
 	BroadcastActivity(ctx context.Context, workspaceID, broadcastID string, from, to time.Time) ([]store.BroadcastSlot, error)
-	ListBroadcasts(ctx context.Context, workspaceID, status string, limit int) ([]store.Broadcast, error)
+	ListBroadcasts(ctx context.Context, workspaceID, status, beforeID string, limit int) ([]store.Broadcast, error)
 }
 
 // Zoner tells a workspace's time zone (its settings' time_zone).

@@ -55,7 +55,7 @@ func (s *Service) BroadcastsOf(ctx context.Context, a auth.Actor, q Query) (Broa
 		slots, err = s.store.BroadcastActivity(ctx, a.WorkspaceID, q.BroadcastID, w.from, w.to)
 		return err
 	}, func() (err error) {
-		list, err = s.store.ListBroadcasts(ctx, a.WorkspaceID, "", 1000)
+		list, err = s.store.ListBroadcasts(ctx, a.WorkspaceID, "", "", 1000)
 		return err
 	}); err != nil {
 		return Broadcasts{}, err

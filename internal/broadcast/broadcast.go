@@ -37,7 +37,7 @@ type Store interface {
 	GetBroadcast(ctx context.Context, workspaceID, id string) (store.Broadcast, error)
 	UpdateBroadcast(ctx context.Context, b store.Broadcast, from []string, now time.Time) (store.Broadcast, error)
 	DeleteBroadcast(ctx context.Context, workspaceID, id string) error
-	ListBroadcasts(ctx context.Context, workspaceID, status string, limit int) ([]store.Broadcast, error)
+	ListBroadcasts(ctx context.Context, workspaceID, status, beforeID string, limit int) ([]store.Broadcast, error)
 	LiveBroadcasts(ctx context.Context, workspaceID string) ([]store.Broadcast, error)
 	DueBroadcasts(ctx context.Context, now time.Time, limit int) ([]store.Broadcast, error)
 	ClaimBroadcasts(ctx context.Context, at store.Showing, offers []store.Offer, now time.Time) ([]string, error)
@@ -329,15 +329,21 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id string) (WithStats, 
 }
 
 // List lists the workspace's broadcasts of one status ("": any), newest
-// first, with their counts.
-func (s *Service) List(ctx context.Context, a auth.Actor, status string) ([]WithStats, error) {
+// first, with their counts: a page of at most MaxList, after the
+// broadcast beforeID ("": from the newest).
+func (s *Service) List(ctx context.Context, a auth.Actor, status, beforeID string) ([]WithStats, error) {
 	if err := mayManage(a); err != nil {
 		return nil, err
 	}
 	if status != "" && !slices.Contains([]string{store.BroadcastDraft, store.BroadcastScheduled, store.BroadcastActive, store.BroadcastPaused, store.BroadcastEnded}, status) {
 		return nil, apperr.Invalidf("status", "invalid_status", "status is draft, scheduled, active, paused or ended")
 	}
-	list, err := s.store.ListBroadcasts(ctx, a.WorkspaceID, status, MaxList)
+	if beforeID != "" {
+		if _, err := s.store.GetBroadcast(ctx, a.WorkspaceID, beforeID); err != nil {
+			return nil, apperr.Invalidf("before_id", "unknown_broadcast", "before_id names no broadcast of this workspace")
+		}
+	}
+	list, err := s.store.ListBroadcasts(ctx, a.WorkspaceID, status, beforeID, MaxList)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +436,7 @@ func (s *Service) Activate(ctx context.Context, a auth.Actor, id string) (WithSt
 func (s *Service) liveCount(ctx context.Context, workspaceID string) (int, error) {
 	n := 0
 	for _, status := range []string{store.BroadcastActive, store.BroadcastScheduled} {
-		list, err := s.store.ListBroadcasts(ctx, workspaceID, status, MaxLive)
+		list, err := s.store.ListBroadcasts(ctx, workspaceID, status, "", MaxLive)
 		if err != nil {
 			return 0, err
 		}

@@ -272,7 +272,7 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%s: %v, want a refusal on that field", field, err)
 		}
 	}
-	list, err := f.svc.List(ctx, f.owner, "")
+	list, err := f.svc.List(ctx, f.owner, "", "")
 	if err != nil || len(list) != 1 {
 		t.Fatalf("refusals stored broadcasts: %d (%v)", len(list), err)
 	}

@@ -11,7 +11,10 @@ import (
 // --- broadcasts ---
 
 func (a *API) listBroadcasts(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	a.respond(w, r, http.StatusOK)(list(a.casts.List(r.Context(), p.Actor(), r.URL.Query().Get("status"))))
+	q := r.URL.Query()
+	items, err := a.casts.List(r.Context(), p.Actor(), q.Get("status"), q.Get("before_id"))
+	a.respond(w, r, http.StatusOK)(pageOf(items, err, broadcast.MaxList, broadcast.MaxList, broadcast.MaxList,
+		func(b broadcast.WithStats) string { return b.ID }))
 }
 
 func (a *API) createBroadcast(w http.ResponseWriter, r *http.Request, p auth.Principal) {

@@ -231,10 +231,12 @@ func (s *Store) DeleteBroadcast(ctx context.Context, workspaceID, id string) err
 }
 
 // ListBroadcasts lists a workspace's broadcasts, newest first, of one
-// status ("": any).
-func (s *Store) ListBroadcasts(ctx context.Context, workspaceID, status string, limit int) ([]Broadcast, error) {
+// status ("": any), after the broadcast beforeID in that order ("": from
+// the newest; one that is not the workspace's: none).
+func (s *Store) ListBroadcasts(ctx context.Context, workspaceID, status, beforeID string, limit int) ([]Broadcast, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+broadcastColumns+` FROM broadcasts WHERE workspace_id = $1 AND ($2 = '' OR status = $2)
-		ORDER BY created_at DESC, id DESC LIMIT $3`, workspaceID, status, limit)
+		AND ($4 = '' OR (created_at, id) < (SELECT created_at, id FROM broadcasts WHERE workspace_id = $1 AND id = $4))
+		ORDER BY created_at DESC, id DESC LIMIT $3`, workspaceID, status, limit, beforeID)
 	return collect(rows, err, "store: list broadcasts", scanBroadcast)
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/querytel/livedesk/bench/load"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/store"
 )
 
 type options struct {
@@ -40,6 +41,7 @@ type options struct {
 	workspaces    int
 	agents        int
 	receipts      bool
+	webhooks      bool
 	missed        int
 	connectRate   float64
 	pprofAddr     string
@@ -71,6 +73,7 @@ func main() {
 	fs.DurationVar(&o.hold, "hold", 40*time.Second, "idle: time all sockets are held (≥ one heartbeat period)")
 	fs.IntVar(&o.workspaces, "workspaces", 0, "seeded workspaces: chat [50], storm [100]")
 	fs.IntVar(&o.agents, "agents", 2, "chat: agents (desk sockets) per workspace")
+	fs.BoolVar(&o.webhooks, "webhooks", false, "chat: every workspace has a webhook endpoint (on 127.0.0.1, here) taking message.created; the run waits for each stored message's event")
 	fs.BoolVar(&o.receipts, "receipts", false, "chat: clients report what they receive (visitors conversation.delivered, desks conversation.seen)")
 	fs.IntVar(&o.missed, "missed", 1, "storm: agent messages per conversation while visitors are away")
 	fs.Float64Var(&o.connectRate, "connect-rate", 2000, "idle, storm: first connects per second")
@@ -219,7 +222,11 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		if o.scenario == "cluster" {
 			nodes, pg = 2, true
 		}
-		e, err := startEnv(ctx, o, nodes, pg)
+		var args []string
+		if o.webhooks {
+			args = append(args, "--webhooks-allow-private")
+		}
+		e, err := startEnv(ctx, o, nodes, pg, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -229,10 +236,20 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		var sink *load.WebhookSink
+		if o.webhooks {
+			if sink, err = load.StartWebhookSink(); err != nil {
+				return nil, err
+			}
+			defer sink.Close()
+			if err := load.AddWebhooksDSN(ctx, e.dsn, tenants, sink.URL(), []string{store.EventMessageCreated}); err != nil {
+				return nil, err
+			}
+		}
 		cfg := load.ChatConfig{
 			URLs: e.urls, Tenants: tenants, Conversations: o.conversations, Rate: o.rate,
 			Warmup: o.warmup, Duration: o.duration, Dialer: load.NewDialer(8), Log: logw, ServerPIDs: e.pids,
-			Receipts: o.receipts,
+			Receipts: o.receipts, Webhooks: sink,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnMeasure = func(d time.Duration) {

@@ -54,10 +54,13 @@ func testBroadcastRecords(t *testing.T, s *store.Store) {
 		SenderID: store.NewID(), Frequency: store.OncePerVisitor, Status: store.BroadcastDraft}, Epoch)
 	wantErr(t, err, store.ErrNotFound)
 
-	list, err := s.ListBroadcasts(ctx, tn.ws.ID, "", 10)
+	list, err := s.ListBroadcasts(ctx, tn.ws.ID, "", "", 10)
 	noErr(t, "list", err)
 	equal(t, "newest first", ids(list, castID), []string{msg.ID, b.ID})
-	list, err = s.ListBroadcasts(ctx, tn.ws.ID, store.BroadcastDraft, 10)
+	list, err = s.ListBroadcasts(ctx, tn.ws.ID, "", msg.ID, 10)
+	noErr(t, "next page", err)
+	equal(t, "the page after the newest", ids(list, castID), []string{b.ID})
+	list, err = s.ListBroadcasts(ctx, tn.ws.ID, store.BroadcastDraft, "", 10)
 	noErr(t, "list drafts", err)
 	equal(t, "drafts", ids(list, castID), []string{msg.ID})
 

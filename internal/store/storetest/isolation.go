@@ -287,7 +287,7 @@ var isolationCases = []isolationCase{
 		return s.DeleteBroadcast(ctx, a.ws.ID, b.cast.ID)
 	}).arranged(bCast),
 	isolationCase{method: "ListBroadcasts", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
-		list, err := s.ListBroadcasts(t.Context(), a.ws.ID, "", 100)
+		list, err := s.ListBroadcasts(t.Context(), a.ws.ID, "", "", 100)
 		noErr(t, "list broadcasts", err)
 		equal(t, "A's broadcasts", len(list), 0)
 	}}.arranged(bCast),
@@ -1602,7 +1602,7 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	must("webhooks", err)
 	sn.Deliveries, err = s.ListWebhookDeliveries(ctx, ws, it.hook.ID, 0, 1000)
 	must("webhook deliveries", err)
-	sn.Broadcasts, err = s.ListBroadcasts(ctx, ws, "", 100)
+	sn.Broadcasts, err = s.ListBroadcasts(ctx, ws, "", "", 100)
 	must("broadcasts", err)
 	sn.CastSlots, err = s.BroadcastActivity(ctx, ws, "", Epoch, isoNow.Add(24*time.Hour))
 	must("broadcast activity", err)
