@@ -147,7 +147,7 @@ func (a *appender) commit(batch []*appendReq) {
 					return err // tx state unknown: roll back, then one by one
 				}
 				if err == nil {
-					if err := a.s.hookAppended(ctx, tx, out); err != nil {
+					if err := a.s.hookAppended(ctx, tx, q, out); err != nil {
 						return err
 					}
 				}
@@ -187,6 +187,8 @@ const (
 	qMarkRead
 	qAgentSeesConversation
 	qTouchVisitor
+	qHookEvent
+	qHookDeliveries
 	nQueries
 )
 
@@ -270,6 +272,13 @@ var hotQueries = [nQueries]string{
 	qTouchVisitor: `UPDATE visitors SET online = $3, last_seen_at = $4, presence_expires_at = $5,
 		session_start = $6, page_url = $7, page_title = $8, referrer = $9, pages_seen = $10
 		WHERE workspace_id = $1 AND id = $2`,
+	// A webhook event and its deliveries (writeHook): with every message
+	// when an endpoint takes message.created.
+	qHookEvent: `INSERT INTO webhook_events (id, workspace_id, type, subject, ref, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pos`,
+	qHookDeliveries: `INSERT INTO webhook_deliveries (endpoint_id, pos, workspace_id, subject, state, next_attempt_at, deadline)
+		SELECT id, CAST($3 AS BIGINT), workspace_id, CAST($4 AS TEXT), 'queued', CAST($5 AS BIGINT), CAST($6 AS BIGINT)
+		FROM webhook_endpoints WHERE ` + subscribed("", 2),
 }
 
 // stmtSet is the hot statements prepared on one *sql.DB. database/sql

@@ -100,7 +100,7 @@ func (a *appender) storeBatchPostgres(ctx context.Context, live []*appendReq) er
 		b.Queue(pgAppend, p.args...)
 		if p.hook {
 			b.Queue(pgHookMessage, NewID(), p.m.WorkspaceID, p.m.ConversationID, p.m.ID, millis(p.m.CreatedAt),
-				millis(p.m.CreatedAt.Add(hookDeadline)))
+				millis(p.m.CreatedAt.Add(hookDeadline)), p.m.ClientMsgID)
 		}
 	}
 	b.Queue("COMMIT")

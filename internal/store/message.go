@@ -323,7 +323,7 @@ func (s *Store) appendAlone(ctx context.Context, p *[nQueries]*sql.Stmt, m Messa
 			if err != nil {
 				return err
 			}
-			return s.hookAppended(ctx, tx, out)
+			return s.hookAppended(ctx, tx, p, out)
 		})
 		if errors.Is(err, ErrConflict) {
 			continue // a concurrent insert of the same client_msg_id (another node) won; find it

@@ -153,9 +153,10 @@ func (s *Store) DeleteWebhook(ctx context.Context, workspaceID, id string) error
 // hookEvent is one event as its change writes it.
 type hookEvent struct {
 	workspaceID, typ, subject string
-	// ref is a message.created's message (read when it is delivered);
-	// data, for the others, makes the payload: called only when an
-	// endpoint takes the event.
+	// ref is a message.created's message, by its client_msg_id in the
+	// conversation (the subject): messages are keyed by conversation, not
+	// id. It is read when the event is delivered. data, for the others,
+	// makes the payload: called only when an endpoint takes the event.
 	ref  string
 	data func() (any, error)
 	at   time.Time
@@ -188,11 +189,12 @@ func hook(ctx context.Context, tx *sql.Tx, ev hookEvent) error {
 	if err != nil {
 		return mapErr("store: webhook endpoints", err)
 	}
-	return writeHook(ctx, tx, ev)
+	return writeHook(ctx, tx, nil, ev)
 }
 
-// writeHook stores ev and its deliveries.
-func writeHook(ctx context.Context, tx *sql.Tx, ev hookEvent) error {
+// writeHook stores ev and its deliveries, with the prepared statements p
+// when not nil.
+func writeHook(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, ev hookEvent) error {
 	payload := ""
 	if ev.data != nil {
 		v, err := ev.data()
@@ -206,16 +208,11 @@ func writeHook(ctx context.Context, tx *sql.Tx, ev hookEvent) error {
 		payload = string(b)
 	}
 	var pos int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO webhook_events (id, workspace_id, type, subject, ref, payload, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING pos`,
-		NewID(), ev.workspaceID, ev.typ, ev.subject, ev.ref, payload, millis(ev.at)).Scan(&pos)
+	err := txRow(ctx, tx, p, qHookEvent, NewID(), ev.workspaceID, ev.typ, ev.subject, ev.ref, payload, millis(ev.at)).Scan(&pos)
 	if err != nil {
 		return mapErr("store: webhook event", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, pos, workspace_id, subject, state, next_attempt_at, deadline)
-		SELECT id, CAST($3 AS BIGINT), workspace_id, CAST($4 AS TEXT), 'queued', CAST($5 AS BIGINT), CAST($6 AS BIGINT)
-		FROM webhook_endpoints WHERE `+subscribed("", 2),
-		ev.workspaceID, takes(ev.typ), pos, ev.subject, millis(ev.at), millis(ev.at.Add(hookDeadline)))
+	_, err = txExec(ctx, tx, p, qHookDeliveries, ev.workspaceID, takes(ev.typ), pos, ev.subject, millis(ev.at), millis(ev.at.Add(hookDeadline)))
 	return mapErr("store: webhook deliveries", err)
 }
 
@@ -245,7 +242,7 @@ func hookMessage(ctx context.Context, tx *sql.Tx, m Message) error {
 }
 
 func messageHook(m Message) hookEvent {
-	return hookEvent{workspaceID: m.WorkspaceID, typ: EventMessageCreated, subject: m.ConversationID, ref: m.ID, at: m.CreatedAt}
+	return hookEvent{workspaceID: m.WorkspaceID, typ: EventMessageCreated, subject: m.ConversationID, ref: m.ClientMsgID, at: m.CreatedAt}
 }
 
 // hookCache knows, per workspace, which event types its enabled endpoints
@@ -344,8 +341,9 @@ func (c *hookCache) forget(workspaceID string) {
 }
 
 // hookAppended writes the message.created of a message the appender
-// stored in tx, when an endpoint takes it.
-func (s *Store) hookAppended(ctx context.Context, tx *sql.Tx, out Appended) error {
+// stored in tx, when an endpoint takes it (p: the prepared statements, or
+// nil).
+func (s *Store) hookAppended(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, out Appended) error {
 	if out.Duplicate {
 		return nil
 	}
@@ -353,17 +351,18 @@ func (s *Store) hookAppended(ctx context.Context, tx *sql.Tx, out Appended) erro
 	if !ok || err != nil {
 		return err
 	}
-	return writeHook(ctx, tx, messageHook(out.Message))
+	return writeHook(ctx, tx, p, messageHook(out.Message))
 }
 
 // pgHookMessage is writeHook for a message of a pipelined batch
 // (storeBatchPostgres): it writes nothing unless the message was stored
-// (a retry or a refused message was not). $1 event id, $2 workspace,
-// $3 conversation, $4 message id, $5 now, $6 deadline.
+// (a retry or a refused message was not: its client_msg_id holds another
+// id). $1 event id, $2 workspace, $3 conversation, $4 message id, $5 now,
+// $6 deadline, $7 client_msg_id.
 const pgHookMessage = `WITH ev AS (
 	INSERT INTO webhook_events (id, workspace_id, type, subject, ref, payload, created_at)
-	SELECT $1::text, $2::text, 'message.created', $3::text, $4::text, '', $5::bigint
-	WHERE EXISTS (SELECT 1 FROM messages WHERE id = $4::text)
+	SELECT $1::text, $2::text, 'message.created', $3::text, $7::text, '', $5::bigint
+	WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = $3::text AND client_msg_id = $7::text AND id = $4::text)
 	RETURNING pos
 )
 INSERT INTO webhook_deliveries (endpoint_id, pos, workspace_id, subject, state, next_attempt_at, deadline)
@@ -503,9 +502,12 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time
 	if err != nil || len(found) == 0 {
 		return nil, err
 	}
-	var out []WebhookJob
+	var (
+		out  []WebhookJob
+		refs []string
+	)
 	err = s.inTx(ctx, "store: claim webhooks", func(tx *sql.Tx) error {
-		out = out[:0]
+		out, refs = out[:0], refs[:0]
 		for _, d := range found {
 			res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $3, attempts = attempts + 1
 				WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $4`,
@@ -518,28 +520,40 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time
 			j := d.job
 			j.Attempts++
 			j.Data, j.Lease = json.RawMessage(d.payload), stored(until)
-			if d.ref != "" {
-				m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE workspace_id = $1 AND id = $2`,
-					j.WorkspaceID, d.ref))
-				switch {
-				case errors.Is(err, sql.ErrNoRows):
-					j.Skip = "its message was erased before it went out"
-				case err != nil:
-					// One unreadable message must not stop every delivery.
-					j.Skip = "its message cannot be read: " + err.Error()
-				default:
-					b, err := json.Marshal(map[string]any{"message": m})
-					if err != nil {
-						return fmt.Errorf("store: webhook payload: %w", err)
-					}
-					j.Data = b
-				}
-			}
+			refs = append(refs, d.ref)
 			out = append(out, j)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The messages are read after the claim, on the read pool: not while
+	// the claim holds the writer the live path needs.
+	for i, ref := range refs {
+		if ref != "" {
+			out[i].Data, out[i].Skip = s.messageData(ctx, out[i].WorkspaceID, out[i].Subject, ref)
+		}
+	}
+	return out, nil
+}
+
+// messageData is a message.created's data, the message read by its
+// conversation and client_msg_id; or why it cannot be sent.
+func (s *Store) messageData(ctx context.Context, workspaceID, conversationID, clientMsgID string) (json.RawMessage, string) {
+	m, err := scanMessage(s.readRow(ctx, qMessageByClientID, conversationID, clientMsgID, workspaceID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, "its message was erased before it went out"
+	case err != nil:
+		// One unreadable message must not stop every delivery.
+		return nil, "its message cannot be read: " + err.Error()
+	}
+	b, err := json.Marshal(map[string]any{"message": m})
+	if err != nil {
+		return nil, "its message cannot be sent: " + err.Error()
+	}
+	return b, ""
 }
 
 // WebhookOutcome is what one claimed delivery's attempt came to.
@@ -554,54 +568,103 @@ type WebhookOutcome struct {
 	Retry              time.Time
 }
 
-// RecordWebhookOutcome stores an attempt's outcome, if the delivery is
-// still under the claim that took it (recorded false otherwise: the lease
-// ended and another claim has it). An endpoint that succeeds is failing
-// no more; one that fails is failing from now, unless it was already.
-func (s *Store) RecordWebhookOutcome(ctx context.Context, o WebhookOutcome, now time.Time) (recorded bool, err error) {
-	state, next, delivered := DeliveryQueued, millis(o.Retry), sql.NullInt64{}
-	switch {
-	case o.Delivered:
-		state, delivered = DeliveryDelivered, sql.NullInt64{Int64: millis(now), Valid: true}
-	case o.Skipped:
-		state = DeliverySkipped
-	case o.Retry.IsZero():
-		state = DeliveryFailed
-	}
-	if state != DeliveryQueued {
-		next = millis(now)
-	}
-	err = s.inTx(ctx, "store: webhook outcome", func(tx *sql.Tx) error {
-		// The endpoint's row first, as UpdateWebhook takes them: two
-		// transactions never hold them in the opposite order.
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`+forUpdate(s.dialect), o.Job.EndpointID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // deleted meanwhile
+// RecordWebhookOutcomes stores attempts' outcomes in one transaction,
+// each only if its delivery is still under the claim that took it (a
+// lease that ended belongs to another claim now); it returns how many it
+// recorded. An endpoint whose last outcome here is a success is failing
+// no more; one that failed is failing from its failure, unless it was
+// already (and still is: no success came before the failure here).
+func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome, now time.Time) (recorded int, err error) {
+	// Per endpoint, what its outcomes here come to, in their order.
+	const (
+		cleared     = 1 // a success last
+		failing     = 2 // only failures
+		failingAnew = 3 // a failure after a success
+	)
+	ends := map[string]int{}
+	var order []string
+	for _, o := range outs {
+		if o.Skipped {
+			continue
 		}
-		if err != nil {
-			return mapErr("store: webhook outcome", err)
+		prev, seen := ends[o.Job.EndpointID]
+		if !seen {
+			order = append(order, o.Job.EndpointID)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
-			last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9
-			WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $10`,
-			o.Job.EndpointID, o.Job.Pos, state, next, o.Status, o.Error, o.DurationMS, millis(now), delivered, millis(o.Job.Lease))
-		if n, err := affected(res, err); err != nil || n == 0 {
-			return mapErr("store: webhook outcome", err)
-		}
-		recorded = true
 		switch {
-		case o.Skipped:
 		case o.Delivered:
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
-				o.Job.EndpointID)
+			ends[o.Job.EndpointID] = cleared
+		case prev == cleared || prev == failingAnew:
+			ends[o.Job.EndpointID] = failingAnew
 		default:
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL`,
-				o.Job.EndpointID, millis(now))
+			ends[o.Job.EndpointID] = failing
 		}
-		return mapErr("store: webhook endpoint outcome", err)
+	}
+	// The endpoints' rows first, in id order, as UpdateWebhook takes one
+	// and then its deliveries: two transactions never wait on each other
+	// in a circle.
+	slices.Sort(order)
+	err = s.inTx(ctx, "store: webhook outcomes", func(tx *sql.Tx) error {
+		recorded = 0
+		gone := map[string]bool{}
+		for _, id := range order {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`+forUpdate(s.dialect), id).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				gone[id] = true // deleted meanwhile, with its deliveries
+				continue
+			}
+			if err != nil {
+				return mapErr("store: webhook outcomes", err)
+			}
+		}
+		for _, o := range outs {
+			if gone[o.Job.EndpointID] {
+				continue
+			}
+			state, next, delivered := DeliveryQueued, millis(o.Retry), sql.NullInt64{}
+			switch {
+			case o.Delivered:
+				state, delivered = DeliveryDelivered, sql.NullInt64{Int64: millis(now), Valid: true}
+			case o.Skipped:
+				state = DeliverySkipped
+			case o.Retry.IsZero():
+				state = DeliveryFailed
+			}
+			if state != DeliveryQueued {
+				next = millis(now)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
+				last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9
+				WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $10`,
+				o.Job.EndpointID, o.Job.Pos, state, next, o.Status, o.Error, o.DurationMS, millis(now), delivered, millis(o.Job.Lease))
+			n, err := affected(res, err)
+			if err != nil {
+				return mapErr("store: webhook outcome", err)
+			}
+			recorded += int(n)
+		}
+		for _, id := range order {
+			var err error
+			switch {
+			case gone[id]:
+			case ends[id] == cleared:
+				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, id)
+			case ends[id] == failingAnew:
+				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1`, id, millis(now))
+			default:
+				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL`, id, millis(now))
+			}
+			if err != nil {
+				return mapErr("store: webhook endpoint outcome", err)
+			}
+		}
+		return nil
 	})
-	return recorded && err == nil, err
+	if err != nil {
+		return 0, err
+	}
+	return recorded, nil
 }
 
 // DisableFailingWebhooks disables, across workspaces, the enabled

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/querytel/livedesk/internal/auth"
@@ -19,17 +20,27 @@ const (
 	// Deadline is how long an event is retried before it is given up, and
 	// how long an endpoint may only fail before it is disabled.
 	Deadline = 24 * time.Hour
-	// Lease is how long a claimed delivery is its node's: longer than a
-	// delivery may take (Timeout), so that it is never sent twice at once,
-	// and short, so that one whose node died goes out soon after.
-	Lease = 3 * Timeout
+	// Lease is how long a claimed delivery is its node's: longer than it
+	// may wait behind the others claimed with it and then take (a node
+	// claims at most queued: two rounds of its workers, each attempt at
+	// most Timeout, plus recording), so that it is never sent twice at
+	// once; and short, so that one whose node died goes out soon after.
+	Lease = 4 * Timeout
 	// firstRetry doubles with each failed attempt up to lastRetry: 10 s,
 	// 20 s, 40 s ... 2 h, then every 2 h until the deadline (about twenty
 	// attempts in the day).
 	firstRetry = 10 * time.Second
 	lastRetry  = 2 * time.Hour
-	// parallel bounds the deliveries one node has in flight.
-	parallel = 16
+	// parallel bounds the deliveries one node has in flight; queued, the
+	// ones it holds claimed (in flight or waiting for a worker).
+	parallel = 32
+	queued   = 2 * parallel
+	// Outcomes are recorded together, at most recordBatch in one
+	// transaction, at most recordEvery after the first of them came: one
+	// write per delivery would compete with the live path for the
+	// database's writer.
+	recordBatch = 256
+	recordEvery = 10 * time.Millisecond
 )
 
 // DisabledReason is what a disabled endpoint's reason says.
@@ -54,62 +65,86 @@ func retryAfter(attempts int) time.Duration {
 }
 
 // RunDue delivers up to limit due deliveries (at most parallel), across
-// workspaces, records each outcome as it comes, and disables the
-// endpoints failing for a day; it returns how many it attempted. A
-// subject's deliveries go one at a time (ClaimWebhookDeliveries), so a
-// pass sends at most one of each conversation, ticket or contact.
+// workspaces, records their outcomes, and disables the endpoints failing
+// for a day; it returns how many it attempted. A subject's deliveries go
+// one at a time (ClaimWebhookDeliveries), so a pass sends at most one of
+// each conversation, ticket or contact. Run is the same, continuously.
 func (s *Service) RunDue(ctx context.Context, limit int) (int, error) {
 	now := s.clock.Now()
 	jobs, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(Lease), min(limit, parallel))
 	if err != nil {
 		return 0, err
 	}
+	outs := make([]store.WebhookOutcome, len(jobs))
 	var wg sync.WaitGroup
-	errs := make([]error, len(jobs))
 	for i, j := range jobs {
-		wg.Go(func() { errs[i] = s.deliver(ctx, j) })
+		wg.Go(func() { outs[i] = s.attempt(ctx, j) })
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
 		return len(jobs), nil // shutting down: what was cut short goes again
 	}
-	return len(jobs), errors.Join(append(errs, s.disableFailing(ctx))...)
+	_, err = s.store.RecordWebhookOutcomes(ctx, outs, s.clock.Now())
+	return len(jobs), errors.Join(err, s.disableFailing(ctx))
 }
 
-// Run delivers until ctx ends: up to parallel deliveries in flight, each
-// slot claiming the next due one as soon as it frees, so a slow endpoint
-// holds one slot, not a whole pass; when nothing is due it looks again
-// every idle. Failures to reach the database are logged by report.
+// Run delivers until ctx ends. It holds at most queued deliveries
+// claimed, parallel of them in flight, so a slow endpoint holds one
+// worker, not everyone's deliveries; it claims more as soon as there is
+// room, and the outcomes recorded free each subject's next event. When
+// nothing is due it looks again every idle. Failures to reach the
+// database are told to report.
 func (s *Service) Run(ctx context.Context, idle time.Duration, report func(error)) {
-	slots := make(chan struct{}, parallel)
-	freed := make(chan struct{}, parallel)
+	jobs := make(chan store.WebhookJob, queued)
+	outs := make(chan store.WebhookOutcome, queued)
+	recorded := make(chan struct{}, 1)
+	// held counts the deliveries claimed and not yet recorded: queued for
+	// a worker, in flight, or waiting to be recorded.
+	var held atomic.Int64
+	var workers sync.WaitGroup
+	for range parallel {
+		workers.Go(func() {
+			for j := range jobs {
+				o := s.attempt(ctx, j)
+				if ctx.Err() != nil {
+					held.Add(-1)
+					continue // cut short by the shutdown: its lease ends and it goes again
+				}
+				outs <- o
+			}
+		})
+	}
+	recorder := make(chan struct{})
+	go func() {
+		defer close(recorder)
+		s.recordOutcomes(outs, &held, recorded, report)
+	}()
+	defer func() {
+		close(jobs)
+		workers.Wait()
+		close(outs)
+		<-recorder
+	}()
 	tick := time.NewTicker(idle)
 	defer tick.Stop()
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	for ctx.Err() == nil {
-		if free := parallel - len(slots); free > 0 {
+		if room := queued - int(held.Load()); room > 0 {
 			now := s.clock.Now()
-			jobs, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(Lease), free)
+			claimed, err := s.store.ClaimWebhookDeliveries(ctx, now, now.Add(Lease), room)
 			if err != nil && ctx.Err() == nil {
 				report(err)
 			}
-			for _, j := range jobs {
-				slots <- struct{}{}
-				wg.Go(func() {
-					defer func() { <-slots; freed <- struct{}{} }()
-					if err := s.deliver(ctx, j); err != nil && ctx.Err() == nil {
-						report(err)
-					}
-				})
+			held.Add(int64(len(claimed)))
+			for _, j := range claimed {
+				jobs <- j
 			}
-			if len(jobs) == free {
+			if len(claimed) == room {
 				continue // more may be due: look again at once
 			}
 		}
 		select {
 		case <-ctx.Done():
-		case <-freed: // a subject's next may be due now
+		case <-recorded: // subjects' next events may be due now
 		case <-tick.C:
 			if err := s.disableFailing(ctx); err != nil && ctx.Err() == nil {
 				report(err)
@@ -118,16 +153,51 @@ func (s *Service) Run(ctx context.Context, idle time.Duration, report func(error
 	}
 }
 
-// deliver attempts one claimed delivery and records its outcome. An
-// attempt cut short by ctx (shutdown) is not recorded: its lease ends and
-// it is sent again, rather than counted as the endpoint's failure.
-func (s *Service) deliver(ctx context.Context, j store.WebhookJob) error {
-	out := s.attempt(ctx, j)
-	if ctx.Err() != nil {
-		return nil
+// recordOutcomes writes the outcomes that come on outs, in batches, takes
+// them off held and signals recorded after each batch; it returns when
+// outs is closed, having written what came.
+func (s *Service) recordOutcomes(outs <-chan store.WebhookOutcome, held *atomic.Int64, recorded chan<- struct{}, report func(error)) {
+	var batch []store.WebhookOutcome
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		// Not the run's context: an outcome that came is recorded even
+		// while the runner stops.
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		_, err := s.store.RecordWebhookOutcomes(ctx, batch, s.clock.Now())
+		cancel()
+		if err != nil {
+			report(err) // their leases end and they go again
+		}
+		held.Add(-int64(len(batch)))
+		batch = batch[:0]
+		select {
+		case recorded <- struct{}{}:
+		default:
+		}
 	}
-	_, err := s.store.RecordWebhookOutcome(ctx, out, s.clock.Now())
-	return err
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case o, ok := <-outs:
+			if !ok {
+				flush()
+				return
+			}
+			if len(batch) == 0 {
+				timer.Reset(recordEvery)
+			}
+			batch = append(batch, o)
+			if len(batch) >= recordBatch {
+				timer.Stop()
+				flush()
+			}
+		case <-timer.C:
+			flush()
+		}
+	}
 }
 
 // disableFailing disables the endpoints whose every attempt failed for a

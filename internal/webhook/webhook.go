@@ -34,7 +34,7 @@ type Store interface {
 	ListWebhookDeliveries(ctx context.Context, workspaceID, endpointID string, before int64, limit int) ([]store.WebhookDelivery, error)
 	RedeliverWebhook(ctx context.Context, workspaceID, endpointID, eventID string, deadline, now time.Time) (store.WebhookDelivery, error)
 	ClaimWebhookDeliveries(ctx context.Context, now, until time.Time, limit int) ([]store.WebhookJob, error)
-	RecordWebhookOutcome(ctx context.Context, o store.WebhookOutcome, now time.Time) (bool, error)
+	RecordWebhookOutcomes(ctx context.Context, outs []store.WebhookOutcome, now time.Time) (int, error)
 	DisableFailingWebhooks(ctx context.Context, cutoff time.Time, reason string, now time.Time) ([]store.WebhookEndpoint, error)
 }
 

@@ -62,7 +62,7 @@ func refused(method, name string, call func(ctx context.Context, s *store.Store,
 var isolationExempt = map[string]string{
 	"APIKeyByHash":           "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
 	"DisableFailingWebhooks": "the webhook runner's sweep across workspaces: it names no row (its string is the reason it writes)",
-	"RecordWebhookOutcome":   "records the outcome of a delivery the webhook runner claimed (ClaimWebhookDeliveries, across workspaces): keyed by endpoint, position and lease, which only a claim hands out",
+	"RecordWebhookOutcomes":  "records the outcomes of deliveries the webhook runner claimed (ClaimWebhookDeliveries, across workspaces): keyed by endpoint, position and lease, which only a claim hands out",
 	"AgentByEmail":           "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
 	"Bootstrap":              "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
 	"CreateTenant":           "makes a new workspace with its own owner and site; it names no existing row (chat.go checks it leaves nothing behind when refused)",

@@ -144,9 +144,9 @@ func claimTypes(t *testing.T, s *store.Store, now time.Time) ([]store.WebhookJob
 func record(t *testing.T, s *store.Store, now time.Time, outs ...store.WebhookOutcome) {
 	t.Helper()
 	for _, o := range outs {
-		ok, err := s.RecordWebhookOutcome(t.Context(), o, now)
+		n, err := s.RecordWebhookOutcomes(t.Context(), []store.WebhookOutcome{o}, now)
 		noErr(t, "record", err)
-		equal(t, "recorded under its claim", ok, true)
+		equal(t, "recorded under its claim", n, 1)
 	}
 }
 
@@ -183,12 +183,12 @@ func testWebhookClaims(t *testing.T, s *store.Store) {
 	equal(t, "due again after the lease", types, []string{store.EventConversationStarted, store.EventContactCreated})
 	equal(t, "second attempt", jobs[0].Attempts, 2)
 	// The first claim's outcome, late: the second claim holds them now.
-	ok, err := s.RecordWebhookOutcome(ctx, delivered(stale[0])[0], Epoch.Add(40*time.Second))
+	n, err := s.RecordWebhookOutcomes(ctx, delivered(stale[0], jobs[1]), Epoch.Add(40*time.Second))
 	noErr(t, "late outcome", err)
-	equal(t, "a lapsed claim's outcome is not recorded", ok, false)
+	equal(t, "a lapsed claim's outcome is not recorded; the current one's is", n, 1)
 
 	now := Epoch.Add(31 * time.Second)
-	record(t, s, now, delivered(jobs...)...)
+	record(t, s, now, delivered(jobs[0])...)
 	jobs, types = claimTypes(t, s, now)
 	equal(t, "then the conversation's next", types, []string{store.EventMessageCreated})
 	var msg struct {

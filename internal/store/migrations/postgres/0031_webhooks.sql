@@ -25,8 +25,9 @@ CREATE INDEX webhook_endpoints_failing ON webhook_endpoints (failing_since) WHER
 -- pos orders events as they were committed: the rows of one subject (a
 -- conversation, ticket or contact) are written under that subject's row
 -- lock, so their order is the subject's. payload is the event's data
--- when it was written; a message.created keeps only its message's id in
--- ref and is read when delivered (messages do not change).
+-- when it was written; a message.created keeps only its message's
+-- client_msg_id in ref (with the conversation, the subject, its key) and
+-- is read when delivered (messages do not change).
 CREATE TABLE webhook_events (
     pos          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     id           TEXT NOT NULL UNIQUE,
