@@ -138,3 +138,30 @@ test("the widget speaks the visitor's language when the site offers it", async (
     await desk.ctx.close();
   }
 });
+
+test('who the visitor is follows her to the next page when the widget started but had not reached the server', async ({ browser }) => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  // The widget's socket cannot open on the first page.
+  let offline = true;
+  await page.routeWebSocket(/\/widget\/v1\/ws/, (ws) => {
+    if (offline) ws.close();
+    else ws.connectToServer();
+  });
+  await page.goto(demoURL);
+  const { launcher, input, messages } = widgetHelpers(page.locator('livedesk-widget'));
+  await expect(launcher).toBeVisible(); // started: identify goes to the widget, not the loader's queue
+  const name = marker('Nora');
+  await page.evaluate((n) => (window as unknown as { LiveDesk: { identify: (x: object) => void } }).LiveDesk.identify({ name: n }), name);
+  offline = false;
+  await page.getByRole('link', { name: 'Simple pricing' }).click();
+  const text = marker('Which size fits me');
+  await launcher.click();
+  await input.fill(text);
+  await input.press('Enter');
+  await expect(messages.filter({ hasText: text }).locator('.meta')).toContainText(/Sent|Seen/);
+  const desk = await openDesk(browser);
+  await expect(desk.page.locator('.conv-row', { hasText: text })).toContainText(name);
+  await ctx.close();
+  await desk.ctx.close();
+});

@@ -34,7 +34,9 @@ type Global = { LiveDesk?: Partial<LoaderApi> & Record<string, unknown> };
   }
   g.LiveDesk = api;
   // What the page said before a navigation took it away, before the widget
-  // had started: said again on this page (sessionStorage is per tab).
+  // had started (or after, before the server heard it: the widget keeps it
+  // under the same name, WidgetStore.carry): said again on this page
+  // (sessionStorage is per tab).
   const carried = `livedesk:${key}:queue`;
   try {
     const old = JSON.parse(sessionStorage.getItem(carried) ?? '[]') as QueuedCall[];

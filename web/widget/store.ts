@@ -106,6 +106,11 @@ export class WidgetStore {
 
   constructor(readonly config: WidgetConfig) {
     this.prefix = `livedesk:${config.key}:`;
+    // What the page said that the server has not acknowledged (the socket
+    // was not open yet) goes with the visitor to the next page, where the
+    // loader queues it again, as it does for what it held before the
+    // widget started.
+    addEventListener('pagehide', () => this.carry());
     this.isOpen.value = load(this.prefix + 'open', false, safeSession());
     this.look.value = load(this.prefix + 'look', null);
     this.session = new Session({
@@ -511,6 +516,18 @@ export class WidgetStore {
       .catch((err: { retry?: boolean; code?: string }) => {
         if (!err.retry) console.warn('LiveDesk: addContext refused:', err.code);
       });
+  }
+
+  private carry(): void {
+    const q: [string, unknown[]][] = [];
+    if (this.identity) q.push(['identify', [this.identity]]);
+    if (Object.keys(this.context).length > 0) q.push(['addContext', [this.context]]);
+    if (q.length === 0) return;
+    try {
+      sessionStorage.setItem(this.prefix + 'queue', JSON.stringify(q));
+    } catch {
+      // storage off or full: the page says it again, as pages do on every load
+    }
   }
 
   private flushIdentity(): void {
