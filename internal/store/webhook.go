@@ -126,12 +126,16 @@ func (s *Store) UpdateWebhook(ctx context.Context, e WebhookEndpoint, deadline, 
 		if err != nil {
 			return mapErr("store: update webhook", err)
 		}
-		if e.Enabled && !was {
+		switch {
+		case e.Enabled && !was:
 			_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET deadline = $2, attempts = 0,
 				next_attempt_at = CASE WHEN next_attempt_at > $3 THEN $4 ELSE next_attempt_at END
 				WHERE endpoint_id = $1 AND state = 'queued'`, e.ID, millis(deadline), millis(leased), millis(now))
+			return mapErr("store: requeue webhook deliveries", err)
+		case was && !e.Enabled:
+			return parkDeliveries(ctx, tx, e.ID)
 		}
-		return mapErr("store: requeue webhook deliveries", err)
+		return nil
 	})
 	s.hooks.forget(e.WorkspaceID)
 	return out, err
@@ -408,7 +412,7 @@ func scanDelivery(sc scanner) (WebhookDelivery, error) {
 	err := sc.Scan(&d.EndpointID, &d.Pos, &d.EventID, &d.Type, &d.Subject, &d.State, &d.Attempts, &d.LastStatus, &d.LastError,
 		&d.LastDurationMS, &cre, &last, &next, &delivered, &deadline)
 	d.CreatedAt, d.LastAttemptAt, d.DeliveredAt, d.Deadline = fromMillis(cre), optTime(last), optTime(delivered), fromMillis(deadline)
-	if d.State == DeliveryQueued {
+	if d.State == DeliveryQueued && next != parked {
 		t := fromMillis(next)
 		d.NextAttemptAt = &t
 	}
@@ -643,6 +647,17 @@ func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome
 				return mapErr("store: webhook outcome", err)
 			}
 			recorded += int(n)
+			if n == 1 && state == DeliveryQueued {
+				// What waits behind it in its subject cannot go before its
+				// retry: due no earlier, so that the runner does not read
+				// every waiting delivery again on each pass of an outage.
+				_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $4
+					WHERE endpoint_id = $1 AND subject = $2 AND state = 'queued' AND pos > $3 AND next_attempt_at < $4`,
+					o.Job.EndpointID, o.Job.Subject, o.Job.Pos, next)
+				if err != nil {
+					return mapErr("store: webhook followers", err)
+				}
+			}
 		}
 		for _, id := range order {
 			var err error
@@ -670,9 +685,20 @@ func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome
 // DisableFailingWebhooks disables, across workspaces, the enabled
 // endpoints failing since before cutoff, with reason, and returns them.
 func (s *Store) DisableFailingWebhooks(ctx context.Context, cutoff time.Time, reason string, now time.Time) ([]WebhookEndpoint, error) {
-	rows, err := s.write.QueryContext(ctx, `UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3
-		WHERE failing_since <= $1 AND enabled RETURNING `+webhookColumns, millis(cutoff), reason, millis(now))
-	out, err := collect(rows, err, "store: disable failing webhooks", scanWebhook)
+	var out []WebhookEndpoint
+	err := s.inTx(ctx, "store: disable failing webhooks", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = $2, updated_at = $3
+			WHERE failing_since <= $1 AND enabled RETURNING `+webhookColumns, millis(cutoff), reason, millis(now))
+		if out, err = collect(rows, err, "store: disable failing webhooks", scanWebhook); err != nil {
+			return err
+		}
+		for _, e := range out {
+			if err := parkDeliveries(ctx, tx, e.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -680,6 +706,18 @@ func (s *Store) DisableFailingWebhooks(ctx context.Context, cutoff time.Time, re
 		s.hooks.forget(e.WorkspaceID)
 	}
 	return out, nil
+}
+
+// parked is the next attempt of a disabled endpoint's queued deliveries:
+// never, until it is enabled again (UpdateWebhook makes them due). The
+// runner's due index then never reads them.
+const parked = int64(1) << 53
+
+// parkDeliveries parks an endpoint's queued deliveries.
+func parkDeliveries(ctx context.Context, tx *sql.Tx, endpointID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $2 WHERE endpoint_id = $1 AND state = 'queued'`,
+		endpointID, parked)
+	return mapErr("store: park webhook deliveries", err)
 }
 
 // DeleteOldWebhookEvents deletes up to limit events made before cutoff,

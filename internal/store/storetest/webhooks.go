@@ -199,13 +199,20 @@ func testWebhookClaims(t *testing.T, s *store.Store) {
 
 	// A failure keeps the next behind it until it goes.
 	record(t, s, now, store.WebhookOutcome{Job: jobs[0], Status: 500, Error: "500", Retry: now.Add(10 * time.Second)})
+	ds, err := s.ListWebhookDeliveries(ctx, tn.ws.ID, e.ID, 0, 100)
+	noErr(t, "deliveries", err)
+	for _, d := range ds {
+		if d.Type == store.EventMessageCreated && d.EventID != jobs[0].EventID {
+			equal(t, "the one behind it goes no earlier than its retry", d.NextAttemptAt != nil && d.NextAttemptAt.Equal(now.Add(10*time.Second)), true)
+		}
+	}
 	_, types = claimTypes(t, s, now.Add(5*time.Second))
 	equal(t, "nothing passes a failed one waiting for its retry", types, []string{})
 	jobs, types = claimTypes(t, s, now.Add(10*time.Second))
 	equal(t, "the retry", types, []string{store.EventMessageCreated})
 	noErr(t, "payload", json.Unmarshal(jobs[0].Data, &msg))
 	equal(t, "the same message again", msg.Message.Body, "text m1")
-	ds, err := s.ListWebhookDeliveries(ctx, tn.ws.ID, e.ID, 0, 100)
+	ds, err = s.ListWebhookDeliveries(ctx, tn.ws.ID, e.ID, 0, 100)
 	noErr(t, "deliveries", err)
 	var first store.WebhookDelivery
 	for _, d := range ds {
@@ -251,6 +258,9 @@ func testWebhookFailures(t *testing.T, s *store.Store) {
 	equal(t, "once", len(disable(Epoch.Add(25*time.Hour))), 0)
 	jobs, _ := claimTypes(t, s, Epoch.Add(48*time.Hour))
 	equal(t, "a disabled endpoint gets nothing", len(jobs), 0)
+	ds, err := s.ListWebhookDeliveries(ctx, tn.ws.ID, e.ID, 0, 100)
+	noErr(t, "deliveries", err)
+	equal(t, "its queue waits, with no next attempt", [2]any{ds[0].State, ds[0].NextAttemptAt == nil}, [2]any{store.DeliveryQueued, true})
 
 	// An edit from a stale read is refused: the runner disabled it since.
 	_, err = s.UpdateWebhook(ctx, got, Epoch.Add(72*time.Hour), Epoch.Add(48*time.Hour), Epoch.Add(48*time.Hour))
