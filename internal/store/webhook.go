@@ -109,7 +109,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, e WebhookEndpoint, deadline, 
 	var out WebhookEndpoint
 	err := s.inTx(ctx, "store: update webhook", func(tx *sql.Tx) error {
 		var was bool
-		if err := tx.QueryRowContext(ctx, `SELECT enabled FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect),
+		if err := tx.QueryRowContext(ctx, `SELECT enabled FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2`+forEndpoint(s.dialect),
 			e.WorkspaceID, e.ID).Scan(&was); err != nil {
 			return mapErr("store: update webhook", err)
 		}
@@ -440,7 +440,7 @@ func (s *Store) RedeliverWebhook(ctx context.Context, workspaceID, endpointID, e
 	var out WebhookDelivery
 	err := s.inTx(ctx, "store: redeliver webhook", func(tx *sql.Tx) error {
 		cur, err := scanDelivery(tx.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
-			JOIN webhook_events v ON v.pos = d.pos WHERE d.workspace_id = $1 AND d.endpoint_id = $2 AND v.id = $3`+forUpdate(s.dialect),
+			JOIN webhook_events v ON v.pos = d.pos WHERE d.workspace_id = $1 AND d.endpoint_id = $2 AND v.id = $3`+lockOf(s.dialect, "d"),
 			workspaceID, endpointID, eventID))
 		if err != nil {
 			return mapErr("store: redeliver webhook", err)
@@ -613,7 +613,7 @@ func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome
 		gone := map[string]bool{}
 		for _, id := range order {
 			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`+forUpdate(s.dialect), id).Scan(&one)
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`+forEndpoint(s.dialect), id).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
 				gone[id] = true // deleted meanwhile, with its deliveries
 				continue
@@ -706,6 +706,25 @@ func (s *Store) DisableFailingWebhooks(ctx context.Context, cutoff time.Time, re
 		s.hooks.forget(e.WorkspaceID)
 	}
 	return out, nil
+}
+
+// forEndpoint locks an endpoint's row on PostgreSQL against other changes
+// of it, but not against the live path: every delivery row inserted with
+// a message takes a key-share lock on its endpoint (the foreign key),
+// which FOR UPDATE would wait for, and block.
+func forEndpoint(d Dialect) string {
+	if d == Postgres {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
+// lockOf locks, on PostgreSQL, only table alias's rows of a join.
+func lockOf(d Dialect, alias string) string {
+	if d == Postgres {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
 }
 
 // parked is the next attempt of a disabled endpoint's queued deliveries:
