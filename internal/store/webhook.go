@@ -512,14 +512,17 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time
 	)
 	err = s.inTx(ctx, "store: claim webhooks", func(tx *sql.Tx) error {
 		out, refs = out[:0], refs[:0]
+		keys := make([]deliveryKey, len(found))
+		for i, d := range found {
+			keys[i] = deliveryKey{d.job.EndpointID, d.job.Pos, d.nextAttemptAt}
+		}
+		taken, err := s.claimRows(ctx, tx, keys, until)
+		if err != nil {
+			return err
+		}
 		for _, d := range found {
-			res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $3, attempts = attempts + 1
-				WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $4`,
-				d.job.EndpointID, d.job.Pos, millis(until), d.nextAttemptAt)
-			if err := mustAffect("store: claim webhook", res, err); errors.Is(err, ErrNotFound) {
+			if !taken[deliveryKey{d.job.EndpointID, d.job.Pos, 0}] {
 				continue // another node claimed it
-			} else if err != nil {
-				return err
 			}
 			j := d.job
 			j.Attempts++
@@ -540,6 +543,52 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time
 		}
 	}
 	return out, nil
+}
+
+// deliveryKey names a delivery, with the next attempt a claim read (or
+// zero, as a map key of what was taken).
+type deliveryKey struct {
+	endpoint string
+	pos      int64
+	was      int64
+}
+
+// claimRows moves the deliveries keys name, each still queued with the
+// next attempt read, to until, and reports which it took. On PostgreSQL
+// in one statement (one round trip for the whole claim); on SQLite, whose
+// statements cost no round trip, one each.
+func (s *Store) claimRows(ctx context.Context, tx *sql.Tx, keys []deliveryKey, until time.Time) (map[deliveryKey]bool, error) {
+	taken := map[deliveryKey]bool{}
+	if s.dialect == Postgres {
+		ends, poses, wases := make([]string, len(keys)), make([]int64, len(keys)), make([]int64, len(keys))
+		for i, k := range keys {
+			ends[i], poses[i], wases[i] = k.endpoint, k.pos, k.was
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries d SET next_attempt_at = $1, attempts = d.attempts + 1
+			FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS c(endpoint_id, pos, was)
+			WHERE d.endpoint_id = c.endpoint_id AND d.pos = c.pos AND d.state = 'queued' AND d.next_attempt_at = c.was
+			RETURNING d.endpoint_id, d.pos`, millis(until), ends, poses, wases)
+		got, err := collect(rows, err, "store: claim webhooks", func(sc scanner) (deliveryKey, error) {
+			var k deliveryKey
+			return k, sc.Scan(&k.endpoint, &k.pos)
+		})
+		for _, k := range got {
+			taken[k] = true
+		}
+		return taken, err
+	}
+	for _, k := range keys {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $3, attempts = attempts + 1
+			WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $4`, k.endpoint, k.pos, millis(until), k.was)
+		n, err := affected(res, err)
+		if err != nil {
+			return nil, mapErr("store: claim webhook", err)
+		}
+		if n == 1 {
+			taken[deliveryKey{k.endpoint, k.pos, 0}] = true
+		}
+	}
+	return taken, nil
 }
 
 // messageData is a message.created's data, the message read by its
@@ -608,61 +657,55 @@ func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome
 	// and then its deliveries: two transactions never wait on each other
 	// in a circle.
 	slices.Sort(order)
+	rows := make([]outcomeRow, len(outs))
+	for i, o := range outs {
+		r := outcomeRow{endpoint: o.Job.EndpointID, pos: o.Job.Pos, subject: o.Job.Subject, state: DeliveryQueued, next: millis(o.Retry),
+			status: o.Status, err: o.Error, ms: o.DurationMS, lease: millis(o.Job.Lease)}
+		switch {
+		case o.Delivered:
+			r.state, r.delivered = DeliveryDelivered, millis(now)
+		case o.Skipped:
+			r.state = DeliverySkipped
+		case o.Retry.IsZero():
+			r.state = DeliveryFailed
+		}
+		if r.state != DeliveryQueued {
+			r.next = millis(now)
+		}
+		rows[i] = r
+	}
 	err = s.inTx(ctx, "store: webhook outcomes", func(tx *sql.Tx) error {
-		recorded = 0
-		gone := map[string]bool{}
-		for _, id := range order {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`+forEndpoint(s.dialect), id).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				gone[id] = true // deleted meanwhile, with its deliveries
-				continue
-			}
-			if err != nil {
-				return mapErr("store: webhook outcomes", err)
+		present, err := s.lockEndpoints(ctx, tx, order)
+		if err != nil {
+			return err
+		}
+		var live []outcomeRow
+		for _, r := range rows {
+			if present[r.endpoint] { // one deleted meanwhile took its deliveries along
+				live = append(live, r)
 			}
 		}
-		for _, o := range outs {
-			if gone[o.Job.EndpointID] {
-				continue
+		done, err := s.settle(ctx, tx, live, now)
+		if err != nil {
+			return err
+		}
+		recorded = len(done)
+		// What waits behind a retried one in its subject cannot go before
+		// its retry: due no earlier, so that the runner does not read every
+		// waiting delivery again on each pass of an outage.
+		var retried []outcomeRow
+		for _, r := range done {
+			if r.state == DeliveryQueued {
+				retried = append(retried, r)
 			}
-			state, next, delivered := DeliveryQueued, millis(o.Retry), sql.NullInt64{}
-			switch {
-			case o.Delivered:
-				state, delivered = DeliveryDelivered, sql.NullInt64{Int64: millis(now), Valid: true}
-			case o.Skipped:
-				state = DeliverySkipped
-			case o.Retry.IsZero():
-				state = DeliveryFailed
-			}
-			if state != DeliveryQueued {
-				next = millis(now)
-			}
-			res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
-				last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9
-				WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $10`,
-				o.Job.EndpointID, o.Job.Pos, state, next, o.Status, o.Error, o.DurationMS, millis(now), delivered, millis(o.Job.Lease))
-			n, err := affected(res, err)
-			if err != nil {
-				return mapErr("store: webhook outcome", err)
-			}
-			recorded += int(n)
-			if n == 1 && state == DeliveryQueued {
-				// What waits behind it in its subject cannot go before its
-				// retry: due no earlier, so that the runner does not read
-				// every waiting delivery again on each pass of an outage.
-				_, err = tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $4
-					WHERE endpoint_id = $1 AND subject = $2 AND state = 'queued' AND pos > $3 AND next_attempt_at < $4`,
-					o.Job.EndpointID, o.Job.Subject, o.Job.Pos, next)
-				if err != nil {
-					return mapErr("store: webhook followers", err)
-				}
-			}
+		}
+		if err := s.holdFollowers(ctx, tx, retried); err != nil {
+			return err
 		}
 		for _, id := range order {
 			var err error
 			switch {
-			case gone[id]:
+			case !present[id]:
 			case ends[id] == cleared:
 				_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, id)
 			case ends[id] == failingAnew:
@@ -680,6 +723,113 @@ func (s *Store) RecordWebhookOutcomes(ctx context.Context, outs []WebhookOutcome
 		return 0, err
 	}
 	return recorded, nil
+}
+
+// outcomeRow is one outcome as its delivery's row takes it (delivered 0:
+// not delivered).
+type outcomeRow struct {
+	endpoint, subject, state, err string
+	pos, next, delivered, lease   int64
+	status, ms                    int
+}
+
+// lockEndpoints locks the endpoints ids names (sorted), as UpdateWebhook
+// takes one and then its deliveries, and reports which still exist.
+func (s *Store) lockEndpoints(ctx context.Context, tx *sql.Tx, ids []string) (map[string]bool, error) {
+	present := map[string]bool{}
+	if s.dialect == Postgres {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM webhook_endpoints WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids)
+		got, err := collect(rows, err, "store: webhook outcomes", scanString)
+		for _, id := range got {
+			present[id] = true
+		}
+		return present, err
+	}
+	for _, id := range ids {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM webhook_endpoints WHERE id = $1`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, mapErr("store: webhook outcomes", err)
+		}
+		present[id] = true
+	}
+	return present, nil
+}
+
+// settle writes each outcome to its delivery if the delivery is still
+// under the claim that took it, and returns those it wrote. On
+// PostgreSQL in one statement (one round trip); on SQLite one each.
+func (s *Store) settle(ctx context.Context, tx *sql.Tx, rows []outcomeRow, now time.Time) ([]outcomeRow, error) {
+	var done []outcomeRow
+	if s.dialect == Postgres {
+		if len(rows) == 0 {
+			return nil, nil
+		}
+		var (
+			ends, states, errs         []string
+			poses, nexts, dels, leases []int64
+			statuses, mss              []int32
+		)
+		for _, r := range rows {
+			ends, states, errs = append(ends, r.endpoint), append(states, r.state), append(errs, r.err)
+			poses, nexts, dels, leases = append(poses, r.pos), append(nexts, r.next), append(dels, r.delivered), append(leases, r.lease)
+			statuses, mss = append(statuses, int32(r.status)), append(mss, int32(r.ms))
+		}
+		q, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries d SET state = c.state, next_attempt_at = c.next, last_status = c.status,
+			last_error = c.err, last_duration_ms = c.ms, last_attempt_at = $1, delivered_at = NULLIF(c.delivered, 0)
+			FROM unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::int[], $7::text[], $8::int[], $9::bigint[], $10::bigint[])
+				AS c(endpoint_id, pos, state, next, status, err, ms, delivered, lease)
+			WHERE d.endpoint_id = c.endpoint_id AND d.pos = c.pos AND d.state = 'queued' AND d.next_attempt_at = c.lease
+			RETURNING d.endpoint_id, d.pos`, millis(now), ends, poses, states, nexts, statuses, errs, mss, dels, leases)
+		got, err := collect(q, err, "store: webhook outcomes", func(sc scanner) (deliveryKey, error) {
+			var k deliveryKey
+			return k, sc.Scan(&k.endpoint, &k.pos)
+		})
+		if err != nil {
+			return nil, err
+		}
+		wrote := map[deliveryKey]bool{}
+		for _, k := range got {
+			wrote[k] = true
+		}
+		for _, r := range rows {
+			if wrote[deliveryKey{r.endpoint, r.pos, 0}] {
+				done = append(done, r)
+			}
+		}
+		return done, nil
+	}
+	for _, r := range rows {
+		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = $3, next_attempt_at = $4, last_status = $5, last_error = $6,
+			last_duration_ms = $7, last_attempt_at = $8, delivered_at = $9
+			WHERE endpoint_id = $1 AND pos = $2 AND state = 'queued' AND next_attempt_at = $10`,
+			r.endpoint, r.pos, r.state, r.next, r.status, r.err, r.ms, millis(now), sql.NullInt64{Int64: r.delivered, Valid: r.delivered != 0}, r.lease)
+		n, err := affected(res, err)
+		if err != nil {
+			return nil, mapErr("store: webhook outcome", err)
+		}
+		if n == 1 {
+			done = append(done, r)
+		}
+	}
+	return done, nil
+}
+
+// holdFollowers makes the deliveries queued behind each retried one in
+// its subject due no earlier than its retry.
+func (s *Store) holdFollowers(ctx context.Context, tx *sql.Tx, retried []outcomeRow) error {
+	for _, r := range retried {
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $4
+			WHERE endpoint_id = $1 AND subject = $2 AND state = 'queued' AND pos > $3 AND next_attempt_at < $4`,
+			r.endpoint, r.subject, r.pos, r.next)
+		if err != nil {
+			return mapErr("store: webhook followers", err)
+		}
+	}
+	return nil
 }
 
 // DisableFailingWebhooks disables, across workspaces, the enabled
