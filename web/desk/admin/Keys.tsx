@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { type APIKey, createAPIKey, listAPIKeys, revokeAPIKey } from './api';
-import { errorText, Field, FormError, ShownOnce, SubmitRow } from './form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow, useRefocus } from './form';
 import {
   emptyGrid,
   keyLabel,
@@ -49,14 +49,7 @@ function KeyManager() {
   const [error, setError] = useState('');
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const nameInput = useRef<HTMLInputElement>(null);
-  // The token box dismissed: the focus goes back to the form's first field
-  // (rendered again by then).
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (created || !refocus.current) return;
-    refocus.current = false;
-    nameInput.current?.focus();
-  }, [created]);
+  const refocus = useRefocus(created, nameInput);
   const load = () =>
     listAPIKeys()
       .then(setKeys)
@@ -113,7 +106,7 @@ function KeyManager() {
           what="key"
           testId="api-key-token"
           onDone={() => {
-            refocus.current = true;
+            refocus();
             setCreated(null);
           }}
         />

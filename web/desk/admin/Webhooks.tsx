@@ -14,7 +14,7 @@ import {
   type WebhookDelivery,
   type WebhookInput,
 } from './api';
-import { errorText, Field, FormError, ShownOnce, SubmitRow } from './form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow, useRefocus } from './form';
 import {
   canRedeliver,
   DELIVERY_STATE,
@@ -78,14 +78,7 @@ function WebhookManager({ id, heading }: { id: string; heading: { current: HTMLH
   const [error, setError] = useState('');
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const urlInput = useRef<HTMLInputElement>(null);
-  // The secret box dismissed: the focus goes back to the form's first field
-  // (rendered again by then).
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (created || !refocus.current) return;
-    refocus.current = false;
-    urlInput.current?.focus();
-  }, [created]);
+  const refocus = useRefocus(created, urlInput);
   // An endpoint deleted: the focus went with its row, and goes to the
   // page's heading.
   const [deleted, setDeleted] = useState(0);
@@ -151,7 +144,7 @@ function WebhookManager({ id, heading }: { id: string; heading: { current: HTMLH
           what="secret"
           testId="webhook-secret"
           onDone={() => {
-            refocus.current = true;
+            refocus();
             setCreated(null);
           }}
         />

@@ -63,6 +63,23 @@ export function SubmitRow({ label, busy = false, done = '' }: { label: string; b
 }
 
 /**
+ * useRefocus puts the focus back on input once a ShownOnce box, standing
+ * where the form was, is dismissed (shown turns null; the form is
+ * rendered again by then). Call what it returns as the box is dismissed.
+ */
+export function useRefocus(shown: unknown, input: { current: HTMLElement | null }): () => void {
+  const pending = useRef(false);
+  useEffect(() => {
+    if (shown || !pending.current) return;
+    pending.current = false;
+    input.current?.focus();
+  }, [shown]);
+  return () => {
+    pending.current = true;
+  };
+}
+
+/**
  * ShownOnce holds a secret just made (an API key's token, a webhook's
  * signing secret) until the admin says done: the server never shows it
  * again. It takes the focus when it appears, so a screen reader reads it.
