@@ -200,3 +200,17 @@ func TestSQLiteBroadcastPlans(t *testing.T) {
 		t.Errorf("broadcast activity: %s", p)
 	}
 }
+
+// TestSQLiteWebhookPlans: a claim reads the due deliveries in the due
+// index's order and stops at its batch, however long the backlog (only
+// deliveries due at the same millisecond are sorted by position), and
+// finds the older ones of a subject through the queue's index.
+func TestSQLiteWebhookPlans(t *testing.T) {
+	t.Parallel()
+	s := migratedSQLite(t, Options{}, time.Now())
+	p := explain(t, s, claimDueSQL, 1, 64)
+	if !strings.Contains(p, "SEARCH d USING INDEX webhook_deliveries_due") || strings.Contains(p, "TEMP B-TREE FOR ORDER BY") ||
+		!strings.Contains(p, "webhook_deliveries_order (endpoint_id=? AND subject=? AND pos<?)") {
+		t.Errorf("claim plan: %s", p)
+	}
+}

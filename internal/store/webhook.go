@@ -462,6 +462,16 @@ func (s *Store) RedeliverWebhook(ctx context.Context, workspaceID, endpointID, e
 	return out, err
 }
 
+// claimDueSQL reads the due deliveries a claim takes: of each endpoint
+// and subject the oldest queued, in the order of the due index, which it
+// stops reading at the limit (plan_test.go keeps it so).
+const claimDueSQL = `SELECT ` + deliveryColumns + `, d.workspace_id, e.url, e.secret, v.ref, v.payload
+	FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events v ON v.pos = d.pos
+	WHERE d.state = 'queued' AND d.next_attempt_at <= $1 AND e.enabled
+	AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.endpoint_id = d.endpoint_id AND o.subject = d.subject
+		AND o.state = 'queued' AND o.pos < d.pos)
+	ORDER BY d.next_attempt_at, d.pos LIMIT $2`
+
 // WebhookJob is a claimed delivery with what sending it needs.
 type WebhookJob struct {
 	WebhookDelivery
@@ -483,12 +493,7 @@ type WebhookJob struct {
 // to until: the lease under which the claimer sends it (if the claimer
 // dies, it is due again when the lease ends).
 func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time, limit int) ([]WebhookJob, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+`, d.workspace_id, e.url, e.secret, v.ref, v.payload
-		FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events v ON v.pos = d.pos
-		WHERE d.state = 'queued' AND d.next_attempt_at <= $1 AND e.enabled
-		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.endpoint_id = d.endpoint_id AND o.subject = d.subject
-			AND o.state = 'queued' AND o.pos < d.pos)
-		ORDER BY d.next_attempt_at, d.pos LIMIT $2`, millis(now), limit)
+	rows, err := s.read.QueryContext(ctx, claimDueSQL, millis(now), limit)
 	type due struct {
 		job           WebhookJob
 		ref, payload  string
