@@ -18,12 +18,17 @@ process.env.LIVEDESK_E2E_PASSWORD ??= 'e2e password that is long enough';
 process.env.LIVEDESK_E2E_TEAM_PORT = String(port + 1);
 process.env.LIVEDESK_E2E_TEAM_DATA ??= mkdtempSync(join(tmpdir(), 'livedesk-e2e-team-'));
 
+// The WhatsApp spec's fake Cloud API (whatsapp.spec.ts) listens here; the
+// server sends through it instead of Meta's Graph API.
+process.env.LIVEDESK_E2E_WHATSAPP_PORT = String(port + 2);
+
 const serverEnv = {
   LIVEDESK_ADMIN_EMAIL: 'owner@livedesk.local',
   LIVEDESK_ADMIN_PASSWORD: process.env.LIVEDESK_E2E_PASSWORD,
   LIVEDESK_LOG_LEVEL: 'warn',
   // The webhooks spec registers an endpoint on 127.0.0.1.
   LIVEDESK_WEBHOOKS_ALLOW_PRIVATE: '1',
+  LIVEDESK_WHATSAPP_API_URL: `http://127.0.0.1:${port + 2}/v24.0`,
 };
 
 function server(p: number, dataDir: string, awaySeconds: number) {

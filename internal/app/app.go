@@ -45,6 +45,7 @@ import (
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
 	"github.com/querytel/livedesk/internal/webhook"
+	"github.com/querytel/livedesk/internal/whatsapp"
 	"github.com/querytel/livedesk/internal/workspace"
 )
 
@@ -101,6 +102,9 @@ type App struct {
 	Broadcasts *broadcast.Service
 	// Webhooks keeps the endpoints and delivers the outbox's events.
 	Webhooks *webhook.Service
+	// WhatsApp is the WhatsApp channel: its webhook, its runner, its
+	// 24-hour rule.
+	WhatsApp *whatsapp.Service
 	Guard    *guard.Guard
 	Bus      bus.Bus
 	// Bootstrap is what a first start created (zero on later starts).
@@ -199,6 +203,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Guard = guard.New(cfg.Limits, dataDir, a.Clock, reg)
 	a.Webhooks = webhook.New(st, a.Clock, webhook.Options{AllowPrivate: cfg.WebhooksAllowPrivate, Audit: a.Audit, Disabled: a.webhookDisabled})
+	a.WhatsApp = whatsapp.New(whatsapp.Config{Store: st, Chat: a.Chat, Files: a.Files, Sites: a.Sites, Publisher: pub, Clock: a.Clock,
+		Cloud: whatsapp.NewCloud(cfg.WhatsAppAPIURL), Audit: a.Audit, Log: a.Log, PublicURL: cfg.PublicURL})
+	a.Chat.SetChannel(a.WhatsApp)
 	a.Realtime = realtime.New(realtime.Config{
 		Log: a.Log, Clock: a.Clock, Auth: a.Auth, Sites: a.Sites, Team: a.Team, Chat: a.Chat, Visitors: a.Visitors,
 		Blocks: a.Blocks, Inbox: a.Inbox, Files: a.Files, Broadcasts: a.Broadcasts, Guard: a.Guard, TrustProxy: cfg.TrustProxy, Registry: reg, Options: opts.Realtime,
@@ -211,7 +218,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Handler = httpapi.New(httpapi.Config{
 		Log: a.Log, Auth: a.Auth, Team: a.Team, Sites: a.Sites, Workspaces: workspaces, Tenants: tenants, Chat: a.Chat,
-		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Broadcasts: a.Broadcasts, Keys: apikey.New(st, a.Clock, a.Audit), Webhooks: a.Webhooks, Idempotency: st, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
+		Mail: a.Mail, Visitors: a.Visitors, Blocks: a.Blocks, Inbox: a.Inbox, Contacts: a.Contacts, Quick: a.Quick, Ratings: a.Ratings, Analytics: a.Analytics, Files: a.Files, Boards: a.Boards, Broadcasts: a.Broadcasts, Keys: apikey.New(st, a.Clock, a.Audit), Webhooks: a.Webhooks, WhatsApp: a.WhatsApp, Idempotency: st, Guard: a.Guard, Audit: a.Audit, DB: st, DiskLow: a.Guard.DiskLow, Registry: reg,
 		Metrics: cfg.MetricsAddr == "", MetricsToken: cfg.MetricsToken, SecureCookies: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		Extra: func(mux *http.ServeMux) {
 			mux.HandleFunc("GET /widget/v1/ws", a.Realtime.ServeWidget)
@@ -268,6 +275,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 		go a.runTimers(bctx)
 		go a.runMail(bctx)
 		go a.runWebhooks(bctx)
+		go a.WhatsApp.Run(bctx)
 		go a.runRollups(bctx)
 	}
 	select {

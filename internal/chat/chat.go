@@ -41,6 +41,7 @@ type Store interface {
 	GetConversation(ctx context.Context, workspaceID, id string) (store.Conversation, error)
 	ListConversations(ctx context.Context, workspaceID string, f store.ConversationFilter) ([]store.Conversation, error)
 	AppendMessage(ctx context.Context, m store.Message, now time.Time) (store.Appended, error)
+	MessageByClientID(ctx context.Context, workspaceID, conversationID, clientMsgID string) (store.Message, error)
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
 	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
 	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
@@ -85,7 +86,28 @@ type Service struct {
 	sites  SiteReader
 	hours  HoursReader
 	inbox  Inbox
+	// channel: the rules of the conversation's channel (WhatsApp's
+	// 24-hour window); nil checks nothing.
+	channel Channel
 }
+
+// Channel checks an agent's message against the rules of its
+// conversation's channel before it is stored (package whatsapp: free
+// text only within 24 hours of the customer's last message), and is told
+// of it once stored (so the channel sends it).
+type Channel interface {
+	Allow(ctx context.Context, workspaceID, conversationID string, m store.Message) error
+	Stored(ctx context.Context, m store.Message)
+}
+
+// ErrWindowClosed is a Channel's refusal of free text past its window
+// (WhatsApp: 24 hours after the customer's last message); nothing was
+// stored.
+var ErrWindowClosed = apperr.New(apperr.Conflict, "whatsapp_window_closed",
+	"more than 24 hours since the customer's last WhatsApp message: only an approved template may be sent")
+
+// SetChannel sets the channel rules agents' messages obey.
+func (s *Service) SetChannel(c Channel) { s.channel = c }
 
 // SiteReader reads a site, possibly from a cache (site.Service.Cached):
 // the out-of-hours check reads the site's hours for each visitor message

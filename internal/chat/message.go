@@ -83,6 +83,21 @@ func (s *Service) SendAsSystem(ctx context.Context, a auth.Actor, conversationID
 	return s.send(ctx, a, m)
 }
 
+// SendTemplated stores an agent's text message with meta that only the
+// server sets (a WhatsApp template: the text is what the conversation
+// shows, meta what the channel sends), by Send's rules.
+func (s *Service) SendTemplated(ctx context.Context, a auth.Actor, conversationID, clientMsgID, text string, meta map[string]any) (store.Message, bool, error) {
+	if a.AgentID == "" {
+		return store.Message{}, false, apperr.ErrForbidden
+	}
+	m, err := textMessage(a, conversationID, clientMsgID, text)
+	if err != nil {
+		return store.Message{}, false, err
+	}
+	m.Meta = meta
+	return s.send(ctx, a, m)
+}
+
 // Attach stores a file message: the file f, already stored complete under
 // the message's client_msg_id, shown in the conversation as its name. It
 // follows Send's rules (idempotent by client_msg_id, a waiting chat
@@ -102,6 +117,21 @@ func (s *Service) Attach(ctx context.Context, a auth.Actor, f store.File) (store
 // concerned.
 func (s *Service) send(ctx context.Context, a auth.Actor, m store.Message) (store.Message, bool, error) {
 	conversationID := m.ConversationID
+	toCustomer := a.AgentID != "" && !m.Private && s.channel != nil
+	if toCustomer {
+		switch err := s.channel.Allow(ctx, a.WorkspaceID, conversationID, m); {
+		case errors.Is(err, ErrWindowClosed):
+			// A retry of a message stored while the window was open is
+			// the stored message.
+			if prev, perr := s.store.MessageByClientID(ctx, a.WorkspaceID, conversationID, m.ClientMsgID); perr == nil &&
+				prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID {
+				return prev, true, nil
+			}
+			return store.Message{}, false, ErrWindowClosed
+		case err != nil:
+			return store.Message{}, false, err
+		}
+	}
 	// The store checks the conversation's owner and status in the
 	// transaction that appends, so the common case costs no extra read.
 	// A refusal is looked at here: a visitor writing to a waiting chat
@@ -112,6 +142,9 @@ func (s *Service) send(ctx context.Context, a auth.Actor, m store.Message) (stor
 		case err == nil:
 			if !res.Duplicate {
 				s.publishMessage(ctx, res.VisitorID, res.Message)
+				if toCustomer {
+					s.channel.Stored(ctx, res.Message)
+				}
 			}
 			if a.VisitorID != "" && (res.Unassigned || res.Duplicate) {
 				// No agent holds the chat: out of hours it gets its answer

@@ -49,6 +49,9 @@ type Config struct {
 	// Off by default: a workspace admin could otherwise reach the
 	// server's own network (SSRF).
 	WebhooksAllowPrivate bool
+	// WhatsAppAPIURL is the Graph API the WhatsApp channel calls, with its
+	// version: Meta's by default, a fake Cloud API in tests.
+	WhatsAppAPIURL string
 	// SQLiteSync is "normal" (default: survives process crashes) or "full"
 	// (also survives power loss, slower writes).
 	SQLiteSync string
@@ -104,6 +107,7 @@ func (c *Config) settings() []setting {
 		{"demo", "LIVEDESK_DEMO", "auto", "serve the demo page at /demo: auto (only when the public URL is loopback), on or off", &c.Demo},
 		{"metrics-addr", "LIVEDESK_METRICS_ADDR", "", "serve /metrics on this address instead of the main one (empty: the main one)", &c.MetricsAddr},
 		{"metrics-token", "LIVEDESK_METRICS_TOKEN", "", "require Authorization: Bearer TOKEN on /metrics (empty: open)", &c.MetricsToken},
+		{"whatsapp-api-url", "LIVEDESK_WHATSAPP_API_URL", "https://graph.facebook.com/v24.0", "the WhatsApp Cloud API (Graph API with its version); a fake one for tests", &c.WhatsAppAPIURL},
 	}
 }
 
@@ -173,6 +177,12 @@ func (c *Config) Validate() error {
 			host = net.JoinHostPort("127.0.0.1", p)
 		}
 		c.PublicURL = "http://" + host
+	}
+	if c.WhatsAppAPIURL == "" {
+		c.WhatsAppAPIURL = "https://graph.facebook.com/v24.0"
+	}
+	if u, err := url.Parse(c.WhatsAppAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("whatsapp-api-url %q must be an http(s) URL", c.WhatsAppAPIURL))
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("public-url %q must be an http(s) URL", c.PublicURL))

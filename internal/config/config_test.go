@@ -24,7 +24,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: "127.0.0.1:8420", DataDir: "livedesk_data", NATSPrefix: "livedesk",
-		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal", Demo: "auto", Limits: DefaultLimits()}
+		PublicURL: "http://127.0.0.1:8420", LogLevel: "info", LogFormat: "text", SQLiteSync: "normal", Demo: "auto", Limits: DefaultLimits(),
+		WhatsAppAPIURL: "https://graph.facebook.com/v24.0"}
 	if c != want {
 		t.Fatalf("defaults:\ngot  %+v\nwant %+v", c, want)
 	}
@@ -50,7 +51,7 @@ func TestPrecedence(t *testing.T) {
 	want := Config{Addr: "0.0.0.0:9000", DataDir: "/var/lib/livedesk", DatabaseURL: "postgres://db/livedesk",
 		NATSURL: "nats://nats:4222", NATSPrefix: "prod", PublicURL: "http://127.0.0.1:9000", LogLevel: "debug",
 		LogFormat: "json", TrustProxy: true, SQLiteSync: "full", AdminEmail: "boss@example.com",
-		AdminPassword: "from-the-environment", Demo: "auto", Limits: DefaultLimits()}
+		AdminPassword: "from-the-environment", Demo: "auto", Limits: DefaultLimits(), WhatsAppAPIURL: "https://graph.facebook.com/v24.0"}
 	if c != want {
 		t.Fatalf("from the environment:\ngot  %+v\nwant %+v", c, want)
 	}

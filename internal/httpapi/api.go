@@ -31,6 +31,7 @@ import (
 	"github.com/querytel/livedesk/internal/team"
 	"github.com/querytel/livedesk/internal/visitor"
 	"github.com/querytel/livedesk/internal/webhook"
+	"github.com/querytel/livedesk/internal/whatsapp"
 	"github.com/querytel/livedesk/internal/workspace"
 )
 
@@ -67,6 +68,8 @@ type Config struct {
 	Idempotency Idempotency
 	// Webhooks keeps the endpoints events are delivered to.
 	Webhooks *webhook.Service
+	// WhatsApp is the WhatsApp channel.
+	WhatsApp *whatsapp.Service
 	// Guard limits the widget's uploads (nil: no limit).
 	Guard *guard.Guard
 	// DiskLow, when set, reports that the data directory is short of space:
@@ -116,6 +119,7 @@ type API struct {
 	db         Pinger
 	keys       *apikey.Service
 	hooks      *webhook.Service
+	whatsapp   *whatsapp.Service
 	idem       Idempotency
 	keyLimit   *ratelimit.Keyed
 	diskLow    func() bool
@@ -141,7 +145,7 @@ type Idempotency interface {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, keys: cfg.Keys, hooks: cfg.Webhooks, idem: cfg.Idempotency, keyLimit: newKeyLimiter(), diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, keys: cfg.Keys, hooks: cfg.Webhooks, whatsapp: cfg.WhatsApp, idem: cfg.Idempotency, keyLimit: newKeyLimiter(), diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

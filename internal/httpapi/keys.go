@@ -65,6 +65,11 @@ var keyScopes = map[string]need{
 	"GET /api/v1/conversations/{id}/messages":     readOf("messages"),
 	"POST /api/v1/conversations/{id}/messages":    writeOf("messages"),
 	"POST /api/v1/conversations/{id}/comments":    writeOf("messages"),
+	// A WhatsApp conversation's window and templates (a system writing to
+	// a customer after 24 hours sends a template).
+	"GET /api/v1/conversations/{id}/whatsapp":           readOf("conversations"),
+	"POST /api/v1/conversations/{id}/whatsapp/template": writeOf("messages"),
+	"GET /api/v1/whatsapp/channels/{id}/templates":      readOf("messages"),
 
 	"GET /api/v1/tickets":                    readOf("tickets"),
 	"GET /api/v1/tickets/{id}":               readOf("tickets"),
@@ -153,6 +158,14 @@ var keyless = []string{
 	"POST /api/v1/webhooks/{id}/ping",
 	"GET /api/v1/webhooks/{id}/deliveries",
 	"POST /api/v1/webhooks/{id}/deliveries/{event}/redeliver",
+	// A WhatsApp number's credentials are the desk admins' to set; the
+	// composer's template and window calls are the desk's.
+	"GET /api/v1/whatsapp/channels",
+	"POST /api/v1/whatsapp/channels",
+	"GET /api/v1/whatsapp/channels/{id}",
+	"PATCH /api/v1/whatsapp/channels/{id}",
+	"DELETE /api/v1/whatsapp/channels/{id}",
+	"POST /api/v1/whatsapp/channels/{id}/templates/sync",
 	"GET /api/v1/blocks",
 	"POST /api/v1/blocks",
 	"DELETE /api/v1/blocks/{id}",

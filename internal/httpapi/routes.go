@@ -52,6 +52,20 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/api-keys", a.authed(a.listKeys))
 	mux.HandleFunc("POST /api/v1/api-keys", a.authed(a.createKey))
 	mux.HandleFunc("DELETE /api/v1/api-keys/{id}", a.authed(a.revokeKey))
+	mux.HandleFunc("GET /api/v1/whatsapp/channels", a.authed(a.listWhatsApp))
+	mux.HandleFunc("POST /api/v1/whatsapp/channels", a.authed(a.createWhatsApp))
+	mux.HandleFunc("GET /api/v1/whatsapp/channels/{id}", a.authed(a.getWhatsApp))
+	mux.HandleFunc("PATCH /api/v1/whatsapp/channels/{id}", a.authed(a.updateWhatsApp))
+	mux.HandleFunc("DELETE /api/v1/whatsapp/channels/{id}", a.authed(a.deleteWhatsApp))
+	mux.HandleFunc("GET /api/v1/whatsapp/channels/{id}/templates", a.authed(a.listWhatsAppTemplates))
+	mux.HandleFunc("POST /api/v1/whatsapp/channels/{id}/templates/sync", a.authed(a.syncWhatsAppTemplates))
+	mux.HandleFunc("GET /api/v1/conversations/{id}/whatsapp", a.authed(a.whatsAppState))
+	mux.HandleFunc("POST /api/v1/conversations/{id}/whatsapp/template", a.authed(a.sendWhatsAppTemplate))
+	// WhatsApp's webhook: no session, the body is signed with the app
+	// secret (X-Hub-Signature-256).
+	mux.HandleFunc("GET /api/v1/whatsapp/webhook/{site}", a.whatsAppVerify)
+	mux.HandleFunc("POST /api/v1/whatsapp/webhook/{site}", a.whatsAppWebhook)
+
 	mux.HandleFunc("GET /api/v1/webhooks", a.authed(a.listWebhooks))
 	mux.HandleFunc("POST /api/v1/webhooks", a.authed(a.createWebhook))
 	mux.HandleFunc("PATCH /api/v1/webhooks/{id}", a.authed(a.updateWebhook))

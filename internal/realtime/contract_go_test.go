@@ -30,6 +30,7 @@ import (
 	"github.com/querytel/livedesk/internal/printable"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/visitor"
+	"github.com/querytel/livedesk/internal/whatsapp"
 )
 
 // serverFrames are the frames the server sends, by type. serverSpec fails
@@ -60,6 +61,7 @@ var serverFrames = map[string]reflect.Type{
 	broadcast.TypeBroadcast: reflect.TypeFor[broadcast.Frame](),
 	broadcast.TypeRemoved:   reflect.TypeFor[broadcast.RemovedFrame](),
 	broadcast.TypeChanged:   reflect.TypeFor[broadcast.ChangedFrame](),
+	whatsapp.TypeWhatsApp:   reflect.TypeFor[whatsapp.Frame](),
 }
 
 // serverSpec reads the server's side of the protocol.

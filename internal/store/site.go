@@ -10,9 +10,12 @@ import (
 
 // Site is one website that embeds the widget.
 type Site struct {
-	ID                  string        `json:"id"`
-	WorkspaceID         string        `json:"workspace_id"`
-	Name                string        `json:"name"`
+	ID          string `json:"id"`
+	WorkspaceID string `json:"workspace_id"`
+	Name        string `json:"name"`
+	// Channel is how customers reach it: ChannelWeb (the widget) or
+	// ChannelWhatsApp (a WhatsApp number, whatsapp_channels).
+	Channel             string        `json:"channel"`
 	WidgetKey           string        `json:"widget_key"`
 	AllowedOrigins      []string      `json:"allowed_origins"`
 	BusinessHours       BusinessHours `json:"business_hours"`
@@ -86,7 +89,13 @@ type OpenSpan struct {
 	Close   string `json:"close"`
 }
 
-const siteColumns = `id, workspace_id, name, widget_key, allowed_origins, business_hours, identity_secret,
+// Site channels.
+const (
+	ChannelWeb      = "web"
+	ChannelWhatsApp = "whatsapp"
+)
+
+const siteColumns = `id, workspace_id, name, channel, widget_key, allowed_origins, business_hours, identity_secret,
 	COALESCE(default_department_id, ''), look, created_at, updated_at`
 
 func scanSite(sc scanner) (Site, error) {
@@ -95,7 +104,7 @@ func scanSite(sc scanner) (Site, error) {
 		orig, hours, look string
 		cre, upd          int64
 	)
-	if err := sc.Scan(&st.ID, &st.WorkspaceID, &st.Name, &st.WidgetKey, &orig, &hours, &st.IdentitySecret,
+	if err := sc.Scan(&st.ID, &st.WorkspaceID, &st.Name, &st.Channel, &st.WidgetKey, &orig, &hours, &st.IdentitySecret,
 		&st.DefaultDepartmentID, &look, &cre, &upd); err != nil {
 		return Site{}, err
 	}
@@ -144,25 +153,33 @@ func siteJSON(st Site) (orig, hours, look string) {
 	return string(o), string(h), string(l)
 }
 
-// CreateSite inserts a site; ID and timestamps are set here.
+// CreateSite inserts a site (of ChannelWeb when st names none); ID and
+// timestamps are set here.
 func (s *Store) CreateSite(ctx context.Context, st Site, now time.Time) (Site, error) {
 	st.ID, st.CreatedAt, st.UpdatedAt = NewID(), now, now
-	orig, hours, look := siteJSON(st)
-	err := s.inTx(ctx, "store: create site", func(tx *sql.Tx) error {
-		if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
-			return fmt.Errorf("store: create site: default department: %w", err)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
-			business_hours, identity_secret, default_department_id, look, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-			st.ID, st.WorkspaceID, st.Name, st.WidgetKey, orig, hours, st.IdentitySecret,
-			nullString(st.DefaultDepartmentID), look, millis(now))
-		return mapErr("store: create site", err)
-	})
+	err := s.inTx(ctx, "store: create site", func(tx *sql.Tx) error { return insertSite(ctx, tx, st, now) })
 	if err != nil {
 		return Site{}, err
 	}
 	return s.GetSite(ctx, st.WorkspaceID, st.ID)
+}
+
+func insertSite(ctx context.Context, tx *sql.Tx, st Site, now time.Time) error {
+	if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
+		return fmt.Errorf("store: create site: default department: %w", err)
+	}
+	orig, hours, look := siteJSON(st)
+	// A web site takes the column's default, so this also runs on a
+	// schema from before 0032 (the migration tests).
+	cols, val := "", ""
+	args := []any{st.ID, st.WorkspaceID, st.Name, st.WidgetKey, orig, hours, st.IdentitySecret, nullString(st.DefaultDepartmentID), look, millis(now)}
+	if st.Channel != "" && st.Channel != ChannelWeb {
+		cols, val, args = ", channel", ", $11", append(args, st.Channel)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sites (id, workspace_id, name, widget_key, allowed_origins,
+		business_hours, identity_secret, default_department_id, look, created_at, updated_at`+cols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10`+val+`)`, args...)
+	return mapErr("store: create site", err)
 }
 
 // GetSite reads one site of a workspace.

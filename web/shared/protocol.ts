@@ -409,6 +409,28 @@ export interface ErrorFrame {
   retry?: boolean;
 }
 
+/** A WhatsApp message's delivery as WhatsApp reported it (docs/channels.md). */
+export interface WhatsAppStatus {
+  seq: number;
+  status: 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  error_code?: number;
+  error?: string;
+}
+
+/** The channel state of a WhatsApp conversation (docs/api.md, WhatsApp). */
+export interface WhatsAppState {
+  conversation_id: string;
+  site_id: string;
+  /** The customer's number (or WhatsApp user id when WhatsApp gave no number). */
+  to: string;
+  /** 24 h after the customer's last message: free text until then, templates after. */
+  window_expires_at: string | null;
+  /** The channel has its credentials (an admin may have disconnected it). */
+  connected: boolean;
+  /** The latest outbound messages' states, by seq. */
+  statuses: WhatsAppStatus[];
+}
+
 export type ServerEvent =
   | { type: 'message'; message: Message }
   | { type: 'conversation'; conversation: Conversation }
@@ -436,6 +458,7 @@ export type ServerEvent =
   | { type: 'broadcast.changed'; broadcast_id: string; live: boolean }
   | { type: 'ticket.status'; ticket: PublicTicket }
   | { type: 'inbox'; items: InboxItem[]; unread: number }
+  | { type: 'whatsapp'; whatsapp: WhatsAppState }
   | { type: 'snapshot'; visitors: Visitor[]; agents: Agent[] };
 
 export type ServerFrame =

@@ -132,7 +132,7 @@ func testSites(t *testing.T, s *store.Store) {
 	shop, err := s.CreateSite(ctx, in, Epoch)
 	noErr(t, "create site", err)
 	want := in
-	want.ID, want.CreatedAt, want.UpdatedAt = shop.ID, Epoch, Epoch
+	want.ID, want.CreatedAt, want.UpdatedAt, want.Channel = shop.ID, Epoch, Epoch, store.ChannelWeb
 	if shop.ID == "" {
 		t.Fatal("CreateSite set no id")
 	}

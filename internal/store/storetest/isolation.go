@@ -62,6 +62,7 @@ func refused(method, name string, call func(ctx context.Context, s *store.Store,
 var isolationExempt = map[string]string{
 	"APIKeyByHash":           "keyed by a token's hash, a secret only its holder has (the entry point of a request with a key); the row names its workspace",
 	"DisableFailingWebhooks": "the webhook runner's sweep across workspaces: it names no row (its string is the reason it writes)",
+	"WhatsAppChannelBySite":  "the entry point of WhatsApp's webhook, keyed by the site in its URL; the body is then checked against that channel's app secret, and the row names its workspace",
 	"RecordWebhookOutcomes":  "records the outcomes of deliveries the webhook runner claimed (ClaimWebhookDeliveries, across workspaces): keyed by endpoint, position and lease, which only a claim hands out",
 	"AgentByEmail":           "e-mails are global (unique across workspaces): sign-in finds the agent before any workspace is known",
 	"Bootstrap":              "makes the first workspace, and nothing when any workspace exists (bootstrap case in chat.go)",
@@ -1314,6 +1315,7 @@ type isoTenant struct {
 	cast           store.Broadcast       // made by a case's arrange: active, shown to the visitor
 	key            store.APIKey          // made by a case's arrange, with an answer kept for an idempotency key
 	hook           store.WebhookEndpoint // takes every event, from the tenant's first row on
+	wa             waFixture             // made by a case's arrange (arrangeWhatsApp)
 }
 
 // bKey gives B an API key of its owner, and the answer of a create sent
@@ -1508,7 +1510,8 @@ type chatSnapshot struct {
 	APIKeys       []store.APIKey
 	Webhooks      []store.WebhookEndpoint
 	Deliveries    []store.WebhookDelivery // the endpoint's, newest first
-	Broadcasts    []store.Broadcast       // every broadcast, with its counts by slot and in all
+	WhatsApp      waSnapshot
+	Broadcasts    []store.Broadcast // every broadcast, with its counts by slot and in all
 	CastSlots     []store.BroadcastSlot
 	CastTotals    map[string]store.BroadcastStats
 }
@@ -1602,6 +1605,7 @@ func takeChatSnapshot(t *testing.T, s *store.Store, it isoTenant) chatSnapshot {
 	must("webhooks", err)
 	sn.Deliveries, err = s.ListWebhookDeliveries(ctx, ws, it.hook.ID, 0, 1000)
 	must("webhook deliveries", err)
+	sn.WhatsApp = takeWASnapshot(t, s, it)
 	sn.Broadcasts, err = s.ListBroadcasts(ctx, ws, "", "", 100)
 	must("broadcasts", err)
 	sn.CastSlots, err = s.BroadcastActivity(ctx, ws, "", Epoch, isoNow.Add(24*time.Hour))
