@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AttachIcon } from '../shared/AttachIcon';
 import { ThumbIcon } from '../shared/ThumbIcon';
@@ -29,6 +30,9 @@ const LazyInvite = lazy(() => import('./Invite').then((m) => m.Invite));
 
 /** The wrap-up form after a close (its own chunk). */
 const LazyWrapup = lazy(() => import('./Wrapup').then((m) => m.WrapupForm));
+
+/** A WhatsApp chat's channel line and template picker around the footer (its own chunk). */
+const LazyWhatsApp = lazy(() => import('./whatsapp/Composer').then((m) => m.WhatsApp));
 
 const STATUS_LABEL: Record<string, string> = { open: 'Live', pending: 'Pending', snoozed: 'Snoozed', closed: 'Closed' };
 
@@ -67,6 +71,21 @@ export function ConversationPane({ store }: { store: DeskStore }) {
   const viewing = viewingText([...(store.viewers.value.get(c.id)?.values() ?? [])]);
   // Someone else's chat: an agent confirms before replying (supervisors and up need not).
   const othersChat = Boolean(c.assignee_id) && c.assignee_id !== me && !store.can(MANAGE_ANY);
+  const wa = store.sites.value.find((s) => s.id === c.site_id)?.channel === 'whatsapp';
+  // What closes the pane; a WhatsApp chat's chunk may put its template picker (alt) in place of the reply box.
+  const foot = (alt?: JSX.Element) =>
+    closed ? (
+      store.wrapupFor.value === c.id ? (
+        <LazyWrapup key={c.id} store={store} c={c} />
+      ) : (
+        <p class="closed-note">
+          This conversation is closed. {closedByLabel(c, (id) => store.agentName(id), me)}
+          {c.closed_at ? `, ${localTime(c.closed_at)}.` : '.'}
+        </p>
+      )
+    ) : (
+      <Reply key={c.id} store={store} name={name} owner={othersChat ? (assignee ?? 'another agent') : ''} alt={alt} />
+    );
   return (
     <main class="pane" aria-label={`Conversation with ${name}`}>
       <header class="pane-head">
@@ -94,9 +113,11 @@ export function ConversationPane({ store }: { store: DeskStore }) {
               </span>
             )}
             {!closed && <span class="assigned-label">{c.assignee_id ? `Assigned to ${assignee ?? 'an agent'}` : 'Unassigned'}</span>}
-            <span class={connected ? 'presence-label on' : 'presence-label'}>
-              {connected ? 'On the site' : visitor?.online ? 'Visitor disconnected' : 'Visitor left'}
-            </span>
+            {!wa && (
+              <span class={connected ? 'presence-label on' : 'presence-label'}>
+                {connected ? 'On the site' : visitor?.online ? 'Visitor disconnected' : 'Visitor left'}
+              </span>
+            )}
 
           </p>
         </div>
@@ -121,18 +142,7 @@ export function ConversationPane({ store }: { store: DeskStore }) {
           {c.rating_comment ? <>: “{c.rating_comment}”</> : '.'}
         </p>
       )}
-      {closed ? (
-        store.wrapupFor.value === c.id ? (
-          <LazyWrapup key={c.id} store={store} c={c} />
-        ) : (
-          <p class="closed-note">
-            This conversation is closed. {closedByLabel(c, (id) => store.agentName(id), me)}
-            {c.closed_at ? `, ${localTime(c.closed_at)}.` : '.'}
-          </p>
-        )
-      ) : (
-        <Reply key={c.id} store={store} name={name} owner={othersChat ? (assignee ?? 'another agent') : ''} />
-      )}
+      {wa ? <LazyWhatsApp key={c.id} store={store} c={c} foot={foot} /> : foot()}
     </main>
   );
 }
@@ -140,8 +150,10 @@ export function ConversationPane({ store }: { store: DeskStore }) {
 /**
  * The composer; on another agent's chat (owner set) it first asks whether
  * to reply anyway, so two agents do not answer one visitor unknowingly.
+ * alt stands in for the reply box (a closed WhatsApp window's templates);
+ * the internal note stays.
  */
-function Reply({ store, name, owner }: { store: DeskStore; name: string; owner: string }) {
+function Reply({ store, name, owner, alt }: { store: DeskStore; name: string; owner: string; alt?: JSX.Element }) {
   const [confirmed, setConfirmed] = useState(false);
   const [note, setNote] = useState<NoteModule['NoteComposer'] | null>(null);
   const [noting, setNoting] = useState(false);
@@ -173,7 +185,7 @@ function Reply({ store, name, owner }: { store: DeskStore; name: string; owner: 
           <p class="muted note-loading">{failed ? 'The note box cannot be loaded. Reload the page to try again.' : 'Loading…'}</p>
         )
       ) : (
-        <ReplyBox store={store} name={name} owner={owner} confirmed={confirmed} onConfirm={() => setConfirmed(true)} />
+        alt ?? <ReplyBox store={store} name={name} owner={owner} confirmed={confirmed} onConfirm={() => setConfirmed(true)} />
       )}
     </div>
   );
@@ -351,6 +363,7 @@ function History({ store }: { store: DeskStore }) {
                 </>
               )}
               {m.author_id === me && <Receipt seq={m.seq} delivered={visitorDelivered} seen={visitorSeen} />}
+              {store.seqNotes.value.get(m.seq)}
             </span>
           </li>
         );

@@ -6,6 +6,8 @@ export interface Site {
   id: string;
   name: string;
   widget_key: string;
+  /** Where its chats come from: the widget (web, also when absent) or a WhatsApp number (whatsapp/). */
+  channel?: 'web' | 'whatsapp';
 }
 
 export interface Department {

@@ -47,10 +47,11 @@ describe('router', () => {
 });
 
 describe('the settings pages', () => {
-  it('lists API keys after quick responses, and webhooks after API keys', () => {
-    expect(ADMIN_PAGES.slice(-3)).toEqual(['quick', 'keys', 'webhooks']);
+  it('lists API keys after quick responses, webhooks after API keys, and WhatsApp last', () => {
+    expect(ADMIN_PAGES.slice(-4)).toEqual(['quick', 'keys', 'webhooks', 'whatsapp']);
     expect(href({ area: 'admin', page: 'keys', id: '' })).toBe('#/admin/keys');
     expect(href({ area: 'admin', page: 'webhooks', id: 'wh1' })).toBe('#/admin/webhooks/wh1');
+    expect(parse('#/admin/whatsapp')).toEqual({ area: 'admin', page: 'whatsapp', id: '' });
   });
 });
 

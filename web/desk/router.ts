@@ -7,8 +7,8 @@
 // them).
 import { signal } from '@preact/signals';
 
-export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments' | 'mail' | 'quick' | 'keys' | 'webhooks';
-export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments', 'mail', 'quick', 'keys', 'webhooks'];
+export type AdminPage = 'profile' | 'preferences' | 'sites' | 'team' | 'departments' | 'mail' | 'quick' | 'keys' | 'webhooks' | 'whatsapp';
+export const ADMIN_PAGES: readonly AdminPage[] = ['profile', 'preferences', 'sites', 'team', 'departments', 'mail', 'quick', 'keys', 'webhooks', 'whatsapp'];
 
 export type TicketQueue = 'unassigned' | 'assigned' | 'closed';
 export const TICKET_QUEUES: readonly TicketQueue[] = ['unassigned', 'assigned', 'closed'];

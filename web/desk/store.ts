@@ -1,6 +1,7 @@
 import { batch, computed, signal } from '@preact/signals';
+import type { ComponentChildren } from 'preact';
 import type { ConnState } from '../shared/connection';
-import type { Agent, AgentStatus, Board, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Ticket, Visitor, Welcome } from '../shared/protocol';
+import type { Agent, AgentStatus, Board, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Ticket, Visitor, WhatsAppState, Welcome } from '../shared/protocol';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
@@ -118,6 +119,10 @@ export class DeskStore {
   readonly files = signal<FilePolicy | null>(null);
   /** Why the last file picked was not sent. */
   readonly fileNotice = signal('');
+  /** Conversation id → its WhatsApp state as last told (events here; whatsapp/ reads it on open). */
+  readonly whatsapp = signal<ReadonlyMap<string, WhatsAppState>>(new Map());
+  /** Seq → a line under that message of the open chat, set by its channel's chunk (whatsapp/: not delivered). */
+  readonly seqNotes = signal<ReadonlyMap<number, ComponentChildren>>(new Map());
 
   readonly tab = signal<Tab>('live');
   /** Closed tab: only conversations this agent closed. */
@@ -606,6 +611,9 @@ export class DeskStore {
         break;
       case 'inbox':
         this.inboxEvent(e.items, e.unread);
+        break;
+      case 'whatsapp':
+        this.whatsapp.value = put(this.whatsapp.value, e.whatsapp.conversation_id, e.whatsapp);
         break;
     }
   }

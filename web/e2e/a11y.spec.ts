@@ -187,7 +187,7 @@ test('the settings pages', async ({ browser }) => {
   test.setTimeout(120_000);
   const desk = await openDesk(browser);
   const { page } = desk;
-  for (const p of ['profile', 'preferences', 'sites', 'team', 'departments', 'mail', 'quick', 'keys', 'webhooks']) {
+  for (const p of ['profile', 'preferences', 'sites', 'team', 'departments', 'mail', 'quick', 'keys', 'webhooks', 'whatsapp']) {
     await page.goto(`${deskURL}/#/admin/${p}`);
     await expect(page.locator('.admin-page h2')).toBeVisible();
     if (p === 'preferences') await expect(page.locator('.prefs-form')).toBeVisible();

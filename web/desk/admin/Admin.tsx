@@ -1,5 +1,5 @@
 // The settings area: workspace preferences, sites, team, departments,
-// quick responses, API keys and webhooks.
+// quick responses, API keys, webhooks and WhatsApp numbers.
 // It is its own chunk, loaded when first opened (Desk.tsx), so the live
 // desk's first load carries none of it.
 import { useEffect, useState } from 'preact/hooks';
@@ -16,6 +16,7 @@ import { Sites } from './Sites';
 import { Quick } from './Quick';
 import { Team } from './Team';
 import { Webhooks } from './Webhooks';
+import { WhatsAppSettings } from '../whatsapp/Settings';
 import './admin.css';
 
 const PAGES: { page: AdminPage; label: string }[] = [
@@ -28,6 +29,7 @@ const PAGES: { page: AdminPage; label: string }[] = [
   { page: 'quick', label: 'Quick responses' },
   { page: 'keys', label: 'API keys' },
   { page: 'webhooks', label: 'Webhooks' },
+  { page: 'whatsapp', label: 'WhatsApp' },
 ];
 
 export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page: AdminPage; id: string }) {
@@ -71,6 +73,7 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {page === 'quick' && <Quick editable={store.can(MANAGE_QUICK_RESPONSES)} meId={me.agent.id} departments={departments} />}
         {page === 'keys' && <Keys editable={editable} />}
         {page === 'webhooks' && <Webhooks editable={editable} id={id} />}
+        {page === 'whatsapp' && <WhatsAppSettings editable={editable} />}
       </div>
     </main>
   );

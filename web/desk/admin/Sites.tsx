@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Department } from '../api';
-import { go } from '../router';
+import { go, href } from '../router';
 import {
   type BusinessHours,
   createSite,
@@ -47,7 +47,9 @@ export function Sites({ id, editable, departments }: { id: string; editable: boo
             <li key={s.id}>
               <a href={`#/admin/sites/${encodeURIComponent(s.id)}`} class={s.id === id ? 'on' : ''} aria-current={s.id === id ? 'page' : undefined}>
                 <strong>{s.name}</strong>
-                <span class="muted">{(s.allowed_origins ?? []).length === 0 ? 'any origin' : (s.allowed_origins ?? []).join(', ')}</span>
+                <span class="muted">
+                  {s.channel === 'whatsapp' ? 'WhatsApp number' : (s.allowed_origins ?? []).length === 0 ? 'any origin' : (s.allowed_origins ?? []).join(', ')}
+                </span>
               </a>
             </li>
           ))}
@@ -167,38 +169,50 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
   return (
     <div class="admin-detail" aria-labelledby="site-title">
       <h3 id="site-title">{site.name}</h3>
-      <div class="field">
-        <span class="pref-label">Install snippet</span>
-        <p class="pref-help muted">Paste it before &lt;/body&gt; on every page of the site.</p>
-        <div class="snippet">
-          <code data-testid="snippet">{code}</code>
-          <button type="button" class="btn" onClick={copy}>
-            {copied ? 'Copied' : 'Copy'}
-          </button>
+      {site.channel === 'whatsapp' ? (
+        <div class="field">
+          <span class="pref-label">WhatsApp number</span>
+          <p class="pref-help muted">
+            Its chats come from WhatsApp, not from a widget: there is nothing to install. The number’s connection, webhook and templates are in{' '}
+            <a href={href({ area: 'admin', page: 'whatsapp', id: '' })}>Settings → WhatsApp</a>; its hours, department and out-of-hours texts are set here.
+          </p>
         </div>
-      </div>
-      <div class="field">
-        <span class="pref-label">Widget key</span>
-        <div class="snippet">
-          <code>{site.widget_key}</code>
-          {editable && !confirmRotate && (
-            <button type="button" class="btn" onClick={() => setConfirmRotate(true)}>
-              Rotate key
-            </button>
-          )}
-        </div>
-        {confirmRotate && (
-          <div class="confirm" role="alertdialog" aria-label="Rotate the widget key">
-            <p>The current key stops working at once: widgets on pages with the old snippet cannot start new chats until the snippet is updated.</p>
-            <button type="button" class="btn danger" onClick={() => void rotateKey(site.id).then(onSaved).catch(fail('Rotating the key')).finally(() => setConfirmRotate(false))}>
-              Rotate now
-            </button>
-            <button type="button" class="btn ghost" onClick={() => setConfirmRotate(false)}>
-              Cancel
-            </button>
+      ) : (
+        <>
+          <div class="field">
+            <span class="pref-label">Install snippet</span>
+            <p class="pref-help muted">Paste it before &lt;/body&gt; on every page of the site.</p>
+            <div class="snippet">
+              <code data-testid="snippet">{code}</code>
+              <button type="button" class="btn" onClick={copy}>
+                {copied ? 'Copied' : 'Copy'}
+              </button>
+            </div>
           </div>
-        )}
-      </div>
+          <div class="field">
+            <span class="pref-label">Widget key</span>
+            <div class="snippet">
+              <code>{site.widget_key}</code>
+              {editable && !confirmRotate && (
+                <button type="button" class="btn" onClick={() => setConfirmRotate(true)}>
+                  Rotate key
+                </button>
+              )}
+            </div>
+            {confirmRotate && (
+              <div class="confirm" role="alertdialog" aria-label="Rotate the widget key">
+                <p>The current key stops working at once: widgets on pages with the old snippet cannot start new chats until the snippet is updated.</p>
+                <button type="button" class="btn danger" onClick={() => void rotateKey(site.id).then(onSaved).catch(fail('Rotating the key')).finally(() => setConfirmRotate(false))}>
+                  Rotate now
+                </button>
+                <button type="button" class="btn ghost" onClick={() => setConfirmRotate(false)}>
+                  Cancel
+                </button>
+              </div>
+            )}
+          </div>
+        </>
+      )}
       {editable && (
         <div class="field">
           <span class="pref-label">Identity verification secret</span>
@@ -243,35 +257,40 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
         <Field id="site-name" label="Name" error={errors.name}>
           <input id="site-name" value={name} maxLength={MAX_NAME} disabled={!editable} onInput={(e) => setName(e.currentTarget.value)} />
         </Field>
-        <Field
-          id="site-origins"
-          label="Allowed origins"
-          help="One per line, e.g. https://shop.example. The widget only starts on these pages; leave empty to allow any origin."
-          error={errors.allowed_origins}
-        >
-          <textarea id="site-origins" rows={3} value={origins} disabled={!editable} onInput={(e) => setOrigins(e.currentTarget.value)} />
-        </Field>
-        {refused.length > 0 && (
-          <div class="refused" role="region" aria-label="Recently refused origins">
-            <p class="pref-help">
-              <strong>The widget was refused on these pages lately</strong> (their origin is not allowed). Add the ones that are yours, then save.
-            </p>
-            <ul>
-              {refused.map((o) => (
-                <li key={o.origin}>
-                  <code>{o.origin}</code>
-                  <span class="muted">
-                    {o.count}× · last {new Date(o.last_seen).toLocaleString()}
-                  </span>
-                  {!listed.includes(o.origin) && (
-                    <button type="button" class="btn ghost" onClick={() => setOrigins([...listed, o.origin].join('\n'))}>
-                      Allow
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </div>
+        {/* A WhatsApp number's chats come from no web page. */}
+        {site.channel !== 'whatsapp' && (
+          <>
+            <Field
+              id="site-origins"
+              label="Allowed origins"
+              help="One per line, e.g. https://shop.example. The widget only starts on these pages; leave empty to allow any origin."
+              error={errors.allowed_origins}
+            >
+              <textarea id="site-origins" rows={3} value={origins} disabled={!editable} onInput={(e) => setOrigins(e.currentTarget.value)} />
+            </Field>
+            {refused.length > 0 && (
+              <div class="refused" role="region" aria-label="Recently refused origins">
+                <p class="pref-help">
+                  <strong>The widget was refused on these pages lately</strong> (their origin is not allowed). Add the ones that are yours, then save.
+                </p>
+                <ul>
+                  {refused.map((o) => (
+                    <li key={o.origin}>
+                      <code>{o.origin}</code>
+                      <span class="muted">
+                        {o.count}× · last {new Date(o.last_seen).toLocaleString()}
+                      </span>
+                      {!listed.includes(o.origin) && (
+                        <button type="button" class="btn ghost" onClick={() => setOrigins([...listed, o.origin].join('\n'))}>
+                          Allow
+                        </button>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </>
         )}
         <Field id="site-dept" label="Default department" help="New chats from this site go to this department's queue." error={errors.default_department_id}>
           <select id="site-dept" value={dept} disabled={!editable} onChange={(e) => setDept(e.currentTarget.value)}>

@@ -49,6 +49,8 @@ export interface SiteRecord {
   id: string;
   name: string;
   widget_key: string;
+  /** whatsapp: a WhatsApp number's site (Settings → WhatsApp), which has no widget to install. */
+  channel?: 'web' | 'whatsapp';
   allowed_origins: string[] | null;
   business_hours: BusinessHours;
   default_department_id?: string;

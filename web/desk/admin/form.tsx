@@ -84,7 +84,7 @@ export function useRefocus(shown: unknown, input: { current: HTMLElement | null 
  * signing secret) until the admin says done: the server never shows it
  * again. It takes the focus when it appears, so a screen reader reads it.
  */
-export function ShownOnce({ id, title, note, value, what, testId, onDone }: {
+export function ShownOnce({ id, title, note, value, what, testId, onDone, children }: {
   id: string;
   title: string;
   /** What to do with it, after "Copy it now: it is not shown again." */
@@ -94,6 +94,8 @@ export function ShownOnce({ id, title, note, value, what, testId, onDone }: {
   what: string;
   testId: string;
   onDone: () => void;
+  /** What else to do now, below the value (a WhatsApp number's setup steps). */
+  children?: ComponentChildren;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
@@ -127,6 +129,7 @@ export function ShownOnce({ id, title, note, value, what, testId, onDone }: {
           {copied === 'failed' && `Copying failed: select the ${what} and copy it.`}
         </span>
       </div>
+      {children}
       <div class="prefs-buttons">
         <button type="button" class="btn primary" onClick={onDone}>
           Done
