@@ -98,6 +98,22 @@ func (s *Service) SendTemplated(ctx context.Context, a auth.Actor, conversationI
 	return s.send(ctx, a, m)
 }
 
+// MayAttach reports whether agent a may attach a file to a conversation
+// now by its channel's rules (WhatsApp: within 24 hours of the
+// customer's last message), so an upload is refused before it is read.
+func (s *Service) MayAttach(ctx context.Context, a auth.Actor, conversationID string) error {
+	if a.AgentID == "" || s.channel == nil {
+		return nil
+	}
+	if err := s.channel.Allow(ctx, a.WorkspaceID, conversationID, store.Message{ConversationID: conversationID, Kind: store.KindFile}); err != nil {
+		if errors.Is(err, ErrWindowClosed) {
+			return ErrWindowClosed
+		}
+		return err
+	}
+	return nil
+}
+
 // Attach stores a file message: the file f, already stored complete under
 // the message's client_msg_id, shown in the conversation as its name. It
 // follows Send's rules (idempotent by client_msg_id, a waiting chat

@@ -50,6 +50,9 @@ type Store interface {
 type Chat interface {
 	Get(ctx context.Context, a auth.Actor, id string) (store.Conversation, error)
 	Attach(ctx context.Context, a auth.Actor, f store.File) (store.Message, bool, error)
+	// MayAttach refuses a file its conversation's channel would not take
+	// now (a WhatsApp window past), before a byte of it is read.
+	MayAttach(ctx context.Context, a auth.Actor, conversationID string) error
 }
 
 // Settings reads a workspace's effective settings (package workspace).
@@ -173,6 +176,9 @@ func (s *Service) Upload(ctx context.Context, a auth.Actor, in Upload) (store.Me
 	}
 	if c.Status == store.StatusClosed {
 		return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "conversation_closed", Message: "the conversation is closed"}
+	}
+	if err := s.chat.MayAttach(ctx, a, c.ID); err != nil {
+		return store.Message{}, false, err
 	}
 	name, typ, max, err := s.check(ctx, a.WorkspaceID, c.ID, in)
 	if err != nil {

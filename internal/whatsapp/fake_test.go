@@ -23,6 +23,18 @@ type fakeCloud struct {
 	sent    []sentRequest
 	failing []fakeAnswer // answered to the next sends, in order
 	n       int
+	media   []uploaded
+}
+
+type uploaded struct {
+	Type, Name string
+	Data       []byte
+}
+
+func (f *fakeCloud) uploads() []uploaded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]uploaded(nil), f.media...)
 }
 
 type sentRequest struct {
@@ -86,6 +98,23 @@ func (f *fakeCloud) serve(w http.ResponseWriter, r *http.Request) {
 		f.n++
 		fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":"wamid.out.%d"}]}`,
 			body["to"], body["to"], f.n)
+	case r.Method == http.MethodPost && len(parts) == 2 && parts[1] == "media":
+		if err := r.ParseMultipartForm(1 << 20); err != nil || r.FormValue("messaging_product") != "whatsapp" {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100}}`)
+			return
+		}
+		fh := r.MultipartForm.File["file"]
+		if len(fh) != 1 {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		fd, _ := fh[0].Open()
+		data, _ := io.ReadAll(fd)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.media = append(f.media, uploaded{Type: r.FormValue("type"), Name: fh[0].Filename, Data: data})
+		fmt.Fprintf(w, `{"id":"media.%d"}`, len(f.media))
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[1] == "message_templates":
 		if r.URL.Query().Get("after") == "" {
 			fmt.Fprintf(w, `{"data":[{"name":"order_update","parameter_format":"POSITIONAL","components":[

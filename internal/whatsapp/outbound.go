@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
+	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/file"
 	"github.com/querytel/livedesk/internal/store"
 )
 
@@ -159,8 +162,12 @@ func (s *Service) sendThread(ctx context.Context, t store.WhatsAppThread) error 
 	return nil
 }
 
-// sendOne sends one message: its template when it is one, else its text.
+// sendOne sends one message: its template when it is one, its file, or
+// its text.
 func (s *Service) sendOne(ctx context.Context, c store.WhatsAppChannel, to string, m store.Message) (string, error) {
+	if m.Kind == store.KindFile {
+		return s.sendFile(ctx, c, to, m)
+	}
 	if tm, ok := m.Meta[templateMeta].(map[string]any); ok {
 		t := Template{Name: str(tm["name"]), Language: str(tm["language"]), ParameterFormat: str(tm["parameter_format"])}
 		if ps, ok := tm["params"].([]any); ok {
@@ -178,6 +185,35 @@ func (s *Service) sendOne(ctx context.Context, c store.WhatsAppChannel, to strin
 	}
 	return s.cloud.SendText(ctx, c.AccessToken, c.PhoneNumberID, to, m.Body)
 }
+
+// sendFile uploads an agent's file to WhatsApp and sends it as the kind
+// WhatsApp takes it as. A file gone from the store (erased) or too large
+// for WhatsApp is a final refusal, shown on the message.
+func (s *Service) sendFile(ctx context.Context, c store.WhatsAppChannel, to string, m store.Message) (string, error) {
+	meta, _ := m.Meta["file"].(map[string]any)
+	// The runner reads the file as the workspace's own service would: an
+	// agent's view, which any file of the workspace is in.
+	f, content, err := s.files.Open(ctx, auth.Actor{WorkspaceID: c.WorkspaceID, AgentID: runnerID}, str(meta["id"]))
+	if errors.Is(err, file.ErrNotFound) {
+		return "", &APIError{Status: http.StatusGone, Message: "the file is no longer stored"}
+	}
+	if err != nil {
+		return "", &APIError{Message: "reading the file: " + err.Error()}
+	}
+	kind, max := mediaKind(f.ContentType)
+	if f.Size > max {
+		return "", &APIError{Status: http.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("too large for WhatsApp: a file sent as %s may have at most %d MB", kind, max>>20)}
+	}
+	id, err := s.cloud.UploadMedia(ctx, c.AccessToken, c.PhoneNumberID, f.Name, f.ContentType, content)
+	if err != nil {
+		return "", err
+	}
+	return s.cloud.SendMedia(ctx, c.AccessToken, c.PhoneNumberID, to, kind, id, f.Name)
+}
+
+// runnerID is the agent id the runner reads files as (no agent has it).
+const runnerID = "whatsapp-runner"
 
 func str(v any) string {
 	s, _ := v.(string)

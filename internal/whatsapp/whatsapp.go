@@ -15,6 +15,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -69,9 +70,11 @@ type Chat interface {
 	Delivered(ctx context.Context, a auth.Actor, conversationID string, seq int64) error
 }
 
-// Files stores what a customer sends as a file (package file).
+// Files stores what a customer sends as a file, and reads what an agent
+// sends (package file).
 type Files interface {
 	Upload(ctx context.Context, a auth.Actor, in file.Upload) (store.Message, bool, error)
+	Open(ctx context.Context, a auth.Actor, id string) (store.File, io.ReadSeeker, error)
 }
 
 // Sites reads sites through the node's cache (package site).

@@ -37,10 +37,10 @@ type rig struct {
 	n      int
 }
 
-func setup(t *testing.T) *rig {
+func setup(t *testing.T, opts ...apptest.Option) *rig {
 	t.Helper()
 	cloud := newFakeCloud(t, token)
-	srv := apptest.New(t, apptest.Configure(func(c *config.Config) { c.WhatsAppAPIURL = cloud.URL }))
+	srv := apptest.New(t, append(opts, apptest.Configure(func(c *config.Config) { c.WhatsAppAPIURL = cloud.URL }))...)
 	r := &rig{srv: srv, cloud: cloud, owner: srv.Admin(t)}
 	code, raw := srv.Do(t, r.owner, "POST", "/api/v1/whatsapp/channels", map[string]any{"name": "Support on WhatsApp",
 		"phone_number_id": numberID, "business_account_id": "5550001", "display_phone_number": "+1 555 0100",
@@ -212,8 +212,11 @@ func errCode(t *testing.T, raw []byte) string {
 // nothing; a signed one is stored as the customer's message, from a
 // contact found by the phone number.
 func TestWebhookHandshakeAndSignature(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+	eachDatabase(t, testWebhookHandshakeAndSignature)
+}
+
+func testWebhookHandshakeAndSignature(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	get := func(site, token string) (int, string) {
 		q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {token}, "hub.challenge": {"1158201444"}}
 		resp, err := http.Get(r.srv.URL + "/api/v1/whatsapp/webhook/" + site + "?" + q.Encode())
@@ -269,9 +272,10 @@ func TestWebhookHandshakeAndSignature(t *testing.T) {
 // TestWebhookRetriedIsStoredOnce: WhatsApp sends the same webhook again
 // (it retries until it gets a 200, for days): its message is stored
 // once, in one conversation of one contact.
-func TestWebhookRetriedIsStoredOnce(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+func TestWebhookRetriedIsStoredOnce(t *testing.T) { eachDatabase(t, testWebhookRetriedIsStoredOnce) }
+
+func testWebhookRetriedIsStoredOnce(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	body := envelope([]map[string]any{r.text("where is my order?"), r.text("it was due Monday")}, nil)
 	for range 3 {
 		if code, raw := r.post(t, body, ""); code != http.StatusOK {
@@ -308,9 +312,10 @@ func TestWebhookRetriedIsStoredOnce(t *testing.T) {
 // of the customer's last message (at 23:59) and is refused after it (at
 // 24:01) with whatsapp_window_closed, storing nothing; then an approved
 // template, synced from the account, goes out with its variables.
-func TestWindowAndTemplates(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+func TestWindowAndTemplates(t *testing.T) { eachDatabase(t, testWindowAndTemplates) }
+
+func testWindowAndTemplates(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	r.say(t, "hi, my parcel never came")
 	c := r.conversation(t)
 	last := r.srv.Clock.Now()
@@ -415,12 +420,52 @@ func TestWindowAndTemplates(t *testing.T) {
 	}
 }
 
+// TestAgentFiles: an agent's files go to the customer as WhatsApp takes
+// them: an image as an image, a PDF as a document with its name, each
+// uploaded to the number's media first; after the window a file is
+// refused like text.
+func TestAgentFiles(t *testing.T) { eachDatabase(t, testAgentFiles) }
+
+func testAgentFiles(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
+	r.say(t, "can you send the invoice?")
+	c := r.conversation(t)
+	pdf := []byte("%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n")
+	upload := func(id, name string, data []byte) (int, []byte) {
+		req := r.srv.NewRequest(t, "POST", "/api/v1/conversations/"+c.ID+"/files?client_msg_id="+id+"&name="+url.QueryEscape(name), nil)
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+		return r.srv.Send(t, r.owner, req)
+	}
+	if code, raw := upload("f1", "photo.png", pngBytes); code != http.StatusCreated {
+		t.Fatalf("image: %d %s", code, raw)
+	}
+	if code, raw := upload("f2", "invoice 1042.pdf", pdf); code != http.StatusCreated {
+		t.Fatalf("pdf: %d %s", code, raw)
+	}
+	r.pass(t)
+	up := r.cloud.uploads()
+	if len(up) != 2 || up[0].Type != "image/png" || !bytes.Equal(up[0].Data, pngBytes) || up[1].Type != "application/pdf" ||
+		up[1].Name != "invoice 1042.pdf" || !bytes.Equal(up[1].Data, pdf) {
+		t.Fatalf("uploads: %+v", up)
+	}
+	reqs := r.cloud.requests()
+	if len(reqs) != 2 || reqs[0].Body["type"] != "image" || fmt.Sprint(reqs[0].Body["image"]) != "map[id:media.1]" ||
+		reqs[1].Body["type"] != "document" || fmt.Sprint(reqs[1].Body["document"]) != "map[filename:invoice 1042.pdf id:media.2]" {
+		t.Fatalf("sent: %+v", reqs)
+	}
+	r.srv.Clock.Advance(24*time.Hour + time.Minute)
+	if code, raw := upload("f3", "late.png", pngBytes); code != http.StatusConflict || errCode(t, raw) != "whatsapp_window_closed" {
+		t.Fatalf("a file after the window: %d %s", code, raw)
+	}
+}
+
 // TestDeliveryStates: the states WhatsApp reports move the message's
 // state and the conversation's customer markers (what the desk's ticks
 // show), never backwards; a failure shows WhatsApp's reason.
-func TestDeliveryStates(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+func TestDeliveryStates(t *testing.T) { eachDatabase(t, testDeliveryStates) }
+
+func testDeliveryStates(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	r.say(t, "hello")
 	c := r.conversation(t)
 	for i, text := range []string{"Hi Maya!", "How can I help?"} {
@@ -467,9 +512,10 @@ func TestDeliveryStates(t *testing.T) {
 // queued and it goes out, once, on the retry after the backoff; a final
 // refusal marks it failed with the reason and the next one still goes.
 // A refused token marks the channel for its admins.
-func TestOutboundRetries(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+func TestOutboundRetries(t *testing.T) { eachDatabase(t, testOutboundRetries) }
+
+func testOutboundRetries(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	r.say(t, "hello")
 	c := r.conversation(t)
 	r.cloud.fail(500, `{"error":{"message":"An unknown error occurred","type":"OAuthException","code":1,"fbtrace_id":"x"}}`)
@@ -523,9 +569,10 @@ func TestOutboundRetries(t *testing.T) {
 // customer gets the out-of-hours flow over WhatsApp: the closed message
 // and the question, YES, their message, //end and the thanks; the chat
 // becomes a ticket.
-func TestOutOfHoursOverWhatsApp(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+func TestOutOfHoursOverWhatsApp(t *testing.T) { eachDatabase(t, testOutOfHoursOverWhatsApp) }
+
+func testOutOfHoursOverWhatsApp(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	// storetest.Epoch is a Friday: open only on Mondays, the site is closed.
 	code, raw := r.srv.Do(t, r.owner, "PATCH", "/api/v1/sites/"+r.site, map[string]any{"business_hours": map[string]any{
 		"time_zone": "UTC", "days": []any{map[string]any{"weekday": 1, "open": "09:00", "close": "10:00"}}}})
@@ -559,9 +606,10 @@ func TestOutOfHoursOverWhatsApp(t *testing.T) {
 // TestChannelSettings: only owners and admins connect numbers; bad input
 // gets its field's error; a number is connected once; agents still read
 // its templates for the composer.
-func TestChannelSettings(t *testing.T) {
-	t.Parallel()
-	r := setup(t)
+func TestChannelSettings(t *testing.T) { eachDatabase(t, testChannelSettings) }
+
+func testChannelSettings(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
 	email, pw := r.srv.AddAgent(t, "supervisor", "sup@example.com")
 	sup := r.srv.Login(t, email, pw)
 	ok := map[string]any{"name": "Sales", "phone_number_id": "222", "business_account_id": "333", "display_phone_number": "+44 20 7946 0000",
@@ -630,5 +678,72 @@ func TestChannelSettings(t *testing.T) {
 	}
 	if code, _ := r.srv.Do(t, r.owner, "GET", "/api/v1/sites/"+r.site, nil); code != http.StatusOK {
 		t.Fatalf("the site went with the channel: %d", code)
+	}
+}
+
+// eachDatabase runs test on SQLite and, when LIVEDESK_TEST_POSTGRES_URL is
+// set (always in CI), on PostgreSQL.
+func eachDatabase(t *testing.T, test func(t *testing.T, opts ...apptest.Option)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		test(t)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		test(t, apptest.Postgres())
+	})
+}
+
+// TestTwoNodesSendEachMessageOnce: two nodes on one PostgreSQL database
+// run their runners at once over the same conversations; every message
+// goes out once, in order (claims are leased).
+func TestTwoNodesSendEachMessageOnce(t *testing.T) {
+	t.Parallel()
+	cloud := newFakeCloud(t, token)
+	nodes := apptest.Cluster(t, 2, apptest.Postgres(), apptest.Configure(func(c *config.Config) { c.WhatsAppAPIURL = cloud.URL }))
+	r := &rig{srv: nodes[0], cloud: cloud, owner: nodes[0].Admin(t)}
+	code, raw := r.srv.Do(t, r.owner, "POST", "/api/v1/whatsapp/channels", map[string]any{"name": "Two nodes",
+		"phone_number_id": numberID, "business_account_id": "5550001", "display_phone_number": "+1 555 0100",
+		"access_token": token, "app_secret": appSecret})
+	if code != http.StatusCreated {
+		t.Fatalf("connect: %d %s", code, raw)
+	}
+	r.site = apptest.Decode[struct {
+		Channel struct{ ID string } `json:"channel"`
+	}](t, raw).Channel.ID
+	r.say(t, "hello")
+	c := r.conversation(t)
+	var want []string
+	for i := range 30 {
+		text := fmt.Sprintf("answer %02d", i)
+		want = append(want, text)
+		if code, raw := r.reply(t, c.ID, fmt.Sprintf("n%02d", i), text); code != http.StatusCreated {
+			t.Fatalf("reply: %d %s", code, raw)
+		}
+	}
+	done := make(chan error, len(nodes))
+	for _, n := range nodes {
+		go func() {
+			idle := 0
+			for range 200 {
+				k, err := n.App.WhatsApp.Pass(t.Context())
+				if err != nil {
+					done <- err
+					return
+				}
+				if idle = map[bool]int{true: idle + 1, false: 0}[k == 0]; idle == 3 {
+					break
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range nodes {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.texts(); !slices.Equal(got, want) {
+		t.Fatalf("WhatsApp got %d messages %q, want each of %d once, in order", len(got), got, len(want))
 	}
 }

@@ -22,9 +22,7 @@ import (
 
 // Errors of the window.
 var (
-	ErrWindowClosed    = chat.ErrWindowClosed
-	ErrFileUnsupported = apperr.New(apperr.Conflict, "whatsapp_file_unsupported",
-		"files cannot be sent to a WhatsApp customer from the desk yet: send a link instead")
+	ErrWindowClosed        = chat.ErrWindowClosed
 	ErrTemplateNotFound    = apperr.New(apperr.NotFound, "template_not_found", "no such template on this number: sync the templates first")
 	ErrTemplateNotApproved = apperr.New(apperr.Conflict, "template_not_approved", "only templates WhatsApp approved may be sent")
 )
@@ -34,9 +32,9 @@ var (
 const templateMeta = "whatsapp_template"
 
 // Allow checks an agent's (or the system's) message before it is stored
-// in conversation conversationID: in a WhatsApp conversation, free text
-// only within the window and no files. Other conversations pass with a
-// map lookup once their kind is cached.
+// in conversation conversationID: in a WhatsApp conversation, text and
+// files only within the window. Other conversations pass with a map
+// lookup once their kind is cached.
 func (s *Service) Allow(ctx context.Context, workspaceID, conversationID string, m store.Message) error {
 	k, err := s.kindOf(ctx, workspaceID, conversationID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -47,9 +45,6 @@ func (s *Service) Allow(ctx context.Context, workspaceID, conversationID string,
 	}
 	if _, ok := m.Meta[templateMeta]; ok {
 		return nil
-	}
-	if m.Kind == store.KindFile {
-		return ErrFileUnsupported
 	}
 	c, err := s.store.GetConversation(ctx, workspaceID, conversationID)
 	if err != nil {
@@ -276,8 +271,10 @@ func (s *Service) SendTemplate(ctx context.Context, a auth.Actor, conversationID
 }
 
 // forCustomer reports whether a message of a WhatsApp conversation is
-// one the customer should get: the text an agent or the system wrote to
-// them (not their own, not private notes, not the desk's events).
+// one the customer should get: the text or file an agent or the system
+// wrote to them (not their own, not private notes, not the desk's
+// events).
 func forCustomer(m store.Message) bool {
-	return !m.Private && m.Kind == store.KindText && (m.AuthorType == store.AuthorAgent || m.AuthorType == store.AuthorSystem)
+	return !m.Private && (m.Kind == store.KindText || m.Kind == store.KindFile) &&
+		(m.AuthorType == store.AuthorAgent || m.AuthorType == store.AuthorSystem)
 }

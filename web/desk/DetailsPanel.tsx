@@ -48,13 +48,19 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
   const now = store.now.value;
   if (!v) return <p class="muted pad">Loading…</p>;
   const name = store.displayName(visitorId);
+  // A WhatsApp customer has no pages, presence or referrer: only the web's visitors do.
+  const web = store.sites.value.find((s) => s.id === v.site_id)?.channel !== 'whatsapp';
   const rows: [string, string][] = [
     ['E-mail', v.email || '—'],
     ['Site', store.siteNames.value.get(v.site_id) ?? '—'],
-    ['Status', live ? (live.connected ? 'On the site' : 'Online, page closed') : 'Offline'],
-    ['Time on site', live ? duration(v.session_start, now) : '—'],
-    ['Pages seen', String(v.pages_seen)],
-    ['Referrer', v.referrer || 'Direct'],
+    ...((web
+      ? [
+          ['Status', live ? (live.connected ? 'On the site' : 'Online, page closed') : 'Offline'],
+          ['Time on site', live ? duration(v.session_start, now) : '—'],
+          ['Pages seen', String(v.pages_seen)],
+          ['Referrer', v.referrer || 'Direct'],
+        ]
+      : []) as [string, string][]),
     ['First seen', shortTime(v.created_at)],
   ];
   return (
@@ -69,11 +75,13 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
         </div>
       </section>
       {v.contact_id && <LazyContactCard store={store} contactId={v.contact_id} conversationId={store.openId.value} />}
-      <section class="card">
-        <h3>Current page</h3>
-        <p class="page-title">{v.page_title || 'Untitled page'}</p>
-        <p class="url">{v.page_url || '—'}</p>
-      </section>
+      {web && (
+        <section class="card">
+          <h3>Current page</h3>
+          <p class="page-title">{v.page_title || 'Untitled page'}</p>
+          <p class="url">{v.page_url || '—'}</p>
+        </section>
+      )}
       <section class="card">
         <dl class="facts">
           {rows.map(([k, val]) => (
@@ -84,7 +92,7 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
           ))}
         </dl>
       </section>
-      <section class="card">
+      {web && <section class="card">
         <h3>Pages seen</h3>
         {d && d.pages.length > 0 ? (
           <ol class="pages">
@@ -99,7 +107,7 @@ function Visitor({ store, visitorId }: { store: DeskStore; visitorId: string }) 
         ) : (
           <p class="muted">No pages recorded yet.</p>
         )}
-      </section>
+      </section>}
       {store.can(BLOCK_VISITORS) && <LazyBlockControls visitor={v} />}
     </>
   );
