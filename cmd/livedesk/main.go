@@ -38,6 +38,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	} else if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		// A bare --help is asked of livedesk, not of serve: every command
+		// first, then serve's flags (it is the default).
+		fmt.Fprint(stdout, usage+"\n")
 	}
 	switch cmd {
 	case "serve":

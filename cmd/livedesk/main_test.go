@@ -41,6 +41,30 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
+// TestBareHelpListsEveryCommand: `livedesk --help` names every command
+// before serve's flags.
+func TestBareHelpListsEveryCommand(t *testing.T) {
+	t.Parallel()
+	for _, flagName := range []string{"--help", "-h"} {
+		out, flags, err := livedesk(t, nil, flagName)
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("%s: %v", flagName, err)
+		}
+		for _, cmd := range []string{"livedesk [serve]", "livedesk migrate", "livedesk user create", "livedesk workspace create", "livedesk version", "livedesk help"} {
+			if !strings.Contains(out, cmd) {
+				t.Errorf("%s does not name %q:\n%s", flagName, cmd, out)
+			}
+		}
+		if !strings.Contains(flags, "-addr") {
+			t.Errorf("%s lacks serve's flags:\n%s", flagName, flags)
+		}
+	}
+	// An explicit `serve --help` is about serve only.
+	if out, _, _ := livedesk(t, nil, "serve", "--help"); out != "" {
+		t.Errorf("serve --help printed the commands: %q", out)
+	}
+}
+
 func TestUnknownCommands(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"frobnicate"}, {"user"}, {"user", "delete"}, {"workspace"}, {"workspace", "delete"}, {"serve", "extra"}, {"serve", "--colour"}} {

@@ -204,7 +204,8 @@ func facts(now, responds, says, author string) string {
 		first_response_at = CASE WHEN ` + answers + ` THEN ` + now + ` ELSE first_response_at END,
 		first_responder_id = CASE WHEN ` + answers + ` THEN ` + author + ` ELSE first_responder_id END,
 		agent_messages = agent_messages + CASE WHEN ` + responds + ` THEN 1 ELSE 0 END,
-		visitor_messages = visitor_messages + CASE WHEN ` + says + ` THEN 1 ELSE 0 END`
+		visitor_messages = visitor_messages + CASE WHEN ` + says + ` THEN 1 ELSE 0 END,
+		last_visitor_at = CASE WHEN ` + says + ` THEN ` + now + ` ELSE last_visitor_at END`
 }
 
 // factsPG is facts in pgAppend's parameters, typed for PostgreSQL.

@@ -82,6 +82,9 @@ type Conversation struct {
 	FirstResponderID string     `json:"first_responder_id,omitempty"`
 	AgentMessages    int        `json:"agent_messages,omitempty"`
 	VisitorMessages  int        `json:"visitor_messages,omitempty"`
+	// LastVisitorAt is when the visitor last wrote: what "New customer
+	// activity" sorts by (LastActivityAt moves with every message).
+	LastVisitorAt *time.Time `json:"last_visitor_at,omitempty"`
 }
 
 // Ratings a visitor gives a chat.
@@ -96,7 +99,7 @@ const conversationColumns = `id, workspace_id, site_id, visitor_id, COALESCE(con
 	awaiting_reply_since, wrapup_notes, wrapup_tags, visitor_read_seq, agent_read_seq,
 	visitor_delivered_seq, agent_delivered_seq, COALESCE(ticket_id, ''), offhours_phase, offhours_due, offhours_seq,
 	rating, rating_comment, rated_at, COALESCE(rated_agent_id, ''), first_visitor_at, first_response_at, COALESCE(first_responder_id, ''),
-	agent_messages, visitor_messages`
+	agent_messages, visitor_messages, last_visitor_at`
 
 func scanConversation(sc scanner) (Conversation, error) {
 	var (
@@ -106,13 +109,14 @@ func scanConversation(sc scanner) (Conversation, error) {
 		closed, snooze, assigned, awaiting sql.NullInt64
 		offhoursDue, rated                 sql.NullInt64
 		firstVisitor, firstResponse        sql.NullInt64
+		lastVisitor                        sql.NullInt64
 	)
 	if err := sc.Scan(&c.ID, &c.WorkspaceID, &c.SiteID, &c.VisitorID, &c.ContactID, &c.DepartmentID, &c.AssigneeID,
 		&c.Status, &ctxJSON, &c.LastSeq, &c.LastMessage, &cre, &upd, &activity, &closed, &c.ClosedBy,
 		&c.ClosedByAgentID, &changed, &snooze, &c.Flagged, &assigned, &awaiting, &c.WrapupNotes, &tagsJSON,
 		&c.VisitorReadSeq, &c.AgentReadSeq, &c.VisitorDeliveredSeq, &c.AgentDeliveredSeq,
 		&c.TicketID, &c.Offhours, &offhoursDue, &c.OffhoursSeq, &c.Rating, &c.RatingComment, &rated, &c.RatedAgentID,
-		&firstVisitor, &firstResponse, &c.FirstResponderID, &c.AgentMessages, &c.VisitorMessages); err != nil {
+		&firstVisitor, &firstResponse, &c.FirstResponderID, &c.AgentMessages, &c.VisitorMessages, &lastVisitor); err != nil {
 		return Conversation{}, err
 	}
 	if err := json.Unmarshal([]byte(ctxJSON), &c.Context); err != nil {
@@ -129,6 +133,7 @@ func scanConversation(sc scanner) (Conversation, error) {
 	c.ClosedAt, c.SnoozeUntil = optTime(closed), optTime(snooze)
 	c.AssignedAt, c.AwaitingReplySince = optTime(assigned), optTime(awaiting)
 	c.OffhoursDue, c.RatedAt, c.FirstVisitorAt, c.FirstResponseAt = optTime(offhoursDue), optTime(rated), optTime(firstVisitor), optTime(firstResponse)
+	c.LastVisitorAt = optTime(lastVisitor)
 	return c, nil
 }
 

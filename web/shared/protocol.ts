@@ -76,6 +76,8 @@ export interface Conversation extends Markers {
   rated_agent_id?: string;
   /** When the visitor first wrote; when an agent first answered after that (its first public text or file), and who (desks only). */
   first_visitor_at?: string;
+  /** When the visitor last wrote: what "New customer activity" sorts by. */
+  last_visitor_at?: string;
   first_response_at?: string;
   first_responder_id?: string;
   /** Each side's texts and files (absent when 0). */

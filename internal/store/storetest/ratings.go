@@ -133,6 +133,7 @@ func testConversationFacts(t *testing.T, s *store.Store) {
 		[]any{got.FirstResponseAt != nil && got.FirstResponseAt.Equal(Epoch.Add(3*time.Minute)), got.FirstResponderID, got.AgentMessages, got.VisitorMessages},
 		[]any{true, tn.agent.ID, 2, 2})
 	equal(t, "the visitor's first words", got.FirstVisitorAt != nil && got.FirstVisitorAt.Equal(Epoch), true)
+	equal(t, "the visitor's last words", got.LastVisitorAt != nil && got.LastVisitorAt.Equal(Epoch.Add(6*time.Minute)), true)
 
 	// A proactive chat: the agent's invitation comes first, and is no
 	// answer; the first answer is the first after the visitor wrote.
@@ -152,4 +153,7 @@ func testConversationFacts(t *testing.T, s *store.Store) {
 	noErr(t, "read", err)
 	equal(t, "the invitation is no answer", []bool{got.FirstVisitorAt.Equal(Epoch.Add(time.Minute)), got.FirstResponseAt.Equal(Epoch.Add(2 * time.Minute))},
 		[]bool{true, true})
+	// The visitor's last words, not the agent's reply after them: what
+	// "New customer activity" sorts by.
+	equal(t, "the visitor's last words", got.LastVisitorAt != nil && got.LastVisitorAt.Equal(Epoch.Add(time.Minute)), true)
 }
