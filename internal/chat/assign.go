@@ -194,9 +194,17 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 	if err != nil {
 		return c, err
 	}
+	// A chat that came back to the queue after a reply timeout does not
+	// go to an agent it was taken from during the same wait.
+	var tried []string
+	if c.AwaitingReplySince != nil {
+		if tried, _, err = s.store.ReplyTimeouts(ctx, c.WorkspaceID, c.ID, *c.AwaitingReplySince); err != nil {
+			return c, err
+		}
+	}
 	none, ticket := "", c.TicketID
 	nc, ev, picked, ok, err := s.store.Assign(ctx, c.WorkspaceID, c.ID,
-		store.Pick{DepartmentID: c.DepartmentID, DefaultMaxChats: set.DefaultMaxChats},
+		store.Pick{DepartmentID: c.DepartmentID, ExcludeAgentIDs: tried, DefaultMaxChats: set.DefaultMaxChats},
 		store.Transition{FromStatuses: []string{store.StatusOpen}, Assignee: &none, Unheld: true, TicketIs: &ticket},
 		func(ag store.Agent) *store.Message {
 			return systemEvent("Assigned to "+ag.Name, false, map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": "auto"})
@@ -242,7 +250,8 @@ func (s *Service) DrainQueue(ctx context.Context, workspaceID string) int {
 }
 
 // autoAssignOverdue reassigns a chat whose agent did not reply in time to
-// another available agent; with none available it stays where it is.
+// another available agent; with none available it goes back to the
+// queue, to wait for one who was not tried.
 func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, cutoff time.Time) (store.Conversation, error) {
 	set, err := s.settings(ctx, c.WorkspaceID)
 	if err != nil {
@@ -270,17 +279,22 @@ func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, c
 	}
 	if !ok {
 		if waiting {
-			return c, nil // said once already; the chat stays, its wait shows on every desk
+			return c, nil // back in the queue once already during this wait
 		}
-		// Nobody else is free: the chat stays with its agent, and every
-		// desk is told (once per wait) that the visitor is waiting.
-		tr.Event = systemEvent("No reply in time and no other agent is free: the visitor is waiting", true,
-			map[string]any{"event": "waiting", "agent_id": prev, "reason": "reply_timeout"})
+		// Nobody else is free: the chat goes back to the queue, where it
+		// waits for an agent other than those it was taken from during
+		// this wait (route leaves them out), and every desk is told once
+		// that the visitor is waiting.
+		none := ""
+		tr.SetAssignee = &none
+		tr.Event = systemEvent("No reply in time and no other agent is free: back in the queue, the visitor is waiting", true,
+			map[string]any{"event": "waiting", "agent_id": prev, "from_agent_id": prev, "reason": "reply_timeout"})
 		nc, ev, err := s.store.Transition(ctx, c.WorkspaceID, c.ID, tr, s.clock.Now())
-		if err == nil {
-			s.publish(ctx, nc, ev)
+		if err != nil {
+			return c, nil // ErrStale: answered, taken or closed meanwhile
 		}
-		return c, nil
+		s.publish(ctx, nc, ev)
+		return nc, nil
 	}
 	s.publish(ctx, nc, ev)
 	s.DrainQueue(ctx, c.WorkspaceID)

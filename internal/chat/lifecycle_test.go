@@ -385,8 +385,10 @@ func TestReplyTimeoutReassignsButNeverFlagged(t *testing.T) {
 
 // TestReplyTimeoutNeverBounces: a chat nobody answers moves on once per
 // agent during one wait, never back to an agent it was taken from; with
-// nobody else left it stays and the desks are told once that the visitor
-// is waiting. A new wait (after an answer) starts afresh.
+// nobody else left it goes back to the queue, the desks are told once that
+// the visitor is waiting, and the queue gives it to none of the agents who
+// let it wait, only to one who was not tried. A new wait (after an
+// answer) starts afresh.
 func TestReplyTimeoutNeverBounces(t *testing.T) {
 	both(t, func(t *testing.T, ns storetest.NewStore) {
 		d := newDesk(t, ns, store.Settings{ReplyTimeoutSeconds: 120, InactivityCloseMinutes: -1})
@@ -408,20 +410,30 @@ func TestReplyTimeoutNeverBounces(t *testing.T) {
 			return n
 		}
 		for pass := range 3 {
-			d.clk.Advance(121 * time.Second)
-			if n := d.run(); n.Reassigned != 0 || d.get(c.ID).AssigneeID != bob.AgentID {
-				t.Fatalf("pass %d: assignee %s, want bob still (ann already let it wait)", pass, d.get(c.ID).AssigneeID)
+			// The second timeout, then passes of the timers within the
+			// wait (a chat left unattended longer becomes a ticket).
+			d.clk.Advance(map[bool]time.Duration{true: 121 * time.Second, false: time.Second}[pass == 0])
+			d.run()
+			if got := d.get(c.ID); got.AssigneeID != "" || got.Status != store.StatusOpen || got.TicketID != "" {
+				t.Fatalf("pass %d: assignee %q (%s), want the queue: ann and bob both let it wait", pass, got.AssigneeID, got.Status)
 			}
 			if got := waitingEvents(); got != 1 {
 				t.Fatalf("pass %d: %d waiting events, want exactly one", pass, got)
 			}
 		}
-		d.say(bob, c.ID, "sorry, here now")
+		// An agent who was not tried takes it from the queue.
+		cara := d.agent("cara", "agent", "online", 0)
+		d.run()
+		if got := d.get(c.ID).AssigneeID; got != cara.AgentID {
+			t.Fatalf("from the queue: assignee %s, want cara", got)
+		}
+		d.say(cara, c.ID, "hi, cara here")
 		d.say(v, c.ID, "one more question")
 		d.clk.Advance(121 * time.Second)
-		if n := d.run(); n.Reassigned != 1 || d.get(c.ID).AssigneeID != ann.AgentID {
-			t.Fatalf("a new wait: assignee %s, want ann again", d.get(c.ID).AssigneeID)
+		if n := d.run(); n.Reassigned != 1 || d.get(c.ID).AssigneeID == cara.AgentID || d.get(c.ID).AssigneeID == "" {
+			t.Fatalf("a new wait: assignee %s, want ann or bob again", d.get(c.ID).AssigneeID)
 		}
+		_ = ann
 	})
 }
 

@@ -390,12 +390,10 @@ func (s *Store) ReplyTimeouts(ctx context.Context, workspaceID, conversationID s
 		if json.Unmarshal([]byte(raw), &m) != nil || m.Reason != "reply_timeout" {
 			continue
 		}
-		switch m.Event {
-		case "assigned":
-			if m.From != "" {
-				tried = append(tried, m.From)
-			}
-		case "waiting":
+		if m.From != "" {
+			tried = append(tried, m.From) // reassigned from, or sent back to the queue from
+		}
+		if m.Event == "waiting" {
 			waiting = true
 		}
 	}
