@@ -98,6 +98,9 @@ type Service struct {
 type Channel interface {
 	Allow(ctx context.Context, workspaceID, conversationID string, m store.Message) error
 	Stored(ctx context.Context, m store.Message)
+	// Reachable refuses a chat an agent would open with a visitor of
+	// site st that the channel could not deliver now (ErrWindowClosed).
+	Reachable(ctx context.Context, workspaceID string, st store.Site, visitorID string) error
 }
 
 // ErrWindowClosed is a Channel's refusal of free text past its window

@@ -46,6 +46,13 @@ func (s *Service) Invite(ctx context.Context, a auth.Actor, visitorID, clientMsg
 	if err != nil {
 		return store.Conversation{}, store.Message{}, false, err
 	}
+	if s.channel != nil {
+		// A WhatsApp customer past the 24-hour window: refused before a
+		// chat is opened.
+		if err := s.channel.Reachable(ctx, a.WorkspaceID, site, v.ID); err != nil {
+			return store.Conversation{}, store.Message{}, false, err
+		}
+	}
 	c, created, err := s.store.StartConversation(ctx, a.WorkspaceID, v.ID, site.DefaultDepartmentID, s.clock.Now())
 	if err != nil {
 		return store.Conversation{}, store.Message{}, false, err

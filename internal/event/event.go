@@ -318,11 +318,15 @@ type AgentView struct {
 	DepartmentIDs   []string  `json:"department_ids"`
 	// Grants are the permissions given to the agent beyond its role's.
 	Grants []string `json:"grants"`
+	// AvatarAt is when the agent's avatar last changed (its image is
+	// GET /api/v1/agents/{id}/avatar); absent: initials.
+	AvatarAt *time.Time `json:"avatar_at,omitempty"`
 }
 
 // ViewOfAgent is the public part of an agent.
 func ViewOfAgent(a store.Agent) AgentView {
-	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, Disabled: a.Disabled, StatusChangedAt: a.StatusChangedAt, DepartmentIDs: a.DepartmentIDs, Grants: a.Grants}
+	return AgentView{ID: a.ID, Name: a.Name, Role: a.Role, Status: a.Status, Away: a.Away, Disabled: a.Disabled, StatusChangedAt: a.StatusChangedAt,
+		DepartmentIDs: a.DepartmentIDs, Grants: a.Grants, AvatarAt: a.AvatarAt}
 }
 
 // AgentFrame carries an agent's status change.

@@ -2,9 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/site"
 	"github.com/querytel/livedesk/internal/store"
@@ -357,4 +361,46 @@ func pageOf[T any](items []T, err error, limit, dflt, most int, id func(T) strin
 		p.NextBefore = id(items[n-1])
 	}
 	return p, err
+}
+
+// setAvatar takes the signed-in agent's avatar: the image as the body
+// (PUT /api/v1/me/avatar).
+func (a *API) setAvatar(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, team.MaxAvatar))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		a.writeError(w, r, team.ErrAvatarTooBig)
+		return
+	case err != nil:
+		a.writeError(w, r, apperr.Invalidf("", "invalid_avatar", "the image could not be read"))
+		return
+	case len(data) == 0:
+		a.writeError(w, r, team.ErrAvatarType)
+		return
+	}
+	ag, err := a.team.SetAvatar(r.Context(), p.Actor(), data)
+	a.respond(w, r, http.StatusOK)(map[string]any{"agent": ag}, err)
+}
+
+// deleteAvatar removes the signed-in agent's avatar: initials again.
+func (a *API) deleteAvatar(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	ag, err := a.team.SetAvatar(r.Context(), p.Actor(), nil)
+	a.respond(w, r, http.StatusOK)(map[string]any{"agent": ag}, err)
+}
+
+// avatar serves an agent's avatar to the agents of its workspace. Its URL
+// carries the agent's avatar_at, so it may be cached for long.
+func (a *API) avatar(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	typ, data, err := a.team.Avatar(r.Context(), p.Actor(), r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Write(data) //nolint:errcheck // the client went away
 }

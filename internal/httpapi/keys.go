@@ -116,6 +116,9 @@ var keyScopes = map[string]need{
 var keyless = []string{
 	"POST /api/v1/auth/logout",
 	"POST /api/v1/auth/password",
+	"PUT /api/v1/me/avatar",
+	"DELETE /api/v1/me/avatar",
+	"GET /api/v1/agents/{id}/avatar",
 	"GET /api/v1/workspace",
 	"PATCH /api/v1/workspace",
 	"POST /api/v1/workspaces",

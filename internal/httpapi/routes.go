@@ -15,6 +15,9 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/auth/logout", a.authed(a.logout))
 	mux.HandleFunc("POST /api/v1/auth/password", a.authed(a.changePassword))
 	mux.HandleFunc("GET /api/v1/me", a.authed(a.me))
+	mux.HandleFunc("PUT /api/v1/me/avatar", a.authed(a.setAvatar))
+	mux.HandleFunc("DELETE /api/v1/me/avatar", a.authed(a.deleteAvatar))
+	mux.HandleFunc("GET /api/v1/agents/{id}/avatar", a.authed(a.avatar))
 
 	mux.HandleFunc("GET /api/v1/workspace", a.authed(a.getWorkspace))
 	mux.HandleFunc("PATCH /api/v1/workspace", a.authed(a.updateWorkspace))

@@ -31,9 +31,12 @@ type Agent struct {
 	DepartmentIDs     []string  `json:"department_ids"`
 	// Grants are the permissions given to the agent beyond its role's
 	// (package auth's Grantable names).
-	Grants    []string  `json:"grants"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Grants []string `json:"grants"`
+	// AvatarAt is when the agent's avatar last changed; nil: none (the
+	// desk and the widget show initials).
+	AvatarAt  *time.Time `json:"avatar_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // agentInsertColumns are the columns an insert sets; agentColumns are
@@ -41,7 +44,7 @@ type Agent struct {
 const (
 	agentInsertColumns = `id, workspace_id, email, name, role, password_hash, max_chats, status, status_changed_at,
 	password_changed_at, created_at, updated_at`
-	agentColumns = agentInsertColumns + `, away, disabled, grants`
+	agentColumns = agentInsertColumns + `, away, disabled, grants, avatar_at`
 )
 
 func scanAgent(sc scanner) (Agent, error) {
@@ -49,9 +52,11 @@ func scanAgent(sc scanner) (Agent, error) {
 		a                  Agent
 		stat, pw, cre, upd int64
 		grants             string
+		avatar             sql.NullInt64
 	)
 	err := sc.Scan(&a.ID, &a.WorkspaceID, &a.Email, &a.Name, &a.Role, &a.PasswordHash, &a.MaxChats, &a.Status,
-		&stat, &pw, &cre, &upd, &a.Away, &a.Disabled, &grants)
+		&stat, &pw, &cre, &upd, &a.Away, &a.Disabled, &grants, &avatar)
+	a.AvatarAt = optTime(avatar)
 	a.Grants = slices.Clip(append([]string{}, strings.Fields(grants)...))
 	a.StatusChangedAt, a.PasswordChangedAt = fromMillis(stat), fromMillis(pw)
 	a.CreatedAt, a.UpdatedAt = fromMillis(cre), fromMillis(upd)
@@ -462,4 +467,40 @@ func (s *Store) ReadMarkers(ctx context.Context, workspaceID, agentID string, co
 		}
 	}
 	return out, nil
+}
+
+// SetAgentAvatar stores an agent's avatar (an image of contentType), or
+// removes it (data nil), and returns the agent with its new AvatarAt.
+func (s *Store) SetAgentAvatar(ctx context.Context, workspaceID, agentID, contentType string, data []byte, now time.Time) (Agent, error) {
+	var out Agent
+	err := s.inTx(ctx, "store: set agent avatar", func(tx *sql.Tx) error {
+		at := sql.NullInt64{Int64: millis(now), Valid: data != nil}
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET avatar_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
+			workspaceID, agentID, at, millis(now))
+		if err := mustAffect("store: set agent avatar", res, err); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM agent_avatars WHERE agent_id = $1`, agentID); err != nil {
+			return mapErr("store: set agent avatar", err)
+		}
+		if data != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO agent_avatars (agent_id, workspace_id, content_type, data) VALUES ($1, $2, $3, $4)`,
+				agentID, workspaceID, contentType, data); err != nil {
+				return mapErr("store: set agent avatar", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Agent{}, err
+	}
+	out, err = s.GetAgent(ctx, workspaceID, agentID)
+	return out, err
+}
+
+// AgentAvatar reads an agent's avatar image (ErrNotFound: none).
+func (s *Store) AgentAvatar(ctx context.Context, workspaceID, agentID string) (contentType string, data []byte, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT content_type, data FROM agent_avatars WHERE workspace_id = $1 AND agent_id = $2`,
+		workspaceID, agentID).Scan(&contentType, &data)
+	return contentType, data, mapErr("store: agent avatar", err)
 }

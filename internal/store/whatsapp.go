@@ -365,16 +365,17 @@ type WhatsAppOutcome struct {
 const whatsAppIdle = int64(1) << 62
 
 // AdvanceWhatsAppThread moves a claimed thread's cursor to o.Seq and
-// records o (a sent or refused message). keep holds the lease for the
-// next message of the claim; otherwise the thread is due again at now
-// when more follows, else idle. It reports false, changing nothing, when
-// the claim's lease has passed to another claim.
-func (s *Store) AdvanceWhatsAppThread(ctx context.Context, t WhatsAppThread, o WhatsAppOutcome, keep bool, now time.Time) (bool, error) {
+// records o (a sent or refused message). A non-zero renew keeps the claim
+// for the next message under a new lease until renew (the caller's
+// t.Lease becomes it); otherwise the thread is due again at now when
+// more follows, else idle. It reports false, changing nothing, when the
+// claim's lease has passed to another claim.
+func (s *Store) AdvanceWhatsAppThread(ctx context.Context, t WhatsAppThread, o WhatsAppOutcome, renew, now time.Time) (bool, error) {
 	ok := false
 	err := s.inTx(ctx, "store: advance whatsapp thread", func(tx *sql.Tx) error {
 		next := `CASE WHEN (SELECT last_seq FROM conversations WHERE id = $1) > $3 THEN ` + fmt.Sprint(millis(now)) + ` ELSE ` + fmt.Sprint(whatsAppIdle) + ` END`
-		if keep {
-			next = `next_attempt_at`
+		if !renew.IsZero() {
+			next = fmt.Sprint(millis(renew))
 		}
 		n, err := affected(tx.ExecContext(ctx, `UPDATE whatsapp_threads SET sent_seq = $3, attempts = 0, first_failed_at = NULL,
 			next_attempt_at = `+next+`, last_error = '' WHERE conversation_id = $1 AND next_attempt_at = $2 AND sent_seq < $3
@@ -401,12 +402,22 @@ func (s *Store) AdvanceWhatsAppThread(ctx context.Context, t WhatsAppThread, o W
 	return ok, err
 }
 
-// WakeWhatsAppThread makes an idle thread of the workspace due at now: a
-// message for the customer was stored.
-func (s *Store) WakeWhatsAppThread(ctx context.Context, workspaceID, conversationID string, now time.Time) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE whatsapp_threads SET next_attempt_at = $3
-		WHERE workspace_id = $1 AND conversation_id = $2 AND next_attempt_at = $4`, workspaceID, conversationID, millis(now), whatsAppIdle)
-	return mapErr("store: wake whatsapp thread", err)
+// WakeWhatsAppThread makes a conversation's thread due at now when it is
+// idle, or gives the conversation one (from its start) when it has none:
+// a message for the customer was stored (in a chat an agent opened with
+// the customer, the first). A thread that is due, leased or backing off
+// is left as it is.
+func (s *Store) WakeWhatsAppThread(ctx context.Context, workspaceID, siteID, conversationID string, now time.Time) error {
+	return s.inTx(ctx, "store: wake whatsapp thread", func(tx *sql.Tx) error {
+		if err := ownedBy(ctx, tx, "conversations", workspaceID, conversationID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO whatsapp_threads (conversation_id, workspace_id, site_id, sent_seq, attempts,
+			next_attempt_at, last_error) VALUES ($1, $2, $3, 0, 0, $4, '')
+			ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = $4 WHERE whatsapp_threads.next_attempt_at = $5`,
+			conversationID, workspaceID, siteID, millis(now), whatsAppIdle)
+		return mapErr("store: wake whatsapp thread", err)
+	})
 }
 
 // WakeWhatsAppThreads makes due, across workspaces, every idle thread
@@ -422,11 +433,16 @@ func (s *Store) WakeWhatsAppThreads(ctx context.Context, now time.Time) (int, er
 
 // RetryWhatsAppThread leaves a claimed thread's cursor where it is and
 // makes it due again at next, counting the attempt (a first failure
-// starts the run at now). False: the lease had passed.
-func (s *Store) RetryWhatsAppThread(ctx context.Context, t WhatsAppThread, lastError string, next, now time.Time) (bool, error) {
-	first := millis(now)
+// starts the run at now). hold: the failure is the channel's, not the
+// message's (a refused token), and does not start or move the run, so
+// nothing is given up while an admin fixes it. False: the lease had
+// passed.
+func (s *Store) RetryWhatsAppThread(ctx context.Context, t WhatsAppThread, lastError string, hold bool, next, now time.Time) (bool, error) {
+	first := sql.NullInt64{Int64: millis(now), Valid: true}
 	if t.FirstFailedAt != nil {
-		first = millis(*t.FirstFailedAt)
+		first.Int64 = millis(*t.FirstFailedAt)
+	} else if hold {
+		first.Valid = false
 	}
 	n, err := affected(s.write.ExecContext(ctx, `UPDATE whatsapp_threads SET attempts = attempts + 1, first_failed_at = $3,
 		next_attempt_at = $4, last_error = $5 WHERE conversation_id = $1 AND next_attempt_at = $2 AND workspace_id = $6`,
@@ -541,24 +557,27 @@ func (s *Store) WhatsAppConversation(ctx context.Context, workspaceID, conversat
 // WhatsAppTemplate is a message template of a number's business account,
 // as last synced.
 type WhatsAppTemplate struct {
-	ID              string    `json:"id"`
-	SiteID          string    `json:"-"`
-	WorkspaceID     string    `json:"-"`
-	Name            string    `json:"name"`
-	Language        string    `json:"language"`
-	Category        string    `json:"category"`
-	Status          string    `json:"status"`
-	ParameterFormat string    `json:"parameter_format"` // positional or named
-	Header          string    `json:"header,omitempty"`
-	Body            string    `json:"body"`
-	Footer          string    `json:"footer,omitempty"`
-	Params          []string  `json:"params"`
-	Examples        []string  `json:"examples"`
-	SyncedAt        time.Time `json:"synced_at"`
+	ID              string   `json:"id"`
+	SiteID          string   `json:"-"`
+	WorkspaceID     string   `json:"-"`
+	Name            string   `json:"name"`
+	Language        string   `json:"language"`
+	Category        string   `json:"category"`
+	Status          string   `json:"status"`
+	ParameterFormat string   `json:"parameter_format"` // positional or named
+	Header          string   `json:"header,omitempty"`
+	Body            string   `json:"body"`
+	Footer          string   `json:"footer,omitempty"`
+	Params          []string `json:"params"`
+	Examples        []string `json:"examples"`
+	// Unsupported says why the desk cannot send it (a media header,
+	// variables in its header or buttons); "" when it can.
+	Unsupported string    `json:"unsupported,omitempty"`
+	SyncedAt    time.Time `json:"synced_at"`
 }
 
 const whatsAppTemplateColumns = `id, site_id, workspace_id, name, language, category, status, parameter_format, header, body, footer,
-	params, examples, synced_at`
+	params, examples, unsupported, synced_at`
 
 func scanWhatsAppTemplate(sc scanner) (WhatsAppTemplate, error) {
 	var (
@@ -567,7 +586,7 @@ func scanWhatsAppTemplate(sc scanner) (WhatsAppTemplate, error) {
 		synced           int64
 	)
 	if err := sc.Scan(&t.ID, &t.SiteID, &t.WorkspaceID, &t.Name, &t.Language, &t.Category, &t.Status, &t.ParameterFormat,
-		&t.Header, &t.Body, &t.Footer, &params, &examples, &synced); err != nil {
+		&t.Header, &t.Body, &t.Footer, &params, &examples, &t.Unsupported, &synced); err != nil {
 		return t, err
 	}
 	t.SyncedAt = fromMillis(synced)
@@ -596,9 +615,9 @@ func (s *Store) ReplaceWhatsAppTemplates(ctx context.Context, workspaceID, siteI
 			params, _ := json.Marshal(nonNil(t.Params))
 			examples, _ := json.Marshal(nonNil(t.Examples))
 			if _, err := tx.ExecContext(ctx, `INSERT INTO whatsapp_templates (`+whatsAppTemplateColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
 				t.ID, siteID, workspaceID, t.Name, t.Language, t.Category, t.Status, t.ParameterFormat, t.Header, t.Body, t.Footer,
-				string(params), string(examples), millis(now)); err != nil {
+				string(params), string(examples), t.Unsupported, millis(now)); err != nil {
 				return mapErr("store: replace whatsapp templates: insert", err)
 			}
 		}

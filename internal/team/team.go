@@ -47,6 +47,8 @@ type Store interface {
 	AbsentAgents(ctx context.Context, workspaceID string, cutoff time.Time) ([]store.Agent, error)
 	MarkAway(ctx context.Context, workspaceID, id string, cutoff, now time.Time) (bool, error)
 	ListWorkspaces(ctx context.Context) ([]store.Workspace, error)
+	SetAgentAvatar(ctx context.Context, workspaceID, agentID, contentType string, data []byte, now time.Time) (store.Agent, error)
+	AgentAvatar(ctx context.Context, workspaceID, agentID string) (string, []byte, error)
 }
 
 // Service manages agents and departments.

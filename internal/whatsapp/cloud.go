@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,14 +31,34 @@ type Cloud struct {
 // DefaultAPIURL is the Graph API version Live Desk is written against.
 const DefaultAPIURL = "https://graph.facebook.com/v24.0"
 
-// NewCloud returns a client of the Graph API at base.
+// Timeouts of the Graph API's calls: a JSON call, and a media upload or
+// download (up to 100 MB).
+const (
+	CallTimeout  = 20 * time.Second
+	MediaTimeout = 5 * time.Minute
+)
+
+// NewCloud returns a client of the Graph API at base. Each call bounds
+// itself (CallTimeout, MediaTimeout); the transport bounds connecting
+// and waiting for an answer's headers.
 func NewCloud(base string) *Cloud {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = CallTimeout
 	return &Cloud{BaseURL: strings.TrimSuffix(base, "/"), HTTP: &http.Client{
-		Timeout: 15 * time.Second,
+		Transport: tr,
 		// A redirect from the Graph API is not expected; the bearer token
 		// must not follow one elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// Number asks the Graph API for a phone number by its id: it answers a
+// token with access to the number, and refuses any other.
+func (c *Cloud) Number(ctx context.Context, token, phoneNumberID string) error {
+	var ans struct {
+		ID string `json:"id"`
+	}
+	return c.call(ctx, token, http.MethodGet, "/"+url.PathEscape(phoneNumberID)+"?fields=id,display_phone_number", nil, &ans)
 }
 
 // APIError is the Graph API's refusal: {"error": {"message", "type",
@@ -104,6 +126,8 @@ func (c *Cloud) call(ctx context.Context, token, method, path string, body, out 
 		}
 		rd, ctype = bytes.NewReader(b), "application/json"
 	}
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
 	return c.do(ctx, token, method, path, rd, ctype, out)
 }
 
@@ -231,6 +255,8 @@ func (c *Cloud) UploadMedia(ctx context.Context, token, phoneNumberID, name, mim
 	var ans struct {
 		ID string `json:"id"`
 	}
+	ctx, cancel := context.WithTimeout(ctx, MediaTimeout)
+	defer cancel()
 	err := c.do(ctx, token, http.MethodPost, "/"+url.PathEscape(phoneNumberID)+"/media", body, mw.FormDataContentType(), &ans)
 	body.Close() // ends the writer if the request stopped reading
 	if err != nil {
@@ -282,6 +308,8 @@ type Template struct {
 	Footer          string
 	Params          []string
 	Examples        []string
+	// Unsupported says why the desk cannot send it; "" when it can.
+	Unsupported string
 }
 
 // Template parameter formats.
@@ -299,6 +327,10 @@ func (c *Cloud) Templates(ctx context.Context, token, businessAccountID string) 
 		Type    string `json:"type"`
 		Format  string `json:"format"`
 		Text    string `json:"text"`
+		Buttons []struct {
+			Type string `json:"type"`
+			URL  string `json:"url"`
+		} `json:"buttons"`
 		Example struct {
 			BodyText      [][]string `json:"body_text"`
 			BodyTextNamed []struct {
@@ -344,8 +376,18 @@ func (c *Cloud) Templates(ctx context.Context, token, businessAccountID string) 
 			for _, comp := range d.Components {
 				switch strings.ToUpper(comp.Type) {
 				case "HEADER":
-					if strings.EqualFold(comp.Format, "TEXT") || comp.Format == "" {
-						t.Header = comp.Text
+					switch {
+					case !strings.EqualFold(comp.Format, "TEXT") && comp.Format != "":
+						t.Unsupported = "a " + strings.ToLower(comp.Format) + " header"
+					case variable.MatchString(comp.Text):
+						t.Unsupported = "a variable in its header"
+					}
+					t.Header = comp.Text
+				case "BUTTONS":
+					for _, b := range comp.Buttons {
+						if variable.MatchString(b.URL) {
+							t.Unsupported = "a variable in a button"
+						}
 					}
 				case "BODY":
 					t.Body = comp.Text
@@ -353,6 +395,11 @@ func (c *Cloud) Templates(ctx context.Context, token, businessAccountID string) 
 						if !slices.Contains(t.Params, m[1]) {
 							t.Params = append(t.Params, m[1])
 						}
+					}
+					if t.ParameterFormat == FormatPositional {
+						// {{1}}, {{2}} … are sent in their numbers' order,
+						// whatever order the text has them in.
+						slices.SortFunc(t.Params, func(a, b string) int { return cmp.Compare(atoi(a), atoi(b)) })
 					}
 					if len(comp.Example.BodyText) > 0 {
 						t.Examples = comp.Example.BodyText[0]
@@ -372,6 +419,14 @@ func (c *Cloud) Templates(ctx context.Context, token, businessAccountID string) 
 		after = p.Paging.Cursors.After
 	}
 	return out, errors.New("whatsapp: templates: more than 50 pages")
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 1 << 30 // a name among numbers sorts last
+	}
+	return n
 }
 
 // Render is a template's body with values in place of its variables:

@@ -24,6 +24,7 @@ type fakeCloud struct {
 	failing []fakeAnswer // answered to the next sends, in order
 	n       int
 	media   []uploaded
+	flaky   int // media lookups of "flaky" answered 500 before one is served
 }
 
 type uploaded struct {
@@ -61,6 +62,16 @@ func (f *fakeCloud) fail(status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failing = append(f.failing, fakeAnswer{status, body})
+}
+
+func (f *fakeCloud) takeFlaky() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.flaky > 0 {
+		f.flaky--
+		return true
+	}
+	return false
 }
 
 func (f *fakeCloud) requests() []sentRequest {
@@ -128,8 +139,16 @@ func (f *fakeCloud) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"data":[{"name":"follow_up","parameter_format":"NAMED","components":[
 			{"type":"BODY","text":"Hi {{first_name}}, is there anything else we can do?","example":{"body_text_named_params":[{"param_name":"first_name","example":"Maya"}]}}],
 			"language":"en","status":"APPROVED","category":"UTILITY","id":"1002"},
-			{"name":"promo","components":[{"type":"BODY","text":"Sale!"}],"language":"en","status":"PENDING","category":"MARKETING","id":"1003"}],
+			{"name":"promo","components":[{"type":"BODY","text":"Sale!"}],"language":"en","status":"PENDING","category":"MARKETING","id":"1003"},
+			{"name":"shipping_notice","components":[{"type":"HEADER","format":"TEXT","text":"Order {{1}}"},{"type":"BODY","text":"It ships {{2}} and {{1}}."}],
+			 "language":"en","status":"APPROVED","category":"UTILITY","id":"1004"}],
 			"paging":{"cursors":{"before":"b2","after":"c2"}}}`)
+	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "gone":
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100,"fbtrace_id":"x"}}`)
+	case r.Method == http.MethodGet && len(parts) == 1 && parts[0] == "flaky" && f.takeFlaky():
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"error":{"message":"An unexpected error has occurred.","type":"OAuthException","code":2,"fbtrace_id":"x"}}`)
 	case r.Method == http.MethodGet && len(parts) == 1:
 		fmt.Fprintf(w, `{"messaging_product":"whatsapp","url":"%s/download/%s","mime_type":"image/png","sha256":"x","file_size":"%d","id":%q}`,
 			f.URL, parts[0], len(pngBytes), parts[0])

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,15 @@ var (
 	ErrBadVerify    = apperr.New(apperr.Forbidden, "verify_token_mismatch", "hub.verify_token does not match the channel's verify token")
 	ErrBadPayload   = apperr.New(apperr.Invalid, "invalid_payload", "the body is not a WhatsApp Business Account webhook")
 )
+
+// StatusGrace is how long a delivery state for a message id not stored
+// (yet) is asked for again: the runner stores an id a moment after the
+// Graph API gave it, and a status may come in between.
+const StatusGrace = 5 * time.Minute
+
+// ErrStatusEarly asks WhatsApp to send a webhook again: it holds the
+// state of a message whose id is not stored yet.
+var ErrStatusEarly = apperr.New(apperr.Unavailable, "status_before_message", "a status for a message not stored yet: send it again")
 
 // MaxBody bounds a webhook's body: WhatsApp batches at most a few
 // hundred small events.
@@ -273,6 +283,11 @@ func (s *Service) inbound(ctx context.Context, c store.WhatsAppChannel, m inMess
 		name = names[phone]
 	}
 	u, err := s.store.WhatsAppUserOf(ctx, c.WorkspaceID, c.SiteID, key)
+	if errors.Is(err, store.ErrNotFound) && key != phone && phone != "" {
+		// A customer first seen by phone, now also with a user id: the
+		// same person, the same chat.
+		u, err = s.store.WhatsAppUserOf(ctx, c.WorkspaceID, c.SiteID, phone)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		u, err = s.store.CreateWhatsAppUser(ctx, c.WorkspaceID, c.SiteID, key, digits(phone), name, s.clock.Now())
 	}
@@ -285,6 +300,11 @@ func (s *Service) inbound(ctx context.Context, c store.WhatsAppChannel, m inMess
 		if t := time.Unix(sec, 0); t.Before(sentAt) {
 			sentAt = t
 		}
+	}
+	if m.Type == "system" {
+		// WhatsApp's own notice (the customer changed number): not the
+		// customer writing, so the window does not move.
+		sentAt = time.Time{}
 	}
 	// A conversation may close between finding it and writing to it: the
 	// next try starts a new one.
@@ -305,7 +325,7 @@ func (s *Service) inbound(ctx context.Context, c store.WhatsAppChannel, m inMess
 			VisitorID: u.VisitorID, ConversationID: conv.ID, Seq: stored.Seq, SentAt: sentAt}, s.clock.Now()); err != nil {
 			return err
 		}
-		s.kinds.put(conv.ID, kind{whatsapp: true, siteID: c.SiteID})
+		s.kinds.put(kindKey(c.WorkspaceID, conv.ID), kind{whatsapp: true, siteID: c.SiteID})
 		s.wake() // an out-of-hours answer may be waiting
 		s.publish(ctx, c.WorkspaceID, conv.ID, u.VisitorID)
 		return nil
@@ -328,7 +348,9 @@ func (s *Service) store1(ctx context.Context, c store.WhatsAppChannel, a auth.Ac
 			}
 			return msg, nil
 		}
-		if errors.Is(err, chat.ErrConversationClosed) || errors.Is(err, chat.ErrBusy) || ctx.Err() != nil {
+		if !mediaGone(err) {
+			// Closed meanwhile, busy, or WhatsApp or the store failing for
+			// now: WhatsApp sends the webhook again.
 			return store.Message{}, err
 		}
 		// A file the workspace does not accept, or one WhatsApp no longer
@@ -338,6 +360,27 @@ func (s *Service) store1(ctx context.Context, c store.WhatsAppChannel, a auth.Ac
 	msg, _, err := s.chat.Send(ctx, a, conv, id, m.text())
 	return msg, err
 }
+
+// mediaGone reports whether a media message's file will never be stored:
+// WhatsApp refused it for good (gone, unknown), or the workspace's file
+// rules refuse it (its type or size). Anything else may pass.
+func mediaGone(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return !ae.Retryable()
+	}
+	if errors.Is(err, errMediaRefused) {
+		return true
+	}
+	switch apperr.From(err).Kind {
+	case apperr.Invalid, apperr.Unsupported, apperr.TooLarge:
+		return true
+	}
+	return false
+}
+
+// errMediaRefused: the media's URL or answer is not one to fetch.
+var errMediaRefused = errors.New("whatsapp: media refused")
 
 // media is the file a message brings, if any, and what it is called.
 func (m inMessage) media() (*media, string) {
@@ -427,18 +470,16 @@ func (s *Service) attach(ctx context.Context, c store.WhatsAppChannel, a auth.Ac
 		FileSize string `json:"file_size"`
 	}
 	if md.ID == "" {
-		return store.Message{}, false, errors.New("no media id")
+		return store.Message{}, false, fmt.Errorf("no media id: %w", errMediaRefused)
 	}
 	if err := s.cloud.call(ctx, c.AccessToken, http.MethodGet, "/"+url.PathEscape(md.ID), nil, &info); err != nil {
 		return store.Message{}, false, err
 	}
-	u, err := url.Parse(info.URL)
-	base, _ := url.Parse(s.cloud.BaseURL)
-	// The media URL is WhatsApp's (https), or the fake Cloud API's own in
-	// tests: the bearer token goes nowhere else.
-	if err != nil || (u.Scheme != "https" && (base == nil || u.Host != base.Host)) {
-		return store.Message{}, false, fmt.Errorf("media URL %q refused", info.URL)
+	if !s.mediaHost(info.URL) {
+		return store.Message{}, false, fmt.Errorf("media URL %q: %w", info.URL, errMediaRefused)
 	}
+	ctx, cancel := context.WithTimeout(ctx, MediaTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, info.URL, nil)
 	if err != nil {
 		return store.Message{}, false, err
@@ -446,11 +487,11 @@ func (s *Service) attach(ctx context.Context, c store.WhatsAppChannel, a auth.Ac
 	req.Header.Set("Authorization", "Bearer "+c.AccessToken)
 	resp, err := s.cloud.HTTP.Do(req)
 	if err != nil {
-		return store.Message{}, false, err
+		return store.Message{}, false, &APIError{Message: "media download: " + err.Error()}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return store.Message{}, false, fmt.Errorf("media download: %s", resp.Status)
+		return store.Message{}, false, &APIError{Status: resp.StatusCode, Message: "media download: " + resp.Status}
 	}
 	name := md.Filename
 	if name == "" {
@@ -458,6 +499,23 @@ func (s *Service) attach(ctx context.Context, c store.WhatsAppChannel, a auth.Ac
 	}
 	return s.files.Upload(ctx, a, file.Upload{ConversationID: conv, ClientMsgID: id, Name: name, Length: resp.ContentLength,
 		Body: io.LimitReader(resp.Body, 100<<20)})
+}
+
+// mediaHosts are where WhatsApp serves media from: the bearer token is
+// sent nowhere else (but to the configured Graph API's own host, which a
+// fake Cloud API in tests is).
+var mediaHosts = []string{".fbsbx.com", ".facebook.com", ".whatsapp.net", ".whatsapp.com", ".fbcdn.net"}
+
+func (s *Service) mediaHost(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if base, err := url.Parse(s.cloud.BaseURL); err == nil && u.Scheme == base.Scheme && u.Host == base.Host {
+		return true
+	}
+	host := "." + strings.ToLower(u.Hostname())
+	return u.Scheme == "https" && slices.ContainsFunc(mediaHosts, func(h string) bool { return strings.HasSuffix(host, h) })
 }
 
 func extension(mime string) string {
@@ -503,11 +561,17 @@ func (s *Service) status(ctx context.Context, c store.WhatsAppChannel, st inStat
 			text += ": " + e.ErrorData.Details
 		}
 	}
-	got, moved, err := s.store.SetWhatsAppStatus(ctx, c.WorkspaceID, c.SiteID, st.ID, status, code, text, s.clock.Now())
+	got, _, err := s.store.SetWhatsAppStatus(ctx, c.WorkspaceID, c.SiteID, st.ID, status, code, text, s.clock.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // not sent from here (another tool on the same number)
+		// Not sent from here (another tool on the same number), or sent
+		// a moment ago and its id not stored yet: a recent one is asked
+		// again, so it is not lost; an old one is let go.
+		if sec, perr := strconv.ParseInt(st.Timestamp, 10, 64); perr == nil && s.clock.Now().Sub(time.Unix(sec, 0)) < StatusGrace {
+			return ErrStatusEarly
+		}
+		return nil
 	}
-	if err != nil || !moved {
+	if err != nil {
 		return err
 	}
 	conv, err := s.store.GetConversation(ctx, c.WorkspaceID, got.ConversationID)
@@ -517,6 +581,9 @@ func (s *Service) status(ctx context.Context, c store.WhatsAppChannel, st inStat
 	if err != nil {
 		return err
 	}
+	// The ticks follow every time, not only when the state moved: a
+	// retried webhook completes what a failure left (they never move
+	// back).
 	a := auth.Actor{WorkspaceID: c.WorkspaceID, VisitorID: conv.VisitorID, SiteID: c.SiteID}
 	switch status {
 	case "delivered":

@@ -30,8 +30,9 @@ const (
 	// for (another node's messages, retries that came due).
 	PollEvery = time.Second
 	// Lease is how long a claim keeps other runners off a thread: longer
-	// than a batch of sends can take.
-	Lease = 2 * time.Minute
+	// than one send can take (a large file's upload is bounded by
+	// MediaTimeout); each message sent renews it.
+	Lease = 10 * time.Minute
 	// BatchPerClaim is how many messages one claim sends at most before
 	// the thread goes back to the queue (fairness between threads).
 	BatchPerClaim = 5
@@ -46,6 +47,8 @@ const (
 	FirstRetry  = 10 * time.Second
 	MaxRetryGap = 30 * time.Minute
 	GiveUpAfter = 24 * time.Hour
+	// TokenRetry is how often a thread held by a refused token is tried.
+	TokenRetry = time.Minute
 )
 
 // Run sends until ctx ends, woken by this node's new messages and every
@@ -150,14 +153,19 @@ func (s *Service) sendThread(ctx context.Context, t store.WhatsAppThread) error 
 				return s.retry(ctx, t, &APIError{Message: err.Error()})
 			}
 		}
-		// The claim keeps its lease while it has more of this batch to
-		// send; after the last, the thread is due again (more follows) or
-		// idle.
-		ok, err := s.store.AdvanceWhatsAppThread(ctx, t, o, i < len(msgs)-1, s.clock.Now())
+		// The claim keeps the thread, under a renewed lease, while it has
+		// more of this batch to send; after the last, the thread is due
+		// again (more follows) or idle.
+		now, renew := s.clock.Now(), time.Time{}
+		if i < len(msgs)-1 {
+			renew = now.Add(Lease)
+		}
+		ok, err := s.store.AdvanceWhatsAppThread(ctx, t, o, renew, now)
 		if err != nil || !ok {
 			return err // !ok: the lease passed to another runner, which goes on
 		}
 		t.SentSeq, t.Attempts, t.FirstFailedAt = m.Seq, 0, nil
+		t.Lease = time.UnixMilli(renew.UnixMilli()).UTC()
 	}
 	return nil
 }
@@ -222,23 +230,30 @@ func str(v any) string {
 
 // retry holds a thread after a failure that may pass: due again after a
 // backoff that doubles, until a day after its first failure, when the
-// message is marked failed and the thread goes on.
+// message is marked failed and the thread goes on. A refused token holds
+// it without counting (the message is not at fault; an admin replaces
+// the token), and is tried again every minute so that what waited goes
+// soon after.
 func (s *Service) retry(ctx context.Context, t store.WhatsAppThread, ae *APIError) error {
 	now := s.clock.Now()
+	if ae.TokenInvalid() {
+		_, err := s.store.RetryWhatsAppThread(ctx, t, ae.Error(), true, now.Add(TokenRetry), now)
+		return err
+	}
 	if t.FirstFailedAt != nil && now.Sub(*t.FirstFailedAt) >= GiveUpAfter {
 		msgs, err := s.store.ListMessages(ctx, t.WorkspaceID, t.ConversationID, t.SentSeq, 0, 1)
 		if err != nil || len(msgs) == 0 {
 			return err
 		}
 		_, err = s.store.AdvanceWhatsAppThread(ctx, t, store.WhatsAppOutcome{Seq: msgs[0].Seq, Failed: true, ErrorCode: ae.Code,
-			Error: "not sent after a day of retries: " + ae.Message}, false, now)
+			Error: "not sent after a day of retries: " + ae.Message}, time.Time{}, now)
 		return err
 	}
 	gap := FirstRetry << min(t.Attempts, 20)
 	if gap > MaxRetryGap || gap <= 0 {
 		gap = MaxRetryGap
 	}
-	_, err := s.store.RetryWhatsAppThread(ctx, t, ae.Error(), now.Add(gap), now)
+	_, err := s.store.RetryWhatsAppThread(ctx, t, ae.Error(), false, now.Add(gap), now)
 	return err
 }
 

@@ -47,10 +47,10 @@ type Store interface {
 	WhatsAppMessageSeen(ctx context.Context, workspaceID, siteID, wamid string) (bool, error)
 	RecordWhatsAppInbound(ctx context.Context, in store.WhatsAppInbound, now time.Time) error
 	ClaimWhatsAppThreads(ctx context.Context, now, lease time.Time, limit int) ([]store.WhatsAppThread, error)
-	AdvanceWhatsAppThread(ctx context.Context, t store.WhatsAppThread, o store.WhatsAppOutcome, keep bool, now time.Time) (bool, error)
-	WakeWhatsAppThread(ctx context.Context, workspaceID, conversationID string, now time.Time) error
+	AdvanceWhatsAppThread(ctx context.Context, t store.WhatsAppThread, o store.WhatsAppOutcome, renew, now time.Time) (bool, error)
+	WakeWhatsAppThread(ctx context.Context, workspaceID, siteID, conversationID string, now time.Time) error
 	WakeWhatsAppThreads(ctx context.Context, now time.Time) (int, error)
-	RetryWhatsAppThread(ctx context.Context, t store.WhatsAppThread, lastError string, next, now time.Time) (bool, error)
+	RetryWhatsAppThread(ctx context.Context, t store.WhatsAppThread, lastError string, hold bool, next, now time.Time) (bool, error)
 	SetWhatsAppStatus(ctx context.Context, workspaceID, siteID, wamid, status string, code int, errText string, now time.Time) (store.WhatsAppStatus, bool, error)
 	WhatsAppConversation(ctx context.Context, workspaceID, conversationID string, limit int) (store.WhatsAppState, error)
 	ReplaceWhatsAppTemplates(ctx context.Context, workspaceID, siteID string, ts []store.WhatsAppTemplate, now time.Time) error
@@ -279,6 +279,11 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in Input) (Channel, 
 	if len(list) >= MaxChannels {
 		return Channel{}, "", apperr.New(apperr.Conflict, "too_many_channels", "a workspace may connect at most 20 WhatsApp numbers")
 	}
+	// The token must reach the number: a workspace cannot claim a number
+	// id it has no access to (ids are unique across workspaces).
+	if err := s.checkNumber(ctx, c.AccessToken, c.PhoneNumberID); err != nil {
+		return Channel{}, "", err
+	}
 	out, err := s.store.CreateWhatsAppChannel(ctx, st, c, s.clock.Now())
 	if errors.Is(err, store.ErrConflict) {
 		return Channel{}, "", ErrNumberTaken
@@ -314,6 +319,9 @@ func (s *Service) Update(ctx context.Context, a auth.Actor, id string, in Input)
 		return Channel{}, err
 	}
 	if in.AccessToken != nil {
+		if err := s.checkNumber(ctx, c.AccessToken, c.PhoneNumberID); err != nil {
+			return Channel{}, err
+		}
 		c.Status, c.LastError = store.WhatsAppConnected, ""
 	}
 	out, err := s.store.UpdateWhatsAppChannel(ctx, c, s.clock.Now())
@@ -357,6 +365,37 @@ func (s *Service) record(ctx context.Context, a auth.Actor, action, id string, d
 	}
 }
 
+// checkNumber asks the Graph API for the number with the token: it
+// answers only a token with access to it.
+func (s *Service) checkNumber(ctx context.Context, token, phoneNumberID string) error {
+	err := s.cloud.Number(ctx, token, phoneNumberID)
+	var ae *APIError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && ae.Status != 0 && ae.Status < 500:
+		return &apperr.Error{Kind: apperr.Invalid, Code: "whatsapp_credentials_refused", Field: "access_token",
+			Message: "the WhatsApp Cloud API does not give this token the number " + phoneNumberID + ": " + ae.Error(), Err: err}
+	case errors.As(err, &ae):
+		return &apperr.Error{Kind: apperr.Unavailable, Code: "whatsapp_api_error", Message: "the WhatsApp Cloud API did not answer: " + ae.Error(), Err: err}
+	}
+	return err
+}
+
+// Reachable refuses a conversation an agent would open with a WhatsApp
+// customer (a proactive chat) outside the 24-hour window, before anything
+// is stored; a web visitor passes.
+func (s *Service) Reachable(ctx context.Context, workspaceID string, st store.Site, visitorID string) error {
+	if st.Channel != store.ChannelWhatsApp {
+		return nil
+	}
+	u, err := s.store.WhatsAppUserByVisitor(ctx, workspaceID, visitorID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !s.clock.Now().Before(u.LastInboundAt.Add(Window))) {
+		return ErrWindowClosed
+	}
+	return err
+}
+
 // kind is what the channel remembers of a conversation: whether it is
 // WhatsApp's (its site is a number). A conversation never changes site,
 // so an entry never goes stale.
@@ -393,7 +432,7 @@ func (k *kindCache) put(id string, v kind) {
 
 // kindOf reads whether a conversation is WhatsApp's, through the cache.
 func (s *Service) kindOf(ctx context.Context, workspaceID, conversationID string) (kind, error) {
-	if k, ok := s.kinds.get(conversationID); ok {
+	if k, ok := s.kinds.get(kindKey(workspaceID, conversationID)); ok {
 		return k, nil
 	}
 	c, err := s.store.GetConversation(ctx, workspaceID, conversationID)
@@ -405,9 +444,14 @@ func (s *Service) kindOf(ctx context.Context, workspaceID, conversationID string
 		return kind{}, err
 	}
 	k := kind{whatsapp: st.Channel == store.ChannelWhatsApp, siteID: c.SiteID}
-	s.kinds.put(conversationID, k)
+	s.kinds.put(kindKey(workspaceID, conversationID), k)
 	return k, nil
 }
+
+// kindKey is a conversation's key in the kind cache: its workspace's too,
+// so a caller naming another workspace's conversation never reads its
+// kind.
+func kindKey(workspaceID, conversationID string) string { return workspaceID + "\x00" + conversationID }
 
 // wake tells this node's runner there may be something to send.
 func (s *Service) wake() {

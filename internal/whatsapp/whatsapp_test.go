@@ -3,6 +3,7 @@ package whatsapp_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/querytel/livedesk/internal/app/apptest"
+	"github.com/querytel/livedesk/internal/auth"
 	"github.com/querytel/livedesk/internal/config"
 	"github.com/querytel/livedesk/internal/offhours"
 	"github.com/querytel/livedesk/internal/store"
@@ -358,8 +360,9 @@ func testWindowAndTemplates(t *testing.T, opts ...apptest.Option) {
 	ts := apptest.Decode[struct {
 		Items []store.WhatsAppTemplate `json:"items"`
 	}](t, raw).Items
-	if len(ts) != 3 || ts[0].Name != "follow_up" || ts[1].Name != "order_update" || !slices.Equal(ts[1].Params, []string{"1", "2"}) ||
-		ts[1].Header != "Your order" || ts[0].ParameterFormat != "named" || !slices.Equal(ts[0].Params, []string{"first_name"}) {
+	if len(ts) != 4 || ts[0].Name != "follow_up" || ts[1].Name != "order_update" || !slices.Equal(ts[1].Params, []string{"1", "2"}) ||
+		ts[1].Header != "Your order" || ts[0].ParameterFormat != "named" || !slices.Equal(ts[0].Params, []string{"first_name"}) ||
+		ts[1].Unsupported != "" || ts[3].Unsupported != "a variable in its header" || !slices.Equal(ts[3].Params, []string{"1", "2"}) {
 		t.Fatalf("templates: %s", raw)
 	}
 	send := func(id string, params map[string]string) (int, []byte) {
@@ -376,6 +379,7 @@ func testWindowAndTemplates(t *testing.T, opts ...apptest.Option) {
 		{"1001", map[string]string{"1": "Maya", "2": "a\nb"}, 400, "invalid_param"},
 		{"1001", map[string]string{"1": "Maya", "2": "#1042", "3": "x"}, 400, "unknown_param"},
 		{"1003", map[string]string{}, 409, "template_not_approved"},
+		{"1004", map[string]string{"1": "#1042", "2": "today"}, 409, "template_unsupported"},
 		{"9999", map[string]string{}, 404, "template_not_found"},
 	} {
 		if code, raw := send(tc.id, tc.params); code != tc.status || errCode(t, raw) != tc.code {
@@ -484,6 +488,9 @@ func testDeliveryStates(t *testing.T, opts ...apptest.Option) {
 	first, second := st.Statuses[0].Seq, st.Statuses[1].Seq
 	status := func(id, s string, errs ...map[string]any) map[string]any {
 		m := map[string]any{"id": id, "status": s, "timestamp": fmt.Sprint(r.srv.Clock.Now().Unix()), "recipient_id": customer}
+		if id == "wamid.someone-elses" {
+			m["timestamp"] = fmt.Sprint(r.srv.Clock.Now().Add(-10 * time.Minute).Unix()) // old: let go
+		}
 		if errs != nil {
 			m["errors"] = errs
 		}
@@ -505,6 +512,22 @@ func testDeliveryStates(t *testing.T, opts ...apptest.Option) {
 	got := r.conversation(t)
 	if got.VisitorReadSeq != first || got.VisitorDeliveredSeq != first {
 		t.Fatalf("markers: read %d delivered %d, want %d (second %d)", got.VisitorReadSeq, got.VisitorDeliveredSeq, first, second)
+	}
+
+	// A state that comes before its message's id is stored (the runner
+	// stores it a moment after the Graph API gave it) is asked for again,
+	// not lost.
+	early := envelope(nil, []map[string]any{status("wamid.out.3", "delivered")})
+	if code, raw := r.post(t, early, ""); code != http.StatusServiceUnavailable || errCode(t, raw) != "status_before_message" {
+		t.Fatalf("an early status: %d %s", code, raw)
+	}
+	r.reply(t, c.ID, "a3", "Anything else?")
+	r.pass(t)
+	if code, raw := r.post(t, early, ""); code != http.StatusOK {
+		t.Fatalf("the early status again: %d %s", code, raw)
+	}
+	if st := r.state(t, c.ID); st.Statuses[2].Status != "delivered" || r.conversation(t).VisitorDeliveredSeq != st.Statuses[2].Seq {
+		t.Fatalf("after the early status: %+v", st.Statuses)
 	}
 }
 
@@ -546,9 +569,18 @@ func testOutboundRetries(t *testing.T, opts ...apptest.Option) {
 		t.Fatalf("after a final refusal: %q %+v", got, st.Statuses)
 	}
 
-	r.cloud.fail(401, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"fbtrace_id":"x"}}`)
+	expired := `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"fbtrace_id":"x"}}`
+	r.cloud.fail(401, expired)
 	r.reply(t, c.ID, "r4", "Fourth answer")
 	r.pass(t)
+	// Still refused a day later: held, not given up (the message is not
+	// at fault).
+	r.srv.Clock.Advance(25 * time.Hour)
+	r.cloud.fail(401, expired)
+	r.pass(t)
+	if st := r.state(t, c.ID); st.Statuses[len(st.Statuses)-1].Status != "queued" {
+		t.Fatalf("a day of a refused token: %+v", st.Statuses)
+	}
 	_, raw := r.srv.Do(t, r.owner, "GET", "/api/v1/whatsapp/channels", nil)
 	if !strings.Contains(string(raw), `"status":"token_invalid"`) || !strings.Contains(string(raw), "Session has expired") {
 		t.Fatalf("a refused token: %s", raw)
@@ -558,7 +590,7 @@ func testOutboundRetries(t *testing.T, opts ...apptest.Option) {
 		!strings.Contains(string(raw), `"status":"connected"`) {
 		t.Fatalf("new token: %d %s", code, raw)
 	}
-	r.srv.Clock.Advance(10 * time.Second)
+	r.srv.Clock.Advance(whatsapp.TokenRetry)
 	r.pass(t)
 	if got := r.texts(); got[len(got)-1] != "Fourth answer" {
 		t.Fatalf("held message: %q", got)
@@ -745,5 +777,132 @@ func TestTwoNodesSendEachMessageOnce(t *testing.T) {
 	}
 	if got := r.texts(); !slices.Equal(got, want) {
 		t.Fatalf("WhatsApp got %d messages %q, want each of %d once, in order", len(got), got, len(want))
+	}
+}
+
+// me is the signed-in owner as the services see it.
+func (r *rig) me(t *testing.T) auth.Actor {
+	t.Helper()
+	_, raw := r.srv.Do(t, r.owner, "GET", "/api/v1/me", nil)
+	me := apptest.Decode[struct {
+		Agent struct{ ID, Role string } `json:"agent"`
+	}](t, raw).Agent
+	return auth.Actor{WorkspaceID: r.srv.WorkspaceID(t), AgentID: me.ID, Name: "Owner", Role: auth.Role(me.Role)}
+}
+
+// TestInviteAWhatsAppCustomer: an agent opens a new chat with a customer
+// whose last chat was closed: within the window it goes out (the new
+// chat gets its queue); past it, it is refused before any chat is made.
+func TestInviteAWhatsAppCustomer(t *testing.T) { eachDatabase(t, testInviteAWhatsAppCustomer) }
+
+func testInviteAWhatsAppCustomer(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
+	r.say(t, "thanks, that's all")
+	c := r.conversation(t)
+	if code, raw := r.srv.Do(t, r.owner, "POST", "/api/v1/conversations/"+c.ID+"/status", map[string]any{"status": "closed"}); code != http.StatusOK {
+		t.Fatalf("close: %d %s", code, raw)
+	}
+	nc, _, _, err := r.srv.App.Chat.Invite(t.Context(), r.me(t), c.VisitorID, "inv-1", "One more thing: your refund went out.")
+	if err != nil || nc.ID == c.ID {
+		t.Fatalf("invite: %+v %v", nc, err)
+	}
+	r.pass(t)
+	if got := r.texts(); !slices.Equal(got, []string{"One more thing: your refund went out."}) {
+		t.Fatalf("sent: %q", got)
+	}
+	if code, raw := r.srv.Do(t, r.owner, "POST", "/api/v1/conversations/"+nc.ID+"/status", map[string]any{"status": "closed"}); code != http.StatusOK {
+		t.Fatalf("close: %d %s", code, raw)
+	}
+	r.srv.Clock.Advance(25 * time.Hour)
+	if _, _, _, err := r.srv.App.Chat.Invite(t.Context(), r.me(t), c.VisitorID, "inv-2", "Hello again"); !errors.Is(err, whatsapp.ErrWindowClosed) {
+		t.Fatalf("invite past the window: %v", err)
+	}
+	_, raw := r.srv.Do(t, r.owner, "GET", "/api/v1/conversations?site_id="+r.site+"&status=open", nil)
+	if strings.Contains(string(raw), `"status":"open"`) {
+		t.Fatalf("a refused invite opened a chat: %s", raw)
+	}
+}
+
+// TestInboundMedia: a customer's photo is stored as their file, its
+// caption as their message; a file WhatsApp no longer serves is said in
+// words; a failure that may pass is answered 500, so WhatsApp sends the
+// webhook again, and the retry stores it.
+func TestInboundMedia(t *testing.T) { eachDatabase(t, testInboundMedia) }
+
+func testInboundMedia(t *testing.T, opts ...apptest.Option) {
+	r := setup(t, opts...)
+	image := func(id, mediaID, caption string) map[string]any {
+		return map[string]any{"from": customer, "id": id, "timestamp": fmt.Sprint(r.srv.Clock.Now().Unix()), "type": "image",
+			"image": map[string]any{"id": mediaID, "mime_type": "image/png", "sha256": "x", "caption": caption}}
+	}
+	if code, raw := r.post(t, envelope([]map[string]any{image("wamid.img.1", "m1", "the broken zipper")}, nil), ""); code != http.StatusOK {
+		t.Fatalf("image: %d %s", code, raw)
+	}
+	if code, raw := r.post(t, envelope([]map[string]any{image("wamid.img.2", "gone", "")}, nil), ""); code != http.StatusOK {
+		t.Fatalf("gone: %d %s", code, raw)
+	}
+	r.cloud.mu.Lock()
+	r.cloud.flaky = 1
+	r.cloud.mu.Unlock()
+	flaky := envelope([]map[string]any{image("wamid.img.3", "flaky", "")}, nil)
+	if code, _ := r.post(t, flaky, ""); code != http.StatusInternalServerError {
+		t.Fatalf("a media lookup that failed for now: %d, want 500 (sent again)", code)
+	}
+	if code, raw := r.post(t, flaky, ""); code != http.StatusOK {
+		t.Fatalf("sent again: %d %s", code, raw)
+	}
+	var got []string
+	for _, m := range r.messages(t, r.conversation(t).ID) {
+		got = append(got, m.Kind+":"+m.Body)
+	}
+	want := []string{"file:image.png", "text:the broken zipper", "text:[Image sent on WhatsApp, not shown here]", "file:image.png"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("messages %q, want %q", got, want)
+	}
+}
+
+// TestOneCustomerOneChat: a customer first seen by phone, later also
+// with WhatsApp's user id, stays one customer in one chat.
+func TestOneCustomerOneChat(t *testing.T) {
+	t.Parallel()
+	r := setup(t)
+	r.say(t, "hi")
+	m := r.text("me again")
+	m["user_id"] = "US.13491208655302741918"
+	if code, raw := r.post(t, envelope([]map[string]any{m}, nil), ""); code != http.StatusOK {
+		t.Fatalf("webhook: %d %s", code, raw)
+	}
+	if ms := r.messages(t, r.conversation(t).ID); len(ms) != 2 {
+		t.Fatalf("%d messages in the one chat", len(ms))
+	}
+}
+
+// TestSystemNoticeOpensNoWindow: WhatsApp's own notice (a number change)
+// is shown, but is not the customer writing: the window stays closed.
+func TestSystemNoticeOpensNoWindow(t *testing.T) {
+	t.Parallel()
+	r := setup(t)
+	r.say(t, "hi")
+	c := r.conversation(t)
+	r.srv.Clock.Advance(25 * time.Hour)
+	notice := map[string]any{"from": customer, "id": "wamid.sys.1", "timestamp": fmt.Sprint(r.srv.Clock.Now().Unix()), "type": "system",
+		"system": map[string]any{"body": "User A changed from 15551234567 to 15559876543", "type": "user_changed_number"}}
+	if code, raw := r.post(t, envelope([]map[string]any{notice}, nil), ""); code != http.StatusOK {
+		t.Fatalf("notice: %d %s", code, raw)
+	}
+	if code, raw := r.reply(t, c.ID, "x1", "hello?"); code != http.StatusConflict || errCode(t, raw) != "whatsapp_window_closed" {
+		t.Fatalf("after a system notice: %d %s", code, raw)
+	}
+}
+
+// TestConnectNeedsTheNumber: a token that does not reach the number is
+// refused, so no workspace can claim another's number.
+func TestConnectNeedsTheNumber(t *testing.T) {
+	t.Parallel()
+	r := setup(t)
+	code, raw := r.srv.Do(t, r.owner, "POST", "/api/v1/whatsapp/channels", map[string]any{"name": "Not ours", "phone_number_id": "777",
+		"business_account_id": "1", "display_phone_number": "+1 555 0199", "access_token": "EAAG-someone-elses-token-000", "app_secret": appSecret})
+	if code != http.StatusBadRequest || errCode(t, raw) != "whatsapp_credentials_refused" {
+		t.Fatalf("connect with a token that has no access: %d %s", code, raw)
 	}
 }

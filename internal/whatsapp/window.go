@@ -25,6 +25,8 @@ var (
 	ErrWindowClosed        = chat.ErrWindowClosed
 	ErrTemplateNotFound    = apperr.New(apperr.NotFound, "template_not_found", "no such template on this number: sync the templates first")
 	ErrTemplateNotApproved = apperr.New(apperr.Conflict, "template_not_approved", "only templates WhatsApp approved may be sent")
+	ErrTemplateUnsupported = apperr.New(apperr.Conflict, "template_unsupported",
+		"this template has a media header, or variables in its header or buttons, which the desk does not fill yet: choose another")
 )
 
 // templateMeta is the key of a templated message's Meta: what the runner
@@ -67,10 +69,11 @@ func (s *Service) Allow(ctx context.Context, workspaceID, conversationID string,
 // Allow passed it): one in a WhatsApp conversation makes its thread due
 // and wakes this node's runner.
 func (s *Service) Stored(ctx context.Context, m store.Message) {
-	if k, ok := s.kinds.get(m.ConversationID); !ok || !k.whatsapp {
+	k, ok := s.kinds.get(kindKey(m.WorkspaceID, m.ConversationID))
+	if !ok || !k.whatsapp {
 		return
 	}
-	if err := s.store.WakeWhatsAppThread(ctx, m.WorkspaceID, m.ConversationID, s.clock.Now()); err != nil {
+	if err := s.store.WakeWhatsAppThread(ctx, m.WorkspaceID, k.siteID, m.ConversationID, s.clock.Now()); err != nil {
 		// The runner's sweep (SweepEvery) wakes it.
 		s.log.Warn("whatsapp: wake thread", "conversation", m.ConversationID, "err", err)
 	}
@@ -196,7 +199,8 @@ func (s *Service) SyncTemplates(ctx context.Context, a auth.Actor, id string) ([
 	ts := make([]store.WhatsAppTemplate, 0, len(got))
 	for _, t := range got {
 		ts = append(ts, store.WhatsAppTemplate{ID: t.ID, Name: t.Name, Language: t.Language, Category: t.Category, Status: t.Status,
-			ParameterFormat: t.ParameterFormat, Header: t.Header, Body: t.Body, Footer: t.Footer, Params: t.Params, Examples: t.Examples})
+			ParameterFormat: t.ParameterFormat, Header: t.Header, Body: t.Body, Footer: t.Footer, Params: t.Params, Examples: t.Examples,
+			Unsupported: t.Unsupported})
 	}
 	if err := s.store.ReplaceWhatsAppTemplates(ctx, a.WorkspaceID, id, ts, s.clock.Now()); err != nil {
 		return nil, err
@@ -241,6 +245,9 @@ func (s *Service) SendTemplate(ctx context.Context, a auth.Actor, conversationID
 	}
 	if t.Status != "APPROVED" {
 		return store.Message{}, false, ErrTemplateNotApproved
+	}
+	if t.Unsupported != "" {
+		return store.Message{}, false, ErrTemplateUnsupported
 	}
 	clean := make(map[string]string, len(t.Params))
 	for _, p := range t.Params {

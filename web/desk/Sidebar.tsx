@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ConversationList } from './ConversationList';
-import { tabOf } from './lifecycle';
+import { viewCounts } from './lifecycle';
 import { SearchIcon } from './icons';
 import { type Sort, type Tab, type DeskStore } from './store';
 import { VisitorList } from './VisitorList';
@@ -39,6 +39,7 @@ export function Sidebar({ store }: { store: DeskStore }) {
               onClick={() => (store.tab.value = t.id)}
             >
               {t.label}
+              {/* My own and unassigned chats of the tab (lifecycle.ts countQueues), not another agent's. */}
               {t.id !== 'closed' && counts[t.id] > 0 && <span class="count">{counts[t.id]}</span>}
             </button>
           ))}
@@ -196,18 +197,10 @@ function VisitorDock({ store }: { store: DeskStore }) {
  * current tab.
  */
 function Views({ store }: { store: DeskStore }) {
-  const me = store.me.value?.id ?? '';
-  const tab = store.tab.value;
+  const me = store.me.value?.id ?? store.agentId;
   const filter = store.agentFilter.value;
-  let mine = 0;
-  let unassigned = 0;
-  let all = 0;
-  for (const c of store.conversations.value.values()) {
-    if (tabOf(c.status) !== tab) continue;
-    all++;
-    if (!c.assignee_id) unassigned++;
-    else if (c.assignee_id === me) mine++;
-  }
+  // The rows each view lists; the tab's badge is Mine + Unassigned.
+  const { mine, unassigned, all } = viewCounts(store.conversations.value.values(), store.tab.value, me);
   const views = [
     { value: me, label: 'Mine', n: mine },
     { value: 'none', label: 'Unassigned', n: unassigned },

@@ -7,13 +7,13 @@ export function Toasts({ store }: { store: DeskStore }) {
   return (
     <div class="toasts" role="log" aria-live="polite" aria-label="Notifications">
       {toasts.map((t) => (
-        <div key={t.id} class={`toast ${t.tone}`}>
+        <div key={t.id} class={t.kind === 'chat' ? 'toast new' : 'toast'}>
           <button
             type="button"
             class="toast-body"
             onClick={() => {
-              if (t.conversationId) {
-                store.open(t.conversationId);
+              if (t.conversationId || t.visitorId) {
+                store.show(t);
                 focusPane();
               }
               store.notifier.dismiss(t.id);

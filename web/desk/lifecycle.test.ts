@@ -12,6 +12,7 @@ import {
   tabOf,
   tagsProblem,
   transferOf,
+  viewCounts,
   wrapupOf,
 } from './lifecycle';
 import { SETTING_FIELDS, settingErrorText } from './settings';
@@ -77,20 +78,49 @@ describe('tab membership', () => {
   });
 
   it('counts tabs and the unassigned live queue', () => {
-    const n = countQueues([
-      conv({ id: 'a', status: 'open' }),
-      conv({ id: 'b', status: 'open', assignee_id: 'x' }),
-      conv({ id: 'c', status: 'pending' }),
-      conv({ id: 'd', status: 'snoozed' }),
-      conv({ id: 'e', status: 'closed' }),
-    ]);
+    const n = countQueues(
+      [
+        conv({ id: 'a', status: 'open' }),
+        conv({ id: 'b', status: 'open', assignee_id: 'me' }),
+        conv({ id: 'c', status: 'pending' }),
+        conv({ id: 'd', status: 'snoozed', assignee_id: 'me' }),
+        conv({ id: 'e', status: 'closed' }),
+      ],
+      'me',
+    );
     expect(n).toEqual({ live: 2, pending: 1, snoozed: 1, closed: 1, tagged: 0, unassigned: 1 });
+  });
+
+  it("badges count my own and unassigned chats, never another agent's", () => {
+    const convs = [
+      conv({ id: 'mine', status: 'open', assignee_id: 'me' }),
+      conv({ id: 'free', status: 'open' }),
+      conv({ id: 'hers', status: 'open', assignee_id: 'ana' }),
+      conv({ id: 'hers2', status: 'open', assignee_id: 'ana' }),
+      conv({ id: 'p-mine', status: 'pending', assignee_id: 'me' }),
+      conv({ id: 'p-hers', status: 'pending', assignee_id: 'ana' }),
+      conv({ id: 's-hers', status: 'snoozed', assignee_id: 'ana' }),
+      conv({ id: 's-free', status: 'snoozed' }),
+      conv({ id: 'ticket', status: 'open', ticket_id: 't1' }), // waits under Tickets, not Live
+      conv({ id: 'x', status: 'closed', assignee_id: 'ana' }),
+    ];
+    const n = countQueues(convs, 'me');
+    expect(n).toMatchObject({ live: 2, pending: 1, snoozed: 1, closed: 1, unassigned: 1 });
+    // Ana's view of the same chats: hers and the unassigned ones.
+    expect(countQueues(convs, 'ana')).toMatchObject({ live: 3, pending: 1, snoozed: 2 });
+    // A badge is Mine + Unassigned of the views above the list, and All lists every row of the tab.
+    for (const tab of ['live', 'pending', 'snoozed'] as const) {
+      const v = viewCounts(convs, tab, 'me');
+      expect(v.mine + v.unassigned).toBe(n[tab]);
+      expect(v.all).toBe(convs.filter((c) => inQueue(c, { tab })).length);
+    }
+    expect(viewCounts(convs, 'live', 'me')).toEqual({ mine: 1, unassigned: 1, all: 4 });
   });
 
   it('counts under Tagged the mentioned chats that are not closed, whatever their status', () => {
     const convs = [conv({ id: 'a', status: 'open' }), conv({ id: 'c', status: 'pending' }), conv({ id: 'e', status: 'closed' }), conv({ id: 'f', status: 'open' })];
     const tagged = new Set(['a', 'c', 'e']);
-    expect(countQueues(convs, tagged).tagged).toBe(2);
+    expect(countQueues(convs, 'me', tagged).tagged).toBe(2);
     expect(convs.filter((c) => inQueue(c, { tab: 'tagged', tagged })).map((c) => c.id)).toEqual(['a', 'c']);
   });
 });

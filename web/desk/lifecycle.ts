@@ -39,13 +39,37 @@ export function inTicket(c: Conversation): boolean {
   return Boolean(c.ticket_id) && !c.assignee_id && c.status !== 'closed';
 }
 
-/** Conversations per tab (Tagged: those of tagged not closed), and live ones waiting for an agent. */
-export function countQueues(convs: Iterable<Conversation>, tagged?: ReadonlySet<string>): Record<QueueTab, number> & { unassigned: number } {
+/** Whether c is this agent's business: its own, or waiting for anyone. Another agent's chat is not "new" for me. */
+export function forMe(c: Conversation, me: string): boolean {
+  return !c.assignee_id || c.assignee_id === me;
+}
+
+/** Mine / Unassigned / All above a tab's list: its chats assigned to me, to nobody, and all of them. */
+export function viewCounts(convs: Iterable<Conversation>, tab: QueueTab, me: string): { mine: number; unassigned: number; all: number } {
+  const n = { mine: 0, unassigned: 0, all: 0 };
+  for (const c of convs) {
+    if (!inQueue(c, { tab })) continue;
+    n.all++;
+    if (!c.assignee_id) n.unassigned++;
+    else if (c.assignee_id === me) n.mine++;
+  }
+  return n;
+}
+
+/**
+ * The tabs' badges. Live, Pending and Snoozed count the agent's own
+ * chats: those assigned to me and those waiting for anyone (unassigned),
+ * that is Mine + Unassigned of viewCounts, never another agent's. Tagged
+ * counts the chats a comment mentioned me in that are not closed; Closed
+ * (shown without a badge) every closed chat held. unassigned: the live
+ * chats waiting for an agent, the whole workspace's (the amber bar).
+ */
+export function countQueues(convs: Iterable<Conversation>, me: string, tagged?: ReadonlySet<string>): Record<QueueTab, number> & { unassigned: number } {
   const n = { live: 0, pending: 0, snoozed: 0, closed: 0, tagged: 0, unassigned: 0 };
   for (const c of convs) {
     if (c.status !== 'closed' && tagged?.has(c.id)) n.tagged++;
     if (inTicket(c)) continue;
-    n[tabOf(c.status)]++;
+    if (c.status === 'closed' || forMe(c, me)) n[tabOf(c.status)]++;
     if (c.status === 'open' && !c.assignee_id) n.unassigned++;
   }
   return n;

@@ -1,28 +1,64 @@
 import { signal } from '@preact/signals';
 import { load, save } from '../shared/storage';
 
+/**
+ * What a notice is about, each with its own sound choice (Your profile): a
+ * new visitor; a new chat (or one assigned to me, or an inbox item for me,
+ * such as a mention); a visitor's message; a visitor of my chat losing
+ * their connection; another agent's desk gone (away).
+ */
+export type SoundKind = 'visitor' | 'chat' | 'message' | 'visitorDrop' | 'agentDrop';
+
 export interface Toast {
   id: number;
   title: string;
   body: string;
+  kind: SoundKind;
   /** Opens this conversation when clicked. */
   conversationId?: string;
-  tone: 'info' | 'new';
+  /** Shows this visitor when clicked (a new visitor). */
+  visitorId?: string;
+  /** A newer toast with the same key replaces this one (else the conversation's id is the key). */
+  key?: string;
+}
+
+/**
+ * The sound choices as kept in the browser (livedesk:sound-for). Before
+ * there was one per kind there were two, new (chats) and info (the rest),
+ * and an earlier choice carries over: a new chat follows new; a message
+ * and both dropped connections follow info. A new visitor, which made no
+ * sound before, is silent until chosen (busy sites have many).
+ */
+export function soundChoices(kept: Partial<Record<SoundKind | 'new' | 'info', boolean>> | null): Record<SoundKind, boolean> {
+  const k = kept ?? {};
+  const info = k.info ?? true;
+  return {
+    visitor: k.visitor ?? false,
+    chat: k.chat ?? k.new ?? true,
+    message: k.message ?? info,
+    visitorDrop: k.visitorDrop ?? info,
+    agentDrop: k.agentDrop ?? info,
+  };
 }
 
 const TOAST_MS = 6000;
 /** At most this many toasts show at once. */
 const MAX_TOASTS = 4;
 
+/** What a newer toast replaces: the same key, else the same conversation; none without either. */
+const keyOf = (t: Toast) => t.key ?? t.conversationId;
+
 /**
- * stackToast adds t to the toasts shown. One conversation has one toast:
- * a newer notice for it replaces the older one (a new chat's first message
- * does not stack a second toast), keeping "new" if either was, and moves
- * it to the end; beyond MAX_TOASTS the oldest go.
+ * stackToast adds t to the toasts shown. One conversation (or key: new
+ * visitors share one, each agent has one) has one toast: a newer notice
+ * replaces the older one (a new chat's first message does not stack a
+ * second toast), staying a new chat's if either was, and moves it to the
+ * end; beyond MAX_TOASTS the oldest go.
  */
 export function stackToast(list: readonly Toast[], t: Toast): Toast[] {
-  const same = t.conversationId ? list.find((x) => x.conversationId === t.conversationId) : undefined;
-  const merged: Toast = same && same.tone === 'new' && t.tone !== 'new' ? { ...t, title: same.title, tone: 'new' } : t;
+  const key = keyOf(t);
+  const same = key ? list.find((x) => keyOf(x) === key) : undefined;
+  const merged: Toast = same?.kind === 'chat' && t.kind !== 'chat' ? { ...t, title: same.title, kind: 'chat' } : t;
   return [...list.filter((x) => x !== same), merged].slice(-MAX_TOASTS);
 }
 
@@ -34,26 +70,27 @@ export function stackToast(list: readonly Toast[], t: Toast): Toast[] {
 export class Notifier {
   readonly toasts = signal<Toast[]>([]);
   readonly sound = signal<boolean>(load('livedesk:sound', true));
-  /** Which notices make a sound (while sound is on): new or assigned chats, visitor messages. */
-  readonly soundFor = signal<Record<Toast['tone'], boolean>>(load('livedesk:sound-for', { new: true, info: true }));
+  /** Which kinds of notice make a sound (while sound is on). */
+  readonly soundFor = signal(soundChoices(load('livedesk:sound-for', null)));
   readonly desktop = signal<NotificationPermission | 'unsupported'>(
     typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
   );
   private next = 1;
   private audio: AudioContext | null = null;
 
-  constructor(private readonly open: (conversationId: string) => void) {}
+  /** open shows what a toast is about (its conversation or visitor). */
+  constructor(private readonly open: (t: Toast) => void) {}
 
   notify(t: Omit<Toast, 'id'>): void {
     const toast = { ...t, id: this.next++ };
     this.toasts.value = stackToast(this.toasts.value, toast);
     setTimeout(() => this.dismiss(toast.id), TOAST_MS);
-    if (this.sound.value && this.soundFor.value[t.tone]) this.beep();
+    if (this.sound.value && this.soundFor.value[t.kind]) this.beep();
     if (this.desktop.value === 'granted' && (document.hidden || !document.hasFocus())) {
-      const n = new Notification(t.title, { body: t.body, tag: t.conversationId });
+      const n = new Notification(t.title, { body: t.body, tag: keyOf(toast) });
       n.onclick = () => {
         window.focus();
-        if (t.conversationId) this.open(t.conversationId);
+        this.open(toast);
         n.close();
       };
     }
@@ -69,8 +106,8 @@ export class Notifier {
     if (this.sound.value) this.beep(); // also unlocks audio: this runs in a click
   }
 
-  setSoundFor(tone: Toast['tone'], on: boolean): void {
-    this.soundFor.value = { ...this.soundFor.value, [tone]: on };
+  setSoundFor(kind: SoundKind, on: boolean): void {
+    this.soundFor.value = { ...this.soundFor.value, [kind]: on };
     save('livedesk:sound-for', this.soundFor.value);
   }
 

@@ -20,6 +20,8 @@ import {
   needsWrapup,
   agentNotice,
   visitorDropNotice,
+  visitorNotice,
+  customerActivity,
   setViewer,
   viewingText,
   type NoticeContext,
@@ -138,16 +140,16 @@ describe('conversation frames', () => {
     const d = apply(holding(conv()), { type: 'conversation', conversation: conv({ status: 'pending', updated_at: '2026-01-05T10:10:00Z' }) });
     expect(tabIds(d, { tab: 'live' })).toEqual([]);
     expect(tabIds(d, { tab: 'pending' })).toEqual(['c1']);
-    expect(counts(d.conversations.values(), []).live).toBe(0);
-    expect(counts(d.conversations.values(), []).pending).toBe(1);
+    expect(counts(d.conversations.values(), [], ME).live).toBe(0);
+    expect(counts(d.conversations.values(), [], ME).pending).toBe(1);
   });
 
   it('add a new chat to Live, counted as waiting while nobody has it', () => {
     const d = apply(emptyData(), { type: 'conversation', conversation: conv({ id: 'c2' }) });
     expect(tabIds(d)).toEqual(['c2']);
-    expect(counts(d.conversations.values(), []).unassigned).toBe(1);
+    expect(counts(d.conversations.values(), [], ME).unassigned).toBe(1);
     const taken = apply(d, { type: 'conversation', conversation: conv({ id: 'c2', assignee_id: ME, updated_at: '2026-01-05T10:01:00Z' }) });
-    expect(counts(taken.conversations.values(), []).unassigned).toBe(0);
+    expect(counts(taken.conversations.values(), [], ME).unassigned).toBe(0);
   });
 
   it('never let an older copy (an ack racing its event) undo a newer one', () => {
@@ -250,7 +252,7 @@ describe('visitor frames', () => {
   it('add an online visitor to the visitor sidebar and its count', () => {
     const d = apply(emptyData(), { type: 'visitor', visitor: visitor() }, { type: 'visitor', visitor: visitor({ id: 'v2', session_start: '2026-01-05T09:30:00Z' }) });
     expect(visitorList(d.visitors.values(), '', '').map((v) => v.id)).toEqual(['v2', 'v1']);
-    expect(counts([], d.visitors.values()).visitors).toBe(2);
+    expect(counts([], d.visitors.values(), ME).visitors).toBe(2);
   });
 
   it('remove a visitor who left (visitor.left, or offline)', () => {
@@ -259,7 +261,7 @@ describe('visitor frames', () => {
     expect(visitorList(d.visitors.values(), '', '').map((v) => v.id)).toEqual(['v2']);
     d = apply(d, { type: 'visitor', visitor: visitor({ id: 'v2', online: false }) });
     expect(visitorList(d.visitors.values(), '', '')).toEqual([]);
-    expect(counts([], d.visitors.values()).visitors).toBe(0);
+    expect(counts([], d.visitors.values(), ME).visitors).toBe(0);
     expect(apply(d, { type: 'visitor.left', visitor_id: 'nobody' })).toBe(d);
   });
 
@@ -370,17 +372,44 @@ describe('viewers', () => {
 describe('connection notices', () => {
   const ana: Agent = { id: 'a2', name: 'Ana', role: 'agent', status: 'online', status_changed_at: '', department_ids: [] };
   it('tell when another agent goes away, once', () => {
-    expect(agentNotice({ ...ana }, { ...ana, away: true }, ME)).toMatchObject({ title: 'Ana is away' });
+    expect(agentNotice({ ...ana }, { ...ana, away: true }, ME)).toMatchObject({ title: 'Ana is away', kind: 'agentDrop', key: 'agent a2' });
     expect(agentNotice({ ...ana, away: true }, { ...ana, away: true }, ME)).toBeNull();
     expect(agentNotice({ ...ana, id: ME }, { ...ana, id: ME, away: true }, ME)).toBeNull();
   });
   it("tell when a visitor of one of my chats disconnects, on that chat's toast", () => {
     const v = visitor({ connected: true, online: true });
     const gone = { ...v, connected: false };
-    expect(visitorDropNotice(v, gone, conv({ assignee_id: ME }), ME, 'Maria')).toMatchObject({ title: 'Maria disconnected', conversationId: 'c1' });
+    expect(visitorDropNotice(v, gone, conv({ assignee_id: ME }), ME, 'Maria')).toMatchObject({ title: 'Maria disconnected', conversationId: 'c1', kind: 'visitorDrop' });
     expect(visitorDropNotice(v, gone, conv({ assignee_id: 'agent-ana' }), ME, 'Maria')).toBeNull();
     expect(visitorDropNotice(v, gone, undefined, ME, 'Maria')).toBeNull();
     expect(visitorDropNotice(gone, gone, conv(), ME, 'Maria')).toBeNull();
+  });
+});
+
+describe('new visitor notices', () => {
+  const v = visitor({ name: 'Maria' });
+  it('tell of a visitor who just came online, once per arrival', () => {
+    expect(visitorNotice(true, undefined, v, undefined, 'Maria', 'Shop')).toEqual({ title: 'New visitor', body: 'Maria on Shop', visitorId: 'v1', key: 'visitor', kind: 'visitor' });
+    // Any other delta (a new page, a socket change) is not an arrival…
+    expect(visitorNotice(undefined, v, v, undefined, 'Maria', 'Shop')).toBeNull();
+    expect(visitorNotice(false, undefined, v, undefined, 'Maria', 'Shop')).toBeNull();
+    // …nor is a repeated "new" for a visitor held online already.
+    expect(visitorNotice(true, v, v, undefined, 'Maria', 'Shop')).toBeNull();
+    expect(visitorNotice(true, undefined, { ...v, online: false }, undefined, 'Maria', 'Shop')).toBeNull();
+    expect(visitorNotice(true, undefined, v, undefined, 'Maria', undefined)?.body).toBe('Maria on a site');
+  });
+
+  it('leave out a visitor whose chat has an agent (mine or another\'s), not one whose chat waits for anyone', () => {
+    expect(visitorNotice(true, undefined, v, conv({ assignee_id: ME }), 'Maria', 'Shop')).toBeNull();
+    expect(visitorNotice(true, undefined, v, conv({ assignee_id: 'agent-ana' }), 'Maria', 'Shop')).toBeNull();
+    expect(visitorNotice(true, undefined, v, conv(), 'Maria', 'Shop')).toMatchObject({ title: 'New visitor' });
+  });
+
+  it('come after a visitor who went offline arrives again', () => {
+    let d = apply(emptyData(), { type: 'visitor', visitor: v, new: true });
+    expect(visitorNotice(true, d.visitors.get('v1'), v, undefined, 'Maria', 'Shop')).toBeNull();
+    d = apply(d, { type: 'visitor.left', visitor_id: 'v1' });
+    expect(visitorNotice(true, d.visitors.get('v1'), v, undefined, 'Maria', 'Shop')).not.toBeNull();
   });
 });
 
@@ -399,7 +428,7 @@ describe('notices', () => {
   const ctx: NoticeContext = { me: ME, openId: '', name: () => 'Maria', siteName: (id) => (id === 's1' ? 'Shop' : undefined) };
 
   it('announce a new live chat', () => {
-    expect(conversationNotice(undefined, conv(), ctx)).toEqual({ title: 'New chat', body: 'Maria on Shop', conversationId: 'c1', tone: 'new' });
+    expect(conversationNotice(undefined, conv(), ctx)).toEqual({ title: 'New chat', body: 'Maria on Shop', conversationId: 'c1', kind: 'chat' });
     expect(conversationNotice(undefined, conv({ assignee_id: 'agent-ana' }), ctx)).toBeNull(); // another agent's new chat is not news for me
     expect(conversationNotice(undefined, conv({ status: 'pending' }), ctx)).toBeNull();
   });
@@ -414,7 +443,7 @@ describe('notices', () => {
 
   it('announce a visitor\'s message not seen yet, unless the agent is looking at it', () => {
     const name = () => 'Maria';
-    expect(messageNotice(conv(), message(), {}, false, name, ME)).toMatchObject({ title: 'Message from Maria', body: 'where is my order?', tone: 'info' });
+    expect(messageNotice(conv(), message(), {}, false, name, ME)).toMatchObject({ title: 'Message from Maria', body: 'where is my order?', kind: 'message' });
     expect(messageNotice(conv(), message(), {}, true, name, ME)).toBeNull();
     expect(messageNotice(conv(), message(), { c1: 2 }, false, name, ME)).toBeNull();
     expect(messageNotice(conv(), message({ author_type: 'agent' }), {}, false, name, ME)).toBeNull();
@@ -453,6 +482,29 @@ describe('queue tabs', () => {
   it('show on Closed every closed chat, or only this agent\'s with "Closed by me"', () => {
     expect(ids({ tab: 'closed' }).sort()).toEqual(['byme', 'done']);
     expect(ids({ tab: 'closed', closedByMe: true })).toEqual(['byme']);
+  });
+
+  it('sort by the visitor\'s last message also after a reload (last_visitor_at), not by agents\' replies', () => {
+    // After a reload no live times are held: the server's last_visitor_at orders them.
+    const reloaded = [
+      conv({ id: 'answered', last_visitor_at: '2026-01-05T09:00:00Z', last_activity_at: '2026-01-05T10:30:00Z' } as Partial<Conversation>),
+      conv({ id: 'waiting', last_visitor_at: '2026-01-05T10:00:00Z', last_activity_at: '2026-01-05T10:00:00Z' } as Partial<Conversation>),
+      conv({ id: 'silent', last_activity_at: '2026-01-05T09:30:00Z' }), // the visitor never wrote: its activity
+    ];
+    const order = (customerAt = new Map<string, string>()) => queue(reloaded, view({ customerAt })).map((c) => c.id);
+    expect(order()).toEqual(['waiting', 'silent', 'answered']);
+    // A live message newer than the server's time moves its chat up; an older one does not.
+    expect(order(new Map([['answered', '2026-01-05T11:00:00Z']]))).toEqual(['answered', 'waiting', 'silent']);
+    expect(order(new Map([['waiting', '2026-01-05T08:00:00Z']]))).toEqual(['waiting', 'silent', 'answered']);
+  });
+
+  it('take the newer of the live and the kept visitor time, compared as times', () => {
+    const c = conv({ last_visitor_at: '2026-01-05T10:00:00.5Z', last_activity_at: '2026-01-05T12:00:00Z' } as Partial<Conversation>);
+    expect(customerActivity(c, undefined)).toBe('2026-01-05T10:00:00.5Z');
+    expect(customerActivity(c, '2026-01-05T10:00:00Z')).toBe('2026-01-05T10:00:00.5Z'); // earlier, though later as text
+    expect(customerActivity(c, '2026-01-05T10:00:01Z')).toBe('2026-01-05T10:00:01Z');
+    expect(customerActivity(conv({ last_activity_at: '2026-01-05T12:00:00Z' }), undefined)).toBe('2026-01-05T12:00:00Z');
+    expect(customerActivity(conv({}), '2026-01-05T13:00:00Z')).toBe('2026-01-05T13:00:00Z');
   });
 
   it('mark visitors with a chat that is not closed as chatting', () => {
@@ -504,7 +556,7 @@ describe('inbox notices', () => {
   });
 
   it('tells of a mention in plain words, and opens its chat', () => {
-    expect(inboxNotice(item('mention'))).toEqual({ title: 'Ana mentioned you', body: 'can you check the refund?', conversationId: 'c1', tone: 'new' });
+    expect(inboxNotice(item('mention'))).toEqual({ title: 'Ana mentioned you', body: 'can you check the refund?', conversationId: 'c1', kind: 'chat' });
     expect(inboxNotice(item('ticket_reply'))?.title).toBe('Ana replied on your ticket');
     expect(inboxNotice(item('ticket_changed'))?.title).toBe('Ana changed a ticket you watch');
   });

@@ -6,7 +6,10 @@
 import type { Agent, Conversation, InboxItem, Message, PageView, ServerEvent, Visitor } from '../shared/protocol';
 import { withMarkers } from '../shared/receipts';
 import { plain } from './comments';
-import { countQueues, inQueue, type QueueTab } from './lifecycle';
+import type { Toast } from './notify';
+import { countQueues, forMe, inQueue, type QueueTab } from './lifecycle';
+
+export { forMe };
 
 export interface VisitorDetails {
   visitor: Visitor;
@@ -228,12 +231,8 @@ export function markSeen(seen: Seen, c: Conversation): Seen {
 
 // --- notices (what the store turns into toasts, beeps and notifications) ---
 
-export interface Notice {
-  title: string;
-  body: string;
-  conversationId: string;
-  tone: 'info' | 'new';
-}
+/** A toast to raise (notify.ts), its kind choosing whether it sounds. */
+export type Notice = Omit<Toast, 'id'>;
 
 export interface NoticeContext {
   /** The signed-in agent. */
@@ -250,9 +249,9 @@ export interface NoticeContext {
  */
 export function conversationNotice(before: Conversation | undefined, after: Conversation, ctx: NoticeContext): Notice | null {
   const body = () => `${ctx.name(after.visitor_id)} on ${ctx.siteName(after.site_id) ?? 'a site'}`;
-  if (!before && after.status === 'open' && forMe(after, ctx.me)) return { title: 'New chat', body: body(), conversationId: after.id, tone: 'new' };
+  if (!before && after.status === 'open' && forMe(after, ctx.me)) return { title: 'New chat', body: body(), conversationId: after.id, kind: 'chat' };
   if (before && after.assignee_id === ctx.me && before.assignee_id !== ctx.me && after.status !== 'closed' && after.id !== ctx.openId) {
-    return { title: 'Chat assigned to you', body: body(), conversationId: after.id, tone: 'new' };
+    return { title: 'Chat assigned to you', body: body(), conversationId: after.id, kind: 'chat' };
   }
   return null;
 }
@@ -275,13 +274,25 @@ export function needsWrapup(before: Conversation | undefined, after: Conversatio
 /** An agent's desk has been gone for the grace period (away): its chats went back to the queue. */
 export function agentNotice(before: Agent | undefined, after: Agent, me: string): Notice | null {
   if (!before || after.id === me || before.away || !after.away) return null;
-  return { title: `${after.name} is away`, body: 'Their desk closed: their open chats went back to the queue.', conversationId: '', tone: 'info' };
+  return { title: `${after.name} is away`, body: 'Their desk closed: their open chats went back to the queue.', key: `agent ${after.id}`, kind: 'agentDrop' };
 }
 
 /** A visitor in one of my (or an unassigned) chats lost their connection. */
 export function visitorDropNotice(before: Visitor | undefined, after: Visitor, c: Conversation | undefined, me: string, name: string): Notice | null {
   if (!before?.connected || after.connected || !c || c.status === 'closed' || !forMe(c, me)) return null;
-  return { title: `${name} disconnected`, body: 'They may be back in a moment; their chat stays open.', conversationId: c.id, tone: 'info' };
+  return { title: `${name} disconnected`, body: 'They may be back in a moment; their chat stays open.', conversationId: c.id, kind: 'visitorDrop' };
+}
+
+/**
+ * A visitor who just came online (the server's `new: true`), once per
+ * arrival: not when the desk held them online already (a repeated or
+ * merged delta). Not for a visitor whose chat (not closed) has an agent:
+ * one of mine is on my list already, another agent's is theirs. New
+ * visitors share one toast: the latest arrival replaces the one before.
+ */
+export function visitorNotice(arrived: boolean | undefined, before: Visitor | undefined, v: Visitor, c: Conversation | undefined, name: string, site: string | undefined): Notice | null {
+  if (!arrived || before || !v.online || c?.assignee_id) return null;
+  return { title: 'New visitor', body: `${name} on ${site ?? 'a site'}`, visitorId: v.id, key: 'visitor', kind: 'visitor' };
 }
 
 /**
@@ -302,7 +313,7 @@ export function messageNotice(
     title: `Message from ${name(c.visitor_id)}`,
     body: m.body.length > 120 ? `${m.body.slice(0, 117)}…` : m.body,
     conversationId: c.id,
-    tone: 'info',
+    kind: 'message',
   };
 }
 
@@ -334,15 +345,10 @@ export function inboxTitle(it: InboxItem): string {
  */
 export function inboxNotice(it: InboxItem): Notice | null {
   if (!it.conversation_id || it.kind === 'assigned' || it.kind === 'transferred') return null;
-  return { title: inboxTitle(it), body: plain(it.summary), conversationId: it.conversation_id, tone: 'new' };
+  return { title: inboxTitle(it), body: plain(it.summary), conversationId: it.conversation_id, kind: 'chat' };
 }
 
 // --- views ---
-
-/** Whether c is this agent's business: its own, or waiting for anyone. Another agent's chat is not "new" for me. */
-export function forMe(c: Conversation, me: string): boolean {
-  return !c.assignee_id || c.assignee_id === me;
-}
 
 /** A live chat of mine (or unassigned) this agent has never opened (green in the queue). */
 export function isNew(c: Conversation, seen: Seen, me: string): boolean {
@@ -369,9 +375,9 @@ export function chatting(convs: Iterable<Conversation>): Map<string, string> {
   return m;
 }
 
-/** Conversations per queue tab, live ones waiting for an agent, and online visitors. */
-export function counts(convs: Iterable<Conversation>, visitors: Iterable<Visitor>, tagged?: ReadonlySet<string>): ReturnType<typeof countQueues> & { visitors: number } {
-  const n = { ...countQueues(convs, tagged), visitors: 0 };
+/** The tabs' badges (countQueues: the agent's own and unassigned chats), live ones waiting for an agent, and online visitors. */
+export function counts(convs: Iterable<Conversation>, visitors: Iterable<Visitor>, me: string, tagged?: ReadonlySet<string>): ReturnType<typeof countQueues> & { visitors: number } {
+  const n = { ...countQueues(convs, me, tagged), visitors: 0 };
   for (const v of visitors) if (v.online) n.visitors++;
   return n;
 }
@@ -411,8 +417,26 @@ export function queue(convs: Iterable<Conversation>, v: QueueView): Conversation
       (!v.agent || (v.agent === 'none' ? !c.assignee_id : c.assignee_id === v.agent)) &&
       (!q || [v.name(c.visitor_id), c.last_message, v.siteNames.get(c.site_id) ?? '', c.id].join(' ').toLowerCase().includes(q)),
   );
-  const key = (c: Conversation) => (v.tab === 'live' && v.sort === 'new' ? c.created_at : (v.customerAt.get(c.id) ?? c.last_activity_at));
-  return list.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+  const key = (c: Conversation) => Date.parse(v.tab === 'live' && v.sort === 'new' ? c.created_at : customerActivity(c, v.customerAt.get(c.id))) || 0;
+  return list.sort((a, b) => key(b) - key(a));
+}
+
+/**
+ * The server's time of the visitor's last message (RFC 3339; absent when
+ * they never wrote). TODO(shared/protocol.ts): declared on Conversation
+ * there, this cast goes.
+ */
+
+/**
+ * When a conversation's visitor last wrote, for "New customer activity":
+ * the time a live message brought (live) when it is newer than what the
+ * server said (last_visitor_at, which survives a reload), else that, else
+ * the last activity (agents' messages move it too) when neither is known.
+ */
+export function customerActivity(c: Conversation, live: string | undefined): string {
+  const kept = c.last_visitor_at;
+  if (live && (!kept || Date.parse(live) > Date.parse(kept))) return live;
+  return kept || c.last_activity_at;
 }
 
 /** The Visitors tab: online visitors, filtered by site and a search, latest arrival first. */

@@ -36,6 +36,7 @@ import {
   needsWrapup,
   agentNotice,
   visitorDropNotice,
+  visitorNotice,
   setViewer,
   type Viewers,
   type Notice,
@@ -141,7 +142,7 @@ export class DeskStore {
   /** The clock for "time on site" and "5m ago", ticking every 20 s. */
   readonly now = signal(Date.now());
 
-  readonly notifier = new Notifier((id) => this.open(id));
+  readonly notifier = new Notifier((t) => this.show(t));
   readonly session: Session;
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingOut: TypingSignal;
@@ -258,7 +259,7 @@ export class DeskStore {
 
   readonly visitorList = computed(() => visitorList(this.visitors.value.values(), this.visitorSearch.value, this.siteFilter.value));
 
-  readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values(), this.tagged.value));
+  readonly counts = computed(() => counts(this.conversations.value.values(), this.visitors.value.values(), this.myId(), this.tagged.value));
 
   /** Conversations that want attention: new, or with activity since last seen. */
   readonly attention = computed(() => attention(this.conversations.value.values(), this.seen.value, this.openId.value, this.myId()));
@@ -280,6 +281,12 @@ export class DeskStore {
     this.session.track(id);
     this.refresh();
     this.loadVisitor(c.visitor_id);
+  }
+
+  /** What a toast is about: its conversation, else its visitor (a new visitor). */
+  show(t: { conversationId?: string; visitorId?: string }): void {
+    if (t.conversationId) this.open(t.conversationId);
+    else if (t.visitorId) this.selectVisitor(t.visitorId);
   }
 
   toggleVisitors(): void {
@@ -589,7 +596,10 @@ export class DeskStore {
         // A visitor event means a new page or a socket change: refresh the pages shown.
         if (e.visitor.id === this.selectedVisitorId.value) this.loadVisitor(e.visitor.id);
         const conv = this.conversations.value.get(this.chatting.value.get(e.visitor.id) ?? '');
-        this.notify(visitorDropNotice(before.visitors.get(e.visitor.id), e.visitor, conv, this.myId(), this.displayName(e.visitor.id)));
+        const was = before.visitors.get(e.visitor.id);
+        const name = this.displayName(e.visitor.id);
+        this.notify(visitorDropNotice(was, e.visitor, conv, this.myId(), name));
+        this.notify(visitorNotice(e.new, was, e.visitor, conv, name, this.siteNames.value.get(e.visitor.site_id)));
         break;
       }
       case 'agent':

@@ -132,6 +132,8 @@ export interface Agent {
   disabled?: boolean;
   status_changed_at: string;
   department_ids: string[];
+  /** When the agent's avatar last changed (GET /api/v1/agents/{id}/avatar?v=…); absent: initials. */
+  avatar_at?: string;
 }
 
 /**

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ func makeWhatsApp(t *testing.T, s *store.Store, it *isoTenant) waFixture {
 	// The thread is due at isoNow since the inbound: that is the lease a
 	// claim would have set.
 	ok, err := s.AdvanceWhatsAppThread(ctx, store.WhatsAppThread{WorkspaceID: ws, SiteID: f.channel.SiteID, ConversationID: f.conv.ID,
-		VisitorID: v.ID, Lease: isoNow}, store.WhatsAppOutcome{Seq: f.outSeq, WAMID: "wamid.out." + name}, false, isoNow)
+		VisitorID: v.ID, Lease: isoNow}, store.WhatsAppOutcome{Seq: f.outSeq, WAMID: "wamid.out." + name}, time.Time{}, isoNow)
 	noErr(t, "whatsapp sent", err)
 	equal(t, "whatsapp sent", ok, true)
 	noErr(t, "whatsapp templates", s.ReplaceWhatsAppTemplates(ctx, ws, f.channel.SiteID, []store.WhatsAppTemplate{{ID: "tpl-" + name,
@@ -75,6 +76,7 @@ type waSnapshot struct {
 	User      store.WhatsAppUser
 	State     store.WhatsAppState
 	Seen      [2]bool // its inbound and outbound wamids are known
+	Avatar    []byte  // the owner's avatar (not WhatsApp's, but kept here with the tenant's other late rows)
 }
 
 func takeWASnapshot(t *testing.T, s *store.Store, it isoTenant) waSnapshot {
@@ -86,6 +88,9 @@ func takeWASnapshot(t *testing.T, s *store.Store, it isoTenant) waSnapshot {
 	)
 	sn.Channels, err = s.ListWhatsAppChannels(ctx, it.ws.ID)
 	noErr(t, "whatsapp channels", err)
+	if _, sn.Avatar, err = s.AgentAvatar(ctx, it.ws.ID, it.owner.ID); !errors.Is(err, store.ErrNotFound) {
+		noErr(t, "avatar", err)
+	}
 	if it.wa.channel.SiteID == "" {
 		return sn
 	}
@@ -162,18 +167,18 @@ func whatsAppIsolationCases() []isolationCase {
 		wa(refused("EnsureWhatsAppThread", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 			return s.EnsureWhatsAppThread(ctx, a.ws.ID, b.wa.conv.ID, isoNow)
 		})),
-		wa(isolationCase{method: "WakeWhatsAppThread", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
-			noErr(t, "wake", s.WakeWhatsAppThread(t.Context(), a.ws.ID, b.wa.conv.ID, isoNow))
-		}}),
+		wa(refused("WakeWhatsAppThread", "of B's conversation", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+			return s.WakeWhatsAppThread(ctx, a.ws.ID, a.wa.channel.SiteID, b.wa.conv.ID, isoNow)
+		})),
 		wa(isolationCase{method: "AdvanceWhatsAppThread", name: "with B's thread under A", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 			ok, err := s.AdvanceWhatsAppThread(t.Context(), store.WhatsAppThread{WorkspaceID: a.ws.ID, SiteID: b.wa.channel.SiteID,
-				ConversationID: b.wa.conv.ID, SentSeq: b.wa.outSeq, Lease: isoNow}, store.WhatsAppOutcome{Seq: b.wa.outSeq + 5, Failed: true}, false, isoNow)
+				ConversationID: b.wa.conv.ID, SentSeq: b.wa.outSeq, Lease: isoNow}, store.WhatsAppOutcome{Seq: b.wa.outSeq + 5, Failed: true}, time.Time{}, isoNow)
 			noErr(t, "advance", err)
 			equal(t, "B's thread advanced", ok, false)
 		}}),
 		wa(isolationCase{method: "RetryWhatsAppThread", name: "with B's thread under A", run: func(t *testing.T, s *store.Store, a, b isoTenant) {
 			ok, err := s.RetryWhatsAppThread(t.Context(), store.WhatsAppThread{WorkspaceID: a.ws.ID, SiteID: b.wa.channel.SiteID,
-				ConversationID: b.wa.conv.ID, Lease: isoNow}, "x", isoNow.Add(time.Hour), isoNow)
+				ConversationID: b.wa.conv.ID, Lease: isoNow}, "x", false, isoNow.Add(time.Hour), isoNow)
 			noErr(t, "retry", err)
 			equal(t, "B's thread held", ok, false)
 		}}),
@@ -200,4 +205,30 @@ func whatsAppIsolationCases() []isolationCase {
 	}
 }
 
-func init() { isolationCases = append(isolationCases, whatsAppIsolationCases()...) }
+func init() {
+	isolationCases = append(isolationCases, whatsAppIsolationCases()...)
+	isolationCases = append(isolationCases, avatarIsolationCases()...)
+}
+
+// Avatars (issue 11): B's owner has one; A's calls cannot read or
+// change it.
+func avatarIsolationCases() []isolationCase {
+	bAvatar := func(t *testing.T, s *store.Store, a, b *isoTenant) {
+		_, err := s.SetAgentAvatar(t.Context(), b.ws.ID, b.owner.ID, "image/png", []byte("png-of-b"), isoNow)
+		noErr(t, "B's avatar", err)
+	}
+	return []isolationCase{
+		refused("SetAgentAvatar", "of B's agent", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+			_, err := s.SetAgentAvatar(ctx, a.ws.ID, b.owner.ID, "image/png", []byte("sneaky"), isoNow)
+			return err
+		}).arranged(bAvatar),
+		refused("SetAgentAvatar", "removing B's", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+			_, err := s.SetAgentAvatar(ctx, a.ws.ID, b.owner.ID, "", nil, isoNow)
+			return err
+		}).arranged(bAvatar),
+		refused("AgentAvatar", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+			_, _, err := s.AgentAvatar(ctx, a.ws.ID, b.owner.ID)
+			return err
+		}).arranged(bAvatar),
+	}
+}

@@ -1,14 +1,51 @@
-import { useState } from 'preact/hooks';
-import type { Department } from '../api';
-import { type BusinessHours, createDepartment, deleteDepartment, MAX_NAME, updateDepartment } from './api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type AgentRecord, type Department, listAgents } from '../api';
+import { type BusinessHours, createDepartment, deleteDepartment, getAgent, MAX_NAME, updateAgent, updateDepartment, withDepartment } from './api';
 import { errorText, FormError, SubmitRow } from './form';
 import { Hours } from './Hours';
 
-/** Departments: create, rename, delete, and their own hours. Members are set per agent on Team. */
+/**
+ * Departments: create, rename, delete, their own hours, and their members
+ * (also set per agent on Team: both change the agent's department_ids).
+ */
 export function Departments({ editable, departments, onChange }: { editable: boolean; departments: Department[]; onChange: (d: Department[]) => void }) {
   const [name, setName] = useState('');
   const [error, setError] = useState('');
   const [hoursOf, setHoursOf] = useState(''); // the department whose hours are open
+  const [agents, setAgents] = useState<AgentRecord[] | null>(null);
+  // "agent dept" → the membership ticked, until its request is answered.
+  const [wanted, setWanted] = useState<Record<string, boolean>>({});
+  // Agent id → its last request: one agent's changes go one at a time, in order.
+  const chains = useRef(new Map<string, Promise<void>>());
+  useEffect(() => {
+    listAgents()
+      .then(setAgents)
+      .catch((err: unknown) => setError(errorText(err, 'Loading the team')));
+  }, []);
+  /**
+   * Adds an agent to a department or takes it out. department_ids is the
+   * agent's whole list, so the agent is read afresh (another admin or the
+   * Team page may have changed it) and only this department is added or
+   * removed; nothing is sent when it already is as wanted.
+   */
+  const setMember = (a: AgentRecord, deptId: string, on: boolean) => {
+    const key = `${a.id} ${deptId}`;
+    setWanted((w) => ({ ...w, [key]: on }));
+    setError('');
+    const next: Promise<void> = (chains.current.get(a.id) ?? Promise.resolve())
+      .then(() => getAgent(a.id))
+      .then((cur) => (cur.department_ids.includes(deptId) === on ? cur : updateAgent(a.id, { department_ids: withDepartment(cur.department_ids, deptId, on) })))
+      .then(
+        (saved) => setAgents((l) => (l ?? []).map((x) => (x.id === saved.id ? saved : x))),
+        (err: unknown) => setError(errorText(err, `Changing the departments of ${a.name}`)),
+      )
+      .finally(() => {
+        if (chains.current.get(a.id) !== next) return; // a later change is on its way
+        chains.current.delete(a.id);
+        setWanted((w) => Object.fromEntries(Object.entries(w).filter(([k]) => !k.startsWith(`${a.id} `))));
+      });
+    chains.current.set(a.id, next);
+  };
   const add = (e: Event) => {
     e.preventDefault();
     if (!name.trim()) return setError('Give the department a name.');
@@ -23,7 +60,7 @@ export function Departments({ editable, departments, onChange }: { editable: boo
   return (
     <section aria-labelledby="depts-title">
       <h2 id="depts-title">Departments</h2>
-      <p class="muted">Queues by topic, such as Sales or Billing. A site can send its chats to one; agents join them on the Team page.</p>
+      <p class="muted">Queues by topic, such as Sales or Billing. A site can send its chats to one; its members (set here or on the Team page) answer them.</p>
       <FormError text={error} />
       <ul class="admin-list plain" aria-label="Departments">
         {departments.length === 0 && <li class="muted">No departments yet: every chat goes to the whole team.</li>}
@@ -37,6 +74,9 @@ export function Departments({ editable, departments, onChange }: { editable: boo
             onError={setError}
             hoursOpen={hoursOf === d.id}
             onHours={(open) => setHoursOf(open ? d.id : '')}
+            agents={agents}
+            isMember={(a) => wanted[`${a.id} ${d.id}`] ?? a.department_ids.includes(d.id)}
+            onMember={(a, on) => setMember(a, d.id, on)}
           />
         ))}
       </ul>
@@ -55,7 +95,7 @@ export function Departments({ editable, departments, onChange }: { editable: boo
   );
 }
 
-function DepartmentRow({ dept, editable, onSaved, onDeleted, onError, hoursOpen, onHours }: {
+function DepartmentRow({ dept, editable, onSaved, onDeleted, onError, hoursOpen, onHours, agents, isMember, onMember }: {
   dept: Department;
   editable: boolean;
   onSaved: (d: Department) => void;
@@ -63,14 +103,22 @@ function DepartmentRow({ dept, editable, onSaved, onDeleted, onError, hoursOpen,
   onError: (e: string) => void;
   hoursOpen: boolean;
   onHours: (open: boolean) => void;
+  /** The team (null until loaded). */
+  agents: AgentRecord[] | null;
+  /** Whether an agent is a member, as ticked (a change being sent shows at once). */
+  isMember: (a: AgentRecord) => boolean;
+  onMember: (a: AgentRecord, on: boolean) => void;
 }) {
   const [name, setName] = useState(dept.name);
   const [confirm, setConfirm] = useState(false);
+  const [membersOpen, setMembersOpen] = useState(false);
   const summary = hoursSummary(dept.business_hours);
+  const members = (agents ?? []).filter(isMember);
   if (!editable)
     return (
       <li>
         {dept.name} <span class="muted">· {summary}</span>
+        {agents && <span class="muted block">Members: {members.map((a) => a.name).join(', ') || 'none'}</span>}
       </li>
     );
   const rename = (e: Event) => {
@@ -90,6 +138,11 @@ function DepartmentRow({ dept, editable, onSaved, onDeleted, onError, hoursOpen,
         <button type="button" class="btn ghost" aria-expanded={hoursOpen} aria-controls={`dept-hours-${dept.id}`} onClick={() => onHours(!hoursOpen)}>
           Hours: {summary}
         </button>
+        {agents && (
+          <button type="button" class="btn ghost" aria-expanded={membersOpen} aria-controls={`dept-members-${dept.id}`} onClick={() => setMembersOpen(!membersOpen)}>
+            Members: {members.length}
+          </button>
+        )}
         {!confirm ? (
           <button type="button" class="btn ghost danger-text" onClick={() => setConfirm(true)}>
             Delete…
@@ -106,6 +159,24 @@ function DepartmentRow({ dept, editable, onSaved, onDeleted, onError, hoursOpen,
           </span>
         )}
       </form>
+      {membersOpen && agents && (
+        <fieldset id={`dept-members-${dept.id}`} class="admin-detail dept-members">
+          <legend>Members of {dept.name}</legend>
+          <p class="pref-help muted">Its chats go to these agents. Each change is saved at once; Team shows the same.</p>
+          {agents.length === 0 && <p class="muted">No agents yet.</p>}
+          {agents.map((a) => (
+            <label key={a.id} class="check">
+              <input type="checkbox" checked={isMember(a)} onChange={(e) => onMember(a, e.currentTarget.checked)} />
+              {a.name}
+              <span class="muted">
+                {' '}
+                · {a.email}
+                {a.disabled ? ' · disabled' : ''}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
       {hoursOpen && <DepartmentHours dept={dept} onSaved={onSaved} />}
     </li>
   );

@@ -1,13 +1,16 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, type Me } from '../api';
-import type { Notifier, Toast } from '../notify';
+import type { Notifier, SoundKind } from '../notify';
 import { MAX_NAME, updateAgent } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 
-/** Which toasts may sound, as Your profile offers them. */
-const SOUND_KINDS: [Toast['tone'], string][] = [
-  ['new', 'for a new chat, one assigned to me, or a mention of me in a comment'],
-  ['info', "for a visitor's message in one of my chats"],
+/** Which notices may sound, one choice per kind (notify.ts SoundKind), as Your profile offers them. */
+const SOUND_KINDS: [SoundKind, string][] = [
+  ['visitor', 'A new visitor on a site'],
+  ['chat', 'A new chat, a chat assigned to me, or a mention of me'],
+  ['message', "A visitor's message in one of my chats"],
+  ['visitorDrop', 'A visitor of one of my chats losing their connection'],
+  ['agentDrop', "Another agent's connection dropping (their chats go back to the queue)"],
 ];
 
 /**
@@ -29,17 +32,15 @@ export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
           <input type="checkbox" checked={notifier.sound.value} onChange={() => notifier.toggleSound()} />
           Play sounds
         </label>
-        {SOUND_KINDS.map(([tone, label]) => (
-          <label class="check indent" key={tone}>
-            <input
-              type="checkbox"
-              disabled={!notifier.sound.value}
-              checked={notifier.soundFor.value[tone]}
-              onChange={(e) => notifier.setSoundFor(tone, e.currentTarget.checked)}
-            />
-            {label}
-          </label>
-        ))}
+        <fieldset class="field sound-kinds" disabled={!notifier.sound.value}>
+          <legend class="pref-label">Play a sound for</legend>
+          {SOUND_KINDS.map(([kind, label]) => (
+            <label class="check" key={kind}>
+              <input type="checkbox" checked={notifier.soundFor.value[kind]} onChange={(e) => notifier.setSoundFor(kind, e.currentTarget.checked)} />
+              {label}
+            </label>
+          ))}
+        </fieldset>
         <p class="pref-help muted">
           {notifier.desktop.value === 'granted'
             ? 'Browser notifications are on: they show while this tab is in the background.'

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
 import { GRANTABLE } from '../permissions';
-import { agentRatings, createAgent, deleteAgent, MAX_NAME, type RatingCount, resetPassword, setDisabled, updateAgent } from './api';
+import { agentRatings, createAgent, deleteAgent, CHATS_PER_AGENT_LIMIT, MAX_NAME, maxChatsProblem, type RatingCount, resetPassword, setDisabled, updateAgent, withDepartment } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 import { byRole, inOrder } from './grants';
 
@@ -113,8 +113,12 @@ function AgentRow(p: {
     p.onError('');
     updateAgent(a.id, in_).then(p.onSaved).catch((err: unknown) => p.onError(errorText(err, `Changing ${a.name}`)));
   };
-  const toggleDept = (id: string, on: boolean) =>
-    patch({ department_ids: on ? [...a.department_ids, id] : a.department_ids.filter((d) => d !== id) });
+  const toggleDept = (id: string, on: boolean) => patch({ department_ids: withDepartment(a.department_ids, id, on) });
+  const setMaxChats = (typed: string) => {
+    const problem = maxChatsProblem(typed);
+    if (problem) p.onError(`Max chats of ${a.name}: ${problem}`);
+    else if (Number(typed) !== a.max_chats) patch({ max_chats: Number(typed) });
+  };
   // A permission ticked shows ticked at once; the answers (or an error) settle it.
   const [pendingGrants, setPendingGrants] = useState<string[] | null>(null);
   const grants = pendingGrants ?? a.grants ?? [];
@@ -180,10 +184,10 @@ function AgentRow(p: {
             type="number"
             class="narrow"
             min={0}
-            max={100}
+            max={CHATS_PER_AGENT_LIMIT}
             aria-label={`Max chats of ${a.name}`}
             value={a.max_chats}
-            onChange={(e) => patch({ max_chats: Number(e.currentTarget.value) })}
+            onChange={(e) => setMaxChats(e.currentTarget.value)}
           />
         ) : (
           a.max_chats || 'default'
@@ -282,6 +286,7 @@ function NewAgent({ departments, onCreated }: { departments: Department[]; onCre
   const [email, setEmail] = useState('');
   const [role, setRole] = useState('agent');
   const [depts, setDepts] = useState<string[]>([]);
+  const [maxChats, setMaxChats] = useState('0');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -290,20 +295,23 @@ function NewAgent({ departments, onCreated }: { departments: Department[]; onCre
     const local: Record<string, string> = {};
     if (!name.trim()) local.name = 'Enter a name.';
     if (!/^[^@\s]+@[^@\s]+$/.test(email.trim())) local.email = 'Enter an e-mail address.';
+    const max = maxChatsProblem(maxChats);
+    if (max) local.max_chats = max;
     setErrors(local);
     setFormError('');
     if (Object.keys(local).length) return;
     setBusy(true);
-    createAgent({ name: name.trim(), email: email.trim(), role, department_ids: depts })
+    createAgent({ name: name.trim(), email: email.trim(), role, max_chats: Number(maxChats), department_ids: depts })
       .then((r) => {
         setName('');
         setEmail('');
         setDepts([]);
+        setMaxChats('0');
         onCreated(r.agent, r.password ?? '');
       })
       .catch((err: unknown) => {
         const field = (err as { field?: string }).field ?? '';
-        if (field === 'name' || field === 'email') setErrors({ [field]: errorText(err, 'Adding the agent') });
+        if (field === 'name' || field === 'email' || field === 'max_chats') setErrors({ [field]: errorText(err, 'Adding the agent') });
         else setFormError(errorText(err, 'Adding the agent'));
       })
       .finally(() => setBusy(false));
@@ -325,6 +333,9 @@ function NewAgent({ departments, onCreated }: { departments: Department[]; onCre
             </option>
           ))}
         </select>
+      </Field>
+      <Field id="agent-max" label="Max chats" help="Chats they take at once, 0 to 100; 0: the workspace's default (Preferences)." error={errors.max_chats}>
+        <input id="agent-max" type="number" class="narrow" inputMode="numeric" min={0} max={CHATS_PER_AGENT_LIMIT} value={maxChats} onInput={(e) => setMaxChats(e.currentTarget.value)} />
       </Field>
       {departments.length > 0 && (
         <fieldset class="field">

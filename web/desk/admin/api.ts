@@ -7,6 +7,21 @@ export type { SiteLook };
 /** The longest name of a site, department or agent (bytes, as the server counts). */
 export const MAX_NAME = 100;
 
+/** The most an agent's max_chats may be (docs/api.md, Agents); 0 means the workspace's default. */
+export const CHATS_PER_AGENT_LIMIT = 100;
+
+/** Why a typed max chats would be refused (invalid_max_chats), or '' when it is a whole number from 0 to CHATS_PER_AGENT_LIMIT. */
+export function maxChatsProblem(typed: string): string {
+  const t = typed.trim();
+  return /^\d{1,3}$/.test(t) && Number(t) <= CHATS_PER_AGENT_LIMIT ? '' : `Enter a whole number from 0 to ${CHATS_PER_AGENT_LIMIT} (0: the workspace default).`;
+}
+
+/** An agent's departments with dept added (on) or removed: the whole list PATCH department_ids wants, the others kept. */
+export function withDepartment(ids: readonly string[], dept: string, on: boolean): string[] {
+  if (!on) return ids.filter((d) => d !== dept);
+  return ids.includes(dept) ? [...ids] : [...ids, dept];
+}
+
 export interface OpenSpan {
   weekday: number; // 0 is Sunday
   open: string; // "HH:MM"
@@ -97,6 +112,7 @@ export interface AgentInput {
 }
 
 const agent = (id: string) => `/agents/${encodeURIComponent(id)}`;
+export const getAgent = (id: string) => call<AgentRecord>('GET', agent(id));
 export const createAgent = (in_: AgentInput) => call<{ agent: AgentRecord; password?: string }>('POST', '/agents', in_);
 export const updateAgent = (id: string, in_: AgentInput) => call<AgentRecord>('PATCH', agent(id), in_);
 export const deleteAgent = (id: string) => call<void>('DELETE', agent(id));

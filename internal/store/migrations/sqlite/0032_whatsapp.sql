@@ -77,8 +77,10 @@ CREATE TABLE whatsapp_messages (
 CREATE INDEX whatsapp_messages_conversation ON whatsapp_messages (conversation_id, seq);
 
 -- A number's message templates as last synced from its business account
--- (only APPROVED ones may be sent). params: the variables' names in
--- order ("1", "2" … or named ones), examples: WhatsApp's sample values.
+-- (only APPROVED ones may be sent). params: the body's variables' names
+-- in order ("1", "2" … or named ones), examples: WhatsApp's sample
+-- values. unsupported says why one cannot be sent from the desk (a media
+-- header, variables in its header or buttons); '' when it can.
 CREATE TABLE whatsapp_templates (
     site_id          TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
     id               TEXT NOT NULL,
@@ -93,6 +95,7 @@ CREATE TABLE whatsapp_templates (
     footer           TEXT NOT NULL,
     params           TEXT NOT NULL,
     examples         TEXT NOT NULL,
+    unsupported      TEXT NOT NULL,
     synced_at        INTEGER NOT NULL,
     PRIMARY KEY (site_id, id)
 );
