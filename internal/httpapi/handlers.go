@@ -188,7 +188,7 @@ func (a *API) rotateSiteKey(w http.ResponseWriter, r *http.Request, p auth.Princ
 }
 
 func (a *API) siteSecret(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	secret, err := a.sites.IdentitySecret(r.Context(), p.Actor(), r.PathValue("id"))
+	secret, err := a.sites.RevealSecret(r.Context(), p.Actor(), r.PathValue("id"))
 	a.respond(w, r, http.StatusOK)(map[string]string{"identity_secret": secret}, err)
 }
 

@@ -195,7 +195,7 @@ func TestSitesAPIRefusals(t *testing.T) {
 		{name: "the list holds only this workspace", as: "agent", method: "GET", path: "/api/v1/sites", status: 200,
 			has: []string{`"items":[`, `"name":"Shop"`, `"name":"Demo site"`}, hasNot: []string{"B's shop", "{b-site}"}},
 		{name: "an agent reads a site, without its secret", as: "agent", method: "GET", path: "/api/v1/sites/{site}", status: 200,
-			has: []string{`"widget_key":"` + e.site.WidgetKey + `"`}, hasNot: []string{"identity_secret", e.site.IdentitySecret}},
+			has: []string{`"widget_key":"` + e.site.WidgetKey + `"`}, hasNot: []string{`"identity_secret":`, e.site.IdentitySecret}},
 	})
 }
 
@@ -222,7 +222,7 @@ func TestSitesAPILifecycle(t *testing.T) {
 		}
 		created := apptest.Decode[siteJSON](t, body)
 		if created.Name != "Blog" || strings.Join(created.AllowedOrigins, " ") != "https://blog.example https://*.blog.example" ||
-			!strings.HasPrefix(created.WidgetKey, "wk_") || created.DefaultDepartmentID != e.dept.ID || strings.Contains(string(body), "identity_secret") {
+			!strings.HasPrefix(created.WidgetKey, "wk_") || created.DefaultDepartmentID != e.dept.ID || strings.Contains(string(body), `"identity_secret":`) {
 			t.Fatalf("created %s", body)
 		}
 		path := "/api/v1/sites/" + created.ID
@@ -273,8 +273,12 @@ func TestSitesAPILifecycle(t *testing.T) {
 		status, body = s.Do(t, owner, "GET", path+"/identity-secret", nil)
 		secret := apptest.Decode[map[string]string](t, body)["identity_secret"]
 		stored, err := s.App.Store.GetSite(ctx, s.WorkspaceID(t), created.ID)
-		if err != nil || status != 200 || secret == "" || secret != stored.IdentitySecret {
+		if err != nil || status != 200 || secret == "" || secret != stored.IdentitySecret || !stored.IdentitySecretShown {
 			t.Fatalf("identity secret: %d %s (err %v)", status, body, err)
+		}
+		// Shown once: the second read is refused, and says how to get one.
+		if status, body = s.Do(t, e.as["admin"], "GET", path+"/identity-secret", nil); status != 409 || !strings.Contains(string(body), "identity_secret_shown") {
+			t.Fatalf("a second read of the identity secret: %d %s", status, body)
 		}
 
 		status, body = s.Do(t, owner, "POST", path+"/identity-secret/rotate", nil)

@@ -10,6 +10,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -32,6 +33,7 @@ type Store interface {
 	UpdateSite(ctx context.Context, st store.Site, now time.Time) (store.Site, error)
 	SetWidgetKey(ctx context.Context, workspaceID, id, key string, now time.Time) error
 	SetIdentitySecret(ctx context.Context, workspaceID, id, secret string, now time.Time) error
+	RevealIdentitySecret(ctx context.Context, workspaceID, id string) (string, error)
 	DeleteSite(ctx context.Context, workspaceID, id string) error
 }
 
@@ -177,17 +179,26 @@ func (s *Service) RotateKey(ctx context.Context, actor auth.Actor, id string) (s
 	return s.store.GetSite(ctx, actor.WorkspaceID, id)
 }
 
-// IdentitySecret returns the site's identity-verification secret; only
-// managers may read it (they paste it into their back end).
-func (s *Service) IdentitySecret(ctx context.Context, actor auth.Actor, id string) (string, error) {
+// ErrSecretShown: the identity secret was shown once already.
+var ErrSecretShown = apperr.New(apperr.Conflict, "identity_secret_shown",
+	"the identity secret is shown once and was shown already: rotate it to get a new one")
+
+// RevealSecret returns the site's identity-verification secret, once:
+// only managers may read it (they paste it into their back end), and
+// after that a new one comes by rotating (RotateIdentitySecret).
+func (s *Service) RevealSecret(ctx context.Context, actor auth.Actor, id string) (string, error) {
 	if !actor.Can(auth.ManageWorkspace) {
 		return "", apperr.ErrForbidden
 	}
-	st, err := s.store.GetSite(ctx, actor.WorkspaceID, id)
-	if err == nil {
+	secret, err := s.store.RevealIdentitySecret(ctx, actor.WorkspaceID, id)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return "", ErrSecretShown
+	case err == nil:
+		invalidateSite(s.keys, id) // its identity_secret_shown moved
 		s.record(ctx, actor, "identity_secret_read", id, nil)
 	}
-	return st.IdentitySecret, err
+	return secret, err
 }
 
 // RotateIdentitySecret gives a site a new identity-verification secret and

@@ -62,7 +62,7 @@ func TestSQLiteMessagesRebuildKeepsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery", "0013_tickets", "0014_mail", "0015_department_hours", "0016_inbox", "0017_contacts", "0018_quick_responses", "0019_files", "0020_boards", "0021_ticket_fields", "0022_tickets_without_chat", "0023_ratings", "0024_conversation_facts", "0025_analytics_indexes", "0026_first_visitor_message", "0027_analytics_rollups", "0028_activity_analytics", "0029_broadcasts", "0030_api_keys", "0031_webhooks", "0032_whatsapp", "0033_last_visitor_message", "0034_avatars"}) {
+	if !reflect.DeepEqual(applied, []string{"0004_cheaper_appends", "0005_abuse", "0006_visitor_reads", "0007_agent_presence", "0008_agent_reads", "0009_agent_disabled", "0010_read_receipts", "0011_site_look", "0012_delivery", "0013_tickets", "0014_mail", "0015_department_hours", "0016_inbox", "0017_contacts", "0018_quick_responses", "0019_files", "0020_boards", "0021_ticket_fields", "0022_tickets_without_chat", "0023_ratings", "0024_conversation_facts", "0025_analytics_indexes", "0026_first_visitor_message", "0027_analytics_rollups", "0028_activity_analytics", "0029_broadcasts", "0030_api_keys", "0031_webhooks", "0032_whatsapp", "0033_last_visitor_message", "0034_avatars", "0035_identity_secret_shown"}) {
 		t.Fatalf("applied %v", applied)
 	}
 	for _, id := range convs {
@@ -223,7 +223,7 @@ func TestSQLiteTicketsRebuildKeepsReferences(t *testing.T) {
 	}
 
 	applied, err := s.Migrate(ctx, now)
-	if err != nil || !reflect.DeepEqual(applied, []string{"0022_tickets_without_chat", "0023_ratings", "0024_conversation_facts", "0025_analytics_indexes", "0026_first_visitor_message", "0027_analytics_rollups", "0028_activity_analytics", "0029_broadcasts", "0030_api_keys", "0031_webhooks", "0032_whatsapp", "0033_last_visitor_message", "0034_avatars"}) {
+	if err != nil || !reflect.DeepEqual(applied, []string{"0022_tickets_without_chat", "0023_ratings", "0024_conversation_facts", "0025_analytics_indexes", "0026_first_visitor_message", "0027_analytics_rollups", "0028_activity_analytics", "0029_broadcasts", "0030_api_keys", "0031_webhooks", "0032_whatsapp", "0033_last_visitor_message", "0034_avatars", "0035_identity_secret_shown"}) {
 		t.Fatalf("applied %v, %v", applied, err)
 	}
 	after, err := s.GetTicket(ctx, ws.ID, ticket)

@@ -15,15 +15,18 @@ type Site struct {
 	Name        string `json:"name"`
 	// Channel is how customers reach it: ChannelWeb (the widget) or
 	// ChannelWhatsApp (a WhatsApp number, whatsapp_channels).
-	Channel             string        `json:"channel"`
-	WidgetKey           string        `json:"widget_key"`
-	AllowedOrigins      []string      `json:"allowed_origins"`
-	BusinessHours       BusinessHours `json:"business_hours"`
-	IdentitySecret      string        `json:"-"`
-	DefaultDepartmentID string        `json:"default_department_id,omitempty"`
-	Look                SiteLook      `json:"look"`
-	CreatedAt           time.Time     `json:"created_at"`
-	UpdatedAt           time.Time     `json:"updated_at"`
+	Channel        string        `json:"channel"`
+	WidgetKey      string        `json:"widget_key"`
+	AllowedOrigins []string      `json:"allowed_origins"`
+	BusinessHours  BusinessHours `json:"business_hours"`
+	IdentitySecret string        `json:"-"`
+	// IdentitySecretShown: the secret was shown (read once, or given by a
+	// rotation); it is not shown again.
+	IdentitySecretShown bool      `json:"identity_secret_shown"`
+	DefaultDepartmentID string    `json:"default_department_id,omitempty"`
+	Look                SiteLook  `json:"look"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // BusinessHours are a site's opening hours in its own time zone. An empty
@@ -96,7 +99,7 @@ const (
 )
 
 const siteColumns = `id, workspace_id, name, channel, widget_key, allowed_origins, business_hours, identity_secret,
-	COALESCE(default_department_id, ''), look, created_at, updated_at`
+	COALESCE(default_department_id, ''), look, created_at, updated_at, identity_secret_shown`
 
 func scanSite(sc scanner) (Site, error) {
 	var (
@@ -105,7 +108,7 @@ func scanSite(sc scanner) (Site, error) {
 		cre, upd          int64
 	)
 	if err := sc.Scan(&st.ID, &st.WorkspaceID, &st.Name, &st.Channel, &st.WidgetKey, &orig, &hours, &st.IdentitySecret,
-		&st.DefaultDepartmentID, &look, &cre, &upd); err != nil {
+		&st.DefaultDepartmentID, &look, &cre, &upd, &st.IdentitySecretShown); err != nil {
 		return Site{}, err
 	}
 	if err := json.Unmarshal([]byte(orig), &st.AllowedOrigins); err != nil {
@@ -235,9 +238,34 @@ func (s *Store) SetWidgetKey(ctx context.Context, workspaceID, id, key string, n
 
 // SetIdentitySecret replaces a site's identity-verification secret.
 func (s *Store) SetIdentitySecret(ctx context.Context, workspaceID, id, secret string, now time.Time) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE sites SET identity_secret = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id, secret, millis(now))
+	// The rotation's answer shows the new secret: that is its one time.
+	res, err := s.write.ExecContext(ctx, `UPDATE sites SET identity_secret = $3, identity_secret_shown = $5, updated_at = $4
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, secret, millis(now), true)
 	return mustAffect("store: set identity secret", res, err)
+}
+
+// RevealIdentitySecret returns a site's identity secret if it was never
+// shown, and marks it shown; once shown it is ErrConflict (rotate for a
+// new one). An unknown site is ErrNotFound.
+func (s *Store) RevealIdentitySecret(ctx context.Context, workspaceID, id string) (string, error) {
+	var secret string
+	err := s.inTx(ctx, "store: reveal identity secret", func(tx *sql.Tx) error {
+		var shown bool
+		err := tx.QueryRowContext(ctx, `SELECT identity_secret, identity_secret_shown FROM sites WHERE workspace_id = $1 AND id = $2`+forUpdate(s.dialect),
+			workspaceID, id).Scan(&secret, &shown)
+		if err != nil {
+			return mapErr("store: reveal identity secret", err)
+		}
+		if shown {
+			return fmt.Errorf("store: reveal identity secret: shown before: %w", ErrConflict)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sites SET identity_secret_shown = $3 WHERE workspace_id = $1 AND id = $2`, workspaceID, id, true)
+		return mapErr("store: reveal identity secret", err)
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
 }
 
 // DeleteSite removes a site and, by cascade, its visitors and conversations.

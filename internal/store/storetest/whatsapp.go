@@ -226,6 +226,10 @@ func avatarIsolationCases() []isolationCase {
 			_, err := s.SetAgentAvatar(ctx, a.ws.ID, b.owner.ID, "", nil, isoNow)
 			return err
 		}).arranged(bAvatar),
+		refused("RevealIdentitySecret", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
+			_, err := s.RevealIdentitySecret(ctx, a.ws.ID, b.site.ID)
+			return err
+		}),
 		refused("AgentAvatar", "", func(ctx context.Context, s *store.Store, a, b isoTenant) error {
 			_, _, err := s.AgentAvatar(ctx, a.ws.ID, b.owner.ID)
 			return err
