@@ -9,6 +9,7 @@ import { shortTime } from '../shared/format';
 import type { FileMeta, Message } from '../shared/protocol';
 import { type Receipt as ReceiptState, RECEIPT_LABEL, receipt } from '../shared/receipts';
 import { ActionBar } from './Actions';
+import { Avatar } from './Avatar';
 import { type Revision, revise } from './comments';
 import { Markdown } from './Markdown';
 import { unfilled } from './quick/fill';
@@ -347,7 +348,12 @@ function History({ store }: { store: DeskStore }) {
         const first = i === 0 || messages[i - 1].author_id !== m.author_id;
         return (
           <li key={m.seq} class={`bubble-row ${side}`} data-seq={m.seq}>
-            {first && <span class="who">{m.author_type === 'visitor' ? store.displayName(m.author_id ?? '') : m.author_name || (m.author_type === 'system' ? 'Auto-reply' : 'Agent')}</span>}
+            {first && (
+              <span class="who">
+                {m.author_type === 'agent' && m.author_id && <Avatar id={m.author_id} at={store.agents.value.get(m.author_id)?.avatar_at} name={m.author_name || 'Agent'} cls="tiny" />}
+                {m.author_type === 'visitor' ? store.displayName(m.author_id ?? '') : m.author_name || (m.author_type === 'system' ? 'Auto-reply' : 'Agent')}
+              </span>
+            )}
             {m.kind === 'file' ? <Attachment f={fileOf(m)} /> : <p class="bubble">{m.body}</p>}
             <span class="meta">
               {shortTime(m.created_at)}

@@ -1,5 +1,6 @@
 import type { AgentStatus } from '../shared/protocol';
 import { logout, type Me } from './api';
+import { Avatar } from './Avatar';
 import { BellIcon, GearIcon, Logo } from './icons';
 import { MANAGE_BROADCASTS, type Permission, VIEW_ANALYTICS } from './permissions';
 import { go, type Route, route } from './router';
@@ -104,9 +105,7 @@ export function TopBar({ store, me, onSignedOut }: { store: DeskStore; me: Me; o
         </button>
       )}
       <div class="me">
-        <span class="avatar small" aria-hidden="true">
-          {name.slice(0, 1).toUpperCase()}
-        </span>
+        <Avatar id={me.agent.id} at={store.me.value?.avatar_at} name={name} cls="small" />
         <span class="me-name">{name}</span>
       </div>
       <button

@@ -36,6 +36,8 @@ export interface AgentRecord {
   disabled?: boolean;
   max_chats: number;
   department_ids: string[];
+  /** When its avatar last changed (Avatar.tsx); absent: its initial. */
+  avatar_at?: string;
   /** Permissions granted beyond the role's (desk/permissions.ts GRANTABLE). */
   grants?: string[];
   /** Every permission the agent holds, by its role and its grants (as the server says). */

@@ -86,6 +86,38 @@ async function withoutRing(page: Page, max = 80): Promise<string[]> {
   return missing;
 }
 
+/**
+ * withoutRing for the widget: tabs from its message box through its
+ * controls (inside its shadow root) and returns those without a 2 px
+ * ring, on themselves or a box around them.
+ */
+async function widgetWithoutRing(page: Page): Promise<string[]> {
+  await page.locator('livedesk-widget').getByRole('textbox').first().focus();
+  const missing: string[] = [];
+  let inside = 0;
+  for (let i = 0; i < 20; i++) {
+    const seen = await page.evaluate(() => {
+      const host = document.querySelector('livedesk-widget');
+      const el = (host?.shadowRoot?.activeElement ?? null) as HTMLElement | null;
+      if (!el || document.activeElement !== host) return null;
+      // An outline, or (the composer's) an inset 2 px box shadow around it.
+      const ring = (e: Element) => {
+        const cs = getComputedStyle(e);
+        return (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2) || /inset/.test(cs.boxShadow) && /\b0px 0px 0px [2-9]px/.test(cs.boxShadow);
+      };
+      let shown = false;
+      for (let e: Element | null = el; e && !shown; e = e.parentElement) shown = ring(e);
+      return { shown, name: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"` };
+    });
+    if (!seen) break; // focus left the widget
+    inside++;
+    if (!seen.shown && !missing.includes(seen.name)) missing.push(seen.name);
+    await page.keyboard.press('Tab');
+  }
+  expect(inside, 'widget controls walked').toBeGreaterThan(2);
+  return missing;
+}
+
 /** What the keyboard focuses, as a short description (tag, text, classes). */
 function focused(page: Page): Promise<string> {
   return page.evaluate(() => {
@@ -230,6 +262,33 @@ test('the settings pages', async ({ browser }) => {
     await expect(page.locator('.inbox h1')).toBeVisible();
     await axe(page, `inbox: ${f}`);
   }
+  await page.goto(`${deskURL}/#/analytics`);
+  await expect(page.locator('.analytics h1')).toBeVisible();
+  await expect(page.getByText('Loading…')).toHaveCount(0);
+  await axe(page, 'analytics');
+  // An existing broadcast's editor, and a webhook's delivery log.
+  const cast = await page.request.post(`${deskURL}/api/v1/broadcasts`, {
+    data: { name: 'A11y editor', kind: 'banner', placement: 'top', text: 'Summer sale', frequency: 'page_view' },
+  });
+  expect(cast.status()).toBe(201);
+  await page.goto(`${deskURL}/#/broadcasts/${((await cast.json()) as { id: string }).id}`);
+  await expect(page.getByLabel('Name')).toHaveValue('A11y editor');
+  await axe(page, "a broadcast's editor");
+  const hook = await page.request.post(`${deskURL}/api/v1/webhooks`, {
+    data: { url: 'http://127.0.0.1:9/a11y', description: 'a11y', events: ['contact.updated'] },
+  });
+  expect(hook.status()).toBe(201);
+  const hookID = ((await hook.json()) as { webhook: { id: string } }).webhook.id;
+  await page.goto(`${deskURL}/#/admin/webhooks/${hookID}`);
+  await expect(page.getByText('No deliveries yet.')).toBeVisible();
+  await axe(page, "a webhook's delivery log");
+  expect((await page.request.delete(`${deskURL}/api/v1/webhooks/${hookID}`)).status()).toBe(204);
+  // The live desk's other tabs.
+  await page.goto(`${deskURL}/#/`);
+  for (const tab of ['Pending', 'Snoozed']) {
+    await page.getByRole('tab', { name: new RegExp(tab) }).click();
+    await axe(page, `the desk, ${tab} tab`);
+  }
   await desk.ctx.close();
 });
 
@@ -262,6 +321,23 @@ test('the widget closed, open, and open on a phone', async ({ browser }) => {
   await desktop.launcher.click();
   await expect(desktop.input).toBeVisible();
   await axe(desktop.page, 'the demo page, widget open', 'livedesk-widget');
+
+  // With a conversation: the visitor's message and its delivery state, the
+  // agent's pick-up line and answer; the answer is announced politely.
+  const text = marker('a11y-widget');
+  await desktop.input.fill(`Hello ${text}`);
+  await desktop.input.press('Enter');
+  const desk = await openDesk(browser);
+  await desk.openConversation(text);
+  await desk.composer.fill(`Answer to ${text}`);
+  await desk.composer.press('Enter');
+  await expect(desktop.theirs.filter({ hasText: `Answer to ${text}` })).toHaveCount(1);
+  await expect(desktop.page.locator('livedesk-widget p.sr-only[aria-live=polite]')).toContainText(`Answer to ${text}`);
+  await axe(desktop.page, 'the demo page, widget open with a conversation', 'livedesk-widget');
+
+  // Every control of the open widget shows a focus ring.
+  expect(await widgetWithoutRing(desktop.page), 'widget controls without a focus ring').toEqual([]);
+  await desk.ctx.close();
   await desktop.ctx.close();
 
   const phone = await openVisitor(browser, { width: 360, height: 640 });

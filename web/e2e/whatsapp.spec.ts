@@ -45,6 +45,11 @@ function serve(req: IncomingMessage, res: ServerResponse) {
       );
       return;
     }
+    if (req.method === 'GET' && /^\/v[\d.]+\/\d+$/.test(path)) {
+      // The number, asked for when it is connected: the token reaches it.
+      res.end(JSON.stringify({ id: path.split('/').pop(), display_phone_number: '+1 555 0100' }));
+      return;
+    }
     if (req.method === 'POST' && path.endsWith('/messages')) {
       sent.push(JSON.parse(body) as Record<string, unknown>);
       res.end(`{"messaging_product":"whatsapp","contacts":[],"messages":[{"id":"wamid.e2e.${sent.length}"}]}`);

@@ -127,6 +127,18 @@ test("the widget speaks the visitor's language when the site offers it", async (
     await expect(page.locator('livedesk-widget').getByRole('textbox', { name: 'Nachricht' })).toHaveAttribute('placeholder', 'Nachricht schreiben…');
     await ctx.close();
 
+    // The owner rewords a German text: German visitors see the new words.
+    const reworded = await desk.ctx.request.patch(`/api/v1/sites/${demo?.id}`, {
+      data: { look: { texts: { de: { placeholder: 'Ihre Frage an uns…' } } } },
+    });
+    expect(reworded.status()).toBe(200);
+    const again = await browser.newContext({ locale: 'de-DE' });
+    const againPage = await again.newPage();
+    await againPage.goto(demoURL);
+    await widgetHelpers(againPage.locator('livedesk-widget')).launcher.click();
+    await expect(againPage.locator('livedesk-widget').getByRole('textbox', { name: 'Nachricht' })).toHaveAttribute('placeholder', 'Ihre Frage an uns…');
+    await again.close();
+
     // A language the site does not offer: English.
     const fr = await browser.newContext({ locale: 'fr-FR' });
     const frPage = await fr.newPage();
@@ -134,7 +146,7 @@ test("the widget speaks the visitor's language when the site offers it", async (
     await expect(widgetHelpers(frPage.locator('livedesk-widget')).launcher).toHaveAttribute('aria-label', 'Open chat');
     await fr.close();
   } finally {
-    await setLanguages(['en']);
+    await desk.ctx.request.patch(`/api/v1/sites/${demo?.id}`, { data: { look: { languages: ['en'], texts: {} } } });
     await desk.ctx.close();
   }
 });

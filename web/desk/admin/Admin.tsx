@@ -64,10 +64,10 @@ export function Admin({ store, me, page, id }: { store: DeskStore; me: Me; page:
         {!editable && <p class="notice small">Only owners and admins change the workspace's settings. You can read them.</p>}
       </nav>
       <div class="admin-page" tabIndex={-1}>
-        {page === 'profile' && <Profile me={me} notifier={store.notifier} />}
+        {page === 'profile' && <Profile me={me} store={store} />}
         {page === 'preferences' && <Preferences editable={editable} canBlock={store.can(BLOCK_VISITORS)} />}
         {page === 'sites' && <Sites id={id} editable={editable} departments={departments} />}
-        {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} ratings={store.can(VIEW_ANALYTICS)} />}
+        {page === 'team' && <Team editable={editable} meId={me.agent.id} departments={departments} ratings={store.can(VIEW_ANALYTICS)} live={store.agents.value} />}
         {page === 'departments' && <Departments editable={editable} departments={departments} onChange={changeDepartments} />}
         {page === 'mail' && <Mail editable={editable} />}
         {page === 'quick' && <Quick editable={store.can(MANAGE_QUICK_RESPONSES)} meId={me.agent.id} departments={departments} />}

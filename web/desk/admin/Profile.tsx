@@ -1,7 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import type { Agent } from '../../shared/protocol';
 import { ApiError, call, type Me } from '../api';
-import type { Notifier, SoundKind } from '../notify';
-import { MAX_NAME, updateAgent } from './api';
+import { Avatar } from '../Avatar';
+import type { SoundKind } from '../notify';
+import type { DeskStore } from '../store';
+import { deleteAvatar, MAX_NAME, putAvatar, updateAgent } from './api';
+import { AVATAR_TYPES, avatarErrorText, avatarPlan, shrink, shrunkProblem } from './avatar';
 import { errorText, Field, FormError, SubmitRow } from './form';
 
 /** Which notices may sound, one choice per kind (notify.ts SoundKind), as Your profile offers them. */
@@ -14,10 +18,11 @@ const SOUND_KINDS: [SoundKind, string][] = [
 ];
 
 /**
- * Profile: the agent's own name (the one visitors see), password and
- * notification choices. Every role has it.
+ * Profile: the agent's own name (the one visitors see), avatar, password
+ * and notification choices. Every role has it.
  */
-export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
+export function Profile({ me, store }: { me: Me; store: DeskStore }) {
+  const notifier = store.notifier;
   return (
     <section aria-labelledby="profile-title">
       <h2 id="profile-title">Your profile</h2>
@@ -25,6 +30,7 @@ export function Profile({ me, notifier }: { me: Me; notifier: Notifier }) {
         Signed in as {me.agent.email} ({me.agent.role}).
       </p>
       <NameForm me={me} />
+      <AvatarForm me={me} store={store} />
       <PasswordForm />
       <div class="admin-new">
         <h3>Notifications</h3>
@@ -83,6 +89,98 @@ function NameForm({ me }: { me: Me }) {
       </Field>
       <SubmitRow label="Save name" done={saved ? 'Saved' : ''} />
     </form>
+  );
+}
+
+/**
+ * The agent's avatar: its picture (sent as chosen, or made smaller first
+ * when too big), or its initial once removed. Every desk follows through
+ * the agent event; this one at once with the answer.
+ */
+function AvatarForm({ me, store }: { me: Me; store: DeskStore }) {
+  const self = store.me.value;
+  const at = self?.avatar_at;
+  const name = self?.name ?? me.agent.name;
+  const input = useRef<HTMLInputElement>(null);
+  const [error, setError] = useState('');
+  // What is under way ("Sending…") or what the last change did ("Picture saved").
+  const [status, setStatus] = useState('');
+  const busy = status.endsWith('…');
+  const fail = (text: string) => {
+    setStatus('');
+    setError(text);
+    return false;
+  };
+  const save = (change: Promise<Agent>, what: string, done: string) =>
+    change.then(
+      (a) => {
+        const now = store.me.value;
+        if (now) store.me.value = { ...now, avatar_at: a.avatar_at };
+        setStatus(done);
+        return true;
+      },
+      (err: unknown) => fail(avatarErrorText(err, what)),
+    );
+  const choose = async (e: Event) => {
+    const el = e.currentTarget as HTMLInputElement;
+    const file = el.files?.[0];
+    el.value = ''; // the same file chosen again is a change again
+    if (!file || busy) return;
+    setError('');
+    const plan = avatarPlan(file);
+    if (plan.problem) return fail(plan.problem);
+    setStatus('Sending your picture…');
+    let image: Blob = file;
+    if (plan.shrink) {
+      try {
+        image = await shrink(file);
+      } catch {
+        return fail('This picture could not be read. Choose another one.');
+      }
+      const problem = shrunkProblem(image.size);
+      if (problem) return fail(problem);
+    }
+    return save(putAvatar(image), 'Saving your picture', 'Picture saved');
+  };
+  const remove = () => {
+    if (busy) return;
+    setError('');
+    setStatus('Removing your picture…');
+    // The button goes with the picture: the focus to the file input.
+    void save(deleteAvatar(), 'Removing your picture', 'Picture removed: others see your initial').then((ok) => ok && input.current?.focus());
+  };
+  return (
+    <div class="prefs-form admin-new" role="group" aria-labelledby="avatar-title">
+      <h3 id="avatar-title">Avatar</h3>
+      <div class="avatar-now">
+        <Avatar id={me.agent.id} at={at} name={name} cls="large" />
+        <span>
+          <strong>{name}</strong>
+          <span class="muted block">{at ? 'Your picture, as everyone on the team sees it beside your name.' : 'No picture: the team sees your initial.'}</span>
+        </span>
+      </div>
+      <Field id="my-avatar" label="Upload a picture" help="PNG, JPEG or WebP of at most 256 KB; a bigger one is first made smaller (256 × 256 pixels)." error={error}>
+        <input
+          id="my-avatar"
+          ref={input}
+          type="file"
+          accept={AVATAR_TYPES}
+          aria-describedby={error ? 'my-avatar-help my-avatar-error' : 'my-avatar-help'}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => void choose(e)}
+        />
+      </Field>
+      <div class="prefs-buttons">
+        {at && (
+          <button type="button" class="btn" onClick={remove}>
+            Remove picture
+          </button>
+        )}
+        <span class="saved" role="status">
+          {status}
+        </span>
+      </div>
+    </div>
   );
 }
 

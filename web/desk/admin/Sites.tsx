@@ -220,9 +220,11 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
           <div class="snippet">
             {secret ? (
               <code class="secret">{secret}</code>
+            ) : site.identity_secret_shown ? (
+              <span class="muted">Shown once already. Rotate it to get a new one.</span>
             ) : (
               <button type="button" class="btn" onClick={() => void identitySecret(site.id).then(setSecret).catch(fail('Reading the secret'))}>
-                Reveal secret
+                Reveal secret (once)
               </button>
             )}
             {!confirmSecret && (
@@ -231,6 +233,7 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
               </button>
             )}
           </div>
+          {secret && <p class="pref-help">Copy it now: it is not shown again.</p>}
           {confirmSecret && (
             <div class="confirm" role="alertdialog" aria-label="Rotate the identity secret">
               <p>Signed-in customers stop being verified until your back end signs with the new secret.</p>

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Agent } from '../../shared/protocol';
 import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
+import { Avatar } from '../Avatar';
 import { GRANTABLE } from '../permissions';
 import { agentRatings, createAgent, deleteAgent, CHATS_PER_AGENT_LIMIT, MAX_NAME, maxChatsProblem, type RatingCount, resetPassword, setDisabled, updateAgent, withDepartment } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
@@ -14,7 +16,14 @@ const ROLES = [
 ];
 
 /** Team: every agent with role, departments and chat limit; admins add and change them. */
-export function Team({ editable, meId, departments, ratings: seesRatings }: { editable: boolean; meId: string; departments: Department[]; ratings: boolean }) {
+export function Team({ editable, meId, departments, ratings: seesRatings, live }: {
+  editable: boolean;
+  meId: string;
+  departments: Department[];
+  ratings: boolean;
+  /** The agents as the socket keeps them: a new avatar shows at once. */
+  live: ReadonlyMap<string, Agent>;
+}) {
   const [agents, setAgents] = useState<AgentRecord[] | null>(null);
   const [error, setError] = useState('');
   const [shown, setShown] = useState<{ name: string; password: string } | null>(null);
@@ -69,6 +78,7 @@ export function Team({ editable, meId, departments, ratings: seesRatings }: { ed
                 editable={editable}
                 departments={departments}
                 deptName={deptName}
+                avatarAt={live.has(a.id) ? live.get(a.id)?.avatar_at : a.avatar_at}
                 rating={ratings.get(a.id)}
                 seesRatings={seesRatings}
                 onSaved={replace}
@@ -99,6 +109,8 @@ function AgentRow(p: {
   editable: boolean;
   departments: Department[];
   deptName: (id: string) => string;
+  /** When its avatar changed, as the socket last told (or the list said). */
+  avatarAt?: string;
   /** The agent's ratings of the last 30 days (none read: undefined). */
   rating?: RatingCount;
   seesRatings: boolean;
@@ -152,8 +164,13 @@ function AgentRow(p: {
   return (
     <tr>
       <th scope="row">
-        {a.name}
-        <span class="muted block">{a.email}</span>
+        <div class="team-who">
+          <Avatar id={a.id} at={p.avatarAt} name={a.name} cls="small" />
+          <div>
+            {a.name}
+            <span class="muted block">{a.email}</span>
+          </div>
+        </div>
       </th>
       <td>
         {p.editable && !p.self ? (

@@ -1,6 +1,6 @@
 // The settings area's REST calls (docs/api.md): sites, agents, departments, API keys, webhooks.
-import type { SiteLook } from '../../shared/protocol';
-import { type AgentRecord, call, type Department } from '../api';
+import type { Agent, SiteLook } from '../../shared/protocol';
+import { type AgentRecord, ApiError, call, type Department } from '../api';
 
 export type { SiteLook };
 
@@ -64,6 +64,8 @@ export interface SiteRecord {
   id: string;
   name: string;
   widget_key: string;
+  /** The identity secret was shown once (read, or by a rotation): only a rotation shows a new one. */
+  identity_secret_shown?: boolean;
   /** whatsapp: a WhatsApp number's site (Settings → WhatsApp), which has no widget to install. */
   channel?: 'web' | 'whatsapp';
   allowed_origins: string[] | null;
@@ -119,6 +121,17 @@ export const deleteAgent = (id: string) => call<void>('DELETE', agent(id));
 /** Disables (signed out at once, no sign-in, chats requeued) or enables an agent. */
 export const setDisabled = (id: string, disabled: boolean) => call<AgentRecord>('POST', `${agent(id)}/${disabled ? 'disable' : 'enable'}`);
 /** Resets a password; with none given the server makes one and returns it (shown once). */
+/** Makes image the signed-in agent's avatar: the body is the picture itself (its bytes tell its type). */
+export async function putAvatar(image: Blob): Promise<Agent> {
+  const res = await fetch('/api/v1/me/avatar', { method: 'PUT', credentials: 'same-origin', body: image });
+  const data = (await res.json().catch(() => ({}))) as { agent: Agent; error?: { code?: string; message?: string } };
+  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? `http_${res.status}`, data.error?.message ?? res.statusText);
+  return data.agent;
+}
+
+/** Removes the signed-in agent's avatar: its initial again. */
+export const deleteAvatar = () => call<{ agent: Agent }>('DELETE', '/me/avatar').then((r) => r.agent);
+
 export const resetPassword = (id: string) =>
   call<{ password: string } | undefined>('POST', `${agent(id)}/password`, {}).then((r) => r?.password ?? '');
 
