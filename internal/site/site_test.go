@@ -285,7 +285,7 @@ func TestAgentsCannotManageSites(t *testing.T) {
 			"create": func() error { _, err := f.svc.Create(ctx, p.Actor(), Input{Name: ptr("Mine")}); return err },
 			"update": func() error { _, err := f.svc.Update(ctx, p.Actor(), st.ID, Input{Name: ptr("Mine")}); return err },
 			"rotate": func() error { _, err := f.svc.RotateKey(ctx, p.Actor(), st.ID); return err },
-			"secret": func() error { _, err := f.svc.IdentitySecret(ctx, p.Actor(), st.ID); return err },
+			"secret": func() error { _, err := f.svc.RevealSecret(ctx, p.Actor(), st.ID); return err },
 			"delete": func() error { return f.svc.Delete(ctx, p.Actor(), st.ID) },
 		}
 		for name, call := range calls {
@@ -324,14 +324,14 @@ func TestRotateKeyAndSecret(t *testing.T) {
 	if got, err := f.st.SiteByWidgetKey(ctx, rotated.WidgetKey); err != nil || got.ID != st.ID {
 		t.Fatalf("the new key: %v", err)
 	}
-	secret, err := f.svc.IdentitySecret(ctx, f.owner.Actor(), st.ID)
+	secret, err := f.svc.RevealSecret(ctx, f.owner.Actor(), st.ID)
 	if err != nil || secret != st.IdentitySecret || secret == "" {
 		t.Fatalf("identity secret %q, %v", secret, err)
 	}
 	if _, err := f.svc.RotateKey(ctx, f.owner.Actor(), store.NewID()); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("rotating an unknown site: %v, want not found", err)
 	}
-	if _, err := f.svc.IdentitySecret(ctx, f.owner.Actor(), store.NewID()); !apperr.Is(err, apperr.NotFound) {
+	if _, err := f.svc.RevealSecret(ctx, f.owner.Actor(), store.NewID()); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("secret of an unknown site: %v, want not found", err)
 	}
 }
