@@ -84,7 +84,7 @@ func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.App
 		if err != nil {
 			return err
 		}
-		fired, err := s.hold(ctx, c, offhoursStep(c, next, rules(st, set).Message(sess, next.Body, now)))
+		fired, err := s.hold(ctx, c, offhoursStep(c, next, rules(st, set).Message(sess, next.Body, now), ownWords(st)))
 		if err != nil {
 			return err
 		}
@@ -143,17 +143,33 @@ func (s *Service) nextVisitorMessage(ctx context.Context, c store.Conversation, 
 	return m, nil
 }
 
+// ownWords are the out-of-hours texts the site wrote itself (in its own
+// language): a widget shows those as written, the others in the
+// visitor's language.
+func ownWords(st store.Site) map[string]bool {
+	return map[string]bool{"closed": st.BusinessHours.ClosedMessage != "", "question": st.BusinessHours.Question != ""}
+}
+
 // offhoursStep is the Hold that stores step, the session's answer to
-// visitor message v of c.
-func offhoursStep(c store.Conversation, v store.Message, step offhours.Step) store.Hold {
+// visitor message v of c. Each reply's meta names its text (and whether
+// it is the site's own words), so a widget can show it in the visitor's
+// language.
+func offhoursStep(c store.Conversation, v store.Message, step offhours.Step, own map[string]bool) store.Hold {
 	phase, seq := c.Offhours, c.OffhoursSeq
 	h := store.Hold{AfterSeq: v.Seq, FromPhase: &phase, FromSeq: &seq, SetPhase: string(step.Session.Phase)}
 	if !step.Session.Due.IsZero() {
 		h.Due = &step.Session.Due
 	}
 	for i, text := range step.Replies {
+		meta := map[string]any{"event": "offhours"}
+		if i < len(step.Keys) {
+			meta["text"] = step.Keys[i]
+			if own[step.Keys[i]] {
+				meta["custom"] = true
+			}
+		}
 		h.Replies = append(h.Replies, store.Message{Kind: store.KindText, AuthorType: store.AuthorSystem, Body: text,
-			ClientMsgID: fmt.Sprintf("offhours-%d-%d", v.Seq, i), Meta: map[string]any{"event": "offhours"}})
+			ClientMsgID: fmt.Sprintf("offhours-%d-%d", v.Seq, i), Meta: meta})
 	}
 	if step.Open {
 		h.Ticket, h.TicketEvent = store.TicketOutOfHours, ticketEvent

@@ -208,6 +208,17 @@ func TestOutOfHoursAnswersOnceAndLive(t *testing.T) {
 	if r := d.replies(c.ID); !slices.Equal(r, []string{closedText, question}) {
 		t.Fatalf("replies after a retry: %q", r)
 	}
+	// Each reply names its text, and the site's own wording is marked as
+	// such, so a widget can show the others in the visitor's language.
+	var keys []string
+	for _, m := range d.history(c.ID) {
+		if m.AuthorType == store.AuthorSystem && m.Kind == store.KindText {
+			keys = append(keys, fmt.Sprint(m.Meta["text"], " ", m.Meta["custom"]))
+		}
+	}
+	if !slices.Equal(keys, []string{"closed true", "question <nil>"}) {
+		t.Fatalf("the replies' meta: %q", keys)
+	}
 	got := d.get(c.ID)
 	if got.AssigneeID != "" || got.LastSeq != 3 {
 		t.Fatalf("conversation %+v", got)

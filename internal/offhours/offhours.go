@@ -78,8 +78,11 @@ func (t Texts) Or(d Texts) Texts {
 // Step is the outcome of one visitor message, or of the clock.
 type Step struct {
 	Session Session
-	// Replies are the system messages to send the visitor, in order.
+	// Replies are the system messages to send the visitor, in order, and
+	// Keys which of the Texts each is ("closed", "question", "accepted",
+	// "declined", "thanks"): a widget shows it in the visitor's language.
 	Replies []string
+	Keys    []string
 	// Keep: the visitor's message goes into the ticket (it is stored in
 	// the conversation in any case).
 	Keep bool
@@ -105,23 +108,25 @@ func (r Rules) Message(s Session, text string, now time.Time) Step {
 		// A new session: the closed message, then the question. A
 		// session whose time is up counts as ended even when the clock
 		// has not ended it yet.
-		return Step{Session: Session{Phase: Asked, Due: now.Add(r.Quiet)}, Replies: []string{r.Texts.Closed, r.Texts.Question}}
+		return Step{Session: Session{Phase: Asked, Due: now.Add(r.Quiet)}, Replies: []string{r.Texts.Closed, r.Texts.Question}, Keys: []string{"closed", "question"}}
 	}
 	switch s.Phase {
 	case Asked:
+		// YES and NO in every language the widget ships (a German
+		// visitor is asked for JA or NEIN).
 		switch word {
-		case "YES":
-			return Step{Session: Session{Phase: Leaving, Due: now.Add(LeaveWindow)}, Replies: []string{r.Texts.Accepted}, Open: true}
-		case "NO":
-			return Step{Session: Session{Phase: Ended}, Replies: []string{r.Texts.Declined}, Ended: true}
+		case "YES", "JA":
+			return Step{Session: Session{Phase: Leaving, Due: now.Add(LeaveWindow)}, Replies: []string{r.Texts.Accepted}, Keys: []string{"accepted"}, Open: true}
+		case "NO", "NEIN":
+			return Step{Session: Session{Phase: Ended}, Replies: []string{r.Texts.Declined}, Keys: []string{"declined"}, Ended: true}
 		case strings.ToUpper(EndWord):
-			return Step{Session: Session{Phase: Ended}, Replies: []string{r.Texts.Declined}, Ended: true}
+			return Step{Session: Session{Phase: Ended}, Replies: []string{r.Texts.Declined}, Keys: []string{"declined"}, Ended: true}
 		}
 		// Anything else before an answer: ask again.
-		return Step{Session: Session{Phase: Asked, Due: now.Add(r.Quiet)}, Replies: []string{r.Texts.Question}}
+		return Step{Session: Session{Phase: Asked, Due: now.Add(r.Quiet)}, Replies: []string{r.Texts.Question}, Keys: []string{"question"}}
 	default: // Leaving
 		if word == strings.ToUpper(EndWord) {
-			return Step{Session: Session{Phase: Ended}, Replies: []string{r.Texts.Thanks}, Ended: true}
+			return Step{Session: Session{Phase: Ended}, Replies: []string{r.Texts.Thanks}, Keys: []string{"thanks"}, Ended: true}
 		}
 		// NO after YES is an ordinary message.
 		return Step{Session: Session{Phase: Leaving, Due: now.Add(LeaveWindow)}, Keep: true}

@@ -40,6 +40,13 @@ func TestRules(t *testing.T) {
 			{at: 2 * time.Minute, text: "my order 1234 never came", keep: true, phase: Leaving},
 			{at: 3 * time.Minute, text: "it was paid", keep: true, phase: Leaving},
 		}},
+		{"JA and NEIN are YES and NO (the German question asks for them)", []say{
+			{text: "hallo", replies: start, phase: Asked},
+			{at: time.Minute, text: " Ja ", replies: []string{d.Accepted}, open: true, phase: Leaving},
+			{at: 2 * time.Minute, text: "//end", replies: []string{d.Thanks}, ended: true, phase: Ended},
+			{at: 3 * time.Minute, text: "noch etwas", replies: start, phase: Asked},
+			{at: 4 * time.Minute, text: "nein", replies: []string{d.Declined}, ended: true, phase: Ended},
+		}},
 		{"NO ends the session at once, politely", []say{
 			{text: "hi", replies: start, phase: Asked},
 			{at: time.Minute, text: "no", replies: []string{d.Declined}, ended: true, phase: Ended},
@@ -82,7 +89,7 @@ func TestRules(t *testing.T) {
 			var s Session
 			for i, st := range tc.steps {
 				got := rules.Message(s, st.text, t0.Add(st.at))
-				if !slices.Equal(got.Replies, st.replies) || got.Keep != st.keep || got.Open != st.open ||
+				if !slices.Equal(got.Replies, st.replies) || len(got.Keys) != len(got.Replies) || got.Keep != st.keep || got.Open != st.open ||
 					got.Ended != st.ended || got.Session.Phase != st.phase {
 					t.Fatalf("step %d %q: got replies %q keep %v open %v ended %v phase %q; want %q %v %v %v %q",
 						i, st.text, got.Replies, got.Keep, got.Open, got.Ended, got.Session.Phase,

@@ -90,6 +90,20 @@ var WidgetTexts = []WidgetText{
 	{Key: "rate_failed"},
 	{Key: "dismiss"},
 	{Key: "announcement"},
+	// The server's lines and replies as a visitor sees them, by their
+	// meta (the conversation keeps the server's English words).
+	{Key: "ev_joined", Placeholders: []string{"name"}},
+	{Key: "ev_left", Placeholders: []string{"name"}},
+	{Key: "ev_closed", Placeholders: []string{"name"}},
+	{Key: "ev_reopened", Placeholders: []string{"name"}},
+	{Key: "ev_ended_you"},
+	{Key: "ev_ended"},
+	{Key: "offhours_closed", Multiline: true},
+	{Key: "offhours_question", Multiline: true},
+	{Key: "offhours_accepted", Multiline: true},
+	{Key: "offhours_declined", Multiline: true},
+	{Key: "offhours_thanks", Multiline: true},
+	{Key: "ticket_notice", Multiline: true},
 }
 
 func widgetText(key string) (WidgetText, bool) {

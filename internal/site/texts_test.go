@@ -230,3 +230,27 @@ func TestAgentsCannotEditTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPINamesEveryText: the OpenAPI file's list of a site's text
+// keys is the widget's, in its order.
+func TestOpenAPINamesEveryText(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.FromSlash("../../docs/openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)enum: \[(greeting_title, .*?)\]`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("docs/openapi.yaml: no enum of the widget's text keys")
+	}
+	var got, want []string
+	for _, k := range strings.Split(string(m[1]), ",") {
+		got = append(got, strings.TrimSpace(k))
+	}
+	for _, w := range WidgetTexts {
+		want = append(want, w.Key)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("docs/openapi.yaml names the texts %v; the widget has %v", got, want)
+	}
+}

@@ -45,12 +45,20 @@ test('a new team sets up from the desk: department, site, snippet, origin, agent
   await expect(p.getByRole('button', { name: 'Hours: own hours' })).toBeVisible();
   await p.getByRole('heading', { name: 'Departments' }).scrollIntoViewIfNeeded();
   await shot(p, 'desk-settings-department-hours', info);
+  // Its members, ticked on the department's own page.
+  const deptRow = p.locator('li', { has: p.getByLabel(`Name of ${dept}`) });
+  await deptRow.getByRole('button', { name: /^Members: / }).click();
+  await expect(p.getByRole('group', { name: `Members of ${dept}` })).toBeVisible();
+  await shot(p, 'desk-settings-departments', info);
+  await deptRow.getByRole('button', { name: /^Members: / }).click();
   await deptHours.getByLabel('Hours of its own').uncheck();
   await deptHours.getByRole('button', { name: 'Save hours' }).click();
   await expect(p.getByRole('button', { name: "Hours: the sites' hours" })).toBeVisible();
 
   const siteName = marker('Shop');
   await nav.getByRole('link', { name: 'Sites' }).click();
+  await expect(p.getByRole('list', { name: 'Sites' })).toBeVisible();
+  await shot(p, 'desk-settings-sites', info);
   await p.getByLabel('New site name').fill(siteName);
   await p.getByRole('button', { name: 'Add site' }).click();
   await expect(p.getByRole('heading', { name: siteName })).toBeVisible();

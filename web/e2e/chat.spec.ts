@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { marker, openDesk, openVisitor } from './fixtures';
+import { marker, openDesk, openVisitor, shot } from './fixtures';
 
 test('a visitor and an agent chat both ways, each seeing the other type', async ({ browser }) => {
   const visitor = await openVisitor(browser);
@@ -107,7 +107,7 @@ test('an agent message to a closed panel shows an unread badge', async ({ browse
 // Delivered (on the other side's device) and Seen (on its screen), both
 // ways: the widget reports while its panel is closed, the assigned agent's
 // desk while the chat is not on screen.
-test('messages are sent, then delivered, then seen, both ways', async ({ browser }) => {
+test('messages are sent, then delivered, then seen, both ways', async ({ browser }, info) => {
   const visitor = await openVisitor(browser);
   const m = marker('Is anybody there?');
   await visitor.launcher.click();
@@ -131,6 +131,7 @@ test('messages are sent, then delivered, then seen, both ways', async ({ browser
   await desk.composer.press('Enter');
   await expect(visitor.widget.locator('.badge')).toHaveText('1');
   await expect(mine('How can I help?')).toHaveText(/Delivered/);
+  await shot(desk.page, 'desk-delivered', info);
   await visitor.launcher.click();
   await expect(mine('How can I help?')).toHaveText(/Seen/);
 

@@ -173,7 +173,7 @@ test('a visitor ends the chat from the widget; the desk shows "closed by visitor
   await visitor.widget.getByRole('button', { name: 'End chat' }).click();
   await visitor.widget.getByRole('alertdialog', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
   await expect(visitor.widget.locator('.ended')).toContainText('This chat has ended');
-  await expect(visitor.widget.locator('li.system')).toContainText(['The visitor ended the conversation']);
+  await expect(visitor.widget.locator('li.system')).toContainText(['You ended the conversation']);
   await expect(visitor.widget.getByRole('button', { name: 'End chat' })).toHaveCount(0);
 
   await expectInTab(desk.page, m, 'Closed');

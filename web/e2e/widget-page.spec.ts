@@ -137,6 +137,16 @@ test("the widget speaks the visitor's language when the site offers it", async (
     await againPage.goto(demoURL);
     await widgetHelpers(againPage.locator('livedesk-widget')).launcher.click();
     await expect(againPage.locator('livedesk-widget').getByRole('textbox', { name: 'Nachricht' })).toHaveAttribute('placeholder', 'Ihre Frage an uns…');
+
+    // The server's lines read in German too: an agent answering joins.
+    const text = marker('Hallo');
+    const input = againPage.locator('livedesk-widget').getByRole('textbox', { name: 'Nachricht' });
+    await input.fill(text);
+    await input.press('Enter');
+    await desk.openConversation(text);
+    await desk.composer.fill('Guten Tag!');
+    await desk.composer.press('Enter');
+    await expect(againPage.locator('livedesk-widget li.system').first()).toContainText('ist dem Gespräch beigetreten');
     await again.close();
 
     // A language the site does not offer: English.

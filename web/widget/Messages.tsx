@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { fileOf, fileSize, isImage } from '../shared/files';
 import { shortTime } from '../shared/format';
 import type { FileMeta } from '../shared/protocol';
-import { agentLabel, systemText, teamLabel } from '../shared/look';
+import { agentLabel, teamLabel } from '../shared/look';
 import { receipt } from '../shared/receipts';
 import { PanelMessage } from './Broadcasts';
+import { eventLine, replyText } from './lines';
 import type { WidgetStore } from './store';
 
 /** The conversation: stored messages, then what is still on its way. */
@@ -19,6 +20,7 @@ export function Messages({ store }: { store: WidgetStore }) {
   // the site wrote itself for this language still heads it.
   const own = look?.texts?.[store.lang.value];
   const greeting = own?.greeting || look?.greeting;
+  const tx = (key: Parameters<WidgetStore['text']>[0], vars?: Record<string, string>) => store.text(key, vars);
 
   useEffect(() => {
     const el = list.current;
@@ -48,7 +50,7 @@ export function Messages({ store }: { store: WidgetStore }) {
         if (m.kind === 'system') {
           return (
             <li key={m.seq} class="system" data-seq={m.seq}>
-              {systemText(look, store.siteName.value, m)}
+              {eventLine(m, look, store.siteName.value, tx)}
             </li>
           );
         }
@@ -64,7 +66,11 @@ export function Messages({ store }: { store: WidgetStore }) {
                 {m.author_type === 'system' ? teamLabel(look, store.siteName.value) : agentLabel(look, store.siteName.value, m.author_name)}
               </span>
             )}
-            {m.kind === 'file' ? <Attachment store={store} file={fileOf(m)} /> : <p class="bubble">{m.body}</p>}
+            {m.kind === 'file' ? (
+              <Attachment store={store} file={fileOf(m)} />
+            ) : (
+              <p class="bubble">{m.author_type === 'system' ? replyText(m, tx, own) : m.body}</p>
+            )}
             <span class="meta">
               {shortTime(m.created_at)}
               {mine && <span class="state"> · {store.text(receipt(m.seq, store.agentDelivered.value, store.agentSeen.value))}</span>}

@@ -66,6 +66,18 @@ const en = {
   rate_failed: 'Your rating could not be sent. Try again.',
   dismiss: 'Dismiss',
   announcement: 'Announcement',
+  ev_joined: '{name} joined the conversation',
+  ev_left: '{name} left the conversation',
+  ev_closed: '{name} closed the conversation',
+  ev_reopened: '{name} reopened the conversation',
+  ev_ended_you: 'You ended the conversation',
+  ev_ended: 'The conversation was closed',
+  offhours_closed: 'We are closed right now.',
+  offhours_question: 'Would you like to leave a message for the agent? Please respond with YES or NO. If you select Yes, after your last message, please send "//end" without the quotes to end the chat.',
+  offhours_accepted: 'Thank you. Please write your message; an agent will answer as soon as we are open.',
+  offhours_declined: 'Thank you for writing to us. Goodbye.',
+  offhours_thanks: 'Thank you, we have your message and will get back to you.',
+  ticket_notice: 'All our agents are busy right now. We have your message and will answer here as soon as we can: you can close this window, the answer will be waiting for you.',
 };
 
 /** TextKey names one of the widget's texts. */
@@ -132,6 +144,18 @@ export const TEXTS: Record<Lang, Record<TextKey, string>> = {
     rate_failed: 'Ihre Bewertung konnte nicht gesendet werden. Bitte versuchen Sie es erneut.',
     dismiss: 'Ausblenden',
     announcement: 'Mitteilung',
+    ev_joined: '{name} ist dem Gespräch beigetreten',
+    ev_left: '{name} hat das Gespräch verlassen',
+    ev_closed: '{name} hat das Gespräch beendet',
+    ev_reopened: '{name} hat das Gespräch wieder geöffnet',
+    ev_ended_you: 'Sie haben das Gespräch beendet',
+    ev_ended: 'Das Gespräch wurde beendet',
+    offhours_closed: 'Wir sind gerade nicht erreichbar.',
+    offhours_question: 'Möchten Sie eine Nachricht für unser Team hinterlassen? Bitte antworten Sie mit JA oder NEIN. Wenn Sie JA wählen, senden Sie nach Ihrer letzten Nachricht bitte „//end“ (ohne Anführungszeichen), um den Chat zu beenden.',
+    offhours_accepted: 'Danke. Schreiben Sie bitte Ihre Nachricht; wir antworten, sobald wir wieder da sind.',
+    offhours_declined: 'Danke für Ihre Nachricht. Auf Wiedersehen.',
+    offhours_thanks: 'Danke, wir haben Ihre Nachricht und melden uns bei Ihnen.',
+    ticket_notice: 'Gerade sind alle unsere Mitarbeitenden beschäftigt. Wir haben Ihre Nachricht und antworten hier so bald wie möglich: Sie können dieses Fenster schließen, die Antwort wartet auf Sie.',
   },
 };
 

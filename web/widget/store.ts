@@ -6,6 +6,7 @@ import { type ContextData, type Conversation, type FilePolicy, MAX_PAGE_TITLE, t
 import { agentLabel } from '../shared/look';
 import { Broadcasts } from './broadcasts';
 import { type Lang, pickLanguage, t, type TextKey } from './i18n';
+import { replyText } from './lines';
 import { deliveredUpTo, withMarkers } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, remove, safeSession, save } from '../shared/storage';
@@ -460,6 +461,8 @@ export class WidgetStore {
       case 'message': {
         const m = hostMessage(this.thread(), e.message);
         if (!m) break;
+        // The server's own replies in the visitor's language, as shown.
+        if (e.message.author_type === 'system') m.text = replyText(e.message, (k, v) => this.text(k, v), this.look.value?.texts?.[this.lang.value]);
         // The host page and screen readers get the name the visitor sees.
         m.author = agentLabel(this.look.value, this.siteName.value, m.author);
         this.emit('message', m);

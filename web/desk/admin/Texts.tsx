@@ -68,10 +68,32 @@ const LABELS: Record<TextKey, string> = {
   rate_failed: 'Rating: could not be sent',
   dismiss: 'Broadcast: close button',
   announcement: 'Broadcast: banner name (screen readers)',
+  ev_joined: 'Chat line: an agent joined',
+  ev_left: 'Chat line: an agent left',
+  ev_closed: 'Chat line: an agent closed the chat',
+  ev_reopened: 'Chat line: an agent reopened the chat',
+  ev_ended_you: 'Chat line: the visitor ended the chat',
+  ev_ended: 'Chat line: the chat was closed',
+  offhours_closed: 'Out of hours: the closed message (the site’s own wording under Hours is shown as written)',
+  offhours_question: 'Out of hours: the YES/NO question',
+  offhours_accepted: 'Out of hours: after YES',
+  offhours_declined: 'Out of hours: after NO',
+  offhours_thanks: 'Out of hours: after //end',
+  ticket_notice: 'No agent free: the chat became a ticket',
 };
 
 /** The texts that are paragraphs (line breaks allowed, as on the server). */
-const PARAGRAPHS: TextKey[] = ['greeting', 'end_confirm', 'ended_text'];
+const PARAGRAPHS: TextKey[] = [
+  'greeting',
+  'end_confirm',
+  'ended_text',
+  'offhours_closed',
+  'offhours_question',
+  'offhours_accepted',
+  'offhours_declined',
+  'offhours_thanks',
+  'ticket_notice',
+];
 const KEYS = Object.keys(TEXTS.en) as TextKey[];
 /** Show the counter from 80 % of the limit on. */
 const NEAR = MAX_WIDGET_TEXT * 0.8;
