@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { deskURL, marker, openDesk, openVisitor, pickedUpChat, shot } from './fixtures';
+import { axe } from './axe';
 
 // Boards (issue 15): an agent makes a live chat a ticket, drags it across
 // the board's columns while a second desk watches it move (and moves it
@@ -48,6 +49,7 @@ test('a ticket made from a chat moves across the board, live on a second desk, a
   await expect(requests).toContainText('Waiting');
   await expect(requests).not.toContainText('warranty');
   await shot(desk.page, 'desk-board-ticket', info);
+  await axe(desk.page, "a board's ticket");
   await desk.page.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(card(watcher.page).locator('.pill', { hasText: 'urgent' })).toBeVisible();
   await watcher.page.getByLabel('Priority').selectOption('low');
@@ -127,6 +129,7 @@ test('merging a duplicate ticket closes it with a pointer and tells its requeste
   await settings.getByRole('form', { name: 'Column In progress' }).getByRole('button', { name: 'Archive' }).click();
   await expect(settings.getByRole('alert')).toContainText('holds open tickets');
   await shot(desk.page, 'desk-board-settings', info);
+  await axe(desk.page, "a board's settings");
   const onHold = settings.getByRole('form', { name: 'Column On hold' });
   await onHold.getByLabel('Column name').fill('Waiting');
   await onHold.getByRole('button', { name: 'Save' }).click();

@@ -72,6 +72,12 @@ test('the widget is usable from the keyboard', async ({ browser }) => {
   await visitor.page.keyboard.press('Enter');
   await expect(visitor.input).toBeFocused();
   await expect(visitor.widget.getByRole('dialog', { name: /Chat with/ })).toBeVisible();
+  // A message typed and sent with Enter alone.
+  const text = marker('Typed by keyboard');
+  await visitor.page.keyboard.type(text);
+  await visitor.page.keyboard.press('Enter');
+  await expect(visitor.messages.filter({ hasText: text })).toHaveCount(1);
+  await expect(visitor.input).toBeFocused();
   await visitor.page.keyboard.press('Escape');
   await expect(visitor.widget.getByRole('dialog')).toHaveCount(0);
   await expect(visitor.launcher).toBeFocused();

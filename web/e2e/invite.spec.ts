@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { marker, openDesk, openVisitor, shot } from './fixtures';
+import { axe } from './axe';
 
 // Proactive chat: an agent writes first to a visitor who is only browsing.
 test('an agent starts a chat with a browsing visitor, who gets it at once', async ({ browser }, info) => {
@@ -15,6 +16,7 @@ test('an agent starts a chat with a browsing visitor, who gets it at once', asyn
   const hello = marker('Hi! Can I help you find the right tent?');
   await desk.page.getByLabel('Start a chat').fill(hello);
   await shot(desk.page, 'desk-invite', info);
+  await axe(desk.page, 'a browsing visitor, with Start a chat');
   await desk.page.getByRole('button', { name: 'Send and open the chat' }).click();
   await expect(desk.page.locator('.pane-head')).toContainText('Assigned to you');
   await expect(desk.history.filter({ hasText: hello })).toHaveCount(1);

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { expect, test } from '@playwright/test';
 import { deskURL, marker, openDesk, shot } from './fixtures';
+import { axe } from './axe';
 
 // A fake WhatsApp Cloud API on the port the server is told to use
 // (playwright.config.ts, LIVEDESK_WHATSAPP_API_URL): it lists one approved
@@ -128,6 +129,7 @@ test('an admin connects a WhatsApp number; a chat past the 24-hour window is ans
   if ((await list.getAttribute('aria-expanded')) !== 'true') await list.click();
   await expect(page.getByText('order_update', { exact: true })).toBeVisible();
   await shot(page, 'settings-whatsapp', info);
+  await axe(page, 'Settings → WhatsApp with a number and its templates');
 
   // Maya wrote 25 hours ago: free text would not be delivered, so the
   // composer is a template picker.
@@ -143,6 +145,7 @@ test('an admin connects a WhatsApp number; a chat past the 24-hour window is ans
   await expect(picker.getByLabel('{{1}}')).toHaveValue(maya); // the contact's name
   await expect(picker).toContainText(`Hello ${maya}, your order #1042 has shipped.`);
   await shot(page, 'whatsapp-template-picker', info);
+  await axe(page, 'a WhatsApp chat past the window: the template picker');
   await picker.getByRole('button', { name: 'Send template' }).click();
   await expect(owner.history.last()).toContainText(`Hello ${maya}, your order #1042 has shipped.`);
   await expect
@@ -159,5 +162,6 @@ test('an admin connects a WhatsApp number; a chat past the 24-hour window is ans
   await owner.composer.press('Enter');
   await expect.poll(() => sent.some((m) => m.to === '15551230002' && (m.text as { body?: string })?.body === 'Hi Ana, how can I help?')).toBe(true);
   await shot(page, 'whatsapp-conversation', info);
+  await axe(page, 'a WhatsApp chat in the window');
   await owner.ctx.close();
 });
