@@ -573,18 +573,7 @@ function EndpointForm(p: {
         )}
       </fieldset>
       <FormError text={formError} />
-      {p.onCancel ? (
-        <div class="prefs-buttons">
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? 'Saving…' : p.action}
-          </button>
-          <button type="button" class="btn ghost" onClick={p.onCancel}>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <SubmitRow label={p.action} busy={busy} />
-      )}
+      <SubmitRow label={p.action} busy={busy} onCancel={p.onCancel} />
     </form>
   );
 }

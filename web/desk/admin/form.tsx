@@ -47,12 +47,35 @@ export function FormError({ text }: { text: string }) {
 }
 
 /** SubmitRow is a form's submit button, with what a success said (done) beside it. */
-export function SubmitRow({ label, busy = false, done = '' }: { label: string; busy?: boolean; done?: string }) {
+/**
+ * useCopy copies value to the clipboard when its function is called, and
+ * says how that went ('' before, 'yes', or 'failed': no clipboard, or
+ * the browser refused).
+ */
+export function useCopy(value: string): ['' | 'yes' | 'failed', () => void] {
+  const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
+  const copy = () => {
+    const clip = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
+    if (!clip) return setCopied('failed');
+    clip.writeText(value).then(
+      () => setCopied('yes'),
+      () => setCopied('failed'),
+    );
+  };
+  return [copied, copy];
+}
+
+export function SubmitRow({ label, busy = false, done = '', onCancel }: { label: string; busy?: boolean; done?: string; onCancel?: () => void }) {
   return (
     <div class="prefs-buttons">
       <button type="submit" class="btn primary" disabled={busy}>
         {busy ? 'Saving…' : label}
       </button>
+      {onCancel && (
+        <button type="button" class="btn ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
       {done && (
         <span class="saved" role="status">
           {done}
@@ -98,18 +121,10 @@ export function ShownOnce({ id, title, note, value, what, testId, onDone, childr
   children?: ComponentChildren;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
+  const [copied, copy] = useCopy(value);
   useEffect(() => {
     box.current?.focus();
   }, []);
-  const copy = () => {
-    const clip = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clip) return setCopied('failed');
-    clip.writeText(value).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
   return (
     <div class="shown-once" ref={box} tabIndex={-1} role="group" aria-labelledby={`${id}-title`} aria-describedby={`${id}-once`}>
       <h3 id={`${id}-title`}>{title}</h3>

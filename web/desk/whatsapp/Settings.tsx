@@ -6,7 +6,7 @@
 // helpers to it, which costs the desk's first load its import by name.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_NAME } from '../admin/api';
-import { errorText, Field, FormError, ShownOnce, SubmitRow, useRefocus } from '../admin/form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow, useCopy, useRefocus } from '../admin/form';
 import { ApiError } from '../api';
 import { href } from '../router';
 import { createChannel, deleteChannel, listChannels, listTemplates, syncTemplates, updateChannel, type WhatsAppChannel, type WhatsAppTemplate } from './api';
@@ -142,15 +142,7 @@ function Steps({ url }: { url: string }) {
 
 /** A value to paste elsewhere, with a Copy button; what names it in the button's label. */
 function Copyable({ value, what, testId }: { value: string; what: string; testId?: string }) {
-  const [copied, setCopied] = useState<'' | 'yes' | 'failed'>('');
-  const copy = () => {
-    const clip = typeof navigator !== 'undefined' ? navigator.clipboard : undefined;
-    if (!clip) return setCopied('failed');
-    clip.writeText(value).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
+  const [copied, copy] = useCopy(value);
   return (
     <div class="snippet wa-copy">
       <code data-testid={testId}>{value}</code>
@@ -590,18 +582,7 @@ function NumberForm(p: {
         </Field>
       </div>
       <FormError text={formError} />
-      {p.onCancel ? (
-        <div class="prefs-buttons">
-          <button type="submit" class="btn primary" disabled={busy}>
-            {busy ? 'Saving…' : p.action}
-          </button>
-          <button type="button" class="btn ghost" onClick={p.onCancel}>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <SubmitRow label={p.action} busy={busy} />
-      )}
+      <SubmitRow label={p.action} busy={busy} onCancel={p.onCancel} />
     </form>
   );
 }
