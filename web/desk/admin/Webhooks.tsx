@@ -14,7 +14,7 @@ import {
   type WebhookDelivery,
   type WebhookInput,
 } from './api';
-import { errorText, Field, FormError, ShownOnce, SubmitRow, useRefocus } from './form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow, useHeadingAfterRemoval, useRefocus } from './form';
 import {
   canRedeliver,
   DELIVERY_STATE,
@@ -79,12 +79,7 @@ function WebhookManager({ id, heading }: { id: string; heading: { current: HTMLH
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const urlInput = useRef<HTMLInputElement>(null);
   const refocus = useRefocus(created, urlInput);
-  // An endpoint deleted: the focus went with its row, and goes to the
-  // page's heading.
-  const [deleted, setDeleted] = useState(0);
-  useEffect(() => {
-    if (deleted) heading.current?.focus();
-  }, [deleted]);
+  const deleted = useHeadingAfterRemoval(heading);
   const load = () =>
     listWebhooks()
       .then(setHooks)
@@ -122,7 +117,7 @@ function WebhookManager({ id, heading }: { id: string; heading: { current: HTMLH
                 onDeleted={() => {
                   setError('');
                   setHooks((l) => (l ?? []).filter((x) => x.id !== w.id));
-                  setDeleted((n) => n + 1);
+                  deleted();
                   // Its log was open: the address no longer names it.
                   if (w.id === id) go({ area: 'admin', page: 'webhooks', id: '' });
                 }}

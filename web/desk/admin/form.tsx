@@ -48,6 +48,19 @@ export function FormError({ text }: { text: string }) {
 
 /** SubmitRow is a form's submit button, with what a success said (done) beside it. */
 /**
+ * useHeadingAfterRemoval: when a row of a list is removed, the focus went
+ * with its buttons; the page's heading takes it. Call the function it
+ * returns once the row is gone.
+ */
+export function useHeadingAfterRemoval(heading: { current: HTMLHeadingElement | null }): () => void {
+  const [removed, setRemoved] = useState(0);
+  useEffect(() => {
+    if (removed) heading.current?.focus();
+  }, [removed]);
+  return () => setRemoved((n) => n + 1);
+}
+
+/**
  * useCopy copies value to the clipboard when its function is called, and
  * says how that went ('' before, 'yes', or 'failed': no clipboard, or
  * the browser refused).

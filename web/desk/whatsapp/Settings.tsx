@@ -6,7 +6,7 @@
 // helpers to it, which costs the desk's first load its import by name.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MAX_NAME } from '../admin/api';
-import { errorText, Field, FormError, ShownOnce, SubmitRow, useCopy, useRefocus } from '../admin/form';
+import { errorText, Field, FormError, ShownOnce, SubmitRow, useCopy, useHeadingAfterRemoval, useRefocus } from '../admin/form';
 import { ApiError } from '../api';
 import { href } from '../router';
 import { createChannel, deleteChannel, listChannels, listTemplates, syncTemplates, updateChannel, type WhatsAppChannel, type WhatsAppTemplate } from './api';
@@ -47,11 +47,7 @@ function Numbers({ heading }: { heading: { current: HTMLHeadingElement | null } 
   const [created, setCreated] = useState<{ channel: WhatsAppChannel; token: string } | null>(null);
   const nameInput = useRef<HTMLInputElement>(null);
   const refocus = useRefocus(created, nameInput);
-  // A number disconnected: the focus went with its card, and goes to the page's heading.
-  const [removed, setRemoved] = useState(0);
-  useEffect(() => {
-    if (removed) heading.current?.focus();
-  }, [removed]);
+  const removed = useHeadingAfterRemoval(heading); // a number disconnected: its card took the focus with it
   const load = () =>
     listChannels().then(
       (l) => {
@@ -78,7 +74,7 @@ function Numbers({ heading }: { heading: { current: HTMLHeadingElement | null } 
           onRemoved={() => {
             setError('');
             setChannels((l) => (l ?? []).filter((x) => x.id !== ch.id));
-            setRemoved((n) => n + 1);
+            removed();
           }}
         />
       ))}
