@@ -195,10 +195,13 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 		return c, err
 	}
 	// A chat that came back to the queue after a reply timeout does not
-	// go to an agent it was taken from during the same wait.
+	// go to an agent it was taken from during the same wait. Only a chat
+	// whose visitor has waited a whole reply timeout can have been taken
+	// from one: a new chat reads nothing more.
 	var tried []string
-	if c.AwaitingReplySince != nil {
-		if tried, _, err = s.store.ReplyTimeouts(ctx, c.WorkspaceID, c.ID, *c.AwaitingReplySince); err != nil {
+	timeout := time.Duration(set.ReplyTimeoutSeconds) * time.Second
+	if c.AwaitingReplySince != nil && timeout > 0 && !s.clock.Now().Before(c.AwaitingReplySince.Add(timeout)) {
+		if tried, _, err = s.store.ReplyTimeouts(ctx, c.WorkspaceID, c.ID); err != nil {
 			return c, err
 		}
 	}
@@ -209,6 +212,9 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 		func(ag store.Agent) *store.Message {
 			return systemEvent("Assigned to "+ag.Name, false, map[string]any{"event": "assigned", "agent_id": ag.ID, "agent_name": ag.Name, "reason": "auto"})
 		}, s.clock.Now())
+	if err == nil && !ok && len(tried) > 0 {
+		return c, errTriedAll
+	}
 	if err != nil || !ok {
 		return c, err
 	}
@@ -216,6 +222,11 @@ func (s *Service) route(ctx context.Context, c store.Conversation) (store.Conver
 	s.closeEarlierTickets(ctx, nc, picked.Name)
 	return nc, nil
 }
+
+// errTriedAll: route found no agent for a chat only because every one
+// with room let it wait already (this wait); others may still have room
+// for the next chat of the queue.
+var errTriedAll = errors.New("chat: every available agent was tried in this wait")
 
 // DrainQueue assigns waiting conversations, oldest first, while agents
 // have capacity. It is called when capacity frees and by the timer loop.
@@ -238,6 +249,8 @@ func (s *Service) DrainQueue(ctx context.Context, workspaceID string) int {
 		switch {
 		case errors.Is(err, errOutOfHours):
 			continue // says nothing of the agents' room: other sites may be open
+		case errors.Is(err, errTriedAll):
+			continue // nobody untried for this one; the next chat may have someone
 		case err == nil && nc.AssigneeID != "":
 			n++
 		case err == nil && c.DepartmentID == "":
@@ -250,8 +263,9 @@ func (s *Service) DrainQueue(ctx context.Context, workspaceID string) int {
 }
 
 // autoAssignOverdue reassigns a chat whose agent did not reply in time to
-// another available agent; with none available it goes back to the
-// queue, to wait for one who was not tried.
+// another available agent; with none available now it goes back to the
+// queue to wait for one who was not tried (or stays, when there is no
+// such agent at all).
 func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, cutoff time.Time) (store.Conversation, error) {
 	set, err := s.settings(ctx, c.WorkspaceID)
 	if err != nil {
@@ -263,7 +277,7 @@ func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, c
 	var tried []string
 	waiting := false
 	if c.AwaitingReplySince != nil {
-		if tried, waiting, err = s.store.ReplyTimeouts(ctx, c.WorkspaceID, c.ID, *c.AwaitingReplySince); err != nil {
+		if tried, waiting, err = s.store.ReplyTimeouts(ctx, c.WorkspaceID, c.ID); err != nil {
 			return c, err
 		}
 	}
@@ -279,16 +293,26 @@ func (s *Service) autoAssignOverdue(ctx context.Context, c store.Conversation, c
 	}
 	if !ok {
 		if waiting {
-			return c, nil // back in the queue once already during this wait
+			return c, nil // said once already in this wait
 		}
-		// Nobody else is free: the chat goes back to the queue, where it
-		// waits for an agent other than those it was taken from during
-		// this wait (route leaves them out), and every desk is told once
-		// that the visitor is waiting.
-		none := ""
-		tr.SetAssignee = &none
-		tr.Event = systemEvent("No reply in time and no other agent is free: back in the queue, the visitor is waiting", true,
-			map[string]any{"event": "waiting", "agent_id": prev, "from_agent_id": prev, "reason": "reply_timeout"})
+		// Nobody else is free now. When another agent who was not tried
+		// is online (full, for now), the chat goes back to the queue to
+		// wait for them (route leaves out those it was taken from);
+		// when there is nobody else at all, it stays with its agent:
+		// taking it away would only make it a ticket. Either way every
+		// desk is told once that the visitor is waiting.
+		others, err := s.store.AgentsOnline(ctx, c.WorkspaceID, c.DepartmentID, append(tried, prev)...)
+		if err != nil {
+			return c, err
+		}
+		body := "No reply in time and no other agent is free: the visitor is waiting"
+		if others {
+			none := ""
+			tr.SetAssignee = &none
+			body = "No reply in time and no other agent is free: back in the queue, the visitor is waiting"
+		}
+		tr.Event = systemEvent(body, true,
+			map[string]any{"event": "waiting", "agent_id": prev, "from_agent_id": prev, "reason": "reply_timeout", "queued": others})
 		nc, ev, err := s.store.Transition(ctx, c.WorkspaceID, c.ID, tr, s.clock.Now())
 		if err != nil {
 			return c, nil // ErrStale: answered, taken or closed meanwhile

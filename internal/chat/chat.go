@@ -44,12 +44,12 @@ type Store interface {
 	MessageByClientID(ctx context.Context, workspaceID, conversationID, clientMsgID string) (store.Message, error)
 	ListMessages(ctx context.Context, workspaceID, conversationID string, afterSeq, untilSeq int64, limit int) ([]store.Message, error)
 	DeleteClosedConversations(ctx context.Context, workspaceID string, cutoff time.Time, limit int) (int, error)
-	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) ([]string, bool, error)
+	ReplyTimeouts(ctx context.Context, workspaceID, conversationID string) ([]string, bool, error)
 	Receive(ctx context.Context, r store.Receipt, now time.Time) (store.Receipted, error)
 	ReadMarkers(ctx context.Context, workspaceID, agentID string, conversationIDs []string) (map[string]int64, error)
 
 	Hold(ctx context.Context, workspaceID, id string, h store.Hold, now time.Time) (store.Held, error)
-	AgentsOnline(ctx context.Context, workspaceID, departmentID string) (bool, error)
+	AgentsOnline(ctx context.Context, workspaceID, departmentID string, except ...string) (bool, error)
 	GetTicket(ctx context.Context, workspaceID, id string) (store.Ticket, error)
 	RateConversation(ctx context.Context, workspaceID, id, visitorID, rating, comment string, since, now time.Time) (store.Conversation, error)
 	CreateTicket(ctx context.Context, workspaceID string, nt store.NewTicket, now time.Time) (store.Ticket, error)
@@ -254,7 +254,7 @@ func (s *Service) start(ctx context.Context, a auth.Actor, departmentID string, 
 		s.publishConversation(ctx, c)
 		if routed, err := s.route(ctx, c); err == nil {
 			c = routed
-		} else if !errors.Is(err, store.ErrStale) && !errors.Is(err, errOutOfHours) {
+		} else if !errors.Is(err, store.ErrStale) && !errors.Is(err, errOutOfHours) && !errors.Is(err, errTriedAll) {
 			return store.Conversation{}, false, err
 		}
 	}

@@ -385,10 +385,9 @@ func TestReplyTimeoutReassignsButNeverFlagged(t *testing.T) {
 
 // TestReplyTimeoutNeverBounces: a chat nobody answers moves on once per
 // agent during one wait, never back to an agent it was taken from; with
-// nobody else left it goes back to the queue, the desks are told once that
-// the visitor is waiting, and the queue gives it to none of the agents who
-// let it wait, only to one who was not tried. A new wait (after an
-// answer) starts afresh.
+// nobody else online it stays with its agent and the desks are told once
+// that the visitor is waiting. A new wait (after an answer) starts
+// afresh.
 func TestReplyTimeoutNeverBounces(t *testing.T) {
 	both(t, func(t *testing.T, ns storetest.NewStore) {
 		d := newDesk(t, ns, store.Settings{ReplyTimeoutSeconds: 120, InactivityCloseMinutes: -1})
@@ -410,30 +409,79 @@ func TestReplyTimeoutNeverBounces(t *testing.T) {
 			return n
 		}
 		for pass := range 3 {
-			// The second timeout, then passes of the timers within the
-			// wait (a chat left unattended longer becomes a ticket).
-			d.clk.Advance(map[bool]time.Duration{true: 121 * time.Second, false: time.Second}[pass == 0])
-			d.run()
-			if got := d.get(c.ID); got.AssigneeID != "" || got.Status != store.StatusOpen || got.TicketID != "" {
-				t.Fatalf("pass %d: assignee %q (%s), want the queue: ann and bob both let it wait", pass, got.AssigneeID, got.Status)
+			d.clk.Advance(121 * time.Second)
+			if n := d.run(); n.Reassigned != 0 || d.get(c.ID).AssigneeID != bob.AgentID {
+				t.Fatalf("pass %d: assignee %s, want bob still (ann already let it wait, nobody else is online)", pass, d.get(c.ID).AssigneeID)
 			}
 			if got := waitingEvents(); got != 1 {
 				t.Fatalf("pass %d: %d waiting events, want exactly one", pass, got)
 			}
 		}
-		// An agent who was not tried takes it from the queue.
-		cara := d.agent("cara", "agent", "online", 0)
-		d.run()
-		if got := d.get(c.ID).AssigneeID; got != cara.AgentID {
-			t.Fatalf("from the queue: assignee %s, want cara", got)
-		}
-		d.say(cara, c.ID, "hi, cara here")
+		d.say(bob, c.ID, "sorry, here now")
 		d.say(v, c.ID, "one more question")
 		d.clk.Advance(121 * time.Second)
-		if n := d.run(); n.Reassigned != 1 || d.get(c.ID).AssigneeID == cara.AgentID || d.get(c.ID).AssigneeID == "" {
-			t.Fatalf("a new wait: assignee %s, want ann or bob again", d.get(c.ID).AssigneeID)
+		if n := d.run(); n.Reassigned != 1 || d.get(c.ID).AssigneeID != ann.AgentID {
+			t.Fatalf("a new wait: assignee %s, want ann again", d.get(c.ID).AssigneeID)
 		}
-		_ = ann
+	})
+}
+
+// TestReplyTimeoutTriesEachAgentOnce: with three agents who all have
+// room and none replying, the chat goes to each once in one wait (a new
+// assignee's clock restarts, the wait does not). An agent online but
+// full who was not tried is waited for in the queue, never bouncing back
+// to those who let it wait, and a chat queued for that agent does not
+// hold back another chat of the queue.
+func TestReplyTimeoutTriesEachAgentOnce(t *testing.T) {
+	both(t, func(t *testing.T, ns storetest.NewStore) {
+		d := newDesk(t, ns, store.Settings{ReplyTimeoutSeconds: 120, InactivityCloseMinutes: -1, TicketAfterSeconds: 3600})
+		dora := d.agent("dora", "agent", "online", 1)
+		vb, busy := d.visitorChat("busy") // dora is full with it
+		d.say(dora, busy.ID, "hello, how can I help?")
+		d.say(vb, busy.ID, "thanks")
+		d.say(dora, busy.ID, "you're welcome")
+		d.agent("ann", "agent", "online", 0)
+		v, c := d.visitorChat("v")
+		d.agent("bob", "agent", "online", 0)
+		d.agent("cara", "agent", "online", 0)
+		d.say(v, c.ID, "hello?")
+		seen := map[string]bool{d.get(c.ID).AssigneeID: true}
+		for pass := range 2 {
+			d.clk.Advance(121 * time.Second)
+			d.run()
+			a := d.get(c.ID).AssigneeID
+			if a == "" || seen[a] {
+				t.Fatalf("timeout %d: assignee %q, want an agent not tried yet (tried %v)", pass+1, a, seen)
+			}
+			seen[a] = true
+		}
+		d.clk.Advance(121 * time.Second)
+		d.run()
+		if got := d.get(c.ID); got.AssigneeID != "" {
+			t.Fatalf("ann, bob and cara let it wait, dora is full: assignee %q, want the queue", got.AssigneeID)
+		}
+		for range 3 {
+			d.clk.Advance(30 * time.Second)
+			d.run()
+			if got := d.get(c.ID).AssigneeID; got != "" {
+				t.Fatalf("given to %q, who let it wait in this wait", got)
+			}
+		}
+		// Another visitor's new chat is not held back by it.
+		v2, c2 := d.visitorChat("w")
+		d.say(v2, c2.ID, "hi there")
+		d.run()
+		if got := d.get(c2.ID).AssigneeID; got == "" || got == dora.AgentID {
+			t.Fatalf("a new chat: assignee %q, want one of those with room", got)
+		}
+		// Dora frees up: the waiting chat is hers.
+		if _, err := d.svc.SetStatus(context.Background(), dora, busy.ID, store.StatusClosed, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		d.run()
+		if got := d.get(c.ID).AssigneeID; got != dora.AgentID {
+			t.Fatalf("after dora freed up: assignee %q, want dora", got)
+		}
 	})
 }
 

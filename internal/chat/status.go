@@ -114,7 +114,7 @@ func (s *Service) reopenForVisitor(ctx context.Context, c store.Conversation) er
 	s.publish(ctx, nc, ev)
 	if nc.AssigneeID == "" {
 		_, err = s.route(ctx, nc)
-		if errors.Is(err, store.ErrStale) || errors.Is(err, errOutOfHours) {
+		if errors.Is(err, store.ErrStale) || errors.Is(err, errOutOfHours) || errors.Is(err, errTriedAll) {
 			err = nil
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 )
@@ -365,23 +366,32 @@ func (s *Store) Assign(ctx context.Context, workspaceID, id string, p Pick, tr T
 	return c, ev, a, ok, err
 }
 
-// ReplyTimeouts reads, from a conversation's system events since the
-// visitor began waiting (since), the agents it was already taken from for
-// not replying in time, and whether it was already marked as waiting for
-// want of anyone else. The reply-timeout rule reads it to never hand a
-// chat back to an agent who let it wait.
-func (s *Store) ReplyTimeouts(ctx context.Context, workspaceID, conversationID string, since time.Time) (tried []string, waiting bool, err error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT meta FROM messages
-		WHERE workspace_id = $1 AND conversation_id = $2 AND kind = $3 AND created_at >= $4 ORDER BY seq`,
-		workspaceID, conversationID, KindSystem, millis(since))
+// ReplyTimeouts reads the conversation's current wait (its messages since
+// an agent last replied in public) and returns the agents the chat was
+// taken from for not replying in it (reassigned from, or sent back to the
+// queue from), and whether the desks were told the visitor is waiting.
+// An assignment restarts the reply clock but not the wait, so an agent
+// stays tried until someone answers. It reads back at most 500 messages.
+func (s *Store) ReplyTimeouts(ctx context.Context, workspaceID, conversationID string) (tried []string, waiting bool, err error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT kind, author_type, private, meta FROM messages
+		WHERE workspace_id = $1 AND conversation_id = $2 ORDER BY seq DESC LIMIT 500`, workspaceID, conversationID)
 	if err != nil {
 		return nil, false, mapErr("store: reply timeouts", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
+		var (
+			kind, author, raw string
+			private           bool
+		)
+		if err := rows.Scan(&kind, &author, &private, &raw); err != nil {
 			return nil, false, mapErr("store: reply timeouts", err)
+		}
+		if author == AuthorAgent && !private && (kind == KindText || kind == KindFile) {
+			break // an answer: the wait began after it
+		}
+		if kind != KindSystem {
+			continue
 		}
 		var m struct {
 			Event, Reason string
@@ -390,8 +400,8 @@ func (s *Store) ReplyTimeouts(ctx context.Context, workspaceID, conversationID s
 		if json.Unmarshal([]byte(raw), &m) != nil || m.Reason != "reply_timeout" {
 			continue
 		}
-		if m.From != "" {
-			tried = append(tried, m.From) // reassigned from, or sent back to the queue from
+		if m.From != "" && !slices.Contains(tried, m.From) {
+			tried = append(tried, m.From)
 		}
 		if m.Event == "waiting" {
 			waiting = true

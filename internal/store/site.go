@@ -210,17 +210,21 @@ func (s *Store) ListSites(ctx context.Context, workspaceID string) ([]Site, erro
 	return collect(rows, err, "store: list sites", scanSite)
 }
 
-// UpdateSite stores a site's editable fields (not its widget key).
+// UpdateSite stores a site's editable fields (not its widget key, nor
+// its identity secret).
 func (s *Store) UpdateSite(ctx context.Context, st Site, now time.Time) (Site, error) {
 	orig, hours, look := siteJSON(st)
 	err := s.inTx(ctx, "store: update site", func(tx *sql.Tx) error {
 		if err := ownedBy(ctx, tx, "departments", st.WorkspaceID, st.DefaultDepartmentID); err != nil {
 			return fmt.Errorf("store: update site: default department: %w", err)
 		}
+		// Not the identity secret: only a rotation changes it
+		// (SetIdentitySecret), so a settings save read before a rotation
+		// cannot put the old secret back.
 		res, err := tx.ExecContext(ctx, `UPDATE sites SET name = $3, allowed_origins = $4, business_hours = $5,
-			default_department_id = $6, identity_secret = $7, look = $8, updated_at = $9
+			default_department_id = $6, look = $7, updated_at = $8
 			WHERE workspace_id = $1 AND id = $2`,
-			st.WorkspaceID, st.ID, st.Name, orig, hours, nullString(st.DefaultDepartmentID), st.IdentitySecret, look, millis(now))
+			st.WorkspaceID, st.ID, st.Name, orig, hours, nullString(st.DefaultDepartmentID), look, millis(now))
 		return mustAffect("store: update site", res, err)
 	})
 	if err != nil {

@@ -1381,13 +1381,24 @@ func (s *Store) TicketConversations(ctx context.Context, workspaceID, ticketID s
 var ErrUnassigned = errors.New("store: the chat is in the queue, unassigned")
 
 // AgentsOnline reports whether an agent who could take a chat of the
-// department ("" = any) is online: not away, not disabled. Capacity is
-// not asked: a full desk still frees up.
-func (s *Store) AgentsOnline(ctx context.Context, workspaceID, departmentID string) (bool, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents a WHERE a.workspace_id = $1 AND a.status = 'online'
+// department ("" = any) is online: not away, not disabled, and not one of
+// except. Capacity is not asked: a full desk still frees up.
+func (s *Store) AgentsOnline(ctx context.Context, workspaceID, departmentID string, except ...string) (bool, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT a.id FROM agents a WHERE a.workspace_id = $1 AND a.status = 'online'
 		AND a.away = $3 AND a.disabled = $3
 		AND ($2 = '' OR EXISTS (SELECT 1 FROM department_members m WHERE m.agent_id = a.id AND m.department_id = $2))`,
-		workspaceID, departmentID, false).Scan(&n)
-	return n > 0, mapErr("store: agents online", err)
+		workspaceID, departmentID, false)
+	ids, err := collect(rows, err, "store: agents online", func(sc scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		if !slices.Contains(except, id) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -422,12 +422,6 @@ export function queue(convs: Iterable<Conversation>, v: QueueView): Conversation
 }
 
 /**
- * The server's time of the visitor's last message (RFC 3339; absent when
- * they never wrote). TODO(shared/protocol.ts): declared on Conversation
- * there, this cast goes.
- */
-
-/**
  * When a conversation's visitor last wrote, for "New customer activity":
  * the time a live message brought (live) when it is newer than what the
  * server said (last_visitor_at, which survives a reload), else that, else

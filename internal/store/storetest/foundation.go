@@ -167,13 +167,13 @@ func testSites(t *testing.T, s *store.Store) {
 	upd.AllowedOrigins = []string{"https://shop.example.eu"}
 	upd.BusinessHours = store.BusinessHours{TimeZone: "Europe/Paris", Days: []store.OpenSpan{}, ClosedDays: []string{}}
 	upd.Look = store.SiteLook{Color: "#ffcc00", AgentNames: true, Languages: []string{"en"}, Texts: map[string]map[string]string{}}
-	upd.IdentitySecret = "rotated"
+	upd.IdentitySecret = "stale" // UpdateSite never changes the secret: a rotation does
 	upd.DefaultDepartmentID = ""
-	upd.WidgetKey = "wk_ignored" // UpdateSite never changes the key
+	upd.WidgetKey = "wk_ignored" // nor the key
 	got, err = s.UpdateSite(ctx, upd, Epoch.Add(time.Minute))
 	noErr(t, "update site", err)
 	want = upd
-	want.WidgetKey, want.UpdatedAt = "wk_shop", Epoch.Add(time.Minute)
+	want.WidgetKey, want.IdentitySecret, want.UpdatedAt = "wk_shop", shop.IdentitySecret, Epoch.Add(time.Minute)
 	equal(t, "updated site", got, want)
 	shop = got
 	got, err = s.GetSite(ctx, ws.ID, shop.ID)

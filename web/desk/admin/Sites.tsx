@@ -223,7 +223,16 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
             ) : site.identity_secret_shown ? (
               <span class="muted">Shown once already. Rotate it to get a new one.</span>
             ) : (
-              <button type="button" class="btn" onClick={() => void identitySecret(site.id).then(setSecret).catch(fail('Reading the secret'))}>
+              <button
+                type="button"
+                class="btn"
+                onClick={() =>
+                  void identitySecret(site.id)
+                    .then(setSecret)
+                    .catch(fail('Reading the secret'))
+                    .finally(() => onSaved({ ...site, identity_secret_shown: true }))
+                }
+              >
                 Reveal secret (once)
               </button>
             )}
@@ -242,7 +251,10 @@ function SiteSettings({ site, editable, departments, onSaved, onDeleted }: {
                 class="btn danger"
                 onClick={() =>
                   void rotateIdentitySecret(site.id)
-                    .then(setSecret)
+                    .then((fresh) => {
+                      setSecret(fresh);
+                      onSaved({ ...site, identity_secret_shown: true });
+                    })
                     .catch(fail('Rotating the secret'))
                     .finally(() => setConfirmSecret(false))
                 }

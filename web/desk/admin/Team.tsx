@@ -4,7 +4,7 @@ import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
 import { Avatar } from '../Avatar';
 import { GRANTABLE } from '../permissions';
-import { agentRatings, createAgent, deleteAgent, CHATS_PER_AGENT_LIMIT, MAX_NAME, maxChatsProblem, type RatingCount, resetPassword, setDisabled, updateAgent, withDepartment } from './api';
+import { agentRatings, createAgent, deleteAgent, getAgent, CHATS_PER_AGENT_LIMIT, MAX_NAME, maxChatsProblem, type RatingCount, resetPassword, setDisabled, updateAgent, withDepartment } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 import { byRole, inOrder } from './grants';
 
@@ -125,7 +125,15 @@ function AgentRow(p: {
     p.onError('');
     updateAgent(a.id, in_).then(p.onSaved).catch((err: unknown) => p.onError(errorText(err, `Changing ${a.name}`)));
   };
-  const toggleDept = (id: string, on: boolean) => patch({ department_ids: withDepartment(a.department_ids, id, on) });
+  // The list is read again first: the Departments page, or another admin,
+  // may have changed it since this page loaded.
+  const toggleDept = (id: string, on: boolean) => {
+    p.onError('');
+    getAgent(a.id)
+      .then((cur) => updateAgent(a.id, { department_ids: withDepartment(cur.department_ids, id, on) }))
+      .then(p.onSaved)
+      .catch((err: unknown) => p.onError(errorText(err, `Changing ${a.name}`)));
+  };
   const setMaxChats = (typed: string) => {
     const problem = maxChatsProblem(typed);
     if (problem) p.onError(`Max chats of ${a.name}: ${problem}`);

@@ -120,7 +120,6 @@ export const updateAgent = (id: string, in_: AgentInput) => call<AgentRecord>('P
 export const deleteAgent = (id: string) => call<void>('DELETE', agent(id));
 /** Disables (signed out at once, no sign-in, chats requeued) or enables an agent. */
 export const setDisabled = (id: string, disabled: boolean) => call<AgentRecord>('POST', `${agent(id)}/${disabled ? 'disable' : 'enable'}`);
-/** Resets a password; with none given the server makes one and returns it (shown once). */
 /** Makes image the signed-in agent's avatar: the body is the picture itself (its bytes tell its type). */
 export async function putAvatar(image: Blob): Promise<Agent> {
   const res = await fetch('/api/v1/me/avatar', { method: 'PUT', credentials: 'same-origin', body: image });
@@ -132,6 +131,7 @@ export async function putAvatar(image: Blob): Promise<Agent> {
 /** Removes the signed-in agent's avatar: its initial again. */
 export const deleteAvatar = () => call<{ agent: Agent }>('DELETE', '/me/avatar').then((r) => r.agent);
 
+/** Resets a password; with none given the server makes one and returns it (shown once). */
 export const resetPassword = (id: string) =>
   call<{ password: string } | undefined>('POST', `${agent(id)}/password`, {}).then((r) => r?.password ?? '');
 

@@ -1,5 +1,5 @@
 -- Agents' avatars (issue 11): a small image an agent chose, shown in the
--- desk and to visitors in place of their initials. agents.avatar_at is
+-- desk in place of their initials. agents.avatar_at is
 -- when it last changed (NULL: initials), so clients cache the image by
 -- it; the bytes are read only when asked for.
 ALTER TABLE agents ADD COLUMN avatar_at BIGINT;
