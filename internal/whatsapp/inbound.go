@@ -325,7 +325,7 @@ func (s *Service) inbound(ctx context.Context, c store.WhatsAppChannel, m inMess
 			VisitorID: u.VisitorID, ConversationID: conv.ID, Seq: stored.Seq, SentAt: sentAt}, s.clock.Now()); err != nil {
 			return err
 		}
-		s.kinds.put(kindKey(c.WorkspaceID, conv.ID), kind{whatsapp: true, siteID: c.SiteID})
+		s.kinds.put(kindKey(c.WorkspaceID, conv.ID), kind{whatsapp: true, siteID: c.SiteID, visitorID: u.VisitorID})
 		s.wake() // an out-of-hours answer may be waiting
 		s.publish(ctx, c.WorkspaceID, conv.ID, u.VisitorID)
 		return nil

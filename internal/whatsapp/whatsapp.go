@@ -400,8 +400,9 @@ func (s *Service) Reachable(ctx context.Context, workspaceID string, st store.Si
 // WhatsApp's (its site is a number). A conversation never changes site,
 // so an entry never goes stale.
 type kind struct {
-	whatsapp bool
-	siteID   string
+	whatsapp  bool
+	siteID    string
+	visitorID string // the customer: a conversation never changes visitor either
 }
 
 // kindCache remembers conversations' kinds on this node, so an agent's
@@ -443,7 +444,7 @@ func (s *Service) kindOf(ctx context.Context, workspaceID, conversationID string
 	if err != nil {
 		return kind{}, err
 	}
-	k := kind{whatsapp: st.Channel == store.ChannelWhatsApp, siteID: c.SiteID}
+	k := kind{whatsapp: st.Channel == store.ChannelWhatsApp, siteID: c.SiteID, visitorID: c.VisitorID}
 	s.kinds.put(kindKey(workspaceID, conversationID), k)
 	return k, nil
 }

@@ -48,11 +48,7 @@ func (s *Service) Allow(ctx context.Context, workspaceID, conversationID string,
 	if _, ok := m.Meta[templateMeta]; ok {
 		return nil
 	}
-	c, err := s.store.GetConversation(ctx, workspaceID, conversationID)
-	if err != nil {
-		return err
-	}
-	u, err := s.store.WhatsAppUserByVisitor(ctx, workspaceID, c.VisitorID)
+	u, err := s.store.WhatsAppUserByVisitor(ctx, workspaceID, k.visitorID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrWindowClosed
 	}
