@@ -120,6 +120,7 @@ type API struct {
 	keys       *apikey.Service
 	hooks      *webhook.Service
 	whatsapp   *whatsapp.Service
+	waLimit    [2]*ratelimit.Keyed // the WhatsApp webhook's budgets: per address, per channel
 	idem       Idempotency
 	keyLimit   *ratelimit.Keyed
 	diskLow    func() bool
@@ -145,7 +146,7 @@ type Idempotency interface {
 func New(cfg Config) *API {
 	a := &API{
 		log: cfg.Log, auth: cfg.Auth, team: cfg.Team, sites: cfg.Sites, workspaces: cfg.Workspaces, tenants: cfg.Tenants,
-		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, keys: cfg.Keys, hooks: cfg.Webhooks, whatsapp: cfg.WhatsApp, idem: cfg.Idempotency, keyLimit: newKeyLimiter(), diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
+		chat: cfg.Chat, mail: cfg.Mail, visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, contacts: cfg.Contacts, quick: cfg.Quick, casts: cfg.Broadcasts, ratings: cfg.Ratings, analytics: cfg.Analytics, files: cfg.Files, boards: cfg.Boards, guard: cfg.Guard, audit: cfg.Audit, db: cfg.DB, keys: cfg.Keys, hooks: cfg.Webhooks, whatsapp: cfg.WhatsApp, idem: cfg.Idempotency, keyLimit: newKeyLimiter(), waLimit: newWhatsAppLimits(), diskLow: cfg.DiskLow, secure: cfg.SecureCookies, trustProxy: cfg.TrustProxy,
 	}
 	if a.log == nil {
 		a.log = discardLogger

@@ -77,8 +77,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Code == "busy" {
 		w.Header().Set("Retry-After", "1")
 	}
-	if e.Kind == apperr.RateLimited {
-		w.Header().Set("Retry-After", "12") // one sign-in token refills in 12 s
+	if e.Kind == apperr.RateLimited && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "12") // one sign-in token refills in 12 s (a limiter that knows better set its own)
 	}
 	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Field: e.Field, RequestID: rid}})
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/auth"
+	"github.com/querytel/livedesk/internal/ratelimit"
 	"github.com/querytel/livedesk/internal/whatsapp"
 )
 
@@ -77,9 +79,49 @@ func (a *API) sendWhatsAppTemplate(w http.ResponseWriter, r *http.Request, p aut
 	a.respond(w, r, status)(map[string]any{"message": m, "duplicate": dup}, err)
 }
 
+// The WhatsApp webhook takes no session, so it has budgets of its own,
+// far above what WhatsApp sends (it batches, and retries a 429 later):
+// per client address, and per channel (a site id in the URL, known or
+// not).
+const (
+	whatsAppPerAddressEvery = 10 * time.Millisecond // 100 a second
+	whatsAppPerAddressBurst = 500
+	whatsAppPerSiteEvery    = 2 * time.Millisecond // 500 a second
+	whatsAppPerSiteBurst    = 2000
+)
+
+var errWhatsAppRate = apperr.New(apperr.RateLimited, "rate_limited", "too many webhook requests; send them again as Retry-After says")
+
+func newWhatsAppLimits() [2]*ratelimit.Keyed {
+	return [2]*ratelimit.Keyed{
+		ratelimit.NewBounded(whatsAppPerAddressEvery, whatsAppPerAddressBurst, 100000),
+		ratelimit.NewBounded(whatsAppPerSiteEvery, whatsAppPerSiteBurst, 100000),
+	}
+}
+
+// admitWhatsApp spends a request of the caller's address and of the
+// channel; refused, it answers 429 and reports false.
+func (a *API) admitWhatsApp(w http.ResponseWriter, r *http.Request) bool {
+	now := time.Now()
+	site := r.PathValue("site")
+	if len(site) > 64 {
+		a.writeError(w, r, whatsapp.ErrChannelNotFound)
+		return false
+	}
+	if !a.waLimit[0].Allow(a.clientIP(r), now) || !a.waLimit[1].Allow(site, now) {
+		w.Header().Set("Retry-After", "1")
+		a.writeError(w, r, errWhatsAppRate)
+		return false
+	}
+	return true
+}
+
 // whatsAppVerify answers WhatsApp's verification handshake: the
 // challenge as plain text.
 func (a *API) whatsAppVerify(w http.ResponseWriter, r *http.Request) {
+	if !a.admitWhatsApp(w, r) {
+		return
+	}
 	q := r.URL.Query()
 	challenge, err := a.whatsapp.Verify(r.Context(), r.PathValue("site"), q.Get("hub.mode"), q.Get("hub.verify_token"), q.Get("hub.challenge"))
 	if err != nil {
@@ -95,6 +137,9 @@ func (a *API) whatsAppVerify(w http.ResponseWriter, r *http.Request) {
 // answers 200 only once everything in the body is stored; WhatsApp
 // retries anything else.
 func (a *API) whatsAppWebhook(w http.ResponseWriter, r *http.Request) {
+	if !a.admitWhatsApp(w, r) {
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, whatsapp.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
