@@ -47,6 +47,7 @@ bench:
 	-$(LDLOAD) -rate 2500 -receipts chat
 	-$(LDLOAD) -rate 5000 chat
 	-$(LDLOAD) -rate 10000 chat
+	-$(LDLOAD) -workspaces 1 -agents 200 -conversations 2000 -rate 2000 -watch mine chat
 	-$(LDLOAD) -db postgres -rate 5000 chat
 	-$(LDLOAD) -rate 5000 cluster
 	-$(LDLOAD) -n 10000 storm

@@ -21,7 +21,7 @@ import (
 // as the widget does, and the targeted ones are shown it, once.
 type BroadcastConfig struct {
 	URL string
-	// Tenant's first agent must be an owner or admin (SeedAs): it makes
+	// Tenant's first agent must be an owner or admin (SeedWith): it makes
 	// and activates the broadcast over REST.
 	Tenant   Tenant
 	Visitors int
@@ -197,24 +197,24 @@ func Broadcast(ctx context.Context, cfg BroadcastConfig) (*Result, error) {
 		}
 	}
 	_, p50, _, p99, _ := lat.Percentiles()
-	res.add("targeted_visitors", want, "")
-	res.add("shown_targeted", shownTargeted, "")
-	res.add("shown_wrongly", shownWrongly, "")
-	res.add("shown_twice", twice, "")
-	res.add("ask_errors", askErrors.Load(), "")
-	res.add("time_to_all_shown", round(last.Seconds(), 2), "s")
-	res.add("shown_p50", p50, "ms")
-	res.add("shown_p99", p99, "ms")
+	res.Add("targeted_visitors", want, "")
+	res.Add("shown_targeted", shownTargeted, "")
+	res.Add("shown_wrongly", shownWrongly, "")
+	res.Add("shown_twice", twice, "")
+	res.Add("ask_errors", askErrors.Load(), "")
+	res.Add("time_to_all_shown", round(last.Seconds(), 2), "s")
+	res.Add("shown_p50", p50, "ms")
+	res.Add("shown_p99", p99, "ms")
 	if cfg.CPU != nil {
 		if cpu1, err := cfg.CPU(); err == nil && cfg.Visitors > 0 {
-			res.add("server_cpu_per_visitor", round(float64((cpu1-cpu0).Microseconds())/float64(cfg.Visitors), 1), "µs")
+			res.Add("server_cpu_per_visitor", round(float64((cpu1-cpu0).Microseconds())/float64(cfg.Visitors), 1), "µs")
 		}
 	}
 	if shownTargeted != want {
-		res.fail("%d of %d targeted visitors were shown the banner", shownTargeted, want)
+		res.Fail("%d of %d targeted visitors were shown the banner", shownTargeted, want)
 	}
 	if shownWrongly > 0 || twice > 0 {
-		res.fail("%d visitors not targeted were shown it, %d were shown it twice", shownWrongly, twice)
+		res.Fail("%d visitors not targeted were shown it, %d were shown it twice", shownWrongly, twice)
 	}
 	return res, nil
 }

@@ -46,6 +46,11 @@ type ChatConfig struct {
 	// panel closed), a desk a conversation.seen for each visitor message
 	// (the chat on screen). Each is one more frame in and one marker write.
 	Receipts bool
+	// Watch, when set, is the desk.watch scope every desk asks for
+	// ("mine": only its agent's chats, the queue's and the one shown).
+	// Each conversation is then answered by the agent it is assigned to:
+	// the one routing picked, else its own agent takes it.
+	Watch string
 	// Webhooks, when set, is the endpoint every workspace sends its
 	// message.created events to: the run waits for one per stored message
 	// and reports how late they came.
@@ -54,6 +59,23 @@ type ChatConfig struct {
 	// the measured window is reported per message, a figure that noise
 	// from other work on the machine disturbs far less than latency.
 	ServerPIDs []int
+}
+
+// WatchMine is the desk.watch scope of a desk that follows only its own
+// chats.
+const WatchMine = "mine"
+
+// holdBy makes c answered by its assignee's desk: the agent routing
+// picked, or, when nobody holds it, c's own agent, who takes it.
+func (r *chatRun) holdBy(ctx context.Context, c *chatConv, assignee string) error {
+	for k, ag := range r.cfg.Tenants[c.tenant].Agents {
+		if ag.ID == assignee {
+			c.agent = k
+			return nil
+		}
+	}
+	_, err := r.desks[c.tenant][c.agent].Do(ctx, "conversation.assign", map[string]any{"conversation_id": c.id})
+	return err
 }
 
 type chatConv struct {
@@ -328,6 +350,11 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 				return nil, fmt.Errorf("chat: desk: %w", err)
 			}
 			self.Store(c)
+			if cfg.Watch != "" {
+				if _, err := c.Do(runCtx, "desk.watch", map[string]any{"scope": cfg.Watch}); err != nil {
+					return nil, fmt.Errorf("chat: desk.watch: %w", err)
+				}
+			}
 			watch(c, "desk")
 			r.desks[t] = append(r.desks[t], c)
 		}
@@ -367,6 +394,11 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 			var ack []byte
 			if err == nil {
 				ack, err = vc.Do(runCtx, "conversation.start", nil)
+			}
+			if err == nil && cfg.Watch == WatchMine {
+				// The desk that answers must follow the chat.
+				c.id = Str(ack, "conversation_id")
+				err = r.holdBy(runCtx, c, Str(ack, "assignee_id"))
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -456,56 +488,56 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 		"rate": cfg.Rate, "duration_s": cfg.Duration.Seconds(), "warmup_s": cfg.Warmup.Seconds(), "receipts": cfg.Receipts,
 	}}
 	secs := cfg.Duration.Seconds()
-	res.add("offered", round(float64(r.sentWin.Load())/secs, 1), "msg/s")
-	res.add("stored", round(float64(r.ackedWin.Load())/secs, 1), "msg/s")
-	res.add("delivered", round(float64(r.deliveredWin.Load())/secs, 1), "msg/s")
+	res.Add("offered", round(float64(r.sentWin.Load())/secs, 1), "msg/s")
+	res.Add("stored", round(float64(r.ackedWin.Load())/secs, 1), "msg/s")
+	res.Add("delivered", round(float64(r.deliveredWin.Load())/secs, 1), "msg/s")
 	n, p50, p95, p99, mx := r.lat.Percentiles()
 	select {
 	case b := <-deskBytes:
 		if desks := W * A; b >= 0 && desks > 0 {
-			res.add("bytes received per desk", round(float64(b)/secs/float64(desks)/1024, 1), "KiB/s")
+			res.Add("bytes received per desk", round(float64(b)/secs/float64(desks)/1024, 1), "KiB/s")
 		}
 	default: // the window did not end (the run was cut short)
 	}
-	res.add("latency samples", n, "")
-	res.add("latency p50", p50, "ms")
-	res.add("latency p95", p95, "ms")
-	res.add("latency p99", p99, "ms")
-	res.add("latency max", mx, "ms")
+	res.Add("latency samples", n, "")
+	res.Add("latency p50", p50, "ms")
+	res.Add("latency p95", p95, "ms")
+	res.Add("latency p99", p99, "ms")
+	res.Add("latency max", mx, "ms")
 	_, ap50, _, ap99, _ := r.ackLat.Percentiles()
-	res.add("ack p50", ap50, "ms")
-	res.add("ack p99", ap99, "ms")
+	res.Add("ack p50", ap50, "ms")
+	res.Add("ack p99", ap99, "ms")
 	if r.busy.Load()+r.limited.Load() > 0 {
 		_, cp50, _, cp99, _ := r.acceptLat.Percentiles()
-		res.add("accepted attempt: ack p50", cp50, "ms")
-		res.add("accepted attempt: ack p99", cp99, "ms")
+		res.Add("accepted attempt: ack p50", cp50, "ms")
+		res.Add("accepted attempt: ack p99", cp99, "ms")
 		_, _, _, rp99, _ := r.refuseLat.Percentiles()
-		res.add("refused attempt: answer p99", rp99, "ms")
+		res.Add("refused attempt: answer p99", rp99, "ms")
 	}
 	if server, self, ok := cpu.result(); ok {
-		res.add("server cpu", round(server.Seconds()/secs*100, 1), "%")
+		res.Add("server cpu", round(server.Seconds()/secs*100, 1), "%")
 		if n := r.ackedWin.Load(); n > 0 {
-			res.add("server cpu per message", round(float64(server.Microseconds())/float64(n), 1), "µs")
+			res.Add("server cpu per message", round(float64(server.Microseconds())/float64(n), 1), "µs")
 		}
-		res.add("generator cpu", round(self.Seconds()/secs*100, 1), "%")
+		res.Add("generator cpu", round(self.Seconds()/secs*100, 1), "%")
 	}
 	lost, unacked := sent-r.delivered.Load(), sent-r.acked.Load()
-	res.add("sent total", sent, "")
-	res.add("undelivered after drain", lost, "")
-	res.add("unacked", unacked, "")
-	res.add("duplicates", r.dups.Load(), "")
-	res.add("busy answers (sent again)", r.busy.Load(), "")
-	res.add("rate_limited answers (sent again)", r.limited.Load(), "")
+	res.Add("sent total", sent, "")
+	res.Add("undelivered after drain", lost, "")
+	res.Add("unacked", unacked, "")
+	res.Add("duplicates", r.dups.Load(), "")
+	res.Add("busy answers (sent again)", r.busy.Load(), "")
+	res.Add("rate_limited answers (sent again)", r.limited.Load(), "")
 	r.errMu.Lock()
 	nerr := 0
 	for code, k := range r.errs {
 		nerr += k
-		res.fail("%d × %s", k, code)
+		res.Fail("%d × %s", k, code)
 	}
 	r.errMu.Unlock()
-	res.add("errors", nerr, "")
+	res.Add("errors", nerr, "")
 	if lost > 0 || unacked > 0 || r.dups.Load() > 0 {
-		res.fail("lost %d, unacked %d, duplicated %d", lost, unacked, r.dups.Load())
+		res.Fail("lost %d, unacked %d, duplicated %d", lost, unacked, r.dups.Load())
 	}
 	if cfg.Webhooks != nil {
 		res.Params["webhooks"] = "message.created"

@@ -206,38 +206,38 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 	stopHB()
 
 	n := int64(len(conns)) - dropped.Load()
-	res.add("connected", len(conns), "")
-	res.add("connect time", round(connectTime.Seconds(), 2), "s")
-	res.add("dropped", dropped.Load(), "")
-	res.add("server RSS before", rss0>>20, "MiB")
-	res.add("server RSS held", rss1>>20, "MiB")
-	res.add("server RSS peak", rssPeak>>20, "MiB")
+	res.Add("connected", len(conns), "")
+	res.Add("connect time", round(connectTime.Seconds(), 2), "s")
+	res.Add("dropped", dropped.Load(), "")
+	res.Add("server RSS before", rss0>>20, "MiB")
+	res.Add("server RSS held", rss1>>20, "MiB")
+	res.Add("server RSS peak", rssPeak>>20, "MiB")
 	if n > 0 {
-		res.add("memory per connection", round(float64(rss1-rss0)/float64(n)/1024, 2), "KiB")
-		res.add("peak memory per connection", round(float64(rssPeak-rss0)/float64(n)/1024, 2), "KiB")
+		res.Add("memory per connection", round(float64(rss1-rss0)/float64(n)/1024, 2), "KiB")
+		res.Add("peak memory per connection", round(float64(rssPeak-rss0)/float64(n)/1024, 2), "KiB")
 		if heap1 > 0 {
-			res.add("live heap per connection", round(float64(heap1-heap0)/float64(n)/1024, 2), "KiB")
+			res.Add("live heap per connection", round(float64(heap1-heap0)/float64(n)/1024, 2), "KiB")
 		}
 	}
 	hbs := hb1 - hb0
 	cpu := cpu1 - cpu0
-	res.add("heartbeats", hbs, "")
-	res.add("heartbeat rate", round(float64(hbs)/held.Seconds(), 1), "/s")
-	res.add("server CPU while idle", round(cpu.Seconds()/held.Seconds()*100, 1), "% of a core")
+	res.Add("heartbeats", hbs, "")
+	res.Add("heartbeat rate", round(float64(hbs)/held.Seconds(), 1), "/s")
+	res.Add("server CPU while idle", round(cpu.Seconds()/held.Seconds()*100, 1), "% of a core")
 	if hbs > 0 {
-		res.add("server CPU per heartbeat", round(float64(cpu.Microseconds())/float64(hbs), 1), "µs")
+		res.Add("server CPU per heartbeat", round(float64(cpu.Microseconds())/float64(hbs), 1), "µs")
 	}
-	res.add("heartbeat errors", hbErrors.Load(), "")
+	res.Add("heartbeat errors", hbErrors.Load(), "")
 	failMu.Lock()
 	for k, v := range failed {
-		res.fail("%d connects failed: %s", v, k)
+		res.Fail("%d connects failed: %s", v, k)
 	}
 	failMu.Unlock()
 	if dropped.Load() > 0 {
-		res.fail("%d sockets dropped by the server while idle", dropped.Load())
+		res.Fail("%d sockets dropped by the server while idle", dropped.Load())
 	}
 	if hbErrors.Load() > 0 {
-		res.fail("%d heartbeat errors", hbErrors.Load())
+		res.Fail("%d heartbeat errors", hbErrors.Load())
 	}
 	return res, nil
 }

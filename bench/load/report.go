@@ -62,11 +62,13 @@ type Result struct {
 	Problems []string
 }
 
-func (r *Result) add(name string, v any, unit string) {
+// Add appends a metric.
+func (r *Result) Add(name string, v any, unit string) {
 	r.Metrics = append(r.Metrics, Metric{Name: name, Value: v, Unit: unit})
 }
 
-func (r *Result) fail(format string, args ...any) {
+// Fail marks the run failed with a problem line (the first 20 are kept).
+func (r *Result) Fail(format string, args ...any) {
 	r.Pass = false
 	if len(r.Problems) < 20 {
 		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))

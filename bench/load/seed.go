@@ -43,11 +43,23 @@ func (a Agent) Header(baseURL string) http.Header {
 // made directly because sign-in is rate-limited per address (and argon2id
 // by design costs tens of milliseconds).
 func Seed(ctx context.Context, st *store.Store, tenants, agents int) ([]Tenant, error) {
-	return SeedAs(ctx, st, tenants, agents, auth.Agent)
+	return SeedWith(ctx, st, tenants, agents, SeedOptions{})
 }
 
-// SeedAs is Seed with agents of role (an owner, to manage broadcasts).
-func SeedAs(ctx context.Context, st *store.Store, tenants, agents int, role auth.Role) ([]Tenant, error) {
+// SeedOptions shape the seeded agents.
+type SeedOptions struct {
+	// Role is every agent's [agent]; an owner manages broadcasts.
+	Role auth.Role
+	// MaxChats is every agent's concurrent chat limit [the workspace's
+	// default, 5]: a run whose agents take every chat needs room.
+	MaxChats int
+}
+
+// SeedWith is Seed with agents shaped by o.
+func SeedWith(ctx context.Context, st *store.Store, tenants, agents int, o SeedOptions) ([]Tenant, error) {
+	if o.Role == "" {
+		o.Role = auth.Agent
+	}
 	clk := clock.Real{}
 	sites := site.New(st, clk, nil)
 	now := clk.Now()
@@ -66,7 +78,7 @@ func SeedAs(ctx context.Context, st *store.Store, tenants, agents int, role auth
 		for a := range agents {
 			ag, err := st.CreateAgent(ctx, store.Agent{
 				WorkspaceID: ws.ID, Email: fmt.Sprintf("bench-%s-%d@example.com", ws.ID, a),
-				Name: fmt.Sprintf("Agent %d.%d", t, a), Role: string(role),
+				Name: fmt.Sprintf("Agent %d.%d", t, a), Role: string(o.Role), MaxChats: o.MaxChats,
 				PasswordHash: "!", // no password signs in: the session below is the only way
 				Status:       "online",
 			}, now)
@@ -90,15 +102,15 @@ func SeedAs(ctx context.Context, st *store.Store, tenants, agents int, role auth
 // SeedDSN opens the server's database by DSN (an SQLite path or a
 // postgres:// URL, as the server's DSN) and seeds it.
 func SeedDSN(ctx context.Context, dsn string, tenants, agents int) ([]Tenant, error) {
-	return SeedDSNAs(ctx, dsn, tenants, agents, auth.Agent)
+	return SeedDSNWith(ctx, dsn, tenants, agents, SeedOptions{})
 }
 
-// SeedDSNAs is SeedDSN with agents of role.
-func SeedDSNAs(ctx context.Context, dsn string, tenants, agents int, role auth.Role) ([]Tenant, error) {
+// SeedDSNWith is SeedDSN with agents shaped by o.
+func SeedDSNWith(ctx context.Context, dsn string, tenants, agents int, o SeedOptions) ([]Tenant, error) {
 	st, err := store.Open(ctx, dsn, store.Options{MaxConns: 2})
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	return SeedAs(ctx, st, tenants, agents, role)
+	return SeedWith(ctx, st, tenants, agents, o)
 }

@@ -309,27 +309,27 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		return nil
 	})
 	if verr != nil {
-		res.fail("verify: %v", verr)
+		res.Fail("verify: %v", verr)
 	}
-	res.add("resumed", resumed, "")
-	res.add("time to all resumed", round(total.Seconds(), 3), "s")
-	res.add("resume p50", pct(0.50), "s")
-	res.add("resume p99", pct(0.99), "s")
-	res.add("connect attempts", attempts.Load(), "")
-	res.add("in-flight sends already stored", retried.Load(), "")
-	res.add("busy answers (sent again)", busy.Load(), "")
-	res.add("lost", lost.Load(), "")
-	res.add("doubled in history", doubled.Load(), "")
-	res.add("acked but not held once", missing.Load(), "")
-	res.add("duplicate deliveries dropped", dupEvents.Load(), "")
+	res.Add("resumed", resumed, "")
+	res.Add("time to all resumed", round(total.Seconds(), 3), "s")
+	res.Add("resume p50", pct(0.50), "s")
+	res.Add("resume p99", pct(0.99), "s")
+	res.Add("connect attempts", attempts.Load(), "")
+	res.Add("in-flight sends already stored", retried.Load(), "")
+	res.Add("busy answers (sent again)", busy.Load(), "")
+	res.Add("lost", lost.Load(), "")
+	res.Add("doubled in history", doubled.Load(), "")
+	res.Add("acked but not held once", missing.Load(), "")
+	res.Add("duplicate deliveries dropped", dupEvents.Load(), "")
 	for k, n := range fails {
-		res.fail("%d visitors did not resume: %s", n, k)
+		res.Fail("%d visitors did not resume: %s", n, k)
 	}
 	if resumed < cfg.Visitors {
-		res.fail("%d of %d visitors did not resume within %s", cfg.Visitors-resumed, cfg.Visitors, cfg.Timeout)
+		res.Fail("%d of %d visitors did not resume within %s", cfg.Visitors-resumed, cfg.Visitors, cfg.Timeout)
 	}
 	if lost.Load()+doubled.Load()+missing.Load() > 0 {
-		res.fail("lost %d, doubled %d, acked but not held once %d", lost.Load(), doubled.Load(), missing.Load())
+		res.Fail("lost %d, doubled %d, acked but not held once %d", lost.Load(), doubled.Load(), missing.Load())
 	}
 	return res, nil
 }

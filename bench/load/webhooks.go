@@ -80,13 +80,13 @@ func (k *WebhookSink) Report(ctx context.Context, res *Result, want int64, wait 
 	}
 	total, distinct := k.counts()
 	_, p50, _, p99, mx := k.delay.Percentiles()
-	res.add("webhook events", distinct, "")
-	res.add("webhook deliveries again (at least once)", total-distinct, "")
-	res.add("webhook commit→endpoint p50", p50, "ms")
-	res.add("webhook commit→endpoint p99", p99, "ms")
-	res.add("webhook commit→endpoint max", mx, "ms")
+	res.Add("webhook events", distinct, "")
+	res.Add("webhook deliveries again (at least once)", total-distinct, "")
+	res.Add("webhook commit→endpoint p50", p50, "ms")
+	res.Add("webhook commit→endpoint p99", p99, "ms")
+	res.Add("webhook commit→endpoint max", mx, "ms")
 	if missing := want - int64(distinct); missing > 0 {
-		res.fail("%d stored messages never reached the webhook endpoint within %s", missing, wait)
+		res.Fail("%d stored messages never reached the webhook endpoint within %s", missing, wait)
 	}
 }
 

@@ -249,7 +249,7 @@ func (s *Service) start(ctx context.Context, a auth.Actor, departmentID string, 
 				return store.Conversation{}, false, err
 			}
 			c = nc
-			defer s.publishMessage(ctx, c.VisitorID, *ev)
+			defer s.publishMessage(ctx, c.VisitorID, c.AssigneeID, *ev)
 		}
 		s.publishConversation(ctx, c)
 		if routed, err := s.route(ctx, c); err == nil {
@@ -387,11 +387,12 @@ func (s *Service) receive(ctx context.Context, a auth.Actor, conversationID stri
 	}
 	c := got.Conversation
 	if got.ReadMoved {
-		s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.Desk, event.SeenFrame{
+		// Only the agent's own desks show its read marker.
+		s.pub.PublishAgent(ctx, a.WorkspaceID, a.AgentID, event.SeenFrame{
 			Type: event.TypeSeen, ConversationID: c.ID, AgentID: a.AgentID, Seq: got.ReadSeq})
 	}
 	if got.Moved {
-		s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, event.All, event.ReceiptsFrame{Type: event.TypeReceipts, ConversationID: c.ID,
+		s.pub.PublishTo(ctx, toDesks(c, event.All), event.ReceiptsFrame{Type: event.TypeReceipts, ConversationID: c.ID,
 			VisitorReadSeq: c.VisitorReadSeq, AgentReadSeq: c.AgentReadSeq,
 			VisitorDeliveredSeq: c.VisitorDeliveredSeq, AgentDeliveredSeq: c.AgentDeliveredSeq})
 	}

@@ -87,7 +87,7 @@ func (s *Service) Comment(ctx context.Context, a auth.Actor, conversationID, cli
 		return store.Message{}, false, err
 	}
 	if !res.Duplicate {
-		s.publishMessage(ctx, c.VisitorID, res.Message)
+		s.publishMessage(ctx, c.VisitorID, c.AssigneeID, res.Message)
 	}
 	// Those the stored comment names are told (a retry's mentions are the
 	// first try's): when an item cannot be stored the author is told to
@@ -227,7 +227,7 @@ func (s *Service) ReviseComment(ctx context.Context, a auth.Actor, conversationI
 	case err != nil:
 		return store.Message{}, err
 	}
-	s.publishMessage(ctx, c.VisitorID, stored)
+	s.publishMessage(ctx, c.VisitorID, c.AssigneeID, stored)
 	return comment, nil
 }
 

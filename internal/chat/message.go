@@ -157,7 +157,7 @@ func (s *Service) send(ctx context.Context, a auth.Actor, m store.Message) (stor
 		switch {
 		case err == nil:
 			if !res.Duplicate {
-				s.publishMessage(ctx, res.VisitorID, res.Message)
+				s.publishMessage(ctx, res.VisitorID, res.AssigneeID, res.Message)
 				if toCustomer {
 					s.channel.Stored(ctx, res.Message)
 				}
@@ -239,7 +239,7 @@ func (s *Service) Typing(ctx context.Context, a auth.Actor, conversationID strin
 	if a.VisitorID != "" {
 		aud = event.Desk // a visitor's own widget needs no echo
 	}
-	s.pub.Publish(ctx, a.WorkspaceID, c.VisitorID, aud, event.TypingFrame{
+	s.pub.PublishTo(ctx, toDesks(c, aud), event.TypingFrame{
 		Type: event.TypeTyping, ConversationID: c.ID, AuthorType: authorType(a), AuthorID: authorID(a), AuthorName: a.Name, On: on,
 	})
 	return nil

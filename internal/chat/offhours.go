@@ -197,7 +197,7 @@ func (s *Service) hold(ctx context.Context, c store.Conversation, h store.Hold) 
 		return false, err
 	}
 	for _, ev := range held.Events {
-		s.publishMessage(ctx, held.Conversation.VisitorID, ev)
+		s.publishMessage(ctx, held.Conversation.VisitorID, held.Conversation.AssigneeID, ev)
 	}
 	s.publishConversation(ctx, held.Conversation)
 	if held.Ticket != nil {

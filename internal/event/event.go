@@ -61,10 +61,26 @@ const (
 
 // Envelope routes one encoded frame.
 type Envelope struct {
-	Workspace string          `json:"w"`
-	Visitor   string          `json:"v,omitempty"`
-	Audience  Audience        `json:"a"`
-	Frame     json.RawMessage `json:"f,omitempty"`
+	Workspace string `json:"w"`
+	Visitor   string `json:"v,omitempty"`
+	// Conversation and Owner narrow a Desk audience. With Owner set, the
+	// event belongs to Conversation, whose assignee is Owner, and a desk
+	// that follows only its own chats (desk.watch "mine") receives it
+	// only when it is its agent's or on its screen. Without Owner every
+	// desk of the workspace receives it: an unassigned chat's events are
+	// everyone's. A node that does not know these fields delivers to
+	// every desk, which is more, never less.
+	Conversation string          `json:"c,omitempty"`
+	Owner        string          `json:"o,omitempty"`
+	Audience     Audience        `json:"a"`
+	Frame        json.RawMessage `json:"f,omitempty"`
+}
+
+// Route is where an event goes: an Envelope without its frame.
+type Route struct {
+	Workspace, Visitor  string
+	Conversation, Owner string
+	Audience            Audience
 }
 
 // Encode is an envelope as the bus carries it: the routing header as a
@@ -73,13 +89,14 @@ type Envelope struct {
 // re-validate and the decoder re-parse every frame (both were in the
 // send path's profile); a newline cannot occur in encoding/json's
 // output, so the first one ends the header.
-func Encode(workspaceID, visitorID string, aud Audience, frame []byte) ([]byte, error) {
+func Encode(r Route, frame []byte) ([]byte, error) {
 	var head []byte
-	if plain(workspaceID) && plain(visitorID) {
-		head = appendHead(make([]byte, 0, 32+len(workspaceID)+len(visitorID)+len(frame)), workspaceID, visitorID, aud)
+	if plain(r.Workspace) && plain(r.Visitor) && plain(r.Conversation) && plain(r.Owner) {
+		head = appendHead(make([]byte, 0, 48+len(r.Workspace)+len(r.Visitor)+len(r.Conversation)+len(r.Owner)+len(frame)), r)
 	} else {
 		var err error
-		if head, err = json.Marshal(Envelope{Workspace: workspaceID, Visitor: visitorID, Audience: aud}); err != nil {
+		env := Envelope{Workspace: r.Workspace, Visitor: r.Visitor, Conversation: r.Conversation, Owner: r.Owner, Audience: r.Audience}
+		if head, err = json.Marshal(env); err != nil {
 			return nil, fmt.Errorf("event: encode envelope: %w", err)
 		}
 	}
@@ -124,26 +141,40 @@ func plain[T string | []byte](s T) bool {
 	return true
 }
 
-func appendHead(b []byte, workspaceID, visitorID string, aud Audience) []byte {
-	b = append(append(append(b, `{"w":"`...), workspaceID...), '"')
-	if visitorID != "" {
-		b = append(append(append(b, `,"v":"`...), visitorID...), '"')
+func appendHead(b []byte, r Route) []byte {
+	b = append(append(append(b, `{"w":"`...), r.Workspace...), '"')
+	b = appendField(b, `,"v":"`, r.Visitor)
+	b = appendField(b, `,"c":"`, r.Conversation)
+	b = appendField(b, `,"o":"`, r.Owner)
+	return append(strconv.AppendUint(append(b, `,"a":`...), uint64(r.Audience), 10), '}')
+}
+
+// appendField writes an omitempty string field.
+func appendField(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
 	}
-	return append(strconv.AppendUint(append(b, `,"a":`...), uint64(aud), 10), '}')
+	return append(append(append(b, key...), v...), '"')
 }
 
 // parseHead reads a header in exactly appendHead's shape; ok is false for
 // anything else.
 func parseHead(b []byte) (env Envelope, ok bool) {
-	var w, v string
 	if b, ok = cutString(b, `{"w":"`); !ok {
 		return Envelope{}, false
 	}
-	if w, b, ok = plainString(b); !ok {
+	if env.Workspace, b, ok = plainString(b); !ok {
 		return Envelope{}, false
 	}
-	if rest, found := cutString(b, `,"v":"`); found {
-		if v, b, ok = plainString(rest); !ok || v == "" {
+	for _, f := range []struct {
+		key string
+		to  *string
+	}{{`,"v":"`, &env.Visitor}, {`,"c":"`, &env.Conversation}, {`,"o":"`, &env.Owner}} {
+		rest, found := cutString(b, f.key)
+		if !found {
+			continue
+		}
+		if *f.to, b, ok = plainString(rest); !ok || *f.to == "" {
 			return Envelope{}, false
 		}
 	}
@@ -158,7 +189,8 @@ func parseHead(b []byte) (env Envelope, ok bool) {
 	if err != nil {
 		return Envelope{}, false
 	}
-	return Envelope{Workspace: w, Visitor: v, Audience: Audience(a)}, true
+	env.Audience = Audience(a)
+	return env, true
 }
 
 func cutString(b []byte, prefix string) ([]byte, bool) {
@@ -360,21 +392,27 @@ func NewPublisher(b bus.Bus, log *slog.Logger) *Publisher {
 // Publish sends frame to the audience. Failures are logged and counted:
 // the database already holds the truth and clients resume by seq.
 func (p *Publisher) Publish(ctx context.Context, workspaceID, visitorID string, aud Audience, frame any) {
+	p.PublishTo(ctx, Route{Workspace: workspaceID, Visitor: visitorID, Audience: aud}, frame)
+}
+
+// PublishTo is Publish with the whole route, for the events of one
+// conversation whose desks may be narrowed to its assignee's (Owner).
+func (p *Publisher) PublishTo(ctx context.Context, r Route, frame any) {
 	f, err := json.Marshal(frame)
 	if err != nil {
 		p.failed.Add(1)
-		p.log.Error("event: encode frame", "err", err, "workspace_id", workspaceID)
+		p.log.Error("event: encode frame", "err", err, "workspace_id", r.Workspace)
 		return
 	}
-	env, err := Encode(workspaceID, visitorID, aud, f)
+	env, err := Encode(r, f)
 	if err != nil {
 		p.failed.Add(1)
-		p.log.Error("event: encode envelope", "err", err, "workspace_id", workspaceID)
+		p.log.Error("event: encode envelope", "err", err, "workspace_id", r.Workspace)
 		return
 	}
-	if err := p.bus.Publish(context.WithoutCancel(ctx), Topic(workspaceID), env); err != nil {
+	if err := p.bus.Publish(context.WithoutCancel(ctx), Topic(r.Workspace), env); err != nil {
 		p.failed.Add(1)
-		p.log.Warn("event: publish", "err", err, "workspace_id", workspaceID)
+		p.log.Warn("event: publish", "err", err, "workspace_id", r.Workspace)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 func TestEnvelopeRoundTrip(t *testing.T) {
 	frame := []byte(`{"type":"message","message":{"body":"line one\nline two: \"quoted\" {braces}"}}`)
 	frame, _ = json.Marshal(json.RawMessage(frame)) // as the publisher encodes it: no raw newline
-	data, err := event.Encode("ws-1", "v-1", event.All, frame)
+	data, err := event.Encode(event.Route{Workspace: "ws-1", Visitor: "v-1", Audience: event.All}, frame)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,24 +52,29 @@ func TestDecodeRefusesBrokenEnvelopes(t *testing.T) {
 // reading it with encoding/json included, must read the same routing.
 func TestHeaderIsWhatEncodingJSONWrites(t *testing.T) {
 	frame := []byte(`{"type":"typing"}`)
-	for _, c := range []struct{ w, v string }{
-		{"01JD8ZK3M7", ""},
-		{"01JD8ZK3M7", "01JD8ZK3M8"},
-		{`ws"quoted`, `v\slash`}, // escaped: through encoding/json
-		{"ws<&>", "vé"},          // HTML-escaped and non-ASCII likewise
+	for _, r := range []event.Route{
+		{Workspace: "01JD8ZK3M7"},
+		{Workspace: "01JD8ZK3M7", Visitor: "01JD8ZK3M8"},
+		{Workspace: "01JD8ZK3M7", Visitor: "01JD8ZK3M8", Conversation: "01JD8ZK3M9", Owner: "01JD8ZK3MA"},
+		{Workspace: "01JD8ZK3M7", Conversation: "01JD8ZK3M9"},
+		{Workspace: "01JD8ZK3M7", Owner: "01JD8ZK3MA"},
+		{Workspace: `ws"quoted`, Visitor: `v\slash`},      // escaped: through encoding/json
+		{Workspace: "ws<&>", Visitor: "vé", Owner: "o\n"}, // HTML-escaped and non-ASCII likewise
 	} {
-		data, err := event.Encode(c.w, c.v, event.All, frame)
+		r.Audience = event.All
+		data, err := event.Encode(r, frame)
 		if err != nil {
 			t.Fatal(err)
 		}
 		head, _, _ := strings.Cut(string(data), "\n")
-		want, _ := json.Marshal(event.Envelope{Workspace: c.w, Visitor: c.v, Audience: event.All})
+		want, _ := json.Marshal(event.Envelope{Workspace: r.Workspace, Visitor: r.Visitor, Conversation: r.Conversation, Owner: r.Owner, Audience: r.Audience})
 		if head != string(want) {
-			t.Errorf("header for %q %q = %s, want %s", c.w, c.v, head, want)
+			t.Errorf("header for %+v = %s, want %s", r, head, want)
 		}
 		env, err := event.Decode(data)
-		if err != nil || env.Workspace != c.w || env.Visitor != c.v || env.Audience != event.All || string(env.Frame) != string(frame) {
-			t.Errorf("Decode(Encode(%q, %q)) = %+v, %v", c.w, c.v, env, err)
+		if err != nil || env.Workspace != r.Workspace || env.Visitor != r.Visitor || env.Conversation != r.Conversation ||
+			env.Owner != r.Owner || env.Audience != event.All || string(env.Frame) != string(frame) {
+			t.Errorf("Decode(Encode(%+v)) = %+v, %v", r, env, err)
 		}
 	}
 }
@@ -95,7 +100,7 @@ func TestDecodeReadsOtherHeaderShapes(t *testing.T) {
 
 // FuzzDecode: Decode reads every header exactly as encoding/json does.
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"w":"ws-1","v":"v-1","a":3}`, `{"w":"ws-1","a":1}`, `{"w":"","a":0}`, `{"w":"a","v":"","a":256}`, `{"w":"a","a":01}`} {
+	for _, s := range []string{`{"w":"ws-1","v":"v-1","a":3}`, `{"w":"ws-1","v":"v-1","c":"c-1","o":"a-1","a":3}`, `{"w":"ws-1","o":"","a":1}`, `{"w":"ws-1","a":1}`, `{"w":"","a":0}`, `{"w":"a","v":"","a":256}`, `{"w":"a","a":01}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, head string) {
@@ -108,7 +113,8 @@ func FuzzDecode(f *testing.F) {
 		if (err != nil) != (werr != nil) {
 			t.Fatalf("Decode(%q) error %v, encoding/json %v", head, err, werr)
 		}
-		if err == nil && (got.Workspace != want.Workspace || got.Visitor != want.Visitor || got.Audience != want.Audience) {
+		if err == nil && (got.Workspace != want.Workspace || got.Visitor != want.Visitor || got.Conversation != want.Conversation ||
+			got.Owner != want.Owner || got.Audience != want.Audience) {
 			t.Fatalf("Decode(%q) = %+v, encoding/json %+v", head, got, want)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -47,9 +48,15 @@ type conn struct {
 	// command's reply is queued (closeAfterReply); frame worker only.
 	afterReply     websocket.StatusCode
 	afterReplyNote string
-	// viewing is the conversation this desk shows (conversation.view);
-	// frame worker, then hangUp.
-	viewing string
+	// shown is the conversation this desk shows (conversation.view), nil
+	// for none; mine: the desk follows only its agent's chats, the
+	// queue's and the one shown (desk.watch). The frame worker writes
+	// them and the hub reads them on the bus's goroutine.
+	shown atomic.Pointer[string]
+	mine  atomic.Bool
+	// agentID is a desk's agent, fixed at hello: the hub reads it for
+	// every event it narrows, without c.mu.
+	agentID string
 
 	// mu guards the send queue and the writer's and pinger's state.
 	//
@@ -83,6 +90,33 @@ func (c *conn) who() auth.Actor {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.actor
+}
+
+// viewing is the conversation this desk shows, "" for none.
+func (c *conn) viewing() string {
+	if p := c.shown.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+func (c *conn) setViewing(id string) {
+	if id == "" {
+		c.shown.Store(nil)
+		return
+	}
+	c.shown.Store(&id)
+}
+
+// follows reports whether this desk receives an event of conversation
+// convID, whose assignee is owner (event.Envelope): every one, unless it
+// follows only its own chats.
+func (c *conn) follows(convID, owner string) bool {
+	if !c.mine.Load() || owner == c.agentID {
+		return true
+	}
+	p := c.shown.Load()
+	return p != nil && *p == convID
 }
 
 // closeAfterReply closes the connection after the current command's reply.

@@ -26,6 +26,7 @@ var deskCommands = newTable(
 	on(TypeWrapup, (*Server).wrapup),
 	on(TypeConversations, (*Server).deskConversations),
 	on(TypeView, (*Server).view),
+	on(TypeWatch, (*Server).watch),
 	on(TypeSeenCmd, (*Server).seen),
 	on(TypeDeliveredCmd, (*Server).delivered),
 	on(TypeInvite, (*Server).invite),
@@ -61,7 +62,7 @@ func (s *Server) helloDesk(ctx context.Context, c *conn, p auth.Principal, hello
 	if err := checkResume(hello.Resume, MaxResumeDesk); err != nil {
 		return err
 	}
-	c.actor = p.Actor()
+	c.actor, c.agentID = p.Actor(), p.Agent.ID
 	s.hub.register(c)
 	// A desk is open: an agent who was away is back (announced to every
 	// desk, offered waiting chats when online).
@@ -225,19 +226,40 @@ func (s *Server) view(ctx context.Context, c *conn, r *ViewRequest) (AckFrame, e
 	if r.ConversationID == "" {
 		return AckFrame{}, errRequired("conversation_id")
 	}
-	if *r.On && c.viewing != "" && c.viewing != r.ConversationID {
-		s.chat.Viewing(ctx, c.who(), c.viewing, false) //nolint:errcheck // it may be gone; the desks expire it
-		c.viewing = ""
+	if prev := c.viewing(); *r.On && prev != "" && prev != r.ConversationID {
+		s.chat.Viewing(ctx, c.who(), prev, false) //nolint:errcheck // it may be gone; the desks expire it
+		c.setViewing("")
 	}
 	if err := s.chat.Viewing(ctx, c.who(), r.ConversationID, *r.On); err != nil {
 		return AckFrame{}, err
 	}
 	if *r.On {
-		c.viewing = r.ConversationID
-	} else if c.viewing == r.ConversationID {
-		c.viewing = ""
+		c.setViewing(r.ConversationID)
+	} else if c.viewing() == r.ConversationID {
+		c.setViewing("")
 	}
 	return AckFrame{}, nil
+}
+
+// watch narrows (scope "mine") or widens ("all") the conversation events
+// this desk receives (WatchRequest). Widening answers with the
+// conversation list the welcome carries, read after the switch: what the
+// desk did not follow meanwhile (others' previews, last seqs) is in it.
+func (s *Server) watch(ctx context.Context, c *conn, r *WatchRequest) (AckFrame, error) {
+	switch r.Scope {
+	case WatchMine:
+		c.mine.Store(true)
+		return AckFrame{}, nil
+	case WatchAll:
+		if !c.mine.Swap(false) {
+			return AckFrame{}, nil
+		}
+		convs, err := s.chat.Welcome(ctx, c.who())
+		return AckFrame{Conversations: nonNil(convs)}, err
+	case "":
+		return AckFrame{}, errRequired("scope")
+	}
+	return AckFrame{}, apperr.Invalidf("scope", "invalid_scope", "scope is all or mine")
 }
 
 // seen records how far a side has had a conversation on screen

@@ -125,6 +125,20 @@ type ViewRequest struct {
 	On             *bool  `json:"on"`
 }
 
+// WatchRequest says which conversations' events a desk follows: "all"
+// (the default) or "mine", its agent's own chats, the unassigned ones and
+// the one on its screen (conversation.view). Conversation changes,
+// visitors and agents go to every desk either way.
+type WatchRequest struct {
+	Scope string `json:"scope"`
+}
+
+// Watch scopes.
+const (
+	WatchAll  = "all"
+	WatchMine = "mine"
+)
+
 // InviteRequest starts a chat with a browsing visitor (desk): the agent
 // takes it and its first message goes to the visitor.
 type InviteRequest struct {
@@ -261,6 +275,7 @@ const (
 	TypeCommentDelete = "comment.delete"
 	TypeBroadcasts    = "broadcasts.sync"
 	TypeBroadcastEvt  = "broadcast.event"
+	TypeWatch         = "desk.watch"
 )
 
 // Server-only frame types (event frame types live in package event).

@@ -156,6 +156,8 @@ func (h *Hub) deliver(env event.Envelope) {
 		if bytes.HasPrefix(frame, broadcastFramePrefix) {
 			// A broadcast's text and audience are for those who manage them.
 			h.fanoutDesks(env.Workspace, frame, func(a auth.Actor) bool { return a.Can(auth.ManageBroadcasts) })
+		} else if env.Owner != "" {
+			h.fanoutFollowers(env, frame)
 		} else {
 			h.fanout(h.shard(env.Workspace), env.Workspace, frame, true)
 		}
@@ -201,6 +203,29 @@ func (h *Hub) fanout(s *shard, key string, frame []byte, desks bool) {
 		c.enqueue(frame)
 	}
 	h.metrics.delivered.Add(float64(len(list)))
+	clear(list)
+	*p = list[:0]
+	scratch.Put(p)
+}
+
+// fanoutFollowers delivers an event of one assigned conversation to the
+// workspace's desks that follow it (conn.follows): in a large workspace a
+// desk that shows only its own chats is not sent every message of the
+// others'.
+func (h *Hub) fanoutFollowers(env event.Envelope, frame []byte) {
+	p := scratch.Get().(*[]*conn)
+	s := h.shard(env.Workspace)
+	s.mu.RLock()
+	list := append((*p)[:0], s.desks[env.Workspace]...)
+	s.mu.RUnlock()
+	n := 0
+	for _, c := range list {
+		if c.follows(env.Conversation, env.Owner) {
+			c.enqueue(frame)
+			n++
+		}
+	}
+	h.metrics.delivered.Add(float64(n))
 	clear(list)
 	*p = list[:0]
 	scratch.Put(p)

@@ -32,7 +32,7 @@ func BenchmarkEncodeMessageEvent(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := event.Encode(m.WorkspaceID, m.AuthorID, event.All, f); err != nil {
+		if _, err := event.Encode(event.Route{Workspace: m.WorkspaceID, Visitor: m.AuthorID, Conversation: m.ConversationID, Owner: m.AuthorID, Audience: event.All}, f); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,39 +63,47 @@ func BenchmarkDecodeInbound(b *testing.B) {
 }
 
 // BenchmarkFanout delivers one bus event (decode the envelope, snapshot the
-// subscribers, enqueue) to N desk connections of a workspace.
+// subscribers, enqueue) to N desk connections of a workspace. With
+// mine, every desk follows only its own chats and the event is one
+// agent's chat's: one delivery, N checks.
 func BenchmarkFanout(b *testing.B) {
-	for _, n := range []int{1, 10, 100, 1000} {
-		b.Run(fmt.Sprint("subscribers=", n), func(b *testing.B) {
-			srv := testServer(Options{QueueFrames: 1 << 30, QueueBytes: 1 << 40})
-			h := newHub(slog.New(slog.DiscardHandler), srv.metrics)
-			ws := store.NewID()
-			conns := make([]*conn, n)
-			for i := range conns {
-				c := newConn(srv, nil, fmt.Sprint("c", i))
-				c.actor = auth.Actor{WorkspaceID: ws, AgentID: fmt.Sprint("a", i)}
-				h.register(c)
-				conns[i] = c
-			}
-			m := benchMessage()
-			f, _ := json.Marshal(event.MessageFrame{Type: event.TypeMessage, Message: m})
-			env, _ := event.Encode(ws, "", event.Desk, f)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				h.HandleBus(event.Topic(ws), env)
-				if i++; i%256 == 0 {
-					b.StopTimer()
-					for _, c := range conns {
-						c.mu.Lock()
-						clear(c.queue)
-						c.queue, c.head, c.queuedBytes = c.queue[:0], 0, 0
-						c.mu.Unlock()
-					}
-					b.StartTimer()
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/delivery")
-		})
+	for _, mine := range []bool{false, true} {
+		for _, n := range []int{1, 10, 100, 1000} {
+			b.Run(fmt.Sprint("mine=", mine, "/subscribers=", n), func(b *testing.B) { benchFanout(b, n, mine) })
+		}
 	}
+}
+
+func benchFanout(b *testing.B, n int, mine bool) {
+	srv := testServer(Options{QueueFrames: 1 << 30, QueueBytes: 1 << 40})
+	h := newHub(slog.New(slog.DiscardHandler), srv.metrics)
+	ws := store.NewID()
+	conns := make([]*conn, n)
+	for i := range conns {
+		c := newConn(srv, nil, fmt.Sprint("c", i))
+		c.actor = auth.Actor{WorkspaceID: ws, AgentID: fmt.Sprint("a", i)}
+		c.agentID = c.actor.AgentID
+		c.mine.Store(mine)
+		h.register(c)
+		conns[i] = c
+	}
+	m := benchMessage()
+	f, _ := json.Marshal(event.MessageFrame{Type: event.TypeMessage, Message: m})
+	env, _ := event.Encode(event.Route{Workspace: ws, Conversation: m.ConversationID, Owner: "a0", Audience: event.Desk}, f)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		h.HandleBus(event.Topic(ws), env)
+		if i++; i%256 == 0 {
+			b.StopTimer()
+			for _, c := range conns {
+				c.mu.Lock()
+				clear(c.queue)
+				c.queue, c.head, c.queuedBytes = c.queue[:0], 0, 0
+				c.mu.Unlock()
+			}
+			b.StartTimer()
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/desk")
 }

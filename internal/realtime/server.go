@@ -243,8 +243,8 @@ func (s *Server) hangUp(c *conn) {
 	s.hub.unregister(c)
 	if c.who().AgentID != "" {
 		s.deskSeen(c) // the grace period runs from the last desk's close
-		if c.viewing != "" {
-			s.chat.Viewing(context.WithoutCancel(c.ctx), c.who(), c.viewing, false) //nolint:errcheck // the desks expire it anyway
+		if v := c.viewing(); v != "" {
+			s.chat.Viewing(context.WithoutCancel(c.ctx), c.who(), v, false) //nolint:errcheck // the desks expire it anyway
 		}
 	}
 	if c.actor.IsVisitor() && !s.hub.visitorConnected(c.actor.VisitorID) {

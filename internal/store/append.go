@@ -221,7 +221,7 @@ var hotQueries = [nQueries]string{
 		` + facts("$3", "$8", "$9", "$10") + `
 		WHERE workspace_id = $1 AND id = $2 AND status <> 'closed'
 			AND ($7 = '' OR (visitor_id = $7 AND status NOT IN ('pending', 'snoozed')))
-		RETURNING last_seq, visitor_id, assignee_id IS NULL, COALESCE(ticket_id, ''), offhours_phase`,
+		RETURNING last_seq, visitor_id, COALESCE(assignee_id, ''), COALESCE(ticket_id, ''), offhours_phase`,
 	qInsertMessage: `INSERT INTO messages (` + messageColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 	qGetConversation: `SELECT ` + conversationColumns + ` FROM conversations WHERE workspace_id = $1 AND id = $2`,
@@ -240,7 +240,7 @@ var hotQueries = [nQueries]string{
 		awaiting_reply_since = CASE WHEN $6 THEN COALESCE(awaiting_reply_since, $4)
 			WHEN $7 THEN NULL ELSE awaiting_reply_since END,
 		` + facts("$4", "$8", "$9", "$10") + `
-		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id, assignee_id IS NULL, COALESCE(ticket_id, ''), offhours_phase`,
+		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id, COALESCE(assignee_id, ''), COALESCE(ticket_id, ''), offhours_phase`,
 	// What a widget's resume reads (storm: 10,000 of each at once).
 	qVisitorByToken: `SELECT ` + visitorColumns + ` FROM visitors WHERE site_id = $1 AND token_hash = $2`,
 	qListMessages: `SELECT ` + messageColumns + ` FROM messages

@@ -27,7 +27,7 @@ import (
 // violation, which fails the batch (see appender) as in appendOne.
 //
 // It answers with at most one row: "new" with the seq, the
-// conversation's visitor, whether it has no assignee, its ticket and its
+// conversation's visitor, its assignee ("" for none), its ticket and its
 // out-of-hours phase; "prev" with the stored message and the
 // conversation's visitor; "none" (nothing changed: status or owner
 // refused it) with the conversation's visitor. No row: no such
@@ -53,7 +53,7 @@ var pgAppend = `WITH prev AS (
 	WHERE workspace_id = $1 AND id = $2 AND status <> 'closed'
 		AND ($8 = '' OR (visitor_id = $8 AND status NOT IN ('pending', 'snoozed')))
 		AND NOT EXISTS (SELECT 1 FROM prev)
-	RETURNING last_seq, visitor_id, assignee_id IS NULL AS unassigned, COALESCE(ticket_id, '') AS ticket_id,
+	RETURNING last_seq, visitor_id, COALESCE(assignee_id, '') AS assignee, COALESCE(ticket_id, '') AS ticket_id,
 		offhours_phase
 ), ins AS (
 	INSERT INTO messages (` + messageColumns + `)
@@ -61,11 +61,11 @@ var pgAppend = `WITH prev AS (
 		$15::boolean, $16::text FROM upd
 	RETURNING seq
 )
-SELECT 'new', upd.visitor_id, upd.unassigned, upd.ticket_id, upd.offhours_phase, '', '', '', ins.seq, '', '', '', '', '', '', 0::bigint, false, '' FROM ins, upd
+SELECT 'new', upd.visitor_id, upd.assignee, upd.ticket_id, upd.offhours_phase, '', '', '', ins.seq, '', '', '', '', '', '', 0::bigint, false, '' FROM ins, upd
 UNION ALL
-SELECT 'prev', (SELECT visitor_id FROM cur), false, '', '', prev.* FROM prev
+SELECT 'prev', (SELECT visitor_id FROM cur), '', '', '', prev.* FROM prev
 UNION ALL
-SELECT 'none', cur.visitor_id, false, '', '', '', '', '', 0::bigint, '', '', '', '', '', '', 0::bigint, false, '' FROM cur
+SELECT 'none', cur.visitor_id, '', '', '', '', '', '', 0::bigint, '', '', '', '', '', '', 0::bigint, false, '' FROM cur
 	WHERE NOT EXISTS (SELECT 1 FROM prev) AND NOT EXISTS (SELECT 1 FROM ins)`
 
 // pgPending is one message of a batch, ready to send.
@@ -140,11 +140,10 @@ func readPgBatch(br pgx.BatchResults, pend []pgPending, res []appendResult) erro
 // batch as a whole is returned.
 func readPgOne(br pgx.BatchResults, p pgPending, res *appendResult) error {
 	var (
-		visitor               *string
-		kind, ticketID, phase string
-		unassigned            bool
+		visitor                         *string
+		kind, assignee, ticketID, phase string
 	)
-	row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor, &unassigned, &ticketID, &phase}}
+	row := &leading{row: br.QueryRow(), cols: []any{&kind, &visitor, &assignee, &ticketID, &phase}}
 	prev, err := scanMessage(row)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -166,7 +165,7 @@ func readPgOne(br pgx.BatchResults, p pgPending, res *appendResult) error {
 	switch kind {
 	case "new":
 		m.Seq = prev.Seq
-		res.Appended = Appended{Message: m, VisitorID: deref(visitor), Unassigned: unassigned, TicketID: ticketID, Offhours: phase}
+		res.Appended = Appended{Message: m, VisitorID: deref(visitor), AssigneeID: assignee, Unassigned: assignee == "", TicketID: ticketID, Offhours: phase}
 	case "prev":
 		if prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID {
 			res.Appended = Appended{Message: prev, Duplicate: true}

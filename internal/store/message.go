@@ -122,6 +122,10 @@ type Appended struct {
 	// VisitorID is the conversation's visitor (when not Duplicate), for
 	// addressing the new event.
 	VisitorID string
+	// AssigneeID is the conversation's agent, "" for none (when not
+	// Duplicate): the desks that follow only their own chats are
+	// addressed by it.
+	AssigneeID string
 	// Unassigned: the conversation has no assignee (when not Duplicate),
 	// so a visitor's message may need an answer from the out-of-hours
 	// flow or the ticket rules.
@@ -173,12 +177,9 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	}
 	m.ID, m.CreatedAt = NewID(), stored(now)
 	ch := conversationUpdate(m)
-	var (
-		visitorID, ticketID, phase string
-		unassigned                 bool
-	)
+	var visitorID, assignee, ticketID, phase string
 	err = txRow(ctx, tx, p, qNextSeq, m.WorkspaceID, m.ConversationID, millis(now), ch.preview, ch.waits, ch.answers, visitorOnly(m),
-		ch.responds, ch.says, m.AuthorID).Scan(&m.Seq, &visitorID, &unassigned, &ticketID, &phase)
+		ch.responds, ch.says, m.AuthorID).Scan(&m.Seq, &visitorID, &assignee, &ticketID, &phase)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Appended{}, whyRefused(ctx, tx, m) // nothing was changed
 	}
@@ -190,7 +191,7 @@ func appendOne(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Messag
 	if err != nil {
 		return Appended{}, mapErr("store: insert message", err)
 	}
-	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID, Offhours: phase}, nil
+	return Appended{Message: m, VisitorID: visitorID, AssigneeID: assignee, Unassigned: assignee == "", TicketID: ticketID, Offhours: phase}, nil
 }
 
 // appendOneSQLite is appendOne in two statements instead of three, which
@@ -215,16 +216,13 @@ func appendOneSQLite(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m 
 		return Appended{}, mapErr("store: insert message", err)
 	}
 	ch := conversationUpdate(m)
-	var (
-		visitorID, ticketID, phase string
-		unassigned                 bool
-	)
+	var visitorID, assignee, ticketID, phase string
 	err = txRow(ctx, tx, p, qSetSeqSQLite, m.WorkspaceID, m.ConversationID, m.Seq, millis(now), ch.preview, ch.waits, ch.answers,
-		ch.responds, ch.says, m.AuthorID).Scan(&visitorID, &unassigned, &ticketID, &phase)
+		ch.responds, ch.says, m.AuthorID).Scan(&visitorID, &assignee, &ticketID, &phase)
 	if err != nil {
 		return Appended{}, mapErr("store: set seq", err) // unreachable with one writer; fails the batch
 	}
-	return Appended{Message: m, VisitorID: visitorID, Unassigned: unassigned, TicketID: ticketID, Offhours: phase}, nil
+	return Appended{Message: m, VisitorID: visitorID, AssigneeID: assignee, Unassigned: assignee == "", TicketID: ticketID, Offhours: phase}, nil
 }
 
 // storedBefore answers m when its ClientMsgID is already stored: the

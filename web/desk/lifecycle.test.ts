@@ -13,6 +13,7 @@ import {
   tagsProblem,
   transferOf,
   viewCounts,
+  watchScope,
   wrapupOf,
 } from './lifecycle';
 import { SETTING_FIELDS, settingErrorText } from './settings';
@@ -200,5 +201,15 @@ describe('errors', () => {
     const inactivity = SETTING_FIELDS.find((f) => f.key === 'inactivity_close_minutes');
     expect(ttl && settingErrorText(ttl, 'out_of_range', '')).toBe('Out of range: use 15 to 3600 seconds.');
     expect(inactivity && settingErrorText(inactivity, 'out_of_range', '')).toBe('Out of range: use 1 to 10080 minutes (or Off).');
+  });
+});
+
+describe('watchScope', () => {
+  it('follows only its own chats while the list shows no one else\'s', () => {
+    expect(watchScope('me', 'me', 'live')).toBe('mine');
+    expect(watchScope('none', 'me', 'pending')).toBe('mine');
+    expect(watchScope('', 'me', 'live')).toBe('all'); // All
+    expect(watchScope('bo', 'me', 'live')).toBe('all'); // another agent's chats
+    expect(watchScope('me', 'me', 'tagged')).toBe('all'); // chats I was mentioned in, anyone's
   });
 });

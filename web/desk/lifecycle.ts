@@ -44,6 +44,21 @@ export function forMe(c: Conversation, me: string): boolean {
   return !c.assignee_id || c.assignee_id === me;
 }
 
+/** What a desk follows (desk.watch): every chat's events, or its own, the queue's and the open one's. */
+export type WatchScope = 'all' | 'mine';
+
+/**
+ * The scope a desk needs: only its own, the queue's and the open chat's
+ * events while its list shows no one else's chats (Mine or Unassigned,
+ * not Tagged, which lists others' chats it was mentioned in); every
+ * chat's otherwise. agentFilter is the list's: me, 'none' or '' (All), or
+ * another agent's id.
+ */
+export function watchScope(agentFilter: string, me: string, tab: QueueTab): WatchScope {
+  const mine = agentFilter === 'none' || (agentFilter !== '' && agentFilter === me);
+  return mine && tab !== 'tagged' ? 'mine' : 'all';
+}
+
 /** Mine / Unassigned / All above a tab's list: its chats assigned to me, to nobody, and all of them. */
 export function viewCounts(convs: Iterable<Conversation>, tab: QueueTab, me: string): { mine: number; unassigned: number; all: number } {
   const n = { mine: 0, unassigned: 0, all: 0 };

@@ -2,8 +2,11 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getMe, type Me } from './api';
 import { Desk } from './Desk';
-import { SignIn } from './SignIn';
+import { lazy } from './lazy';
 import './desk.css';
+
+// A signed-in agent (most page loads) never needs the sign-in page.
+const SignIn = lazy(() => import('./SignIn').then((m) => m.SignIn));
 
 /** Signs in when needed, then shows the desk. */
 function Root() {

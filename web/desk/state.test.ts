@@ -28,6 +28,7 @@ import {
   queue,
   type QueueView,
   setTyping,
+  upsertConversations,
   visitorList,
 } from './state';
 
@@ -565,5 +566,25 @@ describe('inbox notices', () => {
     expect(inboxNotice(item('assigned'))).toBeNull();
     expect(inboxNotice(item('transferred'))).toBeNull();
     expect(inboxNotice(item('mention', { conversation_id: undefined }))).toBeNull();
+  });
+});
+
+describe('upsertConversations', () => {
+  it('takes a list read again as each event would: newer copies win, a seq held further stays', () => {
+    const held = new Map([
+      ['a', conv({ id: 'a', last_seq: 3, last_message: 'old', updated_at: '2026-01-01T00:00:00Z' })],
+      ['b', conv({ id: 'b', last_seq: 9, last_message: 'mine is newer', updated_at: '2026-01-01T00:00:00Z' })],
+    ]);
+    const next = upsertConversations(held, [
+      conv({ id: 'a', last_seq: 7, last_message: 'missed', updated_at: '2026-01-01T00:00:05Z' }),
+      conv({ id: 'b', last_seq: 8, last_message: 'stale', updated_at: '2026-01-01T00:00:00Z' }),
+      conv({ id: 'c', last_seq: 1, last_message: 'new', updated_at: '2026-01-01T00:00:00Z' }),
+    ]);
+    expect(next.get('a')?.last_message).toBe('missed');
+    expect(next.get('b')?.last_seq).toBe(9);
+    expect(next.get('b')?.last_message).toBe('mine is newer');
+    expect(next.get('c')?.last_seq).toBe(1);
+    expect(held.get('a')?.last_seq).toBe(3); // the map held is not changed
+    expect(upsertConversations(held, [])).toBe(held);
   });
 });

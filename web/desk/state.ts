@@ -92,6 +92,17 @@ export function upsertConversation(held: ReadonlyMap<string, Conversation>, c: C
   return put(held, c.id, before ? withMarkers(next, before) : next);
 }
 
+/** Many conversations at once (a list read again), each as upsertConversation takes it; one copy of the map. */
+export function upsertConversations(held: ReadonlyMap<string, Conversation>, list: readonly Conversation[]): ReadonlyMap<string, Conversation> {
+  if (list.length === 0) return held;
+  const next = new Map(held);
+  for (const c of list) {
+    const after = upsertConversation(next, c);
+    if (after !== next) next.set(c.id, after.get(c.id) as Conversation);
+  }
+  return next;
+}
+
 /**
  * A message moves its conversation's last seq and, when it is public text,
  * the preview and the activity time. One the list already counts (a

@@ -1,4 +1,4 @@
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, effect, signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import type { ConnState } from '../shared/connection';
 import type { Agent, AgentStatus, Board, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Ticket, Visitor, WhatsAppState, Welcome } from '../shared/protocol';
@@ -13,7 +13,7 @@ const VIEWER_EXPIRE_MS = 2 * VIEW_REPEAT_MS;
 /** Closed conversations per page (conversations.list). */
 const CLOSED_PAGE = 100;
 import type { Department, Site } from './api';
-import type { QueueTab } from './lifecycle';
+import { type QueueTab, type WatchScope, watchScope } from './lifecycle';
 import { Notifier } from './notify';
 import { route } from './router';
 import { granted, has, type Permission } from './permissions';
@@ -38,6 +38,7 @@ import {
   visitorDropNotice,
   visitorNotice,
   setViewer,
+  upsertConversations,
   type Viewers,
   type Notice,
   put,
@@ -52,6 +53,7 @@ import {
 export { visitorName } from './state';
 export type { Sort } from './state';
 export type Tab = QueueTab;
+
 
 /** A conversation as one lifecycle command left it, or the command's error. */
 type LifecycleCommand = 'conversation.status' | 'conversation.assign' | 'conversation.transfer' | 'conversation.flag' | 'conversation.wrapup' | 'conversations.list';
@@ -147,6 +149,8 @@ export class DeskStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingOut: TypingSignal;
   private welcomed = false;
+  /** The desk.watch scope the server holds for this socket ('all' until asked). */
+  private watched: WatchScope = 'all';
 
   /** permissions: GET /me's, until the socket's welcome says. */
   constructor(
@@ -186,11 +190,40 @@ export class DeskStore {
     window.addEventListener('online', () => this.session.conn.wake());
     window.addEventListener('offline', () => this.session.conn.kick());
     // Messages that arrived while the tab was hidden count as seen once it shows.
-    document.addEventListener('visibilitychange', () => {
-      if (this.onScreen(this.openId.value)) this.refresh();
-    });
+    document.addEventListener('visibilitychange', () => this.backOnScreen());
     const last = load<string>('livedesk:open', '', safeSession());
     if (last) this.openId.value = last;
+    // Mine and Unassigned are kept per browser: in a large team an agent
+    // who works from Mine is not sent everyone's messages (desk.watch).
+    const view = load<string>('livedesk:view', '');
+    if (view === 'mine') this.agentFilter.value = this.myId();
+    else if (view === 'none') this.agentFilter.value = 'none';
+    effect(() => {
+      const f = this.agentFilter.value;
+      save('livedesk:view', f === 'none' ? 'none' : f !== '' && f === this.myId() ? 'mine' : '');
+    });
+    effect(() => this.syncWatch(this.watchScope.value));
+  }
+
+  /** Which chats' messages, typing and receipts this desk needs (lifecycle.watchScope). */
+  readonly watchScope = computed(() => watchScope(this.agentFilter.value, this.myId(), this.tab.value));
+
+  /**
+   * Tells the server the scope when it differs from what this socket has.
+   * Widening answers with the list as it is now: the previews and last
+   * seqs of the chats this desk was not following.
+   */
+  private syncWatch(scope: WatchScope): void {
+    if (!this.welcomed || scope === this.watched || this.session.conn.state !== 'open') return;
+    this.watched = scope;
+    this.session.conn
+      .request('desk.watch', { scope })
+      .then((ack) => {
+        this.conversations.value = upsertConversations(this.conversations.value, ack.conversations ?? []);
+      })
+      .catch(() => {
+        // The socket went away: the next welcome starts from 'all' and asks again.
+      });
   }
 
   /**
@@ -201,11 +234,17 @@ export class DeskStore {
     return id !== '' && id === this.openId.value && !document.hidden && route.value.area === 'live';
   }
 
-  /** Back from the settings area: what arrived meanwhile is on screen now. */
+  /**
+   * Back from the settings area or a hidden tab: what arrived meanwhile is
+   * on screen now. The server is told the chat is shown again, and what it
+   * did not send while this desk followed only its own chats is loaded.
+   */
   backOnScreen(): void {
-    if (!this.onScreen(this.openId.value)) return;
+    const id = this.openId.value;
+    if (!this.onScreen(id)) return;
     this.refresh();
     this.announceViewing();
+    if (this.conversations.value.has(id)) this.session.track(id);
   }
 
   /** Whether the server lets this agent do p. */
@@ -536,6 +575,9 @@ export class DeskStore {
       else if (this.selectedVisitorId.value) this.loadVisitor(this.selectedVisitorId.value);
     });
     this.welcomed = true;
+    // A new socket follows every chat until it asks.
+    this.watched = 'all';
+    this.syncWatch(this.watchScope.value);
   }
 
   /** The socket-fed signals as one DeskData. */

@@ -55,6 +55,23 @@ describe('Session', () => {
     expect(seqs()).toEqual([1, 2]);
   });
 
+  it('tracking a held conversation again asks only for what came after its last seq', async () => {
+    const { s, connect, seqs } = setup();
+    const ws = connect([conv('C', 2)]);
+    s.track('C');
+    const first = ws.last('sync');
+    ws.receive({ type: 'message', message: msg(1) }, { type: 'message', message: msg(2) }, { type: 'ack', id: first.id, last_seq: 2 });
+    await vi.advanceTimersByTimeAsync(0);
+    // Shown again after a while in which its messages were not sent here.
+    s.track('C');
+    const again = ws.last('sync');
+    expect(again.id).not.toBe(first.id);
+    expect(again).toMatchObject({ conversation_id: 'C', after_seq: 2 });
+    ws.receive({ type: 'message', message: msg(3) }, { type: 'ack', id: again.id, last_seq: 3 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seqs()).toEqual([1, 2, 3]);
+  });
+
   it('resumes with the last seq of each tracked conversation, holding each event once', async () => {
     const { s, connect, drop, seqs } = setup();
     let ws = connect([conv('C', 0), conv('D', 0)]);

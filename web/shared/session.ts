@@ -76,10 +76,13 @@ export class Session {
     return this.conn.request(type, fields);
   }
 
-  /** Starts holding a conversation's history, loading it from seq 0. */
+  /**
+   * Starts holding a conversation's history, loading it from seq 0; one
+   * already held is brought up to date (a desk that follows only its own
+   * chats is not sent another's while it shows a different one).
+   */
   track(conversationId: string): void {
-    if (this.timelines.has(conversationId)) return;
-    this.timelines.set(conversationId, new Timeline());
+    if (!this.timelines.has(conversationId)) this.timelines.set(conversationId, new Timeline());
     this.fill(conversationId);
   }
 

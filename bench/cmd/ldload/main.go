@@ -1,7 +1,7 @@
 // Command ldload is Live Desk's load generator. It starts the server itself
 // (a fresh SQLite data dir, or a fresh PostgreSQL schema and NATS prefix),
 // or targets one you started (-url), runs one scenario — idle, chat, storm,
-// cluster or broadcast — and prints a summary table and one JSON line per run
+// cluster, broadcast or fleet — and prints a summary table and one JSON line per run
 // ("RESULT {...}"); with -runs N it also prints the medians ("MEDIAN {...}").
 // It only ever connects to 127.0.0.0/8. See docs/benchmarks.md.
 package main
@@ -33,6 +33,7 @@ type options struct {
 	pgURL         string
 	natsURL       string
 	visitors      int
+	nodes         int
 	conversations int
 	rate          float64
 	duration      time.Duration
@@ -41,6 +42,7 @@ type options struct {
 	workspaces    int
 	agents        int
 	receipts      bool
+	watch         string
 	webhooks      bool
 	missed        int
 	connectRate   float64
@@ -56,7 +58,7 @@ func main() {
 	var o options
 	fs := flag.NewFlagSet("ldload", flag.ExitOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: ldload [flags] idle|chat|storm|cluster")
+		fmt.Fprintln(fs.Output(), "usage: ldload [flags] idle|chat|storm|cluster|broadcast|fleet")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.url, "url", "", "target a running server (http://127.x.x.x:PORT) instead of starting one; needs -dsn (and -server-pid for idle)")
@@ -65,7 +67,8 @@ func main() {
 	fs.StringVar(&o.db, "db", "sqlite", "sqlite or postgres (cluster is always postgres)")
 	fs.StringVar(&o.pgURL, "pg-url", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL to make a fresh schema in")
 	fs.StringVar(&o.natsURL, "nats-url", "nats://127.0.0.1:4222", "NATS for cluster runs")
-	fs.IntVar(&o.visitors, "n", 0, "visitors: idle [100000], storm [10000]")
+	fs.IntVar(&o.visitors, "n", 0, "visitors: idle [100000], storm [10000], fleet per node [19000]")
+	fs.IntVar(&o.nodes, "nodes", 0, "fleet: server processes on NATS and one PostgreSQL, each loaded by a child ldload [5]")
 	fs.IntVar(&o.conversations, "conversations", 2000, "chat: concurrent conversations")
 	fs.Float64Var(&o.rate, "rate", 5000, "chat: offered messages per second in all")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "chat: measured time")
@@ -74,6 +77,7 @@ func main() {
 	fs.IntVar(&o.workspaces, "workspaces", 0, "seeded workspaces: chat [50], storm [100]")
 	fs.IntVar(&o.agents, "agents", 2, "chat: agents (desk sockets) per workspace")
 	fs.BoolVar(&o.webhooks, "webhooks", false, "chat: every workspace has a webhook endpoint (on 127.0.0.1, here) taking message.created; the run waits for each stored message's event")
+	fs.StringVar(&o.watch, "watch", "", `chat: the desk.watch scope every desk asks for ("mine": its agent's chats, the queue's and the one shown; default: all, without asking)`)
 	fs.BoolVar(&o.receipts, "receipts", false, "chat: clients report what they receive (visitors conversation.delivered, desks conversation.seen)")
 	fs.IntVar(&o.missed, "missed", 1, "storm: agent messages per conversation while visitors are away")
 	fs.Float64Var(&o.connectRate, "connect-rate", 2000, "idle, storm: first connects per second")
@@ -232,7 +236,16 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		defer e.stop()
 		w := orDefault(o.workspaces, 50)
-		tenants, err := load.SeedDSN(ctx, e.dsn, w, o.agents)
+		seed := load.SeedOptions{}
+		if o.watch == load.WatchMine {
+			// Every chat is held by an agent (the desks follow only
+			// theirs): room for each agent's share, and more; and
+			// supervisors, so that an agent may take a chat the queue
+			// handed to another while it asked.
+			seed.MaxChats = 2*o.conversations/(w*o.agents) + 1
+			seed.Role = auth.Supervisor
+		}
+		tenants, err := load.SeedDSNWith(ctx, e.dsn, w, o.agents, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +262,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		cfg := load.ChatConfig{
 			URLs: e.urls, Tenants: tenants, Conversations: o.conversations, Rate: o.rate,
 			Warmup: o.warmup, Duration: o.duration, Dialer: load.NewDialer(8), Log: logw, ServerPIDs: e.pids,
-			Receipts: o.receipts, Webhooks: sink,
+			Receipts: o.receipts, Webhooks: sink, Watch: o.watch,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnMeasure = func(d time.Duration) {
@@ -299,6 +312,8 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		res.Params["database"] = o.db
 		return res, nil
+	case "fleet":
+		return runFleet(ctx, o)
 	case "storm":
 		e, err := startEnv(ctx, o, 1, o.db == "postgres")
 		if err != nil {
@@ -334,7 +349,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 			return nil, err
 		}
 		defer e.stop()
-		tenants, err := load.SeedDSNAs(ctx, e.dsn, 1, 1, auth.Owner)
+		tenants, err := load.SeedDSNWith(ctx, e.dsn, 1, 1, load.SeedOptions{Role: auth.Owner})
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +366,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		res.Params["database"] = o.db
 		return res, nil
 	}
-	return nil, fmt.Errorf("unknown scenario %q (idle, chat, storm, cluster, broadcast)", o.scenario)
+	return nil, fmt.Errorf("unknown scenario %q (idle, chat, storm, cluster, broadcast, fleet)", o.scenario)
 }
 
 func orDefault(v, def int) int {
