@@ -84,6 +84,7 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 		heartbeats, hbErrors, dropped atomic.Int64
 		failMu                        sync.Mutex
 		failed                        = map[string]int{}
+		drops                         = map[int]int{} // close code → sockets dropped with it
 		stopping                      atomic.Bool
 		mu                            sync.Mutex
 		conns                         []*Conn
@@ -134,6 +135,9 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 				<-c.Done()
 				if !stopping.Load() {
 					dropped.Add(1)
+					failMu.Lock()
+					drops[int(c.CloseStatus())]++
+					failMu.Unlock()
 				}
 			}()
 		}()
@@ -235,6 +239,11 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 	failMu.Unlock()
 	if dropped.Load() > 0 {
 		res.Fail("%d sockets dropped by the server while idle", dropped.Load())
+		failMu.Lock()
+		for code, n := range drops {
+			res.Fail("%d of them closed with %d", n, code) // -1: no close frame
+		}
+		failMu.Unlock()
 	}
 	if hbErrors.Load() > 0 {
 		res.Fail("%d heartbeat errors", hbErrors.Load())

@@ -54,6 +54,9 @@ type conn struct {
 	// them and the hub reads them on the bus's goroutine.
 	shown atomic.Pointer[string]
 	mine  atomic.Bool
+	// heard: a frame came from the peer since the last ping turn (the
+	// reader sets it, pingOnce takes it).
+	heard atomic.Bool
 	// agentID is a desk's agent, fixed at hello: the hub reads it for
 	// every event it narrows, without c.mu.
 	agentID string
@@ -351,6 +354,17 @@ func (c *conn) write(msg []byte) error {
 // connection ends fails at once (the library's Ping also waits on the
 // socket's close).
 func (c *conn) pingOnce() {
+	if c.session == "" && c.heard.Swap(false) {
+		// The peer has sent a frame since the last ping: it is there,
+		// and the path is not idle. A widget's heartbeat comes every 30 s,
+		// so this spares most of a widget's pings and the pongs they
+		// bring back (a fifth of an idle server's CPU at 15,000
+		// visitors). A peer that falls silent is pinged at the next
+		// turn. A desk is pinged each time: the ping re-checks its session.
+		c.rearmPing()
+		return
+	}
+	c.srv.metrics.pings.Inc()
 	pctx, cancel := context.WithTimeout(context.Background(), c.srv.opts.PongTimeout)
 	err := c.ws.Ping(pctx)
 	cancel()
@@ -375,6 +389,11 @@ func (c *conn) pingOnce() {
 		// The desk's presence is the node's heartbeat (Hub.Desks), one
 		// write per workspace rather than one per desk.
 	}
+	c.rearmPing()
+}
+
+// rearmPing arms the next ping, unless the connection has ended.
+func (c *conn) rearmPing() {
 	c.mu.Lock()
 	if !c.ended {
 		c.ping.Reset(c.srv.opts.PingInterval)

@@ -8,6 +8,7 @@ type metrics struct {
 	framesOut prometheus.Counter
 	delivered prometheus.Counter
 	slow      prometheus.Counter
+	pings     prometheus.Counter
 	gaps      *prometheus.CounterVec
 }
 
@@ -28,13 +29,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		slow: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "livedesk_ws_slow_consumer_disconnects_total", Help: "Connections closed because their send queue overflowed.",
 		}),
+		pings: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "livedesk_ws_pings_total", Help: "WebSocket pings sent (a widget heard from since the last turn is not pinged).",
+		}),
 		gaps: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "livedesk_bus_gaps_total",
 			Help: "Times this node may have missed bus events and sent its clients to catch up, by cause (reconnect, slow_consumer).",
 		}, []string{"cause"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.conns, m.framesIn, m.framesOut, m.delivered, m.slow, m.gaps)
+		reg.MustRegister(m.conns, m.framesIn, m.framesOut, m.delivered, m.slow, m.pings, m.gaps)
 	}
 	return m
 }

@@ -230,6 +230,7 @@ func (s *Server) readLoop(c *conn) {
 		if err != nil {
 			return
 		}
+		c.heard.Store(true)
 		offStack(func() { s.frame(c, typ, data) })
 	}
 }
