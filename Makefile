@@ -46,12 +46,13 @@ bench:
 	-$(LDLOAD) -rate 2500 chat
 	-$(LDLOAD) -rate 2500 -receipts chat
 	-$(LDLOAD) -rate 5000 chat
-	-$(LDLOAD) -rate 10000 chat
+	-$(LDLOAD) -rate 10000 -drain 120s -agents 40 -watch mine chat
 	-$(LDLOAD) -workspaces 1 -agents 200 -conversations 2000 -rate 2000 -watch mine chat
 	-$(LDLOAD) -db postgres -rate 5000 chat
 	-$(LDLOAD) -rate 5000 cluster
 	-$(LDLOAD) -n 10000 storm
 	-$(LDLOAD) -n $(BENCH_IDLE) idle
+	-$(LDLOAD) -runs 1 -n 19000 -hold 60s -connect-rate 5000 fleet
 
 # --- web UI: web/ sources, built into web/dist (committed, embedded) ---
 # Node 20.19+ and npm. Playwright drives Debian's /usr/bin/chromium and

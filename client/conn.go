@@ -65,6 +65,7 @@ type Frame struct {
 	Message        json.RawMessage `json:"message,omitempty"` // an error's text, or a message event's message
 	Field          string          `json:"field,omitempty"`
 	Retry          bool            `json:"retry,omitempty"`
+	RetryAfterMs   int64           `json:"retry_after_ms,omitempty"`
 	ConversationID string          `json:"conversation_id,omitempty"`
 	Seq            int64           `json:"seq,omitempty"`
 	LastSeq        *int64          `json:"last_seq,omitempty"`
@@ -99,6 +100,9 @@ type Error struct {
 	Message string
 	Field   string
 	Retry   bool
+	// RetryAfter, with busy and rate_limited, is how long the server asks
+	// the client to wait before sending the command again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return "livedesk: " + e.Code + ": " + e.Message }
@@ -349,7 +353,7 @@ func (c *Conn) Do(ctx context.Context, typ string, fields map[string]any) (Frame
 		if f.Type == "error" {
 			var msg string
 			json.Unmarshal(f.Message, &msg) //nolint:errcheck
-			return f, &Error{Code: f.Code, Message: msg, Field: f.Field, Retry: f.Retry}
+			return f, &Error{Code: f.Code, Message: msg, Field: f.Field, Retry: f.Retry, RetryAfter: time.Duration(f.RetryAfterMs) * time.Millisecond}
 		}
 		return f, nil
 	case <-ctx.Done():

@@ -222,8 +222,9 @@ type inflight struct {
 
 // answered handles acks and errors of message sends (and counts other
 // errors). A send answered busy or rate_limited goes out again, the same
-// frame (same client_msg_id), after an exponential backoff with full
-// jitter (100 ms doubling to 3.2 s), as a real client does.
+// frame (same client_msg_id), after the wait the server asked for, or an
+// exponential backoff with full jitter if longer (ServerRetryDelay), as
+// the apps do.
 func (r *chatRun) answered(line []byte) {
 	switch Type(line) {
 	case "error":
@@ -238,7 +239,7 @@ func (r *chatRun) answered(line []byte) {
 				if at := time.Duration(f.last.Load()); at >= r.start && at < r.end {
 					r.refuseLat.Add(r.now() - at)
 				}
-				time.AfterFunc(RetryDelay(int(f.attempts.Add(1)-1)), func() {
+				time.AfterFunc(ServerRetryDelay(line, int(f.attempts.Add(1)-1)), func() {
 					if r.stopping.Load() {
 						return
 					}

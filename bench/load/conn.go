@@ -245,6 +245,19 @@ func RetryDelay(attempt int) time.Duration {
 	return time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
 }
 
+// ServerRetryDelay is the wait before sending again a command refused
+// with the error frame line: what the server asked for (retry_after_ms)
+// plus up to half again at random, as web/shared/session.ts does, or
+// RetryDelay(attempt) if that is longer.
+func ServerRetryDelay(line []byte, attempt int) time.Duration {
+	d := RetryDelay(attempt)
+	if ms := Int(line, "retry_after_ms"); ms > 0 {
+		asked := time.Duration(ms) * time.Millisecond
+		d = max(d, asked+time.Duration(rand.Int64N(int64(asked)/2+1)))
+	}
+	return d
+}
+
 // Kill drops the socket without a close handshake, as a network cut does.
 func (c *Conn) Kill() { c.ws.CloseNow() } //nolint:errcheck
 

@@ -8,6 +8,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/querytel/livedesk/internal/store"
 )
@@ -36,6 +37,10 @@ type Error struct {
 	Field   string // the input field at fault, if any
 	Message string // safe to show to the client
 	Err     error  // the cause, for logs and errors.Is; never sent
+	// RetryAfter is how long the client should wait before trying again
+	// (busy, rate limited), as the server judges its own load; 0: the
+	// client's own backoff.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

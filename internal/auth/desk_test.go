@@ -8,8 +8,9 @@ import (
 )
 
 // TestDeskKnowsEveryPermission: the desk's list (web/desk/permissions.ts)
-// names exactly the server's permissions, and offers to grant exactly the
-// grantable ones: one list, kept by the server and mirrored by the desk.
+// names exactly the server's permissions, and the Team screen
+// (web/desk/admin/grantable.ts) offers to grant exactly the grantable
+// ones: one list, kept by the server and mirrored by the desk.
 func TestDeskKnowsEveryPermission(t *testing.T) {
 	t.Parallel()
 	src, err := os.ReadFile("../../web/desk/permissions.ts")
@@ -33,8 +34,12 @@ func TestDeskKnowsEveryPermission(t *testing.T) {
 	if !slices.Equal(desk, server) {
 		t.Errorf("the desk's permissions %v, the server's %v", desk, server)
 	}
+	offered, err := os.ReadFile("../../web/desk/admin/grantable.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var grantable []string
-	for _, m := range regexp.MustCompile(`\{ permission: (\w+), label: '[^']+' \}`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`\{ permission: (\w+), label: '[^']+' \}`).FindAllStringSubmatch(string(offered), -1) {
 		grantable = append(grantable, consts[m[1]])
 	}
 	var want []string

@@ -23,6 +23,7 @@ const (
 
 // Store is what chat needs from the database.
 type Store interface {
+	RetryAfter() time.Duration
 	StartConversation(ctx context.Context, workspaceID, visitorID, departmentID string, now time.Time) (store.Conversation, bool, error)
 	DepartmentHours(ctx context.Context, workspaceID string) (map[string]store.BusinessHours, error)
 	Transition(ctx context.Context, workspaceID, id string, tr store.Transition, now time.Time) (store.Conversation, *store.Message, error)
@@ -193,6 +194,15 @@ var (
 // conversation reads a conversation the actor may see. A visitor asking
 // for another visitor's conversation gets the same answer as for one that
 // does not exist, so it learns nothing.
+// busy is ErrBusy for a message the store refused at its door, with how
+// long to wait as the store's queue says (apperr.Error.RetryAfter).
+func (s *Service) busy() error {
+	e := *ErrBusy
+	e.RetryAfter = s.store.RetryAfter()
+	e.Err = ErrBusy // errors.Is(err, ErrBusy) holds
+	return &e
+}
+
 func (s *Service) conversation(ctx context.Context, a auth.Actor, id string) (store.Conversation, error) {
 	if id == "" {
 		return store.Conversation{}, apperr.Invalidf("conversation_id", "required", "conversation_id is required")

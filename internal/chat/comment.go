@@ -82,12 +82,12 @@ func (s *Service) Comment(ctx context.Context, a auth.Actor, conversationID, cli
 		return store.Message{}, false, &apperr.Error{Kind: apperr.Conflict, Code: "client_msg_id_taken", Field: "client_msg_id",
 			Message: "this client_msg_id belongs to another message; generate a new one", Err: err}
 	case errors.Is(err, store.ErrBusy):
-		return store.Message{}, false, ErrBusy
+		return store.Message{}, false, s.busy()
 	case err != nil:
 		return store.Message{}, false, err
 	}
 	if !res.Duplicate {
-		s.publishMessage(ctx, c.VisitorID, c.AssigneeID, res.Message)
+		s.publishMessage(ctx, c.VisitorID, res.AssigneeID, res.Message) // the assignee as stored with it
 	}
 	// Those the stored comment names are told (a retry's mentions are the
 	// first try's): when an item cannot be stored the author is told to
@@ -191,9 +191,10 @@ func (s *Service) tellMentioned(ctx context.Context, a auth.Actor, c store.Conve
 }
 
 // ReviseComment edits its author's comment (text) or, with deleted,
-// deletes it (kept as a deleted marker). Every desk sees the change: the
-// comment as it is now, and a private event that names it, so a desk
-// that resumes from a seq learns of it too. Mentions are not sent again.
+// deletes it (kept as a deleted marker). Every desk that follows the
+// conversation sees the change (desk.watch): the comment as it is now,
+// and a private event that names it, so a desk that resumes from a seq
+// learns of it too. Mentions are not sent again.
 func (s *Service) ReviseComment(ctx context.Context, a auth.Actor, conversationID, messageID, text string, deleted bool) (store.Message, error) {
 	if a.AgentID == "" {
 		return store.Message{}, ErrForbidden

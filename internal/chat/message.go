@@ -186,7 +186,7 @@ func (s *Service) send(ctx context.Context, a auth.Actor, m store.Message) (stor
 			}
 			return res.Message, res.Duplicate, nil
 		case errors.Is(err, store.ErrBusy):
-			return store.Message{}, false, ErrBusy
+			return store.Message{}, false, s.busy()
 		case errors.Is(err, store.ErrNotFound):
 			return store.Message{}, false, ErrConversationNotFound
 		case errors.Is(err, store.ErrIDTaken):

@@ -75,7 +75,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"method", r.Method, "path", r.URL.Path)
 	}
 	if e.Code == "busy" {
-		w.Header().Set("Retry-After", "1")
+		// Whole seconds, rounded up: the store's own estimate, else 1.
+		w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((e.RetryAfter+time.Second-1)/time.Second)), 10))
 	}
 	if e.Kind == apperr.RateLimited && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "12") // one sign-in token refills in 12 s (a limiter that knows better set its own)

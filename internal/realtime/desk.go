@@ -255,7 +255,11 @@ func (s *Server) watch(ctx context.Context, c *conn, r *WatchRequest) (AckFrame,
 			return AckFrame{}, nil
 		}
 		convs, err := s.chat.Welcome(ctx, c.who())
-		return AckFrame{Conversations: nonNil(convs)}, err
+		if err != nil {
+			c.mine.Store(true) // refused: the desk still follows its own, and may ask again
+			return AckFrame{}, err
+		}
+		return AckFrame{Conversations: nonNil(convs)}, nil
 	case "":
 		return AckFrame{}, errRequired("scope")
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/jsontext"
@@ -72,7 +74,8 @@ func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
 	}
 	cmd, known := c.commands[env.Type]
 	if !c.limiter.Allow() {
-		c.send(ErrorFrame{Type: TypeError, ID: env.ID, Code: "rate_limited", Message: "slow down", Retry: true})
+		c.send(ErrorFrame{Type: TypeError, ID: env.ID, Code: "rate_limited", Message: "slow down", Retry: true,
+			RetryAfterMs: nextToken(c.limiter).Milliseconds()})
 		return
 	}
 	s.metrics.frameIn(env.Type, known || env.Type == TypePing || env.Type == TypeHello)
@@ -86,6 +89,15 @@ func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
 	default:
 		cmd.run(s, c.ctx, c, env.ID, data)
 	}
+}
+
+// nextToken is how long until l has a token again, at least 100 ms (a
+// client told less would come back within one round trip).
+func nextToken(l *rate.Limiter) time.Duration {
+	r := l.Reserve()
+	d := r.Delay()
+	r.Cancel() // the reservation only asked
+	return max(d, 100*time.Millisecond)
 }
 
 // reply sends the ack, or the error frame for err.

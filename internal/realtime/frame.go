@@ -317,12 +317,18 @@ type ErrorFrame struct {
 	Field   string `json:"field,omitempty"`
 	// Retry says the same command may succeed later unchanged.
 	Retry bool `json:"retry,omitempty"`
+	// RetryAfterMs, with busy and rate_limited, is how long to wait
+	// before sending it again, as the server judges its load: clients
+	// wait at least that long (with jitter), so that under overload
+	// their retries do not become the load.
+	RetryAfterMs int64 `json:"retry_after_ms,omitempty"`
 }
 
 func errorFrame(id string, err error) ErrorFrame {
 	e := apperr.From(err)
 	return ErrorFrame{Type: TypeError, ID: id, Code: e.Code, Message: e.Message, Field: e.Field,
-		Retry: e.Kind == apperr.Internal || e.Kind == apperr.Unavailable || e.Kind == apperr.RateLimited}
+		Retry:        e.Kind == apperr.Internal || e.Kind == apperr.Unavailable || e.Kind == apperr.RateLimited,
+		RetryAfterMs: e.RetryAfter.Milliseconds()}
 }
 
 // AckFrame answers a command. Which fields are set depends on the command.

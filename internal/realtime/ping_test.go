@@ -92,3 +92,27 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
 		}
 	}
 }
+
+// TestRateLimitedSaysWhenToRetry: past the frame limit a command is
+// answered rate_limited with the wait until the connection may send again.
+func TestRateLimitedSaysWhenToRetry(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	ctx := testCtx(t)
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	for i := range 300 {
+		_, err := w.Do(ctx, "ping", nil)
+		if err == nil {
+			continue
+		}
+		ce, ok := err.(*client.Error)
+		if !ok {
+			t.Fatalf("ping %d: %v", i, err)
+		}
+		if ce.Code != "rate_limited" || !ce.Retry || ce.RetryAfter < 100*time.Millisecond || ce.RetryAfter > time.Second {
+			t.Fatalf("past the frame limit: %+v, want rate_limited, retry, a wait of 100 ms to 1 s", ce)
+		}
+		return
+	}
+	t.Fatal("300 frames at once were all taken: the frame limit is not applied")
+}

@@ -72,22 +72,45 @@ func TestDeskWatchMine(t *testing.T) {
 		}
 	}
 
+	// An unassigned chat is everyone's: its messages reach Ana's desk.
+	w3 := s.DialWidget(t, site.WidgetKey, client.Options{})
+	queued := do(t, ctx, w3, "conversation.start", nil).ConversationID
+	if f := do(t, ctx, owner, "conversation.status", map[string]any{"conversation_id": queued, "status": "pending"}); f.Conversation == nil || f.Conversation.AssigneeID != "" {
+		t.Fatalf("the third chat was routed to someone: %s", f.Raw)
+	}
+	do(t, ctx, owner, "conversation.status", map[string]any{"conversation_id": queued, "status": "open"})
+	send(owner, queued, "queued-1")
+	until(t, ctx, anaDesk, "queued-1")
+
+	// A chat handed to her is hers from the change on.
+	do(t, ctx, owner, "conversation.transfer", map[string]any{"conversation_id": theirs, "agent_id": ana.ID})
+	send(w1, theirs, "theirs-after-transfer")
+	until(t, ctx, anaDesk, "theirs-after-transfer")
+	do(t, ctx, owner, "conversation.assign", map[string]any{"conversation_id": theirs, "agent_id": ownerID})
+	missed := do(t, ctx, w1, "message.send", map[string]any{"conversation_id": theirs, "client_msg_id": "theirs-missed", "text": "theirs-missed"}).Seq
+	send(w2, hers, "fence-3")
+	for _, f := range until(t, ctx, anaDesk, "fence-3") {
+		if f.Type == "message" && msgOf(t, f).ConversationID == theirs && msgOf(t, f).ClientMsgID == "theirs-missed" {
+			t.Fatalf("the chat taken back from Ana still reached her desk: %s", f.Raw)
+		}
+	}
+
 	// A conversation change goes to every desk: the owner snoozes theirs.
 	do(t, ctx, owner, "conversation.status", map[string]any{"conversation_id": theirs, "status": "pending"})
 	await(t, ctx, anaDesk, "conversation", func(f client.Frame) bool {
 		return f.Conversation != nil && f.Conversation.ID == theirs && f.Conversation.Status == "pending"
 	})
 
-	// Widening: the ack holds the owner's chat as it is now: seq 6 (the
-	// assignment's line, four messages, the status change's line), and
-	// the preview of the last message, which her desk was not sent.
+	// Widening: the ack holds the owner's chat as it is now: the status
+	// change's line after the missed message, and the preview of that
+	// message, which her desk was not sent.
 	ack := do(t, ctx, anaDesk, "desk.watch", map[string]any{"scope": "all"})
 	var listed bool
 	for _, c := range ack.Conversations {
 		if c.ID == theirs {
 			listed = true
-			if c.LastSeq != 6 || c.LastMessage != "theirs-4" {
-				t.Fatalf("the list after widening: seq %d, last %q; want 6 and theirs-4", c.LastSeq, c.LastMessage)
+			if c.LastSeq != missed+1 || c.LastMessage != "theirs-missed" {
+				t.Fatalf("the list after widening: seq %d, last %q; want %d and theirs-missed", c.LastSeq, c.LastMessage, missed+1)
 			}
 		}
 	}

@@ -82,3 +82,31 @@ func TestAdmissionEstimate(t *testing.T) {
 		t.Fatal("still refused once waits were short again")
 	}
 }
+
+// TestRetryAfterGrowsWithRefusals: the wait a refused append is told
+// starts at four times the queue's delay (at least 250 ms) and stretches
+// as more of the appends are refused, up to 30 s; admissions bring it back.
+func TestRetryAfterGrowsWithRefusals(t *testing.T) {
+	t.Parallel()
+	a := &appender{budget: 100 * time.Millisecond}
+	if got := a.retryAfter(); got != 250*time.Millisecond {
+		t.Fatalf("an idle store: %v, want 250ms", got)
+	}
+	a.sojourn.Store(int64(200 * time.Millisecond))
+	if got := a.retryAfter(); got != 800*time.Millisecond {
+		t.Fatalf("a 200 ms queue, nothing refused: %v, want 800ms", got)
+	}
+	for range 200 {
+		a.admitted(false)
+	}
+	stormy := a.retryAfter()
+	if stormy < 10*time.Second || stormy > 30*time.Second {
+		t.Fatalf("nearly all refused: %v, want 10 s to 30 s", stormy)
+	}
+	for range 500 {
+		a.admitted(true)
+	}
+	if got := a.retryAfter(); got > time.Second {
+		t.Fatalf("all admitted again: %v, want back near 800ms", got)
+	}
+}

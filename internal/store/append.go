@@ -45,6 +45,10 @@ type appender struct {
 	budget  time.Duration // 0: admit everything
 	waiting atomic.Int64
 	sojourn atomic.Int64
+	// refusing is the share of recent appends refused at the door (an
+	// EWMA in millionths): under a storm of retries it rises, and the
+	// wait clients are told grows with it (retryAfter).
+	refusing atomic.Int64
 }
 
 // ErrBusy refuses an append while the appends ahead of it are waiting
@@ -63,6 +67,39 @@ var ErrBusy = errors.New("store: busy")
 func (a *appender) admit() bool {
 	return a.budget <= 0 || a.waiting.Load() == 0 || time.Duration(a.sojourn.Load()) <= a.budget
 }
+
+// retryAfter is how long a refused append should wait before it is sent
+// again: four times what the queue makes appends wait now (at least
+// 250 ms), stretched by how many are being refused, up to 30 s. Told to
+// clients, it spreads their retries over the time the queue needs to
+// drain instead of bringing them back at once.
+func (a *appender) retryAfter() time.Duration {
+	base := max(4*time.Duration(a.sojourn.Load()), 250*time.Millisecond)
+	// With a share p of the appends refused, retries come back 1/(1-p)
+	// times slower: when nine in ten are refused (clients retrying
+	// faster than the store drains), ten times the wait.
+	kept := max(1_000_000-a.refusing.Load(), 30_000) // at most ~33 times
+	return min(base*1_000_000/time.Duration(kept), 30*time.Second)
+}
+
+// admitted folds one decision at the door into refusing (weight 1/64: a
+// second of traffic at a few thousand appends a second, not one burst).
+func (a *appender) admitted(ok bool) {
+	x := int64(0)
+	if !ok {
+		x = 1_000_000
+	}
+	for {
+		old := a.refusing.Load()
+		if a.refusing.CompareAndSwap(old, old+(x-old)/64) {
+			return
+		}
+	}
+}
+
+// RetryAfter is how long a message refused with ErrBusy should wait
+// before it is sent again (see appender.retryAfter).
+func (s *Store) RetryAfter() time.Duration { return s.appender.retryAfter() }
 
 // waited folds one append's wait into the EWMA (weight 1/8: it follows a
 // change of load within a batch or two, not one slow fsync).
@@ -102,7 +139,11 @@ func startAppender(s *Store, n int, budget time.Duration) *appender {
 // do stores m through a committer and waits for the outcome, which comes
 // only after the COMMIT that stored m (or after a failure).
 func (a *appender) do(ctx context.Context, m Message, now time.Time) appendResult {
-	if !a.admit() {
+	ok := a.admit()
+	if a.budget > 0 {
+		a.admitted(ok)
+	}
+	if !ok {
 		return appendResult{err: ErrBusy}
 	}
 	r := &appendReq{ctx: ctx, m: m, now: now, done: make(chan struct{}), queued: time.Now()}

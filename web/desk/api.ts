@@ -38,7 +38,7 @@ export interface AgentRecord {
   department_ids: string[];
   /** When its avatar last changed (Avatar.tsx); absent: its initial. */
   avatar_at?: string;
-  /** Permissions granted beyond the role's (desk/permissions.ts GRANTABLE). */
+  /** Permissions granted beyond the role's (desk/admin/grantable.ts GRANTABLE). */
   grants?: string[];
   /** Every permission the agent holds, by its role and its grants (as the server says). */
   permissions?: string[];

@@ -33,15 +33,6 @@ export type Permission =
   | typeof MANAGE_CONTACTS
   | typeof MANAGE_BOARDS;
 
-/** The permissions an owner or admin may grant an agent beyond its role, with what the Team screen calls them. */
-export const GRANTABLE: readonly { permission: Permission; label: string }[] = [
-  { permission: VIEW_ANALYTICS, label: 'View analytics' },
-  { permission: MANAGE_BROADCASTS, label: 'Manage broadcasts' },
-  { permission: MANAGE_QUICK_RESPONSES, label: 'Manage shared quick responses' },
-  { permission: MANAGE_CONTACTS, label: 'Export and erase contacts' },
-  { permission: MANAGE_BOARDS, label: 'Manage boards' },
-];
-
 /** The permission names in a frame's field; anything but a list of strings grants nothing. */
 export function granted(field: unknown): string[] {
   return Array.isArray(field) ? field.filter((p): p is string => typeof p === 'string') : [];

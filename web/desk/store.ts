@@ -1,7 +1,22 @@
 import { batch, computed, effect, signal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import type { ConnState } from '../shared/connection';
-import type { Agent, AgentStatus, Board, Contact, Conversation, ConversationStatus, FilePolicy, InboxItem, Message, ServerEvent, Ticket, Visitor, WhatsAppState, Welcome } from '../shared/protocol';
+import {
+  type Agent,
+  type AgentStatus,
+  type Board,
+  type Contact,
+  type Conversation,
+  type ConversationStatus,
+  type FilePolicy,
+  type InboxItem,
+  type Message,
+  type ServerEvent,
+  type Ticket,
+  type Visitor,
+  type WhatsAppState,
+  type Welcome,
+} from '../shared/protocol';
 import { deliveredUpTo } from '../shared/receipts';
 import { type Outgoing, Session } from '../shared/session';
 import { load, safeSession, save } from '../shared/storage';
@@ -13,7 +28,7 @@ const VIEWER_EXPIRE_MS = 2 * VIEW_REPEAT_MS;
 /** Closed conversations per page (conversations.list). */
 const CLOSED_PAGE = 100;
 import type { Department, Site } from './api';
-import { type QueueTab, type WatchScope, watchScope } from './lifecycle';
+import { forMe, type QueueTab, type WatchScope, watchScope } from './lifecycle';
 import { Notifier } from './notify';
 import { route } from './router';
 import { granted, has, type Permission } from './permissions';
@@ -149,8 +164,9 @@ export class DeskStore {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingOut: TypingSignal;
   private welcomed = false;
-  /** The desk.watch scope the server holds for this socket ('all' until asked). */
+  /** The desk.watch scope the server holds for this socket ('all' until asked), and whether a change is under way. */
   private watched: WatchScope = 'all';
+  private watching = false;
 
   /** permissions: GET /me's, until the socket's welcome says. */
   constructor(
@@ -214,16 +230,27 @@ export class DeskStore {
    * seqs of the chats this desk was not following.
    */
   private syncWatch(scope: WatchScope): void {
-    if (!this.welcomed || scope === this.watched || this.session.conn.state !== 'open') return;
-    this.watched = scope;
+    if (!this.welcomed || scope === this.watched || this.watching || this.session.conn.state !== 'open') return;
+    this.watching = true;
     this.session.conn
       .request('desk.watch', { scope })
       .then((ack) => {
+        this.watched = scope;
         this.conversations.value = upsertConversations(this.conversations.value, ack.conversations ?? []);
+        this.watching = false;
+        this.syncWatch(this.watchScope.value); // the view may have changed meanwhile
       })
       .catch(() => {
-        // The socket went away: the next welcome starts from 'all' and asks again.
+        // Refused for now, or gone with the socket (then the next welcome
+        // starts from 'all'): ask again in a while, if still needed.
+        this.watching = false;
+        setTimeout(() => this.syncWatch(this.watchScope.value), 2000);
       });
+  }
+
+  /** Brings a held chat up to date when this desk may not have been sent all of it. */
+  private catchUp(id: string): void {
+    if (this.watched === 'mine') this.session.catchUp(id);
   }
 
   /**
@@ -244,7 +271,7 @@ export class DeskStore {
     if (!this.onScreen(id)) return;
     this.refresh();
     this.announceViewing();
-    if (this.conversations.value.has(id)) this.session.track(id);
+    if (this.conversations.value.has(id)) this.catchUp(id);
   }
 
   /** Whether the server lets this agent do p. */
@@ -318,6 +345,7 @@ export class DeskStore {
     if (!c) return;
     this.announceViewing();
     this.session.track(id);
+    this.catchUp(id);
     this.refresh();
     this.loadVisitor(c.visitor_id);
   }
@@ -577,6 +605,7 @@ export class DeskStore {
     this.welcomed = true;
     // A new socket follows every chat until it asks.
     this.watched = 'all';
+    this.watching = false;
     this.syncWatch(this.watchScope.value);
   }
 
@@ -610,6 +639,10 @@ export class DeskStore {
         if (after.conversations !== before.conversations && this.welcomed) {
           this.notify(conversationNotice(was, e.conversation, this.noticeContext()));
         }
+        // A chat that just became mine or the queue's: a message stored
+        // while it was another's may have been published after this
+        // change, to that agent's desks only.
+        if (was && was.assignee_id !== e.conversation.assignee_id && forMe(e.conversation, this.myId())) this.catchUp(e.conversation.id);
         // My chat closed, whoever closed it: the wrap-up form opens for it.
         if (needsWrapup(was, e.conversation, this.myId()) && (!this.wrapupFor.value || this.openId.value === e.conversation.id)) {
           this.wrapupFor.value = e.conversation.id;

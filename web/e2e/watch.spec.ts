@@ -25,7 +25,10 @@ test('a desk on Mine is not sent a colleague\'s messages, and All shows them cur
   const dana = await openDesk(browser, undefined, { email, password });
   const wire: { dir: 'in' | 'out'; text: string }[] = [];
   dana.page.on('websocket', (ws) => {
-    ws.on('framereceived', (f) => wire.push({ dir: 'in', text: String(f.payload) }));
+    // The server may put several frames in one message, one per line.
+    ws.on('framereceived', (f) => {
+      for (const line of String(f.payload).split('\n')) wire.push({ dir: 'in', text: line });
+    });
     ws.on('framesent', (f) => wire.push({ dir: 'out', text: String(f.payload) }));
   });
   await dana.page.reload();

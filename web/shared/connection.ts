@@ -187,7 +187,7 @@ export class Connection {
           if (!w || !f.id) break;
           this.waiters.delete(f.id);
           if (f.type === 'ack') w.resolve(f);
-          else w.reject(new CommandError(f.code, f.message, f.retry ?? false, f.field));
+          else w.reject(new CommandError(f.code, f.message, f.retry ?? false, f.field, f.retry_after_ms ?? 0));
           break;
         }
         default:

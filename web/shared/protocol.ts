@@ -411,6 +411,8 @@ export interface ErrorFrame {
   message: string;
   field?: string;
   retry?: boolean;
+  /** With busy and rate_limited: how long to wait before sending it again. */
+  retry_after_ms?: number;
 }
 
 /** A WhatsApp message's delivery as WhatsApp reported it (docs/channels.md). */
@@ -477,13 +479,16 @@ export class CommandError extends Error {
   readonly code: string;
   readonly retry: boolean;
   readonly field?: string;
+  /** How long the server asks the client to wait before trying again (ms; 0: its own backoff). */
+  readonly retryAfterMs: number;
 
-  constructor(code: string, message: string, retry: boolean, field?: string) {
+  constructor(code: string, message: string, retry: boolean, field?: string, retryAfterMs = 0) {
     super(message);
     this.name = 'CommandError';
     this.code = code;
     this.retry = retry;
     this.field = field;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeSocket, fakeSockets } from '../test/fakesocket';
 import { msg } from '../test/fixtures';
 import { CommandError, type Conversation, type Message } from './protocol';
-import { Session } from './session';
+import { retryDelay, Session } from './session';
 
 function conv(id: string, lastSeq: number): Partial<Conversation> {
   return { id, last_seq: lastSeq, status: 'open' };
@@ -16,6 +16,7 @@ function setup() {
     hello: () => ({ token: 'T' }),
     connection: { socket: fs.factory, random: () => 0 },
     newId: () => `m-${++n}`,
+    random: () => 0,
   });
   s.start();
   /** Accepts the current socket and answers its hello with a welcome. */
@@ -55,15 +56,18 @@ describe('Session', () => {
     expect(seqs()).toEqual([1, 2]);
   });
 
-  it('tracking a held conversation again asks only for what came after its last seq', async () => {
+  it('catching up a held conversation asks only for what came after its last seq', async () => {
     const { s, connect, seqs } = setup();
     const ws = connect([conv('C', 2)]);
     s.track('C');
     const first = ws.last('sync');
     ws.receive({ type: 'message', message: msg(1) }, { type: 'message', message: msg(2) }, { type: 'ack', id: first.id, last_seq: 2 });
     await vi.advanceTimersByTimeAsync(0);
+    s.track('C'); // held already: nothing asked
+    expect(ws.last('sync').id).toBe(first.id);
     // Shown again after a while in which its messages were not sent here.
-    s.track('C');
+    s.catchUp('C');
+    s.catchUp('D'); // not held: nothing asked
     const again = ws.last('sync');
     expect(again.id).not.toBe(first.id);
     expect(again).toMatchObject({ conversation_id: 'C', after_seq: 2 });
@@ -206,6 +210,7 @@ describe('Session uploads', () => {
       connection: { socket: fs.factory, random: () => 0 },
       newId: () => 'f-1',
       retryMs: 10,
+      random: () => 0,
       upload: (o, progress) => new Promise((resolve, reject) => calls.push({ id: o.client_msg_id, resolve, reject, progress })),
     });
     s.start();
@@ -257,5 +262,15 @@ describe('Session uploads', () => {
     expect(calls).toHaveLength(1);
     s.discard('f-1');
     expect(s.outgoing('C')).toEqual([]);
+  });
+});
+
+describe('retryDelay', () => {
+  it('waits at least what the server asked and the own backoff, plus up to half again', () => {
+    const busy = (ms: number) => new CommandError('busy', 'busy', true, undefined, ms);
+    expect(retryDelay(busy(4000), 1000, () => 0)).toBe(4000);
+    expect(retryDelay(busy(4000), 1000, () => 0.999)).toBe(5998);
+    expect(retryDelay(busy(0), 2000, () => 0)).toBe(2000);
+    expect(retryDelay(busy(300), 2000, () => 0.5)).toBe(2500);
   });
 });

@@ -37,6 +37,8 @@ export interface SessionOptions {
   newId?: () => string;
   /** Wait before re-sending a message refused with retry: true. */
   retryMs?: number;
+  /** Jitter for retries, 0 to 1 (tests fix it). */
+  random?: () => number;
   /** Uploads an attachment and resolves with its stored message (rejects with a CommandError). */
   upload?: (o: Outgoing, progress: (fraction: number) => void) => Promise<Message>;
 }
@@ -76,14 +78,20 @@ export class Session {
     return this.conn.request(type, fields);
   }
 
-  /**
-   * Starts holding a conversation's history, loading it from seq 0; one
-   * already held is brought up to date (a desk that follows only its own
-   * chats is not sent another's while it shows a different one).
-   */
+  /** Starts holding a conversation's history, loading it from seq 0. */
   track(conversationId: string): void {
-    if (!this.timelines.has(conversationId)) this.timelines.set(conversationId, new Timeline());
+    if (this.timelines.has(conversationId)) return;
+    this.timelines.set(conversationId, new Timeline());
     this.fill(conversationId);
+  }
+
+  /**
+   * Asks for what came after the last seq held of a conversation this
+   * session holds: a desk that follows only its own chats (desk.watch) is
+   * not sent another's while it shows a different one.
+   */
+  catchUp(conversationId: string): void {
+    if (this.timelines.has(conversationId)) this.fill(conversationId);
   }
 
   messages(conversationId: string): readonly Message[] {
@@ -224,12 +232,9 @@ export class Session {
         if (err.code === DISCONNECTED) return; // re-sent after the next welcome
         if (err.retry) {
           // Not while another try of it runs (a reconnect may have started one).
-          setTimeout(
-            () => {
-              if (this.outbox.get(o.client_msg_id) === o && !o.inflight && this.conn.state === 'open') this.transmit(o);
-            },
-            (this.opts.retryMs ?? 1000) * 2 ** Math.min((o.tries ?? 1) - 1, 5),
-          );
+          setTimeout(() => {
+            if (this.outbox.get(o.client_msg_id) === o && !o.inflight && this.conn.state === 'open') this.transmit(o);
+          }, retryDelay(err, (this.opts.retryMs ?? 1000) * 2 ** Math.min((o.tries ?? 1) - 1, 5), this.opts.random ?? Math.random));
           return;
         }
         o.state = 'failed';
@@ -237,4 +242,16 @@ export class Session {
         this.changed(o.conversation_id);
       });
   }
+}
+
+/**
+ * The wait before sending a refused message again: at least what the
+ * server asked for (under overload it spreads everyone's retries over the
+ * time its queue needs), at least the client's own backoff, and up to half
+ * as long again at random, so that clients refused together do not all
+ * come back together.
+ */
+export function retryDelay(err: CommandError, backoffMs: number, random: () => number): number {
+  const base = Math.max(err.retryAfterMs, backoffMs);
+  return base + Math.floor(random() * base * 0.5);
 }

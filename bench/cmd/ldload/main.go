@@ -38,6 +38,7 @@ type options struct {
 	rate          float64
 	duration      time.Duration
 	warmup        time.Duration
+	drain         time.Duration
 	hold          time.Duration
 	workspaces    int
 	agents        int
@@ -73,6 +74,7 @@ func main() {
 	fs.Float64Var(&o.rate, "rate", 5000, "chat: offered messages per second in all")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "chat: measured time")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "chat: unmeasured time first")
+	fs.DurationVar(&o.drain, "drain", 10*time.Second, "chat: how long to wait, once sending stops, for what is still unacked or undelivered (an overload run's clients are still retrying)")
 	fs.DurationVar(&o.hold, "hold", 40*time.Second, "idle: time all sockets are held (≥ one heartbeat period)")
 	fs.IntVar(&o.workspaces, "workspaces", 0, "seeded workspaces: chat [50], storm [100]")
 	fs.IntVar(&o.agents, "agents", 2, "chat: agents (desk sockets) per workspace")
@@ -261,7 +263,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		cfg := load.ChatConfig{
 			URLs: e.urls, Tenants: tenants, Conversations: o.conversations, Rate: o.rate,
-			Warmup: o.warmup, Duration: o.duration, Dialer: load.NewDialer(8), Log: logw, ServerPIDs: e.pids,
+			Warmup: o.warmup, Duration: o.duration, Drain: o.drain, Dialer: load.NewDialer(8), Log: logw, ServerPIDs: e.pids,
 			Receipts: o.receipts, Webhooks: sink, Watch: o.watch,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {

@@ -3,7 +3,7 @@ import type { Agent } from '../../shared/protocol';
 import { ThumbIcon } from '../../shared/ThumbIcon';
 import { type AgentRecord, type Department, listAgents } from '../api';
 import { Avatar } from '../Avatar';
-import { GRANTABLE } from '../permissions';
+import { GRANTABLE } from './grantable';
 import { agentRatings, createAgent, deleteAgent, getAgent, CHATS_PER_AGENT_LIMIT, MAX_NAME, maxChatsProblem, type RatingCount, resetPassword, setDisabled, updateAgent, withDepartment } from './api';
 import { errorText, Field, FormError, SubmitRow } from './form';
 import { byRole, inOrder } from './grants';
