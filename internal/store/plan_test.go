@@ -30,12 +30,16 @@ func TestSQLiteListPlans(t *testing.T) {
 // TestSQLiteHelloPlans: what every widget hello reads goes straight to
 // the visitor's rows, however large the workspace: its conversations
 // through the visitor's index (not every conversation of the workspace),
-// and its blocks by the whole key (not every block of the workspace).
+// its public tickets through theirs, and its blocks by the whole key (not
+// every block of the workspace).
 func TestSQLiteHelloPlans(t *testing.T) {
 	t.Parallel()
 	s := migratedSQLite(t, Options{}, time.Now())
 	if p := explain(t, s, hotQueries[qVisitorConversations], "w", "v", 20); !strings.Contains(p, "conversations_visitor (visitor_id=? AND workspace_id=?)") {
 		t.Errorf("a visitor's conversations: %s", p)
+	}
+	if p := explain(t, s, hotQueries[qPublicTicketsVisitor], "w", "v", 20); !strings.Contains(p, "USING INDEX tickets_") || !strings.Contains(p, "(visitor_id=?)") {
+		t.Errorf("a visitor's public tickets: %s", p)
 	}
 	p := explain(t, s, hotQueries[qBlocked], "w", "v", "ip", "c")
 	if n := strings.Count(p, "blocks_key (workspace_id=? AND kind=? AND value=?)"); n != 3 {

@@ -1143,17 +1143,15 @@ func PublicOf(t Ticket) PublicTicket {
 // visitor follows: public, not merged or archived, the visitor's own or
 // (when the site vouched for the contact) its contact's.
 func (s *Store) PublicTicketsOf(ctx context.Context, workspaceID, visitorID, contactID string, limit int) ([]PublicTicket, error) {
-	// Two lookups, each by its partial index (public = TRUE written out, so
-	// that both databases match the index's condition): the visitor's own,
-	// and its contact's when the site vouched for it.
-	rows, err := s.read.QueryContext(ctx, `SELECT id, subject, stage, updated_at FROM (
-		SELECT t.id, t.subject, t.stage, t.updated_at FROM tickets t WHERE t.visitor_id = $2 AND t.public = TRUE
-			AND t.workspace_id = $1 AND t.merged_into IS NULL AND t.archived_at IS NULL
-		UNION
-		SELECT t.id, t.subject, t.stage, t.updated_at FROM tickets t WHERE t.contact_id = $3 AND t.public = TRUE
-			AND t.workspace_id = $1 AND t.merged_into IS NULL AND t.archived_at IS NULL
-			AND EXISTS (SELECT 1 FROM contacts k WHERE k.workspace_id = $1 AND k.id = $3 AND k.external_id IS NOT NULL)
-		) p ORDER BY updated_at DESC, id LIMIT $4`, workspaceID, visitorID, contactID, limit)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if contactID == "" {
+		rows, err = s.readRows(ctx, qPublicTicketsVisitor, workspaceID, visitorID, limit)
+	} else {
+		rows, err = s.readRows(ctx, qPublicTicketsContact, workspaceID, visitorID, contactID, limit)
+	}
 	return collect(rows, err, "store: public tickets", func(sc scanner) (PublicTicket, error) {
 		var (
 			p   PublicTicket
