@@ -57,6 +57,8 @@ type conn struct {
 	// heard: a frame came from the peer since the last ping turn (the
 	// reader sets it, pingOnce takes it).
 	heard atomic.Bool
+	// spared counts the ping turns skipped in a row (pingOnce only).
+	spared uint8
 	// agentID is a desk's agent, fixed at hello: the hub reads it for
 	// every event it narrows, without c.mu.
 	agentID string
@@ -354,16 +356,20 @@ func (c *conn) write(msg []byte) error {
 // connection ends fails at once (the library's Ping also waits on the
 // socket's close).
 func (c *conn) pingOnce() {
-	if c.session == "" && c.heard.Swap(false) {
+	if c.session == "" && c.heard.Swap(false) && c.spared < maxSparedPings {
 		// The peer has sent a frame since the last ping: it is there,
 		// and the path is not idle. A widget's heartbeat comes every 30 s,
 		// so this spares most of a widget's pings and the pongs they
 		// bring back (a fifth of an idle server's CPU at 15,000
 		// visitors). A peer that falls silent is pinged at the next
-		// turn. A desk is pinged each time: the ping re-checks its session.
+		// turn; one that sends but never reads (a stuck client) is pinged
+		// every few turns all the same, and cut when it does not answer.
+		// A desk is pinged each time: the ping re-checks its session.
+		c.spared++
 		c.rearmPing()
 		return
 	}
+	c.spared = 0
 	c.srv.metrics.pings.Inc()
 	pctx, cancel := context.WithTimeout(context.Background(), c.srv.opts.PongTimeout)
 	err := c.ws.Ping(pctx)
@@ -391,6 +397,10 @@ func (c *conn) pingOnce() {
 	}
 	c.rearmPing()
 }
+
+// maxSparedPings bounds the ping turns a widget heard from may skip in a
+// row: with 25 s turns, a widget is pinged at least every 100 s.
+const maxSparedPings = 3
 
 // rearmPing arms the next ping, unless the connection has ended.
 func (c *conn) rearmPing() {

@@ -92,12 +92,12 @@ func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
 }
 
 // nextToken is how long until l has a token again, at least 100 ms (a
-// client told less would come back within one round trip).
+// client told less would come back within one round trip). It only reads
+// the bucket: a reservation cancelled at once may keep a token that
+// refilled in between.
 func nextToken(l *rate.Limiter) time.Duration {
-	r := l.Reserve()
-	d := r.Delay()
-	r.Cancel() // the reservation only asked
-	return max(d, 100*time.Millisecond)
+	missing := max(1-l.Tokens(), 0)
+	return max(time.Duration(missing/float64(l.Limit())*float64(time.Second)), 100*time.Millisecond)
 }
 
 // reply sends the ack, or the error frame for err.

@@ -2,7 +2,6 @@ package realtime_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -18,12 +17,40 @@ import (
 )
 
 // TestWidgetPingedOnlyWhenSilent: a widget that sends a frame every turn
-// (as its heartbeats do) is not pinged; once it falls silent it is
-// pinged every turn, and one that answers no ping is closed with 4010.
+// (as its heartbeats do) is pinged only every fourth turn; once it falls
+// silent it is pinged every turn. (This client answers pings by itself.)
 func TestWidgetPingedOnlyWhenSilent(t *testing.T) {
 	t.Parallel()
 	const turn = 100 * time.Millisecond
-	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.PingInterval, o.PongTimeout = turn, 150*time.Millisecond }))
+	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.PingInterval = turn }))
+	ctx := testCtx(t)
+	w := s.DialWidget(t, s.DemoSite(t).WidgetKey, client.Options{})
+	// Chatty for 24 turns: a frame every 25 ms (under the 50 frames/s limit).
+	end := time.Now().Add(24 * turn)
+	for time.Now().Before(end) {
+		do(t, ctx, w, "ping", nil)
+		time.Sleep(25 * time.Millisecond) // the client's pace, not a wait for the server
+	}
+	chatty := metric(t, s, "livedesk_ws_pings_total")
+	// 6 when every fourth turn pings; 24 if none were spared. A stall of
+	// the whole test process longer than a turn adds one or two.
+	if chatty > 12 {
+		t.Fatalf("a widget that sent a frame every turn was pinged %d times in 24 turns", chatty)
+	}
+	// Silent: pinged at every turn. Twelve more pings come within the
+	// next twelve turns or so; a chatty widget would take 48.
+	start := time.Now()
+	waitFor(t, ctx, func() bool { return metric(t, s, "livedesk_ws_pings_total") >= chatty+12 })
+	if took := time.Since(start); took > 36*turn {
+		t.Fatalf("a silent widget's twelve pings took %v (%d turns)", took, took/turn)
+	}
+}
+
+// TestSilentWidgetIsCut: a widget that sends nothing and answers no ping
+// (this client reads nothing, so it answers none) is closed with 4010.
+func TestSilentWidgetIsCut(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.PingInterval, o.PongTimeout = 20*time.Millisecond, 50*time.Millisecond }))
 	ctx := testCtx(t)
 	ws, _, err := websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+s.DemoSite(t).WidgetKey), &websocket.DialOptions{Subprotocols: []string{client.Subprotocol}})
 	if err != nil {
@@ -33,29 +60,13 @@ func TestWidgetPingedOnlyWhenSilent(t *testing.T) {
 	if _, err := client.Hello(ctx, ws, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	// Chatty for 15 turns: a frame every 10 ms. Were it pinged, this
-	// client (which reads nothing, so it answers no ping) would be cut
-	// and its writes would fail. One or two pings are allowed for a
-	// stall of the whole test process longer than a turn.
-	end := time.Now().Add(15 * turn)
-	for i := 0; time.Now().Before(end); i++ {
-		hb := fmt.Sprintf(`{"type":"ping","id":"p%d"}`, i)
-		if err := ws.Write(ctx, websocket.MessageText, []byte(hb)); err != nil {
-			t.Fatalf("after %d frames the chatty widget was cut: %v", i, err)
-		}
-		time.Sleep(10 * time.Millisecond) // the client's pace, not a wait for the server
-	}
-	if n := metric(t, s, "livedesk_ws_pings_total"); n > 2 {
-		t.Fatalf("a widget that sent a frame every turn was pinged %d times in 15 turns", n)
-	}
-	// Silent, and answering no ping: closed with 4010. The read below
-	// starts once the server has let the socket go (reading earlier would
-	// answer the ping).
+	// The read below starts once the server has let the socket go
+	// (reading earlier would answer the ping).
 	waitFor(t, ctx, func() bool { return metric(t, s, `livedesk_ws_connections{role="visitor"}`) == 0 })
 	for {
 		_, _, err := ws.Read(ctx)
 		if err == nil {
-			continue // the pongs to its pings, sent before
+			continue
 		}
 		if code := websocket.CloseStatus(err); code != realtime.ClosePingTimeout {
 			t.Fatalf("the silent widget: %v, want close %d", err, realtime.ClosePingTimeout)

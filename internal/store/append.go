@@ -74,7 +74,7 @@ func (a *appender) admit() bool {
 // clients, it spreads their retries over the time the queue needs to
 // drain instead of bringing them back at once.
 func (a *appender) retryAfter() time.Duration {
-	base := max(4*time.Duration(a.sojourn.Load()), 250*time.Millisecond)
+	base := min(max(4*time.Duration(a.sojourn.Load()), 250*time.Millisecond), 30*time.Second) // bounded before it is scaled
 	// With a share p of the appends refused, retries come back 1/(1-p)
 	// times slower: when nine in ten are refused (clients retrying
 	// faster than the store drains), ten times the wait.

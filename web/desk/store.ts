@@ -248,9 +248,14 @@ export class DeskStore {
       });
   }
 
-  /** Brings a held chat up to date when this desk may not have been sent all of it. */
+  /**
+   * Brings a held chat up to date when this desk may not have been sent
+   * all of it: while it follows only its own, or when the list knows of
+   * later messages than the history holds (a chat it was not following
+   * before it widened).
+   */
   private catchUp(id: string): void {
-    if (this.watched === 'mine') this.session.catchUp(id);
+    this.session.catchUp(id, this.watched === 'mine' ? Infinity : (this.conversations.value.get(id)?.last_seq ?? 0));
   }
 
   /**

@@ -65,9 +65,12 @@ describe('Session', () => {
     await vi.advanceTimersByTimeAsync(0);
     s.track('C'); // held already: nothing asked
     expect(ws.last('sync').id).toBe(first.id);
-    // Shown again after a while in which its messages were not sent here.
-    s.catchUp('C');
     s.catchUp('D'); // not held: nothing asked
+    s.catchUp('C', 2); // the list knows of nothing later: nothing asked
+    expect(ws.last('sync').id).toBe(first.id);
+    // Shown again after a while in which its messages were not sent here
+    // (the list knows of seq 3, or nothing is known).
+    s.catchUp('C', 3);
     const again = ws.last('sync');
     expect(again.id).not.toBe(first.id);
     expect(again).toMatchObject({ conversation_id: 'C', after_seq: 2 });

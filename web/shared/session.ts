@@ -87,11 +87,14 @@ export class Session {
 
   /**
    * Asks for what came after the last seq held of a conversation this
-   * session holds: a desk that follows only its own chats (desk.watch) is
-   * not sent another's while it shows a different one.
+   * session holds, when its history may go further than that (lastSeq,
+   * as a list says; Infinity when unknown): a desk that follows only its
+   * own chats (desk.watch) is not sent another's while it shows a
+   * different one.
    */
-  catchUp(conversationId: string): void {
-    if (this.timelines.has(conversationId)) this.fill(conversationId);
+  catchUp(conversationId: string, lastSeq = Infinity): void {
+    const t = this.timelines.get(conversationId);
+    if (t && lastSeq > t.last) this.fill(conversationId);
   }
 
   messages(conversationId: string): readonly Message[] {

@@ -25,7 +25,8 @@ export function postFile(url: string, headers: Record<string, string>, file: Blo
       }
       if (x.status >= 200 && x.status < 300 && body.seq) return resolve(body as Message);
       const code = body.error?.code ?? `http_${x.status}`;
-      reject(new CommandError(code, body.error?.message ?? '', x.status >= 500 || x.status === 429 || code === 'upload_in_progress', body.error?.field));
+      const retryAfterMs = (Number(x.getResponseHeader('Retry-After')) || 0) * 1000; // seconds; a date or nothing: the own backoff
+      reject(new CommandError(code, body.error?.message ?? '', x.status >= 500 || x.status === 429 || code === 'upload_in_progress', body.error?.field, retryAfterMs));
     };
     x.onerror = x.ontimeout = () => reject(new CommandError('network', 'the upload did not get through', true));
     x.send(file);
