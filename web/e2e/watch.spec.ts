@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { deskURL, marker, openDesk, openVisitor } from './fixtures';
+import { deskURL, marker, openDesk, openVisitor, shot } from './fixtures';
 
 // An agent who works from Mine is not sent the messages of a colleague's
 // chat (desk.watch), and going back to All shows that chat's latest
 // message all the same. Mine is kept across a reload.
-test('a desk on Mine is not sent a colleague\'s messages, and All shows them current', async ({ browser }) => {
+test('a desk on Mine is not sent a colleague\'s messages, and All shows them current', async ({ browser }, info) => {
   const owner = await openDesk(browser);
   const email = `${marker('dana')}@livedesk.local`;
   const password = 'a password for dana the agent';
@@ -58,6 +58,7 @@ test('a desk on Mine is not sent a colleague\'s messages, and All shows them cur
   await expect(dana.page.locator('.health')).toHaveText('Connected');
   await expect(views.getByRole('button', { name: /^Mine/ })).toHaveAttribute('aria-pressed', 'true');
   await expect.poll(() => wire.some((f) => f.dir === 'out' && f.text.includes('"desk.watch"') && f.text.includes('"mine"'))).toBe(true);
+  await shot(dana.page, 'desk-mine-after-reload', info);
 
   // Closed again, so the owner's capacity is free for the specs after this one.
   await owner.page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'Close' }).click();
