@@ -202,12 +202,12 @@ func Broadcast(ctx context.Context, cfg BroadcastConfig) (*Result, error) {
 	res.Add("shown_wrongly", shownWrongly, "")
 	res.Add("shown_twice", twice, "")
 	res.Add("ask_errors", askErrors.Load(), "")
-	res.Add("time_to_all_shown", round(last.Seconds(), 2), "s")
+	res.Add("time_to_all_shown", Round(last.Seconds(), 2), "s")
 	res.Add("shown_p50", p50, "ms")
 	res.Add("shown_p99", p99, "ms")
 	if cfg.CPU != nil {
 		if cpu1, err := cfg.CPU(); err == nil && cfg.Visitors > 0 {
-			res.Add("server_cpu_per_visitor", round(float64((cpu1-cpu0).Microseconds())/float64(cfg.Visitors), 1), "µs")
+			res.Add("server_cpu_per_visitor", Round(float64((cpu1-cpu0).Microseconds())/float64(cfg.Visitors), 1), "µs")
 		}
 	}
 	if shownTargeted != want {

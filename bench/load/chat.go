@@ -489,14 +489,14 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 		"rate": cfg.Rate, "duration_s": cfg.Duration.Seconds(), "warmup_s": cfg.Warmup.Seconds(), "receipts": cfg.Receipts,
 	}}
 	secs := cfg.Duration.Seconds()
-	res.Add("offered", round(float64(r.sentWin.Load())/secs, 1), "msg/s")
-	res.Add("stored", round(float64(r.ackedWin.Load())/secs, 1), "msg/s")
-	res.Add("delivered", round(float64(r.deliveredWin.Load())/secs, 1), "msg/s")
+	res.Add("offered", Round(float64(r.sentWin.Load())/secs, 1), "msg/s")
+	res.Add("stored", Round(float64(r.ackedWin.Load())/secs, 1), "msg/s")
+	res.Add("delivered", Round(float64(r.deliveredWin.Load())/secs, 1), "msg/s")
 	n, p50, p95, p99, mx := r.lat.Percentiles()
 	select {
 	case b := <-deskBytes:
 		if desks := W * A; b >= 0 && desks > 0 {
-			res.Add("bytes received per desk", round(float64(b)/secs/float64(desks)/1024, 1), "KiB/s")
+			res.Add("bytes received per desk", Round(float64(b)/secs/float64(desks)/1024, 1), "KiB/s")
 		}
 	default: // the window did not end (the run was cut short)
 	}
@@ -516,11 +516,11 @@ func Chat(ctx context.Context, cfg ChatConfig) (*Result, error) {
 		res.Add("refused attempt: answer p99", rp99, "ms")
 	}
 	if server, self, ok := cpu.result(); ok {
-		res.Add("server cpu", round(server.Seconds()/secs*100, 1), "%")
+		res.Add("server cpu", Round(server.Seconds()/secs*100, 1), "%")
 		if n := r.ackedWin.Load(); n > 0 {
-			res.Add("server cpu per message", round(float64(server.Microseconds())/float64(n), 1), "µs")
+			res.Add("server cpu per message", Round(float64(server.Microseconds())/float64(n), 1), "µs")
 		}
-		res.Add("generator cpu", round(self.Seconds()/secs*100, 1), "%")
+		res.Add("generator cpu", Round(self.Seconds()/secs*100, 1), "%")
 	}
 	lost, unacked := sent-r.delivered.Load(), sent-r.acked.Load()
 	res.Add("sent total", sent, "")

@@ -211,25 +211,25 @@ func Idle(ctx context.Context, cfg IdleConfig) (*Result, error) {
 
 	n := int64(len(conns)) - dropped.Load()
 	res.Add("connected", len(conns), "")
-	res.Add("connect time", round(connectTime.Seconds(), 2), "s")
+	res.Add("connect time", Round(connectTime.Seconds(), 2), "s")
 	res.Add("dropped", dropped.Load(), "")
 	res.Add("server RSS before", rss0>>20, "MiB")
 	res.Add("server RSS held", rss1>>20, "MiB")
 	res.Add("server RSS peak", rssPeak>>20, "MiB")
 	if n > 0 {
-		res.Add("memory per connection", round(float64(rss1-rss0)/float64(n)/1024, 2), "KiB")
-		res.Add("peak memory per connection", round(float64(rssPeak-rss0)/float64(n)/1024, 2), "KiB")
+		res.Add("memory per connection", Round(float64(rss1-rss0)/float64(n)/1024, 2), "KiB")
+		res.Add("peak memory per connection", Round(float64(rssPeak-rss0)/float64(n)/1024, 2), "KiB")
 		if heap1 > 0 {
-			res.Add("live heap per connection", round(float64(heap1-heap0)/float64(n)/1024, 2), "KiB")
+			res.Add("live heap per connection", Round(float64(heap1-heap0)/float64(n)/1024, 2), "KiB")
 		}
 	}
 	hbs := hb1 - hb0
 	cpu := cpu1 - cpu0
 	res.Add("heartbeats", hbs, "")
-	res.Add("heartbeat rate", round(float64(hbs)/held.Seconds(), 1), "/s")
-	res.Add("server CPU while idle", round(cpu.Seconds()/held.Seconds()*100, 1), "% of a core")
+	res.Add("heartbeat rate", Round(float64(hbs)/held.Seconds(), 1), "/s")
+	res.Add("server CPU while idle", Round(cpu.Seconds()/held.Seconds()*100, 1), "% of a core")
 	if hbs > 0 {
-		res.Add("server CPU per heartbeat", round(float64(cpu.Microseconds())/float64(hbs), 1), "µs")
+		res.Add("server CPU per heartbeat", Round(float64(cpu.Microseconds())/float64(hbs), 1), "µs")
 	}
 	res.Add("heartbeat errors", hbErrors.Load(), "")
 	failMu.Lock()

@@ -118,7 +118,8 @@ func (r *Result) JSON() []byte {
 	return b
 }
 
-func round(v float64, digits int) float64 {
+// Round is v to digits decimals, as results show it.
+func Round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(v*p) / p
 }

@@ -264,7 +264,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		if len(times) == 0 {
 			return 0
 		}
-		return round(times[min(len(times)-1, int(q*float64(len(times))))].Seconds(), 3)
+		return Round(times[min(len(times)-1, int(q*float64(len(times))))].Seconds(), 3)
 	}
 	logf(cfg.Log, "storm: %d of %d resumed in %s; verifying", resumed, cfg.Visitors, total.Round(time.Millisecond))
 
@@ -312,7 +312,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		res.Fail("verify: %v", verr)
 	}
 	res.Add("resumed", resumed, "")
-	res.Add("time to all resumed", round(total.Seconds(), 3), "s")
+	res.Add("time to all resumed", Round(total.Seconds(), 3), "s")
 	res.Add("resume p50", pct(0.50), "s")
 	res.Add("resume p99", pct(0.99), "s")
 	res.Add("connect attempts", attempts.Load(), "")

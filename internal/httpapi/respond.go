@@ -76,7 +76,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if e.Code == "busy" {
 		// Whole seconds, rounded up: the store's own estimate, else 1.
-		w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((e.RetryAfter+time.Second-1)/time.Second)), 10))
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, seconds(e.RetryAfter))))
 	}
 	if e.Kind == apperr.RateLimited && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "12") // one sign-in token refills in 12 s (a limiter that knows better set its own)

@@ -121,12 +121,19 @@ func (l *Keyed) Spend(key string, now time.Time) (ok bool, left int, next time.D
 	defer l.mu.Unlock()
 	b := l.bucket(key, now)
 	ok = b.AllowN(now, 1)
-	tokens := b.TokensAt(now)
-	left = max(int(tokens), 0)
-	if tokens < 1 {
-		next = time.Duration((1 - tokens) * float64(l.every))
+	left = max(int(b.TokensAt(now)), 0)
+	return ok, left, UntilToken(b, now)
+}
+
+// UntilToken is how long until b holds a whole token at time now (0 when
+// it does). It only reads b: a reservation cancelled at once may keep a
+// token that refilled in between.
+func UntilToken(b *rate.Limiter, now time.Time) time.Duration {
+	missing := 1 - b.TokensAt(now)
+	if missing <= 0 {
+		return 0
 	}
-	return ok, left, next
+	return time.Duration(missing / float64(b.Limit()) * float64(time.Second))
 }
 
 // Burst is a bucket's size.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/querytel/livedesk/internal/apperr"
 	"github.com/querytel/livedesk/internal/jsontext"
+	"github.com/querytel/livedesk/internal/ratelimit"
 )
 
 // command is one client command of a role: its name, the type its request
@@ -92,12 +93,9 @@ func (s *Server) frame(c *conn, typ websocket.MessageType, data []byte) {
 }
 
 // nextToken is how long until l has a token again, at least 100 ms (a
-// client told less would come back within one round trip). It only reads
-// the bucket: a reservation cancelled at once may keep a token that
-// refilled in between.
+// client told less would come back within one round trip).
 func nextToken(l *rate.Limiter) time.Duration {
-	missing := max(1-l.Tokens(), 0)
-	return max(time.Duration(missing/float64(l.Limit())*float64(time.Second)), 100*time.Millisecond)
+	return max(ratelimit.UntilToken(l, time.Now()), 100*time.Millisecond)
 }
 
 // reply sends the ack, or the error frame for err.

@@ -84,23 +84,21 @@ export function applyWelcome(held: ReadonlyMap<string, Conversation>, list: read
  * with message events, so the furthest of the two is kept.
  */
 export function upsertConversation(held: ReadonlyMap<string, Conversation>, c: Conversation): ReadonlyMap<string, Conversation> {
-  const before = held.get(c.id);
-  if (before && Date.parse(before.updated_at) > Date.parse(c.updated_at)) return held;
-  const next = before && before.last_seq > c.last_seq ? { ...c, last_seq: before.last_seq, last_message: before.last_message } : c;
-  // Markers only move forward: a copy read before the latest receipts
-  // event must not take Delivered or Seen back.
-  return put(held, c.id, before ? withMarkers(next, before) : next);
+  return upsertConversations(held, [c]);
 }
 
 /** Many conversations at once (a list read again), each as upsertConversation takes it; one copy of the map. */
 export function upsertConversations(held: ReadonlyMap<string, Conversation>, list: readonly Conversation[]): ReadonlyMap<string, Conversation> {
-  if (list.length === 0) return held;
-  const next = new Map(held);
+  let next: Map<string, Conversation> | undefined;
   for (const c of list) {
-    const after = upsertConversation(next, c);
-    if (after !== next) next.set(c.id, after.get(c.id) as Conversation);
+    const before = (next ?? held).get(c.id);
+    if (before && Date.parse(before.updated_at) > Date.parse(c.updated_at)) continue;
+    const m = before && before.last_seq > c.last_seq ? { ...c, last_seq: before.last_seq, last_message: before.last_message } : c;
+    // Markers only move forward: a copy read before the latest receipts
+    // event must not take Delivered or Seen back.
+    (next ??= new Map(held)).set(c.id, before ? withMarkers(m, before) : m);
   }
-  return next;
+  return next ?? held;
 }
 
 /**

@@ -74,15 +74,15 @@ func runFleet(ctx context.Context, o options) (*load.Result, error) {
 	res.Add("connected", int64(sum["connected"]), "")
 	res.Add("dropped", int64(sum["dropped"]), "")
 	res.Add("heartbeat errors", int64(sum["heartbeat_errors"]), "")
-	res.Add("heartbeat rate", round1(sum["heartbeat_rate__per_s"]), "/s")
+	res.Add("heartbeat rate", load.Round(sum["heartbeat_rate__per_s"], 1), "/s")
 	res.Add("servers' RSS before", int64(sum["server_RSS_before_MiB"]), "MiB")
 	res.Add("servers' RSS held", int64(sum["server_RSS_held_MiB"]), "MiB")
 	if connected > 0 {
-		res.Add("memory per connection", round1((sum["server_RSS_held_MiB"]-sum["server_RSS_before_MiB"])*1024/connected), "KiB")
+		res.Add("memory per connection", load.Round((sum["server_RSS_held_MiB"]-sum["server_RSS_before_MiB"])*1024/connected, 1), "KiB")
 	}
-	res.Add("servers' CPU while idle", round1(sum["server_CPU_while_idle_%_of_a_core"]), "% of a core")
+	res.Add("servers' CPU while idle", load.Round(sum["server_CPU_while_idle_%_of_a_core"], 1), "% of a core")
 	if hb := sum["heartbeat_rate__per_s"]; hb > 0 {
-		res.Add("server CPU per heartbeat", round1(sum["server_CPU_while_idle_%_of_a_core"]*1e4/hb), "µs")
+		res.Add("server CPU per heartbeat", load.Round(sum["server_CPU_while_idle_%_of_a_core"]*1e4/hb, 1), "µs")
 	}
 	return res, nil
 }
@@ -115,8 +115,6 @@ func childResult(out []byte) (map[string]float64, []string, error) {
 	}
 	return nil, nil, fmt.Errorf("no RESULT line in its output")
 }
-
-func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
 
 // prefixed writes each line written to it to w after prefix, until it is
 // closed.
