@@ -33,6 +33,9 @@ type StormConfig struct {
 	Timeout time.Duration
 	Dialer  *Dialer
 	Log     io.Writer
+	// ServerPID, if set, is the server process: its CPU time through the
+	// reconnect is reported per visitor resumed.
+	ServerPID int
 	// OnStorm, if set, runs on its own goroutine as everyone starts to
 	// reconnect (to profile the server through the storm).
 	OnStorm func()
@@ -221,6 +224,10 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		go cfg.OnStorm()
 	}
 	t0 := time.Now()
+	var cpu0 time.Duration
+	if cfg.ServerPID > 0 {
+		cpu0, _ = CPUTime(cfg.ServerPID)
+	}
 	rctx, rcancel := context.WithTimeout(runCtx, cfg.Timeout)
 	defer rcancel()
 	var (
@@ -251,6 +258,12 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 	}
 	wg.Wait()
 	total := time.Since(t0)
+	var cpu time.Duration
+	if cfg.ServerPID > 0 {
+		if cpu1, err := CPUTime(cfg.ServerPID); err == nil {
+			cpu = cpu1 - cpu0
+		}
+	}
 	resumed := 0
 	var times []time.Duration
 	for _, d := range doneAt {
@@ -315,6 +328,9 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 	res.Add("time to all resumed", Round(total.Seconds(), 3), "s")
 	res.Add("resume p50", pct(0.50), "s")
 	res.Add("resume p99", pct(0.99), "s")
+	if cpu > 0 && resumed > 0 {
+		res.Add("server CPU per resume", Round(float64(cpu.Microseconds())/float64(resumed), 1), "µs")
+	}
 	res.Add("connect attempts", attempts.Load(), "")
 	res.Add("in-flight sends already stored", retried.Load(), "")
 	res.Add("busy answers (sent again)", busy.Load(), "")

@@ -33,10 +33,13 @@ const noAgentGrace = time.Minute
 // answerVisitor runs the out-of-hours flow for a visitor's message (res)
 // in a conversation that had no assignee when it was stored, or for a
 // retry of one. The common case, a site that is open and no session under
-// way, costs a cached site read and nothing else.
+// way, costs a cached site read and nothing else: for a retry too (a
+// reconnect storm retries thousands), since the store reports the chat's
+// phase as it is now, and a chat with no session under way on an open
+// site is owed nothing, whatever happened to the first attempt.
 func (s *Service) answerVisitor(ctx context.Context, a auth.Actor, res store.Appended) error {
 	m, now := res.Message, s.clock.Now()
-	if !res.Duplicate && res.Offhours != store.OffhoursAsked && res.Offhours != store.OffhoursLeaving {
+	if res.Offhours != store.OffhoursAsked && res.Offhours != store.OffhoursLeaving {
 		st, err := s.site(ctx, m.WorkspaceID, a.SiteID)
 		if err != nil {
 			return err

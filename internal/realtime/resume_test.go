@@ -281,3 +281,53 @@ func TestSiteChangesApplyToTheNextSocket(t *testing.T) {
 		t.Errorf("deleted site: close %d, want %d", got, realtime.CloseUnknownKey)
 	}
 }
+
+// TestHellosTakenInTurn: with one hello handled at a time, a crowd of
+// widgets saying hello at once is answered in full, the refused ones too
+// (a first frame that is not a hello): every way out of a hello frees
+// its turn.
+func TestHellosTakenInTurn(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t, withRealtime(func(o *realtime.Options) { o.Hellos = 1 }))
+	ctx := testCtx(t)
+	key := s.DemoSite(t).WidgetKey
+	const n = 18
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			ws, _, err := websocket.Dial(ctx, s.WSURL("/widget/v1/ws?key="+key), &websocket.DialOptions{Subprotocols: []string{client.Subprotocol}})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer ws.CloseNow() //nolint:errcheck
+			if i%3 != 0 {
+				_, err = client.Hello(ctx, ws, "", nil)
+				errs <- err
+				return
+			}
+			if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"ping","id":"p1"}`)); err != nil {
+				errs <- err
+				return
+			}
+			for {
+				if _, _, err = ws.Read(ctx); err != nil {
+					break
+				}
+			}
+			if code := websocket.CloseStatus(err); code != realtime.CloseBadFrames {
+				errs <- fmt.Errorf("a first frame that is not a hello: %v, want close %d", err, realtime.CloseBadFrames)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := metric(t, s, "livedesk_ws_hellos_waiting"); got != 0 {
+		t.Fatalf("hellos still waiting: %d", got)
+	}
+}

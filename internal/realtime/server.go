@@ -38,6 +38,9 @@ type Options struct {
 	FrameRate    float64       // [50/s] sustained client frames per connection
 	FrameBurst   int           // [100] client frame burst
 	HeartbeatMS  int           // [30000] how often widgets should send heartbeats
+	// Hellos is how many hellos are handled at once [64]; the rest wait
+	// their turn, first come first served. See admitHello.
+	Hellos int
 }
 
 func (o *Options) defaults() {
@@ -67,6 +70,9 @@ func (o *Options) defaults() {
 	}
 	if o.HeartbeatMS <= 0 {
 		o.HeartbeatMS = 30000
+	}
+	if o.Hellos <= 0 {
+		o.Hellos = 64
 	}
 }
 
@@ -112,6 +118,7 @@ type Server struct {
 	opts     Options
 	hub      *Hub
 	metrics  *metrics
+	hellos   chan struct{} // a slot per hello being handled (admitHello)
 
 	mu         sync.Mutex
 	conns      map[*conn]struct{}
@@ -133,6 +140,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
 		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, files: cfg.Files, casts: cfg.Broadcasts, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
+		hellos: make(chan struct{}, cfg.Options.Hellos),
 	}
 	s.hub = newHub(cfg.Log, m)
 	if cfg.Broadcasts != nil {

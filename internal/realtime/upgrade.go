@@ -159,14 +159,45 @@ func (s *Server) handshake(c *conn, hello helloFunc) bool {
 		c.ws.CloseNow() //nolint:errcheck
 		return false
 	}
+	if !s.admitHello() {
+		c.ws.Close(CloseGoingAway, "server shutting down") //nolint:errcheck
+		return false
+	}
 	ok := false
 	offStack(func() { ok = s.helloFrame(c, typ, data, hello) })
+	<-s.hellos
 	if !ok {
 		return false
 	}
 	s.metrics.conns.WithLabelValues(c.role()).Inc()
 	c.startWriter()
 	return true
+}
+
+// admitHello takes a hello slot, waiting for one if every slot is taken;
+// it reports false if the server shut down first.
+//
+// A reconnect storm brings thousands of hellos at once, each a handful of
+// reads in a row. Handled all at once they share the read pool, which
+// serves its waiters in random order: every hello then waits about as
+// long as the whole storm, and thousands of workers grow stacks for the
+// database at once. Taken in turn (a channel's waiting senders are served
+// in order), each hello is done soon after it starts, and the workers that
+// ran one are reused with their stacks.
+func (s *Server) admitHello() bool {
+	select {
+	case s.hellos <- struct{}{}:
+		return true
+	default:
+	}
+	s.metrics.hellosWaiting.Inc()
+	defer s.metrics.hellosWaiting.Dec()
+	select {
+	case s.hellos <- struct{}{}:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
 }
 
 // helloFrame decodes the first frame, which must be hello, and runs the

@@ -232,6 +232,7 @@ const (
 	qHookDeliveries
 	qPublicTicketsVisitor
 	qPublicTicketsContact
+	qOffhoursPhase
 	nQueries
 )
 
@@ -284,6 +285,8 @@ var hotQueries = [nQueries]string{
 			WHEN $7 THEN NULL ELSE awaiting_reply_since END,
 		` + facts("$4", "$8", "$9", "$10") + `
 		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id, COALESCE(assignee_id, ''), COALESCE(ticket_id, ''), offhours_phase`,
+	// A retried message's answer check (storedBefore).
+	qOffhoursPhase: `SELECT offhours_phase FROM conversations WHERE workspace_id = $1 AND id = $2`,
 	// What a widget's resume reads (storm: 10,000 of each at once).
 	qVisitorByToken: `SELECT ` + visitorColumns + ` FROM visitors WHERE site_id = $1 AND token_hash = $2`,
 	qListMessages: `SELECT ` + messageColumns + ` FROM messages

@@ -28,8 +28,8 @@ import (
 //
 // It answers with at most one row: "new" with the seq, the
 // conversation's visitor, its assignee ("" for none), its ticket and its
-// out-of-hours phase; "prev" with the stored message and the
-// conversation's visitor; "none" (nothing changed: status or owner
+// out-of-hours phase; "prev" with the stored message, the
+// conversation's visitor and its out-of-hours phase; "none" (nothing changed: status or owner
 // refused it) with the conversation's visitor. No row: no such
 // conversation in the workspace. Unused columns are typed blanks.
 //
@@ -43,7 +43,7 @@ var pgAppend = `WITH prev AS (
 	SELECT ` + messageColumns + ` FROM messages
 	WHERE conversation_id = $2 AND client_msg_id = $3 AND workspace_id = $1
 ), cur AS (
-	SELECT visitor_id FROM conversations WHERE workspace_id = $1 AND id = $2
+	SELECT visitor_id, offhours_phase FROM conversations WHERE workspace_id = $1 AND id = $2
 ), upd AS (
 	UPDATE conversations SET last_seq = last_seq + 1, updated_at = $4,
 		last_activity_at = $4, last_message = CASE WHEN $5 = '' THEN last_message ELSE $5 END,
@@ -63,7 +63,7 @@ var pgAppend = `WITH prev AS (
 )
 SELECT 'new', upd.visitor_id, upd.assignee, upd.ticket_id, upd.offhours_phase, '', '', '', ins.seq, '', '', '', '', '', '', 0::bigint, false, '' FROM ins, upd
 UNION ALL
-SELECT 'prev', (SELECT visitor_id FROM cur), '', '', '', prev.* FROM prev
+SELECT 'prev', (SELECT visitor_id FROM cur), '', '', (SELECT offhours_phase FROM cur), prev.* FROM prev
 UNION ALL
 SELECT 'none', cur.visitor_id, '', '', '', '', '', '', 0::bigint, '', '', '', '', '', '', 0::bigint, false, '' FROM cur
 	WHERE NOT EXISTS (SELECT 1 FROM prev) AND NOT EXISTS (SELECT 1 FROM ins)`
@@ -168,7 +168,7 @@ func readPgOne(br pgx.BatchResults, p pgPending, res *appendResult) error {
 		res.Appended = Appended{Message: m, VisitorID: deref(visitor), AssigneeID: assignee, Unassigned: assignee == "", TicketID: ticketID, Offhours: phase}
 	case "prev":
 		if prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID {
-			res.Appended = Appended{Message: prev, Duplicate: true}
+			res.Appended = Appended{Message: prev, Duplicate: true, Offhours: phase}
 		} else if refused := pgRefusal(m, visitor); errors.Is(refused, ErrNotFound) {
 			res.err = refused // a visitor learns nothing of another's conversation
 		} else {

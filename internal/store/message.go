@@ -133,9 +133,9 @@ type Appended struct {
 	// TicketID is the conversation's ticket (when not Duplicate): an
 	// agent's answer there is also sent by e-mail.
 	TicketID string
-	// Offhours is the phase of its out-of-hours session (when not
-	// Duplicate), so that the common case needs no read to know there is
-	// none.
+	// Offhours is the phase of its out-of-hours session, read in the
+	// same transaction (for a Duplicate too: a retry whose chat has no
+	// session under way needs no read to know its answer is not owed).
 	Offhours string
 }
 
@@ -238,7 +238,11 @@ func storedBefore(ctx context.Context, tx *sql.Tx, p *[nQueries]*sql.Stmt, m Mes
 	case err != nil:
 		return Appended{}, mapErr("store: message by client id", err)
 	case prev.AuthorType == m.AuthorType && prev.AuthorID == m.AuthorID:
-		return Appended{Message: prev, Duplicate: true}, nil
+		var phase string
+		if err := txRow(ctx, tx, p, qOffhoursPhase, m.WorkspaceID, m.ConversationID).Scan(&phase); err != nil {
+			return Appended{}, mapErr("store: out-of-hours phase", err)
+		}
+		return Appended{Message: prev, Duplicate: true, Offhours: phase}, nil
 	}
 	if err := whyRefused(ctx, tx, m); errors.Is(err, ErrNotFound) {
 		return Appended{}, err

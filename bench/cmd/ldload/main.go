@@ -329,7 +329,7 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		n := orDefault(o.visitors, 10000)
 		cfg := load.StormConfig{
 			URL: e.urls[0], Tenants: tenants, Visitors: n, Missed: o.missed, ConnectRate: o.connectRate,
-			Dialer: load.NewDialer(n/20000 + 2), Log: logw,
+			Dialer: load.NewDialer(n/20000 + 2), Log: logw, ServerPID: e.pid,
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnStorm = func() {
