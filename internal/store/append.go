@@ -233,6 +233,7 @@ const (
 	qPublicTicketsVisitor
 	qPublicTicketsContact
 	qOffhoursPhase
+	qSetVisitorIP
 	nQueries
 )
 
@@ -285,6 +286,8 @@ var hotQueries = [nQueries]string{
 			WHEN $7 THEN NULL ELSE awaiting_reply_since END,
 		` + facts("$4", "$8", "$9", "$10") + `
 		WHERE workspace_id = $1 AND id = $2 RETURNING visitor_id, COALESCE(assignee_id, ''), COALESCE(ticket_id, ''), offhours_phase`,
+	// A returning visitor's new address (addresser).
+	qSetVisitorIP: `UPDATE visitors SET ip = $3 WHERE workspace_id = $1 AND id = $2 AND ip <> $3`,
 	// A retried message's answer check (storedBefore).
 	qOffhoursPhase: `SELECT offhours_phase FROM conversations WHERE workspace_id = $1 AND id = $2`,
 	// What a widget's resume reads (storm: 10,000 of each at once).

@@ -46,6 +46,7 @@ type Store struct {
 	appender   *appender
 	receipter  *receipter
 	toucher    *toucher
+	addresser  *addresser
 	checkpoint *checkpointer // SQLite only
 	hooks      hookCache     // which webhook events each workspace takes (webhook.go)
 }
@@ -69,6 +70,7 @@ func newStore(dialect Dialect, write, read *sql.DB, budget time.Duration) *Store
 	s.appender = startAppender(s, committers, budget)
 	s.receipter = startReceipter(s, committers)
 	s.toucher = startToucher(s, committers)
+	s.addresser = startAddresser(s, committers)
 	return s
 }
 
@@ -214,6 +216,7 @@ func (s *Store) Close() error {
 	s.appender.stop()
 	s.receipter.stop()
 	s.toucher.stop()
+	s.addresser.stop()
 	err := errors.Join(s.checkpoint.stop(), s.writeStmts.close(), s.readStmts.close(), s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

@@ -25,6 +25,47 @@ func startToucher(s *Store, n int) *toucher {
 	return p
 }
 
+// addresser group-commits visitors' new addresses (SetVisitorIP): a
+// reconnect storm brings thousands of visitors back at once, many from
+// another address than last time (a phone between networks), and a
+// transaction each queued them one by one on SQLite's single writer
+// (6 % of the server's CPU in a storm of 10,000; docs/benchmarks.md).
+type addresser struct {
+	committers[*addressCall]
+	s *Store
+}
+
+// address is one SetVisitorIP call.
+type address struct{ workspaceID, id, ip string }
+
+type addressCall = call[address, struct{}]
+
+func startAddresser(s *Store, n int) *addresser {
+	p := &addresser{committers: newCommitters[*addressCall](), s: s}
+	startCalls(&p.committers, n, maxSideBatch, p.commit)
+	return p
+}
+
+// commit applies a batch in one transaction, rows in id order (no
+// deadlock between two batches on PostgreSQL; the order of two calls for
+// one visitor is kept).
+func (p *addresser) commit(batch []*addressCall) {
+	live := wantedCalls(batch, "store: set visitor ip")
+	if len(live) == 0 {
+		return
+	}
+	ctx, cancel := batchContext()
+	defer cancel()
+	slices.SortStableFunc(live, func(x, y *addressCall) int { return cmp.Compare(x.in.id, y.in.id) })
+	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
+	inBatch(ctx, p.s, "store: set visitor ips", live, func(error) bool { return false },
+		func(tx *sql.Tx, q *addressCall) error {
+			_, err := txExec(ctx, tx, stmts, qSetVisitorIP, q.in.workspaceID, q.in.id, q.in.ip)
+			q.err = mapErr("store: set visitor ip", err)
+			return q.err
+		}, func(q *addressCall, err error) { q.err = err })
+}
+
 // commit applies a batch in one transaction, visitor rows in id order
 // (so two batches on PostgreSQL never deadlock); an unknown visitor fails
 // only its own caller.

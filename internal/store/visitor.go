@@ -251,10 +251,11 @@ func (s *Store) SetVisitorContext(ctx context.Context, workspaceID, id string, d
 }
 
 // SetVisitorIP records the address a visitor connected from (for blocks by
-// address); it writes only when the address changed.
+// address); it writes only when the address changed. Calls are
+// group-committed (see addresser).
 func (s *Store) SetVisitorIP(ctx context.Context, workspaceID, id, ip string) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE visitors SET ip = $3 WHERE workspace_id = $1 AND id = $2 AND ip <> $3`, workspaceID, id, ip)
-	return mapErr("store: set visitor ip", err)
+	_, err := submit(ctx, &s.addresser.committers, "store: set visitor ip", address{workspaceID: workspaceID, id: id, ip: ip})
+	return err
 }
 
 // DeleteIdleVisitors deletes up to limit anonymous visitors (no contact,

@@ -17,6 +17,7 @@ func runChat(t *testing.T, newStore NewStore) {
 		{"visitors/create, token lookup is per site, read", testVisitors},
 		{"visitors/heartbeats track pages and presence; each expiry is claimed once", testPresence},
 		{"visitors/heartbeats sent at once all apply, an unknown visitor fails alone", testHeartbeatsTogether},
+		{"visitors/addresses set at once all apply, none into another workspace", testAddressesTogether},
 		{"visitors/identity and context", testVisitorIdentityAndContext},
 		{"conversations/one open per visitor, even when started concurrently", testStartConversation},
 		{"messages/seq is gap-free and a client_msg_id is stored once", testAppendMessage},
@@ -85,6 +86,38 @@ func testVisitors(t *testing.T, s *store.Store) {
 	wantErr(t, err, store.ErrConflict)
 	_, err = s.GetVisitor(ctx, a.ws.ID, "missing")
 	wantErr(t, err, store.ErrNotFound)
+}
+
+// testAddressesTogether: many visitors coming back at once from new
+// addresses (committed in shared transactions) each keep their own; a
+// call naming another workspace's visitor changes nothing.
+func testAddressesTogether(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	a, b := newTenant(t, s, "a"), newTenant(t, s, "b")
+	foreign, err := s.CreateVisitor(ctx, b.ws.ID, b.site.ID, "ip-foreign", Epoch)
+	noErr(t, "visitor of b", err)
+	var ids []string
+	for i := range 20 {
+		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint("ip-", i), Epoch)
+		noErr(t, "visitor", err)
+		ids = append(ids, v.ID)
+	}
+	errs := make(chan error, 2*len(ids))
+	for i, id := range ids {
+		go func() { errs <- s.SetVisitorIP(ctx, a.ws.ID, id, fmt.Sprint("198.51.100.", i)) }()
+		go func() { errs <- s.SetVisitorIP(ctx, a.ws.ID, foreign.ID, "203.0.113.9") }()
+	}
+	for range 2 * len(ids) {
+		noErr(t, "set ip", <-errs)
+	}
+	for i, id := range ids {
+		v, err := s.GetVisitor(ctx, a.ws.ID, id)
+		noErr(t, "get", err)
+		equal(t, "address", v.IP, fmt.Sprint("198.51.100.", i))
+	}
+	f, err := s.GetVisitor(ctx, b.ws.ID, foreign.ID)
+	noErr(t, "foreign", err)
+	equal(t, "another workspace's visitor keeps its address", f.IP, foreign.IP)
 }
 
 // testHeartbeatsTogether: heartbeats of many visitors at once (committed
