@@ -28,11 +28,13 @@ export function ConversationList({ store }: { store: DeskStore }) {
   const now = store.now.value;
   const me = store.me.value?.id ?? store.agentId;
   const [pickError, setPickError] = useState<{ id: string; text: string } | null>(null);
-  const filtered = Boolean(
-    store.search.value || store.siteFilter.value || store.departmentFilter.value || store.agentFilter.value || (store.tab.value === 'closed' && store.closedByMe.value),
-  );
+  const agent = store.agentFilter.value;
+  const searched = Boolean(store.search.value || store.siteFilter.value || store.departmentFilter.value || (store.tab.value === 'closed' && store.closedByMe.value));
   if (list.length === 0) {
-    const [title, hint] = filtered ? ['No matches', 'Try another search or filter.'] : EMPTY[store.tab.value];
+    // Mine and Unassigned are views, not searches: an empty one says so.
+    const view = agent === 'none' ? 'Nothing unassigned' : agent === me ? 'Nothing assigned to you' : '';
+    const [title, hint] =
+      searched || (agent && !view) ? ['No matches', 'Try another search or filter.'] : view ? [view, 'All shows every chat.'] : EMPTY[store.tab.value];
     return (
       <div class="empty-state small">
         <strong>{title}</strong>

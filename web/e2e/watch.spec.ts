@@ -58,6 +58,8 @@ test('a desk on Mine is not sent a colleague\'s messages, and All shows them cur
   await expect(dana.page.locator('.health')).toHaveText('Connected');
   await expect(views.getByRole('button', { name: /^Mine/ })).toHaveAttribute('aria-pressed', 'true');
   await expect.poll(() => wire.some((f) => f.dir === 'out' && f.text.includes('"desk.watch"') && f.text.includes('"mine"'))).toBe(true);
+  // Dana holds no chat: her Mine view says so, not "No matches".
+  await expect(dana.page.locator('#queue .empty-state')).toContainText('Nothing assigned to you');
   await shot(dana.page, 'desk-mine-after-reload', info);
 
   // Closed again, so the owner's capacity is free for the specs after this one.

@@ -35,7 +35,7 @@ describe('desk budgets', () => {
   const entry = /assets\/desk-[\w-]+\.js/.exec(html)?.[0] ?? '';
   const entryText = readFileSync(join(dist, entry), 'utf8');
 
-  it('keeps the first load at most 33.5 KB of JavaScript gzipped', () => {
+  it('keeps the first load at most 33.6 KB of JavaScript gzipped', () => {
     // 27.3 KB before issue 11's live features (views, collision, invites,
     // seen states, paging); 28.5 after issue 12's; 30.6 with issue 13's
     // comments in the history (Markdown-lite), the bell and the Tagged tab
@@ -51,9 +51,11 @@ describe('desk budgets', () => {
     // customer): the budget went to 33.5 KB for them; 33.4 with issue 21's
     // desk.watch (the scope kept per browser, the list read again on
     // widening) and the sign-in page and the grantable permissions'
-    // labels moved to chunks of their own.
+    // labels moved to chunks of their own; 33.55 with the empty Mine and
+    // Unassigned views saying so instead of "No matches" (the budget went
+    // to 33.6 KB for it: the entry had 6 bytes left).
     // docs/ui.md keeps the history.
-    expect(gz(entry)).toBeLessThanOrEqual(33.5 * 1024);
+    expect(gz(entry)).toBeLessThanOrEqual(33.6 * 1024);
   });
 
   it('loads the note composer, the inbox, the contacts and the sign-in page on demand', () => {
