@@ -224,9 +224,14 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 		go cfg.OnStorm()
 	}
 	t0 := time.Now()
-	var cpu0 time.Duration
+	var (
+		cpu0    time.Duration
+		cpuRead bool // cpu0 was read: the CPU through the reconnect can be told
+	)
 	if cfg.ServerPID > 0 {
-		cpu0, _ = CPUTime(cfg.ServerPID)
+		var err error
+		cpu0, err = CPUTime(cfg.ServerPID)
+		cpuRead = err == nil
 	}
 	rctx, rcancel := context.WithTimeout(runCtx, cfg.Timeout)
 	defer rcancel()
@@ -259,7 +264,7 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 	wg.Wait()
 	total := time.Since(t0)
 	var cpu time.Duration
-	if cfg.ServerPID > 0 {
+	if cpuRead {
 		if cpu1, err := CPUTime(cfg.ServerPID); err == nil {
 			cpu = cpu1 - cpu0
 		}

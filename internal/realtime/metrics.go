@@ -10,8 +10,6 @@ type metrics struct {
 	slow      prometheus.Counter
 	pings     prometheus.Counter
 	gaps      *prometheus.CounterVec
-	// hellosWaiting: hellos read and waiting for a slot (admitHello).
-	hellosWaiting prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -38,12 +36,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "livedesk_bus_gaps_total",
 			Help: "Times this node may have missed bus events and sent its clients to catch up, by cause (reconnect, slow_consumer).",
 		}, []string{"cause"}),
-		hellosWaiting: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "livedesk_ws_hellos_waiting", Help: "Hellos received and waiting their turn (a reconnect storm: at most Hellos are handled at once).",
-		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.conns, m.framesIn, m.framesOut, m.delivered, m.slow, m.pings, m.gaps, m.hellosWaiting)
+		reg.MustRegister(m.conns, m.framesIn, m.framesOut, m.delivered, m.slow, m.pings, m.gaps)
 	}
 	return m
 }

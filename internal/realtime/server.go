@@ -39,7 +39,7 @@ type Options struct {
 	FrameBurst   int           // [100] client frame burst
 	HeartbeatMS  int           // [30000] how often widgets should send heartbeats
 	// Hellos is how many hellos are handled at once [64]; the rest wait
-	// their turn, first come first served. See admitHello.
+	// their turn, first come first served (see gate).
 	Hellos int
 }
 
@@ -118,13 +118,15 @@ type Server struct {
 	opts     Options
 	hub      *Hub
 	metrics  *metrics
-	hellos   chan struct{} // a slot per hello being handled (admitHello)
+	hellos   *gate // hellos handled at once (handshake)
 
 	mu         sync.Mutex
 	conns      map[*conn]struct{}
 	lastResync time.Time       // guarded by mu
-	ctx        context.Context // ends at shutdown
+	ctx        context.Context // ends once shutdown has waited for the connections
 	cancel     context.CancelFunc
+	stopping   chan struct{} // closed as shutdown begins
+	stopOnce   sync.Once
 	wg         sync.WaitGroup
 }
 
@@ -140,7 +142,12 @@ func New(cfg Config) *Server {
 	s := &Server{
 		log: cfg.Log, clock: cfg.Clock, auth: cfg.Auth, sites: cfg.Sites, team: cfg.Team, chat: cfg.Chat,
 		visitors: cfg.Visitors, blocks: cfg.Blocks, inbox: cfg.Inbox, files: cfg.Files, casts: cfg.Broadcasts, guard: cfg.Guard, trust: cfg.TrustProxy, opts: cfg.Options, metrics: m, conns: map[*conn]struct{}{}, ctx: ctx, cancel: cancel,
-		hellos: make(chan struct{}, cfg.Options.Hellos),
+		hellos: newGate(cfg.Options.Hellos), stopping: make(chan struct{}),
+	}
+	if cfg.Registry != nil {
+		cfg.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "livedesk_ws_hellos_waiting", Help: "Hellos received and waiting their turn (a reconnect storm: at most 64 are handled at once).",
+		}, func() float64 { return float64(s.hellos.waiting()) }))
 	}
 	s.hub = newHub(cfg.Log, m)
 	if cfg.Broadcasts != nil {
@@ -168,6 +175,7 @@ func (s *Server) Hub() *Hub { return s.hub }
 // Shutdown closes every connection with 4000 (reconnect) and waits for
 // their goroutines, or until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { close(s.stopping) }) // hellos waiting their turn give up
 	s.mu.Lock()
 	for c := range s.conns {
 		c.closeWith(CloseGoingAway, "server shutting down")

@@ -159,13 +159,14 @@ func (s *Server) handshake(c *conn, hello helloFunc) bool {
 		c.ws.CloseNow() //nolint:errcheck
 		return false
 	}
-	if !s.admitHello() {
-		c.ws.Close(CloseGoingAway, "server shutting down") //nolint:errcheck
+	if !s.admitHello(c, s.clock.Now()) {
 		return false
 	}
 	ok := false
-	offStack(func() { ok = s.helloFrame(c, typ, data, hello) })
-	<-s.hellos
+	offStack(func() {
+		defer s.hellos.leave() // on a panic too (raised again here, and survived: see done)
+		ok = s.helloFrame(c, typ, data, hello)
+	})
 	if !ok {
 		return false
 	}
@@ -174,30 +175,22 @@ func (s *Server) handshake(c *conn, hello helloFunc) bool {
 	return true
 }
 
-// admitHello takes a hello slot, waiting for one if every slot is taken;
-// it reports false if the server shut down first.
-//
-// A reconnect storm brings thousands of hellos at once, each a handful of
-// reads in a row. Handled all at once they share the read pool, which
-// serves its waiters in random order: every hello then waits about as
-// long as the whole storm, and thousands of workers grow stacks for the
-// database at once. Taken in turn (a channel's waiting senders are served
-// in order), each hello is done soon after it starts, and the workers that
-// ran one are reused with their stacks.
-func (s *Server) admitHello() bool {
-	select {
-	case s.hellos <- struct{}{}:
-		return true
-	default:
-	}
-	s.metrics.hellosWaiting.Inc()
-	defer s.metrics.hellosWaiting.Dec()
-	select {
-	case s.hellos <- struct{}{}:
-		return true
-	case <-s.ctx.Done():
+// admitHello waits for the hello's turn (s.hellos) and reports whether
+// to handle it; if not, it has closed the socket. A hello that waited
+// longer than HelloTimeout is not handled: its client gave up on a
+// welcome by then (the apps wait 10 s) and is back in the queue on a new
+// socket, so the work would go to nobody.
+func (s *Server) admitHello(c *conn, read time.Time) bool {
+	if !s.hellos.enter(s.stopping) {
+		c.ws.Close(CloseGoingAway, "server shutting down") //nolint:errcheck
 		return false
 	}
+	if s.clock.Now().Sub(read) > s.opts.HelloTimeout {
+		s.hellos.leave()
+		c.ws.Close(CloseTryLater, "server busy") //nolint:errcheck
+		return false
+	}
+	return true
 }
 
 // helloFrame decodes the first frame, which must be hello, and runs the

@@ -47,8 +47,8 @@ func startAddresser(s *Store, n int) *addresser {
 }
 
 // commit applies a batch in one transaction, rows in id order (no
-// deadlock between two batches on PostgreSQL; the order of two calls for
-// one visitor is kept).
+// deadlock between two batches on PostgreSQL; within a batch, two calls
+// for one visitor keep their order).
 func (p *addresser) commit(batch []*addressCall) {
 	live := wantedCalls(batch, "store: set visitor ip")
 	if len(live) == 0 {

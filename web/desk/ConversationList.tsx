@@ -32,7 +32,7 @@ export function ConversationList({ store }: { store: DeskStore }) {
   const searched = Boolean(store.search.value || store.siteFilter.value || store.departmentFilter.value || (store.tab.value === 'closed' && store.closedByMe.value));
   if (list.length === 0) {
     // Mine and Unassigned are views, not searches: an empty one says so.
-    const view = agent === 'none' ? 'Nothing unassigned' : agent === me ? 'Nothing assigned to you' : '';
+    const view = agent === 'none' ? 'Nothing unassigned' : agent && agent === me ? 'Nothing assigned to you' : '';
     const [title, hint] =
       searched || (agent && !view) ? ['No matches', 'Try another search or filter.'] : view ? [view, 'All shows every chat.'] : EMPTY[store.tab.value];
     return (

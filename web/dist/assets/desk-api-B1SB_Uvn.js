@@ -1,1 +1,0 @@
-import{c as e}from"./desk-BQEduKUA.js";const c=s=>`/quick-responses/${encodeURIComponent(s)}`,n=()=>e("GET","/quick-responses").then(s=>s.items),u=s=>e("POST","/quick-responses",s),a=(s,t)=>e("PATCH",c(s),t),i=s=>e("DELETE",c(s)),k=s=>e("POST",`${c(s)}/use`);export{k as a,u as c,i as d,n as l,a as u};
