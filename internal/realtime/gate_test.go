@@ -11,8 +11,10 @@ import (
 func TestGateTakesTurns(t *testing.T) {
 	g := newGate(2)
 	stop := make(chan struct{})
-	if !g.enter(stop) || !g.enter(stop) {
-		t.Fatal("the first two were kept out")
+	for range 2 {
+		if !g.enter(stop) {
+			t.Fatal("one of the first two was kept out")
+		}
 	}
 	through := make(chan int, 3)
 	for i := range 3 {
@@ -50,8 +52,10 @@ func TestGateTakesTurns(t *testing.T) {
 	g.leave()
 	g.leave()
 	open := make(chan struct{})
-	if !g.enter(open) || !g.enter(open) {
-		t.Fatal("a place was lost")
+	for range 2 {
+		if !g.enter(open) {
+			t.Fatal("a place was lost")
+		}
 	}
 	if g.enter(stop) {
 		t.Fatal("a third went through two places")
