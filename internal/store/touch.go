@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"context"
 	"database/sql"
 	"errors"
 	"slices"
@@ -46,41 +47,49 @@ func startAddresser(s *Store, n int) *addresser {
 	return p
 }
 
-// commit applies a batch in one transaction, rows in id order (no
-// deadlock between two batches on PostgreSQL; within a batch, two calls
-// for one visitor keep their order).
+// commit applies a batch (see commitVisitorRows); an update touches no
+// row when the address is the same, or the visitor another workspace's.
 func (p *addresser) commit(batch []*addressCall) {
-	live := wantedCalls(batch, "store: set visitor ip")
-	if len(live) == 0 {
-		return
-	}
-	ctx, cancel := batchContext()
-	defer cancel()
-	slices.SortStableFunc(live, func(x, y *addressCall) int { return cmp.Compare(x.in.id, y.in.id) })
-	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
-	inBatch(ctx, p.s, "store: set visitor ips", live, func(error) bool { return false },
-		func(tx *sql.Tx, q *addressCall) error {
+	commitVisitorRows(p.s, "store: set visitor ip", batch, func(a address) string { return a.id }, func(error) bool { return false },
+		func(ctx context.Context, tx *sql.Tx, stmts *[nQueries]*sql.Stmt, q *addressCall) error {
 			_, err := txExec(ctx, tx, stmts, qSetVisitorIP, q.in.workspaceID, q.in.id, q.in.ip)
-			q.err = mapErr("store: set visitor ip", err)
-			return q.err
-		}, func(q *addressCall, err error) { q.err = err })
+			return mapErr("store: set visitor ip", err)
+		})
 }
 
-// commit applies a batch in one transaction, visitor rows in id order
-// (so two batches on PostgreSQL never deadlock); an unknown visitor fails
-// only its own caller.
+// commit applies a batch (see commitVisitorRows); an unknown visitor
+// fails only its own caller.
 func (p *toucher) commit(batch []*touchCall) {
-	live := wantedCalls(batch, "store: touch visitor")
+	commitVisitorRows(p.s, "store: touch visitor", batch, func(t touch) string { return t.id }, func(err error) bool { return errors.Is(err, ErrNotFound) },
+		func(ctx context.Context, tx *sql.Tx, stmts *[nQueries]*sql.Stmt, q *touchCall) error {
+			var err error
+			q.out, err = touchOne(ctx, tx, stmts, p.s.dialect == Postgres, q.in)
+			return err
+		})
+}
+
+// commitVisitorRows applies a batch of calls that each change a visitor
+// row in one transaction, rows in visitor id order: two batches on
+// PostgreSQL never deadlock, and two calls for one visitor keep their
+// order. A call whose error refuses accepts fails only its own caller;
+// any other error rolls the batch back and applies each call alone
+// (inBatch).
+func commitVisitorRows[In, Out any](s *Store, op string, batch []*call[In, Out], visitorID func(In) string, refuses func(error) bool,
+	apply func(ctx context.Context, tx *sql.Tx, stmts *[nQueries]*sql.Stmt, q *call[In, Out]) error) {
+	live := wantedCalls(batch, op)
 	if len(live) == 0 {
 		return
 	}
 	ctx, cancel := batchContext()
 	defer cancel()
-	slices.SortStableFunc(live, func(x, y *touchCall) int { return cmp.Compare(x.in.id, y.in.id) })
-	stmts := p.s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
-	inBatch(ctx, p.s, "store: touch visitors", live, func(err error) bool { return errors.Is(err, ErrNotFound) },
-		func(tx *sql.Tx, q *touchCall) error {
-			q.out, q.err = touchOne(ctx, tx, stmts, p.s.dialect == Postgres, q.in)
+	slices.SortStableFunc(live, func(x, y *call[In, Out]) int { return cmp.Compare(visitorID(x.in), visitorID(y.in)) })
+	stmts := s.writeStmts.prepared(ctx) // outside the transaction: SQLite's write pool has one connection
+	inBatch(ctx, s, op, live, refuses,
+		func(tx *sql.Tx, q *call[In, Out]) error {
+			q.err = apply(ctx, tx, stmts, q)
 			return q.err
-		}, func(q *touchCall, err error) { q.out, q.err = Presence{}, err })
+		}, func(q *call[In, Out], err error) {
+			var zero Out
+			q.out, q.err = zero, err
+		})
 }

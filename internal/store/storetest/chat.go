@@ -88,20 +88,28 @@ func testVisitors(t *testing.T, s *store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 }
 
+// crowd makes tenants a and b, 20 visitors of a (their ids) and one of
+// b, with tokens named from prefix: the many callers of a group commit.
+func crowd(t *testing.T, s *store.Store, prefix string) (a, b tenant, foreign store.Visitor, ids []string) {
+	t.Helper()
+	ctx := t.Context()
+	a, b = newTenant(t, s, "a"), newTenant(t, s, "b")
+	foreign, err := s.CreateVisitor(ctx, b.ws.ID, b.site.ID, prefix+"foreign", Epoch)
+	noErr(t, "visitor of b", err)
+	for i := range 20 {
+		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint(prefix, i), Epoch)
+		noErr(t, "visitor", err)
+		ids = append(ids, v.ID)
+	}
+	return a, b, foreign, ids
+}
+
 // testAddressesTogether: many visitors coming back at once from new
 // addresses (committed in shared transactions) each keep their own; a
 // call naming another workspace's visitor changes nothing.
 func testAddressesTogether(t *testing.T, s *store.Store) {
 	ctx := t.Context()
-	a, b := newTenant(t, s, "a"), newTenant(t, s, "b")
-	foreign, err := s.CreateVisitor(ctx, b.ws.ID, b.site.ID, "ip-foreign", Epoch)
-	noErr(t, "visitor of b", err)
-	var ids []string
-	for i := range 20 {
-		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint("ip-", i), Epoch)
-		noErr(t, "visitor", err)
-		ids = append(ids, v.ID)
-	}
+	a, b, foreign, ids := crowd(t, s, "ip-")
 	errs := make(chan error, 2*len(ids))
 	for i, id := range ids {
 		go func() { errs <- s.SetVisitorIP(ctx, a.ws.ID, id, fmt.Sprint("198.51.100.", i)) }()
@@ -126,15 +134,7 @@ func testAddressesTogether(t *testing.T, s *store.Store) {
 // visitor's heartbeat (or another workspace's) fails alone.
 func testHeartbeatsTogether(t *testing.T, s *store.Store) {
 	ctx := t.Context()
-	a, b := newTenant(t, s, "a"), newTenant(t, s, "b")
-	foreign, err := s.CreateVisitor(ctx, b.ws.ID, b.site.ID, "hb-foreign", Epoch)
-	noErr(t, "visitor of b", err)
-	var ids []string
-	for i := range 20 {
-		v, err := s.CreateVisitor(ctx, a.ws.ID, a.site.ID, fmt.Sprint("hb-", i), Epoch)
-		noErr(t, "visitor", err)
-		ids = append(ids, v.ID)
-	}
+	a, b, foreign, ids := crowd(t, s, "hb-")
 	now := Epoch.Add(time.Second)
 	var (
 		wg      sync.WaitGroup
