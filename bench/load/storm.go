@@ -37,7 +37,8 @@ type StormConfig struct {
 	// reconnect is reported per visitor resumed.
 	ServerPID int
 	// OnStorm, if set, runs on its own goroutine as everyone starts to
-	// reconnect (to profile the server through the storm).
+	// reconnect (to profile the server through the storm). Storm returns
+	// only after it has: the server must outlive a profile's window.
 	OnStorm func()
 }
 
@@ -220,8 +221,10 @@ func Storm(ctx context.Context, cfg StormConfig) (*Result, error) {
 
 	// 4. Everyone reconnects at once, with the protocol's backoff and
 	// jitter, resumes, and retries its in-flight message.
+	var onStorm sync.WaitGroup
+	defer onStorm.Wait()
 	if cfg.OnStorm != nil {
-		go cfg.OnStorm()
+		onStorm.Go(cfg.OnStorm)
 	}
 	t0 := time.Now()
 	var (

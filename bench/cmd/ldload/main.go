@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -49,6 +50,7 @@ type options struct {
 	connectRate   float64
 	pprofAddr     string
 	profileOut    string
+	selfProfile   string
 	timeout       time.Duration
 	runs          int
 	keep          bool
@@ -84,7 +86,8 @@ func main() {
 	fs.IntVar(&o.missed, "missed", 1, "storm: agent messages per conversation while visitors are away")
 	fs.Float64Var(&o.connectRate, "connect-rate", 2000, "idle, storm: first connects per second")
 	fs.StringVar(&o.pprofAddr, "pprof-addr", "", "start the (first) server with --pprof-addr, e.g. 127.0.0.1:6060")
-	fs.StringVar(&o.profileOut, "profile-out", "", "with -pprof-addr: save the server's CPU profile of the measured window (storm: the reconnect's first 5 s; idle: heap) here")
+	fs.StringVar(&o.profileOut, "profile-out", "", "with -pprof-addr: save the server's CPU profile of the measured window (storm: the reconnect's first 3 s; idle: heap) here")
+	fs.StringVar(&o.selfProfile, "self-profile", "", "save this generator's own CPU profile of the whole run here (on a shared machine its CPU is the server's loss)")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	fs.IntVar(&o.runs, "runs", 1, "repeat on a fresh server and print the medians")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directory")
@@ -114,6 +117,20 @@ func run(ctx context.Context, o options) error {
 		if _, err := load.CheckLoopback(o.url); err != nil {
 			return err
 		}
+	}
+	if o.selfProfile != "" {
+		f, err := os.Create(o.selfProfile)
+		if err != nil {
+			return fmt.Errorf("self-profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("self-profile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	limit := load.RaiseFileLimit(1 << 20)
 	fmt.Fprintf(os.Stderr, "ldload: file limit %d (the server, when started here, inherits it)\n", limit)
@@ -333,8 +350,9 @@ func runOnce(ctx context.Context, o options) (*load.Result, error) {
 		}
 		if o.pprofAddr != "" && o.profileOut != "" {
 			cfg.OnStorm = func() {
-				// The reconnect lasts seconds: 5 covers its bulk today.
-				if err := load.FetchProfile(o.pprofAddr, "profile?seconds=5", o.profileOut); err != nil {
+				// The reconnect lasts about 4 s on a quiet machine: 3
+				// covers its bulk and not the verification after it.
+				if err := load.FetchProfile(o.pprofAddr, "profile?seconds=3", o.profileOut); err != nil {
 					fmt.Fprintln(os.Stderr, "ldload: profile:", err)
 				}
 			}
