@@ -126,6 +126,10 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 	return newStore(Postgres, db, db, opts.AppendBudget), nil
 }
 
+// busyTimeoutMS is how long an SQLite connection waits for another's lock
+// (another process: a second `livedesk migrate`) before it fails.
+const busyTimeoutMS = 10000
+
 func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -146,7 +150,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// busy_timeout comes first so that the pragmas after it wait instead of
 	// failing while another process (a second `migrate`) holds the lock.
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(1)")
@@ -192,7 +196,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	}
 	ckpt.SetMaxOpenConns(1)
 	s := newStore(SQLite, write, read, opts.AppendBudget)
-	s.checkpoint = startCheckpointer(ckpt)
+	s.checkpoint = startCheckpointer(ckpt, write)
 	return s, nil
 }
 
