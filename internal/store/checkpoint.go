@@ -21,10 +21,10 @@ const walCheckpointLimit = 32768
 const checkpointEvery = 250 * time.Millisecond
 
 // walRestartAt is the WAL size in frames (48 MiB) from which a pass ends
-// by letting the writer start the WAL over (see restart): about every
-// half second at 5,000 msg/s. Each restart holds the writer for about an
-// fsync, so they are kept rare; the WAL-index lookups a read makes grow
-// with the WAL's size, so it is kept below the 64 MiB it reached before.
+// by restarting the WAL (see restart): about every half second at 5,000
+// msg/s. Each restart holds the writer for 5–15 ms on a small disk, so
+// they are kept rare; the WAL-index lookups a read makes grow with the
+// WAL's size, so it is kept below the 64 MiB it reached before.
 const walRestartAt = 12288
 
 // Before a restart, passes go on (up to maxCatchUp more) until one finds
@@ -61,13 +61,23 @@ type checkpointer struct {
 	db        *sql.DB // its own connection
 	write     *sql.DB // the writer's pool: one connection
 	restartAt int     // walRestartAt; tests set less
-	quit      chan struct{}
-	done      chan struct{}
-	once      sync.Once
+
+	// restarted is the WAL's size when the last restart was done: until
+	// the writer's next commit starts it over, the WAL still reports that
+	// size, and there is nothing to restart again.
+	restarted int
+
+	ctx    context.Context // ends at stop: a pass in flight gives up
+	cancel context.CancelFunc
+	quit   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
 func newCheckpointer(db, write *sql.DB) *checkpointer {
-	return &checkpointer{db: db, write: write, restartAt: walRestartAt, quit: make(chan struct{}), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &checkpointer{db: db, write: write, restartAt: walRestartAt, ctx: ctx, cancel: cancel,
+		quit: make(chan struct{}), done: make(chan struct{})}
 }
 
 func startCheckpointer(db, write *sql.DB) *checkpointer {
@@ -86,29 +96,37 @@ func (c *checkpointer) run() {
 			return
 		case <-t.C:
 		}
-		if _, err := c.pass(); err != nil {
+		ctx, cancel := context.WithTimeout(c.ctx, 30*time.Second)
+		_, err := c.pass(ctx)
+		cancel()
+		if err != nil && c.ctx.Err() == nil {
 			slog.Warn("sqlite checkpoint failed", "err", err)
 		}
 	}
 }
 
 // pass copies back what it can without waiting for any lock and, once
-// the WAL is past restartAt, catches up and lets the writer start it
-// over; it reports whether it did.
-func (c *checkpointer) pass() (bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	frames, _, err := checkpointOn(ctx, c.db, "PASSIVE")
-	if err != nil || frames < c.restartAt {
+// the WAL is past restartAt, catches up and restarts it (see restart);
+// it reports whether the WAL is ready to start over.
+func (c *checkpointer) pass(ctx context.Context) (bool, error) {
+	w, err := checkpointOn(ctx, c.db, "PASSIVE")
+	if err != nil || w.frames < c.restartAt || w.frames == c.restarted {
 		return false, err
 	}
 	for range maxCatchUp {
-		next, _, err := checkpointOn(ctx, c.db, "PASSIVE")
-		if err != nil || next < 0 {
+		next, err := checkpointOn(ctx, c.db, "PASSIVE")
+		if err != nil || next.frames < 0 {
 			return false, err // < 0: another checkpoint was running
 		}
-		grew := next - frames
-		frames = next
+		pinned := next.copied < next.frames && next.copied == w.copied
+		grew := next.frames - w.frames
+		w = next
+		if pinned {
+			// A read that began long ago (an export, a slow report)
+			// still holds its frames: a restart would only wait for it
+			// with every append behind.
+			return false, nil
+		}
 		if grew < restartRemainder {
 			break
 		}
@@ -118,42 +136,61 @@ func (c *checkpointer) pass() (bool, error) {
 
 // restart runs a RESTART checkpoint on the writer's own connection: while
 // it holds that connection no commit can add to the WAL, so it copies
-// back the little the passes left, waits (at most restartWaitMS) for the
-// readers still on the old WAL, and starts the WAL over. Appends wait
-// meanwhile, for about one fsync. It reports false when readers kept it
-// from restarting; the next pass tries again.
-func (c *checkpointer) restart(ctx context.Context) (bool, error) {
+// back the little the passes left (an fsync of the WAL and one of the
+// database), and waits at most restartWaitMS for the readers still on
+// the old WAL. The writer's next commit then writes from the WAL's start.
+// Appends wait meanwhile. It reports false when readers kept the WAL
+// from being ready; the next pass tries again.
+func (c *checkpointer) restart(ctx context.Context) (ok bool, err error) {
 	conn, err := c.write.Conn(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store: wal restart: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWaitMS)); err != nil {
+	// The writer's own wait, for another process's lock (a migration), is
+	// busyTimeoutMS again before anyone else has the connection, whatever
+	// happens below.
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS)); rerr != nil {
+			ok, err = false, errors.Join(err, fmt.Errorf("store: wal restart: reset busy_timeout: %w", rerr))
+			// A connection left with a short wait would fail writes
+			// that should have waited: database/sql drops it instead.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", restartWaitMS)); err != nil {
 		return false, fmt.Errorf("store: wal restart: %w", err)
 	}
-	_, busy, err := checkpointOn(ctx, conn, "RESTART")
-	// The writer's own wait, for another process's lock (a migration),
-	// is busyTimeoutMS again before anyone else has the connection.
-	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS)); rerr != nil {
-		err = errors.Join(err, fmt.Errorf("store: wal restart: reset busy_timeout: %w", rerr))
-		// A connection left with a short wait would fail writes that
-		// should have waited: database/sql drops it instead.
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	w, err := checkpointOn(ctx, conn, "RESTART")
+	if err != nil || w.busy {
+		return false, err
 	}
-	return err == nil && !busy, err
+	c.restarted = w.frames
+	return true, nil
 }
 
-// checkpointOn runs wal_checkpoint(mode) on q and returns the WAL's size
-// in frames (-1 when another checkpoint was running) and whether it could
-// not finish (readers, or another checkpoint, in the way).
+// walState is what a checkpoint reports: the WAL's size in frames (-1
+// when another checkpoint was running), how many of them are copied back,
+// and whether it could not finish (readers, or another checkpoint, in
+// the way).
+type walState struct {
+	frames, copied int
+	busy           bool
+}
+
+// checkpointOn runs wal_checkpoint(mode) on q.
 func checkpointOn(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, mode string) (frames int, busy bool, err error) {
-	var b, done int
-	if err := q.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&b, &frames, &done); err != nil {
-		return 0, false, fmt.Errorf("store: wal checkpoint: %w", err)
+}, mode string) (walState, error) {
+	var (
+		w    walState
+		busy int
+	)
+	if err := q.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &w.frames, &w.copied); err != nil {
+		return walState{}, fmt.Errorf("store: wal checkpoint: %w", err)
 	}
-	return frames, b != 0, nil
+	w.busy = busy != 0
+	return w, nil
 }
 
 // stop ends the checkpointer and closes its connection.
@@ -161,7 +198,10 @@ func (c *checkpointer) stop() error {
 	if c == nil {
 		return nil
 	}
-	c.once.Do(func() { close(c.quit) })
+	c.once.Do(func() {
+		c.cancel()
+		close(c.quit)
+	})
 	<-c.done
 	return c.db.Close()
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,8 +38,8 @@ func walStore(t *testing.T) (*Store, *checkpointer, func() int64) {
 	if _, err := s.write.ExecContext(t.Context(), `CREATE TABLE wal_test (b BLOB)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, busy, err := checkpointOn(t.Context(), db, "TRUNCATE"); err != nil || busy {
-		t.Fatalf("truncate the WAL: busy %v, %v", busy, err)
+	if w, err := checkpointOn(t.Context(), db, "TRUNCATE"); err != nil || w.busy {
+		t.Fatalf("truncate the WAL: %+v, %v", w, err)
 	}
 	size := func() int64 {
 		t.Helper()
@@ -75,7 +76,7 @@ func behindPass(t *testing.T, s *Store, c *checkpointer) {
 		t.Fatal(err)
 	}
 	commit(t, s)
-	if _, _, err := checkpointOn(t.Context(), c.db, "PASSIVE"); err != nil {
+	if _, err := checkpointOn(t.Context(), c.db, "PASSIVE"); err != nil {
 		t.Fatal(err)
 	}
 	if err := read.Rollback(); err != nil {
@@ -120,12 +121,12 @@ func TestCheckpointerPassRestartsPastTheLimit(t *testing.T) {
 	s, c, _ := walStore(t)
 	behindPass(t, s, c)
 	c.restartAt = 1 << 20
-	if restarted, err := c.pass(); err != nil || restarted {
+	if restarted, err := c.pass(t.Context()); err != nil || restarted {
 		t.Fatalf("a pass below restartAt = %v, %v; want no restart", restarted, err)
 	}
 	commit(t, s)
 	c.restartAt = 1
-	if restarted, err := c.pass(); err != nil || !restarted {
+	if restarted, err := c.pass(t.Context()); err != nil || !restarted {
 		t.Fatalf("a pass past restartAt = %v, %v; want a restart", restarted, err)
 	}
 }
@@ -174,3 +175,71 @@ func TestCheckpointerRestartGivesWayToALongRead(t *testing.T) {
 	}
 }
 
+// holdWriter takes the writer's only connection until the test ends: a
+// checkpointer call that needs it can then only fail with its context.
+func holdWriter(t *testing.T, s *Store) {
+	t.Helper()
+	conn, err := s.write.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+}
+
+// TestCheckpointerRestartTakesTheWriter: the restart runs on the writer's
+// own connection, so that no commit can land while it copies back what is
+// left; with the connection taken it waits for it.
+func TestCheckpointerRestartTakesTheWriter(t *testing.T) {
+	t.Parallel()
+	s, c, _ := walStore(t)
+	behindPass(t, s, c)
+	holdWriter(t, s)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if ok, err := c.restart(ctx); ok || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("restart with the writer's connection taken = %v, %v; want it to wait for the connection", ok, err)
+	}
+}
+
+// TestCheckpointerPassLeavesTheWriterAlone: a pass does not take the
+// writer's connection when a restart could not help: a read that began
+// long ago still holds its frames (the passes copy nothing more), or the
+// WAL was restarted and nothing was written since.
+func TestCheckpointerPassLeavesTheWriterAlone(t *testing.T) {
+	t.Parallel()
+	s, c, _ := walStore(t)
+	c.restartAt = 1
+	commit(t, s)
+	read, err := s.read.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := read.QueryRow(`SELECT count(*) FROM wal_test`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, s)
+	commit(t, s)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	conn, err := s.write.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.pass(ctx); ok || err != nil {
+		t.Fatalf("a pass with a long read holding frames = %v, %v; want it to leave the writer alone", ok, err)
+	}
+	conn.Close()
+	if err := read.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	if ok, err := c.pass(t.Context()); err != nil || !ok {
+		t.Fatalf("a pass once the read ended = %v, %v; want a restart", ok, err)
+	}
+	holdWriter(t, s)
+	if ok, err := c.pass(ctx); ok || err != nil {
+		t.Fatalf("a pass with nothing written since the restart = %v, %v; want it to leave the writer alone", ok, err)
+	}
+}

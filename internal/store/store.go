@@ -159,8 +159,9 @@ func openSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// Writers BEGIN IMMEDIATE, so a transaction that reads then writes
 	// takes the lock up front instead of failing on upgrade.
 	// The writer never checkpoints below walCheckpointLimit pages: a
-	// background checkpointer does it (see checkpointer), so commits do not
-	// stall on copying the WAL back and fsyncing the database.
+	// background checkpointer copies the WAL back and fsyncs the database
+	// (see checkpointer), so commits stall on neither, except for the
+	// short restart of the WAL it runs on this connection now and then.
 	// Its page cache is larger than the readers' 2 MiB: every append
 	// touches a conversation row and two index pages per conversation, and
 	// a page missing from the cache is a read from the WAL or the file.
