@@ -118,6 +118,9 @@ func (c *checkpointer) pass(ctx context.Context) (bool, error) {
 		if err != nil || next.frames < 0 {
 			return false, err // < 0: another checkpoint was running
 		}
+		if next.frames < w.frames {
+			return false, nil // the writer started the WAL over by itself
+		}
 		pinned := next.copied < next.frames && next.copied == w.copied
 		grew := next.frames - w.frames
 		w = next
