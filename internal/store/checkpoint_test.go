@@ -61,20 +61,29 @@ func commit(t *testing.T, s *Store) {
 	}
 }
 
+// snapshot begins a read transaction and reads in it, so that it holds
+// the WAL as it is now until it ends; it returns the rows it saw.
+func snapshot(t *testing.T, s *Store) (*sql.Tx, int) {
+	t.Helper()
+	read, err := s.read.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { read.Rollback() }) //nolint:errcheck // a no-op once ended
+	var n int
+	if err := read.QueryRow(`SELECT count(*) FROM wal_test`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return read, n
+}
+
 // behindPass leaves the WAL as a steady load does: a pass copied back
 // the commits before it, and one more landed during it (here: a read
 // that began before it kept the pass from copying it).
 func behindPass(t *testing.T, s *Store, c *checkpointer) {
 	t.Helper()
 	commit(t, s)
-	read, err := s.read.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := read.QueryRow(`SELECT count(*) FROM wal_test`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	read, _ := snapshot(t, s)
 	commit(t, s)
 	if _, err := checkpointOn(t.Context(), c.db, "PASSIVE"); err != nil {
 		t.Fatal(err)
@@ -139,15 +148,7 @@ func TestCheckpointerRestartGivesWayToALongRead(t *testing.T) {
 	t.Parallel()
 	s, c, _ := walStore(t)
 	commit(t, s)
-	tx, err := s.read.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	var before int
-	if err := tx.QueryRow(`SELECT count(*) FROM wal_test`).Scan(&before); err != nil {
-		t.Fatal(err)
-	}
+	tx, before := snapshot(t, s)
 	commit(t, s)
 
 	// Far below busy_timeout: a restart that waited for the read would be
@@ -210,14 +211,7 @@ func TestCheckpointerPassLeavesTheWriterAlone(t *testing.T) {
 	s, c, _ := walStore(t)
 	c.restartAt = 1
 	commit(t, s)
-	read, err := s.read.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := read.QueryRow(`SELECT count(*) FROM wal_test`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	read, _ := snapshot(t, s)
 	commit(t, s)
 	commit(t, s)
 
