@@ -14,18 +14,21 @@ import (
 // walCheckpointLimit is the WAL size in pages (4 KiB each) at which the
 // SQLite writer checkpoints by itself. It is a safety net: normally the
 // checkpointer starts the WAL over long before (see walRestartAt).
-const walCheckpointLimit = 32768
+const walCheckpointLimit = 49152
 
 // checkpointEvery is how often the checkpointer copies committed WAL
 // frames back into the database file.
 const checkpointEvery = 250 * time.Millisecond
 
-// walRestartAt is the WAL size in frames (48 MiB) from which a pass ends
-// by restarting the WAL (see restart): about every half second at 5,000
+// walRestartAt is the WAL size in frames (96 MiB) from which a pass ends
+// by restarting the WAL (see restart): about once a second at 5,000
 // msg/s. Each restart holds the writer for 5–15 ms on a small disk, so
-// they are kept rare; the WAL-index lookups a read makes grow with the
-// WAL's size, so it is kept below the 64 MiB it reached before.
-const walRestartAt = 12288
+// they are kept rare (at 48 MiB, twice as often, the p99 was a third
+// higher; docs/benchmarks.md). A larger WAL costs disk only: a read looks
+// a page up among the frames not yet copied back, and the passes keep
+// those few. Under a light load the WAL starts over long before, as soon
+// as a pass copies everything back between two commits.
+const walRestartAt = 24576
 
 // Before a restart, passes go on (up to maxCatchUp more) until one finds
 // that fewer than restartRemainder frames were committed during the
