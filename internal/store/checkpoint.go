@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 )
 
@@ -70,17 +69,14 @@ type checkpointer struct {
 	// size, and there is nothing to restart again.
 	restarted int
 
-	ctx    context.Context // ends at stop: a pass in flight gives up
+	ctx    context.Context // ends at stop, and a pass in flight with it
 	cancel context.CancelFunc
-	quit   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	done   chan struct{} // closed when run returns
 }
 
 func newCheckpointer(db, write *sql.DB) *checkpointer {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &checkpointer{db: db, write: write, restartAt: walRestartAt, ctx: ctx, cancel: cancel,
-		quit: make(chan struct{}), done: make(chan struct{})}
+	return &checkpointer{db: db, write: write, restartAt: walRestartAt, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 }
 
 func startCheckpointer(db, write *sql.DB) *checkpointer {
@@ -95,7 +91,7 @@ func (c *checkpointer) run() {
 	defer t.Stop()
 	for {
 		select {
-		case <-c.quit:
+		case <-c.ctx.Done():
 			return
 		case <-t.C:
 		}
@@ -157,14 +153,14 @@ func (c *checkpointer) restart(ctx context.Context) (ok bool, err error) {
 	// busyTimeoutMS again before anyone else has the connection, whatever
 	// happens below.
 	defer func() {
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS)); rerr != nil {
+		if rerr := setBusyTimeout(ctx, conn, busyTimeoutMS); rerr != nil {
 			ok, err = false, errors.Join(err, fmt.Errorf("store: wal restart: reset busy_timeout: %w", rerr))
 			// A connection left with a short wait would fail writes
 			// that should have waited: database/sql drops it instead.
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", restartWaitMS)); err != nil {
+	if err := setBusyTimeout(ctx, conn, restartWaitMS); err != nil {
 		return false, fmt.Errorf("store: wal restart: %w", err)
 	}
 	w, err := checkpointOn(ctx, conn, "RESTART")
@@ -173,6 +169,13 @@ func (c *checkpointer) restart(ctx context.Context) (ok bool, err error) {
 	}
 	c.restarted = w.frames
 	return true, nil
+}
+
+// setBusyTimeout sets conn's busy_timeout even when ctx has ended: the
+// restart's short wait must never outlive it.
+func setBusyTimeout(ctx context.Context, conn *sql.Conn, ms int) error {
+	_, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", ms))
+	return err
 }
 
 // walState is what a checkpoint reports: the WAL's size in frames (-1
@@ -204,10 +207,7 @@ func (c *checkpointer) stop() error {
 	if c == nil {
 		return nil
 	}
-	c.once.Do(func() {
-		c.cancel()
-		close(c.quit)
-	})
+	c.cancel()
 	<-c.done
 	return c.db.Close()
 }
