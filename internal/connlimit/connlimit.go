@@ -15,8 +15,10 @@
 package connlimit
 
 import (
+	"errors"
 	"net"
 	"sync"
+	"syscall"
 
 	"github.com/querytel/livedesk/internal/clientip"
 )
@@ -112,6 +114,16 @@ type conn struct {
 	l    *Listener
 	ip   string
 	once sync.Once
+}
+
+// SyscallConn is the socket's, for its owner to wait on (realtime parks
+// idle sockets in an epoll set of its own).
+func (c *conn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.New("connlimit: not a socket")
+	}
+	return sc.SyscallConn()
 }
 
 func (c *conn) Close() error {

@@ -3,6 +3,7 @@ package connlimit
 import (
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -79,5 +80,35 @@ func TestBounds(t *testing.T) {
 	defer mu.Unlock()
 	if refusals["per_ip"] != 1 || refusals["total"] != 1 {
 		t.Fatalf("refusals %v, want one of each", refusals)
+	}
+}
+
+// TestConnsExposeTheirSocket: a connection handed out still gives its
+// socket to whoever waits on it (realtime parks idle sockets).
+func TestConnsExposeTheirSocket(t *testing.T) {
+	t.Parallel()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := New(inner, 10, 10, nil)
+	defer ln.Close()
+	dial(t, ln.Addr().String(), "127.0.0.1")
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		t.Fatalf("%T does not expose its socket", c)
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fd uintptr
+	if err := raw.Control(func(s uintptr) { fd = s }); err != nil || fd == 0 {
+		t.Fatalf("the socket: fd %d, %v", fd, err)
 	}
 }

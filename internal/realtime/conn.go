@@ -18,9 +18,11 @@ import (
 
 // conn is one WebSocket client.
 //
-// An idle connection owns exactly one goroutine, its reader, parked in
-// the library's Read with a small stack and no read buffer (see wire.go).
-// The writer is started on demand when the queue gains work and exits once
+// An idle connection owns no goroutine (on Linux): its reader parks the
+// socket once it has been quiet for ReadIdle and exits, and the next
+// bytes start another (park_linux.go); nor does it hold a read buffer
+// (wire.go). Elsewhere the reader stays parked in the library's Read. The
+// writer is started on demand when the queue gains work and exits once
 // it has drained it; the pinger is a timer (no goroutine while it waits)
 // whose callback pings on a short-lived goroutine; each frame read is
 // decoded and handled on a short-lived goroutine, so the reader's stack
@@ -33,7 +35,8 @@ import (
 type conn struct {
 	id       string
 	ws       *websocket.Conn
-	wire     *wireConn // the socket under ws, for write deadlines; nil in some tests
+	wire     *wireConn // the socket under ws, for write deadlines and parking; nil in some tests
+	wake     func()    // runs the reader of a parked socket that woke (Server.resume)
 	srv      *Server
 	ctx      context.Context // commands' context: the server's, which ends at shutdown
 	actor    auth.Actor      // who the client is, from its hello

@@ -13,3 +13,16 @@ func (s *Server) DeskCount(agentID string) int {
 	}
 	return n
 }
+
+// ParkedConns is how many of this server's sockets are parked.
+func (s *Server) ParkedConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for c := range s.conns {
+		if c.wire != nil && c.wire.parking.isParked() {
+			n++
+		}
+	}
+	return n
+}

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -41,6 +42,9 @@ type Options struct {
 	// Hellos is how many hellos are handled at once [64]; the rest wait
 	// their turn, first come first served (see gate).
 	Hellos int
+	// ReadIdle [2s] is how long a connection's reader waits for the next
+	// frame before it parks the socket and exits (see park_linux.go).
+	ReadIdle time.Duration
 }
 
 func (o *Options) defaults() {
@@ -53,6 +57,7 @@ func (o *Options) defaults() {
 	def(&o.PingInterval, 25*time.Second)
 	def(&o.PongTimeout, 20*time.Second)
 	def(&o.WriteTimeout, 10*time.Second)
+	def(&o.ReadIdle, 2*time.Second)
 	if o.QueueFrames <= 0 {
 		o.QueueFrames = 1024
 	}
@@ -148,6 +153,9 @@ func New(cfg Config) *Server {
 		cfg.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "livedesk_ws_hellos_waiting", Help: "Hellos received and waiting their turn (a reconnect storm: at most 64 are handled at once).",
 		}, func() float64 { return float64(s.hellos.waiting()) }))
+		cfg.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "livedesk_ws_parked", Help: "Sockets quiet for a while whose reader has exited until they speak again (Linux).",
+		}, func() float64 { return float64(parkedNow.Load()) }))
 	}
 	s.hub = newHub(cfg.Log, m)
 	if cfg.Broadcasts != nil {
@@ -208,6 +216,7 @@ func (s *Server) run(ws *websocket.Conn, wc *wireConn, hello helloFunc) {
 	ws.SetReadLimit(s.opts.ReadLimit)
 	c := newConn(s, ws, store.NewID())
 	c.wire = wc
+	c.wake = func() { s.resume(c) }
 	s.mu.Lock()
 	if s.ctx.Err() != nil {
 		s.mu.Unlock()
@@ -223,28 +232,64 @@ func (s *Server) run(ws *websocket.Conn, wc *wireConn, hello helloFunc) {
 // serve is a connection's reader: the hello, every frame, the teardown.
 // It only reads whole frames and hands each, undecoded, to a short-lived
 // worker (offStack) that decodes and handles it: JSON decoding and
-// commands grow and drop their own stacks. While parked in Read it holds
-// the library's read path (~2 KiB) under the frames of serve and readLoop,
-// which are kept small (the hello and the teardown are functions of their
-// own; serve's frame was 856 bytes when it held them) so that the reader's
-// deepest path fits a 4 KiB stack (~3 KiB usable): once grown to 8 KiB a
-// stack is halved by the GC only while under ~1.2 KiB of it is in use,
-// which a reader parked in Read never is.
+// commands grow and drop their own stacks. A socket quiet for ReadIdle is
+// parked (park_linux.go): this goroutine exits, and the next bytes or the
+// socket's closing start another (resume), which goes on reading.
 func (s *Server) serve(c *conn, hello helloFunc) {
-	defer s.done(c)
+	away := false
+	defer func() { s.done(c, away, recover()) }()
 	if !s.handshake(c, hello) {
 		return
 	}
-	s.readLoop(c)
-	s.hangUp(c)
+	away = s.read(c)
 }
 
-// readLoop reads frames until the socket closes or fails.
-func (s *Server) readLoop(c *conn) {
+// resume is the reader of a parked socket that woke.
+func (s *Server) resume(c *conn) {
+	away := false
+	defer func() { s.done(c, away, recover()) }()
+	away = s.read(c)
+}
+
+// read reads frames until the socket closes or fails, then hangs up; or
+// until it parks the socket, which it reports.
+func (s *Server) read(c *conn) bool {
+	if s.readLoop(c) {
+		return true
+	}
+	s.hangUp(c)
+	return false
+}
+
+// readLoop reads frames until the socket closes or fails (false), or
+// parks it once it has been quiet for ReadIdle (true).
+func (s *Server) readLoop(c *conn) bool {
+	if c.wire != nil {
+		c.wire.quiet.Store(int64(s.opts.ReadIdle))
+	}
+	// quiet parks the socket; one that cannot be is waited for in Read.
+	quiet := func() bool {
+		if c.wire.park(c.wake) {
+			return true
+		}
+		c.wire.quiet.Store(0)
+		return false
+	}
 	for {
+		// The wait between messages is here, on a shallow stack; the one
+		// after a ping or pong is in Read (errQuiet).
+		if c.wire != nil && c.wire.quiet.Load() > 0 && !c.wire.ready(s.opts.ReadIdle) && quiet() {
+			return true
+		}
 		typ, data, err := c.ws.Read(context.Background())
+		if errors.Is(err, errQuiet) {
+			if quiet() {
+				return true
+			}
+			continue
+		}
 		if err != nil {
-			return
+			return false
 		}
 		c.heard.Store(true)
 		offStack(func() { s.frame(c, typ, data) })
@@ -281,12 +326,18 @@ func (s *Server) deskSeen(c *conn) {
 	}
 }
 
-// done runs when the reader returns, also by a panic: as net/http would
-// for a handler, a panic ends this connection, not the process.
-func (s *Server) done(c *conn) {
-	if v := recover(); v != nil {
+// done runs when a reader returns, also by a panic (v): as net/http
+// would for a handler, a panic ends this connection, not the process. A
+// reader that parked the socket (away) leaves the end to the next one.
+func (s *Server) done(c *conn, away bool, v any) {
+	if v != nil {
 		s.log.Error("realtime: panic", "panic", v, "conn_id", c.id, "stack", string(debug.Stack()))
 		c.ws.CloseNow() //nolint:errcheck
+	} else if away {
+		return
+	}
+	if c.wire != nil {
+		c.wire.parking.forget()
 	}
 	if c.commands != nil { // established: see handshake
 		s.hub.unregister(c)

@@ -3,8 +3,11 @@ package realtime
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"net"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -19,11 +22,15 @@ import (
 // 16 bytes instead (bufio's minimum for a reader; a client frame header is 6
 // to 14 bytes), so a parked reader holds no buffer worth the name:
 //
-//   - Reads: a frame's header comes through the small buffer, and its
-//     payload is read straight into the message buffer (bufio reads past
-//     its buffer when the caller's is larger), so a client frame costs one
-//     read more than with 4 KiB; client frames are commands (at most 50/s
-//     a connection), each far dearer than a read.
+//   - Reads: wireConn reads the socket into a read-ahead buffer taken
+//     from a pool once the socket has bytes and given back once they are
+//     all handed over, and hands the library at most the rest of the
+//     frame under way: bytes of a later frame are never inside the
+//     library's buffer, so once a message has been read, wireConn alone
+//     knows whether more has arrived (which parking needs: see
+//     park_linux.go). A burst of frames costs one read. Where the socket
+//     cannot be read so (not Linux), it is read straight into the
+//     library's buffer, a frame's header and payload in turn.
 //   - Writes: wireConn.Write coalesces what the library writes of one frame
 //     (header and first bytes from the full small buffer, then the rest of
 //     the payload) into one writev, so a frame still goes out in one
@@ -72,10 +79,11 @@ func (h *leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		nc.Close() //nolint:errcheck
 		return nil, nil, err
 	}
-	wc := &wireConn{Conn: nc}
+	wc := newWireConn(nc)
 	if n := brw.Reader.Buffered(); n > 0 {
 		b, _ := brw.Reader.Peek(n)
-		wc.pending = bytes.Clone(b)
+		wc.ahead = bytes.Clone(b)
+		wc.unread.Store(int32(n))
 	}
 	h.wc = wc
 	return wc, bufio.NewReadWriter(bufio.NewReaderSize(wc, readBufSize), bufio.NewWriterSize(wc, writeBufSize)), nil
@@ -86,7 +94,22 @@ func (h *leanHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Write each run on one goroutine at a time.
 type wireConn struct {
 	net.Conn
-	pending []byte // read ahead by net/http before the upgrade
+
+	// Read side (Read, under the library's read lock): the bytes read
+	// from the socket and not yet handed to the library, in a pooled
+	// buffer (rbuf) or, at first, what net/http read ahead of the
+	// upgrade; in follows the frames handed over. unread is len(ahead),
+	// for the connection's reader between messages (ready), which may
+	// run while the library's close handshake reads. quiet (a duration)
+	// is how long a read at a message's start waits for bytes before it
+	// fails with errQuiet; 0, during the hello, for as long as it takes.
+	ahead  []byte
+	rbuf   *[readAheadSize]byte // ahead's buffer, from readAhead; nil for net/http's bytes
+	in     frameEnd
+	unread atomic.Int32
+	quiet  atomic.Int64
+
+	parking parking // see park_linux.go
 
 	// Write side: the bytes of an unfinished frame held back until the
 	// frame's end is written (at most one full small buffer).
@@ -97,17 +120,82 @@ type wireConn struct {
 	bufs   net.Buffers
 }
 
-// Read serves the bytes read ahead by net/http first.
-func (c *wireConn) Read(p []byte) (int, error) {
-	if len(c.pending) > 0 {
-		n := copy(p, c.pending)
-		if c.pending = c.pending[n:]; len(c.pending) == 0 {
-			c.pending = nil
-		}
-		return n, nil
-	}
-	return c.Conn.Read(p)
+// readAheadSize is the read-ahead buffer, borrowed per burst of frames:
+// a read takes what the socket holds, up to this.
+const readAheadSize = 4096
+
+var readAhead = sync.Pool{New: func() any { return new([readAheadSize]byte) }}
+
+func newWireConn(nc net.Conn) *wireConn {
+	c := &wireConn{Conn: nc}
+	c.parking.init(nc)
+	return c
 }
+
+// Read hands over what is read ahead, never past the end of the frame
+// under way, reading the socket when nothing is: into a read-ahead buffer
+// taken only once the socket has bytes (parking.fill), so that a reader
+// blocked here holds none; where that cannot be done, straight into p.
+//
+// A read at the start of a message (between two, or after a control
+// frame) that finds nothing for the quiet time fails with errQuiet,
+// having taken no byte: the library's Read returns it and the connection
+// is as it was, so the reader can park the socket (Server.readLoop).
+func (c *wireConn) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if len(c.ahead) == 0 {
+		var quiet time.Duration
+		if c.in.atMessage() {
+			quiet = time.Duration(c.quiet.Load())
+		}
+		buf, n, ok, err := c.parking.fill(c.Conn, quiet)
+		if !ok {
+			n, err := c.Conn.Read(p[:min(len(p), c.in.room())])
+			c.in.feed(p[:n])
+			return n, err
+		}
+		if n == 0 {
+			return 0, err
+		}
+		c.rbuf, c.ahead = buf, buf[:n] // an error comes again with the next read
+	}
+	n := copy(p, c.ahead[:c.in.through(c.ahead[:min(len(p), len(c.ahead))])])
+	c.ahead = c.ahead[n:]
+	c.unread.Store(int32(len(c.ahead)))
+	if len(c.ahead) == 0 {
+		c.ahead = nil
+		if c.rbuf != nil {
+			readAhead.Put(c.rbuf) // an idle socket holds no buffer
+			c.rbuf = nil
+		}
+	}
+	return n, nil
+}
+
+// errQuiet fails a read at a message's start that found nothing for the
+// quiet time (wireConn.Read).
+var errQuiet = errors.New("realtime: the socket is quiet")
+
+// ready waits up to idle for the peer's next bytes; it reports false if
+// none came, and true if some did or the socket failed or closed (the
+// library's Read then reports it). The connection's reader calls it
+// between messages, when the library holds no byte of the socket.
+func (c *wireConn) ready(idle time.Duration) bool {
+	return c.unread.Load() > 0 || c.parking.wait(c.Conn, idle)
+}
+
+// Close closes the socket; a parked socket's reader is woken to end it.
+func (c *wireConn) Close() error {
+	err := c.Conn.Close()
+	c.parking.closed()
+	return err
+}
+
+// park hands the quiet socket to the poller and reports whether its
+// reader must exit; wake will run the next one (see parking.park).
+func (c *wireConn) park(wake func()) bool { return c.parking.park(wake) }
 
 // Write writes p, except that a write that leaves a frame unfinished is
 // held back (when it fits the stage) and goes out with the write that
@@ -142,9 +230,49 @@ type frameEnd struct {
 	size int    // header length, from the second byte
 	plen uint64 // payload length, assembled from the header
 	left uint64 // payload bytes still to come
+	frag bool   // within a fragmented message: its last data frame had no FIN bit
 }
 
 func (f *frameEnd) boundary() bool { return f.n == 0 && f.left == 0 }
+
+// atMessage reports whether the bytes fed so far end a message (control
+// frames may come between a message's fragments).
+func (f *frameEnd) atMessage() bool { return f.boundary() && !f.frag }
+
+// room is how many bytes may be read without going past the end of the
+// frame under way (or of its header, whose length shows in its second
+// byte).
+func (f *frameEnd) room() int {
+	switch {
+	case f.n == 0 && f.left > 0:
+		return int(min(f.left, 1<<30))
+	case f.n == 0:
+		return 2
+	case f.n == 1:
+		return 1
+	}
+	return f.size - f.n
+}
+
+// through feeds the bytes of p up to the end of the frame under way (or
+// all of p, if it ends first) and reports how many that is.
+func (f *frameEnd) through(p []byte) int {
+	n := 0
+	for n < len(p) {
+		if f.n == 0 && f.left > 0 {
+			k := int(min(f.left, uint64(len(p)-n)))
+			f.feed(p[n : n+k])
+			n += k
+		} else {
+			f.feed(p[n : n+1])
+			n++
+		}
+		if f.boundary() {
+			break
+		}
+	}
+	return n
+}
 
 func (f *frameEnd) feed(p []byte) {
 	for len(p) > 0 {
@@ -160,6 +288,9 @@ func (f *frameEnd) feed(p []byte) {
 		switch {
 		case f.n == 1:
 			f.size, f.ext, f.plen = 2, 0, 0
+			if b&0x08 == 0 { // a data frame: text, binary or continuation
+				f.frag = b&0x80 == 0
+			}
 			continue
 		case f.n == 2:
 			switch l := b & 0x7f; l {

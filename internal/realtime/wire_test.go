@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -211,6 +212,100 @@ func TestWireReadsThroughSmallBuffer(t *testing.T) {
 			t.Fatalf("the %d-byte frame arrived as %d bytes", n, len(data))
 		}
 	}
+}
+
+// streamConn is a socket whose reads return as much of data as asked
+// for: a burst of frames arrives in one read.
+type streamConn struct {
+	net.Conn
+	data []byte
+}
+
+func (s *streamConn) Read(p []byte) (int, error) {
+	if len(s.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+// TestWireReadStopsAtFrameEnd: whatever the reader asks for, a read never
+// hands over bytes of two frames (the rest waits in the read-ahead, and
+// the read-ahead keeps it), so the library never holds a byte of a frame
+// it has not begun; the read-ahead buffer goes back to its pool once
+// empty.
+func TestWireReadStopsAtFrameEnd(t *testing.T) {
+	t.Parallel()
+	key := []byte{1, 2, 3, 4}
+	var stream []byte
+	var ends []int // offsets where frames end
+	for i, n := range []int{0, 1, 5, 125, 126, 300, 5000, 0x10000, 3} {
+		op := byte(1)
+		if i == 2 {
+			op = 9 // a ping between messages
+		}
+		stream = append(stream, frameBytes(op, bytes.Repeat([]byte{'x'}, n), key)...)
+		ends = append(ends, len(stream))
+	}
+	// A socket (read ahead in bursts, on Linux) and a stream that is no
+	// socket (read straight into the caller's buffer).
+	socket := func() net.Conn {
+		cc, sc := tcpPair(t)
+		go cc.Write(stream) //nolint:errcheck // the reads below fail if it does
+		return sc
+	}
+	for _, size := range []int{1, 7, 16, 4096, 1 << 20, -16, -4096, -(1 << 20)} {
+		var wc *wireConn
+		if size > 0 {
+			wc = newWireConn(&streamConn{data: bytes.Clone(stream)})
+		} else {
+			size = -size
+			wc = newWireConn(socket())
+		}
+		off := 0
+		buf := make([]byte, size)
+		for off < len(stream) {
+			n, err := wc.Read(buf)
+			if err != nil || n == 0 {
+				t.Fatalf("reads of %d: at %d: %d, %v", size, off, n, err)
+			}
+			if !bytes.Equal(buf[:n], stream[off:off+n]) {
+				t.Fatalf("reads of %d: the bytes at %d are not the stream's", size, off)
+			}
+			for _, e := range ends {
+				if off < e && off+n > e {
+					t.Fatalf("reads of %d: a read of %d at %d crosses the frame end at %d", size, n, off, e)
+				}
+			}
+			off += n
+		}
+		if wc.rbuf != nil || wc.ahead != nil {
+			t.Fatalf("reads of %d: the drained connection still holds its read-ahead", size)
+		}
+	}
+}
+
+// tcpPair is both ends of a loopback TCP connection, closed when the test
+// ends.
+func tcpPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	server, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return client, server
 }
 
 // deadlineConn records the deadlines set on it.

@@ -190,6 +190,9 @@ func start(t testing.TB, o options, prefix string, shared bus.Bus) *Server {
 	logs := &syncBuffer{}
 	aopts := app.Options{Clock: clk, NoBackground: true, Hasher: auth.TestHasher, Bus: shared,
 		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	// Sockets park as soon as they are quiet, so that every test goes
+	// through parked readers and their waking (realtime.Options.ReadIdle).
+	aopts.Realtime.ReadIdle = time.Millisecond
 	for _, fn := range o.app {
 		fn(&aopts)
 	}
@@ -199,6 +202,7 @@ func start(t testing.TB, o options, prefix string, shared bus.Bus) *Server {
 		t.Fatalf("apptest: app: %v", err)
 	}
 	hs.Config.Handler = a.Handler
+	hs.Listener = a.LimitConns(hs.Listener) // as app.Run does
 	hs.Start()
 	t.Cleanup(func() {
 		hs.CloseClientConnections()
