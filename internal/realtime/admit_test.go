@@ -1,11 +1,14 @@
 package realtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,4 +79,72 @@ func TestStaleHelloIsNotHandled(t *testing.T) {
 	if err := s.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestHelloToAGoneClientIsNoError: a client that leaves before its
+// welcome is written (a page navigated away) is logged at debug level,
+// not as a server error; a hello that fails inside the server still is.
+func TestHelloToAGoneClientIsNoError(t *testing.T) {
+	var logs syncLog
+	s := New(Config{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Clock: clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), Options: Options{PingInterval: time.Hour}})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, wc, err := accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+		if err != nil {
+			return
+		}
+		s.run(ws, wc, func(ctx context.Context, c *conn, _ HelloRequest, id string) error {
+			if id == "broken" {
+				return errors.New("the store failed")
+			}
+			c.wire.Conn.Close() //nolint:errcheck // the client is gone
+			return s.writeDirect(ctx, c, map[string]string{"type": "welcome"})
+		})
+	}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, id := range []string{"gone", "broken"} {
+		ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &websocket.DialOptions{Subprotocols: []string{Subprotocol}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","id":"`+id+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+		for { // until the server has closed the socket
+			if _, _, err := ws.Read(ctx); err != nil {
+				break
+			}
+		}
+		ws.CloseNow() //nolint:errcheck
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "level=ERROR"); n != 1 || !strings.Contains(out, "the store failed") {
+		t.Fatalf("want one error logged, the store's; the log:\n%s", out)
+	}
+	if !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, "the client is gone") {
+		t.Fatalf("the gone client is not in the debug log:\n%s", out)
+	}
+}
+
+// syncLog is a log sink safe for the server's goroutines.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

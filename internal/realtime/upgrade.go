@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -217,6 +218,12 @@ func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hel
 		return refuse(ErrorFrame{ID: env.ID, Code: "invalid_frame", Message: "a field has the wrong type"})
 	}
 	if err := hello(ctx, c, req, env.ID); err != nil {
+		if errors.Is(err, errClientGone) {
+			// A page left before its welcome: no fault of the server's.
+			s.log.Debug("realtime: hello: the client is gone", "err", err, "conn_id", c.id)
+			c.ws.CloseNow() //nolint:errcheck
+			return false
+		}
 		e := apperr.From(err)
 		if e.Kind == apperr.Internal {
 			s.log.Error("realtime: hello", "err", err, "conn_id", c.id)
@@ -238,10 +245,18 @@ func (s *Server) helloFrame(c *conn, typ websocket.MessageType, data []byte, hel
 }
 
 // writeDirect writes a frame before the writer goroutine runs (hello).
-// It ends with ctx as well as on the write timeout.
+// It ends with ctx as well as on the write timeout; a failed write is
+// errClientGone.
 func (s *Server) writeDirect(ctx context.Context, c *conn, v any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return c.write(encode(v))
+	if err := c.write(encode(v)); err != nil {
+		return fmt.Errorf("%w: %w", errClientGone, err)
+	}
+	return nil
 }
+
+// errClientGone is a write of the hello phase that failed: the client
+// closed the socket, or stopped reading for the whole write timeout.
+var errClientGone = errors.New("realtime: the client is gone")
