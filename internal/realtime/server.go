@@ -278,7 +278,7 @@ func (s *Server) readLoop(c *conn) bool {
 	for {
 		// The wait between messages is here, on a shallow stack; the one
 		// after a ping or pong is in Read (errQuiet).
-		if c.wire != nil && c.wire.quiet.Load() > 0 && !c.wire.ready(s.opts.ReadIdle) && quiet() {
+		if q := c.wire.quietFor(); q > 0 && !c.wire.ready(q) && quiet() {
 			return true
 		}
 		typ, data, err := c.ws.Read(context.Background())

@@ -148,7 +148,7 @@ func (c *wireConn) Read(p []byte) (int, error) {
 	if len(c.ahead) == 0 {
 		var quiet time.Duration
 		if c.in.atMessage() {
-			quiet = time.Duration(c.quiet.Load())
+			quiet = c.quietFor()
 		}
 		buf, n, ok, err := c.parking.fill(c.Conn, quiet)
 		if !ok {
@@ -177,6 +177,16 @@ func (c *wireConn) Read(p []byte) (int, error) {
 // errQuiet fails a read at a message's start that found nothing for the
 // quiet time (wireConn.Read).
 var errQuiet = errors.New("realtime: the socket is quiet")
+
+// quietFor is how long the reader waits for bytes before it parks the
+// socket; 0 when it does not (during the hello, when parking failed, or
+// without a wireConn).
+func (c *wireConn) quietFor() time.Duration {
+	if c == nil {
+		return 0
+	}
+	return time.Duration(c.quiet.Load())
+}
 
 // ready waits up to idle for the peer's next bytes; it reports false if
 // none came, and true if some did or the socket failed or closed (the
